@@ -53,7 +53,10 @@ export interface GovernanceStatusPort {
 
 /** Writes named files next to the snapshot (same folder or key prefix); each write is atomic. */
 export interface SnapshotStorePort {
+  /** where it writes, for logs (never a secret) */
   readonly description: string;
+  /** the snapshot's own file name; the schema and the badge go beside it */
+  readonly snapshotName: string;
   put(name: string, body: string, signal?: AbortSignal): Promise<void>;
 }
 

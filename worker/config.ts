@@ -1,0 +1,132 @@
+// Configuration from the environment, parsed once at start. Empty strings count as unset. A bad
+// value is reported by variable name, never by value: DATABASE_URL and keys are secrets.
+import { fileURLToPath } from 'node:url';
+import { basename } from 'node:path';
+import { z } from 'zod';
+import cron from 'node-cron';
+import { cronIntervalMs } from '../shared/schedule.ts';
+
+export const defaults = {
+  SNAPSHOT_CRON: '* * * * *',
+  SYSTEM_PRINCIPAL_ID: '00000000-0000-4000-a000-000000000001',
+  SYSTEM_BILLING_ACCOUNT_ID: '00000000-0000-4000-b000-000000000000',
+  STATEMENT_TIMEOUT_MS: 5_000,
+  SNAPSHOT_TIMEOUT_MS: 30_000,
+  SHUTDOWN_TIMEOUT_MS: 10_000,
+  SNAPSHOT_CACHE_CONTROL: 'public, max-age=15, stale-while-revalidate=45',
+  HEALTH_PORT: 9464,
+} as const;
+
+export type Destination =
+  | { kind: 'file'; path: string; snapshotName: string }
+  | { kind: 's3'; bucket: string; prefix: string; snapshotName: string };
+
+/** file:///abs/path/name.json or s3://bucket/key/name.json */
+export function parseDestination(value: string): Destination | string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'must be a file:///absolute/path/name.json or s3://bucket/path/name.json URL';
+  }
+  const snapshotName = basename(url.pathname);
+  if (!snapshotName || url.pathname.endsWith('/')) return 'must end with a file name, e.g. governance-status.json';
+  if (url.protocol === 'file:') {
+    if (url.host !== '') return 'file:// URL must be absolute: file:///path/to/governance-status.json';
+    return { kind: 'file', path: fileURLToPath(url), snapshotName };
+  }
+  if (url.protocol === 's3:') {
+    if (!url.hostname) return 's3:// URL needs a bucket: s3://bucket/path/governance-status.json';
+    const key = decodeURIComponent(url.pathname.slice(1));
+    return { kind: 's3', bucket: url.hostname, prefix: key.slice(0, key.length - snapshotName.length), snapshotName };
+  }
+  return `must start with file:// or s3:// (got ${url.protocol}//)`;
+}
+
+const intFrom = (min: number, max: number, fallback: number) =>
+  z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(min).max(max).default(fallback);
+
+const booleanText = z
+  .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
+  .default('false')
+  .transform((value) => value === 'true' || value === '1');
+
+function envSchema(mode: { stdout: boolean }) {
+  return z.object({
+    DATABASE_URL: z
+      .string({ error: 'is required (postgres://user:password@host:5432/database)' })
+      .refine((value) => /^postgres(ql)?:\/\//.test(value) && URL.canParse(value), 'must be a postgres:// or postgresql:// URL'),
+    SNAPSHOT_DESTINATION: mode.stdout
+      ? z.string().optional()
+      : z.string({ error: 'is required (file:///abs/path/governance-status.json or s3://bucket/key.json)' }),
+    SNAPSHOT_CRON: z
+      .string()
+      .default(defaults.SNAPSHOT_CRON)
+      .refine((value) => cron.validate(value) && firesRegularly(value), 'is not a valid cron expression'),
+    SYSTEM_PRINCIPAL_ID: z.string().default(defaults.SYSTEM_PRINCIPAL_ID),
+    SYSTEM_BILLING_ACCOUNT_ID: z.string().default(defaults.SYSTEM_BILLING_ACCOUNT_ID),
+    STATEMENT_TIMEOUT_MS: intFrom(100, 600_000, defaults.STATEMENT_TIMEOUT_MS),
+    SNAPSHOT_TIMEOUT_MS: intFrom(1_000, 3_600_000, defaults.SNAPSHOT_TIMEOUT_MS),
+    SHUTDOWN_TIMEOUT_MS: intFrom(0, 600_000, defaults.SHUTDOWN_TIMEOUT_MS),
+    SNAPSHOT_CACHE_CONTROL: z.string().default(defaults.SNAPSHOT_CACHE_CONTROL),
+    S3_ENDPOINT: z.url({ error: 'must be a URL such as http://127.0.0.1:9000' }).optional(),
+    S3_FORCE_PATH_STYLE: booleanText,
+    HEALTH_PORT: intFrom(0, 65_535, defaults.HEALTH_PORT),
+  });
+}
+
+function firesRegularly(expression: string): boolean {
+  try {
+    return cronIntervalMs(expression, new Date()) > 0;
+  } catch {
+    return false;
+  }
+}
+
+export type WorkerConfig = ReturnType<typeof toConfig>;
+
+function toConfig(env: z.infer<ReturnType<typeof envSchema>>, destination: Destination | undefined) {
+  return {
+    databaseUrl: env.DATABASE_URL,
+    destination,
+    snapshotCron: env.SNAPSHOT_CRON,
+    principalId: env.SYSTEM_PRINCIPAL_ID,
+    billingAccountId: env.SYSTEM_BILLING_ACCOUNT_ID,
+    statementTimeoutMs: env.STATEMENT_TIMEOUT_MS,
+    snapshotTimeoutMs: env.SNAPSHOT_TIMEOUT_MS,
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    cacheControl: env.SNAPSHOT_CACHE_CONTROL,
+    s3Endpoint: env.S3_ENDPOINT,
+    s3ForcePathStyle: env.S3_FORCE_PATH_STYLE,
+    healthPort: env.HEALTH_PORT,
+  };
+}
+
+export type ConfigProblem = { variable: string; problem: string };
+
+export function parseConfig(
+  environment: Record<string, string | undefined>,
+  mode: { stdout: boolean } = { stdout: false },
+): { ok: true; config: WorkerConfig } | { ok: false; problems: ConfigProblem[] } {
+  const set = Object.fromEntries(Object.entries(environment).filter(([, value]) => value !== undefined && value.trim() !== ''));
+  const parsed = envSchema(mode).safeParse(set);
+  const problems: ConfigProblem[] = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => ({ variable: String(issue.path[0]), problem: issue.message }));
+
+  let destination: Destination | undefined;
+  if (set.SNAPSHOT_DESTINATION !== undefined) {
+    const result = parseDestination(set.SNAPSHOT_DESTINATION);
+    if (typeof result === 'string') problems.push({ variable: 'SNAPSHOT_DESTINATION', problem: result });
+    else destination = result;
+  }
+  if (!parsed.success || problems.length > 0) return { ok: false, problems };
+  return { ok: true, config: toConfig(parsed.data, destination) };
+}
+
+/** host:port/database as user, for logs: never the password. */
+export function describeDatabaseUrl(databaseUrl: string): string {
+  const url = new URL(databaseUrl);
+  const user = url.username ? `${decodeURIComponent(url.username)}@` : '';
+  return `${user}${url.hostname}${url.port ? `:${url.port}` : ''}${url.pathname}`;
+}

@@ -1,0 +1,133 @@
+// The worker process: the only place that creates things (pool, S3 client, schedule, HTTP server).
+//   npm run worker                    scheduled: one snapshot now, then on SNAPSHOT_CRON
+//   npm run worker -- --once          one snapshot, published; exit 0, or 1 on failure
+//   npm run worker -- --once --stdout one snapshot printed to stdout; nothing published
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { S3Client } from '@aws-sdk/client-s3';
+import cron from 'node-cron';
+import { cronIntervalMs } from '../shared/schedule.ts';
+import type { Logger, SnapshotStorePort } from '../shared/ports.ts';
+import { buildSnapshot, createPublisher, serializeSnapshot, type SnapshotSettings } from './build-snapshot.ts';
+import { describeDatabaseUrl, parseConfig, type Destination, type WorkerConfig } from './config.ts';
+import { createLogger } from './logger.ts';
+import { createPostgresGovernanceSource } from './postgres/postgres-governance-source.ts';
+import { createSnapshotRunner } from './snapshot-runner.ts';
+import { createFileSnapshotStore } from './stores/file-snapshot-store.ts';
+import { createS3SnapshotStore } from './stores/s3-snapshot-store.ts';
+
+const exitConfigError = 78; // EX_CONFIG from sysexits.h
+
+function createStore(destination: Destination, config: WorkerConfig): { store: SnapshotStorePort; close(): void } {
+  if (destination.kind === 'file') return { store: createFileSnapshotStore(destination.path), close() {} };
+  const client = new S3Client({
+    endpoint: config.s3Endpoint,
+    forcePathStyle: config.s3ForcePathStyle,
+    // S3-compatible stores often have no notion of region and reject the newer flexible checksums.
+    ...(config.s3Endpoint && {
+      region: process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+    }),
+  });
+  return { store: createS3SnapshotStore(client, { ...destination, cacheControl: config.cacheControl }), close: () => client.destroy() };
+}
+
+function createPool(config: WorkerConfig, logger: Logger) {
+  const pool = new pg.Pool({
+    connectionString: config.databaseUrl,
+    max: 1, // one snapshot at a time needs one connection; the database is not ours to crowd
+    connectionTimeoutMillis: 5_000,
+    query_timeout: config.statementTimeoutMs + 5_000, // client-side backstop if the server never answers
+    application_name: 'governance-status-worker',
+  });
+  // An idle client can lose its connection at any time; without a listener that crashes the process.
+  pool.on('error', (error) => logger.warn('database_connection_lost', { error }));
+  return pool;
+}
+
+async function main(): Promise<number> {
+  const { values: flags } = parseArgs({ options: { once: { type: 'boolean' }, stdout: { type: 'boolean' } } });
+  const stdoutMode = Boolean(flags.once && flags.stdout);
+  if (flags.stdout && !flags.once) {
+    process.stderr.write('--stdout needs --once: npm run worker -- --once --stdout\n');
+    return 64;
+  }
+  // With --stdout the snapshot owns stdout, so the logs move to stderr.
+  const logger = createLogger(stdoutMode ? (line) => process.stderr.write(line) : undefined);
+
+  const parsed = parseConfig(process.env, { stdout: stdoutMode });
+  if (!parsed.ok) {
+    for (const problem of parsed.problems) logger.error('config_invalid', problem);
+    return exitConfigError;
+  }
+  const config = parsed.config;
+  const pool = createPool(config, logger);
+  const source = createPostgresGovernanceSource(pool, { statementTimeoutMs: config.statementTimeoutMs });
+  const settings: SnapshotSettings = {
+    principalId: config.principalId,
+    billingAccountId: config.billingAccountId,
+    staleAfterMs: (now) => 3 * cronIntervalMs(config.snapshotCron, now),
+  };
+
+  if (stdoutMode) {
+    try {
+      process.stdout.write(serializeSnapshot(await buildSnapshot(source, settings, new Date())));
+      return 0;
+    } catch (error) {
+      logger.error('snapshot_failed', { error });
+      return 1;
+    } finally {
+      await pool.end();
+    }
+  }
+
+  const destination = config.destination!; // required by parseConfig outside --stdout mode
+  const { store, close: closeStore } = createStore(destination, config);
+  const publish = createPublisher({ source, store, clock: () => new Date(), logger }, settings);
+  const runner = createSnapshotRunner({ publish, logger, timeoutMs: config.snapshotTimeoutMs, destination: store.description });
+  const database = describeDatabaseUrl(config.databaseUrl);
+
+  if (flags.once) {
+    const outcome = await runner.run('once');
+    await pool.end();
+    closeStore();
+    return outcome === 'success' ? 0 : 1;
+  }
+
+  logger.info('worker_started', { database, destination: store.description, cron: config.snapshotCron });
+  void runner.run('startup');
+  const task = cron.schedule(config.snapshotCron, () => runner.run('schedule'), {
+    name: 'governance-snapshot',
+    timezone: 'UTC',
+  });
+
+  return await new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = async (signal: string) => {
+      if (stopping) {
+        logger.warn('shutdown_signal_ignored', { signal });
+        return;
+      }
+      stopping = true;
+      logger.info('shutdown_started', { signal });
+      await task.stop();
+      const drained = await Promise.race([
+        runner.idle().then(() => true),
+        new Promise<false>((done) => setTimeout(done, config.shutdownTimeoutMs, false).unref()),
+      ]);
+      if (!drained) logger.warn('shutdown_drain_timeout', { timeoutMs: config.shutdownTimeoutMs });
+      await task.destroy();
+      await pool.end().catch((error: unknown) => logger.warn('pool_close_failed', { error }));
+      closeStore();
+      logger.info('shutdown_complete', { signal, drained });
+      resolve(0);
+    };
+    process.on('SIGTERM', () => void stop('SIGTERM'));
+    process.on('SIGINT', () => void stop('SIGINT'));
+  });
+}
+
+process.exitCode = await main();
+// Anything still holding the event loop (a hung socket) must not keep a finished worker alive.
+setTimeout(() => process.exit(), 1_000).unref();

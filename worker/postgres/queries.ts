@@ -1,0 +1,174 @@
+// All SQL of a snapshot. Every statement is bound to the caller's `now` (never SQL now()) and is
+// served by an index that Cogni already has (see tests/integration/query-plans.test.ts):
+//   billing_accounts pkey · charge_receipts (billing_account_id, created_at) · schedules (owner_user_id)
+//   ledger unique (schedule_id, scheduled_for) · ai_threads (owner_user_id, updated_at)
+// ai_threads.messages (megabytes per row) is never selected. Bigints leave PostgreSQL as text.
+import type { ClientBase } from 'pg';
+import type { CharterFacts, FailedRunFacts, GovernanceFacts, GovernanceQuery, ThreadFacts } from '../../shared/ports.ts';
+import type { FinishedRunStatus } from '../../shared/contract.ts';
+
+export type Ledger = { table: 'schedule_runs' | 'graph_runs'; hasErrorCode: boolean };
+
+const hourMs = 60 * 60 * 1000;
+
+/** Which generation of the run ledger this database has (graph_runs replaced schedule_runs). */
+export async function findLedger(client: ClientBase): Promise<Ledger> {
+  const { rows } = await client.query<{ relname: 'schedule_runs' | 'graph_runs'; has_error_code: boolean }>(
+    `SELECT c.relname,
+            EXISTS (SELECT 1 FROM pg_attribute a
+                    WHERE a.attrelid = c.oid AND a.attname = 'error_code' AND NOT a.attisdropped) AS has_error_code
+       FROM pg_class c
+      WHERE c.oid IN (to_regclass('graph_runs'), to_regclass('schedule_runs'))
+      ORDER BY c.relname = 'graph_runs' DESC
+      LIMIT 1`,
+  );
+  const found = rows[0];
+  if (!found) throw new Error('neither graph_runs nor schedule_runs is visible on the search_path');
+  return { table: found.relname, hasErrorCode: found.has_error_code };
+}
+
+export async function readBalance(client: ClientBase, q: GovernanceQuery): Promise<bigint> {
+  const { rows } = await client.query<{ balance: string }>(
+    'SELECT balance_credits::text AS balance FROM billing_accounts WHERE id = $1',
+    [q.billingAccountId],
+  );
+  const row = rows[0];
+  if (!row) {
+    throw new Error(
+      `billing account ${q.billingAccountId} is not visible to principal ${q.principalId} (wrong id, or RLS hides it)`,
+    );
+  }
+  return BigInt(row.balance);
+}
+
+/** Spend summed per hour since hoursFrom; hour -1 collects [spendFrom, hoursFrom) for the 24 h total. */
+export async function readSpend(client: ClientBase, q: GovernanceQuery) {
+  const { rows } = await client.query<{ hour: number; credits: string }>(
+    `SELECT floor(extract(epoch FROM created_at - $2::timestamptz) / 3600)::int AS hour,
+            sum(charged_credits)::text AS credits
+       FROM charge_receipts
+      WHERE billing_account_id = $1 AND created_at >= $3 AND created_at < $4
+      GROUP BY 1`,
+    [q.billingAccountId, q.hoursFrom, q.spendFrom, q.now],
+  );
+  let total = 0n;
+  const spendByHour: Array<{ hourStart: Date; credits: bigint }> = [];
+  for (const row of rows) {
+    const credits = BigInt(row.credits);
+    total += credits;
+    if (row.hour >= 0) spendByHour.push({ hourStart: new Date(q.hoursFrom.getTime() + row.hour * hourMs), credits });
+  }
+  return { total, spendByHour };
+}
+
+/** Each governance charter with its latest finished run and its latest success, one index probe each. */
+export async function readCharters(client: ClientBase, q: GovernanceQuery, ledger: Ledger): Promise<CharterFacts[]> {
+  const { rows } = await client.query<{
+    temporal_schedule_id: string;
+    cron: string;
+    timezone: string;
+    enabled: boolean;
+    last_status: FinishedRunStatus | null;
+    last_scheduled_for: Date | null;
+    last_completed_at: Date | null;
+    success_at: Date | null;
+  }>(
+    `SELECT s.temporal_schedule_id, s.cron, s.timezone, s.enabled,
+            last_run.status AS last_status, last_run.scheduled_for AS last_scheduled_for,
+            last_run.completed_at AS last_completed_at, last_success.success_at
+       FROM schedules s
+       LEFT JOIN LATERAL (
+              SELECT r.status, r.scheduled_for, r.completed_at
+                FROM ${ledger.table} r
+               WHERE r.schedule_id = s.id AND r.scheduled_for <= $2
+                 AND r.status IN ('success', 'error', 'skipped', 'cancelled')
+               ORDER BY r.scheduled_for DESC
+               LIMIT 1) last_run ON true
+       LEFT JOIN LATERAL (
+              SELECT coalesce(r.completed_at, r.scheduled_for) AS success_at
+                FROM ${ledger.table} r
+               WHERE r.schedule_id = s.id AND r.scheduled_for <= $2 AND r.status = 'success'
+               ORDER BY r.scheduled_for DESC
+               LIMIT 1) last_success ON true
+      WHERE s.owner_user_id = $1 AND s.temporal_schedule_id IS NOT NULL`,
+    [q.principalId, q.now],
+  );
+  return rows.map((row) => ({
+    temporalScheduleId: row.temporal_schedule_id,
+    cron: row.cron,
+    timezone: row.timezone,
+    enabled: row.enabled,
+    lastRun:
+      row.last_status && row.last_scheduled_for
+        ? { status: row.last_status, scheduledFor: row.last_scheduled_for, finishedAt: row.last_completed_at }
+        : null,
+    lastSuccessAt: row.success_at,
+  }));
+}
+
+/** Runs with status error scheduled in [failedFrom, now], newest first, across all charters. */
+export async function readFailedRuns(client: ClientBase, q: GovernanceQuery, ledger: Ledger): Promise<FailedRunFacts[]> {
+  const errorCode = ledger.hasErrorCode ? 'r.error_code' : 'NULL::text';
+  const { rows } = await client.query<{
+    temporal_schedule_id: string;
+    run_id: string;
+    scheduled_for: Date;
+    error_code: string | null;
+    error_message: string | null;
+  }>(
+    `SELECT s.temporal_schedule_id, f.run_id, f.scheduled_for, f.error_code, f.error_message
+       FROM schedules s
+      CROSS JOIN LATERAL (
+              SELECT r.run_id, r.scheduled_for, ${errorCode} AS error_code, r.error_message
+                FROM ${ledger.table} r
+               WHERE r.schedule_id = s.id AND r.scheduled_for >= $2 AND r.scheduled_for <= $3
+                 AND r.status = 'error'
+               ORDER BY r.scheduled_for DESC
+               LIMIT $4) f
+      WHERE s.owner_user_id = $1 AND s.temporal_schedule_id IS NOT NULL
+      ORDER BY f.scheduled_for DESC, f.run_id
+      LIMIT $4`,
+    [q.principalId, q.failedFrom, q.now, q.failedLimit],
+  );
+  return rows.map((row) => ({
+    temporalScheduleId: row.temporal_schedule_id,
+    runId: row.run_id,
+    scheduledFor: row.scheduled_for,
+    errorCode: row.error_code,
+    errorMessage: row.error_message,
+  }));
+}
+
+/** The system principal's latest threads (not soft-deleted); the title only when it is a JSON string. */
+export async function readThreads(client: ClientBase, q: GovernanceQuery): Promise<ThreadFacts[]> {
+  const { rows } = await client.query<{ state_key: string; title: string | null; created_at: Date; updated_at: Date }>(
+    `SELECT state_key,
+            CASE WHEN jsonb_typeof(metadata -> 'title') = 'string' THEN metadata ->> 'title' END AS title,
+            created_at, updated_at
+       FROM ai_threads
+      WHERE owner_user_id = $1 AND deleted_at IS NULL AND updated_at <= $2
+      ORDER BY updated_at DESC
+      LIMIT $3`,
+    [q.principalId, q.now, q.threadsLimit],
+  );
+  return rows.map((row) => ({ stateKey: row.state_key, title: row.title, createdAt: row.created_at, updatedAt: row.updated_at }));
+}
+
+/** Every read of one snapshot, in order, on one client that is already inside the transaction. */
+export async function readAllFacts(client: ClientBase, q: GovernanceQuery): Promise<GovernanceFacts> {
+  const ledger = await findLedger(client);
+  const balanceCredits = await readBalance(client, q);
+  const spend = await readSpend(client, q);
+  const charters = await readCharters(client, q, ledger);
+  const failedRuns = await readFailedRuns(client, q, ledger);
+  const threads = await readThreads(client, q);
+  return {
+    ledger: ledger.table,
+    balanceCredits,
+    spentSinceSpendFrom: spend.total,
+    spendByHour: spend.spendByHour,
+    charters,
+    failedRuns,
+    threads,
+  };
+}

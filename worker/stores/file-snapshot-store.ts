@@ -1,0 +1,26 @@
+// SnapshotStorePort on a local folder (a volume the web server or CDN origin serves). Each file is
+// written to a temporary name in the same folder and renamed over the old one: rename is atomic
+// within one file system, so a reader sees the old file or the new one, never half of one.
+import { randomUUID } from 'node:crypto';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import type { SnapshotStorePort } from '../../shared/ports.ts';
+
+export function createFileSnapshotStore(snapshotPath: string): SnapshotStorePort {
+  const folder = dirname(snapshotPath);
+  return {
+    description: `file://${snapshotPath}`,
+    snapshotName: basename(snapshotPath),
+    async put(name, body, signal) {
+      await mkdir(folder, { recursive: true });
+      const temporary = join(folder, `.${name}.${randomUUID()}.tmp`);
+      try {
+        await writeFile(temporary, body, { signal, mode: 0o644 });
+        await rename(temporary, join(folder, name));
+      } catch (error) {
+        await rm(temporary, { force: true });
+        throw error;
+      }
+    },
+  };
+}

@@ -1,0 +1,24 @@
+// SnapshotStorePort on S3 or an S3-compatible store: one PutObject per file, which S3 applies
+// atomically (readers get the old object or the new one). Content-Type and Cache-Control are set on
+// the object so the CDN and browsers revalidate it on time.
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { SnapshotStorePort } from '../../shared/ports.ts';
+
+export type S3StoreOptions = { bucket: string; prefix: string; snapshotName: string; cacheControl: string };
+
+export function createS3SnapshotStore(client: S3Client, options: S3StoreOptions): SnapshotStorePort {
+  return {
+    description: `s3://${options.bucket}/${options.prefix}${options.snapshotName}`,
+    snapshotName: options.snapshotName,
+    async put(name, body, signal) {
+      const command = new PutObjectCommand({
+        Bucket: options.bucket,
+        Key: `${options.prefix}${name}`,
+        Body: body,
+        ContentType: 'application/json; charset=utf-8',
+        CacheControl: options.cacheControl,
+      });
+      await client.send(command, { abortSignal: signal });
+    },
+  };
+}
