@@ -1,0 +1,14 @@
+import type { SnapshotStorePort } from '../../shared/ports.ts';
+
+/** An in-memory SnapshotStorePort for unit tests of the use case. */
+export function createMemoryStore(snapshotName = 'governance-status.json') {
+  const files = new Map<string, string>();
+  const store: SnapshotStorePort = {
+    description: 'memory',
+    snapshotName,
+    async put(name, body) {
+      files.set(name, body);
+    },
+  };
+  return { store, files };
+}

@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { charterDisplayName, cronIntervalMs, isValidTimeZone, nextRunOf } from '../../shared/schedule.ts';
+
+const at = (iso: string) => new Date(iso);
+const next = (cron: string, tz: string, now: string) => nextRunOf(cron, tz, at(now)).nextRunAt?.toISOString();
+
+describe('nextRunOf across DST in America/New_York', () => {
+  // 2026: DST starts Sun 8 March 02:00 EST -> 03:00 EDT, ends Sun 1 November 02:00 EDT -> 01:00 EST.
+  it('keeps 09:00 local when the clocks spring forward (UTC-5 -> UTC-4)', () => {
+    expect(next('0 9 * * *', 'America/New_York', '2026-03-07T15:00:00.000Z')).toBe('2026-03-08T13:00:00.000Z');
+    expect(next('0 9 * * *', 'America/New_York', '2026-03-06T15:00:00.000Z')).toBe('2026-03-07T14:00:00.000Z');
+  });
+  it('keeps 09:00 local when the clocks fall back (UTC-4 -> UTC-5)', () => {
+    expect(next('0 9 * * *', 'America/New_York', '2026-10-31T14:00:00.000Z')).toBe('2026-11-01T14:00:00.000Z');
+    expect(next('0 9 * * *', 'America/New_York', '2026-10-30T14:00:00.000Z')).toBe('2026-10-31T13:00:00.000Z');
+  });
+  it('skips a time that does not exist on the spring-forward day without failing', () => {
+    const result = nextRunOf('30 2 * * *', 'America/New_York', at('2026-03-08T06:00:00.000Z'));
+    expect(result.scheduleError).toBeNull();
+    expect(result.nextRunAt!.getTime()).toBeGreaterThan(at('2026-03-08T06:00:00.000Z').getTime());
+  });
+});
+
+describe('nextRunOf across DST in Europe/Berlin', () => {
+  // 2026: summer time starts Sun 29 March 02:00 CET -> 03:00 CEST, ends Sun 25 October 03:00 CEST -> 02:00 CET.
+  it('keeps 06:00 local when the clocks spring forward (UTC+1 -> UTC+2)', () => {
+    expect(next('0 6 * * *', 'Europe/Berlin', '2026-03-28T06:00:00.000Z')).toBe('2026-03-29T04:00:00.000Z');
+  });
+  it('keeps 06:00 local when the clocks fall back (UTC+2 -> UTC+1)', () => {
+    expect(next('0 6 * * *', 'Europe/Berlin', '2026-10-24T05:00:00.000Z')).toBe('2026-10-25T05:00:00.000Z');
+  });
+  it('an hourly schedule stays one hour apart in UTC through the repeated hour', () => {
+    const first = nextRunOf('0 * * * *', 'Europe/Berlin', at('2026-10-25T00:30:00.000Z')).nextRunAt!;
+    const second = nextRunOf('0 * * * *', 'Europe/Berlin', first).nextRunAt!;
+    expect(first.toISOString()).toBe('2026-10-25T01:00:00.000Z');
+    expect(second.getTime() - first.getTime()).toBeLessThanOrEqual(2 * 3600_000);
+    expect(second.getTime()).toBeGreaterThan(first.getTime());
+  });
+});
+
+describe('nextRunOf with malformed schedules', () => {
+  const now = '2026-11-21T12:00:00.000Z';
+  it.each(['', '   ', 'not a cron', '61 * * * *', '0 9 31 2 *', '0 9 * * 1-5 extra'])('reports %j as invalid_cron', (cron) => {
+    expect(nextRunOf(cron, 'UTC', at(now))).toEqual({ nextRunAt: null, scheduleError: 'invalid_cron' });
+  });
+  it.each(['Mars/Olympus', '', 'Europe/Atlantis'])('reports %j as invalid_timezone', (tz) => {
+    expect(nextRunOf('0 9 * * *', tz, at(now))).toEqual({ nextRunAt: null, scheduleError: 'invalid_timezone' });
+  });
+  it('returns the first fire strictly after now', () => {
+    expect(next('0 12 * * *', 'UTC', now)).toBe('2026-11-22T12:00:00.000Z');
+  });
+});
+
+describe('isValidTimeZone', () => {
+  it('accepts IANA names and rejects the unknown', () => {
+    expect(isValidTimeZone('America/New_York')).toBe(true);
+    expect(isValidTimeZone('UTC')).toBe(true);
+    expect(isValidTimeZone('Nowhere/Special')).toBe(false);
+  });
+});
+
+describe('cronIntervalMs', () => {
+  const now = at('2026-11-21T12:00:30.000Z');
+  it('measures the gap between the next two fires', () => {
+    expect(cronIntervalMs('* * * * *', now)).toBe(60_000);
+    expect(cronIntervalMs('*/5 * * * * *', now)).toBe(5_000);
+    expect(cronIntervalMs('0 * * * *', now)).toBe(3_600_000);
+  });
+  it('throws on an expression that does not parse', () => {
+    expect(() => cronIntervalMs('nope', now)).toThrow();
+  });
+});
+
+describe('charterDisplayName', () => {
+  it('drops the governance: prefix and capitalises', () => {
+    expect(charterDisplayName('governance:community')).toBe('Community');
+    expect(charterDisplayName('governance:engineering')).toBe('Engineering');
+    expect(charterDisplayName('sustainability')).toBe('Sustainability');
+    expect(charterDisplayName('governance:')).toBe('');
+  });
+});
