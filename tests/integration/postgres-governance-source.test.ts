@@ -1,0 +1,160 @@
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { GovernanceStatus } from '../../shared/contract.ts';
+import { buildSnapshot, type SnapshotSettings } from '../../worker/build-snapshot.ts';
+import { createPostgresGovernanceSource } from '../../worker/postgres/postgres-governance-source.ts';
+import { scenarioNow, seedScenario, systemBalance, systemBillingAccountId, systemPrincipalId } from '../fixtures/scenario.ts';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
+
+const settings: SnapshotSettings = {
+  principalId: systemPrincipalId,
+  billingAccountId: systemBillingAccountId,
+  staleAfterMs: () => 180_000,
+};
+
+function expectedSnapshot(ledger: 'schedule_runs' | 'graph_runs'): GovernanceStatus {
+  const hours = Array.from({ length: 24 }, (_, i) => ({
+    hourStart: new Date(Date.parse('2026-11-20T13:00:00.000Z') + i * 3600_000).toISOString(),
+    credits: i === 0 ? '1000' : i === 23 ? '2300' : '0',
+  }));
+  return {
+    systemCredits: systemBalance,
+    upcomingRuns: [
+      { name: 'Community', nextRunAt: '2026-11-21T13:00:00.000Z' },
+      { name: 'Engineering', nextRunAt: '2026-11-21T17:00:00.000Z' },
+    ],
+    recentRuns: [
+      { id: 'thread-weekly', title: 'Weekly review', startedAt: '2026-11-21T10:00:00.000Z', lastActivity: '2026-11-21T12:00:00.000Z' },
+      { id: 'thread-numeric-title', title: null, startedAt: '2026-11-20T09:00:00.000Z', lastActivity: '2026-11-21T11:00:00.000Z' },
+      { id: 'thread-no-metadata', title: null, startedAt: '2026-11-19T08:00:00.000Z', lastActivity: '2026-11-21T10:00:00.000Z' },
+      { id: 'thread-array-metadata', title: null, startedAt: '2026-11-19T07:00:00.000Z', lastActivity: '2026-11-21T09:00:00.000Z' },
+    ],
+    schemaVersion: 1,
+    generatedAt: '2026-11-21T12:34:56.789Z',
+    staleAfter: '2026-11-21T12:37:56.789Z',
+    status: 'degraded',
+    credits: {
+      balance: systemBalance,
+      balanceUsd: '12345678901.23',
+      spentLast24h: '4011', // 11 + 700 + 1000 + 2000 + 300
+      burnPerHour: '168', // ceil(4011 / 24)
+      runwayHours: 734861839359200.4,
+      health: 'green',
+    },
+    spendByHour: hours,
+    charters: [
+      {
+        name: 'Community',
+        enabled: true,
+        cron: '0 13 * * *',
+        timezone: 'UTC',
+        nextRunAt: '2026-11-21T13:00:00.000Z',
+        scheduleError: null,
+        lastRun: { status: 'success', scheduledFor: '2026-11-20T13:00:00.000Z', finishedAt: '2026-11-20T13:01:30.000Z' },
+        lastSuccessAt: '2026-11-20T13:01:30.000Z',
+      },
+      {
+        name: 'Engineering',
+        enabled: true,
+        cron: '0 */6 * * *',
+        timezone: 'Europe/Berlin',
+        nextRunAt: '2026-11-21T17:00:00.000Z',
+        scheduleError: null,
+        lastRun: { status: 'error', scheduledFor: '2026-11-21T11:00:00.000Z', finishedAt: '2026-11-21T11:00:02.000Z' },
+        lastSuccessAt: '2026-11-20T23:00:00.000Z', // completed_at null: its scheduled_for
+      },
+      {
+        name: 'Govern',
+        enabled: true,
+        cron: '0 8 * * *',
+        timezone: 'Mars/Olympus',
+        nextRunAt: null,
+        scheduleError: 'invalid_timezone',
+        lastRun: null,
+        lastSuccessAt: null,
+      },
+      {
+        name: 'Sustainability',
+        enabled: false,
+        cron: '0 9 * * 1',
+        timezone: 'UTC',
+        nextRunAt: null,
+        scheduleError: null,
+        lastRun: { status: 'skipped', scheduledFor: '2026-11-16T09:00:00.000Z', finishedAt: '2026-11-16T09:00:00.500Z' },
+        lastSuccessAt: null,
+      },
+    ],
+    failedRuns: [
+      {
+        charter: 'Engineering',
+        runId: 'engineering-1121-11',
+        scheduledFor: '2026-11-21T11:00:00.000Z',
+        errorCode: 'insufficient_credits',
+        errorMessage: 'insufficient_credits',
+      },
+      {
+        charter: 'Engineering',
+        runId: 'engineering-1121-05',
+        scheduledFor: '2026-11-21T05:00:00.000Z',
+        errorCode: ledger === 'graph_runs' ? 'upstream_error' : null, // error_code exists only in graph_runs
+        errorMessage: 'fetch https://[redacted]@llm.internal/v1 failed',
+      },
+    ],
+  };
+}
+
+describe.each(['schedule_runs', 'graph_runs'] as const)('PostgreSQL governance source on %s', (ledger) => {
+  let database: TestDatabase;
+  let reader: pg.Pool;
+
+  beforeAll(async () => {
+    database = await createTestDatabase({ ledger });
+    await seedScenario(database.admin, ledger);
+    reader = new pg.Pool({ connectionString: database.readerUrl, max: 1 });
+  });
+  afterAll(async () => {
+    await reader?.end();
+    await database?.drop();
+  });
+
+  it('builds the exact expected snapshot, as the reader role, from the system tenant only', async () => {
+    const source = createPostgresGovernanceSource(reader, { statementTimeoutMs: 5_000 });
+    const snapshot = await buildSnapshot(source, settings, scenarioNow);
+    expect(snapshot).toEqual(expectedSnapshot(ledger));
+    const text = JSON.stringify(snapshot);
+    for (const leak of ['OTHER TENANT', 'other-tenant', 'other-1', 'hunter2', 'nongov', 'manual-1', '1000000000000']) {
+      expect(text).not.toContain(leak);
+    }
+  });
+
+  it('reads the found ledger inside one read-only transaction that leaves no setting behind', async () => {
+    const source = createPostgresGovernanceSource(reader, { statementTimeoutMs: 5_000 });
+    const facts = await source.readGovernanceFacts({
+      now: scenarioNow,
+      principalId: systemPrincipalId,
+      billingAccountId: systemBillingAccountId,
+      spendFrom: new Date(scenarioNow.getTime() - 86_400_000),
+      hoursFrom: new Date('2026-11-20T13:00:00.000Z'),
+      failedFrom: new Date(scenarioNow.getTime() - 86_400_000),
+      failedLimit: 10,
+      threadsLimit: 10,
+    });
+    expect(facts.ledger).toBe(ledger);
+    const client = await reader.connect();
+    try {
+      const { rows } = await client.query(
+        "SELECT current_setting('app.current_user_id', true) AS tenant, current_setting('statement_timeout') AS timeout, current_setting('transaction_read_only') AS ro",
+      );
+      expect(rows[0]).toEqual({ tenant: '', timeout: '0', ro: 'off' }); // transaction-local: gone after COMMIT
+    } finally {
+      client.release();
+    }
+  });
+
+  it('fails clearly when the billing account is hidden from the principal by RLS', async () => {
+    const source = createPostgresGovernanceSource(reader, { statementTimeoutMs: 5_000 });
+    await expect(
+      buildSnapshot(source, { ...settings, principalId: 'user-other-tenant' }, scenarioNow),
+    ).rejects.toThrow(/billing account 00000000-0000-4000-b000-000000000000 is not visible to principal user-other-tenant/);
+  });
+});
