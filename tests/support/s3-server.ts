@@ -23,7 +23,7 @@ export async function startS3Server({ buckets, port = 0 }: { buckets: string[]; 
   const make = (listenPort: number) =>
     new S3rver({ port: listenPort, address: '127.0.0.1', silent: true, directory, configureBuckets: buckets.map((name) => ({ name, configs: [] })) });
   let server = make(port);
-  const { port: boundPort } = (await server.run()) as unknown as { port: number };
+  const { port: boundPort } = await server.run();
   let running = true;
   const endpoint = `http://127.0.0.1:${boundPort}`;
   const client = new S3Client({

@@ -1,0 +1,111 @@
+// Runs the real worker entry point (`node worker/main.ts`, on this Node 24) as a child process and
+// reads its JSON log lines, so tests exercise what `npm run worker` runs.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const mainPath = fileURLToPath(new URL('../../worker/main.ts', import.meta.url));
+
+export type LogLine = { level: string; event: string; [field: string]: unknown };
+
+export type WorkerProcess = {
+  child: ChildProcess;
+  logs: LogLine[];
+  stdout(): string;
+  stderr(): string;
+  /** resolves with the first log line (counting from `after`) that matches; rejects after timeoutMs */
+  waitFor(event: string, options?: { after?: number; timeoutMs?: number; where?: (line: LogLine) => boolean }): Promise<LogLine>;
+  exited: Promise<number | null>;
+};
+
+export function startWorker(args: string[], env: Record<string, string | undefined>): WorkerProcess {
+  const child = spawn(process.execPath, [mainPath, ...args], {
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  const logs: LogLine[] = [];
+  const waiters = new Set<() => void>();
+  const collect = (text: string) => {
+    for (const line of text.split('\n')) {
+      if (!line.startsWith('{')) continue;
+      try {
+        const parsed = JSON.parse(line) as LogLine;
+        if (typeof parsed.event === 'string') logs.push(parsed);
+      } catch {
+        // the snapshot itself (with --stdout) spans many lines; only log lines are collected here
+      }
+    }
+    for (const wake of waiters) wake();
+  };
+  let outBuffer = '';
+  let errBuffer = '';
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+    out += chunk;
+    outBuffer += chunk;
+    const cut = outBuffer.lastIndexOf('\n');
+    if (cut >= 0) {
+      collect(outBuffer.slice(0, cut));
+      outBuffer = outBuffer.slice(cut + 1);
+    }
+  });
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+    err += chunk;
+    errBuffer += chunk;
+    const cut = errBuffer.lastIndexOf('\n');
+    if (cut >= 0) {
+      collect(errBuffer.slice(0, cut));
+      errBuffer = errBuffer.slice(cut + 1);
+    }
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+
+  return {
+    child,
+    logs,
+    stdout: () => out,
+    stderr: () => err,
+    exited,
+    waitFor(event, { after = 0, timeoutMs = 15_000, where = () => true } = {}) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const found = logs.slice(after).find((line) => line.event === event && where(line));
+          if (found) {
+            cleanup();
+            resolve(found);
+          }
+        };
+        const timer = setTimeout(() => {
+          cleanup();
+          reject(new Error(`no "${event}" log within ${timeoutMs} ms; saw: ${logs.map((l) => l.event).join(', ')}\n${err}`));
+        }, timeoutMs);
+        const cleanup = () => {
+          clearTimeout(timer);
+          waiters.delete(check);
+        };
+        waiters.add(check);
+        check();
+      });
+    },
+  };
+}
+
+/** Sends SIGTERM and waits for the exit code; kills the process if it does not stop in time. */
+export async function stopWorker(worker: WorkerProcess, timeoutMs = 15_000): Promise<number | null> {
+  if (worker.child.exitCode !== null) return worker.child.exitCode;
+  worker.child.kill('SIGTERM');
+  const timer = setTimeout(() => worker.child.kill('SIGKILL'), timeoutMs);
+  try {
+    return await worker.exited;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Rewrites a postgres URL to go through another host:port (a TCP proxy) with the same credentials. */
+export function viaPort(databaseUrl: string, port: number): string {
+  const url = new URL(databaseUrl);
+  url.hostname = '127.0.0.1';
+  url.port = String(port);
+  return url.toString();
+}
