@@ -1,0 +1,86 @@
+// Checks a value against the JSON Schema generated from the contract (shared/json-schema.ts). The
+// page uses it instead of the Zod runtime, which would not fit the 80 KB budget beside React; unit
+// tests hold its verdicts equal to the contract's own parser, and fail when the schema starts using
+// a keyword that is not handled here.
+
+export interface JsonSchema {
+  type?: string | readonly string[];
+  properties?: Record<string, JsonSchema>;
+  required?: readonly string[];
+  items?: JsonSchema;
+  anyOf?: readonly JsonSchema[];
+  enum?: readonly unknown[];
+  const?: unknown;
+  pattern?: string;
+  maxLength?: number;
+  minItems?: number;
+  maxItems?: number;
+  minimum?: number;
+}
+
+/** Keywords that decide validity and are handled; the rest only annotate. */
+export const checkedKeywords = [
+  'type', 'properties', 'required', 'items', 'anyOf', 'enum', 'const', 'pattern',
+  'maxLength', 'minItems', 'maxItems', 'minimum',
+] as const;
+/** Annotations, and additionalProperties: like the Zod parser, extra fields are tolerated. */
+export const ignoredKeywords = ['$schema', '$id', 'title', 'description', 'format', 'additionalProperties'] as const;
+
+export interface SchemaIssue {
+  path: (string | number)[];
+  code: string;
+}
+
+const patterns = new Map<string, RegExp>();
+
+function hasType(type: string, value: unknown): boolean {
+  if (type === 'null') return value === null;
+  if (type === 'array') return Array.isArray(value);
+  if (type === 'object') return typeof value === 'object' && value !== null && !Array.isArray(value);
+  if (type === 'number') return typeof value === 'number' && Number.isFinite(value);
+  return typeof value === type;
+}
+
+/** The first way `value` breaks `schema`, or null when it conforms. */
+export function findSchemaIssue(schema: JsonSchema, value: unknown, path: (string | number)[] = []): SchemaIssue | null {
+  const issue = (code: string): SchemaIssue => ({ path, code });
+  if (schema.anyOf) {
+    return schema.anyOf.some((option) => !findSchemaIssue(option, value, path)) ? null : issue('invalid_union');
+  }
+  const types = schema.type === undefined ? [] : ([] as string[]).concat(schema.type);
+  if (types.length > 0 && !types.some((type) => hasType(type, value))) return issue('invalid_type');
+  if ('const' in schema && value !== schema.const) return issue('invalid_value');
+  if (schema.enum && !schema.enum.includes(value)) return issue('invalid_value');
+  if (typeof value === 'string') {
+    if (schema.maxLength !== undefined && value.length > schema.maxLength) return issue('too_big');
+    if (schema.pattern !== undefined) {
+      let regex = patterns.get(schema.pattern);
+      if (!regex) patterns.set(schema.pattern, (regex = new RegExp(schema.pattern)));
+      if (!regex.test(value)) return issue('invalid_format');
+    }
+  }
+  if (typeof value === 'number' && schema.minimum !== undefined && value < schema.minimum) return issue('too_small');
+  if (Array.isArray(value)) {
+    if (schema.minItems !== undefined && value.length < schema.minItems) return issue('too_small');
+    if (schema.maxItems !== undefined && value.length > schema.maxItems) return issue('too_big');
+    if (schema.items) {
+      for (let index = 0; index < value.length; index++) {
+        const found = findSchemaIssue(schema.items, value[index], [...path, index]);
+        if (found) return found;
+      }
+    }
+  }
+  if (schema.properties && hasType('object', value)) {
+    const record = value as Record<string, unknown>;
+    for (const key of schema.required ?? []) {
+      if (!Object.hasOwn(record, key)) return { path: [...path, key], code: 'invalid_type' };
+    }
+    for (const [key, property] of Object.entries(schema.properties)) {
+      if (Object.hasOwn(record, key)) {
+        const found = findSchemaIssue(property, record[key], [...path, key]);
+        if (found) return found;
+      }
+    }
+  }
+  return null;
+}

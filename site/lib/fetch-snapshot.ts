@@ -1,0 +1,36 @@
+// One fetch of the snapshot, checked against the contract's JSON Schema. Never throws: every
+// failure becomes a reason the page can show next to the last good data.
+import type { GovernanceStatus } from '../../shared/contract.ts';
+import { findSchemaIssue, type JsonSchema, type SchemaIssue } from './check-schema.ts';
+
+export type FetchOutcome = { ok: true; snapshot: GovernanceStatus } | { ok: false; reason: string };
+
+/** "credits.balance (invalid_format)": enough to find the field, short enough for a note. */
+export function describeSchemaIssue({ path, code }: SchemaIssue): string {
+  return `the data does not match the contract at ${path.length > 0 ? path.join('.') : 'the top level'} (${code})`;
+}
+
+export async function fetchSnapshot(
+  url: string,
+  schema: JsonSchema,
+  fetchImpl: typeof fetch = fetch,
+): Promise<FetchOutcome> {
+  let response: Response;
+  try {
+    // no-cache = always revalidate: the browser sends If-None-Match from its cache and an unchanged
+    // file comes back as a body-less 304, which fetch presents as the cached 200.
+    response = await fetchImpl(url, { cache: 'no-cache' });
+  } catch {
+    return { ok: false, reason: 'the request failed (network error)' };
+  }
+  if (!response.ok) return { ok: false, reason: `the server answered ${response.status}` };
+  let data: unknown;
+  try {
+    data = await response.json();
+  } catch {
+    return { ok: false, reason: 'the answer is not valid JSON' };
+  }
+  const issue = findSchemaIssue(schema, data);
+  if (issue) return { ok: false, reason: describeSchemaIssue(issue) };
+  return { ok: true, snapshot: data as GovernanceStatus };
+}

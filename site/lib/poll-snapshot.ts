@@ -1,0 +1,53 @@
+// The polling loop: fetch now, then again after computePollDelay; nothing while the tab is hidden,
+// and an immediate fetch when it is shown again. Timers and the document are injectable for tests.
+import type { FetchOutcome } from './fetch-snapshot.ts';
+import { computePollDelay } from './poll-delay.ts';
+
+export interface VisibilitySource {
+  readonly hidden: boolean;
+  addEventListener(type: 'visibilitychange', listener: () => void): void;
+  removeEventListener(type: 'visibilitychange', listener: () => void): void;
+}
+
+export interface PollOptions {
+  load: () => Promise<FetchOutcome>;
+  onOutcome: (outcome: FetchOutcome) => void;
+  visibility?: VisibilitySource;
+}
+
+/** Starts polling at once; returns a function that stops it for good. */
+export function startPolling({ load, onOutcome, visibility = document }: PollOptions): () => void {
+  let failures = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let inFlight = false;
+  let stopped = false;
+
+  const schedule = () => {
+    clearTimeout(timer);
+    if (!stopped && !visibility.hidden) timer = setTimeout(poll, computePollDelay(failures));
+  };
+  const poll = async () => {
+    // A visibility flip during a slow fetch must not start a second one.
+    if (inFlight || stopped) return;
+    inFlight = true;
+    clearTimeout(timer);
+    const outcome = await load();
+    inFlight = false;
+    if (stopped) return;
+    failures = outcome.ok ? 0 : failures + 1;
+    onOutcome(outcome);
+    schedule();
+  };
+  const onVisibilityChange = () => {
+    if (visibility.hidden) clearTimeout(timer);
+    else void poll();
+  };
+
+  visibility.addEventListener('visibilitychange', onVisibilityChange);
+  void poll();
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+    visibility.removeEventListener('visibilitychange', onVisibilityChange);
+  };
+}

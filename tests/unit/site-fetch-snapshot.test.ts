@@ -1,0 +1,68 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { governanceStatusJsonSchema } from '../../shared/json-schema.ts';
+import type { JsonSchema } from '../../site/lib/check-schema.ts';
+import { fetchSnapshot, type FetchOutcome } from '../../site/lib/fetch-snapshot.ts';
+import { applyOutcome, initialSnapshotState } from '../../site/lib/snapshot-state.ts';
+
+const schema = governanceStatusJsonSchema() as JsonSchema;
+const fixtureText = readFileSync(new URL('../fixtures/snapshots/healthy.json', import.meta.url), 'utf8');
+
+function answering(respond: () => Response | Promise<Response>) {
+  const calls: RequestInit[] = [];
+  const fetchImpl = (async (_url: string, init: RequestInit) => {
+    calls.push(init);
+    return respond();
+  }) as unknown as typeof fetch;
+  return { calls, fetchImpl };
+}
+
+describe('fetchSnapshot', () => {
+  it('returns a snapshot that passes the contract, asking the browser to revalidate', async () => {
+    const { calls, fetchImpl } = answering(() => new Response(fixtureText, { status: 200 }));
+    const outcome = await fetchSnapshot('/governance-status.json', schema, fetchImpl);
+    expect(outcome.ok && outcome.snapshot.status).toBe('healthy');
+    expect(calls[0]?.cache).toBe('no-cache');
+  });
+
+  it('turns every kind of failure into a reason', async () => {
+    const reasons = await Promise.all(
+      [
+        () => Promise.reject(new TypeError('Failed to fetch')),
+        () => new Response('oops', { status: 500 }),
+        () => new Response('{"schemaVersion": 1,', { status: 200 }),
+        () => new Response(fixtureText.replace('"status": "healthy"', '"status": "fine"'), { status: 200 }),
+      ].map(async (respond) => {
+        const outcome = await fetchSnapshot('/x.json', schema, answering(respond).fetchImpl);
+        return outcome.ok ? 'ok' : outcome.reason;
+      }),
+    );
+    expect(reasons).toEqual([
+      'the request failed (network error)',
+      'the server answered 500',
+      'the answer is not valid JSON',
+      'the data does not match the contract at status (invalid_value)',
+    ]);
+  });
+});
+
+describe('applyOutcome', () => {
+  const snapshot = JSON.parse(fixtureText);
+  const good: FetchOutcome = { ok: true, snapshot };
+  const bad: FetchOutcome = { ok: false, reason: 'the server answered 500' };
+
+  it('keeps the last good snapshot through failures and clears the failure on success', () => {
+    const loaded = applyOutcome(initialSnapshotState, good, 1000);
+    const failed = applyOutcome(applyOutcome(loaded, bad, 2000), bad, 3000);
+    expect(failed).toEqual({ snapshot, receivedAt: 1000, failure: 'the server answered 500' });
+    expect(applyOutcome(failed, good, 4000)).toEqual({ snapshot, receivedAt: 4000, failure: null });
+  });
+
+  it('records a failure before any snapshot arrived', () => {
+    expect(applyOutcome(initialSnapshotState, bad, 1000)).toEqual({
+      snapshot: null,
+      receivedAt: null,
+      failure: 'the server answered 500',
+    });
+  });
+});

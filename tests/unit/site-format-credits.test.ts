@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { formatCredits, formatRunway, formatUsd } from '../../site/lib/format-credits.ts';
+
+describe('formatCredits', () => {
+  it('groups digits without passing through a JS number', () => {
+    expect(formatCredits('0', 'en-US')).toBe('0 credits');
+    expect(formatCredits('123456789012345678901', 'en-US')).toBe('123,456,789,012,345,678,901 credits');
+    expect(formatCredits('-42', 'en-US')).toBe('-42 credits');
+  });
+});
+
+describe('formatUsd', () => {
+  it('formats the contract decimal exactly', () => {
+    expect(formatUsd('18750.00', 'en-US')).toBe('$18,750.00');
+    expect(formatUsd('-0.05', 'en-US')).toBe('-$0.05');
+    expect(formatUsd('90071992547409.99', 'en-US')).toBe('$90,071,992,547,409.99');
+  });
+});
+
+describe('formatRunway', () => {
+  it('says how long the credits last, rounded down', () => {
+    expect(formatRunway(12.9)).toBe('about 12 hours left');
+    expect(formatRunway(1.5)).toBe('about 1 hour left');
+    expect(formatRunway(47.9)).toBe('about 47 hours left');
+    expect(formatRunway(3410.6)).toBe('about 142 days left');
+  });
+
+  it('names the edge cases in words', () => {
+    expect(formatRunway(0)).toBe('no credits left');
+    expect(formatRunway(0.4)).toBe('less than an hour left');
+    expect(formatRunway(null)).toBe('no spend in the last 24 h');
+  });
+});

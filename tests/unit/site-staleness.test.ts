@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { formatAge, formatStaleMessage, isStale } from '../../site/lib/staleness.ts';
+
+const generatedAt = '2026-11-21T12:00:00.000Z';
+const staleAfter = '2026-11-21T12:03:00.000Z';
+const at = (iso: string) => Date.parse(iso);
+
+describe('isStale', () => {
+  it('is false up to and at staleAfter, true after it', () => {
+    expect(isStale(staleAfter, at('2026-11-21T12:02:59.999Z'))).toBe(false);
+    expect(isStale(staleAfter, at(staleAfter))).toBe(false);
+    expect(isStale(staleAfter, at('2026-11-21T12:03:00.001Z'))).toBe(true);
+  });
+});
+
+describe('formatStaleMessage', () => {
+  it('says how old the data is, in minutes, and why that matters', () => {
+    expect(formatStaleMessage(generatedAt, at('2026-11-21T12:10:59.000Z'))).toBe(
+      'This data is 10 minutes old: the status worker may be down.',
+    );
+  });
+
+  it('switches to hours and days for long outages, singular where it should be', () => {
+    expect(formatAge(generatedAt, at('2026-11-21T12:01:30.000Z'))).toBe('1 minute');
+    expect(formatAge(generatedAt, at('2026-11-21T13:59:00.000Z'))).toBe('119 minutes');
+    expect(formatAge(generatedAt, at('2026-11-21T14:00:00.000Z'))).toBe('2 hours');
+    expect(formatAge(generatedAt, at('2026-11-23T12:00:00.000Z'))).toBe('2 days');
+  });
+
+  it('never reports a negative age', () => {
+    expect(formatAge(generatedAt, at('2026-11-21T11:00:00.000Z'))).toBe('0 minutes');
+  });
+});
