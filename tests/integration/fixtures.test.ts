@@ -326,7 +326,9 @@ describe.each<Ledger>(['schedule_runs', 'graph_runs'])('fixture database with %s
     const { rows } = await db.admin.query(
       `SELECT c.relname AS table,
               array(SELECT p FROM unnest(array['SELECT','INSERT','UPDATE','DELETE','TRUNCATE','REFERENCES','TRIGGER']) p
-                     WHERE has_table_privilege($1, c.oid, p)) AS privileges
+                     -- SELECT on ai_threads is granted per column (all but messages)
+                     WHERE CASE p WHEN 'SELECT' THEN has_any_column_privilege($1, c.oid, p)
+                                  ELSE has_table_privilege($1, c.oid, p) END) AS privileges
          FROM pg_class c
         WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'
         ORDER BY 1`,
@@ -385,6 +387,18 @@ describe.each<Ledger>(['schedule_runs', 'graph_runs'])('fixture database with %s
       expect(seen).toEqual([`${other.userId}/requested`]);
     });
   }
+
+  test('the reader cannot read ai_threads.messages, but can read every column the snapshot needs', async () => {
+    await withReader(async (client) => {
+      await expect(
+        inTenantTransaction(client, system.userId, () => client.query('SELECT messages FROM ai_threads')),
+      ).rejects.toMatchObject({ code: '42501' });
+      const { rows } = await inTenantTransaction(client, system.userId, () =>
+        client.query('SELECT state_key, metadata, created_at, updated_at, deleted_at FROM ai_threads'),
+      );
+      expect(rows.length).toBeGreaterThan(0);
+    });
+  });
 
   test.each([
     ['INSERT', "INSERT INTO ai_threads (owner_user_id, state_key) VALUES (current_setting('app.current_user_id'), 'x')"],
