@@ -1,44 +1,40 @@
-// Balance, burn and runway: the figures that would have shown the outage coming.
+// Balance, burn and runway: the figures that would have shown the outage coming. Without data it
+// renders the same boxes with dashes, so the page does not move when the first snapshot arrives.
+import type { ReactNode } from 'react';
 import type { Credits, SpendHour } from '../../shared/contract.ts';
 import { creditHealthText } from '../lib/describe-status.ts';
 import { formatCredits, formatRunway, formatUsd } from '../lib/format-credits.ts';
 import { SpendChart } from './spend-chart.tsx';
 import { ToneLabel } from './tone-icon.tsx';
 
-export function CreditsPanel({ credits, spendByHour }: { credits: Credits; spendByHour: readonly SpendHour[] }) {
-  const health = creditHealthText[credits.health];
+const dash = '—';
+const blank = '\u00a0';
+
+function Figure({ name, testId, main, note }: { name: string; testId: string; main: ReactNode; note: string }) {
+  return (
+    <div>
+      <dt>{name}</dt>
+      <dd data-testid={testId}>
+        <span className="figure">{main}</span>
+        <span className="muted">{note}</span>
+      </dd>
+    </div>
+  );
+}
+
+export function CreditsPanel({ credits, spendByHour }: { credits: Credits | null; spendByHour: readonly SpendHour[] }) {
+  const health = credits && creditHealthText[credits.health];
   return (
     <div className="credits">
       <dl className="figures">
-        <div>
-          <dt>Balance</dt>
-          <dd data-testid="balance">
-            <span className="figure">{formatUsd(credits.balanceUsd)}</span>
-            <span className="muted">{formatCredits(credits.balance)}</span>
-          </dd>
-        </div>
-        <div>
-          <dt>Burn</dt>
-          <dd data-testid="burn">
-            <span className="figure">{formatCredits(credits.burnPerHour)}</span>
-            <span className="muted">per hour ({formatCredits(credits.spentLast24h)} in 24 h)</span>
-          </dd>
-        </div>
-        <div>
-          <dt>Runway</dt>
-          <dd data-testid="runway">
-            <span className="figure">{formatRunway(credits.runwayHours)}</span>
-            <span className="muted">at the current burn</span>
-          </dd>
-        </div>
-        <div>
-          <dt>Credit health</dt>
-          <dd data-testid="credit-health">
-            <span className="figure">
-              <ToneLabel tone={health.tone} label={health.label} />
-            </span>
-          </dd>
-        </div>
+        <Figure name="Balance" testId="balance" main={credits ? formatUsd(credits.balanceUsd) : dash}
+          note={credits ? formatCredits(credits.balance) : blank} />
+        <Figure name="Burn" testId="burn" main={credits ? `${formatCredits(credits.burnPerHour)} per hour` : dash}
+          note={credits ? `${formatCredits(credits.spentLast24h)} in 24 h` : blank} />
+        <Figure name="Runway" testId="runway" main={credits ? formatRunway(credits.runwayHours) : dash}
+          note={credits ? 'at the current burn' : blank} />
+        <Figure name="Credit health" testId="credit-health" main={health ? <ToneLabel tone={health.tone} label={health.label} /> : dash}
+          note={health ? (credits.health === 'green' ? 'more than a day of runway' : 'a day or less of runway') : blank} />
       </dl>
       <SpendChart hours={spendByHour} />
     </div>

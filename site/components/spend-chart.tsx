@@ -13,7 +13,9 @@ export function SpendChart({ hours }: { hours: readonly SpendHour[] }) {
   const peakIndex = values.indexOf(peak);
   const peakHour = hours[peakIndex];
   const summary =
-    peak === 0 || !peakHour
+    hours.length === 0
+      ? 'Credits spent per hour over the last 24 hours: loading.'
+      : peak === 0 || !peakHour
       ? 'Credits spent per hour over the last 24 hours: nothing was spent.'
       : `Credits spent per hour over the last 24 hours; the busiest hour began at ${formatClockTime(Date.parse(peakHour.hourStart))} with ${BigInt(peakHour.credits).toLocaleString()} credits.`;
   return (
@@ -32,7 +34,7 @@ export function SpendChart({ hours }: { hours: readonly SpendHour[] }) {
       </svg>
       <figcaption>
         <span>24 h ago</span>
-        <span>{peak === 0 ? 'nothing spent' : 'spend per hour'}</span>
+        <span>{hours.length > 0 && peak === 0 ? 'nothing spent' : 'spend per hour'}</span>
         <span>now</span>
       </figcaption>
     </figure>

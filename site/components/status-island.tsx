@@ -11,8 +11,8 @@ import { TimeTip } from './time-tip.tsx';
 import { ToneIcon } from './tone-icon.tsx';
 import { useNow, useSnapshot } from './use-snapshot.ts';
 
-function Placeholder({ kind }: { kind: 'credits' | 'table' }) {
-  return <div className={`placeholder placeholder-${kind}`} aria-hidden="true" />;
+function Placeholder() {
+  return <div className="placeholder" aria-hidden="true" />;
 }
 
 function Headline({ snapshot, now }: { snapshot: GovernanceStatus | null; now: number | null }) {
@@ -74,19 +74,19 @@ export default function StatusIsland({ statusUrl }: { statusUrl: string }) {
       <Headline snapshot={data} now={now} />
       <section aria-labelledby="credits-heading">
         <h2 id="credits-heading">Credits</h2>
-        {data ? <CreditsPanel credits={data.credits} spendByHour={data.spendByHour} /> : <Placeholder kind="credits" />}
+        <CreditsPanel credits={data?.credits ?? null} spendByHour={data?.spendByHour ?? []} />
       </section>
       <section aria-labelledby="charters-heading">
         <h2 id="charters-heading">Charters</h2>
-        {data && now !== null ? <ChartersTable charters={data.charters} now={now} /> : <Placeholder kind="table" />}
+        {data && now !== null ? <ChartersTable charters={data.charters} now={now} /> : <Placeholder />}
       </section>
       <section aria-labelledby="failed-heading">
         <h2 id="failed-heading">Failed runs, last 24 hours</h2>
-        {data ? <FailedRunsTable runs={data.failedRuns} /> : <Placeholder kind="table" />}
+        {data ? <FailedRunsTable runs={data.failedRuns} /> : <Placeholder />}
       </section>
       <section aria-labelledby="recent-heading">
         <h2 id="recent-heading">Recent runs</h2>
-        {data ? <RecentRunsTable runs={data.recentRuns} /> : <Placeholder kind="table" />}
+        {data ? <RecentRunsTable runs={data.recentRuns} /> : <Placeholder />}
       </section>
     </div>
   );

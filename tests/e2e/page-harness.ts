@@ -1,0 +1,114 @@
+// Shared setup of the browser tests: Debian's Chromium through playwright-core, the built site from
+// dist/ on a local static server, fixture snapshots, and a record of everything that went wrong
+// in the page (console errors, failed requests, requests that left the test server).
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
+import { startStaticServer, type StaticServer } from '../support/static-server.ts';
+
+export const distDir = fileURLToPath(new URL('../../dist/', import.meta.url));
+export const snapshotPath = '/governance-status.json';
+const screenshotDir = fileURLToPath(new URL('../../test-results/e2e/', import.meta.url));
+
+/** Every fixture was generated at this instant (tests/fixtures/snapshots/*.json). */
+export const fixtureTime = Date.parse('2026-11-21T12:00:30.000Z');
+
+export function readFixture(name: 'degraded' | 'healthy' | 'failing' | 'empty'): string {
+  return readFileSync(new URL(`../fixtures/snapshots/${name}.json`, import.meta.url), 'utf8');
+}
+
+export function serveSnapshot(server: StaticServer, body: string, status = 200): void {
+  server.setResponse(snapshotPath, { status, body, contentType: 'application/json; charset=utf-8' });
+}
+
+export async function startSiteServer(): Promise<StaticServer> {
+  if (!existsSync(`${distDir}index.html`)) {
+    throw new Error('dist/ has no built site: run `npm run test:e2e` (it builds first) or `npm run build`.');
+  }
+  return startStaticServer({ root: distDir });
+}
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+}
+
+export interface OpenOptions extends BrowserContextOptions {
+  /** Fake clock start; time then flows from there unless a test pauses it. */
+  time?: number;
+  /** Open the page without waiting for the first snapshot to show. */
+  noWait?: boolean;
+}
+
+export interface OpenedPage {
+  page: Page;
+  consoleErrors: { text: string; url: string }[];
+  failedRequests: { url: string; failure: string }[];
+  foreignRequests: string[];
+  close(): Promise<void>;
+}
+
+export async function openStatusPage(browser: Browser, server: StaticServer, options: OpenOptions = {}): Promise<OpenedPage> {
+  const { time = fixtureTime + 10_000, noWait = false, ...contextOptions } = options;
+  const context = await browser.newContext({
+    timezoneId: 'America/New_York',
+    locale: 'en-US',
+    viewport: { width: 1100, height: 900 },
+    ...contextOptions,
+  });
+  const page = await context.newPage();
+  const opened: OpenedPage = {
+    page,
+    consoleErrors: [],
+    failedRequests: [],
+    foreignRequests: [],
+    close: () => context.close(),
+  };
+  page.on('console', (message) => {
+    if (message.type() === 'error') opened.consoleErrors.push({ text: message.text(), url: message.location().url });
+  });
+  page.on('pageerror', (error) => opened.consoleErrors.push({ text: String(error), url: '' }));
+  page.on('request', (request) => {
+    if (!request.url().startsWith(`${server.url}/`)) opened.foreignRequests.push(request.url());
+  });
+  page.on('requestfailed', (request) =>
+    opened.failedRequests.push({ url: request.url(), failure: request.failure()?.errorText ?? 'failed' }),
+  );
+  page.on('response', (response) => {
+    if (response.status() >= 400) opened.failedRequests.push({ url: response.url(), failure: String(response.status()) });
+  });
+  if (contextOptions.javaScriptEnabled !== false) await page.clock.install({ time });
+  await page.goto(`${server.url}/`);
+  if (!noWait && contextOptions.javaScriptEnabled !== false) await page.locator('.island[aria-busy="false"]').waitFor();
+  return opened;
+}
+
+/** Problems the test did not cause on purpose: failures of `allowedPath` are expected, others not. */
+export function listUnexpectedProblems(opened: OpenedPage, allowedPath?: string): string[] {
+  const allowed = (url: string) => allowedPath !== undefined && new URL(url, 'http://x').pathname === allowedPath;
+  return [
+    ...opened.consoleErrors.filter((error) => !allowed(error.url)).map((error) => `console: ${error.text}`),
+    ...opened.failedRequests.filter((request) => !allowed(request.url)).map((r) => `request: ${r.url} ${r.failure}`),
+    ...opened.foreignRequests.map((url) => `third-party request: ${url}`),
+  ];
+}
+
+/** Writes test-results/e2e/<name>.png for a person to look at. */
+export async function saveScreenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(screenshotDir, { recursive: true });
+  await page.screenshot({ path: `${screenshotDir}${name}.png`, fullPage: true });
+}
+
+export function textOf(page: Page, testId: string): Promise<string> {
+  return page.getByTestId(testId).innerText();
+}

@@ -1,0 +1,175 @@
+// The page over fixture snapshots: what it shows, how it ticks, how it picks up a new file and how
+// it warns about stale data. The browser runs in New York time on a fake clock.
+import type { Browser } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { StaticServer } from '../support/static-server.ts';
+import {
+  fixtureTime,
+  launchBrowser,
+  listUnexpectedProblems,
+  openStatusPage,
+  readFixture,
+  saveScreenshot,
+  serveSnapshot,
+  snapshotPath,
+  startSiteServer,
+  textOf,
+  type OpenedPage,
+} from './page-harness.ts';
+
+let server: StaticServer;
+let browser: Browser;
+let opened: OpenedPage | undefined;
+
+beforeAll(async () => {
+  server = await startSiteServer();
+  browser = await launchBrowser();
+});
+afterEach(async () => {
+  await opened?.close();
+  opened = undefined;
+  server.clearResponse(snapshotPath);
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** The cells of each body row of the table in the section with this heading. */
+function readTable(page: OpenedPage['page'], heading: string): Promise<string[][]> {
+  return page
+    .locator('section', { has: page.getByRole('heading', { name: heading }) })
+    .locator('tbody tr')
+    .evaluateAll((rows) => rows.map((row) => [...row.children].map((cell) => (cell as HTMLElement).innerText.trim())));
+}
+
+describe('the status page', () => {
+  it('shows the figures, charters, failed runs and recent runs of a snapshot', async () => {
+    serveSnapshot(server, readFixture('degraded'));
+    opened = await openStatusPage(browser, server);
+    const { page } = opened;
+    await page.clock.pauseAt(fixtureTime + 15_000);
+
+    await expect.poll(() => textOf(page, 'updated')).toBe('Updated 15 s ago');
+    expect(await textOf(page, 'status')).toBe('Degraded\nSomething needs attention: see the details below.');
+    expect(await textOf(page, 'balance')).toBe('$18,750.00\n187,500,000,000 credits');
+    expect(await textOf(page, 'burn')).toBe('14,479,166,667 credits per hour\n347,500,000,000 credits in 24 h');
+    expect(await textOf(page, 'runway')).toBe('about 12 hours left\nat the current burn');
+    expect(await textOf(page, 'credit-health')).toBe('Running low\na day or less of runway');
+    expect(await page.locator('.chart rect').count()).toBe(24);
+
+    expect(await readTable(page, 'Charters')).toEqual([
+      ['Community', 'in 59 min 15 s', '23 s ago', 'Succeeded 45 s ago', '0 * * * * UTC', 'none'],
+      ['Engineering', 'in 14 min 15 s', '3 h ago', 'Failed 45 s ago', '*/15 * * * * America/New_York', 'none'],
+      ['Govern', 'paused', '5 d ago', 'Succeeded 5 d ago', '0 9 * * 1 Europe/Berlin', 'Paused'],
+      ['Sustainability', 'not scheduled', 'never', 'no runs yet', '61 * * * * UTC', 'Invalid cron expression'],
+      ['Treasury', 'not scheduled', 'never', 'Cancelled 18 h ago', '0 */6 * * * Mars/Olympus_Mons', 'Unknown time zone'],
+    ]);
+    const countdown = page.locator('tr[data-charter="Engineering"] time').first();
+    expect(await countdown.getAttribute('title')).toBe('Nov 21, 07:15 EST (2026-11-21T12:15:00.000Z)');
+
+    expect(await readTable(page, 'Failed runs, last 24 hours')).toEqual([
+      ['Engineering', 'Nov 21, 07:00 EST', 'insufficient_credits', 'insufficient_credits'],
+      ['Engineering', 'Nov 21, 06:45 EST', 'none', 'Model provider returned 503: upstream timeout after 120 s'],
+      ['Engineering', 'Nov 21, 05:15 EST', 'rate_limited', 'Rate limited by provider (token=[redacted])'],
+    ]);
+    expect(await page.locator('[data-run="run-7f3a"] time').getAttribute('title')).toBe('2026-11-21T12:00:00.000Z');
+
+    expect(await readTable(page, 'Recent runs')).toEqual([
+      ['Community digest, 21 November', 'Nov 21, 07:00 EST', 'Nov 21, 07:00 EST'],
+      ['Engineering review: open pull requests', 'Nov 21, 04:00 EST', 'Nov 21, 04:00 EST'],
+      ['(untitled)', 'Nov 21, 03:30 EST', 'Nov 21, 03:31 EST'],
+      ['Weekly governance proposal triage', 'Nov 16, 03:00 EST', 'Nov 16, 03:01 EST'],
+    ]);
+    expect(await page.getByTestId('stale-banner').count()).toBe(0);
+    expect(await page.getByTestId('refresh-note').count()).toBe(0);
+    await saveScreenshot(page, 'degraded');
+    expect(listUnexpectedProblems(opened)).toEqual([]);
+  });
+
+  it('counts down every second and keeps relative times true as the clock runs', async () => {
+    serveSnapshot(server, readFixture('degraded'));
+    opened = await openStatusPage(browser, server);
+    const { page } = opened;
+    const countdown = page.locator('tr[data-charter="Engineering"] td').first();
+    await page.clock.pauseAt(fixtureTime + 15_000);
+    await expect.poll(() => countdown.innerText()).toBe('in 14 min 15 s');
+    await page.clock.runFor(1000);
+    await expect.poll(() => countdown.innerText()).toBe('in 14 min 14 s');
+    await page.clock.runFor(2000);
+    await expect.poll(() => countdown.innerText()).toBe('in 14 min 12 s');
+    await page.clock.runFor(60_000);
+    await expect.poll(() => countdown.innerText()).toBe('in 13 min 12 s');
+    expect(await textOf(page, 'updated')).toBe('Updated 1 min ago');
+    expect(listUnexpectedProblems(opened)).toEqual([]);
+  });
+
+  it('revalidates with If-None-Match and shows a replaced file on the next poll', async () => {
+    serveSnapshot(server, readFixture('degraded'));
+    const firstRequest = server.requests.length;
+    opened = await openStatusPage(browser, server);
+    const { page } = opened;
+    await page.clock.pauseAt(fixtureTime + 15_000);
+    const snapshotRequests = () => server.requests.slice(firstRequest).filter((r) => r.path === snapshotPath);
+
+    // An unchanged file: the browser asks conditionally and the answer carries no body.
+    await page.clock.runFor(30_000);
+    await expect.poll(() => snapshotRequests().length).toBe(2);
+    expect(snapshotRequests().map((r) => r.status)).toEqual([200, 304]);
+    expect(snapshotRequests()[1]?.ifNoneMatch).toMatch(/^".+"$/);
+    expect(await page.getByTestId('status').innerText()).toContain('Degraded');
+
+    serveSnapshot(server, readFixture('healthy'));
+    await page.clock.runFor(30_000);
+    await expect.poll(() => page.getByTestId('status').innerText()).toContain('Healthy');
+    expect(snapshotRequests().map((r) => r.status)).toEqual([200, 304, 200]);
+    expect(await textOf(page, 'balance')).toBe('$987,654.32\n9,876,543,210,000 credits');
+    expect(await textOf(page, 'runway')).toBe('about 142 days left\nat the current burn');
+    expect(await page.getByText('No failed runs in the last 24 hours.').count()).toBe(1);
+    await saveScreenshot(page, 'healthy-after-poll');
+    expect(listUnexpectedProblems(opened)).toEqual([]);
+  });
+
+  it('raises the stale banner once the clock passes staleAfter', async () => {
+    serveSnapshot(server, readFixture('degraded'));
+    // staleAfter is 12:03:30Z, three minutes after the snapshot.
+    opened = await openStatusPage(browser, server, { time: fixtureTime + 160_000 });
+    const { page } = opened;
+    await page.clock.pauseAt(fixtureTime + 175_000);
+    await expect.poll(() => textOf(page, 'updated')).toBe('Updated 2 min ago');
+    expect(await page.getByTestId('stale-banner').count()).toBe(0);
+    await page.clock.runFor(10_000);
+    await expect.poll(() => page.getByTestId('stale-banner').count()).toBe(1);
+    expect(await textOf(page, 'stale-banner')).toBe('This data is 3 minutes old: the status worker may be down.');
+    expect(listUnexpectedProblems(opened)).toEqual([]);
+  });
+
+  it('says how old long-stale data is, and still shows it', async () => {
+    serveSnapshot(server, readFixture('failing'));
+    opened = await openStatusPage(browser, server, { time: fixtureTime + 10 * 60_000 + 20_000 });
+    const { page } = opened;
+    await expect.poll(() => textOf(page, 'stale-banner')).toBe(
+      'This data is 10 minutes old: the status worker may be down.',
+    );
+    expect(await page.getByTestId('status').innerText()).toContain('Failing');
+    expect(await textOf(page, 'runway')).toBe('no credits left\nat the current burn');
+    expect(await textOf(page, 'credit-health')).toBe('Critical\na day or less of runway');
+    expect(await page.getByText('No recent runs.').count()).toBe(1);
+    await saveScreenshot(page, 'failing-stale');
+    expect(listUnexpectedProblems(opened)).toEqual([]);
+  });
+
+  it('has an empty state for every list', async () => {
+    serveSnapshot(server, readFixture('empty'));
+    opened = await openStatusPage(browser, server);
+    const { page } = opened;
+    for (const text of ['No governance charters are scheduled.', 'No failed runs in the last 24 hours.', 'No recent runs.']) {
+      expect(await page.getByText(text).count()).toBe(1);
+    }
+    expect(await page.locator('table').count()).toBe(0);
+    expect(await textOf(page, 'runway')).toBe('no spend in the last 24 h\nat the current burn');
+    expect(await page.locator('.chart figcaption').innerText()).toContain('nothing spent');
+    await saveScreenshot(page, 'empty');
+    expect(listUnexpectedProblems(opened)).toEqual([]);
+  });
+});
