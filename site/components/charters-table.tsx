@@ -32,7 +32,7 @@ function ScheduleProblems({ charter }: { charter: Charter }) {
 export function ChartersTable({ charters, now }: { charters: readonly Charter[]; now: number }) {
   if (charters.length === 0) return <p className="empty">No governance charters are scheduled.</p>;
   return (
-    <div className="table-scroll" role="region" aria-labelledby="charters-heading" tabIndex={0}>
+    <div className="table-scroll" role="region" aria-label="Charters table" tabIndex={0}>
       <table>
         <thead>
           <tr>

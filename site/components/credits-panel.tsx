@@ -29,8 +29,8 @@ export function CreditsPanel({ credits, spendByHour }: { credits: Credits | null
       <dl className="figures">
         <Figure name="Balance" testId="balance" main={credits ? formatUsd(credits.balanceUsd) : dash}
           note={credits ? formatCredits(credits.balance) : blank} />
-        <Figure name="Burn" testId="burn" main={credits ? `${formatCredits(credits.burnPerHour)} per hour` : dash}
-          note={credits ? `${formatCredits(credits.spentLast24h)} in 24 h` : blank} />
+        <Figure name="Burn per hour" testId="burn" main={credits ? formatCredits(credits.burnPerHour) : dash}
+          note={credits ? `${formatCredits(credits.spentLast24h)} in the last 24 h` : blank} />
         <Figure name="Runway" testId="runway" main={credits ? formatRunway(credits.runwayHours) : dash}
           note={credits ? 'at the current burn' : blank} />
         <Figure name="Credit health" testId="credit-health" main={health ? <ToneLabel tone={health.tone} label={health.label} /> : dash}

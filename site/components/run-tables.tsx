@@ -6,7 +6,7 @@ import { LocalTime } from './time-tip.tsx';
 export function FailedRunsTable({ runs }: { runs: readonly FailedRun[] }) {
   if (runs.length === 0) return <p className="empty">No failed runs in the last 24 hours.</p>;
   return (
-    <div className="table-scroll" role="region" aria-labelledby="failed-heading" tabIndex={0}>
+    <div className="table-scroll" role="region" aria-label="Failed runs table" tabIndex={0}>
       <table>
         <thead>
           <tr>
@@ -36,7 +36,7 @@ export function FailedRunsTable({ runs }: { runs: readonly FailedRun[] }) {
 export function RecentRunsTable({ runs }: { runs: readonly RecentRun[] }) {
   if (runs.length === 0) return <p className="empty">No recent runs.</p>;
   return (
-    <div className="table-scroll" role="region" aria-labelledby="recent-heading" tabIndex={0}>
+    <div className="table-scroll" role="region" aria-label="Recent runs table" tabIndex={0}>
       <table>
         <thead>
           <tr>

@@ -53,7 +53,7 @@ describe('the status page', () => {
     await expect.poll(() => textOf(page, 'updated')).toBe('Updated 15 s ago');
     expect(await textOf(page, 'status')).toBe('Degraded\nSomething needs attention: see the details below.');
     expect(await textOf(page, 'balance')).toBe('$18,750.00\n187,500,000,000 credits');
-    expect(await textOf(page, 'burn')).toBe('14,479,166,667 credits per hour\n347,500,000,000 credits in 24 h');
+    expect(await textOf(page, 'burn')).toBe('14,479,166,667 credits\n347,500,000,000 credits in the last 24 h');
     expect(await textOf(page, 'runway')).toBe('about 12 hours left\nat the current burn');
     expect(await textOf(page, 'credit-health')).toBe('Running low\na day or less of runway');
     expect(await page.locator('.chart rect').count()).toBe(24);
