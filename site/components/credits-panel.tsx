@@ -22,6 +22,12 @@ function Figure({ name, testId, main, note }: { name: string; testId: string; ma
   );
 }
 
+function describeRunwayBasis(runwayHours: number | null): string {
+  if (runwayHours === null) return 'the balance is not being spent';
+  if (runwayHours === 0) return 'scheduled runs cannot be paid for';
+  return 'at the current burn';
+}
+
 export function CreditsPanel({ credits, spendByHour }: { credits: Credits | null; spendByHour: readonly SpendHour[] }) {
   const health = credits && creditHealthText[credits.health];
   return (
@@ -32,9 +38,9 @@ export function CreditsPanel({ credits, spendByHour }: { credits: Credits | null
         <Figure name="Burn per hour" testId="burn" main={credits ? formatCredits(credits.burnPerHour) : dash}
           note={credits ? `${formatCredits(credits.spentLast24h)} in the last 24 h` : blank} />
         <Figure name="Runway" testId="runway" main={credits ? formatRunway(credits.runwayHours) : dash}
-          note={credits ? 'at the current burn' : blank} />
-        <Figure name="Credit health" testId="credit-health" main={health ? <ToneLabel tone={health.tone} label={health.label} /> : dash}
-          note={health ? (credits.health === 'green' ? 'more than a day of runway' : 'a day or less of runway') : blank} />
+          note={credits ? describeRunwayBasis(credits.runwayHours) : blank} />
+        <Figure name="Credit health" testId="credit-health" main={health ? <ToneLabel {...health} /> : dash}
+          note={health ? health.detail : blank} />
       </dl>
       <SpendChart hours={spendByHour} />
     </div>

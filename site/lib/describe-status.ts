@@ -9,10 +9,11 @@ export const overallStatusText: Record<OverallStatus, { label: string; detail: s
   failing: { label: 'Failing', detail: 'Scheduled governance runs are not succeeding.', tone: 'bad' },
 };
 
-export const creditHealthText: Record<CreditHealth, { label: string; tone: Tone }> = {
-  green: { label: 'Sufficient', tone: 'good' },
-  yellow: { label: 'Running low', tone: 'warn' },
-  red: { label: 'Critical', tone: 'bad' },
+/** The details restate the contract's thresholds (shared/credits.ts creditHealth). */
+export const creditHealthText: Record<CreditHealth, { label: string; detail: string; tone: Tone }> = {
+  green: { label: 'Sufficient', detail: 'more than 24 hours of runway, or no spend', tone: 'good' },
+  yellow: { label: 'Running low', detail: '6 to 24 hours of runway', tone: 'warn' },
+  red: { label: 'Critical', detail: 'no credits, or under 6 hours of runway', tone: 'bad' },
 };
 
 export const runStatusText: Record<FinishedRunStatus, { label: string; tone: Tone }> = {

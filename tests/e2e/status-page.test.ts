@@ -52,10 +52,12 @@ describe('the status page', () => {
 
     await expect.poll(() => textOf(page, 'updated')).toBe('Updated 15 s ago');
     expect(await textOf(page, 'status')).toBe('Degraded\nSomething needs attention: see the details below.');
+    expect(await page.getByTestId('status').getAttribute('aria-live')).toBe('polite');
+    expect(await page.locator('.notices').getAttribute('aria-live')).toBe('polite');
     expect(await textOf(page, 'balance')).toBe('$18,750.00\n187,500,000,000 credits');
     expect(await textOf(page, 'burn')).toBe('14,479,166,667 credits\n347,500,000,000 credits in the last 24 h');
     expect(await textOf(page, 'runway')).toBe('about 12 hours left\nat the current burn');
-    expect(await textOf(page, 'credit-health')).toBe('Running low\na day or less of runway');
+    expect(await textOf(page, 'credit-health')).toBe('Running low\n6 to 24 hours of runway');
     expect(await page.locator('.chart rect').count()).toBe(24);
 
     expect(await readTable(page, 'Charters')).toEqual([
@@ -152,8 +154,8 @@ describe('the status page', () => {
       'This data is 10 minutes old: the status worker may be down.',
     );
     expect(await page.getByTestId('status').innerText()).toContain('Failing');
-    expect(await textOf(page, 'runway')).toBe('no credits left\nat the current burn');
-    expect(await textOf(page, 'credit-health')).toBe('Critical\na day or less of runway');
+    expect(await textOf(page, 'runway')).toBe('no credits left\nscheduled runs cannot be paid for');
+    expect(await textOf(page, 'credit-health')).toBe('Critical\nno credits, or under 6 hours of runway');
     expect(await page.getByText('No recent runs.').count()).toBe(1);
     await saveScreenshot(page, 'failing-stale');
     expect(listUnexpectedProblems(opened)).toEqual([]);
@@ -167,7 +169,7 @@ describe('the status page', () => {
       expect(await page.getByText(text).count()).toBe(1);
     }
     expect(await page.locator('table').count()).toBe(0);
-    expect(await textOf(page, 'runway')).toBe('no spend in the last 24 h\nat the current burn');
+    expect(await textOf(page, 'runway')).toBe('no spend in the last 24 h\nthe balance is not being spent');
     expect(await page.locator('.chart figcaption').innerText()).toContain('nothing spent');
     await saveScreenshot(page, 'empty');
     expect(listUnexpectedProblems(opened)).toEqual([]);
