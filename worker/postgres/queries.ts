@@ -62,8 +62,13 @@ export async function readSpend(client: ClientBase, q: GovernanceQuery) {
 }
 
 /** Each governance charter with its latest finished run and its latest success, one index probe each. */
-export async function readCharters(client: ClientBase, q: GovernanceQuery, ledger: Ledger): Promise<CharterFacts[]> {
+export async function readCharters(
+  client: ClientBase,
+  q: GovernanceQuery,
+  ledger: Ledger,
+): Promise<Array<CharterFacts & { id: string }>> {
   const { rows } = await client.query<{
+    id: string;
     temporal_schedule_id: string;
     cron: string;
     timezone: string;
@@ -73,7 +78,7 @@ export async function readCharters(client: ClientBase, q: GovernanceQuery, ledge
     last_completed_at: Date | null;
     success_at: Date | null;
   }>(
-    `SELECT s.temporal_schedule_id, s.cron, s.timezone, s.enabled,
+    `SELECT s.id, s.temporal_schedule_id, s.cron, s.timezone, s.enabled,
             last_run.status AS last_status, last_run.scheduled_for AS last_scheduled_for,
             last_run.completed_at AS last_completed_at, last_success.success_at
        FROM schedules s
@@ -94,6 +99,7 @@ export async function readCharters(client: ClientBase, q: GovernanceQuery, ledge
     [q.principalId, q.now],
   );
   return rows.map((row) => ({
+    id: row.id,
     temporalScheduleId: row.temporal_schedule_id,
     cron: row.cron,
     timezone: row.timezone,
@@ -106,32 +112,44 @@ export async function readCharters(client: ClientBase, q: GovernanceQuery, ledge
   }));
 }
 
-/** Runs with status error scheduled in [failedFrom, now], newest first, across all charters. */
-export async function readFailedRuns(client: ClientBase, q: GovernanceQuery, ledger: Ledger): Promise<FailedRunFacts[]> {
+/**
+ * Runs with status error scheduled in [failedFrom, now], newest first, across the given charters.
+ * One branch per charter, each with its id as a bound value: every branch is then an ordered range
+ * read of (schedule_id, scheduled_for) over the window only. A LATERAL join or `= ANY(ids)` leaves
+ * the planner free to read a charter's whole history through (schedule_id), or every tenant's runs
+ * of the day through (scheduled_for), and it does take those plans (see query-plans.test.ts).
+ */
+export async function readFailedRuns(
+  client: ClientBase,
+  q: GovernanceQuery,
+  ledger: Ledger,
+  charters: ReadonlyArray<{ id: string; temporalScheduleId: string }>,
+): Promise<FailedRunFacts[]> {
+  if (charters.length === 0) return [];
   const errorCode = ledger.hasErrorCode ? 'r.error_code' : 'NULL::text';
+  const branches = charters.map(
+    (_, index) => `(SELECT r.schedule_id, r.run_id, r.scheduled_for, ${errorCode} AS error_code, r.error_message
+         FROM ${ledger.table} r
+        WHERE r.schedule_id = $${index + 4}::uuid AND r.scheduled_for >= $1 AND r.scheduled_for <= $2
+          AND r.status = 'error'
+        ORDER BY r.scheduled_for DESC
+        LIMIT $3)`,
+  );
   const { rows } = await client.query<{
-    temporal_schedule_id: string;
+    schedule_id: string;
     run_id: string;
     scheduled_for: Date;
     error_code: string | null;
     error_message: string | null;
   }>(
-    `SELECT s.temporal_schedule_id, f.run_id, f.scheduled_for, f.error_code, f.error_message
-       FROM schedules s
-      CROSS JOIN LATERAL (
-              SELECT r.run_id, r.scheduled_for, ${errorCode} AS error_code, r.error_message
-                FROM ${ledger.table} r
-               WHERE r.schedule_id = s.id AND r.scheduled_for >= $2 AND r.scheduled_for <= $3
-                 AND r.status = 'error'
-               ORDER BY r.scheduled_for DESC
-               LIMIT $4) f
-      WHERE s.owner_user_id = $1 AND s.temporal_schedule_id IS NOT NULL
-      ORDER BY f.scheduled_for DESC, f.run_id
-      LIMIT $4`,
-    [q.principalId, q.failedFrom, q.now, q.failedLimit],
+    `${branches.join('\n      UNION ALL\n      ')}
+      ORDER BY scheduled_for DESC, run_id
+      LIMIT $3`,
+    [q.failedFrom, q.now, q.failedLimit, ...charters.map((charter) => charter.id)],
   );
+  const names = new Map(charters.map((charter) => [charter.id, charter.temporalScheduleId]));
   return rows.map((row) => ({
-    temporalScheduleId: row.temporal_schedule_id,
+    temporalScheduleId: names.get(row.schedule_id) ?? row.schedule_id,
     runId: row.run_id,
     scheduledFor: row.scheduled_for,
     errorCode: row.error_code,
@@ -160,14 +178,14 @@ export async function readAllFacts(client: ClientBase, q: GovernanceQuery): Prom
   const balanceCredits = await readBalance(client, q);
   const spend = await readSpend(client, q);
   const charters = await readCharters(client, q, ledger);
-  const failedRuns = await readFailedRuns(client, q, ledger);
+  const failedRuns = await readFailedRuns(client, q, ledger, charters);
   const threads = await readThreads(client, q);
   return {
     ledger: ledger.table,
     balanceCredits,
     spentSinceSpendFrom: spend.total,
     spendByHour: spend.spendByHour,
-    charters,
+    charters: charters.map(({ id: _id, ...charter }) => charter),
     failedRuns,
     threads,
   };
