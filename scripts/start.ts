@@ -1,0 +1,145 @@
+// `npm start`: the whole product on this machine with nothing configured. An embedded PostgreSQL
+// with Cogni's schema and demo data, a simulator that keeps it moving, the real worker (a child
+// process, as the least-privilege reader role) publishing into the served folder, and the built site
+// on http://127.0.0.1:4321. SIGINT/SIGTERM stop everything in reverse order and exit 0.
+import { pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import pg from 'pg';
+import { startStaticServer } from '../tests/support/static-server.ts';
+import { snapshotFileName } from '../shared/contract.ts';
+import { describeDatabaseUrl } from '../worker/config.ts';
+import { createLogger } from '../worker/logger.ts';
+import { readDemoConfig, repoRoot, type DemoConfig } from './demo-config.ts';
+import { seedDemoData } from './demo-data.ts';
+import { startDemoDatabase } from './embedded-database.ts';
+import { prepareServedSite } from './served-site.ts';
+import { startSimulator } from './simulator.ts';
+import { spawnWorker, type WorkerChild } from './worker-child.ts';
+
+const exitConfigError = 78; // EX_CONFIG, as the worker
+const firstPublishTimeoutMs = 30_000;
+
+const logger = createLogger();
+/** What has been started, in order; shutdown stops it in reverse. */
+const running: Array<{ name: string; stop: () => Promise<unknown> }> = [];
+let shuttingDown = false;
+let interrupt: () => void = () => {};
+const interrupted = new Promise<void>((resolve) => (interrupt = resolve));
+
+class Interrupted extends Error {}
+
+/** Between two steps: a signal during start-up stops it here, with everything started so far tracked. */
+function checkpoint(): void {
+  if (shuttingDown) throw new Interrupted('start-up interrupted');
+}
+
+async function startAll(config: DemoConfig): Promise<void> {
+  await prepareServedSite({ repoRoot, siteDir: config.siteDir, servedDir: config.servedDir, logger });
+  checkpoint();
+
+  let databaseUrl = config.databaseUrl;
+  let database = 'external (DATABASE_URL): no embedded PostgreSQL, no demo data, no simulator';
+  if (databaseUrl === undefined) {
+    const embedded = await startDemoDatabase({ dataDir: config.dataDir, ledger: 'graph_runs', logger });
+    running.push({ name: 'postgres', stop: embedded.stop });
+    const pool = new pg.Pool({ connectionString: embedded.adminUrl, max: 2, application_name: 'governance-demo-simulator' });
+    let poolEnded = false;
+    // pool.end() resolves before its sockets have closed: PostgreSQL's shutdown then cuts them, which is no news.
+    pool.on('error', (error) => poolEnded || logger.warn('simulator_connection_lost', { error }));
+    running.push({ name: 'simulator pool', stop: () => ((poolEnded = true), pool.end()) });
+    const tenant = await seedDemoData(pool, new Date());
+    logger.info('demo_data_seeded', { database: describeDatabaseUrl(embedded.adminUrl), charters: tenant.charters.map((c) => c.temporalId) });
+    checkpoint();
+    const simulator = startSimulator({ pool, tenant, tickMs: config.tickMs, logger });
+    running.push({ name: 'simulator', stop: simulator.stop });
+    databaseUrl = embedded.readerUrl;
+    database = `embedded PostgreSQL ${describeDatabaseUrl(databaseUrl)} (cluster in ${embedded.clusterDir}; demo data rebuilt at every start)`;
+  }
+  checkpoint();
+
+  const destination = config.snapshotDestination ?? pathToFileURL(join(config.servedDir, snapshotFileName)).href;
+  const worker = spawnWorker({ ...process.env, DATABASE_URL: databaseUrl, SNAPSHOT_DESTINATION: destination, SNAPSHOT_CRON: config.snapshotCron });
+  running.push({ name: 'worker', stop: () => worker.stop() });
+  watchWorker(worker);
+  const published = await Promise.race([
+    worker.firstPublish.then(() => true),
+    interrupted.then(() => false),
+    new Promise<false>((resolve) => setTimeout(resolve, firstPublishTimeoutMs, false).unref()),
+  ]);
+  checkpoint();
+  if (!published) logger.warn('snapshot_not_published_yet', { waitedMs: firstPublishTimeoutMs, hint: "see the worker's snapshot_failed lines" });
+
+  const server = await startStaticServer({ root: config.servedDir, port: config.port, host: config.host });
+  running.push({ name: 'server', stop: server.close });
+  logger.info('demo_ready', {
+    url: server.url,
+    snapshot: `${server.url}/${snapshotFileName}`,
+    database,
+    worker: { pid: worker.pid, cron: config.snapshotCron, destination, health: healthUrl() },
+    served: config.servedDir,
+    ...(config.snapshotDestination && {
+      note: `the worker publishes to SNAPSHOT_DESTINATION, not into the served folder: the page at ${server.url} shows that file only if it is the same one`,
+    }),
+    message: `open ${server.url} - Ctrl-C stops everything`,
+  });
+}
+
+function healthUrl(): string | null {
+  const port = process.env.HEALTH_PORT?.trim() || '9464';
+  return port === '0' ? null : `http://127.0.0.1:${port}/healthz`;
+}
+
+/** The worker exits 0 only after a signal (a terminal's Ctrl-C reaches it directly); anything else is a failure. */
+function watchWorker(worker: WorkerChild): void {
+  void worker.exited.then((code) => {
+    if (shuttingDown) return;
+    if (code !== 0) {
+      logger.error('worker_exited', { code });
+      process.exitCode = 1;
+    }
+    void shutDown(code === 0 ? 'worker stopped' : 'worker failed');
+  });
+}
+
+let startup: Promise<void> = Promise.resolve();
+
+async function stopAll(): Promise<void> {
+  for (let item = running.pop(); item; item = running.pop()) {
+    await item.stop().catch((error: unknown) => logger.warn('stop_failed', { what: item!.name, error }));
+  }
+}
+
+async function shutDown(reason: string): Promise<void> {
+  if (shuttingDown) {
+    logger.warn('shutdown_signal_ignored', { signal: reason });
+    return;
+  }
+  shuttingDown = true;
+  interrupt();
+  const started = performance.now();
+  logger.info('shutdown_started', { reason });
+  await startup.catch(() => {}); // it stops at its next checkpoint, having tracked what it started
+  await stopAll();
+  logger.info('shutdown_complete', { reason, durationMs: Math.round(performance.now() - started) });
+  // Anything still holding the event loop (a hung socket) must not keep a stopped demo alive.
+  setTimeout(() => process.exit(), 2_000).unref();
+}
+
+const parsed = readDemoConfig(process.env);
+if (!parsed.ok) {
+  for (const problem of parsed.problems) logger.error('config_invalid', problem);
+  process.exitCode = exitConfigError;
+} else {
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void shutDown(signal));
+  logger.info('demo_starting', { dataDir: parsed.config.dataDir, port: parsed.config.port, node: process.version });
+  startup = startAll(parsed.config);
+  try {
+    await startup;
+  } catch (error) {
+    if (!(error instanceof Interrupted)) {
+      logger.error('demo_failed', { error });
+      process.exitCode = 1;
+      await shutDown('start-up failed');
+    }
+  }
+}

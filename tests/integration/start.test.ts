@@ -1,0 +1,154 @@
+// `npm start`'s entry point as a child process, in a temporary data folder on an OS-chosen port: the
+// first run (initdb, a real site build into a temporary folder) and a re-run on the same cluster.
+// Each serves the page and a valid, changing snapshot, and SIGINT leaves no process behind.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { access, chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseGovernanceStatus, type GovernanceStatus } from '../../shared/contract.ts';
+
+const startScript = fileURLToPath(new URL('../../scripts/start.ts', import.meta.url));
+
+type LogLine = { event: string; [field: string]: unknown };
+type Demo = { child: ChildProcess; logs: LogLine[]; output: () => string; exited: Promise<number | null>; waitFor(event: string, timeoutMs: number): Promise<LogLine> };
+
+let dataDir: string;
+let siteDir: string;
+const demos: Demo[] = [];
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'governance-demo-'));
+  // Run as root, PostgreSQL runs as the `postgres` OS user, which must be able to enter the folder.
+  await chmod(dataDir, 0o755);
+  siteDir = join(await mkdtemp(join(tmpdir(), 'governance-demo-site-')), 'dist');
+});
+afterAll(async () => {
+  for (const demo of demos) if (demo.child.exitCode === null && demo.child.signalCode === null) demo.child.kill('SIGKILL');
+  await rm(dataDir, { recursive: true, force: true });
+  await rm(join(siteDir, '..'), { recursive: true, force: true });
+});
+
+function launchDemo(): Demo {
+  const child = spawn(process.execPath, [startScript], {
+    env: {
+      ...process.env,
+      DEMO_DATA_DIR: dataDir,
+      DEMO_SITE_DIR: siteDir, // a build of its own: the repository's dist/ is left alone
+      DEMO_PORT: '0',
+      DEMO_TICK_MS: '500',
+      HEALTH_PORT: '0',
+      DATABASE_URL: '',
+      SNAPSHOT_DESTINATION: '',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: LogLine[] = [];
+  let text = '';
+  let pending = '';
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+    text += chunk;
+    pending += chunk;
+    const lines = pending.split('\n');
+    pending = lines.pop()!;
+    for (const line of lines) if (line.startsWith('{')) logs.push(JSON.parse(line) as LogLine);
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const demo: Demo = {
+    child,
+    logs,
+    output: () => text,
+    exited,
+    async waitFor(event, timeoutMs) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const found = logs.find((line) => line.event === event);
+        if (found) return found;
+        if (Date.now() > deadline || child.exitCode !== null) throw new Error(`no "${event}" within ${timeoutMs} ms:\n${text}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    },
+  };
+  demos.push(demo);
+  return demo;
+}
+
+async function fetchSnapshot(url: string): Promise<GovernanceStatus> {
+  const response = await fetch(`${url}/governance-status.json`);
+  expect(response.status).toBe(200);
+  const parsed = parseGovernanceStatus(await response.json());
+  expect(parsed.success, JSON.stringify(parsed.error?.issues)).toBe(true);
+  return parsed.data!;
+}
+
+async function waitForNewerSnapshot(url: string, than: GovernanceStatus): Promise<GovernanceStatus> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const snapshot = await fetchSnapshot(url);
+    if (snapshot.generatedAt > than.generatedAt) return snapshot;
+    if (Date.now() > deadline) throw new Error(`no snapshot newer than ${than.generatedAt} within 15 s`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+const isAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** SIGINT as a Ctrl-C would send it; then exit 0, no PostgreSQL, no worker, no server. */
+async function interruptAndCheck(demo: Demo, url: string, workerPid: number): Promise<void> {
+  const pidFile = join(dataDir, 'postgres', 'postmaster.pid');
+  const postgresPid = Number((await readFile(pidFile, 'utf8')).split('\n')[0]);
+  expect(isAlive(postgresPid)).toBe(true);
+  demo.child.kill('SIGINT');
+  expect(await demo.exited, demo.output()).toBe(0);
+  expect(demo.logs.map((line) => line.event)).toContain('shutdown_complete');
+  await expect(access(pidFile)).rejects.toThrow();
+  expect(isAlive(postgresPid)).toBe(false);
+  expect(isAlive(workerPid)).toBe(false);
+  await expect(fetch(url)).rejects.toThrow();
+}
+
+describe('npm start', () => {
+  it('on first run creates the cluster, serves the built page and a changing snapshot, and stops cleanly on SIGINT', { timeout: 45_000 }, async () => {
+    const demo = launchDemo();
+    const ready = await demo.waitFor('demo_ready', 40_000);
+    const url = String(ready.url);
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(await demo.waitFor('postgres_started', 0)).toMatchObject({ createdCluster: true });
+
+    const page = await fetch(`${url}/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    expect(await page.text()).toMatch(/<html/i);
+
+    const first = await fetchSnapshot(url);
+    expect(first.charters.map((charter) => charter.name)).toEqual(['Community', 'Engineering', 'Govern', 'Sustainability']);
+    expect(first.failedRuns.some((run) => run.errorCode === 'insufficient_credits')).toBe(true);
+    expect(first.recentRuns.length).toBeGreaterThan(0);
+    // The other tenants' rows are in the database; RLS keeps them out of the public file.
+    expect(JSON.stringify(first)).not.toMatch(/user-acme|user-river|private/);
+
+    const second = await waitForNewerSnapshot(url, first);
+    expect(BigInt(second.systemCredits)).toBeLessThan(BigInt(first.systemCredits)); // the simulator spends
+
+    await interruptAndCheck(demo, url, Number((ready.worker as { pid: number }).pid));
+  });
+
+  it('re-runs on the same data folder without a new initdb', { timeout: 30_000 }, async () => {
+    const demo = launchDemo();
+    const ready = await demo.waitFor('demo_ready', 25_000);
+    expect(await demo.waitFor('postgres_started', 0)).toMatchObject({ createdCluster: false });
+    const url = String(ready.url);
+    expect((await fetch(`${url}/`)).status).toBe(200);
+    await fetchSnapshot(url);
+    await interruptAndCheck(demo, url, Number((ready.worker as { pid: number }).pid));
+  });
+});
