@@ -25,7 +25,7 @@ export async function startSiteServer(): Promise<StaticServer> {
   if (!existsSync(`${distDir}index.html`)) {
     throw new Error('dist/ has no built site: run `npm run test:e2e` (it builds first) or `npm run build`.');
   }
-  return startStaticServer({ root: distDir });
+  return startStaticServer({ root: distDir, recordRequests: true });
 }
 
 export function launchBrowser(): Promise<Browser> {

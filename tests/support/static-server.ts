@@ -10,6 +10,9 @@ export interface StaticServerOptions {
   root: string;
   port?: number;
   host?: string;
+  /** Keep a log of answered requests in `requests` (tests); off by default, so a long-running
+   *  server does not grow without bound. */
+  recordRequests?: boolean;
 }
 
 /** What a path answers instead of the file on disk. */
@@ -28,7 +31,7 @@ export interface ServedRequest {
 
 export interface StaticServer {
   url: string;
-  /** Every request answered, oldest first. */
+  /** Every request answered, oldest first, when recordRequests is on. */
   requests: ServedRequest[];
   setResponse(path: string, override: ResponseOverride): void;
   clearResponse(path: string): void;
@@ -62,19 +65,31 @@ async function readStaticFile(root: string, path: string): Promise<Buffer | null
   }
 }
 
-export async function startStaticServer({ root, port = 0, host = '127.0.0.1' }: StaticServerOptions): Promise<StaticServer> {
+export async function startStaticServer({
+  root,
+  port = 0,
+  host = '127.0.0.1',
+  recordRequests = false,
+}: StaticServerOptions): Promise<StaticServer> {
   const rootDir = resolve(root);
   const overrides = new Map<string, ResponseOverride>();
   const requests: ServedRequest[] = [];
 
   async function answer(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const path = decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname);
+    const rawPath = new URL(request.url ?? '/', 'http://localhost').pathname;
+    let path = rawPath;
     const ifNoneMatch = request.headers['if-none-match'] ?? null;
     const send = (status: number, body: string | Buffer, headers: Record<string, string>) => {
-      requests.push({ method: request.method ?? 'GET', path, status, ifNoneMatch });
+      if (recordRequests) requests.push({ method: request.method ?? 'GET', path, status, ifNoneMatch });
       response.writeHead(status, headers);
       response.end(request.method === 'HEAD' ? undefined : body);
     };
+    try {
+      path = decodeURIComponent(rawPath);
+    } catch {
+      send(400, 'bad request\n', { 'Content-Type': 'text/plain; charset=utf-8' });
+      return;
+    }
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       send(405, 'method not allowed\n', { Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8' });
       return;
