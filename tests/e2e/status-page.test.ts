@@ -132,6 +132,30 @@ describe('the status page', () => {
     expect(listUnexpectedProblems(opened)).toEqual([]);
   });
 
+  it('stops polling while the tab is hidden and fetches at once when it is shown', async () => {
+    serveSnapshot(server, readFixture('degraded'));
+    const firstRequest = server.requests.length;
+    opened = await openStatusPage(browser, server);
+    const { page } = opened;
+    await page.clock.pauseAt(fixtureTime + 15_000);
+    const snapshotRequests = () => server.requests.slice(firstRequest).filter((r) => r.path === snapshotPath).length;
+    // Headless Chromium never hides its tab, so the test flips what the page reads and tells it.
+    const setHidden = (hidden: boolean) =>
+      page.evaluate((value) => {
+        Object.defineProperty(document, 'hidden', { configurable: true, get: () => value });
+        document.dispatchEvent(new Event('visibilitychange'));
+      }, hidden);
+
+    await setHidden(true);
+    await page.clock.runFor(3 * 60_000);
+    expect(snapshotRequests()).toBe(1);
+    serveSnapshot(server, readFixture('healthy'));
+    await setHidden(false);
+    await expect.poll(() => page.getByTestId('status').innerText()).toContain('Healthy');
+    expect(snapshotRequests()).toBe(2);
+    expect(listUnexpectedProblems(opened)).toEqual([]);
+  });
+
   it('raises the stale banner once the clock passes staleAfter', async () => {
     serveSnapshot(server, readFixture('degraded'));
     // staleAfter is 12:03:30Z, three minutes after the snapshot.
