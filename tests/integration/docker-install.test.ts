@@ -2,11 +2,11 @@
 // its COPY lines copy, run its `npm ci`, then its CMD with --once --stdout against a real database.
 // A valid snapshot proves that no runtime dependency hides in devDependencies.
 import { spawn } from 'node:child_process';
-import { cp, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { access, cp, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseGovernanceStatus } from '../../shared/contract.ts';
@@ -100,6 +100,10 @@ describe('Dockerfile.worker', () => {
       .flatMap((args) => args.split('&&').map((step) => step.trim()))
       .find((step) => step.startsWith('npm ci '));
     expect(install).toContain('--omit=dev');
+    // Node resolves packages from every node_modules above a file: one above the folder would hide a gap.
+    for (let folder = dirname(appDir); folder !== dirname(folder); folder = dirname(folder)) {
+      await expect(access(join(folder, 'node_modules')), `${folder}/node_modules`).rejects.toThrow();
+    }
     const npmArgs = [...install!.split(/\s+/).slice(1), '--ignore-scripts=false', '--prefer-offline'];
     const installed = await run('npm', npmArgs, { cwd: appDir, env: cleanEnv({ NODE_ENV: 'production' }) });
     expect(installed.code, installed.stderr).toBe(0);
