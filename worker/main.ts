@@ -13,6 +13,8 @@ import { describeDatabaseUrl, parseConfig, type Destination, type WorkerConfig }
 import { createLogger } from './logger.ts';
 import { createPostgresGovernanceSource } from './postgres/postgres-governance-source.ts';
 import { createSnapshotRunner } from './snapshot-runner.ts';
+import { createAdvisoryLockLeader, lockKeyFor } from './postgres/advisory-lock-leader.ts';
+import { createHealthServer, listen } from './health-server.ts';
 import { createFileSnapshotStore } from './stores/file-snapshot-store.ts';
 import { createS3SnapshotStore } from './stores/s3-snapshot-store.ts';
 
@@ -44,6 +46,17 @@ function createPool(config: WorkerConfig, logger: Logger) {
   // An idle client can lose its connection at any time; without a listener that crashes the process.
   pool.on('error', (error) => logger.warn('database_connection_lost', { error }));
   return pool;
+}
+
+/** node-cron's messages as our JSON lines (it would print plain text). */
+function cronLogger(logger: Logger) {
+  const fields = (message: string | Error, error?: Error) => ({ message: String(message), ...(error && { error }) });
+  return {
+    info: (message: string) => logger.info('cron', { message }),
+    warn: (message: string) => logger.warn('cron', { message }),
+    error: (message: string | Error, error?: Error) => logger.error('cron', fields(message, error)),
+    debug: () => {},
+  };
 }
 
 async function main(): Promise<number> {
@@ -95,11 +108,41 @@ async function main(): Promise<number> {
     return outcome === 'success' ? 0 : 1;
   }
 
+  // Every replica of the sidecar runs this; the advisory lock lets exactly one publish per tick.
+  const leader = createAdvisoryLockLeader({ connectionString: config.databaseUrl, lockKey: lockKeyFor(store.description), logger });
+  const health = createHealthServer({
+    stats: runner.stats,
+    role: () => (leader.isLeader() ? 'leader' : 'standby'),
+    databaseReachable: () => leader.isDatabaseReachable(),
+  });
+  if (config.healthPort !== 0) {
+    try {
+      const port = await listen(health, config.healthPort);
+      logger.info('health_listening', { port, paths: ['/healthz', '/metrics'] });
+    } catch (error) {
+      logger.error('health_listen_failed', { port: config.healthPort, error });
+      await Promise.all([pool.end(), leader.close()]);
+      closeStore();
+      return 1;
+    }
+  }
+
   logger.info('worker_started', { database, destination: store.description, cron: config.snapshotCron });
-  void runner.run('startup');
   const task = cron.schedule(config.snapshotCron, () => runner.run('schedule'), {
     name: 'governance-snapshot',
     timezone: 'UTC',
+    distributed: true,
+    runCoordinator: leader,
+    logger: cronLogger(logger),
+  });
+  // A tick this replica did not run: another replica leads, or the database is out of reach.
+  const notRun = (trigger: string) =>
+    leader.isDatabaseReachable() ? runner.skip() : runner.fail(trigger, leader.lastError());
+  task.on('execution:skipped', () => notRun('schedule'));
+  // One snapshot at start, if this replica leads: a restarted sidecar publishes without waiting a tick.
+  void leader.shouldRun().then(async (elected) => {
+    if (elected) await runner.run('startup');
+    else notRun('startup');
   });
 
   return await new Promise<number>((resolve) => {
@@ -118,7 +161,11 @@ async function main(): Promise<number> {
       ]);
       if (!drained) logger.warn('shutdown_drain_timeout', { timeoutMs: config.shutdownTimeoutMs });
       await task.destroy();
-      await pool.end().catch((error: unknown) => logger.warn('pool_close_failed', { error }));
+      await Promise.all([
+        pool.end().catch((error: unknown) => logger.warn('pool_close_failed', { error })),
+        leader.close(),
+        new Promise((done) => health.close(done)),
+      ]);
       closeStore();
       logger.info('shutdown_complete', { signal, drained });
       resolve(0);

@@ -83,10 +83,22 @@ export function createSnapshotRunner({ publish, logger, timeoutMs, destination }
     }
   }
 
+  /** Counts a tick this replica did not run because another replica leads. */
+  function skip() {
+    stats.runs.skipped += 1;
+  }
+
+  /** Counts a tick that could not even start (the database is unreachable for the election). */
+  function fail(trigger: string, error: unknown) {
+    stats.runs.failure += 1;
+    stats.lastError = describeError(error).message;
+    logger.error('snapshot_failed', { trigger, destination, error });
+  }
+
   /** Resolves once no snapshot is running (used to drain on shutdown). */
   const idle = async () => {
     while (inFlight) await inFlight;
   };
 
-  return { run, idle, stats };
+  return { run, skip, fail, idle, stats };
 }

@@ -1,0 +1,95 @@
+// Three sidecar replicas on one database and one destination, ticking every second: exactly one
+// publishes per tick, the others stand by, and when the leader dies a standby takes over.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedScenario } from '../fixtures/scenario.ts';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
+import { startWorker, stopWorker, type WorkerProcess } from '../support/worker-process.ts';
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+const published = (worker: WorkerProcess, from = 0) => worker.logs.slice(from).filter((line) => line.event === 'snapshot_published').length;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('several replicas, one writer', () => {
+  let database: TestDatabase;
+  let folder: string;
+  const workers: Array<{ worker: WorkerProcess; healthPort: number }> = [];
+
+  beforeAll(async () => {
+    database = await createTestDatabase({ ledger: 'schedule_runs' });
+    await seedScenario(database.admin, 'schedule_runs');
+    folder = await mkdtemp(join(tmpdir(), 'governance-leader-'));
+    for (let i = 0; i < 3; i += 1) {
+      const healthPort = await freePort();
+      const worker = startWorker([], {
+        DATABASE_URL: database.readerUrl,
+        SNAPSHOT_DESTINATION: pathToFileURL(join(folder, 'governance-status.json')).href,
+        SNAPSHOT_CRON: '* * * * * *',
+        HEALTH_PORT: String(healthPort),
+      });
+      workers.push({ worker, healthPort });
+    }
+    await Promise.all(workers.map(({ worker }) => worker.waitFor('worker_started')));
+  });
+  afterAll(async () => {
+    await Promise.all(workers.map(({ worker }) => stopWorker(worker)));
+    await database?.drop();
+    if (folder) await rm(folder, { recursive: true, force: true });
+  });
+
+  it('publishes once per tick, always from the same replica, and hands over when the leader dies', async () => {
+    await Promise.race(workers.map(({ worker }) => worker.waitFor('snapshot_published')));
+    const leaderIndex = workers.findIndex(({ worker }) => published(worker) > 0);
+    const leader = workers[leaderIndex]!;
+    const standbys = workers.filter((_, index) => index !== leaderIndex);
+
+    // A window of ticks: the publishes across all three replicas equal the ticks, not 3x.
+    const marks = workers.map(({ worker }) => worker.logs.length);
+    const started = Date.now();
+    await sleep(5_000);
+    const elapsedTicks = (Date.now() - started) / 1000;
+    const counts = workers.map(({ worker }, index) => published(worker, marks[index]));
+    const total = counts.reduce((sum, count) => sum + count, 0);
+    expect(total).toBeGreaterThanOrEqual(Math.floor(elapsedTicks) - 1);
+    expect(total).toBeLessThanOrEqual(Math.ceil(elapsedTicks) + 1);
+    expect(counts.filter((count) => count > 0)).toHaveLength(1);
+    expect(counts[leaderIndex]).toBe(total);
+
+    const metricsOf = async (port: number) => (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    expect(await metricsOf(leader.healthPort)).toContain('governance_snapshot_leader 1\n');
+    for (const standby of standbys) {
+      const text = await metricsOf(standby.healthPort);
+      expect(text).toContain('governance_snapshot_leader 0\n');
+      expect(text).toMatch(/governance_snapshot_runs_total\{result="skipped"\} [1-9]/);
+      expect(text).toContain('governance_snapshot_runs_total{result="success"} 0\n');
+      const health = await fetch(`http://127.0.0.1:${standby.healthPort}/healthz`);
+      expect(health.status).toBe(200);
+      expect(await health.json()).toMatchObject({ status: 'healthy', role: 'standby' });
+    }
+    const leaderHealth = await fetch(`http://127.0.0.1:${leader.healthPort}/healthz`);
+    expect(leaderHealth.status).toBe(200);
+    expect(await leaderHealth.json()).toMatchObject({ status: 'healthy', role: 'leader', lastError: null });
+
+    // The leader dies without a word: its session ends, the lock frees, a standby takes over.
+    const standbyMarks = standbys.map(({ worker }) => worker.logs.length);
+    const killedAt = Date.now();
+    leader.worker.child.kill('SIGKILL');
+    await leader.worker.exited;
+    await Promise.race(standbys.map(({ worker }, index) => worker.waitFor('snapshot_published', { after: standbyMarks[index] })));
+    expect(Date.now() - killedAt).toBeLessThanOrEqual(2_000 + 500); // within two ticks (plus a run's time)
+
+    await sleep(3_000);
+    const after = standbys.map(({ worker }, index) => published(worker, standbyMarks[index]));
+    expect(after.filter((count) => count > 0)).toHaveLength(1); // still exactly one writer
+  });
+});
