@@ -57,7 +57,7 @@ export default function StatusIsland({ statusUrl }: { statusUrl: string }) {
   return (
     <div className="island" aria-busy={data === null}>
       <div className="notices" aria-live="polite">
-        {stale && now !== null && (
+        {stale && (
           <p className="banner banner-stale" data-testid="stale-banner">
             <ToneIcon tone="bad" /> {formatStaleMessage(data.generatedAt, now)}
           </p>
