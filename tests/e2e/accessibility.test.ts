@@ -1,38 +1,20 @@
 // Accessibility of the page in real Chromium: axe-core in light and dark, keyboard reach, narrow
 // screens, reduced motion, and a loading state that does not move the page.
 import axe from 'axe-core';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { StaticServer } from '../support/static-server.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import {
-  launchBrowser,
   listUnexpectedProblems,
-  openStatusPage,
   readFixture,
   saveScreenshot,
   serveSnapshot,
   snapshotPath,
-  startSiteServer,
   type OpenedPage,
+  usePageSuite,
 } from './page-harness.ts';
 
-let server: StaticServer;
-let browser: Browser;
+const suite = usePageSuite();
 let opened: OpenedPage | undefined;
-
-beforeAll(async () => {
-  server = await startSiteServer();
-  browser = await launchBrowser();
-});
-afterEach(async () => {
-  await opened?.close();
-  opened = undefined;
-  server.clearResponse(snapshotPath);
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
 
 /** axe-core's violations, each with the elements it found, in a form that reads well in a diff. */
 async function findAxeViolations(page: Page): Promise<string[]> {
@@ -48,18 +30,18 @@ async function findAxeViolations(page: Page): Promise<string[]> {
 describe('accessibility', () => {
   // Each scheme over the fixture with the most on screen, then with every banner and note showing.
   it.each(['light', 'dark'] as const)('axe finds no violations in %s mode', async (colorScheme) => {
-    serveSnapshot(server, readFixture('degraded'));
-    opened = await openStatusPage(browser, server, { colorScheme });
+    serveSnapshot(suite.server, readFixture('degraded'));
+    opened = await suite.open({ colorScheme });
     expect(await findAxeViolations(opened.page)).toEqual([]);
     await saveScreenshot(opened.page, `axe-${colorScheme}`);
     expect(listUnexpectedProblems(opened)).toEqual([]);
   });
 
   it.each(['light', 'dark'] as const)('axe finds no violations in the stale and failed state, %s', async (colorScheme) => {
-    serveSnapshot(server, readFixture('failing'));
-    opened = await openStatusPage(browser, server, { colorScheme, time: Date.parse('2026-11-21T12:20:00.000Z') });
+    serveSnapshot(suite.server, readFixture('failing'));
+    opened = await suite.open({ colorScheme, time: Date.parse('2026-11-21T12:20:00.000Z') });
     const { page } = opened;
-    serveSnapshot(server, 'internal error\n', 500);
+    serveSnapshot(suite.server, 'internal error\n', 500);
     await page.clock.runFor(30_000);
     await page.getByTestId('refresh-note').waitFor();
     await page.getByTestId('stale-banner').waitFor();
@@ -69,8 +51,8 @@ describe('accessibility', () => {
   });
 
   it('lets the keyboard reach every link, table and time, and shows the exact time on focus', async () => {
-    serveSnapshot(server, readFixture('degraded'));
-    opened = await openStatusPage(browser, server);
+    serveSnapshot(suite.server, readFixture('degraded'));
+    opened = await suite.open();
     const { page } = opened;
     const reached: string[] = [];
     for (let step = 0; step < 80; step++) {
@@ -100,8 +82,8 @@ describe('accessibility', () => {
   });
 
   it('is usable at 360 px wide: nothing but the tables scrolls sideways', async () => {
-    serveSnapshot(server, readFixture('degraded'));
-    opened = await openStatusPage(browser, server, { viewport: { width: 360, height: 780 } });
+    serveSnapshot(suite.server, readFixture('degraded'));
+    opened = await suite.open({ viewport: { width: 360, height: 780 } });
     const { page } = opened;
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
     const overflowing = await page.evaluate(() =>
@@ -116,9 +98,9 @@ describe('accessibility', () => {
   });
 
   it('stops the loading animation when the reader asks for reduced motion', async () => {
-    serveSnapshot(server, 'unavailable\n', 503);
+    serveSnapshot(suite.server, 'unavailable\n', 503);
     for (const reducedMotion of ['no-preference', 'reduce'] as const) {
-      opened = await openStatusPage(browser, server, { reducedMotion, noWait: true });
+      opened = await suite.open({ reducedMotion, noWait: true });
       await opened.page.getByTestId('refresh-note').waitFor();
       const animation = await opened.page.locator('.placeholder').first().evaluate((e) => getComputedStyle(e).animationName);
       expect(animation).toBe(reducedMotion === 'reduce' ? 'none' : 'pulse');
@@ -128,7 +110,7 @@ describe('accessibility', () => {
   });
 
   it('keeps the layout still when the first snapshot arrives', async () => {
-    serveSnapshot(server, readFixture('degraded'));
+    serveSnapshot(suite.server, readFixture('degraded'));
     let release = () => {};
     const held = new Promise<void>((done) => (release = done));
     const measure = (page: Page) =>
@@ -139,7 +121,7 @@ describe('accessibility', () => {
         }),
       );
     // The first response is held back so the loading state can be measured.
-    opened = await openStatusPage(browser, server, { noWait: true });
+    opened = await suite.open({ noWait: true });
     const { page } = opened;
     await page.route(`**${snapshotPath}`, async (route) => {
       await held;

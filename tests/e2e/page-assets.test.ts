@@ -1,62 +1,43 @@
 // What the built site ships besides the island's behaviour: the JSON Schema, the links to it and
 // to the data, the favicon, the no-JavaScript fallback, and the JavaScript budget.
 import { gzipSync } from 'node:zlib';
-import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { governanceStatusJsonSchema } from '../../shared/json-schema.ts';
-import type { StaticServer } from '../support/static-server.ts';
 import {
-  launchBrowser,
   listUnexpectedProblems,
-  openStatusPage,
   readFixture,
   saveScreenshot,
   serveSnapshot,
   snapshotPath,
-  startSiteServer,
   type OpenedPage,
+  usePageSuite,
 } from './page-harness.ts';
 
 const jsBudgetBytes = 80_000;
 
-let server: StaticServer;
-let browser: Browser;
+const suite = usePageSuite(() => readFixture('degraded'));
 let opened: OpenedPage | undefined;
-
-beforeAll(async () => {
-  server = await startSiteServer();
-  browser = await launchBrowser();
-  serveSnapshot(server, readFixture('degraded'));
-});
-afterEach(async () => {
-  await opened?.close();
-  opened = undefined;
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
 
 describe('the built site', () => {
   it('publishes the JSON Schema generated from the contract', async () => {
-    const response = await fetch(`${server.url}/governance-status.schema.json`);
+    const response = await fetch(`${suite.server.url}/governance-status.schema.json`);
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual(governanceStatusJsonSchema());
   });
 
   it('links to the JSON and its schema, and has a favicon', async () => {
-    opened = await openStatusPage(browser, server);
+    opened = await suite.open();
     const { page } = opened;
     const footerLinks = await page.locator('footer a').evaluateAll((links) => links.map((a) => a.getAttribute('href')));
     expect(footerLinks).toEqual([snapshotPath, '/governance-status.schema.json']);
     const icon = await page.locator('link[rel="icon"]').getAttribute('href');
     expect(icon).toBe('/favicon.svg');
-    expect((await fetch(`${server.url}${icon}`)).headers.get('content-type')).toBe('image/svg+xml');
+    expect((await fetch(`${suite.server.url}${icon}`)).headers.get('content-type')).toBe('image/svg+xml');
     expect(listUnexpectedProblems(opened)).toEqual([]);
   });
 
   it('without JavaScript, hides the island and links to the JSON instead', async () => {
-    opened = await openStatusPage(browser, server, { javaScriptEnabled: false });
+    opened = await suite.open({ javaScriptEnabled: false });
     const { page } = opened;
     expect(await page.locator('.island').isVisible()).toBe(false);
     const fallback = page.locator('main .banner-note');
@@ -71,14 +52,14 @@ describe('the built site', () => {
 
   it(`loads at most ${jsBudgetBytes / 1000} kB of gzipped JavaScript, all from its own origin`, async () => {
     const pending: Promise<{ url: string; body: Buffer }>[] = [];
-    const context = await browser.newContext();
+    const context = await suite.browser.newContext();
     const page = await context.newPage();
     page.on('response', (response) => {
       if (response.request().resourceType() === 'script') {
         pending.push(response.body().then((body) => ({ url: response.url(), body })));
       }
     });
-    await page.goto(`${server.url}/`);
+    await page.goto(`${suite.server.url}/`);
     await page.locator('.island[aria-busy="false"]').waitFor();
     const inline = await page.evaluate(() =>
       [...document.querySelectorAll('script:not([src])')].map((script) => script.textContent ?? ''),
@@ -93,7 +74,7 @@ describe('the built site', () => {
     const total = sizes.reduce((sum, size) => sum + size.gzip, 0);
     console.info(`JavaScript loaded by the page, gzip -9: ${JSON.stringify(sizes)}, total ${total} bytes`);
     expect(scripts.length).toBeGreaterThan(0);
-    expect(scripts.every(({ url }) => url.startsWith(`${server.url}/`))).toBe(true);
+    expect(scripts.every(({ url }) => url.startsWith(`${suite.server.url}/`))).toBe(true);
     expect(total).toBeLessThanOrEqual(jsBudgetBytes);
   });
 });

@@ -4,6 +4,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { startStaticServer, type StaticServer } from '../support/static-server.ts';
 
 export const distDir = fileURLToPath(new URL('../../dist/', import.meta.url));
@@ -111,4 +112,40 @@ export async function saveScreenshot(page: Page, name: string): Promise<void> {
 
 export function textOf(page: Page, testId: string): Promise<string> {
   return page.getByTestId(testId).innerText();
+}
+
+export type PageSuite = {
+  server: StaticServer;
+  browser: Browser;
+  /** opens the page like openStatusPage; the suite closes it after the test */
+  open(options?: OpenOptions): Promise<OpenedPage>;
+};
+
+/**
+ * The hooks every page test file needs: one site server and one browser per file; after each test,
+ * every page it opened is closed and the snapshot is served from dist/ again (or `snapshot` when given).
+ */
+export function usePageSuite(snapshot?: () => string): PageSuite {
+  const opened: OpenedPage[] = [];
+  const suite = {
+    open: async (options?: OpenOptions) => {
+      const page = await openStatusPage(suite.browser, suite.server, options);
+      opened.push(page);
+      return page;
+    },
+  } as PageSuite;
+  beforeAll(async () => {
+    suite.server = await startSiteServer();
+    suite.browser = await launchBrowser();
+    if (snapshot) serveSnapshot(suite.server, snapshot());
+  });
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((page) => page.close()));
+    if (!snapshot) suite.server.clearResponse(snapshotPath);
+  });
+  afterAll(async () => {
+    await suite.browser?.close();
+    await suite.server?.close();
+  });
+  return suite;
 }

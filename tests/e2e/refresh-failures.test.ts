@@ -1,39 +1,20 @@
 // A refresh that fails in any way keeps the last good data on screen, says since when and why, and
 // clears the note once a refresh succeeds again.
-import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { StaticServer } from '../support/static-server.ts';
+import { describe, expect, it } from 'vitest';
 import {
   fixtureTime,
-  launchBrowser,
   listUnexpectedProblems,
-  openStatusPage,
   readFixture,
   saveScreenshot,
   serveSnapshot,
   snapshotPath,
-  startSiteServer,
   textOf,
   type OpenedPage,
+  usePageSuite,
 } from './page-harness.ts';
 
-let server: StaticServer;
-let browser: Browser;
+const suite = usePageSuite();
 let opened: OpenedPage | undefined;
-
-beforeAll(async () => {
-  server = await startSiteServer();
-  browser = await launchBrowser();
-});
-afterEach(async () => {
-  await opened?.close();
-  opened = undefined;
-  server.clearResponse(snapshotPath);
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
 
 function mismatchedSnapshot(): string {
   const snapshot = JSON.parse(readFixture('healthy'));
@@ -44,17 +25,17 @@ function mismatchedSnapshot(): string {
 const failures = [
   {
     name: 'a 500 answer',
-    breakServer: () => serveSnapshot(server, 'internal error\n', 500),
+    breakServer: () => serveSnapshot(suite.server, 'internal error\n', 500),
     reason: 'the server answered 500',
   },
   {
     name: 'invalid JSON',
-    breakServer: () => serveSnapshot(server, '{"schemaVersion": 1, "status": '),
+    breakServer: () => serveSnapshot(suite.server, '{"schemaVersion": 1, "status": '),
     reason: 'the answer is not valid JSON',
   },
   {
     name: 'a contract mismatch',
-    breakServer: () => serveSnapshot(server, mismatchedSnapshot()),
+    breakServer: () => serveSnapshot(suite.server, mismatchedSnapshot()),
     reason: 'the data does not match the contract at credits.balance (invalid_type)',
   },
   {
@@ -66,8 +47,8 @@ const failures = [
 
 describe('a failed refresh', () => {
   it.each(failures)('after $name keeps the last data and shows the note', async ({ name, breakServer, reason }) => {
-    serveSnapshot(server, readFixture('degraded'));
-    opened = await openStatusPage(browser, server);
+    serveSnapshot(suite.server, readFixture('degraded'));
+    opened = await suite.open();
     const { page } = opened;
     await page.clock.pauseAt(fixtureTime + 15_000);
     // The last good data arrived at about 12:00:40Z, 07:00 in New York.
@@ -83,7 +64,7 @@ describe('a failed refresh', () => {
 
     // The next good answer clears the note. One failure means the retry comes after 30 s.
     await page.unrouteAll();
-    serveSnapshot(server, readFixture('healthy'));
+    serveSnapshot(suite.server, readFixture('healthy'));
     await page.clock.runFor(30_000);
     await expect.poll(() => page.getByTestId('status').innerText()).toContain('Healthy');
     expect(await page.getByTestId('refresh-note').count()).toBe(0);
@@ -91,8 +72,8 @@ describe('a failed refresh', () => {
   });
 
   it('before any data says it could not load, keeps the placeholders, and recovers', async () => {
-    serveSnapshot(server, 'bad gateway\n', 502);
-    opened = await openStatusPage(browser, server, { noWait: true });
+    serveSnapshot(suite.server, 'bad gateway\n', 502);
+    opened = await suite.open({ noWait: true });
     const { page } = opened;
     await expect.poll(() => page.getByTestId('refresh-note').count()).toBe(1);
     expect(await textOf(page, 'refresh-note')).toBe('Could not load the status: the server answered 502. Retrying.');
@@ -100,7 +81,7 @@ describe('a failed refresh', () => {
     expect((await textOf(page, 'balance')).trim()).toBe('—');
     await saveScreenshot(page, 'first-load-failed');
 
-    serveSnapshot(server, readFixture('degraded'));
+    serveSnapshot(suite.server, readFixture('degraded'));
     await page.clock.runFor(30_000);
     await page.locator('.island[aria-busy="false"]').waitFor();
     expect(await page.getByTestId('refresh-note').count()).toBe(0);

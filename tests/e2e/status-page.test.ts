@@ -1,39 +1,20 @@
 // The page over fixture snapshots: what it shows, how it ticks, how it picks up a new file and how
 // it warns about stale data. The browser runs in New York time on a fake clock.
-import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { StaticServer } from '../support/static-server.ts';
+import { describe, expect, it } from 'vitest';
 import {
   fixtureTime,
-  launchBrowser,
   listUnexpectedProblems,
-  openStatusPage,
   readFixture,
   saveScreenshot,
   serveSnapshot,
   snapshotPath,
-  startSiteServer,
   textOf,
   type OpenedPage,
+  usePageSuite,
 } from './page-harness.ts';
 
-let server: StaticServer;
-let browser: Browser;
+const suite = usePageSuite();
 let opened: OpenedPage | undefined;
-
-beforeAll(async () => {
-  server = await startSiteServer();
-  browser = await launchBrowser();
-});
-afterEach(async () => {
-  await opened?.close();
-  opened = undefined;
-  server.clearResponse(snapshotPath);
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
 
 /** The cells of each body row of the table in the section with this heading. */
 function readTable(page: OpenedPage['page'], heading: string): Promise<string[][]> {
@@ -45,8 +26,8 @@ function readTable(page: OpenedPage['page'], heading: string): Promise<string[][
 
 describe('the status page', () => {
   it('shows the figures, charters, failed runs and recent runs of a snapshot', async () => {
-    serveSnapshot(server, readFixture('degraded'));
-    opened = await openStatusPage(browser, server);
+    serveSnapshot(suite.server, readFixture('degraded'));
+    opened = await suite.open();
     const { page } = opened;
     await page.clock.pauseAt(fixtureTime + 15_000);
 
@@ -90,8 +71,8 @@ describe('the status page', () => {
   });
 
   it('counts down every second and keeps relative times true as the clock runs', async () => {
-    serveSnapshot(server, readFixture('degraded'));
-    opened = await openStatusPage(browser, server);
+    serveSnapshot(suite.server, readFixture('degraded'));
+    opened = await suite.open();
     const { page } = opened;
     const countdown = page.locator('tr[data-charter="Engineering"] td').first();
     await page.clock.pauseAt(fixtureTime + 15_000);
@@ -107,12 +88,12 @@ describe('the status page', () => {
   });
 
   it('revalidates with If-None-Match and shows a replaced file on the next poll', async () => {
-    serveSnapshot(server, readFixture('degraded'));
-    const firstRequest = server.requests.length;
-    opened = await openStatusPage(browser, server);
+    serveSnapshot(suite.server, readFixture('degraded'));
+    const firstRequest = suite.server.requests.length;
+    opened = await suite.open();
     const { page } = opened;
     await page.clock.pauseAt(fixtureTime + 15_000);
-    const snapshotRequests = () => server.requests.slice(firstRequest).filter((r) => r.path === snapshotPath);
+    const snapshotRequests = () => suite.server.requests.slice(firstRequest).filter((r) => r.path === snapshotPath);
 
     // An unchanged file: the browser asks conditionally and the answer carries no body.
     await page.clock.runFor(30_000);
@@ -121,7 +102,7 @@ describe('the status page', () => {
     expect(snapshotRequests()[1]?.ifNoneMatch).toMatch(/^".+"$/);
     expect(await page.getByTestId('status').innerText()).toContain('Degraded');
 
-    serveSnapshot(server, readFixture('healthy'));
+    serveSnapshot(suite.server, readFixture('healthy'));
     await page.clock.runFor(30_000);
     await expect.poll(() => page.getByTestId('status').innerText()).toContain('Healthy');
     expect(snapshotRequests().map((r) => r.status)).toEqual([200, 304, 200]);
@@ -133,12 +114,12 @@ describe('the status page', () => {
   });
 
   it('stops polling while the tab is hidden and fetches at once when it is shown', async () => {
-    serveSnapshot(server, readFixture('degraded'));
-    const firstRequest = server.requests.length;
-    opened = await openStatusPage(browser, server);
+    serveSnapshot(suite.server, readFixture('degraded'));
+    const firstRequest = suite.server.requests.length;
+    opened = await suite.open();
     const { page } = opened;
     await page.clock.pauseAt(fixtureTime + 15_000);
-    const snapshotRequests = () => server.requests.slice(firstRequest).filter((r) => r.path === snapshotPath).length;
+    const snapshotRequests = () => suite.server.requests.slice(firstRequest).filter((r) => r.path === snapshotPath).length;
     // Headless Chromium never hides its tab, so the test flips what the page reads and tells it.
     const setHidden = (hidden: boolean) =>
       page.evaluate((value) => {
@@ -149,7 +130,7 @@ describe('the status page', () => {
     await setHidden(true);
     await page.clock.runFor(3 * 60_000);
     expect(snapshotRequests()).toBe(1);
-    serveSnapshot(server, readFixture('healthy'));
+    serveSnapshot(suite.server, readFixture('healthy'));
     await setHidden(false);
     await expect.poll(() => page.getByTestId('status').innerText()).toContain('Healthy');
     expect(snapshotRequests()).toBe(2);
@@ -157,9 +138,9 @@ describe('the status page', () => {
   });
 
   it('raises the stale banner once the clock passes staleAfter', async () => {
-    serveSnapshot(server, readFixture('degraded'));
+    serveSnapshot(suite.server, readFixture('degraded'));
     // staleAfter is 12:03:30Z, three minutes after the snapshot.
-    opened = await openStatusPage(browser, server, { time: fixtureTime + 160_000 });
+    opened = await suite.open({ time: fixtureTime + 160_000 });
     const { page } = opened;
     await page.clock.pauseAt(fixtureTime + 175_000);
     await expect.poll(() => textOf(page, 'updated')).toBe('Updated 2 min ago');
@@ -171,8 +152,8 @@ describe('the status page', () => {
   });
 
   it('says how old long-stale data is, and still shows it', async () => {
-    serveSnapshot(server, readFixture('failing'));
-    opened = await openStatusPage(browser, server, { time: fixtureTime + 10 * 60_000 + 20_000 });
+    serveSnapshot(suite.server, readFixture('failing'));
+    opened = await suite.open({ time: fixtureTime + 10 * 60_000 + 20_000 });
     const { page } = opened;
     await expect.poll(() => textOf(page, 'stale-banner')).toBe(
       'This data is 10 minutes old: the status worker may be down.',
@@ -186,8 +167,8 @@ describe('the status page', () => {
   });
 
   it('has an empty state for every list', async () => {
-    serveSnapshot(server, readFixture('empty'));
-    opened = await openStatusPage(browser, server);
+    serveSnapshot(suite.server, readFixture('empty'));
+    opened = await suite.open();
     const { page } = opened;
     for (const text of ['No governance charters are scheduled.', 'No failed runs in the last 24 hours.', 'No recent runs.']) {
       expect(await page.getByText(text).count()).toBe(1);
