@@ -38,7 +38,7 @@ async function startAll(config: DemoConfig): Promise<void> {
   checkpoint();
 
   let databaseUrl = config.databaseUrl;
-  let database = 'external (DATABASE_URL): no embedded PostgreSQL, no demo data, no simulator';
+  let database = databaseUrl && `${describeDatabaseUrl(databaseUrl)} from DATABASE_URL: no embedded PostgreSQL, no demo data, no simulator`;
   if (databaseUrl === undefined) {
     const embedded = await startDemoDatabase({ dataDir: config.dataDir, ledger: 'graph_runs', logger });
     running.push({ name: 'postgres', stop: embedded.stop });
@@ -136,7 +136,8 @@ if (!parsed.ok) {
   try {
     await startup;
   } catch (error) {
-    if (!(error instanceof Interrupted)) {
+    // During a shutdown, a failing step is its consequence (Ctrl-C also reaches the site build), not news.
+    if (!(error instanceof Interrupted) && !shuttingDown) {
       logger.error('demo_failed', { error });
       process.exitCode = 1;
       await shutDown('start-up failed');
