@@ -5,19 +5,23 @@ import { limits } from './contract.ts';
 
 const redacted = '[redacted]';
 // C0/C1 controls, plus bidi overrides that could make a public line read differently than it is.
-const controlCharacters = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+const controlCharacters = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]+/g;
+const lineBreak = /\r\n|[\r\n\u2028\u2029]/;
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+// snake_case or kebab-case words: long identifiers, not keys (a key mixes case or has digits)
+const plainWords = /^[a-z_-]+$/;
 
 const secretPatterns: ReadonlyArray<[RegExp, string | ((match: string) => string)]> = [
-  // scheme://user:password@host (or a bare token as user) keeps the scheme and host
-  [/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@]+@/gi, `$1${redacted}@`],
-  [/\bbearer\s+[a-z0-9\-._~+/]+=*/gi, `Bearer ${redacted}`],
-  // key=..., api_key=..., access_token=..., client_secret=..., password=... (quoted or bare)
-  [/\b([a-z0-9_-]*(?:key|token|secret|password))(\s*=\s*)("[^"]*"|'[^']*'|[^\s&,;]+)/gi, `$1$2${redacted}`],
+  // scheme://user:password@host: everything up to the last @ of the word, as a password may hold / ? # @
+  [/\b([a-z][a-z0-9+.-]*:\/\/)\S+@/gi, `$1${redacted}@`],
+  [/\b(bearer|basic)\s+[a-z0-9\-._~+/]+=*/gi, `$1 ${redacted}`],
+  // key=..., api_key: ..., "access_token": "...", client_secret=..., password=... (quoted or bare)
+  [/\b([a-z0-9_-]*(?:key|token|secret|password)["']?)(\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s&,;"']+)/gi, `$1$2${redacted}`],
   [/\bsk-[a-z0-9_-]{8,}/gi, redacted],
-  // long hex or base64 runs (hashes, keys, JWT parts); UUIDs are identifiers, not secrets
-  [/[a-z0-9+/_-]{32,}={0,2}/gi, (run) => (uuid.test(run) || !/[0-9]/.test(run) ? run : redacted)],
-  [/\b[0-9a-f]{32,}\b/gi, redacted],
+  [/\bAKIA[0-9A-Z]{16}\b/g, redacted], // AWS access key id
+  [/\b[0-9a-f]{32,}\b/gi, redacted], // long hex runs (hashes, keys), even of letters only
+  // long base64 runs (keys, JWT parts); UUIDs and plain words are identifiers
+  [/[a-z0-9+/_-]{32,}={0,2}/gi, (run) => (uuid.test(run) || plainWords.test(run) ? run : redacted)],
 ];
 
 export function redactSecrets(text: string): string {
@@ -37,14 +41,15 @@ export function truncate(text: string, max: number): string {
   return `${text.slice(0, cut)}…`;
 }
 
+/** Control characters become one space (so "Bearer\tTOKEN" stays two words and gets redacted). */
 export function stripControlCharacters(text: string): string {
-  return text.replace(controlCharacters, '');
+  return text.replace(controlCharacters, ' ').replace(/ {2,}/g, ' ');
 }
 
 /** A run's error_message as it may appear in public, or null when there is nothing to show. */
 export function publicErrorMessage(message: string | null): string | null {
   if (message === null) return null;
-  const firstLine = message.split(/\r\n|\r|\n/, 1)[0] ?? '';
+  const firstLine = message.split(lineBreak, 1)[0] ?? '';
   const clean = redactSecrets(stripControlCharacters(firstLine)).trim();
   return clean === '' ? null : truncate(clean, limits.errorMessageLength);
 }
@@ -62,5 +67,5 @@ export function errorCodeOf(errorCode: string | null | undefined, message: strin
 /** metadata->'title' as shown: control characters removed, at most 200 characters, null unless a string. */
 export function publicTitle(title: unknown): string | null {
   if (typeof title !== 'string') return null;
-  return truncate(stripControlCharacters(title), limits.titleLength);
+  return truncate(stripControlCharacters(title).trim(), limits.titleLength);
 }

@@ -7,10 +7,13 @@ describe('redactSecrets: each secret pattern', () => {
       'connect postgres://[redacted]@db.internal:5432/cogni failed',
     );
     expect(redactSecrets('GET https://ghp_token123@github.com/x')).toBe('GET https://[redacted]@github.com/x');
+    expect(redactSecrets('postgres://app:pa/ss@db:5432/x')).toBe('postgres://[redacted]@db:5432/x');
+    expect(redactSecrets('postgres://app:p@ss@db/x down')).toBe('postgres://[redacted]@db/x down');
   });
   it('removes bearer tokens', () => {
     expect(redactSecrets('Authorization: Bearer eyJhbGciOi.payload.sig')).toBe('Authorization: Bearer [redacted]');
-    expect(redactSecrets('bearer abc/def+ghi==')).toBe('Bearer [redacted]');
+    expect(redactSecrets('bearer abc/def+ghi==')).toBe('bearer [redacted]');
+    expect(redactSecrets('Authorization: Basic dXNlcjpwYXNz')).toBe('Authorization: Basic [redacted]');
   });
   it('removes key=, token=, secret= and password= values, quoted or bare', () => {
     expect(redactSecrets('api_key=abc123 next')).toBe('api_key=[redacted] next');
@@ -18,6 +21,12 @@ describe('redactSecrets: each secret pattern', () => {
     expect(redactSecrets('client_secret = "s3cr3t value"')).toBe('client_secret = [redacted]');
     expect(redactSecrets("PASSWORD='pa ss'")).toBe('PASSWORD=[redacted]');
     expect(redactSecrets('key=v1,other')).toBe('key=[redacted],other');
+    expect(redactSecrets('password: hunter2 rejected')).toBe('password: [redacted] rejected');
+    expect(redactSecrets('{"password":"hunter2","user":"x"}')).toBe('{"password":[redacted],"user":"x"}');
+    expect(redactSecrets('{"api_key": "abc def"}')).toBe('{"api_key": [redacted]}');
+  });
+  it('removes AWS access key ids', () => {
+    expect(redactSecrets('denied for AKIAIOSFODNN7EXAMPLE')).toBe('denied for [redacted]');
   });
   it('removes sk- keys', () => {
     expect(redactSecrets('invalid key sk-proj-AbCdEf1234567890 used')).toBe('invalid key [redacted] used');
@@ -30,6 +39,8 @@ describe('redactSecrets: each secret pattern', () => {
   });
   it('removes base64 runs of 32+ characters', () => {
     expect(redactSecrets('blob QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo0NTY3ODk= end')).toBe('blob [redacted] end');
+    expect(redactSecrets('secret wJalrXUtnFEMIKMDENGbPxRfiCYEXAMPLEKEYabcdef here')).toBe('secret [redacted] here'); // no digit
+    expect(redactSecrets(`hex ${'deadbeef'.repeat(4)}`)).toBe('hex [redacted]'); // letters only
   });
   it('keeps UUIDs and long plain words, which are identifiers, not secrets', () => {
     const text = 'run 3f2b8c1e-4d5a-4e6f-8a9b-0c1d2e3f4a5b of insufficient_credits_for_system_account failed';
@@ -44,7 +55,9 @@ describe('publicErrorMessage', () => {
   it('keeps the first line only and strips control characters', () => {
     expect(publicErrorMessage('boom\u0007 at step 3\n    at handler (/app/x.js:1:1)\n')).toBe('boom at step 3');
     expect(publicErrorMessage('one\r\ntwo')).toBe('one');
-    expect(publicErrorMessage('tab\there\u202eevil')).toBe('tabhereevil');
+    expect(publicErrorMessage('tab\there\u202eevil')).toBe('tab here evil');
+    expect(publicErrorMessage('one\u2028two')).toBe('one');
+    expect(publicErrorMessage('Authorization: Bearer\tabcdef123456')).toBe('Authorization: Bearer [redacted]');
   });
   it('is null for null or empty', () => {
     expect(publicErrorMessage(null)).toBeNull();
