@@ -56,33 +56,39 @@ export function createAdvisoryLockLeader(options: { connectionString: string; lo
     return fresh;
   }
 
-  return {
-    async shouldRun() {
-      if (closed) return false;
-      try {
-        client ??= await connect();
-        if (leader) {
-          // The lock lives as long as this session: a live session still holds it.
-          await client.query('SELECT 1');
-        } else {
-          const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS locked', [lockKey]);
-          leader = rows[0]?.locked === true;
-          if (leader) logger.info('leader_elected', { lockKey });
-        }
-        reachable = true;
-        failure = null;
-        return leader;
-      } catch (error) {
-        forget(error);
-        failure = error;
-        return false;
+  async function tryToLead(): Promise<boolean> {
+    if (closed) return false;
+    try {
+      client ??= await connect();
+      if (leader) {
+        // The lock lives as long as this session: a live session still holds it.
+        await client.query('SELECT 1');
+      } else {
+        const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS locked', [lockKey]);
+        leader = rows[0]?.locked === true;
+        if (leader) logger.info('leader_elected', { lockKey });
       }
-    },
+      reachable = true;
+      failure = null;
+      return leader;
+    } catch (error) {
+      forget(error);
+      failure = error;
+      return false;
+    }
+  }
+
+  // One attempt at a time: two overlapping attempts (the start-up run and a tick, or ticks behind a
+  // slow connect) would each open a session, and the session left behind could keep the lock.
+  let attempt: Promise<boolean> | undefined;
+  return {
+    shouldRun: () => (attempt ??= tryToLead().finally(() => (attempt = undefined))),
     isLeader: () => leader,
     isDatabaseReachable: () => reachable,
     lastError: () => failure,
     async close() {
       closed = true;
+      await attempt;
       const current = client;
       client = undefined;
       leader = false;
