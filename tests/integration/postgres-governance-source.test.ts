@@ -151,6 +151,13 @@ describe.each(['schedule_runs', 'graph_runs'] as const)('PostgreSQL governance s
     }
   });
 
+  it('refuses to read as a role that bypasses row-level security', async () => {
+    const source = createPostgresGovernanceSource(database.admin, { statementTimeoutMs: 5_000 });
+    await expect(buildSnapshot(source, settings, scenarioNow)).rejects.toThrow(
+      /database role postgres bypasses row-level security \(SUPERUSER or BYPASSRLS\)/,
+    );
+  });
+
   it('fails clearly when the billing account is hidden from the principal by RLS', async () => {
     const source = createPostgresGovernanceSource(reader, { statementTimeoutMs: 5_000 });
     await expect(

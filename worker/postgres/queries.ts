@@ -29,13 +29,13 @@ export async function findLedger(client: ClientBase): Promise<Ledger> {
 
 export async function readBalance(client: ClientBase, q: GovernanceQuery): Promise<bigint> {
   const { rows } = await client.query<{ balance: string }>(
-    'SELECT balance_credits::text AS balance FROM billing_accounts WHERE id = $1',
-    [q.billingAccountId],
+    'SELECT balance_credits::text AS balance FROM billing_accounts WHERE id = $1 AND owner_user_id = $2',
+    [q.billingAccountId, q.principalId],
   );
   const row = rows[0];
   if (!row) {
     throw new Error(
-      `billing account ${q.billingAccountId} is not visible to principal ${q.principalId} (wrong id, or RLS hides it)`,
+      `billing account ${q.billingAccountId} is not visible to principal ${q.principalId} (wrong id, not its owner, or RLS hides it)`,
     );
   }
   return BigInt(row.balance);
