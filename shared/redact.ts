@@ -69,3 +69,8 @@ export function publicTitle(title: unknown): string | null {
   if (typeof title !== 'string') return null;
   return truncate(stripControlCharacters(title).trim(), limits.titleLength);
 }
+
+/** A schedule's cron or time zone as shown: data, so possibly malformed; bounded and printable. */
+export function publicScheduleText(text: string): string {
+  return truncate(stripControlCharacters(text).trim(), 100);
+}

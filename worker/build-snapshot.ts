@@ -6,7 +6,7 @@ import { governanceStatusJsonSchema } from '../shared/json-schema.ts';
 import { summarizeCredits } from '../shared/credits.ts';
 import { overallStatus } from '../shared/health.ts';
 import { charterDisplayName, nextRunOf } from '../shared/schedule.ts';
-import { errorCodeOf, publicErrorMessage, publicTitle } from '../shared/redact.ts';
+import { errorCodeOf, publicErrorMessage, publicScheduleText, publicTitle } from '../shared/redact.ts';
 import type { Clock, GovernanceFacts, GovernanceQuery, GovernanceStatusPort, Logger, SnapshotStorePort } from '../shared/ports.ts';
 
 const hourMs = 60 * 60 * 1000;
@@ -49,9 +49,16 @@ export function queryFor(now: Date, settings: SnapshotSettings): GovernanceQuery
 }
 
 const iso = (date: Date) => date.toISOString();
-const isoOrNull = (date: Date | null) => (date === null ? null : date.toISOString());
+/** pg hands `infinity` over as Infinity, and years past 9999 do not fit the contract: both become null. */
+function instant(value: unknown): string | null {
+  if (!(value instanceof Date)) return null;
+  const time = value.getTime();
+  return Number.isFinite(time) && time >= Date.UTC(0, 0, 1) && time < Date.UTC(10_000, 0, 1) ? value.toISOString() : null;
+}
+const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-/** Pure: facts + the query that produced them → the public snapshot (not yet validated). */
+/** Pure: facts + the query that produced them → the public snapshot (not yet validated). A row with
+ *  an odd value shows what it can (a schedule error, a null time) or is left out; it never fails it. */
 export function composeSnapshot(facts: GovernanceFacts, query: GovernanceQuery, staleAfter: Date): GovernanceStatus {
   const { now } = query;
   const credits = summarizeCredits(facts.balanceCredits, facts.spentSinceSpendFrom);
@@ -62,49 +69,54 @@ export function composeSnapshot(facts: GovernanceFacts, query: GovernanceQuery, 
     return { hourStart: iso(new Date(hourStart)), credits: (spentPerHour.get(hourStart) ?? 0n).toString() };
   });
 
-  const names = new Map(facts.charters.map((charter) => [charter.temporalScheduleId, charterDisplayName(charter.temporalScheduleId)]));
   const charters: Charter[] = facts.charters
     .map((charter) => {
       const schedule = nextRunOf(charter.cron, charter.timezone, now);
+      const lastRunAt = charter.lastRun && instant(charter.lastRun.scheduledFor);
       return {
-        name: names.get(charter.temporalScheduleId) ?? charter.temporalScheduleId,
+        name: charterDisplayName(charter.temporalScheduleId),
         enabled: charter.enabled,
-        cron: charter.cron,
-        timezone: charter.timezone,
-        nextRunAt: charter.enabled ? isoOrNull(schedule.nextRunAt) : null,
+        cron: publicScheduleText(charter.cron),
+        timezone: publicScheduleText(charter.timezone),
+        nextRunAt: charter.enabled ? instant(schedule.nextRunAt) : null,
         scheduleError: schedule.scheduleError,
-        lastRun: charter.lastRun && {
-          status: charter.lastRun.status,
-          scheduledFor: iso(charter.lastRun.scheduledFor),
-          finishedAt: isoOrNull(charter.lastRun.finishedAt),
-        },
-        lastSuccessAt: isoOrNull(charter.lastSuccessAt),
+        lastRun:
+          charter.lastRun && lastRunAt
+            ? { status: charter.lastRun.status, scheduledFor: lastRunAt, finishedAt: instant(charter.lastRun.finishedAt) }
+            : null,
+        lastSuccessAt: instant(charter.lastSuccessAt),
       };
     })
-    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    .sort((a, b) => byText(a.name, b.name) || byText(a.cron, b.cron));
 
   const upcomingRuns = charters
     .flatMap((charter) => (charter.nextRunAt === null ? [] : [{ name: charter.name, nextRunAt: charter.nextRunAt }]))
-    .sort((a, b) => Date.parse(a.nextRunAt) - Date.parse(b.nextRunAt) || (a.name < b.name ? -1 : 1))
+    .sort((a, b) => byText(a.nextRunAt, b.nextRunAt) || byText(a.name, b.name))
     .slice(0, limits.upcomingRuns);
 
-  const failedRuns = [...facts.failedRuns]
-    .sort((a, b) => b.scheduledFor.getTime() - a.scheduledFor.getTime() || (a.runId < b.runId ? -1 : 1))
+  const failedRuns = facts.failedRuns
+    .flatMap((run) => {
+      const scheduledFor = instant(run.scheduledFor);
+      return scheduledFor === null ? [] : [{ run, scheduledFor }];
+    })
+    .sort((a, b) => byText(b.scheduledFor, a.scheduledFor) || byText(a.run.runId, b.run.runId))
     .slice(0, limits.failedRuns)
-    .map((run) => ({
-      charter: names.get(run.temporalScheduleId) ?? charterDisplayName(run.temporalScheduleId),
+    .map(({ run, scheduledFor }) => ({
+      charter: charterDisplayName(run.temporalScheduleId),
       runId: run.runId,
-      scheduledFor: iso(run.scheduledFor),
+      scheduledFor,
       errorCode: errorCodeOf(run.errorCode, run.errorMessage),
       errorMessage: publicErrorMessage(run.errorMessage),
     }));
 
-  const recentRuns = facts.threads.slice(0, limits.recentRuns).map((thread) => ({
-    id: thread.stateKey,
-    title: publicTitle(thread.title),
-    startedAt: iso(thread.createdAt),
-    lastActivity: iso(thread.updatedAt),
-  }));
+  const recentRuns = facts.threads
+    .flatMap((thread) => {
+      const startedAt = instant(thread.createdAt);
+      const lastActivity = instant(thread.updatedAt);
+      if (startedAt === null || lastActivity === null) return [];
+      return [{ id: thread.stateKey, title: publicTitle(thread.title), startedAt, lastActivity }];
+    })
+    .slice(0, limits.recentRuns);
 
   return {
     systemCredits: credits.balance,

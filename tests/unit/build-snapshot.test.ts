@@ -139,6 +139,37 @@ describe('buildSnapshot', () => {
     expect(snapshot.upcomingRuns).toEqual([]);
   });
 
+  it('survives infinite and far-future timestamps (pg returns Infinity for infinity) and odd schedule text', async () => {
+    const infinite = new Date(Number.POSITIVE_INFINITY);
+    const farFuture = new Date('+010000-01-01T00:00:00.000Z');
+    const snapshot = await buildSnapshot(
+      sourceOf(
+        facts({
+          charters: [
+            {
+              temporalScheduleId: 'governance:odd',
+              cron: '0 9 * * *\u0000\n',
+              timezone: 'UTC',
+              enabled: true,
+              lastRun: { status: 'success', scheduledFor: infinite, finishedAt: null },
+              lastSuccessAt: farFuture,
+            },
+          ],
+          failedRuns: [{ temporalScheduleId: 'governance:odd', runId: 'r', scheduledFor: infinite, errorCode: null, errorMessage: null }],
+          threads: [
+            { stateKey: 'ok', title: 't', createdAt: t('2026-11-21T10:00:00.000Z'), updatedAt: t('2026-11-21T11:00:00.000Z') },
+            { stateKey: 'odd', title: 't', createdAt: new Date(Number.NEGATIVE_INFINITY), updatedAt: t('2026-11-21T11:00:00.000Z') },
+          ],
+        }),
+      ),
+      settings,
+      now,
+    );
+    expect(snapshot.charters[0]).toMatchObject({ name: 'Odd', cron: '0 9 * * *', lastRun: null, lastSuccessAt: null, scheduleError: 'invalid_cron' });
+    expect(snapshot.failedRuns).toEqual([]);
+    expect(snapshot.recentRuns.map((run) => run.id)).toEqual(['ok']);
+  });
+
   it('keeps at most 3 upcoming, 10 failed and 10 recent runs', async () => {
     const many = Array.from({ length: 12 }, (_, i) => i);
     const snapshot = await buildSnapshot(
