@@ -10,21 +10,25 @@ export function describeSchemaIssue({ path, code }: SchemaIssue): string {
   return `the data does not match the contract at ${path.length > 0 ? path.join('.') : 'the top level'} (${code})`;
 }
 
+/** A request that hangs (a stalled CDN edge) must not stop the polling: it counts as a failure. */
+export const fetchTimeoutMs = 15_000;
+
 export async function fetchSnapshot(
   url: string,
   schema: JsonSchema,
   fetchImpl: typeof fetch = fetch,
 ): Promise<FetchOutcome> {
   let response: Response;
+  let data: unknown;
   try {
     // no-cache = always revalidate: the browser sends If-None-Match from its cache and an unchanged
     // file comes back as a body-less 304, which fetch presents as the cached 200.
-    response = await fetchImpl(url, { cache: 'no-cache' });
-  } catch {
-    return { ok: false, reason: 'the request failed (network error)' };
+    response = await fetchImpl(url, { cache: 'no-cache', signal: AbortSignal.timeout(fetchTimeoutMs) });
+  } catch (error) {
+    const timedOut = error instanceof DOMException && error.name === 'TimeoutError';
+    return { ok: false, reason: timedOut ? `no answer within ${fetchTimeoutMs / 1000} s` : 'the request failed (network error)' };
   }
   if (!response.ok) return { ok: false, reason: `the server answered ${response.status}` };
-  let data: unknown;
   try {
     data = await response.json();
   } catch {

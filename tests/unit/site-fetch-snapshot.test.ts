@@ -25,6 +25,13 @@ describe('fetchSnapshot', () => {
     expect(calls[0]?.cache).toBe('no-cache');
   });
 
+  it('gives up on a request that hangs, so polling goes on', async () => {
+    const { calls, fetchImpl } = answering(() => Promise.reject(new DOMException('signal timed out', 'TimeoutError')));
+    const outcome = await fetchSnapshot('/x.json', schema, fetchImpl);
+    expect(outcome).toEqual({ ok: false, reason: 'no answer within 15 s' });
+    expect(calls[0]?.signal).toBeInstanceOf(AbortSignal);
+  });
+
   it('turns every kind of failure into a reason', async () => {
     const reasons = await Promise.all(
       [
