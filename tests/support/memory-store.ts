@@ -6,7 +6,8 @@ export function createMemoryStore(snapshotName = 'governance-status.json') {
   const store: SnapshotStorePort = {
     description: 'memory',
     snapshotName,
-    async put(name, body) {
+    async put(name, body, signal) {
+      signal?.throwIfAborted();
       files.set(name, body);
     },
   };
