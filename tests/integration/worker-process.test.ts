@@ -143,6 +143,8 @@ describe('scheduled worker', () => {
       const failure = await worker.waitFor('snapshot_failed', { after: worker.logs.length });
       expect(failure.error).toMatchObject({ message: 'canceling statement due to statement timeout', code: '57014' });
       const kept = await readFile(target, 'utf8');
+      await worker.waitFor('snapshot_failed', { after: worker.logs.indexOf(failure) + 1 });
+      expect(await readFile(target, 'utf8')).toBe(kept); // a failed run wrote nothing
       await locker.query('ROLLBACK');
       await worker.waitFor('snapshot_published', { after: worker.logs.length });
       expect(await readFile(target, 'utf8')).not.toBe(kept);
@@ -154,23 +156,27 @@ describe('scheduled worker', () => {
 
   it('keeps the last good object while the bucket is unreachable, and publishes again once it is back', async () => {
     const s3: S3TestServer = await startS3Server({ buckets: ['status'] });
+    const bucketProxy = await startTcpProxy({ targetHost: '127.0.0.1', targetPort: s3.port });
     try {
       const worker = launch([], {
         ...everySecond,
         DATABASE_URL: database.readerUrl,
         SNAPSHOT_DESTINATION: 's3://status/dao/governance-status.json',
-        S3_ENDPOINT: s3.endpoint,
+        S3_ENDPOINT: `http://127.0.0.1:${bucketProxy.port}`,
         S3_FORCE_PATH_STYLE: 'true',
         AWS_ACCESS_KEY_ID: s3Credentials.accessKeyId,
         AWS_SECRET_ACCESS_KEY: s3Credentials.secretAccessKey,
       });
       await worker.waitFor('snapshot_published');
-      await s3.stop();
+      bucketProxy.setDown(true);
       const failure = await worker.waitFor('snapshot_failed', { after: worker.logs.length });
       expect(failure.destination).toBe('s3://status/dao/governance-status.json');
-      await s3.restart();
-      const kept = await s3.read('status', 'dao/governance-status.json');
+      const kept = await s3.read('status', 'dao/governance-status.json'); // read past the proxy
+      await worker.waitFor('snapshot_failed', { after: worker.logs.indexOf(failure) + 1 });
+      expect((await s3.read('status', 'dao/governance-status.json')).body).toBe(kept.body);
       expect(parseGovernanceStatus(JSON.parse(kept.body)).success).toBe(true);
+
+      bucketProxy.setDown(false);
       await worker.waitFor('snapshot_published', { after: worker.logs.length });
       const fresh = await s3.read('status', 'dao/governance-status.json');
       expect(fresh.contentType).toBe('application/json; charset=utf-8');
@@ -178,6 +184,7 @@ describe('scheduled worker', () => {
       expect(await stopWorker(worker)).toBe(0);
       expect(worker.stdout()).not.toContain(s3Credentials.secretAccessKey);
     } finally {
+      await bucketProxy.close();
       await s3.close();
     }
   });
