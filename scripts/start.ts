@@ -5,7 +5,7 @@
 import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 import pg from 'pg';
-import { startStaticServer } from '../tests/support/static-server.ts';
+import { startStaticServer } from './static-server.ts';
 import { snapshotFileName } from '../shared/contract.ts';
 import { describeDatabaseUrl } from '../worker/config.ts';
 import { createLogger } from '../worker/logger.ts';
