@@ -25,7 +25,22 @@ beforeAll(async () => {
   siteDir = join(await mkdtemp(join(tmpdir(), 'governance-demo-site-')), 'dist');
 });
 afterAll(async () => {
-  for (const demo of demos) if (demo.child.exitCode === null && demo.child.signalCode === null) demo.child.kill('SIGKILL');
+  // After a failed test the demo may still run: stop it in order (it stops its worker and PostgreSQL),
+  // and only then, or if it hangs, kill it and the postmaster it leaves.
+  for (const demo of demos.filter(({ child }) => child.exitCode === null && child.signalCode === null)) {
+    demo.child.kill('SIGINT');
+    const stopped = await Promise.race([demo.exited.then(() => true), new Promise((resolve) => setTimeout(resolve, 20_000, false))]);
+    if (!stopped) demo.child.kill('SIGKILL');
+  }
+  const postmaster = await readFile(join(dataDir, 'postgres', 'postmaster.pid'), 'utf8').catch(() => '');
+  const pid = Number(postmaster.split('\n')[0]);
+  if (pid > 0) {
+    try {
+      process.kill(pid, 'SIGQUIT'); // immediate shutdown of a postmaster that outlived its demo
+    } catch {
+      // already gone
+    }
+  }
   await rm(dataDir, { recursive: true, force: true });
   await rm(join(siteDir, '..'), { recursive: true, force: true });
 });
