@@ -29,15 +29,16 @@ export function parseDestination(value: string): Destination | string {
   } catch {
     return 'must be a file:///absolute/path/name.json or s3://bucket/path/name.json URL';
   }
-  const snapshotName = basename(url.pathname);
-  if (!snapshotName || url.pathname.endsWith('/')) return 'must end with a file name, e.g. governance-status.json';
+  const path = decodeURIComponent(url.pathname);
+  const snapshotName = basename(path);
+  if (!snapshotName || path.endsWith('/')) return 'must end with a file name, e.g. governance-status.json';
   if (url.protocol === 'file:') {
     if (url.host !== '') return 'file:// URL must be absolute: file:///path/to/governance-status.json';
     return { kind: 'file', path: fileURLToPath(url), snapshotName };
   }
   if (url.protocol === 's3:') {
     if (!url.hostname) return 's3:// URL needs a bucket: s3://bucket/path/governance-status.json';
-    const key = decodeURIComponent(url.pathname.slice(1));
+    const key = path.slice(1);
     return { kind: 's3', bucket: url.hostname, prefix: key.slice(0, key.length - snapshotName.length), snapshotName };
   }
   return `must start with file:// or s3:// (got ${url.protocol}//)`;

@@ -18,7 +18,8 @@ import { createHealthServer, listen } from './health-server.ts';
 import { createFileSnapshotStore } from './stores/file-snapshot-store.ts';
 import { createS3SnapshotStore } from './stores/s3-snapshot-store.ts';
 
-const exitConfigError = 78; // EX_CONFIG from sysexits.h
+const exitUsageError = 64; // EX_USAGE from sysexits.h
+const exitConfigError = 78; // EX_CONFIG
 
 function createStore(destination: Destination, config: WorkerConfig): { store: SnapshotStorePort; close(): void } {
   if (destination.kind === 'file') return { store: createFileSnapshotStore(destination.path), close() {} };
@@ -60,12 +61,15 @@ function cronLogger(logger: Logger) {
 }
 
 async function main(): Promise<number> {
-  const { values: flags } = parseArgs({ options: { once: { type: 'boolean' }, stdout: { type: 'boolean' } } });
-  const stdoutMode = Boolean(flags.once && flags.stdout);
-  if (flags.stdout && !flags.once) {
-    process.stderr.write('--stdout needs --once: npm run worker -- --once --stdout\n');
-    return 64;
+  let flags: { once?: boolean; stdout?: boolean };
+  try {
+    flags = parseArgs({ options: { once: { type: 'boolean' }, stdout: { type: 'boolean' } } }).values;
+    if (flags.stdout && !flags.once) throw new Error('--stdout needs --once');
+  } catch (error) {
+    createLogger().error('usage_invalid', { error, usage: 'npm run worker [-- --once [--stdout]]' });
+    return exitUsageError;
   }
+  const stdoutMode = Boolean(flags.once && flags.stdout);
   // With --stdout the snapshot owns stdout, so the logs move to stderr.
   const logger = createLogger(stdoutMode ? (line) => process.stderr.write(line) : undefined);
 

@@ -63,6 +63,7 @@ describe('parseDestination', () => {
       snapshotName: 'governance-status.json',
     });
     expect(parseDestination('s3://b/governance-status.json')).toMatchObject({ prefix: '', snapshotName: 'governance-status.json' });
+    expect(parseDestination('s3://b/my%20dao/status%20now.json')).toMatchObject({ prefix: 'my dao/', snapshotName: 'status now.json' });
   });
   it('rejects URLs without a file name, relative file URLs and other schemes', () => {
     expect(parseDestination('s3://bucket/')).toBeTypeOf('string');

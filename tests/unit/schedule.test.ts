@@ -29,12 +29,22 @@ describe('nextRunOf across DST in Europe/Berlin', () => {
   it('keeps 06:00 local when the clocks fall back (UTC+2 -> UTC+1)', () => {
     expect(next('0 6 * * *', 'Europe/Berlin', '2026-10-24T05:00:00.000Z')).toBe('2026-10-25T05:00:00.000Z');
   });
-  it('an hourly schedule stays one hour apart in UTC through the repeated hour', () => {
-    const first = nextRunOf('0 * * * *', 'Europe/Berlin', at('2026-10-25T00:30:00.000Z')).nextRunAt!;
-    const second = nextRunOf('0 * * * *', 'Europe/Berlin', first).nextRunAt!;
-    expect(first.toISOString()).toBe('2026-10-25T01:00:00.000Z');
-    expect(second.getTime() - first.getTime()).toBeLessThanOrEqual(2 * 3600_000);
-    expect(second.getTime()).toBeGreaterThan(first.getTime());
+  it('an hourly schedule fires every UTC hour through the repeated hour, 02:00 local twice', () => {
+    const fires: string[] = [];
+    let after = at('2026-10-24T23:30:00.000Z');
+    for (let i = 0; i < 4; i += 1) {
+      after = nextRunOf('0 * * * *', 'Europe/Berlin', after).nextRunAt!;
+      fires.push(after.toISOString());
+    }
+    // 02:00 CEST, 02:00 CET (the repeated hour), 03:00 CET, 04:00 CET
+    expect(fires).toEqual(['2026-10-25T00:00:00.000Z', '2026-10-25T01:00:00.000Z', '2026-10-25T02:00:00.000Z', '2026-10-25T03:00:00.000Z']);
+  });
+});
+
+describe('nextRunOf in the repeated hour of America/New_York', () => {
+  it('runs a 01:30 schedule once on the fall-back night, at its first 01:30 (EDT)', () => {
+    expect(next('30 1 * * *', 'America/New_York', '2026-11-01T04:30:00.000Z')).toBe('2026-11-01T05:30:00.000Z');
+    expect(next('30 1 * * *', 'America/New_York', '2026-11-01T05:30:00.000Z')).toBe('2026-11-02T06:30:00.000Z');
   });
 });
 
