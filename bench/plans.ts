@@ -1,0 +1,110 @@
+// EXPLAIN (ANALYZE, BUFFERS) of recorded statements, and the checks that make a plan "index-served":
+// no application table read sequentially, the run ledger read only through (schedule_id, scheduled_for).
+import type pg from 'pg';
+
+type PlanNode = {
+  'Node Type': string;
+  'Relation Name'?: string;
+  'Index Name'?: string;
+  'Parent Relationship'?: string;
+  'Shared Hit Blocks'?: number;
+  'Shared Read Blocks'?: number;
+  Plans?: PlanNode[];
+};
+type Explained = {
+  Plan: PlanNode;
+  Planning?: { 'Shared Hit Blocks'?: number; 'Shared Read Blocks'?: number };
+  'Planning Time': number;
+  'Execution Time': number;
+};
+
+export type Statement = { text: string; values?: unknown[] };
+
+export type QueryPlan = {
+  label: string;
+  /** shared buffers touched while executing (hit + read), sub-plans of RLS policies included */
+  buffers: number;
+  /** shared buffers touched while planning (index end points, catalog) */
+  planningBuffers: number;
+  planningMs: number;
+  executionMs: number;
+  indexes: string[];
+  /** how each application table is read, e.g. "charge_receipts: Index Scan via charge_receipts_…_idx" */
+  access: string[];
+  /** why this plan is not index-served; empty when it is */
+  problems: string[];
+};
+
+/** A stand-in for a pg client that records every statement before running it. */
+export function recordingClient(client: pg.PoolClient, recorded: Statement[]): pg.PoolClient {
+  return {
+    query: (text: string, values?: unknown[]) => {
+      recorded.push({ text, values });
+      return client.query(text, values);
+    },
+  } as unknown as pg.PoolClient;
+}
+
+/** Names a statement of the snapshot (or of the naive reading) by what it reads. */
+export function labelOf(sql: string): string {
+  if (sql.includes('pg_class')) return 'ledger lookup';
+  if (/FROM billing_accounts/.test(sql)) return 'balance';
+  if (/FROM charge_receipts/.test(sql)) return 'spend by hour';
+  if (/status = 'error'/.test(sql)) return 'failed runs';
+  if (/FROM schedules/.test(sql)) return 'charters';
+  if (/FROM ai_threads/.test(sql)) return 'recent threads';
+  return sql.replace(/\s+/g, ' ').slice(0, 40);
+}
+
+const walk = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(walk)];
+
+/** The indexes a scan node reads its table through: its own, or a bitmap heap scan's bitmap tree. */
+function indexesReading(node: PlanNode): string[] {
+  if (node['Index Name']) return [node['Index Name']];
+  if (node['Node Type'] !== 'Bitmap Heap Scan') return ['no index'];
+  return (node.Plans ?? [])
+    .filter((child) => child['Parent Relationship'] === 'Outer')
+    .flatMap(walk)
+    .flatMap((child) => (child['Node Type'] === 'Bitmap Index Scan' && child['Index Name'] ? [child['Index Name']] : []));
+}
+const blocks = (counts: { 'Shared Hit Blocks'?: number; 'Shared Read Blocks'?: number } | undefined) =>
+  (counts?.['Shared Hit Blocks'] ?? 0) + (counts?.['Shared Read Blocks'] ?? 0);
+
+/**
+ * Runs each statement under EXPLAIN (ANALYZE, BUFFERS) on a client already inside the snapshot's
+ * transaction. `ledger` names the run table whose reads must use its (schedule_id, scheduled_for)
+ * index; pass null for the naive reading, whose plans are reported but not held to that.
+ */
+export async function explainAll(client: pg.PoolClient, statements: Statement[], ledger: string | null): Promise<QueryPlan[]> {
+  const plans: QueryPlan[] = [];
+  for (const { text, values } of statements) {
+    const { rows } = await client.query<{ 'QUERY PLAN': Explained[] }>(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${text}`, values);
+    const explained = rows[0]!['QUERY PLAN'][0]!;
+    const nodes = walk(explained.Plan);
+    const problems: string[] = [];
+    const access: string[] = [];
+    for (const node of nodes) {
+      const relation = node['Relation Name'];
+      if (!relation || relation.startsWith('pg_')) continue;
+      const via = node['Node Type'] === 'Seq Scan' ? [] : indexesReading(node);
+      access.push(`${relation}: ${node['Node Type']}${via.length > 0 ? ` via ${via.join(' + ')}` : ''}`);
+      if (node['Node Type'] === 'Seq Scan') problems.push(`Seq Scan on ${relation}`);
+      if (ledger && relation === ledger) {
+        for (const index of indexesReading(node)) {
+          if (index !== `${ledger}_schedule_id_scheduled_for_idx`) problems.push(`${node['Node Type']} on ${relation} via ${index}`);
+        }
+      }
+    }
+    plans.push({
+      label: labelOf(text),
+      buffers: blocks(explained.Plan),
+      planningBuffers: blocks(explained.Planning),
+      planningMs: explained['Planning Time'],
+      executionMs: explained['Execution Time'],
+      indexes: [...new Set(nodes.flatMap((node) => (node['Index Name'] ? [node['Index Name']] : [])))],
+      access: [...new Set(access)],
+      problems: [...new Set(problems)],
+    });
+  }
+  return plans;
+}

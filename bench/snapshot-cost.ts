@@ -1,0 +1,118 @@
+// What one snapshot read costs the database: the worker's own code (the Postgres source over a
+// one-connection pool, as the reader role under RLS) timed many times, with one trivial round trip
+// (SELECT 1) timed between every two snapshots; the buffers it touches from pg_stat_statements
+// over the same loop; and each of its statements under EXPLAIN (ANALYZE, BUFFERS).
+import pg from 'pg';
+import type { GovernanceFacts } from '../shared/ports.ts';
+import { queryFor, type SnapshotSettings } from '../worker/build-snapshot.ts';
+import { defaults } from '../worker/config.ts';
+import { createPostgresGovernanceSource } from '../worker/postgres/postgres-governance-source.ts';
+import { readAllFacts } from '../worker/postgres/queries.ts';
+import { explainAll, recordingClient, type QueryPlan, type Statement } from './plans.ts';
+import { system } from './seed.ts';
+
+export const settings: SnapshotSettings = {
+  principalId: system.principalId,
+  billingAccountId: system.billingAccountId,
+  staleAfterMs: () => 3 * 60_000,
+};
+
+export type Timings = { reps: number; medianMs: number; p95Ms: number };
+
+export type SnapshotCost = {
+  snapshot: Timings;
+  selectOne: Timings;
+  /** shared buffers (hit + read) per snapshot, from pg_stat_statements over the timed loop */
+  buffers: number;
+  /** the same from EXPLAIN (ANALYZE, BUFFERS) of each statement, execution and planning */
+  explainBuffers: number;
+  plans: QueryPlan[];
+  facts: GovernanceFacts;
+};
+
+export type StatStatements = {
+  reset(): Promise<void>;
+  /** shared blocks touched by the role's statements since reset(), SELECT 1 left out */
+  blocks(): Promise<{ calls: number; blocks: number }>;
+};
+
+/** pg_stat_statements of one database and role, read from the cluster's `postgres` database. */
+export function statStatements(admin: pg.Client, database: string, role: string): StatStatements {
+  const ids = `(SELECT oid FROM pg_roles WHERE rolname = $1), (SELECT oid FROM pg_database WHERE datname = $2)`;
+  return {
+    async reset() {
+      await admin.query(`SELECT pg_stat_statements_reset(${ids}, 0)`, [role, database]);
+    },
+    async blocks() {
+      const { rows } = await admin.query<{ calls: string; blocks: string }>(
+        `SELECT coalesce(sum(calls), 0) AS calls, coalesce(sum(shared_blks_hit + shared_blks_read), 0) AS blocks
+           FROM pg_stat_statements
+          WHERE userid = (SELECT oid FROM pg_roles WHERE rolname = $1)
+            AND dbid = (SELECT oid FROM pg_database WHERE datname = $2)
+            AND query <> 'SELECT 1'`,
+        [role, database],
+      );
+      return { calls: Number(rows[0]!.calls), blocks: Number(rows[0]!.blocks) };
+    },
+  };
+}
+
+export function summarize(samples: number[]): Timings {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
+  return { reps: sorted.length, medianMs: at(0.5), p95Ms: at(0.95) };
+}
+
+export async function measureSnapshot(
+  readerUrl: string,
+  stats: StatStatements,
+  options: { now: Date; ledger: string; reps: number; warmup: number },
+): Promise<SnapshotCost> {
+  // As the worker: one connection, the source and queries of worker/postgres.
+  const pool = new pg.Pool({ connectionString: readerUrl, max: 1, application_name: 'governance-status-bench' });
+  pool.on('error', () => {});
+  try {
+    const source = createPostgresGovernanceSource(pool, { statementTimeoutMs: defaults.STATEMENT_TIMEOUT_MS });
+    const query = queryFor(options.now, settings);
+    let facts = await source.readGovernanceFacts(query);
+    for (let i = 1; i < options.warmup; i += 1) {
+      await source.readGovernanceFacts(query);
+      await pool.query('SELECT 1');
+    }
+    await stats.reset();
+    const snapshotMs: number[] = [];
+    const selectOneMs: number[] = [];
+    for (let i = 0; i < options.reps; i += 1) {
+      let started = performance.now();
+      facts = await source.readGovernanceFacts(query);
+      snapshotMs.push(performance.now() - started);
+      started = performance.now();
+      await pool.query('SELECT 1');
+      selectOneMs.push(performance.now() - started);
+    }
+    const counted = await stats.blocks();
+
+    const client = await pool.connect();
+    let plans: QueryPlan[];
+    try {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+      await client.query("SELECT set_config('app.current_user_id', $1, true)", [settings.principalId]);
+      const recorded: Statement[] = [];
+      await readAllFacts(recordingClient(client, recorded), query);
+      plans = await explainAll(client, recorded, options.ledger);
+      await client.query('COMMIT');
+    } finally {
+      client.release();
+    }
+    return {
+      snapshot: summarize(snapshotMs),
+      selectOne: summarize(selectOneMs),
+      buffers: counted.blocks / options.reps,
+      explainBuffers: plans.reduce((sum, plan) => sum + plan.buffers + plan.planningBuffers, 0),
+      plans,
+      facts,
+    };
+  } finally {
+    await pool.end();
+  }
+}
