@@ -32,7 +32,9 @@ ${table(
 - **Shape.** The big tables are charge_receipts, ai_threads and the run ledger. Every row lies on one
   time axis of ${system.historyDays} days ending at the snapshot's \`now\`, and rows are written in time order, so
   the system tenant's rows are interleaved with everyone else's on the heap, as an application that
-  appends as things happen stores them — not packed together at the end of the table.
+  appends as things happen stores them — not packed together at the end of the table. \`now\` is
+  the last half past the hour before the run, so the 24-hour windows cut the hourly history at the
+  same place in every run and the figures repeat.
 - **The system tenant** has the same history at every size: ${system.charters.length} hourly charters over
   ${system.historyDays} days, so ${count(report.systemRows)} runs, ${count(report.systemRows)} receipts and
   ${count(report.systemRows)} threads (every 7th run an \`insufficient_credits\` error, every 50th thread
