@@ -38,26 +38,22 @@ export function startWorker(args: string[], env: Record<string, string | undefin
     }
     for (const wake of waiters) wake();
   };
-  let outBuffer = '';
-  let errBuffer = '';
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-    out += chunk;
-    outBuffer += chunk;
-    const cut = outBuffer.lastIndexOf('\n');
-    if (cut >= 0) {
-      collect(outBuffer.slice(0, cut));
-      outBuffer = outBuffer.slice(cut + 1);
-    }
-  });
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
-    err += chunk;
-    errBuffer += chunk;
-    const cut = errBuffer.lastIndexOf('\n');
-    if (cut >= 0) {
-      collect(errBuffer.slice(0, cut));
-      errBuffer = errBuffer.slice(cut + 1);
-    }
-  });
+  // Log lines may arrive split across chunks: collect whole lines only.
+  const follow = (stream: NodeJS.ReadableStream, keep: (chunk: string) => void) => {
+    let pending = '';
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk: string) => {
+      keep(chunk);
+      pending += chunk;
+      const cut = pending.lastIndexOf('\n');
+      if (cut >= 0) {
+        collect(pending.slice(0, cut));
+        pending = pending.slice(cut + 1);
+      }
+    });
+  };
+  follow(child.stdout!, (chunk) => (out += chunk));
+  follow(child.stderr!, (chunk) => (err += chunk));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
 
   return {
