@@ -138,13 +138,13 @@ function analysis(report: Report): string {
   const roundTrips = (result: SizeResult) => result.design.snapshot.medianMs / result.design.selectOne.medianMs;
   paragraphs.push(
     `**Round trips.** A snapshot takes ${rows.map((result) => x(roundTrips(result))).join(' → ')} one \`SELECT 1\` (graph_runs); its nine statements set the floor at 9x. ` +
-      `The rest is mostly planning: every statement carries its parameters and is planned with their values each time, about ${(largest.design.plans.reduce((sum, plan) => sum + plan.planningMs, 0)).toFixed(1)} ms in all at ${largest.scale.label}, against ${(largest.design.plans.reduce((sum, plan) => sum + plan.executionMs, 0)).toFixed(1)} ms of execution. ` +
+      `Of the rest, at ${largest.scale.label}: planning about ${(largest.design.plans.reduce((sum, plan) => sum + plan.planningMs, 0)).toFixed(1)} ms in all (every statement carries its parameters and is planned with their values each time), execution ${(largest.design.plans.reduce((sum, plan) => sum + plan.executionMs, 0)).toFixed(1)} ms, and the remainder in the driver and the extended protocol (parse, bind, describe per statement). ` +
       `Once a minute, that is ${(largest.design.snapshot.medianMs / 600).toFixed(3)} % of the minute.`,
   );
 
   const footprint = report.footprint;
   paragraphs.push(
-    `**The worker** peaks at ${footprint.peakRssMiB.toFixed(0)} MiB resident and spends ${footprint.steadyCpuPerSnapshotMs.toFixed(1)} ms of CPU per snapshot once running (reading, validating, serializing, writing three files); start-up costs ${footprint.startupCpuMs.toFixed(0)} ms, about ${Math.round(footprint.startupCpuMs / Math.max(0.1, footprint.steadyCpuPerSnapshotMs))} snapshots' worth, once.`,
+    `**The worker** peaks at ${footprint.peakRssMiB.toFixed(0)} MiB resident and spends ${footprint.steadyCpuPerSnapshotMs.toFixed(1)} ms of CPU per snapshot once running (reading, composing and validating, serializing, writing the snapshot and the badge); start-up costs ${footprint.startupCpuMs.toFixed(0)} ms, about ${Math.round(footprint.startupCpuMs / Math.max(0.1, footprint.steadyCpuPerSnapshotMs))} snapshots' worth, once.`,
   );
 
   const scripts = report.page.files.filter((file) => file.type === 'JavaScript');
