@@ -11,7 +11,7 @@ import { describeMachine } from './machine.ts';
 import { measureNaive } from './naive-snapshot.ts';
 import { measurePage } from './page-weight.ts';
 import { renderReport } from './report.ts';
-import { scaleOf, seedDatabase, systemRows, useLedger } from './seed.ts';
+import { scaleOf, seedDatabase, useLedger } from './seed.ts';
 import { measureSnapshot, statStatements } from './snapshot-cost.ts';
 import type { SizeResult } from './tables.ts';
 import { measureWorker, type Footprint } from './worker-footprint.ts';
@@ -119,7 +119,6 @@ async function main(): Promise<void> {
       date: new Date(),
       machine,
       clusterSettings: cluster.settings,
-      systemRows,
       reps,
       results,
       footprint: footprint!,

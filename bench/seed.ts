@@ -17,11 +17,14 @@ export const system = {
     { temporalId: 'governance:sustainability', cron: '30 * * * *', timezone: 'America/New_York' },
     { temporalId: 'governance:govern', cron: '45 * * * *', timezone: 'Asia/Tokyo' },
   ],
-  historyDays: 21,
+  /** the longest history any size holds, in days */
+  maxHistoryDays: 21,
+  /** the most of each big table the system's rows may be: the issue asks for "a small share" */
+  maxShare: 0.02,
 };
 
-/** The system's history is the same at every size: one run, receipt and thread per charter-hour. */
-export const systemRows = system.historyDays * 24 * system.charters.length;
+/** The system's activity is the same at every size: one run, receipt and thread per charter-hour. */
+export const systemRowsPerDay = 24 * system.charters.length;
 
 export type Scale = {
   label: string;
@@ -29,21 +32,38 @@ export type Scale = {
   rowsPerTable: number;
   /** other tenants: one user, billing account, key and grant each, and four schedules */
   tenants: number;
+  /** days of history every big table holds, the system's included */
+  historyDays: number;
+  /** the system's rows in each big table: historyDays of its activity */
+  systemRows: number;
 };
 
+/**
+ * A size: its history is the longest, up to maxHistoryDays, in which the system's rows stay a small
+ * share of each big table. At 10k rows that is 2 days: 21 days of the system's activity would be a
+ * fifth of the table, its rows of a day would share heap pages, and the smallest database would not
+ * look like the production one it stands for, where the system is one tenant among many.
+ */
 export function scaleOf(label: string, rowsPerTable: number): Scale {
-  return { label, rowsPerTable, tenants: Math.max(1_000, Math.round(rowsPerTable / 200)) };
+  const historyDays = Math.max(1, Math.min(system.maxHistoryDays, Math.floor((rowsPerTable * system.maxShare) / systemRowsPerDay)));
+  return {
+    label,
+    rowsPerTable,
+    tenants: Math.max(1_000, Math.round(rowsPerTable / 200)),
+    historyDays,
+    systemRows: historyDays * systemRowsPerDay,
+  };
 }
 
 type Shape = { n: number; s: number; t: number; stepMicros: number };
 
 /**
- * Rows 1..n on one time axis of historyDays ending at now. Row g is the system's when
+ * Rows 1..n on one time axis of the scale's historyDays ending at now. Row g is the system's when
  * floor(g*s/n) steps up (s rows evenly spread), and then its system index is floor(g*s/n).
  */
 function shapeOf(scale: Scale): Shape {
-  const n = Math.max(scale.rowsPerTable, systemRows);
-  return { n, s: systemRows, t: scale.tenants, stepMicros: Math.floor((system.historyDays * 86_400e6) / n) };
+  const n = Math.max(scale.rowsPerTable, scale.systemRows);
+  return { n, s: scale.systemRows, t: scale.tenants, stepMicros: Math.floor((scale.historyDays * 86_400e6) / n) };
 }
 
 // x.sys, x.i (system index, 1..s), x.tenant (1..t) and x.at (the row's instant) for row g.

@@ -15,7 +15,6 @@ export type Report = {
   date: Date;
   machine: Machine;
   clusterSettings: Record<string, string>;
-  systemRows: number;
   reps: { snapshot: number; warmup: number };
   results: SizeResult[];
   footprint: Footprint;
