@@ -45,8 +45,8 @@ ${table(
   than ${100 * system.maxShare} % of a table: the issue asks for the system as a small share at every size, and the
   system's share of a day's rows decides whether its rows share heap pages. At 10k rows,
   ${system.maxHistoryDays} days of it would be a fifth of each table (an earlier version of this bench built it so:
-  the system's receipts of a day then shared a handful of pages, and the 10k baseline read about a third
-  of the buffers a production-like table costs).
+  the system's receipts of a day then shared a handful of pages, and at 10k the statements other than
+  failed runs read about a third of the buffers they read from 1M on).
 - **Other tenants** own everything else, spread over their accounts and four schedules each; in
   graph_runs every fifth of their runs was started by hand (no schedule). Their number grows with the
   size (at least 1,000, one per 200 rows).
