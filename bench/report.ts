@@ -198,6 +198,16 @@ Node ${machine.node}; ${machine.postgres}.
 
 ${goalLines(results).join('\n')}
 
+**How the buffers goal came to be met.** Until commit fc40d17 this bench gave the system 21 days of
+history at every size, a fifth of each table at 10k. There the buffers goal was missed (2.9x and 2.8x
+like for like: at 10k the system's rows of a day shared a few heap pages, so the baseline was cheap),
+and at 10k the planner read failed runs through (scheduled_for). The snapshot's queries have not
+changed since, and its 1M and 10M figures are within a few percent of that run's; what changed is the
+10k database, which now holds the system as a small share, as the issue asks (2 days of history, 1.9 %).
+The 2 % limit was set while analysing that miss; a looser one would put more of the system's rows on
+shared pages at 10k and lower the baseline again (see the pages table under "How the databases were
+built").
+
 ## Database cost vs size
 
 One snapshot read is the worker's own code — \`createPostgresGovernanceSource(pool).readGovernanceFacts(queryFor(now, …))\`

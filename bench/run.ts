@@ -11,7 +11,7 @@ import { describeMachine } from './machine.ts';
 import { measureNaive } from './naive-snapshot.ts';
 import { measurePage } from './page-weight.ts';
 import { renderReport } from './report.ts';
-import { scaleOf, seedDatabase, useLedger } from './seed.ts';
+import { scaleOf, seedDatabase, useLedger, windowPages } from './seed.ts';
 import { measureSnapshot, statStatements } from './snapshot-cost.ts';
 import type { SizeResult } from './tables.ts';
 import { measureWorker, type Footprint } from './worker-footprint.ts';
@@ -87,9 +87,9 @@ async function main(): Promise<void> {
       );
       log(`seeded ${scale.label} in ${seededIn.toFixed(0)} s`);
       for (const ledger of ledgers) {
-        const sameSchema = await withClient(adminUrl, async (admin) => {
+        const { sameSchema, pages } = await withClient(adminUrl, async (admin) => {
           await useLedger(admin, ledger);
-          return (await schemaFingerprint(admin, reader.role)) === references[ledger];
+          return { sameSchema: (await schemaFingerprint(admin, reader.role)) === references[ledger], pages: await windowPages(admin, now) };
         });
         if (!sameSchema) throw new Error(`${database} with ${ledger} does not have the fixture's schema`);
         const readerUrl = cluster.urlFor(database, { user: reader.role, password: reader.password });
@@ -101,7 +101,7 @@ async function main(): Promise<void> {
         const naiveCost = await measureNaive(cluster.urlFor(database, { user: naive.role, password: naive.password }), statStatements(root, database, naive.role), {
           now, ledger, reps: reps.naive, budgetMs: reps.naiveBudgetMs, expected: design.facts,
         });
-        results.push({ scale, ledger, seededSeconds: seededIn, design, naive: naiveCost });
+        results.push({ scale, ledger, seededSeconds: seededIn, pages, design, naive: naiveCost });
         if (index === sizes.length - 1 && ledger === 'graph_runs') {
           log(`worker: ${reps.workerSnapshots} scheduled snapshots against ${scale.label} ${ledger}`);
           footprint = await measureWorker(readerUrl, reps.workerSnapshots);

@@ -45,7 +45,13 @@ export type Scale = {
  * look like the production one it stands for, where the system is one tenant among many.
  */
 export function scaleOf(label: string, rowsPerTable: number): Scale {
-  const historyDays = Math.max(1, Math.min(system.maxHistoryDays, Math.floor((rowsPerTable * system.maxShare) / systemRowsPerDay)));
+  const historyDays = Math.min(system.maxHistoryDays, Math.floor((rowsPerTable * system.maxShare) / systemRowsPerDay));
+  // At least two days, so that the snapshot's 24-hour windows cut the history rather than hold all of it.
+  if (historyDays < 2) {
+    throw new Error(
+      `${label}: ${rowsPerTable} rows per table cannot hold two days of the system's activity as at most ${100 * system.maxShare} % of it`,
+    );
+  }
   return {
     label,
     rowsPerTable,
@@ -62,14 +68,18 @@ type Shape = { n: number; s: number; t: number; stepMicros: number };
  * floor(g*s/n) steps up (s rows evenly spread), and then its system index is floor(g*s/n).
  */
 function shapeOf(scale: Scale): Shape {
-  const n = Math.max(scale.rowsPerTable, scale.systemRows);
+  const n = scale.rowsPerTable;
   return { n, s: scale.systemRows, t: scale.tenants, stepMicros: Math.floor((scale.historyDays * 86_400e6) / n) };
 }
 
-// x.sys, x.i (system index, 1..s), x.tenant (1..t) and x.at (the row's instant) for row g.
+// x.sys, x.i (system index, 1..s, oldest first), x.k (its age, s - i: 0 for the newest), x.tenant
+// (1..t) and x.at (the row's instant) for row g. The system's values are drawn from x.k, so its
+// newest rows, the ones a snapshot reads, are the same at every size (s is a multiple of 4, so
+// x.i's charter (i - 1) % 4 and hourly slot are the same for a given x.k too).
 const rowFacts = `CROSS JOIN LATERAL (
   SELECT g * $2::bigint / $1::bigint > (g - 1) * $2::bigint / $1::bigint AS sys,
          g * $2::bigint / $1::bigint AS i,
+         $2::bigint - g * $2::bigint / $1::bigint AS k,
          1 + (g * 7919) % $3::bigint AS tenant,
          $4::timestamptz - ($1::bigint - g + 1) * $5::bigint * interval '1 microsecond' AS at) x`;
 
@@ -169,12 +179,12 @@ async function insertReceipts(db: pg.Client, shape: Shape, now: Date): Promise<v
      SELECT gen_random_uuid(),
             CASE WHEN x.sys THEN $6 ELSE 'account-' || x.tenant END,
             CASE WHEN x.sys THEN k.system_key ELSE k.keys[x.tenant::int] END,
-            CASE WHEN x.sys THEN 'system-run-' || x.i ELSE 'run-' || g END,
+            CASE WHEN x.sys THEN 'system-run-' || x.k ELSE 'run-' || g END,
             1,
-            CASE WHEN x.sys THEN 150000 + (x.i * 7919) % 100000 ELSE 1000 + (g * 31) % 50000 END,
-            (CASE WHEN x.sys THEN 150000 + (x.i * 7919) % 100000 ELSE 1000 + (g * 31) % 50000 END) / 10000000.0,
+            CASE WHEN x.sys THEN 150000 + (x.k * 7919) % 100000 ELSE 1000 + (g * 31) % 50000 END,
+            (CASE WHEN x.sys THEN 150000 + (x.k * 7919) % 100000 ELSE 1000 + (g * 31) % 50000 END) / 10000000.0,
             'metered', 'llm_usage', 'litellm',
-            CASE WHEN x.sys THEN 'system-' || x.i ELSE 'other-' || g END,
+            CASE WHEN x.sys THEN 'system-' || x.k ELSE 'other-' || g END,
             'llm', x.at
        FROM (SELECT (SELECT array_agg(vk.id ORDER BY a.n)
                        FROM generate_series(1, $3::int) a(n)
@@ -191,11 +201,11 @@ async function insertThreads(db: pg.Client, shape: Shape, now: Date): Promise<vo
     `INSERT INTO ai_threads (id, owner_user_id, state_key, metadata, created_at, updated_at, deleted_at)
      SELECT gen_random_uuid(),
             CASE WHEN x.sys THEN $6 ELSE 'user-' || x.tenant END,
-            CASE WHEN x.sys THEN 'governance:' || x.i ELSE 'thread-' || g END,
-            CASE WHEN x.sys THEN jsonb_build_object('title', 'Governance run ' || x.i, 'charter', (x.i - 1) % 4)
+            CASE WHEN x.sys THEN 'governance:' || x.k ELSE 'thread-' || g END,
+            CASE WHEN x.sys THEN jsonb_build_object('title', 'Governance run ' || x.k, 'charter', (x.i - 1) % 4)
                  ELSE jsonb_build_object('title', 'Conversation ' || g, 'model', 'gpt') END,
             x.at - interval '20 minutes', x.at,
-            CASE WHEN (x.sys AND x.i % 50 = 0) OR (NOT x.sys AND g % 40 = 0) THEN x.at END
+            CASE WHEN (x.sys AND x.k % 50 = 0) OR (NOT x.sys AND g % 40 = 0) THEN x.at END
        FROM generate_series(1::bigint, $1::bigint) g
       ${rowFacts}`,
     [...shapeParams(shape, now), system.principalId],
@@ -220,7 +230,7 @@ async function insertRuns(db: pg.Client, ledger: Ledger, shape: Shape, now: Date
          'ref-' || g,
          CASE WHEN x.sys THEN $6 ELSE 'user-' || x.tenant END,
          CASE WHEN status.error THEN 'insufficient_credits' END,
-         CASE WHEN x.sys THEN 'governance:' || x.i ELSE 'thread-' || g END`
+         CASE WHEN x.sys THEN 'governance:' || x.k ELSE 'thread-' || g END`
     : '';
   await db.query(
     `INSERT INTO ${ledger} (id, schedule_id, run_id, scheduled_for, started_at, completed_at, status, attempt_count,
@@ -229,7 +239,7 @@ async function insertRuns(db: pg.Client, ledger: Ledger, shape: Shape, now: Date
             CASE WHEN x.sys THEN s.system_ids[(1 + (x.i - 1) % 4)::int]
                  WHEN ${manual} THEN NULL
                  ELSE s.ids[(4 * (x.tenant - 1) + 1 + g % 4)::int] END,
-            CASE WHEN x.sys THEN 'system-run-' || x.i ELSE 'run-' || g END,
+            CASE WHEN x.sys THEN 'system-run-' || x.k ELSE 'run-' || g END,
             slot.at, slot.at + interval '2 seconds', slot.at + interval '40 seconds',
             CASE WHEN status.error THEN 'error' ELSE 'success' END,
             1,
@@ -248,7 +258,36 @@ async function insertRuns(db: pg.Client, ledger: Ledger, shape: Shape, now: Date
                                     + ((x.i - 1) % 4) * interval '15 minutes'
                     WHEN ${manual} THEN NULL
                     ELSE x.at END AS at) slot
-      CROSS JOIN LATERAL (SELECT CASE WHEN x.sys THEN x.i % 7 = 0 ELSE g % 10 = 0 END AS error) status`,
+      CROSS JOIN LATERAL (SELECT CASE WHEN x.sys THEN x.k % 7 = 0 ELSE g % 10 = 0 END AS error) status`,
     [...shapeParams(shape, now), system.principalId, system.charters.map((charter) => charter.temporalId)],
   );
+}
+
+/** The system's rows inside the snapshot's 24-hour windows, and the heap pages that hold them. */
+export type WindowPages = Record<'receipts' | 'threads' | 'runs', { rows: number; pages: number }>;
+
+/**
+ * Counts, for the ledger on the search_path, the heap pages a snapshot must visit for the system's
+ * rows of the last 24 hours: where those rows share pages, the database reads fewer buffers than one
+ * where the system is one tenant among many.
+ */
+export async function windowPages(db: pg.Client, now: Date): Promise<WindowPages> {
+  const pagesOf = (from: string) =>
+    `(SELECT json_build_object('rows', count(*), 'pages', count(DISTINCT (ctid::text::point)[0])) FROM ${from})`;
+  const { rows } = await db.query<WindowPages>(
+    `SELECT ${pagesOf(`charge_receipts WHERE billing_account_id = $1 AND created_at >= $3 AND created_at < $4`)} AS receipts,
+            ${pagesOf(`ai_threads WHERE owner_user_id = $2 AND updated_at > $3 AND updated_at <= $4`)} AS threads,
+            ${pagesOf(`${await ledgerInUse(db)} r WHERE r.schedule_id IN (SELECT id FROM schedules WHERE owner_user_id = $2)
+                         AND r.scheduled_for >= $3 AND r.scheduled_for <= $4`)} AS runs`,
+    [system.billingAccountId, system.principalId, new Date(now.getTime() - 86_400_000), now],
+  );
+  return rows[0]!;
+}
+
+async function ledgerInUse(db: pg.Client): Promise<Ledger> {
+  const { rows } = await db.query<{ tablename: Ledger }>(
+    `SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename IN ('graph_runs', 'schedule_runs')`,
+  );
+  if (rows.length !== 1) throw new Error(`expected one run ledger on the search_path, found ${rows.length}`);
+  return rows[0]!.tablename;
 }

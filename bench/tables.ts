@@ -4,11 +4,19 @@ import type { Machine } from './machine.ts';
 import type { NaiveCost } from './naive-snapshot.ts';
 import type { PageWeight } from './page-weight.ts';
 import type { QueryPlan } from './plans.ts';
-import type { Scale } from './seed.ts';
+import type { Scale, WindowPages } from './seed.ts';
 import type { SnapshotCost } from './snapshot-cost.ts';
 import type { Footprint } from './worker-footprint.ts';
 
-export type SizeResult = { scale: Scale; ledger: Ledger; seededSeconds: number; design: SnapshotCost; naive: NaiveCost };
+export type SizeResult = {
+  scale: Scale;
+  ledger: Ledger;
+  seededSeconds: number;
+  /** the system's rows in the snapshot's windows and the heap pages holding them */
+  pages: WindowPages;
+  design: SnapshotCost;
+  naive: NaiveCost;
+};
 
 export type Report = {
   command: string;
