@@ -7,7 +7,7 @@ function method(report: Report): string {
   const sizes = byLedger(report.results, 'graph_runs').rows;
   return `## How the databases were built
 
-Each size is a fresh database with the fixture schema (tests/fixtures/*.sql: the tables, indexes,
+Each size is a fresh database with the fixture schema (scripts/cogni/*.sql: the tables, indexes,
 forced RLS and reader grants of cogni-schema.md, nothing added), seeded set-based with one
 \`INSERT … SELECT generate_series\` per table (bench/seed.ts). To load fast without changing the end
 state, each big table's own index definitions are read from the catalog, dropped, the rows loaded,

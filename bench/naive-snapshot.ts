@@ -6,7 +6,7 @@
 import pg from 'pg';
 import type { GovernanceFacts, GovernanceQuery } from '../shared/ports.ts';
 import { queryFor } from '../worker/build-snapshot.ts';
-import type { Ledger } from '../tests/fixtures/apply-schema.ts';
+import type { Ledger } from '../scripts/cogni/apply-schema.ts';
 import { explainAll, recordingClient, type QueryPlan, type Statement } from './plans.ts';
 import { settings, summarize, type StatStatements, type Timings } from './snapshot-cost.ts';
 

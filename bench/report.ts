@@ -1,6 +1,6 @@
 // BENCHMARKS.md from one run's measurements: tables first, then how they were taken and what
 // explains them. Every figure below is computed from this run; nothing is typed in by hand.
-import type { Ledger } from '../tests/fixtures/apply-schema.ts';
+import type { Ledger } from '../scripts/cogni/apply-schema.ts';
 import { explainResults } from './findings.ts';
 import type { PageWeight } from './page-weight.ts';
 import { byLedger, count, detoursOf, kB, ms, problemsOf, table, x, type Report, type SizeResult } from './tables.ts';

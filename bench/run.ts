@@ -4,7 +4,7 @@
 // Prints the tables and writes them to BENCHMARKS.md (BENCH_QUICK=1: small sizes, stdout only).
 import { writeFile } from 'node:fs/promises';
 import pg from 'pg';
-import { applyCogniSchema, createReaderRole, grantReader, type Ledger } from '../tests/fixtures/apply-schema.ts';
+import { applyCogniSchema, createReaderRole, grantReader, type Ledger } from '../scripts/cogni/apply-schema.ts';
 import { startBenchCluster, type BenchCluster } from './cluster.ts';
 import { schemaFingerprint } from './load.ts';
 import { describeMachine } from './machine.ts';

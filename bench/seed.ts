@@ -4,7 +4,7 @@
 // many heap pages as they would be in production, not packed together at the end of the table.
 import { readFile } from 'node:fs/promises';
 import type pg from 'pg';
-import { applyCogniSchema, grantReader, type Ledger } from '../tests/fixtures/apply-schema.ts';
+import { applyCogniSchema, grantReader, type Ledger } from '../scripts/cogni/apply-schema.ts';
 import { loadThenIndex } from './load.ts';
 
 export const system = {
@@ -99,7 +99,7 @@ export async function seedDatabase(
   options: { scale: Scale; now: Date; readerRole: string; naiveRole: string },
 ): Promise<void> {
   await applyCogniSchema(admin, 'graph_runs');
-  await admin.query(await readFile(new URL('../tests/fixtures/ledger-schedule-runs.sql', import.meta.url), 'utf8'));
+  await admin.query(await readFile(new URL('../scripts/cogni/ledger-schedule-runs.sql', import.meta.url), 'utf8'));
   for (const ledger of ['graph_runs', 'schedule_runs'] as const) {
     await grantReader(admin, { role: options.readerRole, ledger });
     await grantReader(admin, { role: options.naiveRole, ledger });

@@ -1,5 +1,5 @@
 // The shape of one run's results and the small helpers that turn them into Markdown tables.
-import type { Ledger } from '../tests/fixtures/apply-schema.ts';
+import type { Ledger } from '../scripts/cogni/apply-schema.ts';
 import type { Machine } from './machine.ts';
 import type { NaiveCost } from './naive-snapshot.ts';
 import type { PageWeight } from './page-weight.ts';

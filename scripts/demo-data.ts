@@ -3,7 +3,7 @@
 // and two other tenants whose rows RLS must keep out of the public snapshot.
 import { CronExpressionParser } from 'cron-parser';
 import { charterDisplayName } from '../shared/schedule.ts';
-import type { Queryable } from '../tests/fixtures/apply-schema.ts';
+import type { Queryable } from './cogni/apply-schema.ts';
 
 export const systemPrincipalId = '00000000-0000-4000-a000-000000000001';
 export const systemBillingAccountId = '00000000-0000-4000-b000-000000000000';

@@ -6,7 +6,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
 import type { Logger } from '../shared/ports.ts';
-import { applyCogniSchema, createReaderRole, grantReader, type Ledger } from '../tests/fixtures/apply-schema.ts';
+import { applyCogniSchema, createReaderRole, grantReader, type Ledger } from './cogni/apply-schema.ts';
 import { exists, startEmbeddedPostgres } from './embedded-postgres.ts';
 
 export const demoDatabaseName = 'cogni';

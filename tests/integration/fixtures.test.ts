@@ -3,7 +3,7 @@
 // sees one tenant's rows only when app.current_user_id is set in its transaction.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
-import type { Ledger } from '../fixtures/apply-schema.ts';
+import type { Ledger } from '../../scripts/cogni/apply-schema.ts';
 import { startTcpProxy } from '../support/tcp-proxy.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
 

@@ -4,7 +4,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryFor } from '../../worker/build-snapshot.ts';
 import { readAllFacts } from '../../worker/postgres/queries.ts';
-import { bulkSystem, seedBulk } from '../fixtures/bulk-seed.ts';
+import { bulkSystem, seedBulk } from '../../scripts/cogni/bulk-seed.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
 
 type PlanNode = { 'Node Type': string; 'Relation Name'?: string; 'Index Name'?: string; Plans?: PlanNode[] };

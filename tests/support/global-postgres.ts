@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
-import { createReaderRole } from '../fixtures/apply-schema.ts';
+import { createReaderRole } from '../../scripts/cogni/apply-schema.ts';
 import { startEmbeddedPostgres } from '../../scripts/embedded-postgres.ts';
 
 declare module 'vitest' {

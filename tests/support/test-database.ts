@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
-import { applyCogniSchema, grantReader, type Ledger } from '../fixtures/apply-schema.ts';
+import { applyCogniSchema, grantReader, type Ledger } from '../../scripts/cogni/apply-schema.ts';
 
 export type TestDatabase = {
   name: string;
