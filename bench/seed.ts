@@ -85,10 +85,16 @@ const rowFacts = `CROSS JOIN LATERAL (
 
 const shapeParams = (shape: Shape, now: Date) => [shape.n, shape.s, shape.t, now, shape.stepMicros];
 
-const parked = 'bench_parked';
+/**
+ * Where a run ledger waits while the other one is measured: a schema of its own, off the
+ * search_path. One per ledger, because the two cannot share a schema: graph_runs is the renamed
+ * schedule_runs and keeps its primary key's name, schedule_runs_pkey, and an index name is unique
+ * per schema.
+ */
+const parkOf = (ledger: Ledger) => `bench_parked_${ledger}`;
 
 /**
- * Creates the schema from the fixture SQL with both run ledgers, grants the reader, and seeds
+ * Creates the schema from scripts/cogni/ with both run ledgers, grants the reader, and seeds
  * everything, two big tables at a time on two connections (two cores). The ledger not in use waits
  * in a schema off the search_path, so that each generation is measured on a database that has
  * exactly one of them, as a deployment does; useLedger() swaps them.
@@ -99,6 +105,11 @@ export async function seedDatabase(
   options: { scale: Scale; now: Date; readerRole: string; naiveRole: string },
 ): Promise<void> {
   await applyCogniSchema(admin, 'graph_runs');
+  // schedule_runs is created, granted and loaded where it is parked: `admin` resolves names in that
+  // schema first until the end of seeding, and everything else in public as before.
+  await admin.query(`CREATE SCHEMA ${parkOf('schedule_runs')}`);
+  await admin.query(`CREATE SCHEMA ${parkOf('graph_runs')}`);
+  await admin.query(`SET search_path = ${parkOf('schedule_runs')}, public`);
   await admin.query(await readFile(new URL('../scripts/cogni/ledger-schedule-runs.sql', import.meta.url), 'utf8'));
   for (const ledger of ['graph_runs', 'schedule_runs'] as const) {
     await grantReader(admin, { role: options.readerRole, ledger });
@@ -120,18 +131,17 @@ export async function seedDatabase(
     })(),
   ]);
   await admin.query('VACUUM ANALYZE users, billing_accounts, virtual_keys, execution_grants, schedules');
-  await admin.query(`CREATE SCHEMA ${parked}`);
-  await admin.query(`ALTER TABLE schedule_runs SET SCHEMA ${parked}`);
+  await admin.query('RESET search_path');
 }
 
 /** Makes `ledger` the one run ledger on the search_path, parking the other. */
 export async function useLedger(admin: pg.Client, ledger: Ledger): Promise<void> {
   const other: Ledger = ledger === 'graph_runs' ? 'schedule_runs' : 'graph_runs';
-  const { rows } = await admin.query('SELECT 1 FROM pg_tables WHERE schemaname = $1 AND tablename = $2', [parked, ledger]);
+  const { rows } = await admin.query('SELECT 1 FROM pg_tables WHERE schemaname = $1 AND tablename = $2', [parkOf(ledger), ledger]);
   if (rows.length === 0) return;
   await admin.query('BEGIN');
-  await admin.query(`ALTER TABLE public.${other} SET SCHEMA ${parked}`);
-  await admin.query(`ALTER TABLE ${parked}.${ledger} SET SCHEMA public`);
+  await admin.query(`ALTER TABLE public.${other} SET SCHEMA ${parkOf(other)}`);
+  await admin.query(`ALTER TABLE ${parkOf(ledger)}.${ledger} SET SCHEMA public`);
   await admin.query('COMMIT');
 }
 

@@ -5,7 +5,9 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { schemaFingerprint } from '../../bench/load.ts';
 import { scaleOf, seedDatabase, system, systemRowsPerDay, useLedger, windowPages } from '../../bench/seed.ts';
+import { createTestDatabase } from '../support/test-database.ts';
 
 const dayMs = 86_400_000;
 // The bench's `now` is always half past an hour.
@@ -148,6 +150,27 @@ describe('bench databases', () => {
         if (ledger === 'graph_runs') expect(counted).toEqual(expected);
         // The system's receipts of a day never share a page: spend reads one buffer per receipt.
         expect(counted.receipts.pages).toBe(systemRowsPerDay);
+      }
+    },
+  );
+
+  // What bench/run.ts checks before it measures: seeded and loaded with either ledger in use, a
+  // database has exactly the schema that scripts/cogni/ builds (names of indexes and constraints too).
+  it.each(['graph_runs', 'schedule_runs'] as const)(
+    'with %s in use, each size has the schema scripts/cogni/ builds',
+    async (ledger) => {
+      const reference = await createTestDatabase({ ledger });
+      try {
+        const client = new pg.Client({ connectionString: reference.adminUrl });
+        await client.connect();
+        const expected = await schemaFingerprint(client, inject('readerRole')).finally(() => client.end());
+        for (const { clients } of databases) {
+          const admin = clients[0]!;
+          await useLedger(admin, ledger);
+          expect(await schemaFingerprint(admin, inject('readerRole'))).toBe(expected);
+        }
+      } finally {
+        await reference.drop();
       }
     },
   );
