@@ -95,7 +95,7 @@ export async function explainAll(client: pg.PoolClient, statements: Statement[],
       if (ledger && relation === ledger) {
         for (const index of indexesReading(node)) {
           if (index === 'no index') problems.push(`${node['Node Type']} on ${relation} without an index`);
-          else if (index !== `${ledger}_schedule_id_scheduled_for_idx`) ledgerDetours.push(`${node['Node Type']} on ${relation} via ${index}`);
+          else if (index !== `${ledger}_schedule_slot_unique`) ledgerDetours.push(`${node['Node Type']} on ${relation} via ${index}`);
         }
       }
     }

@@ -1,6 +1,7 @@
 // Proves the fixture database is what the worker relies on (cogni-schema.md), for both ledger
-// generations: columns, keys and indexes as listed, RLS forced everywhere, and a reader role that
-// sees one tenant's rows only when app.current_user_id is set in its transaction.
+// generations: columns, keys and indexes as listed and under the application's own names, RLS
+// forced everywhere with its policies, and a reader role that sees one tenant's rows only when
+// app.current_user_id is set in its transaction.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import type { Ledger } from '../../scripts/cogni/apply-schema.ts';
@@ -78,8 +79,9 @@ const commonColumns: Record<string, string[]> = {
     'deleted_at timestamptz',
   ],
 };
-const runColumns = (scheduleNull: string) => [
-  'id uuid not null',
+// generation 2 gave id a default; generation 1 has none
+const runColumns = (scheduleNull: string, idDefault: string) => [
+  `id uuid not null${idDefault}`,
   `schedule_id uuid${scheduleNull}`,
   'run_id text not null',
   `scheduled_for timestamptz${scheduleNull}`,
@@ -91,68 +93,110 @@ const runColumns = (scheduleNull: string) => [
   'error_message text',
 ];
 const ledgerColumns: Record<Ledger, string[]> = {
-  schedule_runs: runColumns(' not null'),
+  schedule_runs: runColumns(' not null', ''),
   graph_runs: [
-    ...runColumns(''),
+    ...runColumns('', ' default gen_random_uuid()'),
     ...['graph_id', 'run_kind', 'trigger_source', 'trigger_ref', 'requested_by', 'error_code', 'state_key'].map(
       (column) => `${column} text`,
     ),
   ],
 };
 
+// Every foreign key ON DELETE CASCADE, named as the application's migrations (drizzle-kit) name it.
 const commonForeignKeys = [
-  'billing_accounts (owner_user_id) -> users (id)',
-  'charge_receipts (billing_account_id) -> billing_accounts (id)',
-  'charge_receipts (virtual_key_id) -> virtual_keys (id)',
-  'execution_grants (billing_account_id) -> billing_accounts (id)',
-  'execution_grants (user_id) -> users (id)',
-  'schedules (execution_grant_id) -> execution_grants (id)',
-  'schedules (owner_user_id) -> users (id)',
-  'virtual_keys (billing_account_id) -> billing_accounts (id)',
+  'billing_accounts_owner_user_id_users_id_fk: billing_accounts (owner_user_id) -> users (id) ON DELETE CASCADE',
+  'charge_receipts_billing_account_id_billing_accounts_id_fk: charge_receipts (billing_account_id) -> billing_accounts (id) ON DELETE CASCADE',
+  'charge_receipts_virtual_key_id_virtual_keys_id_fk: charge_receipts (virtual_key_id) -> virtual_keys (id) ON DELETE CASCADE',
+  'execution_grants_billing_account_id_billing_accounts_id_fk: execution_grants (billing_account_id) -> billing_accounts (id) ON DELETE CASCADE',
+  'execution_grants_user_id_users_id_fk: execution_grants (user_id) -> users (id) ON DELETE CASCADE',
+  'schedules_execution_grant_id_execution_grants_id_fk: schedules (execution_grant_id) -> execution_grants (id) ON DELETE CASCADE',
+  'schedules_owner_user_id_users_id_fk: schedules (owner_user_id) -> users (id) ON DELETE CASCADE',
+  'virtual_keys_billing_account_id_billing_accounts_id_fk: virtual_keys (billing_account_id) -> billing_accounts (id) ON DELETE CASCADE',
 ];
+const ledgerForeignKey = (ledger: Ledger) =>
+  `${ledger}_schedule_id_schedules_id_fk: ${ledger} (schedule_id) -> schedules (id) ON DELETE CASCADE`;
 
-// The index list of cogni-schema.md, plus primary keys and the UNIQUE columns.
-const commonIndexes = [
-  'users PRIMARY KEY (id)',
-  'users UNIQUE (wallet_address)',
-  'billing_accounts PRIMARY KEY (id)',
-  'billing_accounts UNIQUE (owner_user_id)',
-  'billing_accounts UNIQUE (slug)',
-  'virtual_keys PRIMARY KEY (id)',
-  'charge_receipts PRIMARY KEY (id)',
-  'charge_receipts INDEX (billing_account_id)',
-  'charge_receipts INDEX (billing_account_id, created_at)',
-  'charge_receipts INDEX (billing_account_id, created_at, id)',
-  'charge_receipts INDEX (run_id, attempt)',
-  'charge_receipts UNIQUE (source_system, source_reference)',
-  'execution_grants PRIMARY KEY (id)',
-  'schedules PRIMARY KEY (id)',
-  'schedules INDEX (owner_user_id)',
-  'schedules INDEX (next_run_at)',
-  'schedules INDEX (execution_grant_id)',
-  'schedules UNIQUE (owner_user_id, temporal_schedule_id) WHERE temporal_schedule_id IS NOT NULL',
-  'ai_threads PRIMARY KEY (id)',
-  'ai_threads UNIQUE (owner_user_id, state_key)',
-  'ai_threads INDEX (owner_user_id, updated_at)',
-];
-const ledgerIndexes: Record<Ledger, string[]> = {
-  schedule_runs: [
-    'schedule_runs PRIMARY KEY (id)',
-    'schedule_runs INDEX (schedule_id)',
-    'schedule_runs INDEX (scheduled_for)',
-    'schedule_runs INDEX (run_id)',
-    'schedule_runs UNIQUE (schedule_id, scheduled_for)',
-  ],
-  graph_runs: [
-    'graph_runs PRIMARY KEY (id)',
-    'graph_runs INDEX (schedule_id)',
-    'graph_runs INDEX (scheduled_for)',
-    'graph_runs INDEX (run_id)',
-    'graph_runs INDEX (run_kind)',
-    'graph_runs INDEX (state_key)',
-    'graph_runs INDEX (requested_by, started_at)',
-    'graph_runs UNIQUE (schedule_id, scheduled_for) WHERE schedule_id IS NOT NULL',
-  ],
+// The indexes of cogni-schema.md by table and name, primary keys and UNIQUE constraints included
+// (each is an index too). A UNIQUE CONSTRAINT is declared on the table; a UNIQUE INDEX is not.
+type Indexes = Record<string, Record<string, string>>;
+const commonIndexes: Indexes = {
+  users: {
+    users_pkey: 'PRIMARY KEY (id)',
+    users_wallet_address_unique: 'UNIQUE CONSTRAINT (wallet_address)',
+  },
+  billing_accounts: {
+    billing_accounts_pkey: 'PRIMARY KEY (id)',
+    billing_accounts_owner_user_id_unique: 'UNIQUE CONSTRAINT (owner_user_id)',
+    billing_accounts_slug_unique: 'UNIQUE CONSTRAINT (slug)',
+    billing_accounts_one_system_tenant: 'UNIQUE INDEX (is_system_tenant) WHERE is_system_tenant = true',
+  },
+  virtual_keys: { virtual_keys_pkey: 'PRIMARY KEY (id)' },
+  charge_receipts: {
+    charge_receipts_pkey: 'PRIMARY KEY (id)',
+    charge_receipts_billing_account_idx: 'INDEX (billing_account_id)',
+    charge_receipts_aggregation_idx: 'INDEX (billing_account_id, created_at)',
+    charge_receipts_pagination_idx: 'INDEX (billing_account_id, created_at, id)',
+    charge_receipts_run_attempt_idx: 'INDEX (run_id, attempt)',
+    charge_receipts_virtual_key_idx: 'INDEX (virtual_key_id)',
+    charge_receipts_source_idempotency_unique: 'UNIQUE INDEX (source_system, source_reference)',
+  },
+  execution_grants: { execution_grants_pkey: 'PRIMARY KEY (id)' },
+  schedules: {
+    schedules_pkey: 'PRIMARY KEY (id)',
+    schedules_owner_idx: 'INDEX (owner_user_id)',
+    schedules_next_run_idx: 'INDEX (next_run_at)',
+    schedules_grant_idx: 'INDEX (execution_grant_id)',
+    schedules_temporal_id_unique: 'UNIQUE INDEX (owner_user_id, temporal_schedule_id) WHERE temporal_schedule_id IS NOT NULL',
+  },
+  ai_threads: {
+    ai_threads_pkey: 'PRIMARY KEY (id)',
+    ai_threads_owner_state_key_unique: 'UNIQUE INDEX (owner_user_id, state_key)',
+    ai_threads_owner_updated_idx: 'INDEX (owner_user_id, updated_at)',
+  },
+};
+const ledgerIndexes: Record<Ledger, Record<string, string>> = {
+  schedule_runs: {
+    schedule_runs_pkey: 'PRIMARY KEY (id)',
+    schedule_runs_schedule_idx: 'INDEX (schedule_id)',
+    schedule_runs_scheduled_for_idx: 'INDEX (scheduled_for)',
+    schedule_runs_run_id_idx: 'INDEX (run_id)',
+    schedule_runs_schedule_slot_unique: 'UNIQUE INDEX (schedule_id, scheduled_for)',
+  },
+  graph_runs: {
+    // renamed from schedule_runs, whose primary key kept its name
+    schedule_runs_pkey: 'PRIMARY KEY (id)',
+    graph_runs_schedule_idx: 'INDEX (schedule_id)',
+    graph_runs_scheduled_for_idx: 'INDEX (scheduled_for)',
+    graph_runs_run_id_idx: 'INDEX (run_id)',
+    graph_runs_run_kind_idx: 'INDEX (run_kind)',
+    graph_runs_state_key_idx: 'INDEX (state_key)',
+    graph_runs_requested_by_started_at_idx: 'INDEX (requested_by, started_at)',
+    graph_runs_schedule_slot_unique: 'UNIQUE INDEX (schedule_id, scheduled_for) WHERE schedule_id IS NOT NULL',
+  },
+};
+
+// Each table's one policy (for every command, USING = WITH CHECK), as PostgreSQL prints it back.
+const tenant = "current_setting('app.current_user_id'::text, true)";
+const commonPolicies: Record<string, { name: string; expression: string }> = {
+  users: { name: 'self_isolation', expression: `(id = ${tenant})` },
+  billing_accounts: { name: 'tenant_isolation', expression: `(owner_user_id = ${tenant})` },
+  virtual_keys: {
+    name: 'tenant_isolation',
+    expression: `(billing_account_id IN ( SELECT billing_accounts.id FROM billing_accounts WHERE (billing_accounts.owner_user_id = ${tenant})))`,
+  },
+  charge_receipts: {
+    name: 'tenant_isolation',
+    expression: `(billing_account_id IN ( SELECT billing_accounts.id FROM billing_accounts WHERE (billing_accounts.owner_user_id = ${tenant})))`,
+  },
+  execution_grants: { name: 'tenant_isolation', expression: `(user_id = ${tenant})` },
+  schedules: { name: 'tenant_isolation', expression: `(owner_user_id = ${tenant})` },
+  ai_threads: { name: 'tenant_isolation', expression: `(owner_user_id = ${tenant})` },
+};
+type Policy = { name: string; command: string; permissive: string; roles: string[]; using: string | null; withCheck: string | null };
+const bySchedule = `(schedule_id IN ( SELECT schedules.id FROM schedules WHERE (schedules.owner_user_id = ${tenant})))`;
+const ledgerPolicies: Record<Ledger, { name: string; expression: string }> = {
+  schedule_runs: { name: 'tenant_isolation', expression: bySchedule },
+  graph_runs: { name: 'tenant_isolation', expression: `((requested_by = ${tenant}) OR ${bySchedule})` },
 };
 
 /** What the worker reads, each row labelled with the tenant the fixture made it for. */
@@ -268,22 +312,38 @@ describe.each<Ledger>(['schedule_runs', 'graph_runs'])('fixture database with %s
     expect(actual).toEqual({ ...commonColumns, [ledger]: ledgerColumns[ledger] });
   });
 
-  test('has the foreign keys of cogni-schema.md', async () => {
+  test('has the foreign keys of cogni-schema.md, under their names, all ON DELETE CASCADE', async () => {
     const { rows } = await db.admin.query<{ fk: string }>(
-      `SELECT format('%s (%s) -> %s (%s)', conrelid::regclass, a.attname, confrelid::regclass, r.attname) AS fk
+      `SELECT format('%s: %s (%s) -> %s (%s)%s', conname, conrelid::regclass, a.attname, confrelid::regclass, r.attname,
+                     CASE confdeltype WHEN 'c' THEN ' ON DELETE CASCADE' ELSE '' END) AS fk
          FROM pg_constraint
          JOIN pg_attribute a ON a.attrelid = conrelid AND a.attnum = conkey[1]
          JOIN pg_attribute r ON r.attrelid = confrelid AND r.attnum = confkey[1]
         WHERE contype = 'f' AND connamespace = 'public'::regnamespace
         ORDER BY 1`,
     );
-    expect(rows.map((row) => row.fk)).toEqual([...commonForeignKeys, `${ledger} (schedule_id) -> schedules (id)`].sort());
+    expect(rows.map((row) => row.fk)).toEqual([...commonForeignKeys, ledgerForeignKey(ledger)].sort());
   });
 
-  test('has exactly the indexes of cogni-schema.md', async () => {
+  const expectedIndexes = (): Indexes => ({ ...commonIndexes, [ledger]: ledgerIndexes[ledger] });
+
+  test('has, on each table, exactly the index names of cogni-schema.md', async () => {
+    const { rows } = await db.admin.query<{ table: string; index: string }>(
+      "SELECT tablename AS table, indexname AS index FROM pg_indexes WHERE schemaname = 'public'",
+    );
+    const actual: Record<string, string[]> = {};
+    for (const row of rows) (actual[row.table] ??= []).push(row.index);
+    for (const names of Object.values(actual)) names.sort();
+    const expected = Object.fromEntries(Object.entries(expectedIndexes()).map(([table, indexes]) => [table, Object.keys(indexes).sort()]));
+    expect(actual).toEqual(expected);
+  });
+
+  test('has exactly the indexes of cogni-schema.md, each under its name', async () => {
     const { rows } = await db.admin.query<{ index: string }>(
-      `SELECT format('%s %s (%s)%s', t.relname,
-                CASE WHEN i.indisprimary THEN 'PRIMARY KEY' WHEN i.indisunique THEN 'UNIQUE' ELSE 'INDEX' END,
+      `SELECT format('%s %s: %s (%s)%s', t.relname, x.relname,
+                CASE WHEN i.indisprimary THEN 'PRIMARY KEY'
+                     WHEN i.indisunique AND c.contype = 'u' THEN 'UNIQUE CONSTRAINT'
+                     WHEN i.indisunique THEN 'UNIQUE INDEX' ELSE 'INDEX' END,
                 (SELECT string_agg(a.attname, ', ' ORDER BY k.n)
                    FROM unnest(i.indkey) WITH ORDINALITY AS k(attnum, n)
                    JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum),
@@ -292,26 +352,42 @@ describe.each<Ledger>(['schedule_runs', 'graph_runs'])('fixture database with %s
          JOIN pg_class t ON t.oid = i.indrelid
          JOIN pg_class x ON x.oid = i.indexrelid
          JOIN pg_am am ON am.oid = x.relam
+         LEFT JOIN pg_constraint c ON c.conindid = i.indexrelid AND c.conrelid = i.indrelid AND c.contype IN ('p', 'u')
         WHERE t.relnamespace = 'public'::regnamespace AND am.amname = 'btree'`,
     );
-    expect(rows.map((row) => row.index).sort()).toEqual([...commonIndexes, ...ledgerIndexes[ledger]].sort());
+    const expected = Object.entries(expectedIndexes()).flatMap(([table, indexes]) =>
+      Object.entries(indexes).map(([name, definition]) => `${table} ${name}: ${definition}`),
+    );
+    expect(rows.map((row) => row.index).sort()).toEqual(expected.sort());
   });
 
-  test('forces row-level security on every table, with one policy for writes and reads alike', async () => {
-    const { rows } = await db.admin.query(
+  test('forces row-level security on every table, with its one named policy for writes and reads alike', async () => {
+    const { rows } = await db.admin.query<{ table: string; enabled: boolean; forced: boolean; policies: Policy[] }>(
       `SELECT c.relname AS table, c.relrowsecurity AS enabled, c.relforcerowsecurity AS forced,
-              (SELECT count(*)::int FROM pg_policies p
-                WHERE p.schemaname = 'public' AND p.tablename = c.relname AND p.cmd = 'ALL'
-                  AND p.qual = p.with_check AND p.qual LIKE '%current_setting(''app.current_user_id''::text, true)%') AS policies
+              coalesce((SELECT json_agg(json_build_object('name', p.policyname, 'command', p.cmd, 'permissive', p.permissive,
+                                                          'roles', p.roles, 'using', p.qual, 'withCheck', p.with_check))
+                          FROM pg_policies p WHERE p.schemaname = 'public' AND p.tablename = c.relname), '[]') AS policies
          FROM pg_class c
-        WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'
-        ORDER BY 1`,
+        WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'`,
     );
-    const tables = [...Object.keys(commonColumns), ledger].sort();
-    expect(rows).toEqual(
-      // cogni-schema.md gives virtual_keys no policy: nobody but a superuser sees its rows
-      tables.map((table) => ({ table, enabled: true, forced: true, policies: table === 'virtual_keys' ? 0 : 1 })),
+    const squeezed = (text: string | null) => text?.replace(/\s+/g, ' ') ?? null;
+    const actual = Object.fromEntries(
+      rows.map(({ table, policies, ...flags }) => [
+        table,
+        { ...flags, policies: policies.map((p) => ({ ...p, using: squeezed(p.using), withCheck: squeezed(p.withCheck) })) },
+      ]),
     );
+    const expected = Object.fromEntries(
+      Object.entries({ ...commonPolicies, [ledger]: ledgerPolicies[ledger] }).map(([table, { name, expression }]) => [
+        table,
+        {
+          enabled: true,
+          forced: true,
+          policies: [{ name, command: 'ALL', permissive: 'PERMISSIVE', roles: ['public'], using: expression, withCheck: expression }],
+        },
+      ]),
+    );
+    expect(actual).toEqual(expected);
   });
 
   test('gives the reader role no way around RLS and SELECT on exactly what the worker reads', async () => {

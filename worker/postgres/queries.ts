@@ -1,7 +1,9 @@
 // All SQL of a snapshot. Every statement is bound to the caller's `now` (never SQL now()) and is
-// served by an index that Cogni already has (see tests/integration/query-plans.test.ts):
-//   billing_accounts pkey · charge_receipts (billing_account_id, created_at) · schedules (owner_user_id)
-//   ledger unique (schedule_id, scheduled_for) · ai_threads (owner_user_id, updated_at)
+// served by an index that Cogni already has (see tests/integration/query-plans.test.ts), named here
+// as in Cogni's database; the SQL names none, so the planner is free to choose:
+//   billing_accounts_pkey or billing_accounts_owner_user_id_unique
+//   · charge_receipts_aggregation_idx (billing_account_id, created_at) · schedules_owner_idx (owner_user_id)
+//   · <ledger>_schedule_slot_unique (schedule_id, scheduled_for) · ai_threads_owner_updated_idx (owner_user_id, updated_at)
 // ai_threads.messages (megabytes per row) is never selected. Bigints leave PostgreSQL as text.
 import type { ClientBase } from 'pg';
 import type { CharterFacts, FailedRunFacts, GovernanceFacts, GovernanceQuery, ThreadFacts } from '../../shared/ports.ts';
