@@ -13,7 +13,7 @@ function contractSchemaPlugin() {
     resolveId: (id) => (id === schemaModule ? `\0${schemaModule}` : undefined),
     load: (id) => {
       if (id !== `\0${schemaModule}`) return undefined;
-      const { $schema, $id, title, description, ...rules } = governanceStatusJsonSchema();
+      const { $schema, $id, title, description, ...rules } = governanceStatusJsonSchema({ reader: true });
       return `export default ${JSON.stringify(rules)};`;
     },
   };

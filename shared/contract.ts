@@ -7,100 +7,229 @@ import * as z from 'zod/mini';
 const instant = z.iso.datetime({ precision: 3 });
 /** A bigint credit amount as an integer string: it never passes through a JS number. */
 const credits = z.string().check(z.regex(/^-?(0|[1-9][0-9]*)$/));
+const count = z.int().check(z.gte(0));
+const text = (max: number) => z.string().check(z.maxLength(max));
 
 export const runStatuses = ['pending', 'running', 'success', 'error', 'skipped', 'cancelled'] as const;
 export const finishedRunStatuses = ['success', 'error', 'skipped', 'cancelled'] as const;
 export const overallStatuses = ['healthy', 'degraded', 'failing'] as const;
 export const creditHealths = ['green', 'yellow', 'red'] as const;
 export const scheduleErrors = ['invalid_cron', 'invalid_timezone'] as const;
+/** In precedence order: a charter is in the first state that applies (shared/charter-state.ts). */
+export const charterStates = ['paused', 'invalid_schedule', 'no_runs', 'missed', 'stuck', 'failing', 'skipped', 'recovering', 'running', 'ok'] as const;
+export const severities = ['failing', 'degraded', 'notice'] as const;
+/** In the order reasons of one severity are listed (shared/reasons.ts). */
+export const reasonCodes = [
+  'credits_exhausted', 'runway_critical', 'all_charters_down',
+  'runway_low', 'funding_ends_soon', 'charter_missed', 'charter_stuck', 'charter_failing', 'charter_skipped', 'charter_recovering', 'schedule_invalid',
+  'runs_failed_recently', 'charter_no_runs', 'charter_paused',
+] as const;
+export const incidentKinds = ['failed', 'missed', 'skipped'] as const;
 
 export const limits = {
   upcomingRuns: 3,
   recentRuns: 10,
   failedRuns: 10,
+  missedRuns: 10,
   spendHours: 24,
+  /** charters listed (the most severe first, then sorted by name); chartersTotal says how many exist */
+  charters: 100,
+  openIncidents: 100,
+  idLength: 100,
+  nameLength: 100,
+  scheduleLength: 100,
+  scheduleTextLength: 200,
   titleLength: 200,
+  errorCodeLength: 64,
   errorMessageLength: 300,
+  reasonTextLength: 400,
+  /** the whole governance-status.json; the worker refuses to publish a larger one */
+  snapshotBytes: 262_144,
+  historyDays: 90,
+  historyCharters: 100,
+  historyIncidents: 500,
+  incidentErrorCodes: 10,
+  /** the whole governance-history.json */
+  historyBytes: 1_048_576,
 } as const;
 
-export const upcomingRunSchema = z.object({ name: z.string(), nextRunAt: instant });
+/**
+ * Fields added to schemaVersion 1 after its first release are required in what this worker writes,
+ * and optional for readers: a page deployed before its worker still renders the older file.
+ */
+type Mode = 'writer' | 'reader';
+type Added<M extends Mode, T extends z.ZodMiniType> = M extends 'reader' ? z.ZodMiniOptional<T> : T;
 
-export const recentRunSchema = z.object({
-  id: z.string(),
-  title: z.nullable(z.string().check(z.maxLength(limits.titleLength))),
-  startedAt: instant,
-  lastActivity: instant,
-});
+function statusSchemas<M extends Mode>(mode: M) {
+  const added = <T extends z.ZodMiniType>(_: M, schema: T): Added<M, T> => (mode === 'reader' ? z.optional(schema) : schema) as Added<M, T>;
+  const upcomingRun = z.object({ name: z.string(), nextRunAt: instant });
+  const recentRun = z.object({
+    id: z.string(),
+    title: z.nullable(text(limits.titleLength)),
+    startedAt: instant,
+    lastActivity: instant,
+  });
+  const creditsSummary = z.object({
+    balance: credits,
+    balanceUsd: z.string().check(z.regex(/^-?[0-9]+\.[0-9]{2}$/)),
+    spentLast24h: credits,
+    burnPerHour: credits,
+    runwayHours: z.nullable(z.number().check(z.gte(0))),
+    health: z.enum(creditHealths),
+  });
+  const lastRun = z.object({
+    runId: added(mode, text(limits.idLength)),
+    status: z.enum(finishedRunStatuses),
+    scheduledFor: instant,
+    startedAt: added(mode, z.nullable(instant)),
+    finishedAt: z.nullable(instant),
+  });
+  const runs24h = z.object({ expected: count, succeeded: count, failed: count, skipped: count, missed: count, running: count });
+  const charter = z.object({
+    id: added(mode, text(limits.idLength)),
+    name: z.string(),
+    enabled: z.boolean(),
+    cron: z.string(),
+    timezone: z.string(),
+    scheduleText: added(mode, text(limits.scheduleTextLength)),
+    nextRunAt: z.nullable(instant),
+    scheduleError: z.nullable(z.enum(scheduleErrors)),
+    state: added(mode, z.enum(charterStates)),
+    stateSince: added(mode, z.nullable(instant)),
+    lastRun: z.nullable(lastRun),
+    lastSuccessAt: z.nullable(instant),
+    runs24h: added(mode, runs24h),
+  });
+  const failedRun = z.object({
+    charter: z.string(),
+    charterId: added(mode, text(limits.idLength)),
+    runId: z.string(),
+    scheduledFor: instant,
+    errorCode: z.nullable(z.string()),
+    errorMessage: z.nullable(text(limits.errorMessageLength)),
+  });
+  const missedRun = z.object({ charter: text(limits.nameLength), charterId: text(limits.idLength), expectedAt: instant });
+  const reason = z.object({
+    code: z.enum(reasonCodes),
+    severity: z.enum(severities),
+    charterId: z.nullable(text(limits.idLength)),
+    since: z.nullable(instant),
+    text: text(limits.reasonTextLength),
+  });
+  const forecast = z.object({
+    creditsPerRun: z.nullable(credits),
+    fundedRuns: z.nullable(credits),
+    fundedUntil: z.nullable(instant),
+    firstUnfundedRun: z.nullable(z.object({ charterId: text(limits.idLength), at: instant })),
+  });
+  const rules = z.object({
+    runwayRedHours: z.number(),
+    runwayYellowHours: z.number(),
+    graceSeconds: count,
+    stuckAfterSeconds: count,
+    recoveringSeconds: count,
+    creditsPerUsd: count,
+  });
+  const status = z.object({
+    systemCredits: credits,
+    upcomingRuns: z.array(upcomingRun).check(z.maxLength(limits.upcomingRuns)),
+    recentRuns: z.array(recentRun).check(z.maxLength(limits.recentRuns)),
+    schemaVersion: z.literal(1),
+    generatedAt: instant,
+    staleAfter: instant,
+    status: z.enum(overallStatuses),
+    reasons: added(mode, z.array(reason)),
+    credits: creditsSummary,
+    forecast: added(mode, forecast),
+    spendByHour: z.array(z.object({ hourStart: instant, credits })).check(z.length(limits.spendHours)),
+    charters: z.array(charter).check(z.maxLength(limits.charters)),
+    chartersTotal: added(mode, count),
+    failedRuns: z.array(failedRun).check(z.maxLength(limits.failedRuns)),
+    failedRunsTotal: added(mode, count),
+    missedRuns: added(mode, z.array(missedRun).check(z.maxLength(limits.missedRuns))),
+    missedRunsTotal: added(mode, count),
+    openIncidents: added(mode, z.array(z.string()).check(z.maxLength(limits.openIncidents))),
+    rules: added(mode, rules),
+  });
+  return { status, charter, reason, forecast, lastRun, runs24h, failedRun, missedRun, recentRun, upcomingRun, creditsSummary, rules };
+}
 
-export const creditsSchema = z.object({
-  balance: credits,
-  balanceUsd: z.string().check(z.regex(/^-?[0-9]+\.[0-9]{2}$/)),
-  spentLast24h: credits,
-  burnPerHour: credits,
-  runwayHours: z.nullable(z.number().check(z.gte(0))),
-  health: z.enum(creditHealths),
-});
-
-export const spendHourSchema = z.object({ hourStart: instant, credits });
-
-export const lastRunSchema = z.object({
-  status: z.enum(finishedRunStatuses),
-  scheduledFor: instant,
-  finishedAt: z.nullable(instant),
-});
-
-export const charterSchema = z.object({
-  name: z.string(),
-  enabled: z.boolean(),
-  cron: z.string(),
-  timezone: z.string(),
-  nextRunAt: z.nullable(instant),
-  scheduleError: z.nullable(z.enum(scheduleErrors)),
-  lastRun: z.nullable(lastRunSchema),
-  lastSuccessAt: z.nullable(instant),
-});
-
-export const failedRunSchema = z.object({
-  charter: z.string(),
-  runId: z.string(),
-  scheduledFor: instant,
-  errorCode: z.nullable(z.string()),
-  errorMessage: z.nullable(z.string().check(z.maxLength(limits.errorMessageLength))),
-});
-
-export const governanceStatusSchema = z.object({
-  systemCredits: credits,
-  upcomingRuns: z.array(upcomingRunSchema).check(z.maxLength(limits.upcomingRuns)),
-  recentRuns: z.array(recentRunSchema).check(z.maxLength(limits.recentRuns)),
-  schemaVersion: z.literal(1),
-  generatedAt: instant,
-  staleAfter: instant,
-  status: z.enum(overallStatuses),
-  credits: creditsSchema,
-  spendByHour: z.array(spendHourSchema).check(z.length(limits.spendHours)),
-  charters: z.array(charterSchema),
-  failedRuns: z.array(failedRunSchema).check(z.maxLength(limits.failedRuns)),
-});
+const writer = statusSchemas('writer');
+/** What this worker writes: every field of schemaVersion 1 present. */
+export const governanceStatusSchema = writer.status;
+/** What a reader accepts: any schemaVersion 1 file, including one from before the fields were added. */
+export const governanceStatusReaderSchema = statusSchemas('reader').status;
 
 export type GovernanceStatus = z.infer<typeof governanceStatusSchema>;
-export type Credits = z.infer<typeof creditsSchema>;
-export type Charter = z.infer<typeof charterSchema>;
-export type LastRun = z.infer<typeof lastRunSchema>;
-export type FailedRun = z.infer<typeof failedRunSchema>;
-export type RecentRun = z.infer<typeof recentRunSchema>;
-export type UpcomingRun = z.infer<typeof upcomingRunSchema>;
-export type SpendHour = z.infer<typeof spendHourSchema>;
+/** A schemaVersion 1 file as a reader may find it: fields added later may be absent. */
+export type PublishedStatus = z.infer<typeof governanceStatusReaderSchema>;
+export type Credits = z.infer<typeof writer.creditsSummary>;
+export type Charter = z.infer<typeof writer.charter>;
+export type LastRun = z.infer<typeof writer.lastRun>;
+export type Runs24h = z.infer<typeof writer.runs24h>;
+export type FailedRun = z.infer<typeof writer.failedRun>;
+export type MissedRun = z.infer<typeof writer.missedRun>;
+export type Reason = z.infer<typeof writer.reason>;
+export type Forecast = z.infer<typeof writer.forecast>;
+export type Rules = z.infer<typeof writer.rules>;
+export type RecentRun = z.infer<typeof writer.recentRun>;
+export type UpcomingRun = z.infer<typeof writer.upcomingRun>;
+export type SpendHour = GovernanceStatus['spendByHour'][number];
 export type OverallStatus = (typeof overallStatuses)[number];
 export type CreditHealth = (typeof creditHealths)[number];
 export type ScheduleError = (typeof scheduleErrors)[number];
 export type RunStatus = (typeof runStatuses)[number];
 export type FinishedRunStatus = (typeof finishedRunStatuses)[number];
+export type CharterState = (typeof charterStates)[number];
+export type Severity = (typeof severities)[number];
+export type ReasonCode = (typeof reasonCodes)[number];
+export type IncidentKind = (typeof incidentKinds)[number];
+
+// governance-history.json, schemaVersion 1: the last 90 UTC days and the incidents derived from the ledger.
+const dayCounts = z.object({ expected: count, succeeded: count, failed: count, skipped: count, missed: count });
+const incident = z.object({
+  id: text(2 * limits.idLength),
+  charterId: text(limits.idLength),
+  kind: z.enum(incidentKinds),
+  startedAt: instant,
+  resolvedAt: z.nullable(instant),
+  runs: count,
+  errorCodes: z.array(text(limits.errorCodeLength)).check(z.maxLength(limits.incidentErrorCodes)),
+});
+const utcDate = z.string().check(z.regex(/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/));
+export const governanceHistorySchema = z.object({
+  schemaVersion: z.literal(1),
+  generatedAt: instant,
+  from: utcDate,
+  to: utcDate,
+  charters: z.array(z.object({ id: text(limits.idLength), name: text(limits.nameLength) })).check(z.maxLength(limits.historyCharters)),
+  /** oldest first; a charter absent from a day's map has no data that day (before its first recorded run) */
+  days: z
+    .array(z.object({ date: utcDate, spent: credits, charters: z.record(z.string(), dayCounts) }))
+    .check(z.maxLength(limits.historyDays)),
+  /** newest first */
+  incidents: z.array(incident).check(z.maxLength(limits.historyIncidents)),
+});
+
+export type GovernanceHistory = z.infer<typeof governanceHistorySchema>;
+export type HistoryDay = GovernanceHistory['days'][number];
+export type DayCounts = z.infer<typeof dayCounts>;
+export type Incident = z.infer<typeof incident>;
 
 export const snapshotFileName = 'governance-status.json';
 export const schemaFileName = 'governance-status.schema.json';
 export const badgeFileName = 'governance-badge.json';
+export const badgeSvgFileName = 'governance-badge.svg';
+export const historyFileName = 'governance-history.json';
+export const historySchemaFileName = 'governance-history.schema.json';
+export const atomFeedFileName = 'governance-feed.xml';
+export const jsonFeedFileName = 'governance-feed.json';
 
-/** Checks unknown data against the contract; never throws. */
+/** Checks unknown data against what a reader accepts (any schemaVersion 1 file); never throws. */
 export function parseGovernanceStatus(data: unknown) {
-  return z.safeParse(governanceStatusSchema, data);
+  return z.safeParse(governanceStatusReaderSchema, data);
+}
+
+export function parseGovernanceHistory(data: unknown) {
+  return z.safeParse(governanceHistorySchema, data);
 }

@@ -1,35 +1,49 @@
 // Ports: what the snapshot use case needs from the world. Adapters (worker/postgres, worker/stores)
-// implement them; the use case never sees pg or the AWS SDK.
-import type { FinishedRunStatus } from './contract.ts';
+// implement them; the use case never sees pg or the AWS SDK. Text fields are raw database values:
+// the use case cleans every one of them before it reaches a public file (shared/redact.ts).
+import type { RunStatus } from './contract.ts';
 
 export type GovernanceQuery = {
   /** the one `now` of the snapshot: every window below is derived from it, never SQL now() */
   now: Date;
   principalId: string;
   billingAccountId: string;
-  /** spend is summed over [spendFrom, now) and bucketed by hour from hoursFrom (hour-aligned) */
+  /** spend is summed over [spendFrom, now) and bucketed by hour, hours numbered from hoursFrom
+   *  (hour-aligned); buckets start at spendHoursFrom (hour-aligned, at most hoursFrom - 1 h) */
   spendFrom: Date;
   hoursFrom: Date;
-  /** failed runs: status error, scheduled_for in [failedFrom, now] */
+  spendHoursFrom: Date;
+  /** the window of runs: scheduled_for in [runsFrom, now], every charter */
+  runsFrom: Date;
+  /** runs with status error scheduled at or after failedFrom carry their message, the newest `failedLimit` */
   failedFrom: Date;
   failedLimit: number;
   threadsLimit: number;
 };
 
-export type CharterFacts = {
+/** A governance charter: a schedule of the system principal with a temporal_schedule_id. */
+export type ScheduleFacts = {
+  scheduleId: string;
   temporalScheduleId: string;
   cron: string;
   timezone: string;
   enabled: boolean;
-  lastRun: { status: FinishedRunStatus; scheduledFor: Date; finishedAt: Date | null } | null;
-  lastSuccessAt: Date | null;
+  updatedAt: Date | null;
+  lastRunAt: Date | null;
 };
 
-export type FailedRunFacts = {
-  temporalScheduleId: string;
+export type RunFacts = {
+  scheduleId: string;
   runId: string;
+  status: RunStatus;
   scheduledFor: Date;
+  startedAt: Date | null;
+  completedAt: Date | null;
+  /** the error_code column (generation 2 ledgers), raw */
   errorCode: string | null;
+  /** the whole error_message when it is a bare code (`insufficient_credits`), else null */
+  messageCode: string | null;
+  /** the message's first line, only for the newest failed runs of the query (else null) */
   errorMessage: string | null;
 };
 
@@ -40,24 +54,51 @@ export type GovernanceFacts = {
   ledger: 'schedule_runs' | 'graph_runs';
   balanceCredits: bigint;
   spentSinceSpendFrom: bigint;
-  /** credits per hour bucket since hoursFrom; hours without spend are absent */
+  /** credits per hour bucket since spendHoursFrom; hours without spend are absent */
   spendByHour: ReadonlyArray<{ hourStart: Date; credits: bigint }>;
-  charters: CharterFacts[];
-  failedRuns: FailedRunFacts[];
+  schedules: ScheduleFacts[];
+  /** every charter's runs in the window, ascending by scheduled_for */
+  runs: RunFacts[];
   threads: ThreadFacts[];
 };
 
+/** What a charter's rows older than `before` say: read once per process, then kept current from the window. */
+export type EarlierRunFacts = {
+  scheduleId: string;
+  firstRunAt: Date | null;
+  /** the latest run before `before` no longer pending or running */
+  lastFinished: RunFacts | null;
+  /** the latest success before `before` (walks back through a failure streak: read rarely) */
+  lastSuccess: RunFacts | null;
+};
+
+/** One stretch of the system's history: its charters' runs and its spend per UTC day. */
+export type HistoryFacts = {
+  schedules: ScheduleFacts[];
+  runs: RunFacts[];
+  spendByDay: ReadonlyArray<{ day: string; credits: bigint }>;
+};
+
+export type HistoryQuery = { principalId: string; billingAccountId: string; from: Date; to: Date };
+
 export interface GovernanceStatusPort {
   readGovernanceFacts(query: GovernanceQuery): Promise<GovernanceFacts>;
+  /** per charter, the facts of its runs with scheduled_for < before */
+  readEarlierRuns(query: { principalId: string; before: Date }): Promise<EarlierRunFacts[]>;
+  /** runs with scheduled_for in [from, to) and spend with created_at in [from, to), by UTC day */
+  readHistory(query: HistoryQuery): Promise<HistoryFacts>;
 }
 
 /** Writes named files next to the snapshot (same folder or key prefix); each write is atomic. */
 export interface SnapshotStorePort {
   /** where it writes, for logs (never a secret) */
   readonly description: string;
-  /** the snapshot's own file name; the schema and the badge go beside it */
+  /** the snapshot's own file name; the schema, badges, history and feeds go beside it */
   readonly snapshotName: string;
   put(name: string, body: string, signal?: AbortSignal): Promise<void>;
+  /** the MD5 (hex) of what is stored under `name`, or null when nothing is: side files are rewritten
+   *  only when missing or changed */
+  contentHash(name: string, signal?: AbortSignal): Promise<string | null>;
 }
 
 export type Logger = {

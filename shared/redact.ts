@@ -46,6 +46,14 @@ export function stripControlCharacters(text: string): string {
   return text.replace(controlCharacters, ' ').replace(/ {2,}/g, ' ');
 }
 
+/**
+ * The one cleaning step for any string from the database that reaches the public file: control and
+ * bidirectional-override characters become spaces, secrets are redacted, the length is capped.
+ */
+export function publicText(text: string, max: number): string {
+  return truncate(redactSecrets(stripControlCharacters(text)).trim(), max);
+}
+
 /** A run's error_message as it may appear in public, or null when there is nothing to show. */
 export function publicErrorMessage(message: string | null): string | null {
   if (message === null) return null;

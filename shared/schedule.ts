@@ -1,6 +1,7 @@
-// Charter schedules: next fire computed live from cron + IANA time zone (never the stale
-// next_run_at column), display names, and the interval that sets staleAfter.
+// Charter schedules: fires computed from cron + IANA time zone with cron-parser (never the stale
+// next_run_at column), the schedule in words, display names, and the interval that sets staleAfter.
 import { CronExpressionParser } from 'cron-parser';
+import cronstrue from 'cronstrue';
 import type { ScheduleError } from './contract.ts';
 
 export type NextRun = { nextRunAt: Date; scheduleError: null } | { nextRunAt: null; scheduleError: ScheduleError };
@@ -21,6 +22,11 @@ function parseCron(cron: string, timezone: string, after: Date) {
   return CronExpressionParser.parse(cron, { currentDate: after, tz: timezone });
 }
 
+/** What is wrong with a schedule, or null when its cron and time zone both parse and it fires. */
+export function scheduleErrorOf(cron: string, timezone: string, now: Date): ScheduleError | null {
+  return nextRunOf(cron, timezone, now).scheduleError;
+}
+
 /** The first fire strictly after `now`, or which part of the schedule is malformed. */
 export function nextRunOf(cron: string, timezone: string, now: Date): NextRun {
   if (!isValidTimeZone(timezone)) return { nextRunAt: null, scheduleError: 'invalid_timezone' };
@@ -31,12 +37,44 @@ export function nextRunOf(cron: string, timezone: string, now: Date): NextRun {
   }
 }
 
+/**
+ * The fires of a valid schedule in [from, to), ascending, as epoch milliseconds, at most `limit` of
+ * them (the earliest). DST is cron-parser's: a wall time that does not exist is skipped, a repeated
+ * hour fires as cron-parser says (see tests/unit/schedule.test.ts).
+ */
+export function firesBetween(cron: string, timezone: string, from: number, to: number, limit = Number.POSITIVE_INFINITY): number[] {
+  const fires: number[] = [];
+  if (!(from < to)) return fires;
+  // currentDate is exclusive: start a millisecond early so a fire at `from` itself is included.
+  const expression = parseCron(cron, timezone, new Date(from - 1));
+  while (fires.length < limit) {
+    let fire: number;
+    try {
+      fire = expression.next().getTime();
+    } catch {
+      break; // no further fire at all (e.g. a date that never comes again)
+    }
+    if (fire >= to) break;
+    fires.push(fire);
+  }
+  return fires;
+}
+
 /** Milliseconds between the next two fires of `cron` after `now` (throws on a bad expression). */
 export function cronIntervalMs(cron: string, now: Date, timezone = 'UTC'): number {
   const fires = parseCron(cron, timezone, now).take(2);
   const [first, second] = fires;
   if (!first || !second) throw new Error(`cron expression "${cron}" does not fire twice`);
   return second.getTime() - first.getTime();
+}
+
+/** "Every 15 minutes", "At 06:00, only on Monday": the cron in words, from cronstrue. */
+export function describeCron(cron: string): string {
+  try {
+    return cronstrue.toString(cron, { use24HourTimeFormat: true, throwExceptionOnParseError: true });
+  } catch {
+    return 'Not a valid cron expression';
+  }
 }
 
 /** `governance:community` → `Community`. */

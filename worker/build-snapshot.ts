@@ -1,13 +1,15 @@
-// The use case: read the facts at one instant, apply the contract's rules, validate, publish.
+// The use case: read the tick's facts at one instant, judge them with what the worker remembers,
+// validate, publish the snapshot and the files beside it. Dependencies arrive as ports.
 import * as z from 'zod/mini';
-import { badgeFileName, governanceStatusSchema, limits, schemaFileName, type Charter, type GovernanceStatus } from '../shared/contract.ts';
-import { governanceBadge } from '../shared/badge.ts';
-import { governanceStatusJsonSchema } from '../shared/json-schema.ts';
-import { summarizeCredits } from '../shared/credits.ts';
-import { overallStatus } from '../shared/health.ts';
-import { charterDisplayName, nextRunOf } from '../shared/schedule.ts';
-import { errorCodeOf, publicErrorMessage, publicScheduleText, publicTitle } from '../shared/redact.ts';
-import type { Clock, GovernanceFacts, GovernanceQuery, GovernanceStatusPort, Logger, SnapshotStorePort } from '../shared/ports.ts';
+import { governanceHistorySchema, governanceStatusSchema, limits, type GovernanceHistory, type GovernanceStatus } from '../shared/contract.ts';
+import type { RunRecord, StateRules } from '../shared/charter-state.ts';
+import { firesBetween } from '../shared/schedule.ts';
+import type { Clock, GovernanceQuery, GovernanceStatusPort, Logger, SnapshotStorePort } from '../shared/ports.ts';
+import { createCharterMemory } from './charter-memory.ts';
+import { charterBasics, composeSnapshot, slotsOf, toRunRecord, viewCharters, type CharterBasics } from './compose-snapshot.ts';
+import { createFireCache } from './fire-cache.ts';
+import { createHistoryKeeper, type HistoryCharter } from './history-keeper.ts';
+import { publishSideFiles, type SideFileSettings } from './side-files.ts';
 
 const hourMs = 60 * 60 * 1000;
 const dayMs = 24 * hourMs;
@@ -17,7 +19,10 @@ export type SnapshotSettings = {
   billingAccountId: string;
   /** generatedAt + staleAfterMs = staleAfter (3 x the interval between two snapshots) */
   staleAfterMs: (now: Date) => number;
+  rules: StateRules;
 };
+
+export const defaultRules: StateRules = { graceMs: 600_000, stuckAfterMs: 3_600_000, recoveringMs: 3_600_000 };
 
 export type SnapshotDeps = {
   source: GovernanceStatusPort;
@@ -34,7 +39,8 @@ export class SnapshotError extends Error {
   }
 }
 
-export function queryFor(now: Date, settings: SnapshotSettings): GovernanceQuery {
+/** Every window of one tick, from its one `now`; runs (and spend) from `runsFrom` when a day waits to close. */
+export function queryFor(now: Date, settings: Pick<SnapshotSettings, 'principalId' | 'billingAccountId'>, runsFrom = now.getTime() - dayMs): GovernanceQuery {
   const currentHour = Math.floor(now.getTime() / hourMs) * hourMs;
   return {
     now,
@@ -42,133 +48,155 @@ export function queryFor(now: Date, settings: SnapshotSettings): GovernanceQuery
     billingAccountId: settings.billingAccountId,
     spendFrom: new Date(now.getTime() - dayMs),
     hoursFrom: new Date(currentHour - (limits.spendHours - 1) * hourMs),
+    spendHoursFrom: new Date(Math.floor(Math.min(runsFrom, now.getTime() - dayMs) / hourMs) * hourMs),
+    runsFrom: new Date(runsFrom),
     failedFrom: new Date(now.getTime() - dayMs),
     failedLimit: limits.failedRuns,
     threadsLimit: limits.recentRuns,
   };
 }
 
-const iso = (date: Date) => date.toISOString();
-/** pg hands `infinity` over as Infinity, and years past 9999 do not fit the contract: both become null. */
-function instant(value: unknown): string | null {
-  if (!(value instanceof Date)) return null;
-  const time = value.getTime();
-  return Number.isFinite(time) && time >= Date.UTC(0, 0, 1) && time < Date.UTC(10_000, 0, 1) ? value.toISOString() : null;
-}
-const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-
-/** Pure: facts + the query that produced them → the public snapshot (not yet validated). A row with
- *  an odd value shows what it can (a schedule error, a null time) or is left out; it never fails it. */
-export function composeSnapshot(facts: GovernanceFacts, query: GovernanceQuery, staleAfter: Date): GovernanceStatus {
-  const { now } = query;
-  const credits = summarizeCredits(facts.balanceCredits, facts.spentSinceSpendFrom);
-
-  const spentPerHour = new Map(facts.spendByHour.map((hour) => [hour.hourStart.getTime(), hour.credits]));
-  const spendByHour = Array.from({ length: limits.spendHours }, (_, index) => {
-    const hourStart = query.hoursFrom.getTime() + index * hourMs;
-    return { hourStart: iso(new Date(hourStart)), credits: (spentPerHour.get(hourStart) ?? 0n).toString() };
-  });
-
-  const charters: Charter[] = facts.charters
-    .map((charter) => {
-      const schedule = nextRunOf(charter.cron, charter.timezone, now);
-      const lastRunAt = charter.lastRun && instant(charter.lastRun.scheduledFor);
-      return {
-        name: charterDisplayName(charter.temporalScheduleId),
-        enabled: charter.enabled,
-        cron: publicScheduleText(charter.cron),
-        timezone: publicScheduleText(charter.timezone),
-        nextRunAt: charter.enabled ? instant(schedule.nextRunAt) : null,
-        scheduleError: schedule.scheduleError,
-        lastRun:
-          charter.lastRun && lastRunAt
-            ? { status: charter.lastRun.status, scheduledFor: lastRunAt, finishedAt: instant(charter.lastRun.finishedAt) }
-            : null,
-        lastSuccessAt: instant(charter.lastSuccessAt),
-      };
-    })
-    .sort((a, b) => byText(a.name, b.name) || byText(a.cron, b.cron));
-
-  const upcomingRuns = charters
-    .flatMap((charter) => (charter.nextRunAt === null ? [] : [{ name: charter.name, nextRunAt: charter.nextRunAt }]))
-    .sort((a, b) => byText(a.nextRunAt, b.nextRunAt) || byText(a.name, b.name))
-    .slice(0, limits.upcomingRuns);
-
-  const failedRuns = facts.failedRuns
-    .flatMap((run) => {
-      const scheduledFor = instant(run.scheduledFor);
-      return scheduledFor === null ? [] : [{ run, scheduledFor }];
-    })
-    .sort((a, b) => byText(b.scheduledFor, a.scheduledFor) || byText(a.run.runId, b.run.runId))
-    .slice(0, limits.failedRuns)
-    .map(({ run, scheduledFor }) => ({
-      charter: charterDisplayName(run.temporalScheduleId),
-      runId: run.runId,
-      scheduledFor,
-      errorCode: errorCodeOf(run.errorCode, run.errorMessage),
-      errorMessage: publicErrorMessage(run.errorMessage),
-    }));
-
-  const recentRuns = facts.threads
-    .flatMap((thread) => {
-      const startedAt = instant(thread.createdAt);
-      const lastActivity = instant(thread.updatedAt);
-      if (startedAt === null || lastActivity === null) return [];
-      return [{ id: thread.stateKey, title: publicTitle(thread.title), startedAt, lastActivity }];
-    })
-    .slice(0, limits.recentRuns);
-
-  return {
-    systemCredits: credits.balance,
-    upcomingRuns,
-    recentRuns,
-    schemaVersion: 1,
-    generatedAt: iso(now),
-    staleAfter: iso(staleAfter),
-    status: overallStatus(credits.health, charters, now),
-    credits,
-    spendByHour,
-    charters,
-    failedRuns,
-  };
+function problemsOf(result: { error?: { issues: ReadonlyArray<{ path: PropertyKey[]; message: string }> } }): string {
+  return (result.error?.issues ?? []).map((issue) => `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`).join('; ');
 }
 
 /** Throws a SnapshotError naming every field that breaks the contract; returns the parsed snapshot. */
 export function assertSnapshotIsValid(snapshot: unknown): GovernanceStatus {
   const result = z.safeParse(governanceStatusSchema, snapshot);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
-  throw new SnapshotError(`snapshot breaks the contract: ${problems.join('; ')}`);
+  throw new SnapshotError(`snapshot breaks the contract: ${problemsOf(result)}`);
 }
 
-/** One `now` for the whole snapshot; read in one transaction; validated before anyone sees it. */
-export async function buildSnapshot(source: GovernanceStatusPort, settings: SnapshotSettings, now: Date): Promise<GovernanceStatus> {
-  const query = queryFor(now, settings);
-  const facts = await source.readGovernanceFacts(query);
-  const staleAfter = new Date(now.getTime() + settings.staleAfterMs(now));
-  return assertSnapshotIsValid(composeSnapshot(facts, query, staleAfter));
+export function assertHistoryIsValid(history: unknown): GovernanceHistory {
+  const result = z.safeParse(governanceHistorySchema, history);
+  if (result.success) return result.data;
+  throw new SnapshotError(`history breaks the contract: ${problemsOf(result)}`);
 }
 
-export function serializeSnapshot(snapshot: GovernanceStatus): string {
+export function serializeSnapshot(snapshot: GovernanceStatus | GovernanceHistory): string {
   return `${JSON.stringify(snapshot, null, 2)}\n`;
 }
 
-export type PublishResult = { snapshot: GovernanceStatus; bytes: number };
+/** A public file over its bound is never written: the bound is part of the contract. */
+export function assertWithinBound(name: string, body: string, maxBytes: number): number {
+  const bytes = Buffer.byteLength(body);
+  if (bytes > maxBytes) throw new SnapshotError(`${name} would be ${bytes} bytes, over its bound of ${maxBytes}: not written`);
+  return bytes;
+}
 
-/** Builds a snapshot and writes it, then the badge; the schema once per process. A failure at any
- *  step throws before or without touching what the store already holds. */
-export function createPublisher(deps: SnapshotDeps, settings: SnapshotSettings) {
-  let schemaPublished = false;
-  return async function publishSnapshot(signal?: AbortSignal): Promise<PublishResult> {
-    const snapshot = await buildSnapshot(deps.source, settings, deps.clock());
+function groupRuns(runs: ReadonlyArray<Parameters<typeof toRunRecord>[0]>): Map<string, RunRecord[]> {
+  const grouped = new Map<string, RunRecord[]>();
+  for (const run of runs) {
+    const record = toRunRecord(run);
+    if (record === null) continue;
+    const list = grouped.get(run.scheduleId) ?? [];
+    list.push(record);
+    grouped.set(run.scheduleId, list);
+  }
+  return grouped;
+}
+
+/** What the history needs of a charter: its fires (the cron's, or its runs' own slots), its rows. */
+function historyCharter(charter: CharterBasics, runs: readonly RunRecord[], fires: (from: number, to: number) => readonly number[]): HistoryCharter {
+  return {
+    scheduleId: charter.scheduleId,
+    id: charter.id,
+    name: charter.name,
+    changedAt: charter.usable ? charter.changedAt : null,
+    runs,
+    fires: charter.usable ? fires : (from, to) => slotsOf(runs).filter((slot) => slot >= from && slot < to),
+    nextFireAfter: (at) => (charter.usable ? (firesBetween(charter.rawCron, charter.rawTimezone, at + 1, Number.POSITIVE_INFINITY, 1)[0] ?? null) : null),
+  };
+}
+
+export type BuiltSnapshot = { snapshot: GovernanceStatus; history: GovernanceHistory };
+
+/**
+ * The worker's state between ticks: the charters' earlier facts, the schedules' fires and the
+ * history. A restarted worker, or one that leads again after a pause, rebuilds them once.
+ */
+export function createSnapshotBuilder(source: GovernanceStatusPort, settings: SnapshotSettings, logger: Logger) {
+  const memory = createCharterMemory();
+  const cache = createFireCache();
+  const { rules } = settings;
+  let lastHistory: { key: string; history: GovernanceHistory } | null = null;
+
+  const keeper = createHistoryKeeper({
+    source,
+    memory,
+    principalId: settings.principalId,
+    billingAccountId: settings.billingAccountId,
+    rules,
+    toRun: (run) => toRunRecord(run),
+    // Past days are counted once while rebuilding; their fires are computed for that day and not kept.
+    chartersOf: (schedules, runs, now) =>
+      charterBasics(schedules, now, rules.graceMs).map((charter) =>
+        historyCharter(charter, runs.get(charter.scheduleId) ?? [], (from, to) => firesBetween(charter.rawCron, charter.rawTimezone, from, to)),
+      ),
+  });
+
+  return {
+    async build(now: Date, signal?: AbortSignal): Promise<BuiltSnapshot> {
+      const at = now.getTime();
+      const runsFrom = keeper.runsFrom(at);
+      const query = queryFor(now, settings, runsFrom);
+      const facts = await source.readGovernanceFacts(query);
+      signal?.throwIfAborted();
+      if (!keeper.ready(at)) {
+        const started = performance.now();
+        await keeper.rebuild(at, at - dayMs, signal);
+        logger.info('history_rebuilt', { days: limits.historyDays, durationMs: Math.round(performance.now() - started) });
+      }
+
+      const runsBySchedule = groupRuns(facts.runs);
+      memory.advance(at - dayMs, runsBySchedule, new Set(facts.schedules.map((schedule) => schedule.scheduleId)));
+      const views = viewCharters(charterBasics(facts.schedules, at, rules.graceMs), runsBySchedule, { now: at, runsFrom, rules, earlier: memory.earlier, fires: cache.span });
+      cache.sweep();
+      const spend = new Map(facts.spendByHour.map((hour) => [hour.hourStart.getTime(), hour.credits]));
+      const { history: content, openIncidents } = keeper.update(
+        at,
+        views.map((view) => historyCharter(view, view.runs, (from, to) => view.span.fires.filter((fire) => fire >= from && fire < to))),
+        spend,
+      );
+
+      const staleAfter = new Date(at + settings.staleAfterMs(now));
+      const snapshot = assertSnapshotIsValid(composeSnapshot({ facts, query, staleAfter, views, rules, openIncidents }));
+      // generatedAt of the history moves only when its content does, so an unchanged file stays
+      // byte-identical and readers revalidating with an ETag get a 304.
+      const key = JSON.stringify(content);
+      if (lastHistory?.key !== key) lastHistory = { key, history: assertHistoryIsValid({ ...content, generatedAt: snapshot.generatedAt }) };
+      return { snapshot, history: lastHistory.history };
+    },
+    /** Forgets everything remembered: the next build reads the earlier facts and the 90 days again. */
+    reset() {
+      memory.reset();
+      keeper.reset();
+      lastHistory = null;
+    },
+  };
+}
+
+export type SnapshotBuilder = ReturnType<typeof createSnapshotBuilder>;
+
+/** One `now` for the whole snapshot; read in one transaction; validated before anyone sees it. */
+export async function buildSnapshot(source: GovernanceStatusPort, settings: SnapshotSettings, now: Date, logger: Logger): Promise<GovernanceStatus> {
+  return (await createSnapshotBuilder(source, settings, logger).build(now)).snapshot;
+}
+
+export type PublishResult = { snapshot: GovernanceStatus; bytes: number; written: string[] };
+
+/** Builds a snapshot and writes it, then the files beside it. A failure at any step throws before
+ *  or without touching what the store already holds. */
+export function createPublisher(deps: SnapshotDeps, settings: SnapshotSettings, sideFiles: SideFileSettings = { feeds: null }) {
+  const builder = createSnapshotBuilder(deps.source, settings, deps.logger);
+  const publish = async function publishSnapshot(signal?: AbortSignal): Promise<PublishResult> {
+    const { snapshot, history } = await builder.build(deps.clock(), signal);
     signal?.throwIfAborted();
     const body = serializeSnapshot(snapshot);
+    const bytes = assertWithinBound(deps.store.snapshotName, body, limits.snapshotBytes);
     await deps.store.put(deps.store.snapshotName, body, signal);
-    await deps.store.put(badgeFileName, `${JSON.stringify(governanceBadge(snapshot.status))}\n`, signal);
-    if (!schemaPublished) {
-      await deps.store.put(schemaFileName, `${JSON.stringify(governanceStatusJsonSchema(), null, 2)}\n`, signal);
-      schemaPublished = true;
-    }
-    return { snapshot, bytes: Buffer.byteLength(body) };
+    const written = await publishSideFiles(deps.store, { snapshot, history }, sideFiles, signal);
+    return { snapshot, bytes, written: [deps.store.snapshotName, ...written] };
   };
+  return Object.assign(publish, { reset: () => builder.reset() });
 }

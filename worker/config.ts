@@ -15,6 +15,10 @@ export const defaults = {
   SHUTDOWN_TIMEOUT_MS: 10_000,
   SNAPSHOT_CACHE_CONTROL: 'public, max-age=15, stale-while-revalidate=45',
   HEALTH_PORT: 9464,
+  LOCK_TIMEOUT_MS: 200,
+  MISSED_RUN_GRACE_SECONDS: 600,
+  STUCK_AFTER_SECONDS: 3_600,
+  RECOVERING_SECONDS: 3_600,
 } as const;
 
 export type Destination =
@@ -73,6 +77,13 @@ function envSchema(mode: { stdout: boolean }) {
     S3_ENDPOINT: z.url({ error: 'must be a URL such as http://127.0.0.1:9000' }).optional(),
     S3_FORCE_PATH_STYLE: booleanText,
     HEALTH_PORT: intFrom(0, 65_535, defaults.HEALTH_PORT),
+    // Well under PostgreSQL's deadlock_timeout (1 s): behind a migration's DDL lock the worker gives
+    // up first, so the application's own statements never queue behind it.
+    LOCK_TIMEOUT_MS: intFrom(1, 60_000, defaults.LOCK_TIMEOUT_MS),
+    MISSED_RUN_GRACE_SECONDS: intFrom(0, 86_400, defaults.MISSED_RUN_GRACE_SECONDS),
+    STUCK_AFTER_SECONDS: intFrom(60, 7 * 86_400, defaults.STUCK_AFTER_SECONDS),
+    RECOVERING_SECONDS: intFrom(0, 86_400, defaults.RECOVERING_SECONDS),
+    STATUS_PAGE_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL of the status page' }).optional(),
   });
 }
 
@@ -100,6 +111,13 @@ function toConfig(env: z.infer<ReturnType<typeof envSchema>>, destination: Desti
     s3Endpoint: env.S3_ENDPOINT,
     s3ForcePathStyle: env.S3_FORCE_PATH_STYLE,
     healthPort: env.HEALTH_PORT,
+    lockTimeoutMs: env.LOCK_TIMEOUT_MS,
+    rules: {
+      graceMs: env.MISSED_RUN_GRACE_SECONDS * 1000,
+      stuckAfterMs: env.STUCK_AFTER_SECONDS * 1000,
+      recoveringMs: env.RECOVERING_SECONDS * 1000,
+    },
+    statusPageUrl: env.STATUS_PAGE_URL,
   };
 }
 

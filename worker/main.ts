@@ -8,6 +8,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import cron from 'node-cron';
 import { cronIntervalMs } from '../shared/schedule.ts';
 import type { Logger, SnapshotStorePort } from '../shared/ports.ts';
+import { atomFeedFileName, jsonFeedFileName } from '../shared/contract.ts';
 import { buildSnapshot, createPublisher, serializeSnapshot, type SnapshotSettings } from './build-snapshot.ts';
 import { describeDatabaseUrl, parseConfig, type Destination, type WorkerConfig } from './config.ts';
 import { createLogger } from './logger.ts';
@@ -49,6 +50,36 @@ function createPool(config: WorkerConfig, logger: Logger) {
   return pool;
 }
 
+/**
+ * A statement that outlived the client-side timeout is still running on the server (a JIT-compiling
+ * backend ignores even statement_timeout): cancel it there too, from a connection of its own.
+ */
+async function cancelBackend(databaseUrl: string, pid: number, logger: Logger): Promise<void> {
+  const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 5_000, application_name: 'governance-status-worker-cancel' });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    const { rows } = await client.query<{ cancelled: boolean }>('SELECT pg_cancel_backend($1) AS cancelled', [pid]);
+    logger.warn('statement_cancelled', { pid, cancelled: rows[0]?.cancelled === true });
+  } catch (error) {
+    logger.warn('statement_cancel_failed', { pid, error });
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+/** The feeds link to the page; without STATUS_PAGE_URL there is no page to link to, so no feeds. */
+function feedLinks(config: WorkerConfig, snapshotName: string) {
+  if (!config.statusPageUrl) return null;
+  const base = new URL('./', config.statusPageUrl);
+  void snapshotName;
+  return {
+    pageUrl: config.statusPageUrl,
+    atomUrl: new URL(atomFeedFileName, base).href,
+    jsonUrl: new URL(jsonFeedFileName, base).href,
+  };
+}
+
 /** node-cron's messages as our JSON lines (it would print plain text). */
 function cronLogger(logger: Logger) {
   const fields = (message: string | Error, error?: Error) => ({ message: String(message), ...(error && { error }) });
@@ -80,16 +111,21 @@ async function main(): Promise<number> {
   }
   const config = parsed.config;
   const pool = createPool(config, logger);
-  const source = createPostgresGovernanceSource(pool, { statementTimeoutMs: config.statementTimeoutMs });
+  const source = createPostgresGovernanceSource(pool, {
+    statementTimeoutMs: config.statementTimeoutMs,
+    lockTimeoutMs: config.lockTimeoutMs,
+    cancelBackend: (pid) => cancelBackend(config.databaseUrl, pid, logger),
+  });
   const settings: SnapshotSettings = {
     principalId: config.principalId,
     billingAccountId: config.billingAccountId,
     staleAfterMs: (now) => 3 * cronIntervalMs(config.snapshotCron, now),
+    rules: config.rules,
   };
 
   if (stdoutMode) {
     try {
-      process.stdout.write(serializeSnapshot(await buildSnapshot(source, settings, new Date())));
+      process.stdout.write(serializeSnapshot(await buildSnapshot(source, settings, new Date(), logger)));
       return 0;
     } catch (error) {
       logger.error('snapshot_failed', { error });
@@ -101,7 +137,7 @@ async function main(): Promise<number> {
 
   const destination = config.destination!; // required by parseConfig outside --stdout mode
   const { store, close: closeStore } = createStore(destination, config);
-  const publish = createPublisher({ source, store, clock: () => new Date(), logger }, settings);
+  const publish = createPublisher({ source, store, clock: () => new Date(), logger }, settings, { feeds: feedLinks(config, store.snapshotName) });
   const runner = createSnapshotRunner({ publish, logger, timeoutMs: config.snapshotTimeoutMs, destination: store.description });
   const database = describeDatabaseUrl(config.databaseUrl);
 

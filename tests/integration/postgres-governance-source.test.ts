@@ -1,7 +1,8 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GovernanceStatus } from '../../shared/contract.ts';
-import { buildSnapshot, type SnapshotSettings } from '../../worker/build-snapshot.ts';
+import { buildSnapshot, defaultRules, type SnapshotSettings } from '../../worker/build-snapshot.ts';
+import { createLogger } from '../../worker/logger.ts';
 import { createPostgresGovernanceSource } from '../../worker/postgres/postgres-governance-source.ts';
 import { scenarioNow, seedScenario, systemBalance, systemBillingAccountId, systemPrincipalId } from '../fixtures/scenario.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
@@ -10,7 +11,9 @@ const settings: SnapshotSettings = {
   principalId: systemPrincipalId,
   billingAccountId: systemBillingAccountId,
   staleAfterMs: () => 180_000,
+  rules: defaultRules,
 };
+const logger = createLogger(() => {});
 
 function expectedSnapshot(ledger: 'schedule_runs' | 'graph_runs'): GovernanceStatus {
   const hours = Array.from({ length: 24 }, (_, i) => ({
@@ -33,6 +36,23 @@ function expectedSnapshot(ledger: 'schedule_runs' | 'graph_runs'): GovernanceSta
     generatedAt: '2026-11-21T12:34:56.789Z',
     staleAfter: '2026-11-21T12:37:56.789Z',
     status: 'degraded',
+    reasons: [
+      {
+        code: 'charter_failing',
+        severity: 'degraded',
+        charterId: 'governance:engineering',
+        since: '2026-11-21T05:00:00.000Z',
+        text: 'Engineering has failed 2 runs in a row since 05:00 UTC: insufficient_credits',
+      },
+      {
+        code: 'schedule_invalid',
+        severity: 'degraded',
+        charterId: 'governance:govern',
+        since: null,
+        text: "Govern's schedule cannot be read (unknown time zone): it runs at no known time.",
+      },
+      { code: 'charter_paused', severity: 'notice', charterId: 'governance:sustainability', since: null, text: 'Sustainability is paused: it is not scheduled to run.' },
+    ],
     credits: {
       balance: systemBalance,
       balanceUsd: '12345678901.23',
@@ -41,52 +61,78 @@ function expectedSnapshot(ledger: 'schedule_runs' | 'graph_runs'): GovernanceSta
       runwayHours: 734861839359200.4,
       health: 'green',
     },
+    // no run of the scenario has a started_at: no average run, no forecast
+    forecast: { creditsPerRun: null, fundedRuns: null, fundedUntil: null, firstUnfundedRun: null },
     spendByHour: hours,
     charters: [
       {
+        id: 'governance:community',
         name: 'Community',
         enabled: true,
         cron: '0 13 * * *',
         timezone: 'UTC',
+        scheduleText: 'At 13:00',
         nextRunAt: '2026-11-21T13:00:00.000Z',
         scheduleError: null,
-        lastRun: { status: 'success', scheduledFor: '2026-11-20T13:00:00.000Z', finishedAt: '2026-11-20T13:01:30.000Z' },
+        // yesterday's 13:00 fire is the window's only one, answered; today's is still ahead
+        state: 'ok',
+        stateSince: null,
+        lastRun: { runId: 'community-1120', status: 'success', scheduledFor: '2026-11-20T13:00:00.000Z', startedAt: null, finishedAt: '2026-11-20T13:01:30.000Z' },
         lastSuccessAt: '2026-11-20T13:01:30.000Z',
+        runs24h: { expected: 1, succeeded: 1, failed: 0, skipped: 0, missed: 0, running: 0 },
       },
       {
+        id: 'governance:engineering',
         name: 'Engineering',
         enabled: true,
         cron: '0 */6 * * *',
         timezone: 'Europe/Berlin',
+        scheduleText: 'On the hour, every 6 hours',
         nextRunAt: '2026-11-21T17:00:00.000Z',
         scheduleError: null,
-        lastRun: { status: 'error', scheduledFor: '2026-11-21T11:00:00.000Z', finishedAt: '2026-11-21T11:00:02.000Z' },
+        state: 'failing',
+        stateSince: '2026-11-21T05:00:00.000Z', // the first failure after the 23:00 success
+        lastRun: { runId: 'engineering-1121-11', status: 'error', scheduledFor: '2026-11-21T11:00:00.000Z', startedAt: null, finishedAt: '2026-11-21T11:00:02.000Z' },
         lastSuccessAt: '2026-11-20T23:00:00.000Z', // completed_at null: its scheduled_for
+        // fires 23:00, 05:00, 11:00 UTC; the 12:00 run still running is the latest in the 11:00 slot
+        runs24h: { expected: 3, succeeded: 1, failed: 1, skipped: 0, missed: 0, running: 1 },
       },
       {
+        id: 'governance:govern',
         name: 'Govern',
         enabled: true,
         cron: '0 8 * * *',
         timezone: 'Mars/Olympus',
+        scheduleText: 'At 08:00',
         nextRunAt: null,
         scheduleError: 'invalid_timezone',
+        state: 'invalid_schedule',
+        stateSince: null,
         lastRun: null,
         lastSuccessAt: null,
+        runs24h: { expected: 0, succeeded: 0, failed: 0, skipped: 0, missed: 0, running: 0 },
       },
       {
+        id: 'governance:sustainability',
         name: 'Sustainability',
         enabled: false,
         cron: '0 9 * * 1',
         timezone: 'UTC',
+        scheduleText: 'At 09:00, only on Monday',
         nextRunAt: null,
         scheduleError: null,
-        lastRun: { status: 'skipped', scheduledFor: '2026-11-16T09:00:00.000Z', finishedAt: '2026-11-16T09:00:00.500Z' },
+        state: 'paused',
+        stateSince: null,
+        lastRun: { runId: 'sustainability-1116', status: 'skipped', scheduledFor: '2026-11-16T09:00:00.000Z', startedAt: null, finishedAt: '2026-11-16T09:00:00.500Z' },
         lastSuccessAt: null,
+        runs24h: { expected: 0, succeeded: 0, failed: 0, skipped: 0, missed: 0, running: 0 },
       },
     ],
+    chartersTotal: 4,
     failedRuns: [
       {
         charter: 'Engineering',
+        charterId: 'governance:engineering',
         runId: 'engineering-1121-11',
         scheduledFor: '2026-11-21T11:00:00.000Z',
         errorCode: 'insufficient_credits',
@@ -94,12 +140,19 @@ function expectedSnapshot(ledger: 'schedule_runs' | 'graph_runs'): GovernanceSta
       },
       {
         charter: 'Engineering',
+        charterId: 'governance:engineering',
         runId: 'engineering-1121-05',
         scheduledFor: '2026-11-21T05:00:00.000Z',
         errorCode: ledger === 'graph_runs' ? 'upstream_error' : null, // error_code exists only in graph_runs
         errorMessage: 'fetch https://[redacted]@llm.internal/v1 failed',
       },
     ],
+    failedRunsTotal: 2,
+    missedRuns: [],
+    missedRunsTotal: 0,
+    // Engineering's streak since 05:00; Sustainability's one skipped run was its last before the pause
+    openIncidents: ['governance:engineering@2026-11-21T05:00:00.000Z', 'governance:sustainability@2026-11-16T09:00:00.000Z'],
+    rules: { runwayRedHours: 6, runwayYellowHours: 24, graceSeconds: 600, stuckAfterSeconds: 3600, recoveringSeconds: 3600, creditsPerUsd: 10_000_000 },
   };
 }
 
@@ -119,7 +172,7 @@ describe.each(['schedule_runs', 'graph_runs'] as const)('PostgreSQL governance s
 
   it('builds the exact expected snapshot, as the reader role, from the system tenant only', async () => {
     const source = createPostgresGovernanceSource(reader, { statementTimeoutMs: 5_000 });
-    const snapshot = await buildSnapshot(source, settings, scenarioNow);
+    const snapshot = await buildSnapshot(source, settings, scenarioNow, logger);
     expect(snapshot).toEqual(expectedSnapshot(ledger));
     const text = JSON.stringify(snapshot);
     for (const leak of ['OTHER TENANT', 'other-tenant', 'other-1', 'hunter2', 'nongov', 'manual-1', '1000000000000']) {
@@ -135,6 +188,8 @@ describe.each(['schedule_runs', 'graph_runs'] as const)('PostgreSQL governance s
       billingAccountId: systemBillingAccountId,
       spendFrom: new Date(scenarioNow.getTime() - 86_400_000),
       hoursFrom: new Date('2026-11-20T13:00:00.000Z'),
+      spendHoursFrom: new Date('2026-11-20T12:00:00.000Z'),
+      runsFrom: new Date(scenarioNow.getTime() - 86_400_000),
       failedFrom: new Date(scenarioNow.getTime() - 86_400_000),
       failedLimit: 10,
       threadsLimit: 10,
@@ -153,7 +208,7 @@ describe.each(['schedule_runs', 'graph_runs'] as const)('PostgreSQL governance s
 
   it('refuses to read as a role that bypasses row-level security', async () => {
     const source = createPostgresGovernanceSource(database.admin, { statementTimeoutMs: 5_000 });
-    await expect(buildSnapshot(source, settings, scenarioNow)).rejects.toThrow(
+    await expect(buildSnapshot(source, settings, scenarioNow, logger)).rejects.toThrow(
       /database role postgres bypasses row-level security \(SUPERUSER or BYPASSRLS\)/,
     );
   });
@@ -161,7 +216,7 @@ describe.each(['schedule_runs', 'graph_runs'] as const)('PostgreSQL governance s
   it('fails clearly when the billing account is hidden from the principal by RLS', async () => {
     const source = createPostgresGovernanceSource(reader, { statementTimeoutMs: 5_000 });
     await expect(
-      buildSnapshot(source, { ...settings, principalId: 'user-other-tenant' }, scenarioNow),
+      buildSnapshot(source, { ...settings, principalId: 'user-other-tenant' }, scenarioNow, logger),
     ).rejects.toThrow(/billing account 00000000-0000-4000-b000-000000000000 is not visible to principal user-other-tenant/);
   });
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { SnapshotStorePort } from '../../shared/ports.ts';
 
 /** An in-memory SnapshotStorePort for unit tests of the use case. */
@@ -9,6 +10,10 @@ export function createMemoryStore(snapshotName = 'governance-status.json') {
     async put(name, body, signal) {
       signal?.throwIfAborted();
       files.set(name, body);
+    },
+    async contentHash(name) {
+      const body = files.get(name);
+      return body === undefined ? null : createHash('md5').update(body).digest('hex');
     },
   };
   return { store, files };

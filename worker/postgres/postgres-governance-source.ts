@@ -1,42 +1,94 @@
-// GovernanceStatusPort over node-postgres. Side effects: checks one client out of the pool per
-// snapshot and runs one READ ONLY, REPEATABLE READ transaction on it (every figure from the same
-// instant), with the tenant and a statement timeout set transaction-locally. It never writes.
-import type { Pool } from 'pg';
+// GovernanceStatusPort over node-postgres. Side effects: checks one client out of the pool per read
+// and runs one READ ONLY, REPEATABLE READ transaction on it (every figure from the same instant), with
+// the tenant, a statement, lock and idle timeout and jit = off set transaction-locally. It never writes.
+import type { Pool, PoolClient } from 'pg';
 import type { GovernanceStatusPort } from '../../shared/ports.ts';
-import { readAllFacts } from './queries.ts';
+import { findLedger, readBalance, readEarlierRuns, readRuns, readSchedules, readSpend, readSpendByDay, readThreads, type Ledger } from './queries.ts';
 
-export type PostgresSourceOptions = { statementTimeoutMs: number };
+export type PostgresSourceOptions = {
+  statementTimeoutMs: number;
+  /** how long a statement may wait for a lock (a migration's DDL) before the read gives up */
+  lockTimeoutMs?: number;
+  /** a worker frozen inside its transaction (a paused container) loses it, and its locks, after this */
+  idleInTransactionTimeoutMs?: number;
+  /** cancels a backend whose statement outlived the client-side timeout (a separate connection) */
+  cancelBackend?: (pid: number) => Promise<void>;
+};
+
+export const defaultLockTimeoutMs = 200;
+
+/** node-postgres's message when its client-side query_timeout fires: the server may still be working. */
+const clientTimeout = /Query read timeout/;
 
 export function createPostgresGovernanceSource(pool: Pool, options: PostgresSourceOptions): GovernanceStatusPort {
-  return {
-    async readGovernanceFacts(query) {
-      const client = await pool.connect();
-      let broken: Error | undefined;
-      try {
-        await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
-        // Bound parameters, transaction-local: RLS sees the system principal and nothing else.
-        const { rows } = await client.query<{ role: string; bypasses_rls: boolean }>(
-          `SELECT set_config('app.current_user_id', $1, true), set_config('statement_timeout', $2, true),
-                  current_user AS role, (SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user) AS bypasses_rls`,
-          [query.principalId, String(options.statementTimeoutMs)],
+  async function inSnapshot<T>(principalId: string, read: (client: PoolClient, ledger: Ledger) => Promise<T>): Promise<T> {
+    const client = await pool.connect();
+    let broken: Error | undefined;
+    let pid: number | undefined;
+    try {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+      // Bound parameters, transaction-local: RLS sees the system principal and nothing else. These are
+      // small index reads: JIT compilation only ever costs here, and a JIT-compiling backend does not
+      // answer a cancel, so it is off.
+      const { rows } = await client.query<{ role: string; bypasses_rls: boolean; pid: number }>(
+        `SELECT set_config('app.current_user_id', $1, true), set_config('statement_timeout', $2, true),
+                set_config('lock_timeout', $3, true), set_config('idle_in_transaction_session_timeout', $4, true),
+                set_config('jit', 'off', true), pg_backend_pid() AS pid,
+                current_user AS role, (SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user) AS bypasses_rls`,
+        [
+          principalId,
+          String(options.statementTimeoutMs),
+          String(options.lockTimeoutMs ?? defaultLockTimeoutMs),
+          String(options.idleInTransactionTimeoutMs ?? options.statementTimeoutMs * 2),
+        ],
+      );
+      pid = rows[0]?.pid;
+      // The file is public: only row-level security, not just our WHERE clauses, may decide what it shows.
+      if (rows[0]?.bypasses_rls) {
+        throw new Error(
+          `database role ${rows[0].role} bypasses row-level security (SUPERUSER or BYPASSRLS): connect as a reader role like sql/reader-role.sql`,
         );
-        // The file is public: only row-level security, not just our WHERE clauses, may decide what it shows.
-        if (rows[0]?.bypasses_rls) {
-          throw new Error(
-            `database role ${rows[0].role} bypasses row-level security (SUPERUSER or BYPASSRLS): connect as a reader role like sql/reader-role.sql`,
-          );
-        }
-        const facts = await readAllFacts(client, query);
-        await client.query('COMMIT');
-        return facts;
-      } catch (error) {
+      }
+      const result = await read(client, await findLedger(client));
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      if (error instanceof Error && clientTimeout.test(error.message)) {
+        broken = error; // the connection is still busy with the statement: never pool it again
+        if (pid !== undefined) await options.cancelBackend?.(pid).catch(() => {});
+      } else {
         await client.query('ROLLBACK').catch((rollbackError: Error) => {
           broken = rollbackError; // the connection is unusable: drop it instead of pooling it
         });
-        throw error;
-      } finally {
-        client.release(broken);
       }
-    },
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  return {
+    readGovernanceFacts: (query) =>
+      inSnapshot(query.principalId, async (client, ledger) => {
+        const balanceCredits = await readBalance(client, query);
+        const spend = await readSpend(client, query);
+        const schedules = await readSchedules(client, query.principalId);
+        const runs = await readRuns(client, ledger, {
+          principalId: query.principalId,
+          from: query.runsFrom,
+          to: query.now,
+          toInclusive: true,
+          messages: { from: query.failedFrom, limit: query.failedLimit },
+        });
+        const threads = await readThreads(client, query);
+        return { ledger: ledger.table, balanceCredits, spentSinceSpendFrom: spend.total, spendByHour: spend.spendByHour, schedules, runs, threads };
+      }),
+    readEarlierRuns: (query) => inSnapshot(query.principalId, (client, ledger) => readEarlierRuns(client, ledger, query)),
+    readHistory: (query) =>
+      inSnapshot(query.principalId, async (client, ledger) => ({
+        schedules: await readSchedules(client, query.principalId),
+        runs: await readRuns(client, ledger, { principalId: query.principalId, from: query.from, to: query.to, toInclusive: false, messages: null }),
+        spendByDay: await readSpendByDay(client, query),
+      })),
   };
 }

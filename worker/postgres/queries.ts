@@ -1,17 +1,21 @@
-// All SQL of a snapshot. Every statement is bound to the caller's `now` (never SQL now()) and is
-// served by an index that Cogni already has (see tests/integration/query-plans.test.ts), named here
-// as in Cogni's database; the SQL names none, so the planner is free to choose:
-//   billing_accounts_pkey or billing_accounts_owner_user_id_unique
-//   · charge_receipts_aggregation_idx (billing_account_id, created_at) · schedules_owner_idx (owner_user_id)
-//   · <ledger>_schedule_slot_unique (schedule_id, scheduled_for) · ai_threads_owner_updated_idx (owner_user_id, updated_at)
+// All SQL the worker runs. Every statement is bound to the caller's instants (never SQL now()) and
+// is served by an index Cogni already has (tests/integration/query-plans.test.ts checks each plan):
+//   billing_accounts pkey or owner_user_id_unique · charge_receipts_aggregation_idx · schedules_owner_idx ·
+//   ledger <ledger>_schedule_slot_unique (schedule_id, scheduled_for) · ai_threads_owner_updated_idx
+// The ledger is read only per charter, through a LATERAL subquery kept apart by OFFSET 0: each is one
+// range or one probe of (schedule_id, scheduled_for) with the charter's id as its parameter, so no
+// statistic about a common schedule_id can turn it into a read of a charter's whole history through
+// (schedule_id) or of every tenant's runs of the day through (scheduled_for). Raw text is cut in SQL
+// (hostile rows can hold megabytes) at many times what the public file shows, then cleaned in JS.
 // ai_threads.messages (megabytes per row) is never selected. Bigints leave PostgreSQL as text.
 import type { ClientBase } from 'pg';
-import type { CharterFacts, FailedRunFacts, GovernanceFacts, GovernanceQuery, ThreadFacts } from '../../shared/ports.ts';
-import type { FinishedRunStatus } from '../../shared/contract.ts';
+import type { EarlierRunFacts, GovernanceQuery, HistoryQuery, RunFacts, ScheduleFacts, ThreadFacts } from '../../shared/ports.ts';
+import type { RunStatus } from '../../shared/contract.ts';
 
 export type Ledger = { table: 'schedule_runs' | 'graph_runs'; hasErrorCode: boolean };
 
 const hourMs = 60 * 60 * 1000;
+const rawTextLimit = 8192;
 
 /** Which generation of the run ledger this database has (graph_runs replaced schedule_runs). */
 export async function findLedger(client: ClientBase): Promise<Ledger> {
@@ -29,7 +33,7 @@ export async function findLedger(client: ClientBase): Promise<Ledger> {
   return { table: found.relname, hasErrorCode: found.has_error_code };
 }
 
-export async function readBalance(client: ClientBase, q: GovernanceQuery): Promise<bigint> {
+export async function readBalance(client: ClientBase, q: { billingAccountId: string; principalId: string }): Promise<bigint> {
   const { rows } = await client.query<{ balance: string }>(
     'SELECT balance_credits::text AS balance FROM billing_accounts WHERE id = $1 AND owner_user_id = $2',
     [q.billingAccountId, q.principalId],
@@ -43,127 +47,182 @@ export async function readBalance(client: ClientBase, q: GovernanceQuery): Promi
   return BigInt(row.balance);
 }
 
-/** Spend summed per hour since hoursFrom; hour -1 collects [spendFrom, hoursFrom) for the 24 h total. */
+/**
+ * Spend per hour from `spendHoursFrom` (hour-aligned, at most the 24-hour window; earlier while a
+ * UTC day waits to be closed), hours numbered from hoursFrom; the 24-hour total over [spendFrom, now).
+ */
 export async function readSpend(client: ClientBase, q: GovernanceQuery) {
-  const { rows } = await client.query<{ hour: number; credits: string }>(
+  const { rows } = await client.query<{ hour: number; credits: string; recent: string | null }>(
     `SELECT floor(extract(epoch FROM created_at - $2::timestamptz) / 3600)::int AS hour,
-            sum(charged_credits)::text AS credits
+            sum(charged_credits)::text AS credits,
+            (sum(charged_credits) FILTER (WHERE created_at >= $3))::text AS recent
        FROM charge_receipts
-      WHERE billing_account_id = $1 AND created_at >= $3 AND created_at < $4
+      WHERE billing_account_id = $1 AND created_at >= $5 AND created_at < $4
       GROUP BY 1`,
-    [q.billingAccountId, q.hoursFrom, q.spendFrom, q.now],
+    [q.billingAccountId, q.hoursFrom, q.spendFrom, q.now, q.spendHoursFrom],
   );
   let total = 0n;
   const spendByHour: Array<{ hourStart: Date; credits: bigint }> = [];
   for (const row of rows) {
-    const credits = BigInt(row.credits);
-    total += credits;
-    if (row.hour >= 0) spendByHour.push({ hourStart: new Date(q.hoursFrom.getTime() + row.hour * hourMs), credits });
+    total += BigInt(row.recent ?? '0');
+    spendByHour.push({ hourStart: new Date(q.hoursFrom.getTime() + row.hour * hourMs), credits: BigInt(row.credits) });
   }
   return { total, spendByHour };
 }
 
-/** Each governance charter with its latest finished run and its latest success, one index probe each. */
-export async function readCharters(
-  client: ClientBase,
-  q: GovernanceQuery,
-  ledger: Ledger,
-): Promise<Array<CharterFacts & { id: string }>> {
+/** Spend per UTC day with created_at in [from, to). */
+export async function readSpendByDay(client: ClientBase, q: HistoryQuery) {
+  const { rows } = await client.query<{ day: string; credits: string }>(
+    `SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, sum(charged_credits)::text AS credits
+       FROM charge_receipts
+      WHERE billing_account_id = $1 AND created_at >= $2 AND created_at < $3
+      GROUP BY 1`,
+    [q.billingAccountId, q.from, q.to],
+  );
+  return rows.map((row) => ({ day: row.day, credits: BigInt(row.credits) }));
+}
+
+const charterFilter = 's.owner_user_id = $1 AND s.temporal_schedule_id IS NOT NULL';
+
+/** The system principal's governance charters (schedules with a temporal_schedule_id). */
+export async function readSchedules(client: ClientBase, principalId: string): Promise<ScheduleFacts[]> {
   const { rows } = await client.query<{
     id: string;
     temporal_schedule_id: string;
     cron: string;
     timezone: string;
     enabled: boolean;
-    last_status: FinishedRunStatus | null;
-    last_scheduled_for: Date | null;
-    last_completed_at: Date | null;
-    success_at: Date | null;
+    updated_at: Date | null;
+    last_run_at: Date | null;
   }>(
-    `SELECT s.id, s.temporal_schedule_id, s.cron, s.timezone, s.enabled,
-            last_run.status AS last_status, last_run.scheduled_for AS last_scheduled_for,
-            last_run.completed_at AS last_completed_at, last_success.success_at
+    `SELECT s.id, left(s.temporal_schedule_id, ${rawTextLimit}) AS temporal_schedule_id, left(s.cron, ${rawTextLimit}) AS cron,
+            left(s.timezone, ${rawTextLimit}) AS timezone, s.enabled, s.updated_at, s.last_run_at
        FROM schedules s
-       LEFT JOIN LATERAL (
-              SELECT r.status, r.scheduled_for, r.completed_at
-                FROM ${ledger.table} r
-               WHERE r.schedule_id = s.id AND r.scheduled_for <= $2
-                 AND r.status IN ('success', 'error', 'skipped', 'cancelled')
-               ORDER BY r.scheduled_for DESC
-               LIMIT 1) last_run ON true
-       LEFT JOIN LATERAL (
-              SELECT coalesce(r.completed_at, r.scheduled_for) AS success_at
-                FROM ${ledger.table} r
-               WHERE r.schedule_id = s.id AND r.scheduled_for <= $2 AND r.status = 'success'
-               ORDER BY r.scheduled_for DESC
-               LIMIT 1) last_success ON true
-      WHERE s.owner_user_id = $1 AND s.temporal_schedule_id IS NOT NULL`,
-    [q.principalId, q.now],
+      WHERE ${charterFilter}
+      ORDER BY s.id`,
+    [principalId],
   );
   return rows.map((row) => ({
-    id: row.id,
+    scheduleId: row.id,
     temporalScheduleId: row.temporal_schedule_id,
     cron: row.cron,
     timezone: row.timezone,
     enabled: row.enabled,
-    lastRun:
-      row.last_status && row.last_scheduled_for
-        ? { status: row.last_status, scheduledFor: row.last_scheduled_for, finishedAt: row.last_completed_at }
-        : null,
-    lastSuccessAt: row.success_at,
+    updatedAt: row.updated_at,
+    lastRunAt: row.last_run_at,
   }));
 }
 
+type RunRow = {
+  schedule_id: string;
+  run_id: string;
+  status: RunStatus;
+  scheduled_for: Date;
+  started_at: Date | null;
+  completed_at: Date | null;
+  error_code: string | null;
+  message_code: string | null;
+  error_message: string | null;
+};
+
+function runColumns(ledger: Ledger): string {
+  return `left(r.run_id, ${rawTextLimit}) AS run_id, r.status, r.scheduled_for, r.started_at, r.completed_at,
+          ${ledger.hasErrorCode ? `left(r.error_code, ${rawTextLimit})` : 'NULL::text'} AS error_code,
+          substring(r.error_message FROM '^\\s*([a-z][a-z0-9_]{2,63})\\s*$') AS message_code`;
+}
+
+const toRun = (row: RunRow): RunFacts => ({
+  scheduleId: row.schedule_id,
+  runId: row.run_id,
+  status: row.status,
+  scheduledFor: row.scheduled_for,
+  startedAt: row.started_at,
+  completedAt: row.completed_at,
+  errorCode: row.error_code,
+  messageCode: row.message_code,
+  errorMessage: row.error_message,
+});
+
 /**
- * Runs with status error scheduled in [failedFrom, now], newest first, across the given charters.
- * One branch per charter, each with its id as a bound value: every branch is then an ordered range
- * read of (schedule_id, scheduled_for) over the window only. A LATERAL join or `= ANY(ids)` leaves
- * the planner free to read a charter's whole history through (schedule_id), or every tenant's runs
- * of the day through (scheduled_for), and it does take those plans (see query-plans.test.ts).
+ * Every charter's runs with scheduled_for in [from, to], ascending: one range of
+ * (schedule_id, scheduled_for) per charter. The newest `messages.limit` runs with status error at or
+ * after `messages.from` also carry the first line of their message; the others' messages stay in
+ * the database (a failure streak can hold a long stack trace per run).
  */
-export async function readFailedRuns(
+export async function readRuns(
   client: ClientBase,
-  q: GovernanceQuery,
   ledger: Ledger,
-  charters: ReadonlyArray<{ id: string; temporalScheduleId: string }>,
-): Promise<FailedRunFacts[]> {
-  if (charters.length === 0) return [];
-  const errorCode = ledger.hasErrorCode ? 'r.error_code' : 'NULL::text';
-  const branches = charters.map(
-    (_, index) => `(SELECT r.schedule_id, r.run_id, r.scheduled_for, ${errorCode} AS error_code, r.error_message
-         FROM ${ledger.table} r
-        WHERE r.schedule_id = $${index + 4}::uuid AND r.scheduled_for >= $1 AND r.scheduled_for <= $2
-          AND r.status = 'error'
-        ORDER BY r.scheduled_for DESC
-        LIMIT $3)`,
+  q: { principalId: string; from: Date; to: Date; toInclusive: boolean; messages: { from: Date; limit: number } | null },
+): Promise<RunFacts[]> {
+  const messageSql = q.messages
+    ? `CASE WHEN runs.status = 'error' AND runs.scheduled_for >= $4
+                 AND row_number() OVER (PARTITION BY runs.status = 'error' AND runs.scheduled_for >= $4
+                                        ORDER BY runs.scheduled_for DESC, runs.run_id) <= $5
+            THEN left(split_part(runs.full_message, E'\\n', 1), ${rawTextLimit}) END`
+    : 'NULL::text';
+  const { rows } = await client.query<RunRow>(
+    `SELECT runs.schedule_id, runs.run_id, runs.status, runs.scheduled_for, runs.started_at, runs.completed_at,
+            runs.error_code, runs.message_code, ${messageSql} AS error_message
+       FROM schedules s
+      CROSS JOIN LATERAL (
+             SELECT r.schedule_id, ${runColumns(ledger)}, r.error_message AS full_message
+               FROM ${ledger.table} r
+              WHERE r.schedule_id = s.id AND r.scheduled_for >= $2 AND r.scheduled_for ${q.toInclusive ? '<=' : '<'} $3
+             OFFSET 0) runs
+      WHERE ${charterFilter}
+      ORDER BY runs.scheduled_for, runs.schedule_id`,
+    q.messages ? [q.principalId, q.from, q.to, q.messages.from, q.messages.limit] : [q.principalId, q.from, q.to],
   );
-  const { rows } = await client.query<{
-    schedule_id: string;
-    run_id: string;
-    scheduled_for: Date;
-    error_code: string | null;
-    error_message: string | null;
-  }>(
-    `${branches.join('\n      UNION ALL\n      ')}
-      ORDER BY scheduled_for DESC, run_id
-      LIMIT $3`,
-    [q.failedFrom, q.now, q.failedLimit, ...charters.map((charter) => charter.id)],
+  return rows.map(toRun);
+}
+
+/**
+ * Per charter, three probes of (schedule_id, scheduled_for) into its rows before `before`: the first
+ * run, the latest finished run, and the latest success. The last walks back through every failure
+ * of a current streak (no index holds status), so it is read once per process, never per tick.
+ */
+export async function readEarlierRuns(client: ClientBase, ledger: Ledger, q: { principalId: string; before: Date }): Promise<EarlierRunFacts[]> {
+  const probe = (filter: string, order: 'ASC' | 'DESC') => `LEFT JOIN LATERAL (
+             SELECT ${runColumns(ledger)}
+               FROM ${ledger.table} r
+              WHERE r.schedule_id = s.id AND r.scheduled_for < $2 ${filter}
+              ORDER BY r.scheduled_for ${order}
+              LIMIT 1) `;
+  const { rows } = await client.query<{ schedule_id: string; first_run_at: Date | null; finished: Omit<RunRow, 'schedule_id'> | null; success: Omit<RunRow, 'schedule_id'> | null }>(
+    `SELECT s.id AS schedule_id, first_run.scheduled_for AS first_run_at,
+            CASE WHEN finished.run_id IS NULL THEN NULL ELSE to_jsonb(finished) END AS finished,
+            CASE WHEN success.run_id IS NULL THEN NULL ELSE to_jsonb(success) END AS success
+       FROM schedules s
+       ${probe('', 'ASC')}first_run ON true
+       ${probe("AND r.status IN ('success', 'error', 'skipped', 'cancelled')", 'DESC')}finished ON true
+       ${probe("AND r.status = 'success'", 'DESC')}success ON true
+      WHERE ${charterFilter}`,
+    [q.principalId, q.before],
   );
-  const names = new Map(charters.map((charter) => [charter.id, charter.temporalScheduleId]));
+  const fromJson = (scheduleId: string, run: Omit<RunRow, 'schedule_id'> | null): RunFacts | null =>
+    run === null
+      ? null
+      : toRun({
+          ...run,
+          schedule_id: scheduleId,
+          scheduled_for: new Date(run.scheduled_for),
+          started_at: run.started_at === null ? null : new Date(run.started_at),
+          completed_at: run.completed_at === null ? null : new Date(run.completed_at),
+          error_message: null,
+        });
   return rows.map((row) => ({
-    temporalScheduleId: names.get(row.schedule_id) ?? row.schedule_id,
-    runId: row.run_id,
-    scheduledFor: row.scheduled_for,
-    errorCode: row.error_code,
-    errorMessage: row.error_message,
+    scheduleId: row.schedule_id,
+    firstRunAt: row.first_run_at,
+    lastFinished: fromJson(row.schedule_id, row.finished),
+    lastSuccess: fromJson(row.schedule_id, row.success),
   }));
 }
 
 /** The system principal's latest threads (not soft-deleted); the title only when it is a JSON string. */
 export async function readThreads(client: ClientBase, q: GovernanceQuery): Promise<ThreadFacts[]> {
   const { rows } = await client.query<{ state_key: string; title: string | null; created_at: Date; updated_at: Date }>(
-    `SELECT state_key,
-            CASE WHEN jsonb_typeof(metadata -> 'title') = 'string' THEN metadata ->> 'title' END AS title,
+    `SELECT left(state_key, ${rawTextLimit}) AS state_key,
+            CASE WHEN jsonb_typeof(metadata -> 'title') = 'string' THEN left(metadata ->> 'title', ${rawTextLimit}) END AS title,
             created_at, updated_at
        FROM ai_threads
       WHERE owner_user_id = $1 AND deleted_at IS NULL AND updated_at <= $2
@@ -172,23 +231,4 @@ export async function readThreads(client: ClientBase, q: GovernanceQuery): Promi
     [q.principalId, q.now, q.threadsLimit],
   );
   return rows.map((row) => ({ stateKey: row.state_key, title: row.title, createdAt: row.created_at, updatedAt: row.updated_at }));
-}
-
-/** Every read of one snapshot, in order, on one client that is already inside the transaction. */
-export async function readAllFacts(client: ClientBase, q: GovernanceQuery): Promise<GovernanceFacts> {
-  const ledger = await findLedger(client);
-  const balanceCredits = await readBalance(client, q);
-  const spend = await readSpend(client, q);
-  const charters = await readCharters(client, q, ledger);
-  const failedRuns = await readFailedRuns(client, q, ledger, charters);
-  const threads = await readThreads(client, q);
-  return {
-    ledger: ledger.table,
-    balanceCredits,
-    spentSinceSpendFrom: spend.total,
-    spendByHour: spend.spendByHour,
-    charters: charters.map(({ id: _id, ...charter }) => charter),
-    failedRuns,
-    threads,
-  };
 }

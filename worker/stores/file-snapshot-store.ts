@@ -1,8 +1,8 @@
 // SnapshotStorePort on a local folder (a volume the web server or CDN origin serves). Each file is
 // written to a temporary name in the same folder and renamed over the old one: rename is atomic
 // within one file system, so a reader sees the old file or the new one, never half of one.
-import { randomUUID } from 'node:crypto';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { SnapshotStorePort } from '../../shared/ports.ts';
 
@@ -19,6 +19,14 @@ export function createFileSnapshotStore(snapshotPath: string): SnapshotStorePort
         await rename(temporary, join(folder, name));
       } catch (error) {
         await rm(temporary, { force: true });
+        throw error;
+      }
+    },
+    async contentHash(name, signal) {
+      try {
+        return createHash('md5').update(await readFile(join(folder, name), { signal })).digest('hex');
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
         throw error;
       }
     },

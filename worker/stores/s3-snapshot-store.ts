@@ -1,7 +1,8 @@
 // SnapshotStorePort on S3 or an S3-compatible store: one PutObject per file, which S3 applies
 // atomically (readers get the old object or the new one). Content-Type and Cache-Control are set on
 // the object so the CDN and browsers revalidate it on time.
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, NotFound, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { contentTypeOf } from './content-type.ts';
 import type { SnapshotStorePort } from '../../shared/ports.ts';
 
 export type S3StoreOptions = { bucket: string; prefix: string; snapshotName: string; cacheControl: string };
@@ -15,10 +16,21 @@ export function createS3SnapshotStore(client: S3Client, options: S3StoreOptions)
         Bucket: options.bucket,
         Key: `${options.prefix}${name}`,
         Body: body,
-        ContentType: 'application/json; charset=utf-8',
+        ContentType: contentTypeOf(name),
         CacheControl: options.cacheControl,
       });
       await client.send(command, { abortSignal: signal });
+    },
+    // A single PutObject's ETag is the MD5 of its body (without SSE-KMS), so one HEAD tells whether
+    // a side file is still there and unchanged.
+    async contentHash(name, signal) {
+      try {
+        const head = await client.send(new HeadObjectCommand({ Bucket: options.bucket, Key: `${options.prefix}${name}` }), { abortSignal: signal });
+        return head.ETag?.replaceAll('"', '') ?? null;
+      } catch (error) {
+        if (error instanceof NotFound || (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return null;
+        throw error;
+      }
     },
   };
 }

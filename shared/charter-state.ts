@@ -1,0 +1,199 @@
+// What one charter is doing, judged against its own schedule: the cron says what should have
+// happened, the ledger what did. Pure: fires and runs come in, the state and its evidence go out.
+import type { CharterState, RunStatus, Runs24h, ScheduleError } from './contract.ts';
+
+const dayMs = 24 * 60 * 60 * 1000;
+
+/** One ledger row as the rules need it; times are epoch milliseconds. */
+export type RunRecord = {
+  runId: string;
+  status: RunStatus;
+  scheduledFor: number;
+  startedAt: number | null;
+  completedAt: number | null;
+  /** the error code shown for it (error_code, or a message that is a bare code), already cleaned */
+  code: string | null;
+};
+
+export type StateRules = { graceMs: number; stuckAfterMs: number; recoveringMs: number };
+
+/** What is known of the charter's rows older than the window (see worker/charter-memory.ts). */
+export type EarlierFacts = { firstRunAt: number | null; lastFinished: RunRecord | null; lastSuccess: RunRecord | null };
+
+export type CharterInput = {
+  now: number;
+  enabled: boolean;
+  scheduleError: ScheduleError | null;
+  /** the schedule's last change (updated_at when it is not the application recording a run start) */
+  changedAt: number | null;
+  /** the cron's fires, ascending, covering at least (now - 24 h, now] and the first fire after now - grace */
+  fires: readonly number[];
+  /** the charter's runs with scheduled_for in the window (now - 24 h at least, up to now), ascending */
+  runs: readonly RunRecord[];
+  earlier: EarlierFacts;
+  rules: StateRules;
+};
+
+export type ExpectedFire = { at: number; run: RunRecord | null };
+
+export type CharterJudgement = {
+  state: CharterState;
+  /** when the state began, or null when that was before the 24-hour window */
+  stateSince: number | null;
+  lastRun: RunRecord | null;
+  lastSuccessAt: number | null;
+  runs24h: Runs24h;
+  /** expected fires of the window, ascending, each with the run that answered it (null: missed) */
+  expected: ExpectedFire[];
+  /** the runs of the current state's streak (failing, skipped, missed: the fires), newest last */
+  streak: { count: number; codes: string[] };
+  /** the latest problem that makes the charter recovering (a failed, skipped or missed run) */
+  lastProblemAt: number | null;
+};
+
+const finished = new Set<RunStatus>(['success', 'error', 'skipped', 'cancelled']);
+export const inProgress = (run: RunRecord) => run.status === 'pending' || run.status === 'running';
+export const isSkip = (run: RunRecord) => run.status === 'skipped' || run.status === 'cancelled';
+
+/** The fire whose slot holds `at`: the last fire at or before it (index into fires), or -1. */
+function slotIndex(fires: readonly number[], at: number): number {
+  let low = 0;
+  let high = fires.length - 1;
+  let found = -1;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    if (fires[middle]! <= at) {
+      found = middle;
+      low = middle + 1;
+    } else high = middle - 1;
+  }
+  return found;
+}
+
+/**
+ * The expected fires in (after, until], each answered by the latest run whose scheduled_for lies in
+ * its slot [fire, next fire). Nothing is due before the fire that the first recorded run answered,
+ * and a fire before the schedule's last change counts only when a run answered it: under another
+ * cron it may never have been due.
+ */
+export function expectedFires(
+  input: { fires: readonly number[]; runs: readonly RunRecord[]; changedAt: number | null; firstRunAt: number | null },
+  after: number,
+  until: number,
+): ExpectedFire[] {
+  const { fires, runs, changedAt, firstRunAt } = input;
+  if (firstRunAt === null) return [];
+  const firstDue = fires[slotIndex(fires, firstRunAt)] ?? firstRunAt;
+  const answers = new Map<number, RunRecord>();
+  for (const run of runs) {
+    const index = slotIndex(fires, run.scheduledFor);
+    if (index >= 0) answers.set(index, run); // runs ascend: the latest in a slot wins
+  }
+  const expected: ExpectedFire[] = [];
+  for (let index = 0; index < fires.length; index++) {
+    const at = fires[index]!;
+    if (at <= after || at < firstDue) continue;
+    if (at > until) break;
+    const run = answers.get(index) ?? null;
+    if (run === null && changedAt !== null && at < changedAt) continue;
+    expected.push({ at, run });
+  }
+  return expected;
+}
+
+export function countExpected(expected: readonly ExpectedFire[]): Runs24h {
+  const counts: Runs24h = { expected: expected.length, succeeded: 0, failed: 0, skipped: 0, missed: 0, running: 0 };
+  for (const { run } of expected) {
+    if (run === null) counts.missed += 1;
+    else if (run.status === 'success') counts.succeeded += 1;
+    else if (run.status === 'error') counts.failed += 1;
+    else if (isSkip(run)) counts.skipped += 1;
+    else counts.running += 1;
+  }
+  return counts;
+}
+
+const latest = <T>(items: readonly T[], test: (item: T) => boolean): T | null => {
+  for (let index = items.length - 1; index >= 0; index--) if (test(items[index]!)) return items[index]!;
+  return null;
+};
+const successTime = (run: RunRecord) => run.completedAt ?? run.scheduledFor;
+const distinctCodes = (runs: readonly RunRecord[]) => [...new Set(runs.flatMap((run) => (run.code ? [run.code] : [])))];
+
+/**
+ * The trailing streak of finished runs that pass `test`, newest last, and whether it may reach back
+ * before the window (every finished run of the window passes, and so did the last one before it).
+ */
+function trailingStreak(finishedRuns: readonly RunRecord[], earlier: RunRecord | null, test: (run: RunRecord) => boolean) {
+  let start = finishedRuns.length;
+  while (start > 0 && test(finishedRuns[start - 1]!)) start -= 1;
+  const runs = finishedRuns.slice(start);
+  const reachesBack = start === 0 && (finishedRuns.length === 0 || (earlier !== null && test(earlier)));
+  return { runs, since: reachesBack || runs.length === 0 ? null : runs[0]!.scheduledFor };
+}
+
+export function judgeCharter(input: CharterInput): CharterJudgement {
+  const { now, runs, earlier, rules } = input;
+  const windowStart = now - dayMs;
+  const inWindow = (at: number | null) => (at !== null && at > windowStart ? at : null);
+  const firstRunAt = earlier.firstRunAt ?? runs[0]?.scheduledFor ?? null;
+  const valid = input.enabled && input.scheduleError === null;
+  const expected = valid ? expectedFires({ ...input, firstRunAt }, windowStart, now - rules.graceMs) : [];
+  const finishedRuns = runs.filter((run) => finished.has(run.status));
+  const lastRun = finishedRuns.at(-1) ?? earlier.lastFinished;
+  const lastSuccess = latest(finishedRuns, (run) => run.status === 'success') ?? earlier.lastSuccess;
+  const problems = [
+    ...finishedRuns.filter((run) => run.status !== 'success').map((run) => run.scheduledFor),
+    ...expected.filter((fire) => fire.run === null).map((fire) => fire.at),
+  ];
+  const lastProblemAt = problems.length > 0 ? Math.max(...problems) : null;
+  const base = {
+    lastRun,
+    lastSuccessAt: lastSuccess && successTime(lastSuccess),
+    runs24h: countExpected(expected),
+    expected,
+    lastProblemAt,
+  };
+  const result = (state: CharterState, stateSince: number | null, streak: CharterJudgement['streak'] = { count: 0, codes: [] }) => ({
+    ...base,
+    state,
+    stateSince: inWindow(stateSince),
+    streak,
+  });
+
+  if (!input.enabled) return result('paused', input.changedAt);
+  if (input.scheduleError !== null) return result('invalid_schedule', input.changedAt);
+  if (firstRunAt === null) return result('no_runs', null);
+
+  const latestFire = expected.at(-1);
+  if (latestFire && latestFire.run === null) {
+    let start = expected.length - 1;
+    while (start > 0 && expected[start - 1]!.run === null) start -= 1;
+    // A streak that starts at the window's first fire may have begun before it, unless the
+    // window was cut short by the first recorded run or a change of the schedule.
+    const first = expected[start]!.at;
+    const cut = Math.max(firstRunAt, input.changedAt ?? Number.NEGATIVE_INFINITY);
+    const since = start === 0 && !(cut > windowStart) ? null : first;
+    return result('missed', since, { count: expected.length - start, codes: [] });
+  }
+
+  const stuck = runs.find((run) => inProgress(run) && (run.startedAt ?? run.scheduledFor) <= now - rules.stuckAfterMs);
+  if (stuck) return result('stuck', stuck.startedAt ?? stuck.scheduledFor, { count: 1, codes: [] });
+
+  if (lastRun?.status === 'error' || (lastRun && isSkip(lastRun))) {
+    const failing = lastRun.status === 'error';
+    const streak = trailingStreak(finishedRuns, earlier.lastFinished, failing ? (run) => run.status === 'error' : isSkip);
+    return result(failing ? 'failing' : 'skipped', streak.since, { count: streak.runs.length, codes: distinctCodes(streak.runs) });
+  }
+
+  if (lastRun?.status === 'success' && lastProblemAt !== null && lastProblemAt >= now - rules.recoveringMs) {
+    const recovered = finishedRuns.find((run) => run.status === 'success' && run.scheduledFor > lastProblemAt);
+    return result('recovering', recovered?.scheduledFor ?? null);
+  }
+
+  if (latestFire?.run && inProgress(latestFire.run)) return result('running', latestFire.run.startedAt ?? latestFire.run.scheduledFor);
+
+  if (lastProblemAt === null) return result('ok', null);
+  const recovered = finishedRuns.find((run) => run.status === 'success' && run.scheduledFor > lastProblemAt);
+  return result('ok', Math.max(lastProblemAt + rules.recoveringMs, recovered?.scheduledFor ?? Number.NEGATIVE_INFINITY));
+}

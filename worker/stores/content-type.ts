@@ -1,0 +1,14 @@
+// The Content-Type of each published file, by its extension.
+import { extname } from 'node:path';
+
+const types: Record<string, string> = {
+  '.json': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml; charset=utf-8',
+  '.xml': 'application/atom+xml; charset=utf-8',
+};
+
+export function contentTypeOf(name: string): string {
+  if (name.endsWith('governance-feed.json')) return 'application/feed+json; charset=utf-8';
+  if (name.endsWith('.schema.json')) return 'application/schema+json; charset=utf-8';
+  return types[extname(name)] ?? 'application/octet-stream';
+}
