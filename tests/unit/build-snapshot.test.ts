@@ -1,228 +1,296 @@
+// The use case over an in-memory source: the exact snapshot of a broken system, what the worker
+// remembers as the window moves (tick after tick, a day closing), a restart, and what is written.
 import { describe, expect, it } from 'vitest';
-import { parseGovernanceStatus } from '../../shared/contract.ts';
-import type { GovernanceFacts, GovernanceQuery, GovernanceStatusPort } from '../../shared/ports.ts';
-import { buildSnapshot, createPublisher, queryFor, type SnapshotSettings } from '../../worker/build-snapshot.ts';
+import { parseGovernanceHistory, parseGovernanceStatus } from '../../shared/contract.ts';
+import { assertSnapshotIsValid, assertWithinBound, createPublisher, createSnapshotBuilder, defaultRules, queryFor, type SnapshotSettings } from '../../worker/build-snapshot.ts';
 import { createLogger } from '../../worker/logger.ts';
+import { createFakeSource, schedule, type FakeData, type FakeRun } from '../support/fake-source.ts';
 import { createMemoryStore } from '../support/memory-store.ts';
 
 const now = new Date('2026-11-21T12:34:56.789Z');
-const settings: SnapshotSettings = { principalId: 'p', billingAccountId: 'b', staleAfterMs: () => 180_000 };
-const t = (iso: string) => new Date(iso);
+const minute = 60_000;
+const hour = 60 * minute;
+const day = 24 * hour;
+const logger = createLogger(() => {});
+const settings: SnapshotSettings = { principalId: 'p', billingAccountId: 'b', staleAfterMs: () => 180_000, rules: defaultRules };
+const at = (iso: string) => new Date(iso);
 
-function facts(overrides: Partial<GovernanceFacts> = {}): GovernanceFacts {
-  return {
-    ledger: 'graph_runs',
-    balanceCredits: 2_400_000_000n,
-    spentSinceSpendFrom: 2_400_000_000n, // burn 100,000,000/h -> runway 24 h exactly
-    spendByHour: [
-      { hourStart: t('2026-11-20T13:00:00.000Z'), credits: 1_000n },
-      { hourStart: t('2026-11-21T12:00:00.000Z'), credits: 2_000n },
-    ],
-    charters: [
-      {
-        temporalScheduleId: 'governance:engineering',
-        cron: '0 */6 * * *',
-        timezone: 'Europe/Berlin',
-        enabled: true,
-        lastRun: { status: 'error', scheduledFor: t('2026-11-21T11:00:00.000Z'), finishedAt: t('2026-11-21T11:00:05.000Z') },
-        lastSuccessAt: t('2026-11-20T23:00:04.000Z'),
-      },
-      {
-        temporalScheduleId: 'governance:community',
-        cron: '0 13 * * *',
-        timezone: 'UTC',
-        enabled: true,
-        lastRun: { status: 'success', scheduledFor: t('2026-11-20T13:00:00.000Z'), finishedAt: t('2026-11-20T13:01:00.000Z') },
-        lastSuccessAt: t('2026-11-20T13:01:00.000Z'),
-      },
-      { temporalScheduleId: 'governance:govern', cron: 'every day', timezone: 'UTC', enabled: true, lastRun: null, lastSuccessAt: null },
-      { temporalScheduleId: 'governance:sustainability', cron: '0 9 * * *', timezone: 'UTC', enabled: false, lastRun: null, lastSuccessAt: null },
-    ],
-    failedRuns: [
-      {
-        temporalScheduleId: 'governance:engineering',
-        runId: 'run-2',
-        scheduledFor: t('2026-11-21T11:00:00.000Z'),
-        errorCode: null,
-        errorMessage: 'insufficient_credits',
-      },
-      {
-        temporalScheduleId: 'governance:engineering',
-        runId: 'run-1',
-        scheduledFor: t('2026-11-21T05:00:00.000Z'),
-        errorCode: null,
-        errorMessage: 'call failed: Bearer abc.def\n  at x',
-      },
-    ],
-    threads: [
-      { stateKey: 'thread-b', title: 'Weekly\u0007 review', createdAt: t('2026-11-21T10:00:00.000Z'), updatedAt: t('2026-11-21T12:00:00.000Z') },
-      { stateKey: 'thread-a', title: { nested: true }, createdAt: t('2026-11-20T10:00:00.000Z'), updatedAt: t('2026-11-21T09:00:00.000Z') },
-    ],
-    ...overrides,
-  };
+/** Every fire of `every` minutes from `from` to `to` (exclusive) as runs of one charter. */
+function runsOf(id: string, from: string, to: string, everyMinutes: number, status: (time: Date) => FakeRun['status']): FakeRun[] {
+  const runs: FakeRun[] = [];
+  for (let time = Date.parse(from); time < Date.parse(to); time += everyMinutes * minute) {
+    const scheduledFor = new Date(time);
+    const chosen = status(scheduledFor);
+    runs.push({
+      scheduleId: `schedule-${id}`,
+      runId: `${id}-${scheduledFor.toISOString()}`,
+      status: chosen,
+      scheduledFor,
+      startedAt: new Date(time + 2_000),
+      completedAt: chosen === 'running' ? null : new Date(time + 40_000),
+      errorCode: null,
+      errorMessage: chosen === 'error' ? 'insufficient_credits' : null,
+    });
+  }
+  return runs;
 }
 
-function sourceOf(value: GovernanceFacts, seen: GovernanceQuery[] = []): GovernanceStatusPort {
+/** Engineering fails every run since 07:00 for want of credits; Community's scheduler stopped after 11:00. */
+function brokenSystem(): FakeData {
   return {
-    async readGovernanceFacts(query) {
-      seen.push(query);
-      return value;
-    },
+    balance: 2_400_000_000n,
+    receipts: Array.from({ length: 72 }, (_, index) => ({ at: new Date(now.getTime() - index * hour - 5 * minute), credits: 100_000_000n })),
+    schedules: [
+      schedule('engineering', '*/30 * * * *'),
+      schedule('community', '0 * * * *', 'Europe/Berlin'),
+      schedule('govern', 'every day'),
+      schedule('sustainability', '0 9 * * 1', 'UTC', { enabled: false }),
+    ],
+    runs: [
+      ...runsOf('engineering', '2026-11-18T00:00:00Z', '2026-11-21T12:31:00Z', 30, (time) => (time >= at('2026-11-21T07:00:00Z') ? 'error' : 'success')),
+      ...runsOf('community', '2026-11-18T00:00:00Z', '2026-11-21T11:01:00Z', 60, () => 'success'),
+    ],
+    threads: [{ stateKey: 'thread-1', title: 'Weekly\u0007 review', createdAt: at('2026-11-21T10:00:00Z'), updatedAt: at('2026-11-21T12:00:00Z') }],
   };
 }
 
 describe('queryFor', () => {
-  it('derives every window from the one now', () => {
+  it('derives every window from the one now, and reads further back only when asked to', () => {
     expect(queryFor(now, settings)).toEqual({
       now,
       principalId: 'p',
       billingAccountId: 'b',
-      spendFrom: t('2026-11-20T12:34:56.789Z'),
-      hoursFrom: t('2026-11-20T13:00:00.000Z'),
-      failedFrom: t('2026-11-20T12:34:56.789Z'),
+      spendFrom: at('2026-11-20T12:34:56.789Z'),
+      hoursFrom: at('2026-11-20T13:00:00.000Z'),
+      spendHoursFrom: at('2026-11-20T12:00:00.000Z'),
+      runsFrom: at('2026-11-20T12:34:56.789Z'),
+      failedFrom: at('2026-11-20T12:34:56.789Z'),
       failedLimit: 10,
       threadsLimit: 10,
     });
+    const early = queryFor(now, settings, Date.parse('2026-11-20T00:00:00Z'));
+    expect(early.runsFrom).toEqual(at('2026-11-20T00:00:00Z'));
+    expect(early.spendHoursFrom).toEqual(at('2026-11-20T00:00:00Z'));
   });
 });
 
-describe('buildSnapshot', () => {
-  it('composes the exact contract from the facts', async () => {
-    const seen: GovernanceQuery[] = [];
-    const snapshot = await buildSnapshot(sourceOf(facts(), seen), settings, now);
-    expect(seen).toHaveLength(1);
-    expect(snapshot.generatedAt).toBe('2026-11-21T12:34:56.789Z');
-    expect(snapshot.staleAfter).toBe('2026-11-21T12:37:56.789Z');
-    expect(snapshot.systemCredits).toBe('2400000000');
-    expect(snapshot.credits).toEqual({
-      balance: '2400000000',
-      balanceUsd: '240.00',
-      spentLast24h: '2400000000',
-      burnPerHour: '100000000',
-      runwayHours: 24,
-      health: 'yellow',
-    });
-    expect(snapshot.spendByHour).toHaveLength(24);
-    expect(snapshot.spendByHour[0]).toEqual({ hourStart: '2026-11-20T13:00:00.000Z', credits: '1000' });
-    expect(snapshot.spendByHour[1]).toEqual({ hourStart: '2026-11-20T14:00:00.000Z', credits: '0' });
-    expect(snapshot.spendByHour[23]).toEqual({ hourStart: '2026-11-21T12:00:00.000Z', credits: '2000' });
-
-    expect(snapshot.charters.map((c) => [c.name, c.nextRunAt, c.scheduleError])).toEqual([
-      ['Community', '2026-11-21T13:00:00.000Z', null],
-      ['Engineering', '2026-11-21T17:00:00.000Z', null], // 18:00 in Berlin (UTC+1)
-      ['Govern', null, 'invalid_cron'],
-      ['Sustainability', null, null], // paused: no next run, but its schedule is fine
-    ]);
-    expect(snapshot.upcomingRuns).toEqual([
-      { name: 'Community', nextRunAt: '2026-11-21T13:00:00.000Z' },
-      { name: 'Engineering', nextRunAt: '2026-11-21T17:00:00.000Z' },
-    ]);
-    expect(snapshot.failedRuns).toEqual([
-      { charter: 'Engineering', runId: 'run-2', scheduledFor: '2026-11-21T11:00:00.000Z', errorCode: 'insufficient_credits', errorMessage: 'insufficient_credits' },
-      { charter: 'Engineering', runId: 'run-1', scheduledFor: '2026-11-21T05:00:00.000Z', errorCode: null, errorMessage: 'call failed: Bearer [redacted]' },
-    ]);
-    expect(snapshot.recentRuns).toEqual([
-      { id: 'thread-b', title: 'Weekly review', startedAt: '2026-11-21T10:00:00.000Z', lastActivity: '2026-11-21T12:00:00.000Z' },
-      { id: 'thread-a', title: null, startedAt: '2026-11-20T10:00:00.000Z', lastActivity: '2026-11-21T09:00:00.000Z' },
-    ]);
-    expect(snapshot.status).toBe('degraded'); // yellow credits, a failing charter, a broken schedule
+describe('a snapshot of a broken system', () => {
+  it('says failing, with the reasons that make it so, and never says healthy', async () => {
+    const built = await createSnapshotBuilder(createFakeSource(brokenSystem()), settings, logger).build(now);
+    const { snapshot } = built;
     expect(parseGovernanceStatus(snapshot).success).toBe(true);
-  });
-
-  it('reports a malformed schedule in the snapshot without failing it', async () => {
-    const snapshot = await buildSnapshot(
-      sourceOf(facts({ charters: [{ temporalScheduleId: 'governance:x', cron: '0 9 * * *', timezone: 'Mars/Base', enabled: true, lastRun: null, lastSuccessAt: null }] })),
-      settings,
-      now,
-    );
-    expect(snapshot.charters[0]).toMatchObject({ name: 'X', nextRunAt: null, scheduleError: 'invalid_timezone' });
-    expect(snapshot.upcomingRuns).toEqual([]);
-  });
-
-  it('survives infinite and far-future timestamps (pg returns Infinity for infinity) and odd schedule text', async () => {
-    const infinite = new Date(Number.POSITIVE_INFINITY);
-    const farFuture = new Date('+010000-01-01T00:00:00.000Z');
-    const snapshot = await buildSnapshot(
-      sourceOf(
-        facts({
-          charters: [
-            {
-              temporalScheduleId: 'governance:odd',
-              cron: '0 9 * * *\u0000\n',
-              timezone: 'UTC',
-              enabled: true,
-              lastRun: { status: 'success', scheduledFor: infinite, finishedAt: null },
-              lastSuccessAt: farFuture,
-            },
-          ],
-          failedRuns: [{ temporalScheduleId: 'governance:odd', runId: 'r', scheduledFor: infinite, errorCode: null, errorMessage: null }],
-          threads: [
-            { stateKey: 'ok', title: 't', createdAt: t('2026-11-21T10:00:00.000Z'), updatedAt: t('2026-11-21T11:00:00.000Z') },
-            { stateKey: 'odd', title: 't', createdAt: new Date(Number.NEGATIVE_INFINITY), updatedAt: t('2026-11-21T11:00:00.000Z') },
-          ],
-        }),
-      ),
-      settings,
-      now,
-    );
-    expect(snapshot.charters[0]).toMatchObject({ name: 'Odd', cron: '0 9 * * *', lastRun: null, lastSuccessAt: null, scheduleError: 'invalid_cron' });
-    expect(snapshot.failedRuns).toEqual([]);
-    expect(snapshot.recentRuns.map((run) => run.id)).toEqual(['ok']);
-  });
-
-  it('keeps at most 3 upcoming, 10 failed and 10 recent runs', async () => {
-    const many = Array.from({ length: 12 }, (_, i) => i);
-    const snapshot = await buildSnapshot(
-      sourceOf(
-        facts({
-          charters: many.map((i) => ({ temporalScheduleId: `governance:c${i}`, cron: `${i} * * * *`, timezone: 'UTC', enabled: true, lastRun: null, lastSuccessAt: null })),
-          failedRuns: many.map((i) => ({ temporalScheduleId: 'governance:c1', runId: `r${i}`, scheduledFor: new Date(now.getTime() - i * 60_000), errorCode: null, errorMessage: null })),
-          threads: many.map((i) => ({ stateKey: `t${i}`, title: null, createdAt: now, updatedAt: now })),
-        }),
-      ),
-      settings,
-      now,
-    );
-    expect(snapshot.upcomingRuns).toEqual([
-      { name: 'C0', nextRunAt: '2026-11-21T13:00:00.000Z' },
-      { name: 'C1', nextRunAt: '2026-11-21T13:01:00.000Z' },
-      { name: 'C2', nextRunAt: '2026-11-21T13:02:00.000Z' },
+    expect(snapshot.status).toBe('failing');
+    expect(snapshot.reasons.map((reason) => [reason.severity, reason.code, reason.charterId])).toEqual([
+      ['failing', 'all_charters_down', null],
+      ['degraded', 'runway_low', null],
+      ['degraded', 'funding_ends_soon', null],
+      ['degraded', 'charter_missed', 'governance:community'],
+      ['degraded', 'charter_failing', 'governance:engineering'],
+      ['degraded', 'schedule_invalid', 'governance:govern'],
+      ['notice', 'charter_paused', 'governance:sustainability'],
     ]);
-    expect(snapshot.failedRuns.map((r) => r.runId)).toEqual(many.slice(0, 10).map((i) => `r${i}`));
-    expect(snapshot.recentRuns).toHaveLength(10);
+    expect(snapshot.reasons.find((reason) => reason.code === 'charter_failing')!.text).toBe(
+      'Engineering has failed 12 runs in a row since 07:00 UTC: insufficient_credits',
+    );
+    expect(snapshot.reasons.find((reason) => reason.code === 'charter_missed')!.text).toBe(
+      'Community missed its run due at 12:00 UTC: no run was recorded for it.',
+    );
+    expect(JSON.stringify(snapshot)).not.toContain('Healthy');
+
+    const engineering = snapshot.charters.find((charter) => charter.id === 'governance:engineering')!;
+    expect(engineering).toMatchObject({
+      name: 'Engineering',
+      scheduleText: 'Every 30 minutes',
+      state: 'failing',
+      stateSince: '2026-11-21T07:00:00.000Z',
+      lastSuccessAt: '2026-11-21T06:30:40.000Z',
+      lastRun: { runId: 'engineering-2026-11-21T12:30:00.000Z', status: 'error', scheduledFor: '2026-11-21T12:30:00.000Z', startedAt: '2026-11-21T12:30:02.000Z', finishedAt: '2026-11-21T12:30:40.000Z' },
+      // (12:34:56 yesterday, 12:24:56]: 13:00 .. 12:00, 47 fires, 11 of them failed (07:00 .. 12:00)
+      runs24h: { expected: 47, succeeded: 36, failed: 11, skipped: 0, missed: 0, running: 0 },
+    });
+    expect(snapshot.charters.find((charter) => charter.id === 'governance:community')).toMatchObject({
+      state: 'missed',
+      stateSince: '2026-11-21T12:00:00.000Z',
+      runs24h: { expected: 24, succeeded: 23, failed: 0, skipped: 0, missed: 1, running: 0 },
+    });
+    expect(snapshot.charters.find((charter) => charter.id === 'governance:govern')).toMatchObject({ state: 'invalid_schedule', scheduleError: 'invalid_cron', scheduleText: 'Not a valid cron expression' });
+    expect(snapshot.failedRunsTotal).toBe(12);
+    expect(snapshot.failedRuns).toHaveLength(10);
+    expect(snapshot.failedRuns[0]).toEqual({
+      charter: 'Engineering',
+      charterId: 'governance:engineering',
+      runId: 'engineering-2026-11-21T12:30:00.000Z',
+      scheduledFor: '2026-11-21T12:30:00.000Z',
+      errorCode: 'insufficient_credits',
+      errorMessage: 'insufficient_credits',
+    });
+    expect(snapshot.missedRuns).toEqual([{ charter: 'Community', charterId: 'governance:community', expectedAt: '2026-11-21T12:00:00.000Z' }]);
+    expect(snapshot.missedRunsTotal).toBe(1);
+    expect(snapshot.openIncidents).toEqual(['governance:engineering@2026-11-21T07:00:00.000Z', 'governance:community@2026-11-21T12:00:00.000Z']);
+    expect(snapshot.recentRuns).toEqual([{ id: 'thread-1', title: 'Weekly review', startedAt: '2026-11-21T10:00:00.000Z', lastActivity: '2026-11-21T12:00:00.000Z' }]);
+
+    // 71 runs started in 24 h (48 Engineering, 23 Community) for 2.4e9 credits: 33,802,817 a run, 70 runs
+    // funded; three fires an hour, so fire 71 is at 12:00 tomorrow, where both charters fire (ids break the tie)
+    expect(snapshot.forecast).toEqual({
+      creditsPerRun: '33802817',
+      fundedRuns: '70',
+      fundedUntil: '2026-11-22T12:00:00.000Z',
+      firstUnfundedRun: { charterId: 'governance:engineering', at: '2026-11-22T12:00:00.000Z' },
+    });
+    expect(snapshot.reasons.find((reason) => reason.code === 'funding_ends_soon')!.text).toBe(
+      'The balance pays for about 70 more runs, until Sun 12:00 UTC (an estimate from the average run).',
+    );
+  });
+
+  it('keeps history: days of the last 90 with counts, and the incidents with stable ids', async () => {
+    const { history } = await createSnapshotBuilder(createFakeSource(brokenSystem()), settings, logger).build(now);
+    expect(parseGovernanceHistory(history).success).toBe(true);
+    expect(history.from).toBe('2026-08-24');
+    expect(history.to).toBe('2026-11-21');
+    expect(history.days).toHaveLength(90);
+    expect(history.days[0]!.date).toBe('2026-08-24');
+    expect(history.days.at(-1)!.date).toBe('2026-11-21');
+    // Engineering and Community had no data before the 18th: no charter has an entry on those days, never "ok"
+    expect(history.days.filter((entry) => Object.keys(entry.charters).length > 0).map((entry) => entry.date)).toEqual([
+      '2026-11-18',
+      '2026-11-19',
+      '2026-11-20',
+      '2026-11-21',
+    ]);
+    expect(history.days.at(-5)!.spent).toBe('0'); // the receipts go back three days
+    expect(history.days.at(-3)).toEqual({
+      date: '2026-11-19',
+      spent: '2400000000',
+      charters: {
+        'governance:engineering': { expected: 48, succeeded: 48, failed: 0, skipped: 0, missed: 0 },
+        'governance:community': { expected: 24, succeeded: 24, failed: 0, skipped: 0, missed: 0 },
+      },
+    });
+    expect(history.days.at(-1)!.charters['governance:engineering']).toEqual({ expected: 25, succeeded: 14, failed: 11, skipped: 0, missed: 0 });
+    expect(history.incidents.map((incident) => [incident.id, incident.kind, incident.runs, incident.resolvedAt])).toEqual([
+      ['governance:community@2026-11-21T12:00:00.000Z', 'missed', 1, null],
+      ['governance:engineering@2026-11-21T07:00:00.000Z', 'failed', 11, null],
+    ]);
+  });
+});
+
+describe('what the worker remembers between ticks', () => {
+  it('keeps the last success of a charter failing for longer than the window, and closes a day while it runs', async () => {
+    const data = brokenSystem();
+    const builder = createSnapshotBuilder(createFakeSource(data), settings, logger);
+    let built = await builder.build(now);
+    // A day later, with Engineering still failing every run: its last success is older than the window.
+    for (let tick = 1; tick <= 26; tick++) {
+      const later = new Date(now.getTime() + tick * hour);
+      data.runs.push(...runsOf('engineering', new Date(later.getTime() - hour).toISOString(), later.toISOString(), 30, () => 'error'));
+      built = await builder.build(later);
+    }
+    const engineering = built.snapshot.charters.find((charter) => charter.id === 'governance:engineering')!;
+    expect(engineering.lastSuccessAt).toBe('2026-11-21T06:30:40.000Z');
+    expect(engineering.state).toBe('failing');
+    expect(engineering.stateSince).toBeNull(); // the streak began before the window
+    // 2026-11-21 closed at 00:10 on the 22nd: its counts are final
+    expect(built.history.days.find((entry) => entry.date === '2026-11-21')!.charters['governance:engineering']).toEqual({
+      expected: 48,
+      succeeded: 14,
+      failed: 34,
+      skipped: 0,
+      missed: 0,
+    });
+
+    // A restart reads the same rows and derives the same history and the same incident ids.
+    const restarted = await createSnapshotBuilder(createFakeSource(data), settings, logger).build(new Date(now.getTime() + 26 * hour));
+    expect(restarted.history.days).toEqual(built.history.days);
+    expect(restarted.history.incidents).toEqual(built.history.incidents);
+    expect(restarted.snapshot.charters).toEqual(built.snapshot.charters);
+    expect(restarted.snapshot.openIncidents).toEqual(built.snapshot.openIncidents);
+  });
+
+  it('reads the earlier facts and 90 days once, then only the window', async () => {
+    const source = createFakeSource(brokenSystem());
+    const builder = createSnapshotBuilder(source, settings, logger);
+    await builder.build(now);
+    const firstCalls = source.calls.length;
+    expect(source.calls.filter((call) => call.startsWith('history'))).toHaveLength(89); // the 89 closed days; today is live
+    await builder.build(new Date(now.getTime() + minute));
+    await builder.build(new Date(now.getTime() + 2 * minute));
+    expect(source.calls.slice(firstCalls)).toEqual(['facts', 'facts']);
+    builder.reset(); // a replica that stopped leading forgets, and reads again when it leads
+    await builder.build(new Date(now.getTime() + 3 * minute));
+    expect(source.calls.slice(firstCalls + 2)).toContain('earlier');
+  });
+
+  it('forgets a deleted charter and judges a re-enabled one from its change, not from the weeks it was paused', async () => {
+    const data = brokenSystem();
+    const builder = createSnapshotBuilder(createFakeSource(data), settings, logger);
+    await builder.build(now);
+    data.schedules = data.schedules.filter((row) => row.scheduleId !== 'schedule-community');
+    data.schedules.find((row) => row.scheduleId === 'schedule-sustainability')!.enabled = true;
+    data.schedules.find((row) => row.scheduleId === 'schedule-sustainability')!.updatedAt = new Date(now.getTime() + minute);
+    const { snapshot } = await builder.build(new Date(now.getTime() + 2 * minute));
+    expect(snapshot.charters.map((charter) => charter.id)).not.toContain('governance:community');
+    expect(snapshot.openIncidents).not.toContain('governance:community@2026-11-21T12:00:00.000Z');
+    expect(snapshot.charters.find((charter) => charter.id === 'governance:sustainability')).toMatchObject({ state: 'no_runs', enabled: true });
   });
 });
 
 describe('createPublisher', () => {
-  const deps = (value: GovernanceFacts) => {
+  it('writes the snapshot and every file beside it, then only what changed or went missing', async () => {
     const { store, files } = createMemoryStore();
-    const logger = createLogger(() => {});
-    return { files, publish: createPublisher({ source: sourceOf(value), store, clock: () => now, logger }, settings) };
-  };
-
-  it('writes the snapshot, the badge and the JSON Schema beside it', async () => {
-    const { files, publish } = deps(facts());
-    await publish();
-    expect(JSON.parse(files.get('governance-status.json')!).generatedAt).toBe(now.toISOString());
-    expect(JSON.parse(files.get('governance-badge.json')!)).toEqual({ schemaVersion: 1, label: 'governance', message: 'degraded', color: 'yellow' });
-    expect(JSON.parse(files.get('governance-status.schema.json')!).properties.schemaVersion).toEqual({ type: 'number', const: 1 });
+    const publish = createPublisher({ source: createFakeSource(brokenSystem()), store, clock: () => now, logger }, settings, {
+      feeds: { pageUrl: 'https://status.example.org/', atomUrl: 'https://status.example.org/governance-feed.xml', jsonUrl: 'https://status.example.org/governance-feed.json' },
+    });
+    const first = await publish();
+    expect(first.written.sort()).toEqual(
+      [
+        'governance-badge.json',
+        'governance-badge.svg',
+        'governance-feed.json',
+        'governance-feed.xml',
+        'governance-history.json',
+        'governance-history.schema.json',
+        'governance-status.json',
+        'governance-status.schema.json',
+      ].sort(),
+    );
+    expect(JSON.parse(files.get('governance-badge.json')!)).toEqual({ schemaVersion: 1, label: 'governance', message: 'failing', color: 'red' });
+    expect(files.get('governance-badge.svg')).toContain('<title>governance: failing</title>');
+    expect((await publish()).written).toEqual(['governance-status.json']);
+    files.delete('governance-status.schema.json');
+    files.delete('governance-badge.svg');
+    expect((await publish()).written.sort()).toEqual(['governance-badge.svg', 'governance-status.json', 'governance-status.schema.json']);
   });
 
-  it('never writes a snapshot that breaks the contract', async () => {
-    const broken = facts({
-      charters: [
-        {
-          temporalScheduleId: 'governance:odd',
-          cron: '0 * * * *',
-          timezone: 'UTC',
-          enabled: true,
-          lastRun: { status: 'exploded' as 'error', scheduledFor: now, finishedAt: null },
-          lastSuccessAt: null,
-        },
-      ],
-    });
-    const { files, publish } = deps(broken);
-    await expect(publish()).rejects.toThrow(/snapshot breaks the contract: charters\.0\.lastRun\.status/);
-    expect(files.size).toBe(0);
+  it('never writes a snapshot that breaks the contract, nor one over its size bound, and a failed read keeps the last good one', async () => {
+    const { snapshot } = await createSnapshotBuilder(createFakeSource(brokenSystem()), settings, logger).build(now);
+    expect(() => assertSnapshotIsValid({ ...snapshot, charters: [{ ...snapshot.charters[0]!, state: 'exploded' }] })).toThrow(
+      /snapshot breaks the contract: charters\.0\.state: /,
+    );
+    const source = createFakeSource(brokenSystem());
+    const { store, files } = createMemoryStore();
+    const publish = createPublisher({ source, store, clock: () => now, logger }, settings);
+    await publish();
+    const good = files.get('governance-status.json');
+    source.readGovernanceFacts = async () => {
+      throw new Error('connection refused');
+    };
+    await expect(publish()).rejects.toThrow('connection refused');
+    expect(files.get('governance-status.json')).toBe(good);
+    expect(() => assertWithinBound('governance-status.json', 'x'.repeat(300_000), 262_144)).toThrow(
+      'governance-status.json would be 300000 bytes, over its bound of 262144: not written',
+    );
+  });
+});
+
+describe('odd rows', () => {
+  it('a malformed schedule, an infinite timestamp or control characters never fail the snapshot', async () => {
+    const data = brokenSystem();
+    data.schedules.push(schedule('odd', '0 9 * * *\u0000\n', 'Mars/Base'), schedule('x\u202e\u0007evil', '*/5 * * * *'));
+    data.runs.push({ scheduleId: 'schedule-odd', runId: 'r-inf', status: 'success', scheduledFor: new Date(Number.POSITIVE_INFINITY) });
+    data.threads.push({ stateKey: 'odd', title: 't', createdAt: new Date(Number.NEGATIVE_INFINITY), updatedAt: at('2026-11-21T11:00:00Z') });
+    const { snapshot } = await createSnapshotBuilder(createFakeSource(data), settings, logger).build(now);
+    expect(snapshot.charters.find((charter) => charter.id === 'governance:odd')).toMatchObject({ scheduleError: 'invalid_timezone', cron: '0 9 * * *', state: 'invalid_schedule' });
+    expect(snapshot.charters.map((charter) => charter.id)).toContain('governance:x evil');
+    expect(snapshot.recentRuns.map((run) => run.id)).toEqual(['thread-1']);
   });
 });

@@ -1,0 +1,116 @@
+// An in-memory GovernanceStatusPort for unit tests of the use case: the same windows and semantics
+// as the SQL of worker/postgres/queries.ts, over plain arrays. Integration tests use the real one.
+import type { RunStatus } from '../../shared/contract.ts';
+import type { EarlierRunFacts, GovernanceFacts, GovernanceQuery, GovernanceStatusPort, HistoryQuery, RunFacts, ScheduleFacts, ThreadFacts } from '../../shared/ports.ts';
+
+export type FakeRun = {
+  scheduleId: string;
+  runId: string;
+  status: RunStatus;
+  scheduledFor: Date;
+  startedAt?: Date | null;
+  completedAt?: Date | null;
+  errorCode?: string | null;
+  errorMessage?: string | null;
+};
+
+export type FakeData = {
+  balance: bigint;
+  receipts: Array<{ at: Date; credits: bigint }>;
+  schedules: ScheduleFacts[];
+  runs: FakeRun[];
+  threads: ThreadFacts[];
+};
+
+const hourMs = 3_600_000;
+const bareCode = /^\s*([a-z][a-z0-9_]{2,63})\s*$/;
+
+function toFacts(run: FakeRun, withMessage: boolean): RunFacts {
+  return {
+    scheduleId: run.scheduleId,
+    runId: run.runId,
+    status: run.status,
+    scheduledFor: run.scheduledFor,
+    startedAt: run.startedAt ?? null,
+    completedAt: run.completedAt ?? null,
+    errorCode: run.errorCode ?? null,
+    messageCode: run.errorMessage ? (bareCode.exec(run.errorMessage)?.[1] ?? null) : null,
+    errorMessage: withMessage ? (run.errorMessage?.split('\n')[0] ?? null) : null,
+  };
+}
+
+const byTime = (a: FakeRun, b: FakeRun) => a.scheduledFor.getTime() - b.scheduledFor.getTime() || a.scheduleId.localeCompare(b.scheduleId);
+
+/** `data` is read on every call, so a test may change it between ticks. */
+export function createFakeSource(data: FakeData): GovernanceStatusPort & { calls: string[] } {
+  const calls: string[] = [];
+  const charterIds = () => new Set(data.schedules.map((schedule) => schedule.scheduleId));
+  return {
+    calls,
+    async readGovernanceFacts(q: GovernanceQuery): Promise<GovernanceFacts> {
+      calls.push('facts');
+      const ids = charterIds();
+      const inWindow = data.runs
+        .filter((run) => ids.has(run.scheduleId) && run.scheduledFor >= q.runsFrom && run.scheduledFor <= q.now)
+        .sort(byTime);
+      const withMessage = new Set(
+        inWindow
+          .filter((run) => run.status === 'error' && run.scheduledFor >= q.failedFrom)
+          .sort((a, b) => b.scheduledFor.getTime() - a.scheduledFor.getTime() || a.runId.localeCompare(b.runId))
+          .slice(0, q.failedLimit),
+      );
+      const hours = new Map<number, bigint>();
+      let total = 0n;
+      for (const receipt of data.receipts) {
+        if (receipt.at < q.spendHoursFrom || receipt.at >= q.now) continue;
+        if (receipt.at >= q.spendFrom) total += receipt.credits;
+        const hour = Math.floor((receipt.at.getTime() - q.hoursFrom.getTime()) / hourMs);
+        hours.set(hour, (hours.get(hour) ?? 0n) + receipt.credits);
+      }
+      return {
+        ledger: 'graph_runs',
+        balanceCredits: data.balance,
+        spentSinceSpendFrom: total,
+        spendByHour: [...hours].map(([hour, credits]) => ({ hourStart: new Date(q.hoursFrom.getTime() + hour * hourMs), credits })),
+        schedules: [...data.schedules],
+        runs: inWindow.map((run) => toFacts(run, withMessage.has(run))),
+        threads: data.threads.filter((thread) => thread.updatedAt <= q.now).sort((a, b) => b.updatedAt.getTime() - a.updatedAt.getTime()).slice(0, q.threadsLimit),
+      };
+    },
+    async readEarlierRuns({ before }): Promise<EarlierRunFacts[]> {
+      calls.push('earlier');
+      return data.schedules.map((schedule) => {
+        const runs = data.runs.filter((run) => run.scheduleId === schedule.scheduleId && run.scheduledFor < before).sort(byTime);
+        const last = (test: (run: FakeRun) => boolean) => runs.filter(test).at(-1);
+        const finished = last((run) => run.status !== 'pending' && run.status !== 'running');
+        const success = last((run) => run.status === 'success');
+        return {
+          scheduleId: schedule.scheduleId,
+          firstRunAt: runs[0]?.scheduledFor ?? null,
+          lastFinished: finished ? toFacts(finished, false) : null,
+          lastSuccess: success ? toFacts(success, false) : null,
+        };
+      });
+    },
+    async readHistory(q: HistoryQuery) {
+      calls.push(`history ${q.from.toISOString().slice(0, 10)}`);
+      const ids = charterIds();
+      const spend = new Map<string, bigint>();
+      for (const receipt of data.receipts) {
+        if (receipt.at < q.from || receipt.at >= q.to) continue;
+        const day = receipt.at.toISOString().slice(0, 10);
+        spend.set(day, (spend.get(day) ?? 0n) + receipt.credits);
+      }
+      return {
+        schedules: [...data.schedules],
+        runs: data.runs.filter((run) => ids.has(run.scheduleId) && run.scheduledFor >= q.from && run.scheduledFor < q.to).sort(byTime).map((run) => toFacts(run, false)),
+        spendByDay: [...spend].map(([day, credits]) => ({ day, credits })),
+      };
+    },
+  };
+}
+
+/** A charter's schedule row as the database would hold it. */
+export function schedule(id: string, cron: string, timezone = 'UTC', extra: Partial<ScheduleFacts> = {}): ScheduleFacts {
+  return { scheduleId: `schedule-${id}`, temporalScheduleId: `governance:${id}`, cron, timezone, enabled: true, updatedAt: null, lastRunAt: null, ...extra };
+}

@@ -1,0 +1,139 @@
+// The incident feeds: Atom read back by a feed reader's parser, the rules of Atom that matter
+// (ids, updated, one entry per incident event), JSON Feed 1.1 fields, hostile names as text; the SVG badge.
+import { parseFeed } from '@rowanmanning/feed-parser';
+import { describe, expect, it } from 'vitest';
+import type { GovernanceHistory } from '../../shared/contract.ts';
+import { governanceBadgeSvg } from '../../shared/badge.ts';
+import { feedEntries, formatLasted, renderFeeds } from '../../worker/feeds.ts';
+
+const links = {
+  pageUrl: 'https://status.example.org/',
+  atomUrl: 'https://status.example.org/governance-feed.xml',
+  jsonUrl: 'https://status.example.org/governance-feed.json',
+};
+
+const history: GovernanceHistory = {
+  schemaVersion: 1,
+  generatedAt: '2026-11-21T12:00:00.000Z',
+  from: '2026-08-24',
+  to: '2026-11-21',
+  charters: [
+    { id: 'governance:engineering', name: 'Engineering' },
+    { id: 'governance:evil', name: 'Evil <script>alert(1)</script> & ]]> "quotes"' },
+  ],
+  days: [],
+  incidents: [
+    {
+      id: 'governance:engineering@2026-11-21T07:00:00.000Z',
+      charterId: 'governance:engineering',
+      kind: 'failed',
+      startedAt: '2026-11-21T07:00:00.000Z',
+      resolvedAt: null,
+      runs: 12,
+      errorCodes: ['insufficient_credits'],
+    },
+    {
+      id: 'governance:evil@2026-11-20T01:00:00.000Z',
+      charterId: 'governance:evil',
+      kind: 'missed',
+      startedAt: '2026-11-20T01:00:00.000Z',
+      resolvedAt: '2026-11-20T04:10:00.000Z',
+      runs: 3,
+      errorCodes: [],
+    },
+    {
+      // opened before the 90 days, resolved inside them: only its resolution is news
+      id: 'governance:engineering@2026-08-20T00:00:00.000Z',
+      charterId: 'governance:engineering',
+      kind: 'failed',
+      startedAt: '2026-08-20T00:00:00.000Z',
+      resolvedAt: '2026-08-25T00:00:00.000Z',
+      runs: 1,
+      errorCodes: ['rate_limited'],
+    },
+  ],
+};
+
+describe('feed entries', () => {
+  it('one per incident opened or resolved in the 90 days, newest first, with titles a person understands', () => {
+    const entries = feedEntries(history, links.pageUrl);
+    expect(entries.map((entry) => [entry.at, entry.title])).toEqual([
+      ['2026-11-21T07:00:00.000Z', 'Engineering: 12 runs failed (insufficient_credits)'],
+      ['2026-11-20T04:10:00.000Z', 'Evil <script>alert(1)</script> & ]]> "quotes": resolved after 3 h'],
+      ['2026-11-20T01:00:00.000Z', 'Evil <script>alert(1)</script> & ]]> "quotes": 3 runs missed'],
+      ['2026-08-25T00:00:00.000Z', 'Engineering: resolved after 5 d 0 h'],
+    ]);
+    expect(new Set(entries.map((entry) => entry.id)).size).toBe(4);
+    expect(entries[0]!.link).toBe('https://status.example.org/#incident-governance%3Aengineering%402026-11-21T07%3A00%3A00.000Z');
+  });
+
+  it('ids are stable: the same history gives the same entries, byte for byte', () => {
+    expect(renderFeeds(history, links)).toEqual(renderFeeds(structuredClone(history), links));
+    const ids = feedEntries(history, links.pageUrl).map((entry) => entry.id);
+    for (const id of ids) expect(id).toMatch(/^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+
+  it('says how long an incident lasted in rounded-down units', () => {
+    expect(formatLasted(45 * 60_000)).toBe('45 min');
+    expect(formatLasted(3 * 3_600_000 + 59 * 60_000)).toBe('3 h');
+    expect(formatLasted(50 * 3_600_000)).toBe('2 d 2 h');
+  });
+});
+
+describe('the Atom feed', () => {
+  const atom = renderFeeds(history, links)['governance-feed.xml']!;
+
+  it('a feed reader reads it back: title, links, one item per event with its id, time and title as text', () => {
+    const feed = parseFeed(atom);
+    expect(feed.meta.type).toBe('atom');
+    expect(feed.title).toBe('Governance status: incidents');
+    expect(feed.url).toBe(links.pageUrl);
+    expect(feed.self).toBe(links.atomUrl);
+    expect(feed.updated?.toISOString()).toBe('2026-11-21T07:00:00.000Z');
+    expect(feed.items.map((item) => [item.id, item.title, item.updated?.toISOString()])).toEqual(
+      feedEntries(history, links.pageUrl).map((entry) => [entry.id, entry.title, entry.at]),
+    );
+  });
+
+  it('has the elements Atom requires of a feed and of every entry, and no markup from a name', () => {
+    expect(atom).toMatch(/^<\?xml version="1.0" encoding="utf-8"\?>\n<feed xmlns="http:\/\/www.w3.org\/2005\/Atom">/);
+    const head = atom.slice(0, atom.indexOf('<entry>'));
+    for (const element of ['<id>urn:uuid:', '<title>', '<updated>']) expect(head).toContain(element);
+    const entries = atom.split('<entry>').slice(1);
+    expect(entries).toHaveLength(4);
+    for (const entry of entries) {
+      expect(entry).toMatch(/<id>urn:uuid:[0-9a-f-]{36}<\/id>/);
+      expect(entry).toMatch(/<updated>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z<\/updated>/);
+      expect(entry).toMatch(/<title type="html"><!\[CDATA\[/);
+      expect(entry).toMatch(/<link href="https:\/\/status\.example\.org\/#incident-/);
+    }
+    expect(atom).not.toContain('<script>');
+    expect(atom).toContain('&lt;script&gt;');
+  });
+});
+
+describe('the JSON Feed', () => {
+  it('follows version 1.1: version, title, home_page_url, feed_url, items with id, url, title, content_text, date_published', () => {
+    const json = JSON.parse(renderFeeds(history, links)['governance-feed.json']!);
+    expect(json.version).toBe('https://jsonfeed.org/version/1.1');
+    expect(json.home_page_url).toBe(links.pageUrl);
+    expect(json.feed_url).toBe(links.jsonUrl);
+    expect(json.items).toHaveLength(4);
+    for (const item of json.items) {
+      expect(Object.keys(item).sort()).toEqual(['content_text', 'date_published', 'id', 'title', 'url']);
+      expect(typeof item.id).toBe('string');
+      expect(Date.parse(item.date_published)).not.toBeNaN();
+    }
+    expect(json.items[1].title).toBe('Evil <script>alert(1)</script> & ]]> "quotes": resolved after 3 h'); // JSON text, never HTML
+  });
+});
+
+describe('the SVG badge', () => {
+  it.each(['healthy', 'degraded', 'failing'] as const)('is self-contained and says %s in words', (status) => {
+    const svg = governanceBadgeSvg(status);
+    expect(svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg" width="\d+" height="20" role="img" aria-label="governance: \w+">/);
+    expect(svg).toContain(`<title>governance: ${status}</title>`);
+    expect(svg).toContain(`>${status}</text>`);
+    expect(svg).not.toMatch(/href|https?:\/\/(?!www\.w3\.org\/2000\/svg)/); // nothing fetched from anywhere
+  });
+});

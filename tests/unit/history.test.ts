@@ -1,0 +1,129 @@
+// Daily counts (DST days, UTC midnight) and incident streaks, from expected fires and their runs.
+import { describe, expect, it } from 'vitest';
+import { expectedFires, type ExpectedFire, type RunRecord } from '../../shared/charter-state.ts';
+import { advanceStreak, classifyDay, countDay, incidentId, toIncident } from '../../shared/history.ts';
+import { firesBetween } from '../../shared/schedule.ts';
+
+const hour = 3_600_000;
+const day = 24 * hour;
+const t = (iso: string) => Date.parse(iso);
+const run = (scheduledFor: number, status: RunRecord['status'], code: string | null = status === 'error' ? 'insufficient_credits' : null): RunRecord => ({
+  runId: `r-${scheduledFor}`,
+  status,
+  scheduledFor,
+  startedAt: scheduledFor,
+  completedAt: scheduledFor + 60_000,
+  code,
+});
+
+/** The expected fires of one UTC day, as the history counts them. */
+function dayOf(cron: string, timezone: string, date: string, status: (fire: number) => RunRecord['status'] | null) {
+  const start = t(`${date}T00:00:00Z`);
+  const fires = firesBetween(cron, timezone, start, start + day);
+  const runs = fires.flatMap((fire) => {
+    const chosen = status(fire);
+    return chosen === null ? [] : [run(fire, chosen)];
+  });
+  return expectedFires({ fires, runs, changedAt: null, firstRunAt: start - 30 * day }, start - 1, start + day - 1);
+}
+
+describe('daily counts', () => {
+  it('count the fires of the UTC day in the charter’s time zone: a 23-hour local day (Berlin, 29 March)', () => {
+    // 06:00 and 18:00 local are 04:00Z and 16:00Z once summer time has begun at 01:00Z
+    const expected = dayOf('0 6,18 * * *', 'Europe/Berlin', '2026-03-29', () => 'success');
+    expect(expected.map((fire) => new Date(fire.at).toISOString())).toEqual(['2026-03-29T04:00:00.000Z', '2026-03-29T16:00:00.000Z']);
+    // every local hour of the 23-hour day: 00:00 CET .. 23:00 CEST, of which 22:00 and 23:00 CEST fall on this UTC day too
+    const hourly = dayOf('0 * * * *', 'Europe/Berlin', '2026-03-29', () => 'success');
+    expect(countDay(hourly)).toEqual({ expected: 24, succeeded: 24, failed: 0, skipped: 0, missed: 0 });
+  });
+
+  it('a 25-hour local day (New York, 1 November): a 01:30 schedule runs once, a half-hourly one 48 times in the UTC day', () => {
+    const daily = dayOf('30 1 * * *', 'America/New_York', '2026-11-01', () => 'success');
+    expect(daily.map((fire) => new Date(fire.at).toISOString())).toEqual(['2026-11-01T05:30:00.000Z']);
+    const halfHourly = dayOf('*/30 * * * *', 'America/New_York', '2026-11-01', (fire) => (fire < t('2026-11-01T06:00:00Z') ? 'success' : null));
+    expect(countDay(halfHourly)).toEqual({ expected: 48, succeeded: 12, failed: 0, skipped: 0, missed: 36 });
+  });
+
+  it('split at UTC midnight: a fire at 23:50 belongs to its day, the one at 00:10 to the next', () => {
+    const cron = '10,50 * * * *';
+    const before = dayOf(cron, 'UTC', '2026-11-20', (fire) => (fire === t('2026-11-20T23:50:00Z') ? 'error' : 'success'));
+    const after = dayOf(cron, 'UTC', '2026-11-21', (fire) => (fire === t('2026-11-21T00:10:00Z') ? null : 'success'));
+    expect(countDay(before)).toEqual({ expected: 48, succeeded: 47, failed: 1, skipped: 0, missed: 0 });
+    expect(countDay(after)).toEqual({ expected: 48, succeeded: 47, failed: 0, skipped: 0, missed: 1 });
+  });
+
+  it('a run still in progress is expected and nothing else yet', () => {
+    expect(countDay([{ at: 0, run: run(0, 'running') }])).toEqual({ expected: 1, succeeded: 0, failed: 0, skipped: 0, missed: 0 });
+  });
+
+  it('reads as ok, some failures, failed, missed, no runs expected, no data', () => {
+    const counts = (succeeded: number, failed: number, skipped: number, missed: number) => ({ expected: succeeded + failed + skipped + missed, succeeded, failed, skipped, missed });
+    expect(classifyDay(counts(24, 0, 0, 0))).toBe('ok');
+    expect(classifyDay(counts(23, 1, 0, 0))).toBe('some_failures');
+    expect(classifyDay(counts(0, 20, 4, 0))).toBe('failed');
+    expect(classifyDay(counts(0, 2, 0, 22))).toBe('missed');
+    expect(classifyDay(counts(0, 0, 0, 0))).toBe('none_expected');
+    expect(classifyDay(undefined)).toBe('no_data');
+  });
+});
+
+describe('incident streaks', () => {
+  const id = 'governance:engineering';
+  const fires = (outcomes: Array<RunRecord['status'] | null>, start = t('2026-11-21T00:00:00Z')): ExpectedFire[] =>
+    outcomes.map((status, index) => {
+      const at = start + index * hour;
+      return { at, run: status === null ? null : run(at, status) };
+    });
+
+  it('a streak opens at its first non-success, and a success resolves it when that run finished', () => {
+    const { streak, resolved } = advanceStreak(id, null, fires(['success', 'error', 'error', null, 'success', 'success']));
+    expect(streak).toBeNull();
+    expect(resolved).toEqual([
+      {
+        id: incidentId(id, t('2026-11-21T01:00:00Z')),
+        charterId: id,
+        kind: 'failed',
+        startedAt: '2026-11-21T01:00:00.000Z',
+        resolvedAt: '2026-11-21T04:01:00.000Z',
+        runs: 3,
+        errorCodes: ['insufficient_credits'],
+      },
+    ]);
+  });
+
+  it('a single failure is an incident of one run; a missed run between failures continues it', () => {
+    const single = advanceStreak(id, null, fires(['error', 'success']));
+    expect(single.resolved.map((incident) => incident.runs)).toEqual([1]);
+    const mixed = advanceStreak(id, null, fires(['error', null, 'error', 'success']));
+    expect(mixed.resolved).toHaveLength(1);
+    expect(mixed.resolved[0]).toMatchObject({ kind: 'failed', runs: 3 });
+  });
+
+  it('kind is what most of its runs did; an open streak stays open across calls (days) with the same id', () => {
+    const first = advanceStreak(id, null, fires(['success', null, null, 'error']));
+    expect(first.streak).toMatchObject({ startedAt: t('2026-11-21T01:00:00Z'), missed: 2, failed: 1 });
+    const second = advanceStreak(id, first.streak, fires([null, 'running', null], t('2026-11-22T00:00:00Z')));
+    const open = toIncident(id, second.streak!, null);
+    expect(open).toEqual({
+      id: `${id}@2026-11-21T01:00:00.000Z`,
+      charterId: id,
+      kind: 'missed',
+      startedAt: '2026-11-21T01:00:00.000Z',
+      resolvedAt: null,
+      runs: 5,
+      errorCodes: ['insufficient_credits'],
+    });
+  });
+
+  it('a streak that was already open before the rows read keeps its earlier start', () => {
+    const { streak } = advanceStreak(id, null, fires(['error', 'error']), t('2026-10-01T00:00:00Z'));
+    expect(toIncident(id, streak!, null).id).toBe(`${id}@2026-10-01T00:00:00.000Z`);
+    const notOpen = advanceStreak(id, null, fires(['success', 'error']), t('2026-10-01T00:00:00Z'));
+    expect(notOpen.streak!.startedAt).toBe(t('2026-11-21T01:00:00Z'));
+  });
+
+  it('skipped runs make a skipped incident, ties go to the more serious kind', () => {
+    expect(toIncident(id, advanceStreak(id, null, fires(['skipped', 'skipped', 'cancelled'])).streak!, null).kind).toBe('skipped');
+    expect(toIncident(id, advanceStreak(id, null, fires(['error', null])).streak!, null).kind).toBe('failed');
+  });
+});
