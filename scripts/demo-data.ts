@@ -1,17 +1,18 @@
-// Realistic demo data relative to `now`: the system tenant's four governance charters with two days
-// of runs (an overnight insufficient_credits outage included), their spend, threads and balance,
-// and two other tenants whose rows RLS must keep out of the public snapshot.
-import { CronExpressionParser } from 'cron-parser';
-import { charterDisplayName } from '../shared/schedule.ts';
+// Realistic demo data relative to `now`: the system tenant's four governance charters with 90 days
+// of runs at their cron's fires (incidents included: an afternoon without credits, a scheduler that
+// stopped for three hours, a revoked grant, last night's outage), their spend, threads and balance,
+// and two other tenants whose rows RLS must keep out of the public files. Set-based: one INSERT of
+// unnested arrays per table.
+import { charterDisplayName, firesBetween } from '../shared/schedule.ts';
 import type { Queryable } from './cogni/apply-schema.ts';
 
 export const systemPrincipalId = '00000000-0000-4000-a000-000000000001';
 export const systemBillingAccountId = '00000000-0000-4000-b000-000000000000';
 
-export type Charter = { scheduleId: string; temporalId: string; cron: string; timezone: string; topics: string[] };
+export type Charter = { scheduleId: string; temporalId: string; cron: string; timezone: string; topics: string[]; historyDays: number };
 
 /** What the simulator needs to add activity that fits the seeded rows. */
-export type DemoTenant = { charters: Charter[]; systemKeyId: string; otherAccounts: Array<{ accountId: string; keyId: string }> };
+export type DemoTenant = { charters: Charter[]; systemKeyId: string; otherAccounts: Array<{ accountId: string; keyId: string }>; seededAt: Date };
 
 export const systemCharters: Charter[] = [
   {
@@ -20,6 +21,7 @@ export const systemCharters: Charter[] = [
     cron: '0 */4 * * *',
     timezone: 'America/New_York',
     topics: ['Forum digest', 'Contributor onboarding check', 'Grant proposals triage', 'Community call notes'],
+    historyDays: 90,
   },
   {
     scheduleId: '10000000-0000-4000-8000-000000000002',
@@ -27,6 +29,7 @@ export const systemCharters: Charter[] = [
     cron: '*/30 * * * *',
     timezone: 'Europe/Berlin',
     topics: ['Open PR review', 'Dependency update sweep', 'CI flakiness report', 'Release readiness'],
+    historyDays: 90,
   },
   {
     scheduleId: '10000000-0000-4000-8000-000000000003',
@@ -34,6 +37,8 @@ export const systemCharters: Charter[] = [
     cron: '0 6 * * *',
     timezone: 'Europe/Amsterdam',
     topics: ['Treasury runway review', 'Compute spend forecast', 'Vendor cost audit'],
+    // a charter added a month ago: the days before its first run say "no data", not "ok"
+    historyDays: 30,
   },
   {
     scheduleId: '10000000-0000-4000-8000-000000000004',
@@ -41,6 +46,7 @@ export const systemCharters: Charter[] = [
     cron: '15 * * * *',
     timezone: 'UTC',
     topics: ['Proposal quorum check', 'Charter amendments', 'Vote tally', 'Delegate activity'],
+    historyDays: 90,
   },
 ];
 
@@ -54,13 +60,49 @@ export const failureMessages: Array<{ message: string; code: string | null }> = 
 
 const minute = 60_000;
 const hour = 60 * minute;
+const day = 24 * hour;
 /** credits per US dollar is 10,000,000: this is about $2,480 */
 const systemBalance = 24_815_302_417n;
-/** the overnight outage: the balance reached zero, every run failed until a top-up */
-const outage = { from: 19 * hour, to: 16 * hour };
+
+type Outcome = { status: 'success' | 'error' | 'skipped'; message: string | null; code: string | null } | null;
+
+/** The incidents of the last 90 days, by age from `now`; anything else mostly succeeds. */
+function outcomeAt(charter: Charter, fire: number, now: number, isNewest: boolean, random: () => number): Outcome {
+  const age = now - fire;
+  const dayStart = Math.floor(now / day) * day;
+  const credits = { status: 'error' as const, message: 'insufficient_credits', code: random() < 0.5 ? 'insufficient_credits' : null };
+  if (age <= 19 * hour && age >= 16 * hour) return credits; // last night: the balance reached zero until a top-up
+  const twelveDaysAgo = dayStart - 12 * day;
+  if (fire >= twelveDaysAgo + 6 * hour && fire < twelveDaysAgo + 13 * hour) return credits;
+  const fortyDaysAgo = dayStart - 40 * day;
+  if (fire >= fortyDaysAgo + 2 * hour && fire < fortyDaysAgo + 5 * hour) return null; // the scheduler stopped: no rows
+  const revoked = dayStart - 25 * day;
+  if (charter.temporalId === 'governance:community' && fire >= revoked && fire < revoked + day) {
+    return { status: 'skipped', message: 'Grant validation failed', code: null };
+  }
+  // The newest engineering run failed, so the page opens "degraded" until the next runs succeed.
+  if ((isNewest && charter.temporalId === 'governance:engineering') || random() < 0.03) {
+    const failure = failureMessages[Math.floor(random() * failureMessages.length)]!;
+    return { status: 'error', message: failure.message, code: failure.code };
+  }
+  return { status: 'success', message: null, code: null };
+}
+
+/** Column arrays, one per column, filled row by row and inserted with one unnest. */
+function columns<K extends string>(names: readonly K[]) {
+  const data = Object.fromEntries(names.map((name) => [name, [] as unknown[]])) as Record<K, unknown[]>;
+  return { data, push: (row: Record<K, unknown>) => names.forEach((name) => data[name].push(row[name])) };
+}
+
+async function insertColumns(db: Queryable, table: string, types: Record<string, string>, data: Record<string, unknown[]>): Promise<void> {
+  const names = Object.keys(types);
+  const arrays = names.map((name, index) => `$${index + 1}::${types[name]}[]`).join(', ');
+  await db.query(`INSERT INTO ${table} (${names.join(', ')}) SELECT * FROM unnest(${arrays})`, names.map((name) => data[name]));
+}
 
 export async function seedDemoData(db: Queryable, now: Date): Promise<DemoTenant> {
   const random = seededRandom(20261121);
+  const at = now.getTime();
   await db.query(
     `INSERT INTO users (id, name) VALUES ($1, 'Cogni system'), ('user-acme', 'Acme DAO'), ('user-river', 'River Collective')`,
     [systemPrincipalId],
@@ -87,91 +129,95 @@ export async function seedDemoData(db: Queryable, now: Date): Promise<DemoTenant
   const grantOf = new Map((grants.rows as Array<{ id: string; user_id: string }>).map((row) => [row.user_id, row.id]));
 
   const otherCharters = [
-    { owner: 'user-acme', account: 'billing-acme', charter: { ...systemCharters[0]!, scheduleId: crypto.randomUUID(), cron: '*/20 * * * *' } },
-    { owner: 'user-river', account: 'billing-river', charter: { ...systemCharters[3]!, scheduleId: crypto.randomUUID(), cron: '0 * * * *' } },
+    { owner: 'user-acme', account: 'billing-acme', charter: { ...systemCharters[0]!, scheduleId: crypto.randomUUID(), cron: '*/20 * * * *', historyDays: 1 } },
+    { owner: 'user-river', account: 'billing-river', charter: { ...systemCharters[3]!, scheduleId: crypto.randomUUID(), cron: '0 * * * *', historyDays: 1 } },
   ];
   for (const { owner, charter } of [...systemCharters.map((charter) => ({ owner: systemPrincipalId, charter })), ...otherCharters]) {
+    // Created (and last changed) before their history began: every fire since then was due.
+    const createdAt = new Date(at - (charter.historyDays + 1) * day);
     await db.query(
-      `INSERT INTO schedules (id, owner_user_id, execution_grant_id, graph_id, input, cron, timezone, next_run_at, temporal_schedule_id)
-       VALUES ($1, $2, $3, 'governance', $4, $5, $6, $7, $8)`,
+      `INSERT INTO schedules (id, owner_user_id, execution_grant_id, graph_id, input, cron, timezone, next_run_at, temporal_schedule_id, created_at, updated_at)
+       VALUES ($1, $2, $3, 'governance', $4, $5, $6, $7, $8, $9, $9)`,
       [charter.scheduleId, owner, grantOf.get(owner), JSON.stringify({ charter: charter.temporalId }), charter.cron, charter.timezone,
-        new Date(now.getTime() - 3 * hour), charter.temporalId], // next_run_at: a stale cache, as in production
+        new Date(at - 3 * hour), charter.temporalId, createdAt], // next_run_at: a stale cache, as in production
     );
   }
 
+  const runs = columns(['id', 'schedule_id', 'run_id', 'scheduled_for', 'started_at', 'completed_at', 'status', 'attempt_count', 'error_message',
+    'graph_id', 'run_kind', 'trigger_source', 'trigger_ref', 'requested_by', 'error_code', 'state_key'] as const);
+  const receipts = columns(['billing_account_id', 'virtual_key_id', 'run_id', 'attempt', 'charged_credits', 'response_cost_usd', 'provenance',
+    'charge_reason', 'source_system', 'source_reference', 'receipt_kind', 'created_at'] as const);
+  const threads = columns(['owner_user_id', 'state_key', 'messages', 'metadata', 'created_at', 'updated_at', 'deleted_at'] as const);
+
+  const addRun = (charter: Charter, owner: string, fire: number, outcome: NonNullable<Outcome>, account: string) => {
+    const startedAt = fire + 1_000 + Math.floor(random() * 4_000);
+    const durationMs = outcome.message === 'insufficient_credits' || outcome.status === 'skipped' ? 1_200 : 30_000 + Math.floor(random() * 210_000);
+    const finishedAt = startedAt + durationMs <= at ? startedAt + durationMs : null;
+    const slug = charter.temporalId.replace(/^governance:/, '');
+    const runId = `${slug}-${new Date(fire).toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${owner.slice(-4)}`;
+    const stateKey = `governance-${runId}`;
+    const finished = finishedAt !== null;
+    runs.push({
+      id: crypto.randomUUID(), schedule_id: charter.scheduleId, run_id: runId, scheduled_for: new Date(fire), started_at: new Date(startedAt),
+      completed_at: finished ? new Date(finishedAt) : null, status: finished ? outcome.status : 'running', attempt_count: 1,
+      error_message: finished ? outcome.message : null, graph_id: 'governance', run_kind: 'system_scheduled', trigger_source: 'temporal_schedule',
+      trigger_ref: charter.temporalId, requested_by: owner, error_code: finished ? outcome.code : null, state_key: stateKey,
+    });
+    // A run refused for want of credits, or skipped, never reached a model: no charge, no thread.
+    if (outcome.status === 'skipped' || outcome.message === 'insufficient_credits') return;
+    const until = finishedAt ?? at;
+    const count = owner === systemPrincipalId ? 2 + Math.floor(random() * 4) : 1;
+    for (let i = 0; i < count; i++) {
+      const credits = owner === systemPrincipalId ? 400_000 + Math.floor(random() * 2_600_000) : 90_000_000;
+      receipts.push({
+        billing_account_id: account, virtual_key_id: keyOf.get(account), run_id: runId, attempt: 1, charged_credits: credits,
+        response_cost_usd: (credits / 10_000_000).toFixed(7), provenance: 'demo', charge_reason: 'llm_usage', source_system: 'litellm',
+        source_reference: crypto.randomUUID(), receipt_kind: 'charge', created_at: new Date(startedAt + ((i + 1) * (until - startedAt)) / (count + 1)),
+      });
+    }
+    const title = owner === systemPrincipalId ? threadTitle(charter, random) : `${owner} private thread`;
+    threads.push({
+      owner_user_id: owner, state_key: stateKey, messages: JSON.stringify([{ role: 'system', content: title }]), metadata: JSON.stringify({ title }),
+      created_at: new Date(startedAt), updated_at: new Date(until), deleted_at: null,
+    });
+  };
+
   for (const charter of systemCharters) {
-    const fires = firesBetween(charter, new Date(now.getTime() - 48 * hour), now);
-    for (const [index, scheduledFor] of fires.entries()) {
-      const age = now.getTime() - scheduledFor.getTime();
-      const last = index === fires.length - 1;
-      const inOutage = age <= outage.from && age >= outage.to;
-      // The newest engineering run failed, so the page opens "degraded" until the simulator's runs succeed.
-      const failure = inOutage
-        ? { message: 'insufficient_credits', code: random() < 0.5 ? 'insufficient_credits' : null }
-        : (last && charter.temporalId === 'governance:engineering') || random() < 0.06
-          ? failureMessages[Math.floor(random() * failureMessages.length)]!
-          : null;
-      const run = await insertRun(db, { charter, owner: systemPrincipalId, scheduledFor, now, failure, random });
-      // A run refused for want of credits never reached a model: no charge, no thread.
-      if (failure?.message === 'insufficient_credits') continue;
-      const until = run.finishedAt ?? now;
-      const receipts = 2 + Math.floor(random() * 4);
-      for (let i = 0; i < receipts; i++) {
-        const at = new Date(run.startedAt.getTime() + (i + 1) * ((until.getTime() - run.startedAt.getTime()) / (receipts + 1)));
-        await insertReceipt(db, { accountId: systemBillingAccountId, keyId: keyOf.get(systemBillingAccountId)!, runId: run.runId, at, credits: 400_000 + Math.floor(random() * 2_600_000) });
-      }
-      await insertThread(db, { owner: systemPrincipalId, stateKey: run.stateKey, title: threadTitle(charter, random), createdAt: run.startedAt, updatedAt: until });
+    const fires = firesBetween(charter.cron, charter.timezone, at - charter.historyDays * day, at);
+    for (const [index, fire] of fires.entries()) {
+      const outcome = outcomeAt(charter, fire, at, index === fires.length - 1, random);
+      if (outcome) addRun(charter, systemPrincipalId, fire, outcome, systemBillingAccountId);
+    }
+  }
+  for (const { owner, account, charter } of otherCharters) {
+    for (const fire of firesBetween(charter.cron, charter.timezone, at - day, at)) {
+      const failed = random() < 0.3;
+      addRun(charter, owner, fire, failed ? { status: 'error', message: `${owner} private failure: https://admin:hunter2@${owner}.internal`, code: null } : { status: 'success', message: null, code: null }, account);
     }
   }
   // A soft-deleted thread: newest of all, and never shown.
-  await insertThread(db, { owner: systemPrincipalId, stateKey: 'draft-deleted', title: 'Draft: discarded agenda', createdAt: now, updatedAt: now, deletedAt: now });
+  threads.push({ owner_user_id: systemPrincipalId, state_key: 'draft-deleted', messages: '[]', metadata: JSON.stringify({ title: 'Draft: discarded agenda' }), created_at: now, updated_at: now, deleted_at: now });
 
-  const otherAccounts: DemoTenant['otherAccounts'] = [];
-  for (const { owner, account, charter } of otherCharters) {
-    otherAccounts.push({ accountId: account, keyId: keyOf.get(account)! });
-    for (const scheduledFor of firesBetween(charter, new Date(now.getTime() - 24 * hour), now)) {
-      const failure = random() < 0.3 ? { message: `${owner} private failure: https://admin:hunter2@${owner}.internal`, code: null } : null;
-      const run = await insertRun(db, { charter, owner, scheduledFor, now, failure, random });
-      await insertReceipt(db, { accountId: account, keyId: keyOf.get(account)!, runId: run.runId, at: run.startedAt, credits: 90_000_000 });
-      await insertThread(db, { owner, stateKey: run.stateKey, title: `${owner} private thread`, createdAt: run.startedAt, updatedAt: run.finishedAt ?? now });
-    }
-  }
-  return { charters: systemCharters, systemKeyId: keyOf.get(systemBillingAccountId)!, otherAccounts };
+  await insertColumns(db, 'graph_runs', {
+    id: 'uuid', schedule_id: 'uuid', run_id: 'text', scheduled_for: 'timestamptz', started_at: 'timestamptz', completed_at: 'timestamptz', status: 'text',
+    attempt_count: 'int', error_message: 'text', graph_id: 'text', run_kind: 'text', trigger_source: 'text', trigger_ref: 'text', requested_by: 'text',
+    error_code: 'text', state_key: 'text',
+  }, runs.data);
+  await insertColumns(db, 'charge_receipts', {
+    billing_account_id: 'text', virtual_key_id: 'uuid', run_id: 'text', attempt: 'int', charged_credits: 'bigint', response_cost_usd: 'numeric',
+    provenance: 'text', charge_reason: 'text', source_system: 'text', source_reference: 'text', receipt_kind: 'text', created_at: 'timestamptz',
+  }, receipts.data);
+  await insertColumns(db, 'ai_threads', {
+    owner_user_id: 'text', state_key: 'text', messages: 'jsonb', metadata: 'jsonb', created_at: 'timestamptz', updated_at: 'timestamptz', deleted_at: 'timestamptz',
+  }, threads.data);
+  await db.query('ANALYZE');
+
+  const otherAccounts = otherCharters.map(({ account }) => ({ accountId: account, keyId: keyOf.get(account)! }));
+  return { charters: systemCharters, systemKeyId: keyOf.get(systemBillingAccountId)!, otherAccounts, seededAt: now };
 }
 
 export function threadTitle(charter: Charter, random: () => number): string {
   return `${charterDisplayName(charter.temporalId)}: ${charter.topics[Math.floor(random() * charter.topics.length)]!}`;
-}
-
-type RunInput = {
-  charter: Charter;
-  owner: string;
-  scheduledFor: Date;
-  now: Date;
-  failure: { message: string; code: string | null } | null;
-  random: () => number;
-  triggerSource?: string;
-};
-
-/** A run of the graph_runs ledger; still running when it started less than its duration ago. */
-export async function insertRun(db: Queryable, input: RunInput) {
-  const { charter, owner, scheduledFor, now, failure, random } = input;
-  const startedAt = new Date(scheduledFor.getTime() + 1_000 + Math.floor(random() * 4_000));
-  const durationMs = failure?.message === 'insufficient_credits' ? 1_200 : 30_000 + Math.floor(random() * 210_000);
-  const finishedAt = startedAt.getTime() + durationMs <= now.getTime() ? new Date(startedAt.getTime() + durationMs) : null;
-  const slug = charter.temporalId.replace(/^governance:/, '');
-  const runId = `${slug}-${scheduledFor.toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${owner.slice(-4)}`;
-  const stateKey = `governance-${runId}`;
-  await db.query(
-    `INSERT INTO graph_runs (id, schedule_id, run_id, scheduled_for, started_at, completed_at, status, attempt_count,
-                             error_message, graph_id, run_kind, trigger_source, trigger_ref, requested_by, error_code, state_key)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, 'governance', 'scheduled', $9, $10, $11, $12, $13)`,
-    [crypto.randomUUID(), charter.scheduleId, runId, scheduledFor, startedAt, finishedAt,
-      finishedAt === null ? 'running' : failure ? 'error' : 'success',
-      finishedAt && failure ? failure.message : null, input.triggerSource ?? 'temporal', charter.temporalId, owner,
-      finishedAt && failure ? failure.code : null, stateKey],
-  );
-  return { runId, stateKey, startedAt, finishedAt };
 }
 
 export async function insertReceipt(
@@ -197,13 +243,6 @@ export async function insertThread(
     [thread.owner, thread.stateKey, JSON.stringify([{ role: 'system', content: thread.title }]), JSON.stringify({ title: thread.title }),
       thread.createdAt, thread.updatedAt, thread.deletedAt ?? null],
   );
-}
-
-function firesBetween(charter: Charter, from: Date, to: Date): Date[] {
-  const fires: Date[] = [];
-  const expression = CronExpressionParser.parse(charter.cron, { currentDate: from, endDate: to, tz: charter.timezone });
-  while (expression.hasNext()) fires.push(expression.next().toDate());
-  return fires;
 }
 
 /** mulberry32: the same mix of outcomes on every start, so the first page a reader sees is predictable */

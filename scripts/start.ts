@@ -57,8 +57,19 @@ async function startAll(config: DemoConfig): Promise<void> {
   }
   checkpoint();
 
+  // The page's server first: the feeds the worker writes link to the page, so it needs the URL.
+  const server = await startStaticServer({ root: config.servedDir, port: config.port, host: config.host });
+  running.push({ name: 'server', stop: server.close });
+  checkpoint();
+
   const destination = config.snapshotDestination ?? pathToFileURL(join(config.servedDir, snapshotFileName)).href;
-  const worker = spawnWorker({ ...process.env, DATABASE_URL: databaseUrl, SNAPSHOT_DESTINATION: destination, SNAPSHOT_CRON: config.snapshotCron });
+  const worker = spawnWorker({
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    SNAPSHOT_DESTINATION: destination,
+    SNAPSHOT_CRON: config.snapshotCron,
+    STATUS_PAGE_URL: process.env.STATUS_PAGE_URL?.trim() || `${server.url}/`,
+  });
   running.push({ name: 'worker', stop: () => worker.stop() });
   watchWorker(worker);
   const published = await Promise.race([
@@ -69,8 +80,6 @@ async function startAll(config: DemoConfig): Promise<void> {
   checkpoint();
   if (!published) logger.warn('snapshot_not_published_yet', { waitedMs: firstPublishTimeoutMs, hint: "see the worker's snapshot_failed lines" });
 
-  const server = await startStaticServer({ root: config.servedDir, port: config.port, host: config.host });
-  running.push({ name: 'server', stop: server.close });
   logger.info('demo_ready', {
     url: server.url,
     snapshot: `${server.url}/${snapshotFileName}`,

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseGovernanceStatus, type GovernanceStatus } from '../../shared/contract.ts';
+import { parseFeed } from '@rowanmanning/feed-parser';
+import { parseGovernanceHistory, parseGovernanceStatus, type GovernanceStatus } from '../../shared/contract.ts';
 
 const startScript = fileURLToPath(new URL('../../scripts/start.ts', import.meta.url));
 
@@ -150,6 +151,16 @@ describe('npm start', () => {
     expect(first.recentRuns.length).toBeGreaterThan(0);
     // The other tenants' rows are in the database; RLS keeps them out of the public file.
     expect(JSON.stringify(first)).not.toMatch(/user-acme|user-river|private/);
+
+    // 90 days of demo history with past incidents, and feeds a feed reader reads
+    const history = parseGovernanceHistory(await (await fetch(`${url}/governance-history.json`)).json());
+    expect(history.success, JSON.stringify(history.error?.issues)).toBe(true);
+    expect(history.data!.days).toHaveLength(90);
+    const resolved = history.data!.incidents.filter((incident) => incident.resolvedAt !== null);
+    expect(resolved.map((incident) => incident.kind)).toEqual(expect.arrayContaining(['failed', 'missed', 'skipped']));
+    const feed = parseFeed(await (await fetch(`${url}/governance-feed.xml`)).text());
+    expect(feed.items.length).toBeGreaterThanOrEqual(2 * resolved.length);
+    expect(feed.items[0]!.url).toMatch(new RegExp(`^${url}/#incident-`));
 
     const second = await waitForNewerSnapshot(url, first);
     expect(BigInt(second.systemCredits)).toBeLessThan(BigInt(first.systemCredits)); // the simulator spends

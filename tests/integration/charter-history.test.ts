@@ -1,0 +1,185 @@
+// Charter states and 90 days of history against real PostgreSQL (both ledgers, the reader role,
+// forced RLS): a known outage ten days ago, a scheduler that stopped an hour ago, a revoked grant,
+// a charter with 40 days of data, and another tenant whose outage must never appear.
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Ledger } from '../../scripts/cogni/apply-schema.ts';
+import { createSnapshotBuilder, defaultRules, type SnapshotSettings } from '../../worker/build-snapshot.ts';
+import { createLogger } from '../../worker/logger.ts';
+import { createPostgresGovernanceSource } from '../../worker/postgres/postgres-governance-source.ts';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
+import { startWorker, stopWorker } from '../support/worker-process.ts';
+
+const minute = 60_000;
+const hour = 60 * minute;
+const day = 24 * hour;
+const system = { principalId: '00000000-0000-4000-a000-000000000001', billingAccountId: '00000000-0000-4000-b000-000000000000' };
+const ids = {
+  engineering: '10000000-0000-4000-8000-00000000000e',
+  community: '10000000-0000-4000-8000-00000000000c',
+  other: '20000000-0000-4000-8000-000000000001',
+};
+const logger = createLogger(() => {});
+const settings: SnapshotSettings = { ...system, staleAfterMs: () => 180_000, rules: defaultRules };
+
+// The scenario is laid out around the real clock, so that the real worker (whose now is the wall
+// clock) judges the same rows: now is the last quarter past, the times below follow from it.
+const now = new Date(Math.floor(Date.now() / (15 * minute)) * 15 * minute + 7 * minute);
+const today = Math.floor(now.getTime() / day) * day;
+const outageDay = today - 10 * day;
+const stoppedAt = now.getTime() - hour; // Engineering's last run is the last */15 fire before this
+const lastRun = Math.floor(stoppedAt / (15 * minute)) * 15 * minute;
+const iso = (ms: number) => new Date(ms).toISOString();
+
+async function seed(db: pg.Pool, ledger: Ledger): Promise<void> {
+  await db.query(`INSERT INTO users (id, name) VALUES ($1, 'Cogni system'), ('user-other', 'Other DAO')`, [system.principalId]);
+  await db.query(
+    `INSERT INTO billing_accounts (id, owner_user_id, balance_credits, is_system_tenant, slug)
+     VALUES ($1, $2, 90000000000, true, 'cogni_system'), ('billing-other', 'user-other', 0, false, 'other')`,
+    [system.billingAccountId, system.principalId],
+  );
+  const grants = await db.query<{ id: string; user_id: string }>(
+    `INSERT INTO execution_grants (user_id, billing_account_id, scopes)
+     VALUES ($1, $2, '{graph:run}'), ('user-other', 'billing-other', '{graph:run}') RETURNING id, user_id`,
+    [system.principalId, system.billingAccountId],
+  );
+  const grantOf = new Map(grants.rows.map((row) => [row.user_id, row.id]));
+  const created = new Date(today - 120 * day);
+  await db.query(
+    `INSERT INTO schedules (id, owner_user_id, execution_grant_id, graph_id, input, cron, timezone, temporal_schedule_id, created_at, updated_at)
+     VALUES ($1, $4, $5, 'governance', '{}', '*/15 * * * *', 'UTC', 'governance:engineering', $7, $7),
+            ($2, $4, $5, 'governance', '{}', '0 */6 * * *', 'America/New_York', 'governance:community', $7, $7),
+            ($3, 'user-other', $6, 'governance', '{}', '*/15 * * * *', 'UTC', 'governance:engineering', $7, $7)`,
+    [ids.engineering, ids.community, ids.other, system.principalId, grantOf.get(system.principalId), grantOf.get('user-other'), created],
+  );
+  const extra = ledger === 'graph_runs' ? ', requested_by' : '';
+  const insert = (values: string) =>
+    `INSERT INTO ${ledger} (id, schedule_id, run_id, scheduled_for, started_at, completed_at, status, error_message${extra}) ${values}`;
+  const requestedBy = (owner: string) => (ledger === 'graph_runs' ? `, '${owner}'` : '');
+  // Engineering: every quarter hour for 95 days up to an hour ago; insufficient_credits from 06:00 to 08:45 ten days ago.
+  await db.query(
+    insert(`SELECT gen_random_uuid(), $1, 'eng-' || extract(epoch FROM t)::bigint, t, t + interval '2 seconds', t + interval '40 seconds',
+                   CASE WHEN t >= $3 AND t < $4 THEN 'error' ELSE 'success' END,
+                   CASE WHEN t >= $3 AND t < $4 THEN 'insufficient_credits' END${requestedBy(system.principalId)}
+              FROM generate_series($2::timestamptz, $5::timestamptz, interval '15 minutes') t`),
+    [ids.engineering, new Date(today - 95 * day), new Date(outageDay + 6 * hour), new Date(outageDay + 9 * hour), new Date(lastRun)],
+  );
+  // Community: its cron's fires (00, 06, 12, 18 in New York) for the last 40 days; its grant was revoked for the last two.
+  const { firesBetween } = await import('../../shared/schedule.ts');
+  const fires = firesBetween('0 */6 * * *', 'America/New_York', today - 40 * day, now.getTime());
+  await db.query(
+    insert(`SELECT gen_random_uuid(), $1, 'com-' || extract(epoch FROM t)::bigint, t, t + interval '2 seconds', t + interval '3 seconds',
+                   CASE WHEN ordinality > $3 THEN 'skipped' ELSE 'success' END,
+                   CASE WHEN ordinality > $3 THEN 'Grant validation failed' END${requestedBy(system.principalId)}
+              FROM unnest($2::timestamptz[]) WITH ORDINALITY AS f(t, ordinality)`),
+    [ids.community, fires.map((fire) => new Date(fire)), fires.length - 2],
+  );
+  // The other tenant: an outage of its own every day, and a stop of its scheduler yesterday.
+  await db.query(
+    insert(`SELECT gen_random_uuid(), $1, 'other-' || extract(epoch FROM t)::bigint, t, t, t + interval '5 seconds', 'error', 'OTHER TENANT FAILURE'${requestedBy('user-other')}
+              FROM generate_series($2::timestamptz, $3::timestamptz, interval '15 minutes') t`),
+    [ids.other, new Date(today - 30 * day), new Date(today - day)],
+  );
+  await db.query(
+    `INSERT INTO virtual_keys (billing_account_id, is_default) VALUES ($1, true)`,
+    [system.billingAccountId],
+  );
+  await db.query('ANALYZE');
+}
+
+describe.each(['schedule_runs', 'graph_runs'] as const)('charter states and history on %s', (ledger) => {
+  let database: TestDatabase;
+  let reader: pg.Pool;
+
+  beforeAll(async () => {
+    database = await createTestDatabase({ ledger });
+    await seed(database.admin, ledger);
+    reader = new pg.Pool({ connectionString: database.readerUrl, max: 1 });
+  });
+  afterAll(async () => {
+    await reader?.end();
+    await database?.drop();
+  });
+
+  const builder = () => createSnapshotBuilder(createPostgresGovernanceSource(reader, { statementTimeoutMs: 5_000 }), settings, logger);
+
+  it('says missed for a charter whose scheduler stopped an hour ago, and skipped for a revoked grant', async () => {
+    const { snapshot } = await builder().build(now);
+    const engineering = snapshot.charters.find((charter) => charter.id === 'governance:engineering')!;
+    expect(engineering).toMatchObject({
+      state: 'missed',
+      stateSince: iso(lastRun + 15 * minute),
+      lastRun: { status: 'success', scheduledFor: iso(lastRun) },
+      lastSuccessAt: iso(lastRun + 40_000),
+    });
+    // 96 fires in (now - 24 h, now - grace], of which the ones after the last run are missed
+    const missed = Math.floor((now.getTime() - defaultRules.graceMs - lastRun) / (15 * minute));
+    expect(engineering.runs24h).toEqual({ expected: 95, succeeded: 95 - missed, failed: 0, skipped: 0, missed, running: 0 });
+    expect(snapshot.charters.find((charter) => charter.id === 'governance:community')).toMatchObject({ state: 'skipped', runs24h: { skipped: 2 } });
+    expect(snapshot.status).toBe('failing'); // every charter with expectations is down
+    expect(snapshot.reasons.map((reason) => reason.code)).toEqual(['all_charters_down', 'charter_missed', 'charter_skipped']);
+    expect(snapshot.reasons[1]!.text).toMatch(/^Engineering has missed \d+ scheduled runs in a row since \d\d:\d\d UTC: the scheduler may have stopped\.$/);
+    expect(snapshot.missedRunsTotal).toBe(missed);
+    expect(snapshot.missedRuns[0]).toEqual({ charter: 'Engineering', charterId: 'governance:engineering', expectedAt: iso(lastRun + missed * 15 * minute) });
+    expect(snapshot.failedRunsTotal).toBe(0);
+    expect(JSON.stringify(snapshot)).not.toMatch(/OTHER TENANT|other-|user-other/);
+  });
+
+  it('counts the outage ten days ago exactly, says "no data" before a charter’s first run, and derives its incident', async () => {
+    const { history, snapshot } = await builder().build(now);
+    const outage = history.days.find((entry) => entry.date === iso(outageDay).slice(0, 10))!;
+    expect(outage.charters['governance:engineering']).toEqual({ expected: 96, succeeded: 84, failed: 12, skipped: 0, missed: 0 });
+    expect(history.days.find((entry) => entry.date === iso(outageDay + day).slice(0, 10))!.charters['governance:engineering']).toEqual({
+      expected: 96, succeeded: 96, failed: 0, skipped: 0, missed: 0,
+    });
+    // Community's first run was 40 days ago: the days before have no entry for it
+    const firstCommunityDay = history.days.findIndex((entry) => 'governance:community' in entry.charters);
+    expect(history.days[firstCommunityDay]!.date).toBe(iso(today - 40 * day).slice(0, 10));
+    expect(history.days.slice(0, firstCommunityDay).every((entry) => entry.charters['governance:engineering'] !== undefined)).toBe(true);
+    expect(history.incidents.find((incident) => incident.startedAt === iso(outageDay + 6 * hour))).toEqual({
+      id: `governance:engineering@${iso(outageDay + 6 * hour)}`,
+      charterId: 'governance:engineering',
+      kind: 'failed',
+      startedAt: iso(outageDay + 6 * hour),
+      resolvedAt: iso(outageDay + 9 * hour + 40_000), // the 09:00 run finished 40 s after its slot
+      runs: 12,
+      errorCodes: ['insufficient_credits'],
+    });
+    expect(snapshot.openIncidents).toHaveLength(2);
+    expect(snapshot.openIncidents).toEqual(expect.arrayContaining([`governance:engineering@${iso(lastRun + 15 * minute)}`, expect.stringMatching(/^governance:community@/)]));
+    expect(history.incidents.filter((incident) => incident.resolvedAt === null).map((incident) => incident.id).sort()).toEqual([...snapshot.openIncidents].sort());
+    expect(JSON.stringify(history)).not.toMatch(/OTHER TENANT|other-|user-other/);
+  });
+
+  it('a restart derives the same history and incident ids, and a day closing while the worker runs gives what a restart then gives', async () => {
+    const running = builder();
+    const first = await running.build(now);
+    const again = await builder().build(now);
+    expect(again.history).toEqual(first.history);
+    expect(again.snapshot.openIncidents).toEqual(first.snapshot.openIncidents);
+
+    // Past the next UTC midnight and its grace: today closes from the tick's own window.
+    const afterMidnight = new Date(today + day + defaultRules.graceMs + 2 * minute);
+    let latest = first;
+    for (let at = now.getTime() + 30 * minute; at <= afterMidnight.getTime(); at += 3 * hour) latest = await running.build(new Date(at));
+    latest = await running.build(afterMidnight);
+    const restarted = await builder().build(afterMidnight);
+    expect(latest.history.days.map((entry) => entry.date).at(-2)).toBe(iso(today).slice(0, 10));
+    expect(latest.history.days).toEqual(restarted.history.days);
+    expect(latest.history.incidents).toEqual(restarted.history.incidents);
+    expect(latest.snapshot.charters).toEqual(restarted.snapshot.charters);
+  });
+
+  it('the real worker with --once --stdout says missed and names the charter', async () => {
+    const worker = startWorker(['--once', '--stdout'], { DATABASE_URL: database.readerUrl });
+    try {
+      expect(await worker.exited).toBe(0);
+    } finally {
+      await stopWorker(worker);
+    }
+    const snapshot = JSON.parse(worker.stdout());
+    expect(snapshot.charters.find((charter: { id: string }) => charter.id === 'governance:engineering').state).toBe('missed');
+    expect(['degraded', 'failing']).toContain(snapshot.status);
+    expect(snapshot.reasons.find((reason: { code: string }) => reason.code === 'charter_missed')).toMatchObject({ charterId: 'governance:engineering' });
+  });
+});
