@@ -176,8 +176,13 @@ async function main(): Promise<number> {
     logger: cronLogger(logger),
   });
   // A tick this replica did not run: another replica leads, or the database is out of reach.
-  const notRun = (trigger: string) =>
-    leader.isDatabaseReachable() ? runner.skip() : runner.fail(trigger, leader.lastError());
+  // What this replica remembered is stale once another one leads: when it leads again it rereads the
+  // earlier facts and the 90 days instead of trusting a memory with a gap in it.
+  const notRun = (trigger: string) => {
+    publish.reset();
+    if (leader.isDatabaseReachable()) runner.skip();
+    else runner.fail(trigger, leader.lastError());
+  };
   task.on('execution:skipped', () => notRun('schedule'));
   // One snapshot at start, if this replica leads: a restarted sidecar publishes without waiting a tick.
   void leader.shouldRun().then(async (elected) => {

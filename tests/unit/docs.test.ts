@@ -9,3 +9,15 @@ describe('docs/deployment.md', () => {
     expect(read('docs/deployment.md')).toContain(`\`\`\`sql\n${read(path)}\`\`\``);
   });
 });
+
+describe('README.md', () => {
+  it('documents every configuration variable, charter state and reason code', async () => {
+    const readme = read('README.md');
+    const { defaults } = await import('../../worker/config.ts');
+    const { charterStates, reasonCodes } = await import('../../shared/contract.ts');
+    const missing = [...Object.keys(defaults), 'DATABASE_URL', 'SNAPSHOT_DESTINATION', 'STATUS_PAGE_URL'].filter((name) => !readme.includes(`| \`${name}\``));
+    expect(missing).toEqual([]);
+    expect(charterStates.filter((state) => !readme.includes(`| \`${state}\``))).toEqual([]);
+    expect(reasonCodes.filter((code) => !readme.includes(`\`${code}\``))).toEqual([]);
+  });
+});
