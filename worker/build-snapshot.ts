@@ -4,10 +4,11 @@ import * as z from 'zod/mini';
 import { governanceHistorySchema, governanceStatusSchema, limits, type GovernanceHistory, type GovernanceStatus } from '../shared/contract.ts';
 import type { RunRecord, StateRules } from '../shared/charter-state.ts';
 import { firesBetween } from '../shared/schedule.ts';
+import { startOfUtcDay } from '../shared/history.ts';
 import type { Clock, GovernanceQuery, GovernanceStatusPort, Logger, SnapshotStorePort } from '../shared/ports.ts';
 import { createCharterMemory } from './charter-memory.ts';
 import { charterBasics, composeSnapshot, slotsOf, toRunRecord, viewCharters, type CharterBasics } from './compose-snapshot.ts';
-import { createFireCache } from './fire-cache.ts';
+import { createFireCache, maxCachedFires, type FireSpan } from './fire-cache.ts';
 import { createHistoryKeeper, type HistoryCharter } from './history-keeper.ts';
 import { publishSideFiles, type SideFileSettings } from './side-files.ts';
 
@@ -120,6 +121,19 @@ export function createSnapshotBuilder(source: GovernanceStatusPort, settings: Sn
   const cache = createFireCache();
   const { rules } = settings;
   let lastHistory: { key: string; history: GovernanceHistory } | null = null;
+  // While rebuilding, each distinct schedule's fires of the 90 days are computed once for all its
+  // charters and days (many charters share a cron), then dropped: the cache keeps only the window.
+  let pastFires = new Map<string, FireSpan>();
+  const firesOfPast = (cron: string, timezone: string, now: number) => (from: number, to: number) => {
+    const key = `${timezone}\u0000${cron}`;
+    let span = pastFires.get(key);
+    if (!span) {
+      const start = startOfUtcDay(now) - limits.historyDays * dayMs;
+      span = { fires: firesBetween(cron, timezone, start, now, maxCachedFires * 3), coveredTo: now };
+      pastFires.set(key, span);
+    }
+    return span.fires.filter((fire) => fire >= from && fire < to);
+  };
 
   const keeper = createHistoryKeeper({
     source,
@@ -128,10 +142,9 @@ export function createSnapshotBuilder(source: GovernanceStatusPort, settings: Sn
     billingAccountId: settings.billingAccountId,
     rules,
     toRun: (run) => toRunRecord(run),
-    // Past days are counted once while rebuilding; their fires are computed for that day and not kept.
     chartersOf: (schedules, runs, now) =>
       charterBasics(schedules, now, rules.graceMs).map((charter) =>
-        historyCharter(charter, runs.get(charter.scheduleId) ?? [], (from, to) => firesBetween(charter.rawCron, charter.rawTimezone, from, to)),
+        historyCharter(charter, runs.get(charter.scheduleId) ?? [], firesOfPast(charter.rawCron, charter.rawTimezone, now)),
       ),
   });
 
@@ -144,7 +157,11 @@ export function createSnapshotBuilder(source: GovernanceStatusPort, settings: Sn
       signal?.throwIfAborted();
       if (!keeper.ready(at)) {
         const started = performance.now();
-        await keeper.rebuild(at, at - dayMs, signal);
+        try {
+          await keeper.rebuild(at, at - dayMs, signal);
+        } finally {
+          pastFires = new Map();
+        }
         logger.info('history_rebuilt', { days: limits.historyDays, durationMs: Math.round(performance.now() - started) });
       }
 
