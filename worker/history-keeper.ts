@@ -51,6 +51,8 @@ export function createHistoryKeeper(options: KeeperOptions) {
   let lastUpdate = Number.NEGATIVE_INFINITY;
   /** per charter, where a streak open at the horizon really began (see rebuild) */
   let openedAt = new Map<string, number>();
+  /** a rebuild under way: cut short (the tick's timeout), the next tick goes on from `next` */
+  let progress: { horizon: number; next: number } | null = null;
 
   const closeLimit = (now: number) => startOfUtcDay(now - rules.graceMs);
   const horizonOf = (now: number) => startOfUtcDay(now) - (limits.historyDays - 1) * dayMs;
@@ -89,7 +91,7 @@ export function createHistoryKeeper(options: KeeperOptions) {
   return {
     /** false until rebuilt, and again after a gap the tick window cannot cover */
     ready(now: number): boolean {
-      return closedThrough !== null && now - lastUpdate < maxGapMs && closedThrough >= closeLimit(now) - dayMs;
+      return progress === null && closedThrough !== null && now - lastUpdate < maxGapMs && closedThrough >= closeLimit(now) - dayMs;
     },
     /** Where the tick must read runs and spend from: the window, or the start of the oldest open day. */
     runsFrom(now: number): number {
@@ -100,31 +102,36 @@ export function createHistoryKeeper(options: KeeperOptions) {
      * Reads the earlier facts and the closed days of the last 90, one day per statement, and loads
      * the charter memory with them. A streak already open at the horizon began at the first fire
      * after the last success before it (or at the first run, if none ever succeeded): its incident
-     * keeps that start, so its id does not move as the horizon does.
+     * keeps that start, so its id does not move as the horizon does. A rebuild cut short by the
+     * tick's timeout goes on where it stopped at the next tick, so a slow database still gets there.
      */
     async rebuild(now: number, windowStart: number, signal?: AbortSignal) {
       const horizon = horizonOf(now);
       const { principalId, billingAccountId } = options;
-      const earlier = await options.source.readEarlierRuns({ principalId, before: new Date(horizon) });
-      options.memory.load(
-        new Map(
-          earlier.map((facts) => [
-            facts.scheduleId,
-            {
-              firstRunAt: facts.firstRunAt?.getTime() ?? null,
-              lastFinished: facts.lastFinished && options.toRun(facts.lastFinished),
-              lastSuccess: facts.lastSuccess && options.toRun(facts.lastSuccess),
-            },
-          ]),
-        ),
-      );
-      days = new Map();
-      streaks = new Map();
-      resolved = [];
-      openedAt = new Map();
+      if (progress?.horizon !== horizon) {
+        const earlier = await options.source.readEarlierRuns({ principalId, before: new Date(horizon) });
+        options.memory.load(
+          new Map(
+            earlier.map((facts) => [
+              facts.scheduleId,
+              {
+                firstRunAt: facts.firstRunAt?.getTime() ?? null,
+                lastFinished: facts.lastFinished && options.toRun(facts.lastFinished),
+                lastSuccess: facts.lastSuccess && options.toRun(facts.lastSuccess),
+              },
+            ]),
+          ),
+        );
+        days = new Map();
+        streaks = new Map();
+        resolved = [];
+        openedAt = new Map();
+        closedThrough = null;
+        progress = { horizon, next: horizon };
+      }
       let charters: HistoryCharter[] = [];
       const limit = closeLimit(now);
-      for (let dayStart = horizon; dayStart < limit; dayStart += dayMs) {
+      for (let dayStart = progress.next; dayStart < limit; dayStart += dayMs) {
         signal?.throwIfAborted();
         const facts = await options.source.readHistory({ principalId, billingAccountId, from: new Date(dayStart), to: new Date(dayStart + dayMs) });
         const runsBySchedule = new Map<string, RunRecord[]>();
@@ -147,8 +154,10 @@ export function createHistoryKeeper(options: KeeperOptions) {
         const spent = facts.spendByDay.reduce((sum, day) => sum + day.credits, 0n);
         closeDay(charters, dayStart, spent);
         for (const charter of charters) options.memory.foldRows(charter.scheduleId, charter.runs, windowStart);
+        progress.next = dayStart + dayMs;
       }
       closedThrough = limit;
+      progress = null;
       lastUpdate = now;
     },
 
@@ -221,6 +230,7 @@ export function createHistoryKeeper(options: KeeperOptions) {
     },
 
     reset() {
+      progress = null;
       closedThrough = null;
       days = new Map();
       streaks = new Map();

@@ -220,6 +220,24 @@ describe('what the worker remembers between ticks', () => {
     expect(source.calls.slice(firstCalls + 2)).toContain('earlier');
   });
 
+  it('a rebuild cut short by the tick’s timeout goes on where it stopped at the next tick', async () => {
+    const source = createFakeSource(brokenSystem());
+    const controller = new AbortController();
+    const readHistory = source.readHistory.bind(source);
+    source.readHistory = async (query) => {
+      if (source.calls.length >= 31) controller.abort(new Error('snapshot timed out after 30000 ms'));
+      return readHistory(query);
+    };
+    const builder = createSnapshotBuilder(source, settings, logger);
+    await expect(builder.build(now, controller.signal)).rejects.toThrow('snapshot timed out');
+    const resumed = await builder.build(now);
+    expect(source.calls.filter((call) => call === 'earlier')).toHaveLength(1);
+    expect(source.calls.filter((call) => call.startsWith('history'))).toHaveLength(89); // each day read once
+    const whole = await createSnapshotBuilder(createFakeSource(brokenSystem()), settings, logger).build(now);
+    expect(resumed.history).toEqual(whole.history);
+    expect(resumed.snapshot).toEqual(whole.snapshot);
+  });
+
   it('forgets a deleted charter and judges a re-enabled one from its change, not from the weeks it was paused', async () => {
     const data = brokenSystem();
     const builder = createSnapshotBuilder(createFakeSource(data), settings, logger);
