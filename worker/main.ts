@@ -114,6 +114,7 @@ async function main(): Promise<number> {
   const source = createPostgresGovernanceSource(pool, {
     statementTimeoutMs: config.statementTimeoutMs,
     lockTimeoutMs: config.lockTimeoutMs,
+    idleInTransactionTimeoutMs: config.idleInTransactionTimeoutMs,
     cancelBackend: (pid) => cancelBackend(config.databaseUrl, pid, logger),
   });
   const settings: SnapshotSettings = {
