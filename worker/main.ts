@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 // The worker process: the only place that creates things (pool, S3 client, schedule, HTTP server).
 //   npm run worker                    scheduled: one snapshot now, then on SNAPSHOT_CRON
 //   npm run worker -- --once          one snapshot, published; exit 0, or 1 on failure
@@ -11,7 +12,7 @@ import type { Logger, SnapshotStorePort } from '../shared/ports.ts';
 import { atomFeedFileName, jsonFeedFileName } from '../shared/contract.ts';
 import { buildSnapshot, createPublisher, serializeSnapshot, type SnapshotSettings } from './build-snapshot.ts';
 import { describeDatabaseUrl, parseConfig, type Destination, type WorkerConfig } from './config.ts';
-import { createLogger } from './logger.ts';
+import { captureLibraryOutput, createLogger } from './logger.ts';
 import { createPostgresGovernanceSource } from './postgres/postgres-governance-source.ts';
 import { createSnapshotRunner } from './snapshot-runner.ts';
 import { createAdvisoryLockLeader, lockKeyFor } from './postgres/advisory-lock-leader.ts';
@@ -103,6 +104,12 @@ async function main(): Promise<number> {
   const stdoutMode = Boolean(flags.once && flags.stdout);
   // With --stdout the snapshot owns stdout, so the logs move to stderr.
   const logger = createLogger(stdoutMode ? (line) => process.stderr.write(line) : undefined);
+  captureLibraryOutput(logger);
+  // A crash is one JSON line too, not a stack trace among them.
+  process.on('uncaughtException', (error) => {
+    logger.error('worker_crashed', { error });
+    process.exit(70); // EX_SOFTWARE
+  });
 
   const parsed = parseConfig(process.env, { stdout: stdoutMode });
   if (!parsed.ok) {
