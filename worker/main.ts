@@ -13,7 +13,7 @@ import { atomFeedFileName, jsonFeedFileName } from '../shared/contract.ts';
 import { buildSnapshot, createPublisher, serializeSnapshot, type SnapshotSettings } from './build-snapshot.ts';
 import { describeDatabaseUrl, parseConfig, type Destination, type WorkerConfig } from './config.ts';
 import { captureLibraryOutput, createLogger } from './logger.ts';
-import { createPostgresGovernanceSource } from './postgres/postgres-governance-source.ts';
+import { createBackendCanceller, createPostgresGovernanceSource } from './postgres/postgres-governance-source.ts';
 import { createSnapshotRunner } from './snapshot-runner.ts';
 import { createAdvisoryLockLeader, lockKeyFor } from './postgres/advisory-lock-leader.ts';
 import { createHealthServer, listen } from './health-server.ts';
@@ -49,24 +49,6 @@ function createPool(config: WorkerConfig, logger: Logger) {
   // An idle client can lose its connection at any time; without a listener that crashes the process.
   pool.on('error', (error) => logger.warn('database_connection_lost', { error }));
   return pool;
-}
-
-/**
- * A statement that outlived the client-side timeout is still running on the server (a JIT-compiling
- * backend ignores even statement_timeout): cancel it there too, from a connection of its own.
- */
-async function cancelBackend(databaseUrl: string, pid: number, logger: Logger): Promise<void> {
-  const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 5_000, application_name: 'governance-status-worker-cancel' });
-  client.on('error', () => {});
-  try {
-    await client.connect();
-    const { rows } = await client.query<{ cancelled: boolean }>('SELECT pg_cancel_backend($1) AS cancelled', [pid]);
-    logger.warn('statement_cancelled', { pid, cancelled: rows[0]?.cancelled === true });
-  } catch (error) {
-    logger.warn('statement_cancel_failed', { pid, error });
-  } finally {
-    await client.end().catch(() => {});
-  }
 }
 
 /** The feeds link to the page; without STATUS_PAGE_URL there is no page to link to, so no feeds. */
@@ -122,7 +104,7 @@ async function main(): Promise<number> {
     statementTimeoutMs: config.statementTimeoutMs,
     lockTimeoutMs: config.lockTimeoutMs,
     idleInTransactionTimeoutMs: config.idleInTransactionTimeoutMs,
-    cancelBackend: (pid) => cancelBackend(config.databaseUrl, pid, logger),
+    cancelBackend: createBackendCanceller(config.databaseUrl, logger),
   });
   const settings: SnapshotSettings = {
     principalId: config.principalId,
