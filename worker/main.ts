@@ -128,7 +128,13 @@ async function main(): Promise<number> {
   const destination = config.destination!; // required by parseConfig outside --stdout mode
   const { store, close: closeStore } = createStore(destination, config);
   const publish = createPublisher({ source, store, clock: () => new Date(), logger }, settings, { feeds: feedLinks(config, store.snapshotName) });
-  const runner = createSnapshotRunner({ publish, logger, timeoutMs: config.snapshotTimeoutMs, destination: store.description });
+  const runner = createSnapshotRunner({
+    publish,
+    logger,
+    timeoutMs: config.snapshotTimeoutMs,
+    destination: store.description,
+    readPublished: (signal) => store.get(store.snapshotName, signal),
+  });
   const database = describeDatabaseUrl(config.databaseUrl);
 
   if (flags.once) {
@@ -139,11 +145,19 @@ async function main(): Promise<number> {
   }
 
   // Every replica of the sidecar runs this; the advisory lock lets exactly one publish per tick.
-  const leader = createAdvisoryLockLeader({ connectionString: config.databaseUrl, lockKey: lockKeyFor(store.description), logger });
+  const leader = createAdvisoryLockLeader({
+    connectionString: config.leaderDatabaseUrl,
+    lockKey: lockKeyFor(store.description),
+    logger,
+    onLost: () => runner.abort('this replica lost the leader lock'),
+  });
   const health = createHealthServer({
     stats: runner.stats,
     role: () => (leader.isLeader() ? 'leader' : 'standby'),
     databaseReachable: () => leader.isDatabaseReachable(),
+    leaderProblem: () => leader.problem(),
+    // a standby gives the leader one staleAfter from start before it says that nobody publishes
+    standbyGraceUntil: new Date(Date.now() + settings.staleAfterMs(new Date())),
   });
   if (config.healthPort !== 0) {
     try {
@@ -157,7 +171,8 @@ async function main(): Promise<number> {
     }
   }
 
-  logger.info('worker_started', { database, destination: store.description, cron: config.snapshotCron });
+  const leaderDatabase = config.leaderDatabaseUrl === config.databaseUrl ? undefined : describeDatabaseUrl(config.leaderDatabaseUrl);
+  logger.info('worker_started', { database, ...(leaderDatabase && { leaderDatabase }), destination: store.description, cron: config.snapshotCron });
   const task = cron.schedule(config.snapshotCron, () => runner.run('schedule'), {
     name: 'governance-snapshot',
     timezone: 'UTC',
@@ -166,8 +181,7 @@ async function main(): Promise<number> {
     logger: cronLogger(logger),
   });
   // A tick this replica did not run: another replica leads, or the database is out of reach.
-  const notRun = (trigger: string) =>
-    leader.isDatabaseReachable() ? runner.skip() : runner.fail(trigger, leader.lastError());
+  const notRun = (trigger: string) => (leader.isDatabaseReachable() ? void runner.skip() : runner.fail(trigger, leader.lastError()));
   task.on('execution:skipped', () => notRun('schedule'));
   // One snapshot at start, if this replica leads: a restarted sidecar publishes without waiting a tick.
   void leader.shouldRun().then(async (elected) => {
