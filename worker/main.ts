@@ -9,8 +9,8 @@ import { S3Client } from '@aws-sdk/client-s3';
 import cron from 'node-cron';
 import { cronIntervalMs } from '../shared/schedule.ts';
 import type { Logger, SnapshotStorePort } from '../shared/ports.ts';
-import { atomFeedFileName, jsonFeedFileName } from '../shared/contract.ts';
-import { buildSnapshot, createPublisher, serializeSnapshot, type SnapshotSettings } from './build-snapshot.ts';
+import { atomFeedFileName, jsonFeedFileName, limits } from '../shared/contract.ts';
+import { assertWithinBound, buildSnapshot, createPublisher, serializeSnapshot, type SnapshotSettings } from './build-snapshot.ts';
 import { describeDatabaseUrl, parseConfig, type Destination, type WorkerConfig } from './config.ts';
 import { captureLibraryOutput, createLogger } from './logger.ts';
 import { createBackendCanceller, createPostgresGovernanceSource } from './postgres/postgres-governance-source.ts';
@@ -115,7 +115,10 @@ async function main(): Promise<number> {
 
   if (stdoutMode) {
     try {
-      process.stdout.write(serializeSnapshot(await buildSnapshot(source, settings, new Date(), logger)));
+      const body = serializeSnapshot(await buildSnapshot(source, settings, new Date(), logger));
+      // The same bound as a published file: what --stdout prints is often uploaded by someone else.
+      assertWithinBound('governance-status.json', body, limits.snapshotBytes);
+      process.stdout.write(body);
       return 0;
     } catch (error) {
       logger.error('snapshot_failed', { error });
