@@ -162,6 +162,23 @@ describe('scheduled worker', () => {
     expect(await stopWorker(worker)).toBe(0);
   });
 
+  it('rewrites the schema and the badge on the next tick after the destination folder was deleted', async () => {
+    const out = join(await freshFolder(), 'site');
+    const target = join(out, 'governance-status.json');
+    const worker = launch([], { ...everySecond, DATABASE_URL: database.readerUrl, SNAPSHOT_DESTINATION: pathToFileURL(target).href });
+    await worker.waitFor('snapshot_published');
+    const sideFiles = ['governance-badge.json', 'governance-badge.svg', 'governance-status.schema.json', 'governance-history.json', 'governance-history.schema.json'];
+    expect(await readdir(out)).toEqual(expect.arrayContaining(sideFiles));
+
+    await rm(out, { recursive: true, force: true }); // an operator, a cleanup job, a fresh volume
+    await worker.waitFor('snapshot_published', { after: worker.logs.length });
+    // the same tick wrote the snapshot and, finding them missing, every side file
+    expect((await readdir(out)).sort()).toEqual(['governance-status.json', ...sideFiles].sort());
+    expect(JSON.parse(await readFile(join(out, 'governance-status.schema.json'), 'utf8')).type).toBe('object');
+    expect(JSON.parse(await readFile(join(out, 'governance-badge.json'), 'utf8'))).toMatchObject({ label: 'governance' });
+    expect(await stopWorker(worker)).toBe(0);
+  });
+
   it('keeps the last good object while the bucket is unreachable, and publishes again once it is back', async () => {
     const s3: S3TestServer = await startS3Server({ buckets: ['status'] });
     const bucketProxy = await startTcpProxy({ targetHost: '127.0.0.1', targetPort: s3.port });
