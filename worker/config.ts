@@ -33,7 +33,15 @@ export function parseDestination(value: string): Destination | string {
   } catch {
     return 'must be a file:///absolute/path/name.json or s3://bucket/path/name.json URL';
   }
-  const path = decodeURIComponent(url.pathname);
+  // A query or fragment would be dropped without a word, and a %-escape could hide a / or a NUL.
+  if (url.search || url.hash) return 'must not have a query (?...) or a fragment (#...)';
+  let path: string;
+  try {
+    path = decodeURIComponent(url.pathname);
+  } catch {
+    return 'has a malformed %-escape';
+  }
+  if (/[\u0000-\u001f\u007f]/.test(path) || /%2f|%5c/i.test(url.pathname)) return 'must not encode a slash, a backslash or a control character';
   const snapshotName = basename(path);
   if (!snapshotName || path.endsWith('/')) return 'must end with a file name, e.g. governance-status.json';
   if (url.protocol === 'file:') {

@@ -88,6 +88,12 @@ const badValues: Array<[variable: string, value: string, problem: string]> = [
   ['SNAPSHOT_DESTINATION', '/srv/www/governance-status.json', 'must be a file:///absolute/path/name.json or s3://bucket/path/name.json URL'],
   ['SNAPSHOT_DESTINATION', 'file:///srv/www/', 'must end with a file name, e.g. governance-status.json'],
   ['SNAPSHOT_DESTINATION', 'ftp://host/governance-status.json', 'must start with file:// or s3:// (got ftp://)'],
+  ['SNAPSHOT_DESTINATION', 'file:///srv/a%2Fb.json', 'must not encode a slash, a backslash or a control character'],
+  ['SNAPSHOT_DESTINATION', 'file:///srv/%00.json', 'must not encode a slash, a backslash or a control character'],
+  ['SNAPSHOT_DESTINATION', 's3://bucket/%2F.json', 'must not encode a slash, a backslash or a control character'],
+  ['SNAPSHOT_DESTINATION', 'file:///srv/a%ZZ.json', 'has a malformed %-escape'],
+  ['SNAPSHOT_DESTINATION', 'file:///srv/governance-status.json?v=2', 'must not have a query (?...) or a fragment (#...)'],
+  ['SNAPSHOT_DESTINATION', 's3://bucket/governance-status.json#x', 'must not have a query (?...) or a fragment (#...)'],
   ['STATUS_PAGE_URL', 'ftp://status.example.org/', 'must be an http:// or https:// URL of the status page'],
 ];
 
