@@ -48,7 +48,7 @@ function leaderReason(stats: RunnerStats, now: Date): string | null {
 
 function standbyReason(stats: RunnerStats, reachable: boolean, leaderProblem: string | null, graceUntil: Date | undefined, now: Date): string | null {
   if (leaderProblem) return leaderProblem;
-  if (!reachable) return `this standby cannot reach the database${stats.lastError ? `: ${stats.lastError}` : ''}`;
+  if (!reachable) return stats.lastError ? `this standby cannot reach the database: ${stats.lastError}` : 'this standby has not reached the database yet';
   const published = stats.published;
   if (published && now.getTime() <= published.staleAfter.getTime()) return null;
   // A standby that just started gives the leader one staleAfter to publish before it says "nobody does".

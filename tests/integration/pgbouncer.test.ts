@@ -52,20 +52,25 @@ describe.skipIf('missing' in found)(`behind PgBouncer${'missing' in found ? ` (s
     if (folder) await rm(folder, { recursive: true, force: true });
   });
 
-  /** Three sidecars on one destination, every connection (snapshots and the lock) through PgBouncer. */
-  async function startReplicas(name: string) {
-    for (let i = 0; i < 3; i += 1) {
+  /** Sidecars on one destination, every connection (snapshots and the lock) through PgBouncer unless told. */
+  async function startReplicas(name: string, { count = 3, env = {} }: { count?: number; env?: Record<string, string> } = {}) {
+    const started = [];
+    for (let i = 0; i < count; i += 1) {
       const healthPort = await freePort();
       const worker = startWorker([], {
         DATABASE_URL: bouncer!.url,
         SNAPSHOT_DESTINATION: pathToFileURL(join(folder, name, 'governance-status.json')).href,
         SNAPSHOT_CRON: '* * * * * *',
         HEALTH_PORT: String(healthPort),
+        ...env,
       });
-      replicas.push({ worker, healthPort });
+      started.push({ worker, healthPort });
     }
-    await Promise.all(replicas.map(({ worker }) => worker.waitFor('worker_started', { timeoutMs: 30_000 })));
+    replicas.push(...started);
+    await Promise.all(started.map(({ worker }) => worker.waitFor('worker_started', { timeoutMs: 30_000 })));
+    return started;
   }
+
 
   it('transaction mode: never more than one publish per tick, and every replica reports the misconfiguration', async () => {
     // a small pool, as in production: replicas share server connections between transactions
@@ -91,6 +96,30 @@ describe.skipIf('missing' in found)(`behind PgBouncer${'missing' in found ? ` (s
       const health = await healthOf(healthPort);
       expect(health.status).toBe(503);
       expect(health.body).toMatchObject({ status: 'unhealthy', role: 'standby', reason: expect.stringMatching(/^refusing to lead: .*pooler/) });
+    }
+
+    // Every replica gone, a lock may stay behind on a pooled server connection. A fresh replica must
+    // not stand by in silence with /healthz 200 while nobody publishes.
+    await Promise.all(replicas.splice(0).map(({ worker }) => stopWorker(worker)));
+    const [fresh] = await startReplicas('transaction', { count: 1 });
+    await sleep(4_000); // past its first ticks and its grace of one staleAfter
+    const health = await healthOf(fresh!.healthPort);
+    expect(health.status).toBe(503);
+    expect(health.body.reason).toMatch(/refusing to lead|nobody has published|no snapshot at the destination/);
+    expect(publishes(fresh!.worker)).toEqual([]);
+  });
+
+  it('transaction mode for the snapshots, a direct connection for the lock (LEADER_DATABASE_URL): works', async () => {
+    bouncer = await startPgBouncer({ readerUrl: database.readerUrl, poolMode: 'transaction', poolSize: 2 });
+    await startReplicas('split', { env: { LEADER_DATABASE_URL: database.readerUrl } });
+    await Promise.race(replicas.map(({ worker }) => worker.waitFor('snapshot_published', { timeoutMs: 30_000 })));
+    await sleep(3_000);
+    const counts = replicas.map(({ worker }) => publishes(worker).length);
+    expect(counts.filter((count) => count > 0)).toHaveLength(1);
+    expect(Math.max(...counts)).toBeGreaterThanOrEqual(2);
+    for (const { worker, healthPort } of replicas) {
+      expect(worker.logs.filter((line) => line.event === 'leader_session_unverified')).toEqual([]);
+      expect((await healthOf(healthPort)).status).toBe(200);
     }
   });
 

@@ -47,6 +47,7 @@ describe('healthOf', () => {
       status: 'unhealthy',
       reason: 'this standby cannot reach the database: connect ECONNREFUSED',
     });
+    expect(healthOf({ role: 'standby', stats: stats(), databaseReachable: false, now }).reason).toBe('this standby has not reached the database yet');
   });
   it('a standby that sees nobody publish within staleAfter is unhealthy, and says so', () => {
     const later = new Date('2026-11-21T12:02:00.001Z');
