@@ -215,7 +215,19 @@ export function stripControlCharacters(text: string): string {
  * bidirectional and invisible characters go, secrets are redacted, the length is capped.
  */
 export function publicText(text: string, max: number): string {
-  return truncate(redactSecrets(stripControlCharacters(text)).trim(), max);
+  return truncate(redactSecrets(stripControlCharacters(boundInput(text))).trim(), max);
+}
+
+// No public text is longer than a few hundred characters; a title of many megabytes must not hold
+// the event loop (and /healthz) for seconds. The cut word is dropped, not redacted half, so the cut
+// cannot expose the start of a secret; only a text that is one giant word keeps its cut end.
+const inputBound = 65_536;
+function boundInput(text: string): string {
+  if (text.length <= inputBound) return text;
+  const cut = text.slice(0, inputBound);
+  if (/\s/.test(text.charAt(inputBound))) return cut; // cut between two words
+  const lastSpace = Math.max(cut.lastIndexOf(' '), cut.lastIndexOf('\n'), cut.lastIndexOf('\t'));
+  return lastSpace > 0 ? cut.slice(0, lastSpace) : cut;
 }
 
 /** A run's error_message as it may appear in public, or null when there is nothing to show. */

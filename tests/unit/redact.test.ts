@@ -123,6 +123,15 @@ describe('stripControlCharacters', () => {
 });
 
 describe('hostile lengths', () => {
+  it('cut a huge text before cleaning it, dropping the word that was cut rather than half a secret', () => {
+    // one base64 run that redaction shrinks to ten characters, then a key that the 65,536-character
+    // bound cuts to "sk-proj-Ab": too short for the sk- pattern, but it must not show either
+    const run = 'QUJDREVGR0hJSktMTU5PUFFSU1RVVldY'.repeat(2_048).slice(0, 65_536 - 11);
+    const text = `${run} sk-proj-Abc123Def456Ghi789Jkl`;
+    expect(text.slice(0, 65_536).endsWith(' sk-proj-Ab')).toBe(true);
+    expect(publicText(text, 300)).toBe('[redacted]');
+    expect(publicText(`${'word '.repeat(40_000)}end`, 100)).toBe(`${'word '.repeat(19)}word…`);
+  });
   it('clean a 400,000-character value in linear time and cap it', () => {
     // Not a speed test: a quadratic pattern (the old unbounded `\S+@` after every "a://") needs
     // minutes here, a linear one well under a second; the bound only tells the two apart.
