@@ -99,6 +99,9 @@ export interface SnapshotStorePort {
   /** the MD5 (hex) of what is stored under `name`, or null when nothing is: side files are rewritten
    *  only when missing or changed */
   contentHash(name: string, signal?: AbortSignal): Promise<string | null>;
+  /** what is stored under `name`, or null when nothing is: a standby reads the published snapshot's
+   *  staleAfter with it, to tell whether anyone still publishes */
+  get(name: string, signal?: AbortSignal): Promise<string | null>;
 }
 
 export type Logger = {

@@ -1,32 +1,196 @@
-// Text from the database goes into a public file: keep the first line, strip control characters,
-// redact anything that looks like a secret, then bound the length. Redaction runs before truncation,
-// so a cut can never expose the start of a secret that the patterns would have caught whole.
+// Text from the database goes into a public file: keep the first line, strip control and invisible
+// characters, redact anything that looks like a secret, then bound the length. Redaction runs before
+// truncation, so a cut can never expose the start of a secret that the patterns would have caught whole.
 import { limits } from './contract.ts';
 
 const redacted = '[redacted]';
-// C0/C1 controls, plus bidi overrides that could make a public line read differently than it is.
-const controlCharacters = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]+/g;
+// C0 and C1 controls (tab, escape, NEL, ...) and the line and paragraph separators: a space, so that
+// "Bearer\tTOKEN" stays two words and gets redacted.
+const controlCharacters = /[\p{Cc}\u2028\u2029]+/gu;
+// Format characters (bidi embeddings, overrides and isolates U+202A-E and U+2066-9, the marks
+// U+200E/F and U+061C, zero-width U+200B-D, word joiner, BOM, soft hyphen, tag characters), lone
+// surrogates and the fillers that render as nothing: removed, so that a line cannot read differently
+// than it is and "sk-\u200bproj-..." cannot hide from the patterns.
+const invisibleCharacters = /[\p{Cf}\p{Cs}\u034f\u115f\u1160\u17b4\u17b5\u3164\uffa0]+/gu;
 const lineBreak = /\r\n|[\r\n\u2028\u2029]/;
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // snake_case or kebab-case words: long identifiers, not keys (a key mixes case or has digits)
 const plainWords = /^[a-z_-]+$/;
 
-const secretPatterns: ReadonlyArray<[RegExp, string | ((match: string) => string)]> = [
-  // scheme://user:password@host: everything up to the last @ of the word, as a password may hold / ? # @
-  [/\b([a-z][a-z0-9+.-]*:\/\/)\S+@/gi, `$1${redacted}@`],
-  [/\b(bearer|basic)\s+[a-z0-9\-._~+/]+=*/gi, `$1 ${redacted}`],
-  // key=..., api_key: ..., "access_token": "...", client_secret=..., password=... (quoted or bare)
-  [/\b([a-z0-9_-]*(?:key|token|secret|password)["']?)(\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s&,;"']+)/gi, `$1$2${redacted}`],
-  [/\bsk-[a-z0-9_-]{8,}/gi, redacted],
-  [/\bAKIA[0-9A-Z]{16}\b/g, redacted], // AWS access key id
-  [/\b[0-9a-f]{32,}\b/gi, redacted], // long hex runs (hashes, keys), even of letters only
-  // long base64 runs (keys, JWT parts); UUIDs and plain words are identifiers
-  [/[a-z0-9+/_-]{32,}={0,2}/gi, (run) => (uuid.test(run) || plainWords.test(run) ? run : redacted)],
+export type SecretPattern = {
+  name: string;
+  /** what it catches, in words */
+  catches: string;
+  /** a text it must clean, and the part of it that must not survive */
+  example: string;
+  secret: string;
+  pattern: RegExp;
+  replacement: string | ((match: string) => string);
+};
+
+// Every quantifier that scans a word is bounded: a hostile 100,000-character value must cost
+// milliseconds, not seconds (an unbounded `\S+@` after each "a://" is quadratic). Order matters:
+// the specific patterns run before the generic hex and base64 runs.
+export const secretPatterns: readonly SecretPattern[] = [
+  {
+    name: 'url-credentials',
+    catches: 'user:password@ in any scheme://, up to the last @ of the word (a password may hold / ? # @)',
+    example: 'connect postgres://app:hunter2@db.internal:5432/cogni failed',
+    secret: 'hunter2',
+    pattern: /\b([a-z][a-z0-9+.-]{0,31}:\/\/)\S{1,256}@/gi,
+    replacement: `$1${redacted}@`,
+  },
+  {
+    name: 'authorization-header',
+    catches: 'the value of an Authorization header, whatever its scheme (Token, Digest, custom)',
+    example: 'Authorization: Token abc123def',
+    secret: 'abc123def',
+    pattern: /\b(authorization["']?\s{0,8}[:=]\s{0,8})([a-z][a-z0-9-]{0,30}\s+)?("[^"]{0,2000}"|'[^']{0,2000}'|[^\s&,;"']{1,2000})/gi,
+    replacement: `$1$2${redacted}`,
+  },
+  {
+    name: 'bearer-basic',
+    catches: 'Bearer and Basic credentials',
+    example: 'upstream said: bearer abc/def+ghi==',
+    secret: 'abc/def+ghi==',
+    pattern: /\b(bearer|basic)\s+[a-z0-9\-._~+/]{1,4000}=*/gi,
+    replacement: `$1 ${redacted}`,
+  },
+  {
+    name: 'token-scheme',
+    catches: '"Token <value>" with a digit in the value (Authorization: Token), not prose like "token expired"',
+    example: 'retry with Token abc123def failed',
+    secret: 'abc123def',
+    pattern: /\b(token)\s+(?=[a-z0-9\-._~+/]{0,4000}[0-9])[a-z0-9\-._~+/]{6,4000}=*/gi,
+    replacement: `$1 ${redacted}`,
+  },
+  {
+    name: 'key-value',
+    catches: 'key=, token=, secret=, password=, signature=, credential= values (api_key: ..., "access_token": "..."), quoted or bare',
+    example: 'https://x.io/cb?access_token=abc&user=bob',
+    secret: 'abc',
+    pattern:
+      /\b([a-z0-9_-]{0,64}(?:key|token|secret|password|passwd|pwd|signature|credentials?)["']?)(\s{0,8}[=:]\s{0,8})("[^"]{0,2000}"|'[^']{0,2000}'|[^\s&,;"']{1,2000})/gi,
+    replacement: `$1$2${redacted}`,
+  },
+  {
+    name: 'password-prose',
+    catches: '"password is hunter2", "secret was ...", "api key set to ..." in prose',
+    example: 'login failed: password is hunter2',
+    secret: 'hunter2',
+    pattern:
+      /\b((?:password|passphrase|passwd|pwd|secret|token|api[ _-]?key)s?\s{1,8}(?:is|was|are|were|(?:set|changed|reset) to)\s{1,8})("[^"]{0,200}"|'[^']{0,200}'|[^\s"',;]{1,200})/gi,
+    replacement: `$1${redacted}`,
+  },
+  {
+    name: 'azure-sas-signature',
+    catches: 'the sig= of an Azure shared access signature (and any sig= parameter)',
+    example: 'GET https://acct.blob.core.windows.net/c/b?sv=2022-11-02&sr=b&sig=p0Rk%2Bq3tXy%3D 403',
+    secret: 'p0Rk%2Bq3tXy%3D',
+    pattern: /\b(sig=)[^\s&,;"']{1,2000}/gi,
+    replacement: `$1${redacted}`,
+  },
+  {
+    name: 'curl-user',
+    catches: 'curl -u user:password and --user user:password',
+    example: 'ran curl -u admin:Adm1nPass https://api.internal/x',
+    secret: 'Adm1nPass',
+    pattern: /((?:^|\s)(?:-u|--user)(?:\s{1,8}|=)?)("[^"]{1,512}"|'[^']{1,512}'|[^\s"':]{1,256}:[^\s"']{1,256})/gi,
+    replacement: `$1${redacted}`,
+  },
+  {
+    name: 'user-password-at-host',
+    catches: 'user:password@host without a scheme',
+    example: 'mysql connect admin:S3cretPw@db.internal refused',
+    secret: 'S3cretPw',
+    pattern: /\b[a-z0-9._%+-]{1,64}:[^\s:@/]{1,256}@(?=[a-z0-9])/gi,
+    replacement: `${redacted}@`,
+  },
+  {
+    name: 'jwt',
+    catches: 'JSON Web Tokens, also alg-none ones with an empty or short signature',
+    example: 'token eyJhbGciOiJub25lIn0.eyJzdWIiOiIxIn0. rejected',
+    secret: 'eyJzdWIiOiIxIn0',
+    pattern: /\beyJ[a-z0-9_-]{2,4000}\.[a-z0-9_-]{2,8000}(?:\.[a-z0-9_-]{0,4000})?/gi,
+    replacement: redacted,
+  },
+  {
+    name: 'openai-style-key',
+    catches: 'sk-... keys (OpenAI sk-proj-..., Anthropic sk-ant-...)',
+    example: 'invalid key sk-proj-AbCdEf1234567890 used',
+    secret: 'AbCdEf1234567890',
+    pattern: /\bsk-[a-z0-9_-]{8,}/gi,
+    replacement: redacted,
+  },
+  {
+    name: 'stripe-key',
+    catches: 'Stripe secret and restricted keys (sk_live_..., rk_test_...)',
+    example: 'charge failed for sk_live_4eC39HqLyjWDarjtT1 now',
+    secret: '4eC39HqLyjWDarjtT1',
+    pattern: /\b[sr]k_(?:live|test)_[a-z0-9]{8,}/gi,
+    replacement: redacted,
+  },
+  {
+    name: 'aws-access-key-id',
+    catches: 'AWS access key ids: AKIA... (long-term) and ASIA... (temporary, STS)',
+    example: 'denied for ASIAY34FZKBOKMUTVV7A in us-east-1',
+    secret: 'ASIAY34FZKBOKMUTVV7A',
+    pattern: /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g,
+    replacement: redacted,
+  },
+  {
+    name: 'slack-token',
+    catches: 'Slack tokens: xoxb- (bot), xoxp- (user), xoxa-, xoxr-, xoxs-, xoxe-',
+    example: 'slack post failed with xoxp-1234-5678-abcdef',
+    secret: 'xoxp-1234-5678-abcdef',
+    pattern: /\bxox[abeoprs]-[a-z0-9-]{6,}/gi,
+    replacement: redacted,
+  },
+  {
+    name: 'github-token',
+    catches: 'GitHub tokens: ghp_, gho_, ghu_, ghs_, ghr_, github_pat_',
+    example: 'clone failed with ghp_16C7e42F292c6912E7710c8',
+    secret: 'ghp_16C7e42F292c6912E7710c8',
+    pattern: /\b(?:gh[pousr]|github_pat)_[a-z0-9_]{16,}/gi,
+    replacement: redacted,
+  },
+  {
+    name: 'private-key',
+    catches: 'a PEM private key block, to its END line or the end of the text',
+    example: 'bad key -----BEGIN RSA PRIVATE KEY----- MIIBOgIBAAJBAKj34 -----END RSA PRIVATE KEY----- here',
+    secret: 'MIIBOgIBAAJBAKj34',
+    pattern: /-----BEGIN [A-Z ]{0,40}PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]{0,40}PRIVATE KEY-----|$)/g,
+    replacement: redacted,
+  },
+  {
+    name: 'email',
+    catches: 'e-mail addresses',
+    example: 'notify ops.lead+alerts@example.org failed',
+    secret: 'ops.lead+alerts@example.org',
+    pattern: /\b[a-z0-9._%+-]{1,64}@[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63}){0,8}\.[a-z]{2,24}\b/gi,
+    replacement: redacted,
+  },
+  {
+    name: 'hex-run',
+    catches: 'hex runs of 32+ characters (hashes, keys), even of letters only',
+    example: 'hash aaaaaaaaaaaaaaaa0123456789abcdef mismatch',
+    secret: 'aaaaaaaaaaaaaaaa0123456789abcdef',
+    pattern: /\b[0-9a-f]{32,}\b/gi,
+    replacement: redacted,
+  },
+  {
+    name: 'base64-run',
+    catches: 'base64 runs of 32+ characters (keys, JWT parts); UUIDs and plain snake_case words are identifiers and stay',
+    example: 'blob QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo0NTY3ODk= end',
+    secret: 'QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo0NTY3ODk',
+    pattern: /[a-z0-9+/_-]{32,}={0,2}/gi,
+    replacement: (run) => (uuid.test(run) || plainWords.test(run) ? run : redacted),
+  },
 ];
 
 export function redactSecrets(text: string): string {
   let out = text;
-  for (const [pattern, replacement] of secretPatterns) {
+  for (const { pattern, replacement } of secretPatterns) {
     out = typeof replacement === 'string' ? out.replace(pattern, replacement) : out.replace(pattern, replacement);
   }
   return out;
@@ -41,44 +205,55 @@ export function truncate(text: string, max: number): string {
   return `${text.slice(0, cut)}…`;
 }
 
-/** Control characters become one space (so "Bearer\tTOKEN" stays two words and gets redacted). */
+/** Control characters become one space; format and invisible characters are removed. */
 export function stripControlCharacters(text: string): string {
-  return text.replace(controlCharacters, ' ').replace(/ {2,}/g, ' ');
+  return text.replace(invisibleCharacters, '').replace(controlCharacters, ' ').replace(/ {2,}/g, ' ');
 }
 
 /**
- * The one cleaning step for any string from the database that reaches the public file: control and
- * bidirectional-override characters become spaces, secrets are redacted, the length is capped.
+ * The one cleaning step for any string from the database that reaches the public file: control,
+ * bidirectional and invisible characters go, secrets are redacted, the length is capped.
  */
 export function publicText(text: string, max: number): string {
-  return truncate(redactSecrets(stripControlCharacters(text)).trim(), max);
+  return truncate(redactSecrets(stripControlCharacters(boundInput(text))).trim(), max);
+}
+
+// No public text is longer than a few hundred characters; a title of many megabytes must not hold
+// the event loop (and /healthz) for seconds. The cut word is dropped, not redacted half, so the cut
+// cannot expose the start of a secret; only a text that is one giant word keeps its cut end.
+const inputBound = 65_536;
+function boundInput(text: string): string {
+  if (text.length <= inputBound) return text;
+  const cut = text.slice(0, inputBound);
+  if (/\s/.test(text.charAt(inputBound))) return cut; // cut between two words
+  const lastSpace = Math.max(cut.lastIndexOf(' '), cut.lastIndexOf('\n'), cut.lastIndexOf('\t'));
+  return lastSpace > 0 ? cut.slice(0, lastSpace) : cut;
 }
 
 /** A run's error_message as it may appear in public, or null when there is nothing to show. */
 export function publicErrorMessage(message: string | null): string | null {
   if (message === null) return null;
-  const firstLine = message.split(lineBreak, 1)[0] ?? '';
-  const clean = redactSecrets(stripControlCharacters(firstLine)).trim();
-  return clean === '' ? null : truncate(clean, limits.errorMessageLength);
+  const clean = publicText(message.split(lineBreak, 1)[0] ?? '', limits.errorMessageLength);
+  return clean === '' ? null : clean;
 }
 
 const bareCode = /^[a-z][a-z0-9_]{2,63}$/;
 
 /** The error_code column where set; else the message itself when it is a bare code; else null. */
 export function errorCodeOf(errorCode: string | null | undefined, message: string | null): string | null {
-  const column = errorCode == null ? '' : stripControlCharacters(errorCode).trim();
-  if (column !== '') return truncate(redactSecrets(column), 64);
+  const column = errorCode == null ? '' : publicText(errorCode, limits.errorCodeLength);
+  if (column !== '') return column;
   const whole = message?.trim() ?? '';
   return bareCode.test(whole) ? whole : null;
 }
 
-/** metadata->'title' as shown: control characters removed, at most 200 characters, null unless a string. */
+/** metadata->'title' as shown: the same pipeline as every other text, at most 200 characters, null unless a string. */
 export function publicTitle(title: unknown): string | null {
   if (typeof title !== 'string') return null;
-  return truncate(stripControlCharacters(title).trim(), limits.titleLength);
+  return publicText(title, limits.titleLength);
 }
 
 /** A schedule's cron or time zone as shown: data, so possibly malformed; bounded and printable. */
 export function publicScheduleText(text: string): string {
-  return truncate(stripControlCharacters(text).trim(), 100);
+  return publicText(text, limits.scheduleLength);
 }

@@ -33,11 +33,21 @@ export function parseDestination(value: string): Destination | string {
   } catch {
     return 'must be a file:///absolute/path/name.json or s3://bucket/path/name.json URL';
   }
-  const path = decodeURIComponent(url.pathname);
+  // A query or fragment would be dropped without a word, and a %-escape could hide a / or a NUL.
+  if (url.search || url.hash) return 'must not have a query (?...) or a fragment (#...)';
+  let path: string;
+  try {
+    path = decodeURIComponent(url.pathname);
+  } catch {
+    return 'has a malformed %-escape';
+  }
+  if (/[\u0000-\u001f\u007f]/.test(path) || /%2f|%5c/i.test(url.pathname)) return 'must not encode a slash, a backslash or a control character';
   const snapshotName = basename(path);
   if (!snapshotName || path.endsWith('/')) return 'must end with a file name, e.g. governance-status.json';
   if (url.protocol === 'file:') {
-    if (url.host !== '') return 'file:// URL must be absolute: file:///path/to/governance-status.json';
+    // The URL parser reads `file:relative/x.json` as /relative/x.json and `file://localhost/x.json`
+    // as /x.json: only the spelled-out absolute form says what the operator means.
+    if (!/^file:\/\/\/[^/]/i.test(value)) return 'must be an absolute file URL with three slashes: file:///path/to/governance-status.json';
     return { kind: 'file', path: fileURLToPath(url), snapshotName };
   }
   if (url.protocol === 's3:') {
@@ -48,8 +58,18 @@ export function parseDestination(value: string): Destination | string {
   return `must start with file:// or s3:// (got ${url.protocol}//)`;
 }
 
-const intFrom = (min: number, max: number, fallback: number) =>
-  z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(min).max(max).default(fallback);
+/** One message for every way a number can be wrong: it says which values are allowed. */
+const intIn = (min: number, max: number) => {
+  const error = `must be a whole number from ${min} to ${max}`;
+  // Digits only: Number() would also take 1e3, 0x10 or " 80 ".
+  return z
+    .string({ error })
+    .trim()
+    .regex(/^[0-9]{1,16}$/, error)
+    .transform(Number)
+    .pipe(z.number().min(min, error).max(max, error));
+};
+const intFrom = (min: number, max: number, fallback: number) => intIn(min, max).default(fallback);
 
 const booleanText = z
   .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
@@ -60,7 +80,10 @@ function envSchema(mode: { stdout: boolean }) {
   return z.object({
     DATABASE_URL: z
       .string({ error: 'is required (postgres://user:password@host:5432/database)' })
-      .refine((value) => /^postgres(ql)?:\/\//.test(value) && URL.canParse(value), 'must be a postgres:// or postgresql:// URL'),
+      .refine(isPostgresUrl, 'must be a postgres:// or postgresql:// URL'),
+    // The leader lock is a session lock: it needs a real session (a direct connection or a pooler in
+    // session mode) even where the snapshot reads go through a transaction-pooling PgBouncer.
+    LEADER_DATABASE_URL: z.string().refine(isPostgresUrl, 'must be a postgres:// or postgresql:// URL').optional(),
     SNAPSHOT_DESTINATION: mode.stdout
       ? z.string().optional()
       : z.string({ error: 'is required (file:///abs/path/governance-status.json or s3://bucket/key.json)' }),
@@ -80,11 +103,18 @@ function envSchema(mode: { stdout: boolean }) {
     // Well under PostgreSQL's deadlock_timeout (1 s): behind a migration's DDL lock the worker gives
     // up first, so the application's own statements never queue behind it.
     LOCK_TIMEOUT_MS: intFrom(1, 60_000, defaults.LOCK_TIMEOUT_MS),
+    // A worker frozen inside its transaction (a paused container, a GC stall) loses the session, and
+    // its locks on the application's tables, after this long. Default: twice the statement timeout.
+    IDLE_IN_TRANSACTION_TIMEOUT_MS: intIn(100, 3_600_000).optional(),
     MISSED_RUN_GRACE_SECONDS: intFrom(0, 86_400, defaults.MISSED_RUN_GRACE_SECONDS),
     STUCK_AFTER_SECONDS: intFrom(60, 7 * 86_400, defaults.STUCK_AFTER_SECONDS),
     RECOVERING_SECONDS: intFrom(0, 86_400, defaults.RECOVERING_SECONDS),
     STATUS_PAGE_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL of the status page' }).optional(),
   });
+}
+
+function isPostgresUrl(value: string): boolean {
+  return /^postgres(ql)?:\/\//.test(value) && URL.canParse(value);
 }
 
 function firesRegularly(expression: string): boolean {
@@ -100,6 +130,7 @@ export type WorkerConfig = ReturnType<typeof toConfig>;
 function toConfig(env: z.infer<ReturnType<typeof envSchema>>, destination: Destination | undefined) {
   return {
     databaseUrl: env.DATABASE_URL,
+    leaderDatabaseUrl: env.LEADER_DATABASE_URL ?? env.DATABASE_URL,
     destination,
     snapshotCron: env.SNAPSHOT_CRON,
     principalId: env.SYSTEM_PRINCIPAL_ID,
@@ -112,6 +143,7 @@ function toConfig(env: z.infer<ReturnType<typeof envSchema>>, destination: Desti
     s3ForcePathStyle: env.S3_FORCE_PATH_STYLE,
     healthPort: env.HEALTH_PORT,
     lockTimeoutMs: env.LOCK_TIMEOUT_MS,
+    idleInTransactionTimeoutMs: env.IDLE_IN_TRANSACTION_TIMEOUT_MS ?? 2 * env.STATEMENT_TIMEOUT_MS,
     rules: {
       graceMs: env.MISSED_RUN_GRACE_SECONDS * 1000,
       stuckAfterMs: env.STUCK_AFTER_SECONDS * 1000,

@@ -3,7 +3,13 @@ import { createServer, type Server } from 'node:http';
 import { healthOf, metricsText, type Role } from './health.ts';
 import type { RunnerStats } from './snapshot-runner.ts';
 
-export type HealthSource = { stats: RunnerStats; role(): Role; databaseReachable(): boolean };
+export type HealthSource = {
+  stats: RunnerStats;
+  role(): Role;
+  databaseReachable(): boolean;
+  leaderProblem?(): string | null;
+  standbyGraceUntil?: Date;
+};
 
 export function createHealthServer(source: HealthSource): Server {
   return createServer((request, response) => {
@@ -11,7 +17,14 @@ export function createHealthServer(source: HealthSource): Server {
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       response.writeHead(405, { allow: 'GET, HEAD' }).end();
     } else if (path === '/healthz') {
-      const health = healthOf({ role: source.role(), stats: source.stats, databaseReachable: source.databaseReachable(), now: new Date() });
+      const health = healthOf({
+        role: source.role(),
+        stats: source.stats,
+        databaseReachable: source.databaseReachable(),
+        leaderProblem: source.leaderProblem?.() ?? null,
+        standbyGraceUntil: source.standbyGraceUntil,
+        now: new Date(),
+      });
       response
         .writeHead(health.status === 'healthy' ? 200 : 503, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' })
         .end(`${JSON.stringify(health)}\n`);

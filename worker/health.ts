@@ -2,25 +2,60 @@
 import type { RunnerStats } from './snapshot-runner.ts';
 
 export type Role = 'leader' | 'standby';
-export type HealthInput = { role: Role; stats: RunnerStats; databaseReachable: boolean; now: Date };
+export type HealthInput = {
+  role: Role;
+  stats: RunnerStats;
+  databaseReachable: boolean;
+  /** why this replica refuses to lead (its lock connection is not one session), or null */
+  leaderProblem?: string | null;
+  /** until when a standby that has not yet seen a published snapshot still gives the leader time */
+  standbyGraceUntil?: Date;
+  now: Date;
+};
 
 export type Health = {
   status: 'healthy' | 'unhealthy';
   role: Role;
   lastSuccessAt: string | null;
   lastError: string | null;
+  /** why it is unhealthy, in words; null while healthy */
+  reason: string | null;
 };
 
-/** Healthy: a leader whose last snapshot is not yet stale, or a standby that reaches the database. */
-export function healthOf({ role, stats, databaseReachable, now }: HealthInput): Health {
-  const fresh = stats.lastStaleAfter !== null && now.getTime() <= stats.lastStaleAfter.getTime();
-  const healthy = role === 'leader' ? fresh : databaseReachable;
+const iso = (date: Date) => date.toISOString();
+
+/**
+ * Healthy: a leader whose last snapshot is not yet stale; a standby that reaches the database,
+ * may lead, and sees a fresh snapshot at the destination (someone publishes). Nobody vouches for a
+ * destination that nobody has written within staleAfter.
+ */
+export function healthOf({ role, stats, databaseReachable, leaderProblem = null, standbyGraceUntil, now }: HealthInput): Health {
+  const reason = role === 'leader' ? leaderReason(stats, now) : standbyReason(stats, databaseReachable, leaderProblem, standbyGraceUntil, now);
   return {
-    status: healthy ? 'healthy' : 'unhealthy',
+    status: reason === null ? 'healthy' : 'unhealthy',
     role,
     lastSuccessAt: stats.lastSuccessAt?.toISOString() ?? null,
     lastError: stats.lastError,
+    reason,
   };
+}
+
+function leaderReason(stats: RunnerStats, now: Date): string | null {
+  if (stats.lastStaleAfter === null) return `this leader has not published a snapshot yet${stats.lastError ? `: ${stats.lastError}` : ''}`;
+  if (now.getTime() > stats.lastStaleAfter.getTime()) return `this leader's last snapshot went stale at ${iso(stats.lastStaleAfter)}`;
+  return null;
+}
+
+function standbyReason(stats: RunnerStats, reachable: boolean, leaderProblem: string | null, graceUntil: Date | undefined, now: Date): string | null {
+  if (leaderProblem) return leaderProblem;
+  if (!reachable) return stats.lastError ? `this standby cannot reach the database: ${stats.lastError}` : 'this standby has not reached the database yet';
+  const published = stats.published;
+  if (published && now.getTime() <= published.staleAfter.getTime()) return null;
+  // A standby that just started gives the leader one staleAfter to publish before it says "nobody does".
+  if (graceUntil !== undefined && now.getTime() <= graceUntil.getTime()) return null;
+  if (published) return `nobody has published since ${iso(published.generatedAt)}: the snapshot at the destination went stale at ${iso(published.staleAfter)}`;
+  const why = stats.destinationError ? `: ${stats.destinationError}` : '';
+  return `no snapshot at the destination since this standby started${why}`;
 }
 
 /** Prometheus text exposition format, version 0.0.4. */

@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 // The worker process: the only place that creates things (pool, S3 client, schedule, HTTP server).
 //   npm run worker                    scheduled: one snapshot now, then on SNAPSHOT_CRON
 //   npm run worker -- --once          one snapshot, published; exit 0, or 1 on failure
@@ -8,11 +9,11 @@ import { S3Client } from '@aws-sdk/client-s3';
 import cron from 'node-cron';
 import { cronIntervalMs } from '../shared/schedule.ts';
 import type { Logger, SnapshotStorePort } from '../shared/ports.ts';
-import { atomFeedFileName, jsonFeedFileName } from '../shared/contract.ts';
-import { buildSnapshot, createPublisher, serializeSnapshot, type SnapshotSettings } from './build-snapshot.ts';
+import { atomFeedFileName, jsonFeedFileName, limits } from '../shared/contract.ts';
+import { assertWithinBound, buildSnapshot, createPublisher, serializeSnapshot, type SnapshotSettings } from './build-snapshot.ts';
 import { describeDatabaseUrl, parseConfig, type Destination, type WorkerConfig } from './config.ts';
-import { createLogger } from './logger.ts';
-import { createPostgresGovernanceSource } from './postgres/postgres-governance-source.ts';
+import { captureLibraryOutput, createLogger } from './logger.ts';
+import { createBackendCanceller, createPostgresGovernanceSource } from './postgres/postgres-governance-source.ts';
 import { createSnapshotRunner } from './snapshot-runner.ts';
 import { createAdvisoryLockLeader, lockKeyFor } from './postgres/advisory-lock-leader.ts';
 import { createHealthServer, listen } from './health-server.ts';
@@ -50,24 +51,6 @@ function createPool(config: WorkerConfig, logger: Logger) {
   return pool;
 }
 
-/**
- * A statement that outlived the client-side timeout is still running on the server (a JIT-compiling
- * backend ignores even statement_timeout): cancel it there too, from a connection of its own.
- */
-async function cancelBackend(databaseUrl: string, pid: number, logger: Logger): Promise<void> {
-  const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 5_000, application_name: 'governance-status-worker-cancel' });
-  client.on('error', () => {});
-  try {
-    await client.connect();
-    const { rows } = await client.query<{ cancelled: boolean }>('SELECT pg_cancel_backend($1) AS cancelled', [pid]);
-    logger.warn('statement_cancelled', { pid, cancelled: rows[0]?.cancelled === true });
-  } catch (error) {
-    logger.warn('statement_cancel_failed', { pid, error });
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
-
 /** The feeds link to the page; without STATUS_PAGE_URL there is no page to link to, so no feeds. */
 function feedLinks(config: WorkerConfig, snapshotName: string) {
   if (!config.statusPageUrl) return null;
@@ -103,6 +86,12 @@ async function main(): Promise<number> {
   const stdoutMode = Boolean(flags.once && flags.stdout);
   // With --stdout the snapshot owns stdout, so the logs move to stderr.
   const logger = createLogger(stdoutMode ? (line) => process.stderr.write(line) : undefined);
+  captureLibraryOutput(logger);
+  // A crash is one JSON line too, not a stack trace among them.
+  process.on('uncaughtException', (error) => {
+    logger.error('worker_crashed', { error });
+    process.exit(70); // EX_SOFTWARE
+  });
 
   const parsed = parseConfig(process.env, { stdout: stdoutMode });
   if (!parsed.ok) {
@@ -114,7 +103,8 @@ async function main(): Promise<number> {
   const source = createPostgresGovernanceSource(pool, {
     statementTimeoutMs: config.statementTimeoutMs,
     lockTimeoutMs: config.lockTimeoutMs,
-    cancelBackend: (pid) => cancelBackend(config.databaseUrl, pid, logger),
+    idleInTransactionTimeoutMs: config.idleInTransactionTimeoutMs,
+    cancelBackend: createBackendCanceller(config.databaseUrl, logger),
   });
   const settings: SnapshotSettings = {
     principalId: config.principalId,
@@ -125,7 +115,10 @@ async function main(): Promise<number> {
 
   if (stdoutMode) {
     try {
-      process.stdout.write(serializeSnapshot(await buildSnapshot(source, settings, new Date(), logger)));
+      const body = serializeSnapshot(await buildSnapshot(source, settings, new Date(), logger));
+      // The same bound as a published file: what --stdout prints is often uploaded by someone else.
+      assertWithinBound('governance-status.json', body, limits.snapshotBytes);
+      process.stdout.write(body);
       return 0;
     } catch (error) {
       logger.error('snapshot_failed', { error });
@@ -138,7 +131,13 @@ async function main(): Promise<number> {
   const destination = config.destination!; // required by parseConfig outside --stdout mode
   const { store, close: closeStore } = createStore(destination, config);
   const publish = createPublisher({ source, store, clock: () => new Date(), logger }, settings, { feeds: feedLinks(config, store.snapshotName) });
-  const runner = createSnapshotRunner({ publish, logger, timeoutMs: config.snapshotTimeoutMs, destination: store.description });
+  const runner = createSnapshotRunner({
+    publish,
+    logger,
+    timeoutMs: config.snapshotTimeoutMs,
+    destination: store.description,
+    readPublished: (signal) => store.get(store.snapshotName, signal),
+  });
   const database = describeDatabaseUrl(config.databaseUrl);
 
   if (flags.once) {
@@ -149,11 +148,19 @@ async function main(): Promise<number> {
   }
 
   // Every replica of the sidecar runs this; the advisory lock lets exactly one publish per tick.
-  const leader = createAdvisoryLockLeader({ connectionString: config.databaseUrl, lockKey: lockKeyFor(store.description), logger });
+  const leader = createAdvisoryLockLeader({
+    connectionString: config.leaderDatabaseUrl,
+    lockKey: lockKeyFor(store.description),
+    logger,
+    onLost: () => runner.abort('this replica lost the leader lock'),
+  });
   const health = createHealthServer({
     stats: runner.stats,
     role: () => (leader.isLeader() ? 'leader' : 'standby'),
     databaseReachable: () => leader.isDatabaseReachable(),
+    leaderProblem: () => leader.problem(),
+    // a standby gives the leader one staleAfter from start before it says that nobody publishes
+    standbyGraceUntil: new Date(Date.now() + settings.staleAfterMs(new Date())),
   });
   if (config.healthPort !== 0) {
     try {
@@ -167,7 +174,8 @@ async function main(): Promise<number> {
     }
   }
 
-  logger.info('worker_started', { database, destination: store.description, cron: config.snapshotCron });
+  const leaderDatabase = config.leaderDatabaseUrl === config.databaseUrl ? undefined : describeDatabaseUrl(config.leaderDatabaseUrl);
+  logger.info('worker_started', { database, ...(leaderDatabase && { leaderDatabase }), destination: store.description, cron: config.snapshotCron });
   const task = cron.schedule(config.snapshotCron, () => runner.run('schedule'), {
     name: 'governance-snapshot',
     timezone: 'UTC',
@@ -180,7 +188,7 @@ async function main(): Promise<number> {
   // earlier facts and the 90 days instead of trusting a memory with a gap in it.
   const notRun = (trigger: string) => {
     publish.reset();
-    if (leader.isDatabaseReachable()) runner.skip();
+    if (leader.isDatabaseReachable()) void runner.skip();
     else runner.fail(trigger, leader.lastError());
   };
   task.on('execution:skipped', () => notRun('schedule'));

@@ -13,6 +13,10 @@ export type RunnerStats = {
   lastDurationMs: number | null;
   /** staleAfter of the last published snapshot */
   lastStaleAfter: Date | null;
+  /** what a standby last read at the destination: the snapshot someone else published */
+  published: { generatedAt: Date; staleAfter: Date } | null;
+  /** why a standby's last read of the destination told it nothing (missing, unreadable), or null */
+  destinationError: string | null;
 };
 
 export type SnapshotRunnerOptions = {
@@ -20,17 +24,35 @@ export type SnapshotRunnerOptions = {
   logger: Logger;
   timeoutMs: number;
   destination: string;
+  /** reads the published snapshot (a standby watches whether someone still publishes), or null if none */
+  readPublished?: (signal: AbortSignal) => Promise<string | null>;
 };
 
-export function createSnapshotRunner({ publish, logger, timeoutMs, destination }: SnapshotRunnerOptions) {
+/** generatedAt and staleAfter of a published snapshot's text, or a reason why it has none. */
+export function freshnessOf(body: string | null): { generatedAt: Date; staleAfter: Date } | string {
+  if (body === null) return 'nothing is published there';
+  try {
+    const { generatedAt, staleAfter } = JSON.parse(body) as { generatedAt?: unknown; staleAfter?: unknown };
+    const times = [generatedAt, staleAfter].map((value) => (typeof value === 'string' ? new Date(value) : new Date(Number.NaN)));
+    if (times.some((time) => Number.isNaN(time.getTime()))) return 'the file there has no generatedAt and staleAfter';
+    return { generatedAt: times[0]!, staleAfter: times[1]! };
+  } catch {
+    return 'the file there is not JSON';
+  }
+}
+
+export function createSnapshotRunner({ publish, logger, timeoutMs, destination, readPublished }: SnapshotRunnerOptions) {
   const stats: RunnerStats = {
     runs: { success: 0, failure: 0, skipped: 0 },
     lastSuccessAt: null,
     lastError: null,
     lastDurationMs: null,
     lastStaleAfter: null,
+    published: null,
+    destinationError: null,
   };
   let inFlight: Promise<unknown> | undefined;
+  let current: AbortController | undefined;
 
   async function run(trigger: string): Promise<RunOutcome> {
     if (inFlight) {
@@ -40,6 +62,7 @@ export function createSnapshotRunner({ publish, logger, timeoutMs, destination }
     }
     const started = performance.now();
     const controller = new AbortController();
+    current = controller;
     const work = publish(controller.signal);
     // Until the work itself settles a new run must not start, even after this one timed out.
     const settled = work.then(
@@ -80,12 +103,38 @@ export function createSnapshotRunner({ publish, logger, timeoutMs, destination }
       return 'failure';
     } finally {
       clearTimeout(timer);
+      if (current === controller) current = undefined;
     }
   }
 
-  /** Counts a tick this replica did not run because another replica leads. */
-  function skip() {
+  /** Stops a running snapshot before it writes anything more (this replica just lost the leadership). */
+  function abort(reason: string) {
+    current?.abort(new Error(`not written: ${reason}`));
+  }
+
+  let watching: Promise<void> | undefined;
+  /** A standby's look at the destination: at most one read per tick, never two at once. */
+  async function watch() {
+    if (!readPublished || watching) return;
+    const signal = AbortSignal.timeout(timeoutMs);
+    watching = readPublished(signal).then(
+      (body) => {
+        const seen = freshnessOf(body);
+        if (typeof seen === 'string') stats.destinationError = seen;
+        else [stats.published, stats.destinationError] = [seen, null];
+      },
+      (error: unknown) => {
+        stats.destinationError = `cannot read it: ${describeError(error).message}`;
+        logger.warn('destination_check_failed', { destination, error });
+      },
+    );
+    await watching.finally(() => (watching = undefined));
+  }
+
+  /** Counts a tick this replica did not run because another replica leads, and looks at what it published. */
+  function skip(): Promise<void> {
     stats.runs.skipped += 1;
+    return watch();
   }
 
   /** Counts a tick that could not even start (the database is unreachable for the election). */
@@ -100,5 +149,5 @@ export function createSnapshotRunner({ publish, logger, timeoutMs, destination }
     while (inFlight) await inFlight;
   };
 
-  return { run, skip, fail, idle, stats };
+  return { run, skip, fail, abort, idle, stats };
 }

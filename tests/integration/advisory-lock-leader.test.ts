@@ -1,7 +1,7 @@
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../worker/logger.ts';
-import { createAdvisoryLockLeader, lockKeyFor, type Leader } from '../../worker/postgres/advisory-lock-leader.ts';
+import { createAdvisoryLockLeader, lockKeyFor, type Leader, type LockSession } from '../../worker/postgres/advisory-lock-leader.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
 import { viaPort } from '../support/worker-process.ts';
 
@@ -9,8 +9,8 @@ describe('advisory lock leader', () => {
   let database: TestDatabase;
   const leaders: Leader[] = [];
   const logger = createLogger(() => {});
-  const make = (key = lockKeyFor('file:///srv/governance-status.json'), url = database.readerUrl) => {
-    const leader = createAdvisoryLockLeader({ connectionString: url, lockKey: key, logger });
+  const make = (key = lockKeyFor('file:///srv/governance-status.json'), url = database.readerUrl, openSession?: () => LockSession) => {
+    const leader = createAdvisoryLockLeader({ connectionString: url, lockKey: key, logger, openSession });
     leaders.push(leader);
     return leader;
   };
@@ -74,5 +74,145 @@ describe('advisory lock leader', () => {
     } finally {
       await client.end();
     }
+  });
+
+  it('on a direct connection, the check passes on every tick: the same backend holds the lock', async () => {
+    const heldLocks = async () => {
+      const { rows } = await database.admin.query(
+        "SELECT coalesce(sum(count), 0)::int AS n FROM (SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a USING (pid) WHERE l.locktype = 'advisory' AND l.granted AND a.datname = $1) counted",
+        [database.name],
+      );
+      return rows[0].n as number;
+    };
+    const before = await heldLocks();
+    const direct = make(lockKeyFor('s3://direct/governance-status.json'));
+    for (let tick = 0; tick < 3; tick += 1) expect(await direct.shouldRun()).toBe(true);
+    expect(direct.problem()).toBeNull();
+    expect(await heldLocks()).toBe(before + 1); // one lock, held by its own session
+    await direct.close();
+  });
+});
+
+// Sessions that misbehave as a transaction-pooling PgBouncer does, over real PostgreSQL connections.
+describe('advisory lock leader behind a pooler that is not a session', () => {
+  let database: TestDatabase;
+  const leaders: Leader[] = [];
+  const clients: pg.Client[] = [];
+  const logs: Array<{ event: string; reason?: string }> = [];
+  const logger = createLogger((line) => logs.push(JSON.parse(line)));
+  const key = lockKeyFor('s3://pooled/governance-status.json');
+  const realClient = () => {
+    const client = new pg.Client({ connectionString: database.readerUrl, application_name: 'governance-status-worker-leader' });
+    clients.push(client);
+    return client;
+  };
+  const leaderOn = (openSession: () => LockSession, onLost?: (reason: unknown) => void) => {
+    const leader = createAdvisoryLockLeader({ connectionString: 'postgres://unused', lockKey: key, logger, openSession, onLost });
+    leaders.push(leader);
+    return leader;
+  };
+  const advisoryLocks = async () => {
+    const { rows } = await database.admin.query("SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = $1)", [database.name]);
+    return rows[0].n as number;
+  };
+
+  beforeAll(async () => {
+    database = await createTestDatabase({ ledger: 'graph_runs' });
+  });
+  afterEach(async () => {
+    await Promise.all(leaders.splice(0).map((leader) => leader.close()));
+    await Promise.all(clients.splice(0).map((client) => client.end().catch(() => {})));
+    logs.splice(0);
+  });
+  afterAll(async () => {
+    await database?.drop();
+  });
+
+  it('a pooler that drops the lock between transactions: the leader notices on its next tick and refuses', async () => {
+    // Like a pooler that resets its server connections after every transaction (server_reset_query_always).
+    const dropsTheLock = (): LockSession => {
+      const client = realClient();
+      let statements = 0;
+      return {
+        connect: () => client.connect(),
+        end: () => client.end(),
+        on: (event, listener) => client.on(event, listener),
+        async query(text, values) {
+          if (statements++ >= 2) await client.query('SELECT pg_advisory_unlock_all()');
+          return client.query(text, values);
+        },
+      };
+    };
+    const lost: unknown[] = [];
+    const leader = leaderOn(dropsTheLock, (reason) => lost.push(reason));
+    expect(await leader.shouldRun()).toBe(true); // took the lock
+    expect(lost).toEqual([]);
+    expect(await leader.shouldRun()).toBe(false); // the next tick finds it gone
+    expect(lost).toEqual([expect.stringMatching(/vanished/)]); // main.ts aborts a snapshot still in flight on this
+    expect(leader.isLeader()).toBe(false);
+    expect(leader.problem()).toMatch(/^refusing to lead: the leader lock vanished from the lock connection's session.*LEADER_DATABASE_URL/);
+    expect(await leader.shouldRun()).toBe(false); // and stays refused
+    expect(logs.filter((line) => line.event === 'leader_session_unverified')).toHaveLength(1);
+    expect(logs).toContainEqual(expect.objectContaining({ event: 'leader_lost' }));
+  });
+
+  it('transaction pooling over two server connections: the backend changes, nobody leads, no lock is left behind', async () => {
+    const alternates = (): LockSession => {
+      const servers = [realClient(), realClient()];
+      let next = 0;
+      return {
+        connect: async () => {
+          await Promise.all(servers.map((server) => server.connect()));
+        },
+        end: async () => {
+          await Promise.all(servers.map((server) => server.end()));
+        },
+        on: (event, listener) => servers.forEach((server) => server.on(event, listener)),
+        query: (text, values) => servers[next++ % 2]!.query(text, values),
+      };
+    };
+    const replicas = [leaderOn(alternates), leaderOn(alternates), leaderOn(alternates)];
+    for (let tick = 0; tick < 3; tick += 1) {
+      const elected = await Promise.all(replicas.map((replica) => replica.shouldRun()));
+      expect(elected.filter(Boolean).length).toBeLessThanOrEqual(1);
+    }
+    for (const replica of replicas) expect(replica.problem()).toMatch(/ran this statement on another server backend \(pid \d+, not \d+\): a pooler in transaction mode/);
+    expect(await advisoryLocks()).toBe(0); // the check never took a lock on a backend that was not its own
+  });
+
+  it('two replicas on one shared server connection: at most one leads once, then both refuse', async () => {
+    const server = realClient();
+    let connected: Promise<unknown> | undefined;
+    const shared = (): LockSession => ({
+      connect: () => (connected ??= server.connect()),
+      end: async () => {},
+      on: (event, listener) => server.on(event, listener),
+      query: (text, values) => server.query(text, values),
+    });
+    const first = leaderOn(shared);
+    const second = leaderOn(shared);
+    expect(await first.shouldRun()).toBe(true); // alone so far: indistinguishable from a session
+    expect(await second.shouldRun()).toBe(false); // its fresh "session" already holds the lock
+    expect(second.problem()).toMatch(/already held the lock this replica never took: it is shared with another client/);
+    expect(await first.shouldRun()).toBe(false); // its token was overwritten: it notices too
+    expect(first.problem()).toMatch(/another client changed the lock connection's session/);
+    expect([first.isLeader(), second.isLeader()]).toEqual([false, false]);
+  });
+
+  it('a third replica that joins a shared, already-suspect session refuses at once', async () => {
+    const server = realClient();
+    let connected: Promise<unknown> | undefined;
+    const shared = (): LockSession => ({
+      connect: () => (connected ??= server.connect()),
+      end: async () => {},
+      on: (event, listener) => server.on(event, listener),
+      query: (text, values) => server.query(text, values),
+    });
+    const [a, b, c] = [leaderOn(shared), leaderOn(shared), leaderOn(shared)];
+    // all connect (the last token wins), then each checks: only the owner of the token may try
+    await Promise.all([a, b, c].map((replica) => replica.shouldRun()));
+    await Promise.all([a, b, c].map((replica) => replica.shouldRun()));
+    expect([a, b, c].filter((replica) => replica.isLeader())).toHaveLength(0);
+    expect([a, b, c].every((replica) => replica.problem() !== null)).toBe(true);
   });
 });

@@ -1,5 +1,6 @@
 // One contract for every SnapshotStorePort: the in-memory one of the unit tests, the file store on a
 // real folder and the S3 store against an S3-protocol server. Then what only S3 adds.
+import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,6 +53,16 @@ describe.each(Object.keys(subjects))('SnapshotStorePort contract: %s store', (ki
     expect(await read('governance-badge.json')).toBe('{"b":1}\n');
     await store.put(store.snapshotName, '{"n":2}\n');
     expect(await read(store.snapshotName)).toBe('{"n":2}\n');
+  });
+
+  it('reads back what it holds, and null (not an error) for what it does not', async () => {
+    const { store } = subjects[kind]!();
+    const body = '{"staleAfter":"2026-11-21T12:03:00.000Z","note":"é ✓"}\n';
+    await store.put(store.snapshotName, body);
+    expect(await store.get(store.snapshotName)).toBe(body);
+    expect(await store.get('never-written.json')).toBeNull();
+    expect(await store.contentHash('never-written.json')).toBeNull();
+    expect(await store.contentHash(store.snapshotName)).toBe(createHash('md5').update(body).digest('hex'));
   });
 
   it('leaves the last good file in place, and no temporary file, when a write is aborted', async () => {

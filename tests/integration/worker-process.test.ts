@@ -59,7 +59,14 @@ describe('worker --once', () => {
     expect(parseGovernanceStatus(snapshot).success).toBe(true);
     expect(JSON.parse(await readFile(join(out, 'governance-badge.json'), 'utf8'))).toMatchObject({ label: 'governance', message: snapshot.status });
     expect(JSON.parse(await readFile(join(out, 'governance-status.schema.json'), 'utf8')).type).toBe('object');
-    expect((await readdir(out)).sort()).toEqual(['governance-badge.json', 'governance-status.json', 'governance-status.schema.json']);
+    expect((await readdir(out)).sort()).toEqual([
+      'governance-badge.json',
+      'governance-badge.svg',
+      'governance-history.json',
+      'governance-history.schema.json',
+      'governance-status.json',
+      'governance-status.schema.json',
+    ]);
     const published = worker.logs.find((line) => line.event === 'snapshot_published');
     expect(published).toMatchObject({ level: 'info', status: snapshot.status, destination: `file://${target}` });
     expect(worker.stdout()).not.toContain(readerPassword());
@@ -130,6 +137,7 @@ describe('scheduled worker', () => {
     const worker = launch([], {
       ...everySecond,
       STATEMENT_TIMEOUT_MS: '300',
+      LOCK_TIMEOUT_MS: '60000', // the lock timeout (200 ms by default) would end the wait first: polite-guest.test.ts
       DATABASE_URL: database.readerUrl,
       SNAPSHOT_DESTINATION: pathToFileURL(target).href,
     });
@@ -151,6 +159,23 @@ describe('scheduled worker', () => {
     } finally {
       await locker.end();
     }
+    expect(await stopWorker(worker)).toBe(0);
+  });
+
+  it('rewrites the schema and the badge on the next tick after the destination folder was deleted', async () => {
+    const out = join(await freshFolder(), 'site');
+    const target = join(out, 'governance-status.json');
+    const worker = launch([], { ...everySecond, DATABASE_URL: database.readerUrl, SNAPSHOT_DESTINATION: pathToFileURL(target).href });
+    await worker.waitFor('snapshot_published');
+    const sideFiles = ['governance-badge.json', 'governance-badge.svg', 'governance-status.schema.json', 'governance-history.json', 'governance-history.schema.json'];
+    expect(await readdir(out)).toEqual(expect.arrayContaining(sideFiles));
+
+    await rm(out, { recursive: true, force: true }); // an operator, a cleanup job, a fresh volume
+    await worker.waitFor('snapshot_published', { after: worker.logs.length });
+    // the same tick wrote the snapshot and, finding them missing, every side file
+    expect((await readdir(out)).sort()).toEqual(['governance-status.json', ...sideFiles].sort());
+    expect(JSON.parse(await readFile(join(out, 'governance-status.schema.json'), 'utf8')).type).toBe('object');
+    expect(JSON.parse(await readFile(join(out, 'governance-badge.json'), 'utf8'))).toMatchObject({ label: 'governance' });
     expect(await stopWorker(worker)).toBe(0);
   });
 
@@ -192,7 +217,8 @@ describe('scheduled worker', () => {
   it('on SIGTERM stops scheduling, lets the running snapshot finish, closes the pool and exits 0', async () => {
     const out = await freshFolder();
     const target = join(out, 'governance-status.json');
-    const worker = launch([], { ...everySecond, STATEMENT_TIMEOUT_MS: '5000', DATABASE_URL: database.readerUrl, SNAPSHOT_DESTINATION: pathToFileURL(target).href });
+    // a lock timeout longer than the test keeps the snapshot blocked until the lock is released
+    const worker = launch([], { ...everySecond, STATEMENT_TIMEOUT_MS: '30000', LOCK_TIMEOUT_MS: '30000', DATABASE_URL: database.readerUrl, SNAPSHOT_DESTINATION: pathToFileURL(target).href });
     await worker.waitFor('snapshot_published');
 
     const locker = new pg.Client({ connectionString: database.adminUrl });

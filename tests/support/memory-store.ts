@@ -15,6 +15,10 @@ export function createMemoryStore(snapshotName = 'governance-status.json') {
       const body = files.get(name);
       return body === undefined ? null : createHash('md5').update(body).digest('hex');
     },
+    async get(name, signal) {
+      signal?.throwIfAborted();
+      return files.get(name) ?? null;
+    },
   };
   return { store, files };
 }

@@ -49,8 +49,63 @@ describe('parseConfig', () => {
     expect(stdout.ok).toBe(true);
   });
 
+  it('defaults the leader lock to DATABASE_URL and the idle timeout to twice the statement timeout', () => {
+    const result = parseConfig({ ...valid, STATEMENT_TIMEOUT_MS: '3000' });
+    expect(result.ok && result.config).toMatchObject({ leaderDatabaseUrl: valid.DATABASE_URL, idleInTransactionTimeoutMs: 6000, lockTimeoutMs: 200 });
+    const separate = parseConfig({ ...valid, LEADER_DATABASE_URL: 'postgresql://reader:pw@db-direct:5432/cogni', IDLE_IN_TRANSACTION_TIMEOUT_MS: '1500' });
+    expect(separate.ok && separate.config).toMatchObject({ leaderDatabaseUrl: 'postgresql://reader:pw@db-direct:5432/cogni', idleInTransactionTimeoutMs: 1500 });
+  });
+
   it('accepts a six-field cron with seconds', () => {
     expect(parseConfig({ ...valid, SNAPSHOT_CRON: '*/5 * * * * *' }).ok).toBe(true);
+  });
+});
+
+// Each case: the variable, its bad value, and the exact message the operator reads.
+const badValues: Array<[variable: string, value: string, problem: string]> = [
+  ['HEALTH_PORT', '99999', 'must be a whole number from 0 to 65535'],
+  ['HEALTH_PORT', '-1', 'must be a whole number from 0 to 65535'],
+  ['HEALTH_PORT', '1e3', 'must be a whole number from 0 to 65535'],
+  ['HEALTH_PORT', '0x10', 'must be a whole number from 0 to 65535'],
+  ['STATEMENT_TIMEOUT_MS', '-1', 'must be a whole number from 100 to 600000'],
+  ['STATEMENT_TIMEOUT_MS', '12.5', 'must be a whole number from 100 to 600000'],
+  ['STATEMENT_TIMEOUT_MS', 'five seconds', 'must be a whole number from 100 to 600000'],
+  ['SNAPSHOT_TIMEOUT_MS', '999', 'must be a whole number from 1000 to 3600000'],
+  ['SHUTDOWN_TIMEOUT_MS', '600001', 'must be a whole number from 0 to 600000'],
+  ['LOCK_TIMEOUT_MS', '0', 'must be a whole number from 1 to 60000'],
+  ['IDLE_IN_TRANSACTION_TIMEOUT_MS', '50', 'must be a whole number from 100 to 3600000'],
+  ['MISSED_RUN_GRACE_SECONDS', '86401', 'must be a whole number from 0 to 86400'],
+  ['STUCK_AFTER_SECONDS', '59', 'must be a whole number from 60 to 604800'],
+  ['RECOVERING_SECONDS', 'Infinity', 'must be a whole number from 0 to 86400'],
+  ['S3_FORCE_PATH_STYLE', 'maybe', 'must be true or false'],
+  ['DATABASE_URL', 'mysql://root:topsecret@db/x', 'must be a postgres:// or postgresql:// URL'],
+  ['LEADER_DATABASE_URL', 'pgbouncer:6432', 'must be a postgres:// or postgresql:// URL'],
+  ['SNAPSHOT_CRON', 'every minute', 'is not a valid cron expression'],
+  ['SNAPSHOT_DESTINATION', 'file:relative/governance-status.json', 'must be an absolute file URL with three slashes: file:///path/to/governance-status.json'],
+  ['SNAPSHOT_DESTINATION', 'file://host/srv/governance-status.json', 'must be an absolute file URL with three slashes: file:///path/to/governance-status.json'],
+  ['SNAPSHOT_DESTINATION', 'file://localhost/srv/governance-status.json', 'must be an absolute file URL with three slashes: file:///path/to/governance-status.json'],
+  ['SNAPSHOT_DESTINATION', 'relative/governance-status.json', 'must be a file:///absolute/path/name.json or s3://bucket/path/name.json URL'],
+  ['SNAPSHOT_DESTINATION', '/srv/www/governance-status.json', 'must be a file:///absolute/path/name.json or s3://bucket/path/name.json URL'],
+  ['SNAPSHOT_DESTINATION', 'file:///srv/www/', 'must end with a file name, e.g. governance-status.json'],
+  ['SNAPSHOT_DESTINATION', 'ftp://host/governance-status.json', 'must start with file:// or s3:// (got ftp://)'],
+  ['SNAPSHOT_DESTINATION', 'file:///srv/a%2Fb.json', 'must not encode a slash, a backslash or a control character'],
+  ['SNAPSHOT_DESTINATION', 'file:///srv/%00.json', 'must not encode a slash, a backslash or a control character'],
+  ['SNAPSHOT_DESTINATION', 's3://bucket/%2F.json', 'must not encode a slash, a backslash or a control character'],
+  ['SNAPSHOT_DESTINATION', 'file:///srv/a%ZZ.json', 'has a malformed %-escape'],
+  ['SNAPSHOT_DESTINATION', 'file:///srv/governance-status.json?v=2', 'must not have a query (?...) or a fragment (#...)'],
+  ['SNAPSHOT_DESTINATION', 's3://bucket/governance-status.json#x', 'must not have a query (?...) or a fragment (#...)'],
+  ['STATUS_PAGE_URL', 'ftp://status.example.org/', 'must be an http:// or https:// URL of the status page'],
+];
+
+describe('each bad value, with the message it must give', () => {
+  it.each(badValues)('%s=%s: %s', (variable, value, problem) => {
+    const result = parseConfig({ ...valid, [variable]: value });
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.problems).toEqual([{ variable, problem }]);
+  });
+  it('accepts the bounds themselves and surrounding spaces', () => {
+    const result = parseConfig({ ...valid, HEALTH_PORT: ' 65535 ', STATEMENT_TIMEOUT_MS: '100', SHUTDOWN_TIMEOUT_MS: '0' });
+    expect(result.ok && result.config).toMatchObject({ healthPort: 65535, statementTimeoutMs: 100, shutdownTimeoutMs: 0 });
   });
 });
 
@@ -68,6 +123,7 @@ describe('parseDestination', () => {
   it('rejects URLs without a file name, relative file URLs and other schemes', () => {
     expect(parseDestination('s3://bucket/')).toBeTypeOf('string');
     expect(parseDestination('file://relative/x.json')).toBeTypeOf('string');
+    expect(parseDestination('file:relative/x.json')).toBeTypeOf('string');
     expect(parseDestination('/plain/path.json')).toBeTypeOf('string');
     expect(parseDestination('https://cdn/x.json')).toBeTypeOf('string');
   });

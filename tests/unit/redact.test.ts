@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { errorCodeOf, publicErrorMessage, publicTitle, redactSecrets, truncate } from '../../shared/redact.ts';
+import { errorCodeOf, publicErrorMessage, publicScheduleText, publicText, publicTitle, redactSecrets, secretPatterns, stripControlCharacters, truncate } from '../../shared/redact.ts';
 
 describe('redactSecrets: each secret pattern', () => {
   it('removes credentials from URLs but keeps scheme and host', () => {
@@ -51,11 +51,105 @@ describe('redactSecrets: each secret pattern', () => {
   });
 });
 
+describe('the table of secret patterns: one test each', () => {
+  it('has unique names, and every entry says what it catches', () => {
+    expect(new Set(secretPatterns.map((entry) => entry.name)).size).toBe(secretPatterns.length);
+    for (const entry of secretPatterns) expect(entry.catches.length).toBeGreaterThan(10);
+  });
+  it.each(secretPatterns)('$name: $catches', ({ example, secret, pattern, replacement }) => {
+    expect(example).toContain(secret);
+    // the pattern itself catches its example, and so does the whole pipeline
+    const alone = typeof replacement === 'string' ? example.replace(pattern, replacement) : example.replace(pattern, replacement);
+    expect(alone).not.toContain(secret);
+    const cleaned = publicText(example, 300);
+    expect(cleaned).not.toContain(secret);
+    expect(cleaned).toContain('[redacted]');
+  });
+});
+
+// The leaks found by trying (issue 12), each exactly as it reached the public file.
+const leaks: Array<[what: string, text: string, secret: string]> = [
+  ['an e-mail address', 'could not notify jane.doe@cogni.example: mailbox full', 'jane.doe@cogni.example'],
+  ['a temporary AWS key id', 'AccessDenied: ASIAIOSFODNN7EXAMPLE is not authorized', 'ASIAIOSFODNN7EXAMPLE'],
+  ['a long-term AWS key id', 'denied for AKIAIOSFODNN7EXAMPLE', 'AKIAIOSFODNN7EXAMPLE'],
+  ['a Slack user token', 'chat.postMessage failed: xoxp-2048-9134-AbCdEf', 'xoxp-2048-9134-AbCdEf'],
+  ['a Slack bot token', 'invalid_auth for xoxb-17653672481-19874698323-pdFZKVeTuE8sk7oOcBrzbqgy', 'pdFZKVeTuE8sk7oOcBrzbqgy'],
+  ['Authorization: Token', 'request had Authorization: Token abc123def', 'abc123def'],
+  ['Token in prose', 'retry with Token abc123def', 'abc123def'],
+  ['a password in prose', 'bootstrap failed, the password is hunter2', 'hunter2'],
+  ['an Azure SAS signature', 'PUT https://a.blob.core.windows.net/c/x?sp=rw&sig=3dJk9%2FzQ%3D failed', '3dJk9%2FzQ%3D'],
+  ['curl -u', 'exec: curl -u admin:Adm1nPass https://ci/x', 'Adm1nPass'],
+  ['curl --user', 'exec: curl --user=admin:Adm1nPass https://ci/x', 'Adm1nPass'],
+  ['an alg-none JWT, empty signature', 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJhIn0. accepted', 'eyJzdWIiOiJhIn0'],
+  ['a short JWT', 'got eyJhbGciOiJIUzI1NiJ9.eyJhIjoxfQ.c2ln', 'eyJhIjoxfQ'],
+  ['a database URL in a title', 'Deploy postgres://u:TitlePass@h/d now', 'TitlePass'],
+  ['an sk-proj key in a title', 'Review sk-proj-Abc123Def456Ghi789', 'Abc123Def456Ghi789'],
+  ['a credential split by a zero-width space', 'key sk-\u200bproj-Abc123Def456Ghi789', 'Abc123Def456Ghi789'],
+];
+
+describe('each leak found by trying, through every public text function', () => {
+  it.each(leaks)('%s', (_what, text, secret) => {
+    expect(publicText(text, 300)).not.toContain(secret);
+    expect(publicErrorMessage(text)).not.toContain(secret);
+    expect(publicTitle(text)).not.toContain(secret);
+    expect(errorCodeOf(text, null)).not.toContain(secret);
+  });
+});
+
+describe('stripControlCharacters', () => {
+  const invisible: Array<[name: string, character: string]> = [
+    ['LRE U+202A', '\u202a'], ['RLE U+202B', '\u202b'], ['PDF U+202C', '\u202c'], ['LRO U+202D', '\u202d'], ['RLO U+202E', '\u202e'],
+    ['LRI U+2066', '\u2066'], ['RLI U+2067', '\u2067'], ['FSI U+2068', '\u2068'], ['PDI U+2069', '\u2069'],
+    ['LRM U+200E', '\u200e'], ['RLM U+200F', '\u200f'], ['ALM U+061C', '\u061c'],
+    ['zero-width space U+200B', '\u200b'], ['ZWNJ U+200C', '\u200c'], ['ZWJ U+200D', '\u200d'], ['word joiner U+2060', '\u2060'],
+    ['BOM U+FEFF', '\ufeff'], ['soft hyphen U+00AD', '\u00ad'], ['tag character U+E0041', '\u{e0041}'], ['Hangul filler U+3164', '\u3164'],
+    ['a lone surrogate', '\ud800'],
+  ];
+  it.each(invisible)('removes %s', (_name, character) => {
+    expect(stripControlCharacters(`ab${character}cd`)).toBe('abcd');
+  });
+  it('turns C0 and C1 controls and line separators into one space', () => {
+    expect(stripControlCharacters('a\u0000b\u001bc\u007fd\u0085e\u009ff\u2028g\t\th')).toBe('a b c d e f g h');
+  });
+  it('keeps what people write: accents, CJK, emoji (without their joiners), variation selectors', () => {
+    expect(stripControlCharacters('Café 議会 ❤️ 😀')).toBe('Café 議会 ❤️ 😀');
+  });
+  it('is applied by every public text function', () => {
+    const hostile = 'x\u202e<script>\u200b';
+    for (const out of [publicText(hostile, 100), publicTitle(hostile), publicScheduleText(hostile), errorCodeOf(hostile, null), publicErrorMessage(hostile)]) {
+      expect(out).toBe('x<script>');
+    }
+  });
+});
+
+describe('hostile lengths', () => {
+  it('cut a huge text before cleaning it, dropping the word that was cut rather than half a secret', () => {
+    // one base64 run that redaction shrinks to ten characters, then a key that the 65,536-character
+    // bound cuts to "sk-proj-Ab": too short for the sk- pattern, but it must not show either
+    const run = 'QUJDREVGR0hJSktMTU5PUFFSU1RVVldY'.repeat(2_048).slice(0, 65_536 - 11);
+    const text = `${run} sk-proj-Abc123Def456Ghi789Jkl`;
+    expect(text.slice(0, 65_536).endsWith(' sk-proj-Ab')).toBe(true);
+    expect(publicText(text, 300)).toBe('[redacted]');
+    expect(publicText(`${'word '.repeat(40_000)}end`, 100)).toBe(`${'word '.repeat(19)}word…`);
+  });
+  it('clean a 400,000-character value in linear time and cap it', () => {
+    // Not a speed test: a quadratic pattern (the old unbounded `\S+@` after every "a://") needs
+    // minutes here, a linear one well under a second; the bound only tells the two apart.
+    for (const text of ['a://'.repeat(100_000), 'k'.repeat(400_000), 'a.'.repeat(200_000), 'eyJa.'.repeat(80_000), `${'\u202e'.repeat(200_000)}x`]) {
+      const started = performance.now();
+      expect(publicText(text, 100).length).toBeLessThanOrEqual(100);
+      expect(performance.now() - started).toBeLessThan(15_000);
+    }
+  });
+});
+
 describe('publicErrorMessage', () => {
   it('keeps the first line only and strips control characters', () => {
     expect(publicErrorMessage('boom\u0007 at step 3\n    at handler (/app/x.js:1:1)\n')).toBe('boom at step 3');
     expect(publicErrorMessage('one\r\ntwo')).toBe('one');
-    expect(publicErrorMessage('tab\there\u202eevil')).toBe('tab here evil');
+    // a bidi override is removed, not turned into a space: it never stood for one
+    expect(publicErrorMessage('tab\there \u202eevil')).toBe('tab here evil');
+    expect(publicErrorMessage('tab\there\u202eevil')).toBe('tab hereevil');
     expect(publicErrorMessage('one\u2028two')).toBe('one');
     expect(publicErrorMessage('Authorization: Bearer\tabcdef123456')).toBe('Authorization: Bearer [redacted]');
   });
@@ -102,6 +196,9 @@ describe('publicTitle', () => {
   it('strips control characters and caps at 200', () => {
     expect(publicTitle('Weekly\u0000 review\n')).toBe('Weekly review');
     expect(publicTitle('t'.repeat(500))).toHaveLength(200);
+  });
+  it('redacts like every other text', () => {
+    expect(publicTitle('Rotate sk-proj-Abc123Def456Ghi789 and postgres://u:TitlePass@h/d')).toBe('Rotate [redacted] and postgres://[redacted]@h/d');
   });
 });
 

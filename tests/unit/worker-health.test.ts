@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { healthOf, metricsText } from '../../worker/health.ts';
-import type { RunnerStats } from '../../worker/snapshot-runner.ts';
+import { createLogger } from '../../worker/logger.ts';
+import { createSnapshotRunner, freshnessOf, type RunnerStats } from '../../worker/snapshot-runner.ts';
 
 const now = new Date('2026-11-21T12:00:00.000Z');
 const stats = (overrides: Partial<RunnerStats> = {}): RunnerStats => ({
@@ -9,6 +10,8 @@ const stats = (overrides: Partial<RunnerStats> = {}): RunnerStats => ({
   lastError: null,
   lastDurationMs: null,
   lastStaleAfter: null,
+  published: null,
+  destinationError: null,
   ...overrides,
 });
 
@@ -20,20 +23,124 @@ describe('healthOf', () => {
       role: 'leader',
       lastSuccessAt: '2026-11-21T11:59:00.000Z',
       lastError: null,
+      reason: null,
     });
     const later = new Date('2026-11-21T12:02:00.001Z');
-    expect(healthOf({ role: 'leader', stats: published, databaseReachable: true, now: later }).status).toBe('unhealthy');
+    expect(healthOf({ role: 'leader', stats: published, databaseReachable: true, now: later })).toMatchObject({
+      status: 'unhealthy',
+      reason: "this leader's last snapshot went stale at 2026-11-21T12:02:00.000Z",
+    });
   });
   it('a leader that never published is unhealthy and says why', () => {
     const failing = stats({ lastError: 'connect ECONNREFUSED 127.0.0.1:5432' });
     expect(healthOf({ role: 'leader', stats: failing, databaseReachable: true, now })).toMatchObject({
       status: 'unhealthy',
       lastError: 'connect ECONNREFUSED 127.0.0.1:5432',
+      reason: 'this leader has not published a snapshot yet: connect ECONNREFUSED 127.0.0.1:5432',
     });
   });
-  it('a standby is healthy while it reaches the database', () => {
-    expect(healthOf({ role: 'standby', stats: stats(), databaseReachable: true, now }).status).toBe('healthy');
-    expect(healthOf({ role: 'standby', stats: stats(), databaseReachable: false, now }).status).toBe('unhealthy');
+
+  const seen = { generatedAt: new Date('2026-11-21T11:59:00.000Z'), staleAfter: new Date('2026-11-21T12:02:00.000Z') };
+  it('a standby is healthy while it reaches the database and the published snapshot is fresh', () => {
+    expect(healthOf({ role: 'standby', stats: stats({ published: seen }), databaseReachable: true, now })).toMatchObject({ status: 'healthy', reason: null });
+    expect(healthOf({ role: 'standby', stats: stats({ published: seen, lastError: 'connect ECONNREFUSED' }), databaseReachable: false, now })).toMatchObject({
+      status: 'unhealthy',
+      reason: 'this standby cannot reach the database: connect ECONNREFUSED',
+    });
+    expect(healthOf({ role: 'standby', stats: stats(), databaseReachable: false, now }).reason).toBe('this standby has not reached the database yet');
+  });
+  it('a standby that sees nobody publish within staleAfter is unhealthy, and says so', () => {
+    const later = new Date('2026-11-21T12:02:00.001Z');
+    expect(healthOf({ role: 'standby', stats: stats({ published: seen }), databaseReachable: true, now: later })).toEqual({
+      status: 'unhealthy',
+      role: 'standby',
+      lastSuccessAt: null,
+      lastError: null,
+      reason: 'nobody has published since 2026-11-21T11:59:00.000Z: the snapshot at the destination went stale at 2026-11-21T12:02:00.000Z',
+    });
+  });
+  it('a standby gives the leader one staleAfter from its start to publish', () => {
+    const graceUntil = new Date('2026-11-21T12:03:00.000Z');
+    const nothing = stats({ destinationError: 'nothing is published there' });
+    expect(healthOf({ role: 'standby', stats: nothing, databaseReachable: true, standbyGraceUntil: graceUntil, now }).status).toBe('healthy');
+    expect(healthOf({ role: 'standby', stats: nothing, databaseReachable: true, standbyGraceUntil: graceUntil, now: new Date('2026-11-21T12:03:00.001Z') })).toMatchObject({
+      status: 'unhealthy',
+      reason: 'no snapshot at the destination since this standby started: nothing is published there',
+    });
+  });
+  it('a replica whose lock connection is not one session is unhealthy, with the reason', () => {
+    const problem = 'refusing to lead: a pooler in transaction mode';
+    expect(healthOf({ role: 'standby', stats: stats({ published: seen }), databaseReachable: true, leaderProblem: problem, now })).toMatchObject({
+      status: 'unhealthy',
+      reason: problem,
+    });
+  });
+});
+
+describe('freshnessOf', () => {
+  it('reads generatedAt and staleAfter of a published snapshot, or says why it cannot', () => {
+    expect(freshnessOf('{"generatedAt":"2026-11-21T11:59:00.000Z","staleAfter":"2026-11-21T12:02:00.000Z"}')).toEqual({
+      generatedAt: new Date('2026-11-21T11:59:00.000Z'),
+      staleAfter: new Date('2026-11-21T12:02:00.000Z'),
+    });
+    expect(freshnessOf(null)).toBe('nothing is published there');
+    expect(freshnessOf('last good snapshot')).toBe('the file there is not JSON');
+    expect(freshnessOf('{"staleAfter":"soon"}')).toBe('the file there has no generatedAt and staleAfter');
+  });
+});
+
+describe('the runner feeding /healthz', () => {
+  const quiet = createLogger(() => {});
+  it('a standby tick reads the published snapshot once and remembers its freshness', async () => {
+    const bodies = ['{"generatedAt":"2026-11-21T11:59:00.000Z","staleAfter":"2026-11-21T12:02:00.000Z"}', null];
+    let reads = 0;
+    const runner = createSnapshotRunner({
+      publish: () => Promise.reject(new Error('a standby never publishes')),
+      logger: quiet,
+      timeoutMs: 1_000,
+      destination: 'memory',
+      readPublished: async () => bodies[reads++] ?? null,
+    });
+    await runner.skip();
+    expect(reads).toBe(1);
+    expect(runner.stats.published).toEqual({ generatedAt: new Date('2026-11-21T11:59:00.000Z'), staleAfter: new Date('2026-11-21T12:02:00.000Z') });
+    await runner.skip(); // now missing: the last snapshot seen stays what it was, and the reason is kept
+    expect(runner.stats).toMatchObject({ destinationError: 'nothing is published there', runs: { skipped: 2 } });
+  });
+  it('a failed read of the destination is logged and kept as the reason', async () => {
+    const lines: string[] = [];
+    const runner = createSnapshotRunner({
+      publish: () => Promise.reject(new Error('unused')),
+      logger: createLogger((line) => lines.push(line)),
+      timeoutMs: 1_000,
+      destination: 's3://status/governance-status.json',
+      readPublished: () => Promise.reject(new Error('AccessDenied')),
+    });
+    await runner.skip();
+    expect(runner.stats.destinationError).toBe('cannot read it: AccessDenied');
+    expect(JSON.parse(lines[0]!)).toMatchObject({ event: 'destination_check_failed', error: { message: 'AccessDenied' } });
+  });
+  it('abort() stops a snapshot in flight before it writes (the replica lost the lock)', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let wrote = false;
+    const runner = createSnapshotRunner({
+      publish: async (signal) => {
+        await gate;
+        signal.throwIfAborted();
+        wrote = true;
+        throw new Error('unreachable in this test');
+      },
+      logger: quiet,
+      timeoutMs: 5_000,
+      destination: 'memory',
+    });
+    const outcome = runner.run('schedule');
+    runner.abort('this replica lost the leader lock');
+    release();
+    expect(await outcome).toBe('failure');
+    expect(wrote).toBe(false);
+    expect(runner.stats.lastError).toBe('not written: this replica lost the leader lock');
   });
 });
 

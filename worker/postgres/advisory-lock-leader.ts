@@ -1,8 +1,9 @@
 // Leader election for replicas that share one database and one destination: node-cron's run
 // coordinator backed by a PostgreSQL session advisory lock. Side effects: holds one dedicated
-// connection (a session lock lives exactly as long as its session). When the leader dies, its
-// session ends, the lock is free, and the next standby to ask on a tick becomes the leader.
-import { createHash } from 'node:crypto';
+// connection (a session lock lives exactly as long as its session) and marks that session with a
+// random token (a session setting). When the leader dies its session ends, the lock is free, and the
+// next standby to ask on a tick becomes the leader.
+import { createHash, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { RunCoordinator } from 'node-cron';
 import type { Logger } from '../../shared/ports.ts';
@@ -15,8 +16,29 @@ export type Leader = {
   isDatabaseReachable(): boolean;
   /** why the last attempt failed, while the database is unreachable */
   lastError(): unknown;
+  /** why this replica refuses to lead although it reaches the database (its connection is not one
+   *  session: a pooler in transaction mode), or null */
+  problem(): string | null;
   /** ends the session, which releases the lock at once (a standby takes over on its next tick) */
   close(): Promise<void>;
+};
+
+/** The part of pg.Client the leader uses; tests pass sessions that misbehave as poolers do. */
+export type LockSession = {
+  connect(): Promise<unknown>;
+  query<R extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<{ rows: R[] }>;
+  end(): Promise<void>;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+};
+
+export type LeaderOptions = {
+  connectionString: string;
+  lockKey: string;
+  logger: Logger;
+  /** a new, unconnected session; by default a pg.Client on connectionString */
+  openSession?: () => LockSession;
+  /** called when this replica stops being the leader, so a snapshot still in flight is not written */
+  onLost?: (reason: unknown) => void;
 };
 
 /** One lock per destination: workers publishing to different places never block each other. */
@@ -24,52 +46,110 @@ export function lockKeyFor(destination: string): string {
   return createHash('sha256').update(`governance-status:${destination}`).digest().readBigInt64BE(0).toString();
 }
 
-export function createAdvisoryLockLeader(options: { connectionString: string; lockKey: string; logger: Logger }): Leader & RunCoordinator {
+const tokenSetting = 'governance_status.leader_session';
+const advice = 'connect the lock directly to PostgreSQL or through a pooler in session mode (LEADER_DATABASE_URL); see docs/deployment.md';
+
+// One statement, so that even a transaction-mode pooler runs it on one server connection. The first
+// branch proves the backend is this replica's own session (same pid as at connect, still carrying
+// its token) before anything else happens on it; a session found shared is marked so for everyone
+// who shares it. Then: the lock is held by this very backend (pg_locks, granted), or a leader lost it,
+// or a standby tries to take it.
+const checkSql = `
+  SELECT pg_backend_pid() AS pid, current_setting('${tokenSetting}', true) AS token,
+         CASE
+           WHEN pg_backend_pid() <> $2::int OR current_setting('${tokenSetting}', true) IS DISTINCT FROM $3
+             THEN 'foreign' || left(set_config('${tokenSetting}', 'shared', false), 0)
+           WHEN EXISTS (SELECT 1 FROM pg_locks
+                         WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND granted
+                           AND classid = $5::oid AND objid = $6::oid AND objsubid = 1)
+             THEN 'held'
+           WHEN $4::boolean THEN 'lost'
+           WHEN pg_try_advisory_lock($1::bigint) THEN 'acquired'
+           ELSE 'busy'
+         END AS verdict`;
+
+type Verdict = 'foreign' | 'held' | 'lost' | 'acquired' | 'busy';
+
+export function createAdvisoryLockLeader(options: LeaderOptions): Leader & RunCoordinator {
   const { logger, lockKey } = options;
-  let client: pg.Client | undefined;
+  // pg_locks shows a bigint key as its high half in classid and its low half in objid (objsubid 1).
+  const key = BigInt.asUintN(64, BigInt(lockKey));
+  const halves = [String(key >> 32n), String(key & 0xffffffffn)];
+  const openSession =
+    options.openSession ??
+    (() =>
+      new pg.Client({
+        connectionString: options.connectionString,
+        application_name: 'governance-status-worker-leader',
+        connectionTimeoutMillis: 5_000,
+        query_timeout: 5_000,
+        keepAlive: true,
+      }));
+  let session: { client: LockSession; pid: number; token: string } | undefined;
   let leader = false;
   let reachable = false;
   let failure: unknown = null;
+  let refusal: string | null = null;
   let closed = false;
 
   const forget = (reason: unknown) => {
-    const current = client;
-    client = undefined;
+    const current = session;
+    session = undefined;
     reachable = false;
-    if (leader) logger.warn('leader_lost', { error: reason });
-    leader = false;
-    current?.end().catch(() => {});
+    if (leader) lose(reason);
+    current?.client.end().catch(() => {});
   };
 
-  async function connect(): Promise<pg.Client> {
-    const fresh = new pg.Client({
-      connectionString: options.connectionString,
-      application_name: 'governance-status-worker-leader',
-      connectionTimeoutMillis: 5_000,
-      query_timeout: 5_000,
-      keepAlive: true,
+  async function connect() {
+    const client = openSession();
+    client.on('error', (error) => {
+      if (session?.client === client) forget(error);
     });
-    fresh.on('error', (error) => {
-      if (client === fresh) forget(error);
-    });
-    await fresh.connect();
-    return fresh;
+    await client.connect();
+    const token = randomUUID();
+    const { rows } = await client.query<{ pid: number }>(`SELECT pg_backend_pid() AS pid, set_config('${tokenSetting}', $1, false)`, [token]);
+    return { client, pid: rows[0]!.pid, token };
+  }
+
+  function lose(reason: unknown) {
+    leader = false;
+    logger.warn('leader_lost', { error: reason });
+    options.onLost?.(reason);
+  }
+
+  /** The connection is not one session: never lead on it, say why once, and keep saying it in /healthz. */
+  function refuse(reason: string) {
+    if (leader) lose(reason);
+    refusal = `refusing to lead: ${reason}; ${advice}`;
+    logger.error('leader_session_unverified', { reason, advice });
   }
 
   async function tryToLead(): Promise<boolean> {
     if (closed) return false;
+    // Proven once, a shared session stays suspect: reconnecting could land on the very backend
+    // another replica leads from and take over its lock within the same tick.
+    if (refusal) return false;
     try {
-      client ??= await connect();
-      if (leader) {
-        // The lock lives as long as this session: a live session still holds it.
-        await client.query('SELECT 1');
-      } else {
-        const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS locked', [lockKey]);
-        leader = rows[0]?.locked === true;
-        if (leader) logger.info('leader_elected', { lockKey });
-      }
+      session ??= await connect();
+      const { pid, token } = session;
+      const { rows } = await session.client.query<{ pid: number; token: string | null; verdict: Verdict }>(checkSql, [lockKey, pid, token, leader, ...halves]);
+      const seen = rows[0]!;
       reachable = true;
       failure = null;
+      if (seen.verdict === 'foreign') {
+        refuse(
+          seen.pid !== pid
+            ? `the lock's connection ran this statement on another server backend (pid ${seen.pid}, not ${pid}): a pooler in transaction mode`
+            : "another client changed the lock connection's session: a pooler shares it between clients",
+        );
+      } else if (seen.verdict === 'lost') {
+        refuse("the leader lock vanished from the lock connection's session: a pooler reset or reassigned it");
+      } else if (seen.verdict === 'held' && !leader) {
+        refuse("the lock connection's session already held the lock this replica never took: it is shared with another client");
+      } else {
+        if (seen.verdict === 'acquired') logger.info('leader_elected', { lockKey });
+        leader = seen.verdict === 'acquired' || seen.verdict === 'held';
+      }
       return leader;
     } catch (error) {
       forget(error);
@@ -86,13 +166,14 @@ export function createAdvisoryLockLeader(options: { connectionString: string; lo
     isLeader: () => leader,
     isDatabaseReachable: () => reachable,
     lastError: () => failure,
+    problem: () => refusal,
     async close() {
       closed = true;
       await attempt;
-      const current = client;
-      client = undefined;
+      const current = session;
+      session = undefined;
       leader = false;
-      await current?.end().catch(() => {});
+      await current?.client.end().catch(() => {});
     },
   };
 }

@@ -1,8 +1,8 @@
 // GovernanceStatusPort over node-postgres. Side effects: checks one client out of the pool per read
 // and runs one READ ONLY, REPEATABLE READ transaction on it (every figure from the same instant), with
 // the tenant, a statement, lock and idle timeout and jit = off set transaction-locally. It never writes.
-import type { Pool, PoolClient } from 'pg';
-import type { GovernanceStatusPort } from '../../shared/ports.ts';
+import pg, { type Pool, type PoolClient } from 'pg';
+import type { GovernanceStatusPort, Logger } from '../../shared/ports.ts';
 import { findLedger, readBalance, readEarlierRuns, readRuns, readSchedules, readSpend, readSpendByDay, readThreads, type Ledger } from './queries.ts';
 
 export type PostgresSourceOptions = {
@@ -20,11 +20,59 @@ export const defaultLockTimeoutMs = 200;
 /** node-postgres's message when its client-side query_timeout fires: the server may still be working. */
 const clientTimeout = /Query read timeout/;
 
+/**
+ * The two ways a polite guest gives up, in words an operator can act on; the SQLSTATE stays as the
+ * code. 55P03: a lock wait passed lock_timeout. 25P03: the session sat idle inside its transaction
+ * (the worker was frozen) past idle_in_transaction_session_timeout, and the server ended it.
+ */
+function explained(error: unknown, settings: { lockTimeoutMs: number; idleMs: number }): unknown {
+  const code = (error as { code?: unknown }).code;
+  const say = (message: string) => Object.assign(new Error(message, { cause: error }), { code });
+  if (code === '55P03') {
+    return say(`gave up waiting for a lock after lock_timeout (${settings.lockTimeoutMs} ms): another session, e.g. a migration, holds a table the snapshot reads`);
+  }
+  if (code === '25P03') {
+    return say(`the server ended the session after idle_in_transaction_session_timeout (${settings.idleMs} ms): the worker was paused inside its transaction`);
+  }
+  return error;
+}
+
+/**
+ * A statement that outlived the client-side timeout is still running on the server (a JIT-compiling
+ * or lock-waiting backend goes on, holding its locks, after the client has given up): cancel it there
+ * too, from a connection of its own.
+ */
+export function createBackendCanceller(connectionString: string, logger: Logger): (pid: number) => Promise<void> {
+  return async (pid) => {
+    const client = new pg.Client({ connectionString, connectionTimeoutMillis: 5_000, query_timeout: 5_000, application_name: 'governance-status-worker-cancel' });
+    client.on('error', () => {});
+    try {
+      await client.connect();
+      const { rows } = await client.query<{ cancelled: boolean }>('SELECT pg_cancel_backend($1) AS cancelled', [pid]);
+      logger.warn('statement_cancelled', { pid, cancelled: rows[0]?.cancelled === true });
+    } catch (error) {
+      logger.warn('statement_cancel_failed', { pid, error });
+    } finally {
+      await client.end().catch(() => {});
+    }
+  };
+}
+
 export function createPostgresGovernanceSource(pool: Pool, options: PostgresSourceOptions): GovernanceStatusPort {
+  const lockTimeoutMs = options.lockTimeoutMs ?? defaultLockTimeoutMs;
+  const idleMs = options.idleInTransactionTimeoutMs ?? options.statementTimeoutMs * 2;
   async function inSnapshot<T>(principalId: string, read: (client: PoolClient, ledger: Ledger) => Promise<T>): Promise<T> {
     const client = await pool.connect();
     let broken: Error | undefined;
     let pid: number | undefined;
+    // While a client is checked out the pool does not listen to it: an error the server sends between
+    // two statements (it ended a session that sat idle in its transaction while the worker was
+    // frozen, or it shut down) would be an unhandled 'error' event and crash the process.
+    let lost: Error | undefined;
+    const onLost = (error: Error) => {
+      lost ??= error;
+    };
+    client.on('error', onLost);
     try {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
       // Bound parameters, transaction-local: RLS sees the system principal and nothing else. These are
@@ -35,12 +83,7 @@ export function createPostgresGovernanceSource(pool: Pool, options: PostgresSour
                 set_config('lock_timeout', $3, true), set_config('idle_in_transaction_session_timeout', $4, true),
                 set_config('jit', 'off', true), pg_backend_pid() AS pid,
                 current_user AS role, (SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user) AS bypasses_rls`,
-        [
-          principalId,
-          String(options.statementTimeoutMs),
-          String(options.lockTimeoutMs ?? defaultLockTimeoutMs),
-          String(options.idleInTransactionTimeoutMs ?? options.statementTimeoutMs * 2),
-        ],
+        [principalId, String(options.statementTimeoutMs), String(lockTimeoutMs), String(idleMs)],
       );
       pid = rows[0]?.pid;
       // The file is public: only row-level security, not just our WHERE clauses, may decide what it shows.
@@ -61,9 +104,11 @@ export function createPostgresGovernanceSource(pool: Pool, options: PostgresSour
           broken = rollbackError; // the connection is unusable: drop it instead of pooling it
         });
       }
-      throw error;
+      // After a lost session the next statement only says "not queryable": the server's reason is better.
+      throw explained(lost ?? error, { lockTimeoutMs, idleMs });
     } finally {
-      client.release(broken);
+      client.off('error', onLost);
+      client.release(broken ?? lost);
     }
   }
 

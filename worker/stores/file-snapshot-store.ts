@@ -23,12 +23,20 @@ export function createFileSnapshotStore(snapshotPath: string): SnapshotStorePort
       }
     },
     async contentHash(name, signal) {
-      try {
-        return createHash('md5').update(await readFile(join(folder, name), { signal })).digest('hex');
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-        throw error;
-      }
+      const body = await readOrNull(join(folder, name), signal);
+      return body === null ? null : createHash('md5').update(body).digest('hex');
+    },
+    async get(name, signal) {
+      return (await readOrNull(join(folder, name), signal))?.toString('utf8') ?? null;
     },
   };
+}
+
+async function readOrNull(path: string, signal?: AbortSignal): Promise<Buffer | null> {
+  try {
+    return await readFile(path, { signal });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
 }

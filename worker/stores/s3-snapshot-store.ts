@@ -1,7 +1,7 @@
 // SnapshotStorePort on S3 or an S3-compatible store: one PutObject per file, which S3 applies
 // atomically (readers get the old object or the new one). Content-Type and Cache-Control are set on
 // the object so the CDN and browsers revalidate it on time.
-import { HeadObjectCommand, NotFound, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, NoSuchKey, NotFound, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { contentTypeOf } from './content-type.ts';
 import type { SnapshotStorePort } from '../../shared/ports.ts';
 
@@ -28,9 +28,22 @@ export function createS3SnapshotStore(client: S3Client, options: S3StoreOptions)
         const head = await client.send(new HeadObjectCommand({ Bucket: options.bucket, Key: `${options.prefix}${name}` }), { abortSignal: signal });
         return head.ETag?.replaceAll('"', '') ?? null;
       } catch (error) {
-        if (error instanceof NotFound || (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return null;
+        if (isMissing(error)) return null;
+        throw error;
+      }
+    },
+    async get(name, signal) {
+      try {
+        const object = await client.send(new GetObjectCommand({ Bucket: options.bucket, Key: `${options.prefix}${name}` }), { abortSignal: signal });
+        return (await object.Body?.transformToString('utf-8')) ?? null;
+      } catch (error) {
+        if (isMissing(error)) return null;
         throw error;
       }
     },
   };
+}
+
+function isMissing(error: unknown): boolean {
+  return error instanceof NotFound || error instanceof NoSuchKey || (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404;
 }

@@ -1,0 +1,81 @@
+// A standby is healthy only while someone publishes: with the leader frozen (SIGSTOP, a paused
+// container) its session, and the lock, stay alive, nobody takes over, and the standby must say so.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedScenario } from '../fixtures/scenario.ts';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
+import { startWorker, stopWorker, type WorkerProcess } from '../support/worker-process.ts';
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+type Healthz = { status: string; role: string; reason: string | null };
+const healthz = async (port: number) => {
+  const response = await fetch(`http://127.0.0.1:${port}/healthz`);
+  return { code: response.status, body: (await response.json()) as Healthz };
+};
+async function waitForHealth(port: number, code: number, timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const seen = await healthz(port);
+    if (seen.code === code) return seen;
+    if (Date.now() > deadline) throw new Error(`/healthz on ${port} stayed ${seen.code} (${JSON.stringify(seen.body)}), wanted ${code}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+describe('standby health follows the destination', () => {
+  let database: TestDatabase;
+  let folder: string;
+  const replicas: Array<{ worker: WorkerProcess; healthPort: number }> = [];
+
+  beforeAll(async () => {
+    database = await createTestDatabase({ ledger: 'graph_runs' });
+    await seedScenario(database.admin, 'graph_runs');
+    folder = await mkdtemp(join(tmpdir(), 'governance-standby-'));
+    for (let i = 0; i < 2; i += 1) {
+      const healthPort = await freePort();
+      const worker = startWorker([], {
+        DATABASE_URL: database.readerUrl,
+        SNAPSHOT_DESTINATION: pathToFileURL(join(folder, 'governance-status.json')).href,
+        SNAPSHOT_CRON: '* * * * * *', // staleAfter = 3 s
+        HEALTH_PORT: String(healthPort),
+      });
+      replicas.push({ worker, healthPort });
+    }
+  });
+  afterAll(async () => {
+    for (const { worker } of replicas) worker.child.kill('SIGCONT');
+    await Promise.all(replicas.map(({ worker }) => stopWorker(worker)));
+    await database?.drop();
+    if (folder) await rm(folder, { recursive: true, force: true });
+  });
+
+  it('turns 503 while the leader is frozen past staleAfter, and 200 again once it publishes after SIGCONT', async () => {
+    await Promise.race(replicas.map(({ worker }) => worker.waitFor('snapshot_published', { timeoutMs: 30_000 })));
+    const leader = replicas.find(({ worker }) => worker.logs.some((line) => line.event === 'snapshot_published'))!;
+    const standby = replicas.find((replica) => replica !== leader)!;
+    expect(await waitForHealth(standby.healthPort, 200)).toMatchObject({ body: { status: 'healthy', role: 'standby', reason: null } });
+
+    leader.worker.child.kill('SIGSTOP');
+    try {
+      const frozen = await waitForHealth(standby.healthPort, 503);
+      expect(frozen.body).toMatchObject({ status: 'unhealthy', role: 'standby' });
+      expect(frozen.body.reason).toMatch(/^nobody has published since \S+Z: the snapshot at the destination went stale at \S+Z$/);
+      expect(standby.worker.logs.filter((line) => line.event === 'snapshot_published')).toEqual([]); // the lock is still the leader's
+    } finally {
+      leader.worker.child.kill('SIGCONT');
+    }
+    const mark = leader.worker.logs.length;
+    await leader.worker.waitFor('snapshot_published', { after: mark, timeoutMs: 30_000 });
+    expect(await waitForHealth(standby.healthPort, 200)).toMatchObject({ body: { status: 'healthy', reason: null } });
+  });
+});
