@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseFeed } from '@rowanmanning/feed-parser';
-import { parseGovernanceHistory, parseGovernanceStatus, type GovernanceStatus } from '../../shared/contract.ts';
+import { parseGovernanceHistory, parseGovernanceStatus, type PublishedStatus as GovernanceStatus } from '../../shared/contract.ts';
 
 const startScript = fileURLToPath(new URL('../../scripts/start.ts', import.meta.url));
 
