@@ -1,20 +1,47 @@
 // The public status page: a static site from site/, built into dist/ with one React island.
+import { fileURLToPath } from 'node:url';
 import react from '@astrojs/react';
 import { defineConfig } from 'astro/config';
-import { governanceStatusJsonSchema } from './shared/json-schema.ts';
+import * as contract from './shared/contract.ts';
+import { governanceHistoryJsonSchema, governanceStatusJsonSchema } from './shared/json-schema.ts';
 
-// The island checks snapshots against the JSON Schema generated from the contract, evaluated here
+// The island checks the files against the JSON Schemas generated from the contract, evaluated here
 // once at build time: the Zod runtime itself would not fit the page's 80 KB budget beside React.
-const schemaModule = 'virtual:governance-status-schema';
+const rulesOf = ({ $schema, $id, title, description, ...rules }) => rules;
+const virtualModules = {
+  'virtual:governance-status-schema': () => rulesOf(governanceStatusJsonSchema({ reader: true })),
+  'virtual:governance-history-schema': () => rulesOf(governanceHistoryJsonSchema()),
+};
 
 function contractSchemaPlugin() {
   return {
-    name: 'governance-status-schema',
-    resolveId: (id) => (id === schemaModule ? `\0${schemaModule}` : undefined),
+    name: 'governance-contract-schemas',
+    resolveId: (id) => (Object.hasOwn(virtualModules, id) ? `\0${id}` : undefined),
     load: (id) => {
-      if (id !== `\0${schemaModule}`) return undefined;
-      const { $schema, $id, title, description, ...rules } = governanceStatusJsonSchema({ reader: true });
-      return `export default ${JSON.stringify(rules)};`;
+      const make = id.startsWith('\0') ? virtualModules[id.slice(1)] : undefined;
+      return make ? `export default ${JSON.stringify(make())};` : undefined;
+    },
+  };
+}
+
+// The rules the page shares with the worker (shared/reasons.ts, shared/history.ts) import the
+// contract's constants (state names, limits), and the contract also builds the Zod schemas. In the
+// browser bundle the contract is replaced by its constants alone, evaluated here; a browser module
+// that imports a schema or a parser from it fails the build (a missing export).
+const contractPath = fileURLToPath(new URL('./shared/contract.ts', import.meta.url));
+const isSchema = (value) => typeof value === 'function' || (typeof value === 'object' && value !== null && '_zod' in value);
+
+function contractConstantsPlugin() {
+  return {
+    name: 'governance-contract-constants',
+    enforce: 'pre',
+    load(id, options) {
+      const client = this.environment ? this.environment.config.consumer === 'client' : !options?.ssr;
+      if (!client || id.split('?')[0] !== contractPath) return undefined;
+      return Object.entries(contract)
+        .filter(([, value]) => !isSchema(value))
+        .map(([name, value]) => `export const ${name} = ${JSON.stringify(value)};`)
+        .join('\n');
     },
   };
 }
@@ -25,7 +52,7 @@ export default defineConfig({
   outDir: './dist',
   output: 'static',
   integrations: [react()],
-  vite: { plugins: [contractSchemaPlugin()] },
+  vite: { plugins: [contractSchemaPlugin(), contractConstantsPlugin()] },
   // The page must make no request the reader did not ask for.
   devToolbar: { enabled: false },
 });

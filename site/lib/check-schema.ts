@@ -1,12 +1,15 @@
-// Checks a value against the JSON Schema generated from the contract (shared/json-schema.ts). The
+// Checks a value against the JSON Schemas generated from the contract (shared/json-schema.ts). The
 // page uses it instead of the Zod runtime, which would not fit the 80 KB budget beside React; unit
-// tests hold its verdicts equal to the contract's own parser, and fail when the schema starts using
+// tests hold its verdicts equal to the contract's own parsers, and fail when a schema starts using
 // a keyword that is not handled here.
 
 export interface JsonSchema {
   type?: string | readonly string[];
   properties?: Record<string, JsonSchema>;
   required?: readonly string[];
+  /** a schema for every key not in properties (a record), or false for none; absent: tolerated */
+  additionalProperties?: JsonSchema | boolean;
+  propertyNames?: JsonSchema;
   items?: JsonSchema;
   anyOf?: readonly JsonSchema[];
   enum?: readonly unknown[];
@@ -16,15 +19,16 @@ export interface JsonSchema {
   minItems?: number;
   maxItems?: number;
   minimum?: number;
+  maximum?: number;
 }
 
 /** Keywords that decide validity and are handled; the rest only annotate. */
 export const checkedKeywords = [
-  'type', 'properties', 'required', 'items', 'anyOf', 'enum', 'const', 'pattern',
-  'maxLength', 'minItems', 'maxItems', 'minimum',
+  'type', 'properties', 'required', 'additionalProperties', 'propertyNames', 'items', 'anyOf', 'enum', 'const',
+  'pattern', 'maxLength', 'minItems', 'maxItems', 'minimum', 'maximum',
 ] as const;
-/** Annotations, and additionalProperties: like the Zod parser, extra fields are tolerated. */
-export const ignoredKeywords = ['$schema', '$id', 'title', 'description', 'format', 'additionalProperties'] as const;
+/** Annotations. Objects without additionalProperties tolerate extra fields, like the Zod parser. */
+export const ignoredKeywords = ['$schema', '$id', 'title', 'description', 'format'] as const;
 
 export interface SchemaIssue {
   path: (string | number)[];
@@ -38,6 +42,7 @@ function hasType(type: string, value: unknown): boolean {
   if (type === 'array') return Array.isArray(value);
   if (type === 'object') return typeof value === 'object' && value !== null && !Array.isArray(value);
   if (type === 'number') return typeof value === 'number' && Number.isFinite(value);
+  if (type === 'integer') return Number.isInteger(value);
   return typeof value === type;
 }
 
@@ -59,7 +64,10 @@ export function findSchemaIssue(schema: JsonSchema, value: unknown, path: (strin
       if (!regex.test(value)) return issue('invalid_format');
     }
   }
-  if (typeof value === 'number' && schema.minimum !== undefined && value < schema.minimum) return issue('too_small');
+  if (typeof value === 'number') {
+    if (schema.minimum !== undefined && value < schema.minimum) return issue('too_small');
+    if (schema.maximum !== undefined && value > schema.maximum) return issue('too_big');
+  }
   if (Array.isArray(value)) {
     if (schema.minItems !== undefined && value.length < schema.minItems) return issue('too_small');
     if (schema.maxItems !== undefined && value.length > schema.maxItems) return issue('too_big');
@@ -70,14 +78,22 @@ export function findSchemaIssue(schema: JsonSchema, value: unknown, path: (strin
       }
     }
   }
-  if (schema.properties && hasType('object', value)) {
+  if (hasType('object', value)) {
     const record = value as Record<string, unknown>;
+    const properties = schema.properties ?? {};
     for (const key of schema.required ?? []) {
       if (!Object.hasOwn(record, key)) return { path: [...path, key], code: 'invalid_type' };
     }
-    for (const [key, property] of Object.entries(schema.properties)) {
-      if (Object.hasOwn(record, key)) {
-        const found = findSchemaIssue(property, record[key], [...path, key]);
+    for (const [key, field] of Object.entries(record)) {
+      const known = Object.hasOwn(properties, key);
+      if (schema.propertyNames) {
+        const found = findSchemaIssue(schema.propertyNames, key, [...path, key]);
+        if (found) return { ...found, code: 'invalid_key' };
+      }
+      const rule = known ? properties[key] : schema.additionalProperties;
+      if (rule === false) return { path: [...path, key], code: 'unrecognized_keys' };
+      if (typeof rule === 'object') {
+        const found = findSchemaIssue(rule, field, [...path, key]);
         if (found) return found;
       }
     }

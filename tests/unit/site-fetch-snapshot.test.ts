@@ -5,7 +5,7 @@ import type { JsonSchema } from '../../site/lib/check-schema.ts';
 import { fetchSnapshot, type FetchOutcome } from '../../site/lib/fetch-snapshot.ts';
 import { applyOutcome, initialSnapshotState } from '../../site/lib/snapshot-state.ts';
 
-const schema = governanceStatusJsonSchema() as JsonSchema;
+const schema = governanceStatusJsonSchema({ reader: true }) as JsonSchema;
 const fixtureText = readFileSync(new URL('../fixtures/snapshots/healthy.json', import.meta.url), 'utf8');
 
 function answering(respond: () => Response | Promise<Response>) {
