@@ -15,6 +15,7 @@ export interface JsonSchema {
   enum?: readonly unknown[];
   const?: unknown;
   pattern?: string;
+  format?: string;
   maxLength?: number;
   minItems?: number;
   maxItems?: number;
@@ -25,10 +26,10 @@ export interface JsonSchema {
 /** Keywords that decide validity and are handled; the rest only annotate. */
 export const checkedKeywords = [
   'type', 'properties', 'required', 'additionalProperties', 'propertyNames', 'items', 'anyOf', 'enum', 'const',
-  'pattern', 'maxLength', 'minItems', 'maxItems', 'minimum', 'maximum',
+  'pattern', 'format', 'maxLength', 'minItems', 'maxItems', 'minimum', 'maximum',
 ] as const;
 /** Annotations. Objects without additionalProperties tolerate extra fields, like the Zod parser. */
-export const ignoredKeywords = ['$schema', '$id', 'title', 'description', 'format'] as const;
+export const ignoredKeywords = ['$schema', '$id', 'title', 'description'] as const;
 
 export interface SchemaIssue {
   path: (string | number)[];
@@ -37,12 +38,41 @@ export interface SchemaIssue {
 
 const patterns = new Map<string, RegExp>();
 
+/** The contract's instants: UTC with milliseconds, a date that exists (what Zod's pattern says). */
+const isInstant = (value: string) =>
+  /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(value) && new Date(Date.parse(value) || 0).toISOString() === value;
+
+const safeMax = Number.MAX_SAFE_INTEGER;
+
+/**
+ * What the page ships (astro.config.mjs): the schema without what the checker knows anyway, the long
+ * pattern of every date-time and the safe-integer bounds of every integer. Unit tests hold both
+ * forms' verdicts equal.
+ */
+export function compactSchema(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(compactSchema);
+  if (typeof node !== 'object' || node === null) return node;
+  const schema = node as JsonSchema & Record<string, unknown>;
+  const entries = Object.entries(schema).filter(
+    ([key, value]) =>
+      !(key === 'pattern' && schema.format === 'date-time') &&
+      !(schema.type === 'integer' && ((key === 'maximum' && value === safeMax) || (key === 'minimum' && value === -safeMax))),
+  );
+  return Object.fromEntries(
+    entries.map(([key, value]) => [
+      key,
+      key === 'properties' ? Object.fromEntries(Object.entries(value as object).map(([name, child]) => [name, compactSchema(child)])) : compactSchema(value),
+    ]),
+  );
+}
+
 function hasType(type: string, value: unknown): boolean {
   if (type === 'null') return value === null;
   if (type === 'array') return Array.isArray(value);
   if (type === 'object') return typeof value === 'object' && value !== null && !Array.isArray(value);
   if (type === 'number') return typeof value === 'number' && Number.isFinite(value);
-  if (type === 'integer') return Number.isInteger(value);
+  // Zod's z.int(): a safe integer (the generated schema also says so with its bounds).
+  if (type === 'integer') return Number.isSafeInteger(value);
   return typeof value === type;
 }
 
@@ -63,6 +93,7 @@ export function findSchemaIssue(schema: JsonSchema, value: unknown, path: (strin
       if (!regex) patterns.set(schema.pattern, (regex = new RegExp(schema.pattern)));
       if (!regex.test(value)) return issue('invalid_format');
     }
+    if (schema.format === 'date-time' && !isInstant(value)) return issue('invalid_format');
   }
   if (typeof value === 'number') {
     if (schema.minimum !== undefined && value < schema.minimum) return issue('too_small');
