@@ -96,7 +96,7 @@ describe('accessibility', () => {
     expect(listUnexpectedProblems(opened)).toEqual([]);
   });
 
-  it.each((['failing', 'degraded', 'hostile-page'] as const).flatMap((state) => (['light', 'dark'] as const).map((colorScheme) => ({ state, colorScheme }))))(
+  it.each(states.flatMap((state) => (['light', 'dark'] as const).map((colorScheme) => ({ state, colorScheme }))))(
     'at 360 px nothing scrolls sideways and every table field stays in view: $state, $colorScheme',
     async ({ state, colorScheme }) => {
       opened = await openState(state, { viewport: { width: 360, height: 780 }, colorScheme });
@@ -124,10 +124,10 @@ describe('accessibility', () => {
       expect(layout.scrollWidth).toBeLessThanOrEqual(layout.width);
       expect(layout.outside).toEqual([]);
       expect(layout.scrolling).toEqual([]);
-      expect(layout.cells.length).toBeGreaterThan(0);
+      if (state !== 'empty') expect(layout.cells.length).toBeGreaterThan(0);
       expect(layout.cells.filter((cell) => !cell.visible || !/^".+: "$/.test(cell.label))).toEqual([]);
       await saveScreenshot(page, `${state}-360-${colorScheme}`);
-      expect(listUnexpectedProblems(opened)).toEqual([]);
+      expect(listUnexpectedProblems(opened, allowedFor(state))).toEqual([]);
     },
   );
 
