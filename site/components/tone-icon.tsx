@@ -1,26 +1,31 @@
-// Small inline icons that pair with a word: shape tells the tone as well as colour does.
+// Small inline icons that pair with a word: shape tells the tone as well as colour does. Inside
+// <Neutral value={true}> (stale data) every tone reads as neutral: the page stops vouching.
+import { createContext, useContext } from 'react';
 import type { Tone } from '../lib/describe-status.ts';
 
+export const Neutral = createContext(false);
+
 const paths: Record<Tone, string> = {
-  good: 'M3.5 8.5l3 3 6-7',
+  good: 'M4.5 8.5l2.5 2.5 4.5-5.5',
   warn: 'M8 4v5M8 11.5v.5',
-  bad: 'M4.5 4.5l7 7M11.5 4.5l-7 7',
+  bad: 'M5.5 5.5l5 5M10.5 5.5l-5 5',
   neutral: 'M4.5 8h7',
 };
 
 export function ToneIcon({ tone }: { tone: Tone }) {
   return (
-    <svg className={`icon icon-${tone}`} viewBox="0 0 16 16" width="16" height="16" aria-hidden="true" focusable="false">
+    <svg className={`icon icon-${tone}`} viewBox="0 0 16 16" aria-hidden="true">
       <circle cx="8" cy="8" r="7.25" />
       <path d={paths[tone]} />
     </svg>
   );
 }
 
-/** A status word with its icon, coloured by tone. */
+/** A status word with its icon, coloured by tone (neutral while the data is stale). */
 export function ToneLabel({ tone, label }: { tone: Tone; label: string }) {
+  const shown = useContext(Neutral) ? 'neutral' : tone;
   return (
-    <span className={`tone tone-${tone}`}>
+    <span className={`tone tone-${shown}`}>
       <ToneIcon tone={tone} /> {label}
     </span>
   );

@@ -1,30 +1,35 @@
-// Checks a value against the JSON Schema generated from the contract (shared/json-schema.ts). The
+// Checks a value against the JSON Schemas generated from the contract (shared/json-schema.ts). The
 // page uses it instead of the Zod runtime, which would not fit the 80 KB budget beside React; unit
-// tests hold its verdicts equal to the contract's own parser, and fail when the schema starts using
+// tests hold its verdicts equal to the contract's own parsers, and fail when a schema starts using
 // a keyword that is not handled here.
 
 export interface JsonSchema {
   type?: string | readonly string[];
   properties?: Record<string, JsonSchema>;
   required?: readonly string[];
+  /** a schema for every key not in properties (a record), or false for none; absent: tolerated */
+  additionalProperties?: JsonSchema | boolean;
+  propertyNames?: JsonSchema;
   items?: JsonSchema;
   anyOf?: readonly JsonSchema[];
   enum?: readonly unknown[];
   const?: unknown;
   pattern?: string;
+  format?: string;
   maxLength?: number;
   minItems?: number;
   maxItems?: number;
   minimum?: number;
+  maximum?: number;
 }
 
 /** Keywords that decide validity and are handled; the rest only annotate. */
 export const checkedKeywords = [
-  'type', 'properties', 'required', 'items', 'anyOf', 'enum', 'const', 'pattern',
-  'maxLength', 'minItems', 'maxItems', 'minimum',
+  'type', 'properties', 'required', 'additionalProperties', 'propertyNames', 'items', 'anyOf', 'enum', 'const',
+  'pattern', 'format', 'maxLength', 'minItems', 'maxItems', 'minimum', 'maximum',
 ] as const;
-/** Annotations, and additionalProperties: like the Zod parser, extra fields are tolerated. */
-export const ignoredKeywords = ['$schema', '$id', 'title', 'description', 'format', 'additionalProperties'] as const;
+/** Annotations. Objects without additionalProperties tolerate extra fields, like the Zod parser. */
+export const ignoredKeywords = ['$schema', '$id', 'title', 'description'] as const;
 
 export interface SchemaIssue {
   path: (string | number)[];
@@ -33,11 +38,41 @@ export interface SchemaIssue {
 
 const patterns = new Map<string, RegExp>();
 
+/** The contract's instants: UTC with milliseconds, a date that exists (what Zod's pattern says). */
+const isInstant = (value: string) =>
+  /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(value) && new Date(Date.parse(value) || 0).toISOString() === value;
+
+const safeMax = Number.MAX_SAFE_INTEGER;
+
+/**
+ * What the page ships (astro.config.mjs): the schema without what the checker knows anyway, the long
+ * pattern of every date-time and the safe-integer bounds of every integer. Unit tests hold both
+ * forms' verdicts equal.
+ */
+export function compactSchema(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(compactSchema);
+  if (typeof node !== 'object' || node === null) return node;
+  const schema = node as JsonSchema & Record<string, unknown>;
+  const entries = Object.entries(schema).filter(
+    ([key, value]) =>
+      !(key === 'pattern' && schema.format === 'date-time') &&
+      !(schema.type === 'integer' && ((key === 'maximum' && value === safeMax) || (key === 'minimum' && value === -safeMax))),
+  );
+  return Object.fromEntries(
+    entries.map(([key, value]) => [
+      key,
+      key === 'properties' ? Object.fromEntries(Object.entries(value as object).map(([name, child]) => [name, compactSchema(child)])) : compactSchema(value),
+    ]),
+  );
+}
+
 function hasType(type: string, value: unknown): boolean {
   if (type === 'null') return value === null;
   if (type === 'array') return Array.isArray(value);
   if (type === 'object') return typeof value === 'object' && value !== null && !Array.isArray(value);
   if (type === 'number') return typeof value === 'number' && Number.isFinite(value);
+  // Zod's z.int(): a safe integer (the generated schema also says so with its bounds).
+  if (type === 'integer') return Number.isSafeInteger(value);
   return typeof value === type;
 }
 
@@ -58,8 +93,12 @@ export function findSchemaIssue(schema: JsonSchema, value: unknown, path: (strin
       if (!regex) patterns.set(schema.pattern, (regex = new RegExp(schema.pattern)));
       if (!regex.test(value)) return issue('invalid_format');
     }
+    if (schema.format === 'date-time' && !isInstant(value)) return issue('invalid_format');
   }
-  if (typeof value === 'number' && schema.minimum !== undefined && value < schema.minimum) return issue('too_small');
+  if (typeof value === 'number') {
+    if (schema.minimum !== undefined && value < schema.minimum) return issue('too_small');
+    if (schema.maximum !== undefined && value > schema.maximum) return issue('too_big');
+  }
   if (Array.isArray(value)) {
     if (schema.minItems !== undefined && value.length < schema.minItems) return issue('too_small');
     if (schema.maxItems !== undefined && value.length > schema.maxItems) return issue('too_big');
@@ -70,14 +109,22 @@ export function findSchemaIssue(schema: JsonSchema, value: unknown, path: (strin
       }
     }
   }
-  if (schema.properties && hasType('object', value)) {
+  if (hasType('object', value)) {
     const record = value as Record<string, unknown>;
+    const properties = schema.properties ?? {};
     for (const key of schema.required ?? []) {
       if (!Object.hasOwn(record, key)) return { path: [...path, key], code: 'invalid_type' };
     }
-    for (const [key, property] of Object.entries(schema.properties)) {
-      if (Object.hasOwn(record, key)) {
-        const found = findSchemaIssue(property, record[key], [...path, key]);
+    for (const [key, field] of Object.entries(record)) {
+      const known = Object.hasOwn(properties, key);
+      if (schema.propertyNames) {
+        const found = findSchemaIssue(schema.propertyNames, key, [...path, key]);
+        if (found) return { ...found, code: 'invalid_key' };
+      }
+      const rule = known ? properties[key] : schema.additionalProperties;
+      if (rule === false) return { path: [...path, key], code: 'unrecognized_keys' };
+      if (typeof rule === 'object') {
+        const found = findSchemaIssue(rule, field, [...path, key]);
         if (found) return found;
       }
     }

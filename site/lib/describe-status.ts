@@ -1,5 +1,7 @@
 // Words for every status the contract can carry: the page never relies on colour alone.
-import type { CreditHealth, FinishedRunStatus, OverallStatus, ScheduleError } from '../../shared/contract.ts';
+import type { CharterState, CreditHealth, FinishedRunStatus, OverallStatus, PublishedStatus, ScheduleError, Severity } from '../../shared/contract.ts';
+import { charterStateInfo, downStates, statusOf } from '../../shared/reasons.ts';
+import { formatAge } from './staleness.ts';
 
 export type Tone = 'good' | 'warn' | 'bad' | 'neutral';
 
@@ -8,6 +10,18 @@ export const overallStatusText: Record<OverallStatus, { label: string; detail: s
   degraded: { label: 'Degraded', detail: 'Something needs attention: see the details below.', tone: 'warn' },
   failing: { label: 'Failing', detail: 'Scheduled governance runs are not succeeding.', tone: 'bad' },
 };
+
+export const severityText: Record<Severity, { label: string; tone: Tone }> = {
+  failing: { label: 'Failing', tone: 'bad' },
+  degraded: { label: 'Degraded', tone: 'warn' },
+  notice: { label: 'Notice', tone: 'neutral' },
+};
+
+/** A charter that does not work at all reads as bad, one that needs attention as a warning. */
+export function charterStateText(state: CharterState): { label: string; tone: Tone } {
+  const { label, severity } = charterStateInfo[state];
+  return { label, tone: downStates.has(state) ? 'bad' : severity === 'degraded' ? 'warn' : severity === 'notice' ? 'neutral' : 'good' };
+}
 
 /** The details restate the contract's thresholds (shared/credits.ts creditHealth). */
 export const creditHealthText: Record<CreditHealth, { label: string; detail: string; tone: Tone }> = {
@@ -27,3 +41,38 @@ export const scheduleErrorText: Record<ScheduleError, string> = {
   invalid_cron: 'Invalid cron expression',
   invalid_timezone: 'Unknown time zone',
 };
+
+const rank: Record<OverallStatus, number> = { healthy: 0, degraded: 1, failing: 2 };
+
+/** The status a reader is shown: the file's, or its reasons' if they are worse (a file that contradicts itself never reads as fine). */
+export function effectiveStatus(snapshot: PublishedStatus): OverallStatus {
+  const derived = statusOf(snapshot.reasons ?? []);
+  return rank[derived] > rank[snapshot.status] ? derived : snapshot.status;
+}
+
+export type Headline = {
+  /** the word in the tab title and the favicon's name */
+  word: 'Loading' | 'Unknown' | 'Healthy' | 'Degraded' | 'Failing';
+  tone: Tone;
+  detail: string;
+  /** reasons shown under the headline: every one but the headline's own */
+  reasons: NonNullable<PublishedStatus['reasons']>;
+};
+
+/** What the headline says: the status and its most severe reason, or Unknown when the data cannot be vouched for. */
+export function describeHeadline(snapshot: PublishedStatus | null, now: number, stale: boolean, failed: boolean): Headline {
+  if (!snapshot) {
+    return failed
+      ? { word: 'Unknown', tone: 'neutral', detail: 'The status could not be loaded.', reasons: [] }
+      : { word: 'Loading', tone: 'neutral', detail: 'Fetching the latest snapshot.', reasons: [] };
+  }
+  const status = effectiveStatus(snapshot);
+  const { label, detail, tone } = overallStatusText[status];
+  const reasons = snapshot.reasons ?? [];
+  if (stale) {
+    return { word: 'Unknown', tone: 'neutral', detail: `last known: ${label}, ${formatAge(snapshot.generatedAt, now)} ago`, reasons };
+  }
+  const [first, ...rest] = reasons;
+  const lead = status !== 'healthy' && first;
+  return { word: label as Headline['word'], tone, detail: lead ? first.text : detail, reasons: lead ? rest : reasons };
+}

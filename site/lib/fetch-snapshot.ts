@@ -1,9 +1,8 @@
-// One fetch of the snapshot, checked against the contract's JSON Schema. Never throws: every
-// failure becomes a reason the page can show next to the last good data.
-import type { GovernanceStatus } from '../../shared/contract.ts';
+// One fetch of a published file (the snapshot or the history), checked against its JSON Schema.
+// Never throws: every failure becomes a reason the page can show next to the last good data.
 import { findSchemaIssue, type JsonSchema, type SchemaIssue } from './check-schema.ts';
 
-export type FetchOutcome = { ok: true; snapshot: GovernanceStatus } | { ok: false; reason: string };
+export type FetchOutcome<T = unknown> = { ok: true; data: T } | { ok: false; reason: string };
 
 /** "credits.balance (invalid_format)": enough to find the field, short enough for a note. */
 export function describeSchemaIssue({ path, code }: SchemaIssue): string {
@@ -13,11 +12,7 @@ export function describeSchemaIssue({ path, code }: SchemaIssue): string {
 /** A request that hangs (a stalled CDN edge) must not stop the polling: it counts as a failure. */
 export const fetchTimeoutMs = 15_000;
 
-export async function fetchSnapshot(
-  url: string,
-  schema: JsonSchema,
-  fetchImpl: typeof fetch = fetch,
-): Promise<FetchOutcome> {
+export async function fetchChecked<T>(url: string, schema: JsonSchema, fetchImpl: typeof fetch = fetch): Promise<FetchOutcome<T>> {
   let response: Response;
   let data: unknown;
   try {
@@ -36,5 +31,5 @@ export async function fetchSnapshot(
   }
   const issue = findSchemaIssue(schema, data);
   if (issue) return { ok: false, reason: describeSchemaIssue(issue) };
-  return { ok: true, snapshot: data as GovernanceStatus };
+  return { ok: true, data: data as T };
 }

@@ -47,8 +47,3 @@ export function formatLocalTime(ms: number, { locale, timeZone }: ZoneOptions = 
     timeZone,
   }).format(ms);
 }
-
-/** "14:05" in the reader's zone. */
-export function formatClockTime(ms: number, { locale, timeZone }: ZoneOptions = {}): string {
-  return new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone }).format(ms);
-}

@@ -9,14 +9,14 @@ export interface VisibilitySource {
   removeEventListener(type: 'visibilitychange', listener: () => void): void;
 }
 
-export interface PollOptions {
-  load: () => Promise<FetchOutcome>;
-  onOutcome: (outcome: FetchOutcome) => void;
+export interface PollOptions<T> {
+  load: () => Promise<FetchOutcome<T>>;
+  onOutcome: (outcome: FetchOutcome<T>) => void;
   visibility?: VisibilitySource;
 }
 
 /** Starts polling at once; returns a function that stops it for good. */
-export function startPolling({ load, onOutcome, visibility = document }: PollOptions): () => void {
+export function startPolling<T>({ load, onOutcome, visibility = document }: PollOptions<T>): () => void {
   let failures = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let inFlight = false;

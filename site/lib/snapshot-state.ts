@@ -1,18 +1,17 @@
-// What the page knows: the last good snapshot, when it arrived, and the latest failure if the
-// newest attempt failed. A failure never clears the snapshot.
-import type { GovernanceStatus } from '../../shared/contract.ts';
+// What the page knows of one file: the last good copy, when it arrived, and the latest failure if
+// the newest attempt failed. A failure never clears the data.
 import type { FetchOutcome } from './fetch-snapshot.ts';
 
-export interface SnapshotState {
-  snapshot: GovernanceStatus | null;
-  /** when the last good snapshot was received (reader's clock, ms) */
+export interface FileState<T> {
+  data: T | null;
+  /** when the last good copy was received (reader's clock, ms) */
   receivedAt: number | null;
   failure: string | null;
 }
 
-export const initialSnapshotState: SnapshotState = { snapshot: null, receivedAt: null, failure: null };
+export const initialFileState: FileState<never> = { data: null, receivedAt: null, failure: null };
 
-export function applyOutcome(state: SnapshotState, outcome: FetchOutcome, nowMs: number): SnapshotState {
-  if (outcome.ok) return { snapshot: outcome.snapshot, receivedAt: nowMs, failure: null };
+export function applyOutcome<T>(state: FileState<T>, outcome: FetchOutcome<T>, nowMs: number): FileState<T> {
+  if (outcome.ok) return { data: outcome.data, receivedAt: nowMs, failure: null };
   return { ...state, failure: outcome.reason };
 }

@@ -1,13 +1,13 @@
-// What the built site ships besides the island's behaviour: the JSON Schema, the links to it and
-// to the data, the favicon, the no-JavaScript fallback, and the JavaScript budget.
+// What the built site ships besides the island's behaviour: the JSON Schemas, the links to them,
+// to the data and to the feeds, the favicons, the badge snippets, the no-JavaScript fallback, and
+// the JavaScript budget.
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { governanceStatusJsonSchema } from '../../shared/json-schema.ts';
+import { governanceHistoryJsonSchema, governanceStatusJsonSchema } from '../../shared/json-schema.ts';
 import {
   listUnexpectedProblems,
   readFixture,
   saveScreenshot,
-  serveSnapshot,
   snapshotPath,
   type OpenedPage,
   usePageSuite,
@@ -18,25 +18,65 @@ const jsBudgetBytes = 80_000;
 const suite = usePageSuite(() => readFixture('degraded'));
 let opened: OpenedPage | undefined;
 
+const dataLinks = [
+  snapshotPath,
+  '/governance-status.schema.json',
+  '/governance-history.json',
+  '/governance-history.schema.json',
+  '/governance-feed.xml',
+  '/governance-feed.json',
+];
+
 describe('the built site', () => {
-  it('publishes the JSON Schema generated from the contract', async () => {
-    const response = await fetch(`${suite.server.url}/governance-status.schema.json`);
+  it.each([
+    ['governance-status.schema.json', governanceStatusJsonSchema()],
+    ['governance-history.schema.json', governanceHistoryJsonSchema()],
+  ])('publishes %s, generated from the contract', async (file, schema) => {
+    const response = await fetch(`${suite.server.url}/${file}`);
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual(governanceStatusJsonSchema());
+    expect(await response.json()).toEqual(schema);
   });
 
-  it('links to the JSON and its schema, and has a favicon', async () => {
+  it('links to the data, the schemas and the feeds, and has a favicon for every state', async () => {
     opened = await suite.open();
     const { page } = opened;
-    const footerLinks = await page.locator('footer a').evaluateAll((links) => links.map((a) => a.getAttribute('href')));
-    expect(footerLinks).toEqual([snapshotPath, '/governance-status.schema.json']);
-    const icon = await page.locator('link[rel="icon"]').getAttribute('href');
-    expect(icon).toBe('/favicon.svg');
-    expect((await fetch(`${suite.server.url}${icon}`)).headers.get('content-type')).toBe('image/svg+xml');
+    expect(await page.locator('footer a').evaluateAll((links) => links.map((a) => a.getAttribute('href')))).toEqual(dataLinks);
+    const alternates = await page
+      .locator('head link[rel="alternate"]')
+      .evaluateAll((links) => links.map((link) => `${link.getAttribute('type')} ${link.getAttribute('href')}`));
+    expect(alternates).toEqual(['application/atom+xml /governance-feed.xml', 'application/feed+json /governance-feed.json']);
+    // The static page starts with the neutral icon; the island swaps it for the headline's.
+    const html = await (await fetch(`${suite.server.url}/`)).text();
+    expect(html).toContain('<link rel="icon" href="/favicon.svg" type="image/svg+xml">');
+    for (const state of ['', '-loading', '-healthy', '-degraded', '-failing', '-unknown']) {
+      const response = await fetch(`${suite.server.url}/favicon${state}.svg`);
+      expect([state, response.status, response.headers.get('content-type')]).toEqual([state, 200, 'image/svg+xml']);
+    }
     expect(listUnexpectedProblems(opened)).toEqual([]);
   });
 
-  it('without JavaScript, hides the island and links to the JSON instead', async () => {
+  it('offers the badges as Markdown and HTML with absolute URLs, and copies them', async () => {
+    opened = await suite.open();
+    const { page } = opened;
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+    const origin = suite.server.url;
+    const endpoint = encodeURIComponent(`${origin}/governance-badge.json`);
+    const snippets = await page.locator('.snippet code').allInnerTexts();
+    expect(snippets).toEqual([
+      `[![Governance status](${origin}/governance-badge.svg)](${origin}/)`,
+      `<a href="${origin}/"><img src="${origin}/governance-badge.svg" alt="Governance status"></a>`,
+      `[![Governance status](https://img.shields.io/endpoint?url=${endpoint})](${origin}/)`,
+      `<a href="${origin}/"><img src="https://img.shields.io/endpoint?url=${endpoint}" alt="Governance status"></a>`,
+    ]);
+    const buttons = page.locator('.snippet button');
+    expect(await buttons.count()).toBe(4);
+    await buttons.nth(2).click();
+    await expect.poll(() => page.getByTestId('copy-status').innerText()).toBe('Copied to the clipboard.');
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(snippets[2]);
+    expect(listUnexpectedProblems(opened)).toEqual([]);
+  });
+
+  it('without JavaScript, hides the island, links to the JSON instead, and keeps the snippets as text', async () => {
     opened = await suite.open({ javaScriptEnabled: false });
     const { page } = opened;
     expect(await page.locator('.island').isVisible()).toBe(false);
@@ -45,6 +85,12 @@ describe('the built site', () => {
     expect(await fallback.locator('a').evaluateAll((links) => links.map((a) => a.getAttribute('href')))).toEqual([
       snapshotPath,
       '/governance-status.schema.json',
+    ]);
+    // Without a known origin the snippets name the files from the site's root; they stay selectable.
+    expect(await page.locator('.snippet code').first().innerText()).toBe('[![Governance status](/governance-badge.svg)](/)');
+    expect(await page.locator('.snippet code').first().evaluate((code) => getComputedStyle(code).userSelect)).not.toBe('none');
+    expect(await page.locator('.snippet button').evaluateAll((buttons) => buttons.map((b) => (b as HTMLButtonElement).hidden))).toEqual([
+      true, true, true, true,
     ]);
     await saveScreenshot(page, 'no-javascript');
     expect(listUnexpectedProblems(opened)).toEqual([]);

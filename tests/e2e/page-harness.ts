@@ -9,17 +9,39 @@ import { startStaticServer, type StaticServer } from '../../scripts/static-serve
 
 export const distDir = fileURLToPath(new URL('../../dist/', import.meta.url));
 export const snapshotPath = '/governance-status.json';
+export const historyPath = '/governance-history.json';
 const screenshotDir = fileURLToPath(new URL('../../test-results/e2e/', import.meta.url));
 
 /** Every fixture was generated at this instant (tests/fixtures/snapshots/*.json). */
 export const fixtureTime = Date.parse('2026-11-21T12:00:30.000Z');
 
-export function readFixture(name: 'degraded' | 'healthy' | 'failing' | 'empty'): string {
+/** A snapshot of tests/fixtures/snapshots/ (hostile-page: strings a hostile database could hold). */
+export type FixtureName = 'degraded' | 'healthy' | 'failing' | 'empty' | 'legacy-v1' | 'hostile-page';
+/** The fixtures with a history of the same name in tests/fixtures/history/ (legacy-v1 has none). */
+export type HistoryName = Exclude<FixtureName, 'legacy-v1'>;
+
+export function readFixture(name: FixtureName): string {
   return readFileSync(new URL(`../fixtures/snapshots/${name}.json`, import.meta.url), 'utf8');
 }
 
+export function readHistory(name: HistoryName): string {
+  return readFileSync(new URL(`../fixtures/history/${name}.json`, import.meta.url), 'utf8');
+}
+
+const json = 'application/json; charset=utf-8';
+
 export function serveSnapshot(server: StaticServer, body: string, status = 200): void {
-  server.setResponse(snapshotPath, { status, body, contentType: 'application/json; charset=utf-8' });
+  server.setResponse(snapshotPath, { status, body, contentType: json });
+}
+
+export function serveHistory(server: StaticServer, body: string, status = 200): void {
+  server.setResponse(historyPath, { status, body, contentType: json });
+}
+
+/** The snapshot and the history of one scenario, as a worker publishes them side by side. */
+export function serveFixture(server: StaticServer, name: HistoryName): void {
+  serveSnapshot(server, readFixture(name));
+  serveHistory(server, readHistory(name));
 }
 
 export async function startSiteServer(): Promise<StaticServer> {
@@ -90,7 +112,11 @@ export async function openStatusPage(browser: Browser, server: StaticServer, opt
   });
   if (contextOptions.javaScriptEnabled !== false) await page.clock.install({ time });
   await page.goto(`${server.url}/`);
-  if (!noWait && contextOptions.javaScriptEnabled !== false) await page.locator('.island[aria-busy="false"]').waitFor();
+  if (!noWait && contextOptions.javaScriptEnabled !== false) {
+    await page.locator('.island[aria-busy="false"]').waitFor();
+    // The history comes after the snapshot: its section holds the bars, or says why it has none.
+    await page.locator('section[aria-labelledby="history-heading"] :is(.histories, .empty)').waitFor();
+  }
   return opened;
 }
 
@@ -123,7 +149,8 @@ export type PageSuite = {
 
 /**
  * The hooks every page test file needs: one site server and one browser per file; after each test,
- * every page it opened is closed and the snapshot is served from dist/ again (or `snapshot` when given).
+ * every page it opened is closed, the snapshot is served from dist/ again (or `snapshot` when given)
+ * and the history is the degraded scenario's (dist/ has none: the worker publishes it).
  */
 export function usePageSuite(snapshot?: () => string): PageSuite {
   const opened: OpenedPage[] = [];
@@ -138,10 +165,12 @@ export function usePageSuite(snapshot?: () => string): PageSuite {
     suite.server = await startSiteServer();
     suite.browser = await launchBrowser();
     if (snapshot) serveSnapshot(suite.server, snapshot());
+    serveHistory(suite.server, readHistory('degraded'));
   });
   afterEach(async () => {
     await Promise.all(opened.splice(0).map((page) => page.close()));
     if (!snapshot) suite.server.clearResponse(snapshotPath);
+    serveHistory(suite.server, readHistory('degraded'));
   });
   afterAll(async () => {
     await suite.browser?.close();

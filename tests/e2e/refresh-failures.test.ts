@@ -55,11 +55,11 @@ describe('a failed refresh', () => {
     await breakServer(page);
     await page.clock.runFor(30_000);
     await expect.poll(() => page.getByTestId('refresh-note').count()).toBe(1);
-    expect(await textOf(page, 'refresh-note')).toBe(`Could not refresh since 07:00: ${reason}. Showing the last good data.`);
+    expect(await textOf(page, 'refresh-note')).toBe(`Could not refresh since Nov 21, 07:00 EST: ${reason}. Showing the last good data.`);
     expect(await page.getByTestId('status').innerText()).toContain('Degraded');
     expect(await textOf(page, 'balance')).toContain('$18,750.00');
-    expect(await page.locator('tbody tr[data-charter]').count()).toBe(5);
-    expect(await page.locator('[data-run="run-7f3a"]').count()).toBe(1);
+    expect(await page.locator('li[data-charter]').count()).toBe(5);
+    expect(await page.locator('[data-run="community-20261121T112000"]').count()).toBe(1);
     await saveScreenshot(page, `refresh-failed-${name.replaceAll(' ', '-')}`);
 
     // The next good answer clears the note. One failure means the retry comes after 30 s.

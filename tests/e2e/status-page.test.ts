@@ -6,6 +6,9 @@ import {
   listUnexpectedProblems,
   readFixture,
   saveScreenshot,
+  readHistory,
+  serveFixture,
+  serveHistory,
   serveSnapshot,
   snapshotPath,
   textOf,
@@ -24,39 +27,64 @@ function readTable(page: OpenedPage['page'], heading: string): Promise<string[][
     .evaluateAll((rows) => rows.map((row) => [...row.children].map((cell) => (cell as HTMLElement).innerText.trim())));
 }
 
+/** Each charter card: its name, then each field as "label: value". */
+function readCards(page: OpenedPage['page']): Promise<string[][]> {
+  return page.locator('li[data-charter]').evaluateAll((cards) =>
+    cards.map((card) => [
+      (card.querySelector('h3') as HTMLElement).innerText,
+      ...[...card.querySelectorAll('.fields > div')].map((field) => {
+        const [name, value] = [...field.children] as HTMLElement[];
+        return `${name!.innerText}: ${value!.innerText}`;
+      }),
+    ]),
+  );
+}
+
 describe('the status page', () => {
-  it('shows the figures, charters, failed runs and recent runs of a snapshot', async () => {
-    serveSnapshot(suite.server, readFixture('degraded'));
+  it('shows the figures, forecast, charters, failed, missed and recent runs of a snapshot', async () => {
+    serveFixture(suite.server, 'degraded');
     opened = await suite.open();
     const { page } = opened;
     await page.clock.pauseAt(fixtureTime + 15_000);
 
     await expect.poll(() => textOf(page, 'updated')).toBe('Updated 15 s ago');
-    expect(await textOf(page, 'status')).toBe('Degraded\nSomething needs attention: see the details below.');
     expect(await page.getByTestId('status').getAttribute('aria-live')).toBe('polite');
     expect(await page.locator('.notices').getAttribute('aria-live')).toBe('polite');
     expect(await textOf(page, 'balance')).toBe('$18,750.00\n187,500,000,000 credits');
-    expect(await textOf(page, 'burn')).toBe('14,479,166,667 credits\n347,500,000,000 credits in the last 24 h');
-    expect(await textOf(page, 'runway')).toBe('about 12 hours left\nat the current burn');
+    expect(await textOf(page, 'burn')).toBe('10,666,666,667 credits\n256,000,000,000 credits in the last 24 h');
+    expect(await textOf(page, 'runway')).toBe('about 17 hours left\nat the current burn');
     expect(await textOf(page, 'credit-health')).toBe('Running low\n6 to 24 hours of runway');
-    expect(await page.locator('.chart rect').count()).toBe(24);
+    expect(await textOf(page, 'forecast')).toBe(
+      'The balance pays for about 117 more runs, until Sun 04:30 UTC (an estimate from the average run).',
+    );
+    expect(await page.locator('.chart').first().locator('rect').count()).toBe(24);
 
-    expect(await readTable(page, 'Charters')).toEqual([
-      ['Community', 'in 59 min 15 s', '23 s ago', 'Succeeded 45 s ago', '0 * * * * UTC', 'none'],
-      ['Engineering', 'in 14 min 15 s', '3 h ago', 'Failed 45 s ago', '*/15 * * * * America/New_York', 'none'],
-      ['Govern', 'paused', '5 d ago', 'Succeeded 5 d ago', '0 9 * * 1 Europe/Berlin', 'Paused'],
-      ['Sustainability', 'not scheduled', 'never', 'no runs yet', '61 * * * * UTC', 'Invalid cron expression'],
-      ['Treasury', 'not scheduled', 'never', 'Cancelled 18 h ago', '0 */6 * * * Mars/Olympus_Mons', 'Unknown time zone'],
+    expect(await readCards(page)).toEqual([
+      ['Community', 'State: Recovering since Nov 21, 06:40 EST', 'Schedule: Every 20 minutes · */20 * * * * · UTC', 'Next run: in 19 min 15 s',
+        'Last success: 23 s ago', 'Last run: Succeeded 45 s ago', 'Last 24 hours: 70 of 71 succeeded, 1 failed'],
+      ['Engineering', 'State: Missed runs since Nov 21, 04:15 EST', 'Schedule: Every 15 minutes · */15 * * * * · America/New_York',
+        'Next run: in 14 min 15 s', 'Last success: 3 h ago', 'Last run: Succeeded 3 h ago', 'Last 24 hours: 84 of 95 succeeded, 11 missed'],
+      ['Govern', 'State: Paused', 'Schedule: At 09:00, only on Monday · 0 9 * * 1 · Europe/Berlin', 'Next run: paused', 'Last success: 5 d ago',
+        'Last run: Succeeded 5 d ago', 'Last 24 hours: no runs expected'],
+      ['Sustainability', 'State: OK', 'Schedule: On the hour, every 6 hours · 0 */6 * * * · UTC', 'Next run: in 5 h 59 min',
+        'Last success: 23 s ago', 'Last run: Succeeded 45 s ago', 'Last 24 hours: 3 of 3 succeeded'],
+      ['Treasury', 'State: Schedule broken', 'Schedule: On the hour, every 6 hours · 0 */6 * * * · Mars/Olympus_Mons (Unknown time zone)',
+        'Next run: not scheduled', 'Last success: never', 'Last run: no runs yet', 'Last 24 hours: no runs expected'],
     ]);
-    const countdown = page.locator('tr[data-charter="Engineering"] time').first();
+    // The exact time is a hover away, and no time is a tab stop.
+    const countdown = page.locator('li[data-charter="Engineering"] time').nth(1);
     expect(await countdown.getAttribute('title')).toBe('Nov 21, 07:15 EST (2026-11-21T12:15:00.000Z)');
+    expect(await page.locator('time[tabindex]').count()).toBe(0);
 
+    expect(await textOf(page, 'failed-total')).toBe('1 failed');
     expect(await readTable(page, 'Failed runs, last 24 hours')).toEqual([
-      ['Engineering', 'Nov 21, 07:00 EST', 'insufficient_credits', 'insufficient_credits'],
-      ['Engineering', 'Nov 21, 06:45 EST', 'none', 'Model provider returned 503: upstream timeout after 120 s'],
-      ['Engineering', 'Nov 21, 05:15 EST', 'rate_limited', 'Rate limited by provider (token=[redacted])'],
+      ['Community', 'Nov 21, 06:20 EST', 'rate_limited', 'Rate limited by provider (token=[redacted])'],
     ]);
-    expect(await page.locator('[data-run="run-7f3a"] time').getAttribute('title')).toBe('2026-11-21T12:00:00.000Z');
+    expect(await page.locator('[data-run="community-20261121T112000"] time').getAttribute('title')).toBe('2026-11-21T11:20:00.000Z');
+    expect(await textOf(page, 'missed-total')).toBe('11 missed, showing the latest 10');
+    const missed = await readTable(page, 'Missed runs, last 24 hours');
+    expect(missed).toHaveLength(10);
+    expect([missed[0], missed[9]]).toEqual([['Engineering', 'Nov 21, 06:45 EST'], ['Engineering', 'Nov 21, 04:30 EST']]);
 
     expect(await readTable(page, 'Recent runs')).toEqual([
       ['Community digest, 21 November', 'Nov 21, 07:00 EST', 'Nov 21, 07:00 EST'],
@@ -66,7 +94,17 @@ describe('the status page', () => {
     ]);
     expect(await page.getByTestId('stale-banner').count()).toBe(0);
     expect(await page.getByTestId('refresh-note').count()).toBe(0);
-    await saveScreenshot(page, 'degraded');
+    await saveScreenshot(page, 'degraded-1280');
+    expect(listUnexpectedProblems(opened)).toEqual([]);
+  });
+
+  it('says how many failed when the list shows only the latest 10', async () => {
+    serveFixture(suite.server, 'failing');
+    opened = await suite.open();
+    const { page } = opened;
+    expect(await textOf(page, 'failed-total')).toBe('42 failed, showing the latest 10');
+    expect(await readTable(page, 'Failed runs, last 24 hours')).toHaveLength(10);
+    expect(await page.getByText('No missed runs in the last 24 hours.').count()).toBe(1);
     expect(listUnexpectedProblems(opened)).toEqual([]);
   });
 
@@ -74,7 +112,7 @@ describe('the status page', () => {
     serveSnapshot(suite.server, readFixture('degraded'));
     opened = await suite.open();
     const { page } = opened;
-    const countdown = page.locator('tr[data-charter="Engineering"] td').first();
+    const countdown = page.locator('li[data-charter="Engineering"] time').nth(1);
     await page.clock.pauseAt(fixtureTime + 15_000);
     await expect.poll(() => countdown.innerText()).toBe('in 14 min 15 s');
     await page.clock.runFor(1000);
@@ -107,7 +145,7 @@ describe('the status page', () => {
     await expect.poll(() => page.getByTestId('status').innerText()).toContain('Healthy');
     expect(snapshotRequests().map((r) => r.status)).toEqual([200, 304, 200]);
     expect(await textOf(page, 'balance')).toBe('$987,654.32\n9,876,543,210,000 credits');
-    expect(await textOf(page, 'runway')).toBe('about 142 days left\nat the current burn');
+    expect(await textOf(page, 'runway')).toBe('about 114 days left\nat the current burn');
     expect(await page.getByText('No failed runs in the last 24 hours.').count()).toBe(1);
     await saveScreenshot(page, 'healthy-after-poll');
     expect(listUnexpectedProblems(opened)).toEqual([]);
@@ -148,6 +186,8 @@ describe('the status page', () => {
     await page.clock.runFor(10_000);
     await expect.poll(() => page.getByTestId('stale-banner').count()).toBe(1);
     expect(await textOf(page, 'stale-banner')).toBe('This data is 3 minutes old: the status worker may be down.');
+    expect(await textOf(page, 'status')).toBe('Unknown\nlast known: Degraded, 3 minutes ago');
+    expect(await page.title()).toBe('Unknown · Governance status');
     expect(listUnexpectedProblems(opened)).toEqual([]);
   });
 
@@ -158,7 +198,7 @@ describe('the status page', () => {
     await expect.poll(() => textOf(page, 'stale-banner')).toBe(
       'This data is 10 minutes old: the status worker may be down.',
     );
-    expect(await page.getByTestId('status').innerText()).toContain('Failing');
+    expect(await textOf(page, 'status')).toBe('Unknown\nlast known: Failing, 10 minutes ago');
     expect(await textOf(page, 'runway')).toBe('no credits left\nscheduled runs cannot be paid for');
     expect(await textOf(page, 'credit-health')).toBe('Critical\nno credits, or under 6 hours of runway');
     expect(await page.getByText('No recent runs.').count()).toBe(1);
@@ -170,12 +210,22 @@ describe('the status page', () => {
     serveSnapshot(suite.server, readFixture('empty'));
     opened = await suite.open();
     const { page } = opened;
-    for (const text of ['No governance charters are scheduled.', 'No failed runs in the last 24 hours.', 'No recent runs.']) {
-      expect(await page.getByText(text).count()).toBe(1);
+    serveHistory(suite.server, readHistory('empty'));
+    await page.reload();
+    await page.getByText('No incidents in the last 90 days.').waitFor();
+    for (const text of [
+      'No governance charters are scheduled.',
+      'No failed runs in the last 24 hours.',
+      'No missed runs in the last 24 hours.',
+      'No charter has a history yet.',
+      'No incidents in the last 90 days.',
+      'No recent runs.',
+    ]) {
+      expect([text, await page.getByText(text).count()]).toEqual([text, 1]);
     }
     expect(await page.locator('table').count()).toBe(0);
     expect(await textOf(page, 'runway')).toBe('no spend in the last 24 h\nthe balance is not being spent');
-    expect(await page.locator('.chart figcaption').innerText()).toContain('nothing spent');
+    expect(await page.locator('.chart figcaption').allInnerTexts()).toEqual(['24 h ago\nnothing spent\nnow', '2026-08-24\nnothing spent\ntoday']);
     await saveScreenshot(page, 'empty');
     expect(listUnexpectedProblems(opened)).toEqual([]);
   });

@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { governanceStatusJsonSchema } from '../../shared/json-schema.ts';
 import type { JsonSchema } from '../../site/lib/check-schema.ts';
-import { fetchSnapshot, type FetchOutcome } from '../../site/lib/fetch-snapshot.ts';
-import { applyOutcome, initialSnapshotState } from '../../site/lib/snapshot-state.ts';
+import { fetchChecked, type FetchOutcome } from '../../site/lib/fetch-snapshot.ts';
+import { applyOutcome, initialFileState } from '../../site/lib/snapshot-state.ts';
 
-const schema = governanceStatusJsonSchema() as JsonSchema;
+const schema = governanceStatusJsonSchema({ reader: true }) as JsonSchema;
 const fixtureText = readFileSync(new URL('../fixtures/snapshots/healthy.json', import.meta.url), 'utf8');
 
 function answering(respond: () => Response | Promise<Response>) {
@@ -17,17 +17,17 @@ function answering(respond: () => Response | Promise<Response>) {
   return { calls, fetchImpl };
 }
 
-describe('fetchSnapshot', () => {
+describe('fetchChecked', () => {
   it('returns a snapshot that passes the contract, asking the browser to revalidate', async () => {
     const { calls, fetchImpl } = answering(() => new Response(fixtureText, { status: 200 }));
-    const outcome = await fetchSnapshot('/governance-status.json', schema, fetchImpl);
-    expect(outcome.ok && outcome.snapshot.status).toBe('healthy');
+    const outcome = await fetchChecked('/governance-status.json', schema, fetchImpl);
+    expect(outcome.ok && (outcome.data as { status: string }).status).toBe('healthy');
     expect(calls[0]?.cache).toBe('no-cache');
   });
 
   it('gives up on a request that hangs, so polling goes on', async () => {
     const { calls, fetchImpl } = answering(() => Promise.reject(new DOMException('signal timed out', 'TimeoutError')));
-    const outcome = await fetchSnapshot('/x.json', schema, fetchImpl);
+    const outcome = await fetchChecked('/x.json', schema, fetchImpl);
     expect(outcome).toEqual({ ok: false, reason: 'no answer within 15 s' });
     expect(calls[0]?.signal).toBeInstanceOf(AbortSignal);
   });
@@ -40,7 +40,7 @@ describe('fetchSnapshot', () => {
         () => new Response('{"schemaVersion": 1,', { status: 200 }),
         () => new Response(fixtureText.replace('"status": "healthy"', '"status": "fine"'), { status: 200 }),
       ].map(async (respond) => {
-        const outcome = await fetchSnapshot('/x.json', schema, answering(respond).fetchImpl);
+        const outcome = await fetchChecked('/x.json', schema, answering(respond).fetchImpl);
         return outcome.ok ? 'ok' : outcome.reason;
       }),
     );
@@ -55,19 +55,19 @@ describe('fetchSnapshot', () => {
 
 describe('applyOutcome', () => {
   const snapshot = JSON.parse(fixtureText);
-  const good: FetchOutcome = { ok: true, snapshot };
+  const good: FetchOutcome = { ok: true, data: snapshot };
   const bad: FetchOutcome = { ok: false, reason: 'the server answered 500' };
 
   it('keeps the last good snapshot through failures and clears the failure on success', () => {
-    const loaded = applyOutcome(initialSnapshotState, good, 1000);
+    const loaded = applyOutcome(initialFileState, good, 1000);
     const failed = applyOutcome(applyOutcome(loaded, bad, 2000), bad, 3000);
-    expect(failed).toEqual({ snapshot, receivedAt: 1000, failure: 'the server answered 500' });
-    expect(applyOutcome(failed, good, 4000)).toEqual({ snapshot, receivedAt: 4000, failure: null });
+    expect(failed).toEqual({ data: snapshot, receivedAt: 1000, failure: 'the server answered 500' });
+    expect(applyOutcome(failed, good, 4000)).toEqual({ data: snapshot, receivedAt: 4000, failure: null });
   });
 
   it('records a failure before any snapshot arrived', () => {
-    expect(applyOutcome(initialSnapshotState, bad, 1000)).toEqual({
-      snapshot: null,
+    expect(applyOutcome(initialFileState, bad, 1000)).toEqual({
+      data: null,
       receivedAt: null,
       failure: 'the server answered 500',
     });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatAgo, formatClockTime, formatCountdown, formatDuration, formatLocalTime } from '../../site/lib/format-time.ts';
+import { formatAgo, formatCountdown, formatDuration, formatLocalTime } from '../../site/lib/format-time.ts';
 
 const now = Date.parse('2026-11-21T12:00:00.000Z');
 const newYork = { locale: 'en-US', timeZone: 'America/New_York' };
@@ -58,10 +58,5 @@ describe('local times', () => {
     expect(formatLocalTime(Date.parse('2026-11-21T12:05:00.000Z'), { locale: 'en-GB', timeZone: 'Europe/Berlin' })).toBe(
       '21 Nov, 13:05 CET',
     );
-  });
-
-  it('formats a clock time as HH:MM in 24-hour form', () => {
-    expect(formatClockTime(Date.parse('2026-11-21T17:09:59.000Z'), newYork)).toBe('12:09');
-    expect(formatClockTime(Date.parse('2026-11-21T05:00:00.000Z'), newYork)).toBe('00:00');
   });
 });

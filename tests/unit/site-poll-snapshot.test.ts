@@ -11,7 +11,7 @@ class FakeDocument extends EventTarget {
 }
 
 const failure: FetchOutcome = { ok: false, reason: 'the server answered 500' };
-const success = { ok: true, snapshot: {} } as FetchOutcome;
+const success: FetchOutcome = { ok: true, data: {} };
 
 function startWith(outcomes: () => FetchOutcome) {
   const visibility = new FakeDocument();
@@ -68,7 +68,7 @@ describe('startPolling', () => {
     const stop = startPolling({
       load: () => {
         started++;
-        return new Promise((done) => (release = () => done(success)));
+        return new Promise<FetchOutcome>((done) => (release = () => done(success)));
       },
       onOutcome: () => {},
       visibility,

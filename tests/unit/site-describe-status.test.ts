@@ -1,0 +1,74 @@
+// The headline's words: the status and its most severe reason, Unknown when stale or unloadable,
+// and never a status better than the file's own reasons.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { PublishedStatus, Reason } from '../../shared/contract.ts';
+import { charterStates } from '../../shared/contract.ts';
+import { charterStateText, describeHeadline, effectiveStatus } from '../../site/lib/describe-status.ts';
+
+const read = (name: string) => JSON.parse(readFileSync(new URL(`../fixtures/snapshots/${name}.json`, import.meta.url), 'utf8')) as PublishedStatus;
+const now = Date.parse('2026-11-21T12:00:40.000Z');
+const reason = (severity: Reason['severity'], text: string): Reason => ({ code: 'charter_failing', severity, charterId: null, since: null, text });
+
+describe('describeHeadline', () => {
+  it('leads with the most severe reason and lists the others', () => {
+    const failing = read('failing');
+    const headline = describeHeadline(failing, now, false, false);
+    expect(headline).toMatchObject({ word: 'Failing', tone: 'bad', detail: failing.reasons![0]!.text });
+    expect(headline.reasons).toEqual(failing.reasons!.slice(1));
+  });
+
+  it('keeps a fixed sentence for healthy, and lists its notices', () => {
+    const healthy = read('healthy');
+    const headline = describeHeadline(healthy, now, false, false);
+    expect(headline).toMatchObject({ word: 'Healthy', tone: 'good', detail: 'Charters run on schedule and credits are sufficient.' });
+    expect(headline.reasons).toEqual(healthy.reasons);
+  });
+
+  it('says Unknown, neutral, with the last known status and its age, once stale', () => {
+    const headline = describeHeadline(read('failing'), Date.parse('2026-11-21T12:14:31.000Z'), true, false);
+    expect(headline).toMatchObject({ word: 'Unknown', tone: 'neutral', detail: 'last known: Failing, 14 minutes ago' });
+    expect(headline.reasons).toHaveLength(read('failing').reasons!.length);
+  });
+
+  it('says Loading before any data, and Unknown when the first load failed', () => {
+    expect(describeHeadline(null, now, false, false)).toMatchObject({ word: 'Loading', tone: 'neutral' });
+    expect(describeHeadline(null, now, false, true)).toMatchObject({ word: 'Unknown', detail: 'The status could not be loaded.' });
+  });
+
+  it('reads a file of the first release by the status it carries', () => {
+    expect(describeHeadline(read('legacy-v1'), now, false, false)).toEqual({
+      word: 'Degraded',
+      tone: 'warn',
+      detail: 'Something needs attention: see the details below.',
+      reasons: [],
+    });
+  });
+});
+
+describe('effectiveStatus', () => {
+  it('never reads better than the reasons a file lists', () => {
+    const healthy = read('healthy');
+    expect(effectiveStatus(healthy)).toBe('healthy');
+    expect(effectiveStatus({ ...healthy, reasons: [reason('degraded', 'x')] })).toBe('degraded');
+    expect(effectiveStatus({ ...healthy, status: 'degraded', reasons: [reason('failing', 'x')] })).toBe('failing');
+    expect(effectiveStatus({ ...healthy, status: 'failing', reasons: [] })).toBe('failing');
+  });
+});
+
+describe('charterStateText', () => {
+  it('gives every state words and a tone: down states bad, the rest by their severity', () => {
+    expect(Object.fromEntries(charterStates.map((state) => [state, charterStateText(state)]))).toEqual({
+      paused: { label: 'Paused', tone: 'neutral' },
+      invalid_schedule: { label: 'Schedule broken', tone: 'warn' },
+      no_runs: { label: 'No recorded runs', tone: 'neutral' },
+      missed: { label: 'Missed runs', tone: 'bad' },
+      stuck: { label: 'Stuck', tone: 'bad' },
+      failing: { label: 'Failing', tone: 'bad' },
+      skipped: { label: 'Skipped', tone: 'bad' },
+      recovering: { label: 'Recovering', tone: 'warn' },
+      running: { label: 'Running', tone: 'good' },
+      ok: { label: 'OK', tone: 'good' },
+    });
+  });
+});
