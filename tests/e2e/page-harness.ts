@@ -15,8 +15,9 @@ const screenshotDir = fileURLToPath(new URL('../../test-results/e2e/', import.me
 /** Every fixture was generated at this instant (tests/fixtures/snapshots/*.json). */
 export const fixtureTime = Date.parse('2026-11-21T12:00:30.000Z');
 
-/** A snapshot of tests/fixtures/snapshots/ (hostile-page: strings a hostile database could hold). */
-export type FixtureName = 'degraded' | 'healthy' | 'failing' | 'empty' | 'legacy-v1' | 'hostile-page';
+/** A snapshot of tests/fixtures/snapshots/ (hostile-page: strings a hostile database could hold;
+ *  hostile: what the worker published from such rows, tests/integration/hostile-rows.test.ts). */
+export type FixtureName = 'degraded' | 'healthy' | 'failing' | 'empty' | 'legacy-v1' | 'hostile-page' | 'hostile';
 /** The fixtures with a history of the same name in tests/fixtures/history/ (legacy-v1 has none). */
 export type HistoryName = Exclude<FixtureName, 'legacy-v1'>;
 
