@@ -1,8 +1,6 @@
 // The public status page: a static site from site/, built into dist/ with one React island.
-import { fileURLToPath } from 'node:url';
 import react from '@astrojs/react';
 import { defineConfig } from 'astro/config';
-import * as contract from './shared/contract.ts';
 import { governanceHistoryJsonSchema, governanceStatusJsonSchema } from './shared/json-schema.ts';
 import { compactSchema } from './site/lib/check-schema.ts';
 
@@ -25,28 +23,6 @@ function contractSchemaPlugin() {
   };
 }
 
-// The rules the page shares with the worker (shared/reasons.ts, shared/history.ts) import the
-// contract's constants (state names, limits), and the contract also builds the Zod schemas. In the
-// browser bundle the contract is replaced by its constants alone, evaluated here; a browser module
-// that imports a schema or a parser from it fails the build (a missing export).
-const contractPath = fileURLToPath(new URL('./shared/contract.ts', import.meta.url));
-const isSchema = (value) => typeof value === 'function' || (typeof value === 'object' && value !== null && '_zod' in value);
-
-function contractConstantsPlugin() {
-  return {
-    name: 'governance-contract-constants',
-    enforce: 'pre',
-    load(id, options) {
-      const client = this.environment ? this.environment.config.consumer === 'client' : !options?.ssr;
-      if (!client || id.split('?')[0] !== contractPath) return undefined;
-      return Object.entries(contract)
-        .filter(([, value]) => !isSchema(value))
-        .map(([name, value]) => `export const ${name} = ${JSON.stringify(value)};`)
-        .join('\n');
-    },
-  };
-}
-
 // React, React DOM and Astro's React renderer in one file: the page loads them all anyway, and one
 // gzip stream of them is about 0.5 KB smaller than three (the budget is 80 KB for all JavaScript).
 const reactChunk = (id) => (/node_modules\/(react|react-dom|scheduler|@astrojs\/react)\//.test(id) ? 'react' : undefined);
@@ -58,7 +34,7 @@ export default defineConfig({
   output: 'static',
   integrations: [react()],
   vite: {
-    plugins: [contractSchemaPlugin(), contractConstantsPlugin()],
+    plugins: [contractSchemaPlugin()],
     build: { rollupOptions: { output: { manualChunks: reactChunk } } },
   },
   // The page must make no request the reader did not ask for.

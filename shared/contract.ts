@@ -2,6 +2,20 @@
 // worker validates with, the site checks with, and the published JSON Schema is generated from.
 // Written with zod/mini so the page's island can carry it without the full Zod runtime.
 import * as z from 'zod/mini';
+import {
+  charterStates,
+  creditHealths,
+  finishedRunStatuses,
+  incidentKinds,
+  limits,
+  overallStatuses,
+  reasonCodes,
+  runStatuses,
+  scheduleErrors,
+  severities,
+} from './constants.ts';
+
+export * from './constants.ts';
 
 /** ISO-8601 UTC with milliseconds: 2026-11-21T12:00:00.000Z */
 const instant = z.iso.datetime({ precision: 3 });
@@ -9,49 +23,6 @@ const instant = z.iso.datetime({ precision: 3 });
 const credits = z.string().check(z.regex(/^-?(0|[1-9][0-9]*)$/));
 const count = z.int().check(z.gte(0));
 const text = (max: number) => z.string().check(z.maxLength(max));
-
-export const runStatuses = ['pending', 'running', 'success', 'error', 'skipped', 'cancelled'] as const;
-export const finishedRunStatuses = ['success', 'error', 'skipped', 'cancelled'] as const;
-export const overallStatuses = ['healthy', 'degraded', 'failing'] as const;
-export const creditHealths = ['green', 'yellow', 'red'] as const;
-export const scheduleErrors = ['invalid_cron', 'invalid_timezone'] as const;
-/** In precedence order: a charter is in the first state that applies (shared/charter-state.ts). */
-export const charterStates = ['paused', 'invalid_schedule', 'no_runs', 'missed', 'stuck', 'failing', 'skipped', 'recovering', 'running', 'ok'] as const;
-export const severities = ['failing', 'degraded', 'notice'] as const;
-/** In the order reasons of one severity are listed (shared/reasons.ts). */
-export const reasonCodes = [
-  'credits_exhausted', 'runway_critical', 'all_charters_down',
-  'runway_low', 'funding_ends_soon', 'charter_missed', 'charter_stuck', 'charter_failing', 'charter_skipped', 'charter_recovering', 'schedule_invalid',
-  'runs_failed_recently', 'charter_no_runs', 'charter_paused',
-] as const;
-export const incidentKinds = ['failed', 'missed', 'skipped'] as const;
-
-export const limits = {
-  upcomingRuns: 3,
-  recentRuns: 10,
-  failedRuns: 10,
-  missedRuns: 10,
-  spendHours: 24,
-  /** charters listed (the most severe first, then sorted by name); chartersTotal says how many exist */
-  charters: 100,
-  openIncidents: 100,
-  idLength: 100,
-  nameLength: 100,
-  scheduleLength: 100,
-  scheduleTextLength: 200,
-  titleLength: 200,
-  errorCodeLength: 64,
-  errorMessageLength: 300,
-  reasonTextLength: 400,
-  /** the whole governance-status.json; the worker refuses to publish a larger one */
-  snapshotBytes: 262_144,
-  historyDays: 90,
-  historyCharters: 100,
-  historyIncidents: 500,
-  incidentErrorCodes: 10,
-  /** the whole governance-history.json */
-  historyBytes: 1_048_576,
-} as const;
 
 /**
  * Fields added to schemaVersion 1 after its first release are required in what this worker writes,
@@ -215,15 +186,6 @@ export type GovernanceHistory = z.infer<typeof governanceHistorySchema>;
 export type HistoryDay = GovernanceHistory['days'][number];
 export type DayCounts = z.infer<typeof dayCounts>;
 export type Incident = z.infer<typeof incident>;
-
-export const snapshotFileName = 'governance-status.json';
-export const schemaFileName = 'governance-status.schema.json';
-export const badgeFileName = 'governance-badge.json';
-export const badgeSvgFileName = 'governance-badge.svg';
-export const historyFileName = 'governance-history.json';
-export const historySchemaFileName = 'governance-history.schema.json';
-export const atomFeedFileName = 'governance-feed.xml';
-export const jsonFeedFileName = 'governance-feed.json';
 
 /** Checks unknown data against what a reader accepts (any schemaVersion 1 file); never throws. */
 export function parseGovernanceStatus(data: unknown) {

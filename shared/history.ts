@@ -2,7 +2,7 @@
 // (the rules of runs24h), and incidents: maximal streaks of a charter's expected runs that did not
 // succeed. Pure, so a restart that reads the same rows derives the same days and the same ids.
 import type { DayCounts, Incident, IncidentKind } from './contract.ts';
-import { limits } from './contract.ts';
+import { limits } from './constants.ts';
 import type { ExpectedFire } from './charter-state.ts';
 
 export const dayMs = 24 * 60 * 60 * 1000;

@@ -1,7 +1,7 @@
 // Why the status is what it is. The headline status is derived here from the reasons and from
 // nothing else, so the headline and the details under it can never disagree.
 import type { CharterState, Credits, Forecast, OverallStatus, Reason, ReasonCode, ScheduleError, Severity } from './contract.ts';
-import { reasonCodes } from './contract.ts';
+import { reasonCodes } from './constants.ts';
 
 /** Each charter state in words, with the severity of the reason it raises (null: none). */
 export const charterStateInfo: Record<CharterState, { label: string; severity: Severity | null; code: ReasonCode | null }> = {

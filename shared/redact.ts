@@ -1,7 +1,7 @@
 // Text from the database goes into a public file: keep the first line, strip control and invisible
 // characters, redact anything that looks like a secret, then bound the length. Redaction runs before
 // truncation, so a cut can never expose the start of a secret that the patterns would have caught whole.
-import { limits } from './contract.ts';
+import { limits } from './constants.ts';
 
 const redacted = '[redacted]';
 // C0 and C1 controls (tab, escape, NEL, ...) and the line and paragraph separators: a space, so that

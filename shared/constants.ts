@@ -1,0 +1,53 @@
+// The contract's constants: value lists, limits and file names, with no Zod, so the page can import
+// them (and the rules that use them) without the schema runtime. shared/contract.ts re-exports them.
+export const runStatuses = ['pending', 'running', 'success', 'error', 'skipped', 'cancelled'] as const;
+export const finishedRunStatuses = ['success', 'error', 'skipped', 'cancelled'] as const;
+export const overallStatuses = ['healthy', 'degraded', 'failing'] as const;
+export const creditHealths = ['green', 'yellow', 'red'] as const;
+export const scheduleErrors = ['invalid_cron', 'invalid_timezone'] as const;
+/** In precedence order: a charter is in the first state that applies (shared/charter-state.ts). */
+export const charterStates = ['paused', 'invalid_schedule', 'no_runs', 'missed', 'stuck', 'failing', 'skipped', 'recovering', 'running', 'ok'] as const;
+export const severities = ['failing', 'degraded', 'notice'] as const;
+/** In the order reasons of one severity are listed (shared/reasons.ts). */
+export const reasonCodes = [
+  'credits_exhausted', 'runway_critical', 'all_charters_down',
+  'runway_low', 'funding_ends_soon', 'charter_missed', 'charter_stuck', 'charter_failing', 'charter_skipped', 'charter_recovering', 'schedule_invalid',
+  'runs_failed_recently', 'charter_no_runs', 'charter_paused',
+] as const;
+export const incidentKinds = ['failed', 'missed', 'skipped'] as const;
+
+export const limits = {
+  upcomingRuns: 3,
+  recentRuns: 10,
+  failedRuns: 10,
+  missedRuns: 10,
+  spendHours: 24,
+  /** charters listed (the most severe first, then sorted by name); chartersTotal says how many exist */
+  charters: 100,
+  openIncidents: 100,
+  idLength: 100,
+  nameLength: 100,
+  scheduleLength: 100,
+  scheduleTextLength: 200,
+  titleLength: 200,
+  errorCodeLength: 64,
+  errorMessageLength: 300,
+  reasonTextLength: 400,
+  /** the whole governance-status.json; the worker refuses to publish a larger one */
+  snapshotBytes: 262_144,
+  historyDays: 90,
+  historyCharters: 100,
+  historyIncidents: 500,
+  incidentErrorCodes: 10,
+  /** the whole governance-history.json */
+  historyBytes: 1_048_576,
+} as const;
+
+export const snapshotFileName = 'governance-status.json';
+export const schemaFileName = 'governance-status.schema.json';
+export const badgeFileName = 'governance-badge.json';
+export const badgeSvgFileName = 'governance-badge.svg';
+export const historyFileName = 'governance-history.json';
+export const historySchemaFileName = 'governance-history.schema.json';
+export const atomFeedFileName = 'governance-feed.xml';
+export const jsonFeedFileName = 'governance-feed.json';
