@@ -183,12 +183,18 @@ export function createHistoryKeeper(options: KeeperOptions) {
       for (let dayStart = closedThrough; dayStart <= now; dayStart += dayMs) {
         const counts = new Map<string, DayCounts>();
         for (const charter of charters) {
-          const expected = countCharterDay(charter, options.memory.earlier(charter.scheduleId), dayStart, Math.min(dayStart + dayMs - 1, now - rules.graceMs));
-          if (expected === null) continue;
+          const known = countCharterDay(charter, options.memory.earlier(charter.scheduleId), dayStart, Math.min(dayStart + dayMs - 1, now));
+          if (known === null) continue;
+          // The grace waits for a row that may still come; a fire whose run has already finished is
+          // known now. Counts keep the grace (the rules of runs24h); streaks do not wait for a known
+          // outcome, so an incident opens and resolves when the charter's state says so.
+          const due = now - rules.graceMs;
+          const expected = known.filter((fire) => fire.at <= due);
           counts.set(charter.id, countDay(expected));
+          const outcomes = known.filter((fire) => fire.at <= due || (fire.run !== null && !['pending', 'running'].includes(fire.run.status)));
           const before = live.get(charter.id) ?? { streak: streaks.get(charter.id) ?? null, resolved: [] };
           const first = !streaks.has(charter.id) && !live.has(charter.id);
-          const step = advanceStreak(charter.id, before.streak, expected, first ? openedAt.get(charter.id) : undefined);
+          const step = advanceStreak(charter.id, before.streak, outcomes, first ? openedAt.get(charter.id) : undefined);
           live.set(charter.id, { streak: step.streak, resolved: [...before.resolved, ...step.resolved] });
         }
         open.push({ date: utcDate(dayStart), spent: spentBetween(dayStart, dayStart + dayMs), charters: counts });
