@@ -6,7 +6,7 @@ import { writeFile } from 'node:fs/promises';
 import pg from 'pg';
 import { applyCogniSchema, createReaderRole, grantReader, type Ledger } from '../scripts/cogni/apply-schema.ts';
 import { startBenchCluster, type BenchCluster } from './cluster.ts';
-import { schemaFingerprint } from './load.ts';
+import { schemaFingerprint } from '../scripts/cogni/load.ts';
 import { describeMachine } from './machine.ts';
 import { measureNaive } from './naive-snapshot.ts';
 import { measurePage } from './page-weight.ts';

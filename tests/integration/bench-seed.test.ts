@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { schemaFingerprint } from '../../bench/load.ts';
+import { schemaFingerprint } from '../../scripts/cogni/load.ts';
 import { scaleOf, seedDatabase, system, systemRowsPerDay, useLedger, windowPages } from '../../bench/seed.ts';
 import { createTestDatabase } from '../support/test-database.ts';
 
