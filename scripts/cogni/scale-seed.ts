@@ -1,9 +1,9 @@
 // Set-based seeding of a Cogni-shaped database with the shapes real deployments have: other tenants'
 // rows in the big shared tables, the system's hourly charters, a system charter that has run every
 // minute for a year (the most common schedule_id of the ledger) and one failing every minute for
-// weeks. One INSERT ... SELECT generate_series per table, minute by minute in time order, the
-// system's rows of each minute spread among everyone else's, as an application appending as things
-// happen stores them. Used by the bench (bench/seed.ts) and the integration tests alike.
+// weeks. One INSERT ... SELECT generate_series per table, minute by minute in time order (the
+// system's rows of a minute, then everyone else's), as an application appending as things happen
+// stores them. Used by the bench (bench/seed.ts) and the integration tests alike.
 import { readFile } from 'node:fs/promises';
 import type { ClientBase } from 'pg';
 import { grantReader, type Ledger } from './apply-schema.ts';
@@ -215,48 +215,42 @@ const layoutParams = (plan: Layout) => [
 ];
 
 /**
- * The rows of a table, minute by minute from the oldest: in each minute, other tenants' share of
- * otherRows (spread evenly over the otherMinutes) and the system's rows of that minute (`kinds`: the
- * heartbeat, the treasury, an hourly charter at a quarter hour), the system's rows spread evenly
- * among the others, the way floor(n*s/k) steps up. Per row it yields:
+ * The rows of a table, minute by minute from the oldest: in each minute, first the system's rows
+ * of that minute (`kinds`: the heartbeat, the treasury, an hourly charter at a quarter hour; the
+ * charters fire on the minute, so their rows are written together), then other tenants' share of
+ * otherRows (spread evenly over the otherMinutes) at evenly spread instants of the minute. Per row:
  *   x.sys, x.kind ('heartbeat' | 'treasury' | 'hourly'), x.charter (an hourly charter's index, 0-3),
  *   x.name (the charter's short name), x.failing (a treasury run in its outage), x.slot (the minute),
  *   x.epoch_minute, and for other tenants' rows x.g (their global index, 1..otherRows, in time
  *   order), x.tenant (1..tenants) and x.at (an instant inside the minute).
+ * Integer arithmetic on epoch minutes throughout (extract() is numeric, and slow at millions of
+ * rows), and nothing per row but other tenants' own columns: the minute's work is done once.
  */
 function minuteRows(kinds: { heartbeat: boolean; treasury: boolean }): string {
-  // Integer arithmetic on epoch minutes throughout (extract() is numeric, and slow at millions of
-  // rows); OFFSET 0 keeps each level a subquery, so an expression used by several columns is
-  // computed once per row rather than copied into each of them.
   return `generate_series(0, $2::int - 1) AS m(i)
       CROSS JOIN LATERAL (
         SELECT $1::timestamptz - ($2::int - 1 - m.i) * interval '1 minute' AS slot, $2::int - 1 - m.i AS age,
-               $9::bigint - ($2::int - 1 - m.i) AS epoch_minute
-        OFFSET 0) t
+               $9::bigint - ($2::int - 1 - m.i) AS epoch_minute) t
       CROSS JOIN LATERAL (
         SELECT CASE WHEN t.age < $3::int THEN ($3::int - t.age) * $4::bigint / $3::int - ($3::int - 1 - t.age) * $4::bigint / $3::int ELSE 0 END AS others,
-               CASE WHEN t.age < $3::int THEN ($3::int - 1 - t.age) * $4::bigint / $3::int ELSE 0 END AS before,
-               array_remove(ARRAY[
+               CASE WHEN t.age < $3::int THEN ($3::int - 1 - t.age) * $4::bigint / $3::int ELSE 0 END AS before) o
+      CROSS JOIN LATERAL (
+        SELECT true AS sys, k.kind, k.kind = 'treasury' AND t.age < $8::int AS failing, 0::bigint AS local
+          FROM unnest(ARRAY[
                  CASE WHEN ${kinds.heartbeat} AND t.age < $6::int THEN 'heartbeat' END,
                  CASE WHEN ${kinds.treasury} AND t.age < $7::int THEN 'treasury' END,
-                 CASE WHEN t.age < $3::int AND t.epoch_minute % 15 = 0 THEN 'hourly' END], NULL) AS kinds
-        OFFSET 0) mm
-      CROSS JOIN LATERAL generate_series(0, mm.others + cardinality(mm.kinds) - 1) AS p(n)
+                 CASE WHEN t.age < $3::int AND t.epoch_minute % 15 = 0 THEN 'hourly' END]) AS k(kind)
+         WHERE k.kind IS NOT NULL
+        UNION ALL
+        SELECT false, NULL, false, n FROM generate_series(0::bigint, o.others - 1) AS n) r
       CROSS JOIN LATERAL (
-        SELECT d.sys, CASE WHEN d.sys THEN mm.kinds[(p.n + 1) * c.ks / (mm.others + c.ks)] END AS kind,
-               p.n - p.n * c.ks / (mm.others + c.ks) AS local
-          FROM (SELECT cardinality(mm.kinds) AS ks) c
-          CROSS JOIN LATERAL (SELECT (p.n + 1) * c.ks / (mm.others + c.ks) > p.n * c.ks / (mm.others + c.ks) AS sys) d
-        OFFSET 0) pos
-      CROSS JOIN LATERAL (
-        SELECT pos.sys, pos.kind, t.slot, t.epoch_minute,
+        SELECT r.sys, r.kind, t.slot, t.epoch_minute, r.failing,
                (t.epoch_minute % 60 / 15)::int AS charter,
-               CASE pos.kind WHEN 'hourly' THEN (ARRAY['community', 'engineering', 'sustainability', 'govern'])[t.epoch_minute % 60 / 15 + 1]
-                             ELSE pos.kind END AS name,
-               pos.kind = 'treasury' AND t.age < $8::int AS failing,
-               mm.before + pos.local + 1 AS g,
-               1 + ((mm.before + pos.local + 1) * 7919) % $5::bigint AS tenant,
-               t.slot + ((2 * pos.local + 1) * 30000000 / greatest(mm.others, 1)) * interval '1 microsecond' AS at
+               CASE r.kind WHEN 'hourly' THEN (ARRAY['community', 'engineering', 'sustainability', 'govern'])[t.epoch_minute % 60 / 15 + 1]
+                           ELSE r.kind END AS name,
+               o.before + r.local + 1 AS g,
+               1 + ((o.before + r.local + 1) * 7919) % $5::bigint AS tenant,
+               t.slot + ((2 * r.local + 1) * 30000000 / greatest(o.others, 1)) * interval '1 microsecond' AS at
         OFFSET 0) x`;
 }
 
