@@ -19,6 +19,7 @@ type Explained = {
   Planning?: { 'Shared Hit Blocks'?: number; 'Shared Read Blocks'?: number };
   'Planning Time': number;
   'Execution Time': number;
+  JIT?: { Functions?: number };
 };
 
 export type Statement = { text: string; values?: unknown[] };
@@ -37,6 +38,8 @@ export type QueryPlan = {
   planningBuffers: number;
   planningMs: number;
   executionMs: number;
+  /** functions JIT-compiled for this statement (0: no JIT) */
+  jitFunctions: number;
   indexes: string[];
   /** every read of an application table (catalogs left out) */
   scans: Scan[];
@@ -74,15 +77,22 @@ export function recordingPool(pool: pg.Pool, recorded: Statement[]): pg.Pool {
 /** The statements of a recorded read that touch tables: the transaction's own statements left out. */
 export const readsOf = (recorded: Statement[]) => recorded.filter(({ text }) => !/^(BEGIN|COMMIT|ROLLBACK)\b/.test(text) && !/^SELECT set_config/.test(text));
 
-/** Names a statement of the snapshot, of the previous release's shape or of the naive reading by what it reads. */
+/**
+ * Names a statement of a tick, of the previous release's shape or of the naive reading by what it
+ * reads; from its text as sent or as pg_stat_statements shows it (constants replaced by $n).
+ */
 export function labelOf(sql: string): string {
+  if (/^\s*(BEGIN|COMMIT|ROLLBACK)\b/i.test(sql)) return 'begin / commit';
+  if (/^\s*SELECT set_config/.test(sql)) return 'transaction settings';
+  if (/pg_(try_)?advisory/.test(sql)) return 'leader lock';
+  if (/^\s*SELECT (1|\$1)\s*$/.test(sql)) return 'SELECT 1 (keep-alive)';
   if (sql.includes('pg_class')) return 'ledger lookup';
   if (/FROM billing_accounts/.test(sql)) return 'balance';
-  if (/FROM charge_receipts/.test(sql)) return /YYYY-MM-DD/.test(sql) ? 'spend by day' : 'spend by hour';
-  if (/AS last_success|last_success\.success_at/.test(sql)) return 'charters, last run and success';
+  if (/FROM charge_receipts/.test(sql)) return /to_char\(/.test(sql) ? 'spend by day' : 'spend by hour';
+  if (/last_success/.test(sql)) return 'charters, last run and success';
   if (/first_run/.test(sql)) return 'earlier runs';
   if (/CROSS JOIN LATERAL/.test(sql)) return /scheduled_for <= \$3/.test(sql) ? 'runs in the window' : 'runs of a day';
-  if (/status = 'error'/.test(sql)) return 'failed runs';
+  if (/JOIN execution_grants/.test(sql) || /UNION ALL/.test(sql) || /ORDER BY scheduled_for DESC, run_id/.test(sql)) return 'failed runs';
   if (/FROM schedules/.test(sql)) return 'charters';
   if (/FROM ai_threads/.test(sql)) return 'recent threads';
   return sql.replace(/\s+/g, ' ').slice(0, 40);
@@ -139,6 +149,7 @@ export async function explainAll(client: pg.PoolClient, statements: Statement[],
       planningBuffers: blocks(explained.Planning),
       planningMs: explained['Planning Time'],
       executionMs: explained['Execution Time'],
+      jitFunctions: explained.JIT?.Functions ?? 0,
       indexes: [...new Set(nodes.flatMap((node) => (node['Index Name'] ? [node['Index Name']] : [])))],
       scans,
       access: [...new Set(access)],
