@@ -19,7 +19,7 @@ export function whatTheOldDatasetsHid(report: Report): string {
   const treasury = largest.scale.shapes.treasury!;
   return `## What the old datasets hid, and what these show
 
-Until this run, the bench's databases gave the system tenant at most ${percent(system.maxShareOfDay)} of each table and at most
+Before this change, the bench's databases gave the system tenant at most ${percent(system.maxShareOfDay)} of each table and at most
 ${system.maxHistoryDays} days of history: four hourly charters, ${24 * systemTenant.hourly.length} runs a day. On them a snapshot cost about 300
 shared buffers at every size, and every goal was met. What they hid is the shape a deployment has
 after a year: the system's own history grows without bound, and no query that reads it can stay flat.
@@ -31,7 +31,7 @@ in a row). A tick must now read ${count(largest.windowRuns)} of the system's run
 On these databases the previous release's shape costs ${previousSeries(rows)} buffers per tick (${labelsOf(rows)},
 graph_runs; the issue measured 574,850 at 2M rows on its own fixture): its latest-success probe walks back through the whole ${treasury.failingDays}-day streak row by row
 (${rows.map((result) => count(statementOf(result, 'charters, last run and success', 'previous'))).join(' → ')} buffers in that statement), and its failed-runs statement, one
-UNION ALL branch per charter, ${rows.map((result) => count(statementOf(result, 'failed runs', 'previous'))).join(' → ')}. The current worker's tick costs ${tickSeries(rows)}:
+UNION ALL branch per charter, reads ${rows.map((result) => count(statementOf(result, 'failed runs', 'previous'))).join(' → ')}. The current worker's tick costs ${tickSeries(rows)}:
 its runs statement reads one range of (schedule_id, scheduled_for) per charter, the window and
 nothing older, and what is older (the streak's last success, each charter's first run) is read once
 at start and kept (worker/charter-memory.ts).`;
@@ -45,9 +45,9 @@ function method(report: Report): string {
 Each size is a fresh database with the fixture schema (scripts/cogni/*.sql: the tables, indexes,
 forced RLS and reader grants of cogni-schema.md, nothing added), seeded set-based by
 scripts/cogni/scale-seed.ts with one \`INSERT … SELECT generate_series\` per table, minute by minute in
-time order, the system's rows of each minute spread evenly among other tenants' rows of that minute:
-on the heap they lie among everyone else's, as an application appending as things happen stores
-them. To load fast without changing the end state, each big table's own index definitions are read
+time order: the system's rows of a minute (its charters fire on the minute, so they are written
+together), then other tenants' rows of that minute at evenly spread instants. On the heap the
+system's rows lie among everyone else's, as an application appending as things happen stores them. To load fast without changing the end state, each big table's own index definitions are read
 from the catalog, dropped, the rows loaded, and the same definitions run again (scripts/cogni/load.ts);
 every database is then compared with one built by the fixture alone (columns, indexes, constraints,
 policies, RLS flags, the reader's grants) before it is measured. VACUUM ANALYZE after every load.
@@ -90,9 +90,10 @@ ${table(
 - **Other tenants** own the rest, spread over their accounts and four schedules each; in graph_runs
   every fifth of their runs was started by hand (no schedule). Their history is ${system.maxHistoryDays} days, or shorter
   where the system's runs of a day would be more than ${percent(system.maxShareOfDay)} of the day's rows: then each of the
-  system's rows in a window lies on a heap page of its own, as in a busy production database, and
-  1M and 10M differ only in how much history everyone else has (and B-tree depth, the same here). At
-  10k even two days cannot keep that: there the system is most of every table and its rows share pages.
+  system's rows in a window lies on a heap page of its own (its rows of one minute share one), as in
+  a busy production database, and 1M and 10M differ only in how much history everyone else has, and
+  so in the depth of their B-trees. At 10k even two days cannot keep that: there the system is most
+  of every table and its rows share pages.
 - **\`now\`** is pinned a little after the run's end, so that the worker, which reads on its own clock,
   finds every charter answered up to its own now during the whole run; rows after its clock lie
   outside every window it reads. One-off reads use the pinned \`now\`.
@@ -118,15 +119,15 @@ function analysis(report: Report): string {
   const statement = (result: SizeResult, label: string) => result.ticks.statements.find((row) => row.label === label);
   const runsOf = (result: SizeResult) => statement(result, 'runs in the window')?.buffersPerTick ?? 0;
   const spendOf = (result: SizeResult) => statement(result, 'spend by hour')?.buffersPerTick ?? 0;
-  const levelsAt = (result: SizeResult) => result.slotIndexLevels;
+  const levelsAt = (result: SizeResult) => result.slotIndexLevels ?? '?';
   const depth =
     levelsAt(middle) === levelsAt(largest)
-      ? `the same depth (the slot index has ${levelsAt(largest) ?? '?'} levels at both)`
-      : `a slot index of ${levelsAt(middle) ?? '?'} levels at ${middle.scale.label} and ${levelsAt(largest) ?? '?'} at ${largest.scale.label}`;
+      ? `The slot index has the same depth at both (${levelsAt(largest)} levels).`
+      : `The slot index has ${levelsAt(middle)} levels at ${middle.scale.label} and ${levelsAt(largest)} at ${largest.scale.label}: the deeper tree costs one more buffer per descent, one descent per charter.`;
 
   paragraphs.push(
     `**Flat as everyone else grows.** From ${middle.scale.label} to ${largest.scale.label} — ${x(largest.scale.rowsPerTable / middle.scale.rowsPerTable)} the other tenants' rows, their history ${middle.scale.historyDays} → ${largest.scale.historyDays} days — a tick goes ${count(middle.ticks.buffersPerTick)} → ${count(largest.ticks.buffersPerTick)} buffers with graph_runs and ${count(gen1.rows[gen1.rows.length - 2]!.ticks.buffersPerTick)} → ${count(gen1.largest.ticks.buffersPerTick)} with schedule_runs. ` +
-      `It reads the same rows at both sizes — the system's runs of the window (${count(largest.windowRuns)}), its receipts of the spend's hours (${count(largest.pages.receipts.rows)}), ten threads — each on a heap page of its own, and its indexes have ${depth}. ` +
+      `It reads the same rows at both sizes — the system's runs of the window (${count(largest.windowRuns)}), its receipts of the spend's hours (${count(largest.pages.receipts.rows)}), ten threads — each charter's rows on heap pages of their own. ${depth} ` +
       `No index of the schema holds the columns these statements return, so each row costs its heap page: the runs statement ${count(runsOf(largest))} buffers for ${count(largest.windowRuns)} runs (one per row, plus the index leaves and one descent per charter), the spend ${count(spendOf(largest))} for its receipts, everything else ${count(largest.ticks.buffersPerTick - runsOf(largest) - spendOf(largest))}. ` +
       `That is ${(largest.ticks.buffersPerTick / largest.windowRuns).toFixed(2)} buffers per window run, within the bound of 2 because the heartbeat's receipts add about half a buffer per run. At ${smallest.scale.label} the system is most of the database and its rows share pages: ${count(smallest.ticks.buffersPerTick)} buffers for the same rows.`,
   );
@@ -140,12 +141,16 @@ function analysis(report: Report): string {
 
   const previousOf = (result: SizeResult, label: string) => result.previous.perStatement.find((row) => row.label === label)?.buffers ?? 0;
   const previousPlan = (result: SizeResult, label: string) => result.previous.plans.find((plan) => plan.label === label);
-  const failedAccess = previousPlan(largest, 'failed runs')?.access.join('; ');
+  const failedDetour = previousPlan(largest, 'failed runs')?.scans.some((scan) => scan.relation === largest.ledger && scan.indexes.includes(`${largest.ledger}_scheduled_for_idx`));
   const jit = largest.previous.plans.reduce((sum, plan) => sum + plan.jitFunctions, 0);
   paragraphs.push(
     `**The previous release's shape** grows with both the streak and everyone else: ${previousSeries(rows)} buffers per read (graph_runs). ` +
       `Its latest-success probe walks back through every failure of the streak (${rows.map((result) => count(previousOf(result, 'charters, last run and success'))).join(' → ')} buffers): 43,200 rows, one heap page each where other tenants' rows lie between them (the last ${largest.scale.historyDays} days at ${largest.scale.label}), fewer where only the system's rows are left (older days), which is why it costs less here than the 88,050 buffers the issue measured. ` +
-      `Its failed-runs statement (${rows.map((result) => count(previousOf(result, 'failed runs'))).join(' → ')} buffers) grows with other tenants' runs of the day${failedAccess ? `: at ${largest.scale.label} it reads ${failedAccess}` : ''}. ` +
+      `Its failed-runs statement (${rows.map((result) => count(previousOf(result, 'failed runs'))).join(' → ')} buffers) grows with other tenants' runs of the day${
+        failedDetour
+          ? `: at ${largest.scale.label} one of its branches is planned through ${largest.ledger}_scheduled_for_idx, which reads every tenant's runs of the day and filters them, the others through the slot index`
+          : ''
+      }. ` +
       (jit > 0 ? `With JIT on, as that release ran, PostgreSQL compiled ${jit} functions for one of its reads at ${largest.scale.label}. ` : `No statement of it was JIT-compiled here (its cost estimates stayed under jit_above_cost). `) +
       `The current tick reads neither: the streak's last success is kept from the start-up read, and every ledger read is a range of (schedule_id, scheduled_for) that no statistic can turn into another plan.`,
   );
