@@ -8,7 +8,8 @@ import type { GovernanceFacts, GovernanceQuery } from '../shared/ports.ts';
 import { queryFor } from '../worker/build-snapshot.ts';
 import type { Ledger } from '../scripts/cogni/apply-schema.ts';
 import { explainAll, recordingClient, type QueryPlan, type Statement } from './plans.ts';
-import { settings, summarize, type StatStatements, type Timings } from './snapshot-cost.ts';
+import { settings, summarize, type Timings } from './snapshot-cost.ts';
+import type { StatStatements } from './stat-statements.ts';
 
 type Answer = { spent: bigint; lastRuns: string[]; failedRunIds: string[]; threadKeys: string[] };
 
@@ -60,12 +61,23 @@ async function readNaively(client: pg.PoolClient, q: GovernanceQuery, ledger: Le
   };
 }
 
-/** The same answer from the snapshot's facts, to check that both readings agree. */
-function answerOf(facts: GovernanceFacts): Answer {
+/**
+ * The same answer from a tick's facts, to check that both readings agree: each charter's latest
+ * finished run (every charter here has one inside the window), the newest failed runs, the spend.
+ */
+function answerOf(facts: GovernanceFacts, failedLimit: number): Answer {
+  const finished = facts.runs.filter((run) => ['success', 'error', 'skipped', 'cancelled'].includes(run.status));
+  const lastRuns = facts.schedules.map((schedule) => {
+    const last = finished.filter((run) => run.scheduleId === schedule.scheduleId).at(-1);
+    return `${schedule.temporalScheduleId} ${last?.status ?? null} ${last?.scheduledFor.toISOString()}`;
+  });
+  const failed = facts.runs
+    .filter((run) => run.status === 'error')
+    .sort((a, b) => b.scheduledFor.getTime() - a.scheduledFor.getTime() || (a.runId < b.runId ? -1 : a.runId > b.runId ? 1 : 0));
   return {
     spent: facts.spentSinceSpendFrom,
-    lastRuns: facts.charters.map((c) => `${c.temporalScheduleId} ${c.lastRun?.status ?? null} ${c.lastRun?.scheduledFor.toISOString()}`).sort(),
-    failedRunIds: facts.failedRuns.map((run) => run.runId),
+    lastRuns: lastRuns.sort(),
+    failedRunIds: failed.slice(0, failedLimit).map((run) => run.runId),
     threadKeys: facts.threads.map((thread) => thread.stateKey),
   };
 }
@@ -116,7 +128,7 @@ export async function measureNaive(
       buffers: counted.blocks / samples.length,
       explainBuffers: plans.reduce((sum, plan) => sum + plan.buffers + plan.planningBuffers, 0),
       plans,
-      sameAnswer: JSON.stringify(answer, bigintText) === JSON.stringify(answerOf(options.expected), bigintText),
+      sameAnswer: JSON.stringify(answer, bigintText) === JSON.stringify(answerOf(options.expected, query.failedLimit), bigintText),
     };
   } finally {
     await pool.end();

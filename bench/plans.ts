@@ -1,5 +1,6 @@
 // EXPLAIN (ANALYZE, BUFFERS) of recorded statements, and the checks that make a plan "index-served":
 // no application table read sequentially; and, stricter, the run ledger read only through (schedule_id, scheduled_for).
+// Used by the bench and by tests/integration/query-plans.test.ts.
 import type pg from 'pg';
 
 type PlanNode = {
@@ -9,6 +10,8 @@ type PlanNode = {
   'Parent Relationship'?: string;
   'Shared Hit Blocks'?: number;
   'Shared Read Blocks'?: number;
+  'Actual Rows'?: number;
+  'Actual Loops'?: number;
   Plans?: PlanNode[];
 };
 type Explained = {
@@ -16,19 +19,30 @@ type Explained = {
   Planning?: { 'Shared Hit Blocks'?: number; 'Shared Read Blocks'?: number };
   'Planning Time': number;
   'Execution Time': number;
+  JIT?: { Functions?: number };
 };
 
 export type Statement = { text: string; values?: unknown[] };
 
+/** One read of an application table in a plan: the node and the indexes it reads through. */
+export type Scan = { relation: string; node: string; indexes: string[] };
+
 export type QueryPlan = {
   label: string;
+  text: string;
+  /** rows the statement returned */
+  rows: number;
   /** shared buffers touched while executing (hit + read), sub-plans of RLS policies included */
   buffers: number;
   /** shared buffers touched while planning (index end points, catalog) */
   planningBuffers: number;
   planningMs: number;
   executionMs: number;
+  /** functions JIT-compiled for this statement (0: no JIT) */
+  jitFunctions: number;
   indexes: string[];
+  /** every read of an application table (catalogs left out) */
+  scans: Scan[];
   /** how each application table is read, e.g. "charge_receipts: Index Scan via charge_receipts_…_idx" */
   access: string[];
   /** why this plan is not index-served (an application table read sequentially); empty when it is */
@@ -47,12 +61,38 @@ export function recordingClient(client: pg.PoolClient, recorded: Statement[]): p
   } as unknown as pg.PoolClient;
 }
 
-/** Names a statement of the snapshot (or of the naive reading) by what it reads. */
+/**
+ * A stand-in for a pool whose clients record every statement before running it: the worker's own
+ * source (worker/postgres) runs on it unchanged, transaction and all.
+ */
+export function recordingPool(pool: pg.Pool, recorded: Statement[]): pg.Pool {
+  return {
+    async connect() {
+      const client = await pool.connect();
+      return Object.assign(recordingClient(client, recorded), { release: (error?: Error | boolean) => client.release(error) });
+    },
+  } as unknown as pg.Pool;
+}
+
+/** The statements of a recorded read that touch tables: the transaction's own statements left out. */
+export const readsOf = (recorded: Statement[]) => recorded.filter(({ text }) => !/^(BEGIN|COMMIT|ROLLBACK)\b/.test(text) && !/^SELECT set_config/.test(text));
+
+/**
+ * Names a statement of a tick, of the previous release's shape or of the naive reading by what it
+ * reads; from its text as sent or as pg_stat_statements shows it (constants replaced by $n).
+ */
 export function labelOf(sql: string): string {
+  if (/^\s*(BEGIN|COMMIT|ROLLBACK)\b/i.test(sql)) return 'begin / commit';
+  if (/^\s*SELECT set_config/.test(sql)) return 'transaction settings';
+  if (/pg_(try_)?advisory/.test(sql)) return 'leader lock';
+  if (/^\s*SELECT (1|\$1)\s*$/.test(sql)) return 'SELECT 1 (keep-alive)';
   if (sql.includes('pg_class')) return 'ledger lookup';
   if (/FROM billing_accounts/.test(sql)) return 'balance';
-  if (/FROM charge_receipts/.test(sql)) return 'spend by hour';
-  if (/status = 'error'/.test(sql)) return 'failed runs';
+  if (/FROM charge_receipts/.test(sql)) return /to_char\(/.test(sql) ? 'spend by day' : 'spend by hour';
+  if (/last_success/.test(sql)) return 'charters, last run and success';
+  if (/first_run/.test(sql)) return 'earlier runs';
+  if (/CROSS JOIN LATERAL/.test(sql)) return /scheduled_for <= \$3/.test(sql) ? 'runs in the window' : 'runs of a day';
+  if (/JOIN execution_grants/.test(sql) || /UNION ALL/.test(sql) || /ORDER BY scheduled_for DESC, run_id/.test(sql)) return 'failed runs';
   if (/FROM schedules/.test(sql)) return 'charters';
   if (/FROM ai_threads/.test(sql)) return 'recent threads';
   return sql.replace(/\s+/g, ' ').slice(0, 40);
@@ -86,10 +126,12 @@ export async function explainAll(client: pg.PoolClient, statements: Statement[],
     const problems: string[] = [];
     const ledgerDetours: string[] = [];
     const access: string[] = [];
+    const scans: Scan[] = [];
     for (const node of nodes) {
       const relation = node['Relation Name'];
       if (!relation || relation.startsWith('pg_')) continue;
       const via = node['Node Type'] === 'Seq Scan' ? [] : indexesReading(node);
+      scans.push({ relation, node: node['Node Type'], indexes: via });
       access.push(`${relation}: ${node['Node Type']}${via.length > 0 ? ` via ${via.join(' + ')}` : ''}`);
       if (node['Node Type'] === 'Seq Scan') problems.push(`Seq Scan on ${relation}`);
       if (ledger && relation === ledger) {
@@ -101,11 +143,15 @@ export async function explainAll(client: pg.PoolClient, statements: Statement[],
     }
     plans.push({
       label: labelOf(text),
+      text,
+      rows: explained.Plan['Actual Rows'] ?? 0,
       buffers: blocks(explained.Plan),
       planningBuffers: blocks(explained.Planning),
       planningMs: explained['Planning Time'],
       executionMs: explained['Execution Time'],
+      jitFunctions: explained.JIT?.Functions ?? 0,
       indexes: [...new Set(nodes.flatMap((node) => (node['Index Name'] ? [node['Index Name']] : [])))],
+      scans,
       access: [...new Set(access)],
       problems: [...new Set(problems)],
       ledgerDetours: [...new Set(ledgerDetours)],

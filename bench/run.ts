@@ -1,27 +1,35 @@
-// `npm run bench`: what a snapshot costs the database at three sizes and both run-ledger
-// generations, against a naive reading of the same data and against one trivial round trip; the
-// worker's footprint over 50 scheduled snapshots; the built page's weight and Lighthouse scores.
-// Prints the tables and writes them to BENCHMARKS.md (BENCH_QUICK=1: small sizes, stdout only).
+// `npm run bench`: what the worker costs the database it reads, at three sizes and both run-ledger
+// generations, with the shapes a deployment has after a year (bench/seed.ts): the scheduled tick in
+// steady state (the real worker, pg_stat_statements), its start-up rebuild of 90 days, one read of a
+// tick's facts with its plans, the previous release's query shape and a naive reading on the same
+// databases; the worker's footprint; the built page's weight and Lighthouse scores. Prints the
+// tables and writes them to BENCHMARKS.md (BENCH_QUICK=1: small sizes, a shorter system history,
+// stdout only).
 import { writeFile } from 'node:fs/promises';
 import pg from 'pg';
 import { applyCogniSchema, createReaderRole, grantReader, type Ledger } from '../scripts/cogni/apply-schema.ts';
+import { schemaFingerprint } from '../scripts/cogni/load.ts';
+import { ledgerInUse } from '../scripts/cogni/scale-seed.ts';
 import { startBenchCluster, type BenchCluster } from './cluster.ts';
-import { schemaFingerprint } from './load.ts';
 import { describeMachine } from './machine.ts';
 import { measureNaive } from './naive-snapshot.ts';
 import { measurePage } from './page-weight.ts';
+import { measurePrevious } from './previous-queries.ts';
 import { renderReport } from './report.ts';
-import { scaleOf, seedDatabase, useLedger, windowPages } from './seed.ts';
-import { measureSnapshot, statStatements } from './snapshot-cost.ts';
-import type { SizeResult } from './tables.ts';
-import { measureWorker, type Footprint } from './worker-footprint.ts';
+import { scaleOf, seedDatabase, system, useLedger, windowPages, type Scale } from './seed.ts';
+import { measureSnapshot } from './snapshot-cost.ts';
+import { statStatements } from './stat-statements.ts';
+import type { Report, SizeResult } from './tables.ts';
+import { measureWorkerTicks } from './worker-ticks.ts';
 
 const quick = process.env.BENCH_QUICK === '1';
-const sizes = quick
-  ? [scaleOf('10k', 10_000), scaleOf('100k', 100_000), scaleOf('300k', 300_000)]
+// A quick run keeps the shapes, with a month of the per-minute charter instead of a year.
+const quickSystem = { heartbeat: { days: 30, charged: true }, treasury: { succeededDays: 10, failingDays: 10 } };
+const sizes: Scale[] = quick
+  ? [scaleOf('10k', 10_000, quickSystem), scaleOf('300k', 300_000, quickSystem), scaleOf('1M', 1_000_000, quickSystem)]
   : [scaleOf('10k', 10_000), scaleOf('1M', 1_000_000), scaleOf('10M', 10_000_000)];
 const ledgers: Ledger[] = ['graph_runs', 'schedule_runs'];
-const reps = { snapshot: 500, warmup: 30, naive: 20, naiveBudgetMs: 15_000, workerSnapshots: quick ? 10 : 50 };
+const reps = { snapshot: 100, warmup: 10, naive: 20, naiveBudgetMs: 6_000, ticks: quick ? 10 : 15, tickWarmup: 3, previous: 8, previousBudgetMs: 8_000 };
 const reader = { role: 'governance_reader', password: `bench-${process.pid}-reader` };
 const naive = { role: 'governance_naive_reader', password: `bench-${process.pid}-naive` };
 
@@ -55,12 +63,40 @@ async function referenceFingerprints(cluster: BenchCluster, root: pg.Client): Pr
   return result;
 }
 
+/** Rows of each big table, and the levels of the ledger's (schedule_id, scheduled_for) index (pageinspect, off public). */
+async function describeTables(admin: pg.Client) {
+  const ledger = await ledgerInUse(admin);
+  const { rows } = await admin.query<{ receipts: string; runs: string; threads: string }>(
+    `SELECT (SELECT count(*) FROM charge_receipts) AS receipts, (SELECT count(*) FROM ${ledger}) AS runs, (SELECT count(*) FROM ai_threads) AS threads`,
+  );
+  let levels: number | null = null;
+  try {
+    await admin.query('CREATE SCHEMA IF NOT EXISTS bench_tools');
+    await admin.query('CREATE EXTENSION IF NOT EXISTS pageinspect SCHEMA bench_tools');
+    const meta = await admin.query<{ level: string }>(`SELECT level FROM bench_tools.bt_metap($1)`, [`${ledger}_schedule_slot_unique`]);
+    levels = Number(meta.rows[0]!.level) + 1; // the root's level, counted from the leaves at 0
+  } catch {
+    // pageinspect is a contrib module: without it the depth is simply not reported
+  }
+  return { tableRows: { receipts: Number(rows[0]!.receipts), runs: Number(rows[0]!.runs), threads: Number(rows[0]!.threads) }, slotIndexLevels: levels };
+}
+
+/** The system's runs with scheduled_for in [at - 24 h, at]: what a tick at `at` reads of the ledger. */
+async function systemRunsBefore(admin: pg.Client, at: Date): Promise<number> {
+  const ledger = await ledgerInUse(admin);
+  const { rows } = await admin.query<{ n: string }>(
+    `SELECT count(*) AS n FROM ${ledger} r JOIN schedules s ON s.id = r.schedule_id
+      WHERE s.owner_user_id = $1 AND s.temporal_schedule_id IS NOT NULL AND r.scheduled_for >= $2 AND r.scheduled_for <= $3`,
+    [system.principalId, new Date(at.getTime() - 86_400_000), at],
+  );
+  return Number(rows[0]!.n);
+}
+
 async function main(): Promise<void> {
-  // Half past an hour, so the 24-hour windows cut the system's hourly history at the same place in
-  // every run (the figures repeat), and in the past, so the worker's own clock sees all the rows.
-  const hourMs = 3_600_000;
-  const halfPast = Math.floor(Date.now() / hourMs) * hourMs + hourMs / 2;
-  const now = new Date(halfPast <= Date.now() ? halfPast : halfPast - hourMs);
+  // The seeded history ends at `now`, later than the worker's own clock will be at any point of the
+  // run, so that every tick it makes finds its charters answered up to its own now; rows after its
+  // clock lie outside every window it reads. Half past a minute, so no window starts on a slot.
+  const now = new Date(Math.floor((Date.now() + (quick ? 10 : 20) * 60_000) / 60_000) * 60_000 + 30_000);
   const cluster = await startBenchCluster(log);
   const root = new pg.Client({ connectionString: cluster.adminUrl });
   root.on('error', () => {});
@@ -70,52 +106,57 @@ async function main(): Promise<void> {
     await createReaderRole(root, naive);
     const references = await referenceFingerprints(cluster, root);
     const results: SizeResult[] = [];
-    let footprint: Footprint | undefined;
-    let footprintSource = '';
+    let footprint: Report['footprint'] | undefined;
+    let lastSnapshot: { json: string; source: string } | undefined;
 
-    for (const [index, scale] of sizes.entries()) {
+    for (const scale of sizes) {
       const database = `bench_${scale.label.toLowerCase()}`;
       await root.query(`CREATE DATABASE ${database}`);
       const adminUrl = cluster.urlFor(database);
-      const seededIn = await withClient(adminUrl, (admin) =>
+      const seededSeconds = await withClient(adminUrl, (admin) =>
         withClient(adminUrl, async (second) => {
-          log(`seeding ${scale.label}: ${scale.rowsPerTable.toLocaleString('en')} rows per big table, ${scale.tenants} other tenants`);
+          log(`seeding ${scale.label}: ${scale.rowsPerTable.toLocaleString('en')} other tenants' rows per big table over ${scale.historyDays} days, the system's year`);
           const begun = performance.now();
           await seedDatabase(admin, second, { scale, now, readerRole: reader.role, naiveRole: naive.role });
           return (performance.now() - begun) / 1000;
         }),
       );
-      log(`seeded ${scale.label} in ${seededIn.toFixed(0)} s`);
+      log(`seeded ${scale.label} in ${seededSeconds.toFixed(0)} s`);
       for (const ledger of ledgers) {
-        const { sameSchema, pages } = await withClient(adminUrl, async (admin) => {
+        const described = await withClient(adminUrl, async (admin) => {
           await useLedger(admin, ledger);
-          return { sameSchema: (await schemaFingerprint(admin, reader.role)) === references[ledger], pages: await windowPages(admin, now) };
+          if ((await schemaFingerprint(admin, reader.role)) !== references[ledger]) throw new Error(`${database} with ${ledger} does not have the fixture's schema`);
+          return { ...(await describeTables(admin)), pages: await windowPages(admin, now) };
         });
-        if (!sameSchema) throw new Error(`${database} with ${ledger} does not have the fixture's schema`);
         const readerUrl = cluster.urlFor(database, { user: reader.role, password: reader.password });
-        log(`measuring ${scale.label} ${ledger}`);
-        const design = await measureSnapshot(readerUrl, statStatements(root, database, reader.role), {
-          now, ledger, reps: reps.snapshot, warmup: reps.warmup,
-        });
-        log(`naive reading ${scale.label} ${ledger}`);
+        const readerStats = statStatements(root, database, reader.role);
+        log(`${scale.label} ${ledger}: one read of a tick's facts, ${reps.snapshot} times`);
+        const design = await measureSnapshot(readerUrl, readerStats, { now, ledger, reps: reps.snapshot, warmup: reps.warmup });
+        log(`${scale.label} ${ledger}: the naive reading`);
         const naiveCost = await measureNaive(cluster.urlFor(database, { user: naive.role, password: naive.password }), statStatements(root, database, naive.role), {
           now, ledger, reps: reps.naive, budgetMs: reps.naiveBudgetMs, expected: design.facts,
         });
-        results.push({ scale, ledger, seededSeconds: seededIn, pages, design, naive: naiveCost });
-        if (index === sizes.length - 1 && ledger === 'graph_runs') {
-          log(`worker: ${reps.workerSnapshots} scheduled snapshots against ${scale.label} ${ledger}`);
-          footprint = await measureWorker(readerUrl, reps.workerSnapshots);
-          footprintSource = `${scale.label} rows, ${ledger}`;
+        log(`${scale.label} ${ledger}: the worker, scheduled every second`);
+        const ticks = await measureWorkerTicks(readerUrl, readerStats, { warmup: reps.tickWarmup, ticks: reps.ticks, log });
+        const windowRuns = await withClient(adminUrl, (admin) => systemRunsBefore(admin, ticks.countedTo));
+        log(`${scale.label} ${ledger}: ${Math.round(ticks.buffersPerTick)} buffers per tick; the previous release's shape`);
+        const previous = await measurePrevious(readerUrl, readerStats, { reps: reps.previous, budgetMs: reps.previousBudgetMs });
+        results.push({ scale, ledger, seededSeconds, ...described, design, naive: naiveCost, ticks, windowRuns, previous });
+        if (ledger === 'graph_runs') {
+          footprint = { ...ticks.footprint, source: `${scale.label}, ${ledger}` };
+          lastSnapshot = { json: ticks.snapshotJson, source: `${scale.label} rows, ${ledger}` };
         }
       }
       await root.query(`DROP DATABASE ${database} WITH (FORCE)`);
     }
+    if (process.env.BENCH_RESULTS_JSON) await writeFile(process.env.BENCH_RESULTS_JSON, JSON.stringify({ results, footprint }, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)));
 
     log('building the page');
-    const page = await measurePage(log, footprint && { json: footprint.snapshotJson, source: footprintSource });
+    const page = await measurePage(log, lastSnapshot);
     const machine = await describeMachine(root);
     const report = renderReport({
       command: quick ? 'BENCH_QUICK=1 npm run bench' : 'npm run bench',
+      quick,
       date: new Date(),
       machine,
       clusterSettings: cluster.settings,

@@ -1,20 +1,21 @@
-// What one snapshot read costs the database: the worker's own code (the Postgres source over a
-// one-connection pool, as the reader role under RLS) timed many times, with one trivial round trip
-// (SELECT 1) timed between every two snapshots; the buffers it touches from pg_stat_statements
-// over the same loop; and each of its statements under EXPLAIN (ANALYZE, BUFFERS).
+// What one read of a tick's facts costs the database: the worker's own source (the Postgres source
+// over a one-connection pool, as the reader role under RLS) timed many times at one pinned `now`,
+// with one trivial round trip (SELECT 1) timed between every two; the buffers it touches from
+// pg_stat_statements over the same loop; and each of its statements under EXPLAIN (ANALYZE, BUFFERS).
 import pg from 'pg';
 import type { GovernanceFacts } from '../shared/ports.ts';
-import { queryFor, type SnapshotSettings } from '../worker/build-snapshot.ts';
+import { defaultRules, queryFor, type SnapshotSettings } from '../worker/build-snapshot.ts';
 import { defaults } from '../worker/config.ts';
 import { createPostgresGovernanceSource } from '../worker/postgres/postgres-governance-source.ts';
-import { readAllFacts } from '../worker/postgres/queries.ts';
-import { explainAll, recordingClient, type QueryPlan, type Statement } from './plans.ts';
+import { explainAll, readsOf, recordingPool, type QueryPlan, type Statement } from './plans.ts';
 import { system } from './seed.ts';
+import type { StatStatements } from './stat-statements.ts';
 
 export const settings: SnapshotSettings = {
   principalId: system.principalId,
   billingAccountId: system.billingAccountId,
   staleAfterMs: () => 3 * 60_000,
+  rules: defaultRules,
 };
 
 export type Timings = { reps: number; medianMs: number; p95Ms: number };
@@ -22,40 +23,13 @@ export type Timings = { reps: number; medianMs: number; p95Ms: number };
 export type SnapshotCost = {
   snapshot: Timings;
   selectOne: Timings;
-  /** shared buffers (hit + read) per snapshot, from pg_stat_statements over the timed loop */
+  /** shared buffers (hit + read) per read, from pg_stat_statements over the timed loop */
   buffers: number;
   /** the same from EXPLAIN (ANALYZE, BUFFERS) of each statement, execution and planning */
   explainBuffers: number;
   plans: QueryPlan[];
   facts: GovernanceFacts;
 };
-
-export type StatStatements = {
-  reset(): Promise<void>;
-  /** shared blocks touched by the role's statements since reset(), SELECT 1 left out */
-  blocks(): Promise<{ calls: number; blocks: number }>;
-};
-
-/** pg_stat_statements of one database and role, read from the cluster's `postgres` database. */
-export function statStatements(admin: pg.Client, database: string, role: string): StatStatements {
-  const ids = `(SELECT oid FROM pg_roles WHERE rolname = $1), (SELECT oid FROM pg_database WHERE datname = $2)`;
-  return {
-    async reset() {
-      await admin.query(`SELECT pg_stat_statements_reset(${ids}, 0)`, [role, database]);
-    },
-    async blocks() {
-      const { rows } = await admin.query<{ calls: string; blocks: string }>(
-        `SELECT coalesce(sum(calls), 0) AS calls, coalesce(sum(shared_blks_hit + shared_blks_read), 0) AS blocks
-           FROM pg_stat_statements
-          WHERE userid = (SELECT oid FROM pg_roles WHERE rolname = $1)
-            AND dbid = (SELECT oid FROM pg_database WHERE datname = $2)
-            AND query <> 'SELECT 1'`,
-        [role, database],
-      );
-      return { calls: Number(rows[0]!.calls), blocks: Number(rows[0]!.blocks) };
-    },
-  };
-}
 
 export function summarize(samples: number[]): Timings {
   const sorted = [...samples].sort((a, b) => a - b);
@@ -92,14 +66,16 @@ export async function measureSnapshot(
     }
     const counted = await stats.blocks();
 
+    // The same read once more on a recording pool, then each of its statements EXPLAINed in a
+    // transaction like the source's (the tenant set, jit off).
+    const recorded: Statement[] = [];
+    await createPostgresGovernanceSource(recordingPool(pool, recorded), { statementTimeoutMs: defaults.STATEMENT_TIMEOUT_MS }).readGovernanceFacts(query);
     const client = await pool.connect();
     let plans: QueryPlan[];
     try {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
-      await client.query("SELECT set_config('app.current_user_id', $1, true)", [settings.principalId]);
-      const recorded: Statement[] = [];
-      await readAllFacts(recordingClient(client, recorded), query);
-      plans = await explainAll(client, recorded, options.ledger);
+      await client.query("SELECT set_config('app.current_user_id', $1, true), set_config('jit', 'off', true)", [settings.principalId]);
+      plans = await explainAll(client, readsOf(recorded), options.ledger);
       await client.query('COMMIT');
     } finally {
       client.release();

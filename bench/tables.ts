@@ -4,28 +4,40 @@ import type { Machine } from './machine.ts';
 import type { NaiveCost } from './naive-snapshot.ts';
 import type { PageWeight } from './page-weight.ts';
 import type { QueryPlan } from './plans.ts';
+import type { PreviousCost } from './previous-queries.ts';
 import type { Scale, WindowPages } from './seed.ts';
 import type { SnapshotCost } from './snapshot-cost.ts';
-import type { Footprint } from './worker-footprint.ts';
+import type { Footprint, WorkerTicks } from './worker-ticks.ts';
 
 export type SizeResult = {
   scale: Scale;
   ledger: Ledger;
   seededSeconds: number;
-  /** the system's rows in the snapshot's windows and the heap pages holding them */
+  /** rows of each big table (everyone's), and the depth of the ledger's slot index */
+  tableRows: { receipts: number; runs: number; threads: number };
+  slotIndexLevels: number | null;
+  /** the system's rows in a tick's windows at the pinned now, and the heap pages holding them */
   pages: WindowPages;
+  /** one read of a tick's facts at the pinned now, many times, and its plans */
   design: SnapshotCost;
   naive: NaiveCost;
+  /** the real worker, scheduled, in steady state */
+  ticks: WorkerTicks;
+  /** the system's runs in the 24-hour window of the counted ticks (at their end) */
+  windowRuns: number;
+  /** the previous release's shape on the same database, at the moment of each read */
+  previous: PreviousCost;
 };
 
 export type Report = {
   command: string;
+  quick: boolean;
   date: Date;
   machine: Machine;
   clusterSettings: Record<string, string>;
-  reps: { snapshot: number; warmup: number };
+  reps: { snapshot: number; warmup: number; ticks: number; tickWarmup: number; previous: number; previousBudgetMs: number };
   results: SizeResult[];
-  footprint: Footprint;
+  footprint: Footprint & { source: string };
   page: PageWeight;
   wallSeconds: number;
 };

@@ -1,7 +1,7 @@
 // Loading a big table fast without changing what it ends up as: the table's own index and key
 // definitions are read from the catalog, dropped, the rows loaded, and the very same definitions
 // run again. schemaFingerprint() then proves the result equals a database built by the fixture.
-import type pg from 'pg';
+import type { ClientBase } from 'pg';
 
 type IndexDefinition = { name: string; definition: string; constraintName: string | null; constraintDefinition: string | null };
 
@@ -11,7 +11,7 @@ type IndexDefinition = { name: string; definition: string; constraintName: strin
  * session_replication_role=replica skips the per-row foreign-key triggers: the seeder makes every
  * key consistent by construction. VACUUM sets the visibility map, as a long-lived table has it.
  */
-export async function loadThenIndex(client: pg.Client, table: string, load: () => Promise<void>): Promise<void> {
+export async function loadThenIndex(client: ClientBase, table: string, load: () => Promise<void>): Promise<void> {
   await client.query('BEGIN');
   try {
     const { rows: indexes } = await client.query<IndexDefinition>(
@@ -53,7 +53,7 @@ export async function loadThenIndex(client: pg.Client, table: string, load: () =
  * Everything about the public schema that the worker's reads depend on: columns, indexes, keys,
  * policies, RLS flags and the reader role's privileges. Equal fingerprints, equal schemas.
  */
-export async function schemaFingerprint(client: pg.Client, readerRole: string): Promise<string> {
+export async function schemaFingerprint(client: ClientBase, readerRole: string): Promise<string> {
   const { rows } = await client.query<{ fingerprint: unknown }>(
     `SELECT json_build_object(
        'columns', (SELECT json_agg(concat_ws(' ', table_name, ordinal_position, column_name, data_type, is_nullable, column_default)
