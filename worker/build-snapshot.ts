@@ -124,6 +124,7 @@ export function createSnapshotBuilder(source: GovernanceStatusPort, settings: Sn
   // While rebuilding, each distinct schedule's fires of the 90 days are computed once for all its
   // charters and days (many charters share a cron), then dropped: the cache keeps only the window.
   let pastFires = new Map<string, FireSpan>();
+  let pastBasics: { key: string; basics: CharterBasics[] } | null = null;
   const firesOfPast = (cron: string, timezone: string, now: number) => (from: number, to: number) => {
     const key = `${timezone}\u0000${cron}`;
     let span = pastFires.get(key);
@@ -142,10 +143,15 @@ export function createSnapshotBuilder(source: GovernanceStatusPort, settings: Sn
     billingAccountId: settings.billingAccountId,
     rules,
     toRun: (run) => toRunRecord(run),
-    chartersOf: (schedules, runs, now) =>
-      charterBasics(schedules, now, rules.graceMs).map((charter) =>
+    // Each day's read returns the same charters: clean them (cronstrue, cron and time-zone parsing)
+    // once per rebuild, not once per charter and day.
+    chartersOf: (schedules, runs, now) => {
+      const key = JSON.stringify(schedules);
+      if (pastBasics?.key !== key) pastBasics = { key, basics: charterBasics(schedules, now, rules.graceMs) };
+      return pastBasics.basics.map((charter) =>
         historyCharter(charter, runs.get(charter.scheduleId) ?? [], firesOfPast(charter.rawCron, charter.rawTimezone, now)),
-      ),
+      );
+    },
   });
 
   return {
@@ -161,6 +167,7 @@ export function createSnapshotBuilder(source: GovernanceStatusPort, settings: Sn
           await keeper.rebuild(at, at - dayMs, signal);
         } finally {
           pastFires = new Map();
+          pastBasics = null;
         }
         logger.info('history_rebuilt', { days: limits.historyDays, durationMs: Math.round(performance.now() - started) });
       }
