@@ -58,6 +58,9 @@ export function recordingClient(client: pg.PoolClient, recorded: Statement[]): p
       recorded.push({ text, values });
       return client.query(text, values);
     },
+    // the source listens for a session lost between two statements while it holds the client
+    on: (event: 'error', listener: (error: Error) => void) => client.on(event, listener),
+    off: (event: 'error', listener: (error: Error) => void) => client.off(event, listener),
   } as unknown as pg.PoolClient;
 }
 
