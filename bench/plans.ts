@@ -162,3 +162,17 @@ export async function explainAll(client: pg.PoolClient, statements: Statement[],
   }
   return plans;
 }
+
+/** explainAll as `principalId` sees the tables: in a read-only transaction with the tenant set and JIT off, as the worker reads. */
+export async function explainAsTenant(pool: pg.Pool, principalId: string, statements: Statement[], ledger: string | null): Promise<QueryPlan[]> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+    await client.query("SELECT set_config('app.current_user_id', $1, true), set_config('jit', 'off', true)", [principalId]);
+    const plans = await explainAll(client, statements, ledger);
+    await client.query('COMMIT');
+    return plans;
+  } finally {
+    client.release();
+  }
+}

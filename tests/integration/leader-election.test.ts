@@ -1,7 +1,6 @@
 // Three sidecar replicas on one database and one destination, ticking every second: exactly one
 // publishes per tick, the others stand by, and when the leader dies a standby takes over.
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -9,14 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedScenario } from '../fixtures/scenario.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
 import { startWorker, stopWorker, type WorkerProcess } from '../support/worker-process.ts';
+import { findFreePort } from '../../scripts/embedded-postgres.ts';
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 const published = (worker: WorkerProcess, from = 0) => worker.logs.slice(from).filter((line) => line.event === 'snapshot_published').length;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -30,7 +23,7 @@ describe('several replicas, one writer', () => {
     await seedScenario(database.admin, 'schedule_runs');
     folder = await mkdtemp(join(tmpdir(), 'governance-leader-'));
     for (let i = 0; i < 3; i += 1) {
-      const healthPort = await freePort();
+      const healthPort = await findFreePort();
       const worker = startWorker([], {
         DATABASE_URL: database.readerUrl,
         SNAPSHOT_DESTINATION: pathToFileURL(join(folder, 'governance-status.json')).href,

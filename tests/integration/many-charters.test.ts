@@ -4,7 +4,7 @@
 // the reader role running (JIT is off in its transaction: a JIT-compiling backend ignores cancels).
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { explainAll, readsOf, recordingPool, type QueryPlan, type Statement } from '../../bench/plans.ts';
+import { explainAsTenant, readsOf, recordingPool, type Statement } from '../../bench/plans.ts';
 import { systemTenant } from '../../scripts/cogni/scale-seed.ts';
 import { limits } from '../../shared/contract.ts';
 import { buildSnapshot, defaultRules, type SnapshotSettings } from '../../worker/build-snapshot.ts';
@@ -56,7 +56,7 @@ describe.each(['graph_runs', 'schedule_runs'] as const)(`${charters} system char
       expect(reads.every((statement) => (statement.values ?? []).length <= 5 && !/UNION/.test(statement.text))).toBe(true);
       // And their work grows with the charters' rows, not with their square: per statement at most
       // 2 buffers per row read, one descent (4 pages) per charter and a constant.
-      const plans = await explainAsReader(reader, reads, ledger);
+      const plans = await explainAsTenant(reader, systemTenant.principalId, reads, ledger);
       const over = plans.filter((plan) => plan.buffers + plan.planningBuffers > 2 * plan.rows + 4 * charters + 250);
       expect(over.map((plan) => `${plan.label}: ${plan.buffers + plan.planningBuffers} buffers for ${plan.rows} rows`)).toEqual([]);
 
@@ -73,19 +73,6 @@ describe.each(['graph_runs', 'schedule_runs'] as const)(`${charters} system char
     expect(left.rows).toEqual([]);
   });
 });
-
-async function explainAsReader(reader: pg.Pool, statements: Statement[], ledger: string): Promise<QueryPlan[]> {
-  const client = await reader.connect();
-  try {
-    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
-    await client.query("SELECT set_config('app.current_user_id', $1, true), set_config('jit', 'off', true)", [systemTenant.principalId]);
-    const plans = await explainAll(client, statements, ledger);
-    await client.query('COMMIT');
-    return plans;
-  } finally {
-    client.release();
-  }
-}
 
 /**
  * The system and 1,000 daily charters (minute and hour from the index, UTC), each with a run for

@@ -3,7 +3,6 @@
 // must say what is wrong. Session pooling is a real session: exactly one leads, and a killed leader
 // is replaced. Without PgBouncer the test says so (the fakes in advisory-lock-leader.test.ts still run).
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -12,15 +11,9 @@ import { seedScenario } from '../fixtures/scenario.ts';
 import { findPgBouncer, startPgBouncer, type PgBouncer } from '../support/pgbouncer.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
 import { startWorker, stopWorker, type WorkerProcess } from '../support/worker-process.ts';
+import { findFreePort } from '../../scripts/embedded-postgres.ts';
 
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const publishes = (worker: WorkerProcess, from = 0) => worker.logs.slice(from).filter((line) => line.event === 'snapshot_published');
 const healthOf = async (port: number) => {
@@ -67,7 +60,7 @@ describe('behind PgBouncer', () => {
   async function startReplicas(name: string, { count = 3, env = {} }: { count?: number; env?: Record<string, string> } = {}) {
     const started = [];
     for (let i = 0; i < count; i += 1) {
-      const healthPort = await freePort();
+      const healthPort = await findFreePort();
       const worker = startWorker([], {
         DATABASE_URL: bouncer!.url,
         SNAPSHOT_DESTINATION: pathToFileURL(join(folder, name, 'governance-status.json')).href,

@@ -6,7 +6,7 @@
 // same fixture must give the exact expected charters once, after ticks, and from the real worker.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { explainAll, readsOf, recordingPool, type QueryPlan, type Statement } from '../../bench/plans.ts';
+import { explainAsTenant, readsOf, recordingPool, type QueryPlan, type Statement } from '../../bench/plans.ts';
 import { lastSlotOf, seedShapes, systemTenant, useLedger, type Shapes } from '../../scripts/cogni/scale-seed.ts';
 import { limits, type Charter, type GovernanceStatus } from '../../shared/contract.ts';
 import type { GovernanceFacts } from '../../shared/ports.ts';
@@ -117,24 +117,11 @@ afterAll(async () => {
   await database?.drop();
 });
 
-async function explainAsReader(statements: Statement[], ledger: string): Promise<QueryPlan[]> {
-  const client = await reader.connect();
-  try {
-    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
-    await client.query("SELECT set_config('app.current_user_id', $1, true), set_config('jit', 'off', true)", [systemTenant.principalId]);
-    const plans = await explainAll(client, statements, ledger);
-    await client.query('COMMIT');
-    return plans;
-  } finally {
-    client.release();
-  }
-}
-
 /** Plans and the source's own read of one call, recorded on the reader's pool. */
 async function recordPlans<T>(ledger: string, read: (source: ReturnType<typeof createPostgresGovernanceSource>) => Promise<T>) {
   const recorded: Statement[] = [];
   const result = await read(createPostgresGovernanceSource(recordingPool(reader, recorded), { statementTimeoutMs: 30_000 }));
-  return { result, plans: await explainAsReader(readsOf(recorded), ledger) };
+  return { result, plans: await explainAsTenant(reader, systemTenant.principalId, readsOf(recorded), ledger) };
 }
 
 const buffersOf = (plan: QueryPlan) => plan.buffers + plan.planningBuffers;

@@ -1,7 +1,6 @@
 // A standby is healthy only while someone publishes: with the leader frozen (SIGSTOP, a paused
 // container) its session, and the lock, stay alive, nobody takes over, and the standby must say so.
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -9,14 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedScenario } from '../fixtures/scenario.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
 import { startWorker, stopWorker, type WorkerProcess } from '../support/worker-process.ts';
+import { findFreePort } from '../../scripts/embedded-postgres.ts';
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 type Healthz = { status: string; role: string; reason: string | null };
 const healthz = async (port: number) => {
   const response = await fetch(`http://127.0.0.1:${port}/healthz`);
@@ -42,7 +35,7 @@ describe('standby health follows the destination', () => {
     await seedScenario(database.admin, 'graph_runs');
     folder = await mkdtemp(join(tmpdir(), 'governance-standby-'));
     for (let i = 0; i < 2; i += 1) {
-      const healthPort = await freePort();
+      const healthPort = await findFreePort();
       const worker = startWorker([], {
         DATABASE_URL: database.readerUrl,
         SNAPSHOT_DESTINATION: pathToFileURL(join(folder, 'governance-status.json')).href,

@@ -4,9 +4,9 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { findFreePort } from '../../scripts/embedded-postgres.ts';
 
 export type PgBouncer = {
   /** the reader's URL, through PgBouncer */
@@ -27,13 +27,6 @@ export function findPgBouncer(): { binary: string; uid?: number; gid?: number } 
   return { binary, uid, gid };
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 export async function startPgBouncer(options: { readerUrl: string; poolMode: 'session' | 'transaction'; poolSize: number }): Promise<PgBouncer> {
   const found = findPgBouncer();
@@ -43,7 +36,7 @@ export async function startPgBouncer(options: { readerUrl: string; poolMode: 'se
   const user = decodeURIComponent(target.username);
   const folder = await mkdtemp(join(tmpdir(), 'governance-pgbouncer-'));
   await chmod(folder, 0o755); // the postgres user must read its configuration
-  const port = await freePort();
+  const port = await findFreePort();
   const quote = (value: string) => `"${value.replaceAll('"', '""')}"`;
   await writeFile(join(folder, 'userlist.txt'), `${quote(user)} ${quote(decodeURIComponent(target.password))}\n`, { mode: 0o644 });
   await writeFile(
