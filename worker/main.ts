@@ -52,10 +52,10 @@ function createPool(config: WorkerConfig, logger: Logger) {
 }
 
 /** The feeds link to the page; without STATUS_PAGE_URL there is no page to link to, so no feeds. */
-function feedLinks(config: WorkerConfig, snapshotName: string) {
+function feedLinks(config: WorkerConfig) {
   if (!config.statusPageUrl) return null;
+  // The feeds are published beside the snapshot, which the page's default setup serves beside itself.
   const base = new URL('./', config.statusPageUrl);
-  void snapshotName;
   return {
     pageUrl: config.statusPageUrl,
     atomUrl: new URL(atomFeedFileName, base).href,
@@ -130,7 +130,7 @@ async function main(): Promise<number> {
 
   const destination = config.destination!; // required by parseConfig outside --stdout mode
   const { store, close: closeStore } = createStore(destination, config);
-  const publish = createPublisher({ source, store, clock: () => new Date(), logger }, settings, { feeds: feedLinks(config, store.snapshotName) });
+  const publish = createPublisher({ source, store, clock: () => new Date(), logger }, settings, { feeds: feedLinks(config) });
   const runner = createSnapshotRunner({
     publish,
     logger,
