@@ -239,12 +239,16 @@ export function publicErrorMessage(message: string | null): string | null {
 
 const bareCode = /^[a-z][a-z0-9_]{2,63}$/;
 
-/** The error_code column where set; else the message itself when it is a bare code; else null. */
+/**
+ * The error_code column where set; else the message itself when it is a bare code; else null. A
+ * message that only looks like a code (a 40-character hex token is one lowercase word too) is no
+ * code: if redaction would touch it, it is left to publicErrorMessage, which shows it redacted.
+ */
 export function errorCodeOf(errorCode: string | null | undefined, message: string | null): string | null {
   const column = errorCode == null ? '' : publicText(errorCode, limits.errorCodeLength);
   if (column !== '') return column;
   const whole = message?.trim() ?? '';
-  return bareCode.test(whole) ? whole : null;
+  return bareCode.test(whole) && redactSecrets(whole) === whole ? whole : null;
 }
 
 /** metadata->'title' as shown: the same pipeline as every other text, at most 200 characters, null unless a string. */

@@ -73,6 +73,18 @@ export function describeHeadline(snapshot: PublishedStatus | null, now: number, 
     return { word: 'Unknown', tone: 'neutral', detail: `last known: ${label}, ${formatAge(snapshot.generatedAt, now)} ago`, reasons };
   }
   const [first, ...rest] = reasons;
-  const lead = status !== 'healthy' && first;
-  return { word: label as Headline['word'], tone, detail: lead ? first.text : detail, reasons: lead ? rest : reasons };
+  if (status !== 'healthy' && first) return { word: label as Headline['word'], tone, detail: first.text, reasons: rest };
+  return { word: label as Headline['word'], tone, detail: status === 'healthy' ? healthyDetail(snapshot) : detail, reasons };
+}
+
+/**
+ * Healthy says only what holds: notices (a paused charter, one without recorded runs) do not change
+ * the status, but a page whose every charter is paused must not claim that charters run on schedule.
+ */
+function healthyDetail(snapshot: PublishedStatus): string {
+  const charters = snapshot.charters ?? [];
+  if (charters.length === 0 && (snapshot.chartersTotal ?? 0) === 0) return 'No charters are scheduled.';
+  if (!snapshot.reasons?.length) return overallStatusText.healthy.detail;
+  const working = charters.some((charter) => charter.state === undefined || charter.state === 'ok' || charter.state === 'running');
+  return working ? 'The charters that run do so on schedule; see the notices below.' : 'No charter runs on a schedule: see the notices below.';
 }

@@ -106,7 +106,7 @@ describe('the headline', () => {
     opened = await suite.open();
     const { page } = opened;
     const reasons = reasonTexts(name);
-    const detail = name === 'healthy' ? 'Charters run on schedule and credits are sufficient.' : reasons[0];
+    const detail = name === 'healthy' ? 'The charters that run do so on schedule; see the notices below.' : reasons[0];
     expect(await textOf(page, 'status')).toBe(`${word}\n${detail}`);
     // A healthy status still lists its notices; a degraded one every reason but the headline's.
     const listed = name === 'healthy' ? reasons : reasons.slice(1);

@@ -96,6 +96,21 @@ describe('each leak found by trying, through every public text function', () => 
   });
 });
 
+describe('errorCodeOf: a message is a code only when it is a plain word', () => {
+  it('takes a bare snake_case message as the code', () => {
+    expect(errorCodeOf(null, ' insufficient_credits ')).toBe('insufficient_credits');
+    expect(errorCodeOf('', 'grant_validation_failed')).toBe('grant_validation_failed');
+  });
+  it.each([
+    ['a 40-character hex token (a git or API token, one lowercase word)', 'a94a8fe5ccb19ba61c4c0873d391e987982fbbd3'],
+    ['a 32-character lowercase hex key', 'deadbeefdeadbeefdeadbeefdeadbeef'],
+    ['a lowercase base64-ish run with digits', 'q1w2e3r4t5y6u7i8o9p0a1s2d3f4g5h6j7k8'],
+  ])('never takes %s as a code, and the message shows it redacted', (_what, secret) => {
+    expect(errorCodeOf(null, secret)).toBeNull();
+    expect(publicErrorMessage(secret)).toBe('[redacted]');
+  });
+});
+
 describe('stripControlCharacters', () => {
   const invisible: Array<[name: string, character: string]> = [
     ['LRE U+202A', '\u202a'], ['RLE U+202B', '\u202b'], ['PDF U+202C', '\u202c'], ['LRO U+202D', '\u202d'], ['RLO U+202E', '\u202e'],

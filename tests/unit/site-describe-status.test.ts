@@ -18,11 +18,25 @@ describe('describeHeadline', () => {
     expect(headline.reasons).toEqual(failing.reasons!.slice(1));
   });
 
-  it('keeps a fixed sentence for healthy, and lists its notices', () => {
+  it('says healthy in words that hold, and lists its notices', () => {
     const healthy = read('healthy');
     const headline = describeHeadline(healthy, now, false, false);
-    expect(headline).toMatchObject({ word: 'Healthy', tone: 'good', detail: 'Charters run on schedule and credits are sufficient.' });
+    expect(headline).toMatchObject({ word: 'Healthy', tone: 'good', detail: 'The charters that run do so on schedule; see the notices below.' });
     expect(headline.reasons).toEqual(healthy.reasons);
+    const clean = { ...healthy, charters: healthy.charters.filter((charter) => charter.state === 'ok'), reasons: [] };
+    expect(describeHeadline(clean, now, false, false).detail).toBe('Charters run on schedule and credits are sufficient.');
+  });
+
+  it('never says charters run on schedule when every charter is paused or has never run, or there are none', () => {
+    const healthy = read('healthy');
+    const idle = {
+      ...healthy,
+      charters: healthy.charters.map((charter, index) => ({ ...charter, state: index % 2 ? ('paused' as const) : ('no_runs' as const) })),
+    };
+    const headline = describeHeadline(idle, now, false, false);
+    expect(headline).toMatchObject({ word: 'Healthy', detail: 'No charter runs on a schedule: see the notices below.' });
+    expect(headline.detail).not.toContain('run on schedule');
+    expect(describeHeadline({ ...healthy, charters: [], chartersTotal: 0, reasons: [] }, now, false, false).detail).toBe('No charters are scheduled.');
   });
 
   it('says Unknown, neutral, with the last known status and its age, once stale', () => {
