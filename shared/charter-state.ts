@@ -28,6 +28,8 @@ export type CharterInput = {
   changedAt: number | null;
   /** the cron's fires, ascending, covering at least (now - 24 h, now] and the first fire after now - grace */
   fires: readonly number[];
+  /** the cron's first fire after `at`, however long ago `at` was (null: none) */
+  fireAfter: (at: number) => number | null;
   /** the charter's runs with scheduled_for in the window (now - 24 h at least, up to now), ascending */
   runs: readonly RunRecord[];
   earlier: EarlierFacts;
@@ -169,11 +171,18 @@ export function judgeCharter(input: CharterInput): CharterJudgement {
   if (latestFire && latestFire.run === null) {
     let start = expected.length - 1;
     while (start > 0 && expected[start - 1]!.run === null) start -= 1;
-    // A streak that starts at the window's first fire may have begun before it, unless the
-    // window was cut short by the first recorded run or a change of the schedule.
+    // A streak that starts at the window's first fire began there if the window was cut short
+    // by the first recorded run or a change of the schedule, or if the latest run before it
+    // answered the fire just before it (a daily charter that ran yesterday and missed today);
+    // otherwise it reaches back before the window.
     const first = expected[start]!.at;
     const cut = Math.max(firstRunAt, input.changedAt ?? Number.NEGATIVE_INFINITY);
-    const since = start === 0 && !(cut > windowStart) ? null : first;
+    const runBefore = Math.max(
+      earlier.lastFinished?.scheduledFor ?? Number.NEGATIVE_INFINITY,
+      ...runs.filter((run) => run.scheduledFor < first).map((run) => run.scheduledFor),
+    );
+    const beganHere = cut > windowStart || (runBefore > Number.NEGATIVE_INFINITY && input.fireAfter(runBefore) === first);
+    const since = start === 0 && !beganHere ? null : first;
     return result('missed', since, { count: expected.length - start, codes: [] });
   }
 

@@ -7,7 +7,7 @@ import { summarizeCredits, creditsPerUsd } from '../shared/credits.ts';
 import { forecastFunding, forecastHorizonMs } from '../shared/forecast.ts';
 import { charterStateInfo, deriveReasons, statusOf } from '../shared/reasons.ts';
 import { errorCodeOf, publicErrorMessage, publicText, publicTitle } from '../shared/redact.ts';
-import { charterDisplayName, describeCron, nextRunOf, scheduleErrorOf } from '../shared/schedule.ts';
+import { charterDisplayName, describeCron, firesBetween, nextRunOf, scheduleErrorOf } from '../shared/schedule.ts';
 import type { GovernanceFacts, GovernanceQuery, RunFacts, ScheduleFacts } from '../shared/ports.ts';
 import type { FireSpan } from './fire-cache.ts';
 
@@ -144,6 +144,7 @@ export function viewCharters(charters: readonly CharterBasics[], runsBySchedule:
       scheduleError: charter.scheduleError,
       changedAt: charter.usable ? charter.changedAt : null,
       fires: span.fires,
+      fireAfter: (at) => (charter.usable ? (firesBetween(charter.rawCron, charter.rawTimezone, at + 1, Number.POSITIVE_INFINITY, 1)[0] ?? null) : null),
       runs: runs.filter((run) => run.scheduledFor >= windowStart),
       earlier: context.earlier(charter.scheduleId),
       rules,

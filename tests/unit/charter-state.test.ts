@@ -32,6 +32,7 @@ function judge(cron: string, timezone: string, now: number, runs: RunRecord[], o
     scheduleError: null,
     changedAt: null,
     fires,
+    fireAfter: (at) => firesBetween(cron, timezone, at + 1, Number.POSITIVE_INFINITY, 1)[0] ?? null,
     runs,
     earlier: { firstRunAt: now - 30 * day, lastFinished: null, lastSuccess: null },
     rules,
@@ -159,6 +160,23 @@ describe('charter states', () => {
     expect(judged.runs24h.missed).toBe(95);
   });
 
+  it('missed since the first fire of the window when the run before it answered the fire before (a daily charter that ran yesterday)', () => {
+    const daily = '0 12 * * *';
+    const at = t('2026-11-21T12:40:00Z');
+    const yesterday = run(t('2026-11-20T12:00:00Z'), 'success');
+    const judged = judge(daily, 'UTC', at, [], { earlier: { firstRunAt: at - 30 * day, lastFinished: yesterday, lastSuccess: yesterday } });
+    expect(judged.state).toBe('missed');
+    expect(iso(judged.stateSince)).toBe('2026-11-21T12:00:00.000Z');
+    expect(judged.streak.count).toBe(1);
+    // the same charter whose run before that was two days ago: the streak reaches back before the window
+    const older = run(t('2026-11-19T12:00:00Z'), 'success');
+    expect(judge(daily, 'UTC', at, [], { earlier: { firstRunAt: at - 30 * day, lastFinished: older, lastSuccess: older } }).stateSince).toBeNull();
+    // an hourly charter whose last run, just before the window, answered the fire before the window's first
+    const hourly = judge('0 * * * *', 'UTC', at, [], { earlier: { firstRunAt: at - 30 * day, lastFinished: run(t('2026-11-20T12:00:00Z'), 'error'), lastSuccess: null } });
+    expect(hourly.state).toBe('missed');
+    expect(iso(hourly.stateSince)).toBe('2026-11-20T13:00:00.000Z');
+  });
+
   it('no_runs, never missed, for a charter whose ledger holds no run at all', () => {
     const judged = judge(cron, 'UTC', now, [], { earlier: { firstRunAt: null, lastFinished: null, lastSuccess: null } });
     expect(judged.state).toBe('no_runs');
@@ -254,6 +272,7 @@ describe('charter states', () => {
       scheduleError: null,
       changedAt: null,
       fires: runs.map((r) => r.scheduledFor),
+      fireAfter: () => null,
       runs,
       earlier: { firstRunAt: null, lastFinished: null, lastSuccess: null },
       rules,
