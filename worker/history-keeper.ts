@@ -186,12 +186,16 @@ export function createHistoryKeeper(options: KeeperOptions) {
           const known = countCharterDay(charter, options.memory.earlier(charter.scheduleId), dayStart, Math.min(dayStart + dayMs - 1, now));
           if (known === null) continue;
           // The grace waits for a row that may still come; a fire whose run has already finished is
-          // known now. Counts keep the grace (the rules of runs24h); streaks do not wait for a known
-          // outcome, so an incident opens and resolves when the charter's state says so.
+          // known now, and so is every fire before it (the scheduler has moved past them: a fire
+          // without a row before a finished run is missed). Counts keep the grace (the rules of
+          // runs24h); streaks do not wait for a known outcome, so an incident opens and resolves
+          // when the charter's state says so, and opens at its first fire whatever the order the
+          // rows come in (a later tick never moves its start, and so its id, back).
           const due = now - rules.graceMs;
           const expected = known.filter((fire) => fire.at <= due);
           counts.set(charter.id, countDay(expected));
-          const outcomes = known.filter((fire) => fire.at <= due || (fire.run !== null && !['pending', 'running'].includes(fire.run.status)));
+          const lastKnown = known.findLast((fire) => fire.run !== null && !['pending', 'running'].includes(fire.run.status))?.at ?? due;
+          const outcomes = known.filter((fire) => fire.at <= Math.max(due, lastKnown));
           const before = live.get(charter.id) ?? { streak: streaks.get(charter.id) ?? null, resolved: [] };
           const first = !streaks.has(charter.id) && !live.has(charter.id);
           const step = advanceStreak(charter.id, before.streak, outcomes, first ? openedAt.get(charter.id) : undefined);

@@ -207,6 +207,27 @@ describe('what the worker remembers between ticks', () => {
     expect(restarted.snapshot.openIncidents).toEqual(built.snapshot.openIncidents);
   });
 
+  it('an incident keeps its id when a fire without a row, still inside the grace, comes before a finished failure', async () => {
+    const data: FakeData = {
+      ...brokenSystem(),
+      schedules: [schedule('fast', '*/5 * * * *')],
+      runs: [
+        ...runsOf('fast', '2026-11-20T00:00:00Z', '2026-11-21T12:01:00Z', 5, () => 'success'),
+        // 12:05 never got a row; 12:10 failed and finished at 12:10:40
+        ...runsOf('fast', '2026-11-21T12:10:00Z', '2026-11-21T12:11:00Z', 5, () => 'error'),
+      ],
+    };
+    const builder = createSnapshotBuilder(createFakeSource(data), settings, logger);
+    // at 12:12 the 12:05 fire is inside its grace, but the 12:10 run shows the scheduler moved past it
+    const early = await builder.build(at('2026-11-21T12:12:00Z'));
+    expect(early.snapshot.openIncidents).toEqual(['governance:fast@2026-11-21T12:05:00.000Z']);
+    const later = await builder.build(at('2026-11-21T12:16:00Z'));
+    expect(later.snapshot.openIncidents).toEqual(['governance:fast@2026-11-21T12:05:00.000Z']);
+    const restarted = await createSnapshotBuilder(createFakeSource(data), settings, logger).build(at('2026-11-21T12:16:00Z'));
+    expect(restarted.history.incidents).toEqual(later.history.incidents);
+    expect(later.history.incidents[0]).toMatchObject({ kind: 'failed', runs: 2, resolvedAt: null });
+  });
+
   it('reads the earlier facts and 90 days once, then only the window', async () => {
     const source = createFakeSource(brokenSystem());
     const builder = createSnapshotBuilder(source, settings, logger);
