@@ -1,7 +1,8 @@
 // The 90-day history and its incidents, kept between ticks. Closed UTC days are counted once: at
 // start (one read per day of the system's own runs, through the ledger's slot index) and, while the
 // worker runs, from the tick's own window when a day closes (the tick reads from the start of the
-// oldest open day, which is at most 24 hours plus the grace before now). Today and a day still
+// oldest open day, which is at most 24 hours plus the grace before now, or a day more while a run
+// of that day is still in progress: see mayWait). Today and a day still
 // inside its grace are counted from the tick's rows every tick. Nothing here writes anywhere.
 import type { DayCounts, GovernanceHistory, Incident } from '../shared/contract.ts';
 import { limits } from '../shared/contract.ts';
@@ -55,6 +56,19 @@ export function createHistoryKeeper(options: KeeperOptions) {
   let progress: { horizon: number; next: number } | null = null;
 
   const closeLimit = (now: number) => startOfUtcDay(now - rules.graceMs);
+  /**
+   * A day whose grace has passed closes, unless it is the latest such day and one of its runs is
+   * still in progress: its outcome would be lost (a closed day is never read again), and a
+   * restart, reading the finished row, would count it differently. It waits, counted as open from
+   * the tick's rows (which then reach back to its start, at most a day further), until its runs
+   * finish or the next day closes; a run that takes longer than that is the one case in which a
+   * running worker and a restart differ (see worker/charter-memory.ts).
+   */
+  const mayWait = (charters: readonly HistoryCharter[], dayStart: number, now: number) =>
+    dayStart + dayMs === closeLimit(now) &&
+    charters.some((charter) =>
+      charter.runs.some((run) => run.scheduledFor >= dayStart && run.scheduledFor < dayStart + dayMs && (run.status === 'pending' || run.status === 'running')),
+    );
   const horizonOf = (now: number) => startOfUtcDay(now) - (limits.historyDays - 1) * dayMs;
 
   function countCharterDay(charter: HistoryCharter, earlier: EarlierFacts, dayStart: number, until: number) {
@@ -151,12 +165,13 @@ export function createHistoryKeeper(options: KeeperOptions) {
             openedAt.set(charter.id, success ? Math.min(charter.nextFireAfter(success.scheduledFor) ?? horizon, horizon) : before.firstRunAt);
           }
         }
+        for (const charter of charters) options.memory.foldRows(charter.scheduleId, charter.runs, windowStart);
+        if (mayWait(charters, dayStart, now)) break; // counted as open by the ticks until it closes
         const spent = facts.spendByDay.reduce((sum, day) => sum + day.credits, 0n);
         closeDay(charters, dayStart, spent);
-        for (const charter of charters) options.memory.foldRows(charter.scheduleId, charter.runs, windowStart);
         progress.next = dayStart + dayMs;
       }
-      closedThrough = limit;
+      closedThrough = progress.next;
       progress = null;
       lastUpdate = now;
     },
@@ -172,7 +187,7 @@ export function createHistoryKeeper(options: KeeperOptions) {
         for (const [hour, credits] of spendByHour) if (hour >= from && hour < to) sum += credits;
         return sum;
       };
-      while (closedThrough + dayMs + rules.graceMs <= now) {
+      while (closedThrough + dayMs + rules.graceMs <= now && !mayWait(charters, closedThrough, now)) {
         closeDay(charters, closedThrough, spentBetween(closedThrough, closedThrough + dayMs));
       }
       prune(now);

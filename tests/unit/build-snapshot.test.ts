@@ -228,6 +228,39 @@ describe('what the worker remembers between ticks', () => {
     expect(later.history.incidents[0]).toMatchObject({ kind: 'failed', runs: 2, resolvedAt: null });
   });
 
+  it('a day that closes while one of its runs is still running waits for its outcome, as a restart would see it', async () => {
+    const data: FakeData = {
+      ...brokenSystem(),
+      schedules: [schedule('night', '*/30 * * * *')],
+      runs: [
+        ...runsOf('night', '2026-11-19T00:00:00Z', '2026-11-21T23:01:00Z', 30, () => 'success'),
+        ...runsOf('night', '2026-11-21T23:30:00Z', '2026-11-21T23:31:00Z', 30, () => 'running'),
+        ...runsOf('night', '2026-11-22T00:00:00Z', '2026-11-22T00:31:00Z', 30, () => 'success'),
+      ],
+    };
+    const builder = createSnapshotBuilder(createFakeSource(data), settings, logger);
+    await builder.build(at('2026-11-22T00:05:00Z'));
+    await builder.build(at('2026-11-22T00:15:00Z')); // the 21st's grace is over, its 23:30 run still running
+    const startedWhileRunning = createSnapshotBuilder(createFakeSource(data), settings, logger);
+    await startedWhileRunning.build(at('2026-11-22T00:15:00Z'));
+    // at 00:40 the 23:30 run has failed
+    const late = data.runs.find((row) => row.runId === 'night-2026-11-21T23:30:00.000Z')!;
+    Object.assign(late, { status: 'error', completedAt: at('2026-11-22T00:38:00Z'), errorMessage: 'insufficient_credits' });
+    const running = await builder.build(at('2026-11-22T00:40:00Z'));
+    const restarted = await createSnapshotBuilder(createFakeSource(data), settings, logger).build(at('2026-11-22T00:40:00Z'));
+    const dayOf = (built: typeof running, date: string) => built.history.days.find((entry) => entry.date === date)!.charters['governance:night'];
+    expect(dayOf(running, '2026-11-21')).toEqual({ expected: 48, succeeded: 47, failed: 1, skipped: 0, missed: 0 });
+    expect(running.history.days).toEqual(restarted.history.days);
+    expect((await startedWhileRunning.build(at('2026-11-22T00:40:00Z'))).history).toEqual(running.history);
+    expect(running.history.incidents).toEqual(restarted.history.incidents);
+    expect(running.history.incidents.map((incident) => [incident.id, incident.runs, incident.errorCodes])).toEqual([
+      ['governance:night@2026-11-21T23:30:00.000Z', 1, ['insufficient_credits']],
+    ]);
+    // once the next day closes, the 21st is closed whatever its runs do
+    const nextDay = await builder.build(at('2026-11-23T00:15:00Z'));
+    expect(dayOf(nextDay, '2026-11-21')).toEqual(dayOf(running, '2026-11-21'));
+  });
+
   it('reads the earlier facts and 90 days once, then only the window', async () => {
     const source = createFakeSource(brokenSystem());
     const builder = createSnapshotBuilder(source, settings, logger);
