@@ -87,15 +87,21 @@ export type ViewContext = {
 };
 
 /**
- * updated_at is a change of the schedule, unless it lies within the grace after last_run_at: the
- * application writes both when a run starts (drizzle-schedule.adapter updateLastRun), and a run is
- * not a change of what is due.
+ * The application writes last_run_at and updated_at in one statement when a run starts
+ * (drizzle-schedule.adapter updateLastRunAt), and a run is not a change of what is due; so
+ * updated_at is a change of the schedule unless it lies within seconds of last_run_at (at most a
+ * minute, and never more than the grace). A real change minutes after a run started (a new cron
+ * right after the 12:00 run) is a change: the new cron's earlier fires were never due. A change
+ * within that minute is taken for the run's write; only a charter that runs about every minute
+ * meets it often, and its runs answer any cron's earlier fires anyway.
  */
+export const runStartWriteMs = 60_000;
+
 export function changedAtOf(schedule: ScheduleFacts, graceMs: number): number | null {
   const updated = instantMs(schedule.updatedAt);
   const lastRun = instantMs(schedule.lastRunAt);
   if (updated === null) return null;
-  if (lastRun !== null && updated >= lastRun && updated - lastRun <= graceMs) return null;
+  if (lastRun !== null && updated >= lastRun && updated - lastRun <= Math.min(runStartWriteMs, graceMs)) return null;
   return updated;
 }
 

@@ -261,6 +261,29 @@ describe('what the worker remembers between ticks', () => {
     expect(dayOf(nextDay, '2026-11-21')).toEqual(dayOf(running, '2026-11-21'));
   });
 
+  it('a cron changed minutes after a run started is a change: the new cron’s earlier fires are not missed', async () => {
+    const data: FakeData = {
+      ...brokenSystem(),
+      // daily at 12:00 until 12:05 today, when it became every 15 minutes
+      schedules: [schedule('review', '*/15 * * * *', 'UTC', { lastRunAt: at('2026-11-21T12:00:00Z'), updatedAt: at('2026-11-21T12:05:00Z') })],
+      runs: [...runsOf('review', '2026-11-10T12:00:00Z', '2026-11-21T12:01:00Z', 24 * 60, () => 'success'), ...runsOf('review', '2026-11-21T12:15:00Z', '2026-11-21T12:31:00Z', 15, () => 'success')],
+    };
+    const { snapshot, history } = await createSnapshotBuilder(createFakeSource(data), settings, logger).build(now);
+    const review = snapshot.charters.find((charter) => charter.id === 'governance:review')!;
+    expect(review.state).toBe('ok');
+    expect(review.runs24h).toMatchObject({ expected: 2, missed: 0, succeeded: 2 }); // 12:00 and 12:15; 12:30 is inside the grace
+    expect(snapshot.missedRunsTotal).toBe(0);
+    expect(history.incidents).toEqual([]);
+    // the application's own write when a run starts (last_run_at and updated_at a second apart) is no change
+    const steady: FakeData = {
+      ...data,
+      schedules: [schedule('review', '*/15 * * * *', 'UTC', { lastRunAt: at('2026-11-21T12:30:00Z'), updatedAt: at('2026-11-21T12:30:01Z') })],
+      runs: runsOf('review', '2026-11-19T00:00:00Z', '2026-11-21T12:31:00Z', 15, () => 'success').filter((row) => row.scheduledFor.getTime() !== at('2026-11-21T12:15:00Z').getTime()),
+    };
+    const again = await createSnapshotBuilder(createFakeSource(steady), settings, logger).build(now);
+    expect(again.snapshot.charters[0]!.runs24h.missed).toBe(1); // the 12:15 fire, before that write, still counts as missed
+  });
+
   it('reads the earlier facts and 90 days once, then only the window', async () => {
     const source = createFakeSource(brokenSystem());
     const builder = createSnapshotBuilder(source, settings, logger);
