@@ -174,6 +174,8 @@ export const governanceHistorySchema = z.object({
   from: utcDate,
   to: utcDate,
   charters: z.array(z.object({ id: text(limits.idLength), name: text(limits.nameLength) })).check(z.maxLength(limits.historyCharters)),
+  /** how many charters exist; more than `charters` lists when the file had to leave some out to stay within its bound */
+  chartersTotal: z.optional(count),
   /** oldest first; a charter absent from a day's map has no data that day (before its first recorded run) */
   days: z
     .array(z.object({ date: utcDate, spent: credits, charters: z.record(z.string(), dayCounts) }))

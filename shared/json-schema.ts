@@ -29,6 +29,7 @@ export function governanceHistoryJsonSchema(): Record<string, unknown> {
     title: 'governance-history.json, schemaVersion 1',
     description:
       `The last ${limits.historyDays} UTC days of each governance charter (expected fires and what answered them) and the incidents derived from the ledger. ` +
-      `A charter absent from a day has no data that day. The whole file is at most ${limits.historyBytes.toLocaleString('en')} bytes.`,
+      `A charter absent from a day has no data that day. The whole file is at most ${limits.historyBytes.toLocaleString('en')} bytes and lists at most ${limits.historyCharters} charters, ` +
+      'the most severe first; chartersTotal says how many exist when some had to be left out.',
   };
 }

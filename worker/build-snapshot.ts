@@ -7,10 +7,10 @@ import { firesBetween } from '../shared/schedule.ts';
 import { startOfUtcDay } from '../shared/history.ts';
 import type { Clock, GovernanceQuery, GovernanceStatusPort, Logger, SnapshotStorePort } from '../shared/ports.ts';
 import { createCharterMemory } from './charter-memory.ts';
-import { charterBasics, composeSnapshot, slotsOf, toRunRecord, viewCharters, type CharterBasics } from './compose-snapshot.ts';
+import { charterBasics, composeSnapshot, slotsOf, stateRank, toRunRecord, viewCharters, type CharterBasics } from './compose-snapshot.ts';
 import { createFireCache, maxCachedFires, type FireSpan } from './fire-cache.ts';
 import { createHistoryKeeper, type HistoryCharter } from './history-keeper.ts';
-import { publishSideFiles, type SideFileSettings } from './side-files.ts';
+import { fitHistory, publishSideFiles, type SideFileSettings } from './side-files.ts';
 
 const hourMs = 60 * 60 * 1000;
 const dayMs = 24 * hourMs;
@@ -154,6 +154,9 @@ export function createSnapshotBuilder(source: GovernanceStatusPort, settings: Sn
     },
   });
 
+  /** how many charters the history listed when it was last trimmed to its bound (logged once per change) */
+  let lastTrimmedTo: number | null = null;
+
   return {
     async build(now: Date, signal?: AbortSignal): Promise<BuiltSnapshot> {
       const at = now.getTime();
@@ -187,8 +190,15 @@ export function createSnapshotBuilder(source: GovernanceStatusPort, settings: Sn
       const snapshot = assertSnapshotIsValid(composeSnapshot({ facts, query, staleAfter, views, rules, openIncidents }));
       // generatedAt of the history moves only when its content does, so an unchanged file stays
       // byte-identical and readers revalidating with an ETag get a 304.
-      const key = JSON.stringify(content);
-      if (lastHistory?.key !== key) lastHistory = { key, history: assertHistoryIsValid({ ...content, generatedAt: snapshot.generatedAt }) };
+      // the most severe first (the snapshot lists by name): those the history keeps if it must leave some out
+      const priority = [...snapshot.charters].sort((a, b) => stateRank(a.state) - stateRank(b.state)).map((charter) => charter.id);
+      const fitted = fitHistory(content, priority);
+      if (fitted.charters.length < content.charters.length && fitted.charters.length !== lastTrimmedTo) {
+        logger.warn('history_trimmed', { charters: content.charters.length, listed: fitted.charters.length, boundBytes: limits.historyBytes });
+      }
+      lastTrimmedTo = fitted.charters.length < content.charters.length ? fitted.charters.length : null;
+      const key = JSON.stringify(fitted);
+      if (lastHistory?.key !== key) lastHistory = { key, history: assertHistoryIsValid({ ...fitted, generatedAt: snapshot.generatedAt }) };
       return { snapshot, history: lastHistory.history };
     },
     /** Forgets everything remembered: the next build reads the earlier facts and the 90 days again. */

@@ -2,7 +2,7 @@
 // snapshot. Every string from the database is cleaned here (shared/redact.ts) before it is used;
 // a row with an odd value shows what it can (a schedule error, a null time) and never fails it.
 import { judgeCharter, type CharterJudgement, type EarlierFacts, type RunRecord, type StateRules } from '../shared/charter-state.ts';
-import { limits, type Charter, type GovernanceStatus, type Rules } from '../shared/contract.ts';
+import { limits, type Charter, type CharterState, type GovernanceStatus, type Rules } from '../shared/contract.ts';
 import { summarizeCredits, creditsPerUsd } from '../shared/credits.ts';
 import { forecastFunding, forecastHorizonMs } from '../shared/forecast.ts';
 import { charterStateInfo, deriveReasons, statusOf } from '../shared/reasons.ts';
@@ -162,8 +162,9 @@ export function viewCharters(charters: readonly CharterBasics[], runsBySchedule:
   });
 }
 
-const severityRank = (view: CharterView) => {
-  const severity = charterStateInfo[view.judgement.state].severity;
+/** Charters in a degraded state first, then those with a notice, then the rest. */
+export const stateRank = (state: CharterState) => {
+  const severity = charterStateInfo[state].severity;
   return severity === 'degraded' ? 0 : severity === 'notice' ? 1 : 2;
 };
 
@@ -211,7 +212,7 @@ export function composeSnapshot({ facts, query, staleAfter, views, rules, openIn
 
   // The most severe charters first when there are more than the file lists; then by name.
   const listed = [...views]
-    .sort((a, b) => severityRank(a) - severityRank(b) || byText(a.name, b.name) || byText(a.id, b.id))
+    .sort((a, b) => stateRank(a.judgement.state) - stateRank(b.judgement.state) || byText(a.name, b.name) || byText(a.id, b.id))
     .slice(0, limits.charters)
     .sort((a, b) => byText(a.name, b.name) || byText(a.id, b.id));
   const charters = listed.map(toCharter);

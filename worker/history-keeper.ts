@@ -237,13 +237,15 @@ export function createHistoryKeeper(options: KeeperOptions) {
       const dayList = [...[...days].map(([date, day]) => ({ date, ...day })), ...open]
         .filter((day) => day.date >= utcDate(horizon))
         .sort((a, b) => a.date.localeCompare(b.date));
-      const listed = charters.slice(0, limits.historyCharters);
+      // every charter here; worker/side-files.ts fitHistory caps the list (count and bytes) by severity
+      const listed = charters;
       const listedIds = new Set(listed.map((charter) => charter.id));
       const history: Omit<GovernanceHistory, 'generatedAt'> = {
         schemaVersion: 1,
         from: utcDate(horizon),
         to: utcDate(now),
         charters: listed.map((charter) => ({ id: charter.id, name: charter.name })),
+        chartersTotal: charters.length,
         days: dayList.map((day) => ({
           date: day.date,
           spent: day.spent.toString(),

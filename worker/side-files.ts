@@ -23,13 +23,61 @@ export type SideFileSettings = {
 };
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+/** The history is the one large file (charters x 90 days): compact, so that more of it fits its bound. */
+export const historyBody = (history: GovernanceHistory) => `${JSON.stringify(history)}\n`;
+/** room kept for generatedAt, added after fitting */
+const generatedAtRoom = 64;
+
+type HistoryContent = Omit<GovernanceHistory, 'generatedAt'>;
+
+/**
+ * The history as it fits its bounds: at most limits.historyCharters charters, and when their 90
+ * days do not fit its bytes (long ids, per-second crons), fewer. Those last in `priority` (the
+ * snapshot's order: the most severe first) are left out, with their days and incidents;
+ * `chartersTotal` says how many there are. A tick never fails for the size of its history.
+ */
+export function fitHistory(content: HistoryContent, priority: readonly string[]): HistoryContent {
+  const bound = limits.historyBytes - generatedAtRoom;
+  const size = (value: HistoryContent) => Buffer.byteLength(JSON.stringify(value));
+  const rank = new Map(priority.map((id, index) => [id, index]));
+  const listed = [...content.charters].sort((a, b) => (rank.get(a.id) ?? Infinity) - (rank.get(b.id) ?? Infinity));
+  if (listed.length > limits.historyCharters) return fitHistory(withCharters(content, listed.slice(0, limits.historyCharters)), priority);
+  let total = size(content);
+  if (total <= bound) return content;
+  // what each charter adds: its entry, its counts on every day, its incidents
+  const weight = (id: string) =>
+    Buffer.byteLength(JSON.stringify(listed.find((charter) => charter.id === id))) +
+    content.days.reduce((sum, day) => sum + (Object.hasOwn(day.charters, id) ? Buffer.byteLength(JSON.stringify({ [id]: day.charters[id] })) : 0), 0) +
+    content.incidents.reduce((sum, incident) => sum + (incident.charterId === id ? Buffer.byteLength(JSON.stringify(incident)) + 1 : 0), 0);
+  let keep = listed.length;
+  while (keep > 0 && total > bound) {
+    total -= weight(listed[keep - 1]!.id);
+    keep -= 1;
+    if (total <= bound) {
+      const fitted = withCharters(content, listed.slice(0, keep));
+      total = size(fitted); // the estimate leaves out separators: check, and go on if needed
+      if (total <= bound) return fitted;
+    }
+  }
+  return withCharters(content, listed.slice(0, keep));
+}
+
+function withCharters(content: HistoryContent, charters: HistoryContent['charters']): HistoryContent {
+  const ids = new Set(charters.map((charter) => charter.id));
+  return {
+    ...content,
+    charters,
+    days: content.days.map((day) => ({ ...day, charters: Object.fromEntries(Object.entries(day.charters).filter(([id]) => ids.has(id))) })),
+    incidents: content.incidents.filter((incident) => ids.has(incident.charterId)),
+  };
+}
 const md5 = (body: string) => createHash('md5').update(body).digest('hex');
 // The schemas never change within one process: serialise them once.
 const statusSchemaBody = json(governanceStatusJsonSchema());
 const historySchemaBody = json(governanceHistoryJsonSchema());
 
 export function sideFiles(built: { snapshot: GovernanceStatus; history: GovernanceHistory }, settings: SideFileSettings): Record<string, string> {
-  const history = json(built.history);
+  const history = historyBody(built.history);
   const bytes = Buffer.byteLength(history);
   if (bytes > limits.historyBytes) throw new Error(`${historyFileName} would be ${bytes} bytes, over its bound of ${limits.historyBytes}: not written`);
   return {

@@ -41,6 +41,11 @@ export function HistoryPanel({ history }: { history: GovernanceHistory }) {
           );
         })}
       </ul>
+      {(history.chartersTotal ?? 0) > history.charters.length && (
+        <p className="muted" data-testid="history-partial">
+          The history shows {history.charters.length} of {history.chartersTotal} charters, the most severe first.
+        </p>
+      )}
     </>
   );
 }

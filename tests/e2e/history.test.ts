@@ -75,6 +75,17 @@ describe('the 90-day history', () => {
     expect(listUnexpectedProblems(opened)).toEqual([]);
   });
 
+  it('says when the file had to leave charters out to stay within its bound', async () => {
+    serveFixture(suite.server, 'degraded');
+    const history = JSON.parse(readHistory('degraded')) as GovernanceHistory;
+    serveHistory(suite.server, JSON.stringify({ ...history, chartersTotal: history.charters.length + 120 }));
+    opened = await suite.open();
+    const { page } = opened;
+    await page.locator('[data-history]').first().waitFor();
+    expect(await textOf(page, 'history-partial')).toBe(`The history shows ${history.charters.length} of ${history.charters.length + 120} charters, the most severe first.`);
+    expect(listUnexpectedProblems(opened)).toEqual([]);
+  });
+
   it('shows the daily spend of the 90 days beside the hourly chart', async () => {
     serveFixture(suite.server, 'degraded');
     opened = await suite.open();

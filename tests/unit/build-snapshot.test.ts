@@ -1,7 +1,7 @@
 // The use case over an in-memory source: the exact snapshot of a broken system, what the worker
 // remembers as the window moves (tick after tick, a day closing), a restart, and what is written.
 import { describe, expect, it } from 'vitest';
-import { parseGovernanceHistory, parseGovernanceStatus } from '../../shared/contract.ts';
+import { limits, parseGovernanceHistory, parseGovernanceStatus } from '../../shared/contract.ts';
 import { assertSnapshotIsValid, assertWithinBound, createPublisher, createSnapshotBuilder, defaultRules, queryFor, type SnapshotSettings } from '../../worker/build-snapshot.ts';
 import { createLogger } from '../../worker/logger.ts';
 import { createFakeSource, schedule, type FakeData, type FakeRun } from '../support/fake-source.ts';
@@ -355,6 +355,38 @@ describe('createPublisher', () => {
     files.delete('governance-status.schema.json');
     files.delete('governance-badge.svg');
     expect((await publish()).written.sort()).toEqual(['governance-badge.svg', 'governance-status.json', 'governance-status.schema.json']);
+  });
+
+  it('a history that cannot hold every charter’s 90 days leaves the least severe out, says so, and every file is still written', async () => {
+    // 150 charters with 100-character ids, each run daily for 90 days: ~2.4 MB of history, over the 1 MiB bound
+    const letters = (index: number) => String.fromCharCode(97 + Math.floor(index / 26), 97 + (index % 26));
+    const ids = Array.from({ length: 150 }, (_, index) => `${letters(index)}-${'charter-of-the-dao-'.repeat(5)}`);
+    const data: FakeData = {
+      ...brokenSystem(),
+      schedules: ids.map((id) => schedule(id, '0 12 * * *')),
+      runs: ids.flatMap((id, index) => runsOf(id, '2026-08-20T12:00:00Z', '2026-11-21T12:01:00Z', 24 * 60, (time) => (index === 149 && time >= at('2026-11-20T00:00:00Z') ? 'error' : 'success'))),
+    };
+    const lines: string[] = [];
+    const { store, files } = createMemoryStore();
+    const publish = createPublisher({ source: createFakeSource(data), store, clock: () => now, logger: createLogger((line) => lines.push(line)) }, settings);
+    const first = await publish();
+    expect(first.written).toContain('governance-history.json');
+    expect(first.written).toContain('governance-badge.svg');
+    const body = files.get('governance-history.json')!;
+    expect(Buffer.byteLength(body)).toBeLessThanOrEqual(limits.historyBytes);
+    const history = parseGovernanceHistory(JSON.parse(body));
+    expect(history.success).toBe(true);
+    const listed = history.data!.charters.map((charter) => charter.id);
+    expect(history.data!.chartersTotal).toBe(150);
+    expect(listed.length).toBeGreaterThan(40);
+    expect(listed.length).toBeLessThan(100);
+    // the failing charter is the most severe: listed first, with its incident
+    expect(listed[0]).toMatch(/^governance:ft-charter-of/);
+    expect(history.data!.incidents.map((incident) => incident.charterId)).toEqual([listed[0]]);
+    for (const day of history.data!.days) expect(Object.keys(day.charters).every((id) => listed.includes(id))).toBe(true);
+    expect(lines.filter((line) => line.includes('history_trimmed'))).toHaveLength(1);
+    await publish(); // the next tick trims the same way, and says nothing new
+    expect(lines.filter((line) => line.includes('history_trimmed'))).toHaveLength(1);
   });
 
   it('never writes a snapshot that breaks the contract, nor one over its size bound, and a failed read keeps the last good one', async () => {
