@@ -30,7 +30,14 @@ export type ScheduleFacts = {
   enabled: boolean;
   updatedAt: Date | null;
   lastRunAt: Date | null;
+  /**
+   * The slots (scheduled_for) of its latest runs before updated_at, at most slotsBeforeChangeLimit,
+   * newest first: whether the runs before that change followed the current cron (worker/compose-snapshot.ts changeOf).
+   */
+  slotsBeforeChange: Date[];
 };
+
+export const slotsBeforeChangeLimit = 6;
 
 export type RunFacts = {
   scheduleId: string;

@@ -97,16 +97,28 @@ function groupRuns(runs: ReadonlyArray<Parameters<typeof toRunRecord>[0]>): Map<
   return grouped;
 }
 
-/** What the history needs of a charter: its fires (the cron's, or its runs' own slots), its rows. */
+/**
+ * What the history needs of a charter: its fires, its rows. An enabled charter is due by its cron;
+ * a paused one by its cron up to its latest run before it was paused (after that, nothing is due),
+ * so pausing a charter does not erase an outage it had before; a charter whose cron or time zone
+ * does not parse, by its runs' own slots.
+ */
 function historyCharter(charter: CharterBasics, runs: readonly RunRecord[], fires: (from: number, to: number) => readonly number[]): HistoryCharter {
+  const pausedAfter = !charter.enabled && charter.scheduleError === null ? charter.lastSlotBeforeChange : null;
+  const byCron = charter.usable || pausedAfter !== null;
+  const slots = (from: number, to: number) => slotsOf(runs).filter((slot) => slot >= from && slot < to);
   return {
     scheduleId: charter.scheduleId,
     id: charter.id,
     name: charter.name,
-    changedAt: charter.usable ? charter.changedAt : null,
+    changedAt: byCron ? charter.changedAt : null,
     runs,
-    fires: charter.usable ? fires : (from, to) => slotsOf(runs).filter((slot) => slot >= from && slot < to),
-    nextFireAfter: (at) => (charter.usable ? (firesBetween(charter.rawCron, charter.rawTimezone, at + 1, Number.POSITIVE_INFINITY, 1)[0] ?? null) : null),
+    fires: charter.usable
+      ? fires
+      : pausedAfter !== null
+        ? (from, to) => [...new Set([...fires(from, Math.min(to, pausedAfter + 1)), ...slots(from, to)])].sort((a, b) => a - b)
+        : slots,
+    nextFireAfter: (at) => (byCron ? (firesBetween(charter.rawCron, charter.rawTimezone, at + 1, Number.POSITIVE_INFINITY, 1)[0] ?? null) : null),
   };
 }
 
@@ -182,7 +194,12 @@ export function createSnapshotBuilder(source: GovernanceStatusPort, settings: Sn
       const spend = new Map(facts.spendByHour.map((hour) => [hour.hourStart.getTime(), hour.credits]));
       const { history: content, openIncidents } = keeper.update(
         at,
-        views.map((view) => historyCharter(view, view.runs, (from, to) => view.span.fires.filter((fire) => fire >= from && fire < to))),
+        views.map((view) => {
+          // a charter paused within the window is due by its cron up to its last run (historyCharter)
+          const pausedRecently = !view.enabled && view.scheduleError === null && (view.lastSlotBeforeChange ?? Number.NEGATIVE_INFINITY) >= runsFrom;
+          const fires = view.usable ? view.span.fires : pausedRecently ? cache.span(view.rawCron, view.rawTimezone, runsFrom, at + 1).fires : [];
+          return historyCharter(view, view.runs, (from, to) => fires.filter((fire) => fire >= from && fire < to));
+        }),
         spend,
       );
 

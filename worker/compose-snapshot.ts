@@ -65,7 +65,10 @@ export type CharterBasics = {
   scheduleError: Charter['scheduleError'];
   /** enabled, and its cron and time zone parse: its fires say what is due */
   usable: boolean;
+  /** the last change of what is due (see changeOf), or null */
   changedAt: number | null;
+  /** the slot of its latest run before updated_at: a paused charter was due up to there */
+  lastSlotBeforeChange: number | null;
 };
 
 /** A charter as the tick sees it: its fires, its window rows and the verdict. */
@@ -105,6 +108,49 @@ export function changedAtOf(schedule: ScheduleFacts, graceMs: number): number | 
   return updated;
 }
 
+/**
+ * Whether a charter's latest runs before a change followed its current cron: every one of them on
+ * a fire of it, and most of them at consecutive fires. The application bumps updated_at for much
+ * more than a new cron (its governance sync upserts every schedule row on each deploy; a pause or
+ * an edit of the input), so when the runs before the change show the same cadence, the change
+ * did not change what was due: earlier fires stay due, and an outage before a deploy stays in
+ * the history. Otherwise (fewer than two runs, or another cadence) the cron before the change is
+ * unknown, and earlier fires count only when a run answered them. Local evidence: a change that
+ * only adds fires the latest runs did not need (09:00-17:00 hourly becoming every hour) reads as
+ * no change, and the new fires before it as missed.
+ */
+export function followedBefore(slots: readonly number[], fireAfter: (at: number) => number | null): boolean {
+  const ascending = [...slots].sort((a, b) => a - b);
+  if (ascending.length < 2) return false;
+  let consecutive = 0;
+  for (const [index, slot] of ascending.entries()) {
+    if (fireAfter(slot - 1) !== slot) return false; // not a fire of this cron
+    if (index > 0 && fireAfter(ascending[index - 1]!) === slot) consecutive += 1;
+  }
+  return consecutive * 2 >= ascending.length - 1;
+}
+
+// followedBefore costs a dozen cron steps per charter: decided once per schedule row and slots.
+const followedMemo = new Map<string, boolean>();
+
+/** The change that bounds what was due: changedAtOf, unless the runs before it followed the current cron. */
+export function changeOf(schedule: ScheduleFacts, graceMs: number, cronParses: boolean): number | null {
+  const changedAt = changedAtOf(schedule, graceMs);
+  if (changedAt === null || !cronParses) return changedAt;
+  const slots = schedule.slotsBeforeChange.flatMap((slot) => {
+    const at = instantMs(slot);
+    return at === null ? [] : [at];
+  });
+  const key = `${schedule.timezone}\u0000${schedule.cron}\u0000${slots.join(',')}`;
+  let followed = followedMemo.get(key);
+  if (followed === undefined) {
+    followed = followedBefore(slots, (at) => firesBetween(schedule.cron, schedule.timezone, at + 1, Number.POSITIVE_INFINITY, 1)[0] ?? null);
+    if (followedMemo.size >= 10_000) followedMemo.clear();
+    followedMemo.set(key, followed);
+  }
+  return followed ? null : changedAt;
+}
+
 /** Cleans every charter's schedule row; ids stay unique even where cleaning made two alike. */
 export function charterBasics(schedules: readonly ScheduleFacts[], now: number, graceMs: number): CharterBasics[] {
   const seen = new Set<string>();
@@ -125,7 +171,8 @@ export function charterBasics(schedules: readonly ScheduleFacts[], now: number, 
       scheduleText: publicText(scheduleError === 'invalid_cron' ? 'Not a valid cron expression' : describeCron(schedule.cron), limits.scheduleTextLength),
       scheduleError,
       usable: schedule.enabled && scheduleError === null,
-      changedAt: changedAtOf(schedule, graceMs),
+      changedAt: changeOf(schedule, graceMs, scheduleError === null),
+      lastSlotBeforeChange: instantMs(schedule.slotsBeforeChange[0]),
     };
   });
 }

@@ -170,6 +170,23 @@ describe.each(['schedule_runs', 'graph_runs'] as const)('charter states and hist
     expect(latest.snapshot.charters).toEqual(restarted.snapshot.charters);
   });
 
+  it('a deploy that re-syncs every schedule row (updated_at bumped, same crons) keeps the missed runs and the incidents, after a restart too', async () => {
+    const before = await builder().build(now);
+    // what the application's governance sync does on each deploy: upsert every row, updated_at = now()
+    await database.admin.query('UPDATE schedules SET updated_at = $1', [new Date(now.getTime() - minute)]);
+    try {
+      const after = await builder().build(now);
+      const engineering = (built: typeof before) => built.snapshot.charters.find((charter) => charter.id === 'governance:engineering')!;
+      expect(engineering(after).runs24h.missed).toBeGreaterThan(0);
+      expect(engineering(after)).toEqual(engineering(before));
+      expect(after.snapshot.missedRunsTotal).toBe(before.snapshot.missedRunsTotal);
+      expect(after.snapshot.openIncidents).toEqual(before.snapshot.openIncidents);
+      expect(after.history).toEqual(before.history);
+    } finally {
+      await database.admin.query('UPDATE schedules SET updated_at = $1', [new Date(today - 120 * day)]);
+    }
+  });
+
   it('the real worker with --once --stdout says missed and names the charter', async () => {
     const worker = startWorker(['--once', '--stdout'], { DATABASE_URL: database.readerUrl });
     try {

@@ -1,7 +1,7 @@
 // An in-memory GovernanceStatusPort for unit tests of the use case: the same windows and semantics
 // as the SQL of worker/postgres/queries.ts, over plain arrays. Integration tests use the real one.
 import type { RunStatus } from '../../shared/contract.ts';
-import type { EarlierRunFacts, GovernanceFacts, GovernanceQuery, GovernanceStatusPort, HistoryQuery, RunFacts, ScheduleFacts, ThreadFacts } from '../../shared/ports.ts';
+import { slotsBeforeChangeLimit, type EarlierRunFacts, type GovernanceFacts, type GovernanceQuery, type GovernanceStatusPort, type HistoryQuery, type RunFacts, type ScheduleFacts, type ThreadFacts } from '../../shared/ports.ts';
 
 export type FakeRun = {
   scheduleId: string;
@@ -14,10 +14,13 @@ export type FakeRun = {
   errorMessage?: string | null;
 };
 
+/** A schedule row; slotsBeforeChange is derived from the runs when read, as the SQL does. */
+export type FakeSchedule = Omit<ScheduleFacts, 'slotsBeforeChange'>;
+
 export type FakeData = {
   balance: bigint;
   receipts: Array<{ at: Date; credits: bigint }>;
-  schedules: ScheduleFacts[];
+  schedules: FakeSchedule[];
   runs: FakeRun[];
   threads: ThreadFacts[];
 };
@@ -40,6 +43,20 @@ function toFacts(run: FakeRun, withMessage: boolean): RunFacts {
 }
 
 const byTime = (a: FakeRun, b: FakeRun) => a.scheduledFor.getTime() - b.scheduledFor.getTime() || a.scheduleId.localeCompare(b.scheduleId);
+
+function schedulesOf(data: FakeData): ScheduleFacts[] {
+  return data.schedules.map((row) => ({
+    ...row,
+    slotsBeforeChange:
+      row.updatedAt === null
+        ? []
+        : data.runs
+            .filter((run) => run.scheduleId === row.scheduleId && run.scheduledFor < row.updatedAt!)
+            .map((run) => run.scheduledFor)
+            .sort((a, b) => b.getTime() - a.getTime())
+            .slice(0, slotsBeforeChangeLimit),
+  }));
+}
 
 /** `data` is read on every call, so a test may change it between ticks. */
 export function createFakeSource(data: FakeData): GovernanceStatusPort & { calls: string[] } {
@@ -72,7 +89,7 @@ export function createFakeSource(data: FakeData): GovernanceStatusPort & { calls
         balanceCredits: data.balance,
         spentSinceSpendFrom: total,
         spendByHour: [...hours].map(([hour, credits]) => ({ hourStart: new Date(q.hoursFrom.getTime() + hour * hourMs), credits })),
-        schedules: [...data.schedules],
+        schedules: schedulesOf(data),
         runs: inWindow.map((run) => toFacts(run, withMessage.has(run))),
         threads: data.threads.filter((thread) => thread.updatedAt <= q.now).sort((a, b) => b.updatedAt.getTime() - a.updatedAt.getTime()).slice(0, q.threadsLimit),
       };
@@ -102,7 +119,7 @@ export function createFakeSource(data: FakeData): GovernanceStatusPort & { calls
         spend.set(day, (spend.get(day) ?? 0n) + receipt.credits);
       }
       return {
-        schedules: [...data.schedules],
+        schedules: schedulesOf(data),
         runs: data.runs.filter((run) => ids.has(run.scheduleId) && run.scheduledFor >= q.from && run.scheduledFor < q.to).sort(byTime).map((run) => toFacts(run, false)),
         spendByDay: [...spend].map(([day, credits]) => ({ day, credits })),
       };
@@ -111,6 +128,6 @@ export function createFakeSource(data: FakeData): GovernanceStatusPort & { calls
 }
 
 /** A charter's schedule row as the database would hold it. */
-export function schedule(id: string, cron: string, timezone = 'UTC', extra: Partial<ScheduleFacts> = {}): ScheduleFacts {
+export function schedule(id: string, cron: string, timezone = 'UTC', extra: Partial<FakeSchedule> = {}): FakeSchedule {
   return { scheduleId: `schedule-${id}`, temporalScheduleId: `governance:${id}`, cron, timezone, enabled: true, updatedAt: null, lastRunAt: null, ...extra };
 }

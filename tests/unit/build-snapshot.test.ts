@@ -3,7 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import { limits, parseGovernanceHistory, parseGovernanceStatus } from '../../shared/contract.ts';
 import { assertSnapshotIsValid, assertWithinBound, createPublisher, createSnapshotBuilder, defaultRules, queryFor, type SnapshotSettings } from '../../worker/build-snapshot.ts';
+import { followedBefore } from '../../worker/compose-snapshot.ts';
 import { createLogger } from '../../worker/logger.ts';
+import { firesBetween } from '../../shared/schedule.ts';
 import { createFakeSource, schedule, type FakeData, type FakeRun } from '../support/fake-source.ts';
 import { createMemoryStore } from '../support/memory-store.ts';
 
@@ -71,6 +73,21 @@ describe('queryFor', () => {
     const early = queryFor(now, settings, Date.parse('2026-11-20T00:00:00Z'));
     expect(early.runsFrom).toEqual(at('2026-11-20T00:00:00Z'));
     expect(early.spendHoursFrom).toEqual(at('2026-11-20T00:00:00Z'));
+  });
+});
+
+describe('followedBefore: did the runs before a change follow the current cron?', () => {
+  const fireAfter = (cron: string) => (at: number) => firesBetween(cron, 'UTC', at + 1, Number.POSITIVE_INFINITY, 1)[0] ?? null;
+  const slots = (...times: string[]) => times.map((time) => Date.parse(time));
+  it('yes: on its fires, most of them consecutive (a gap in between is an outage, not another cron)', () => {
+    expect(followedBefore(slots('2026-11-21T09:00:00Z', '2026-11-21T10:00:00Z', '2026-11-21T11:00:00Z'), fireAfter('0 * * * *'))).toBe(true);
+    expect(followedBefore(slots('2026-11-21T05:00:00Z', '2026-11-21T09:00:00Z', '2026-11-21T10:00:00Z'), fireAfter('0 * * * *'))).toBe(true);
+  });
+  it('no: on fires but not consecutive ones (daily runs under */15), off its fires, or too few runs to tell', () => {
+    expect(followedBefore(slots('2026-11-19T12:00:00Z', '2026-11-20T12:00:00Z', '2026-11-21T12:00:00Z'), fireAfter('*/15 * * * *'))).toBe(false);
+    expect(followedBefore(slots('2026-11-21T09:20:00Z', '2026-11-21T09:40:00Z', '2026-11-21T10:00:00Z'), fireAfter('*/15 * * * *'))).toBe(false);
+    expect(followedBefore(slots('2026-11-21T11:00:00Z'), fireAfter('0 * * * *'))).toBe(false);
+    expect(followedBefore([], fireAfter('0 * * * *'))).toBe(false);
   });
 });
 
@@ -282,6 +299,59 @@ describe('what the worker remembers between ticks', () => {
     };
     const again = await createSnapshotBuilder(createFakeSource(steady), settings, logger).build(now);
     expect(again.snapshot.charters[0]!.runs24h.missed).toBe(1); // the 12:15 fire, before that write, still counts as missed
+  });
+
+  describe('a schedule row bumped or paused after an outage keeps the outage in the history', () => {
+    // hourly, with the scheduler down on Nov 10 from 06:00 to 10:59 (no rows for five fires)
+    const outage = (row: ReturnType<typeof schedule>, until = '2026-11-21T12:01:00Z'): FakeData => ({
+      ...brokenSystem(),
+      schedules: [row],
+      runs: runsOf('hourly', '2026-10-01T00:00:00Z', until, 60, () => 'success').filter(
+        (run) => !(run.scheduledFor >= at('2026-11-10T06:00:00Z') && run.scheduledFor < at('2026-11-10T11:00:00Z')),
+      ),
+    });
+    const nov10 = (history: { days: Array<{ date: string; charters: Record<string, unknown> }> }) =>
+      history.days.find((entry) => entry.date === '2026-11-10')!.charters['governance:hourly'];
+    const outageIncident = {
+      id: 'governance:hourly@2026-11-10T06:00:00.000Z',
+      charterId: 'governance:hourly',
+      kind: 'missed',
+      startedAt: '2026-11-10T06:00:00.000Z',
+      resolvedAt: '2026-11-10T11:00:40.000Z',
+      runs: 5,
+      errorCodes: [],
+    };
+
+    it('a deploy that re-syncs the same cron (updated_at bumped): the running worker and a restart both keep it', async () => {
+      const data = outage(schedule('hourly', '0 * * * *'));
+      const builder = createSnapshotBuilder(createFakeSource(data), settings, logger);
+      await builder.build(now);
+      data.schedules[0] = { ...data.schedules[0]!, updatedAt: at('2026-11-21T12:20:00Z') };
+      const running = await builder.build(new Date(now.getTime() + minute));
+      const restarted = await createSnapshotBuilder(createFakeSource(data), settings, logger).build(new Date(now.getTime() + minute));
+      for (const built of [running, restarted]) {
+        expect(nov10(built.history)).toEqual({ expected: 24, succeeded: 19, failed: 0, skipped: 0, missed: 5 });
+        expect(built.history.incidents).toEqual([outageIncident]);
+      }
+      expect(restarted.history.days).toEqual(running.history.days);
+    });
+
+    it('a pause: due by its cron up to its last run, nothing after', async () => {
+      const data = outage(schedule('hourly', '0 * * * *', 'UTC', { enabled: false, updatedAt: at('2026-11-21T09:30:00Z') }), '2026-11-21T09:01:00Z');
+      const { snapshot, history } = await createSnapshotBuilder(createFakeSource(data), settings, logger).build(now);
+      expect(snapshot.charters[0]).toMatchObject({ state: 'paused' });
+      expect(nov10(history)).toEqual({ expected: 24, succeeded: 19, failed: 0, skipped: 0, missed: 5 });
+      expect(history.incidents).toEqual([outageIncident]);
+      // today: due up to the 09:00 run, then paused: nothing missed after it
+      expect(history.days.at(-1)!.charters['governance:hourly']).toEqual({ expected: 10, succeeded: 10, failed: 0, skipped: 0, missed: 0 });
+    });
+
+    it('a real change of cadence (hourly, now every 15 minutes) still never reads the new cron’s earlier fires as missed', async () => {
+      const data = outage(schedule('hourly', '*/15 * * * *', 'UTC', { updatedAt: at('2026-11-21T12:05:00Z') }));
+      const { history } = await createSnapshotBuilder(createFakeSource(data), settings, logger).build(now);
+      // the hourly runs sit on fires of */15, but not on consecutive ones: another cadence, so only answered fires count
+      expect(nov10(history)).toEqual({ expected: 19, succeeded: 19, failed: 0, skipped: 0, missed: 0 });
+    });
   });
 
   it('reads the earlier facts and 90 days once, then only the window', async () => {

@@ -117,7 +117,7 @@ export function createPostgresGovernanceSource(pool: Pool, options: PostgresSour
       inSnapshot(query.principalId, async (client, ledger) => {
         const balanceCredits = await readBalance(client, query);
         const spend = await readSpend(client, query);
-        const schedules = await readSchedules(client, query.principalId);
+        const schedules = await readSchedules(client, ledger, query.principalId);
         const runs = await readRuns(client, ledger, {
           principalId: query.principalId,
           from: query.runsFrom,
@@ -131,7 +131,7 @@ export function createPostgresGovernanceSource(pool: Pool, options: PostgresSour
     readEarlierRuns: (query) => inSnapshot(query.principalId, (client, ledger) => readEarlierRuns(client, ledger, query)),
     readHistory: (query) =>
       inSnapshot(query.principalId, async (client, ledger) => ({
-        schedules: await readSchedules(client, query.principalId),
+        schedules: await readSchedules(client, ledger, query.principalId),
         runs: await readRuns(client, ledger, { principalId: query.principalId, from: query.from, to: query.to, toInclusive: false, messages: null }),
         spendByDay: await readSpendByDay(client, query),
       })),

@@ -9,7 +9,7 @@
 // (hostile rows can hold megabytes) at many times what the public file shows, then cleaned in JS.
 // ai_threads.messages (megabytes per row) is never selected. Bigints leave PostgreSQL as text.
 import type { ClientBase } from 'pg';
-import type { EarlierRunFacts, GovernanceQuery, HistoryQuery, RunFacts, ScheduleFacts, ThreadFacts } from '../../shared/ports.ts';
+import { slotsBeforeChangeLimit, type EarlierRunFacts, type GovernanceQuery, type HistoryQuery, type RunFacts, type ScheduleFacts, type ThreadFacts } from '../../shared/ports.ts';
 import type { RunStatus } from '../../shared/contract.ts';
 
 export type Ledger = { table: 'schedule_runs' | 'graph_runs'; hasErrorCode: boolean };
@@ -87,7 +87,9 @@ export async function readSpendByDay(client: ClientBase, q: HistoryQuery) {
 const charterFilter = 's.owner_user_id = $1 AND s.temporal_schedule_id IS NOT NULL';
 
 /** The system principal's governance charters (schedules with a temporal_schedule_id). */
-export async function readSchedules(client: ClientBase, principalId: string): Promise<ScheduleFacts[]> {
+export async function readSchedules(client: ClientBase, ledger: Ledger, principalId: string): Promise<ScheduleFacts[]> {
+  // One backward probe per charter on (schedule_id, scheduled_for): its latest slots before its
+  // updated_at, a constant number of index entries whatever its history.
   const { rows } = await client.query<{
     id: string;
     temporal_schedule_id: string;
@@ -96,9 +98,15 @@ export async function readSchedules(client: ClientBase, principalId: string): Pr
     enabled: boolean;
     updated_at: Date | null;
     last_run_at: Date | null;
+    slots_before_change: Date[];
   }>(
     `SELECT s.id, left(s.temporal_schedule_id, ${rawTextLimit}) AS temporal_schedule_id, left(s.cron, ${rawTextLimit}) AS cron,
-            left(s.timezone, ${rawTextLimit}) AS timezone, s.enabled, s.updated_at, s.last_run_at
+            left(s.timezone, ${rawTextLimit}) AS timezone, s.enabled, s.updated_at, s.last_run_at,
+            ARRAY(SELECT r.scheduled_for
+                    FROM ${ledger.table} r
+                   WHERE r.schedule_id = s.id AND r.scheduled_for < s.updated_at
+                   ORDER BY r.scheduled_for DESC
+                   LIMIT ${slotsBeforeChangeLimit}) AS slots_before_change
        FROM schedules s
       WHERE ${charterFilter}
       ORDER BY s.id`,
@@ -112,6 +120,7 @@ export async function readSchedules(client: ClientBase, principalId: string): Pr
     enabled: row.enabled,
     updatedAt: row.updated_at,
     lastRunAt: row.last_run_at,
+    slotsBeforeChange: row.slots_before_change,
   }));
 }
 
