@@ -46,7 +46,8 @@ export function lockKeyFor(destination: string): string {
   return createHash('sha256').update(`governance-status:${destination}`).digest().readBigInt64BE(0).toString();
 }
 
-const tokenSetting = 'governance_status.leader_session';
+/** Session-level on the lock's backend; any other session that sets it marks that backend shared (see the snapshot source). */
+export const tokenSetting = 'governance_status.leader_session';
 const advice = 'connect the lock directly to PostgreSQL or through a pooler in session mode (LEADER_DATABASE_URL); see docs/deployment.md';
 
 // One statement, so that even a transaction-mode pooler runs it on one server connection. The first
