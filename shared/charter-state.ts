@@ -26,6 +26,8 @@ export type CharterInput = {
   scheduleError: ScheduleError | null;
   /** the schedule's last change (updated_at when it is not the application recording a run start) */
   changedAt: number | null;
+  /** fires up to here were due even before changedAt: the runs up to here followed the current cron */
+  followedThrough?: number | null;
   /** the cron's fires, ascending, covering at least (now - 24 h, now] and the first fire after now - grace */
   fires: readonly number[];
   /** the cron's first fire after `at`, however long ago `at` was (null: none) */
@@ -75,15 +77,16 @@ function slotIndex(fires: readonly number[], at: number): number {
 /**
  * The expected fires in (after, until], each answered by the latest run whose scheduled_for lies in
  * its slot [fire, next fire). Nothing is due before the fire that the first recorded run answered,
- * and a fire before the schedule's last change counts only when a run answered it: under another
- * cron it may never have been due.
+ * and a fire before the schedule's last change counts only when a run answered it (under another
+ * cron it may never have been due), unless the runs up to it followed the current cron.
  */
 export function expectedFires(
-  input: { fires: readonly number[]; runs: readonly RunRecord[]; changedAt: number | null; firstRunAt: number | null },
+  input: { fires: readonly number[]; runs: readonly RunRecord[]; changedAt: number | null; followedThrough?: number | null; firstRunAt: number | null },
   after: number,
   until: number,
 ): ExpectedFire[] {
   const { fires, runs, changedAt, firstRunAt } = input;
+  const followedThrough = input.followedThrough ?? Number.NEGATIVE_INFINITY;
   if (firstRunAt === null) return [];
   const firstDue = fires[slotIndex(fires, firstRunAt)] ?? firstRunAt;
   const answers = new Map<number, RunRecord>();
@@ -97,7 +100,7 @@ export function expectedFires(
     if (at <= after || at < firstDue) continue;
     if (at > until) break;
     const run = answers.get(index) ?? null;
-    if (run === null && changedAt !== null && at < changedAt) continue;
+    if (run === null && changedAt !== null && at < changedAt && at > followedThrough) continue;
     expected.push({ at, run });
   }
   return expected;

@@ -112,6 +112,7 @@ function historyCharter(charter: CharterBasics, runs: readonly RunRecord[], fire
     id: charter.id,
     name: charter.name,
     changedAt: byCron ? charter.changedAt : null,
+    followedThrough: byCron ? charter.followedThrough : null,
     runs,
     fires: charter.usable
       ? fires
@@ -172,9 +173,9 @@ export function createSnapshotBuilder(source: GovernanceStatusPort, settings: Sn
   return {
     async build(now: Date, signal?: AbortSignal): Promise<BuiltSnapshot> {
       const at = now.getTime();
-      const runsFrom = keeper.runsFrom(at);
-      const query = queryFor(now, settings, runsFrom);
-      const facts = await source.readGovernanceFacts(query);
+      let runsFrom = keeper.runsFrom(at);
+      let query = queryFor(now, settings, runsFrom);
+      let facts = await source.readGovernanceFacts(query);
       signal?.throwIfAborted();
       if (!keeper.ready(at)) {
         const started = performance.now();
@@ -185,6 +186,14 @@ export function createSnapshotBuilder(source: GovernanceStatusPort, settings: Sn
           pastBasics = null;
         }
         logger.info('history_rebuilt', { days: limits.historyDays, durationMs: Math.round(performance.now() - started) });
+        // A day left open by the rebuild (one of its runs still in progress) is counted from this
+        // tick's rows: they must reach back to its start, as they will on every later tick.
+        if (keeper.runsFrom(at) < runsFrom) {
+          runsFrom = keeper.runsFrom(at);
+          query = queryFor(now, settings, runsFrom);
+          facts = await source.readGovernanceFacts(query);
+          signal?.throwIfAborted();
+        }
       }
 
       const runsBySchedule = groupRuns(facts.runs);

@@ -65,8 +65,10 @@ export type CharterBasics = {
   scheduleError: Charter['scheduleError'];
   /** enabled, and its cron and time zone parse: its fires say what is due */
   usable: boolean;
-  /** the last change of what is due (see changeOf), or null */
+  /** the schedule's last change (see changeOf), or null */
   changedAt: number | null;
+  /** fires up to here were due even before changedAt (see changeOf), or null */
+  followedThrough: number | null;
   /** the slot of its latest run before updated_at: a paused charter was due up to there */
   lastSlotBeforeChange: number | null;
 };
@@ -111,13 +113,16 @@ export function changedAtOf(schedule: ScheduleFacts, graceMs: number): number | 
 /**
  * Whether a charter's latest runs before a change followed its current cron: every one of them on
  * a fire of it, and most of them at consecutive fires. The application bumps updated_at for much
- * more than a new cron (its governance sync upserts every schedule row on each deploy; a pause or
- * an edit of the input), so when the runs before the change show the same cadence, the change
- * did not change what was due: earlier fires stay due, and an outage before a deploy stays in
- * the history. Otherwise (fewer than two runs, or another cadence) the cron before the change is
- * unknown, and earlier fires count only when a run answered them. Local evidence: a change that
- * only adds fires the latest runs did not need (09:00-17:00 hourly becoming every hour) reads as
- * no change, and the new fires before it as missed.
+ * more than a new cron (its governance sync upserts every schedule row on each deploy; a pause, a
+ * resume or an edit of the input), so when the runs before the change show the same cadence, the
+ * change did not change what was due up to those runs: earlier fires stay due, and an outage
+ * between them stays in the history. What happened between the latest of them and the change is
+ * not known (the charter may have been paused, or the scheduler down): those fires count only when
+ * answered, so resuming a paused charter never turns the pause into missed runs. Otherwise (fewer
+ * than two runs, or another cadence) the cron before the change is unknown, and every fire before
+ * it counts only when answered. Local evidence: a change that only adds fires the latest runs did
+ * not need (09:00-17:00 hourly becoming every hour) reads as no change, and the new fires before
+ * it as missed.
  */
 export function followedBefore(slots: readonly number[], fireAfter: (at: number) => number | null): boolean {
   const ascending = [...slots].sort((a, b) => a - b);
@@ -133,10 +138,10 @@ export function followedBefore(slots: readonly number[], fireAfter: (at: number)
 // followedBefore costs a dozen cron steps per charter: decided once per schedule row and slots.
 const followedMemo = new Map<string, boolean>();
 
-/** The change that bounds what was due: changedAtOf, unless the runs before it followed the current cron. */
-export function changeOf(schedule: ScheduleFacts, graceMs: number, cronParses: boolean): number | null {
+/** The change that bounds what was due (changedAtOf), and how far the runs before it show the current cron was due. */
+export function changeOf(schedule: ScheduleFacts, graceMs: number, cronParses: boolean): { changedAt: number | null; followedThrough: number | null } {
   const changedAt = changedAtOf(schedule, graceMs);
-  if (changedAt === null || !cronParses) return changedAt;
+  if (changedAt === null || !cronParses) return { changedAt, followedThrough: null };
   const slots = schedule.slotsBeforeChange.flatMap((slot) => {
     const at = instantMs(slot);
     return at === null ? [] : [at];
@@ -148,7 +153,7 @@ export function changeOf(schedule: ScheduleFacts, graceMs: number, cronParses: b
     if (followedMemo.size >= 10_000) followedMemo.clear();
     followedMemo.set(key, followed);
   }
-  return followed ? null : changedAt;
+  return { changedAt, followedThrough: followed ? Math.max(...slots) : null };
 }
 
 /** Cleans every charter's schedule row; ids stay unique even where cleaning made two alike. */
@@ -171,7 +176,7 @@ export function charterBasics(schedules: readonly ScheduleFacts[], now: number, 
       scheduleText: publicText(scheduleError === 'invalid_cron' ? 'Not a valid cron expression' : describeCron(schedule.cron), limits.scheduleTextLength),
       scheduleError,
       usable: schedule.enabled && scheduleError === null,
-      changedAt: changeOf(schedule, graceMs, scheduleError === null),
+      ...changeOf(schedule, graceMs, scheduleError === null),
       lastSlotBeforeChange: instantMs(schedule.slotsBeforeChange[0]),
     };
   });
@@ -196,6 +201,7 @@ export function viewCharters(charters: readonly CharterBasics[], runsBySchedule:
       enabled: charter.enabled,
       scheduleError: charter.scheduleError,
       changedAt: charter.usable ? charter.changedAt : null,
+      followedThrough: charter.usable ? charter.followedThrough : null,
       fires: span.fires,
       fireAfter: (at) => (charter.usable ? (firesBetween(charter.rawCron, charter.rawTimezone, at + 1, Number.POSITIVE_INFINITY, 1)[0] ?? null) : null),
       runs: runs.filter((run) => run.scheduledFor >= windowStart),

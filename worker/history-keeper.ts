@@ -21,6 +21,7 @@ export type HistoryCharter = {
   /** the first fire after `at` (one step of the cron, however long ago `at` was) */
   nextFireAfter: (at: number) => number | null;
   changedAt: number | null;
+  followedThrough: number | null;
   /** rows in the tick's window (from runsFrom on), ascending */
   runs: readonly RunRecord[];
 };
@@ -58,16 +59,23 @@ export function createHistoryKeeper(options: KeeperOptions) {
   const closeLimit = (now: number) => startOfUtcDay(now - rules.graceMs);
   /**
    * A day whose grace has passed closes, unless it is the latest such day and one of its runs is
-   * still in progress: its outcome would be lost (a closed day is never read again), and a
-   * restart, reading the finished row, would count it differently. It waits, counted as open from
-   * the tick's rows (which then reach back to its start, at most a day further), until its runs
-   * finish or the next day closes; a run that takes longer than that is the one case in which a
-   * running worker and a restart differ (see worker/charter-memory.ts).
+   * still in progress and not yet stuck: its outcome would be lost (a closed day is never read
+   * again), and a restart, reading the finished row, would count it differently. It waits,
+   * counted as open from the tick's rows (which then reach back to its start), until its runs
+   * finish or are stuck (STUCK_AFTER_SECONDS after they started), so the read grows by at most
+   * that much. A run that finishes after it was stuck is the one case in which a running worker
+   * (the day counts it as neither success nor failure) and a restart differ.
    */
   const mayWait = (charters: readonly HistoryCharter[], dayStart: number, now: number) =>
     dayStart + dayMs === closeLimit(now) &&
     charters.some((charter) =>
-      charter.runs.some((run) => run.scheduledFor >= dayStart && run.scheduledFor < dayStart + dayMs && (run.status === 'pending' || run.status === 'running')),
+      charter.runs.some(
+        (run) =>
+          run.scheduledFor >= dayStart &&
+          run.scheduledFor < dayStart + dayMs &&
+          (run.status === 'pending' || run.status === 'running') &&
+          (run.startedAt ?? run.scheduledFor) > now - rules.stuckAfterMs,
+      ),
     );
   const horizonOf = (now: number) => startOfUtcDay(now) - (limits.historyDays - 1) * dayMs;
 
@@ -76,7 +84,7 @@ export function createHistoryKeeper(options: KeeperOptions) {
     const firstRunAt = earlier.firstRunAt ?? charter.runs[0]?.scheduledFor ?? null;
     if (firstRunAt === null || firstRunAt >= dayStart + dayMs) return null; // before its first recorded run: no data
     const fires = charter.fires(dayStart, dayStart + dayMs);
-    return expectedFires({ fires, runs, changedAt: charter.changedAt, firstRunAt }, dayStart - 1, until);
+    return expectedFires({ fires, runs, changedAt: charter.changedAt, followedThrough: charter.followedThrough, firstRunAt }, dayStart - 1, until);
   }
 
   /** Closes one day: counts become final and the streaks move past it. */
@@ -193,6 +201,12 @@ export function createHistoryKeeper(options: KeeperOptions) {
       prune(now);
       lastUpdate = now;
 
+      // the latest slot with a finished run, over every open day: every fire before it is known
+      const lastKnown = new Map<string, number>();
+      for (const charter of charters) {
+        const finished = charter.runs.findLast((run) => run.scheduledFor >= closedThrough! && run.status !== 'pending' && run.status !== 'running');
+        if (finished) lastKnown.set(charter.id, finished.scheduledFor);
+      }
       const open: Array<{ date: string; spent: bigint; charters: Map<string, DayCounts> }> = [];
       const live = new Map<string, { streak: OpenStreak | null; resolved: Incident[] }>();
       for (let dayStart = closedThrough; dayStart <= now; dayStart += dayMs) {
@@ -209,8 +223,7 @@ export function createHistoryKeeper(options: KeeperOptions) {
           const due = now - rules.graceMs;
           const expected = known.filter((fire) => fire.at <= due);
           counts.set(charter.id, countDay(expected));
-          const lastKnown = known.findLast((fire) => fire.run !== null && !['pending', 'running'].includes(fire.run.status))?.at ?? due;
-          const outcomes = known.filter((fire) => fire.at <= Math.max(due, lastKnown));
+          const outcomes = known.filter((fire) => fire.at <= Math.max(due, lastKnown.get(charter.id) ?? due));
           const before = live.get(charter.id) ?? { streak: streaks.get(charter.id) ?? null, resolved: [] };
           const first = !streaks.has(charter.id) && !live.has(charter.id);
           const step = advanceStreak(charter.id, before.streak, outcomes, first ? openedAt.get(charter.id) : undefined);
@@ -251,7 +264,7 @@ export function createHistoryKeeper(options: KeeperOptions) {
           spent: day.spent.toString(),
           charters: Object.fromEntries([...day.charters].filter(([id]) => listedIds.has(id))),
         })),
-        incidents: incidents.filter((incident) => listedIds.has(incident.charterId)).slice(0, limits.historyIncidents),
+        incidents: incidents.filter((incident) => listedIds.has(incident.charterId)),
       };
       return { history, openIncidents };
     },

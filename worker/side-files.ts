@@ -42,6 +42,8 @@ export function fitHistory(content: HistoryContent, priority: readonly string[])
   const rank = new Map(priority.map((id, index) => [id, index]));
   const listed = [...content.charters].sort((a, b) => (rank.get(a.id) ?? Infinity) - (rank.get(b.id) ?? Infinity));
   if (listed.length > limits.historyCharters) return fitHistory(withCharters(content, listed.slice(0, limits.historyCharters)), priority);
+  // incidents are capped once the list of charters is: the 500 newest of the listed charters
+  if (content.incidents.length > limits.historyIncidents) return fitHistory({ ...content, incidents: content.incidents.slice(0, limits.historyIncidents) }, priority);
   let total = size(content);
   if (total <= bound) return content;
   // what each charter adds: its entry, its counts on every day, its incidents

@@ -258,8 +258,10 @@ describe('what the worker remembers between ticks', () => {
     const builder = createSnapshotBuilder(createFakeSource(data), settings, logger);
     await builder.build(at('2026-11-22T00:05:00Z'));
     await builder.build(at('2026-11-22T00:15:00Z')); // the 21st's grace is over, its 23:30 run still running
+    const atQuarterPast = await builder.build(at('2026-11-22T00:15:00Z'));
     const startedWhileRunning = createSnapshotBuilder(createFakeSource(data), settings, logger);
-    await startedWhileRunning.build(at('2026-11-22T00:15:00Z'));
+    // its first tick reads the waiting day whole, as the running worker does
+    expect((await startedWhileRunning.build(at('2026-11-22T00:15:00Z'))).history).toEqual(atQuarterPast.history);
     // at 00:40 the 23:30 run has failed
     const late = data.runs.find((row) => row.runId === 'night-2026-11-21T23:30:00.000Z')!;
     Object.assign(late, { status: 'error', completedAt: at('2026-11-22T00:38:00Z'), errorMessage: 'insufficient_credits' });
@@ -276,6 +278,67 @@ describe('what the worker remembers between ticks', () => {
     // once the next day closes, the 21st is closed whatever its runs do
     const nextDay = await builder.build(at('2026-11-23T00:15:00Z'));
     expect(dayOf(nextDay, '2026-11-21')).toEqual(dayOf(running, '2026-11-21'));
+  });
+
+  it('a day waits for a run in progress only until that run is stuck, so the read grows by at most STUCK_AFTER_SECONDS', async () => {
+    const data: FakeData = {
+      ...brokenSystem(),
+      schedules: [schedule('hung', '*/30 * * * *')],
+      runs: [
+        ...runsOf('hung', '2026-11-19T00:00:00Z', '2026-11-21T23:01:00Z', 30, () => 'success'),
+        ...runsOf('hung', '2026-11-21T23:30:00Z', '2026-11-21T23:31:00Z', 30, () => 'running'), // never finishes
+        ...runsOf('hung', '2026-11-22T00:00:00Z', '2026-11-22T03:01:00Z', 30, () => 'success'),
+      ],
+    };
+    const source = createFakeSource(data);
+    const reads: string[] = [];
+    const read = source.readGovernanceFacts.bind(source);
+    source.readGovernanceFacts = async (query) => {
+      reads.push(query.runsFrom.toISOString());
+      return read(query);
+    };
+    const builder = createSnapshotBuilder(source, settings, logger);
+    await builder.build(at('2026-11-22T00:15:00Z'));
+    await builder.build(at('2026-11-22T00:20:00Z')); // the 23:30 run started 50 minutes ago: the 21st waits
+    await builder.build(at('2026-11-22T00:35:00Z')); // stuck now (an hour): the 21st closes
+    await builder.build(at('2026-11-22T00:40:00Z'));
+    expect(reads.slice(-3)).toEqual(['2026-11-21T00:00:00.000Z', '2026-11-21T00:00:00.000Z', '2026-11-21T00:40:00.000Z']);
+  });
+
+  it('an incident keeps its id across midnight when a fire without a row before it is followed by a finished failure after it', async () => {
+    const data: FakeData = {
+      ...brokenSystem(),
+      schedules: [schedule('fast', '*/5 * * * *')],
+      runs: [
+        ...runsOf('fast', '2026-11-20T00:00:00Z', '2026-11-21T23:51:00Z', 5, () => 'success'),
+        // 23:55 never got a row; 00:00 failed and finished at 00:00:40
+        ...runsOf('fast', '2026-11-22T00:00:00Z', '2026-11-22T00:01:00Z', 5, () => 'error'),
+      ],
+    };
+    const builder = createSnapshotBuilder(createFakeSource(data), settings, logger);
+    await builder.build(at('2026-11-21T23:58:00Z'));
+    const early = await builder.build(at('2026-11-22T00:02:00Z'));
+    const later = await builder.build(at('2026-11-22T00:06:00Z'));
+    expect(early.snapshot.openIncidents).toEqual(['governance:fast@2026-11-21T23:55:00.000Z']);
+    expect(later.snapshot.openIncidents).toEqual(early.snapshot.openIncidents);
+  });
+
+  it('resuming a paused charter never turns the pause into missed runs', async () => {
+    const data: FakeData = {
+      ...brokenSystem(),
+      // hourly, paused after its Nov 20 06:00 run, resumed at Nov 21 10:05, run again at 11:00 and 12:00
+      schedules: [schedule('resumed', '0 * * * *', 'UTC', { updatedAt: at('2026-11-21T10:05:00Z') })],
+      runs: [
+        ...runsOf('resumed', '2026-11-01T00:00:00Z', '2026-11-20T06:01:00Z', 60, () => 'success'),
+        ...runsOf('resumed', '2026-11-21T11:00:00Z', '2026-11-21T12:01:00Z', 60, () => 'success'),
+      ],
+    };
+    for (const time of ['2026-11-21T10:30:00Z', '2026-11-21T12:34:56Z']) {
+      const { snapshot, history } = await createSnapshotBuilder(createFakeSource(data), settings, logger).build(at(time));
+      expect(snapshot.charters[0]!.runs24h.missed).toBe(0);
+      expect(snapshot.charters[0]!.state).not.toBe('missed');
+      expect(history.incidents).toEqual([]);
+    }
   });
 
   it('a cron changed minutes after a run started is a change: the new cron’s earlier fires are not missed', async () => {
