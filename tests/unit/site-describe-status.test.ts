@@ -37,6 +37,10 @@ describe('describeHeadline', () => {
     expect(headline).toMatchObject({ word: 'Healthy', detail: 'No charter runs on a schedule: see the notices below.' });
     expect(headline.detail).not.toContain('run on schedule');
     expect(describeHeadline({ ...healthy, charters: [], chartersTotal: 0, reasons: [] }, now, false, false).detail).toBe('No charters are scheduled.');
+    // the listed charters are all idle, but more exist than are listed: those may be running
+    expect(describeHeadline({ ...idle, chartersTotal: idle.charters.length + 50 }, now, false, false).detail).toBe(
+      'The charters that run do so on schedule; see the notices below.',
+    );
   });
 
   it('says Unknown, neutral, with the last known status and its age, once stale', () => {
