@@ -250,21 +250,20 @@ export function createHistoryKeeper(options: KeeperOptions) {
       const dayList = [...[...days].map(([date, day]) => ({ date, ...day })), ...open]
         .filter((day) => day.date >= utcDate(horizon))
         .sort((a, b) => a.date.localeCompare(b.date));
-      // every charter here; worker/side-files.ts fitHistory caps the list (count and bytes) by severity
-      const listed = charters;
-      const listedIds = new Set(listed.map((charter) => charter.id));
+      // every charter that exists (closed days may hold deleted ones); worker/side-files.ts
+      // fitHistory caps the list (count and bytes) by severity
       const history: Omit<GovernanceHistory, 'generatedAt'> = {
         schemaVersion: 1,
         from: utcDate(horizon),
         to: utcDate(now),
-        charters: listed.map((charter) => ({ id: charter.id, name: charter.name })),
+        charters: charters.map((charter) => ({ id: charter.id, name: charter.name })),
         chartersTotal: charters.length,
         days: dayList.map((day) => ({
           date: day.date,
           spent: day.spent.toString(),
-          charters: Object.fromEntries([...day.charters].filter(([id]) => listedIds.has(id))),
+          charters: Object.fromEntries([...day.charters].filter(([id]) => known.has(id))),
         })),
-        incidents: incidents.filter((incident) => listedIds.has(incident.charterId)),
+        incidents,
       };
       return { history, openIncidents };
     },
