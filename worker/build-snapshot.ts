@@ -103,8 +103,11 @@ function groupRuns(runs: ReadonlyArray<Parameters<typeof toRunRecord>[0]>): Map<
  * so pausing a charter does not erase an outage it had before; a charter whose cron or time zone
  * does not parse, by its runs' own slots.
  */
+/** A paused charter with a cron that parses was due by it up to this slot (its latest run before the pause); else null. */
+const pausedAfterOf = (charter: CharterBasics) => (!charter.enabled && charter.scheduleError === null ? charter.lastSlotBeforeChange : null);
+
 function historyCharter(charter: CharterBasics, runs: readonly RunRecord[], fires: (from: number, to: number) => readonly number[]): HistoryCharter {
-  const pausedAfter = !charter.enabled && charter.scheduleError === null ? charter.lastSlotBeforeChange : null;
+  const pausedAfter = pausedAfterOf(charter);
   const byCron = charter.usable || pausedAfter !== null;
   const slots = (from: number, to: number) => slotsOf(runs).filter((slot) => slot >= from && slot < to);
   return {
@@ -205,7 +208,7 @@ export function createSnapshotBuilder(source: GovernanceStatusPort, settings: Sn
         at,
         views.map((view) => {
           // a charter paused within the window is due by its cron up to its last run (historyCharter)
-          const pausedRecently = !view.enabled && view.scheduleError === null && (view.lastSlotBeforeChange ?? Number.NEGATIVE_INFINITY) >= runsFrom;
+          const pausedRecently = (pausedAfterOf(view) ?? Number.NEGATIVE_INFINITY) >= runsFrom;
           const fires = view.usable ? view.span.fires : pausedRecently ? cache.span(view.rawCron, view.rawTimezone, runsFrom, at + 1).fires : [];
           return historyCharter(view, view.runs, (from, to) => fires.filter((fire) => fire >= from && fire < to));
         }),

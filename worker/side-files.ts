@@ -47,13 +47,13 @@ export function fitHistory(content: HistoryContent, priority: readonly string[])
   let total = size(content);
   if (total <= bound) return content;
   // what each charter adds: its entry, its counts on every day, its incidents
-  const weight = (id: string) =>
-    Buffer.byteLength(JSON.stringify(listed.find((charter) => charter.id === id))) +
+  const weight = ({ id, name }: HistoryContent['charters'][number]) =>
+    Buffer.byteLength(JSON.stringify({ id, name })) +
     content.days.reduce((sum, day) => sum + (Object.hasOwn(day.charters, id) ? Buffer.byteLength(JSON.stringify({ [id]: day.charters[id] })) : 0), 0) +
     content.incidents.reduce((sum, incident) => sum + (incident.charterId === id ? Buffer.byteLength(JSON.stringify(incident)) + 1 : 0), 0);
   let keep = listed.length;
   while (keep > 0 && total > bound) {
-    total -= weight(listed[keep - 1]!.id);
+    total -= weight(listed[keep - 1]!);
     keep -= 1;
     if (total <= bound) {
       const fitted = withCharters(content, listed.slice(0, keep));
