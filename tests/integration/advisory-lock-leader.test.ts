@@ -106,6 +106,16 @@ describe('advisory lock leader behind a pooler that is not a session', () => {
     clients.push(client);
     return client;
   };
+  /** Sessions that are all one server connection, as a pooler in transaction mode may hand out. */
+  const sharedSession = (server: pg.Client) => {
+    let connected: Promise<unknown> | undefined;
+    return (): LockSession => ({
+      connect: () => (connected ??= server.connect()),
+      end: async () => {},
+      on: (event, listener) => server.on(event, listener),
+      query: (text, values) => server.query(text, values),
+    });
+  };
   const leaderOn = (openSession: () => LockSession, onLost?: (reason: unknown) => void) => {
     const leader = createAdvisoryLockLeader({ connectionString: 'postgres://unused', lockKey: key, logger, openSession, onLost });
     leaders.push(leader);
@@ -181,14 +191,7 @@ describe('advisory lock leader behind a pooler that is not a session', () => {
   });
 
   it('two replicas on one shared server connection: at most one leads once, then both refuse', async () => {
-    const server = realClient();
-    let connected: Promise<unknown> | undefined;
-    const shared = (): LockSession => ({
-      connect: () => (connected ??= server.connect()),
-      end: async () => {},
-      on: (event, listener) => server.on(event, listener),
-      query: (text, values) => server.query(text, values),
-    });
+    const shared = sharedSession(realClient());
     const first = leaderOn(shared);
     const second = leaderOn(shared);
     expect(await first.shouldRun()).toBe(true); // alone so far: indistinguishable from a session
@@ -200,14 +203,7 @@ describe('advisory lock leader behind a pooler that is not a session', () => {
   });
 
   it('a third replica that joins a shared, already-suspect session refuses at once', async () => {
-    const server = realClient();
-    let connected: Promise<unknown> | undefined;
-    const shared = (): LockSession => ({
-      connect: () => (connected ??= server.connect()),
-      end: async () => {},
-      on: (event, listener) => server.on(event, listener),
-      query: (text, values) => server.query(text, values),
-    });
+    const shared = sharedSession(realClient());
     const [a, b, c] = [leaderOn(shared), leaderOn(shared), leaderOn(shared)];
     // all connect (the last token wins), then each checks: only the owner of the token may try
     await Promise.all([a, b, c].map((replica) => replica.shouldRun()));
