@@ -60,6 +60,11 @@ export function firesBetween(cron: string, timezone: string, from: number, to: n
   return fires;
 }
 
+/** The first fire of a valid schedule after `at`, however long ago `at` was (null: none ever). */
+export function fireAfter(cron: string, timezone: string, at: number): number | null {
+  return firesBetween(cron, timezone, at + 1, Number.POSITIVE_INFINITY, 1)[0] ?? null;
+}
+
 /** Milliseconds between the next two fires of `cron` after `now` (throws on a bad expression). */
 export function cronIntervalMs(cron: string, now: Date, timezone = 'UTC'): number {
   const fires = parseCron(cron, timezone, now).take(2);

@@ -3,7 +3,7 @@
 import * as z from 'zod/mini';
 import { governanceHistorySchema, governanceStatusSchema, limits, type GovernanceHistory, type GovernanceStatus } from '../shared/contract.ts';
 import type { RunRecord, StateRules } from '../shared/charter-state.ts';
-import { firesBetween } from '../shared/schedule.ts';
+import { fireAfter, firesBetween } from '../shared/schedule.ts';
 import { startOfUtcDay } from '../shared/history.ts';
 import type { Clock, GovernanceQuery, GovernanceStatusPort, Logger, SnapshotStorePort } from '../shared/ports.ts';
 import { createCharterMemory } from './charter-memory.ts';
@@ -97,15 +97,15 @@ function groupRuns(runs: ReadonlyArray<Parameters<typeof toRunRecord>[0]>): Map<
   return grouped;
 }
 
+/** A paused charter with a cron that parses was due by it up to this slot (its latest run before the pause); else null. */
+const pausedAfterOf = (charter: CharterBasics) => (!charter.enabled && charter.scheduleError === null ? charter.lastSlotBeforeChange : null);
+
 /**
  * What the history needs of a charter: its fires, its rows. An enabled charter is due by its cron;
  * a paused one by its cron up to its latest run before it was paused (after that, nothing is due),
  * so pausing a charter does not erase an outage it had before; a charter whose cron or time zone
  * does not parse, by its runs' own slots.
  */
-/** A paused charter with a cron that parses was due by it up to this slot (its latest run before the pause); else null. */
-const pausedAfterOf = (charter: CharterBasics) => (!charter.enabled && charter.scheduleError === null ? charter.lastSlotBeforeChange : null);
-
 function historyCharter(charter: CharterBasics, runs: readonly RunRecord[], fires: (from: number, to: number) => readonly number[]): HistoryCharter {
   const pausedAfter = pausedAfterOf(charter);
   const byCron = charter.usable || pausedAfter !== null;
@@ -122,7 +122,7 @@ function historyCharter(charter: CharterBasics, runs: readonly RunRecord[], fire
       : pausedAfter !== null
         ? (from, to) => [...new Set([...fires(from, Math.min(to, pausedAfter + 1)), ...slots(from, to)])].sort((a, b) => a - b)
         : slots,
-    nextFireAfter: (at) => (byCron ? (firesBetween(charter.rawCron, charter.rawTimezone, at + 1, Number.POSITIVE_INFINITY, 1)[0] ?? null) : null),
+    nextFireAfter: (at) => (byCron ? fireAfter(charter.rawCron, charter.rawTimezone, at) : null),
   };
 }
 

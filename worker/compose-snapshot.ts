@@ -7,7 +7,7 @@ import { summarizeCredits, creditsPerUsd } from '../shared/credits.ts';
 import { forecastFunding, forecastHorizonMs } from '../shared/forecast.ts';
 import { charterStateInfo, deriveReasons, statusOf } from '../shared/reasons.ts';
 import { errorCodeOf, publicErrorMessage, publicText, publicTitle } from '../shared/redact.ts';
-import { charterDisplayName, describeCron, firesBetween, nextRunOf, scheduleErrorOf } from '../shared/schedule.ts';
+import { charterDisplayName, describeCron, fireAfter, nextRunOf, scheduleErrorOf } from '../shared/schedule.ts';
 import type { GovernanceFacts, GovernanceQuery, RunFacts, ScheduleFacts } from '../shared/ports.ts';
 import type { FireSpan } from './fire-cache.ts';
 
@@ -149,7 +149,7 @@ export function changeOf(schedule: ScheduleFacts, graceMs: number, cronParses: b
   const key = `${schedule.timezone}\u0000${schedule.cron}\u0000${slots.join(',')}`;
   let followed = followedMemo.get(key);
   if (followed === undefined) {
-    followed = followedBefore(slots, (at) => firesBetween(schedule.cron, schedule.timezone, at + 1, Number.POSITIVE_INFINITY, 1)[0] ?? null);
+    followed = followedBefore(slots, (at) => fireAfter(schedule.cron, schedule.timezone, at));
     if (followedMemo.size >= 10_000) followedMemo.clear();
     followedMemo.set(key, followed);
   }
@@ -203,7 +203,7 @@ export function viewCharters(charters: readonly CharterBasics[], runsBySchedule:
       changedAt: charter.usable ? charter.changedAt : null,
       followedThrough: charter.usable ? charter.followedThrough : null,
       fires: span.fires,
-      fireAfter: (at) => (charter.usable ? (firesBetween(charter.rawCron, charter.rawTimezone, at + 1, Number.POSITIVE_INFINITY, 1)[0] ?? null) : null),
+      fireAfter: (at) => (charter.usable ? fireAfter(charter.rawCron, charter.rawTimezone, at) : null),
       runs: runs.filter((run) => run.scheduledFor >= windowStart),
       earlier: context.earlier(charter.scheduleId),
       rules,

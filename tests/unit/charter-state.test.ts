@@ -2,7 +2,7 @@
 // answering them in their slot, and every state in its precedence.
 import { describe, expect, it } from 'vitest';
 import { expectedFires, judgeCharter, type CharterInput, type RunRecord } from '../../shared/charter-state.ts';
-import { firesBetween } from '../../shared/schedule.ts';
+import { fireAfter, firesBetween } from '../../shared/schedule.ts';
 
 const minute = 60_000;
 const hour = 60 * minute;
@@ -32,7 +32,7 @@ function judge(cron: string, timezone: string, now: number, runs: RunRecord[], o
     scheduleError: null,
     changedAt: null,
     fires,
-    fireAfter: (at) => firesBetween(cron, timezone, at + 1, Number.POSITIVE_INFINITY, 1)[0] ?? null,
+    fireAfter: (at) => fireAfter(cron, timezone, at),
     runs,
     earlier: { firstRunAt: now - 30 * day, lastFinished: null, lastSuccess: null },
     rules,
