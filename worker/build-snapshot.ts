@@ -221,12 +221,11 @@ export function createSnapshotBuilder(source: GovernanceStatusPort, settings: Sn
       // byte-identical and readers revalidating with an ETag get a 304.
       // the most severe first (the snapshot lists by name): those the history keeps if it must leave some out
       const priority = [...snapshot.charters].sort((a, b) => stateRank(a.state) - stateRank(b.state)).map((charter) => charter.id);
-      const fitted = fitHistory(content, priority);
+      const { content: fitted, json: key } = fitHistory(content, priority);
       if (fitted.charters.length < content.charters.length && fitted.charters.length !== lastTrimmedTo) {
         logger.warn('history_trimmed', { charters: content.charters.length, listed: fitted.charters.length, boundBytes: limits.historyBytes });
       }
       lastTrimmedTo = fitted.charters.length < content.charters.length ? fitted.charters.length : null;
-      const key = JSON.stringify(fitted);
       if (lastHistory?.key !== key) lastHistory = { key, history: assertHistoryIsValid({ ...fitted, generatedAt: snapshot.generatedAt }) };
       return { snapshot, history: lastHistory.history };
     },

@@ -35,17 +35,19 @@ type HistoryContent = Omit<GovernanceHistory, 'generatedAt'>;
  * days do not fit its bytes (long ids, per-second crons), fewer. Those last in `priority` (the
  * snapshot's order: the most severe first) are left out, with their days and incidents;
  * `chartersTotal` says how many there are. A tick never fails for the size of its history.
+ * Returns the content with its compact JSON (what it was measured by), so the caller need not
+ * serialise it again to tell whether it changed.
  */
-export function fitHistory(content: HistoryContent, priority: readonly string[]): HistoryContent {
+export function fitHistory(content: HistoryContent, priority: readonly string[]): { content: HistoryContent; json: string } {
   const bound = limits.historyBytes - generatedAtRoom;
-  const size = (value: HistoryContent) => Buffer.byteLength(JSON.stringify(value));
   const rank = new Map(priority.map((id, index) => [id, index]));
   const listed = [...content.charters].sort((a, b) => (rank.get(a.id) ?? Infinity) - (rank.get(b.id) ?? Infinity));
   if (listed.length > limits.historyCharters) return fitHistory(withCharters(content, listed.slice(0, limits.historyCharters)), priority);
   // incidents are capped once the list of charters is: the 500 newest of the listed charters
   if (content.incidents.length > limits.historyIncidents) return fitHistory({ ...content, incidents: content.incidents.slice(0, limits.historyIncidents) }, priority);
-  let total = size(content);
-  if (total <= bound) return content;
+  let json = JSON.stringify(content);
+  let total = Buffer.byteLength(json);
+  if (total <= bound) return { content, json };
   // what each charter adds: its entry, its counts on every day, its incidents
   const weight = ({ id, name }: HistoryContent['charters'][number]) =>
     Buffer.byteLength(JSON.stringify({ id, name })) +
@@ -57,11 +59,13 @@ export function fitHistory(content: HistoryContent, priority: readonly string[])
     keep -= 1;
     if (total <= bound) {
       const fitted = withCharters(content, listed.slice(0, keep));
-      total = size(fitted); // the estimate leaves out separators: check, and go on if needed
-      if (total <= bound) return fitted;
+      json = JSON.stringify(fitted);
+      total = Buffer.byteLength(json); // the estimate leaves out separators: check, and go on if needed
+      if (total <= bound) return { content: fitted, json };
     }
   }
-  return withCharters(content, listed.slice(0, keep));
+  const none = withCharters(content, []);
+  return { content: none, json: JSON.stringify(none) };
 }
 
 function withCharters(content: HistoryContent, charters: HistoryContent['charters']): HistoryContent {
@@ -73,6 +77,7 @@ function withCharters(content: HistoryContent, charters: HistoryContent['charter
     incidents: content.incidents.filter((incident) => ids.has(incident.charterId)),
   };
 }
+
 const md5 = (body: string) => createHash('md5').update(body).digest('hex');
 // The schemas never change within one process: serialise them once.
 const statusSchemaBody = json(governanceStatusJsonSchema());
