@@ -5,6 +5,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Ledger } from '../../scripts/cogni/apply-schema.ts';
 import { createSnapshotBuilder, defaultRules, type SnapshotSettings } from '../../worker/build-snapshot.ts';
+import { formatUtc } from '../../shared/reasons.ts';
 import { createLogger } from '../../worker/logger.ts';
 import { createPostgresGovernanceSource } from '../../worker/postgres/postgres-governance-source.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
@@ -120,7 +121,8 @@ describe.each(['schedule_runs', 'graph_runs'] as const)('charter states and hist
     expect(snapshot.charters.find((charter) => charter.id === 'governance:community')).toMatchObject({ state: 'skipped', runs24h: { skipped: 2 } });
     expect(snapshot.status).toBe('failing'); // every charter with expectations is down
     expect(snapshot.reasons.map((reason) => reason.code)).toEqual(['all_charters_down', 'charter_missed', 'charter_skipped']);
-    expect(snapshot.reasons[1]!.text).toMatch(/^Engineering has missed \d+ scheduled runs in a row since \d\d:\d\d UTC: the scheduler may have stopped\.$/);
+    // the clock of the first missed fire, with its date when that was before today (UTC)
+    expect(snapshot.reasons[1]!.text).toBe(`Engineering has missed ${missed} scheduled runs in a row since ${formatUtc(lastRun + 15 * minute, now.getTime())}: the scheduler may have stopped.`);
     expect(snapshot.missedRunsTotal).toBe(missed);
     expect(snapshot.missedRuns[0]).toEqual({ charter: 'Engineering', charterId: 'governance:engineering', expectedAt: iso(lastRun + missed * 15 * minute) });
     expect(snapshot.failedRunsTotal).toBe(0);
