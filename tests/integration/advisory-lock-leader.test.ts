@@ -106,10 +106,16 @@ describe('advisory lock leader behind a pooler that is not a session', () => {
     clients.push(client);
     return client;
   };
+  /** The pid PostgreSQL announced at connect. The fakes below pass it on, as if the pooler forwarded
+   *  it, so that only the token check is at work; PgBouncer announces its own (see the probe's tests). */
+  const announcedBy = (server: pg.Client) => (server as pg.Client & { processID: number | null }).processID;
   /** Sessions that are all one server connection, as a pooler in transaction mode may hand out. */
-  const sharedSession = (server: pg.Client) => {
+  const sharedSession = (server: pg.Client, announced: () => number | null = () => announcedBy(server)) => {
     let connected: Promise<unknown> | undefined;
     return (): LockSession => ({
+      get processID() {
+        return announced();
+      },
       connect: () => (connected ??= server.connect()),
       end: async () => {},
       on: (event, listener) => server.on(event, listener),
@@ -144,6 +150,9 @@ describe('advisory lock leader behind a pooler that is not a session', () => {
       const client = realClient();
       let statements = 0;
       return {
+        get processID() {
+          return announcedBy(client);
+        },
         connect: () => client.connect(),
         end: () => client.end(),
         on: (event, listener) => client.on(event, listener),
@@ -171,6 +180,9 @@ describe('advisory lock leader behind a pooler that is not a session', () => {
       const servers = [realClient(), realClient()];
       let next = 0;
       return {
+        get processID() {
+          return announcedBy(servers[0]!);
+        },
         connect: async () => {
           await Promise.all(servers.map((server) => server.connect()));
         },
@@ -210,5 +222,62 @@ describe('advisory lock leader behind a pooler that is not a session', () => {
     await Promise.all([a, b, c].map((replica) => replica.shouldRun()));
     expect([a, b, c].filter((replica) => replica.isLeader())).toHaveLength(0);
     expect([a, b, c].every((replica) => replica.problem() !== null)).toBe(true);
+  });
+
+  // PgBouncer announces a pid of its own at connect, in every pool mode: the leader then probes.
+  const pooled = 0;
+
+  it('a replica alone on its pooled backend, waiting on a lock left behind elsewhere, is caught by the probe on its first tick', async () => {
+    // What CI once saw: the other replicas had refused, a lock stayed on another server connection,
+    // and the last replica's checks all ran on a backend nobody else used, so its token held.
+    const leftBehind = realClient();
+    await leftBehind.connect();
+    await leftBehind.query('SELECT pg_advisory_lock($1::bigint)', [key]);
+    const lastUsed = sharedSession(realClient(), () => pooled); // the lock check and the probe land on the server used last
+    const alone = leaderOn(lastUsed);
+    expect(await alone.shouldRun()).toBe(false);
+    expect(alone.problem()).toMatch(/^refusing to lead: another client's statement ran on the lock connection's server backend \(pid \d+\) between its transactions: a pooler in transaction mode/);
+    expect(await alone.shouldRun()).toBe(false);
+    expect(logs.filter((line) => line.event === 'leader_session_unverified')).toHaveLength(1);
+  });
+
+  it('a leader behind a session pooler: the probe gets a backend of its own and the replica leads', async () => {
+    let ended = 0;
+    const ownBackend = (): LockSession => {
+      const client = realClient();
+      return {
+        processID: pooled,
+        connect: () => client.connect(),
+        end: () => client.end().then(() => void (ended += 1)),
+        on: (event, listener) => client.on(event, listener),
+        query: (text, values) => client.query(text, values),
+      };
+    };
+    const leader = leaderOn(ownBackend);
+    for (let tick = 0; tick < 3; tick += 1) expect(await leader.shouldRun()).toBe(true);
+    expect(leader.problem()).toBeNull();
+    expect(clients).toHaveLength(2); // the lock session and one probe, kept between ticks
+    await leader.close();
+    expect(ended).toBe(2); // both closed
+  });
+
+  it('a probe that cannot connect proves nothing: the replica leads on the check alone and warns once', async () => {
+    let opened = 0;
+    const noRoomForTheProbe = (): LockSession => {
+      const client = realClient();
+      opened += 1;
+      const first = opened === 1;
+      return {
+        processID: pooled,
+        connect: () => (first ? client.connect() : Promise.reject(new Error('no more connections allowed (max_client_conn)'))),
+        end: () => client.end(),
+        on: (event, listener) => client.on(event, listener),
+        query: (text, values) => client.query(text, values),
+      };
+    };
+    const leader = leaderOn(noRoomForTheProbe);
+    for (let tick = 0; tick < 3; tick += 1) expect(await leader.shouldRun()).toBe(true);
+    expect(opened).toBe(4); // the lock session, then a new probe on every tick
+    expect(logs.filter((line) => line.event === 'leader_probe_failed')).toHaveLength(1);
   });
 });

@@ -2,7 +2,8 @@
 // coordinator backed by a PostgreSQL session advisory lock. Side effects: holds one dedicated
 // connection (a session lock lives exactly as long as its session) and marks that session with a
 // random token (a session setting). When the leader dies its session ends, the lock is free, and the
-// next standby to ask on a tick becomes the leader.
+// next standby to ask on a tick becomes the leader. Behind a proxy it holds one more connection, the
+// probe (see below).
 import { createHash, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { RunCoordinator } from 'node-cron';
@@ -25,6 +26,8 @@ export type Leader = {
 
 /** The part of pg.Client the leader uses; tests pass sessions that misbehave as poolers do. */
 export type LockSession = {
+  /** the backend pid the server announced at connect (BackendKeyData); a proxy announces its own */
+  readonly processID?: number | null;
   connect(): Promise<unknown>;
   query<R extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<{ rows: R[] }>;
   end(): Promise<void>;
@@ -71,14 +74,25 @@ const checkSql = `
 
 type Verdict = 'foreign' | 'held' | 'lost' | 'acquired' | 'busy';
 
+// The token catches a shared session only once another client has run on its backend. A replica
+// whose lock backend nobody else happens to use (a standby whose pooled server connection stayed its
+// own) would wait on a lock left behind elsewhere and never say why. So, behind a proxy (the pid the
+// server announced at connect is not the backend's: PgBouncer, in any mode, announces its own), a
+// second client, the probe, runs one statement right after every check. A pooler in session mode
+// gives the probe a backend of its own; one in transaction mode hands it a free server connection,
+// and PgBouncer hands out the one used last: the backend the check just ran on. The probe also marks
+// the backend it ran on as shared, so a lock session elsewhere that shares it refuses on its next check.
+const probeSql = `SELECT pg_backend_pid() AS pid, left(set_config('${tokenSetting}', 'shared', false), 0) AS marked`;
+
 export function createAdvisoryLockLeader(options: LeaderOptions): Leader & RunCoordinator {
   const { logger, lockKey } = options;
   // pg_locks shows a bigint key as its high half in classid and its low half in objid (objsubid 1).
   const key = BigInt.asUintN(64, BigInt(lockKey));
   const halves = [String(key >> 32n), String(key & 0xffffffffn)];
-  const openSession =
+  const openSession: () => LockSession =
     options.openSession ??
     (() =>
+      // pg.Client keeps the announced pid in processID; its types leave it out
       new pg.Client({
         connectionString: options.connectionString,
         application_name: 'governance-status-worker-leader',
@@ -86,7 +100,9 @@ export function createAdvisoryLockLeader(options: LeaderOptions): Leader & RunCo
         query_timeout: 5_000,
         keepAlive: true,
       }));
-  let session: { client: LockSession; pid: number; token: string } | undefined;
+  let session: { client: LockSession; pid: number; token: string; proxied: boolean } | undefined;
+  let probe: LockSession | undefined;
+  let probeFailing = false;
   let leader = false;
   let reachable = false;
   let failure: unknown = null;
@@ -109,7 +125,32 @@ export function createAdvisoryLockLeader(options: LeaderOptions): Leader & RunCo
     await client.connect();
     const token = randomUUID();
     const { rows } = await client.query<{ pid: number }>(`SELECT pg_backend_pid() AS pid, set_config('${tokenSetting}', $1, false)`, [token]);
-    return { client, pid: rows[0]!.pid, token };
+    const pid = rows[0]!.pid;
+    return { client, pid, token, proxied: client.processID !== pid };
+  }
+
+  /** Whether the probe's statement ran on the lock session's backend. A probe that fails proves
+   *  nothing either way (a session pool with no room for it): the check's verdict stands. */
+  async function probeLandsOn(pid: number): Promise<boolean> {
+    try {
+      if (!probe) {
+        const client = openSession();
+        client.on('error', () => {
+          if (probe === client) probe = undefined;
+        });
+        probe = client;
+        await client.connect();
+      }
+      const { rows } = await probe.query<{ pid: number }>(probeSql);
+      probeFailing = false;
+      return rows[0]!.pid === pid;
+    } catch (error) {
+      if (!probeFailing) logger.warn('leader_probe_failed', { error, advice: 'behind a pooler the leader needs one more connection per replica for its probe' });
+      probeFailing = true;
+      probe?.end().catch(() => {});
+      probe = undefined;
+      return false;
+    }
   }
 
   function lose(reason: unknown) {
@@ -137,17 +178,20 @@ export function createAdvisoryLockLeader(options: LeaderOptions): Leader & RunCo
       const seen = rows[0]!;
       reachable = true;
       failure = null;
-      if (seen.verdict === 'foreign') {
-        refuse(
-          seen.pid !== pid
+      const problem =
+        seen.verdict === 'foreign'
+          ? seen.pid !== pid
             ? `the lock's connection ran this statement on another server backend (pid ${seen.pid}, not ${pid}): a pooler in transaction mode`
-            : "another client changed the lock connection's session: a pooler shares it between clients",
-        );
-      } else if (seen.verdict === 'lost') {
-        refuse("the leader lock vanished from the lock connection's session: a pooler reset or reassigned it");
-      } else if (seen.verdict === 'held' && !leader) {
-        refuse("the lock connection's session already held the lock this replica never took: it is shared with another client");
-      } else {
+            : "another client changed the lock connection's session: a pooler shares it between clients"
+          : seen.verdict === 'lost'
+            ? "the leader lock vanished from the lock connection's session: a pooler reset or reassigned it"
+            : seen.verdict === 'held' && !leader
+              ? "the lock connection's session already held the lock this replica never took: it is shared with another client"
+              : session.proxied && (await probeLandsOn(pid))
+                ? `another client's statement ran on the lock connection's server backend (pid ${pid}) between its transactions: a pooler in transaction mode`
+                : null;
+      if (problem) refuse(problem);
+      else {
         if (seen.verdict === 'acquired') logger.info('leader_elected', { lockKey });
         leader = seen.verdict === 'acquired' || seen.verdict === 'held';
       }
@@ -174,7 +218,9 @@ export function createAdvisoryLockLeader(options: LeaderOptions): Leader & RunCo
       const current = session;
       session = undefined;
       leader = false;
-      await current?.client.end().catch(() => {});
+      const currentProbe = probe;
+      probe = undefined;
+      await Promise.all([current?.client.end().catch(() => {}), currentProbe?.end().catch(() => {})]);
     },
   };
 }
