@@ -106,16 +106,13 @@ describe('advisory lock leader behind a pooler that is not a session', () => {
     clients.push(client);
     return client;
   };
-  /** The pid PostgreSQL announced at connect. The fakes below pass it on, as if the pooler forwarded
-   *  it, so that only the token check is at work; PgBouncer announces its own (see the probe's tests). */
-  const announcedBy = (server: pg.Client) => (server as pg.Client & { processID: number | null }).processID;
-  /** Sessions that are all one server connection, as a pooler in transaction mode may hand out. */
-  const sharedSession = (server: pg.Client, announced: () => number | null = () => announcedBy(server)) => {
+  /** Sessions that are all one server connection, as a pooler in transaction mode may hand out. The
+   *  fakes say no announced pid (processID), so only the token check is at work, unless a test gives
+   *  one that is not the backend's, as PgBouncer's is: then the leader probes. */
+  const sharedSession = (server: pg.Client, processID?: number) => {
     let connected: Promise<unknown> | undefined;
     return (): LockSession => ({
-      get processID() {
-        return announced();
-      },
+      processID,
       connect: () => (connected ??= server.connect()),
       end: async () => {},
       on: (event, listener) => server.on(event, listener),
@@ -150,9 +147,6 @@ describe('advisory lock leader behind a pooler that is not a session', () => {
       const client = realClient();
       let statements = 0;
       return {
-        get processID() {
-          return announcedBy(client);
-        },
         connect: () => client.connect(),
         end: () => client.end(),
         on: (event, listener) => client.on(event, listener),
@@ -180,9 +174,6 @@ describe('advisory lock leader behind a pooler that is not a session', () => {
       const servers = [realClient(), realClient()];
       let next = 0;
       return {
-        get processID() {
-          return announcedBy(servers[0]!);
-        },
         connect: async () => {
           await Promise.all(servers.map((server) => server.connect()));
         },
@@ -226,6 +217,21 @@ describe('advisory lock leader behind a pooler that is not a session', () => {
 
   // PgBouncer announces a pid of its own at connect, in every pool mode: the leader then probes.
   const pooled = 0;
+  /** A session on `client` that says it is behind a proxy, with hooks for what a test does to it. */
+  const proxiedOn = (client: pg.Client, hooks: { connect?: () => Promise<unknown>; query?: () => void; end?: () => void } = {}): LockSession => ({
+    processID: pooled,
+    connect: hooks.connect ?? (() => client.connect()),
+    end: () => client.end().finally(() => hooks.end?.()),
+    on: (event, listener) => client.on(event, listener),
+    query: (text, values) => {
+      hooks.query?.();
+      return client.query(text, values);
+    },
+  });
+  const locksOf = async (pid: number) => {
+    const { rows } = await database.admin.query("SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = $1", [pid]);
+    return rows[0].n as number;
+  };
 
   it('a replica alone on its pooled backend, waiting on a lock left behind elsewhere, is caught by the probe on its first tick', async () => {
     // What CI once saw: the other replicas had refused, a lock stayed on another server connection,
@@ -233,7 +239,7 @@ describe('advisory lock leader behind a pooler that is not a session', () => {
     const leftBehind = realClient();
     await leftBehind.connect();
     await leftBehind.query('SELECT pg_advisory_lock($1::bigint)', [key]);
-    const lastUsed = sharedSession(realClient(), () => pooled); // the lock check and the probe land on the server used last
+    const lastUsed = sharedSession(realClient(), pooled); // the lock check and the probe land on the server used last
     const alone = leaderOn(lastUsed);
     expect(await alone.shouldRun()).toBe(false);
     expect(alone.problem()).toMatch(/^refusing to lead: another client's statement ran on the lock connection's server backend \(pid \d+\) between its transactions: a pooler in transaction mode/);
@@ -241,19 +247,19 @@ describe('advisory lock leader behind a pooler that is not a session', () => {
     expect(logs.filter((line) => line.event === 'leader_session_unverified')).toHaveLength(1);
   });
 
+  it('a lock the probe refuses in the very check that took it is given back', async () => {
+    const server = realClient();
+    const alone = leaderOn(sharedSession(server, pooled));
+    expect(await alone.shouldRun()).toBe(false);
+    expect(alone.problem()).toMatch(/a pooler in transaction mode/);
+    expect(logs.filter((line) => line.event === 'leader_elected')).toEqual([]);
+    const { rows } = await server.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+    expect(await locksOf(rows[0]!.pid)).toBe(0); // nothing left behind for the next replica to wait on
+  });
+
   it('a leader behind a session pooler: the probe gets a backend of its own and the replica leads', async () => {
     let ended = 0;
-    const ownBackend = (): LockSession => {
-      const client = realClient();
-      return {
-        processID: pooled,
-        connect: () => client.connect(),
-        end: () => client.end().then(() => void (ended += 1)),
-        on: (event, listener) => client.on(event, listener),
-        query: (text, values) => client.query(text, values),
-      };
-    };
-    const leader = leaderOn(ownBackend);
+    const leader = leaderOn(() => proxiedOn(realClient(), { end: () => void (ended += 1) }));
     for (let tick = 0; tick < 3; tick += 1) expect(await leader.shouldRun()).toBe(true);
     expect(leader.problem()).toBeNull();
     expect(clients).toHaveLength(2); // the lock session and one probe, kept between ticks
@@ -261,23 +267,60 @@ describe('advisory lock leader behind a pooler that is not a session', () => {
     expect(ended).toBe(2); // both closed
   });
 
-  it('a probe that cannot connect proves nothing: the replica leads on the check alone and warns once', async () => {
+  it('a probe that cannot connect proves nothing: the replica leads on the check alone, warns once, and pauses its probes', async () => {
     let opened = 0;
     const noRoomForTheProbe = (): LockSession => {
-      const client = realClient();
       opened += 1;
       const first = opened === 1;
-      return {
-        processID: pooled,
-        connect: () => (first ? client.connect() : Promise.reject(new Error('no more connections allowed (max_client_conn)'))),
-        end: () => client.end(),
-        on: (event, listener) => client.on(event, listener),
-        query: (text, values) => client.query(text, values),
-      };
+      return proxiedOn(realClient(), first ? {} : { connect: () => Promise.reject(new Error('no more connections allowed (max_client_conn)')) });
     };
     const leader = leaderOn(noRoomForTheProbe);
-    for (let tick = 0; tick < 3; tick += 1) expect(await leader.shouldRun()).toBe(true);
-    expect(opened).toBe(4); // the lock session, then a new probe on every tick
+    for (let tick = 0; tick < 12; tick += 1) expect(await leader.shouldRun()).toBe(true);
+    expect(opened).toBe(3); // the lock session, a probe on the first tick, none for ten, one on the twelfth
     expect(logs.filter((line) => line.event === 'leader_probe_failed')).toHaveLength(1);
+  });
+
+  it('a probe that never answers (a full session pool queues it) holds the tick up for a second at most', async () => {
+    let opened = 0;
+    const queued = (): LockSession => {
+      opened += 1;
+      return proxiedOn(realClient(), opened === 1 ? {} : { connect: () => new Promise(() => {}) });
+    };
+    const leader = leaderOn(queued);
+    expect(await leader.shouldRun()).toBe(true); // resolves, on the check alone
+    expect(leader.problem()).toBeNull();
+    expect(logs).toContainEqual(expect.objectContaining({ event: 'leader_probe_failed' }));
+  });
+
+  it('a lock session that fails while the probe runs leaves that check void: no lead on a dead session, and no false refusal after', async () => {
+    const lost: unknown[] = [];
+    const sessions: pg.Client[] = [];
+    let breakDuringProbe = false;
+    const factory = (): LockSession => {
+      const client = realClient();
+      const isProbe = sessions.length === 1;
+      sessions.push(client);
+      return proxiedOn(client, {
+        query: () => {
+          if (!isProbe || !breakDuringProbe) return;
+          breakDuringProbe = false;
+          sessions[0]!.emit('error', new Error('server closed the connection unexpectedly'));
+        },
+      });
+    };
+    const leader = leaderOn(factory, (reason) => lost.push(reason));
+    expect(await leader.shouldRun()).toBe(true);
+    breakDuringProbe = true;
+    expect(await leader.shouldRun()).toBe(false); // the session died under this check
+    expect(leader.isLeader()).toBe(false);
+    expect(lost).toEqual([expect.objectContaining({ message: 'server closed the connection unexpectedly' })]);
+    // A new session: busy until the dead one's backend is gone, then the lead, never "vanished".
+    let led = false;
+    for (let tick = 0; tick < 40 && !led; tick += 1) {
+      led = await leader.shouldRun();
+      if (!led) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(led).toBe(true);
+    expect(leader.problem()).toBeNull();
   });
 });

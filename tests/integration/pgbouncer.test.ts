@@ -133,7 +133,7 @@ describe('behind PgBouncer', () => {
 
   it('session mode: exactly one leads, the others stand by healthy, and a killed leader is replaced', async (context) => {
     context.skip(cannotRun !== null, cannotRun ?? undefined);
-    // two connections per replica (snapshots and the lock), and room for a replacement
+    // three connections per replica (snapshots, the lock and its probe), and room for a replacement
     bouncer = await startPgBouncer({ readerUrl: database.readerUrl, poolMode: 'session', poolSize: 10 });
     await startReplicas('session');
     await Promise.race(replicas.map(({ worker }) => worker.waitFor('snapshot_published', { timeoutMs: 30_000 })));

@@ -72,6 +72,8 @@ const checkSql = `
            ELSE 'busy'
          END AS verdict`;
 
+const unlockSql = 'SELECT CASE WHEN pg_backend_pid() = $2::int THEN pg_advisory_unlock($1::bigint) END AS unlocked';
+
 type Verdict = 'foreign' | 'held' | 'lost' | 'acquired' | 'busy';
 
 // The token catches a shared session only once another client has run on its backend. A replica
@@ -80,9 +82,23 @@ type Verdict = 'foreign' | 'held' | 'lost' | 'acquired' | 'busy';
 // server announced at connect is not the backend's: PgBouncer, in any mode, announces its own), a
 // second client, the probe, runs one statement right after every check. A pooler in session mode
 // gives the probe a backend of its own; one in transaction mode hands it a free server connection,
-// and PgBouncer hands out the one used last: the backend the check just ran on. The probe also marks
-// the backend it ran on as shared, so a lock session elsewhere that shares it refuses on its next check.
+// and PgBouncer (server_round_robin = 0, its default) hands out the one used last: the backend the
+// check just ran on. Other poolers promise no such order; there the probe is a hint beside the token.
+// The probe also marks the backend it ran on as shared, so a lock session elsewhere that shares it
+// refuses on its next check.
+const probeTimeoutMs = 1_000;
+const probePauseChecks = 10;
+const probeAdvice = `behind a pooler each replica needs one more connection, for its probe; the check goes on without it, and the probe is tried again in ${probePauseChecks} ticks`;
 const probeSql = `SELECT pg_backend_pid() AS pid, left(set_config('${tokenSetting}', 'shared', false), 0) AS marked`;
+
+/** `promise`, or a rejection once `ms` have passed without it settling. */
+function within<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
 
 export function createAdvisoryLockLeader(options: LeaderOptions): Leader & RunCoordinator {
   const { logger, lockKey } = options;
@@ -102,7 +118,10 @@ export function createAdvisoryLockLeader(options: LeaderOptions): Leader & RunCo
       }));
   let session: { client: LockSession; pid: number; token: string; proxied: boolean } | undefined;
   let probe: LockSession | undefined;
+  /** whether the last probe failed (its warning is logged once per run of failures) */
   let probeFailing = false;
+  /** checks left to go without a probe after one failed */
+  let probePause = 0;
   let leader = false;
   let reachable = false;
   let failure: unknown = null;
@@ -126,29 +145,38 @@ export function createAdvisoryLockLeader(options: LeaderOptions): Leader & RunCo
     const token = randomUUID();
     const { rows } = await client.query<{ pid: number }>(`SELECT pg_backend_pid() AS pid, set_config('${tokenSetting}', $1, false)`, [token]);
     const pid = rows[0]!.pid;
-    return { client, pid, token, proxied: client.processID !== pid };
+    // pg keeps null when the server sent no BackendKeyData; a session that does not say (undefined) is taken at its word
+    return { client, pid, token, proxied: client.processID !== undefined && client.processID !== pid };
   }
 
-  /** Whether the probe's statement ran on the lock session's backend. A probe that fails proves
-   *  nothing either way (a session pool with no room for it): the check's verdict stands. */
+  /** Whether the probe's statement ran on the lock session's backend. A probe is a hint: one that
+   *  fails or is slow (a session pool with no room for it queues it) proves nothing, the check's
+   *  verdict stands, and the next checks go without one for a while rather than each wait for it. */
   async function probeLandsOn(pid: number): Promise<boolean> {
+    if (probePause > 0) {
+      probePause -= 1;
+      return false;
+    }
+    let client = probe;
     try {
-      if (!probe) {
-        const client = openSession();
-        client.on('error', () => {
-          if (probe === client) probe = undefined;
+      if (!client) {
+        const opened = (client = openSession());
+        opened.on('error', () => {
+          if (probe === opened) probe = undefined;
+          opened.end().catch(() => {});
         });
-        probe = client;
-        await client.connect();
+        probe = opened;
+        await within(opened.connect(), probeTimeoutMs);
       }
-      const { rows } = await probe.query<{ pid: number }>(probeSql);
+      const { rows } = await within(client.query<{ pid: number }>(probeSql), probeTimeoutMs);
       probeFailing = false;
       return rows[0]!.pid === pid;
     } catch (error) {
-      if (!probeFailing) logger.warn('leader_probe_failed', { error, advice: 'behind a pooler the leader needs one more connection per replica for its probe' });
+      if (!probeFailing) logger.warn('leader_probe_failed', { error, advice: probeAdvice });
       probeFailing = true;
-      probe?.end().catch(() => {});
-      probe = undefined;
+      probePause = probePauseChecks;
+      if (probe === client) probe = undefined;
+      client?.end().catch(() => {});
       return false;
     }
   }
@@ -172,9 +200,9 @@ export function createAdvisoryLockLeader(options: LeaderOptions): Leader & RunCo
     // another replica leads from and take over its lock within the same tick.
     if (refusal) return false;
     try {
-      session ??= await connect();
-      const { pid, token } = session;
-      const { rows } = await session.client.query<{ pid: number; token: string | null; verdict: Verdict }>(checkSql, [lockKey, pid, token, leader, ...halves]);
+      const current = (session ??= await connect());
+      const { pid, token } = current;
+      const { rows } = await current.client.query<{ pid: number; token: string | null; verdict: Verdict }>(checkSql, [lockKey, pid, token, leader, ...halves]);
       const seen = rows[0]!;
       reachable = true;
       failure = null;
@@ -187,11 +215,18 @@ export function createAdvisoryLockLeader(options: LeaderOptions): Leader & RunCo
             ? "the leader lock vanished from the lock connection's session: a pooler reset or reassigned it"
             : seen.verdict === 'held' && !leader
               ? "the lock connection's session already held the lock this replica never took: it is shared with another client"
-              : session.proxied && (await probeLandsOn(pid))
+              : current.proxied && (await probeLandsOn(pid))
                 ? `another client's statement ran on the lock connection's server backend (pid ${pid}) between its transactions: a pooler in transaction mode`
                 : null;
-      if (problem) refuse(problem);
-      else {
+      // The lock session failed (and was forgotten, with any lead) or the leader closed while the
+      // probe ran: this check no longer speaks for a session.
+      if (session !== current || closed) return false;
+      if (problem) {
+        refuse(problem);
+        // Only the probe refuses a lock this very check took: give it back, best effort (on a pooled
+        // connection the statement may run on another backend, and then it unlocks nothing).
+        if (seen.verdict === 'acquired') await current.client.query(unlockSql, [lockKey, pid]).catch(() => {});
+      } else {
         if (seen.verdict === 'acquired') logger.info('leader_elected', { lockKey });
         leader = seen.verdict === 'acquired' || seen.verdict === 'held';
       }
