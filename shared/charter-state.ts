@@ -57,6 +57,8 @@ export type CharterJudgement = {
 
 const finished = new Set<RunStatus>(['success', 'error', 'skipped', 'cancelled']);
 export const inProgress = (run: RunRecord) => run.status === 'pending' || run.status === 'running';
+/** A run in progress for STUCK_AFTER_SECONDS since it started (or, not started, since its slot). */
+export const isStuck = (run: RunRecord, now: number, rules: StateRules) => inProgress(run) && (run.startedAt ?? run.scheduledFor) <= now - rules.stuckAfterMs;
 export const isSkip = (run: RunRecord) => run.status === 'skipped' || run.status === 'cancelled';
 
 /** The fire whose slot holds `at`: the last fire at or before it (index into fires), or -1. */
@@ -189,7 +191,7 @@ export function judgeCharter(input: CharterInput): CharterJudgement {
     return result('missed', since, { count: expected.length - start, codes: [] });
   }
 
-  const stuck = runs.find((run) => inProgress(run) && (run.startedAt ?? run.scheduledFor) <= now - rules.stuckAfterMs);
+  const stuck = runs.find((run) => isStuck(run, now, rules));
   if (stuck) return result('stuck', stuck.startedAt ?? stuck.scheduledFor, { count: 1, codes: [] });
 
   if (lastRun?.status === 'error' || (lastRun && isSkip(lastRun))) {

@@ -3,7 +3,7 @@
 // succeed. Pure, so a restart that reads the same rows derives the same days and the same ids.
 import type { DayCounts, Incident, IncidentKind } from './contract.ts';
 import { limits } from './constants.ts';
-import type { ExpectedFire } from './charter-state.ts';
+import { inProgress, type ExpectedFire } from './charter-state.ts';
 
 export const dayMs = 24 * 60 * 60 * 1000;
 
@@ -107,7 +107,7 @@ export function advanceStreak(
       current = null;
       continue;
     }
-    if (run?.status === 'pending' || run?.status === 'running') continue;
+    if (run && inProgress(run)) continue;
     current ??= { startedAt: index === 0 && openedAt !== undefined ? Math.min(openedAt, at) : at, failed: 0, missed: 0, skipped: 0, codes: [], lastAt: at };
     current.lastAt = at;
     if (run === null) current.missed += 1;

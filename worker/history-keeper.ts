@@ -6,7 +6,7 @@
 // inside its grace are counted from the tick's rows every tick. Nothing here writes anywhere.
 import type { DayCounts, GovernanceHistory, Incident } from '../shared/contract.ts';
 import { limits } from '../shared/contract.ts';
-import { expectedFires, type EarlierFacts, type RunRecord, type StateRules } from '../shared/charter-state.ts';
+import { expectedFires, inProgress, isStuck, type EarlierFacts, type RunRecord, type StateRules } from '../shared/charter-state.ts';
 import { advanceStreak, countDay, dayMs, startOfUtcDay, toIncident, utcDate, type OpenStreak } from '../shared/history.ts';
 import type { GovernanceStatusPort, RunFacts, ScheduleFacts } from '../shared/ports.ts';
 import type { CharterMemory } from './charter-memory.ts';
@@ -73,8 +73,8 @@ export function createHistoryKeeper(options: KeeperOptions) {
         (run) =>
           run.scheduledFor >= dayStart &&
           run.scheduledFor < dayStart + dayMs &&
-          (run.status === 'pending' || run.status === 'running') &&
-          (run.startedAt ?? run.scheduledFor) > now - rules.stuckAfterMs,
+          inProgress(run) &&
+          !isStuck(run, now, rules),
       ),
     );
   const horizonOf = (now: number) => startOfUtcDay(now) - (limits.historyDays - 1) * dayMs;
@@ -204,7 +204,7 @@ export function createHistoryKeeper(options: KeeperOptions) {
       // the latest slot with a finished run, over every open day: every fire before it is known
       const lastKnown = new Map<string, number>();
       for (const charter of charters) {
-        const finished = charter.runs.findLast((run) => run.scheduledFor >= closedThrough! && run.status !== 'pending' && run.status !== 'running');
+        const finished = charter.runs.findLast((run) => run.scheduledFor >= closedThrough! && !inProgress(run));
         if (finished) lastKnown.set(charter.id, finished.scheduledFor);
       }
       const open: Array<{ date: string; spent: bigint; charters: Map<string, DayCounts> }> = [];
