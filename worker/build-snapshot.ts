@@ -7,7 +7,7 @@ import { fireAfter, firesBetween } from '../shared/schedule.ts';
 import { startOfUtcDay } from '../shared/history.ts';
 import type { Clock, GovernanceQuery, GovernanceStatusPort, Logger, SnapshotStorePort } from '../shared/ports.ts';
 import { createCharterMemory } from './charter-memory.ts';
-import { charterBasics, composeSnapshot, slotsOf, stateRank, toRunRecord, viewCharters, type CharterBasics } from './compose-snapshot.ts';
+import { charterBasics, composeSnapshot, mostSevereFirst, slotsOf, toRunRecord, viewCharters, type CharterBasics } from './compose-snapshot.ts';
 import { createFireCache, maxCachedFires, type FireSpan } from './fire-cache.ts';
 import { createHistoryKeeper, type HistoryCharter } from './history-keeper.ts';
 import { fitHistory, publishSideFiles, type SideFileSettings } from './side-files.ts';
@@ -219,9 +219,8 @@ export function createSnapshotBuilder(source: GovernanceStatusPort, settings: Sn
       const snapshot = assertSnapshotIsValid(composeSnapshot({ facts, query, staleAfter, views, rules, openIncidents }));
       // generatedAt of the history moves only when its content does, so an unchanged file stays
       // byte-identical and readers revalidating with an ETag get a 304.
-      // the most severe first (the snapshot lists by name): those the history keeps if it must leave some out
-      const priority = [...snapshot.charters].sort((a, b) => stateRank(a.state) - stateRank(b.state)).map((charter) => charter.id);
-      const { content: fitted, json: key } = fitHistory(content, priority);
+      // the history leaves out the least severe when it must, as the snapshot does
+      const { content: fitted, json: key } = fitHistory(content, mostSevereFirst(views).map((view) => view.id));
       if (fitted.charters.length < content.charters.length && fitted.charters.length !== lastTrimmedTo) {
         logger.warn('history_trimmed', { charters: content.charters.length, listed: fitted.charters.length, boundBytes: limits.historyBytes });
       }

@@ -216,10 +216,15 @@ export function viewCharters(charters: readonly CharterBasics[], runsBySchedule:
 }
 
 /** Charters in a degraded state first, then those with a notice, then the rest. */
-export const stateRank = (state: CharterState) => {
+const stateRank = (state: CharterState) => {
   const severity = charterStateInfo[state].severity;
   return severity === 'degraded' ? 0 : severity === 'notice' ? 1 : 2;
 };
+
+/** The most severe first, then by name: those a file keeps when it cannot list every charter. */
+export function mostSevereFirst(views: readonly CharterView[]): CharterView[] {
+  return [...views].sort((a, b) => stateRank(a.judgement.state) - stateRank(b.judgement.state) || byText(a.name, b.name) || byText(a.id, b.id));
+}
 
 function toCharter(view: CharterView): Charter {
   const { judgement } = view;
@@ -264,8 +269,7 @@ export function composeSnapshot({ facts, query, staleAfter, views, rules, openIn
   });
 
   // The most severe charters first when there are more than the file lists; then by name.
-  const listed = [...views]
-    .sort((a, b) => stateRank(a.judgement.state) - stateRank(b.judgement.state) || byText(a.name, b.name) || byText(a.id, b.id))
+  const listed = mostSevereFirst(views)
     .slice(0, limits.charters)
     .sort((a, b) => byText(a.name, b.name) || byText(a.id, b.id));
   const charters = listed.map(toCharter);

@@ -24,7 +24,7 @@ export type SideFileSettings = {
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 /** The history is the one large file (charters x 90 days): compact, so that more of it fits its bound. */
-export const historyBody = (history: GovernanceHistory) => `${JSON.stringify(history)}\n`;
+const historyBody = (history: GovernanceHistory) => `${JSON.stringify(history)}\n`;
 /** room kept for generatedAt, added after fitting */
 const generatedAtRoom = 64;
 
