@@ -1,6 +1,7 @@
 // What one charter is doing, judged against its own schedule: the cron says what should have
 // happened, the ledger what did. Pure: fires and runs come in, the state and its evidence go out.
 import type { CharterState, RunStatus, Runs24h, ScheduleError } from './contract.ts';
+import { countsAsExpected, type DueRule } from './schedule-change.ts';
 
 const dayMs = 24 * 60 * 60 * 1000;
 
@@ -13,21 +14,21 @@ export type RunRecord = {
   completedAt: number | null;
   /** the error code shown for it (error_code, or a message that is a bare code), already cleaned */
   code: string | null;
+  /** the first line of its error message, cleaned; only for the newest failed runs (else null) */
+  message?: string | null;
 };
 
 export type StateRules = { graceMs: number; stuckAfterMs: number; recoveringMs: number };
 
-/** What is known of the charter's rows older than the window (see worker/charter-memory.ts). */
+/** What is known of the charter's rows older than the window: its first run, the latest finished run before the window, its latest success. */
 export type EarlierFacts = { firstRunAt: number | null; lastFinished: RunRecord | null; lastSuccess: RunRecord | null };
 
 export type CharterInput = {
   now: number;
   enabled: boolean;
   scheduleError: ScheduleError | null;
-  /** the schedule's last change (updated_at when it is not the application recording a run start) */
-  changedAt: number | null;
-  /** fires up to here were due even before changedAt: the runs up to here followed the current cron */
-  followedThrough?: number | null;
+  /** which fires were due around a change of the schedule (shared/schedule-change.ts) */
+  rule: Pick<DueRule, 'quiet' | 'changedAt'>;
   /** the cron's fires, ascending, covering at least (now - 24 h, now] and the first fire after now - grace */
   fires: readonly number[];
   /** the cron's first fire after `at`, however long ago `at` was (null: none) */
@@ -79,16 +80,14 @@ function slotIndex(fires: readonly number[], at: number): number {
 /**
  * The expected fires in (after, until], each answered by the latest run whose scheduled_for lies in
  * its slot [fire, next fire). Nothing is due before the fire that the first recorded run answered,
- * and a fire before the schedule's last change counts only when a run answered it (under another
- * cron it may never have been due), unless the runs up to it followed the current cron.
+ * and an unanswered fire in the quiet span around a change of the schedule does not count.
  */
 export function expectedFires(
-  input: { fires: readonly number[]; runs: readonly RunRecord[]; changedAt: number | null; followedThrough?: number | null; firstRunAt: number | null },
+  input: { fires: readonly number[]; runs: readonly RunRecord[]; quiet: DueRule['quiet']; firstRunAt: number | null },
   after: number,
   until: number,
 ): ExpectedFire[] {
-  const { fires, runs, changedAt, firstRunAt } = input;
-  const followedThrough = input.followedThrough ?? Number.NEGATIVE_INFINITY;
+  const { fires, runs, firstRunAt } = input;
   if (firstRunAt === null) return [];
   const firstDue = fires[slotIndex(fires, firstRunAt)] ?? firstRunAt;
   const answers = new Map<number, RunRecord>();
@@ -102,8 +101,7 @@ export function expectedFires(
     if (at <= after || at < firstDue) continue;
     if (at > until) break;
     const run = answers.get(index) ?? null;
-    if (run === null && changedAt !== null && at < changedAt && at > followedThrough) continue;
-    expected.push({ at, run });
+    if (countsAsExpected(input, at, run !== null)) expected.push({ at, run });
   }
   return expected;
 }
@@ -145,7 +143,7 @@ export function judgeCharter(input: CharterInput): CharterJudgement {
   const inWindow = (at: number | null) => (at !== null && at > windowStart ? at : null);
   const firstRunAt = earlier.firstRunAt ?? runs[0]?.scheduledFor ?? null;
   const valid = input.enabled && input.scheduleError === null;
-  const expected = valid ? expectedFires({ ...input, firstRunAt }, windowStart, now - rules.graceMs) : [];
+  const expected = valid ? expectedFires({ ...input, quiet: input.rule.quiet, firstRunAt }, windowStart, now - rules.graceMs) : [];
   const finishedRuns = runs.filter((run) => finished.has(run.status));
   const lastRun = finishedRuns.at(-1) ?? earlier.lastFinished;
   const lastSuccess = latest(finishedRuns, (run) => run.status === 'success') ?? earlier.lastSuccess;
@@ -168,8 +166,9 @@ export function judgeCharter(input: CharterInput): CharterJudgement {
     streak,
   });
 
-  if (!input.enabled) return result('paused', input.changedAt);
-  if (input.scheduleError !== null) return result('invalid_schedule', input.changedAt);
+  // When a pause or a broken schedule began is not known: updated_at may be a deploy's re-sync (shared/schedule-change.ts).
+  if (!input.enabled) return result('paused', null);
+  if (input.scheduleError !== null) return result('invalid_schedule', null);
   if (firstRunAt === null) return result('no_runs', null);
 
   const latestFire = expected.at(-1);
@@ -181,7 +180,7 @@ export function judgeCharter(input: CharterInput): CharterJudgement {
     // answered the fire just before it (a daily charter that ran yesterday and missed today);
     // otherwise it reaches back before the window.
     const first = expected[start]!.at;
-    const cut = Math.max(firstRunAt, input.changedAt ?? Number.NEGATIVE_INFINITY);
+    const cut = Math.max(firstRunAt, input.rule.changedAt ?? Number.NEGATIVE_INFINITY);
     const runBefore = Math.max(
       earlier.lastFinished?.scheduledFor ?? Number.NEGATIVE_INFINITY,
       ...runs.filter((run) => run.scheduledFor < first).map((run) => run.scheduledFor),

@@ -15,6 +15,8 @@ export type GovernanceQuery = {
   spendHoursFrom: Date;
   /** the window of runs: scheduled_for in [runsFrom, now], every charter */
   runsFrom: Date;
+  /** now - 24 h: each charter's first run and its latest finished run before this are read too */
+  windowStart: Date;
   /** runs with status error scheduled at or after failedFrom carry their message, the newest `failedLimit` */
   failedFrom: Date;
   failedLimit: number;
@@ -32,7 +34,7 @@ export type ScheduleFacts = {
   lastRunAt: Date | null;
   /**
    * The slots (scheduled_for) of its latest runs before updated_at, at most slotsBeforeChangeLimit,
-   * newest first: whether the runs before that change followed the current cron (worker/compose-snapshot.ts changeOf).
+   * newest first: whether the runs before that change followed the current cron (shared/schedule-change.ts).
    */
   slotsBeforeChange: Date[];
 };
@@ -66,16 +68,18 @@ export type GovernanceFacts = {
   schedules: ScheduleFacts[];
   /** every charter's runs in the window, ascending by scheduled_for */
   runs: RunFacts[];
+  /** per charter, its rows before windowStart: the first run and the latest finished run (lastSuccess is null: not read per tick) */
+  earlier: EarlierRunFacts[];
   threads: ThreadFacts[];
 };
 
-/** What a charter's rows older than `before` say: read once per process, then kept current from the window. */
+/** What a charter's rows older than `before` say. */
 export type EarlierRunFacts = {
   scheduleId: string;
   firstRunAt: Date | null;
   /** the latest run before `before` no longer pending or running */
   lastFinished: RunFacts | null;
-  /** the latest success before `before` (walks back through a failure streak: read rarely) */
+  /** the latest success before `before`: it walks back through a failure streak, so it is read only when the worker starts or leads anew */
   lastSuccess: RunFacts | null;
 };
 
@@ -90,7 +94,7 @@ export type HistoryQuery = { principalId: string; billingAccountId: string; from
 
 export interface GovernanceStatusPort {
   readGovernanceFacts(query: GovernanceQuery): Promise<GovernanceFacts>;
-  /** per charter, the facts of its runs with scheduled_for < before */
+  /** per charter, the facts of its runs with scheduled_for < before, lastSuccess included */
   readEarlierRuns(query: { principalId: string; before: Date }): Promise<EarlierRunFacts[]>;
   /** runs with scheduled_for in [from, to) and spend with created_at in [from, to), by UTC day */
   readHistory(query: HistoryQuery): Promise<HistoryFacts>;

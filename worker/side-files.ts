@@ -14,7 +14,8 @@ import {
 } from '../shared/contract.ts';
 import { governanceBadge, governanceBadgeSvg } from '../shared/badge.ts';
 import { governanceHistoryJsonSchema, governanceStatusJsonSchema } from '../shared/json-schema.ts';
-import type { SnapshotStorePort } from '../shared/ports.ts';
+import type { Logger, SnapshotStorePort } from '../shared/ports.ts';
+import { assertHistoryIsValid } from './validate.ts';
 import { renderFeeds, type FeedLinks } from './feeds.ts';
 
 export type SideFileSettings = {
@@ -23,8 +24,6 @@ export type SideFileSettings = {
 };
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
-/** The history is the one large file (charters x 90 days): compact, so that more of it fits its bound. */
-const historyBody = (history: GovernanceHistory) => `${JSON.stringify(history)}\n`;
 /** room kept for generatedAt, added after fitting */
 const generatedAtRoom = 64;
 
@@ -83,8 +82,40 @@ const md5 = (body: string) => createHash('md5').update(body).digest('hex');
 const statusSchemaBody = json(governanceStatusJsonSchema());
 const historySchemaBody = json(governanceHistoryJsonSchema());
 
-export function sideFiles(built: { snapshot: GovernanceStatus; history: GovernanceHistory }, settings: SideFileSettings): Record<string, string> {
-  const history = historyBody(built.history);
+/** The history file as published: fitted, validated, and its generatedAt moved only when its content changes. */
+export type HistoryFile = { history: GovernanceHistory; historyBody: string };
+
+/**
+ * Keeps the history file between ticks: its generatedAt moves only when its content does, so an
+ * unchanged file stays byte-identical and readers revalidating with an ETag get a 304; and a trim
+ * to its bound is logged once per change, not every tick.
+ */
+export function createHistoryFile(logger: Logger) {
+  let last: { json: string; file: HistoryFile } | null = null;
+  let trimmedTo: number | null = null;
+  return {
+    fit(content: HistoryContent, priority: readonly string[], generatedAt: string): HistoryFile {
+      const fitted = fitHistory(content, priority);
+      const listed = fitted.content.charters.length;
+      if (listed < content.charters.length && listed !== trimmedTo) {
+        logger.warn('history_trimmed', { charters: content.charters.length, listed, boundBytes: limits.historyBytes });
+      }
+      trimmedTo = listed < content.charters.length ? listed : null;
+      if (last?.json !== fitted.json) {
+        const history = assertHistoryIsValid({ ...fitted.content, generatedAt });
+        // compact: the history is the one large file (charters x 90 days)
+        last = { json: fitted.json, file: { history, historyBody: `${JSON.stringify(history)}\n` } };
+      }
+      return last.file;
+    },
+    reset() {
+      last = null;
+    },
+  };
+}
+
+export function sideFiles(built: { snapshot: GovernanceStatus } & HistoryFile, settings: SideFileSettings): Record<string, string> {
+  const history = built.historyBody;
   const bytes = Buffer.byteLength(history);
   if (bytes > limits.historyBytes) throw new Error(`${historyFileName} would be ${bytes} bytes, over its bound of ${limits.historyBytes}: not written`);
   return {
@@ -100,7 +131,7 @@ export function sideFiles(built: { snapshot: GovernanceStatus; history: Governan
 /** Writes every side file that is missing or changed; returns the names written. */
 export async function publishSideFiles(
   store: SnapshotStorePort,
-  built: { snapshot: GovernanceStatus; history: GovernanceHistory },
+  built: { snapshot: GovernanceStatus } & HistoryFile,
   settings: SideFileSettings,
   signal?: AbortSignal,
 ): Promise<string[]> {

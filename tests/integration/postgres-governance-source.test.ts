@@ -190,6 +190,7 @@ describe.each(['schedule_runs', 'graph_runs'] as const)('PostgreSQL governance s
       hoursFrom: new Date('2026-11-20T13:00:00.000Z'),
       spendHoursFrom: new Date('2026-11-20T12:00:00.000Z'),
       runsFrom: new Date(scenarioNow.getTime() - 86_400_000),
+      windowStart: new Date(scenarioNow.getTime() - 86_400_000),
       failedFrom: new Date(scenarioNow.getTime() - 86_400_000),
       failedLimit: 10,
       threadsLimit: 10,

@@ -58,6 +58,22 @@ function schedulesOf(data: FakeData): ScheduleFacts[] {
   }));
 }
 
+/** Per charter, what its rows before `before` say, as the SQL's probes answer it. */
+function earlierRuns(data: FakeData, before: Date, withSuccess: boolean): EarlierRunFacts[] {
+  return data.schedules.map((schedule) => {
+    const runs = data.runs.filter((run) => run.scheduleId === schedule.scheduleId && run.scheduledFor < before).sort(byTime);
+    const last = (test: (run: FakeRun) => boolean) => runs.filter(test).at(-1);
+    const finished = last((run) => run.status !== 'pending' && run.status !== 'running');
+    const success = withSuccess ? last((run) => run.status === 'success') : undefined;
+    return {
+      scheduleId: schedule.scheduleId,
+      firstRunAt: runs[0]?.scheduledFor ?? null,
+      lastFinished: finished ? toFacts(finished, false) : null,
+      lastSuccess: success ? toFacts(success, false) : null,
+    };
+  });
+}
+
 /** `data` is read on every call, so a test may change it between ticks. */
 export function createFakeSource(data: FakeData): GovernanceStatusPort & { calls: string[] } {
   const calls: string[] = [];
@@ -91,23 +107,13 @@ export function createFakeSource(data: FakeData): GovernanceStatusPort & { calls
         spendByHour: [...hours].map(([hour, credits]) => ({ hourStart: new Date(q.hoursFrom.getTime() + hour * hourMs), credits })),
         schedules: schedulesOf(data),
         runs: inWindow.map((run) => toFacts(run, withMessage.has(run))),
+        earlier: earlierRuns(data, q.windowStart, false),
         threads: data.threads.filter((thread) => thread.updatedAt <= q.now).sort((a, b) => b.updatedAt.getTime() - a.updatedAt.getTime()).slice(0, q.threadsLimit),
       };
     },
     async readEarlierRuns({ before }): Promise<EarlierRunFacts[]> {
       calls.push('earlier');
-      return data.schedules.map((schedule) => {
-        const runs = data.runs.filter((run) => run.scheduleId === schedule.scheduleId && run.scheduledFor < before).sort(byTime);
-        const last = (test: (run: FakeRun) => boolean) => runs.filter(test).at(-1);
-        const finished = last((run) => run.status !== 'pending' && run.status !== 'running');
-        const success = last((run) => run.status === 'success');
-        return {
-          scheduleId: schedule.scheduleId,
-          firstRunAt: runs[0]?.scheduledFor ?? null,
-          lastFinished: finished ? toFacts(finished, false) : null,
-          lastSuccess: success ? toFacts(success, false) : null,
-        };
-      });
+      return earlierRuns(data, before, true);
     },
     async readHistory(q: HistoryQuery) {
       calls.push(`history ${q.from.toISOString().slice(0, 10)}`);

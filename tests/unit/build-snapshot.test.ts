@@ -2,10 +2,9 @@
 // remembers as the window moves (tick after tick, a day closing), a restart, and what is written.
 import { describe, expect, it } from 'vitest';
 import { limits, parseGovernanceHistory, parseGovernanceStatus } from '../../shared/contract.ts';
-import { assertSnapshotIsValid, assertWithinBound, createPublisher, createSnapshotBuilder, defaultRules, queryFor, type SnapshotSettings } from '../../worker/build-snapshot.ts';
-import { followedBefore } from '../../worker/compose-snapshot.ts';
+import { createPublisher, createSnapshotBuilder, defaultRules, queryFor, type SnapshotSettings } from '../../worker/build-snapshot.ts';
+import { assertSnapshotIsValid, assertWithinBound } from '../../worker/validate.ts';
 import { createLogger } from '../../worker/logger.ts';
-import { fireAfter } from '../../shared/schedule.ts';
 import { createFakeSource, schedule, type FakeData, type FakeRun } from '../support/fake-source.ts';
 import { createMemoryStore } from '../support/memory-store.ts';
 
@@ -66,6 +65,7 @@ describe('queryFor', () => {
       hoursFrom: at('2026-11-20T13:00:00.000Z'),
       spendHoursFrom: at('2026-11-20T12:00:00.000Z'),
       runsFrom: at('2026-11-20T12:34:56.789Z'),
+      windowStart: at('2026-11-20T12:34:56.789Z'),
       failedFrom: at('2026-11-20T12:34:56.789Z'),
       failedLimit: 10,
       threadsLimit: 10,
@@ -73,21 +73,6 @@ describe('queryFor', () => {
     const early = queryFor(now, settings, Date.parse('2026-11-20T00:00:00Z'));
     expect(early.runsFrom).toEqual(at('2026-11-20T00:00:00Z'));
     expect(early.spendHoursFrom).toEqual(at('2026-11-20T00:00:00Z'));
-  });
-});
-
-describe('followedBefore: did the runs before a change follow the current cron?', () => {
-  const after = (cron: string) => (at: number) => fireAfter(cron, 'UTC', at);
-  const slots = (...times: string[]) => times.map((time) => Date.parse(time));
-  it('yes: on its fires, most of them consecutive (a gap in between is an outage, not another cron)', () => {
-    expect(followedBefore(slots('2026-11-21T09:00:00Z', '2026-11-21T10:00:00Z', '2026-11-21T11:00:00Z'), after('0 * * * *'))).toBe(true);
-    expect(followedBefore(slots('2026-11-21T05:00:00Z', '2026-11-21T09:00:00Z', '2026-11-21T10:00:00Z'), after('0 * * * *'))).toBe(true);
-  });
-  it('no: on fires but not consecutive ones (daily runs under */15), off its fires, or too few runs to tell', () => {
-    expect(followedBefore(slots('2026-11-19T12:00:00Z', '2026-11-20T12:00:00Z', '2026-11-21T12:00:00Z'), after('*/15 * * * *'))).toBe(false);
-    expect(followedBefore(slots('2026-11-21T09:20:00Z', '2026-11-21T09:40:00Z', '2026-11-21T10:00:00Z'), after('*/15 * * * *'))).toBe(false);
-    expect(followedBefore(slots('2026-11-21T11:00:00Z'), after('0 * * * *'))).toBe(false);
-    expect(followedBefore([], after('0 * * * *'))).toBe(false);
   });
 });
 
@@ -415,6 +400,36 @@ describe('what the worker remembers between ticks', () => {
       // the hourly runs sit on fires of */15, but not on consecutive ones: another cadence, so only answered fires count
       expect(nov10(history)).toEqual({ expected: 19, succeeded: 19, failed: 0, skipped: 0, missed: 0 });
     });
+  });
+
+  it('a streak open before the 90 days keeps its start even when the first of the 90 days has no fire', async () => {
+    // Wednesdays at 12:00; the last success on Jul 1, every run failing since Jul 8. The 90 days begin
+    // on Monday Aug 24, which has no fire: the streak's start must wait for the first fire, Aug 26.
+    const data: FakeData = {
+      ...brokenSystem(),
+      schedules: [schedule('weekly', '0 12 * * 3')],
+      runs: runsOf('weekly', '2026-06-03T12:00:00Z', '2026-11-21T00:00:00Z', 7 * 24 * 60, (time) => (time > at('2026-07-01T12:00:00Z') ? 'error' : 'success')),
+    };
+    const { history, snapshot } = await createSnapshotBuilder(createFakeSource(data), settings, logger).build(now);
+    expect(history.from).toBe('2026-08-24');
+    expect(history.incidents.map((incident) => [incident.id, incident.resolvedAt])).toEqual([['governance:weekly@2026-07-08T12:00:00.000Z', null]]);
+    expect(snapshot.openIncidents).toEqual(['governance:weekly@2026-07-08T12:00:00.000Z']);
+  });
+
+  it('gives reasons only for the charters the snapshot lists', async () => {
+    // 120 charters failing and 30 fine: the snapshot lists 100, the failing first, and names no other
+    const ids = Array.from({ length: 150 }, (_, index) => `c${String(index).padStart(3, '0')}`);
+    const data: FakeData = {
+      ...brokenSystem(),
+      schedules: ids.map((id) => schedule(id, '0 * * * *')),
+      runs: ids.flatMap((id, index) => runsOf(id, '2026-11-21T00:00:00Z', '2026-11-21T12:01:00Z', 60, () => (index < 120 ? 'error' : 'success'))),
+    };
+    const { snapshot } = await createSnapshotBuilder(createFakeSource(data), settings, logger).build(now);
+    const listed = new Set(snapshot.charters.map((charter) => charter.id));
+    expect(listed.size).toBe(limits.charters);
+    const named = snapshot.reasons.flatMap((reason) => (reason.charterId === null ? [] : [reason.charterId]));
+    expect(named).toHaveLength(limits.charters);
+    expect(named.every((id) => listed.has(id))).toBe(true);
   });
 
   it('reads the earlier facts and 90 days once, then only the window', async () => {

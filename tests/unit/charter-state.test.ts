@@ -30,7 +30,7 @@ function judge(cron: string, timezone: string, now: number, runs: RunRecord[], o
     now,
     enabled: true,
     scheduleError: null,
-    changedAt: null,
+    rule: { quiet: null, changedAt: null },
     fires,
     fireAfter: (at) => fireAfter(cron, timezone, at),
     runs,
@@ -95,7 +95,7 @@ describe('answering a fire in its slot', () => {
 
   it('a run anywhere from its fire up to the next fire answers it; the latest run in a slot wins', () => {
     const runs = [run(t('2026-11-21T10:00:00Z'), 'error'), run(t('2026-11-21T10:59:59Z'), 'success'), run(t('2026-11-21T11:05:00Z'), 'success')];
-    const expected = expectedFires({ fires, runs, changedAt: null, firstRunAt: now - 30 * day }, t('2026-11-21T09:30:00Z'), now - rules.graceMs);
+    const expected = expectedFires({ fires, runs, quiet: null, firstRunAt: now - 30 * day }, t('2026-11-21T09:30:00Z'), now - rules.graceMs);
     expect(expected.map((fire) => [iso(fire.at), fire.run?.runId ?? null])).toEqual([
       ['2026-11-21T10:00:00.000Z', 'run-2026-11-21T10:59:59.000Z'],
       ['2026-11-21T11:00:00.000Z', 'run-2026-11-21T11:05:00.000Z'],
@@ -105,7 +105,7 @@ describe('answering a fire in its slot', () => {
 
   it('a run before its fire answers the previous slot, not the next one', () => {
     const runs = [run(t('2026-11-21T11:59:00Z'), 'success')];
-    const expected = expectedFires({ fires, runs, changedAt: null, firstRunAt: now - 30 * day }, t('2026-11-21T10:30:00Z'), now - rules.graceMs);
+    const expected = expectedFires({ fires, runs, quiet: null, firstRunAt: now - 30 * day }, t('2026-11-21T10:30:00Z'), now - rules.graceMs);
     expect(expected.map((fire) => [iso(fire.at), fire.run?.status ?? 'missed'])).toEqual([
       ['2026-11-21T11:00:00.000Z', 'success'],
       ['2026-11-21T12:00:00.000Z', 'missed'],
@@ -114,13 +114,13 @@ describe('answering a fire in its slot', () => {
 
   it('nothing is due before the fire the first recorded run answered', () => {
     const runs = [run(t('2026-11-21T09:00:10Z'), 'success')];
-    const expected = expectedFires({ fires, runs, changedAt: null, firstRunAt: runs[0]!.scheduledFor }, now - day, now - rules.graceMs);
+    const expected = expectedFires({ fires, runs, quiet: null, firstRunAt: runs[0]!.scheduledFor }, now - day, now - rules.graceMs);
     expect(expected.map((fire) => iso(fire.at))).toEqual(['2026-11-21T09:00:00.000Z', '2026-11-21T10:00:00.000Z', '2026-11-21T11:00:00.000Z', '2026-11-21T12:00:00.000Z']);
   });
 
   it('before the schedule changed, only answered fires count: nothing before it is missed', () => {
     const runs = [run(t('2026-11-21T08:00:00Z'), 'success'), run(t('2026-11-21T11:00:00Z'), 'success')];
-    const expected = expectedFires({ fires, runs, changedAt: t('2026-11-21T10:30:00Z'), firstRunAt: now - 30 * day }, t('2026-11-21T06:30:00Z'), now - rules.graceMs);
+    const expected = expectedFires({ fires, runs, quiet: { from: Number.NEGATIVE_INFINITY, until: t('2026-11-21T10:30:00Z') }, firstRunAt: now - 30 * day }, t('2026-11-21T06:30:00Z'), now - rules.graceMs);
     expect(expected.map((fire) => [iso(fire.at), fire.run?.status ?? 'missed'])).toEqual([
       ['2026-11-21T08:00:00.000Z', 'success'],
       ['2026-11-21T11:00:00.000Z', 'success'],
@@ -270,7 +270,7 @@ describe('charter states', () => {
       now,
       enabled: false,
       scheduleError: null,
-      changedAt: null,
+      rule: { quiet: null, changedAt: null },
       fires: runs.map((r) => r.scheduledFor),
       fireAfter: () => null,
       runs,

@@ -24,7 +24,7 @@ function dayOf(cron: string, timezone: string, date: string, status: (fire: numb
     const chosen = status(fire);
     return chosen === null ? [] : [run(fire, chosen)];
   });
-  return expectedFires({ fires, runs, changedAt: null, firstRunAt: start - 30 * day }, start - 1, start + day - 1);
+  return expectedFires({ fires, runs, quiet: null, firstRunAt: start - 30 * day }, start - 1, start + day - 1);
 }
 
 describe('daily counts', () => {

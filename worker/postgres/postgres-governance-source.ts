@@ -4,7 +4,7 @@
 import pg, { type Pool, type PoolClient } from 'pg';
 import type { GovernanceStatusPort, Logger } from '../../shared/ports.ts';
 import { tokenSetting } from './advisory-lock-leader.ts';
-import { findLedger, readBalance, readEarlierRuns, readRuns, readSchedules, readSpend, readSpendByDay, readThreads, type Ledger } from './queries.ts';
+import { findLedger, readBalance, readCharters, readEarlierRuns, readRuns, readSpend, readSpendByDay, readThreads, type Ledger } from './queries.ts';
 
 export type PostgresSourceOptions = {
   statementTimeoutMs: number;
@@ -122,7 +122,7 @@ export function createPostgresGovernanceSource(pool: Pool, options: PostgresSour
       inSnapshot(query.principalId, async (client, ledger) => {
         const balanceCredits = await readBalance(client, query);
         const spend = await readSpend(client, query);
-        const schedules = await readSchedules(client, ledger, query.principalId);
+        const { schedules, earlier } = await readCharters(client, ledger, { principalId: query.principalId, earlierBefore: query.windowStart });
         const runs = await readRuns(client, ledger, {
           principalId: query.principalId,
           from: query.runsFrom,
@@ -131,12 +131,12 @@ export function createPostgresGovernanceSource(pool: Pool, options: PostgresSour
           messages: { from: query.failedFrom, limit: query.failedLimit },
         });
         const threads = await readThreads(client, query);
-        return { ledger: ledger.table, balanceCredits, spentSinceSpendFrom: spend.total, spendByHour: spend.spendByHour, schedules, runs, threads };
+        return { ledger: ledger.table, balanceCredits, spentSinceSpendFrom: spend.total, spendByHour: spend.spendByHour, schedules, runs, earlier, threads };
       }),
     readEarlierRuns: (query) => inSnapshot(query.principalId, (client, ledger) => readEarlierRuns(client, ledger, query)),
     readHistory: (query) =>
       inSnapshot(query.principalId, async (client, ledger) => ({
-        schedules: await readSchedules(client, ledger, query.principalId),
+        schedules: (await readCharters(client, ledger, { principalId: query.principalId, earlierBefore: null })).schedules,
         runs: await readRuns(client, ledger, { principalId: query.principalId, from: query.from, to: query.to, toInclusive: false, messages: null }),
         spendByDay: await readSpendByDay(client, query),
       })),

@@ -86,20 +86,33 @@ export async function readSpendByDay(client: ClientBase, q: HistoryQuery) {
 
 const charterFilter = 's.owner_user_id = $1 AND s.temporal_schedule_id IS NOT NULL';
 
-/** The system principal's governance charters (schedules with a temporal_schedule_id). */
-export async function readSchedules(client: ClientBase, ledger: Ledger, principalId: string): Promise<ScheduleFacts[]> {
-  // One backward probe per charter on (schedule_id, scheduled_for): its latest slots before its
-  // updated_at, a constant number of index entries whatever its history.
-  const { rows } = await client.query<{
-    id: string;
-    temporal_schedule_id: string;
-    cron: string;
-    timezone: string;
-    enabled: boolean;
-    updated_at: Date | null;
-    last_run_at: Date | null;
-    slots_before_change: Date[];
-  }>(
+type ScheduleRow = {
+  id: string;
+  temporal_schedule_id: string;
+  cron: string;
+  timezone: string;
+  enabled: boolean;
+  updated_at: Date | null;
+  last_run_at: Date | null;
+  slots_before_change: Date[];
+  oldest_slot?: Date | null;
+  finished?: JsonRun | null;
+};
+
+/**
+ * The system principal's governance charters (schedules with a temporal_schedule_id), with one
+ * backward probe each on (schedule_id, scheduled_for) for its latest slots before its updated_at; with
+ * `earlierBefore` (a tick) also its first run and its latest finished run before that instant: a
+ * constant number of index entries per charter whatever its history, read every tick instead of
+ * remembered.
+ */
+export async function readCharters(
+  client: ClientBase,
+  ledger: Ledger,
+  q: { principalId: string; earlierBefore: Date | null },
+): Promise<{ schedules: ScheduleFacts[]; earlier: EarlierRunFacts[] }> {
+  const earlier = q.earlierBefore !== null;
+  const { rows } = await client.query<ScheduleRow>(
     `SELECT s.id, left(s.temporal_schedule_id, ${rawTextLimit}) AS temporal_schedule_id, left(s.cron, ${rawTextLimit}) AS cron,
             left(s.timezone, ${rawTextLimit}) AS timezone, s.enabled, s.updated_at, s.last_run_at,
             ARRAY(SELECT r.scheduled_for
@@ -107,21 +120,28 @@ export async function readSchedules(client: ClientBase, ledger: Ledger, principa
                    WHERE r.schedule_id = s.id AND r.scheduled_for < s.updated_at
                    ORDER BY r.scheduled_for DESC
                    LIMIT ${slotsBeforeChangeLimit}) AS slots_before_change
+            ${earlier ? `, oldest.scheduled_for AS oldest_slot, ${asJson('finished')} AS finished` : ''}
        FROM schedules s
+       ${earlier ? `${probe(ledger, '', 'ASC')} oldest ON true ${probe(ledger, finishedFilter, 'DESC')} finished ON true` : ''}
       WHERE ${charterFilter}
       ORDER BY s.id`,
-    [principalId],
+    earlier ? [q.principalId, q.earlierBefore] : [q.principalId],
   );
-  return rows.map((row) => ({
-    scheduleId: row.id,
-    temporalScheduleId: row.temporal_schedule_id,
-    cron: row.cron,
-    timezone: row.timezone,
-    enabled: row.enabled,
-    updatedAt: row.updated_at,
-    lastRunAt: row.last_run_at,
-    slotsBeforeChange: row.slots_before_change,
-  }));
+  return {
+    schedules: rows.map((row) => ({
+      scheduleId: row.id,
+      temporalScheduleId: row.temporal_schedule_id,
+      cron: row.cron,
+      timezone: row.timezone,
+      enabled: row.enabled,
+      updatedAt: row.updated_at,
+      lastRunAt: row.last_run_at,
+      slotsBeforeChange: row.slots_before_change,
+    })),
+    earlier: earlier
+      ? rows.map((row) => ({ scheduleId: row.id, firstRunAt: row.oldest_slot ?? null, lastFinished: fromJson(row.id, row.finished ?? null), lastSuccess: null }))
+      : [],
+  };
 }
 
 type RunRow = {
@@ -194,40 +214,45 @@ export async function readRuns(
   return rows.map(toRun);
 }
 
-/**
- * Per charter, three probes of (schedule_id, scheduled_for) into its rows before `before`: the first
- * run, the latest finished run, and the latest success. The last walks back through every failure
- * of a current streak (no index holds status), so it is read once per process, never per tick.
- */
-export async function readEarlierRuns(client: ClientBase, ledger: Ledger, q: { principalId: string; before: Date }): Promise<EarlierRunFacts[]> {
-  const probe = (filter: string, order: 'ASC' | 'DESC') => `LEFT JOIN LATERAL (
+type JsonRun = Omit<RunRow, 'schedule_id'>;
+const finishedFilter = "AND r.status IN ('success', 'error', 'skipped', 'cancelled')";
+
+/** One probe of (schedule_id, scheduled_for) into a charter's rows before $2: the first or the latest that passes `filter`. */
+const probe = (ledger: Ledger, filter: string, order: 'ASC' | 'DESC') => `LEFT JOIN LATERAL (
              SELECT ${runColumns(ledger)}
                FROM ${ledger.table} r
               WHERE r.schedule_id = s.id AND r.scheduled_for < $2 ${filter}
               ORDER BY r.scheduled_for ${order}
-              LIMIT 1) `;
-  const { rows } = await client.query<{ schedule_id: string; first_run_at: Date | null; finished: Omit<RunRow, 'schedule_id'> | null; success: Omit<RunRow, 'schedule_id'> | null }>(
-    `SELECT s.id AS schedule_id, first_run.scheduled_for AS first_run_at,
-            CASE WHEN finished.run_id IS NULL THEN NULL ELSE to_jsonb(finished) END AS finished,
-            CASE WHEN success.run_id IS NULL THEN NULL ELSE to_jsonb(success) END AS success
+              LIMIT 1)`;
+const asJson = (name: string) => `CASE WHEN ${name}.run_id IS NULL THEN NULL ELSE to_jsonb(${name}) END`;
+
+function fromJson(scheduleId: string, run: JsonRun | null): RunFacts | null {
+  if (run === null) return null;
+  return toRun({
+    ...run,
+    schedule_id: scheduleId,
+    scheduled_for: new Date(run.scheduled_for),
+    started_at: run.started_at === null ? null : new Date(run.started_at),
+    completed_at: run.completed_at === null ? null : new Date(run.completed_at),
+    error_message: null,
+  });
+}
+
+/**
+ * Per charter, three probes into its rows before `before`: the first run, the latest finished run,
+ * and the latest success. The last walks back through every failure of a current streak (no index
+ * holds status), so it is read only when the worker starts or leads anew, never per tick.
+ */
+export async function readEarlierRuns(client: ClientBase, ledger: Ledger, q: { principalId: string; before: Date }): Promise<EarlierRunFacts[]> {
+  const { rows } = await client.query<{ schedule_id: string; first_run_at: Date | null; finished: JsonRun | null; success: JsonRun | null }>(
+    `SELECT s.id AS schedule_id, first_run.scheduled_for AS first_run_at, ${asJson('finished')} AS finished, ${asJson('success')} AS success
        FROM schedules s
-       ${probe('', 'ASC')}first_run ON true
-       ${probe("AND r.status IN ('success', 'error', 'skipped', 'cancelled')", 'DESC')}finished ON true
-       ${probe("AND r.status = 'success'", 'DESC')}success ON true
+       ${probe(ledger, '', 'ASC')} first_run ON true
+       ${probe(ledger, finishedFilter, 'DESC')} finished ON true
+       ${probe(ledger, "AND r.status = 'success'", 'DESC')} success ON true
       WHERE ${charterFilter}`,
     [q.principalId, q.before],
   );
-  const fromJson = (scheduleId: string, run: Omit<RunRow, 'schedule_id'> | null): RunFacts | null =>
-    run === null
-      ? null
-      : toRun({
-          ...run,
-          schedule_id: scheduleId,
-          scheduled_for: new Date(run.scheduled_for),
-          started_at: run.started_at === null ? null : new Date(run.started_at),
-          completed_at: run.completed_at === null ? null : new Date(run.completed_at),
-          error_message: null,
-        });
   return rows.map((row) => ({
     scheduleId: row.schedule_id,
     firstRunAt: row.first_run_at,
