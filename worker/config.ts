@@ -84,6 +84,8 @@ function envSchema(mode: { stdout: boolean }) {
     // The leader lock is a session lock: it needs a real session (a direct connection or a pooler in
     // session mode) even where the snapshot reads go through a transaction-pooling PgBouncer.
     LEADER_DATABASE_URL: z.string().refine(isPostgresUrl, 'must be a postgres:// or postgresql:// URL').optional(),
+    // Behind a proxy the lock's replica refuses to lead unless the operator vouches for session mode.
+    LEADER_POOLER: z.enum(['session'], { error: 'must be session (or unset, for a direct connection)' }).optional(),
     SNAPSHOT_DESTINATION: mode.stdout
       ? z.string().optional()
       : z.string({ error: 'is required (file:///abs/path/governance-status.json or s3://bucket/key.json)' }),
@@ -131,6 +133,7 @@ function toConfig(env: z.infer<ReturnType<typeof envSchema>>, destination: Desti
   return {
     databaseUrl: env.DATABASE_URL,
     leaderDatabaseUrl: env.LEADER_DATABASE_URL ?? env.DATABASE_URL,
+    leaderSessionPooler: env.LEADER_POOLER === 'session',
     destination,
     snapshotCron: env.SNAPSHOT_CRON,
     principalId: env.SYSTEM_PRINCIPAL_ID,

@@ -152,6 +152,7 @@ async function main(): Promise<number> {
   const leader = createAdvisoryLockLeader({
     connectionString: config.leaderDatabaseUrl,
     lockKey: lockKeyFor(store.description),
+    sessionPooler: config.leaderSessionPooler,
     logger,
     onLost: () => runner.abort('this replica lost the leader lock'),
   });

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../../worker/logger.ts';
 import { createAdvisoryLockLeader, lockKeyFor, type Leader, type LockSession } from '../../worker/postgres/advisory-lock-leader.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
@@ -107,8 +107,8 @@ describe('advisory lock leader behind a pooler that is not a session', () => {
     return client;
   };
   /** Sessions that are all one server connection, as a pooler in transaction mode may hand out. The
-   *  fakes say no announced pid (processID), so only the token check is at work, unless a test gives
-   *  one that is not the backend's, as PgBouncer's is: then the leader probes. */
+   *  fakes say no announced pid (processID), so only the check's pid and token are at work, unless a
+   *  test gives one that is not the backend's, as PgBouncer's is: then the replica knows it is proxied. */
   const sharedSession = (server: pg.Client, processID?: number) => {
     let connected: Promise<unknown> | undefined;
     return (): LockSession => ({
@@ -119,8 +119,8 @@ describe('advisory lock leader behind a pooler that is not a session', () => {
       query: (text, values) => server.query(text, values),
     });
   };
-  const leaderOn = (openSession: () => LockSession, onLost?: (reason: unknown) => void) => {
-    const leader = createAdvisoryLockLeader({ connectionString: 'postgres://unused', lockKey: key, logger, openSession, onLost });
+  const leaderOn = (openSession: () => LockSession, onLost?: (reason: unknown) => void, sessionPooler = false) => {
+    const leader = createAdvisoryLockLeader({ connectionString: 'postgres://unused', lockKey: key, logger, openSession, onLost, sessionPooler });
     leaders.push(leader);
     return leader;
   };
@@ -215,112 +215,64 @@ describe('advisory lock leader behind a pooler that is not a session', () => {
     expect([a, b, c].every((replica) => replica.problem() !== null)).toBe(true);
   });
 
-  // PgBouncer announces a pid of its own at connect, in every pool mode: the leader then probes.
+  // PgBouncer announces a pid of its own at connect, in every pool mode: the replica knows it is proxied.
   const pooled = 0;
-  /** A session on `client` that says it is behind a proxy, with hooks for what a test does to it. */
-  const proxiedOn = (client: pg.Client, hooks: { connect?: () => Promise<unknown>; query?: () => void; end?: () => void } = {}): LockSession => ({
+  /** A session on `client` that says it is behind a proxy. */
+  const proxiedOn = (client: pg.Client, hooks: { end?: () => void } = {}): LockSession => ({
     processID: pooled,
-    connect: hooks.connect ?? (() => client.connect()),
+    connect: () => client.connect(),
     end: () => client.end().finally(() => hooks.end?.()),
     on: (event, listener) => client.on(event, listener),
-    query: (text, values) => {
-      hooks.query?.();
-      return client.query(text, values);
-    },
+    query: (text, values) => client.query(text, values),
   });
   const locksOf = async (pid: number) => {
     const { rows } = await database.admin.query("SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = $1", [pid]);
     return rows[0].n as number;
   };
 
-  it('a replica alone on its pooled backend, waiting on a lock left behind elsewhere, is caught by the probe on its first tick', async () => {
+  it('behind a proxy the operator did not vouch for, a replica refuses on its first tick, even alone on its backend, and takes no lock', async () => {
     // What CI once saw: the other replicas had refused, a lock stayed on another server connection,
     // and the last replica's checks all ran on a backend nobody else used, so its token held.
     const leftBehind = realClient();
     await leftBehind.connect();
     await leftBehind.query('SELECT pg_advisory_lock($1::bigint)', [key]);
-    const lastUsed = sharedSession(realClient(), pooled); // the lock check and the probe land on the server used last
-    const alone = leaderOn(lastUsed);
-    expect(await alone.shouldRun()).toBe(false);
-    expect(alone.problem()).toMatch(/^refusing to lead: another client's statement ran on the lock connection's server backend \(pid \d+\) between its transactions: a pooler in transaction mode/);
-    expect(await alone.shouldRun()).toBe(false);
-    expect(logs.filter((line) => line.event === 'leader_session_unverified')).toHaveLength(1);
-  });
-
-  it('a lock the probe refuses in the very check that took it is given back', async () => {
     const server = realClient();
     const alone = leaderOn(sharedSession(server, pooled));
     expect(await alone.shouldRun()).toBe(false);
-    expect(alone.problem()).toMatch(/a pooler in transaction mode/);
+    expect(alone.problem()).toMatch(/^refusing to lead: the lock connection goes through a proxy \(it announced pid 0, its server backend is \d+\), which may be a pooler in transaction mode.*LEADER_POOLER=session/);
+    expect(alone.isDatabaseReachable()).toBe(true);
+    expect(await alone.shouldRun()).toBe(false);
+    expect(logs.filter((line) => line.event === 'leader_session_unverified')).toHaveLength(1);
     expect(logs.filter((line) => line.event === 'leader_elected')).toEqual([]);
     const { rows } = await server.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
-    expect(await locksOf(rows[0]!.pid)).toBe(0); // nothing left behind for the next replica to wait on
+    expect(await locksOf(rows[0]!.pid)).toBe(0); // nothing taken for the next replica to wait on
   });
 
-  it('a leader behind a session pooler: the probe gets a backend of its own and the replica leads', async () => {
+  it('a leader behind a pooler the operator says is in session mode leads, on one connection', async () => {
     let ended = 0;
-    const leader = leaderOn(() => proxiedOn(realClient(), { end: () => void (ended += 1) }));
+    const leader = leaderOn(() => proxiedOn(realClient(), { end: () => void (ended += 1) }), undefined, true);
     for (let tick = 0; tick < 3; tick += 1) expect(await leader.shouldRun()).toBe(true);
     expect(leader.problem()).toBeNull();
-    expect(clients).toHaveLength(2); // the lock session and one probe, kept between ticks
+    expect(clients).toHaveLength(1);
     await leader.close();
-    expect(ended).toBe(2); // both closed
+    expect(ended).toBe(1);
   });
 
-  it('a probe that cannot connect proves nothing: the replica leads on the check alone, warns once, and pauses its probes', async () => {
-    let opened = 0;
-    const noRoomForTheProbe = (): LockSession => {
-      opened += 1;
-      const first = opened === 1;
-      return proxiedOn(realClient(), first ? {} : { connect: () => Promise.reject(new Error('no more connections allowed (max_client_conn)')) });
-    };
-    const leader = leaderOn(noRoomForTheProbe);
-    for (let tick = 0; tick < 12; tick += 1) expect(await leader.shouldRun()).toBe(true);
-    expect(opened).toBe(3); // the lock session, a probe on the first tick, none for ten, one on the twelfth
-    expect(logs.filter((line) => line.event === 'leader_probe_failed')).toHaveLength(1);
-  });
-
-  it('a probe that never answers (a full session pool queues it) holds the tick up for a second at most', async () => {
-    let opened = 0;
-    const queued = (): LockSession => {
-      opened += 1;
-      return proxiedOn(realClient(), opened === 1 ? {} : { connect: () => new Promise(() => {}) });
-    };
-    const leader = leaderOn(queued);
-    expect(await leader.shouldRun()).toBe(true); // resolves, on the check alone
-    expect(leader.problem()).toBeNull();
-    expect(logs).toContainEqual(expect.objectContaining({ event: 'leader_probe_failed' }));
-  });
-
-  it('a lock session that fails while the probe runs leaves that check void: no lead on a dead session, and no false refusal after', async () => {
+  it('a lock session that fails loses the lead; a new session takes the lock once the old backend is gone, never "vanished"', async () => {
     const lost: unknown[] = [];
     const sessions: pg.Client[] = [];
-    let breakDuringProbe = false;
     const factory = (): LockSession => {
       const client = realClient();
-      const isProbe = sessions.length === 1;
       sessions.push(client);
-      return proxiedOn(client, {
-        query: () => {
-          if (!isProbe || !breakDuringProbe) return;
-          breakDuringProbe = false;
-          sessions[0]!.emit('error', new Error('server closed the connection unexpectedly'));
-        },
-      });
+      return proxiedOn(client);
     };
-    const leader = leaderOn(factory, (reason) => lost.push(reason));
+    const leader = leaderOn(factory, (reason) => lost.push(reason), true);
     expect(await leader.shouldRun()).toBe(true);
-    breakDuringProbe = true;
-    expect(await leader.shouldRun()).toBe(false); // the session died under this check
+    sessions[0]!.emit('error', new Error('server closed the connection unexpectedly'));
     expect(leader.isLeader()).toBe(false);
     expect(lost).toEqual([expect.objectContaining({ message: 'server closed the connection unexpectedly' })]);
-    // A new session: busy until the dead one's backend is gone, then the lead, never "vanished".
-    let led = false;
-    for (let tick = 0; tick < 40 && !led; tick += 1) {
-      led = await leader.shouldRun();
-      if (!led) await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    expect(led).toBe(true);
+    // busy until the dead session's backend has gone, then the lead again
+    await vi.waitFor(async () => expect(await leader.shouldRun()).toBe(true), { timeout: 10_000, interval: 50 });
     expect(leader.problem()).toBeNull();
   });
 });

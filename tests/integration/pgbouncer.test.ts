@@ -80,20 +80,13 @@ describe('behind PgBouncer', () => {
     context.skip(cannotRun !== null, cannotRun ?? undefined);
     // a small pool, as in production: replicas share server connections between transactions
     bouncer = await startPgBouncer({ readerUrl: database.readerUrl, poolMode: 'transaction', poolSize: 2 });
-    const started = Date.now();
     await startReplicas('transaction');
     await Promise.all(replicas.map(({ worker }) => worker.waitFor('leader_session_unverified', { timeoutMs: 30_000 })));
-    const reported = Date.now();
 
-    // Quiet afterwards: nobody publishes on a lock it cannot verify.
-    const marks = replicas.map(({ worker }) => worker.logs.length);
+    // Nobody publishes on a lock it cannot verify: each replica knows on its first look at the
+    // connection, before it takes any lock, that it goes through a proxy nobody vouched for.
     await sleep(4_000);
-    expect(replicas.flatMap(({ worker }, index) => publishes(worker, marks[index]))).toEqual([]);
-
-    // Before the misconfiguration was found, at most one replica published, at most once per tick.
-    const published = replicas.map(({ worker }) => publishes(worker).length);
-    expect(published.filter((count) => count > 0).length).toBeLessThanOrEqual(1);
-    expect(published.reduce((sum, count) => sum + count, 0)).toBeLessThanOrEqual(Math.ceil((reported - started) / 1000) + 1);
+    expect(replicas.flatMap(({ worker }) => publishes(worker))).toEqual([]);
 
     for (const { worker, healthPort } of replicas) {
       const line = worker.logs.find((entry) => entry.event === 'leader_session_unverified')!;
@@ -105,7 +98,7 @@ describe('behind PgBouncer', () => {
 
     // Every replica gone, a lock may stay behind on a pooled server connection. A fresh replica must
     // not stand by in silence with /healthz 200 while nobody publishes: alone on its pooled backend
-    // its token holds, and the probe is what catches it.
+    // its token holds, and the proxy it connects through is what gives it away.
     await Promise.all(replicas.splice(0).map(({ worker }) => stopWorker(worker)));
     const [fresh] = await startReplicas('transaction', { count: 1 });
     await sleep(4_000); // past its first ticks and its grace of one staleAfter
@@ -133,9 +126,9 @@ describe('behind PgBouncer', () => {
 
   it('session mode: exactly one leads, the others stand by healthy, and a killed leader is replaced', async (context) => {
     context.skip(cannotRun !== null, cannotRun ?? undefined);
-    // three connections per replica (snapshots, the lock and its probe), and room for a replacement
+    // two connections per replica (snapshots and the lock), and room for a replacement
     bouncer = await startPgBouncer({ readerUrl: database.readerUrl, poolMode: 'session', poolSize: 10 });
-    await startReplicas('session');
+    await startReplicas('session', { env: { LEADER_POOLER: 'session' } });
     await Promise.race(replicas.map(({ worker }) => worker.waitFor('snapshot_published', { timeoutMs: 30_000 })));
     await sleep(4_000);
     const counts = replicas.map(({ worker }) => publishes(worker).length);

@@ -3,7 +3,6 @@
 // the tenant, a statement, lock and idle timeout and jit = off set transaction-locally. It never writes.
 import pg, { type Pool, type PoolClient } from 'pg';
 import type { GovernanceStatusPort, Logger } from '../../shared/ports.ts';
-import { tokenSetting } from './advisory-lock-leader.ts';
 import { findLedger, readBalance, readCharters, readEarlierRuns, readRuns, readSpend, readSpendByDay, readThreads, type Ledger } from './queries.ts';
 
 export type PostgresSourceOptions = {
@@ -78,15 +77,11 @@ export function createPostgresGovernanceSource(pool: Pool, options: PostgresSour
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
       // Bound parameters, transaction-local: RLS sees the system principal and nothing else. These are
       // small index reads: JIT compilation only ever costs here, and a JIT-compiling backend does not
-      // answer a cancel, so it is off. One setting is session-level on purpose: the snapshot marks
-      // its backend as not the leader's own. On a direct connection (or a session-mode pooler) that
-      // backend is never the lock's, and nothing changes; behind a transaction-mode pooler it often
-      // is the very server connection the lock session just used, and the leader's next check sees
-      // the mark and refuses to lead, instead of waiting for the pooler to move its session.
+      // answer a cancel, so it is off.
       const { rows } = await client.query<{ role: string; bypasses_rls: boolean; pid: number }>(
         `SELECT set_config('app.current_user_id', $1, true), set_config('statement_timeout', $2, true),
                 set_config('lock_timeout', $3, true), set_config('idle_in_transaction_session_timeout', $4, true),
-                set_config('jit', 'off', true), set_config('${tokenSetting}', 'shared', false), pg_backend_pid() AS pid,
+                set_config('jit', 'off', true), pg_backend_pid() AS pid,
                 current_user AS role, (SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user) AS bypasses_rls`,
         [principalId, String(options.statementTimeoutMs), String(lockTimeoutMs), String(idleMs)],
       );
