@@ -1,10 +1,12 @@
 // GET /healthz (JSON, 200 or 503) and GET /metrics (Prometheus text) for probes and scraping.
 import { createServer, type Server } from 'node:http';
-import { healthOf, metricsText, type Role } from './health.ts';
+import { healthOf, type Role } from './health.ts';
+import type { Metrics } from './metrics.ts';
 import type { RunnerStats } from './snapshot-runner.ts';
 
 export type HealthSource = {
   stats: RunnerStats;
+  metrics: Metrics;
   role(): Role;
   databaseReachable(): boolean;
   leaderProblem?(): string | null;
@@ -29,9 +31,10 @@ export function createHealthServer(source: HealthSource): Server {
         .writeHead(health.status === 'healthy' ? 200 : 503, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' })
         .end(`${JSON.stringify(health)}\n`);
     } else if (path === '/metrics') {
-      response
-        .writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' })
-        .end(metricsText(source.stats, source.role()));
+      source.metrics.text().then(
+        (text) => response.writeHead(200, { 'content-type': source.metrics.contentType, 'cache-control': 'no-store' }).end(text),
+        () => response.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' }).end('metrics could not be collected\n'),
+      );
     } else {
       response.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found: try /healthz or /metrics\n');
     }

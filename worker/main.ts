@@ -1,42 +1,38 @@
 #!/usr/bin/env node
-// The worker process: the only place that creates things (pool, S3 client, schedule, HTTP server).
+// The worker process: the only place that creates things (pool, store, schedule, HTTP server).
 //   npm run worker                    scheduled: one snapshot now, then on SNAPSHOT_CRON
 //   npm run worker -- --once          one snapshot, published; exit 0, or 1 on failure
 //   npm run worker -- --once --stdout one snapshot printed to stdout; nothing published
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { S3Client } from '@aws-sdk/client-s3';
 import cron from 'node-cron';
 import { cronIntervalMs } from '../shared/schedule.ts';
-import type { Logger, SnapshotStorePort } from '../shared/ports.ts';
+import type { Logger } from '../shared/ports.ts';
 import { atomFeedFileName, jsonFeedFileName, limits } from '../shared/contract.ts';
 import { buildSnapshot, createPublisher, type SnapshotSettings } from './build-snapshot.ts';
-import { assertWithinBound, serializeSnapshot } from './validate.ts';
-import { describeDatabaseUrl, parseConfig, type Destination, type WorkerConfig } from './config.ts';
+import { describeDatabaseUrl, parseConfig, type WorkerConfig } from './config.ts';
 import { captureLibraryOutput, createLogger } from './logger.ts';
+import { createMetrics } from './metrics.ts';
 import { createBackendCanceller, createPostgresGovernanceSource } from './postgres/postgres-governance-source.ts';
 import { createSnapshotRunner } from './snapshot-runner.ts';
 import { createAdvisoryLockLeader, lockKeyFor } from './postgres/advisory-lock-leader.ts';
 import { createHealthServer, listen } from './health-server.ts';
-import { createFileSnapshotStore } from './stores/file-snapshot-store.ts';
-import { createS3SnapshotStore } from './stores/s3-snapshot-store.ts';
+import { createStore } from './stores/create-store.ts';
+import { assertWithinBound, serializeSnapshot } from './validate.ts';
 
 const exitUsageError = 64; // EX_USAGE from sysexits.h
 const exitConfigError = 78; // EX_CONFIG
 
-function createStore(destination: Destination, config: WorkerConfig): { store: SnapshotStorePort; close(): void } {
-  if (destination.kind === 'file') return { store: createFileSnapshotStore(destination.path), close() {} };
-  const client = new S3Client({
-    endpoint: config.s3Endpoint,
-    forcePathStyle: config.s3ForcePathStyle,
-    // S3-compatible stores often have no notion of region and reject the newer flexible checksums.
-    ...(config.s3Endpoint && {
-      region: process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-    }),
-  });
-  return { store: createS3SnapshotStore(client, { ...destination, cacheControl: config.cacheControl }), close: () => client.destroy() };
+/** What has been started, stopped in reverse order; each stop is awaited and its failure logged. */
+type Part = { name: string; stop: () => Promise<unknown> | void };
+async function stopAll(parts: Part[], logger: Logger) {
+  for (const part of parts.splice(0).reverse()) {
+    try {
+      await part.stop();
+    } catch (error) {
+      logger.warn('stop_failed', { part: part.name, error });
+    }
+  }
 }
 
 function createPool(config: WorkerConfig, logger: Logger) {
@@ -57,11 +53,7 @@ function feedLinks(config: WorkerConfig) {
   if (!config.statusPageUrl) return null;
   // The feeds are published beside the snapshot, which the page's default setup serves beside itself.
   const base = new URL('./', config.statusPageUrl);
-  return {
-    pageUrl: config.statusPageUrl,
-    atomUrl: new URL(atomFeedFileName, base).href,
-    jsonUrl: new URL(jsonFeedFileName, base).href,
-  };
+  return { pageUrl: config.statusPageUrl, atomUrl: new URL(atomFeedFileName, base).href, jsonUrl: new URL(jsonFeedFileName, base).href };
 }
 
 /** node-cron's messages as our JSON lines (it would print plain text). */
@@ -73,6 +65,136 @@ function cronLogger(logger: Logger) {
     error: (message: string | Error, error?: Error) => logger.error('cron', fields(message, error)),
     debug: () => {},
   };
+}
+
+function settingsOf(config: WorkerConfig): SnapshotSettings {
+  return {
+    principalId: config.principalId,
+    billingAccountId: config.billingAccountId,
+    staleAfterMs: (now) => 3 * cronIntervalMs(config.snapshotCron, now),
+    rules: config.rules,
+  };
+}
+
+/** --once --stdout: one snapshot on stdout, nothing published. */
+async function printOnce(config: WorkerConfig, logger: Logger): Promise<number> {
+  const pool = createPool(config, logger);
+  const source = createPostgresGovernanceSource(pool, { ...config, cancelBackend: createBackendCanceller(config.databaseUrl, logger) });
+  try {
+    const body = serializeSnapshot(await buildSnapshot(source, settingsOf(config), new Date(), logger));
+    // The same bound as a published file: what --stdout prints is often uploaded by someone else.
+    assertWithinBound('governance-status.json', body, limits.snapshotBytes);
+    process.stdout.write(body);
+    return 0;
+  } catch (error) {
+    logger.error('snapshot_failed', { error });
+    return 1;
+  } finally {
+    await pool.end();
+  }
+}
+
+/** Publishes once (--once) or on the schedule until SIGTERM/SIGINT; every part stopped in reverse order. */
+async function publish(config: WorkerConfig, logger: Logger, once: boolean): Promise<number> {
+  const parts: Part[] = [];
+  const pool = createPool(config, logger);
+  parts.push({ name: 'database pool', stop: () => pool.end() });
+  const source = createPostgresGovernanceSource(pool, { ...config, cancelBackend: createBackendCanceller(config.databaseUrl, logger) });
+  const settings = settingsOf(config);
+  const { store, close: closeStore } = await createStore(config.destination!, config);
+  parts.push({ name: 'store', stop: closeStore });
+  const publisher = createPublisher({ source, store, clock: () => new Date(), logger }, settings, { feeds: feedLinks(config) });
+  const leader = once ? null : createAdvisoryLockLeader({ connectionString: config.leaderDatabaseUrl, lockKey: lockKeyFor(store.description), sessionPooler: config.leaderSessionPooler, logger, onLost: () => runner.abort('this replica lost the leader lock') });
+  if (leader) parts.push({ name: 'leader lock', stop: () => leader.close() });
+  const role = (): 'leader' | 'standby' => (leader === null || leader.isLeader() ? 'leader' : 'standby');
+  let metrics: ReturnType<typeof createMetrics> | undefined;
+  const runner = createSnapshotRunner({
+    publish: publisher,
+    logger,
+    timeoutMs: config.snapshotTimeoutMs,
+    destination: store.description,
+    readPublished: (signal) => store.get(store.snapshotName, signal),
+    onRun: (outcome, durationMs) => metrics?.observeRun(outcome, durationMs),
+  });
+  if (once) {
+    const outcome = await runner.run('once');
+    await stopAll(parts, logger);
+    return outcome === 'success' ? 0 : 1;
+  }
+  metrics = createMetrics({ stats: runner.stats, role });
+  if (!(await serveHealth(config, logger, parts, { runner, leader: leader!, metrics, role, settings }))) {
+    await stopAll(parts, logger);
+    return 1;
+  }
+  return schedule(config, logger, parts, { runner, leader: leader!, publisher, store });
+}
+
+type Running = { runner: ReturnType<typeof createSnapshotRunner>; leader: ReturnType<typeof createAdvisoryLockLeader> };
+
+/** GET /healthz and /metrics on HEALTH_PORT (0: none); false when the port cannot be had. */
+async function serveHealth(config: WorkerConfig, logger: Logger, parts: Part[], { runner, leader, metrics, role, settings }: Running & { metrics: ReturnType<typeof createMetrics>; role: () => 'leader' | 'standby'; settings: SnapshotSettings }) {
+  if (config.healthPort === 0) return true;
+  const health = createHealthServer({
+    stats: runner.stats,
+    metrics,
+    role,
+    databaseReachable: () => leader.isDatabaseReachable(),
+    leaderProblem: () => leader.problem(),
+    // a standby gives the leader one staleAfter from start before it says that nobody publishes
+    standbyGraceUntil: new Date(Date.now() + settings.staleAfterMs(new Date())),
+  });
+  try {
+    const port = await listen(health, config.healthPort);
+    parts.push({ name: 'health server', stop: () => new Promise((done) => health.close(done)) });
+    logger.info('health_listening', { port, paths: ['/healthz', '/metrics'] });
+    return true;
+  } catch (error) {
+    logger.error('health_listen_failed', { port: config.healthPort, error });
+    return false;
+  }
+}
+
+/** Every replica runs this; the advisory lock lets exactly one publish per tick. Resolves on SIGTERM/SIGINT. */
+async function schedule(config: WorkerConfig, logger: Logger, parts: Part[], { runner, leader, publisher, store }: Running & { publisher: ReturnType<typeof createPublisher>; store: { description: string } }) {
+  const leaderDatabase = config.leaderDatabaseUrl === config.databaseUrl ? undefined : describeDatabaseUrl(config.leaderDatabaseUrl);
+  logger.info('worker_started', { database: describeDatabaseUrl(config.databaseUrl), ...(leaderDatabase && { leaderDatabase }), destination: store.description, cron: config.snapshotCron });
+  const task = cron.schedule(config.snapshotCron, (context) => runner.run('schedule', context.date), { name: 'governance-snapshot', timezone: 'UTC', distributed: true, runCoordinator: leader, logger: cronLogger(logger) });
+  // Stopped first on shutdown: no new tick, then the running snapshot may finish (up to the timeout).
+  let drained = true;
+  parts.push({
+    name: 'schedule',
+    stop: async () => {
+      await task.stop();
+      drained = await Promise.race([runner.idle().then(() => true), new Promise<false>((done) => setTimeout(done, config.shutdownTimeoutMs, false).unref())]);
+      if (!drained) logger.warn('shutdown_drain_timeout', { timeoutMs: config.shutdownTimeoutMs });
+      await task.destroy();
+    },
+  });
+  // A tick this replica did not run: another replica leads, or the database is out of reach. What
+  // this replica remembered is stale once another one leads: when it leads again it rereads.
+  const notRun = (trigger: string) => {
+    publisher.reset();
+    if (leader.isDatabaseReachable()) void runner.skip();
+    else runner.fail(trigger, leader.lastError());
+  };
+  task.on('execution:skipped', () => notRun('schedule'));
+  // One snapshot at start, if this replica leads: a restarted sidecar publishes without waiting a tick.
+  void leader.shouldRun().then(async (elected) => (elected ? void (await runner.run('startup')) : notRun('startup')));
+
+  const signal = await new Promise<string>((resolve) => {
+    let stopping = false;
+    const on = (name: string) => () => {
+      if (stopping) logger.warn('shutdown_signal_ignored', { signal: name });
+      else resolve(name);
+      stopping = true;
+    };
+    process.on('SIGTERM', on('SIGTERM'));
+    process.on('SIGINT', on('SIGINT'));
+  });
+  logger.info('shutdown_started', { signal });
+  await stopAll(parts, logger);
+  logger.info('shutdown_complete', { signal, drained });
+  return 0;
 }
 
 async function main(): Promise<number> {
@@ -93,141 +215,13 @@ async function main(): Promise<number> {
     logger.error('worker_crashed', { error });
     process.exit(70); // EX_SOFTWARE
   });
-
   const parsed = parseConfig(process.env, { stdout: stdoutMode });
   if (!parsed.ok) {
     for (const problem of parsed.problems) logger.error('config_invalid', problem);
     return exitConfigError;
   }
-  const config = parsed.config;
-  const pool = createPool(config, logger);
-  const source = createPostgresGovernanceSource(pool, {
-    statementTimeoutMs: config.statementTimeoutMs,
-    lockTimeoutMs: config.lockTimeoutMs,
-    idleInTransactionTimeoutMs: config.idleInTransactionTimeoutMs,
-    cancelBackend: createBackendCanceller(config.databaseUrl, logger),
-  });
-  const settings: SnapshotSettings = {
-    principalId: config.principalId,
-    billingAccountId: config.billingAccountId,
-    staleAfterMs: (now) => 3 * cronIntervalMs(config.snapshotCron, now),
-    rules: config.rules,
-  };
-
-  if (stdoutMode) {
-    try {
-      const body = serializeSnapshot(await buildSnapshot(source, settings, new Date(), logger));
-      // The same bound as a published file: what --stdout prints is often uploaded by someone else.
-      assertWithinBound('governance-status.json', body, limits.snapshotBytes);
-      process.stdout.write(body);
-      return 0;
-    } catch (error) {
-      logger.error('snapshot_failed', { error });
-      return 1;
-    } finally {
-      await pool.end();
-    }
-  }
-
-  const destination = config.destination!; // required by parseConfig outside --stdout mode
-  const { store, close: closeStore } = createStore(destination, config);
-  const publish = createPublisher({ source, store, clock: () => new Date(), logger }, settings, { feeds: feedLinks(config) });
-  const runner = createSnapshotRunner({
-    publish,
-    logger,
-    timeoutMs: config.snapshotTimeoutMs,
-    destination: store.description,
-    readPublished: (signal) => store.get(store.snapshotName, signal),
-  });
-  const database = describeDatabaseUrl(config.databaseUrl);
-
-  if (flags.once) {
-    const outcome = await runner.run('once');
-    await pool.end();
-    closeStore();
-    return outcome === 'success' ? 0 : 1;
-  }
-
-  // Every replica of the sidecar runs this; the advisory lock lets exactly one publish per tick.
-  const leader = createAdvisoryLockLeader({
-    connectionString: config.leaderDatabaseUrl,
-    lockKey: lockKeyFor(store.description),
-    sessionPooler: config.leaderSessionPooler,
-    logger,
-    onLost: () => runner.abort('this replica lost the leader lock'),
-  });
-  const health = createHealthServer({
-    stats: runner.stats,
-    role: () => (leader.isLeader() ? 'leader' : 'standby'),
-    databaseReachable: () => leader.isDatabaseReachable(),
-    leaderProblem: () => leader.problem(),
-    // a standby gives the leader one staleAfter from start before it says that nobody publishes
-    standbyGraceUntil: new Date(Date.now() + settings.staleAfterMs(new Date())),
-  });
-  if (config.healthPort !== 0) {
-    try {
-      const port = await listen(health, config.healthPort);
-      logger.info('health_listening', { port, paths: ['/healthz', '/metrics'] });
-    } catch (error) {
-      logger.error('health_listen_failed', { port: config.healthPort, error });
-      await Promise.all([pool.end(), leader.close()]);
-      closeStore();
-      return 1;
-    }
-  }
-
-  const leaderDatabase = config.leaderDatabaseUrl === config.databaseUrl ? undefined : describeDatabaseUrl(config.leaderDatabaseUrl);
-  logger.info('worker_started', { database, ...(leaderDatabase && { leaderDatabase }), destination: store.description, cron: config.snapshotCron });
-  const task = cron.schedule(config.snapshotCron, () => runner.run('schedule'), {
-    name: 'governance-snapshot',
-    timezone: 'UTC',
-    distributed: true,
-    runCoordinator: leader,
-    logger: cronLogger(logger),
-  });
-  // A tick this replica did not run: another replica leads, or the database is out of reach.
-  // What this replica remembered is stale once another one leads: when it leads again it rereads the
-  // earlier facts and the 90 days instead of trusting a memory with a gap in it.
-  const notRun = (trigger: string) => {
-    publish.reset();
-    if (leader.isDatabaseReachable()) void runner.skip();
-    else runner.fail(trigger, leader.lastError());
-  };
-  task.on('execution:skipped', () => notRun('schedule'));
-  // One snapshot at start, if this replica leads: a restarted sidecar publishes without waiting a tick.
-  void leader.shouldRun().then(async (elected) => {
-    if (elected) await runner.run('startup');
-    else notRun('startup');
-  });
-
-  return await new Promise<number>((resolve) => {
-    let stopping = false;
-    const stop = async (signal: string) => {
-      if (stopping) {
-        logger.warn('shutdown_signal_ignored', { signal });
-        return;
-      }
-      stopping = true;
-      logger.info('shutdown_started', { signal });
-      await task.stop();
-      const drained = await Promise.race([
-        runner.idle().then(() => true),
-        new Promise<false>((done) => setTimeout(done, config.shutdownTimeoutMs, false).unref()),
-      ]);
-      if (!drained) logger.warn('shutdown_drain_timeout', { timeoutMs: config.shutdownTimeoutMs });
-      await task.destroy();
-      await Promise.all([
-        pool.end().catch((error: unknown) => logger.warn('pool_close_failed', { error })),
-        leader.close(),
-        new Promise((done) => health.close(done)),
-      ]);
-      closeStore();
-      logger.info('shutdown_complete', { signal, drained });
-      resolve(0);
-    };
-    process.on('SIGTERM', () => void stop('SIGTERM'));
-    process.on('SIGINT', () => void stop('SIGINT'));
-  });
+  if (stdoutMode) return printOnce(parsed.config, logger);
+  return publish(parsed.config, logger, Boolean(flags.once));
 }
 
 process.exitCode = await main();

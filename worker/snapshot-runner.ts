@@ -26,6 +26,8 @@ export type SnapshotRunnerOptions = {
   destination: string;
   /** reads the published snapshot (a standby watches whether someone still publishes), or null if none */
   readPublished?: (signal: AbortSignal) => Promise<string | null>;
+  /** told the outcome and duration of every run this replica ran (the metrics' histogram) */
+  onRun?: (outcome: 'success' | 'failure', durationMs: number) => void;
 };
 
 /** generatedAt and staleAfter of a published snapshot's text, or a reason why it has none. */
@@ -41,7 +43,7 @@ export function freshnessOf(body: string | null): { generatedAt: Date; staleAfte
   }
 }
 
-export function createSnapshotRunner({ publish, logger, timeoutMs, destination, readPublished }: SnapshotRunnerOptions) {
+export function createSnapshotRunner({ publish, logger, timeoutMs, destination, readPublished, onRun }: SnapshotRunnerOptions) {
   const stats: RunnerStats = {
     runs: { success: 0, failure: 0, skipped: 0 },
     lastSuccessAt: null,
@@ -54,10 +56,12 @@ export function createSnapshotRunner({ publish, logger, timeoutMs, destination, 
   let inFlight: Promise<unknown> | undefined;
   let current: AbortController | undefined;
 
-  async function run(trigger: string): Promise<RunOutcome> {
+  /** One run; `tick` is the schedule's fire that started it (logged, so a reader can count ticks). */
+  async function run(trigger: string, tick?: Date): Promise<RunOutcome> {
+    const at = tick && { tick: tick.toISOString() };
     if (inFlight) {
       stats.runs.skipped += 1;
-      logger.warn('snapshot_skipped', { trigger, reason: 'the previous snapshot is still running' });
+      logger.warn('snapshot_skipped', { trigger, ...at, reason: 'the previous snapshot is still running' });
       return 'skipped';
     }
     const started = performance.now();
@@ -92,14 +96,16 @@ export function createSnapshotRunner({ publish, logger, timeoutMs, destination, 
         lastDurationMs: durationMs,
       });
       stats.runs.success += 1;
-      logger.info('snapshot_published', { trigger, durationMs, status: snapshot.status, bytes, destination });
+      onRun?.('success', durationMs);
+      logger.info('snapshot_published', { trigger, ...at, durationMs, generatedAt: snapshot.generatedAt, status: snapshot.status, bytes, destination });
       return 'success';
     } catch (error) {
       const durationMs = Math.round(performance.now() - started);
       stats.runs.failure += 1;
       stats.lastDurationMs = durationMs;
       stats.lastError = describeError(error).message;
-      logger.error('snapshot_failed', { trigger, durationMs, destination, error });
+      onRun?.('failure', durationMs);
+      logger.error('snapshot_failed', { trigger, ...at, durationMs, destination, error });
       return 'failure';
     } finally {
       clearTimeout(timer);

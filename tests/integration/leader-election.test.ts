@@ -46,18 +46,15 @@ describe('several replicas, one writer', () => {
     const leader = workers[leaderIndex]!;
     const standbys = workers.filter((_, index) => index !== leaderIndex);
 
-    // A window of ticks: the publishes across all three replicas equal the ticks, not 3x.
+    // A window of ticks: across all three replicas, one publish per tick (each run logs the tick
+    // that started it), all from the one leader.
     const marks = workers.map(({ worker }) => worker.logs.length);
-    const started = Date.now();
-    await sleep(5_000);
-    const elapsedTicks = (Date.now() - started) / 1000;
+    await leader.worker.waitFor('snapshot_published', { after: marks[leaderIndex]!, count: 5 });
+    const ticks = workers.flatMap(({ worker }, index) => worker.logs.slice(marks[index]).filter((line) => line.event === 'snapshot_published').map((line) => String(line.tick)));
+    expect(ticks.length).toBeGreaterThanOrEqual(5);
+    expect(new Set(ticks).size).toBe(ticks.length);
     const counts = workers.map(({ worker }, index) => published(worker, marks[index]));
-    const total = counts.reduce((sum, count) => sum + count, 0);
-    // a loaded CI machine may drop a late tick; it may never publish more than once per tick
-    expect(total).toBeGreaterThanOrEqual(Math.floor(elapsedTicks) - 2);
-    expect(total).toBeLessThanOrEqual(Math.ceil(elapsedTicks) + 1);
     expect(counts.filter((count) => count > 0)).toHaveLength(1);
-    expect(counts[leaderIndex]).toBe(total);
 
     const metricsOf = async (port: number) => (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     expect(await metricsOf(leader.healthPort)).toContain('governance_snapshot_leader 1\n');
@@ -74,13 +71,14 @@ describe('several replicas, one writer', () => {
     expect(leaderHealth.status).toBe(200);
     expect(await leaderHealth.json()).toMatchObject({ status: 'healthy', role: 'leader', lastError: null });
 
-    // The leader dies without a word: its session ends, the lock frees, a standby takes over.
+    // The leader dies without a word: its session ends, the lock frees, a standby takes over within
+    // two ticks of the leader's last one (counted by the ticks the runs log, not by a clock here).
     const standbyMarks = standbys.map(({ worker }) => worker.logs.length);
-    const killedAt = Date.now();
     leader.worker.child.kill('SIGKILL');
     await leader.worker.exited;
-    await Promise.race(standbys.map(({ worker }, index) => worker.waitFor('snapshot_published', { after: standbyMarks[index] })));
-    expect(Date.now() - killedAt).toBeLessThanOrEqual(2_000 + 1_500); // two ticks, plus a run's time on a busy machine
+    const lastTick = Date.parse(String(leader.worker.logs.filter((line) => line.event === 'snapshot_published').at(-1)!.tick));
+    const first = await Promise.race(standbys.map(({ worker }, index) => worker.waitFor('snapshot_published', { after: standbyMarks[index] })));
+    expect((Date.parse(String(first.tick)) - lastTick) / 1000).toBeLessThanOrEqual(2);
 
     await sleep(3_000);
     const after = standbys.map(({ worker }, index) => published(worker, standbyMarks[index]));

@@ -3,7 +3,7 @@
 // value per charter), lists limits.charters of them with chartersTotal, and leaves no backend of
 // the reader role running (JIT is off in its transaction: a JIT-compiling backend ignores cancels).
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { explainAsTenant, readsOf, recordingPool, type Statement } from '../../bench/plans.ts';
 import { systemTenant } from '../../scripts/cogni/scale-seed.ts';
 import { limits } from '../../shared/contract.ts';
@@ -73,12 +73,10 @@ describe.each(['graph_runs', 'schedule_runs'] as const)(`${charters} system char
     }
     // After the pool has closed, no backend of the reader role is left at all (drop() checks it too).
     // A backend leaves pg_stat_activity a moment after its client said goodbye: wait up to 5 s.
-    let left: unknown[] = [];
-    for (const deadline = Date.now() + 5_000; ; await new Promise((resolve) => setTimeout(resolve, 50))) {
-      left = (await database.admin.query('SELECT pid FROM pg_stat_activity WHERE datname = $1 AND usename = $2', [database.name, inject('readerRole')])).rows;
-      if (left.length === 0 || Date.now() > deadline) break;
-    }
-    expect(left).toEqual([]);
+    await vi.waitFor(
+      async () => expect((await database.admin.query('SELECT pid FROM pg_stat_activity WHERE datname = $1 AND usename = $2', [database.name, inject('readerRole')])).rows).toEqual([]),
+      { timeout: 5_000, interval: 50 },
+    );
   });
 });
 

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { seedScenario } from '../fixtures/scenario.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
 import { startWorker, stopWorker, type WorkerProcess } from '../support/worker-process.ts';
@@ -15,14 +15,15 @@ const healthz = async (port: number) => {
   const response = await fetch(`http://127.0.0.1:${port}/healthz`);
   return { code: response.status, body: (await response.json()) as Healthz };
 };
-async function waitForHealth(port: number, code: number, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const seen = await healthz(port);
-    if (seen.code === code) return seen;
-    if (Date.now() > deadline) throw new Error(`/healthz on ${port} stayed ${seen.code} (${JSON.stringify(seen.body)}), wanted ${code}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+function waitForHealth(port: number, code: number, timeoutMs = 20_000) {
+  return vi.waitFor(
+    async () => {
+      const seen = await healthz(port);
+      expect(seen.code, `/healthz on ${port}: ${JSON.stringify(seen.body)}`).toBe(code);
+      return seen;
+    },
+    { timeout: timeoutMs, interval: 200 },
+  );
 }
 
 describe('standby health follows the destination', () => {

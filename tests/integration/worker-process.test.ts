@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import pg from 'pg';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parseGovernanceStatus } from '../../shared/contract.ts';
 import { seedScenario } from '../fixtures/scenario.ts';
 import { startS3Server, s3Credentials, type S3TestServer } from '../support/s3-server.ts';
@@ -248,10 +248,6 @@ describe('scheduled worker', () => {
   });
 });
 
-async function waitUntil(condition: () => Promise<boolean>, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+function waitUntil(condition: () => Promise<boolean>, timeoutMs = 10_000) {
+  return vi.waitFor(async () => expect(await condition()).toBe(true), { timeout: timeoutMs, interval: 50 });
 }

@@ -12,8 +12,8 @@ export type WorkerProcess = {
   logs: LogLine[];
   stdout(): string;
   stderr(): string;
-  /** resolves with the first log line (counting from `after`) that matches; rejects after timeoutMs */
-  waitFor(event: string, options?: { after?: number; timeoutMs?: number; where?: (line: LogLine) => boolean }): Promise<LogLine>;
+  /** resolves with the `count`-th (default: first) log line, counting from `after`, that matches; rejects after timeoutMs */
+  waitFor(event: string, options?: { after?: number; count?: number; timeoutMs?: number; where?: (line: LogLine) => boolean }): Promise<LogLine>;
   exited: Promise<number | null>;
 };
 
@@ -62,10 +62,10 @@ export function startWorker(args: string[], env: Record<string, string | undefin
     stdout: () => out,
     stderr: () => err,
     exited,
-    waitFor(event, { after = 0, timeoutMs = 15_000, where = () => true } = {}) {
+    waitFor(event, { after = 0, count = 1, timeoutMs = 15_000, where = () => true } = {}) {
       return new Promise((resolve, reject) => {
         const check = () => {
-          const found = logs.slice(after).find((line) => line.event === event && where(line));
+          const found = logs.slice(after).filter((line) => line.event === event && where(line))[count - 1];
           if (found) {
             cleanup();
             resolve(found);

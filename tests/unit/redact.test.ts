@@ -147,13 +147,11 @@ describe('hostile lengths', () => {
     expect(publicText(text, 300)).toBe('[redacted]');
     expect(publicText(`${'word '.repeat(40_000)}end`, 100)).toBe(`${'word '.repeat(19)}word…`);
   });
-  it('clean a 400,000-character value in linear time and cap it', () => {
-    // Not a speed test: a quadratic pattern (the old unbounded `\S+@` after every "a://") needs
-    // minutes here, a linear one well under a second; the bound only tells the two apart.
+  // Not a speed test (that is the bench's): a quadratic pattern (the old unbounded `\S+@` after every
+  // "a://") needs minutes here, a linear one well under a second; the test's timeout tells them apart.
+  it('clean a 400,000-character value and cap it', { timeout: 30_000 }, () => {
     for (const text of ['a://'.repeat(100_000), 'k'.repeat(400_000), 'a.'.repeat(200_000), 'eyJa.'.repeat(80_000), `${'\u202e'.repeat(200_000)}x`]) {
-      const started = performance.now();
       expect(publicText(text, 100).length).toBeLessThanOrEqual(100);
-      expect(performance.now() - started).toBeLessThan(15_000);
     }
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { healthOf, metricsText } from '../../worker/health.ts';
+import { healthOf } from '../../worker/health.ts';
+import { createMetrics } from '../../worker/metrics.ts';
 import { createLogger } from '../../worker/logger.ts';
 import { createSnapshotRunner, freshnessOf, type RunnerStats } from '../../worker/snapshot-runner.ts';
 
@@ -144,9 +145,10 @@ describe('the runner feeding /healthz', () => {
   });
 });
 
-describe('metricsText', () => {
-  it('exposes runs by result, last success, duration and leadership', () => {
-    const text = metricsText(
+describe('metrics', () => {
+  const metricsText = (runnerStats: ReturnType<typeof stats>, role: 'leader' | 'standby') => createMetrics({ stats: runnerStats, role: () => role }).text();
+  it('exposes runs by result, last success, duration and leadership', async () => {
+    const text = await metricsText(
       stats({ runs: { success: 3, failure: 1, skipped: 7 }, lastSuccessAt: new Date('2026-11-21T11:59:00.000Z'), lastDurationMs: 42 }),
       'leader',
     );
@@ -157,6 +159,19 @@ describe('metricsText', () => {
     expect(text).toContain('governance_snapshot_duration_seconds 0.042\n');
     expect(text).toContain('governance_snapshot_leader 1\n');
     expect(text).toContain('# TYPE governance_snapshot_runs_total counter\n');
-    expect(metricsText(stats(), 'standby')).toContain('governance_snapshot_leader 0\n');
+    expect(await metricsText(stats(), 'standby')).toContain('governance_snapshot_leader 0\n');
+  });
+
+  it('adds a histogram of the runs this replica ran, and the process metrics an operator expects', async () => {
+    const metrics = createMetrics({ stats: stats(), role: () => 'leader' });
+    metrics.observeRun('success', 80);
+    metrics.observeRun('failure', 3_000);
+    const text = await metrics.text();
+    expect(text).toContain('# TYPE governance_snapshot_run_duration_seconds histogram\n');
+    expect(text).toContain('governance_snapshot_run_duration_seconds_bucket{le="0.1",result="success"} 1\n');
+    expect(text).toContain('governance_snapshot_run_duration_seconds_count{result="failure"} 1\n');
+    for (const name of ['process_resident_memory_bytes', 'process_cpu_seconds_total', 'nodejs_heap_size_used_bytes', 'nodejs_eventloop_lag_p99_seconds', 'process_open_fds']) {
+      expect(text).toContain(`# TYPE ${name} `);
+    }
   });
 });

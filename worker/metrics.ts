@@ -1,0 +1,66 @@
+// GET /metrics: the worker's own series, read from the runner's stats when scraped, a histogram of
+// snapshot run durations to build an SLO on, and prom-client's default process metrics (CPU,
+// resident memory, heap, event-loop delay, open descriptors).
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { RunOutcome, RunnerStats } from './snapshot-runner.ts';
+
+export type Role = 'leader' | 'standby';
+
+export function createMetrics(source: { stats: RunnerStats; role(): Role }) {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const { stats } = source;
+  new Counter({
+    name: 'governance_snapshot_runs_total',
+    help: 'Snapshot runs by result (skipped: not the leader, or the previous run was still going).',
+    labelNames: ['result'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const result of ['success', 'failure', 'skipped'] as const) this.inc({ result }, stats.runs[result]);
+    },
+  });
+  new Gauge({
+    name: 'governance_snapshot_last_success_timestamp_seconds',
+    help: 'Unix time of the last published snapshot (0 before the first).',
+    registers: [registry],
+    collect() {
+      this.set(stats.lastSuccessAt ? stats.lastSuccessAt.getTime() / 1000 : 0);
+    },
+  });
+  new Gauge({
+    name: 'governance_snapshot_duration_seconds',
+    help: 'Wall time of the last snapshot run, published or failed.',
+    registers: [registry],
+    collect() {
+      this.set(stats.lastDurationMs === null ? 0 : stats.lastDurationMs / 1000);
+    },
+  });
+  new Gauge({
+    name: 'governance_snapshot_leader',
+    help: '1 while this replica holds the leader lock and publishes, else 0.',
+    registers: [registry],
+    collect() {
+      this.set(source.role() === 'leader' ? 1 : 0);
+    },
+  });
+  const durations = new Histogram({
+    name: 'governance_snapshot_run_duration_seconds',
+    help: 'Wall time of each snapshot run this replica ran, by result.',
+    labelNames: ['result'],
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [registry],
+  });
+  return {
+    registry,
+    /** Records one run this replica ran (skipped ticks are counted by the runner, not timed). */
+    observeRun(outcome: Exclude<RunOutcome, 'skipped'>, durationMs: number) {
+      durations.observe({ result: outcome }, durationMs / 1000);
+    },
+    /** The Prometheus text exposition. */
+    text: () => registry.metrics(),
+    contentType: registry.contentType,
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;
