@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { archiveDaySchema, parseArchiveDay, parseArchiveIndex, serializeArchiveDay, serializeArchiveIndex } from '../../shared/archive-contract.ts';
 import { archiveDayJsonSchema, archiveIndexJsonSchema } from '../../shared/archive-json-schema.ts';
 import { archiveDifferences, incidentsTouching, mergeArchivedDays, toClosedDay } from '../../shared/archive-history.ts';
-import type { Incident } from '../../shared/contract.ts';
+import type { HistoryDay, Incident } from '../../shared/contract.ts';
 import { closedDay } from '../support/archive-record.ts';
 
 describe('the bytes of an archived day', () => {
@@ -91,7 +91,7 @@ describe('between the history and the archive', () => {
 
   it('the history shows the archived figures of its range, and gains the days the ledger lost', () => {
     const archived = ['2026-11-01', '2026-11-02', '2026-11-03'].map((date) => archiveDaySchema.parse(JSON.parse(serializeArchiveDay(closedDay(date), null))));
-    const history = [
+    const history: HistoryDay[] = [
       { date: '2026-11-02', spent: '0', charters: {} },
       { date: '2026-11-03', spent: '7', charters: { engineering: { expected: 1, succeeded: 1, failed: 0, skipped: 0, missed: 0 } } },
       { date: '2026-11-04', spent: '9', charters: {} },
