@@ -29,7 +29,8 @@ function describeAge(ms: number): string {
   const seconds = Math.round(ms / 1000);
   if (Math.abs(seconds) < 120) return `${seconds} s`;
   if (Math.abs(seconds) < 7200) return `${Math.round(seconds / 60)} min`;
-  return `${(seconds / 3600).toFixed(1)} h`;
+  if (Math.abs(seconds) < 172_800) return `${(seconds / 3600).toFixed(1)} h`;
+  return `${(seconds / 86_400).toFixed(1)} days`;
 }
 
 function printReport(source: Source, report: VerifyReport) {
