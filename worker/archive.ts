@@ -222,6 +222,7 @@ export function createArchivist({ store, signer, logger, clock }: ArchivistDeps)
 
     /** The archived days from `from` to `to` (UTC dates, inclusive), each read once and checked against the index. */
     async archivedDays(from: string, to: string, signal?: AbortSignal): Promise<ArchiveDay[]> {
+      if (broken === null) chain ??= await load([], signal);
       if (chain === null || broken !== null) return [];
       const result: ArchiveDay[] = [];
       for (const entry of chain.entries) {

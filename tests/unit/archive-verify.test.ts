@@ -213,3 +213,17 @@ describe('key rotation', () => {
     expect(!second.ok && second.failure.message).toMatch(/is not signed by key/);
   });
 });
+
+describe('a file rewritten in place', () => {
+  it('read between its write and its signature\'s is read again once, then verifies', async () => {
+    const { files, now } = await buildRecord({ days: 2 });
+    const current = files.get('governance-status.json')!;
+    const older = current.replace(/"generatedAt": "[^"]+"/, `"generatedAt": "${new Date(now - 90_000).toISOString()}"`);
+    const read = readFrom(files);
+    let served = 0;
+    // the first read of the snapshot gets the older file, whose signature is already replaced
+    const result = await verifyRecord({ now, read: (name) => (name === 'governance-status.json' && served++ === 0 ? Promise.resolve(new TextEncoder().encode(older)) : read(name)) });
+    expect(served).toBe(2);
+    expect(result.ok).toBe(true);
+  });
+});
