@@ -1,21 +1,28 @@
 // The archivist: each closed UTC day becomes governance-archive/YYYY-MM-DD.json, written once (the
 // store's exclusive create: first writer wins), chained by prev to the day before, signed, and listed
 // in governance-archive.json. It reads nothing from the database: the history keeper hands it the
-// days it has counted. Wiring (worker/main.ts and the tick), for the lead:
-//   start:        const archivist = createArchivist({ store, signer: signerAtStart(config.signingKey, logger), logger, clock })
-//   rebuild and each day that closes (history keeper): await archivist.archive(closedDays, signal), every
-//                 closed day it holds (up to 89), built with shared/archive-history.ts toClosedDay;
-//                 then archived = await archivist.reconcile(closedDays, signal) (logs archive_mismatch)
-//   each tick:    history.days = mergeArchivedDays(history.days, archived, charterIds) before fitHistory
-//   side files:   archiveSideFiles(signer); the snapshot's own signature: signatureFiles(signer, name, body)
-//                 written right after the snapshot, in the same tick
-// A failure here is logged and retried at the next call; it never fails the tick.
+// days it has counted. Not yet wired into the tick; what the tick must call (for worker/main.ts and
+// the history keeper):
+//   at start:   signer = signerAtStart(config.signingKey, logger)   (logs signing_disabled once without a key)
+//               archivist = createArchivist({ store, signer, logger, clock })   (one per process; forget it, like the
+//               keeper, when the replica stops leading)
+//   after rebuild() and whenever update() closes a day: closed = every closed day the keeper holds (up to 89),
+//               each toClosedDay({ date, closedAt: the tick's now, spent, counts, names, incidents }) from
+//               shared/archive-history.ts; await archivist.archive(closed, signal); then
+//               archived = await archivist.reconcile(closed, signal)   (logs archive_mismatch once per day)
+//   every tick: history.days = mergeArchivedDays(history.days, archived, { from, to, charterIds }) before fitHistory
+//   side files: archiveSideFiles(signer) (schemas, public key); right after the snapshot is put, in the same tick,
+//               signatureFiles(signer, snapshotName, body) (its .jws)
+// closedAt is the instant of archiving, so a key rotated while the worker was down still covers it.
+// A failure here is logged and returned (ArchiveOutcome.problem), retried at the next call, and must
+// never fail the tick; a store error (network) throws like any store call and is the tick's to log.
 import type { ArchiveDay, ArchiveIndexEntry, ClosedDay } from '../shared/archive-contract.ts';
 import { archiveLimits, serializeArchiveDay, serializeArchiveIndex } from '../shared/archive-contract.ts';
 import { archiveDayFileName, archiveIndexFileName, endOfUtcDate, nextUtcDate, signatureFileName } from '../shared/archive-files.ts';
 import type { Clock, Logger, SnapshotStorePort } from '../shared/ports.ts';
 import { checkDay, followChainBack, readDay, readIndex, sha256Of, type StoredDay } from './archive-chain.ts';
 import { archiveDifferences } from '../shared/archive-history.ts';
+import { describeError } from './logger.ts';
 import type { Signer } from './signing-key.ts';
 
 export type ArchivistDeps = { store: SnapshotStorePort; signer: Signer | null; logger: Logger; clock: Clock };
@@ -187,6 +194,45 @@ export function createArchivist({ store, signer, logger, clock }: ArchivistDeps)
     current().updatedAt = updatedAt;
   }
 
+  async function adoptFound(found: StoredDay | { problem: string }, signal?: AbortSignal): Promise<boolean> {
+    if ('problem' in found) return Boolean(stop('archive_broken', found.problem));
+    const taken = adopt(found.file, found.day.day, found.bytes, chain?.entries.at(-1));
+    if (taken === null) return false;
+    archived.set(taken.day.day, taken.day);
+    await ensureSignature(taken.file, taken.bytes, signal);
+    current().entries.push({ day: taken.day.day, sha256: taken.sha256 });
+    logger.info('archive_day_adopted', { day: taken.day.day, file: taken.file, sha256: taken.sha256, signed: signer !== null });
+    return true;
+  }
+
+  /** See archive() below; store errors propagate to it. */
+  async function archiveDays(days: readonly ClosedDay[], signal?: AbortSignal): Promise<ArchiveOutcome> {
+    const outcome: ArchiveOutcome = { appended: [], adopted: [], head: null, problem: null };
+    if (broken === null) chain ??= await load([...days].sort((a, b) => a.date.localeCompare(b.date)), signal);
+    if (broken !== null || chain === null) return { ...outcome, problem: broken };
+    const now = clock().getTime();
+    const startCount = chain.entries.length;
+    for (const day of archivable(days, now)) {
+      const head = chain?.entries.at(-1);
+      if (chain === null || (head && day.date <= head.day)) continue;
+      // The index may lag behind the days (a writer stopped between the two): take what is there.
+      for (let next = head && nextUtcDate(head.day); next && next < day.date; next = nextUtcDate(next)) {
+        const found = await readDay(store, next, signal);
+        if (found === null) break;
+        if (!(await adoptFound(found, signal))) break;
+        outcome.adopted.push(next);
+      }
+      if (chain === null || broken !== null) break;
+      const last = chain.entries.at(-1);
+      if (last && nextUtcDate(last.day) !== day.date) logger.warn('archive_gap', { after: last.day, next: day.date, problem: 'no closed day was given for the days between: the chain skips them' });
+      const result = await appendDay(day, last, signal);
+      if (result === null) break;
+      (result === 'created' ? outcome.appended : outcome.adopted).push(day.date);
+    }
+    if (chain !== null && broken === null && chain.entries.length > startCount) await writeIndex(now, signal);
+    return { ...outcome, head: chain?.entries.at(-1) ?? null, problem: broken };
+  }
+
   return {
     /**
      * Appends, in order, the given closed days that come after the archive's last day, each chained
@@ -194,30 +240,14 @@ export function createArchivist({ store, signer, logger, clock }: ArchivistDeps)
      * they are (reconcile compares them). A day already stored under its name is taken as it is.
      */
     async archive(days: readonly ClosedDay[], signal?: AbortSignal): Promise<ArchiveOutcome> {
-      const outcome: ArchiveOutcome = { appended: [], adopted: [], head: null, problem: null };
-      if (broken === null) chain ??= await load([...days].sort((a, b) => a.date.localeCompare(b.date)), signal);
-      if (broken !== null || chain === null) return { ...outcome, problem: broken };
-      const now = clock().getTime();
-      const startCount = chain.entries.length;
-      for (const day of archivable(days, now)) {
-        const head = chain?.entries.at(-1);
-        if (chain === null || (head && day.date <= head.day)) continue;
-        // The index may lag behind the days (a writer stopped between the two): take what is there.
-        for (let next = head && nextUtcDate(head.day); next && next < day.date; next = nextUtcDate(next)) {
-          const found = await readDay(store, next, signal);
-          if (found === null) break;
-          if (!(await adoptFound(found, signal))) break;
-          outcome.adopted.push(next);
-        }
-        if (chain === null || broken !== null) break;
-        const last = chain.entries.at(-1);
-        if (last && nextUtcDate(last.day) !== day.date) logger.warn('archive_gap', { after: last.day, next: day.date, problem: 'no closed day was given for the days between: the chain skips them' });
-        const result = await appendDay(day, last, signal);
-        if (result === null) break;
-        (result === 'created' ? outcome.appended : outcome.adopted).push(day.date);
+      try {
+        return await archiveDays(days, signal);
+      } catch (error) {
+        // The store failed (network, timeout): whatever was created stays and is taken as it is next time.
+        chain = null;
+        logger.warn('archive_failed', { error, store: store.description });
+        return { appended: [], adopted: [], head: null, problem: `the store failed: ${describeError(error).message}` };
       }
-      if (chain !== null && broken === null && chain.entries.length > startCount) await writeIndex(now, signal);
-      return { ...outcome, head: chain?.entries.at(-1) ?? null, problem: broken };
     },
 
     /** The archived days from `from` to `to` (UTC dates, inclusive), each read once and checked against the index. */
@@ -259,17 +289,6 @@ export function createArchivist({ store, signer, logger, clock }: ArchivistDeps)
       return stored;
     },
   };
-
-  async function adoptFound(found: StoredDay | { problem: string }, signal?: AbortSignal): Promise<boolean> {
-    if ('problem' in found) return Boolean(stop('archive_broken', found.problem));
-    const taken = adopt(found.file, found.day.day, found.bytes, chain?.entries.at(-1));
-    if (taken === null) return false;
-    archived.set(taken.day.day, taken.day);
-    await ensureSignature(taken.file, taken.bytes, signal);
-    current().entries.push({ day: taken.day.day, sha256: taken.sha256 });
-    logger.info('archive_day_adopted', { day: taken.day.day, file: taken.file, sha256: taken.sha256, signed: signer !== null });
-    return true;
-  }
 }
 
 export type Archivist = ReturnType<typeof createArchivist>;

@@ -250,3 +250,30 @@ describe('signing turned on later', () => {
     for (const date of list) expect(files.get(signatureFileName(archiveDayFileName(date)))).toBe(signer.sign(files.get(archiveDayFileName(date))!));
   });
 });
+
+describe('a store that fails', () => {
+  it('is logged and returned, never thrown; the next call takes what was created and goes on', async () => {
+    const list = dates('2026-10-01', 3);
+    const { store, files } = createMemoryStore();
+    let failOn: string | null = archiveIndexFileName;
+    const flaky: SnapshotStorePort = {
+      ...store,
+      put: async (name, body, signal) => {
+        if (name === failOn) throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9000'), { code: 'ECONNREFUSED' });
+        return store.put(name, body, signal);
+      },
+    };
+    const logger = recordingLogger();
+    const archivist = createArchivist({ store: flaky, signer: newSigner(), logger, clock: () => at(list[2]!, 15) });
+    const failed = await archivist.archive(list.map((date) => closedDay(date)));
+    expect(failed).toMatchObject({ appended: [], problem: expect.stringMatching(/the store failed: connect ECONNREFUSED/) });
+    expect(logger.events('archive_failed')).toHaveLength(1);
+    expect(dayFiles(files)).toHaveLength(3); // the days were created before the index failed
+    failOn = null;
+    const retried = await archivist.archive(list.map((date) => closedDay(date)));
+    // no index yet: the first day is found and the chain followed from it, the others taken in turn
+    expect(logger.events('archive_index_rebuilt')).toMatchObject([{ first: list[0], count: 1 }]);
+    expect(retried).toMatchObject({ appended: [], adopted: list.slice(1), problem: null });
+    expect(JSON.parse(files.get(archiveIndexFileName)!)).toMatchObject({ count: 3 });
+  });
+});
