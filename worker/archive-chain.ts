@@ -54,7 +54,7 @@ export async function readIndex(store: SnapshotStorePort, signal?: AbortSignal):
 }
 
 /** The day before `date`, in the calendar. */
-const dayBefore = (date: string) => new Date(endOfUtcDate(date) - 2 * 86_400_000).toISOString().slice(0, 10);
+export const dayBefore = (date: string) => new Date(endOfUtcDate(date) - 2 * 86_400_000).toISOString().slice(0, 10);
 
 /**
  * The index lost (deleted, or not valid JSON): the chain that ends at `newest` rebuilt by following

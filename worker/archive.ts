@@ -20,7 +20,7 @@ import type { ArchiveDay, ArchiveIndexEntry, ClosedDay } from '../shared/archive
 import { archiveLimits, serializeArchiveDay, serializeArchiveIndex } from '../shared/archive-contract.ts';
 import { archiveDayFileName, archiveIndexFileName, endOfUtcDate, nextUtcDate, signatureFileName } from '../shared/archive-files.ts';
 import type { Clock, Logger, SnapshotStorePort } from '../shared/ports.ts';
-import { checkDay, followChainBack, readDay, readIndex, sha256Of, type StoredDay } from './archive-chain.ts';
+import { checkDay, dayBefore, followChainBack, readDay, readIndex, sha256Of, type StoredDay } from './archive-chain.ts';
 import { archiveDifferences } from '../shared/archive-history.ts';
 import { describeError } from './logger.ts';
 import type { Signer } from './signing-key.ts';
@@ -76,7 +76,7 @@ export function createArchivist({ store, signer, logger, clock }: ArchivistDeps)
       await backfillSignatures(index.days, last, signal);
       return { entries: index.days, updatedAt: index.updatedAt };
     }
-    if (index !== null) logger.error('archive_index_invalid', { file: archiveIndexFileName, problem: index.problem, action: 'rebuilt from the days it lists' });
+    if (index !== null) logger.error('archive_index_invalid', { file: archiveIndexFileName, problem: index.problem, action: 'rebuilding it from the archived days' });
     return recover(days, signal);
   }
 
@@ -84,8 +84,8 @@ export function createArchivist({ store, signer, logger, clock }: ArchivistDeps)
   async function recover(days: readonly ClosedDay[], signal?: AbortSignal): Promise<Chain | null> {
     const oldest = days[0]?.date;
     if (oldest === undefined) return { entries: [], updatedAt: null };
-    const before = new Date(endOfUtcDate(oldest) - 2 * 86_400_000).toISOString().slice(0, 10);
-    const found = (await readDay(store, oldest, signal)) ?? (await readDay(store, before, signal));
+    // the oldest day given, or the day before it: the chain ends there when the keeper's days begin after it
+    const found = (await readDay(store, oldest, signal)) ?? (await readDay(store, dayBefore(oldest), signal));
     if (found === null) return { entries: [], updatedAt: null };
     if ('problem' in found) return stop('archive_broken', found.problem);
     const entries = await followChainBack(store, found, signal);
@@ -252,7 +252,11 @@ export function createArchivist({ store, signer, logger, clock }: ArchivistDeps)
 
     /** The archived days from `from` to `to` (UTC dates, inclusive), each read once and checked against the index. */
     async archivedDays(from: string, to: string, signal?: AbortSignal): Promise<ArchiveDay[]> {
-      if (broken === null) chain ??= await load([], signal);
+      if (broken === null && chain === null) {
+        // without an index there is nothing to list yet; archive() will look for the chain itself
+        const loaded = await load([], signal);
+        if (loaded?.entries.length) chain = loaded;
+      }
       if (chain === null || broken !== null) return [];
       const result: ArchiveDay[] = [];
       for (const entry of chain.entries) {
