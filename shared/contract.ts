@@ -18,11 +18,11 @@ import {
 export * from './constants.ts';
 
 /** ISO-8601 UTC with milliseconds: 2026-11-21T12:00:00.000Z */
-const instant = z.iso.datetime({ precision: 3 });
+export const instant = z.iso.datetime({ precision: 3 });
 /** A bigint credit amount as an integer string: it never passes through a JS number. */
-const credits = z.string().check(z.regex(/^-?(0|[1-9][0-9]*)$/));
-const count = z.int().check(z.gte(0));
-const text = (max: number) => z.string().check(z.maxLength(max));
+export const credits = z.string().check(z.regex(/^-?(0|[1-9][0-9]*)$/));
+export const count = z.int().check(z.gte(0));
+export const text = (max: number) => z.string().check(z.maxLength(max));
 
 /**
  * Fields added to schemaVersion 1 after its first release are required in what this worker writes,
@@ -157,8 +157,8 @@ export type ReasonCode = (typeof reasonCodes)[number];
 export type IncidentKind = (typeof incidentKinds)[number];
 
 // governance-history.json, schemaVersion 1: the last 90 UTC days and the incidents derived from the ledger.
-const dayCounts = z.object({ expected: count, succeeded: count, failed: count, skipped: count, missed: count });
-const incident = z.object({
+export const dayCountsSchema = z.object({ expected: count, succeeded: count, failed: count, skipped: count, missed: count });
+export const incidentSchema = z.object({
   id: text(2 * limits.idLength),
   charterId: text(limits.idLength),
   kind: z.enum(incidentKinds),
@@ -167,7 +167,7 @@ const incident = z.object({
   runs: count,
   errorCodes: z.array(text(limits.errorCodeLength)).check(z.maxLength(limits.incidentErrorCodes)),
 });
-const utcDate = z.string().check(z.regex(/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/));
+export const utcDate = z.string().check(z.regex(/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/));
 export const governanceHistorySchema = z.object({
   schemaVersion: z.literal(1),
   generatedAt: instant,
@@ -178,16 +178,16 @@ export const governanceHistorySchema = z.object({
   chartersTotal: z.optional(count),
   /** oldest first; a charter absent from a day's map has no data that day (before its first recorded run) */
   days: z
-    .array(z.object({ date: utcDate, spent: credits, charters: z.record(z.string(), dayCounts) }))
+    .array(z.object({ date: utcDate, spent: credits, charters: z.record(z.string(), dayCountsSchema) }))
     .check(z.maxLength(limits.historyDays)),
   /** newest first */
-  incidents: z.array(incident).check(z.maxLength(limits.historyIncidents)),
+  incidents: z.array(incidentSchema).check(z.maxLength(limits.historyIncidents)),
 });
 
 export type GovernanceHistory = z.infer<typeof governanceHistorySchema>;
 export type HistoryDay = GovernanceHistory['days'][number];
-export type DayCounts = z.infer<typeof dayCounts>;
-export type Incident = z.infer<typeof incident>;
+export type DayCounts = z.infer<typeof dayCountsSchema>;
+export type Incident = z.infer<typeof incidentSchema>;
 
 /** Checks unknown data against what a reader accepts (any schemaVersion 1 file); never throws. */
 export function parseGovernanceStatus(data: unknown) {

@@ -113,6 +113,14 @@ export interface SnapshotStorePort {
   /** what is stored under `name`, or null when nothing is: a standby reads the published snapshot's
    *  staleAfter with it, to tell whether anyone still publishes */
   get(name: string, signal?: AbortSignal): Promise<string | null>;
+  /**
+   * Writes `name` only if nothing is stored under it, and never replaces what is: 'created', or
+   * 'exists' when the name was already taken (earlier, or by a writer racing this one). A reader
+   * never sees half a file. `name` may hold a folder (`governance-archive/2026-11-03.json`). A
+   * store that does not honour the condition (an S3-compatible store that ignores If-None-Match)
+   * answers 'created' regardless: callers that depend on it read back and compare.
+   */
+  create(name: string, body: string, signal?: AbortSignal): Promise<'created' | 'exists'>;
 }
 
 export type Logger = {

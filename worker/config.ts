@@ -4,7 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { basename } from 'node:path';
 import { z } from 'zod';
 import cron from 'node-cron';
+import type { KeyObject } from 'node:crypto';
 import { cronIntervalMs } from '../shared/schedule.ts';
+import { loadSigningKey } from './signing-key.ts';
 
 export const defaults = {
   SNAPSHOT_CRON: '* * * * *',
@@ -112,6 +114,8 @@ function envSchema(mode: { stdout: boolean }) {
     STUCK_AFTER_SECONDS: intFrom(60, 7 * 86_400, defaults.STUCK_AFTER_SECONDS),
     RECOVERING_SECONDS: intFrom(0, 86_400, defaults.RECOVERING_SECONDS),
     STATUS_PAGE_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL of the status page' }).optional(),
+    // A path, read once at start (worker/signing-key.ts): the key itself never enters the config's text.
+    SIGNING_KEY_FILE: z.string().optional(),
   });
 }
 
@@ -129,7 +133,7 @@ function firesRegularly(expression: string): boolean {
 
 export type WorkerConfig = ReturnType<typeof toConfig>;
 
-function toConfig(env: z.infer<ReturnType<typeof envSchema>>, destination: Destination | undefined) {
+function toConfig(env: z.infer<ReturnType<typeof envSchema>>, destination: Destination | undefined, signingKey: KeyObject | undefined) {
   return {
     databaseUrl: env.DATABASE_URL,
     leaderDatabaseUrl: env.LEADER_DATABASE_URL ?? env.DATABASE_URL,
@@ -153,6 +157,8 @@ function toConfig(env: z.infer<ReturnType<typeof envSchema>>, destination: Desti
       recoveringMs: env.RECOVERING_SECONDS * 1000,
     },
     statusPageUrl: env.STATUS_PAGE_URL,
+    /** the Ed25519 private key of SIGNING_KEY_FILE (a KeyObject: it prints as nothing); unset: unsigned */
+    signingKey,
   };
 }
 
@@ -174,8 +180,14 @@ export function parseConfig(
     if (typeof result === 'string') problems.push({ variable: 'SNAPSHOT_DESTINATION', problem: result });
     else destination = result;
   }
+  let signingKey: KeyObject | undefined;
+  if (set.SIGNING_KEY_FILE !== undefined) {
+    const loaded = loadSigningKey(set.SIGNING_KEY_FILE);
+    if ('problem' in loaded) problems.push({ variable: 'SIGNING_KEY_FILE', problem: loaded.problem });
+    else signingKey = loaded.key;
+  }
   if (!parsed.success || problems.length > 0) return { ok: false, problems };
-  return { ok: true, config: toConfig(parsed.data, destination) };
+  return { ok: true, config: toConfig(parsed.data, destination, signingKey) };
 }
 
 /** host:port/database as user, for logs: never the password. */

@@ -19,6 +19,12 @@ export function createMemoryStore(snapshotName = 'governance-status.json') {
       signal?.throwIfAborted();
       return files.get(name) ?? null;
     },
+    async create(name, body, signal) {
+      signal?.throwIfAborted();
+      if (files.has(name)) return 'exists';
+      files.set(name, body);
+      return 'created';
+    },
   };
   return { store, files };
 }

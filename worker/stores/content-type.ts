@@ -5,6 +5,8 @@ const types: Record<string, string> = {
   '.json': 'application/json; charset=utf-8',
   '.svg': 'image/svg+xml; charset=utf-8',
   '.xml': 'application/atom+xml; charset=utf-8',
+  // a compact JWS (RFC 7515 section 9.2.1)
+  '.jws': 'application/jose',
 };
 
 export function contentTypeOf(name: string): string {

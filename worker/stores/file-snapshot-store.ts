@@ -1,8 +1,9 @@
 // SnapshotStorePort on a local folder (a volume the web server or CDN origin serves). Each file is
 // written to a temporary name in the same folder and renamed over the old one: rename is atomic
-// within one file system, so a reader sees the old file or the new one, never half of one.
+// within one file system, so a reader sees the old file or the new one, never half of one. A file
+// created once (an archived day) is linked to its name instead: link(2) fails when the name exists.
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { link, mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { SnapshotStorePort } from '../../shared/ports.ts';
 
@@ -28,6 +29,29 @@ export function createFileSnapshotStore(snapshotPath: string): SnapshotStorePort
     },
     async get(name, signal) {
       return (await readOrNull(join(folder, name), signal))?.toString('utf8') ?? null;
+    },
+    // The whole body is on disk (fsync) before the name points at it: a crash can leave a stray
+    // temporary file, never an empty or partial file under a name that is never written again.
+    async create(name, body, signal) {
+      const target = join(folder, name);
+      await mkdir(dirname(target), { recursive: true });
+      const temporary = join(dirname(target), `.${basename(target)}.${randomUUID()}.tmp`);
+      try {
+        const handle = await open(temporary, 'wx', 0o644);
+        try {
+          await handle.writeFile(body, { signal });
+          await handle.sync();
+        } finally {
+          await handle.close();
+        }
+        await link(temporary, target);
+        return 'created';
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'EEXIST') return 'exists';
+        throw error;
+      } finally {
+        await rm(temporary, { force: true });
+      }
     },
   };
 }

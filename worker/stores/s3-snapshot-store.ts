@@ -1,6 +1,7 @@
 // SnapshotStorePort on S3 or an S3-compatible store: one PutObject per file, which S3 applies
 // atomically (readers get the old object or the new one). Content-Type and Cache-Control are set on
-// the object so the CDN and browsers revalidate it on time.
+// the object so the CDN and browsers revalidate it on time. A file created once (an archived day) is
+// a conditional PutObject with If-None-Match: *, which S3 refuses (412) when the key exists.
 import { GetObjectCommand, HeadObjectCommand, NoSuchKey, NotFound, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { contentTypeOf } from './content-type.ts';
 import type { SnapshotStorePort } from '../../shared/ports.ts';
@@ -20,6 +21,28 @@ export function createS3SnapshotStore(client: S3Client, options: S3StoreOptions)
         CacheControl: options.cacheControl,
       });
       await client.send(command, { abortSignal: signal });
+    },
+    // 409 ConditionalRequestConflict: another conditional write to the key was in flight; S3 asks to
+    // try again, and the retry then answers 412 if that other write won.
+    async create(name, body, signal) {
+      for (let attempt = 1; ; attempt += 1) {
+        const command = new PutObjectCommand({
+          Bucket: options.bucket,
+          Key: `${options.prefix}${name}`,
+          Body: body,
+          ContentType: contentTypeOf(name),
+          CacheControl: options.cacheControl,
+          IfNoneMatch: '*',
+        });
+        try {
+          await client.send(command, { abortSignal: signal });
+          return 'created';
+        } catch (error) {
+          const status = statusOf(error);
+          if (status === 412) return 'exists';
+          if (status !== 409 || attempt === 3) throw error;
+        }
+      }
     },
     // A single PutObject's ETag is the MD5 of its body (without SSE-KMS), so one HEAD tells whether
     // a side file is still there and unchanged.
@@ -44,6 +67,8 @@ export function createS3SnapshotStore(client: S3Client, options: S3StoreOptions)
   };
 }
 
+const statusOf = (error: unknown) => (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+
 function isMissing(error: unknown): boolean {
-  return error instanceof NotFound || error instanceof NoSuchKey || (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404;
+  return error instanceof NotFound || error instanceof NoSuchKey || statusOf(error) === 404;
 }

@@ -1,0 +1,129 @@
+// The archive's contract, schemaVersion 1: one file per closed UTC day, governance-archive/YYYY-MM-DD.json,
+// written once and chained by `prev` (the SHA-256 of the previous archived day's exact bytes), and
+// the index governance-archive.json that lists every day's hash. The worker validates with these
+// before it writes; the published JSON Schemas are generated from them (shared/archive-json-schema.ts).
+import * as z from 'zod/mini';
+import { count, credits, dayCountsSchema, incidentSchema, instant, limits, text, utcDate, type DayCounts, type Incident } from './contract.ts';
+
+export const archiveLimits = {
+  /** charters in one day: every charter that existed, not only those the history lists */
+  charters: 1_000,
+  /** incidents that touched one day */
+  incidents: 1_000,
+  /** one day's file; a day that would not fit is refused (logged), never cut short */
+  dayBytes: 1_048_576,
+  /** days the index lists: a century */
+  days: 36_600,
+} as const;
+
+const sha256 = z.string().check(z.regex(/^[0-9a-f]{64}$/));
+
+export const archiveCharterSchema = z.object({
+  id: text(limits.idLength),
+  name: text(limits.nameLength),
+  ...dayCountsSchema.shape,
+});
+
+export const archiveDaySchema = z.object({
+  schemaVersion: z.literal(1),
+  day: utcDate,
+  /** when the worker closed the day: at or after the day's end */
+  closedAt: instant,
+  /** SHA-256 (hex) of the previous archived day's exact bytes; null for the first day of the chain */
+  prev: z.nullable(sha256),
+  /** the system's spend that day, an integer string */
+  spent: credits,
+  /** sorted by id: every charter with data that day, with its name at the time */
+  charters: z.array(archiveCharterSchema).check(z.maxLength(archiveLimits.charters)),
+  /** the incidents that touched the day (open at some instant of it), as known when it closed */
+  incidents: z.array(incidentSchema).check(z.maxLength(archiveLimits.incidents)),
+});
+
+export const archiveIndexSchema = z.object({
+  schemaVersion: z.literal(1),
+  /** when the index was last written (at or after the last day's closedAt) */
+  updatedAt: instant,
+  first: utcDate,
+  last: utcDate,
+  count: count.check(z.gte(1)),
+  /** the SHA-256 of the last day's bytes: it commits to the whole chain */
+  head: sha256,
+  /** every archived day, oldest first, with the SHA-256 of its bytes */
+  days: z.array(z.object({ day: utcDate, sha256 })).check(z.minLength(1), z.maxLength(archiveLimits.days)),
+});
+
+export type ArchiveDay = z.infer<typeof archiveDaySchema>;
+export type ArchiveCharter = z.infer<typeof archiveCharterSchema>;
+export type ArchiveIndex = z.infer<typeof archiveIndexSchema>;
+export type ArchiveIndexEntry = ArchiveIndex['days'][number];
+
+export function parseArchiveDay(data: unknown) {
+  return z.safeParse(archiveDaySchema, data);
+}
+
+export function parseArchiveIndex(data: unknown) {
+  return z.safeParse(archiveIndexSchema, data);
+}
+
+/** The first problem of a failed parse, as a short phrase: "charters.0.expected: Too small: ...". */
+export function firstIssue(error: { issues: ReadonlyArray<{ path: PropertyKey[]; message: string }> }): string {
+  const issue = error.issues[0];
+  return issue ? `${issue.path.map(String).join('.') || '(file)'}: ${issue.message}` : 'does not match the contract';
+}
+
+/** A closed day as the history keeper hands it to the archivist. */
+export type ClosedDay = {
+  date: string;
+  /** ISO instant at which the day closed */
+  closedAt: string;
+  charters: ReadonlyArray<{ id: string; name: string; counts: DayCounts }>;
+  incidents: readonly Incident[];
+  spent: bigint;
+};
+
+/**
+ * The exact bytes of an archived day: compact JSON in the contract's field order, charters sorted by
+ * id and incidents by start and id, and a final newline. The same day always gives the same bytes.
+ */
+export function serializeArchiveDay(day: ClosedDay, prev: string | null): string {
+  const charters = [...day.charters]
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    .map(({ id, name, counts }) => ({
+      id,
+      name,
+      expected: counts.expected,
+      succeeded: counts.succeeded,
+      failed: counts.failed,
+      skipped: counts.skipped,
+      missed: counts.missed,
+    }));
+  const incidents = [...day.incidents]
+    .sort((a, b) => a.startedAt.localeCompare(b.startedAt) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    .map((incident) => ({
+      id: incident.id,
+      charterId: incident.charterId,
+      kind: incident.kind,
+      startedAt: incident.startedAt,
+      resolvedAt: incident.resolvedAt,
+      runs: incident.runs,
+      errorCodes: [...incident.errorCodes],
+    }));
+  const value: ArchiveDay = { schemaVersion: 1, day: day.date, closedAt: day.closedAt, prev, spent: day.spent.toString(), charters, incidents };
+  return `${JSON.stringify(value)}\n`;
+}
+
+/** The index's bytes: compact JSON in the contract's field order and a final newline. */
+export function serializeArchiveIndex(entries: readonly ArchiveIndexEntry[], updatedAt: string): string {
+  const last = entries.at(-1);
+  if (!last) throw new Error('an archive index lists at least one day');
+  const value: ArchiveIndex = {
+    schemaVersion: 1,
+    updatedAt,
+    first: entries[0]!.day,
+    last: last.day,
+    count: entries.length,
+    head: last.sha256,
+    days: entries.map(({ day, sha256 }) => ({ day, sha256 })),
+  };
+  return `${JSON.stringify(value)}\n`;
+}

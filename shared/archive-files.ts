@@ -1,0 +1,28 @@
+// Names of the archive's published files, with no Zod and no Node, so the page and the verify
+// command can import them as cheaply as the worker. Every file signed has its detached JWS beside
+// it, named `<file>.jws`.
+export const archiveIndexFileName = 'governance-archive.json';
+export const archiveFolder = 'governance-archive';
+export const archiveDaySchemaFileName = 'governance-archive-day.schema.json';
+export const archiveIndexSchemaFileName = 'governance-archive.schema.json';
+export const signingKeyFileName = 'governance-signing-key.json';
+export const keyRotationsFileName = 'governance-key-rotations.json';
+
+export const archiveDayFileName = (day: string) => `${archiveFolder}/${day}.json`;
+export const signatureFileName = (name: string) => `${name}.jws`;
+
+/** A UTC calendar date, `2026-11-03`. */
+export const isUtcDate = (value: unknown): value is string =>
+  typeof value === 'string' && /^\d{4}-\d\d-\d\d$/.test(value) && new Date(`${value}T00:00:00.000Z`).toISOString().startsWith(value);
+
+/** The contract's instants: UTC with milliseconds, a date that exists. */
+export const isInstant = (value: unknown): value is string =>
+  typeof value === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(value) && new Date(Date.parse(value) || 0).toISOString() === value;
+
+export const isSha256Hex = (value: unknown): value is string => typeof value === 'string' && /^[0-9a-f]{64}$/.test(value);
+
+const dayMs = 86_400_000;
+/** The instant a UTC day ends (the next day's midnight), in ms. */
+export const endOfUtcDate = (day: string) => Date.parse(`${day}T00:00:00.000Z`) + dayMs;
+/** The UTC date after `day`. */
+export const nextUtcDate = (day: string) => new Date(endOfUtcDate(day)).toISOString().slice(0, 10);

@@ -1,0 +1,77 @@
+// Between the history and the archive: a closed day as the archivist takes it, what differs between
+// the worker's count of a day and its archived figures, and the history with archived days put in,
+// so a day the ledger no longer holds (rows deleted or pruned) keeps the figures it was archived with.
+import type { ArchiveDay, ClosedDay } from './archive-contract.ts';
+import type { DayCounts, HistoryDay, Incident } from './contract.ts';
+import { endOfUtcDate } from './archive-files.ts';
+
+const countFields = ['expected', 'succeeded', 'failed', 'skipped', 'missed'] as const;
+
+/** The incidents open at some instant of the UTC day `date`: started before it ended, not resolved before it began. */
+export function incidentsTouching(incidents: readonly Incident[], date: string): Incident[] {
+  const end = endOfUtcDate(date);
+  const start = end - 86_400_000;
+  return incidents.filter((incident) => Date.parse(incident.startedAt) < end && (incident.resolvedAt === null || Date.parse(incident.resolvedAt) >= start));
+}
+
+/**
+ * A closed day of the history keeper as the archivist takes it. A charter no longer known by name
+ * (deleted since) is archived under its id.
+ */
+export function toClosedDay(day: {
+  date: string;
+  closedAt: Date;
+  spent: bigint;
+  counts: ReadonlyMap<string, DayCounts>;
+  names: ReadonlyMap<string, string>;
+  incidents: readonly Incident[];
+}): ClosedDay {
+  return {
+    date: day.date,
+    closedAt: day.closedAt.toISOString(),
+    spent: day.spent,
+    charters: [...day.counts].map(([id, counts]) => ({ id, name: day.names.get(id) ?? id, counts })),
+    incidents: incidentsTouching(day.incidents, day.date),
+  };
+}
+
+export type ArchiveDifference = { charterId: string | null; field: string; archived: string | number | null; counted: string | number | null };
+
+/** Where the worker's count of a day differs from its archived figures: counts per charter, and spend. */
+export function archiveDifferences(counted: ClosedDay, archived: ArchiveDay): ArchiveDifference[] {
+  const differences: ArchiveDifference[] = [];
+  if (counted.spent.toString() !== archived.spent) differences.push({ charterId: null, field: 'spent', archived: archived.spent, counted: counted.spent.toString() });
+  const now = new Map(counted.charters.map((charter) => [charter.id, charter.counts]));
+  const then = new Map(archived.charters.map((charter) => [charter.id, charter]));
+  for (const id of new Set([...then.keys(), ...now.keys()])) {
+    for (const field of countFields) {
+      const before = then.get(id)?.[field] ?? null;
+      const after = now.get(id)?.[field] ?? null;
+      if (before !== after) differences.push({ charterId: id, field, archived: before, counted: after });
+    }
+  }
+  return differences;
+}
+
+/**
+ * The history's days with each archived day's figures in place of the worker's count, and archived
+ * days the history lacks (before the ledger's data) added, within the history's own range; only the
+ * charters the history lists.
+ */
+export function mergeArchivedDays(
+  days: readonly HistoryDay[],
+  archived: readonly ArchiveDay[],
+  range: { from: string; to: string; charterIds: ReadonlySet<string> },
+): HistoryDay[] {
+  const merged = new Map(days.map((day) => [day.date, day]));
+  for (const day of archived) {
+    if (day.day < range.from || day.day > range.to) continue;
+    const charters = Object.fromEntries(
+      day.charters
+        .filter((charter) => range.charterIds.has(charter.id))
+        .map(({ id, expected, succeeded, failed, skipped, missed }) => [id, { expected, succeeded, failed, skipped, missed }]),
+    );
+    merged.set(day.day, { date: day.day, spent: day.spent, charters });
+  }
+  return [...merged.values()].sort((a, b) => a.date.localeCompare(b.date));
+}

@@ -1,0 +1,72 @@
+// Which keys may sign what: the published key, a key the reader pinned, and the rotation statements
+// that link them. A rotation statement (governance-key-rotations.json, oldest first) names the
+// previous and the next key and the instant the next one takes over, and is signed by both: the old
+// key hands over (a reader who pinned it follows forward), the new key takes on the record signed
+// before it (a reader who pinned the new key trusts the old one for what it signed before statedAt).
+// A key signs a file whose own time (a day's closedAt, the index's updatedAt, the snapshot's
+// generatedAt) lies in its window: from its statement's statedAt up to the next statement's.
+import { base64urlDecode, importPublicJwk, verifyGeneralJws, type VerifyingKey } from './jws.ts';
+import { isInstant, keyRotationsFileName, signingKeyFileName } from './archive-files.ts';
+
+export type KeyWindow = VerifyingKey & { from: number; until: number };
+export type KeyChain = { keys: KeyWindow[]; current: KeyWindow; anchor: 'pinned' | 'published' };
+export type KeyProblem = { kind: 'unknown_key' | 'invalid'; file: string; message: string };
+
+type Link = { previous: VerifyingKey; next: VerifyingKey; statedAt: number };
+
+async function readLink(value: unknown, at: number): Promise<Link | string> {
+  const where = `rotation statement ${at + 1}`;
+  let statement: { type?: unknown; previous?: unknown; next?: unknown; statedAt?: unknown };
+  try {
+    const payload = base64urlDecode(String((value as { payload?: unknown } | null)?.payload));
+    statement = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(payload ?? new Uint8Array([0xff])));
+  } catch {
+    return `${where} has no JSON payload`;
+  }
+  if (statement?.type !== 'governance-signing-key-rotation' || !isInstant(statement.statedAt)) return `${where} is not a governance-signing-key-rotation with a statedAt instant`;
+  const previous = await importPublicJwk(statement.previous);
+  const next = await importPublicJwk(statement.next);
+  if (typeof previous === 'string' || typeof next === 'string') return `${where}: a key ${typeof previous === 'string' ? previous : next}`;
+  const verified = await verifyGeneralJws(value, [previous, next]);
+  if (typeof verified === 'string') return `${where} ${verified}`;
+  return { previous, next, statedAt: Date.parse(statement.statedAt) };
+}
+
+/**
+ * The chain of keys, or null when there is no key at all (an unsigned record). `published` and
+ * `rotations` are the parsed files (null when absent); `pinned` the reader's own JWK, if any.
+ */
+export async function resolveKeyChain(files: { published: unknown; rotations: unknown; pinned: unknown }): Promise<KeyChain | KeyProblem | null> {
+  const problem = (kind: KeyProblem['kind'], file: string, message: string): KeyProblem => ({ kind, file, message });
+  const pinned = files.pinned == null ? null : await importPublicJwk(files.pinned);
+  if (typeof pinned === 'string') return problem('unknown_key', 'the key given', `the key given ${pinned}`);
+  const published = files.published == null ? null : await importPublicJwk(files.published);
+  if (typeof published === 'string') return problem('invalid', signingKeyFileName, `${signingKeyFileName} ${published}`);
+  const anchor = pinned ?? published;
+  if (anchor === null) return null;
+
+  const list = files.rotations == null ? [] : (files.rotations as { rotations?: unknown }).rotations;
+  if (!Array.isArray(list)) return problem('invalid', keyRotationsFileName, `${keyRotationsFileName} has no rotations list`);
+  const keys: KeyWindow[] = [];
+  for (const [at, value] of list.entries()) {
+    const link = await readLink(value, at);
+    if (typeof link === 'string') return problem('invalid', keyRotationsFileName, link);
+    const last = keys.at(-1);
+    if (last === undefined) keys.push({ ...link.previous, from: -Infinity, until: link.statedAt });
+    else if (last.kid !== link.previous.kid || link.statedAt <= last.from) {
+      return problem('invalid', keyRotationsFileName, `rotation statement ${at + 1} does not continue from key ${last.kid} at a later time`);
+    } else last.until = link.statedAt;
+    keys.push({ ...link.next, from: link.statedAt, until: Infinity });
+  }
+  if (keys.length === 0) keys.push({ ...anchor, from: -Infinity, until: Infinity });
+
+  const current = keys.at(-1)!;
+  if (published && published.kid !== current.kid) {
+    const chain = list.length > 0 ? `the rotation statements end at key ${current.kid}` : `the key given is ${current.kid} and no rotation statement links them`;
+    return problem('unknown_key', signingKeyFileName, `${signingKeyFileName} names key ${published.kid}, but ${chain}`);
+  }
+  if (!keys.some((key) => key.kid === anchor.kid)) {
+    return problem('unknown_key', pinned ? 'the key given' : signingKeyFileName, `key ${anchor.kid} is neither the published key nor announced by a rotation statement`);
+  }
+  return { keys, current, anchor: pinned ? 'pinned' : 'published' };
+}

@@ -1,0 +1,115 @@
+// The verify command as a reader runs it (`governance-status-verify <folder or URL> [--key]`, the
+// package's bin on Node 24): a good record verifies and says what it verified; each kind of break
+// names the first broken day and why, with exit code 1.
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { archiveDayFileName, signatureFileName, signingKeyFileName } from '../../shared/archive-files.ts';
+import { startStaticServer } from '../../scripts/static-server.ts';
+import { buildRecord, newSigner } from '../support/archive-record.ts';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const command = join(root, 'verify/main.ts');
+let workspace: string;
+beforeAll(async () => {
+  workspace = await mkdtemp(join(tmpdir(), 'verify-command-'));
+});
+afterAll(async () => {
+  if (workspace) await rm(workspace, { recursive: true, force: true });
+});
+
+type Run = { code: number | null; stdout: string; stderr: string };
+function run(executable: string, args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(executable, args, { cwd: root, env: { PATH: process.env.PATH, HOME: process.env.HOME } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+const verify = (...args: string[]) => run(process.execPath, [command, ...args]);
+
+let folders = 0;
+/** A published record in a folder, as the file store leaves it; `change` edits the files first. */
+async function publish(options: Parameters<typeof buildRecord>[0] = {}, change: (files: Map<string, string>, days: string[]) => void = () => {}) {
+  const record = await buildRecord({ days: 6, ...options });
+  change(record.files, record.days);
+  const folder = join(workspace, `site-${(folders += 1)}`);
+  for (const [name, body] of record.files) {
+    await mkdir(dirname(join(folder, name)), { recursive: true });
+    await writeFile(join(folder, name), body);
+  }
+  return { folder, ...record };
+}
+
+describe('a good record', () => {
+  it('verifies from its folder, and says what it verified', async () => {
+    const { folder, signer, files, days } = await publish();
+    const result = await verify(folder);
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    const head = JSON.parse(files.get('governance-archive.json')!).head;
+    expect(result.stdout).toContain(`signed by key ${signer!.kid} (as published in governance-signing-key.json`);
+    expect(result.stdout).toContain(`6 archived days, ${days[0]} to ${days[5]}: every signature and prev link intact`);
+    expect(result.stdout).toContain(`head (SHA-256 of ${days[5]}): ${head}`);
+    expect(result.stdout).toMatch(/governance-status\.json: generated \S+, [\d.]+ days ago, STALE \(past its staleAfter /);
+  });
+
+  it('verifies from a URL with the key pinned by a file', async () => {
+    const { folder, signer } = await publish();
+    const key = join(folder, '..', `pinned-${folders}.json`);
+    await writeFile(key, JSON.stringify(signer!.publicJwk));
+    const server = await startStaticServer({ root: folder });
+    try {
+      const result = await verify(`${server.url}/governance-status.json`, '--key', key);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain('the key given with --key');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('an unsigned record verifies by its chain and says NOT SIGNED', async () => {
+    const { folder } = await publish({ signer: null });
+    const result = await verify(folder);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('NOT SIGNED');
+  });
+
+  it('runs as the package bin through npx on Node 24', async () => {
+    const { folder } = await publish();
+    const result = await run('npx', ['governance-status-verify', folder]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('Verified the governance record');
+  });
+});
+
+describe('each kind of break names the first broken day and why, and exits 1', () => {
+  const cases: Array<[string, (files: Map<string, string>, days: string[]) => void, RegExp, Parameters<typeof buildRecord>[0]?]> = [
+    ['a truncated day', (files, days) => files.set(archiveDayFileName(days[3]!), files.get(archiveDayFileName(days[3]!))!.slice(0, 50)), /breaks at 2026-10-04 \(governance-archive\/2026-10-04\.json\)\n  why: not JSON/],
+    ['a day missing in the middle', (files, days) => files.delete(archiveDayFileName(days[2]!)), /breaks at 2026-10-03 .*\n  why: missing file: 2026-10-03: .* is listed in the index but missing/],
+    ['an altered count', (files, days) => files.set(archiveDayFileName(days[4]!), files.get(archiveDayFileName(days[4]!))!.replace('"expected":96', '"expected":95')), /breaks at 2026-10-05 .*\n  why: signature: .*altered after it was signed/],
+    ['a day signed by another key', (files, days) => files.set(signatureFileName(archiveDayFileName(days[1]!)), newSigner().sign(files.get(archiveDayFileName(days[1]!))!)), /breaks at 2026-10-02 .*\n  why: unknown key: .*signed by key \S+, which is not the published key/],
+    ['a broken link in an unsigned record', (files, days) => files.set(archiveDayFileName(days[2]!), files.get(archiveDayFileName(days[2]!))!.replace('"expected":96', '"expected":95')), /breaks at 2026-10-03 .*\n  why: chain: .*SHA-256 differs/, { signer: null }],
+    ['a snapshot whose signature does not match', (files) => files.set('governance-status.json', files.get('governance-status.json')!.replace('"healthy"', '"failing"')), /breaks at governance-status\.json\n  why: signature: .*altered after it was signed/],
+    ['a published key that is not JSON', (files) => files.set(signingKeyFileName, '{"kty":'), /breaks at governance-signing-key\.json\n  why: not JSON/],
+  ];
+  it.each(cases)('%s', async (_, change, message, options) => {
+    const { folder } = await publish(options, change);
+    const result = await verify(folder);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/^NOT VERIFIED: the record breaks at /);
+    expect(result.stdout).toMatch(message);
+  });
+
+  it('a usage error exits 64, an unreadable source 2', async () => {
+    expect((await verify()).code).toBe(64);
+    const missing = await verify(join(workspace, 'nowhere'));
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/could not read the record/);
+  });
+});

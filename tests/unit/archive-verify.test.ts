@@ -1,0 +1,229 @@
+// The verification core (shared/archive-verify.ts) on records the real archivist wrote: a good record
+// verifies, and each kind of break is found at the day it touches, never earlier.
+import { generateKeyPairSync, sign } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { archiveDayFileName, archiveIndexFileName, keyRotationsFileName, signatureFileName, signingKeyFileName } from '../../shared/archive-files.ts';
+import { verifyRecord, type VerifyOptions } from '../../shared/archive-verify.ts';
+import { createRotationStatement, createSigner, signingKeyFileBody } from '../../worker/signing-key.ts';
+import { buildRecord, newSigner, readFrom } from '../support/archive-record.ts';
+
+const verify = (files: Map<string, string>, now: number, extra: Partial<VerifyOptions> = {}) => verifyRecord({ read: readFrom(files), now, ...extra });
+
+/** Replaces the first match of `pattern` in a stored file, checking that it matched. */
+function tamper(files: Map<string, string>, name: string, pattern: RegExp, replace: (match: string) => string) {
+  const body = files.get(name)!;
+  expect(body).toMatch(pattern);
+  files.set(name, body.replace(pattern, replace));
+}
+
+describe('a good record', () => {
+  it('verifies, with what was verified', async () => {
+    const { files, now, signer, days, outcome } = await buildRecord({ days: 5 });
+    expect(outcome.appended).toEqual(days);
+    const result = await verify(files, now);
+    expect(result).toEqual({
+      ok: true,
+      report: {
+        keyId: signer!.kid,
+        anchor: 'published',
+        days: 5,
+        checkedDays: 5,
+        first: '2026-10-01',
+        last: '2026-10-05',
+        head: JSON.parse(files.get(archiveIndexFileName)!).head,
+        snapshot: { generatedAt: new Date(now - 30_000).toISOString(), staleAfter: new Date(now + 150_000).toISOString(), ageMs: 30_000, stale: false },
+      },
+    });
+  });
+
+  it('says the snapshot is stale past its staleAfter: an old green snapshot replayed cannot pass for current', async () => {
+    const { files, now } = await buildRecord({ days: 2 });
+    const result = await verify(files, now + 10 * 60_000);
+    expect(result.ok && result.report.snapshot).toMatchObject({ stale: true, ageMs: 10 * 60_000 + 30_000 });
+  });
+
+  it('verifies an unsigned record by its chain alone, and says it is not signed (no key)', async () => {
+    const { files, now } = await buildRecord({ days: 3, signer: null });
+    const result = await verify(files, now);
+    expect(result.ok && result.report).toMatchObject({ keyId: null, anchor: null, days: 3 });
+  });
+
+  it('fetches only the days of a range, and checks their links from the index', async () => {
+    const { files, now, days } = await buildRecord({ days: 5 });
+    const read = readFrom(files);
+    const asked: string[] = [];
+    const result = await verifyRecord({ read: (name) => (asked.push(name), read(name)), now, range: { from: days[3]! } });
+    expect(result.ok && result.report.checkedDays).toBe(2);
+    expect(asked.filter((name) => name.startsWith('governance-archive/') && name.endsWith('.json'))).toEqual([archiveDayFileName(days[3]!), archiveDayFileName(days[4]!)]);
+  });
+});
+
+describe('tampering a field of one day fails at that day and nowhere earlier', () => {
+  const cases: Array<[string, RegExp, (match: string) => string]> = [
+    ['a count', /"failed":\d+/, (match) => `"failed":${Number(match.split(':')[1]) + 1}`],
+    ['an incident', /"insufficient_credits"/, () => '"rate_limited"'],
+    ['the prev hash', /"prev":"[0-9a-f]/, (match) => `${match.slice(0, -1)}${match.endsWith('0') ? '1' : '0'}`],
+    ['the spend', /"spent":"\d/, (match) => `${match.slice(0, -1)}9`],
+  ];
+  it.each(cases)('%s', async (_, pattern, replace) => {
+    const { files, now, days } = await buildRecord({ days: 5 });
+    tamper(files, archiveDayFileName(days[2]!), pattern, replace);
+    const result = await verify(files, now);
+    expect(result).toMatchObject({ ok: false, failure: { kind: 'signature', day: days[2], file: archiveDayFileName(days[2]!) } });
+    expect(!result.ok && result.failure.message).toMatch(/altered after it was signed/);
+    // the days before it still verify
+    expect((await verify(files, now, { range: { to: days[1] } })).ok).toBe(true);
+  });
+
+  it('the signature', async () => {
+    const { files, now, days } = await buildRecord({ days: 5 });
+    tamper(files, signatureFileName(archiveDayFileName(days[2]!)), /\.\.[A-Za-z0-9_-]{10}/, (match) => `..${match.slice(2, 11)}${match.endsWith('A') ? 'B' : 'A'}`);
+    const result = await verify(files, now);
+    expect(result).toMatchObject({ ok: false, failure: { kind: 'signature', day: days[2] } });
+  });
+
+  it('a count, in an unsigned record: the chain breaks there (the index lists another hash)', async () => {
+    const { files, now, days } = await buildRecord({ days: 5, signer: null });
+    tamper(files, archiveDayFileName(days[2]!), /"failed":\d+/, () => '"failed":7');
+    const result = await verify(files, now);
+    expect(result).toMatchObject({ ok: false, failure: { kind: 'chain', day: days[2] } });
+    expect(!result.ok && result.failure.message).toMatch(/SHA-256 differs/);
+  });
+
+  it('a day re-signed by its own key after the edit still breaks the chain at that day', async () => {
+    const { files, now, days, signer } = await buildRecord({ days: 5 });
+    const name = archiveDayFileName(days[2]!);
+    tamper(files, name, /"failed":\d+/, () => '"failed":7');
+    files.set(signatureFileName(name), signer!.sign(files.get(name)!));
+    expect(await verify(files, now)).toMatchObject({ ok: false, failure: { kind: 'chain', day: days[2] } });
+  });
+});
+
+describe('each kind of break', () => {
+  it('a truncated day is not JSON', async () => {
+    const { files, now, days } = await buildRecord({ days: 4 });
+    const name = archiveDayFileName(days[1]!);
+    files.set(name, files.get(name)!.slice(0, 40));
+    expect(await verify(files, now)).toMatchObject({ ok: false, failure: { kind: 'not_json', day: days[1], file: name } });
+  });
+
+  it('a day missing in the middle of the chain', async () => {
+    const { files, now, days } = await buildRecord({ days: 4 });
+    files.delete(archiveDayFileName(days[2]!));
+    const result = await verify(files, now);
+    expect(result).toMatchObject({ ok: false, failure: { kind: 'missing', day: days[2] } });
+    expect(!result.ok && result.failure.message).toBe(`${days[2]}: ${archiveDayFileName(days[2]!)} is listed in the index but missing`);
+  });
+
+  it('a day signed by another key', async () => {
+    const { files, now, days } = await buildRecord({ days: 4 });
+    const name = archiveDayFileName(days[1]!);
+    files.set(signatureFileName(name), newSigner().sign(files.get(name)!));
+    expect(await verify(files, now)).toMatchObject({ ok: false, failure: { kind: 'unknown_key', day: days[1] } });
+  });
+
+  it('a day whose signature is gone', async () => {
+    const { files, now, days } = await buildRecord({ days: 4 });
+    files.delete(signatureFileName(archiveDayFileName(days[3]!)));
+    expect(await verify(files, now)).toMatchObject({ ok: false, failure: { kind: 'signature', day: days[3] } });
+  });
+
+  it('a snapshot whose signature does not match', async () => {
+    const { files, now } = await buildRecord({ days: 2 });
+    tamper(files, 'governance-status.json', /"status": "healthy"/, () => '"status": "failing"');
+    expect(await verify(files, now)).toMatchObject({ ok: false, failure: { kind: 'signature', file: 'governance-status.json', day: null } });
+  });
+
+  it('an index that lists a day less (the last one dropped) no longer matches its signature', async () => {
+    const { files, now } = await buildRecord({ days: 3 });
+    const index = JSON.parse(files.get(archiveIndexFileName)!);
+    index.days.pop();
+    Object.assign(index, { count: 2, last: index.days[1].day, head: index.days[1].sha256 });
+    files.set(archiveIndexFileName, `${JSON.stringify(index)}\n`);
+    expect(await verify(files, now)).toMatchObject({ ok: false, failure: { kind: 'signature', file: archiveIndexFileName } });
+  });
+
+  it('a signed record whose public key was removed', async () => {
+    const { files, now } = await buildRecord({ days: 2 });
+    files.delete(signingKeyFileName);
+    expect(await verify(files, now)).toMatchObject({ ok: false, failure: { kind: 'unknown_key', file: archiveIndexFileName } });
+  });
+
+  it('a published key swapped for another: a reader who pinned the real one is not fooled', async () => {
+    const { files, now, signer } = await buildRecord({ days: 2 });
+    const forger = newSigner();
+    files.set(signingKeyFileName, signingKeyFileBody(forger));
+    const result = await verify(files, now, { pinnedKey: signer!.publicJwk });
+    expect(result).toMatchObject({ ok: false, failure: { kind: 'unknown_key', file: signingKeyFileName } });
+  });
+
+  it('a pinned key verifies the record it signed', async () => {
+    const { files, now, signer } = await buildRecord({ days: 2 });
+    const result = await verify(files, now, { pinnedKey: signer!.publicJwk });
+    expect(result.ok && result.report.anchor).toBe('pinned');
+  });
+});
+
+describe('key rotation', () => {
+  async function rotated() {
+    const oldKey = generateKeyPairSync('ed25519').privateKey;
+    const newKey = generateKeyPairSync('ed25519').privateKey;
+    const record = await buildRecord({ days: 4, signer: createSigner(oldKey) });
+    const statedAt = record.now - 60_000;
+    const statement = createRotationStatement(oldKey, newKey, new Date(statedAt));
+    const next = createSigner(newKey);
+    record.files.set(keyRotationsFileName, JSON.stringify({ rotations: [statement] }));
+    record.files.set(signingKeyFileName, signingKeyFileBody(next));
+    // the new key takes over: the snapshot and the index written after statedAt are signed by it
+    for (const name of ['governance-status.json', archiveIndexFileName]) record.files.set(signatureFileName(name), next.sign(record.files.get(name)!));
+    return { ...record, oldKey, newKey, next, statedAt };
+  }
+
+  it('days signed by the old key before the statement verify beside files the new key signed, whichever key is pinned', async () => {
+    const record = await rotated();
+    expect((await verify(record.files, record.now)).ok).toBe(true);
+    expect(await verify(record.files, record.now, { pinnedKey: createSigner(record.oldKey).publicJwk })).toMatchObject({ ok: true, report: { anchor: 'pinned', keyId: record.next.kid } });
+    expect((await verify(record.files, record.now, { pinnedKey: record.next.publicJwk })).ok).toBe(true);
+  });
+
+  it('the old key no longer signs anything after the rotation', async () => {
+    const record = await rotated();
+    record.files.set(signatureFileName('governance-status.json'), createSigner(record.oldKey).sign(record.files.get('governance-status.json')!));
+    const result = await verify(record.files, record.now);
+    expect(result).toMatchObject({ ok: false, failure: { kind: 'unknown_key', file: 'governance-status.json' } });
+    expect(!result.ok && result.failure.message).toMatch(/not in force/);
+  });
+
+  it('a statement not signed by the key it replaces is refused', async () => {
+    const record = await rotated();
+    // a rogue key signs in the old key's name (its header names the old kid)
+    const forged = createRotationStatement(record.oldKey, record.newKey, new Date(record.statedAt));
+    const rogue = generateKeyPairSync('ed25519').privateKey;
+    forged.signatures[0]!.signature = sign(null, Buffer.from(`${forged.signatures[0]!.protected}.${forged.payload}`), rogue).toString('base64url');
+    record.files.set(keyRotationsFileName, JSON.stringify({ rotations: [forged] }));
+    const result = await verify(record.files, record.now);
+    expect(result).toMatchObject({ ok: false, failure: { kind: 'invalid', file: keyRotationsFileName } });
+    expect(!result.ok && result.failure.message).toMatch(/signature by key .* does not verify/);
+
+    // and one the new key did not countersign
+    const unaccepted = createRotationStatement(record.oldKey, record.newKey, new Date(record.statedAt));
+    unaccepted.signatures = [unaccepted.signatures[0]!];
+    record.files.set(keyRotationsFileName, JSON.stringify({ rotations: [unaccepted] }));
+    const second = await verify(record.files, record.now);
+    expect(!second.ok && second.failure.message).toMatch(/is not signed by key/);
+  });
+});
+
+describe('a file rewritten in place', () => {
+  it('read between its write and its signature\'s is read again once, then verifies', async () => {
+    const { files, now } = await buildRecord({ days: 2 });
+    const current = files.get('governance-status.json')!;
+    const older = current.replace(/"generatedAt": "[^"]+"/, `"generatedAt": "${new Date(now - 90_000).toISOString()}"`);
+    const read = readFrom(files);
+    let served = 0;
+    // the first read of the snapshot gets the older file, whose signature is already replaced
+    const result = await verifyRecord({ now, read: (name) => (name === 'governance-status.json' && served++ === 0 ? Promise.resolve(new TextEncoder().encode(older)) : read(name)) });
+    expect(served).toBe(2);
+    expect(result.ok).toBe(true);
+  });
+});

@@ -1,0 +1,88 @@
+#!/usr/bin/env node
+// npx governance-status-verify <URL or folder> [--key <jwk file or URL>]
+// Verifies the published governance record: every archived day's signature and prev link, the index
+// and the snapshot. Exit 0 when it verifies, 1 at the first break (named), 2 when it cannot read, 64
+// on a usage error. The checks themselves are shared/archive-verify.ts, the ones the page runs.
+import { parseArgs } from 'node:util';
+import { firstIssue, parseArchiveDay, parseArchiveIndex } from '../shared/archive-contract.ts';
+import { parseGovernanceStatus } from '../shared/contract.ts';
+import { verifyRecord, type FailureKind, type VerifyReport } from '../shared/archive-verify.ts';
+import { openSource, readKey, type Source } from './sources.ts';
+
+const usage = 'usage: governance-status-verify <URL or folder of governance-status.json> [--key <JWK file or URL>]';
+
+const kindText: Record<FailureKind, string> = {
+  missing: 'missing file',
+  not_json: 'not JSON',
+  invalid: 'not the contract',
+  signature: 'signature',
+  unknown_key: 'unknown key',
+  chain: 'chain',
+};
+
+const check = (parse: (value: unknown) => { success: boolean; error?: { issues: ReadonlyArray<{ path: PropertyKey[]; message: string }> } }) => (value: unknown) => {
+  const result = parse(value);
+  return result.success ? null : `does not match the contract: ${firstIssue(result.error!)}`;
+};
+
+function describeAge(ms: number): string {
+  const seconds = Math.round(ms / 1000);
+  if (Math.abs(seconds) < 120) return `${seconds} s`;
+  if (Math.abs(seconds) < 7200) return `${Math.round(seconds / 60)} min`;
+  if (Math.abs(seconds) < 172_800) return `${(seconds / 3600).toFixed(1)} h`;
+  return `${(seconds / 86_400).toFixed(1)} days`;
+}
+
+function printReport(source: Source, report: VerifyReport) {
+  const signer =
+    report.keyId === null
+      ? 'NOT SIGNED: no public key is published (governance-signing-key.json) or given; only the hash chain was checked'
+      : `signed by key ${report.keyId} (${report.anchor === 'pinned' ? 'the key given with --key' : 'as published in governance-signing-key.json; pin it with --key to rule out a swapped key'})`;
+  const snapshot = report.snapshot;
+  const lines = [
+    `Verified the governance record at ${source.description}`,
+    `  ${signer}`,
+    `  ${report.days} archived days, ${report.first} to ${report.last}: every ${report.keyId ? 'signature and ' : ''}prev link intact`,
+    `  head (SHA-256 of ${report.last}): ${report.head}`,
+    `  ${source.snapshotName}: generated ${snapshot.generatedAt}, ${describeAge(report.snapshot.ageMs)} ago, ${snapshot.stale ? `STALE (past its staleAfter ${snapshot.staleAfter})` : `fresh until ${snapshot.staleAfter}`}`,
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+async function main(): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ allowPositionals: true, options: { key: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n${usage}\n`);
+    return 64;
+  }
+  if (parsed.values.help) return (process.stdout.write(`${usage}\n`), 0);
+  if (parsed.positionals.length !== 1) return (process.stderr.write(`${usage}\n`), 64);
+  let source: Source;
+  let pinnedKey: unknown;
+  try {
+    source = await openSource(parsed.positionals[0]!);
+    pinnedKey = parsed.values.key === undefined ? undefined : await readKey(parsed.values.key);
+    const result = await verifyRecord({
+      read: source.read,
+      now: Date.now(),
+      pinnedKey,
+      snapshotName: source.snapshotName,
+      checks: { day: check(parseArchiveDay), index: check(parseArchiveIndex), snapshot: check(parseGovernanceStatus) },
+    });
+    if (result.ok) {
+      printReport(source, result.report);
+      return 0;
+    }
+    const { failure } = result;
+    const where = failure.day ? `${failure.day} (${failure.file})` : failure.file;
+    process.stdout.write(`NOT VERIFIED: the record breaks at ${where}\n  why: ${kindText[failure.kind]}: ${failure.message}\n`);
+    return 1;
+  } catch (error) {
+    process.stderr.write(`could not read the record: ${(error as Error).message}\n`);
+    return 2;
+  }
+}
+
+process.exitCode = await main();

@@ -1,0 +1,50 @@
+// Where the verify command reads the published files: a folder (the file store's) or a URL (the CDN
+// or bucket the page reads). A file that is not there reads as null; any other failure throws.
+import { readFile, stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+
+export type Source = { description: string; snapshotName: string; read(name: string): Promise<Uint8Array<ArrayBuffer> | null> };
+
+const isUrl = (value: string) => /^https?:\/\//i.test(value);
+
+/** `where` names the folder or URL prefix, or the snapshot file itself (its name is then taken). */
+export async function openSource(where: string): Promise<Source> {
+  if (isUrl(where)) {
+    const named = /\.json$/i.test(new URL(where).pathname);
+    const base = new URL(named ? './' : where.endsWith('/') ? where : `${where}/`, where);
+    const snapshotName = named ? basename(new URL(where).pathname) : 'governance-status.json';
+    return { description: base.href, snapshotName, read: (name) => fetchBytes(new URL(name, base)) };
+  }
+  const path = resolve(where);
+  const named = (await stat(path)).isFile();
+  const folder = named ? dirname(path) : path;
+  return { description: folder, snapshotName: named ? basename(path) : 'governance-status.json', read: (name) => readBytes(join(folder, name)) };
+}
+
+async function fetchBytes(url: URL): Promise<Uint8Array<ArrayBuffer> | null> {
+  // no-store: a copy cached before the last write would make the file and its signature disagree
+  const response = await fetch(url, { cache: 'no-store', signal: AbortSignal.timeout(30_000) });
+  if (response.status === 404 || response.status === 403) return null; // S3 answers 403 for a missing key without ListBucket
+  if (!response.ok) throw new Error(`${url.href} answered HTTP ${response.status}`);
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+async function readBytes(path: string): Promise<Uint8Array<ArrayBuffer> | null> {
+  try {
+    return new Uint8Array(await readFile(path));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+}
+
+/** The --key argument: a JWK file or URL. */
+export async function readKey(where: string): Promise<unknown> {
+  const bytes = isUrl(where) ? await fetchBytes(new URL(where)) : await readBytes(resolve(where));
+  if (bytes === null) throw new Error(`the key ${where} is missing`);
+  try {
+    return JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    throw new Error(`the key ${where} is not JSON (a JWK, like governance-signing-key.json)`);
+  }
+}
