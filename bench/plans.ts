@@ -2,6 +2,7 @@
 // no application table read sequentially; and, stricter, the run ledger read only through (schedule_id, scheduled_for).
 // Used by the bench and by tests/integration/query-plans.test.ts.
 import type pg from 'pg';
+import type { GovernanceQuery, GovernanceStatusPort } from '../shared/ports.ts';
 
 type PlanNode = {
   'Node Type': string;
@@ -68,6 +69,11 @@ export function recordingClient(client: pg.PoolClient, recorded: Statement[]): p
  * A stand-in for a pool whose clients record every statement before running it: the worker's own
  * source (worker/postgres) runs on it unchanged, transaction and all.
  */
+/** A tick's read with a fixed query (its windows decided by the caller, not by the database's clock). */
+export function readFacts(source: GovernanceStatusPort, query: GovernanceQuery) {
+  return source.readTick({ principalId: query.principalId, workerNow: query.now, plan: () => query });
+}
+
 export function recordingPool(pool: pg.Pool, recorded: Statement[]): pg.Pool {
   return {
     async connect() {

@@ -7,7 +7,7 @@ import type { GovernanceFacts } from '../shared/ports.ts';
 import { defaultRules, queryFor, type SnapshotSettings } from '../worker/build-snapshot.ts';
 import { defaults } from '../worker/config.ts';
 import { createPostgresGovernanceSource } from '../worker/postgres/postgres-governance-source.ts';
-import { explainAll, readsOf, recordingPool, type QueryPlan, type Statement } from './plans.ts';
+import { explainAll, readsOf, recordingPool, type QueryPlan, type Statement, readFacts } from './plans.ts';
 import { system } from './seed.ts';
 import type { StatStatements } from './stat-statements.ts';
 
@@ -48,9 +48,9 @@ export async function measureSnapshot(
   try {
     const source = createPostgresGovernanceSource(pool, { statementTimeoutMs: defaults.STATEMENT_TIMEOUT_MS });
     const query = queryFor(options.now, settings);
-    let facts = await source.readGovernanceFacts(query);
+    let facts = await readFacts(source, query);
     for (let i = 1; i < options.warmup; i += 1) {
-      await source.readGovernanceFacts(query);
+      await readFacts(source, query);
       await pool.query('SELECT 1');
     }
     await stats.reset();
@@ -58,7 +58,7 @@ export async function measureSnapshot(
     const selectOneMs: number[] = [];
     for (let i = 0; i < options.reps; i += 1) {
       let started = performance.now();
-      facts = await source.readGovernanceFacts(query);
+      facts = await readFacts(source, query);
       snapshotMs.push(performance.now() - started);
       started = performance.now();
       await pool.query('SELECT 1');
@@ -69,7 +69,7 @@ export async function measureSnapshot(
     // The same read once more on a recording pool, then each of its statements EXPLAINed in a
     // transaction like the source's (the tenant set, jit off).
     const recorded: Statement[] = [];
-    await createPostgresGovernanceSource(recordingPool(pool, recorded), { statementTimeoutMs: defaults.STATEMENT_TIMEOUT_MS }).readGovernanceFacts(query);
+    await readFacts(createPostgresGovernanceSource(recordingPool(pool, recorded), { statementTimeoutMs: defaults.STATEMENT_TIMEOUT_MS }), query);
     const client = await pool.connect();
     let plans: QueryPlan[];
     try {

@@ -11,7 +11,7 @@ export const severities = ['failing', 'degraded', 'notice'] as const;
 /** In the order reasons of one severity are listed (shared/reasons.ts). */
 export const reasonCodes = [
   'credits_exhausted', 'runway_critical', 'all_charters_down',
-  'runway_low', 'funding_ends_soon', 'charter_missed', 'charter_stuck', 'charter_failing', 'charter_skipped', 'charter_recovering', 'schedule_invalid',
+  'data_behind', 'runway_low', 'funding_ends_soon', 'charter_missed', 'charter_stuck', 'charter_failing', 'charter_skipped', 'charter_recovering', 'schedule_invalid',
   'runs_failed_recently', 'charter_no_runs', 'charter_paused',
 ] as const;
 export const incidentKinds = ['failed', 'missed', 'skipped'] as const;

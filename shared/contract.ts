@@ -108,6 +108,8 @@ function statusSchemas<M extends Mode>(mode: M) {
     schemaVersion: z.literal(1),
     generatedAt: instant,
     staleAfter: instant,
+    /** how recent the data is: generatedAt on a primary; on a hot standby its last replayed transaction */
+    dataAsOf: added(mode, instant),
     status: z.enum(overallStatuses),
     reasons: added(mode, z.array(reason)),
     credits: creditsSummary,
@@ -120,6 +122,8 @@ function statusSchemas<M extends Mode>(mode: M) {
     missedRuns: added(mode, z.array(missedRun).check(z.maxLength(limits.missedRuns))),
     missedRunsTotal: added(mode, count),
     openIncidents: added(mode, z.array(z.string()).check(z.maxLength(limits.openIncidents))),
+    /** side files this snapshot refers to that could not be written: each is behind since `since` */
+    filesBehind: added(mode, z.array(z.object({ name: text(limits.idLength), since: instant })).check(z.maxLength(20))),
     rules: added(mode, rules),
   });
   return { status, charter, reason, forecast, lastRun, runs24h, failedRun, missedRun, recentRun, upcomingRun, creditsSummary, rules };

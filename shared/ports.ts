@@ -92,8 +92,29 @@ export type HistoryFacts = {
 
 export type HistoryQuery = { principalId: string; billingAccountId: string; from: Date; to: Date };
 
+/**
+ * The database's own clock at the start of a read: the tick's `now` is the transaction's timestamp,
+ * never the worker's clock. `dataAsOf`: how recent its data is: `now` on a primary; on a hot standby
+ * the primary's time of the last transaction it has replayed, or `now` when nothing waits to be replayed.
+ */
+export type DatabaseClock = { now: Date; dataAsOf: Date; replica: boolean };
+
+/** A tick's read: the database's clock decides its windows. */
+export type TickRequest = {
+  principalId: string;
+  /** the worker's clock when it asked: the database's decides; a fake database may take this one as its own */
+  workerNow: Date;
+  /** the tick's query from the database's clock (a test may return a fixed one) */
+  plan: (clock: DatabaseClock) => GovernanceQuery;
+};
+
+export type TickFacts = GovernanceFacts & { clock: DatabaseClock; query: GovernanceQuery };
+
 export interface GovernanceStatusPort {
-  readGovernanceFacts(query: GovernanceQuery): Promise<GovernanceFacts>;
+  /** Everything one tick needs, in one transaction, at the database's own instant. */
+  readTick(request: TickRequest): Promise<TickFacts>;
+  /** The database's clock alone (before a rebuild, which must know what day it is). */
+  readClock(request: Pick<TickRequest, 'principalId' | 'workerNow'>): Promise<DatabaseClock>;
   /** per charter, the facts of its runs with scheduled_for < before, lastSuccess included */
   readEarlierRuns(query: { principalId: string; before: Date }): Promise<EarlierRunFacts[]>;
   /** runs with scheduled_for in [from, to) and spend with created_at in [from, to), by UTC day */

@@ -2,6 +2,7 @@
 // nothing else, so the headline and the details under it can never disagree.
 import type { CharterState, Credits, Forecast, OverallStatus, Reason, ReasonCode, ScheduleError, Severity } from './contract.ts';
 import { reasonCodes } from './constants.ts';
+import { describeLag } from './clock.ts';
 
 /** Each charter state in words, with the severity of the reason it raises (null: none). */
 export const charterStateInfo: Record<CharterState, { label: string; severity: Severity | null; code: ReasonCode | null }> = {
@@ -73,6 +74,8 @@ export type CharterSummary = {
 
 export type ReasonInput = {
   now: number;
+  /** the data's age when it is read from a replica behind its primary by more than the grace, else null */
+  dataBehind?: { ms: number; asOf: number } | null;
   credits: Credits;
   forecast: Forecast;
   charters: readonly CharterSummary[];
@@ -127,6 +130,11 @@ export function deriveReasons(input: ReasonInput): Reason[] {
     add('runway_critical', 'failing', `The system account's credits last about ${credits.runwayHours} more hours at the current burn.`);
   } else if (credits.runwayHours !== null && credits.runwayHours <= 24) {
     add('runway_low', 'degraded', `The system account's credits last about ${credits.runwayHours} more hours at the current burn.`);
+  }
+
+  if (input.dataBehind) {
+    const { ms, asOf } = input.dataBehind;
+    add('data_behind', 'degraded', `The status is read from a replica ${describeLag(ms)} behind its primary: what happened after ${formatUtc(asOf, now)} is not in it yet.`);
   }
 
   const expecting = input.charters.filter((charter) => charter.enabled && !['paused', 'invalid_schedule', 'no_runs'].includes(charter.state));

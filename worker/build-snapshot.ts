@@ -12,7 +12,8 @@ import { createHistoryRebuild } from './history-rebuild.ts';
 import { cleanCharterRows, groupRuns, judgeCharters } from './judge-charters.ts';
 import { createMemory } from './memory.ts';
 import { createHistoryFile, publishSideFiles, type HistoryFile, type SideFileSettings } from './side-files.ts';
-import { assertSnapshotIsValid, assertWithinBound, serializeSnapshot } from './validate.ts';
+import { assertSnapshotIsValid, assertWithinBound, serializeSnapshot, SnapshotError } from './validate.ts';
+import { clockSkewMs, databaseTimeAt, skewProblem } from '../shared/clock.ts';
 
 const hourMs = 60 * 60 * 1000;
 const dayMs = 24 * hourMs;
@@ -23,7 +24,11 @@ export type SnapshotSettings = {
   /** generatedAt + staleAfterMs = staleAfter (3 x the interval between two snapshots) */
   staleAfterMs: (now: Date) => number;
   rules: StateRules;
+  /** a worker whose clock is further than this from the database's publishes nothing (shared/clock.ts); 5 minutes by default */
+  clockSkewLimitMs?: number;
 };
+
+export const defaultClockSkewLimitMs = 300_000;
 
 export const defaultRules: StateRules = { graceMs: 600_000, stuckAfterMs: 3_600_000, recoveringMs: 3_600_000 };
 
@@ -53,8 +58,8 @@ export function queryFor(now: Date, settings: Pick<SnapshotSettings, 'principalI
   };
 }
 
-/** The snapshot, and the history file as published (its body serialised once, when it changes). */
-export type BuiltSnapshot = { snapshot: GovernanceStatus } & HistoryFile;
+/** The snapshot, the history file as published (its body serialised once, when it changes), and the worker's clock skew. */
+export type BuiltSnapshot = { snapshot: GovernanceStatus; skewMs: number } & HistoryFile;
 
 /** One tick after another, with what the worker remembers between them. */
 export function createSnapshotBuilder(source: GovernanceStatusPort, settings: SnapshotSettings, logger: Logger) {
@@ -63,38 +68,59 @@ export function createSnapshotBuilder(source: GovernanceStatusPort, settings: Sn
   const keeper = createHistoryKeeper(rules);
   const rebuild = createHistoryRebuild({ source, keeper, memory, principalId: settings.principalId, billingAccountId: settings.billingAccountId, graceMs: rules.graceMs });
   const historyFile = createHistoryFile(logger);
+  /** the worker's clock minus the database's, as last measured (0 until then) */
+  let skewMs = 0;
+
+  /** The history's 90 days, read once when they are not known (at start, after a gap, after a reset). */
+  async function rebuildIfDue(workerNow: Date, signal?: AbortSignal) {
+    if (keeper.ready(databaseTimeAt(workerNow.getTime(), skewMs))) return;
+    const started = performance.now();
+    const clock = await source.readClock({ principalId: settings.principalId, workerNow });
+    await rebuild.run(clock.dataAsOf.getTime(), signal);
+    logger.info('history_rebuilt', { days: limits.historyDays, durationMs: Math.round(performance.now() - started) });
+  }
 
   return {
-    async build(now: Date, signal?: AbortSignal): Promise<BuiltSnapshot> {
-      const at = now.getTime();
-      if (!keeper.ready(at)) {
-        const started = performance.now();
-        await rebuild.run(at, signal);
-        logger.info('history_rebuilt', { days: limits.historyDays, durationMs: Math.round(performance.now() - started) });
-      }
-      const query = queryFor(now, settings, keeper.runsFrom(at));
-      const facts = await source.readGovernanceFacts(query);
+    /**
+     * One tick. `workerNow` is the worker's clock when the tick began: the tick's instant is the
+     * database's (shared/clock.ts), and a worker whose clock is too far off it refuses to go on.
+     */
+    async build(workerNow: Date, signal?: AbortSignal): Promise<BuiltSnapshot> {
+      const started = performance.now();
+      await rebuildIfDue(workerNow, signal);
+      const readAt = performance.now();
+      const facts = await source.readTick({
+        principalId: settings.principalId,
+        workerNow,
+        plan: (clock) => queryFor(clock.dataAsOf, settings, keeper.runsFrom(clock.dataAsOf.getTime())),
+      });
       signal?.throwIfAborted();
+      const now = facts.clock.now.getTime();
+      const asOf = facts.clock.dataAsOf.getTime();
+      skewMs = clockSkewMs(now, workerNow.getTime() + (readAt - started));
+      const problem = skewProblem(skewMs, settings.clockSkewLimitMs ?? defaultClockSkewLimitMs);
+      if (problem) throw new SnapshotError(`not published: ${problem}`);
 
       const runsBySchedule = groupRuns(facts.runs);
       memory.see(runsBySchedule);
       const charters = judgeCharters({
-        now: at,
-        runsFrom: query.runsFrom.getTime(),
+        now: asOf,
+        upcomingAfter: now,
+        runsFrom: facts.query.runsFrom.getTime(),
         horizonMs: forecastHorizonMs,
         rules,
-        rows: cleanCharterRows(facts.schedules, at),
+        rows: cleanCharterRows(facts.schedules, asOf),
         runsBySchedule,
         earlier: new Map(facts.earlier.map((earlier) => [earlier.scheduleId, earlier])),
         memory,
       });
       memory.keepOnly(new Set(charters.map((charter) => charter.scheduleId)));
       const spend = new Map(facts.spendByHour.map((hour) => [hour.hourStart.getTime(), hour.credits]));
-      const { content, open } = keeper.update(at, charters, spend);
-      const staleAfter = new Date(at + settings.staleAfterMs(now));
-      const snapshot = assertSnapshotIsValid(composeSnapshot({ facts, query, staleAfter, views: charters, rules, openIncidents: open }));
+      const { content, open } = keeper.update(asOf, charters, spend);
+      const staleAfter = new Date(now + settings.staleAfterMs(facts.clock.now));
+      const snapshot = assertSnapshotIsValid(composeSnapshot({ facts, clock: { now, dataAsOf: asOf }, staleAfter, views: charters, rules, openIncidents: open }));
       // the history leaves out the least severe charters when it must, as the snapshot does
-      return { snapshot, ...historyFile.fit(content, mostSevereFirst(charters).map((charter) => charter.id), snapshot.generatedAt) };
+      return { snapshot, skewMs, ...historyFile.fit(content, mostSevereFirst(charters).map((charter) => charter.id), snapshot.generatedAt) };
     },
     /** Forgets everything remembered: the next build reads the earlier facts and the 90 days again. */
     reset() {

@@ -8,6 +8,7 @@ import { forecastFunding, forecastHorizonMs } from '../shared/forecast.ts';
 import { charterStateInfo, deriveReasons, statusOf, type CharterSummary } from '../shared/reasons.ts';
 import { publicText, publicTitle } from '../shared/redact.ts';
 import type { GovernanceFacts, GovernanceQuery } from '../shared/ports.ts';
+import { dataBehindMs } from '../shared/clock.ts';
 import { instantMs, type JudgedCharter } from './judge-charters.ts';
 
 export type SnapshotRules = StateRules;
@@ -63,8 +64,9 @@ function toCharter(view: JudgedCharter): Charter {
 }
 
 export type ComposeInput = {
-  facts: GovernanceFacts;
-  query: GovernanceQuery;
+  facts: GovernanceFacts & { query: GovernanceQuery };
+  /** the tick's instant and the data's (the database's clock, shared/ports.ts DatabaseClock) */
+  clock: { now: number; dataAsOf: number };
   staleAfter: Date;
   views: readonly JudgedCharter[];
   rules: SnapshotRules;
@@ -107,9 +109,9 @@ function recentRunsOf(facts: GovernanceFacts) {
     .slice(0, limits.recentRuns);
 }
 
-/** What the balance pays for, walking every enabled charter's fires as far as they are known. */
-function forecastOf(views: readonly JudgedCharter[], facts: GovernanceFacts, now: number) {
-  const runsStarted = views.reduce((sum, view) => sum + view.runs.filter((run) => run.startedAt !== null && run.startedAt >= now - dayMs && run.startedAt < now).length, 0);
+/** What the balance pays for (runs started in the data's last 24 hours), walking every enabled charter's fires after `now`. */
+function forecastOf(views: readonly JudgedCharter[], facts: GovernanceFacts, asOf: number, now: number) {
+  const runsStarted = views.reduce((sum, view) => sum + view.runs.filter((run) => run.startedAt !== null && run.startedAt >= asOf - dayMs && run.startedAt < asOf).length, 0);
   const enabled = views.filter((view) => view.enabled && view.scheduleError === null);
   const horizonEnd = Math.min(now + forecastHorizonMs, ...enabled.map((view) => view.coveredTo));
   return forecastFunding({
@@ -137,8 +139,11 @@ const summaryOf = (view: JudgedCharter): CharterSummary => ({
   expected24h: view.judgement.runs24h.expected,
 });
 
-export function composeSnapshot({ facts, query, staleAfter, views, rules, openIncidents }: ComposeInput): GovernanceStatus {
-  const now = query.now.getTime();
+export function composeSnapshot({ facts, clock, staleAfter, views, rules, openIncidents }: ComposeInput): GovernanceStatus {
+  // Everything the data says is judged as of the data (a replica behind its primary is not "missed"
+  // runs); what the cron says (upcoming runs, the forecast) from the tick's instant.
+  const { now: tickNow, dataAsOf: now } = clock;
+  const behindMs = dataBehindMs(clock);
   const credits = summarizeCredits(facts.balanceCredits, facts.spentSinceSpendFrom);
   // The most severe charters first when there are more than the file lists; then by name.
   const listed = mostSevereFirst(views)
@@ -151,10 +156,11 @@ export function composeSnapshot({ facts, query, staleAfter, views, rules, openIn
     .slice(0, limits.upcomingRuns);
   const failures = failuresOf(views, now);
   const missed = missesOf(views);
-  const forecast = forecastOf(views, facts, now);
+  const forecast = forecastOf(views, facts, now, tickNow);
   // reasons only for the charters the file lists: a reader can always find the charter a reason names
   const reasons = deriveReasons({
     now,
+    dataBehind: behindMs > rules.graceMs ? { ms: behindMs, asOf: now } : null,
     credits,
     forecast,
     charters: views.map(summaryOf),
@@ -167,13 +173,14 @@ export function composeSnapshot({ facts, query, staleAfter, views, rules, openIn
     upcomingRuns,
     recentRuns: recentRunsOf(facts),
     schemaVersion: 1,
-    generatedAt: iso(now),
+    generatedAt: iso(tickNow),
     staleAfter: staleAfter.toISOString(),
+    dataAsOf: iso(now),
     status: statusOf(reasons),
     reasons,
     credits,
     forecast,
-    spendByHour: spendHours(facts, query.hoursFrom.getTime()),
+    spendByHour: spendHours(facts, facts.query.hoursFrom.getTime()),
     charters: listed.map(toCharter),
     chartersTotal: views.length,
     failedRuns: failures.slice(0, limits.failedRuns).map(({ view, run }) => ({
@@ -188,6 +195,7 @@ export function composeSnapshot({ facts, query, staleAfter, views, rules, openIn
     missedRuns: missed.slice(0, limits.missedRuns).map(({ view, at }) => ({ charter: view.name, charterId: view.id, expectedAt: iso(at) })),
     missedRunsTotal: missed.length,
     openIncidents: openIncidents.filter((incident) => listedIds.has(incident.charterId)).map((incident) => incident.id).slice(0, limits.openIncidents),
+    filesBehind: [],
     rules: rulesOf(rules),
   };
 }

@@ -21,6 +21,7 @@ export const defaults = {
   MISSED_RUN_GRACE_SECONDS: 600,
   STUCK_AFTER_SECONDS: 3_600,
   RECOVERING_SECONDS: 3_600,
+  CLOCK_SKEW_LIMIT_SECONDS: 300,
 } as const;
 
 export type Destination =
@@ -113,6 +114,9 @@ function envSchema(mode: { stdout: boolean }) {
     MISSED_RUN_GRACE_SECONDS: intFrom(0, 86_400, defaults.MISSED_RUN_GRACE_SECONDS),
     STUCK_AFTER_SECONDS: intFrom(60, 7 * 86_400, defaults.STUCK_AFTER_SECONDS),
     RECOVERING_SECONDS: intFrom(0, 86_400, defaults.RECOVERING_SECONDS),
+    // Past this the worker's clock, which still decides when ticks fire and when /healthz calls a
+    // snapshot stale, is broken: it publishes nothing and says why (shared/clock.ts).
+    CLOCK_SKEW_LIMIT_SECONDS: intFrom(1, 3_600, defaults.CLOCK_SKEW_LIMIT_SECONDS),
     STATUS_PAGE_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL of the status page' }).optional(),
     // A path, read once at start (worker/signing-key.ts): the key itself never enters the config's text.
     SIGNING_KEY_FILE: z.string().optional(),
@@ -157,6 +161,7 @@ function toConfig(env: z.infer<ReturnType<typeof envSchema>>, destination: Desti
       recoveringMs: env.RECOVERING_SECONDS * 1000,
     },
     statusPageUrl: env.STATUS_PAGE_URL,
+    clockSkewLimitMs: env.CLOCK_SKEW_LIMIT_SECONDS * 1000,
     /** the Ed25519 private key of SIGNING_KEY_FILE (a KeyObject: it prints as nothing); unset: unsigned */
     signingKey,
   };

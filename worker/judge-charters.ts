@@ -111,7 +111,10 @@ export type JudgedCharter = CharterRow & {
 };
 
 export type JudgeInput = {
+  /** the instant the data is judged at (the data's, shared/ports.ts DatabaseClock dataAsOf) */
   now: number;
+  /** next runs are the cron's fires after this (the tick's instant) */
+  upcomingAfter: number;
   runsFrom: number;
   /** how far ahead an enabled charter's fires are wanted (the forecast) */
   horizonMs: number;
@@ -147,7 +150,8 @@ export function judgeCharters(input: JudgeInput): JudgedCharter[] {
       earlier,
       rules,
     });
-    const nextRunAt = usable ? (fires.find((fire) => fire > now) ?? instantMs(nextRunOf(row.rawCron, row.rawTimezone, new Date(now)).nextRunAt)) : null;
+    const after = input.upcomingAfter;
+    const nextRunAt = usable ? (fires.find((fire) => fire > after) ?? instantMs(nextRunOf(row.rawCron, row.rawTimezone, new Date(after)).nextRunAt)) : null;
     return { ...row, rule, fires, coveredTo: cron.coveredTo, runs, firstRunAt: earlier.firstRunAt ?? runs[0]?.scheduledFor ?? null, judgement, nextRunAt };
   });
 }

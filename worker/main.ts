@@ -73,6 +73,7 @@ function settingsOf(config: WorkerConfig): SnapshotSettings {
     billingAccountId: config.billingAccountId,
     staleAfterMs: (now) => 3 * cronIntervalMs(config.snapshotCron, now),
     rules: config.rules,
+    clockSkewLimitMs: config.clockSkewLimitMs,
   };
 }
 

@@ -104,7 +104,7 @@ describe.each(['schedule_runs', 'graph_runs'] as const)('charter states and hist
     await database?.drop();
   });
 
-  const builder = () => createSnapshotBuilder(createPostgresGovernanceSource(reader, { statementTimeoutMs: 5_000 }), settings, logger);
+  const builder = () => createSnapshotBuilder(createPostgresGovernanceSource(reader, { statementTimeoutMs: 5_000, databaseClock: 'worker' }), settings, logger);
 
   it('says missed for a charter whose scheduler stopped an hour ago, and skipped for a revoked grant', async () => {
     const { snapshot } = await builder().build(now);

@@ -49,7 +49,7 @@ function expectSealed(name: string, text: string) {
 async function snapshotOf(database: TestDatabase): Promise<GovernanceStatus> {
   const pool = new pg.Pool({ connectionString: database.readerUrl, max: 1 });
   try {
-    const source = createPostgresGovernanceSource(pool, { statementTimeoutMs: 10_000 });
+    const source = createPostgresGovernanceSource(pool, { statementTimeoutMs: 10_000, databaseClock: 'worker' });
     return await buildSnapshot(source, settings, hostileNow, createLogger(() => {}));
   } finally {
     await pool.end();

@@ -37,7 +37,7 @@ describe.each(['graph_runs', 'schedule_runs'] as const)(`${charters} system char
     const reader = new pg.Pool({ connectionString: database.readerUrl, max: 1, application_name: 'many-charters-test' });
     const recorded: Statement[] = [];
     try {
-      const source = createPostgresGovernanceSource(recordingPool(reader, recorded), { statementTimeoutMs: defaults.STATEMENT_TIMEOUT_MS });
+      const source = createPostgresGovernanceSource(recordingPool(reader, recorded), { statementTimeoutMs: defaults.STATEMENT_TIMEOUT_MS, databaseClock: 'worker' });
       const snapshot = await buildSnapshot(source, settings, now, createLogger(() => {})); // validated against the contract
 
       expect(snapshot.chartersTotal).toBe(charters);

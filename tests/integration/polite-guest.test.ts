@@ -13,6 +13,7 @@ import { createBackendCanceller, createPostgresGovernanceSource } from '../../wo
 import { scenarioNow, seedScenario, systemBillingAccountId, systemPrincipalId } from '../fixtures/scenario.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
 import { startWorker, stopWorker, type WorkerProcess } from '../support/worker-process.ts';
+import { readFacts } from '../../bench/plans.ts';
 
 let database: TestDatabase;
 const cleanups: Array<() => Promise<unknown>> = [];
@@ -75,7 +76,7 @@ describe('behind a migration that holds ACCESS EXCLUSIVE', () => {
     await migration.query('ALTER TABLE schedules ADD COLUMN paused_reason text');
     // the defaults main.ts uses, except a statement timeout long enough to tell the two apart
     const source = createPostgresGovernanceSource(readerPool(), { statementTimeoutMs: 30_000 });
-    const failure = await source.readGovernanceFacts(query).then(
+    const failure = await readFacts(source, query).then(
       () => null,
       (error: unknown) => error,
     );
@@ -97,7 +98,7 @@ describe('behind a migration that holds ACCESS EXCLUSIVE', () => {
       await migration.query("SET deadlock_timeout = '60s'");
       await migration.query('BEGIN');
       await migration.query('ALTER TABLE ai_threads ADD COLUMN summary text');
-      const read = source.readGovernanceFacts(query).then(
+      const read = readFacts(source, query).then(
         () => null,
         (error: unknown) => error,
       );
@@ -227,7 +228,7 @@ describe('a statement the client gave up on', () => {
     const migration = await applicationSession('migration');
     await migration.query('BEGIN');
     await migration.query('LOCK TABLE schedules IN ACCESS EXCLUSIVE MODE');
-    await expect(source.readGovernanceFacts(query)).rejects.toThrow('Query read timeout');
+    await expect(readFacts(source, query)).rejects.toThrow('Query read timeout');
     expect(logs.map((line) => JSON.parse(line))).toContainEqual(expect.objectContaining({ event: 'statement_cancelled', cancelled: true }));
     // The statement would have waited 60 s for the lock; cancelled, it is gone at once.
     await waitUntil(async () => (await workerBackends()).every((backend) => backend.state !== 'active'), 5_000, 'no active reader backend');
@@ -244,7 +245,7 @@ describe('a statement the client gave up on', () => {
     const migration = await applicationSession('migration');
     await migration.query('BEGIN');
     await migration.query('LOCK TABLE schedules IN ACCESS EXCLUSIVE MODE');
-    await expect(source.readGovernanceFacts(query)).rejects.toThrow('Query read timeout');
+    await expect(readFacts(source, query)).rejects.toThrow('Query read timeout');
     await sleep(1_500);
     expect(await workerBackends()).toContainEqual(expect.objectContaining({ state: 'active', wait_event_type: 'Lock' }));
     await migration.query('ROLLBACK'); // the orphan gets its lock, tries to answer a closed socket and ends

@@ -6,6 +6,7 @@ import { createLogger } from '../../worker/logger.ts';
 import { createPostgresGovernanceSource } from '../../worker/postgres/postgres-governance-source.ts';
 import { scenarioNow, seedScenario, systemBalance, systemBillingAccountId, systemPrincipalId } from '../fixtures/scenario.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
+import { readFacts } from '../../bench/plans.ts';
 
 const settings: SnapshotSettings = {
   principalId: systemPrincipalId,
@@ -35,6 +36,7 @@ function expectedSnapshot(ledger: 'schedule_runs' | 'graph_runs'): GovernanceSta
     schemaVersion: 1,
     generatedAt: '2026-11-21T12:34:56.789Z',
     staleAfter: '2026-11-21T12:37:56.789Z',
+    dataAsOf: '2026-11-21T12:34:56.789Z',
     status: 'degraded',
     reasons: [
       {
@@ -152,6 +154,7 @@ function expectedSnapshot(ledger: 'schedule_runs' | 'graph_runs'): GovernanceSta
     missedRunsTotal: 0,
     // Engineering's streak since 05:00; Sustainability's one skipped run was its last before the pause
     openIncidents: ['governance:engineering@2026-11-21T05:00:00.000Z', 'governance:sustainability@2026-11-16T09:00:00.000Z'],
+    filesBehind: [],
     rules: { runwayRedHours: 6, runwayYellowHours: 24, graceSeconds: 600, stuckAfterSeconds: 3600, recoveringSeconds: 3600, creditsPerUsd: 10_000_000 },
   };
 }
@@ -171,7 +174,7 @@ describe.each(['schedule_runs', 'graph_runs'] as const)('PostgreSQL governance s
   });
 
   it('builds the exact expected snapshot, as the reader role, from the system tenant only', async () => {
-    const source = createPostgresGovernanceSource(reader, { statementTimeoutMs: 5_000 });
+    const source = createPostgresGovernanceSource(reader, { statementTimeoutMs: 5_000, databaseClock: 'worker' });
     const snapshot = await buildSnapshot(source, settings, scenarioNow, logger);
     expect(snapshot).toEqual(expectedSnapshot(ledger));
     const text = JSON.stringify(snapshot);
@@ -181,8 +184,8 @@ describe.each(['schedule_runs', 'graph_runs'] as const)('PostgreSQL governance s
   });
 
   it('reads the found ledger inside one read-only transaction that leaves no setting behind', async () => {
-    const source = createPostgresGovernanceSource(reader, { statementTimeoutMs: 5_000 });
-    const facts = await source.readGovernanceFacts({
+    const source = createPostgresGovernanceSource(reader, { statementTimeoutMs: 5_000, databaseClock: 'worker' });
+    const facts = await readFacts(source, {
       now: scenarioNow,
       principalId: systemPrincipalId,
       billingAccountId: systemBillingAccountId,
@@ -208,14 +211,14 @@ describe.each(['schedule_runs', 'graph_runs'] as const)('PostgreSQL governance s
   });
 
   it('refuses to read as a role that bypasses row-level security', async () => {
-    const source = createPostgresGovernanceSource(database.admin, { statementTimeoutMs: 5_000 });
+    const source = createPostgresGovernanceSource(database.admin, { statementTimeoutMs: 5_000, databaseClock: 'worker' });
     await expect(buildSnapshot(source, settings, scenarioNow, logger)).rejects.toThrow(
       /database role postgres bypasses row-level security \(SUPERUSER or BYPASSRLS\)/,
     );
   });
 
   it('fails clearly when the billing account is hidden from the principal by RLS', async () => {
-    const source = createPostgresGovernanceSource(reader, { statementTimeoutMs: 5_000 });
+    const source = createPostgresGovernanceSource(reader, { statementTimeoutMs: 5_000, databaseClock: 'worker' });
     await expect(
       buildSnapshot(source, { ...settings, principalId: 'user-other-tenant' }, scenarioNow, logger),
     ).rejects.toThrow(/billing account 00000000-0000-4000-b000-000000000000 is not visible to principal user-other-tenant/);

@@ -6,7 +6,7 @@
 // same fixture must give the exact expected charters once, after ticks, and from the real worker.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { explainAsTenant, readsOf, recordingPool, type QueryPlan, type Statement } from '../../bench/plans.ts';
+import { explainAsTenant, readsOf, recordingPool, type QueryPlan, type Statement, readFacts } from '../../bench/plans.ts';
 import { lastSlotOf, seedShapes, systemTenant, useLedger, type Shapes } from '../../scripts/cogni/scale-seed.ts';
 import { limits, type Charter, type GovernanceStatus } from '../../shared/contract.ts';
 import type { GovernanceFacts } from '../../shared/ports.ts';
@@ -153,7 +153,7 @@ describe.each(['graph_runs', 'schedule_runs'] as const)('on %s', (ledger) => {
     } finally {
       client.release();
     }
-    tick = await recordPlans(ledger, (source) => source.readGovernanceFacts(query));
+    tick = await recordPlans(ledger, (source) => readFacts(source, query));
     windowRuns = await countOf(`${systemRuns} WHERE r.scheduled_for >= $1 AND r.scheduled_for <= $2`, [query.runsFrom, now]);
     windowReceipts = await countOf('charge_receipts WHERE billing_account_id = $1 AND created_at >= $2 AND created_at < $3', [
       systemTenant.billingAccountId,
@@ -231,7 +231,7 @@ describe.each(['graph_runs', 'schedule_runs'] as const)('on %s', (ledger) => {
   });
 
   describe('the snapshot of the same fixture', () => {
-    const source = () => createPostgresGovernanceSource(reader, { statementTimeoutMs: 30_000 });
+    const source = () => createPostgresGovernanceSource(reader, { statementTimeoutMs: 30_000, databaseClock: 'worker' });
     let once: GovernanceStatus;
 
     beforeAll(async () => {

@@ -1,7 +1,7 @@
 // An in-memory GovernanceStatusPort for unit tests of the use case: the same windows and semantics
 // as the SQL of worker/postgres/queries.ts, over plain arrays. Integration tests use the real one.
 import type { RunStatus } from '../../shared/contract.ts';
-import { slotsBeforeChangeLimit, type EarlierRunFacts, type GovernanceFacts, type GovernanceQuery, type GovernanceStatusPort, type HistoryQuery, type RunFacts, type ScheduleFacts, type ThreadFacts } from '../../shared/ports.ts';
+import { slotsBeforeChangeLimit, type DatabaseClock, type EarlierRunFacts, type GovernanceFacts, type GovernanceQuery, type GovernanceStatusPort, type HistoryFacts, type HistoryQuery, type RunFacts, type ScheduleFacts, type ThreadFacts, type TickFacts, type TickRequest } from '../../shared/ports.ts';
 
 export type FakeRun = {
   scheduleId: string;
@@ -74,12 +74,28 @@ function earlierRuns(data: FakeData, before: Date, withSuccess: boolean): Earlie
   });
 }
 
+/** The fake database's clock: by default it agrees with the worker's; a test may skew it, or make it a replica behind its primary. */
+export type FakeClock = (workerNow: Date) => { now: Date; dataAsOf?: Date; replica?: boolean };
+
 /** `data` is read on every call, so a test may change it between ticks. */
-export function createFakeSource(data: FakeData): GovernanceStatusPort & { calls: string[] } {
+export function createFakeSource(data: FakeData, options: { clock?: FakeClock } = {}): GovernanceStatusPort & { calls: string[]; readGovernanceFacts(q: GovernanceQuery): Promise<GovernanceFacts> } {
   const calls: string[] = [];
+  const clockAt = (workerNow: Date): DatabaseClock => {
+    const told = options.clock?.(workerNow) ?? { now: workerNow };
+    return { now: told.now, dataAsOf: told.dataAsOf ?? told.now, replica: told.replica ?? told.dataAsOf !== undefined };
+  };
   const charterIds = () => new Set(data.schedules.map((schedule) => schedule.scheduleId));
-  return {
+  const source = {
     calls,
+    async readTick(request: TickRequest): Promise<TickFacts> {
+      const clock = clockAt(request.workerNow);
+      const query = request.plan(clock);
+      return { ...(await source.readGovernanceFacts(query)), clock, query };
+    },
+    async readClock({ workerNow }: { workerNow: Date }): Promise<DatabaseClock> {
+      return clockAt(workerNow);
+    },
+    /** the tick's read with a fixed query (what readTick does once the clock has planned it) */
     async readGovernanceFacts(q: GovernanceQuery): Promise<GovernanceFacts> {
       calls.push('facts');
       const ids = charterIds();
@@ -111,11 +127,11 @@ export function createFakeSource(data: FakeData): GovernanceStatusPort & { calls
         threads: data.threads.filter((thread) => thread.updatedAt <= q.now).sort((a, b) => b.updatedAt.getTime() - a.updatedAt.getTime()).slice(0, q.threadsLimit),
       };
     },
-    async readEarlierRuns({ before }): Promise<EarlierRunFacts[]> {
+    async readEarlierRuns({ before }: { before: Date }): Promise<EarlierRunFacts[]> {
       calls.push('earlier');
       return earlierRuns(data, before, true);
     },
-    async readHistory(q: HistoryQuery) {
+    async readHistory(q: HistoryQuery): Promise<HistoryFacts> {
       calls.push(`history ${q.from.toISOString().slice(0, 10)}`);
       const ids = charterIds();
       const spend = new Map<string, bigint>();
@@ -131,6 +147,7 @@ export function createFakeSource(data: FakeData): GovernanceStatusPort & { calls
       };
     },
   };
+  return source;
 }
 
 /** A charter's schedule row as the database would hold it. */

@@ -2,7 +2,7 @@
 // and runs one READ ONLY, REPEATABLE READ transaction on it (every figure from the same instant), with
 // the tenant, a statement, lock and idle timeout and jit = off set transaction-locally. It never writes.
 import pg, { type Pool, type PoolClient } from 'pg';
-import type { GovernanceStatusPort, Logger } from '../../shared/ports.ts';
+import type { DatabaseClock, GovernanceStatusPort, Logger } from '../../shared/ports.ts';
 import { findLedger, readBalance, readCharters, readEarlierRuns, readRuns, readSpend, readSpendByDay, readThreads, type Ledger } from './queries.ts';
 
 export type PostgresSourceOptions = {
@@ -13,7 +13,24 @@ export type PostgresSourceOptions = {
   idleInTransactionTimeoutMs?: number;
   /** cancels a backend whose statement outlived the client-side timeout (a separate connection) */
   cancelBackend?: (pid: number) => Promise<void>;
+  /** whose clock is the tick's: the transaction's timestamp (always, in the worker), or the worker's
+   *  as the request gives it (tests whose fixtures are pinned in time) */
+  databaseClock?: 'transaction' | 'worker';
 };
+
+type ClockRow = { now: Date; replica: boolean; replayed: Date | null; caught_up: boolean | null };
+
+/**
+ * The tick's instant is the transaction's own timestamp. On a hot standby the data is as old as the
+ * last transaction it replayed (the primary's commit time), unless nothing received waits to be
+ * replayed: then it is as current as the standby can know. Never later than `now` (two servers' clocks).
+ */
+function clockOf(row: ClockRow, pinned: Date | null): DatabaseClock {
+  if (pinned) return { now: pinned, dataAsOf: pinned, replica: row.replica };
+  const behind = row.replica && row.caught_up !== true && row.replayed !== null;
+  const dataAsOf = behind && row.replayed! < row.now ? row.replayed! : row.now;
+  return { now: row.now, dataAsOf, replica: row.replica };
+}
 
 export const defaultLockTimeoutMs = 200;
 
@@ -61,7 +78,8 @@ export function createBackendCanceller(connectionString: string, logger: Logger)
 export function createPostgresGovernanceSource(pool: Pool, options: PostgresSourceOptions): GovernanceStatusPort {
   const lockTimeoutMs = options.lockTimeoutMs ?? defaultLockTimeoutMs;
   const idleMs = options.idleInTransactionTimeoutMs ?? options.statementTimeoutMs * 2;
-  async function inSnapshot<T>(principalId: string, read: (client: PoolClient, ledger: Ledger) => Promise<T>): Promise<T> {
+  const pinned = (workerNow: Date) => (options.databaseClock === 'worker' ? workerNow : null);
+  async function inSnapshot<T>(principalId: string, read: (client: PoolClient, ledger: Ledger, clock: DatabaseClock) => Promise<T>, workerNow: Date | null = null): Promise<T> {
     const client = await pool.connect();
     let broken: Error | undefined;
     let pid: number | undefined;
@@ -78,11 +96,13 @@ export function createPostgresGovernanceSource(pool: Pool, options: PostgresSour
       // Bound parameters, transaction-local: RLS sees the system principal and nothing else. These are
       // small index reads: JIT compilation only ever costs here, and a JIT-compiling backend does not
       // answer a cancel, so it is off.
-      const { rows } = await client.query<{ role: string; bypasses_rls: boolean; pid: number }>(
+      const { rows } = await client.query<{ role: string; bypasses_rls: boolean; pid: number } & ClockRow>(
         `SELECT set_config('app.current_user_id', $1, true), set_config('statement_timeout', $2, true),
                 set_config('lock_timeout', $3, true), set_config('idle_in_transaction_session_timeout', $4, true),
                 set_config('jit', 'off', true), pg_backend_pid() AS pid,
-                current_user AS role, (SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user) AS bypasses_rls`,
+                current_user AS role, (SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user) AS bypasses_rls,
+                transaction_timestamp() AS now, pg_is_in_recovery() AS replica, pg_last_xact_replay_timestamp() AS replayed,
+                pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() AS caught_up`,
         [principalId, String(options.statementTimeoutMs), String(lockTimeoutMs), String(idleMs)],
       );
       pid = rows[0]?.pid;
@@ -92,7 +112,7 @@ export function createPostgresGovernanceSource(pool: Pool, options: PostgresSour
           `database role ${rows[0].role} bypasses row-level security (SUPERUSER or BYPASSRLS): connect as a reader role like sql/reader-role.sql`,
         );
       }
-      const result = await read(client, await findLedger(client));
+      const result = await read(client, await findLedger(client), clockOf(rows[0]!, workerNow && pinned(workerNow)));
       await client.query('COMMIT');
       return result;
     } catch (error) {
@@ -113,8 +133,9 @@ export function createPostgresGovernanceSource(pool: Pool, options: PostgresSour
   }
 
   return {
-    readGovernanceFacts: (query) =>
-      inSnapshot(query.principalId, async (client, ledger) => {
+    readTick: (request) =>
+      inSnapshot(request.principalId, async (client, ledger, clock) => {
+        const query = request.plan(clock);
         const balanceCredits = await readBalance(client, query);
         const spend = await readSpend(client, query);
         const { schedules, earlier } = await readCharters(client, ledger, { principalId: query.principalId, earlierBefore: query.windowStart });
@@ -126,8 +147,9 @@ export function createPostgresGovernanceSource(pool: Pool, options: PostgresSour
           messages: { from: query.failedFrom, limit: query.failedLimit },
         });
         const threads = await readThreads(client, query);
-        return { ledger: ledger.table, balanceCredits, spentSinceSpendFrom: spend.total, spendByHour: spend.spendByHour, schedules, runs, earlier, threads };
-      }),
+        return { clock, query, ledger: ledger.table, balanceCredits, spentSinceSpendFrom: spend.total, spendByHour: spend.spendByHour, schedules, runs, earlier, threads };
+      }, request.workerNow),
+    readClock: (request) => inSnapshot(request.principalId, async (_client, _ledger, clock) => clock, request.workerNow),
     readEarlierRuns: (query) => inSnapshot(query.principalId, (client, ledger) => readEarlierRuns(client, ledger, query)),
     readHistory: (query) =>
       inSnapshot(query.principalId, async (client, ledger) => ({

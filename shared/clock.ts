@@ -1,0 +1,39 @@
+// Whose clock says what time it is: the database's. A tick takes its `now` from the transaction it
+// reads in; the worker's own clock only decides when ticks fire, and is measured against the
+// database's every tick. Pure.
+
+/** The worker's clock minus the database's: positive when the worker is ahead. */
+export function clockSkewMs(databaseNow: number, workerAt: number): number {
+  return workerAt - databaseNow;
+}
+
+/**
+ * Why the worker must not publish with this skew, or null. The file's times are the database's
+ * whatever the skew, but the worker's clock still decides when ticks fire, when /healthz and a
+ * standby call a snapshot stale, what the logs say and whether S3 accepts a signed request (it
+ * refuses past 15 minutes). Past the limit (5 minutes by default: more than the snapshot's
+ * freshness window at the default schedule, and far beyond what NTP leaves) the clock is broken.
+ */
+export function skewProblem(skewMs: number, limitMs: number): string | null {
+  if (Math.abs(skewMs) <= limitMs) return null;
+  const seconds = Math.round(Math.abs(skewMs) / 1000);
+  return `the worker's clock is ${seconds} s ${skewMs > 0 ? 'ahead of' : 'behind'} the database's, over the limit of ${Math.round(limitMs / 1000)} s (CLOCK_SKEW_LIMIT_SECONDS): fix its time synchronisation (NTP)`;
+}
+
+/** The worker's clock corrected by the last skew measured: the database's time, as near as the worker can tell. */
+export function databaseTimeAt(workerNow: number, skewMs: number): number {
+  return workerNow - skewMs;
+}
+
+/** How far the data lags behind the tick's instant (0 on a primary, or a standby with nothing to replay). */
+export function dataBehindMs(clock: { now: number; dataAsOf: number }): number {
+  return Math.max(0, clock.now - clock.dataAsOf);
+}
+
+/** "11 minutes", "2 hours", "3 days": a lag in words, rounded down. */
+export function describeLag(ms: number): string {
+  const minutes = Math.floor(ms / 60_000);
+  if (minutes < 120) return `${minutes} ${minutes === 1 ? 'minute' : 'minutes'}`;
+  const hours = Math.floor(minutes / 60);
+  return hours < 48 ? `${hours} hours` : `${Math.floor(hours / 24)} days`;
+}
