@@ -17,6 +17,7 @@ import { createBackendCanceller, createPostgresGovernanceSource } from './postgr
 import { createSnapshotRunner } from './snapshot-runner.ts';
 import { createAdvisoryLockLeader, lockKeyFor } from './postgres/advisory-lock-leader.ts';
 import { createHealthServer, listen } from './health-server.ts';
+import { publishPlan } from './side-files.ts';
 import { createFileSnapshotStore } from './stores/file-snapshot-store.ts';
 import { createS3SnapshotStore } from './stores/s3-snapshot-store.ts';
 
@@ -131,6 +132,7 @@ async function main(): Promise<number> {
   const destination = config.destination!; // required by parseConfig outside --stdout mode
   const { store, close: closeStore } = createStore(destination, config);
   const publish = createPublisher({ source, store, clock: () => new Date(), logger }, settings, { feeds: feedLinks(config) });
+  logger.info('publish_plan', { destination: store.description, ...publishPlan(store.snapshotName, { feeds: feedLinks(config) }) });
   const runner = createSnapshotRunner({
     publish,
     logger,
