@@ -162,7 +162,7 @@ describe('npm start', () => {
     expect(first.charters.map((charter) => charter.name)).toEqual(['Community', 'Engineering', 'Govern', 'Sustainability']);
     // what the README says it opens as, whatever the minute (tests/integration/demo-story.test.ts pins minutes)
     expect(first.status).toBe('degraded');
-    expect(first.reasons[0]).toMatchObject({ code: 'charter_failing', charterId: 'governance:engineering' });
+    expect(first.reasons?.[0]).toMatchObject({ code: 'charter_failing', charterId: 'governance:engineering' });
     expect(first.failedRuns.some((run) => run.errorCode === 'insufficient_credits')).toBe(true);
     expect(first.recentRuns.length).toBeGreaterThan(0);
     // The other tenants' rows are in the database; RLS keeps them out of the public file.
