@@ -1,8 +1,10 @@
 // The documents cannot drift from the code: every variable of the worker's configuration schema
 // has exactly one row in the README's table and in docs/deployment.md's, no row names a variable
-// the worker does not read, and docs/deployment.md names every file the worker publishes.
+// the worker does not read, docs/deployment.md names every file the worker publishes and quotes the
+// reader role's SQL exactly, and the README names every charter state and reason code.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { charterStates, reasonCodes } from '../../shared/contract.ts';
 import {
   atomFeedFileName,
   badgeFileName,
@@ -45,6 +47,10 @@ describe.each(Object.entries(documents))('%s', (_name, markdown) => {
 });
 
 describe('docs/deployment.md', () => {
+  // a DBA who copies the SQL must get the tested files
+  it.each(['sql/reader-role.sql', 'sql/reader-grants.sql'])('quotes %s exactly', (path) => {
+    expect(documents['docs/deployment.md']).toContain(`\`\`\`sql\n${read(path)}\`\`\``);
+  });
   it.each([snapshotFileName, schemaFileName, historyFileName, historySchemaFileName, atomFeedFileName, jsonFeedFileName, badgeFileName, badgeSvgFileName])(
     'names the published file %s in its table of files',
     (file) => {
@@ -56,5 +62,13 @@ describe('docs/deployment.md', () => {
     for (const setting of ['PUBLIC_SITE_URL', 'PUBLIC_STATUS_URL', 'SNAPSHOT_DESTINATION', 'STATUS_PAGE_URL']) {
       expect(documents['docs/deployment.md']).toMatch(new RegExp(`^\\| \`${setting}\``, 'm'));
     }
+  });
+});
+
+describe('README.md', () => {
+  it('documents every charter state and reason code', () => {
+    const readme = documents['README.md'];
+    expect(charterStates.filter((state) => !readme.includes(`| \`${state}\``))).toEqual([]);
+    expect(reasonCodes.filter((code) => !readme.includes(`\`${code}\``))).toEqual([]);
   });
 });
