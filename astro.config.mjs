@@ -3,6 +3,7 @@ import react from '@astrojs/react';
 import { defineConfig } from 'astro/config';
 import { governanceHistoryJsonSchema, governanceStatusJsonSchema } from './shared/json-schema.ts';
 import { compactSchema } from './site/lib/check-schema.ts';
+import { siteSettingsFrom } from './site/lib/site-url.ts';
 
 // The island checks the files against the JSON Schemas generated from the contract, evaluated here
 // once at build time: the Zod runtime itself would not fit the page's 80 KB budget beside React.
@@ -28,6 +29,8 @@ function contractSchemaPlugin() {
 const reactChunk = (id) => (/node_modules\/(react|react-dom|scheduler|@astrojs\/react)\//.test(id) ? 'react' : undefined);
 
 export default defineConfig({
+  // PUBLIC_SITE_URL=https://status.example.org/ npm run build: the page's own URL (absolute badge URLs) and its path
+  ...siteSettingsFrom(process.env.PUBLIC_SITE_URL),
   srcDir: './site',
   publicDir: './site/public',
   outDir: './dist',

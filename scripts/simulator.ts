@@ -1,38 +1,53 @@
 // Keeps the demo database moving so the page visibly changes: every tick the system account spends a
 // little (and its balance drops), each charter's run starts at its cron's fire as the application's
 // scheduler would start it and finishes a few ticks later (now and then with a failure), with its
-// thread, and another tenant spends too, which RLS must keep off the page. Writes as superuser.
+// thread, and another tenant spends too, which RLS must keep off the page. The seeded runs still in
+// progress are finished as the seed planned them, so no run is ever left running. Writes as superuser.
 import type pg from 'pg';
 import type { Logger } from '../shared/ports.ts';
 import { firesBetween } from '../shared/schedule.ts';
 import {
   failureMessages,
-  insertReceipt,
-  insertThread,
   systemBillingAccountId,
   systemPrincipalId,
   threadTitle,
   type Charter,
   type DemoTenant,
+  type OpenRun,
+  type Outcome,
 } from './demo-data.ts';
+import { insertReceipt, insertThread } from './demo-rows.ts';
 
-type Options = { pool: pg.Pool; tenant: DemoTenant; tickMs: number; logger: Logger; random?: () => number };
+type Options = {
+  pool: pg.Pool;
+  tenant: DemoTenant;
+  tickMs: number;
+  logger: Logger;
+  random?: () => number;
+  /** the simulated now of each tick (tests pin it); the wall clock by default */
+  clock?: () => Date;
+};
 
-type OpenRun = { id: string; runId: string; stateKey: string; charter: Charter; ticks: number };
+/** A run in progress; without a planned outcome, the simulator draws one when it finishes. */
+type Running = Omit<OpenRun, 'outcome'> & { outcome: Outcome | null };
 
 /** How often a finished simulated run is a failure. */
 const failureRate = 0.05;
+/** A simulated run finishes this many ticks after it started. */
+const runTicks = 3;
 
-export function startSimulator({ pool, tenant, tickMs, logger, random = Math.random }: Options): { stop(): Promise<void> } {
-  const openRuns: OpenRun[] = [];
-  /** fires up to here have their runs (the seeded data ends at seededAt) */
-  let firesDone = tenant.seededAt.getTime();
+export function startSimulator({ pool, tenant, tickMs, logger, random = Math.random, clock = () => new Date() }: Options): { stop(): Promise<void> } {
+  // The seeded runs still in progress are finished too, as planned: a run left "running" would
+  // turn its charter "stuck" an hour later, which the story never says.
+  const openRuns: Running[] = [...tenant.openRuns];
+  /** fires from here on are the simulator's (the seed holds those before seededAt) */
+  let firesFrom = tenant.seededAt.getTime();
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
   let stopped = false;
 
   async function tick(): Promise<void> {
-    const now = new Date();
+    const now = clock();
     // About 25 M credits ($2.50) an hour at the default tick: the seeded hours' rate.
     const credits = 5_000 + Math.floor(random() * 30_000);
     await spend(pool, { accountId: systemBillingAccountId, keyId: tenant.systemKeyId, runId: openRuns[0]?.runId ?? 'background', at: now, credits });
@@ -40,20 +55,21 @@ export function startSimulator({ pool, tenant, tickMs, logger, random = Math.ran
     if (other && random() < 0.3) await spend(pool, { ...other, runId: 'other-tenant', at: now, credits: 50_000_000 });
 
     for (const run of openRuns.splice(0)) {
-      if (++run.ticks < 3) {
+      if (run.finishAt > now.getTime()) {
         openRuns.push(run);
         continue;
       }
-      const failure = random() < failureRate ? failureMessages[Math.floor(random() * failureMessages.length)]! : null;
-      await finishRun(pool, run, now, failure);
-      logger.info('simulator_run_finished', { charter: run.charter.temporalId, runId: run.runId, status: failure ? 'error' : 'success' });
+      const outcome = run.outcome ?? drawOutcome(random);
+      await finishRun(pool, run, now, outcome);
+      logger.info('simulator_run_finished', { runId: run.runId, status: outcome.status });
     }
     for (const charter of tenant.charters) {
-      for (const fire of firesBetween(charter.cron, charter.timezone, firesDone + 1, now.getTime() + 1)) {
-        openRuns.push(await startRun(pool, charter, new Date(fire), now, threadTitle(charter, random)));
+      for (const fire of firesBetween(charter.cron, charter.timezone, firesFrom, now.getTime() + 1)) {
+        const started = await startRun(pool, charter, new Date(fire), now, threadTitle(charter, random));
+        openRuns.push({ ...started, finishAt: now.getTime() + runTicks * tickMs, outcome: null });
       }
     }
-    firesDone = now.getTime();
+    firesFrom = now.getTime() + 1;
   }
 
   const schedule = () => {
@@ -66,7 +82,7 @@ export function startSimulator({ pool, tenant, tickMs, logger, random = Math.ran
     }, tickMs);
   };
   schedule();
-  logger.info('simulator_started', { tickMs });
+  logger.info('simulator_started', { tickMs, runsInProgress: openRuns.length });
 
   return {
     /** Stops ticking and waits for the tick in progress, so no write races the database's shutdown. */
@@ -80,6 +96,12 @@ export function startSimulator({ pool, tenant, tickMs, logger, random = Math.ran
   };
 }
 
+function drawOutcome(random: () => number): Outcome {
+  if (random() >= failureRate) return { status: 'success', message: null, code: null };
+  const failure = failureMessages[Math.floor(random() * failureMessages.length)]!;
+  return { status: 'error', message: failure.message, code: failure.code };
+}
+
 async function spend(
   pool: pg.Pool,
   receipt: { accountId: string; keyId: string; runId: string; at: Date; credits: number },
@@ -89,7 +111,7 @@ async function spend(
 }
 
 /** A run at its fire (the slot), started now; the schedule's last_run_at and updated_at move with it, as the application writes them. */
-async function startRun(pool: pg.Pool, charter: Charter, fire: Date, now: Date, title: string): Promise<OpenRun> {
+async function startRun(pool: pg.Pool, charter: Charter, fire: Date, now: Date, title: string): Promise<Omit<OpenRun, 'finishAt' | 'outcome'>> {
   const id = crypto.randomUUID();
   const runId = `${charter.temporalId.replace(/^governance:/, '')}-sim-${fire.getTime()}`;
   const stateKey = `governance-${runId}`;
@@ -101,13 +123,13 @@ async function startRun(pool: pg.Pool, charter: Charter, fire: Date, now: Date, 
   );
   await pool.query('UPDATE schedules SET last_run_at = $2, updated_at = $3 WHERE id = $1', [charter.scheduleId, fire, now]);
   await insertThread(pool, { owner: systemPrincipalId, stateKey, title, createdAt: now, updatedAt: now });
-  return { id, runId, stateKey, charter, ticks: 0 };
+  return { id, runId, stateKey, owner: systemPrincipalId };
 }
 
-async function finishRun(pool: pg.Pool, run: OpenRun, now: Date, failure: { message: string; code: string | null } | null): Promise<void> {
+async function finishRun(pool: pg.Pool, run: Running, now: Date, outcome: Outcome): Promise<void> {
   await pool.query(
     'UPDATE graph_runs SET status = $2, completed_at = $3, error_message = $4, error_code = $5 WHERE id = $1',
-    [run.id, failure ? 'error' : 'success', now, failure?.message ?? null, failure?.code ?? null],
+    [run.id, outcome.status, now, outcome.message, outcome.code],
   );
-  await pool.query('UPDATE ai_threads SET updated_at = $3 WHERE owner_user_id = $1 AND state_key = $2', [systemPrincipalId, run.stateKey, now]);
+  await pool.query('UPDATE ai_threads SET updated_at = $3 WHERE owner_user_id = $1 AND state_key = $2', [run.owner, run.stateKey, now]);
 }

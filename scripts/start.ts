@@ -37,24 +37,9 @@ async function startAll(config: DemoConfig): Promise<void> {
   await prepareServedSite({ repoRoot, siteDir: config.siteDir, servedDir: config.servedDir, logger });
   checkpoint();
 
-  let databaseUrl = config.databaseUrl;
-  let database = databaseUrl && `${describeDatabaseUrl(databaseUrl)} from DATABASE_URL: no embedded PostgreSQL, no demo data, no simulator`;
-  if (databaseUrl === undefined) {
-    const embedded = await startDemoDatabase({ dataDir: config.dataDir, ledger: 'graph_runs', logger });
-    running.push({ name: 'postgres', stop: embedded.stop });
-    const pool = new pg.Pool({ connectionString: embedded.adminUrl, max: 2, application_name: 'governance-demo-simulator' });
-    let poolEnded = false;
-    // pool.end() resolves before its sockets have closed: PostgreSQL's shutdown then cuts them, which is no news.
-    pool.on('error', (error) => poolEnded || logger.warn('simulator_connection_lost', { error }));
-    running.push({ name: 'simulator pool', stop: () => ((poolEnded = true), pool.end()) });
-    const tenant = await seedDemoData(pool, new Date());
-    logger.info('demo_data_seeded', { database: describeDatabaseUrl(embedded.adminUrl), charters: tenant.charters.map((c) => c.temporalId) });
-    checkpoint();
-    const simulator = startSimulator({ pool, tenant, tickMs: config.tickMs, logger });
-    running.push({ name: 'simulator', stop: simulator.stop });
-    databaseUrl = embedded.readerUrl;
-    database = `embedded PostgreSQL ${describeDatabaseUrl(databaseUrl)} (cluster in ${embedded.clusterDir}; demo data rebuilt at every start)`;
-  }
+  const source = config.databaseUrl === undefined ? await startDemoSource(config) : undefined;
+  const databaseUrl = source?.readerUrl ?? config.databaseUrl!;
+  const database = source?.database ?? `${describeDatabaseUrl(databaseUrl)} from DATABASE_URL: no embedded PostgreSQL, no demo data, no simulator`;
   checkpoint();
 
   // The page's server first: the feeds the worker writes link to the page, so it needs the URL.
@@ -84,6 +69,12 @@ async function startAll(config: DemoConfig): Promise<void> {
     url: server.url,
     snapshot: `${server.url}/${snapshotFileName}`,
     database,
+    // The reader's URL in full (its password is the fixed demo one): the README's worker commands run against it.
+    ...(source && {
+      readerDatabaseUrl: source.readerUrl,
+      readerDatabaseUrlFile: source.readerUrlFile,
+      tryIt: `DATABASE_URL=$(cat ${source.readerUrlFile}) npm run -s worker -- --once --stdout`,
+    }),
     worker: { pid: worker.pid, cron: config.snapshotCron, destination, health: healthUrl() },
     served: config.servedDir,
     ...(config.snapshotDestination && {
@@ -91,6 +82,27 @@ async function startAll(config: DemoConfig): Promise<void> {
     }),
     message: `open ${server.url} - Ctrl-C stops everything`,
   });
+}
+
+/** The embedded PostgreSQL with demo data and the simulator, each tracked for the shutdown. */
+async function startDemoSource(config: DemoConfig): Promise<{ readerUrl: string; readerUrlFile: string; database: string }> {
+  const embedded = await startDemoDatabase({ dataDir: config.dataDir, ledger: 'graph_runs', logger });
+  running.push({ name: 'postgres', stop: embedded.stop });
+  const pool = new pg.Pool({ connectionString: embedded.adminUrl, max: 2, application_name: 'governance-demo-simulator' });
+  let poolEnded = false;
+  // pool.end() resolves before its sockets have closed: PostgreSQL's shutdown then cuts them, which is no news.
+  pool.on('error', (error) => poolEnded || logger.warn('simulator_connection_lost', { error }));
+  running.push({ name: 'simulator pool', stop: () => ((poolEnded = true), pool.end()) });
+  const tenant = await seedDemoData(pool, new Date());
+  logger.info('demo_data_seeded', { database: describeDatabaseUrl(embedded.adminUrl), charters: tenant.charters.map((c) => c.temporalId) });
+  checkpoint();
+  const simulator = startSimulator({ pool, tenant, tickMs: config.tickMs, logger });
+  running.push({ name: 'simulator', stop: simulator.stop });
+  return {
+    readerUrl: embedded.readerUrl,
+    readerUrlFile: embedded.readerUrlFile,
+    database: `embedded PostgreSQL ${describeDatabaseUrl(embedded.readerUrl)} (cluster in ${embedded.clusterDir}; demo data rebuilt at every start)`,
+  };
 }
 
 function healthUrl(): string | null {

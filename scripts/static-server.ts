@@ -1,10 +1,12 @@
 // A small static file server on node:http for the built site: strong ETags from the body, 304 for a
-// matching If-None-Match, and per-path overrides so a test can swap a file or force a failure.
+// matching If-None-Match, brotli or gzip for text types when the client accepts it (as a CDN would
+// send the page), and per-path overrides so a test can swap a file or force a failure.
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
+import { chooseEncoding, createCompressionCache, isCompressible, minCompressBytes } from './compression.ts';
 
 export interface StaticServerOptions {
   root: string;
@@ -13,6 +15,8 @@ export interface StaticServerOptions {
   /** Keep a log of answered requests in `requests` (tests); off by default, so a long-running
    *  server does not grow without bound. */
   recordRequests?: boolean;
+  /** brotli or gzip for text types the client accepts (default true) */
+  compress?: boolean;
 }
 
 /** What a path answers instead of the file on disk. */
@@ -27,6 +31,8 @@ export interface ServedRequest {
   path: string;
   status: number;
   ifNoneMatch: string | null;
+  /** the Content-Encoding sent, null for none */
+  encoding: string | null;
 }
 
 export interface StaticServer {
@@ -71,8 +77,10 @@ export async function startStaticServer({
   port = 0,
   host = '127.0.0.1',
   recordRequests = false,
+  compress = true,
 }: StaticServerOptions): Promise<StaticServer> {
   const rootDir = resolve(root);
+  const encoded = createCompressionCache();
   const overrides = new Map<string, ResponseOverride>();
   const requests: ServedRequest[] = [];
 
@@ -81,7 +89,7 @@ export async function startStaticServer({
     let path = rawPath;
     const ifNoneMatch = request.headers['if-none-match'] ?? null;
     const send = (status: number, body: string | Buffer, headers: Record<string, string>) => {
-      if (recordRequests) requests.push({ method: request.method ?? 'GET', path, status, ifNoneMatch });
+      if (recordRequests) requests.push({ method: request.method ?? 'GET', path, status, ifNoneMatch, encoding: headers['Content-Encoding'] ?? null });
       response.writeHead(status, headers);
       response.end(request.method === 'HEAD' ? undefined : body);
     };
@@ -109,12 +117,22 @@ export async function startStaticServer({
       send(status, body, headers);
       return;
     }
-    const etag = computeEtag(body);
+    const identityEtag = computeEtag(body);
+    // Each encoding is a representation of its own: its own strong ETag, and Vary tells caches so.
+    const compressible = compress && isCompressible(contentType);
+    const encoding = compressible && Buffer.byteLength(body) >= minCompressBytes ? chooseEncoding(request.headers['accept-encoding']) : null;
+    const etag = encoding ? identityEtag.replace(/"$/, `-${encoding}"`) : identityEtag;
+    const varies: Record<string, string> = compressible ? { Vary: 'Accept-Encoding' } : {};
     if (ifNoneMatch !== null && ifNoneMatch.split(/\s*,\s*/).includes(etag)) {
-      send(304, '', { ETag: etag, 'Cache-Control': 'no-cache' });
+      send(304, '', { ETag: etag, 'Cache-Control': 'no-cache', ...varies });
       return;
     }
-    send(200, body, { ...headers, ETag: etag });
+    if (!encoding) {
+      send(200, body, { ...headers, ...varies, ETag: etag });
+      return;
+    }
+    const bytes = await encoded(identityEtag, encoding, Buffer.from(body));
+    send(200, bytes, { ...headers, ...varies, 'Content-Encoding': encoding, ETag: etag });
   }
 
   const server = createServer((request, response) => {

@@ -1,11 +1,11 @@
-// The worker as `npm run worker` runs it: `node worker/main.ts` on this Node, a child process. Its
+// The worker as `npm run worker` runs it: `node worker/main.js` on this Node, a child process. Its
 // JSON log lines pass through to stdout unchanged; the first `snapshot_published` tells the demo
 // that the page has data to show.
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
-const workerMain = fileURLToPath(new URL('../worker/main.ts', import.meta.url));
+const workerMain = fileURLToPath(new URL('../worker/main.js', import.meta.url));
 
 export type WorkerChild = {
   pid: number | undefined;

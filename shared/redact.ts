@@ -2,6 +2,7 @@
 // characters, redact anything that looks like a secret, then bound the length. Redaction runs before
 // truncation, so a cut can never expose the start of a secret that the patterns would have caught whole.
 import { limits } from './constants.ts';
+import { isOpaqueToken } from './opaque-token.ts';
 
 const redacted = '[redacted]';
 // C0 and C1 controls (tab, escape, NEL, ...) and the line and paragraph separators: a space, so that
@@ -13,9 +14,6 @@ const controlCharacters = /[\p{Cc}\u2028\u2029]+/gu;
 // than it is and "sk-\u200bproj-..." cannot hide from the patterns.
 const invisibleCharacters = /[\p{Cf}\p{Cs}\u034f\u115f\u1160\u17b4\u17b5\u3164\uffa0]+/gu;
 const lineBreak = /\r\n|[\r\n\u2028\u2029]/;
-const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-// snake_case or kebab-case words: long identifiers, not keys (a key mixes case or has digits)
-const plainWords = /^[a-z_-]+$/;
 
 export type SecretPattern = {
   name: string;
@@ -155,6 +153,30 @@ export const secretPatterns: readonly SecretPattern[] = [
     replacement: redacted,
   },
   {
+    name: 'gitlab-token',
+    catches: 'GitLab tokens by their prefixes: glpat- (personal), gldt- (deploy), glptt- (pipeline trigger), glrt- (runner), ...',
+    example: 'push refused for glpat-xYz12AbC34dEf56GhI78jK',
+    secret: 'xYz12AbC34dEf56GhI78jK',
+    pattern: /\bgl(?:pat|dt|ptt|rt|soat|cbt|imt|ft|agent|oas)-[a-z0-9_-]{20,}/gi,
+    replacement: redacted,
+  },
+  {
+    name: 'google-api-key',
+    catches: 'Google API keys (AIza followed by 35 characters)',
+    example: 'maps said REQUEST_DENIED for AIzaSyA1bC2dE3fG4hI5jK6lM7nO8pQ9rS0tU1v',
+    secret: 'AIzaSyA1bC2dE3fG4hI5jK6lM7nO8pQ9rS0tU1v',
+    pattern: /\bAIza[0-9A-Za-z_-]{35}/g,
+    replacement: redacted,
+  },
+  {
+    name: 'npm-token',
+    catches: 'npm access tokens (npm_ followed by 36 characters)',
+    example: 'publish failed with npm_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8',
+    secret: 'npm_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8',
+    pattern: /\bnpm_[a-z0-9]{36}\b/gi,
+    replacement: redacted,
+  },
+  {
     name: 'private-key',
     catches: 'a PEM private key block, to its END line or the end of the text',
     example: 'bad key -----BEGIN RSA PRIVATE KEY----- MIIBOgIBAAJBAKj34 -----END RSA PRIVATE KEY----- here',
@@ -172,19 +194,20 @@ export const secretPatterns: readonly SecretPattern[] = [
   },
   {
     name: 'hex-run',
-    catches: 'hex runs of 32+ characters (hashes, keys), even of letters only',
+    catches: 'runs of 32+ hex digits with a letter among them (hashes, keys, tokens), even of letters only; a UUID\'s dashed groups are shorter',
     example: 'hash aaaaaaaaaaaaaaaa0123456789abcdef mismatch',
     secret: 'aaaaaaaaaaaaaaaa0123456789abcdef',
-    pattern: /\b[0-9a-f]{32,}\b/gi,
+    // bounded by anything but a letter or digit, so `sha_<hex>` and `run-<hex>` are caught too
+    pattern: /(?<![0-9a-z])(?=[0-9]{0,4000}[a-f])[0-9a-f]{32,}(?![0-9a-z])/gi,
     replacement: redacted,
   },
   {
-    name: 'base64-run',
-    catches: 'base64 runs of 32+ characters (keys, JWT parts); UUIDs and plain snake_case words are identifiers and stay',
+    name: 'base64-token',
+    catches: 'base64 or base64url runs of 32+ characters where some 32 look random (mixed case and digits, high entropy: shared/opaque-token.ts); ids made of words and numbers stay',
     example: 'blob QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo0NTY3ODk= end',
     secret: 'QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo0NTY3ODk',
     pattern: /[a-z0-9+/_-]{32,}={0,2}/gi,
-    replacement: (run) => (uuid.test(run) || plainWords.test(run) ? run : redacted),
+    replacement: (run) => (isOpaqueToken(run) ? redacted : run),
   },
 ];
 

@@ -123,6 +123,11 @@ function envSchema(mode: { stdout: boolean }) {
   });
 }
 
+/** Every variable the worker reads, in its schema's order: both documents' tables are checked against it. */
+export function configVariables(): string[] {
+  return Object.keys(envSchema({ stdout: false }).shape);
+}
+
 function isPostgresUrl(value: string): boolean {
   return /^postgres(ql)?:\/\//.test(value) && URL.canParse(value);
 }

@@ -77,10 +77,14 @@ export function renderFeeds(history: GovernanceHistory, links: FeedLinks): Recor
   const updated = new Date(entries[0]?.at ?? `${history.from}T00:00:00.000Z`);
   const title = 'Governance status: incidents';
   const description = 'Incidents of the DAO’s AI governance charters: runs that failed, were skipped or did not happen.';
+  // RFC 4287 wants an author on the feed (or on every entry); JSON Feed 1.1 recommends one. The
+  // entries are written by the status page, so it is the author, with its address.
+  const author = { name: 'Governance status page', url: links.pageUrl };
   const atom = new Feed({
     id: stableUuid(`feed:${links.atomUrl}`),
     title,
     description,
+    author: { name: author.name, link: author.url },
     link: links.pageUrl,
     feedLinks: { atom: links.atomUrl, json: links.jsonUrl },
     updated,
@@ -102,6 +106,7 @@ export function renderFeeds(history: GovernanceHistory, links: FeedLinks): Recor
     description,
     home_page_url: links.pageUrl,
     feed_url: links.jsonUrl,
+    authors: [author],
     items: entries.map((entry) => ({ id: entry.id, url: entry.link, title: entry.title, content_text: entry.summary, date_published: entry.at })),
   };
   return { [atomFeedFileName]: `${atom.atom1()}\n`, [jsonFeedFileName]: `${JSON.stringify(json, null, 2)}\n` };

@@ -17,6 +17,7 @@ import { createBackendCanceller, createPostgresGovernanceSource } from './postgr
 import { createSnapshotRunner } from './snapshot-runner.ts';
 import { createAdvisoryLockLeader, lockKeyFor } from './postgres/advisory-lock-leader.ts';
 import { createHealthServer, listen } from './health-server.ts';
+import { publishPlan } from './side-files.ts';
 import { createStore } from './stores/create-store.ts';
 import { assertWithinBound, serializeSnapshot } from './validate.ts';
 
@@ -104,6 +105,7 @@ async function publish(config: WorkerConfig, logger: Logger, once: boolean): Pro
   const settings = settingsOf(config);
   const { store, close: closeStore } = await createStore(config.destination!, config);
   parts.push({ name: 'store', stop: closeStore });
+  logger.info('publish_plan', { destination: store.description, ...publishPlan(store.snapshotName, { feeds: feedLinks(config) }) });
   const publisher = createPublisher({ source, store, clock: () => new Date(), logger }, settings, { feeds: feedLinks(config) });
   const leader = once ? null : createAdvisoryLockLeader({ connectionString: config.leaderDatabaseUrl, lockKey: lockKeyFor(store.description), sessionPooler: config.leaderSessionPooler, logger, onLost: () => runner.abort('this replica lost the leader lock') });
   if (leader) parts.push({ name: 'leader lock', stop: () => leader.close() });

@@ -3,10 +3,12 @@
 // file and tick), so a deleted folder or bucket prefix is whole again on the next tick.
 import { createHash } from 'node:crypto';
 import {
+  atomFeedFileName,
   badgeFileName,
   badgeSvgFileName,
   historyFileName,
   historySchemaFileName,
+  jsonFeedFileName,
   limits,
   schemaFileName,
   type GovernanceHistory,
@@ -126,6 +128,19 @@ export function sideFiles(built: { snapshot: GovernanceStatus } & HistoryFile, s
     [historyFileName]: history,
     ...(settings.feeds ? renderFeeds(built.history, settings.feeds) : {}),
   };
+}
+
+export type PublishPlan = { files: string[]; off: Array<{ files: string[]; reason: string }> };
+
+/**
+ * What a publishing worker will write beside its snapshot (named by the destination), and why a
+ * file is off: logged once at start, so that a missing feed is never a silent surprise.
+ */
+export function publishPlan(snapshotName: string, settings: SideFileSettings): PublishPlan {
+  const always = [schemaFileName, historyFileName, historySchemaFileName, badgeFileName, badgeSvgFileName];
+  const feeds = [atomFeedFileName, jsonFeedFileName];
+  if (settings.feeds) return { files: [snapshotName, ...always, ...feeds], off: [] };
+  return { files: [snapshotName, ...always], off: [{ files: feeds, reason: 'STATUS_PAGE_URL is not set, and every feed entry must link to the status page' }] };
 }
 
 /** Writes every side file that is missing or changed; returns the names written. */

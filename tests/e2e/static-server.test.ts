@@ -1,14 +1,17 @@
-// The test server itself: the e2e tests trust it to revalidate like a CDN and to stay inside its root.
+// The test server itself: the e2e tests trust it to revalidate like a CDN and to stay inside its root,
+// and the demo to compress like one.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStaticServer, type StaticServer } from '../../scripts/static-server.ts';
 
 let parent: string;
 let root: string;
 let server: StaticServer;
+const script = `export const rows = [${Array.from({ length: 200 }, (_, i) => `"row ${i}"`).join(', ')}];\n`;
 
 beforeAll(async () => {
   parent = mkdtempSync(join(tmpdir(), 'static-server-'));
@@ -18,6 +21,8 @@ beforeAll(async () => {
   writeFileSync(join(parent, 'secret.txt'), 'secret');
   writeFileSync(join(root, 'index.html'), '<!doctype html><title>home</title>');
   writeFileSync(join(root, 'data.json'), '{"a":1}');
+  writeFileSync(join(root, 'app.js'), script);
+  writeFileSync(join(root, 'icon.png'), Buffer.alloc(4_000, 7));
   server = await startStaticServer({ root, recordRequests: true });
 });
 afterAll(async () => {
@@ -38,6 +43,66 @@ function get(path: string, headers: Record<string, string> = {}): Promise<{ stat
     req.end();
   });
 }
+
+/** A raw request that keeps the body as sent (node's fetch would decode it) and every header. */
+function raw(path: string, headers: Record<string, string> = {}, method = 'GET'): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
+  return new Promise((done, fail) => {
+    const req = request(`${server.url}${path}`, { headers, method }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => done({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) }));
+    });
+    req.on('error', fail);
+    req.end();
+  });
+}
+
+describe('compression', () => {
+  it('sends brotli to a browser, gzip to a client that takes only gzip, each with its own ETag and Vary', async () => {
+    const plain = await raw('/app.js');
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.headers.vary).toBe('Accept-Encoding');
+    expect(plain.body.toString()).toBe(script);
+
+    const br = await raw('/app.js', { 'Accept-Encoding': 'gzip, deflate, br, zstd' });
+    expect(br.headers['content-encoding']).toBe('br');
+    expect(br.headers.vary).toBe('Accept-Encoding');
+    expect(brotliDecompressSync(br.body).toString()).toBe(script);
+    expect(br.body.length).toBeLessThan(script.length / 3);
+
+    const gz = await raw('/app.js', { 'Accept-Encoding': 'br;q=0, gzip' });
+    expect(gz.headers['content-encoding']).toBe('gzip');
+    expect(gunzipSync(gz.body).toString()).toBe(script);
+
+    const etags = [plain, br, gz].map((response) => response.headers.etag);
+    expect(new Set(etags).size).toBe(3);
+    expect(br.headers.etag).toBe(String(plain.headers.etag).replace(/"$/, '-br"'));
+  });
+
+  it('revalidates each encoding against its own ETag', async () => {
+    const br = await raw('/app.js', { 'Accept-Encoding': 'br' });
+    const again = await raw('/app.js', { 'Accept-Encoding': 'br', 'If-None-Match': String(br.headers.etag) });
+    expect(again.status).toBe(304);
+    expect(again.headers.vary).toBe('Accept-Encoding');
+    // a cached plain copy is no match for a brotli answer
+    const plain = await raw('/app.js');
+    expect((await raw('/app.js', { 'Accept-Encoding': 'br', 'If-None-Match': String(plain.headers.etag) })).status).toBe(200);
+  });
+
+  it('answers HEAD with the headers of the encoded answer and no body', async () => {
+    const head = await raw('/app.js', { 'Accept-Encoding': 'gzip' }, 'HEAD');
+    expect(head.headers['content-encoding']).toBe('gzip');
+    expect(head.body.length).toBe(0);
+  });
+
+  it('leaves images and tiny files alone', async () => {
+    const png = await raw('/icon.png', { 'Accept-Encoding': 'br, gzip' });
+    expect(png.headers['content-encoding']).toBeUndefined();
+    expect(png.headers.vary).toBeUndefined();
+    expect(png.body.length).toBe(4_000);
+    expect((await raw('/data.json', { 'Accept-Encoding': 'br, gzip' })).headers['content-encoding']).toBeUndefined();
+  });
+});
 
 describe('startStaticServer', () => {
   it('listens on 127.0.0.1 on a free port and serves index.html for /', async () => {

@@ -69,11 +69,11 @@ afterAll(async () => {
 });
 
 describe('Dockerfile.worker', () => {
-  it('is a node:24-slim image that runs `node worker/main.ts` as the node user and stops on SIGTERM', () => {
+  it('is a node:24-slim image that runs `node worker/main.js` as the node user and stops on SIGTERM', () => {
     expect(argsOf(dockerfile, 'FROM')).toEqual(['node:24-slim']);
     expect(argsOf(dockerfile, 'USER')).toEqual(['node']);
     expect(argsOf(dockerfile, 'STOPSIGNAL')).toEqual(['SIGTERM']);
-    expect(argsOf(dockerfile, 'CMD').map((args) => JSON.parse(args))).toEqual([['node', 'worker/main.ts']]);
+    expect(argsOf(dockerfile, 'CMD').map((args) => JSON.parse(args))).toEqual([['node', 'worker/main.js']]);
   });
 
   it('copies only the package files, worker/ and shared/, all of which .dockerignore lets through', async () => {

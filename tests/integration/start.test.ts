@@ -9,8 +9,10 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseFeed } from '@rowanmanning/feed-parser';
 import { parseGovernanceHistory, parseGovernanceStatus, type PublishedStatus as GovernanceStatus } from '../../shared/contract.ts';
+import { atomViolations, jsonFeedViolations } from '../support/feed-rules.ts';
 
 const startScript = fileURLToPath(new URL('../../scripts/start.ts', import.meta.url));
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
 type LogLine = { event: string; [field: string]: unknown };
 type Demo = { child: ChildProcess; logs: LogLine[]; output: () => string; exited: Promise<number | null>; waitFor(event: string, timeoutMs: number): Promise<LogLine> };
@@ -91,6 +93,17 @@ function launchDemo(): Demo {
   return demo;
 }
 
+/** A command as a newcomer types it, in the repository, outside npm's own environment. */
+function runShell(command: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.toLowerCase().startsWith('npm_')));
+  const child = spawn('sh', ['-c', command], { cwd: repoRoot, env: { ...env, HEALTH_PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
+}
+
 async function fetchSnapshot(url: string): Promise<GovernanceStatus> {
   const response = await fetch(`${url}/governance-status.json`);
   expect(response.status).toBe(200);
@@ -133,7 +146,7 @@ async function interruptAndCheck(demo: Demo, url: string, workerPid: number): Pr
 }
 
 describe('npm start', () => {
-  it('on first run creates the cluster, serves the built page and a changing snapshot, and stops cleanly on SIGINT', { timeout: 45_000 }, async () => {
+  it('on first run creates the cluster, serves the built page and a changing snapshot, prints the reader\'s DATABASE_URL, and stops cleanly on SIGINT', { timeout: 60_000 }, async () => {
     const demo = launchDemo();
     const ready = await demo.waitFor('demo_ready', 40_000);
     const url = String(ready.url);
@@ -147,6 +160,9 @@ describe('npm start', () => {
 
     const first = await fetchSnapshot(url);
     expect(first.charters.map((charter) => charter.name)).toEqual(['Community', 'Engineering', 'Govern', 'Sustainability']);
+    // what the README says it opens as, whatever the minute (tests/integration/demo-story.test.ts pins minutes)
+    expect(first.status).toBe('degraded');
+    expect(first.reasons?.[0]).toMatchObject({ code: 'charter_failing', charterId: 'governance:engineering' });
     expect(first.failedRuns.some((run) => run.errorCode === 'insufficient_credits')).toBe(true);
     expect(first.recentRuns.length).toBeGreaterThan(0);
     // The other tenants' rows are in the database; RLS keeps them out of the public file.
@@ -158,9 +174,21 @@ describe('npm start', () => {
     expect(history.data!.days).toHaveLength(90);
     const resolved = history.data!.incidents.filter((incident) => incident.resolvedAt !== null);
     expect(resolved.map((incident) => incident.kind)).toEqual(expect.arrayContaining(['failed', 'missed', 'skipped']));
-    const feed = parseFeed(await (await fetch(`${url}/governance-feed.xml`)).text());
+    const atom = await (await fetch(`${url}/governance-feed.xml`)).text();
+    expect(atomViolations(atom)).toEqual([]);
+    expect(jsonFeedViolations(await (await fetch(`${url}/governance-feed.json`)).text())).toEqual([]);
+    const feed = parseFeed(atom);
     expect(feed.items.length).toBeGreaterThanOrEqual(2 * resolved.length);
     expect(feed.items[0]!.url).toMatch(new RegExp(`^${url}/#incident-`));
+
+    // The README's way in: the reader's URL is printed and in a file, and its command prints a snapshot.
+    const readerUrl = String(ready.readerDatabaseUrl);
+    expect(readerUrl).toMatch(/^postgres:\/\/governance_reader:governance-demo@127\.0\.0\.1:\d+\/cogni$/);
+    expect(await readFile(join(dataDir, 'reader-database-url'), 'utf8')).toBe(`${readerUrl}\n`);
+    expect(ready.tryIt).toBe(`DATABASE_URL=$(cat ${join(dataDir, 'reader-database-url')}) npm run -s worker -- --once --stdout`);
+    const printed = await runShell(String(ready.tryIt));
+    expect(printed.code, printed.stderr).toBe(0);
+    expect(parseGovernanceStatus(JSON.parse(printed.stdout)).success).toBe(true);
 
     const second = await waitForNewerSnapshot(url, first);
     expect(BigInt(second.systemCredits)).toBeLessThan(BigInt(first.systemCredits)); // the simulator spends

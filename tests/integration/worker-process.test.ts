@@ -69,6 +69,11 @@ describe('worker --once', () => {
     ]);
     const published = worker.logs.find((line) => line.event === 'snapshot_published');
     expect(published).toMatchObject({ level: 'info', status: snapshot.status, destination: `file://${target}` });
+    // one line at start says what it writes (exactly what is in the folder) and why the feeds are off
+    const plans = worker.logs.filter((line) => line.event === 'publish_plan');
+    expect(plans).toHaveLength(1);
+    expect((plans[0]!.files as string[]).sort()).toEqual((await readdir(out)).sort());
+    expect(plans[0]!.off).toEqual([{ files: ['governance-feed.xml', 'governance-feed.json'], reason: expect.stringMatching(/^STATUS_PAGE_URL is not set/) }]);
     expect(worker.stdout()).not.toContain(readerPassword());
   });
 

@@ -27,7 +27,8 @@ export const hostileSecrets = [
   'ghp_16C7e42F292c6912E7710c8',
   'AKIAIOSFODNN7EXAMPLE',
   'CodeSecret0123',
-  'RunIdSecret',
+  // a random token at the start of a 100,000-character run id: found by its shape, however long the run
+  'Zx8Kq2Lw9Pv4Tn7R',
   'StackOnly',
 ];
 
@@ -76,7 +77,7 @@ export async function seedHostileRows(db: Queryable, ledger: Ledger): Promise<vo
   const leak = schedules[0]![0];
   for (const [index, message] of errorMessages.entries()) {
     const scheduledFor = new Date(Math.floor(hostileNow.getTime() / 3_600_000) * 3_600_000 - index * 3_600_000);
-    const runId = index === 0 ? `\u202eRunIdSecret${'r'.repeat(100_000)}` : `leak-run-${index}`;
+    const runId = index === 0 ? `\u202eZx8Kq2Lw9Pv4Tn7Rb3Mc6Yd1Hf5Gj0Se${'r'.repeat(100_000)}` : `leak-run-${index}`;
     const columns = ['schedule_id', 'run_id', 'scheduled_for', 'started_at', 'completed_at', 'status', 'error_message'];
     const values: unknown[] = [leak, runId, scheduledFor, scheduledFor, new Date(scheduledFor.getTime() + 5_000), 'error', message];
     if (ledger === 'graph_runs') {

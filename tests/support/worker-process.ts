@@ -1,9 +1,9 @@
-// Runs the real worker entry point (`node worker/main.ts`, on this Node 24) as a child process and
+// Runs the real worker entry point (`node worker/main.js`, on this Node 24) as a child process and
 // reads its JSON log lines, so tests exercise what `npm run worker` runs.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const mainPath = fileURLToPath(new URL('../../worker/main.ts', import.meta.url));
+const mainPath = fileURLToPath(new URL('../../worker/main.js', import.meta.url));
 
 export type LogLine = { level: string; event: string; [field: string]: unknown };
 

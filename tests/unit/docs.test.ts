@@ -1,22 +1,73 @@
-// The deployment guide quotes the reader role's SQL; a DBA who copies it must get the tested files.
+// The documents cannot drift from the code: every variable of the worker's configuration schema
+// has exactly one row in the README's table and in docs/deployment.md's, no row names a variable
+// the worker does not read, docs/deployment.md names every file the worker publishes and quotes the
+// reader role's SQL exactly, and the README names every charter state and reason code.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { charterStates, reasonCodes } from '../../shared/contract.ts';
+import {
+  atomFeedFileName,
+  badgeFileName,
+  badgeSvgFileName,
+  historyFileName,
+  historySchemaFileName,
+  jsonFeedFileName,
+  schemaFileName,
+  snapshotFileName,
+} from '../../shared/constants.ts';
+import { configVariables } from '../../worker/config.ts';
 
 const read = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8');
+const documents = { 'README.md': read('README.md'), 'docs/deployment.md': read('docs/deployment.md') };
+/** The AWS SDK's own variables, read by the SDK and not by the worker's schema. */
+const sdkVariable = /^AWS_[A-Z_]+$/;
+
+/** The variables named in the first cell of each row of the table headed `| variable | default | meaning |`. */
+function configTable(markdown: string): string[] {
+  const lines = markdown.split('\n');
+  const header = lines.findIndex((line) => /^\|\s*variable\s*\|\s*default\s*\|\s*meaning\s*\|$/.test(line.trim()));
+  if (header < 0) return [];
+  const rows = [];
+  for (let index = header + 2; index < lines.length && lines[index]!.trim().startsWith('|'); index++) rows.push(lines[index]!);
+  return rows.flatMap((row) => [...(row.split('|')[1] ?? '').matchAll(/`([A-Z][A-Z0-9_]*)`/g)].map((match) => match[1]!));
+}
+
+describe.each(Object.entries(documents))('%s', (_name, markdown) => {
+  const table = configTable(markdown);
+  it('has one configuration table', () => {
+    expect(table.length).toBeGreaterThan(0);
+  });
+  it.each(configVariables())('has exactly one row for %s', (variable) => {
+    expect(table.filter((name) => name === variable)).toHaveLength(1);
+  });
+  it('names no variable the worker does not read, besides the AWS SDK\'s', () => {
+    const known = new Set(configVariables());
+    expect(table.filter((name) => !known.has(name) && !sdkVariable.test(name))).toEqual([]);
+  });
+});
 
 describe('docs/deployment.md', () => {
+  // a DBA who copies the SQL must get the tested files
   it.each(['sql/reader-role.sql', 'sql/reader-grants.sql'])('quotes %s exactly', (path) => {
-    expect(read('docs/deployment.md')).toContain(`\`\`\`sql\n${read(path)}\`\`\``);
+    expect(documents['docs/deployment.md']).toContain(`\`\`\`sql\n${read(path)}\`\`\``);
+  });
+  it.each([snapshotFileName, schemaFileName, historyFileName, historySchemaFileName, atomFeedFileName, jsonFeedFileName, badgeFileName, badgeSvgFileName])(
+    'names the published file %s in its table of files',
+    (file) => {
+      const rows = documents['docs/deployment.md'].split('\n').filter((line) => line.startsWith(`| \`${file}\``));
+      expect(rows).toHaveLength(1);
+    },
+  );
+  it('names the settings that tie the page, the data and the feeds together', () => {
+    for (const setting of ['PUBLIC_SITE_URL', 'PUBLIC_STATUS_URL', 'SNAPSHOT_DESTINATION', 'STATUS_PAGE_URL']) {
+      expect(documents['docs/deployment.md']).toMatch(new RegExp(`^\\| \`${setting}\``, 'm'));
+    }
   });
 });
 
 describe('README.md', () => {
-  it('documents every configuration variable, charter state and reason code', async () => {
-    const readme = read('README.md');
-    const { defaults } = await import('../../worker/config.ts');
-    const { charterStates, reasonCodes } = await import('../../shared/contract.ts');
-    const missing = [...Object.keys(defaults), 'DATABASE_URL', 'SNAPSHOT_DESTINATION', 'STATUS_PAGE_URL'].filter((name) => !readme.includes(`| \`${name}\``));
-    expect(missing).toEqual([]);
+  it('documents every charter state and reason code', () => {
+    const readme = documents['README.md'];
     expect(charterStates.filter((state) => !readme.includes(`| \`${state}\``))).toEqual([]);
     expect(reasonCodes.filter((code) => !readme.includes(`\`${code}\``))).toEqual([]);
   });

@@ -1,10 +1,11 @@
-// The incident feeds: Atom read back by a feed reader's parser, the rules of Atom that matter
-// (ids, updated, one entry per incident event), JSON Feed 1.1 fields, hostile names as text; the SVG badge.
+// The incident feeds: Atom read back by a feed reader's parser and checked against the must-rules of
+// RFC 4287, JSON Feed checked against version 1.1, hostile names as text; the SVG badge.
 import { parseFeed } from '@rowanmanning/feed-parser';
 import { describe, expect, it } from 'vitest';
 import type { GovernanceHistory } from '../../shared/contract.ts';
 import { governanceBadgeSvg } from '../../shared/badge.ts';
 import { feedEntries, formatLasted, renderFeeds } from '../../worker/feeds.ts';
+import { atomViolations, jsonFeedViolations } from '../support/feed-rules.ts';
 
 const links = {
   pageUrl: 'https://status.example.org/',
@@ -77,6 +78,24 @@ describe('feed entries', () => {
     expect(formatLasted(45 * 60_000)).toBe('45 min');
     expect(formatLasted(3 * 3_600_000 + 59 * 60_000)).toBe('3 h');
     expect(formatLasted(50 * 3_600_000)).toBe('2 d 2 h');
+  });
+});
+
+describe('both feeds against their specifications', () => {
+  const empty = { ...history, incidents: [] };
+  it.each([
+    ['with entries', history],
+    ['without any', empty],
+  ])('Atom breaks no must-rule of RFC 4287 %s (author, ids, titles, dates, links)', (_what, input) => {
+    expect(atomViolations(renderFeeds(input, links)['governance-feed.xml']!)).toEqual([]);
+  });
+  it.each([
+    ['with entries', history],
+    ['without any', empty],
+  ])('JSON Feed breaks no rule of version 1.1 %s, and names its author', (_what, input) => {
+    const text = renderFeeds(input, links)['governance-feed.json']!;
+    expect(jsonFeedViolations(text)).toEqual([]);
+    expect(JSON.parse(text).authors).toEqual([{ name: 'Governance status page', url: links.pageUrl }]);
   });
 });
 

@@ -51,6 +51,73 @@ describe('redactSecrets: each secret pattern', () => {
   });
 });
 
+// Public ids, names and titles are redacted only where a secret shows by its shape or its label, never
+// by length alone (issue 21): at the 32-character edge, each side of it.
+describe('ids survive and secrets do not, at the 32-character edge', () => {
+  const ids: Array<[what: string, id: string]> = [
+    ['a 32-character slug with a date', 'engineering-20261204T130000-0001'],
+    ['the demo thread key with that slug', 'governance-engineering-20261204T130000-0001'],
+    ['a slug with a longer name', 'sustainability-20261204T130000-0042'],
+    ['a UUID', '3f2b8c1e-4d5a-4e6f-8a9b-0c1d2e3f4a5b'],
+    ['a UUID inside an id', 'run-3f2b8c1e-4d5a-4e6f-8a9b-0c1d2e3f4a5b-attempt-2'],
+    ['an error class name (PascalCase)', 'WorkflowExecutionAlreadyStartedError'],
+    ['a camelCase identifier', 'getGovernanceStatusForSystemAccount'],
+    ['snake_case words', 'insufficient_credits_for_system_account'],
+    ['UPPER_CASE words', 'GOVERNANCE_ENGINEERING_WEEKLY_REVIEW'],
+    ['a 32-digit number (no hex letter)', '20261204130000000000000000000001'],
+    ['a simulated run id with epoch milliseconds', 'governance-engineering-sim-1764853200000'],
+    ['a path of words and numbers', 'repos/cogni-dao/governance-status-publisher/pulls/1234'],
+    ['an id that starts like a token prefix', 'global-engineering-review-20261204'],
+    ['31 random characters: below the edge, a run is not judged', 'q7Zr2XbT9mKw4NvP8sLd3HfJ6yGc1Rt'],
+  ];
+  it.each(ids)('keeps %s', (_what, id) => {
+    expect(redactSecrets(id)).toBe(id);
+    expect(publicText(`run ${id} failed`, 300)).toBe(`run ${id} failed`);
+  });
+
+  const secrets: Array<[what: string, text: string, secret: string]> = [
+    ['32 hex digits', 'token a94a8fe5ccb19ba61c4c0873d391e987 used', 'a94a8fe5ccb19ba61c4c0873d391e987'],
+    ['a 40-hex token', 'run a94a8fe5ccb19ba61c4c0873d391e987982fbbd3', 'a94a8fe5ccb19ba61c4c0873d391e987982fbbd3'],
+    ['hex glued to a word by _ or -', 'sha_a94a8fe5ccb19ba61c4c0873d391e987982fbbd3 and run-deadbeefdeadbeefdeadbeefdeadbeef', 'deadbeefdeadbeef'],
+    ['32 random base64 characters', 'key q7Zr2XbT9mKw4NvP8sLd3HfJ6yGc1RtE ok', 'q7Zr2XbT9mKw4NvP8sLd3HfJ6yGc1RtE'],
+    ['32 random base64url characters', 'session Xk3_vQ9-pL2mN8rT4wY6zA1bC5dE7fG0 ok', 'Xk3_vQ9-pL2mN8rT4wY6zA1bC5dE7fG0'],
+    ['a token glued to an id', 'id engineering-q7Zr2XbT9mKw4NvP8sLd3HfJ6yGc1RtE', 'q7Zr2XbT9mKw4NvP'],
+    ['a token at the start of a long word', `q7Zr2XbT9mKw4NvP8sLd3HfJ6yGc1RtE${'r'.repeat(1_000)}`, 'q7Zr2XbT9mKw4NvP'],
+    ['an AWS access key id', 'AKIAIOSFODNN7EXAMPLE', 'AKIAIOSFODNN7EXAMPLE'],
+    ['an AWS secret key', 'aws wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'],
+    ['an sk- key', 'sk-proj-AbCdEf1234567890', 'AbCdEf1234567890'],
+    ['a GitHub token', 'ghp_16C7e42F292c6912E7710c8', 'ghp_16C7e42F292c6912E7710c8'],
+    ['a bearer token', 'Authorization: Bearer abc', 'abc'],
+    ['a JWT', 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln', 'eyJzdWIiOiIxIn0'],
+    ['credentials in a URL', 'https://bot:pass123@api.example.org/x', 'pass123'],
+    ['a labelled value', 'password=short', 'short'],
+  ];
+  it.each(secrets)('redacts %s', (_what, text, secret) => {
+    expect(redactSecrets(text)).not.toContain(secret);
+    expect(publicText(text, 300)).toContain('[redacted]');
+  });
+
+  it('catches every one of 2,000 random 256-bit keys (base64url, 43 characters) and 128-bit keys (base64, 24 bytes = 32 characters)', () => {
+    const random = mulberry32(21);
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+    const draw = (length: number, extra: string) => Array.from({ length }, () => (alphabet + extra)[Math.floor(random() * (alphabet.length + extra.length))]).join('');
+    const missed = Array.from({ length: 2_000 }, (_, index) => (index % 2 ? draw(43, '-_') : draw(32, '+/'))).filter((key) => redactSecrets(`k ${key} k`) !== 'k [redacted] k');
+    expect(missed).toEqual([]);
+  });
+});
+
+/** mulberry32: a fixed sample, the same on every run */
+function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 describe('the table of secret patterns: one test each', () => {
   it('has unique names, and every entry says what it catches', () => {
     expect(new Set(secretPatterns.map((entry) => entry.name)).size).toBe(secretPatterns.length);

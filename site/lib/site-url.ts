@@ -1,0 +1,13 @@
+// The page's own public URL from PUBLIC_SITE_URL at build time: Astro's `site`, so that the badge
+// snippets people paste elsewhere carry absolute URLs in the HTML itself, and its path as `base`,
+// so that a page published under a folder (https://example.org/dao/) links its files there. Unset,
+// the page is built for the root of whatever origin serves it and completes URLs in the browser.
+export function siteSettingsFrom(value: string | undefined): { site?: string; base?: string } {
+  const text = value?.trim();
+  if (!text) return {};
+  if (!URL.canParse(text) || !/^https?:$/.test(new URL(text).protocol)) {
+    throw new Error(`PUBLIC_SITE_URL must be the page's absolute http(s) URL, such as https://status.example.org/ (got "${text}")`);
+  }
+  const url = new URL(text);
+  return { site: url.href, base: url.pathname };
+}
