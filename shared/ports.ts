@@ -142,6 +142,14 @@ export interface SnapshotStorePort {
    * answers 'created' regardless: callers that depend on it read back and compare.
    */
   create(name: string, body: string, signal?: AbortSignal): Promise<'created' | 'exists'>;
+  /** what is stored under `name` with a tag that changes with every write (an ETag, a content hash), or null */
+  read(name: string, signal?: AbortSignal): Promise<{ body: string; tag: string } | null>;
+  /**
+   * Compare and swap: writes `name` only while it still holds what `expectedTag` was read from (or,
+   * with null, nothing): 'written', or 'changed' when another writer came between. A snapshot never
+   * replaces one it has not seen (S3: If-Match / If-None-Match; a folder: a lock file of its own).
+   */
+  replace(name: string, body: string, expectedTag: string | null, signal?: AbortSignal): Promise<'written' | 'changed'>;
 }
 
 export type Logger = {

@@ -11,8 +11,9 @@ import { createHistoryKeeper } from './history-keeper.ts';
 import { createHistoryRebuild } from './history-rebuild.ts';
 import { cleanCharterRows, groupRuns, judgeCharters } from './judge-charters.ts';
 import { createMemory } from './memory.ts';
-import { createHistoryFile, publishSideFiles, type HistoryFile, type SideFileSettings } from './side-files.ts';
-import { assertSnapshotIsValid, assertWithinBound, serializeSnapshot, SnapshotError } from './validate.ts';
+import { createFilePublisher, type PublishResult, type PublishSettings } from './publish.ts';
+import { createHistoryFile, type HistoryFile } from './side-files.ts';
+import { assertSnapshotIsValid, SnapshotError } from './validate.ts';
 import { clockSkewMs, databaseTimeAt, skewProblem } from '../shared/clock.ts';
 
 const hourMs = 60 * 60 * 1000;
@@ -139,20 +140,15 @@ export async function buildSnapshot(source: GovernanceStatusPort, settings: Snap
   return (await createSnapshotBuilder(source, settings, logger).build(now)).snapshot;
 }
 
-export type PublishResult = { snapshot: GovernanceStatus; bytes: number; written: string[] };
-
-/** Builds a snapshot and writes it, then the files beside it. A failure at any step throws before
- *  or without touching what the store already holds. */
-export function createPublisher(deps: SnapshotDeps, settings: SnapshotSettings, sideFiles: SideFileSettings = { feeds: null }) {
+/** Builds a snapshot and publishes it with the files beside it (worker/publish.ts). A failure at any
+ *  step throws before or without touching what the store already holds. */
+export function createPublisher(deps: SnapshotDeps, settings: SnapshotSettings, publishing: PublishSettings = { feeds: null }) {
   const builder = createSnapshotBuilder(deps.source, settings, deps.logger);
-  const publish = async function publishSnapshot(signal?: AbortSignal): Promise<PublishResult> {
+  const files = createFilePublisher(deps.store, publishing, deps.logger);
+  const publish = async function publishSnapshot(signal?: AbortSignal): Promise<PublishResult & { skewMs: number }> {
     const built = await builder.build(deps.clock(), signal);
     signal?.throwIfAborted();
-    const body = serializeSnapshot(built.snapshot);
-    const bytes = assertWithinBound(deps.store.snapshotName, body, limits.snapshotBytes);
-    await deps.store.put(deps.store.snapshotName, body, signal);
-    const written = await publishSideFiles(deps.store, built, sideFiles, signal);
-    return { snapshot: built.snapshot, bytes, written: [deps.store.snapshotName, ...written] };
+    return { ...(await files.publish(built, signal)), skewMs: built.skewMs };
   };
   return Object.assign(publish, { reset: () => builder.reset() });
 }

@@ -10,6 +10,8 @@ export type HealthSource = {
   role(): Role;
   databaseReachable(): boolean;
   leaderProblem?(): string | null;
+  /** the worker's clock minus the database's, as last measured (ms) */
+  skewMs?(): number | null;
   standbyGraceUntil?: Date;
 };
 
@@ -25,6 +27,7 @@ export function createHealthServer(source: HealthSource): Server {
         databaseReachable: source.databaseReachable(),
         leaderProblem: source.leaderProblem?.() ?? null,
         standbyGraceUntil: source.standbyGraceUntil,
+        skewMs: source.skewMs?.() ?? null,
         now: new Date(),
       });
       response

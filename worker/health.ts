@@ -1,4 +1,5 @@
-// What /healthz and /metrics say, as pure functions of the runner's stats and the leader's state.
+// What /healthz says, as a pure function of the runner's stats and the leader's state.
+import { databaseTimeAt } from '../shared/clock.ts';
 import type { RunnerStats } from './snapshot-runner.ts';
 
 import type { Role } from './metrics.ts';
@@ -12,6 +13,8 @@ export type HealthInput = {
   leaderProblem?: string | null;
   /** until when a standby that has not yet seen a published snapshot still gives the leader time */
   standbyGraceUntil?: Date;
+  /** the worker's clock minus the database's (ms): staleness is judged on the database's time */
+  skewMs?: number | null;
   now: Date;
 };
 
@@ -22,6 +25,10 @@ export type Health = {
   lastError: string | null;
   /** why it is unhealthy, in words; null while healthy */
   reason: string | null;
+  /** side files the last snapshot could not write (present only when some are behind) */
+  filesBehind?: ReadonlyArray<{ name: string; since: string }>;
+  /** the worker's clock minus the database's, when measured */
+  clockSkewSeconds?: number;
 };
 
 const iso = (date: Date) => date.toISOString();
@@ -31,7 +38,9 @@ const iso = (date: Date) => date.toISOString();
  * may lead, and sees a fresh snapshot at the destination (someone publishes). Nobody vouches for a
  * destination that nobody has written within staleAfter.
  */
-export function healthOf({ role, stats, databaseReachable, leaderProblem = null, standbyGraceUntil, now }: HealthInput): Health {
+export function healthOf({ role, stats, databaseReachable, leaderProblem = null, standbyGraceUntil, skewMs = null, now: workerNow }: HealthInput): Health {
+  // staleAfter is the database's time: a worker whose own clock is off still judges it right
+  const now = new Date(databaseTimeAt(workerNow.getTime(), skewMs ?? 0));
   const reason = role === 'leader' ? leaderReason(stats, now) : standbyReason(stats, databaseReachable, leaderProblem, standbyGraceUntil, now);
   return {
     status: reason === null ? 'healthy' : 'unhealthy',
@@ -39,6 +48,8 @@ export function healthOf({ role, stats, databaseReachable, leaderProblem = null,
     lastSuccessAt: stats.lastSuccessAt?.toISOString() ?? null,
     lastError: stats.lastError,
     reason,
+    ...(stats.filesBehind.length > 0 && { filesBehind: stats.filesBehind }),
+    ...(skewMs !== null && { clockSkewSeconds: Math.round(skewMs) / 1000 }),
   };
 }
 

@@ -106,8 +106,8 @@ async function publish(config: WorkerConfig, logger: Logger, once: boolean): Pro
   const { store, close: closeStore } = await createStore(config.destination!, config);
   parts.push({ name: 'store', stop: closeStore });
   logger.info('publish_plan', { destination: store.description, ...publishPlan(store.snapshotName, { feeds: feedLinks(config) }) });
-  const publisher = createPublisher({ source, store, clock: () => new Date(), logger }, settings, { feeds: feedLinks(config) });
-  const leader = once ? null : createAdvisoryLockLeader({ connectionString: config.leaderDatabaseUrl, lockKey: lockKeyFor(store.description), sessionPooler: config.leaderSessionPooler, logger, onLost: () => runner.abort('this replica lost the leader lock') });
+  const publisher = createPublisher({ source, store, clock: () => new Date(), logger }, settings, { feeds: feedLinks(config), timeoutMs: config.snapshotTimeoutMs });
+  const leader = once ? null : createAdvisoryLockLeader({ connectionString: config.leaderDatabaseUrl, lockKey: lockKeyFor(store.description), sessionPooler: config.leaderSessionPooler, clockSkewLimitMs: config.clockSkewLimitMs, logger, onLost: () => runner.abort('this replica lost the leader lock') });
   if (leader) parts.push({ name: 'leader lock', stop: () => leader.close() });
   const role = (): 'leader' | 'standby' => (leader === null || leader.isLeader() ? 'leader' : 'standby');
   let metrics: ReturnType<typeof createMetrics> | undefined;
@@ -124,7 +124,7 @@ async function publish(config: WorkerConfig, logger: Logger, once: boolean): Pro
     await stopAll(parts, logger);
     return outcome === 'success' ? 0 : 1;
   }
-  metrics = createMetrics({ stats: runner.stats, role });
+  metrics = createMetrics({ stats: runner.stats, role, skewMs: () => leader!.skewMs() ?? runner.stats.skewMs });
   if (!(await serveHealth(config, logger, parts, { runner, leader: leader!, metrics, role, settings }))) {
     await stopAll(parts, logger);
     return 1;
@@ -143,6 +143,7 @@ async function serveHealth(config: WorkerConfig, logger: Logger, parts: Part[], 
     role,
     databaseReachable: () => leader.isDatabaseReachable(),
     leaderProblem: () => leader.problem(),
+    skewMs: () => leader.skewMs() ?? runner.stats.skewMs,
     // a standby gives the leader one staleAfter from start before it says that nobody publishes
     standbyGraceUntil: new Date(Date.now() + settings.staleAfterMs(new Date())),
   });

@@ -6,18 +6,18 @@ import type { RunOutcome, RunnerStats } from './snapshot-runner.ts';
 
 export type Role = 'leader' | 'standby';
 
-export function createMetrics(source: { stats: RunnerStats; role(): Role }) {
+export function createMetrics(source: { stats: RunnerStats; role(): Role; skewMs?: () => number | null }) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const { stats } = source;
   new Counter({
     name: 'governance_snapshot_runs_total',
-    help: 'Snapshot runs by result (skipped: not the leader, or the previous run was still going).',
+    help: 'Snapshot runs by result (refused: not written over a newer snapshot; skipped: not the leader, or the previous run was still going).',
     labelNames: ['result'],
     registers: [registry],
     collect() {
       this.reset();
-      for (const result of ['success', 'failure', 'skipped'] as const) this.inc({ result }, stats.runs[result]);
+      for (const result of ['success', 'refused', 'failure', 'skipped'] as const) this.inc({ result }, stats.runs[result]);
     },
   });
   new Gauge({
@@ -42,6 +42,26 @@ export function createMetrics(source: { stats: RunnerStats; role(): Role }) {
     registers: [registry],
     collect() {
       this.set(source.role() === 'leader' ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'governance_clock_skew_seconds',
+    help: "The worker's clock minus the database's at the last measurement (positive: the worker is ahead).",
+    registers: [registry],
+    collect() {
+      const skew = source.skewMs?.() ?? stats.skewMs;
+      if (skew === null) this.reset();
+      else this.set(skew / 1000);
+    },
+  });
+  new Gauge({
+    name: 'governance_side_file_behind_since_timestamp_seconds',
+    help: 'Per side file the last snapshot could not write, since when (Unix time); absent when every file is current.',
+    labelNames: ['file'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const { name, since } of stats.filesBehind) this.set({ file: name }, Date.parse(since) / 1000);
     },
   });
   const durations = new Histogram({

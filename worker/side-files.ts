@@ -142,19 +142,3 @@ export function publishPlan(snapshotName: string, settings: SideFileSettings): P
   if (settings.feeds) return { files: [snapshotName, ...always, ...feeds], off: [] };
   return { files: [snapshotName, ...always], off: [{ files: feeds, reason: 'STATUS_PAGE_URL is not set, and every feed entry must link to the status page' }] };
 }
-
-/** Writes every side file that is missing or changed; returns the names written. */
-export async function publishSideFiles(
-  store: SnapshotStorePort,
-  built: { snapshot: GovernanceStatus } & HistoryFile,
-  settings: SideFileSettings,
-  signal?: AbortSignal,
-): Promise<string[]> {
-  const written: string[] = [];
-  for (const [name, body] of Object.entries(sideFiles(built, settings))) {
-    if ((await store.contentHash(name, signal)) === md5(body)) continue;
-    await store.put(name, body, signal);
-    written.push(name);
-  }
-  return written;
-}

@@ -1,10 +1,11 @@
 // Runs the publisher on demand: never two at once, each run bounded by a timeout, every outcome
 // logged and counted (the counts feed /healthz and /metrics). A run never throws.
 import type { Logger } from '../shared/ports.ts';
-import type { PublishResult } from './build-snapshot.ts';
+import type { PublishResult } from './publish.ts';
 import { describeError } from './logger.ts';
 
-export type RunOutcome = 'success' | 'failure' | 'skipped';
+/** success: written; refused: not written over a newer snapshot (another replica's); failure: an error */
+export type RunOutcome = 'success' | 'refused' | 'failure' | 'skipped';
 
 export type RunnerStats = {
   runs: Record<RunOutcome, number>;
@@ -17,17 +18,21 @@ export type RunnerStats = {
   published: { generatedAt: Date; staleAfter: Date } | null;
   /** why a standby's last read of the destination told it nothing (missing, unreadable), or null */
   destinationError: string | null;
+  /** the worker's clock minus the database's, last measured (ms), or null before the first */
+  skewMs: number | null;
+  /** side files the last snapshot named as not written, since when */
+  filesBehind: ReadonlyArray<{ name: string; since: string }>;
 };
 
 export type SnapshotRunnerOptions = {
-  publish: (signal: AbortSignal) => Promise<PublishResult>;
+  publish: (signal: AbortSignal) => Promise<PublishResult & { skewMs: number }>;
   logger: Logger;
   timeoutMs: number;
   destination: string;
   /** reads the published snapshot (a standby watches whether someone still publishes), or null if none */
   readPublished?: (signal: AbortSignal) => Promise<string | null>;
   /** told the outcome and duration of every run this replica ran (the metrics' histogram) */
-  onRun?: (outcome: 'success' | 'failure', durationMs: number) => void;
+  onRun?: (outcome: Exclude<RunOutcome, 'skipped'>, durationMs: number) => void;
 };
 
 /** generatedAt and staleAfter of a published snapshot's text, or a reason why it has none. */
@@ -45,13 +50,15 @@ export function freshnessOf(body: string | null): { generatedAt: Date; staleAfte
 
 export function createSnapshotRunner({ publish, logger, timeoutMs, destination, readPublished, onRun }: SnapshotRunnerOptions) {
   const stats: RunnerStats = {
-    runs: { success: 0, failure: 0, skipped: 0 },
+    runs: { success: 0, refused: 0, failure: 0, skipped: 0 },
     lastSuccessAt: null,
     lastError: null,
     lastDurationMs: null,
     lastStaleAfter: null,
     published: null,
     destinationError: null,
+    skewMs: null,
+    filesBehind: [],
   };
   let inFlight: Promise<unknown> | undefined;
   let current: AbortController | undefined;
@@ -87,17 +94,15 @@ export function createSnapshotRunner({ publish, logger, timeoutMs, destination, 
       }, timeoutMs);
     });
     try {
-      const { snapshot, bytes } = await Promise.race([work, deadline]);
+      const result = await Promise.race([work, deadline]);
       const durationMs = Math.round(performance.now() - started);
-      Object.assign(stats, {
-        lastSuccessAt: new Date(snapshot.generatedAt),
-        lastStaleAfter: new Date(snapshot.staleAfter),
-        lastError: null,
-        lastDurationMs: durationMs,
-      });
-      stats.runs.success += 1;
-      onRun?.('success', durationMs);
-      logger.info('snapshot_published', { trigger, ...at, durationMs, generatedAt: snapshot.generatedAt, status: snapshot.status, bytes, destination });
+      const { snapshot, bytes } = result;
+      Object.assign(stats, { skewMs: result.skewMs, lastDurationMs: durationMs, lastError: null });
+      stats.runs[result.outcome === 'written' ? 'success' : 'refused'] += 1;
+      onRun?.(result.outcome === 'written' ? 'success' : 'refused', durationMs);
+      if (result.outcome === 'refused') return 'refused';
+      Object.assign(stats, { lastSuccessAt: new Date(snapshot.generatedAt), lastStaleAfter: new Date(snapshot.staleAfter), filesBehind: result.filesBehind });
+      logger.info('snapshot_published', { trigger, ...at, durationMs, generatedAt: snapshot.generatedAt, status: snapshot.status, bytes, destination, ...(result.filesBehind.length > 0 && { filesBehind: result.filesBehind }) });
       return 'success';
     } catch (error) {
       const durationMs = Math.round(performance.now() - started);
@@ -106,6 +111,8 @@ export function createSnapshotRunner({ publish, logger, timeoutMs, destination, 
       stats.lastError = describeError(error).message;
       onRun?.('failure', durationMs);
       logger.error('snapshot_failed', { trigger, ...at, durationMs, destination, error });
+      // A write already under way when the time ran out may still land: say so, not only "failed".
+      void work.then((late) => late.outcome === 'written' && logger.warn('snapshot_written_late', { trigger, ...at, generatedAt: late.snapshot.generatedAt, destination }), () => {});
       return 'failure';
     } finally {
       clearTimeout(timer);

@@ -19,6 +19,19 @@ export function createMemoryStore(snapshotName = 'governance-status.json') {
       signal?.throwIfAborted();
       return files.get(name) ?? null;
     },
+    async read(name, signal) {
+      signal?.throwIfAborted();
+      const body = files.get(name);
+      return body === undefined ? null : { body, tag: createHash('md5').update(body).digest('hex') };
+    },
+    async replace(name, body, expectedTag, signal) {
+      signal?.throwIfAborted();
+      const current = files.get(name);
+      const tag = current === undefined ? null : createHash('md5').update(current).digest('hex');
+      if (tag !== expectedTag) return 'changed';
+      files.set(name, body);
+      return 'written';
+    },
     async create(name, body, signal) {
       signal?.throwIfAborted();
       if (files.has(name)) return 'exists';

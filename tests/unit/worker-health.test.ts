@@ -6,13 +6,15 @@ import { createSnapshotRunner, freshnessOf, type RunnerStats } from '../../worke
 
 const now = new Date('2026-11-21T12:00:00.000Z');
 const stats = (overrides: Partial<RunnerStats> = {}): RunnerStats => ({
-  runs: { success: 0, failure: 0, skipped: 0 },
+  runs: { success: 0, refused: 0, failure: 0, skipped: 0 },
   lastSuccessAt: null,
   lastError: null,
   lastDurationMs: null,
   lastStaleAfter: null,
   published: null,
   destinationError: null,
+  skewMs: null,
+  filesBehind: [],
   ...overrides,
 });
 
@@ -149,7 +151,7 @@ describe('metrics', () => {
   const metricsText = (runnerStats: ReturnType<typeof stats>, role: 'leader' | 'standby') => createMetrics({ stats: runnerStats, role: () => role }).text();
   it('exposes runs by result, last success, duration and leadership', async () => {
     const text = await metricsText(
-      stats({ runs: { success: 3, failure: 1, skipped: 7 }, lastSuccessAt: new Date('2026-11-21T11:59:00.000Z'), lastDurationMs: 42 }),
+      stats({ runs: { success: 3, refused: 0, failure: 1, skipped: 7 }, lastSuccessAt: new Date('2026-11-21T11:59:00.000Z'), lastDurationMs: 42 }),
       'leader',
     );
     expect(text).toContain('governance_snapshot_runs_total{result="success"} 3\n');

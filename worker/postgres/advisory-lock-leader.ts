@@ -13,6 +13,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { RunCoordinator } from 'node-cron';
 import type { Logger } from '../../shared/ports.ts';
+import { clockSkewMs, skewProblem } from '../../shared/clock.ts';
 
 export type Leader = {
   /** node-cron's RunCoordinator.shouldRun: true when this replica holds (or just took) the lock */
@@ -24,6 +25,8 @@ export type Leader = {
   lastError(): unknown;
   /** why this replica refuses to lead although it reaches the database, or null */
   problem(): string | null;
+  /** the worker's clock minus the database's at the last check (ms), or null before one */
+  skewMs(): number | null;
   /** ends the session, which releases the lock at once (a standby takes over on its next tick) */
   close(): Promise<void>;
 };
@@ -44,6 +47,8 @@ export type LeaderOptions = {
   logger: Logger;
   /** the operator says the lock connection's proxy is a pooler in session mode */
   sessionPooler?: boolean;
+  /** a replica whose clock is further than this from the database's stands aside (shared/clock.ts) */
+  clockSkewLimitMs?: number;
   /** a new, unconnected session; by default a pg.Client on connectionString */
   openSession?: () => LockSession;
   /** called when this replica stops being the leader, so a snapshot still in flight is not written */
@@ -61,7 +66,7 @@ const advice = 'connect the lock directly to PostgreSQL or through a pooler in s
 // One statement, so that even a transaction-mode pooler runs it on one server connection. A session
 // found shared is marked so, for every other replica that shares it to see.
 const checkSql = `
-  SELECT pg_backend_pid() AS pid,
+  SELECT pg_backend_pid() AS pid, clock_timestamp() AS database_now,
          CASE
            WHEN pg_backend_pid() <> $2::int OR current_setting('${tokenSetting}', true) IS DISTINCT FROM $3
              THEN 'shared' || left(set_config('${tokenSetting}', 'shared', false), 0)
@@ -75,6 +80,7 @@ const checkSql = `
          END AS verdict`;
 
 type Verdict = 'shared' | 'held' | 'lost' | 'acquired' | 'busy';
+const unlockSql = 'SELECT pg_advisory_unlock($1::bigint)';
 
 /** Why a verdict means this connection is no session of its own, or null. */
 function problemOf(verdict: Verdict, seenPid: number, pid: number, leader: boolean): string | null {
@@ -102,6 +108,10 @@ export function createAdvisoryLockLeader(options: LeaderOptions): Leader & RunCo
   let reachable = false;
   let failure: unknown = null;
   let refusal: string | null = null;
+  /** why this replica stands aside for now (its clock), cleared once the clock is right again */
+  let aside: string | null = null;
+  let skewMs: number | null = null;
+  let asideLogged = false;
   let closed = false;
 
   function lose(reason: unknown) {
@@ -149,15 +159,29 @@ export function createAdvisoryLockLeader(options: LeaderOptions): Leader & RunCo
       reachable = true;
       failure = null;
       if (refusal) return false;
-      const { rows } = await current.client.query<{ pid: number; verdict: Verdict }>(checkSql, [lockKey, current.pid, current.token, leader, ...halves]);
+      const asked = Date.now();
+      const { rows } = await current.client.query<{ pid: number; verdict: Verdict; database_now: Date }>(checkSql, [lockKey, current.pid, current.token, leader, ...halves]);
       const seen = rows[0]!;
+      skewMs = clockSkewMs(seen.database_now.getTime(), (asked + Date.now()) / 2);
       if (session !== current || closed) return false; // the session failed or the leader closed meanwhile
       const problem = problemOf(seen.verdict, seen.pid, current.pid, leader);
-      if (problem) refuse(problem);
-      else {
-        if (seen.verdict === 'acquired') logger.info('leader_elected', { lockKey });
-        leader = seen.verdict === 'acquired' || seen.verdict === 'held';
+      if (problem) {
+        refuse(problem);
+        return false;
       }
+      const leading = seen.verdict === 'acquired' || seen.verdict === 'held';
+      aside = skewProblem(skewMs, options.clockSkewLimitMs ?? Number.POSITIVE_INFINITY);
+      if (aside) {
+        // A replica with a better clock may lead: give the lock back, and say why once per stretch.
+        if (leading) await current.client.query(unlockSql, [lockKey]);
+        if (leader) lose(aside);
+        else if (leading || !asideLogged) logger.error('leader_stood_aside', { reason: aside });
+        asideLogged = true;
+        return false;
+      }
+      asideLogged = false;
+      if (seen.verdict === 'acquired') logger.info('leader_elected', { lockKey });
+      leader = leading;
       return leader;
     } catch (error) {
       forget(error);
@@ -174,7 +198,8 @@ export function createAdvisoryLockLeader(options: LeaderOptions): Leader & RunCo
     isLeader: () => leader,
     isDatabaseReachable: () => reachable,
     lastError: () => failure,
-    problem: () => refusal,
+    problem: () => refusal ?? aside,
+    skewMs: () => skewMs,
     async close() {
       closed = true;
       await attempt;

@@ -2,26 +2,44 @@
 // written to a temporary name in the same folder and renamed over the old one: rename is atomic
 // within one file system, so a reader sees the old file or the new one, never half of one. A file
 // created once (an archived day) is linked to its name instead: link(2) fails when the name exists.
+// A compare-and-swap (the snapshot) holds a lock file of its own while it compares and renames.
 import { createHash, randomUUID } from 'node:crypto';
 import { link, mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { SnapshotStorePort } from '../../shared/ports.ts';
+import { withLockFile } from './lock-file.ts';
+
+const md5 = (body: Buffer | string) => createHash('md5').update(body).digest('hex');
 
 export function createFileSnapshotStore(snapshotPath: string): SnapshotStorePort {
   const folder = dirname(snapshotPath);
+  async function put(name: string, body: string, signal?: AbortSignal) {
+    await mkdir(folder, { recursive: true });
+    const temporary = join(folder, `.${name}.${randomUUID()}.tmp`);
+    try {
+      await writeFile(temporary, body, { signal, mode: 0o644 });
+      await rename(temporary, join(folder, name));
+    } catch (error) {
+      await rm(temporary, { force: true });
+      throw error;
+    }
+  }
   return {
     description: `file://${snapshotPath}`,
     snapshotName: basename(snapshotPath),
-    async put(name, body, signal) {
+    put,
+    async read(name, signal) {
+      const body = await readOrNull(join(folder, name), signal);
+      return body === null ? null : { body: body.toString('utf8'), tag: md5(body) };
+    },
+    async replace(name, body, expectedTag, signal) {
       await mkdir(folder, { recursive: true });
-      const temporary = join(folder, `.${name}.${randomUUID()}.tmp`);
-      try {
-        await writeFile(temporary, body, { signal, mode: 0o644 });
-        await rename(temporary, join(folder, name));
-      } catch (error) {
-        await rm(temporary, { force: true });
-        throw error;
-      }
+      return withLockFile(join(folder, `.${name}.lock`), signal, async () => {
+        const current = await readOrNull(join(folder, name), signal);
+        if ((current === null ? null : md5(current)) !== expectedTag) return 'changed';
+        await put(name, body, signal);
+        return 'written';
+      });
     },
     async contentHash(name, signal) {
       const body = await readOrNull(join(folder, name), signal);

@@ -22,6 +22,38 @@ export function createS3SnapshotStore(client: S3Client, options: S3StoreOptions)
       });
       await client.send(command, { abortSignal: signal });
     },
+    async read(name, signal) {
+      try {
+        const object = await client.send(new GetObjectCommand({ Bucket: options.bucket, Key: `${options.prefix}${name}` }), { abortSignal: signal });
+        const body = (await object.Body?.transformToString('utf-8')) ?? '';
+        return { body, tag: object.ETag ?? '' };
+      } catch (error) {
+        if (isMissing(error)) return null;
+        throw error;
+      }
+    },
+    // S3's conditional write: If-Match on the ETag read (412 when another writer came between), or
+    // If-None-Match: * when nothing was there. 409: a conditional write to the key was in flight.
+    async replace(name, body, expectedTag, signal) {
+      for (let attempt = 1; ; attempt += 1) {
+        const command = new PutObjectCommand({
+          Bucket: options.bucket,
+          Key: `${options.prefix}${name}`,
+          Body: body,
+          ContentType: contentTypeOf(name),
+          CacheControl: options.cacheControl,
+          ...(expectedTag === null ? { IfNoneMatch: '*' } : { IfMatch: expectedTag }),
+        });
+        try {
+          await client.send(command, { abortSignal: signal });
+          return 'written';
+        } catch (error) {
+          const status = statusOf(error);
+          if (status === 412) return 'changed';
+          if (status !== 409 || attempt === 3) throw error;
+        }
+      }
+    },
     // 409 ConditionalRequestConflict: another conditional write to the key was in flight; S3 asks to
     // try again, and the retry then answers 412 if that other write won.
     async create(name, body, signal) {

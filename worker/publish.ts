@@ -1,0 +1,88 @@
+// Publish: the files of one tick, in an order a reader can trust. Nothing is written over a newer
+// snapshot (another leader's: this one was frozen, or lost its lock); the side files the snapshot
+// refers to go first, each within a bounded time; a side file that fails is retried every tick and
+// named in the snapshot; the snapshot goes last, within its own budget, as a compare-and-swap.
+import { createHash } from 'node:crypto';
+import { limits, type GovernanceStatus } from '../shared/contract.ts';
+import type { Logger, SnapshotStorePort } from '../shared/ports.ts';
+import type { BuiltSnapshot } from './build-snapshot.ts';
+import { sideFiles, type SideFileSettings } from './side-files.ts';
+import { assertSnapshotIsValid, assertWithinBound, serializeSnapshot } from './validate.ts';
+
+export type PublishOutcome = 'written' | 'refused';
+export type PublishResult = { outcome: PublishOutcome; snapshot: GovernanceStatus; bytes: number; written: string[]; filesBehind: GovernanceStatus['filesBehind'] };
+
+export type PublishSettings = SideFileSettings & {
+  /** the whole tick's bound (SNAPSHOT_TIMEOUT_MS): side files get half of it at most, one file a quarter */
+  timeoutMs?: number;
+};
+
+const defaultTimeoutMs = 30_000;
+
+const md5 = (body: string) => createHash('md5').update(body).digest('hex');
+const generatedAtOf = (body: string): string | null => {
+  try {
+    const value = (JSON.parse(body) as { generatedAt?: unknown }).generatedAt;
+    return typeof value === 'string' ? value : null;
+  } catch {
+    return null;
+  }
+};
+
+/** Publishes tick after tick; remembers which side files are behind, and since when. */
+export function createFilePublisher(store: SnapshotStorePort, settings: PublishSettings, logger: Logger) {
+  const behind = new Map<string, string>();
+  const timeoutMs = settings.timeoutMs ?? defaultTimeoutMs;
+
+  /** Writes each side file that is missing or changed, each within its own time; returns those written. */
+  async function writeSideFiles(built: BuiltSnapshot, signal?: AbortSignal): Promise<string[]> {
+    const until = performance.now() + timeoutMs / 2;
+    const written: string[] = [];
+    for (const [name, body] of Object.entries(sideFiles(built, settings))) {
+      const left = Math.min(timeoutMs / 4, until - performance.now());
+      const bounded = AbortSignal.any([...(signal ? [signal] : []), AbortSignal.timeout(Math.max(1, left))]);
+      try {
+        signal?.throwIfAborted();
+        if (left <= 0) throw new Error('no time left for it in this tick');
+        if ((await store.contentHash(name, bounded)) !== md5(body)) {
+          await store.put(name, body, bounded);
+          written.push(name);
+        }
+        behind.delete(name);
+      } catch (error) {
+        if (signal?.aborted) throw error;
+        if (!behind.has(name)) behind.set(name, built.snapshot.generatedAt);
+        logger.warn('side_file_failed', { file: name, behindSince: behind.get(name), error });
+      }
+    }
+    return written;
+  }
+
+  return {
+    async publish(built: BuiltSnapshot, signal?: AbortSignal): Promise<PublishResult> {
+      const name = store.snapshotName;
+      const stored = await store.read(name, signal);
+      const refused = (than: string) => {
+        logger.warn('snapshot_refused', { reason: `the published snapshot (generatedAt ${than}) is newer than this one (${built.snapshot.generatedAt}): another replica published since`, destination: store.description });
+        return { outcome: 'refused' as const, snapshot: built.snapshot, bytes: 0, written: [], filesBehind: [] };
+      };
+      const storedAt = stored && generatedAtOf(stored.body);
+      if (storedAt && storedAt > built.snapshot.generatedAt) return refused(storedAt);
+      const written = await writeSideFiles(built, signal);
+      signal?.throwIfAborted();
+      const filesBehind = [...behind].map(([file, since]) => ({ name: file, since })).slice(0, 20);
+      const snapshot = filesBehind.length === 0 ? built.snapshot : assertSnapshotIsValid({ ...built.snapshot, filesBehind });
+      const body = serializeSnapshot(snapshot);
+      const bytes = assertWithinBound(name, body, limits.snapshotBytes);
+      let tag = stored?.tag ?? null;
+      // another writer came between: it may have written an older snapshot (then take its place) or a newer one
+      for (let attempt = 0; (await store.replace(name, body, tag, signal)) === 'changed'; attempt += 1) {
+        const now = await store.read(name, signal);
+        const nowAt = now && generatedAtOf(now.body);
+        if ((nowAt && nowAt > snapshot.generatedAt) || attempt === 2) return refused(nowAt ?? 'unknown');
+        tag = now?.tag ?? null;
+      }
+      return { outcome: 'written', snapshot, bytes, written: [name, ...written], filesBehind };
+    },
+  };
+}
