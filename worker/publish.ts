@@ -40,7 +40,7 @@ export function createFilePublisher(store: SnapshotStorePort, settings: PublishS
     const written: string[] = [];
     for (const [name, body] of Object.entries(sideFiles(built, settings))) {
       const left = Math.min(timeoutMs / 4, until - performance.now());
-      const bounded = AbortSignal.any([...(signal ? [signal] : []), AbortSignal.timeout(Math.max(1, left))]);
+      const bounded = AbortSignal.any([...(signal ? [signal] : []), AbortSignal.timeout(Math.max(1, Math.floor(left)))]);
       try {
         signal?.throwIfAborted();
         if (left <= 0) throw new Error('no time left for it in this tick');

@@ -1,0 +1,115 @@
+// Whose clock the snapshot believes: the database's. A worker whose own clock is off 15 minutes,
+// either way, still judges the charters at the database's instant (or refuses to publish past the
+// limit), and a replica behind its primary is judged as of its data, never "missed" for the lag.
+import { describe, expect, it } from 'vitest';
+import { clockSkewMs, dataBehindMs, databaseTimeAt, describeLag, skewProblem } from '../../shared/clock.ts';
+import { createSnapshotBuilder, defaultRules, type SnapshotSettings } from '../../worker/build-snapshot.ts';
+import { createLogger } from '../../worker/logger.ts';
+import { createFakeSource, schedule, type FakeData, type FakeRun } from '../support/fake-source.ts';
+
+const minute = 60_000;
+const at = (iso: string) => new Date(iso);
+const logger = createLogger(() => {});
+const settings: SnapshotSettings = { principalId: 'p', billingAccountId: 'b', staleAfterMs: () => 3 * minute, rules: defaultRules };
+
+/** Every five minutes from 00:00 to `until` (exclusive), each run a success, for three charters. */
+function everyFiveMinutes(until: string): FakeData {
+  const ids = ['engineering', 'community', 'govern'];
+  const runs: FakeRun[] = ids.flatMap((id) => {
+    const list: FakeRun[] = [];
+    for (let time = Date.parse('2026-11-20T00:00:00Z'); time < Date.parse(until); time += 5 * minute) {
+      list.push({ scheduleId: `schedule-${id}`, runId: `${id}-${time}`, status: 'success', scheduledFor: new Date(time), startedAt: new Date(time + 2_000), completedAt: new Date(time + 40_000) });
+    }
+    return list;
+  });
+  return {
+    balance: 10_000_000_000n,
+    receipts: [{ at: at('2026-11-21T12:00:00Z'), credits: 1_000n }],
+    schedules: ids.map((id) => schedule(id, '*/5 * * * *')),
+    runs,
+    threads: [],
+  };
+}
+
+describe('the clock rules', () => {
+  it('measure skew as the worker minus the database, and correct the worker’s clock by it', () => {
+    expect(clockSkewMs(1_000_000, 1_000_000 + 15 * minute)).toBe(15 * minute);
+    expect(databaseTimeAt(1_000_000 + 15 * minute, 15 * minute)).toBe(1_000_000);
+  });
+  it('refuse only past the limit, either way, and say which way and by how much', () => {
+    expect(skewProblem(300_000, 300_000)).toBeNull();
+    expect(skewProblem(-300_000, 300_000)).toBeNull();
+    expect(skewProblem(300_001, 300_000)).toMatch(/^the worker's clock is 300 s ahead of the database's, over the limit of 300 s \(CLOCK_SKEW_LIMIT_SECONDS\)/);
+    expect(skewProblem(-900_000, 300_000)).toMatch(/^the worker's clock is 900 s behind the database's/);
+  });
+  it('measure a replica’s lag, never below zero, and say it in words', () => {
+    expect(dataBehindMs({ now: 10 * minute, dataAsOf: 0 })).toBe(10 * minute);
+    expect(dataBehindMs({ now: 0, dataAsOf: minute })).toBe(0);
+    expect([describeLag(minute), describeLag(11 * minute), describeLag(3 * 60 * minute), describeLag(72 * 60 * minute)]).toEqual(['1 minute', '11 minutes', '3 hours', '3 days']);
+  });
+});
+
+describe('a worker whose clock is 15 minutes off', () => {
+  const database = at('2026-11-21T13:07:00Z');
+  const data = () => everyFiveMinutes('2026-11-21T13:07:00Z'); // every run present, the last at 13:05
+
+  for (const offset of [15 * minute, -15 * minute]) {
+    const way = offset > 0 ? 'ahead' : 'behind';
+    it(`(${way}) publishes nothing past the limit, and says why`, async () => {
+      const source = createFakeSource(data(), { clock: () => ({ now: database }) });
+      const builder = createSnapshotBuilder(source, settings, logger);
+      await expect(builder.build(new Date(database.getTime() + offset))).rejects.toThrow(
+        // about 900 s: this fake database's frozen clock stood still while the tick ran
+        new RegExp(`not published: the worker's clock is [89]\\d\\d s ${way === 'ahead' ? 'ahead of' : 'behind'} the database's`),
+      );
+    });
+
+    it(`(${way}) within a wider limit, judges every charter at the database's instant: nothing missed, nothing fresh that is stale`, async () => {
+      const source = createFakeSource(data(), { clock: () => ({ now: database }) });
+      const built = await createSnapshotBuilder(source, { ...settings, clockSkewLimitMs: 20 * minute }, logger).build(new Date(database.getTime() + offset));
+      const { snapshot } = built;
+      expect(snapshot.generatedAt).toBe('2026-11-21T13:07:00.000Z');
+      expect(snapshot.dataAsOf).toBe('2026-11-21T13:07:00.000Z');
+      expect(snapshot.staleAfter).toBe('2026-11-21T13:10:00.000Z'); // 3 intervals after the database's now, not the worker's
+      expect(snapshot.status).toBe('healthy');
+      expect(snapshot.charters.map((charter) => charter.state)).toEqual(['ok', 'ok', 'ok']);
+      expect(snapshot.missedRunsTotal).toBe(0);
+      expect(Math.abs(built.skewMs - offset)).toBeLessThan(30_000); // plus the time the fake's frozen clock stood still
+    });
+  }
+
+  it('a charter missed since 12:50 reads missed though the worker is 15 minutes behind', async () => {
+    const stopped = everyFiveMinutes('2026-11-21T13:07:00Z');
+    stopped.runs = stopped.runs.filter((run) => !(run.scheduleId === 'schedule-engineering' && run.scheduledFor >= at('2026-11-21T12:50:00Z')));
+    const source = createFakeSource(stopped, { clock: () => ({ now: at('2026-11-21T13:07:00Z') }) });
+    const { snapshot } = await createSnapshotBuilder(source, { ...settings, clockSkewLimitMs: 20 * minute }, logger).build(at('2026-11-21T12:52:00Z'));
+    expect(snapshot.charters.find((charter) => charter.id === 'governance:engineering')).toMatchObject({ state: 'missed', stateSince: '2026-11-21T12:50:00.000Z' });
+  });
+});
+
+describe('a replica 21 minutes behind its primary', () => {
+  const now = at('2026-11-21T13:07:00Z');
+  const asOf = at('2026-11-21T12:46:00Z');
+  // the replica holds every run up to 12:45; the primary has 12:50 .. 13:05 too, the replica not yet
+  const replica = () => createFakeSource(everyFiveMinutes('2026-11-21T12:46:00Z'), { clock: () => ({ now, dataAsOf: asOf }) });
+
+  it('judges every charter as of its data: never missed, never all charters down, and says how far behind it is', async () => {
+    const { snapshot } = await createSnapshotBuilder(replica(), settings, logger).build(now);
+    expect(snapshot.generatedAt).toBe('2026-11-21T13:07:00.000Z');
+    expect(snapshot.dataAsOf).toBe('2026-11-21T12:46:00.000Z');
+    expect(snapshot.charters.map((charter) => charter.state)).toEqual(['ok', 'ok', 'ok']);
+    expect(snapshot.missedRunsTotal).toBe(0);
+    expect(snapshot.reasons.map((reason) => [reason.code, reason.severity])).toEqual([['data_behind', 'degraded']]);
+    expect(snapshot.reasons[0]!.text).toBe('The status is read from a replica 21 minutes behind its primary: what happened after 12:46 UTC is not in it yet.');
+    expect(snapshot.status).toBe('degraded');
+    // the next runs are the cron's after the tick's instant, not after the data's
+    expect(snapshot.upcomingRuns[0]!.nextRunAt).toBe('2026-11-21T13:10:00.000Z');
+  });
+
+  it('says nothing of a lag within the grace', async () => {
+    const source = createFakeSource(everyFiveMinutes('2026-11-21T13:02:00Z'), { clock: () => ({ now, dataAsOf: at('2026-11-21T13:01:00Z') }) });
+    const { snapshot } = await createSnapshotBuilder(source, settings, logger).build(now);
+    expect(snapshot.reasons).toEqual([]);
+    expect(snapshot.status).toBe('healthy');
+  });
+});

@@ -1,0 +1,114 @@
+// The order of one tick's files (worker/publish.ts): never over a newer snapshot, side files first
+// and bounded, a side file that fails named in the snapshot and retried, the snapshot last.
+import { describe, expect, it } from 'vitest';
+import type { SnapshotStorePort } from '../../shared/ports.ts';
+import { createSnapshotBuilder, defaultRules, type BuiltSnapshot, type SnapshotSettings } from '../../worker/build-snapshot.ts';
+import { createLogger } from '../../worker/logger.ts';
+import { createFilePublisher } from '../../worker/publish.ts';
+import { createFakeSource, schedule } from '../support/fake-source.ts';
+import { createMemoryStore } from '../support/memory-store.ts';
+
+const settings: SnapshotSettings = { principalId: 'p', billingAccountId: 'b', staleAfterMs: () => 180_000, rules: defaultRules };
+const at = (iso: string) => new Date(iso);
+
+async function built(now: string): Promise<BuiltSnapshot> {
+  const data = {
+    balance: 5_000_000_000n,
+    receipts: [],
+    schedules: [schedule('engineering', '0 * * * *')],
+    runs: [{ scheduleId: 'schedule-engineering', runId: 'r1', status: 'success' as const, scheduledFor: at('2026-11-21T11:00:00Z'), completedAt: at('2026-11-21T11:00:40Z') }],
+    threads: [],
+  };
+  return createSnapshotBuilder(createFakeSource(data), settings, createLogger(() => {})).build(at(now));
+}
+
+/** A memory store that records the order of writes and fails or hangs on the files it is told to. */
+function watchedStore(options: { failing?: Set<string>; hanging?: Set<string> } = {}) {
+  const { store, files } = createMemoryStore();
+  const order: string[] = [];
+  const watched: SnapshotStorePort = {
+    ...store,
+    async put(name, body, signal) {
+      if (options.failing?.has(name)) throw Object.assign(new Error('503 Service Unavailable'), { $metadata: { httpStatusCode: 503 } });
+      if (options.hanging?.has(name)) await new Promise((_, reject) => signal?.addEventListener('abort', () => reject(signal.reason)));
+      order.push(name);
+      return store.put(name, body, signal);
+    },
+    async replace(name, body, tag, signal) {
+      const outcome = await store.replace(name, body, tag, signal);
+      if (outcome === 'written') order.push(name);
+      return outcome;
+    },
+  };
+  return { store: watched, files, order };
+}
+
+const lines: Array<Record<string, unknown>> = [];
+const logger = createLogger((line) => lines.push(JSON.parse(line)));
+
+describe('publishing one tick', () => {
+  it('writes the side files first and the snapshot last', async () => {
+    const { store, order } = watchedStore();
+    const result = await createFilePublisher(store, { feeds: null }, logger).publish(await built('2026-11-21T12:00:00Z'));
+    expect(result.outcome).toBe('written');
+    expect(order.at(-1)).toBe('governance-status.json');
+    expect(order).toContain('governance-history.json');
+  });
+
+  it('a side file that fails is named in the snapshot since its first failure, retried, and dropped once written', async () => {
+    const failing = new Set(['governance-history.json']);
+    const { store, files } = watchedStore({ failing });
+    const publisher = createFilePublisher(store, { feeds: null }, logger);
+    const first = await publisher.publish(await built('2026-11-21T12:00:00Z'));
+    expect(first.filesBehind).toEqual([{ name: 'governance-history.json', since: '2026-11-21T12:00:00.000Z' }]);
+    expect(JSON.parse(files.get('governance-status.json')!).filesBehind).toEqual(first.filesBehind);
+    const second = await publisher.publish(await built('2026-11-21T12:01:00Z'));
+    expect(second.filesBehind).toEqual([{ name: 'governance-history.json', since: '2026-11-21T12:00:00.000Z' }]);
+    failing.clear();
+    const third = await publisher.publish(await built('2026-11-21T12:02:00Z'));
+    expect(third.filesBehind).toEqual([]);
+    expect(JSON.parse(files.get('governance-status.json')!).filesBehind).toEqual([]);
+    expect(files.has('governance-history.json')).toBe(true);
+  });
+
+  it('a side file that never answers costs it its share of the time, not the snapshot', async () => {
+    const { store, files } = watchedStore({ hanging: new Set(['governance-badge.svg', 'governance-history.json']) });
+    const result = await createFilePublisher(store, { feeds: null, timeoutMs: 400 }, logger).publish(await built('2026-11-21T12:00:00Z'));
+    expect(result.outcome).toBe('written');
+    expect(result.filesBehind.map((file) => file.name).sort()).toEqual(['governance-badge.svg', 'governance-history.json']);
+    expect(files.has('governance-status.json')).toBe(true);
+  });
+
+  it('never writes over a newer snapshot: not the snapshot, not a side file', async () => {
+    const { store, files, order } = watchedStore();
+    await createFilePublisher(store, { feeds: null }, logger).publish(await built('2026-11-21T12:01:00Z'));
+    const newer = files.get('governance-status.json');
+    order.length = 0;
+    const result = await createFilePublisher(store, { feeds: null }, logger).publish(await built('2026-11-21T12:00:00Z'));
+    expect(result.outcome).toBe('refused');
+    expect(order).toEqual([]);
+    expect(files.get('governance-status.json')).toBe(newer);
+    expect(lines.at(-1)).toMatchObject({ event: 'snapshot_refused' });
+  });
+
+  it('a newer snapshot written between its read and its write wins; an older one is replaced', async () => {
+    for (const [between, wins] of [['2026-11-21T12:05:00Z', 'between'], ['2026-11-21T11:55:00Z', 'ours']] as const) {
+      const { store, files } = createMemoryStore();
+      const other = await built(between);
+      let raced = false;
+      const racing: SnapshotStorePort = {
+        ...store,
+        async replace(name, body, tag, signal) {
+          if (!raced) {
+            raced = true; // another leader's write lands after this one read the file
+            files.set(name, `${JSON.stringify(other.snapshot)}\n`);
+          }
+          return store.replace(name, body, tag, signal);
+        },
+      };
+      const result = await createFilePublisher(racing, { feeds: null }, logger).publish(await built('2026-11-21T12:00:00Z'));
+      expect(result.outcome).toBe(wins === 'ours' ? 'written' : 'refused');
+      expect(JSON.parse(files.get('governance-status.json')!).generatedAt).toBe(wins === 'ours' ? '2026-11-21T12:00:00.000Z' : '2026-11-21T12:05:00.000Z');
+    }
+  });
+});
