@@ -21,6 +21,8 @@ export async function startConditionalProxy(options: {
   target: string;
   honour: boolean;
   holdPuts?: { count: number; match: (key: string) => boolean };
+  /** what to do instead of forwarding a request: answer a status, or forward it late */
+  fault?: (method: string, key: string) => { status?: number; delayMs?: number } | null;
 }): Promise<ConditionalProxy> {
   const target = new URL(options.target);
   const requests: RecordedRequest[] = [];
@@ -38,29 +40,38 @@ export async function startConditionalProxy(options: {
       upstream.end(body);
     });
 
-  const exists = async (path: string) => (await forward('HEAD', path.split('?')[0]!, { host: target.host }, Buffer.alloc(0))).status === 200;
+  const head = (path: string) => forward('HEAD', path.split('?')[0]!, { host: target.host }, Buffer.alloc(0));
+  const exists = async (path: string) => (await head(path)).status === 200;
+  const preconditionFailed = (condition: string): Forwarded => {
+    const xml = `<?xml version="1.0" encoding="UTF-8"?><Error><Code>PreconditionFailed</Code><Message>At least one of the pre-conditions you specified did not hold</Message><Condition>${condition}</Condition></Error>`;
+    return { status: 412, headers: { 'content-type': 'application/xml' }, body: Buffer.from(xml) };
+  };
 
   async function answer(incoming: IncomingMessage, body: Buffer): Promise<Forwarded> {
     const path = incoming.url ?? '/';
     const key = decodeURIComponent(path.split('?')[0]!);
     const ifNoneMatch = (incoming.headers['if-none-match'] as string | undefined) ?? null;
+    const ifMatch = (incoming.headers['if-match'] as string | undefined) ?? null;
+    const fault = options.fault?.(incoming.method!, key);
+    if (fault?.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+    if (fault?.status) return { status: fault.status, headers: { 'content-type': 'application/xml' }, body: Buffer.from('<Error><Code>ServiceUnavailable</Code></Error>') };
     if (incoming.method === 'PUT' && options.holdPuts?.match(key)) {
       await new Promise<void>((release) => {
         held.push(release);
         if (held.length === options.holdPuts!.count) held.splice(0).forEach((go) => go());
       });
     }
-    if (!(options.honour && incoming.method === 'PUT' && ifNoneMatch === '*')) return forward(incoming.method!, path, incoming.headers, body);
+    if (!(options.honour && incoming.method === 'PUT' && (ifNoneMatch === '*' || ifMatch !== null))) return forward(incoming.method!, path, incoming.headers, body);
     // one conditional write per key at a time: check, then write, as S3 does atomically
     const before = locks.get(key) ?? Promise.resolve();
     let done!: () => void;
     locks.set(key, new Promise<void>((resolve) => (done = resolve)));
     await before;
     try {
-      if (await exists(path)) {
-        const xml = '<?xml version="1.0" encoding="UTF-8"?><Error><Code>PreconditionFailed</Code><Message>At least one of the pre-conditions you specified did not hold</Message><Condition>If-None-Match</Condition></Error>';
-        return { status: 412, headers: { 'content-type': 'application/xml' }, body: Buffer.from(xml) };
-      }
+      if (ifMatch !== null) {
+        const current = await head(path);
+        if (current.status !== 200 || current.headers.etag !== ifMatch) return preconditionFailed('If-Match');
+      } else if (await exists(path)) return preconditionFailed('If-None-Match');
       return await forward('PUT', path, incoming.headers, body);
     } finally {
       done();
