@@ -68,6 +68,8 @@ export function createFilePublisher(store: SnapshotStorePort, settings: PublishS
       };
       const storedAt = stored && generatedAtOf(stored.body);
       if (storedAt && storedAt > built.snapshot.generatedAt) return refused(storedAt);
+      // a snapshot over its bound is never written, and neither is anything beside it
+      assertWithinBound(name, serializeSnapshot(built.snapshot), limits.snapshotBytes);
       const written = await writeSideFiles(built, signal);
       signal?.throwIfAborted();
       const filesBehind = [...behind].map(([file, since]) => ({ name: file, since })).slice(0, 20);

@@ -28,7 +28,7 @@ async function seeded(now: Date) {
 async function snapshotAt(database: TestDatabase, now: Date) {
   const pool = new pg.Pool({ connectionString: database.readerUrl, max: 1 });
   try {
-    return await buildSnapshot(createPostgresGovernanceSource(pool, { statementTimeoutMs: 10_000 }), settings, now, quiet);
+    return await buildSnapshot(createPostgresGovernanceSource(pool, { statementTimeoutMs: 10_000, databaseClock: 'worker' }), settings, now, quiet);
   } finally {
     await pool.end();
   }

@@ -254,7 +254,8 @@ describe.each(['graph_runs', 'schedule_runs'] as const)('on %s', (ledger) => {
       });
       const failed = await countOf(`${systemRuns} WHERE r.status = 'error' AND r.scheduled_for >= $1 AND r.scheduled_for <= $2`, [new Date(now.getTime() - dayMs), now]);
       expect(once.failedRunsTotal).toBe(failed);
-      expect(once.failedRuns.slice(0, 2).map((run) => [run.charterId, run.scheduledFor, run.errorCode])).toEqual([
+      // the treasury's own (an hourly charter may fail at the same minute now and then: ties go by run id)
+      expect(once.failedRuns.filter((run) => run.charterId === 'governance:treasury').slice(0, 2).map((run) => [run.charterId, run.scheduledFor, run.errorCode])).toEqual([
         ['governance:treasury', iso(lastSlot), 'insufficient_credits'],
         ['governance:treasury', iso(lastSlot - minuteMs), 'insufficient_credits'],
       ]);
