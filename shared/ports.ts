@@ -67,7 +67,40 @@ export type GovernanceFacts = {
   /** every charter's runs in the window, ascending by scheduled_for */
   runs: RunFacts[];
   threads: ThreadFacts[];
+  /** the system account's receipts of [spendFrom, now), by run and model */
+  usage: UsageFacts;
 };
+
+/**
+ * Whether llm_charge_details (model, tokens, agent of each LLM charge) could be read: the table may
+ * be missing (an older application) or not granted to the worker's role. Without it, receipts are
+ * still read (credits, requests, USD) but carry no model.
+ */
+export type UsageDetails = 'available' | 'no_table' | 'no_permission';
+
+/** Sums over a group of receipts. Tokens are those of the receipts' details (0 where unknown). */
+export type UsageFigures = {
+  credits: bigint;
+  requests: number;
+  tokensIn: bigint;
+  tokensOut: bigint;
+  /** sum of response_cost_usd in nano-dollars (1e-9 USD), over the receipts that carry it; null when none does */
+  usdNanos: bigint | null;
+  /** how many of the receipts carry response_cost_usd */
+  usdRequests: number;
+};
+
+/**
+ * One group of the window's receipts, raw text. runId is the receipts' run_id when it is one of the
+ * window's runs (GovernanceFacts.runs), else null (manual adjustments, promos, other runs); model and
+ * agent (llm_charge_details.graph_id) are null for receipts without details.
+ */
+export type UsageRow = UsageFigures & { runId: string | null; model: string | null; agent: string | null };
+
+export type UsageFacts = { details: UsageDetails; rows: UsageRow[] };
+
+/** One UTC day's receipts of one charter (scheduleId; null: of no run the query was given) and model. */
+export type DayUsageRow = UsageFigures & { day: string; scheduleId: string | null; model: string | null };
 
 /** What a charter's rows older than `before` say: read once per process, then kept current from the window. */
 export type EarlierRunFacts = {
@@ -84,6 +117,8 @@ export type HistoryFacts = {
   schedules: ScheduleFacts[];
   runs: RunFacts[];
   spendByDay: ReadonlyArray<{ day: string; credits: bigint }>;
+  /** receipts with created_at in [from, to) by UTC day, charter (through the stretch's runs) and model */
+  usageByDay: { details: UsageDetails; rows: DayUsageRow[] };
 };
 
 export type HistoryQuery = { principalId: string; billingAccountId: string; from: Date; to: Date };
@@ -92,7 +127,7 @@ export interface GovernanceStatusPort {
   readGovernanceFacts(query: GovernanceQuery): Promise<GovernanceFacts>;
   /** per charter, the facts of its runs with scheduled_for < before */
   readEarlierRuns(query: { principalId: string; before: Date }): Promise<EarlierRunFacts[]>;
-  /** runs with scheduled_for in [from, to) and spend with created_at in [from, to), by UTC day */
+  /** runs with scheduled_for in [from, to), spend and usage with created_at in [from, to), by UTC day */
   readHistory(query: HistoryQuery): Promise<HistoryFacts>;
 }
 

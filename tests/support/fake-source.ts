@@ -1,7 +1,20 @@
 // An in-memory GovernanceStatusPort for unit tests of the use case: the same windows and semantics
 // as the SQL of worker/postgres/queries.ts, over plain arrays. Integration tests use the real one.
 import type { RunStatus } from '../../shared/contract.ts';
-import { slotsBeforeChangeLimit, type EarlierRunFacts, type GovernanceFacts, type GovernanceQuery, type GovernanceStatusPort, type HistoryQuery, type RunFacts, type ScheduleFacts, type ThreadFacts } from '../../shared/ports.ts';
+import {
+  slotsBeforeChangeLimit,
+  type DayUsageRow,
+  type EarlierRunFacts,
+  type GovernanceFacts,
+  type GovernanceQuery,
+  type GovernanceStatusPort,
+  type HistoryQuery,
+  type RunFacts,
+  type ScheduleFacts,
+  type ThreadFacts,
+  type UsageDetails,
+  type UsageRow,
+} from '../../shared/ports.ts';
 
 export type FakeRun = {
   scheduleId: string;
@@ -17,9 +30,20 @@ export type FakeRun = {
 /** A schedule row; slotsBeforeChange is derived from the runs when read, as the SQL does. */
 export type FakeSchedule = Omit<ScheduleFacts, 'slotsBeforeChange'>;
 
+/** A receipt; the optional fields are its run and its llm_charge_details row (none: a receipt without details). */
+export type FakeReceipt = {
+  at: Date;
+  credits: bigint;
+  runId?: string;
+  usdNanos?: bigint;
+  details?: { model: string; agent: string; tokensIn?: number; tokensOut?: number };
+};
+
 export type FakeData = {
   balance: bigint;
-  receipts: Array<{ at: Date; credits: bigint }>;
+  receipts: FakeReceipt[];
+  /** whether llm_charge_details can be read (default: available) */
+  usageDetails?: UsageDetails;
   schedules: FakeSchedule[];
   runs: FakeRun[];
   threads: ThreadFacts[];
@@ -42,6 +66,28 @@ function toFacts(run: FakeRun, withMessage: boolean): RunFacts {
   };
 }
 
+/** Receipts grouped as worker/postgres/usage-queries.ts groups them, by the key `keyOf` gives. */
+function usageGroups<K extends object>(receipts: FakeReceipt[], details: boolean, keyOf: (receipt: FakeReceipt) => K) {
+  const groups = new Map<string, K & Omit<UsageRow, 'runId' | 'model' | 'agent'>>();
+  for (const receipt of receipts) {
+    const key = keyOf(receipt);
+    const id = JSON.stringify(key);
+    const group = groups.get(id) ?? { ...key, credits: 0n, requests: 0, tokensIn: 0n, tokensOut: 0n, usdNanos: null, usdRequests: 0 };
+    group.credits += receipt.credits;
+    group.requests += 1;
+    if (details && receipt.details) {
+      group.tokensIn += BigInt(receipt.details.tokensIn ?? 0);
+      group.tokensOut += BigInt(receipt.details.tokensOut ?? 0);
+    }
+    if (receipt.usdNanos !== undefined) {
+      group.usdNanos = (group.usdNanos ?? 0n) + receipt.usdNanos;
+      group.usdRequests += 1;
+    }
+    groups.set(id, group);
+  }
+  return [...groups.values()];
+}
+
 const byTime = (a: FakeRun, b: FakeRun) => a.scheduledFor.getTime() - b.scheduledFor.getTime() || a.scheduleId.localeCompare(b.scheduleId);
 
 function schedulesOf(data: FakeData): ScheduleFacts[] {
@@ -61,6 +107,19 @@ function schedulesOf(data: FakeData): ScheduleFacts[] {
 /** `data` is read on every call, so a test may change it between ticks. */
 export function createFakeSource(data: FakeData): GovernanceStatusPort & { calls: string[] } {
   const calls: string[] = [];
+  const details = () => data.usageDetails ?? 'available';
+  const receiptsIn = (from: Date, to: Date) => data.receipts.filter((receipt) => receipt.at >= from && receipt.at < to);
+  const usageOf = (from: Date, to: Date, runIds: Set<string>): GovernanceFacts['usage'] => {
+    const withDetails = details() === 'available';
+    return {
+      details: details(),
+      rows: usageGroups(receiptsIn(from, to), withDetails, (receipt) => ({
+        runId: receipt.runId !== undefined && runIds.has(receipt.runId) ? receipt.runId : null,
+        model: withDetails ? (receipt.details?.model ?? null) : null,
+        agent: withDetails ? (receipt.details?.agent ?? null) : null,
+      })),
+    };
+  };
   const charterIds = () => new Set(data.schedules.map((schedule) => schedule.scheduleId));
   return {
     calls,
@@ -92,6 +151,7 @@ export function createFakeSource(data: FakeData): GovernanceStatusPort & { calls
         schedules: schedulesOf(data),
         runs: inWindow.map((run) => toFacts(run, withMessage.has(run))),
         threads: data.threads.filter((thread) => thread.updatedAt <= q.now).sort((a, b) => b.updatedAt.getTime() - a.updatedAt.getTime()).slice(0, q.threadsLimit),
+        usage: usageOf(q.spendFrom, q.now, new Set(inWindow.map((run) => run.runId))),
       };
     },
     async readEarlierRuns({ before }): Promise<EarlierRunFacts[]> {
@@ -118,10 +178,19 @@ export function createFakeSource(data: FakeData): GovernanceStatusPort & { calls
         const day = receipt.at.toISOString().slice(0, 10);
         spend.set(day, (spend.get(day) ?? 0n) + receipt.credits);
       }
+      const runs = data.runs.filter((run) => ids.has(run.scheduleId) && run.scheduledFor >= q.from && run.scheduledFor < q.to).sort(byTime);
+      const scheduleOf = new Map(runs.map((run) => [run.runId, run.scheduleId]));
+      const withDetails = details() === 'available';
+      const usageRows: DayUsageRow[] = usageGroups(receiptsIn(q.from, q.to), withDetails, (receipt) => ({
+        day: receipt.at.toISOString().slice(0, 10),
+        scheduleId: (receipt.runId !== undefined && scheduleOf.get(receipt.runId)) || null,
+        model: withDetails ? (receipt.details?.model ?? null) : null,
+      }));
       return {
         schedules: schedulesOf(data),
-        runs: data.runs.filter((run) => ids.has(run.scheduleId) && run.scheduledFor >= q.from && run.scheduledFor < q.to).sort(byTime).map((run) => toFacts(run, false)),
+        runs: runs.map((run) => toFacts(run, false)),
         spendByDay: [...spend].map(([day, credits]) => ({ day, credits })),
+        usageByDay: { details: details(), rows: usageRows },
       };
     },
   };

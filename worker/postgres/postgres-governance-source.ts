@@ -5,6 +5,7 @@ import pg, { type Pool, type PoolClient } from 'pg';
 import type { GovernanceStatusPort, Logger } from '../../shared/ports.ts';
 import { tokenSetting } from './advisory-lock-leader.ts';
 import { findLedger, readBalance, readEarlierRuns, readRuns, readSchedules, readSpend, readSpendByDay, readThreads, type Ledger } from './queries.ts';
+import { readDailyUsage, readWindowUsage } from './usage-queries.ts';
 
 export type PostgresSourceOptions = {
   statementTimeoutMs: number;
@@ -131,14 +132,17 @@ export function createPostgresGovernanceSource(pool: Pool, options: PostgresSour
           messages: { from: query.failedFrom, limit: query.failedLimit },
         });
         const threads = await readThreads(client, query);
-        return { ledger: ledger.table, balanceCredits, spentSinceSpendFrom: spend.total, spendByHour: spend.spendByHour, schedules, runs, threads };
+        const usage = await readWindowUsage(client, { billingAccountId: query.billingAccountId, from: query.spendFrom, to: query.now, runIds: runs.map((run) => run.runId) });
+        return { ledger: ledger.table, balanceCredits, spentSinceSpendFrom: spend.total, spendByHour: spend.spendByHour, schedules, runs, threads, usage };
       }),
     readEarlierRuns: (query) => inSnapshot(query.principalId, (client, ledger) => readEarlierRuns(client, ledger, query)),
     readHistory: (query) =>
-      inSnapshot(query.principalId, async (client, ledger) => ({
-        schedules: await readSchedules(client, ledger, query.principalId),
-        runs: await readRuns(client, ledger, { principalId: query.principalId, from: query.from, to: query.to, toInclusive: false, messages: null }),
-        spendByDay: await readSpendByDay(client, query),
-      })),
+      inSnapshot(query.principalId, async (client, ledger) => {
+        const schedules = await readSchedules(client, ledger, query.principalId);
+        const runs = await readRuns(client, ledger, { principalId: query.principalId, from: query.from, to: query.to, toInclusive: false, messages: null });
+        const spendByDay = await readSpendByDay(client, query);
+        const usageByDay = await readDailyUsage(client, { billingAccountId: query.billingAccountId, from: query.from, to: query.to, runs });
+        return { schedules, runs, spendByDay, usageByDay };
+      }),
   };
 }

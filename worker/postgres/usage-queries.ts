@@ -1,0 +1,122 @@
+// The SQL of usage: the system account's receipts, read through charge_receipts_aggregation_idx
+// (billing_account_id, created_at) exactly as the spend is, each joined to its llm_charge_details row
+// by that table's primary key (its only index). Runs are matched by run_id against a list the caller
+// read in the same transaction (the ledger is never read here), so receipts of other runs collapse
+// into one group per model instead of one row each. Sums leave PostgreSQL as text (bigint, numeric).
+import type { ClientBase } from 'pg';
+import type { DayUsageRow, HistoryFacts, UsageDetails, UsageFacts, UsageFigures, UsageRow } from '../../shared/ports.ts';
+
+const rawTextLimit = 8192;
+/** the columns the usage reads: without SELECT on any of them, it reads receipts alone */
+const detailColumns = ['charge_receipt_id', 'model', 'graph_id', 'tokens_in', 'tokens_out'];
+
+/**
+ * Whether llm_charge_details exists on the search_path and the role may read the columns used, in one
+ * statement that cannot fail: a query on a missing or forbidden table would abort the snapshot's
+ * transaction, and with it everything else the tick reads.
+ */
+export async function findUsageDetails(client: ClientBase): Promise<UsageDetails> {
+  const { rows } = await client.query<{ present: boolean; readable: boolean }>(
+    `SELECT to_regclass('llm_charge_details') IS NOT NULL AS present,
+            (SELECT count(*) FROM pg_attribute a
+              WHERE a.attrelid = to_regclass('llm_charge_details') AND NOT a.attisdropped AND a.attname = ANY ($1::text[])
+                AND has_column_privilege(a.attrelid, a.attnum, 'SELECT')) = cardinality($1::text[]) AS readable`,
+    [detailColumns],
+  );
+  const found = rows[0];
+  if (!found?.present) return 'no_table';
+  return found.readable ? 'available' : 'no_permission';
+}
+
+/**
+ * The figures of a group. A response_cost_usd outside ±10^12 (NaN and infinities included, which
+ * numeric allows) is no cost anyone was charged: it is left out of the USD sum and its count.
+ */
+function figureColumns(details: boolean): string {
+  const usd = 'cr.response_cost_usd BETWEEN -1e12 AND 1e12';
+  return `sum(cr.charged_credits)::text AS credits, count(*)::int AS requests,
+          ${details ? 'coalesce(sum(d.tokens_in::bigint), 0)::text' : "'0'"} AS tokens_in,
+          ${details ? 'coalesce(sum(d.tokens_out::bigint), 0)::text' : "'0'"} AS tokens_out,
+          round(sum(cr.response_cost_usd) FILTER (WHERE ${usd}) * 1000000000)::text AS usd_nanos,
+          (count(*) FILTER (WHERE ${usd}))::int AS usd_requests`;
+}
+
+const detailsJoin = (details: boolean) => (details ? 'LEFT JOIN llm_charge_details d ON d.charge_receipt_id = cr.id' : '');
+const detailText = (details: boolean, column: string) => (details ? `left(d.${column}, ${rawTextLimit})` : 'NULL::text');
+
+type FigureRow = { credits: string; requests: number; tokens_in: string; tokens_out: string; usd_nanos: string | null; usd_requests: number };
+
+const figuresOf = (row: FigureRow): UsageFigures => ({
+  credits: BigInt(row.credits),
+  requests: row.requests,
+  tokensIn: BigInt(row.tokens_in),
+  tokensOut: BigInt(row.tokens_out),
+  usdNanos: row.usd_nanos === null ? null : BigInt(row.usd_nanos),
+  usdRequests: row.usd_requests,
+});
+
+/**
+ * The receipts with created_at in [from, to), by run (when its run_id is one of `runIds`, else
+ * null), model and agent: a charter's run costs what its receipts sum to. `runIds` are run ids as
+ * the ledger read returned them (cut to the same length).
+ */
+export async function readUsage(
+  client: ClientBase,
+  q: { billingAccountId: string; from: Date; to: Date; runIds: readonly string[]; details: UsageDetails },
+): Promise<UsageRow[]> {
+  const details = q.details === 'available';
+  const { rows } = await client.query<FigureRow & { run_id: string | null; model: string | null; agent: string | null }>(
+    `SELECT CASE WHEN left(cr.run_id, ${rawTextLimit}) IN (SELECT unnest($4::text[])) THEN left(cr.run_id, ${rawTextLimit}) END AS run_id,
+            ${detailText(details, 'model')} AS model, ${detailText(details, 'graph_id')} AS agent,
+            ${figureColumns(details)}
+       FROM charge_receipts cr
+       ${detailsJoin(details)}
+      WHERE cr.billing_account_id = $1 AND cr.created_at >= $2 AND cr.created_at < $3
+      GROUP BY 1, 2, 3`,
+    [q.billingAccountId, q.from, q.to, [...new Set(q.runIds)]],
+  );
+  return rows.map((row) => ({ runId: row.run_id, model: row.model, agent: row.agent, ...figuresOf(row) }));
+}
+
+/**
+ * The receipts with created_at in [from, to), by UTC day, charter and model: a receipt belongs to
+ * the schedule of its run among `runs` (the stretch's runs; null for any other), so a day of a
+ * per-minute charter is one row per model, not one per run.
+ */
+export async function readUsageByDay(
+  client: ClientBase,
+  q: { billingAccountId: string; from: Date; to: Date; runs: ReadonlyArray<{ runId: string; scheduleId: string }>; details: UsageDetails },
+): Promise<DayUsageRow[]> {
+  const details = q.details === 'available';
+  const { rows } = await client.query<FigureRow & { day: string; schedule_id: string | null; model: string | null }>(
+    `SELECT to_char(cr.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, w.schedule_id, ${detailText(details, 'model')} AS model,
+            ${figureColumns(details)}
+       FROM charge_receipts cr
+       ${detailsJoin(details)}
+       LEFT JOIN (SELECT DISTINCT ON (run_id) run_id, schedule_id
+                    FROM unnest($4::text[], $5::uuid[]) AS runs(run_id, schedule_id)
+                   ORDER BY run_id, schedule_id) w ON w.run_id = left(cr.run_id, ${rawTextLimit})
+      WHERE cr.billing_account_id = $1 AND cr.created_at >= $2 AND cr.created_at < $3
+      GROUP BY 1, 2, 3`,
+    [q.billingAccountId, q.from, q.to, q.runs.map((run) => run.runId), q.runs.map((run) => run.scheduleId)],
+  );
+  return rows.map((row) => ({ day: row.day, scheduleId: row.schedule_id, model: row.model, ...figuresOf(row) }));
+}
+
+/** The window's usage for GovernanceFacts: the details check, then the receipts of [from, to). */
+export async function readWindowUsage(
+  client: ClientBase,
+  q: { billingAccountId: string; from: Date; to: Date; runIds: readonly string[] },
+): Promise<UsageFacts> {
+  const details = await findUsageDetails(client);
+  return { details, rows: await readUsage(client, { ...q, details }) };
+}
+
+/** A stretch's usage per UTC day for HistoryFacts, its receipts matched against the stretch's runs. */
+export async function readDailyUsage(
+  client: ClientBase,
+  q: { billingAccountId: string; from: Date; to: Date; runs: ReadonlyArray<{ runId: string; scheduleId: string }> },
+): Promise<HistoryFacts['usageByDay']> {
+  const details = await findUsageDetails(client);
+  return { details, rows: await readUsageByDay(client, { ...q, details }) };
+}
