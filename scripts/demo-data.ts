@@ -50,6 +50,26 @@ export const systemCharters: Charter[] = [
   },
 ];
 
+/**
+ * The models the charters call (the application's llm_charge_details.model), by provider; one
+ * provider reports no USD cost, as some do not. Each charter's agent leans on one model.
+ */
+export const demoModels = [
+  { model: 'anthropic/claude-sonnet-4.5', provider: 'anthropic', reportsUsd: true },
+  { model: 'openai/gpt-4.1-mini', provider: 'openai', reportsUsd: true },
+  { model: 'google/gemini-2.5-flash', provider: 'google', reportsUsd: true },
+  { model: 'meta-llama/llama-3.3-70b-instruct', provider: 'together', reportsUsd: false },
+] as const;
+
+/** A charter's agent (llm_charge_details.graph_id) and the model of its i-th call of a run. */
+export function demoCall(charter: Charter, call: number, random: () => number): { graphId: string; model: (typeof demoModels)[number] } {
+  const slug = charter.temporalId.replace(/^governance:/, '');
+  const main = systemCharters.findIndex((candidate) => candidate.temporalId === charter.temporalId);
+  // the first call plans with the charter's own model, later ones mostly use the cheap ones
+  const index = call === 0 ? Math.max(0, main) % demoModels.length : random() < 0.6 ? 1 + Math.floor(random() * 3) : Math.max(0, main) % demoModels.length;
+  return { graphId: `langgraph:${slug}-steward`, model: demoModels[index]! };
+}
+
 /** Failure messages as the application writes them: bare codes, prose, and one with a secret to redact. */
 export const failureMessages: Array<{ message: string; code: string | null }> = [
   { message: 'rate_limited', code: null },
@@ -145,8 +165,9 @@ export async function seedDemoData(db: Queryable, now: Date): Promise<DemoTenant
 
   const runs = columns(['id', 'schedule_id', 'run_id', 'scheduled_for', 'started_at', 'completed_at', 'status', 'attempt_count', 'error_message',
     'graph_id', 'run_kind', 'trigger_source', 'trigger_ref', 'requested_by', 'error_code', 'state_key'] as const);
-  const receipts = columns(['billing_account_id', 'virtual_key_id', 'run_id', 'attempt', 'charged_credits', 'response_cost_usd', 'provenance',
+  const receipts = columns(['id', 'billing_account_id', 'virtual_key_id', 'run_id', 'attempt', 'charged_credits', 'response_cost_usd', 'provenance',
     'charge_reason', 'source_system', 'source_reference', 'receipt_kind', 'created_at'] as const);
+  const details = columns(['charge_receipt_id', 'provider_call_id', 'model', 'provider', 'tokens_in', 'tokens_out', 'latency_ms', 'graph_id'] as const);
   const threads = columns(['owner_user_id', 'state_key', 'messages', 'metadata', 'created_at', 'updated_at', 'deleted_at'] as const);
 
   const addRun = (charter: Charter, owner: string, fire: number, outcome: NonNullable<Outcome>, account: string) => {
@@ -169,11 +190,15 @@ export async function seedDemoData(db: Queryable, now: Date): Promise<DemoTenant
     const count = owner === systemPrincipalId ? 2 + Math.floor(random() * 4) : 1;
     for (let i = 0; i < count; i++) {
       const credits = owner === systemPrincipalId ? 400_000 + Math.floor(random() * 2_600_000) : 90_000_000;
+      const call = owner === systemPrincipalId ? demoCall(charter, i, random) : { graphId: `langgraph:${owner}-private-agent`, model: { model: `${owner}/private-finetune`, provider: 'private', reportsUsd: true } };
+      const id = crypto.randomUUID();
+      const at = new Date(startedAt + ((i + 1) * (until - startedAt)) / (count + 1));
       receipts.push({
-        billing_account_id: account, virtual_key_id: keyOf.get(account), run_id: runId, attempt: 1, charged_credits: credits,
-        response_cost_usd: (credits / 10_000_000).toFixed(7), provenance: 'demo', charge_reason: 'llm_usage', source_system: 'litellm',
-        source_reference: crypto.randomUUID(), receipt_kind: 'charge', created_at: new Date(startedAt + ((i + 1) * (until - startedAt)) / (count + 1)),
+        id, billing_account_id: account, virtual_key_id: keyOf.get(account), run_id: runId, attempt: 1, charged_credits: credits,
+        response_cost_usd: call.model.reportsUsd ? (credits / 10_000_000).toFixed(7) : null, provenance: 'demo', charge_reason: 'llm_usage', source_system: 'litellm',
+        source_reference: crypto.randomUUID(), receipt_kind: 'llm', created_at: at,
       });
+      details.push(detailRow(id, call, credits, random));
     }
     const title = owner === systemPrincipalId ? threadTitle(charter, random) : `${owner} private thread`;
     threads.push({
@@ -195,6 +220,15 @@ export async function seedDemoData(db: Queryable, now: Date): Promise<DemoTenant
       addRun(charter, owner, fire, failed ? { status: 'error', message: `${owner} private failure: https://admin:hunter2@${owner}.internal`, code: null } : { status: 'success', message: null, code: null }, account);
     }
   }
+  // Receipts of no run and without details: a manual adjustment now and then, and promo credits used.
+  for (let daysAgo = 1; daysAgo <= 89; daysAgo += 11) {
+    const kind = daysAgo % 2 === 0 ? { reason: 'manual_adjustment', kind: 'adjustment' } : { reason: 'promo_credit_consumption', kind: 'promo' };
+    receipts.push({
+      id: crypto.randomUUID(), billing_account_id: systemBillingAccountId, virtual_key_id: keyOf.get(systemBillingAccountId), run_id: `${kind.kind}-${daysAgo}`,
+      attempt: 1, charged_credits: 5_000_000 + Math.floor(random() * 20_000_000), response_cost_usd: null, provenance: 'demo', charge_reason: kind.reason,
+      source_system: 'billing', source_reference: crypto.randomUUID(), receipt_kind: kind.kind, created_at: new Date(at - daysAgo * day + 3 * hour),
+    });
+  }
   // A soft-deleted thread: newest of all, and never shown.
   threads.push({ owner_user_id: systemPrincipalId, state_key: 'draft-deleted', messages: '[]', metadata: JSON.stringify({ title: 'Draft: discarded agenda' }), created_at: now, updated_at: now, deleted_at: now });
 
@@ -204,9 +238,12 @@ export async function seedDemoData(db: Queryable, now: Date): Promise<DemoTenant
     error_code: 'text', state_key: 'text',
   }, runs.data);
   await insertColumns(db, 'charge_receipts', {
-    billing_account_id: 'text', virtual_key_id: 'uuid', run_id: 'text', attempt: 'int', charged_credits: 'bigint', response_cost_usd: 'numeric',
+    id: 'uuid', billing_account_id: 'text', virtual_key_id: 'uuid', run_id: 'text', attempt: 'int', charged_credits: 'bigint', response_cost_usd: 'numeric',
     provenance: 'text', charge_reason: 'text', source_system: 'text', source_reference: 'text', receipt_kind: 'text', created_at: 'timestamptz',
   }, receipts.data);
+  await insertColumns(db, 'llm_charge_details', {
+    charge_receipt_id: 'uuid', provider_call_id: 'text', model: 'text', provider: 'text', tokens_in: 'int', tokens_out: 'int', latency_ms: 'int', graph_id: 'text',
+  }, details.data);
   await insertColumns(db, 'ai_threads', {
     owner_user_id: 'text', state_key: 'text', messages: 'jsonb', metadata: 'jsonb', created_at: 'timestamptz', updated_at: 'timestamptz', deleted_at: 'timestamptz',
   }, threads.data);
@@ -220,15 +257,34 @@ export function threadTitle(charter: Charter, random: () => number): string {
   return `${charterDisplayName(charter.temporalId)}: ${charter.topics[Math.floor(random() * charter.topics.length)]!}`;
 }
 
+type Call = { graphId: string; model: { model: string; provider: string; reportsUsd: boolean } };
+
+/** A call's llm_charge_details row: tokens in proportion to its credits, as a model's price makes them. */
+function detailRow(receiptId: string, call: Call, credits: number, random: () => number) {
+  const tokensIn = Math.round(credits / (20 + random() * 30));
+  return {
+    charge_receipt_id: receiptId, provider_call_id: `call-${receiptId.slice(0, 8)}`, model: call.model.model, provider: call.model.provider,
+    tokens_in: tokensIn, tokens_out: Math.round(tokensIn / (3 + random() * 5)), latency_ms: 800 + Math.floor(random() * 9_000), graph_id: call.graphId,
+  };
+}
+
+/** One LLM receipt and its details, as the application writes a model call's charge. */
 export async function insertReceipt(
   db: Queryable,
-  { accountId, keyId, runId, at, credits }: { accountId: string; keyId: string; runId: string; at: Date; credits: number },
+  { accountId, keyId, runId, at, credits, call, random = Math.random }: { accountId: string; keyId: string; runId: string; at: Date; credits: number; call: Call; random?: () => number },
 ): Promise<void> {
+  const id = crypto.randomUUID();
   await db.query(
-    `INSERT INTO charge_receipts (billing_account_id, virtual_key_id, run_id, attempt, charged_credits, response_cost_usd,
+    `INSERT INTO charge_receipts (id, billing_account_id, virtual_key_id, run_id, attempt, charged_credits, response_cost_usd,
                                   provenance, charge_reason, source_system, source_reference, receipt_kind, created_at)
-     VALUES ($1, $2, $3, 1, $4, $5, 'demo', 'llm_usage', 'litellm', $6, 'charge', $7)`,
-    [accountId, keyId, runId, credits, (credits / 10_000_000).toFixed(7), crypto.randomUUID(), at],
+     VALUES ($1, $2, $3, $4, 1, $5, $6, 'demo', 'llm_usage', 'litellm', $7, 'llm', $8)`,
+    [id, accountId, keyId, runId, credits, call.model.reportsUsd ? (credits / 10_000_000).toFixed(7) : null, crypto.randomUUID(), at],
+  );
+  const row = detailRow(id, call, credits, random);
+  await db.query(
+    `INSERT INTO llm_charge_details (charge_receipt_id, provider_call_id, model, provider, tokens_in, tokens_out, latency_ms, graph_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+    [row.charge_receipt_id, row.provider_call_id, row.model, row.provider, row.tokens_in, row.tokens_out, row.latency_ms, row.graph_id],
   );
 }
 

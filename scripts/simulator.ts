@@ -6,6 +6,8 @@ import type pg from 'pg';
 import type { Logger } from '../shared/ports.ts';
 import { firesBetween } from '../shared/schedule.ts';
 import {
+  demoCall,
+  demoModels,
   failureMessages,
   insertReceipt,
   insertThread,
@@ -35,9 +37,12 @@ export function startSimulator({ pool, tenant, tickMs, logger, random = Math.ran
     const now = new Date();
     // About 25 M credits ($2.50) an hour at the default tick: the seeded hours' rate.
     const credits = 5_000 + Math.floor(random() * 30_000);
-    await spend(pool, { accountId: systemBillingAccountId, keyId: tenant.systemKeyId, runId: openRuns[0]?.runId ?? 'background', at: now, credits });
+    const open = openRuns[0];
+    const call = open ? demoCall(open.charter, open.ticks, random) : { graphId: 'langgraph:background', model: demoModels[1] };
+    await spend(pool, { accountId: systemBillingAccountId, keyId: tenant.systemKeyId, runId: open?.runId ?? 'background', at: now, credits, call, random });
     const other = tenant.otherAccounts[Math.floor(random() * tenant.otherAccounts.length)];
-    if (other && random() < 0.3) await spend(pool, { ...other, runId: 'other-tenant', at: now, credits: 50_000_000 });
+    const otherCall = { graphId: 'langgraph:other-tenant-private-agent', model: { model: 'other-tenant/private-finetune', provider: 'private', reportsUsd: true } };
+    if (other && random() < 0.3) await spend(pool, { ...other, runId: 'other-tenant', at: now, credits: 50_000_000, call: otherCall, random });
 
     for (const run of openRuns.splice(0)) {
       if (++run.ticks < 3) {
@@ -80,10 +85,7 @@ export function startSimulator({ pool, tenant, tickMs, logger, random = Math.ran
   };
 }
 
-async function spend(
-  pool: pg.Pool,
-  receipt: { accountId: string; keyId: string; runId: string; at: Date; credits: number },
-): Promise<void> {
+async function spend(pool: pg.Pool, receipt: Parameters<typeof insertReceipt>[1]): Promise<void> {
   await insertReceipt(pool, receipt);
   await pool.query('UPDATE billing_accounts SET balance_credits = balance_credits - $2 WHERE id = $1', [receipt.accountId, receipt.credits]);
 }
