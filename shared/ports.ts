@@ -91,16 +91,16 @@ export type UsageFigures = {
 };
 
 /**
- * One group of the window's receipts, raw text. runId is the receipts' run_id when it is one of the
- * window's runs (GovernanceFacts.runs), else null (manual adjustments, promos, other runs); model and
- * agent (llm_charge_details.graph_id) are null for receipts without details.
+ * One group of the window's receipts, raw text: its run_id (a ledger run's, or any other: manual
+ * adjustments and promos have their own), model and agent (llm_charge_details.graph_id), the last
+ * two null for receipts without details.
  */
-export type UsageRow = UsageFigures & { runId: string | null; model: string | null; agent: string | null };
+export type UsageRow = UsageFigures & { runId: string; model: string | null; agent: string | null };
 
 export type UsageFacts = { details: UsageDetails; rows: UsageRow[] };
 
-/** One UTC day's receipts of one charter (scheduleId; null: of no run the query was given) and model. */
-export type DayUsageRow = UsageFigures & { day: string; scheduleId: string | null; model: string | null };
+/** One UTC day's receipts of one run_id and model. */
+export type DayUsageRow = UsageFigures & { day: string; runId: string; model: string | null };
 
 /** What a charter's rows older than `before` say: read once per process, then kept current from the window. */
 export type EarlierRunFacts = {
@@ -117,7 +117,7 @@ export type HistoryFacts = {
   schedules: ScheduleFacts[];
   runs: RunFacts[];
   spendByDay: ReadonlyArray<{ day: string; credits: bigint }>;
-  /** receipts with created_at in [from, to) by UTC day, charter (through the stretch's runs) and model */
+  /** receipts with created_at in [from, to) by UTC day, run_id and model */
   usageByDay: { details: UsageDetails; rows: DayUsageRow[] };
 };
 

@@ -7,7 +7,7 @@ import type { DayUsageRow, UsageDetails, UsageFacts, UsageFigures } from './port
 import { publicText } from './redact.ts';
 import type { AvailableUsage, CharterUsage, DayFigures, DayUsage, Usage, UsageFiguresJson } from './usage-contract.ts';
 
-/** A run of the window as usage needs it: its raw run_id (as the usage rows carry it), its charter, its status. */
+/** A run as usage needs it: its raw run_id (as the usage rows carry it), its charter, its status. */
 export type UsageRun = { runId: string; charterId: string; status: RunStatus };
 
 const nanosPerUsd = 1_000_000_000n;
@@ -95,7 +95,7 @@ function chargesByCharter(rows: UsageFacts['rows'], runs: readonly UsageRun[]) {
   const charters = new Map<string, CharterCharges>();
   const unattributed: UsageFigures[] = [];
   for (const row of rows) {
-    const run = row.runId === null ? undefined : runOf.get(row.runId);
+    const run = runOf.get(row.runId);
     if (!run) {
       unattributed.push(row);
       continue;
@@ -187,19 +187,21 @@ const dayTuple = (figures: UsageFigures): DayFigures => [
 
 /**
  * Closed days' usage for the history, compact: per UTC day, the charters and models that spent most
- * and the rest summed. `charterIdOf` maps a schedule id to its (cleaned) charter id; a schedule it
- * does not know counts as no charter. Null when the details are unavailable.
+ * and the rest summed. A receipt counts for the charter of its run among `runs` (the stretch's runs,
+ * the first listed under a run_id), else for no charter (null). Null when the details are unavailable.
  */
 export function summarizeUsageDays(
   usage: { details: UsageDetails; rows: readonly DayUsageRow[] },
-  charterIdOf: ReadonlyMap<string, string>,
+  runs: ReadonlyArray<Pick<UsageRun, 'runId' | 'charterId'>>,
 ): Map<string, DayUsage> | null {
   if (usage.details !== 'available') return null;
+  const charterOf = new Map<string, string>();
+  for (const run of runs) if (!charterOf.has(run.runId)) charterOf.set(run.runId, run.charterId);
   const byDay = new Map<string, DayUsageRow[]>();
   for (const row of usage.rows) byDay.set(row.day, [...(byDay.get(row.day) ?? []), row]);
   const days = new Map<string, DayUsage>();
   for (const [day, rows] of [...byDay].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    const charters = capped(rows, (row) => (row.scheduleId === null ? null : (charterIdOf.get(row.scheduleId) ?? null)), usageLimits.dayCharters);
+    const charters = capped(rows, (row) => charterOf.get(row.runId) ?? null, usageLimits.dayCharters);
     const models = capped(rows, (row) => cleanName(row.model), usageLimits.dayModels);
     days.set(day, {
       total: dayTuple(sumOf(rows)),
@@ -210,4 +212,9 @@ export function summarizeUsageDays(
     });
   }
   return days;
+}
+
+/** A closed day on which the system spent nothing (the details readable): zero totals, no entries. */
+export function emptyDayUsage(): DayUsage {
+  return { total: dayTuple(emptyFigures()), charters: [], chartersOther: null, models: [], modelsOther: null };
 }

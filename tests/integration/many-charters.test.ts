@@ -49,10 +49,10 @@ describe.each(['graph_runs', 'schedule_runs'] as const)(`${charters} system char
       );
       expect(snapshot.failedRunsTotal).toBe(100);
 
-      // The tick's statements do not grow with the charters: the same six reads, each with at most five values.
+      // The tick's statements do not grow with the charters: the same eight reads, each with at most five values.
       // The first transaction is the tick's (the history's days are read after it, once).
       const reads = readsOf(recorded.slice(0, recorded.findIndex((statement) => /^COMMIT/.test(statement.text))));
-      expect(reads).toHaveLength(6);
+      expect(reads).toHaveLength(8);
       expect(reads.every((statement) => (statement.values ?? []).length <= 5 && !/UNION/.test(statement.text))).toBe(true);
       // And their work grows with the charters' rows, not with their square: per statement at most
       // 2 buffers per row read, one descent (4 pages) per charter and a constant.

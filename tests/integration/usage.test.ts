@@ -195,8 +195,7 @@ describe.each<Ledger>(['schedule_runs', 'graph_runs'])('usage on %s', (ledger) =
 
   it('counts closed days per charter and model, through the stretch’s own runs', async () => {
     const history = await source().readHistory({ principalId: system.userId, billingAccountId: system.accountId, from: new Date('2026-11-20T00:00:00Z'), to: new Date('2026-11-22T00:00:00Z') });
-    const charterIdOf = new Map(history.schedules.map((schedule) => [schedule.scheduleId, schedule.temporalScheduleId]));
-    const days = summarizeUsageDays(history.usageByDay, charterIdOf)!;
+    const days = summarizeUsageDays(history.usageByDay, usageRunsOf(history))!;
     expect(Object.fromEntries(days)).toEqual({
       // e-old is one of this stretch's runs: both its receipts are engineering's
       '2026-11-20': { total: ['1004', 2, '2', '2', null], charters: [['governance:engineering', '1004', 2, '2', '2', null]], chartersOther: null, models: [['openai/gpt', '1004', 2, '2', '2', null]], modelsOther: null },

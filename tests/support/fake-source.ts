@@ -34,6 +34,7 @@ export type FakeSchedule = Omit<ScheduleFacts, 'slotsBeforeChange'>;
 export type FakeReceipt = {
   at: Date;
   credits: bigint;
+  /** its run_id; any receipt has one (a manual adjustment its own): 'no-run' when not given */
   runId?: string;
   usdNanos?: bigint;
   details?: { model: string; agent: string; tokensIn?: number; tokensOut?: number };
@@ -109,12 +110,12 @@ export function createFakeSource(data: FakeData): GovernanceStatusPort & { calls
   const calls: string[] = [];
   const details = () => data.usageDetails ?? 'available';
   const receiptsIn = (from: Date, to: Date) => data.receipts.filter((receipt) => receipt.at >= from && receipt.at < to);
-  const usageOf = (from: Date, to: Date, runIds: Set<string>): GovernanceFacts['usage'] => {
+  const usageOf = (from: Date, to: Date): GovernanceFacts['usage'] => {
     const withDetails = details() === 'available';
     return {
       details: details(),
       rows: usageGroups(receiptsIn(from, to), withDetails, (receipt) => ({
-        runId: receipt.runId !== undefined && runIds.has(receipt.runId) ? receipt.runId : null,
+        runId: receipt.runId ?? 'no-run',
         model: withDetails ? (receipt.details?.model ?? null) : null,
         agent: withDetails ? (receipt.details?.agent ?? null) : null,
       })),
@@ -151,7 +152,7 @@ export function createFakeSource(data: FakeData): GovernanceStatusPort & { calls
         schedules: schedulesOf(data),
         runs: inWindow.map((run) => toFacts(run, withMessage.has(run))),
         threads: data.threads.filter((thread) => thread.updatedAt <= q.now).sort((a, b) => b.updatedAt.getTime() - a.updatedAt.getTime()).slice(0, q.threadsLimit),
-        usage: usageOf(q.spendFrom, q.now, new Set(inWindow.map((run) => run.runId))),
+        usage: usageOf(q.spendFrom, q.now),
       };
     },
     async readEarlierRuns({ before }): Promise<EarlierRunFacts[]> {
@@ -179,11 +180,10 @@ export function createFakeSource(data: FakeData): GovernanceStatusPort & { calls
         spend.set(day, (spend.get(day) ?? 0n) + receipt.credits);
       }
       const runs = data.runs.filter((run) => ids.has(run.scheduleId) && run.scheduledFor >= q.from && run.scheduledFor < q.to).sort(byTime);
-      const scheduleOf = new Map(runs.map((run) => [run.runId, run.scheduleId]));
       const withDetails = details() === 'available';
       const usageRows: DayUsageRow[] = usageGroups(receiptsIn(q.from, q.to), withDetails, (receipt) => ({
         day: receipt.at.toISOString().slice(0, 10),
-        scheduleId: (receipt.runId !== undefined && scheduleOf.get(receipt.runId)) || null,
+        runId: receipt.runId ?? 'no-run',
         model: withDetails ? (receipt.details?.model ?? null) : null,
       }));
       return {

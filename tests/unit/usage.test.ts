@@ -4,7 +4,7 @@
 import * as z from 'zod/mini';
 import { describe, expect, it } from 'vitest';
 import type { DayUsageRow, UsageFigures, UsageRow } from '../../shared/ports.ts';
-import { formatUsd, medianOf, ownCreditsPerRun, summarizeUsage, summarizeUsageDays, type UsageRun } from '../../shared/usage.ts';
+import { emptyDayUsage, formatUsd, medianOf, ownCreditsPerRun, summarizeUsage, summarizeUsageDays, type UsageRun } from '../../shared/usage.ts';
 import { dayUsageSchema, usageSchema, type AvailableUsage, type UsageFiguresJson } from '../../shared/usage-contract.ts';
 
 const from = Date.parse('2026-11-20T12:00:00.000Z');
@@ -21,7 +21,7 @@ const runs: UsageRun[] = [
   { runId: 'e-2', charterId: 'governance:engineering', status: 'running' }, // no receipts yet
 ];
 
-function row(runId: string | null, model: string | null, credits: bigint, extra: Partial<UsageFigures & { agent: string | null }> = {}): UsageRow {
+function row(runId: string, model: string | null, credits: bigint, extra: Partial<UsageFigures & { agent: string | null }> = {}): UsageRow {
   return {
     runId,
     model,
@@ -78,7 +78,7 @@ describe('summarizeUsage', () => {
       row('c-2', 'anthropic/claude', 50n, { tokensIn: 100n, tokensOut: 10n, usdNanos: 5_000n, usdRequests: 1 }),
       row('c-3', 'anthropic/claude', 700n, { tokensIn: 2_000n, tokensOut: 300n, usdNanos: 70_000n, usdRequests: 1 }),
       row('e-1', 'openai/gpt', 1_000n, { requests: 3, tokensIn: 4_000n, tokensOut: 400n }),
-      row(null, null, 25n), // a manual adjustment: no run, no details
+      row('adjustment-1', null, 25n), // a manual adjustment: a run_id of its own, no details
       row('unknown-run', 'openai/gpt', 5n), // a run outside the window
     ]);
     expect(z.safeParse(usageSchema, usage).success).toBe(true);
@@ -197,9 +197,9 @@ describe('summarizeUsage', () => {
 });
 
 describe('summarizeUsageDays', () => {
-  const dayRow = (day: string, scheduleId: string | null, model: string | null, credits: bigint, usdNanos: bigint | null = null): DayUsageRow => ({
+  const dayRow = (day: string, runId: string, model: string | null, credits: bigint, usdNanos: bigint | null = null): DayUsageRow => ({
     day,
-    scheduleId,
+    runId,
     model,
     credits,
     requests: 1,
@@ -208,25 +208,27 @@ describe('summarizeUsageDays', () => {
     usdNanos,
     usdRequests: usdNanos === null ? 0 : 1,
   });
-  const charterIdOf = new Map([
-    ['s-community', 'governance:community'],
-    ['s-engineering', 'governance:engineering'],
-  ]);
+  const dayRuns = [
+    { runId: 'c-1', charterId: 'governance:community' },
+    { runId: 'c-2', charterId: 'governance:community' },
+    { runId: 'e-1', charterId: 'governance:engineering' },
+    { runId: 'e-1', charterId: 'governance:community' }, // a run_id the ledger repeats: its first run counts
+  ];
 
   it('gives each day its totals, charters and models as compact entries, most credits first; null keys for no charter and no model', () => {
     const days = summarizeUsageDays(
       {
         details: 'available',
         rows: [
-          dayRow('2026-11-19', 's-community', 'anthropic/claude', 300n, 3_000n),
-          dayRow('2026-11-19', 's-community', 'openai/gpt', 100n),
-          dayRow('2026-11-19', 's-engineering', 'openai/gpt', 500n),
-          dayRow('2026-11-19', null, null, 7n),
-          dayRow('2026-11-19', 's-removed', 'openai/gpt', 2n), // a schedule the history does not know
-          dayRow('2026-11-18', 's-engineering', 'openai/gpt', 1n),
+          dayRow('2026-11-19', 'c-1', 'anthropic/claude', 300n, 3_000n),
+          dayRow('2026-11-19', 'c-2', 'openai/gpt', 100n),
+          dayRow('2026-11-19', 'e-1', 'openai/gpt', 500n),
+          dayRow('2026-11-19', 'promo-7', null, 7n),
+          dayRow('2026-11-19', 'x-9', 'openai/gpt', 2n), // a run outside the stretch
+          dayRow('2026-11-18', 'e-1', 'openai/gpt', 1n),
         ],
       },
-      charterIdOf,
+      dayRuns,
     );
     expect([...days!.keys()]).toEqual(['2026-11-18', '2026-11-19']);
     expect(days!.get('2026-11-19')).toEqual({
@@ -248,15 +250,20 @@ describe('summarizeUsageDays', () => {
   });
 
   it('caps a day at 10 charters and 10 models, the rest summed', () => {
-    const rows = Array.from({ length: 12 }, (_, i) => dayRow('2026-11-19', `s-${i}`, `model-${i}`, BigInt(10 + i)));
-    const day = summarizeUsageDays({ details: 'available', rows }, new Map(rows.map((r, i) => [r.scheduleId!, `governance:c${i}`])))!.get('2026-11-19')!;
+    const rows = Array.from({ length: 12 }, (_, i) => dayRow('2026-11-19', `r-${i}`, `model-${i}`, BigInt(10 + i)));
+    const day = summarizeUsageDays({ details: 'available', rows }, rows.map((r, i) => ({ runId: r.runId, charterId: `governance:c${i}` })))!.get('2026-11-19')!;
     expect(day.charters).toHaveLength(10);
     expect(day.chartersOther).toEqual(['21', 2, '20', '2', null]);
     expect(day.models).toHaveLength(10);
     expect(day.modelsOther).toEqual(['21', 2, '20', '2', null]);
   });
 
+  it('has an empty day for a day without receipts, valid against the contract', () => {
+    expect(emptyDayUsage()).toEqual({ total: ['0', 0, '0', '0', null], charters: [], chartersOther: null, models: [], modelsOther: null });
+    expect(z.safeParse(dayUsageSchema, emptyDayUsage()).success).toBe(true);
+  });
+
   it('is null when the details are unavailable', () => {
-    expect(summarizeUsageDays({ details: 'no_permission', rows: [] }, charterIdOf)).toBeNull();
+    expect(summarizeUsageDays({ details: 'no_permission', rows: [] }, dayRuns)).toBeNull();
   });
 });

@@ -132,7 +132,7 @@ export function createPostgresGovernanceSource(pool: Pool, options: PostgresSour
           messages: { from: query.failedFrom, limit: query.failedLimit },
         });
         const threads = await readThreads(client, query);
-        const usage = await readWindowUsage(client, { billingAccountId: query.billingAccountId, from: query.spendFrom, to: query.now, runIds: runs.map((run) => run.runId) });
+        const usage = await readWindowUsage(client, { billingAccountId: query.billingAccountId, from: query.spendFrom, to: query.now });
         return { ledger: ledger.table, balanceCredits, spentSinceSpendFrom: spend.total, spendByHour: spend.spendByHour, schedules, runs, threads, usage };
       }),
     readEarlierRuns: (query) => inSnapshot(query.principalId, (client, ledger) => readEarlierRuns(client, ledger, query)),
@@ -141,7 +141,7 @@ export function createPostgresGovernanceSource(pool: Pool, options: PostgresSour
         const schedules = await readSchedules(client, ledger, query.principalId);
         const runs = await readRuns(client, ledger, { principalId: query.principalId, from: query.from, to: query.to, toInclusive: false, messages: null });
         const spendByDay = await readSpendByDay(client, query);
-        const usageByDay = await readDailyUsage(client, { billingAccountId: query.billingAccountId, from: query.from, to: query.to, runs });
+        const usageByDay = await readDailyUsage(client, { billingAccountId: query.billingAccountId, from: query.from, to: query.to });
         return { schedules, runs, spendByDay, usageByDay };
       }),
   };

@@ -1,8 +1,9 @@
 // The SQL of usage: the system account's receipts, read through charge_receipts_aggregation_idx
 // (billing_account_id, created_at) exactly as the spend is, each joined to its llm_charge_details row
-// by that table's primary key (its only index). Runs are matched by run_id against a list the caller
-// read in the same transaction (the ledger is never read here), so receipts of other runs collapse
-// into one group per model instead of one row each. Sums leave PostgreSQL as text (bigint, numeric).
+// by that table's primary key (its only index), summed per run_id and model. Which run belongs to
+// which charter is the caller's to say, from the runs it read (shared/usage.ts): the ledger is not
+// read again, and nothing sent here grows with the charters or their runs. Sums leave PostgreSQL as
+// text (bigint, numeric): they never pass through a JS number.
 import type { ClientBase } from 'pg';
 import type { DayUsageRow, HistoryFacts, UsageDetails, UsageFacts, UsageFigures, UsageRow } from '../../shared/ports.ts';
 
@@ -56,67 +57,46 @@ const figuresOf = (row: FigureRow): UsageFigures => ({
 });
 
 /**
- * The receipts with created_at in [from, to), by run (when its run_id is one of `runIds`, else
- * null), model and agent: a charter's run costs what its receipts sum to. `runIds` are run ids as
- * the ledger read returned them (cut to the same length).
+ * The receipts with created_at in [from, to), by run_id, model and agent: a run costs what its
+ * receipts sum to. Run ids are cut to the length the ledger read cuts them to, so they match.
  */
-export async function readUsage(
-  client: ClientBase,
-  q: { billingAccountId: string; from: Date; to: Date; runIds: readonly string[]; details: UsageDetails },
-): Promise<UsageRow[]> {
+export async function readUsage(client: ClientBase, q: { billingAccountId: string; from: Date; to: Date; details: UsageDetails }): Promise<UsageRow[]> {
   const details = q.details === 'available';
-  const { rows } = await client.query<FigureRow & { run_id: string | null; model: string | null; agent: string | null }>(
-    `SELECT CASE WHEN left(cr.run_id, ${rawTextLimit}) IN (SELECT unnest($4::text[])) THEN left(cr.run_id, ${rawTextLimit}) END AS run_id,
-            ${detailText(details, 'model')} AS model, ${detailText(details, 'graph_id')} AS agent,
+  const { rows } = await client.query<FigureRow & { run_id: string; model: string | null; agent: string | null }>(
+    `SELECT left(cr.run_id, ${rawTextLimit}) AS run_id, ${detailText(details, 'model')} AS model, ${detailText(details, 'graph_id')} AS agent,
             ${figureColumns(details)}
        FROM charge_receipts cr
        ${detailsJoin(details)}
       WHERE cr.billing_account_id = $1 AND cr.created_at >= $2 AND cr.created_at < $3
       GROUP BY 1, 2, 3`,
-    [q.billingAccountId, q.from, q.to, [...new Set(q.runIds)]],
+    [q.billingAccountId, q.from, q.to],
   );
   return rows.map((row) => ({ runId: row.run_id, model: row.model, agent: row.agent, ...figuresOf(row) }));
 }
 
-/**
- * The receipts with created_at in [from, to), by UTC day, charter and model: a receipt belongs to
- * the schedule of its run among `runs` (the stretch's runs; null for any other), so a day of a
- * per-minute charter is one row per model, not one per run.
- */
-export async function readUsageByDay(
-  client: ClientBase,
-  q: { billingAccountId: string; from: Date; to: Date; runs: ReadonlyArray<{ runId: string; scheduleId: string }>; details: UsageDetails },
-): Promise<DayUsageRow[]> {
+/** The receipts with created_at in [from, to), by UTC day, run_id and model: read once per closed day. */
+export async function readUsageByDay(client: ClientBase, q: { billingAccountId: string; from: Date; to: Date; details: UsageDetails }): Promise<DayUsageRow[]> {
   const details = q.details === 'available';
-  const { rows } = await client.query<FigureRow & { day: string; schedule_id: string | null; model: string | null }>(
-    `SELECT to_char(cr.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, w.schedule_id, ${detailText(details, 'model')} AS model,
-            ${figureColumns(details)}
+  const { rows } = await client.query<FigureRow & { day: string; run_id: string; model: string | null }>(
+    `SELECT to_char(cr.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, left(cr.run_id, ${rawTextLimit}) AS run_id,
+            ${detailText(details, 'model')} AS model, ${figureColumns(details)}
        FROM charge_receipts cr
        ${detailsJoin(details)}
-       LEFT JOIN (SELECT DISTINCT ON (run_id) run_id, schedule_id
-                    FROM unnest($4::text[], $5::uuid[]) AS runs(run_id, schedule_id)
-                   ORDER BY run_id, schedule_id) w ON w.run_id = left(cr.run_id, ${rawTextLimit})
       WHERE cr.billing_account_id = $1 AND cr.created_at >= $2 AND cr.created_at < $3
       GROUP BY 1, 2, 3`,
-    [q.billingAccountId, q.from, q.to, q.runs.map((run) => run.runId), q.runs.map((run) => run.scheduleId)],
+    [q.billingAccountId, q.from, q.to],
   );
-  return rows.map((row) => ({ day: row.day, scheduleId: row.schedule_id, model: row.model, ...figuresOf(row) }));
+  return rows.map((row) => ({ day: row.day, runId: row.run_id, model: row.model, ...figuresOf(row) }));
 }
 
 /** The window's usage for GovernanceFacts: the details check, then the receipts of [from, to). */
-export async function readWindowUsage(
-  client: ClientBase,
-  q: { billingAccountId: string; from: Date; to: Date; runIds: readonly string[] },
-): Promise<UsageFacts> {
+export async function readWindowUsage(client: ClientBase, q: { billingAccountId: string; from: Date; to: Date }): Promise<UsageFacts> {
   const details = await findUsageDetails(client);
   return { details, rows: await readUsage(client, { ...q, details }) };
 }
 
-/** A stretch's usage per UTC day for HistoryFacts, its receipts matched against the stretch's runs. */
-export async function readDailyUsage(
-  client: ClientBase,
-  q: { billingAccountId: string; from: Date; to: Date; runs: ReadonlyArray<{ runId: string; scheduleId: string }> },
-): Promise<HistoryFacts['usageByDay']> {
+/** A stretch's usage per UTC day for HistoryFacts. */
+export async function readDailyUsage(client: ClientBase, q: { billingAccountId: string; from: Date; to: Date }): Promise<HistoryFacts['usageByDay']> {
   const details = await findUsageDetails(client);
   return { details, rows: await readUsageByDay(client, { ...q, details }) };
 }
