@@ -59,14 +59,20 @@ function openIncident(id: string, history: GovernanceHistory | null): Incident {
   return { id, charterId: id.slice(0, at), kind: 'failed', startedAt: Number.isNaN(startedAt) ? '' : iso(startedAt), resolvedAt: null, runs: 0, errorCodes: [] };
 }
 
-/** summary.json for a snapshot and (for the open incidents' details) its history. */
-export function statuspageSummary({ snapshot, history, page }: { snapshot: GovernanceStatus; history: GovernanceHistory | null; page: StatuspagePage }) {
+type SummaryInput = { snapshot: GovernanceStatus; history: GovernanceHistory | null; page: StatuspagePage };
+
+/** Whether the system as a whole is down, and each charter state's component status accordingly. */
+function componentStatusFor(snapshot: GovernanceStatus) {
   const down = snapshot.reasons.some((reason) => systemDownCodes.has(reason.code));
-  const statusOf = (state: CharterState) => componentStatusOf[state][down ? 'systemDown' : 'usual'];
+  return { down, statusOf: (state: CharterState) => componentStatusOf[state][down ? 'systemDown' : 'usual'] };
+}
+
+/** The charters the snapshot lists, in its order; each dated from its first day in the history. */
+function componentsOf({ snapshot, history, page }: SummaryInput) {
+  const { statusOf } = componentStatusFor(snapshot);
   const firstDay = new Map<string, string>();
   for (const day of history?.days ?? []) for (const id of Object.keys(day.charters)) if (!firstDay.has(id)) firstDay.set(id, `${day.date}T00:00:00.000Z`);
-
-  const components = snapshot.charters.map((charter, index) => ({
+  return snapshot.charters.map((charter, index) => ({
     id: charter.id,
     page_id: page.id,
     group_id: null,
@@ -81,14 +87,27 @@ export function statuspageSummary({ snapshot, history, page }: { snapshot: Gover
     only_show_if_degraded: false,
     start_date: null,
   }));
-  const names = new Map(snapshot.charters.map((charter) => [charter.id, { name: charter.name, state: charter.state }]));
+}
 
-  const incidents = snapshot.openIncidents.map((id) => {
+/** The open incidents, each with the one update that says since when. */
+function incidentsOf({ snapshot, history, page }: SummaryInput) {
+  const { statusOf } = componentStatusFor(snapshot);
+  const charters = new Map(snapshot.charters.map((charter) => [charter.id, charter]));
+  return snapshot.openIncidents.map((id) => {
     const incident = openIncident(id, history);
-    const charter = names.get(incident.charterId);
+    const charter = charters.get(incident.charterId);
     const name = charter?.name ?? incident.charterId;
     const startedAt = incident.startedAt === '' ? snapshot.generatedAt : incident.startedAt;
     const title = incident.runs > 0 ? incidentTitle(name, incident) : `${name}: runs did not succeed`;
+    const update = {
+      id: `${id}#opened`,
+      incident_id: id,
+      status: 'investigating' as const,
+      body: `${title}, since ${formatUtc(Date.parse(startedAt), Number.NaN)}; still open.`,
+      created_at: startedAt,
+      display_at: startedAt,
+      updated_at: snapshot.generatedAt,
+    };
     return {
       id,
       name: title,
@@ -100,25 +119,20 @@ export function statuspageSummary({ snapshot, history, page }: { snapshot: Gover
       resolved_at: null,
       shortlink: `${page.url}#incident-${encodeURIComponent(id)}`,
       page_id: page.id,
-      incident_updates: [
-        {
-          id: `${id}#opened`,
-          incident_id: id,
-          status: 'investigating' as const,
-          body: `${title}, since ${formatUtc(Date.parse(startedAt), Number.NaN)}; still open.`,
-          created_at: startedAt,
-          display_at: startedAt,
-          updated_at: snapshot.generatedAt,
-        },
-      ],
+      incident_updates: [update],
     };
   });
+}
 
+/** summary.json for a snapshot and (for the open incidents' details) its history. */
+export function statuspageSummary(input: SummaryInput) {
+  const { snapshot, page } = input;
+  const { down } = componentStatusFor(snapshot);
   return {
     page: { id: page.id, name: page.name, url: page.url, time_zone: 'Etc/UTC', updated_at: snapshot.generatedAt },
     status: indicatorOf[snapshot.status === 'failing' && down ? 'failing_down' : snapshot.status],
-    components,
-    incidents,
+    components: componentsOf(input),
+    incidents: incidentsOf(input),
     scheduled_maintenances: [] as never[],
   };
 }

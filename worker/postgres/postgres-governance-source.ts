@@ -137,12 +137,11 @@ export function createPostgresGovernanceSource(pool: Pool, options: PostgresSour
       }),
     readEarlierRuns: (query) => inSnapshot(query.principalId, (client, ledger) => readEarlierRuns(client, ledger, query)),
     readHistory: (query) =>
-      inSnapshot(query.principalId, async (client, ledger) => {
-        const schedules = await readSchedules(client, ledger, query.principalId);
-        const runs = await readRuns(client, ledger, { principalId: query.principalId, from: query.from, to: query.to, toInclusive: false, messages: null });
-        const spendByDay = await readSpendByDay(client, query);
-        const usageByDay = await readDailyUsage(client, { billingAccountId: query.billingAccountId, from: query.from, to: query.to });
-        return { schedules, runs, spendByDay, usageByDay };
-      }),
+      inSnapshot(query.principalId, async (client, ledger) => ({
+        schedules: await readSchedules(client, ledger, query.principalId),
+        runs: await readRuns(client, ledger, { principalId: query.principalId, from: query.from, to: query.to, toInclusive: false, messages: null }),
+        spendByDay: await readSpendByDay(client, query),
+        usageByDay: await readDailyUsage(client, { billingAccountId: query.billingAccountId, from: query.from, to: query.to }),
+      })),
   };
 }
