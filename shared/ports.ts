@@ -19,6 +19,8 @@ export type GovernanceQuery = {
   failedFrom: Date;
   failedLimit: number;
   threadsLimit: number;
+  /** the receipts whose usage is read, disjoint ranges of created_at; default [spendFrom, now) (worker/usage-memory.ts) */
+  usageRanges?: ReadonlyArray<{ from: Date; to: Date }>;
 };
 
 /** A governance charter: a schedule of the system principal with a temporal_schedule_id. */
@@ -67,7 +69,7 @@ export type GovernanceFacts = {
   /** every charter's runs in the window, ascending by scheduled_for */
   runs: RunFacts[];
   threads: ThreadFacts[];
-  /** the system account's receipts of [spendFrom, now), by run and model */
+  /** the system account's receipts of query.usageRanges (default [spendFrom, now)), by minute, run and model */
   usage: UsageFacts;
 };
 
@@ -97,7 +99,10 @@ export type UsageFigures = {
  */
 export type UsageRow = UsageFigures & { runId: string; model: string | null; agent: string | null };
 
-export type UsageFacts = { details: UsageDetails; rows: UsageRow[] };
+/** A UsageRow of the receipts of one minute (created_at truncated to the minute). */
+export type MinuteUsageRow = UsageRow & { minute: Date };
+
+export type UsageFacts = { details: UsageDetails; rows: MinuteUsageRow[] };
 
 /** One UTC day's receipts of one run_id and model. */
 export type DayUsageRow = UsageFigures & { day: string; runId: string; model: string | null };

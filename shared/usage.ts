@@ -3,12 +3,15 @@
 // agent, and per closed day. Bigints throughout; every model and agent name passes the one cleaning
 // step (shared/redact.ts), and names that clean to the same text are one entry.
 import { limits, usageLimits, type RunStatus } from './contract.ts';
-import type { DayUsageRow, UsageDetails, UsageFacts, UsageFigures } from './ports.ts';
+import type { DayUsageRow, UsageDetails, UsageFigures, UsageRow } from './ports.ts';
 import { publicText } from './redact.ts';
 import type { AvailableUsage, CharterUsage, DayFigures, DayUsage, Usage, UsageFiguresJson } from './usage-contract.ts';
 
 /** A run as usage needs it: its raw run_id (as the usage rows carry it), its charter, its status. */
 export type UsageRun = { runId: string; charterId: string; status: RunStatus };
+
+/** The window's receipt groups (GovernanceFacts.usage, or worker/usage-memory.ts's whole window). */
+export type WindowUsage = { details: UsageDetails; rows: readonly UsageRow[] };
 
 const nanosPerUsd = 1_000_000_000n;
 
@@ -89,7 +92,7 @@ type CharterCharges = { figures: UsageFigures; perRun: Map<string, bigint>; fail
  * The window's usage rows by charter: each receipt group whose run is one of the window's runs
  * counts for that run's charter (the first run listed under a run_id, should the ledger repeat one).
  */
-function chargesByCharter(rows: UsageFacts['rows'], runs: readonly UsageRun[]) {
+function chargesByCharter(rows: readonly UsageRow[], runs: readonly UsageRun[]) {
   const runOf = new Map<string, UsageRun>();
   for (const run of runs) if (!runOf.has(run.runId)) runOf.set(run.runId, run);
   const charters = new Map<string, CharterCharges>();
@@ -113,7 +116,7 @@ function chargesByCharter(rows: UsageFacts['rows'], runs: readonly UsageRun[]) {
  * Each charter's own cost per run: the median of its runs of the window that left receipts. Read
  * from the receipts alone, so it holds even when the details (models) are unavailable.
  */
-export function ownCreditsPerRun(usage: UsageFacts, runs: readonly UsageRun[]): Map<string, bigint> {
+export function ownCreditsPerRun(usage: WindowUsage, runs: readonly UsageRun[]): Map<string, bigint> {
   const own = new Map<string, bigint>();
   for (const [charterId, charges] of chargesByCharter(usage.rows, runs).charters) {
     const median = medianOf([...charges.perRun.values()]);
@@ -137,7 +140,7 @@ function charterEntry(charterId: string, name: string, charges: CharterCharges):
 }
 
 export type UsageInput = {
-  usage: UsageFacts;
+  usage: WindowUsage;
   /** the window's runs of every charter */
   runs: readonly UsageRun[];
   /** every charter's id and display name, both already cleaned */

@@ -14,6 +14,7 @@ import { startOfUtcDay } from '../../shared/history.ts';
 import { buildSnapshot, createSnapshotBuilder, defaultRules, queryFor, type SnapshotSettings } from '../../worker/build-snapshot.ts';
 import { createLogger } from '../../worker/logger.ts';
 import { createPostgresGovernanceSource } from '../../worker/postgres/postgres-governance-source.ts';
+import { createUsageMemory } from '../../worker/usage-memory.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
 import { startWorker, stopWorker } from '../support/worker-process.ts';
 
@@ -251,6 +252,31 @@ describe.each(['graph_runs', 'schedule_runs'] as const)('on %s', (ledger) => {
       ['adjustment', null, 1],
       ['promo', null, 1],
     ]);
+  });
+
+  it('reads, with the usage memory, only the minutes it does not know: a few receipts a tick, index-served, the same usage', async () => {
+    const memory = createUsageMemory();
+    memory.rangesFor(now.getTime(), query.spendFrom.getTime()); // the first read is the whole window: the tick's
+    memory.apply(tick.result);
+    const next = new Date(now.getTime() + minuteMs);
+    const nextQuery = { ...queryFor(next, settings), usageRanges: memory.rangesFor(next.getTime(), next.getTime() - dayMs) };
+    const partial = await recordPlans(ledger, (source) => source.readGovernanceFacts(nextQuery));
+    expect(misreads(partial.plans, ledger)).toEqual([]);
+    const receiptsRead = (
+      await Promise.all(
+        nextQuery.usageRanges.map((range) =>
+          countOf('charge_receipts WHERE billing_account_id = $1 AND created_at >= $2 AND created_at < $3', [systemTenant.billingAccountId, range.from, range.to]),
+        ),
+      )
+    ).reduce((sum, receipts) => sum + receipts, 0);
+    const usagePlan = (plans: QueryPlan[]) => plans.find((plan) => plan.label === 'usage in the window')!;
+    expect(buffersOf(usagePlan(partial.plans))).toBeLessThanOrEqual(usageBound(receiptsRead));
+    expect(buffersOf(usagePlan(partial.plans)) * 10).toBeLessThan(buffersOf(usagePlan(tick.plans)));
+    // and the remembered window is what a read of the whole window gives at that instant
+    const whole = await createPostgresGovernanceSource(reader, { statementTimeoutMs: 30_000 }).readGovernanceFacts(queryFor(next, settings));
+    const sum = (rows: ReadonlyArray<{ credits: bigint; requests: number }>) => [rows.reduce((total, row) => total + row.credits, 0n), rows.reduce((total, row) => total + row.requests, 0)];
+    expect(sum(memory.apply(partial.result).rows)).toEqual(sum(whole.usage.rows));
+    expect(sum(whole.usage.rows)[0]).toBe(whole.spentSinceSpendFrom);
   });
 
   it('serves the once-per-process reads from the same indexes: earlier runs, and one day of history', async () => {

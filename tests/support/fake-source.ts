@@ -72,7 +72,7 @@ function usageGroups<K extends object>(receipts: FakeReceipt[], details: boolean
   const groups = new Map<string, K & Omit<UsageRow, 'runId' | 'model' | 'agent'>>();
   for (const receipt of receipts) {
     const key = keyOf(receipt);
-    const id = JSON.stringify(key);
+    const id = Object.values(key).map((value) => (value === null ? "\u0001" : value instanceof Date ? value.getTime() : String(value))).join("\u0000");
     const group = groups.get(id) ?? { ...key, credits: 0n, requests: 0, tokensIn: 0n, tokensOut: 0n, usdNanos: null, usdRequests: 0 };
     group.credits += receipt.credits;
     group.requests += 1;
@@ -110,11 +110,12 @@ export function createFakeSource(data: FakeData): GovernanceStatusPort & { calls
   const calls: string[] = [];
   const details = () => data.usageDetails ?? 'available';
   const receiptsIn = (from: Date, to: Date) => data.receipts.filter((receipt) => receipt.at >= from && receipt.at < to);
-  const usageOf = (from: Date, to: Date): GovernanceFacts['usage'] => {
+  const usageOf = (ranges: NonNullable<GovernanceQuery['usageRanges']>): GovernanceFacts['usage'] => {
     const withDetails = details() === 'available';
     return {
       details: details(),
-      rows: usageGroups(receiptsIn(from, to), withDetails, (receipt) => ({
+      rows: usageGroups(ranges.flatMap((range) => receiptsIn(range.from, range.to)), withDetails, (receipt) => ({
+        minute: new Date(Math.floor(receipt.at.getTime() / 60_000) * 60_000),
         runId: receipt.runId ?? 'no-run',
         model: withDetails ? (receipt.details?.model ?? null) : null,
         agent: withDetails ? (receipt.details?.agent ?? null) : null,
@@ -152,7 +153,7 @@ export function createFakeSource(data: FakeData): GovernanceStatusPort & { calls
         schedules: schedulesOf(data),
         runs: inWindow.map((run) => toFacts(run, withMessage.has(run))),
         threads: data.threads.filter((thread) => thread.updatedAt <= q.now).sort((a, b) => b.updatedAt.getTime() - a.updatedAt.getTime()).slice(0, q.threadsLimit),
-        usage: usageOf(q.spendFrom, q.now),
+        usage: usageOf(q.usageRanges ?? [{ from: q.spendFrom, to: q.now }]),
       };
     },
     async readEarlierRuns({ before }): Promise<EarlierRunFacts[]> {

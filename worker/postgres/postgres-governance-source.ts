@@ -132,7 +132,7 @@ export function createPostgresGovernanceSource(pool: Pool, options: PostgresSour
           messages: { from: query.failedFrom, limit: query.failedLimit },
         });
         const threads = await readThreads(client, query);
-        const usage = await readWindowUsage(client, { billingAccountId: query.billingAccountId, from: query.spendFrom, to: query.now });
+        const usage = await readWindowUsage(client, { billingAccountId: query.billingAccountId, ranges: query.usageRanges ?? [{ from: query.spendFrom, to: query.now }] });
         return { ledger: ledger.table, balanceCredits, spentSinceSpendFrom: spend.total, spendByHour: spend.spendByHour, schedules, runs, threads, usage };
       }),
     readEarlierRuns: (query) => inSnapshot(query.principalId, (client, ledger) => readEarlierRuns(client, ledger, query)),

@@ -1,11 +1,13 @@
 // The SQL of usage: the system account's receipts, read through charge_receipts_aggregation_idx
 // (billing_account_id, created_at) exactly as the spend is, each joined to its llm_charge_details row
-// by that table's primary key (its only index), summed per run_id and model. Which run belongs to
-// which charter is the caller's to say, from the runs it read (shared/usage.ts): the ledger is not
-// read again, and nothing sent here grows with the charters or their runs. Sums leave PostgreSQL as
+// by that table's primary key (its only index), summed per minute, run_id and model. Which run
+// belongs to which charter is the caller's to say, from the runs it read (shared/usage.ts): the
+// ledger is not read again, and nothing sent here grows with the charters or their runs. A detail
+// costs about ten buffers (its key, and its policy's probe of the receipt and the account), so a tick
+// reads only the minutes it does not know yet (worker/usage-memory.ts). Sums leave PostgreSQL as
 // text (bigint, numeric): they never pass through a JS number.
 import type { ClientBase } from 'pg';
-import type { DayUsageRow, HistoryFacts, UsageDetails, UsageFacts, UsageFigures, UsageRow } from '../../shared/ports.ts';
+import type { DayUsageRow, HistoryFacts, MinuteUsageRow, UsageDetails, UsageFacts, UsageFigures } from '../../shared/ports.ts';
 
 const rawTextLimit = 8192;
 /** the columns the usage reads: without SELECT on any of them, it reads receipts alone */
@@ -56,22 +58,29 @@ const figuresOf = (row: FigureRow): UsageFigures => ({
   usdRequests: row.usd_requests,
 });
 
+export type UsageRange = { from: Date; to: Date };
+
 /**
- * The receipts with created_at in [from, to), by run_id, model and agent: a run costs what its
- * receipts sum to. Run ids are cut to the length the ledger read cuts them to, so they match.
+ * The receipts with created_at in the given ranges (disjoint: a receipt in two would count twice),
+ * by minute, run_id, model and agent: a run costs what its receipts sum to. One range of the index
+ * per range. Run ids are cut to the length the ledger read cuts them to, so they match.
  */
-export async function readUsage(client: ClientBase, q: { billingAccountId: string; from: Date; to: Date; details: UsageDetails }): Promise<UsageRow[]> {
+export async function readUsage(client: ClientBase, q: { billingAccountId: string; ranges: readonly UsageRange[]; details: UsageDetails }): Promise<MinuteUsageRow[]> {
   const details = q.details === 'available';
-  const { rows } = await client.query<FigureRow & { run_id: string; model: string | null; agent: string | null }>(
-    `SELECT left(cr.run_id, ${rawTextLimit}) AS run_id, ${detailText(details, 'model')} AS model, ${detailText(details, 'graph_id')} AS agent,
-            ${figureColumns(details)}
-       FROM charge_receipts cr
+  const { rows } = await client.query<FigureRow & { minute: Date; run_id: string; model: string | null; agent: string | null }>(
+    `SELECT date_trunc('minute', cr.created_at, 'UTC') AS minute, left(cr.run_id, ${rawTextLimit}) AS run_id,
+            ${detailText(details, 'model')} AS model, ${detailText(details, 'graph_id')} AS agent, ${figureColumns(details)}
+       FROM unnest($2::timestamptz[], $3::timestamptz[]) AS ranges(from_at, to_at)
+      CROSS JOIN LATERAL (
+             SELECT cr.id, cr.run_id, cr.created_at, cr.charged_credits, cr.response_cost_usd
+               FROM charge_receipts cr
+              WHERE cr.billing_account_id = $1 AND cr.created_at >= ranges.from_at AND cr.created_at < ranges.to_at
+             OFFSET 0) cr
        ${detailsJoin(details)}
-      WHERE cr.billing_account_id = $1 AND cr.created_at >= $2 AND cr.created_at < $3
-      GROUP BY 1, 2, 3`,
-    [q.billingAccountId, q.from, q.to],
+      GROUP BY 1, 2, 3, 4`,
+    [q.billingAccountId, q.ranges.map((range) => range.from), q.ranges.map((range) => range.to)],
   );
-  return rows.map((row) => ({ runId: row.run_id, model: row.model, agent: row.agent, ...figuresOf(row) }));
+  return rows.map((row) => ({ minute: row.minute, runId: row.run_id, model: row.model, agent: row.agent, ...figuresOf(row) }));
 }
 
 /** The receipts with created_at in [from, to), by UTC day, run_id and model: read once per closed day. */
@@ -89,8 +98,8 @@ export async function readUsageByDay(client: ClientBase, q: { billingAccountId: 
   return rows.map((row) => ({ day: row.day, runId: row.run_id, model: row.model, ...figuresOf(row) }));
 }
 
-/** The window's usage for GovernanceFacts: the details check, then the receipts of [from, to). */
-export async function readWindowUsage(client: ClientBase, q: { billingAccountId: string; from: Date; to: Date }): Promise<UsageFacts> {
+/** The window's usage for GovernanceFacts: the details check, then the receipts of the ranges asked for. */
+export async function readWindowUsage(client: ClientBase, q: { billingAccountId: string; ranges: readonly UsageRange[] }): Promise<UsageFacts> {
   const details = await findUsageDetails(client);
   return { details, rows: await readUsage(client, { ...q, details }) };
 }
