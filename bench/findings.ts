@@ -119,6 +119,7 @@ function analysis(report: Report): string {
   const statement = (result: SizeResult, label: string) => result.ticks.statements.find((row) => row.label === label);
   const runsOf = (result: SizeResult) => statement(result, 'runs in the window')?.buffersPerTick ?? 0;
   const spendOf = (result: SizeResult) => statement(result, 'spend by hour')?.buffersPerTick ?? 0;
+  const usageOf = (result: SizeResult) => statement(result, 'usage in the window')?.buffersPerTick ?? 0;
   const levelsAt = (result: SizeResult) => result.slotIndexLevels ?? '?';
   const depth =
     levelsAt(middle) === levelsAt(largest)
@@ -128,8 +129,10 @@ function analysis(report: Report): string {
   paragraphs.push(
     `**Flat as everyone else grows.** From ${middle.scale.label} to ${largest.scale.label} — ${x(largest.scale.rowsPerTable / middle.scale.rowsPerTable)} the other tenants' rows, their history ${middle.scale.historyDays} → ${largest.scale.historyDays} days — a tick goes ${count(middle.ticks.buffersPerTick)} → ${count(largest.ticks.buffersPerTick)} buffers with graph_runs and ${count(gen1.rows[gen1.rows.length - 2]!.ticks.buffersPerTick)} → ${count(gen1.largest.ticks.buffersPerTick)} with schedule_runs. ` +
       `It reads the same rows at both sizes — the system's runs of the window (${count(largest.windowRuns)}), its receipts of the spend's hours (${count(largest.pages.receipts.rows)}), ten threads — each charter's rows on heap pages of their own. ${depth} ` +
-      `No index of the schema holds the columns these statements return, so each row costs its heap page: the runs statement ${count(runsOf(largest))} buffers for ${count(largest.windowRuns)} runs (one per row, plus the index leaves and one descent per charter), the spend ${count(spendOf(largest))} for its receipts, everything else ${count(largest.ticks.buffersPerTick - runsOf(largest) - spendOf(largest))}. ` +
-      `That is ${(largest.ticks.buffersPerTick / largest.windowRuns).toFixed(2)} buffers per window run, within the bound of 2 because the heartbeat's receipts add about half a buffer per run. At ${smallest.scale.label} the system is most of the database and its rows share pages: ${count(smallest.ticks.buffersPerTick)} buffers for the same rows.`,
+      `No index of the schema holds the columns these statements return, so each row costs its heap page: the runs statement ${count(runsOf(largest))} buffers for ${count(largest.windowRuns)} runs (one per row, plus the index leaves and one descent per charter), the spend ${count(spendOf(largest))} for its receipts, ` +
+      `the usage ${count(usageOf(largest))} for the same ${count(largest.pages.receipts.rows)} receipts (${(usageOf(largest) / Math.max(1, largest.pages.receipts.rows)).toFixed(1)} per receipt: its details by their primary key, and their row-level policy, which finds the receipt and its account again by theirs), ` +
+      `everything else ${count(largest.ticks.buffersPerTick - runsOf(largest) - spendOf(largest) - usageOf(largest))}. ` +
+      `Without the usage that is ${((largest.ticks.buffersPerTick - usageOf(largest)) / largest.windowRuns).toFixed(2)} buffers per window run, within the bound of 2 (the spend adds ${(spendOf(largest) / largest.windowRuns).toFixed(2)} per run); the usage grows with the receipts of the window, never with history. At ${smallest.scale.label} the system is most of the database and its rows share pages: ${count(smallest.ticks.buffersPerTick)} buffers for the same rows.`,
   );
 
   const runsMs = (result: SizeResult) => statement(result, 'runs in the window')?.msPerTick ?? 0;

@@ -97,6 +97,8 @@ export function labelOf(sql: string): string {
   if (/^\s*SELECT (1|\$1)\s*$/.test(sql)) return 'SELECT 1 (keep-alive)';
   if (sql.includes('pg_class')) return 'ledger lookup';
   if (/FROM billing_accounts/.test(sql)) return 'balance';
+  if (/has_column_privilege/.test(sql)) return 'usage details check';
+  if (/usd_nanos/.test(sql)) return /to_char\(/.test(sql) ? 'usage by day' : 'usage in the window';
   if (/FROM charge_receipts/.test(sql)) return /to_char\(/.test(sql) ? 'spend by day' : 'spend by hour';
   if (/last_success/.test(sql)) return 'charters, last run and success';
   if (/first_run/.test(sql)) return 'earlier runs';

@@ -8,6 +8,7 @@
 import { charterDisplayName, firesBetween } from '../shared/schedule.ts';
 import type { Queryable } from './cogni/apply-schema.ts';
 import { columns, insertColumns, seededRandom } from './demo-rows.ts';
+import { demoCall, detailRow, privateCall } from './demo-usage.ts';
 
 export const systemPrincipalId = '00000000-0000-4000-a000-000000000001';
 export const systemBillingAccountId = '00000000-0000-4000-b000-000000000000';
@@ -159,6 +160,15 @@ export async function seedDemoData(db: Queryable, now: Date): Promise<DemoTenant
       rows.add(charter, owner, fire, outcome, account, timingOf(fire, at, random));
     }
   }
+  // Receipts of no run and without details: a manual adjustment now and then, and promo credits used.
+  for (let daysAgo = 1; daysAgo <= 89; daysAgo += 11) {
+    const kind = daysAgo % 2 === 0 ? { reason: 'manual_adjustment', kind: 'adjustment' } : { reason: 'promo_credit_consumption', kind: 'promo' };
+    rows.receipts.push({
+      id: crypto.randomUUID(), billing_account_id: systemBillingAccountId, virtual_key_id: keyOf.get(systemBillingAccountId), run_id: `${kind.kind}-${daysAgo}`,
+      attempt: 1, charged_credits: 5_000_000 + Math.floor(random() * 20_000_000), response_cost_usd: null, provenance: 'demo', charge_reason: kind.reason,
+      source_system: 'billing', source_reference: crypto.randomUUID(), receipt_kind: kind.kind, created_at: new Date(at - daysAgo * day + 3 * hour),
+    });
+  }
   // A soft-deleted thread: newest of all, and never shown.
   rows.threads.push({ owner_user_id: systemPrincipalId, state_key: 'draft-deleted', messages: '[]', metadata: JSON.stringify({ title: 'Draft: discarded agenda' }), created_at: now, updated_at: now, deleted_at: now });
   await rows.insert(db);
@@ -202,8 +212,9 @@ async function seedTenants(db: Queryable): Promise<{ keyOf: Map<string, string>;
 function createRunRows(at: number, keyOf: Map<string, string>, random: () => number) {
   const runs = columns(['id', 'schedule_id', 'run_id', 'scheduled_for', 'started_at', 'completed_at', 'status', 'attempt_count', 'error_message',
     'graph_id', 'run_kind', 'trigger_source', 'trigger_ref', 'requested_by', 'error_code', 'state_key'] as const);
-  const receipts = columns(['billing_account_id', 'virtual_key_id', 'run_id', 'attempt', 'charged_credits', 'response_cost_usd', 'provenance',
+  const receipts = columns(['id', 'billing_account_id', 'virtual_key_id', 'run_id', 'attempt', 'charged_credits', 'response_cost_usd', 'provenance',
     'charge_reason', 'source_system', 'source_reference', 'receipt_kind', 'created_at'] as const);
+  const details = columns(['charge_receipt_id', 'provider_call_id', 'model', 'provider', 'tokens_in', 'tokens_out', 'latency_ms', 'graph_id'] as const);
   const threads = columns(['owner_user_id', 'state_key', 'messages', 'metadata', 'created_at', 'updated_at', 'deleted_at'] as const);
   const openRuns: OpenRun[] = [];
 
@@ -229,11 +240,14 @@ function createRunRows(at: number, keyOf: Map<string, string>, random: () => num
     const count = owner === systemPrincipalId ? 2 + Math.floor(random() * 4) : 1;
     for (let i = 0; i < count; i++) {
       const credits = owner === systemPrincipalId ? 400_000 + Math.floor(random() * 2_600_000) : 90_000_000;
+      const call = owner === systemPrincipalId ? demoCall(systemCharters, charter, i, random) : privateCall(owner);
+      const receiptId = crypto.randomUUID();
       receipts.push({
-        billing_account_id: account, virtual_key_id: keyOf.get(account), run_id: runId, attempt: 1, charged_credits: credits,
-        response_cost_usd: (credits / 10_000_000).toFixed(7), provenance: 'demo', charge_reason: 'llm_usage', source_system: 'litellm',
-        source_reference: crypto.randomUUID(), receipt_kind: 'charge', created_at: new Date(startedAt + ((i + 1) * (until - startedAt)) / (count + 1)),
+        id: receiptId, billing_account_id: account, virtual_key_id: keyOf.get(account), run_id: runId, attempt: 1, charged_credits: credits,
+        response_cost_usd: call.model.reportsUsd ? (credits / 10_000_000).toFixed(7) : null, provenance: 'demo', charge_reason: 'llm_usage', source_system: 'litellm',
+        source_reference: crypto.randomUUID(), receipt_kind: 'llm', created_at: new Date(startedAt + ((i + 1) * (until - startedAt)) / (count + 1)),
       });
+      details.push(detailRow(receiptId, call, credits, random));
     }
     const title = owner === systemPrincipalId ? threadTitle(charter, random) : `${owner} private thread`;
     threads.push({
@@ -249,14 +263,17 @@ function createRunRows(at: number, keyOf: Map<string, string>, random: () => num
       error_code: 'text', state_key: 'text',
     }, runs.data);
     await insertColumns(db, 'charge_receipts', {
-      billing_account_id: 'text', virtual_key_id: 'uuid', run_id: 'text', attempt: 'int', charged_credits: 'bigint', response_cost_usd: 'numeric',
+      id: 'uuid', billing_account_id: 'text', virtual_key_id: 'uuid', run_id: 'text', attempt: 'int', charged_credits: 'bigint', response_cost_usd: 'numeric',
       provenance: 'text', charge_reason: 'text', source_system: 'text', source_reference: 'text', receipt_kind: 'text', created_at: 'timestamptz',
     }, receipts.data);
+    await insertColumns(db, 'llm_charge_details', {
+      charge_receipt_id: 'uuid', provider_call_id: 'text', model: 'text', provider: 'text', tokens_in: 'int', tokens_out: 'int', latency_ms: 'int', graph_id: 'text',
+    }, details.data);
     await insertColumns(db, 'ai_threads', {
       owner_user_id: 'text', state_key: 'text', messages: 'jsonb', metadata: 'jsonb', created_at: 'timestamptz', updated_at: 'timestamptz', deleted_at: 'timestamptz',
     }, threads.data);
   };
-  return { add, insert, threads, openRuns };
+  return { add, insert, threads, receipts, openRuns };
 }
 
 export function threadTitle(charter: Charter, random: () => number): string {

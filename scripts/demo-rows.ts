@@ -1,6 +1,7 @@
 // Row writers of the demo's data, shared by the seed (scripts/demo-data.ts) and the simulator:
 // column arrays inserted with one unnest, one charge receipt, one thread, and a seeded PRNG.
 import type { Queryable } from './cogni/apply-schema.ts';
+import { detailRow, type Call } from './demo-usage.ts';
 
 /** Column arrays, one per column, filled row by row and inserted with one unnest. */
 export function columns<K extends string>(names: readonly K[]) {
@@ -14,15 +15,23 @@ export async function insertColumns(db: Queryable, table: string, types: Record<
   await db.query(`INSERT INTO ${table} (${names.join(', ')}) SELECT * FROM unnest(${arrays})`, names.map((name) => data[name]));
 }
 
+/** One LLM receipt and its details, as the application writes a model call's charge. */
 export async function insertReceipt(
   db: Queryable,
-  { accountId, keyId, runId, at, credits }: { accountId: string; keyId: string; runId: string; at: Date; credits: number },
+  { accountId, keyId, runId, at, credits, call, random = Math.random }: { accountId: string; keyId: string; runId: string; at: Date; credits: number; call: Call; random?: () => number },
 ): Promise<void> {
+  const id = crypto.randomUUID();
   await db.query(
-    `INSERT INTO charge_receipts (billing_account_id, virtual_key_id, run_id, attempt, charged_credits, response_cost_usd,
+    `INSERT INTO charge_receipts (id, billing_account_id, virtual_key_id, run_id, attempt, charged_credits, response_cost_usd,
                                   provenance, charge_reason, source_system, source_reference, receipt_kind, created_at)
-     VALUES ($1, $2, $3, 1, $4, $5, 'demo', 'llm_usage', 'litellm', $6, 'charge', $7)`,
-    [accountId, keyId, runId, credits, (credits / 10_000_000).toFixed(7), crypto.randomUUID(), at],
+     VALUES ($1, $2, $3, $4, 1, $5, $6, 'demo', 'llm_usage', 'litellm', $7, 'llm', $8)`,
+    [id, accountId, keyId, runId, credits, call.model.reportsUsd ? (credits / 10_000_000).toFixed(7) : null, crypto.randomUUID(), at],
+  );
+  const row = detailRow(id, call, credits, random);
+  await db.query(
+    `INSERT INTO llm_charge_details (charge_receipt_id, provider_call_id, model, provider, tokens_in, tokens_out, latency_ms, graph_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+    [row.charge_receipt_id, row.provider_call_id, row.model, row.provider, row.tokens_in, row.tokens_out, row.latency_ms, row.graph_id],
   );
 }
 

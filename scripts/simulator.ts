@@ -17,6 +17,7 @@ import {
   type Outcome,
 } from './demo-data.ts';
 import { insertReceipt, insertThread } from './demo-rows.ts';
+import { demoCall, privateCall } from './demo-usage.ts';
 
 type Options = {
   pool: pg.Pool;
@@ -50,9 +51,12 @@ export function startSimulator({ pool, tenant, tickMs, logger, random = Math.ran
     const now = clock();
     // About 25 M credits ($2.50) an hour at the default tick: the seeded hours' rate.
     const credits = 5_000 + Math.floor(random() * 30_000);
-    await spend(pool, { accountId: systemBillingAccountId, keyId: tenant.systemKeyId, runId: openRuns[0]?.runId ?? 'background', at: now, credits });
+    const open = openRuns[0];
+    const charter = open && tenant.charters.find((candidate) => open.runId.startsWith(`${candidate.temporalId.replace(/^governance:/, '')}-`));
+    const call = demoCall(tenant.charters, charter, 1, random);
+    await spend(pool, { accountId: systemBillingAccountId, keyId: tenant.systemKeyId, runId: open?.runId ?? 'background', at: now, credits, call, random });
     const other = tenant.otherAccounts[Math.floor(random() * tenant.otherAccounts.length)];
-    if (other && random() < 0.3) await spend(pool, { ...other, runId: 'other-tenant', at: now, credits: 50_000_000 });
+    if (other && random() < 0.3) await spend(pool, { ...other, runId: 'other-tenant', at: now, credits: 50_000_000, call: privateCall('other-tenant'), random });
 
     for (const run of openRuns.splice(0)) {
       if (run.finishAt > now.getTime()) {
@@ -102,10 +106,7 @@ function drawOutcome(random: () => number): Outcome {
   return { status: 'error', message: failure.message, code: failure.code };
 }
 
-async function spend(
-  pool: pg.Pool,
-  receipt: { accountId: string; keyId: string; runId: string; at: Date; credits: number },
-): Promise<void> {
+async function spend(pool: pg.Pool, receipt: Parameters<typeof insertReceipt>[1]): Promise<void> {
   await insertReceipt(pool, receipt);
   await pool.query('UPDATE billing_accounts SET balance_credits = balance_credits - $2 WHERE id = $1', [receipt.accountId, receipt.credits]);
 }

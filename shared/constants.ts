@@ -51,3 +51,14 @@ export const historyFileName = 'governance-history.json';
 export const historySchemaFileName = 'governance-history.schema.json';
 export const atomFeedFileName = 'governance-feed.xml';
 export const jsonFeedFileName = 'governance-feed.json';
+
+/** Caps of the usage lists (each with an "other" remainder and totals): shared/usage.ts. */
+export const usageLimits = {
+  /** charters in the last 24 hours' usage: as many as the snapshot lists, so each listed charter can show its cost per run */
+  charters: 100,
+  models: 10,
+  agents: 10,
+  /** entries per closed day in the history: the charters and the models that spent most */
+  dayCharters: 10,
+  dayModels: 10,
+} as const;

@@ -117,3 +117,9 @@ export function advanceStreak(
   }
   return { streak: current, resolved };
 }
+
+/** "Engineering: 12 runs failed (insufficient_credits)": an incident in words (the feeds, summary.json). */
+export function incidentTitle(name: string, incident: Pick<Incident, 'runs' | 'kind' | 'errorCodes'>): string {
+  const codes = incident.errorCodes.length > 0 ? ` (${incident.errorCodes.join(', ')})` : '';
+  return `${name}: ${incident.runs.toLocaleString('en')} ${incident.runs === 1 ? 'run' : 'runs'} ${incident.kind}${codes}`;
+}

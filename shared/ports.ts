@@ -21,6 +21,8 @@ export type GovernanceQuery = {
   failedFrom: Date;
   failedLimit: number;
   threadsLimit: number;
+  /** the receipts whose usage is read, disjoint ranges of created_at; default [spendFrom, now) (worker/usage-memory.ts) */
+  usageRanges?: ReadonlyArray<{ from: Date; to: Date }>;
 };
 
 /** A governance charter: a schedule of the system principal with a temporal_schedule_id. */
@@ -71,7 +73,43 @@ export type GovernanceFacts = {
   /** per charter, its rows before windowStart: the first run and the latest finished run (lastSuccess is null: not read per tick) */
   earlier: EarlierRunFacts[];
   threads: ThreadFacts[];
+  /** the system account's receipts of query.usageRanges (default [spendFrom, now)), by minute, run and model */
+  usage: UsageFacts;
 };
+
+/**
+ * Whether llm_charge_details (model, tokens, agent of each LLM charge) could be read: the table may
+ * be missing (an older application) or not granted to the worker's role. Without it, receipts are
+ * still read (credits, requests, USD) but carry no model.
+ */
+export type UsageDetails = 'available' | 'no_table' | 'no_permission';
+
+/** Sums over a group of receipts. Tokens are those of the receipts' details (0 where unknown). */
+export type UsageFigures = {
+  credits: bigint;
+  requests: number;
+  tokensIn: bigint;
+  tokensOut: bigint;
+  /** sum of response_cost_usd in nano-dollars (1e-9 USD), over the receipts that carry it; null when none does */
+  usdNanos: bigint | null;
+  /** how many of the receipts carry response_cost_usd */
+  usdRequests: number;
+};
+
+/**
+ * One group of the window's receipts, raw text: its run_id (a ledger run's, or any other: manual
+ * adjustments and promos have their own), model and agent (llm_charge_details.graph_id), the last
+ * two null for receipts without details.
+ */
+export type UsageRow = UsageFigures & { runId: string; model: string | null; agent: string | null };
+
+/** A UsageRow of the receipts of one minute (created_at truncated to the minute). */
+export type MinuteUsageRow = UsageRow & { minute: Date };
+
+export type UsageFacts = { details: UsageDetails; rows: MinuteUsageRow[] };
+
+/** One UTC day's receipts of one run_id and model. */
+export type DayUsageRow = UsageFigures & { day: string; runId: string; model: string | null };
 
 /** What a charter's rows older than `before` say. */
 export type EarlierRunFacts = {
@@ -88,6 +126,8 @@ export type HistoryFacts = {
   schedules: ScheduleFacts[];
   runs: RunFacts[];
   spendByDay: ReadonlyArray<{ day: string; credits: bigint }>;
+  /** receipts with created_at in [from, to) by UTC day, run_id and model */
+  usageByDay: { details: UsageDetails; rows: DayUsageRow[] };
 };
 
 export type HistoryQuery = { principalId: string; billingAccountId: string; from: Date; to: Date };
@@ -117,7 +157,7 @@ export interface GovernanceStatusPort {
   readClock(request: Pick<TickRequest, 'principalId' | 'workerNow'>): Promise<DatabaseClock>;
   /** per charter, the facts of its runs with scheduled_for < before, lastSuccess included */
   readEarlierRuns(query: { principalId: string; before: Date }): Promise<EarlierRunFacts[]>;
-  /** runs with scheduled_for in [from, to) and spend with created_at in [from, to), by UTC day */
+  /** runs with scheduled_for in [from, to), spend and usage with created_at in [from, to), by UTC day */
   readHistory(query: HistoryQuery): Promise<HistoryFacts>;
 }
 

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { Feed } from 'feed';
 import type { GovernanceHistory, Incident } from '../shared/contract.ts';
 import { atomFeedFileName, jsonFeedFileName } from '../shared/contract.ts';
+import { incidentTitle } from '../shared/history.ts';
 import { formatUtc } from '../shared/reasons.ts';
 
 export type FeedEntry = { id: string; title: string; at: string; summary: string; link: string };
@@ -27,13 +28,7 @@ export function formatLasted(ms: number): string {
   return `${Math.floor(hours / 24)} d ${hours % 24} h`;
 }
 
-const kindWords = { failed: 'failed', missed: 'missed', skipped: 'skipped' } as const;
-
-export function incidentTitle(name: string, incident: Incident): string {
-  const runs = `${incident.runs.toLocaleString('en')} ${incident.runs === 1 ? 'run' : 'runs'} ${kindWords[incident.kind]}`;
-  const codes = incident.errorCodes.length > 0 ? ` (${incident.errorCodes.join(', ')})` : '';
-  return `${name}: ${runs}${codes}`;
-}
+export { incidentTitle };
 
 /** Both events of every incident the history holds, newest first. */
 export function feedEntries(history: GovernanceHistory, pageUrl: string): FeedEntry[] {

@@ -10,6 +10,8 @@ type IndexDefinition = { name: string; definition: string; constraintName: strin
  * TRUNCATE gives the table a new file, which under wal_level=minimal is not WAL-logged, and
  * session_replication_role=replica skips the per-row foreign-key triggers: the seeder makes every
  * key consistent by construction. VACUUM sets the visibility map, as a long-lived table has it.
+ * Foreign keys of other tables that point at it (llm_charge_details at charge_receipts) hold on to
+ * its primary key: they are dropped with it and made again, checked, once it is rebuilt.
  */
 export async function loadThenIndex(client: ClientBase, table: string, load: () => Promise<void>): Promise<void> {
   await client.query('BEGIN');
@@ -24,6 +26,12 @@ export async function loadThenIndex(client: ClientBase, table: string, load: () 
         ORDER BY c.relname`,
       [table],
     );
+    const { rows: referencing } = await client.query<{ name: string; table: string; definition: string }>(
+      `SELECT conname AS name, conrelid::regclass::text AS table, pg_get_constraintdef(oid) AS definition
+         FROM pg_constraint WHERE contype = 'f' AND confrelid = $1::regclass ORDER BY conname`,
+      [table],
+    );
+    for (const key of referencing) await client.query(`ALTER TABLE ${key.table} DROP CONSTRAINT ${key.name}`);
     await client.query(`TRUNCATE ${table}`);
     for (const index of indexes) {
       await client.query(
@@ -43,6 +51,7 @@ export async function loadThenIndex(client: ClientBase, table: string, load: () 
           : index.definition,
       );
     }
+    for (const key of referencing) await client.query(`ALTER TABLE ${key.table} ADD CONSTRAINT ${key.name} ${key.definition}`);
   } catch (error) {
     await client.query('ROLLBACK').catch(() => {});
     throw error;

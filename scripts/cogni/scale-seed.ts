@@ -55,7 +55,7 @@ export function systemRowsPerDay(shapes: Pick<Shapes, 'heartbeat' | 'treasury'>)
   const charged = shapes.heartbeat?.charged ? dayMinutes : 0;
   const treasury = shapes.treasury ? dayMinutes : 0;
   // A run refused for want of credits leaves neither a receipt nor a thread.
-  return { runs: hourly + heartbeat + treasury, receipts: hourly + charged, threads: hourly + charged };
+  return { runs: hourly + heartbeat + treasury, receipts: (hourly + charged) * receiptsPerRun, threads: hourly + charged };
 }
 
 /** Where a run ledger waits while the other one is in use: a schema of its own, off the search_path. */
@@ -91,13 +91,16 @@ export async function seedShapes(
     const loads = (client: ClientBase, tables: string[]) =>
       (async () => {
         for (const table of tables) {
-          await loadThenIndex(client, table, () =>
-            table === 'charge_receipts' ? insertReceipts(client, plan) : table === 'ai_threads' ? insertThreads(client, plan) : insertRuns(client, table as Ledger, plan),
-          );
+          await loadThenIndex(client, table, () => {
+            if (table === 'charge_receipts') return insertReceipts(client, plan);
+            if (table === 'llm_charge_details') return insertChargeDetails(client);
+            return table === 'ai_threads' ? insertThreads(client, plan) : insertRuns(client, table as Ledger, plan);
+          });
         }
       })();
     // Each connection resolves its ledger by name: `second` sees only public, so it loads inUse there.
-    await Promise.all([loads(admin, ['charge_receipts', ...(parked ? [parked] : [])]), loads(second, ['ai_threads', inUse])]);
+    // A detail row is made from its receipt, so llm_charge_details follows charge_receipts.
+    await Promise.all([loads(admin, ['charge_receipts', 'llm_charge_details', ...(parked ? [parked] : [])]), loads(second, ['ai_threads', inUse])]);
     await admin.query('VACUUM ANALYZE users, billing_accounts, virtual_keys, execution_grants, schedules');
   } finally {
     await admin.query('RESET search_path');
@@ -257,28 +260,71 @@ function minuteRows(kinds: { heartbeat: boolean; treasury: boolean }): string {
 /** The system's runs that fail: the treasury in its outage, and every 7th hourly slot of a charter. */
 const systemError = `(x.failing OR (x.kind = 'hourly' AND (x.epoch_minute / 60 + x.charter) % 7 = 0))`;
 
+/** Each charged run of the system calls the models in turn, one receipt per call, 10 s apart. */
+export const receiptsPerRun = 3;
+
+/**
+ * The models of the seeded charges, by receipt number (a run's n-th call; another tenant's row by
+ * its index): the third provider reports no USD cost, as some do not.
+ */
+export const seededModels = [
+  { model: 'anthropic/claude-sonnet-4.5', provider: 'anthropic', reportsUsd: true },
+  { model: 'openai/gpt-4.1-mini', provider: 'openai', reportsUsd: true },
+  { model: 'google/gemini-2.5-flash', provider: 'google', reportsUsd: false },
+] as const;
+
+/**
+ * Receipts: the system's charged runs make receiptsPerRun LLM calls each (the treasury, refused for
+ * want of credits, charges nothing); once a day the hourly 00:00 run's last receipt is a manual
+ * adjustment and the 12:00 one's a promo, receipts of no run and without details. Another tenant's
+ * row is one LLM receipt. The model's number is the source_reference's last character, from which
+ * insertChargeDetails picks the model.
+ */
 async function insertReceipts(db: ClientBase, plan: Layout): Promise<void> {
-  // A run refused for want of credits charges nothing: the treasury has no receipts.
   await db.query(
     `INSERT INTO charge_receipts (id, billing_account_id, virtual_key_id, run_id, attempt, charged_credits, response_cost_usd,
                                   provenance, charge_reason, source_system, source_reference, receipt_kind, created_at)
      SELECT gen_random_uuid(),
             CASE WHEN x.sys THEN $10 ELSE 'account-' || x.tenant END,
             CASE WHEN x.sys THEN k.system_key ELSE k.keys[x.tenant::int] END,
-            CASE WHEN x.sys THEN 'system-' || x.name || '-' || x.epoch_minute ELSE 'run-' || x.g END,
-            1,
-            CASE WHEN x.sys THEN 150000 + (x.epoch_minute * 7919) % 100000 ELSE 1000 + (x.g * 31) % 50000 END,
-            (CASE WHEN x.sys THEN 150000 + (x.epoch_minute * 7919) % 100000 ELSE 1000 + (x.g * 31) % 50000 END) / 10000000.0,
-            'metered', 'llm_usage', 'litellm',
-            CASE WHEN x.sys THEN 'system-' || x.name || '-' || x.epoch_minute ELSE 'other-' || x.g END,
-            'llm',
-            CASE WHEN x.sys THEN x.slot + interval '40 seconds' ELSE x.at END
+            CASE WHEN c.kind <> 'llm' THEN c.kind || '-' || x.epoch_minute
+                 WHEN x.sys THEN 'system-' || x.name || '-' || x.epoch_minute ELSE 'run-' || x.g END,
+            1, c.credits,
+            CASE WHEN c.kind = 'llm' AND (c.model::jsonb ->> 'reportsUsd')::boolean THEN c.credits / 10000000.0 END,
+            'metered', CASE c.kind WHEN 'llm' THEN 'llm_usage' WHEN 'adjustment' THEN 'manual_adjustment' ELSE 'promo_credit_consumption' END,
+            CASE WHEN c.kind = 'llm' THEN 'litellm' ELSE 'billing' END,
+            CASE WHEN x.sys THEN 'system-' || x.name || '-' || x.epoch_minute ELSE 'other-' || x.g END || '-' || c.m,
+            c.kind,
+            CASE WHEN x.sys THEN x.slot + c.n * interval '10 seconds' ELSE x.at END
        FROM (SELECT (SELECT array_agg(vk.id ORDER BY a.n)
                        FROM generate_series(1, $5::int) a(n)
                        JOIN virtual_keys vk ON vk.billing_account_id = 'account-' || a.n) AS keys,
                     (SELECT id FROM virtual_keys WHERE billing_account_id = $10) AS system_key) k
-      CROSS JOIN ${minuteRows({ heartbeat: plan.heartbeatCharged, treasury: false })}`,
-    [...layoutParams(plan), systemTenant.billingAccountId],
+      CROSS JOIN ${minuteRows({ heartbeat: plan.heartbeatCharged, treasury: false })}
+      CROSS JOIN LATERAL (
+        SELECT n.n, m.m, ($12::jsonb -> (m.m - 1))::text AS model,
+               CASE WHEN x.sys AND x.kind = 'hourly' AND n.n = $11 AND x.epoch_minute % 1440 = 0 THEN 'adjustment'
+                    WHEN x.sys AND x.kind = 'hourly' AND n.n = $11 AND x.epoch_minute % 1440 = 720 THEN 'promo'
+                    ELSE 'llm' END AS kind,
+               CASE WHEN x.sys THEN 40000 + (x.epoch_minute * 7919 + n.n * 104729) % 40000 ELSE 1000 + (x.g * 31) % 50000 END AS credits
+          FROM generate_series(1, CASE WHEN x.sys THEN $11::int ELSE 1 END) AS n(n)
+         CROSS JOIN LATERAL (SELECT CASE WHEN x.sys THEN n.n ELSE (x.g % $13 + 1)::int END AS m) m
+         OFFSET 0) c`,
+    [...layoutParams(plan), systemTenant.billingAccountId, receiptsPerRun, JSON.stringify(seededModels), seededModels.length],
+  );
+}
+
+/** One llm_charge_details row per LLM receipt, in the receipts' order: its model by call number, its tokens from its credits. */
+async function insertChargeDetails(db: ClientBase): Promise<void> {
+  await db.query(
+    `INSERT INTO llm_charge_details (charge_receipt_id, provider_call_id, model, provider, tokens_in, tokens_out, latency_ms, graph_id)
+     SELECT cr.id, 'call-' || cr.source_reference, m.model, m.provider,
+            (cr.charged_credits / 40)::int, (cr.charged_credits / 160)::int, 400 + (cr.charged_credits % 3000)::int,
+            CASE WHEN cr.billing_account_id = $1 THEN 'langgraph:' || split_part(cr.run_id, '-', 2) ELSE 'langgraph:assistant' END
+       FROM charge_receipts cr
+       JOIN jsonb_to_recordset($2::jsonb) AS m(n int, model text, provider text) ON m.n = right(cr.source_reference, 1)::int
+      WHERE cr.receipt_kind = 'llm'`,
+    [systemTenant.billingAccountId, JSON.stringify(seededModels.map((model, index) => ({ n: index + 1, ...model })))],
   );
 }
 

@@ -44,6 +44,16 @@ const commonColumns: Record<string, string[]> = {
     'receipt_kind text not null',
     'created_at timestamptz not null default now()',
   ],
+  llm_charge_details: [
+    'charge_receipt_id uuid not null',
+    'provider_call_id text',
+    'model text not null',
+    'provider text',
+    'tokens_in integer',
+    'tokens_out integer',
+    'latency_ms integer',
+    'graph_id text not null',
+  ],
   execution_grants: [
     'id uuid not null default gen_random_uuid()',
     'user_id text not null',
@@ -109,6 +119,7 @@ const commonForeignKeys = [
   'charge_receipts_virtual_key_id_virtual_keys_id_fk: charge_receipts (virtual_key_id) -> virtual_keys (id) ON DELETE CASCADE',
   'execution_grants_billing_account_id_billing_accounts_id_fk: execution_grants (billing_account_id) -> billing_accounts (id) ON DELETE CASCADE',
   'execution_grants_user_id_users_id_fk: execution_grants (user_id) -> users (id) ON DELETE CASCADE',
+  'llm_charge_details_charge_receipt_id_charge_receipts_id_fk: llm_charge_details (charge_receipt_id) -> charge_receipts (id) ON DELETE CASCADE',
   'schedules_execution_grant_id_execution_grants_id_fk: schedules (execution_grant_id) -> execution_grants (id) ON DELETE CASCADE',
   'schedules_owner_user_id_users_id_fk: schedules (owner_user_id) -> users (id) ON DELETE CASCADE',
   'virtual_keys_billing_account_id_billing_accounts_id_fk: virtual_keys (billing_account_id) -> billing_accounts (id) ON DELETE CASCADE',
@@ -140,6 +151,7 @@ const commonIndexes: Indexes = {
     charge_receipts_virtual_key_idx: 'INDEX (virtual_key_id)',
     charge_receipts_source_idempotency_unique: 'UNIQUE INDEX (source_system, source_reference)',
   },
+  llm_charge_details: { llm_charge_details_pkey: 'PRIMARY KEY (charge_receipt_id)' },
   execution_grants: { execution_grants_pkey: 'PRIMARY KEY (id)' },
   schedules: {
     schedules_pkey: 'PRIMARY KEY (id)',
@@ -188,6 +200,10 @@ const commonPolicies: Record<string, { name: string; expression: string }> = {
     name: 'tenant_isolation',
     expression: `(billing_account_id IN ( SELECT billing_accounts.id FROM billing_accounts WHERE (billing_accounts.owner_user_id = ${tenant})))`,
   },
+  llm_charge_details: {
+    name: 'tenant_isolation',
+    expression: `(EXISTS ( SELECT 1 FROM (charge_receipts cr JOIN billing_accounts ba ON ((ba.id = cr.billing_account_id))) WHERE ((cr.id = llm_charge_details.charge_receipt_id) AND (ba.owner_user_id = ${tenant}))))`,
+  },
   execution_grants: { name: 'tenant_isolation', expression: `(user_id = ${tenant})` },
   schedules: { name: 'tenant_isolation', expression: `(owner_user_id = ${tenant})` },
   ai_threads: { name: 'tenant_isolation', expression: `(owner_user_id = ${tenant})` },
@@ -203,6 +219,7 @@ const ledgerPolicies: Record<Ledger, { name: string; expression: string }> = {
 const probes = (ledger: Ledger): Record<string, string> => ({
   billing_accounts: 'SELECT owner_user_id AS tenant FROM billing_accounts',
   charge_receipts: "SELECT split_part(run_id, '/', 1) AS tenant FROM charge_receipts",
+  llm_charge_details: "SELECT split_part(graph_id, '/', 1) AS tenant FROM llm_charge_details",
   schedules: 'SELECT owner_user_id AS tenant FROM schedules',
   ai_threads: 'SELECT owner_user_id AS tenant FROM ai_threads',
   [ledger]: `SELECT split_part(run_id, '/', 1) AS tenant FROM ${ledger}`,
@@ -219,12 +236,16 @@ async function seedTenant(admin: pg.Pool, ledger: Ledger, { userId, accountId }:
     [accountId],
   );
   for (const n of [1, 2]) {
-    await admin.query(
+    const receipt = await admin.query<{ id: string }>(
       `INSERT INTO charge_receipts (billing_account_id, virtual_key_id, run_id, attempt, charged_credits,
          provenance, charge_reason, source_system, source_reference, receipt_kind)
-       VALUES ($1, $2, $3, 0, 1000, 'fixture', 'llm_usage', 'litellm', $3, 'usage')`,
+       VALUES ($1, $2, $3, 0, 1000, 'fixture', 'llm_usage', 'litellm', $3, 'llm') RETURNING id`,
       [accountId, key.rows[0]?.id, `${userId}/charge-${n}`],
     );
+    await admin.query("INSERT INTO llm_charge_details (charge_receipt_id, model, graph_id) VALUES ($1, 'fixture-model', $2)", [
+      receipt.rows[0]?.id,
+      `${userId}/agent`,
+    ]);
   }
   const grant = await admin.query<{ id: string }>(
     "INSERT INTO execution_grants (user_id, billing_account_id, scopes) VALUES ($1, $2, '{graph:run}') RETURNING id",

@@ -1,7 +1,24 @@
 // An in-memory GovernanceStatusPort for unit tests of the use case: the same windows and semantics
 // as the SQL of worker/postgres/queries.ts, over plain arrays. Integration tests use the real one.
 import type { RunStatus } from '../../shared/contract.ts';
-import { slotsBeforeChangeLimit, type DatabaseClock, type EarlierRunFacts, type GovernanceFacts, type GovernanceQuery, type GovernanceStatusPort, type HistoryFacts, type HistoryQuery, type RunFacts, type ScheduleFacts, type ThreadFacts, type TickFacts, type TickRequest } from '../../shared/ports.ts';
+import {
+  slotsBeforeChangeLimit,
+  type DatabaseClock,
+  type DayUsageRow,
+  type EarlierRunFacts,
+  type GovernanceFacts,
+  type GovernanceQuery,
+  type GovernanceStatusPort,
+  type HistoryFacts,
+  type HistoryQuery,
+  type RunFacts,
+  type ScheduleFacts,
+  type ThreadFacts,
+  type TickFacts,
+  type TickRequest,
+  type UsageDetails,
+  type UsageRow,
+} from '../../shared/ports.ts';
 
 export type FakeRun = {
   scheduleId: string;
@@ -17,9 +34,21 @@ export type FakeRun = {
 /** A schedule row; slotsBeforeChange is derived from the runs when read, as the SQL does. */
 export type FakeSchedule = Omit<ScheduleFacts, 'slotsBeforeChange'>;
 
+/** A receipt; the optional fields are its run and its llm_charge_details row (none: a receipt without details). */
+export type FakeReceipt = {
+  at: Date;
+  credits: bigint;
+  /** its run_id; any receipt has one (a manual adjustment its own): 'no-run' when not given */
+  runId?: string;
+  usdNanos?: bigint;
+  details?: { model: string; agent: string; tokensIn?: number; tokensOut?: number };
+};
+
 export type FakeData = {
   balance: bigint;
-  receipts: Array<{ at: Date; credits: bigint }>;
+  receipts: FakeReceipt[];
+  /** whether llm_charge_details can be read (default: available) */
+  usageDetails?: UsageDetails;
   schedules: FakeSchedule[];
   runs: FakeRun[];
   threads: ThreadFacts[];
@@ -40,6 +69,28 @@ function toFacts(run: FakeRun, withMessage: boolean): RunFacts {
     messageCode: run.errorMessage ? (bareCode.exec(run.errorMessage)?.[1] ?? null) : null,
     errorMessage: withMessage ? (run.errorMessage?.split('\n')[0] ?? null) : null,
   };
+}
+
+/** Receipts grouped as worker/postgres/usage-queries.ts groups them, by the key `keyOf` gives. */
+function usageGroups<K extends object>(receipts: FakeReceipt[], details: boolean, keyOf: (receipt: FakeReceipt) => K) {
+  const groups = new Map<string, K & Omit<UsageRow, 'runId' | 'model' | 'agent'>>();
+  for (const receipt of receipts) {
+    const key = keyOf(receipt);
+    const id = Object.values(key).map((value) => (value === null ? "\u0001" : value instanceof Date ? value.getTime() : String(value))).join("\u0000");
+    const group = groups.get(id) ?? { ...key, credits: 0n, requests: 0, tokensIn: 0n, tokensOut: 0n, usdNanos: null, usdRequests: 0 };
+    group.credits += receipt.credits;
+    group.requests += 1;
+    if (details && receipt.details) {
+      group.tokensIn += BigInt(receipt.details.tokensIn ?? 0);
+      group.tokensOut += BigInt(receipt.details.tokensOut ?? 0);
+    }
+    if (receipt.usdNanos !== undefined) {
+      group.usdNanos = (group.usdNanos ?? 0n) + receipt.usdNanos;
+      group.usdRequests += 1;
+    }
+    groups.set(id, group);
+  }
+  return [...groups.values()];
 }
 
 const byTime = (a: FakeRun, b: FakeRun) => a.scheduledFor.getTime() - b.scheduledFor.getTime() || a.scheduleId.localeCompare(b.scheduleId);
@@ -84,6 +135,20 @@ export function createFakeSource(data: FakeData, options: { clock?: FakeClock } 
     const told = options.clock?.(workerNow) ?? { now: workerNow };
     return { now: told.now, dataAsOf: told.dataAsOf ?? told.now, replica: told.replica ?? told.dataAsOf !== undefined };
   };
+  const details = () => data.usageDetails ?? 'available';
+  const receiptsIn = (from: Date, to: Date) => data.receipts.filter((receipt) => receipt.at >= from && receipt.at < to);
+  const usageOf = (ranges: NonNullable<GovernanceQuery['usageRanges']>): GovernanceFacts['usage'] => {
+    const withDetails = details() === 'available';
+    return {
+      details: details(),
+      rows: usageGroups(ranges.flatMap((range) => receiptsIn(range.from, range.to)), withDetails, (receipt) => ({
+        minute: new Date(Math.floor(receipt.at.getTime() / 60_000) * 60_000),
+        runId: receipt.runId ?? 'no-run',
+        model: withDetails ? (receipt.details?.model ?? null) : null,
+        agent: withDetails ? (receipt.details?.agent ?? null) : null,
+      })),
+    };
+  };
   const charterIds = () => new Set(data.schedules.map((schedule) => schedule.scheduleId));
   const source = {
     calls,
@@ -125,6 +190,7 @@ export function createFakeSource(data: FakeData, options: { clock?: FakeClock } 
         runs: inWindow.map((run) => toFacts(run, withMessage.has(run))),
         earlier: earlierRuns(data, q.windowStart, false),
         threads: data.threads.filter((thread) => thread.updatedAt <= q.now).sort((a, b) => b.updatedAt.getTime() - a.updatedAt.getTime()).slice(0, q.threadsLimit),
+        usage: usageOf(q.usageRanges ?? [{ from: q.spendFrom, to: q.now }]),
       };
     },
     async readEarlierRuns({ before }: { before: Date }): Promise<EarlierRunFacts[]> {
@@ -140,10 +206,18 @@ export function createFakeSource(data: FakeData, options: { clock?: FakeClock } 
         const day = receipt.at.toISOString().slice(0, 10);
         spend.set(day, (spend.get(day) ?? 0n) + receipt.credits);
       }
+      const runs = data.runs.filter((run) => ids.has(run.scheduleId) && run.scheduledFor >= q.from && run.scheduledFor < q.to).sort(byTime);
+      const withDetails = details() === 'available';
+      const usageRows: DayUsageRow[] = usageGroups(receiptsIn(q.from, q.to), withDetails, (receipt) => ({
+        day: receipt.at.toISOString().slice(0, 10),
+        runId: receipt.runId ?? 'no-run',
+        model: withDetails ? (receipt.details?.model ?? null) : null,
+      }));
       return {
         schedules: schedulesOf(data),
-        runs: data.runs.filter((run) => ids.has(run.scheduleId) && run.scheduledFor >= q.from && run.scheduledFor < q.to).sort(byTime).map((run) => toFacts(run, false)),
+        runs: runs.map((run) => toFacts(run, false)),
         spendByDay: [...spend].map(([day, credits]) => ({ day, credits })),
+        usageByDay: { details: details(), rows: usageRows },
       };
     },
   };

@@ -72,3 +72,31 @@ describe('README.md', () => {
     expect(reasonCodes.filter((code) => !readme.includes(`\`${code}\``))).toEqual([]);
   });
 });
+
+describe('README.md: summary.json', () => {
+  /** The rows of the README's table whose header starts with `header`: cells without backticks. */
+  const tableRows = (header: string) => {
+    const lines = read('README.md').split('\n');
+    const start = lines.findIndex((line) => line.startsWith(`| ${header}`));
+    const rows: string[][] = [];
+    for (const line of lines.slice(start + 2)) {
+      if (!line.startsWith('|')) break;
+      rows.push(line.split('|').slice(1, -1).map((cell) => cell.trim().replaceAll('`', '')));
+    }
+    return rows;
+  };
+
+  it('maps every charter state as shared/statuspage.ts does', async () => {
+    const { componentStatusOf } = await import('../../shared/statuspage.ts');
+    const documented = tableRows('charter state').flatMap(([states, usual, systemDown]) =>
+      states!.split(',').map((state) => [state.trim(), { usual, systemDown }] as const),
+    );
+    expect(Object.fromEntries(documented)).toEqual(componentStatusOf);
+  });
+
+  it('maps every overall status as shared/statuspage.ts does', async () => {
+    const { indicatorOf } = await import('../../shared/statuspage.ts');
+    const [healthy, degraded, failing, failingDown] = tableRows('overall').map(([, indicator, description]) => ({ indicator, description }));
+    expect({ healthy, degraded, failing, failing_down: failingDown }).toEqual(indicatorOf);
+  });
+});

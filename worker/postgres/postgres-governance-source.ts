@@ -4,6 +4,7 @@
 import pg, { type Pool, type PoolClient } from 'pg';
 import type { DatabaseClock, GovernanceStatusPort, Logger } from '../../shared/ports.ts';
 import { findLedger, readBalance, readCharters, readEarlierRuns, readRuns, readSpend, readSpendByDay, readThreads, type Ledger } from './queries.ts';
+import { readDailyUsage, readWindowUsage } from './usage-queries.ts';
 
 export type PostgresSourceOptions = {
   statementTimeoutMs: number;
@@ -147,7 +148,8 @@ export function createPostgresGovernanceSource(pool: Pool, options: PostgresSour
           messages: { from: query.failedFrom, limit: query.failedLimit },
         });
         const threads = await readThreads(client, query);
-        return { clock, query, ledger: ledger.table, balanceCredits, spentSinceSpendFrom: spend.total, spendByHour: spend.spendByHour, schedules, runs, earlier, threads };
+        const usage = await readWindowUsage(client, { billingAccountId: query.billingAccountId, ranges: query.usageRanges ?? [{ from: query.spendFrom, to: query.now }] });
+        return { clock, query, ledger: ledger.table, balanceCredits, spentSinceSpendFrom: spend.total, spendByHour: spend.spendByHour, schedules, runs, earlier, threads, usage };
       }, request.workerNow),
     readClock: (request) => inSnapshot(request.principalId, async (_client, _ledger, clock) => clock, request.workerNow),
     readEarlierRuns: (query) => inSnapshot(query.principalId, (client, ledger) => readEarlierRuns(client, ledger, query)),
@@ -156,6 +158,7 @@ export function createPostgresGovernanceSource(pool: Pool, options: PostgresSour
         schedules: (await readCharters(client, ledger, { principalId: query.principalId, earlierBefore: null })).schedules,
         runs: await readRuns(client, ledger, { principalId: query.principalId, from: query.from, to: query.to, toInclusive: false, messages: null }),
         spendByDay: await readSpendByDay(client, query),
+        usageByDay: await readDailyUsage(client, { billingAccountId: query.billingAccountId, from: query.from, to: query.to }),
       })),
   };
 }
