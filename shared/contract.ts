@@ -15,6 +15,8 @@ import {
   severities,
 } from './constants.ts';
 
+import { dayUsageSchema, forecastChartersSchema, usageSchema } from './usage-contract.ts';
+
 export * from './constants.ts';
 
 /** ISO-8601 UTC with milliseconds: 2026-11-21T12:00:00.000Z */
@@ -92,6 +94,8 @@ function statusSchemas<M extends Mode>(mode: M) {
     fundedRuns: z.nullable(credits),
     fundedUntil: z.nullable(instant),
     firstUnfundedRun: z.nullable(z.object({ charterId: text(limits.idLength), at: instant })),
+    /** what each enabled charter's run was taken to cost, and on what basis */
+    charters: added(mode, forecastChartersSchema),
   });
   const rules = z.object({
     runwayRedHours: z.number(),
@@ -125,6 +129,8 @@ function statusSchemas<M extends Mode>(mode: M) {
     /** side files this snapshot refers to that could not be written: each is behind since `since` */
     filesBehind: added(mode, z.array(z.object({ name: text(limits.idLength), since: instant })).check(z.maxLength(20))),
     rules: added(mode, rules),
+    /** what the last 24 hours' spend bought, by charter, model and agent, or why that is unknown */
+    usage: added(mode, usageSchema),
   });
   return { status, charter, reason, forecast, lastRun, runs24h, failedRun, missedRun, recentRun, upcomingRun, creditsSummary, rules };
 }
@@ -145,7 +151,8 @@ export type Runs24h = z.infer<typeof writer.runs24h>;
 export type FailedRun = z.infer<typeof writer.failedRun>;
 export type MissedRun = z.infer<typeof writer.missedRun>;
 export type Reason = z.infer<typeof writer.reason>;
-export type Forecast = z.infer<typeof writer.forecast>;
+/** The forecast's own figures; the snapshot adds `charters`, the basis of each charter's cost. */
+export type Forecast = Omit<z.infer<typeof writer.forecast>, 'charters'>;
 export type Rules = z.infer<typeof writer.rules>;
 export type RecentRun = z.infer<typeof writer.recentRun>;
 export type UpcomingRun = z.infer<typeof writer.upcomingRun>;
@@ -182,7 +189,15 @@ export const governanceHistorySchema = z.object({
   chartersTotal: z.optional(count),
   /** oldest first; a charter absent from a day's map has no data that day (before its first recorded run) */
   days: z
-    .array(z.object({ date: utcDate, spent: credits, charters: z.record(z.string(), dayCountsSchema) }))
+    .array(
+      z.object({
+        date: utcDate,
+        spent: credits,
+        charters: z.record(z.string(), dayCountsSchema),
+        /** what the day's spend bought (closed days); null when the details were unreadable */
+        usage: z.optional(z.nullable(dayUsageSchema)),
+      }),
+    )
     .check(z.maxLength(limits.historyDays)),
   /** newest first */
   incidents: z.array(incidentSchema).check(z.maxLength(limits.historyIncidents)),

@@ -5,14 +5,21 @@
 import { limits, type GovernanceStatus } from '../shared/contract.ts';
 import type { StateRules } from '../shared/charter-state.ts';
 import { forecastHorizonMs } from '../shared/forecast.ts';
-import type { Clock, GovernanceQuery, GovernanceStatusPort, Logger, SnapshotStorePort } from '../shared/ports.ts';
+import type { Clock, GovernanceQuery, GovernanceStatusPort, Logger, RunFacts, SnapshotStorePort } from '../shared/ports.ts';
 import { composeSnapshot, mostSevereFirst } from './compose-snapshot.ts';
 import { createHistoryKeeper } from './history-keeper.ts';
 import { createHistoryRebuild } from './history-rebuild.ts';
-import { cleanCharterRows, groupRuns, judgeCharters } from './judge-charters.ts';
+import { cleanCharterRows, groupRuns, judgeCharters, type JudgedCharter } from './judge-charters.ts';
+import { dayUsageOf } from './history-rebuild.ts';
+import { createArchiveRecord, type ArchiveRecord } from './record.ts';
+import { createArchivist } from './archive.ts';
+import { createUsageMemory } from './usage-memory.ts';
+import { mergeArchivedDays } from '../shared/archive-history.ts';
+import { utcDate } from '../shared/history.ts';
+import type { UsageRun } from '../shared/usage.ts';
 import { createMemory } from './memory.ts';
 import { createFilePublisher, type PublishResult, type PublishSettings } from './publish.ts';
-import { createHistoryFile, type HistoryFile } from './side-files.ts';
+import { createHistoryFile, type HistoryContent, type HistoryFile } from './side-files.ts';
 import { assertSnapshotIsValid, SnapshotError } from './validate.ts';
 import { clockSkewMs, databaseTimeAt, skewProblem } from '../shared/clock.ts';
 
@@ -62,10 +69,11 @@ export function queryFor(now: Date, settings: Pick<SnapshotSettings, 'principalI
 /** The snapshot, the history file as published (its body serialised once, when it changes), and the worker's clock skew. */
 export type BuiltSnapshot = { snapshot: GovernanceStatus; skewMs: number } & HistoryFile;
 
-/** One tick after another, with what the worker remembers between them. */
-export function createSnapshotBuilder(source: GovernanceStatusPort, settings: SnapshotSettings, logger: Logger) {
+/** One tick after another, with what the worker remembers between them; `record` archives closed days (none with --stdout). */
+export function createSnapshotBuilder(source: GovernanceStatusPort, settings: SnapshotSettings, logger: Logger, record?: ArchiveRecord) {
   const { rules } = settings;
   const memory = createMemory(rules);
+  const usage = createUsageMemory();
   const keeper = createHistoryKeeper(rules);
   const rebuild = createHistoryRebuild({ source, keeper, memory, principalId: settings.principalId, billingAccountId: settings.billingAccountId, graceMs: rules.graceMs });
   const historyFile = createHistoryFile(logger);
@@ -81,56 +89,110 @@ export function createSnapshotBuilder(source: GovernanceStatusPort, settings: Sn
     logger.info('history_rebuilt', { days: limits.historyDays, durationMs: Math.round(performance.now() - started) });
   }
 
+  /** One transaction at the database's instant; the windows, and the receipts not yet remembered, from its clock. */
+  function read(workerNow: Date) {
+    return source.readTick({
+      principalId: settings.principalId,
+      workerNow,
+      plan: (clock) => {
+        const asOf = clock.dataAsOf.getTime();
+        const query = queryFor(clock.dataAsOf, settings, keeper.runsFrom(asOf));
+        return { ...query, usageRanges: usage.rangesFor(asOf, query.spendFrom.getTime()) };
+      },
+    });
+  }
+
+  /** What the days the keeper closed this tick spent their credits on: one read of each, once. */
+  async function readDayUsage(closed: readonly number[], charters: readonly JudgedCharter[], signal?: AbortSignal) {
+    for (const dayStart of closed) {
+      const facts = await source.readHistory({ principalId: settings.principalId, billingAccountId: settings.billingAccountId, from: new Date(dayStart), to: new Date(dayStart + dayMs) });
+      signal?.throwIfAborted();
+      keeper.setDayUsage(utcDate(dayStart), dayUsageOf(facts, charters, dayStart));
+    }
+  }
+
+  async function tick(workerNow: Date, signal?: AbortSignal): Promise<BuiltSnapshot> {
+    const started = performance.now();
+    await rebuildIfDue(workerNow, signal);
+    const readAt = performance.now();
+    const facts = await read(workerNow);
+    signal?.throwIfAborted();
+    const now = facts.clock.now.getTime();
+    const asOf = facts.clock.dataAsOf.getTime();
+    skewMs = clockSkewMs(now, workerNow.getTime() + (readAt - started));
+    const problem = skewProblem(skewMs, settings.clockSkewLimitMs ?? defaultClockSkewLimitMs);
+    if (problem) throw new SnapshotError(`not published: ${problem}`);
+
+    const runsBySchedule = groupRuns(facts.runs);
+    memory.see(runsBySchedule);
+    const window = usage.apply(facts);
+    const charters = judgeCharters({
+      now: asOf,
+      upcomingAfter: now,
+      runsFrom: facts.query.runsFrom.getTime(),
+      horizonMs: forecastHorizonMs,
+      rules,
+      rows: cleanCharterRows(facts.schedules, asOf),
+      runsBySchedule,
+      earlier: new Map(facts.earlier.map((earlier) => [earlier.scheduleId, earlier])),
+      memory,
+    });
+    memory.keepOnly(new Set(charters.map((charter) => charter.scheduleId)));
+    const spend = new Map(facts.spendByHour.map((hour) => [hour.hourStart.getTime(), hour.credits]));
+    let counted = keeper.update(asOf, charters, spend);
+    if (counted.closedNow.length > 0) {
+      // a day closed: what it spent its credits on is read once, and the history counted again with it
+      await readDayUsage(counted.closedNow, charters, signal);
+      counted = keeper.update(asOf, charters, spend);
+    }
+    const { content, open } = counted;
+    const history = await keepRecord(content, charters, facts.clock.now, signal);
+    const staleAfter = new Date(now + settings.staleAfterMs(facts.clock.now));
+    const snapshot = assertSnapshotIsValid(
+      composeSnapshot({ facts, clock: { now, dataAsOf: asOf }, staleAfter, views: charters, rules, openIncidents: open, usage: { window, runs: usageRunsOf(facts.runs, charters) } }),
+    );
+    // the history leaves out the least severe charters when it must, as the snapshot does
+    return { snapshot, skewMs, ...historyFile.fit(history, mostSevereFirst(charters).map((charter) => charter.id), snapshot.generatedAt) };
+  }
+
+  /** Archives the days closed since the last call, and shows the archive's figures for the days it holds. */
+  async function keepRecord(content: HistoryContent, charters: readonly JudgedCharter[], now: Date, signal?: AbortSignal): Promise<HistoryContent> {
+    if (!record) return content;
+    const names = new Map(charters.map((charter) => [charter.id, charter.name]));
+    const archived = await record.keep(keeper.closedDays(), { now, names, incidents: content.incidents }, signal);
+    if (archived.length === 0) return content;
+    return { ...content, days: mergeArchivedDays(content.days, archived, { from: content.from, to: content.to, charterIds: new Set(names.keys()) }) };
+  }
+
   return {
     /**
      * One tick. `workerNow` is the worker's clock when the tick began: the tick's instant is the
      * database's (shared/clock.ts), and a worker whose clock is too far off it refuses to go on.
      */
     async build(workerNow: Date, signal?: AbortSignal): Promise<BuiltSnapshot> {
-      const started = performance.now();
-      await rebuildIfDue(workerNow, signal);
-      const readAt = performance.now();
-      const facts = await source.readTick({
-        principalId: settings.principalId,
-        workerNow,
-        plan: (clock) => queryFor(clock.dataAsOf, settings, keeper.runsFrom(clock.dataAsOf.getTime())),
-      });
-      signal?.throwIfAborted();
-      const now = facts.clock.now.getTime();
-      const asOf = facts.clock.dataAsOf.getTime();
-      skewMs = clockSkewMs(now, workerNow.getTime() + (readAt - started));
-      const problem = skewProblem(skewMs, settings.clockSkewLimitMs ?? defaultClockSkewLimitMs);
-      if (problem) throw new SnapshotError(`not published: ${problem}`);
-
-      const runsBySchedule = groupRuns(facts.runs);
-      memory.see(runsBySchedule);
-      const charters = judgeCharters({
-        now: asOf,
-        upcomingAfter: now,
-        runsFrom: facts.query.runsFrom.getTime(),
-        horizonMs: forecastHorizonMs,
-        rules,
-        rows: cleanCharterRows(facts.schedules, asOf),
-        runsBySchedule,
-        earlier: new Map(facts.earlier.map((earlier) => [earlier.scheduleId, earlier])),
-        memory,
-      });
-      memory.keepOnly(new Set(charters.map((charter) => charter.scheduleId)));
-      const spend = new Map(facts.spendByHour.map((hour) => [hour.hourStart.getTime(), hour.credits]));
-      const { content, open } = keeper.update(asOf, charters, spend);
-      const staleAfter = new Date(now + settings.staleAfterMs(facts.clock.now));
-      const snapshot = assertSnapshotIsValid(composeSnapshot({ facts, clock: { now, dataAsOf: asOf }, staleAfter, views: charters, rules, openIncidents: open }));
-      // the history leaves out the least severe charters when it must, as the snapshot does
-      return { snapshot, skewMs, ...historyFile.fit(content, mostSevereFirst(charters).map((charter) => charter.id), snapshot.generatedAt) };
+      try {
+        return await tick(workerNow, signal);
+      } catch (error) {
+        usage.forget(); // a failed tick may have read receipts it never folded in
+        throw error;
+      }
     },
     /** Forgets everything remembered: the next build reads the earlier facts and the 90 days again. */
     reset() {
       memory.reset();
+      usage.forget();
       keeper.reset();
       rebuild.reset();
       historyFile.reset();
+      record?.reset();
     },
   };
+}
+
+/** The window's runs as usage sees them: the raw run_id (receipts carry it raw) and the charter's cleaned id. */
+function usageRunsOf(runs: readonly RunFacts[], charters: readonly JudgedCharter[]): UsageRun[] {
+  const idOf = new Map(charters.map((charter) => [charter.scheduleId, charter.id]));
+  return runs.flatMap((run) => (idOf.has(run.scheduleId) ? [{ runId: run.runId, charterId: idOf.get(run.scheduleId)!, status: run.status }] : []));
 }
 
 export type SnapshotBuilder = ReturnType<typeof createSnapshotBuilder>;
@@ -143,8 +205,10 @@ export async function buildSnapshot(source: GovernanceStatusPort, settings: Snap
 /** Builds a snapshot and publishes it with the files beside it (worker/publish.ts). A failure at any
  *  step throws before or without touching what the store already holds. */
 export function createPublisher(deps: SnapshotDeps, settings: SnapshotSettings, publishing: PublishSettings = { feeds: null }) {
-  const builder = createSnapshotBuilder(deps.source, settings, deps.logger);
-  const files = createFilePublisher(deps.store, publishing, deps.logger);
+  const { store, logger } = deps;
+  const record = createArchiveRecord((clock) => createArchivist({ store, signer: publishing.signer ?? null, logger, clock }));
+  const builder = createSnapshotBuilder(deps.source, settings, logger, record);
+  const files = createFilePublisher(store, publishing, logger);
   const publish = async function publishSnapshot(signal?: AbortSignal): Promise<PublishResult & { skewMs: number }> {
     const built = await builder.build(deps.clock(), signal);
     signal?.throwIfAborted();

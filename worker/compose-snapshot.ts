@@ -4,7 +4,8 @@
 import type { StateRules } from '../shared/charter-state.ts';
 import { limits, type Charter, type CharterState, type GovernanceStatus, type Incident, type Rules } from '../shared/contract.ts';
 import { summarizeCredits, creditsPerUsd } from '../shared/credits.ts';
-import { forecastFunding, forecastHorizonMs } from '../shared/forecast.ts';
+import { forecastByCharter, forecastHorizonMs } from '../shared/forecast.ts';
+import { ownCreditsPerRun, summarizeUsage, type UsageRun, type WindowUsage } from '../shared/usage.ts';
 import { charterStateInfo, deriveReasons, statusOf, type CharterSummary } from '../shared/reasons.ts';
 import { publicText, publicTitle } from '../shared/redact.ts';
 import type { GovernanceFacts, GovernanceQuery } from '../shared/ports.ts';
@@ -72,6 +73,7 @@ export type ComposeInput = {
   rules: SnapshotRules;
   /** the incidents still open (worker/history-keeper.ts) */
   openIncidents: readonly Incident[];
+  usage: TickUsage;
 };
 
 /** 24 hourly buckets, oldest first, the last one the current hour; hours without spend read 0. */
@@ -109,19 +111,27 @@ function recentRunsOf(facts: GovernanceFacts) {
     .slice(0, limits.recentRuns);
 }
 
-/** What the balance pays for (runs started in the data's last 24 hours), walking every enabled charter's fires after `now`. */
-function forecastOf(views: readonly JudgedCharter[], facts: GovernanceFacts, asOf: number, now: number) {
+/**
+ * What the balance pays for: each enabled charter's fires after `now`, each at its own cost per run
+ * where its runs of the data's last 24 hours left receipts, else at the average run's.
+ */
+function forecastOf(views: readonly JudgedCharter[], facts: GovernanceFacts, usage: TickUsage, asOf: number, now: number) {
   const runsStarted = views.reduce((sum, view) => sum + view.runs.filter((run) => run.startedAt !== null && run.startedAt >= asOf - dayMs && run.startedAt < asOf).length, 0);
   const enabled = views.filter((view) => view.enabled && view.scheduleError === null);
   const horizonEnd = Math.min(now + forecastHorizonMs, ...enabled.map((view) => view.coveredTo));
-  return forecastFunding({
+  const { forecast, charters } = forecastByCharter({
     balance: facts.balanceCredits,
     spentLast24h: facts.spentSinceSpendFrom,
     runsStarted,
     upcoming: enabled.map((view) => ({ charterId: view.id, fires: view.fires.filter((fire) => fire > now && fire <= horizonEnd) })),
     horizonEnd,
+    ownCreditsPerRun: ownCreditsPerRun(usage.window, usage.runs),
   });
+  return { ...forecast, charters };
 }
+
+/** The last 24 hours' receipts grouped by run and model (worker/usage-memory.ts), and the runs they belong to. */
+export type TickUsage = { window: WindowUsage; runs: readonly UsageRun[] };
 
 /** A judged charter as the reasons see it (shared/reasons.ts). */
 const summaryOf = (view: JudgedCharter): CharterSummary => ({
@@ -139,7 +149,7 @@ const summaryOf = (view: JudgedCharter): CharterSummary => ({
   expected24h: view.judgement.runs24h.expected,
 });
 
-export function composeSnapshot({ facts, clock, staleAfter, views, rules, openIncidents }: ComposeInput): GovernanceStatus {
+export function composeSnapshot({ facts, clock, staleAfter, views, rules, openIncidents, usage }: ComposeInput): GovernanceStatus {
   // Everything the data says is judged as of the data (a replica behind its primary is not "missed"
   // runs); what the cron says (upcoming runs, the forecast) from the tick's instant.
   const { now: tickNow, dataAsOf: now } = clock;
@@ -156,7 +166,7 @@ export function composeSnapshot({ facts, clock, staleAfter, views, rules, openIn
     .slice(0, limits.upcomingRuns);
   const failures = failuresOf(views, now);
   const missed = missesOf(views);
-  const forecast = forecastOf(views, facts, now, tickNow);
+  const forecast = forecastOf(views, facts, usage, now, tickNow);
   // reasons only for the charters the file lists: a reader can always find the charter a reason names
   const reasons = deriveReasons({
     now,
@@ -197,5 +207,6 @@ export function composeSnapshot({ facts, clock, staleAfter, views, rules, openIn
     openIncidents: openIncidents.filter((incident) => listedIds.has(incident.charterId)).map((incident) => incident.id).slice(0, limits.openIncidents),
     filesBehind: [],
     rules: rulesOf(rules),
+    usage: summarizeUsage({ usage: usage.window, runs: usage.runs, charters: views, from: facts.query.spendFrom.getTime(), to: now }),
   };
 }

@@ -8,11 +8,14 @@ import { limits } from '../shared/contract.ts';
 import { expectedFires, inProgress, isStuck, type RunRecord, type StateRules } from '../shared/charter-state.ts';
 import { advanceStreak, countDay, dayMs, startOfUtcDay, toIncident, utcDate, type OpenStreak } from '../shared/history.ts';
 import type { DueRule } from '../shared/schedule-change.ts';
+import type { DayUsage } from '../shared/usage-contract.ts';
 
 /** What the keeper needs of a charter; the tick's judged charters are such. */
 export type CountedCharter = {
   id: string;
   name: string;
+  /** the schedule's row id, where the keeper's caller needs it (a day's usage) */
+  scheduleId?: string;
   rule: Pick<DueRule, 'quiet'>;
   /** due fires covering the days asked for, ascending */
   fires: readonly number[];
@@ -28,7 +31,7 @@ export type CountedCharter = {
  * first expected fire the walk meets, so the incident's id does not move as the horizon does.
  */
 type Track = { streak: OpenStreak | null; openedAt?: number };
-type ClosedDay = { spent: bigint; charters: Map<string, DayCounts> };
+type ClosedDay = { spent: bigint; charters: Map<string, DayCounts>; usage?: DayUsage | null };
 
 /** A worker that missed this much of the window's history (a long pause) rebuilds it instead. */
 const maxGapMs = 12 * 60 * 60 * 1000;
@@ -98,12 +101,21 @@ export function createHistoryKeeper(rules: StateRules) {
       lastUpdate = Number.NEGATIVE_INFINITY; // not ready until the rebuild finishes
     },
     /** Closes one day: its counts become final and the streaks move past it. */
-    closeDay(charters: readonly CountedCharter[], dayStart: number, spent: bigint, now: number) {
+    closeDay(charters: readonly CountedCharter[], dayStart: number, spent: bigint, now: number, usage?: DayUsage | null) {
       const walked = walk(charters, dayStart, now, tracks, () => Number.POSITIVE_INFINITY);
-      days.set(utcDate(dayStart), { spent, charters: walked.counts });
+      days.set(utcDate(dayStart), { spent, charters: walked.counts, ...(usage !== undefined && { usage }) });
       tracks = walked.tracks;
       resolved.push(...walked.resolved);
       closedThrough = dayStart + dayMs;
+    },
+    /** The closed days the keeper holds, oldest first: what the archive takes (worker/archive.ts). */
+    closedDays(): Array<{ date: string; spent: bigint; counts: ReadonlyMap<string, DayCounts> }> {
+      return [...days].sort(([a], [b]) => a.localeCompare(b)).map(([date, day]) => ({ date, spent: day.spent, counts: day.charters }));
+    },
+    /** What a closed day's spend bought, once it is read (the day closed on a tick: its usage is read after). */
+    setDayUsage(date: string, usage: DayUsage | null) {
+      const day = days.get(date);
+      if (day) day.usage = usage;
     },
     /** Marks the history current after a rebuild. */
     finish(now: number) {
@@ -127,7 +139,9 @@ export function createHistoryKeeper(rules: StateRules) {
     update(now: number, charters: readonly CountedCharter[], spendByHour: ReadonlyMap<number, bigint>) {
       if (closedThrough === null) throw new Error('history read before it was rebuilt');
       const spentBetween = (from: number, to: number) => [...spendByHour].reduce((sum, [hour, credits]) => (hour >= from && hour < to ? sum + credits : sum), 0n);
+      const closedNow: number[] = [];
       while (closedThrough + dayMs + rules.graceMs <= now && !keeper.mayWait(charters, closedThrough, now)) {
+        closedNow.push(closedThrough);
         keeper.closeDay(charters, closedThrough, spentBetween(closedThrough, closedThrough + dayMs), now);
       }
       const horizon = horizonOf(now);
@@ -146,7 +160,7 @@ export function createHistoryKeeper(rules: StateRules) {
         liveResolved.push(...walked.resolved);
         open.push({ date: utcDate(dayStart), spent: spentBetween(dayStart, dayStart + dayMs), charters: walked.counts });
       }
-      return historyContent(now, charters, [...days].map(([date, day]) => ({ date, ...day })).concat(open), [...resolved, ...liveResolved], live);
+      return { ...historyContent(now, charters, [...days].map(([date, day]) => ({ date, ...day })).concat(open), [...resolved, ...liveResolved], live), closedNow };
     },
 
     reset() {
@@ -164,7 +178,7 @@ export function createHistoryKeeper(rules: StateRules) {
 function historyContent(
   now: number,
   charters: readonly CountedCharter[],
-  dayList: ReadonlyArray<{ date: string; spent: bigint; charters: ReadonlyMap<string, DayCounts> }>,
+  dayList: ReadonlyArray<{ date: string; spent: bigint; charters: ReadonlyMap<string, DayCounts>; usage?: DayUsage | null }>,
   ended: readonly Incident[],
   tracks: ReadonlyMap<string, Track>,
 ) {
@@ -187,7 +201,12 @@ function historyContent(
     days: dayList
       .filter((day) => day.date >= from)
       .sort((a, b) => a.date.localeCompare(b.date))
-      .map((day) => ({ date: day.date, spent: day.spent.toString(), charters: Object.fromEntries([...day.charters].filter(([id]) => known.has(id))) })),
+      .map((day) => ({
+        date: day.date,
+        spent: day.spent.toString(),
+        charters: Object.fromEntries([...day.charters].filter(([id]) => known.has(id))),
+        ...(day.usage !== undefined && { usage: day.usage }),
+      })),
     incidents,
   };
   return { content, open };

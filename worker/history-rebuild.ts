@@ -5,8 +5,10 @@
 // the next tick, so a slow database still gets there.
 import type { RunRecord } from '../shared/charter-state.ts';
 import { limits } from '../shared/contract.ts';
-import { dayMs, startOfUtcDay } from '../shared/history.ts';
-import type { GovernanceStatusPort, ScheduleFacts } from '../shared/ports.ts';
+import { dayMs, startOfUtcDay, utcDate } from '../shared/history.ts';
+import type { GovernanceStatusPort, HistoryFacts, ScheduleFacts } from '../shared/ports.ts';
+import { emptyDayUsage, summarizeUsageDays } from '../shared/usage.ts';
+import type { DayUsage } from '../shared/usage-contract.ts';
 import { fireAfter, firesBetween } from '../shared/schedule.ts';
 import { dueFires } from '../shared/schedule-change.ts';
 import { maxCachedFires } from './fire-cache.ts';
@@ -64,7 +66,7 @@ export function createHistoryRebuild({ source, keeper, memory, principalId, bill
         memory.see(runsBySchedule);
         const charters = days(facts.schedules, runsBySchedule, dayStart);
         if (keeper.mayWait(charters, dayStart, now)) break; // counted as open by the ticks until it closes
-        keeper.closeDay(charters, dayStart, facts.spendByDay.reduce((sum, day) => sum + day.credits, 0n), now);
+        keeper.closeDay(charters, dayStart, facts.spendByDay.reduce((sum, day) => sum + day.credits, 0n), now, dayUsageOf(facts, charters, dayStart));
         state.next = dayStart + dayMs;
       }
       keeper.finish(now);
@@ -98,10 +100,21 @@ export function createHistoryRebuild({ source, keeper, memory, principalId, bill
         const rule = memory.ruleOf(row);
         const cron = rule.byCron ? firesOf(row).filter((fire) => fire >= dayStart && fire < dayStart + dayMs) : [];
         const due = dueFires(rule, cron, runs.map((run) => run.scheduledFor));
-        return { id: row.id, name: row.name, rule, fires: due, runs, firstRunAt: first < Number.POSITIVE_INFINITY ? first : null };
+        return { id: row.id, name: row.name, scheduleId: row.scheduleId, rule, fires: due, runs, firstRunAt: first < Number.POSITIVE_INFINITY ? first : null };
       });
     };
   }
 }
 
 export type HistoryRebuild = ReturnType<typeof createHistoryRebuild>;
+
+/**
+ * What one day's spend bought (its receipts by run and model), its receipts matched to the charters
+ * of the day's runs; null when the details are unreadable, zero totals on a day without receipts.
+ */
+export function dayUsageOf(facts: HistoryFacts, charters: ReadonlyArray<{ id: string; scheduleId?: string }>, dayStart: number): DayUsage | null {
+  const idOf = new Map(charters.flatMap((charter) => (charter.scheduleId ? [[charter.scheduleId, charter.id] as const] : [])));
+  const runs = facts.runs.flatMap((run) => (idOf.has(run.scheduleId) ? [{ runId: run.runId, charterId: idOf.get(run.scheduleId)! }] : []));
+  const days = summarizeUsageDays(facts.usageByDay, runs);
+  return days === null ? null : (days.get(utcDate(dayStart)) ?? emptyDayUsage());
+}

@@ -18,6 +18,7 @@ import { createSnapshotRunner } from './snapshot-runner.ts';
 import { createAdvisoryLockLeader, lockKeyFor } from './postgres/advisory-lock-leader.ts';
 import { createHealthServer, listen } from './health-server.ts';
 import { publishPlan } from './side-files.ts';
+import { signerAtStart } from './signing-key.ts';
 import { createStore } from './stores/create-store.ts';
 import { assertWithinBound, serializeSnapshot } from './validate.ts';
 
@@ -105,8 +106,9 @@ async function publish(config: WorkerConfig, logger: Logger, once: boolean): Pro
   const settings = settingsOf(config);
   const { store, close: closeStore } = await createStore(config.destination!, config);
   parts.push({ name: 'store', stop: closeStore });
-  logger.info('publish_plan', { destination: store.description, ...publishPlan(store.snapshotName, { feeds: feedLinks(config) }) });
-  const publisher = createPublisher({ source, store, clock: () => new Date(), logger }, settings, { feeds: feedLinks(config), timeoutMs: config.snapshotTimeoutMs });
+  const publishing = { feeds: feedLinks(config), timeoutMs: config.snapshotTimeoutMs, signer: signerAtStart(config.signingKey, logger) };
+  logger.info('publish_plan', { destination: store.description, ...publishPlan(store.snapshotName, publishing) });
+  const publisher = createPublisher({ source, store, clock: () => new Date(), logger }, settings, publishing);
   const leader = once ? null : createAdvisoryLockLeader({ connectionString: config.leaderDatabaseUrl, lockKey: lockKeyFor(store.description), sessionPooler: config.leaderSessionPooler, clockSkewLimitMs: config.clockSkewLimitMs, logger, onLost: () => runner.abort('this replica lost the leader lock') });
   if (leader) parts.push({ name: 'leader lock', stop: () => leader.close() });
   const role = (): 'leader' | 'standby' => (leader === null || leader.isLeader() ? 'leader' : 'standby');

@@ -7,6 +7,7 @@ import { limits, type GovernanceStatus } from '../shared/contract.ts';
 import type { Logger, SnapshotStorePort } from '../shared/ports.ts';
 import type { BuiltSnapshot } from './build-snapshot.ts';
 import { sideFiles, type SideFileSettings } from './side-files.ts';
+import { signatureFiles } from './signing-key.ts';
 import { assertSnapshotIsValid, assertWithinBound, serializeSnapshot } from './validate.ts';
 
 export type PublishOutcome = 'written' | 'refused';
@@ -83,6 +84,10 @@ export function createFilePublisher(store: SnapshotStorePort, settings: PublishS
         const nowAt = now && generatedAtOf(now.body);
         if ((nowAt && nowAt > snapshot.generatedAt) || attempt === 2) return refused(nowAt ?? 'unknown');
         tag = now?.tag ?? null;
+      }
+      // its signature right after it: a reader who catches the two apart reads the signature again
+      for (const [file, signature] of Object.entries(signatureFiles(settings.signer ?? null, name, body))) {
+        await store.put(file, signature, signal).catch((error: unknown) => logger.warn('signature_failed', { file, error }));
       }
       return { outcome: 'written', snapshot, bytes, written: [name, ...written], filesBehind };
     },

@@ -1,4 +1,5 @@
-// The files published beside the snapshot: badges, both JSON Schemas, the history and the feeds.
+// The files published beside the snapshot: badges, the JSON Schemas, the history, the feeds, the
+// Statuspage-shaped summary.json, and the archive's schemas and public key.
 // Each is written only when it is missing or differs from what is stored (one hash comparison per
 // file and tick), so a deleted folder or bucket prefix is whole again on the next tick.
 import { createHash } from 'node:crypto';
@@ -17,19 +18,28 @@ import {
 import { governanceBadge, governanceBadgeSvg } from '../shared/badge.ts';
 import { governanceHistoryJsonSchema, governanceStatusJsonSchema } from '../shared/json-schema.ts';
 import type { Logger, SnapshotStorePort } from '../shared/ports.ts';
+import { statuspageFileName, statuspageSummary } from '../shared/statuspage.ts';
+import { archiveDaySchemaFileName, archiveIndexSchemaFileName, signingKeyFileName } from '../shared/archive-files.ts';
+import { archiveSideFiles } from './archive-side-files.ts';
+import type { Signer } from './signing-key.ts';
 import { assertHistoryIsValid } from './validate.ts';
 import { renderFeeds, type FeedLinks } from './feeds.ts';
 
 export type SideFileSettings = {
-  /** absolute URLs of the page and the feeds; null publishes no feeds (entries need a link to the page) */
+  /** absolute URLs of the page and the feeds; null publishes no feeds nor summary.json (they link to the page) */
   feeds: FeedLinks | null;
+  /** signs the snapshot and the archive (SIGNING_KEY_FILE); null publishes them unsigned */
+  signer?: Signer | null;
 };
+
+/** summary.json's page: named and identified by the status page it stands for. */
+const statuspagePage = (pageUrl: string) => ({ id: createHash('sha256').update(pageUrl).digest('hex').slice(0, 12), name: 'Governance status', url: pageUrl });
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 /** room kept for generatedAt, added after fitting */
 const generatedAtRoom = 64;
 
-type HistoryContent = Omit<GovernanceHistory, 'generatedAt'>;
+export type HistoryContent = Omit<GovernanceHistory, 'generatedAt'>;
 
 /**
  * The history as it fits its bounds: at most limits.historyCharters charters, and when their 90
@@ -127,6 +137,8 @@ export function sideFiles(built: { snapshot: GovernanceStatus } & HistoryFile, s
     [historySchemaFileName]: historySchemaBody,
     [historyFileName]: history,
     ...(settings.feeds ? renderFeeds(built.history, settings.feeds) : {}),
+    ...(settings.feeds ? { [statuspageFileName]: json(statuspageSummary({ snapshot: built.snapshot, history: built.history, page: statuspagePage(settings.feeds.pageUrl) })) } : {}),
+    ...archiveSideFiles(settings.signer ?? null),
   };
 }
 
@@ -137,8 +149,10 @@ export type PublishPlan = { files: string[]; off: Array<{ files: string[]; reaso
  * file is off: logged once at start, so that a missing feed is never a silent surprise.
  */
 export function publishPlan(snapshotName: string, settings: SideFileSettings): PublishPlan {
-  const always = [schemaFileName, historyFileName, historySchemaFileName, badgeFileName, badgeSvgFileName];
-  const feeds = [atomFeedFileName, jsonFeedFileName];
-  if (settings.feeds) return { files: [snapshotName, ...always, ...feeds], off: [] };
-  return { files: [snapshotName, ...always], off: [{ files: feeds, reason: 'STATUS_PAGE_URL is not set, and every feed entry must link to the status page' }] };
+  const always = [schemaFileName, historyFileName, historySchemaFileName, badgeFileName, badgeSvgFileName, archiveDaySchemaFileName, archiveIndexSchemaFileName];
+  const feeds = [atomFeedFileName, jsonFeedFileName, statuspageFileName];
+  const off: PublishPlan['off'] = [];
+  if (!settings.feeds) off.push({ files: feeds, reason: 'STATUS_PAGE_URL is not set, and every feed entry (and summary.json) must link to the status page' });
+  if (!settings.signer) off.push({ files: [signingKeyFileName], reason: 'SIGNING_KEY_FILE is not set: the snapshot and the archive are published unsigned' });
+  return { files: [snapshotName, ...always, ...(settings.feeds ? feeds : []), ...(settings.signer ? [signingKeyFileName] : [])], off };
 }

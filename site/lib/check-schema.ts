@@ -10,8 +10,12 @@ export interface JsonSchema {
   /** a schema for every key not in properties (a record), or false for none; absent: tolerated */
   additionalProperties?: JsonSchema | boolean;
   propertyNames?: JsonSchema;
-  items?: JsonSchema;
+  items?: JsonSchema | false;
+  /** a tuple: one schema per position (items then covers the rest, or is false for none) */
+  prefixItems?: readonly JsonSchema[];
   anyOf?: readonly JsonSchema[];
+  /** exactly one matches (a discriminated union: the discriminator makes at most one match) */
+  oneOf?: readonly JsonSchema[];
   enum?: readonly unknown[];
   const?: unknown;
   pattern?: string;
@@ -25,7 +29,7 @@ export interface JsonSchema {
 
 /** Keywords that decide validity and are handled; the rest only annotate. */
 export const checkedKeywords = [
-  'type', 'properties', 'required', 'additionalProperties', 'propertyNames', 'items', 'anyOf', 'enum', 'const',
+  'type', 'properties', 'required', 'additionalProperties', 'propertyNames', 'items', 'prefixItems', 'anyOf', 'oneOf', 'enum', 'const',
   'pattern', 'format', 'maxLength', 'minItems', 'maxItems', 'minimum', 'maximum',
 ] as const;
 /** Annotations. Objects without additionalProperties tolerate extra fields, like the Zod parser. */
@@ -54,10 +58,10 @@ export function compactSchema(node: unknown): unknown {
   if (typeof node !== 'object' || node === null) return node;
   const schema = node as JsonSchema & Record<string, unknown>;
   const entries = Object.entries(schema).filter(
-    ([key, value]) =>
-      !(key === 'pattern' && schema.format === 'date-time') &&
-      !(schema.type === 'integer' && ((key === 'maximum' && value === safeMax) || (key === 'minimum' && value === -safeMax))),
-  );
+      ([key, value]) =>
+        !(key === 'pattern' && schema.format === 'date-time') &&
+        !(schema.type === 'integer' && ((key === 'maximum' && value === safeMax) || (key === 'minimum' && value === -safeMax))),
+    );
   return Object.fromEntries(
     entries.map(([key, value]) => [
       key,
@@ -82,6 +86,9 @@ export function findSchemaIssue(schema: JsonSchema, value: unknown, path: (strin
   if (schema.anyOf) {
     return schema.anyOf.some((option) => !findSchemaIssue(option, value, path)) ? null : issue('invalid_union');
   }
+  if (schema.oneOf) {
+    return schema.oneOf.filter((option) => !findSchemaIssue(option, value, path)).length === 1 ? null : issue('invalid_union');
+  }
   const types = schema.type === undefined ? [] : ([] as string[]).concat(schema.type);
   if (types.length > 0 && !types.some((type) => hasType(type, value))) return issue('invalid_type');
   if ('const' in schema && value !== schema.const) return issue('invalid_value');
@@ -102,11 +109,12 @@ export function findSchemaIssue(schema: JsonSchema, value: unknown, path: (strin
   if (Array.isArray(value)) {
     if (schema.minItems !== undefined && value.length < schema.minItems) return issue('too_small');
     if (schema.maxItems !== undefined && value.length > schema.maxItems) return issue('too_big');
-    if (schema.items) {
-      for (let index = 0; index < value.length; index++) {
-        const found = findSchemaIssue(schema.items, value[index], [...path, index]);
-        if (found) return found;
-      }
+    const first = schema.prefixItems ?? [];
+    for (let index = 0; index < value.length; index++) {
+      const rule = index < first.length ? first[index] : schema.items;
+      if (rule === false) return issue('too_big');
+      const found = rule ? findSchemaIssue(rule, value[index], [...path, index]) : null;
+      if (found) return found;
     }
   }
   if (hasType('object', value)) {

@@ -16,6 +16,8 @@ const settings: SnapshotSettings = {
 };
 const logger = createLogger(() => {});
 
+const unattributedSpend = { credits: '4011', requests: 5, tokensIn: '0', tokensOut: '0', usd: null, usdRequests: 0 };
+
 function expectedSnapshot(ledger: 'schedule_runs' | 'graph_runs'): GovernanceStatus {
   const hours = Array.from({ length: 24 }, (_, i) => ({
     hourStart: new Date(Date.parse('2026-11-20T13:00:00.000Z') + i * 3600_000).toISOString(),
@@ -64,7 +66,16 @@ function expectedSnapshot(ledger: 'schedule_runs' | 'graph_runs'): GovernanceSta
       health: 'green',
     },
     // no run of the scenario has a started_at: no average run, no forecast
-    forecast: { creditsPerRun: null, fundedRuns: null, fundedUntil: null, firstUnfundedRun: null },
+    forecast: {
+      creditsPerRun: null,
+      fundedRuns: null,
+      fundedUntil: null,
+      firstUnfundedRun: null,
+      charters: [
+        { charterId: 'governance:community', creditsPerRun: null, basis: 'none' },
+        { charterId: 'governance:engineering', creditsPerRun: null, basis: 'none' },
+      ],
+    },
     spendByHour: hours,
     charters: [
       {
@@ -155,6 +166,21 @@ function expectedSnapshot(ledger: 'schedule_runs' | 'graph_runs'): GovernanceSta
     // Engineering's streak since 05:00; Sustainability's one skipped run was its last before the pause
     openIncidents: ['governance:engineering@2026-11-21T05:00:00.000Z', 'governance:sustainability@2026-11-16T09:00:00.000Z'],
     filesBehind: [],
+    // the scenario's receipts carry no details and belong to no run of a charter
+    usage: {
+      available: true,
+      from: '2026-11-20T12:34:56.789Z',
+      to: '2026-11-21T12:34:56.789Z',
+      total: unattributedSpend,
+      failedCredits: '0',
+      charters: [],
+      chartersOther: null,
+      unattributed: unattributedSpend,
+      models: [{ model: null, ...unattributedSpend }],
+      modelsOther: null,
+      agents: [{ agent: null, ...unattributedSpend }],
+      agentsOther: null,
+    },
     rules: { runwayRedHours: 6, runwayYellowHours: 24, graceSeconds: 600, stuckAfterSeconds: 3600, recoveringSeconds: 3600, creditsPerUsd: 10_000_000 },
   };
 }

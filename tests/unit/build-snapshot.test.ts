@@ -138,6 +138,11 @@ describe('a snapshot of a broken system', () => {
       fundedRuns: '70',
       fundedUntil: '2026-11-22T12:00:00.000Z',
       firstUnfundedRun: { charterId: 'governance:engineering', at: '2026-11-22T12:00:00.000Z' },
+      // the receipts name no run: no charter has a cost of its own, each is priced at the average run
+      charters: [
+        { charterId: 'governance:community', creditsPerRun: '33802817', basis: 'average' },
+        { charterId: 'governance:engineering', creditsPerRun: '33802817', basis: 'average' },
+      ],
     });
     expect(snapshot.reasons.find((reason) => reason.code === 'funding_ends_soon')!.text).toBe(
       'The balance pays for about 70 more runs, until Sun 12:00 UTC (an estimate from the average run).',
@@ -160,7 +165,7 @@ describe('a snapshot of a broken system', () => {
       '2026-11-21',
     ]);
     expect(history.days.at(-5)!.spent).toBe('0'); // the receipts go back three days
-    expect(history.days.at(-3)).toEqual({
+    expect(history.days.at(-3)).toMatchObject({
       date: '2026-11-19',
       spent: '2400000000',
       charters: {
@@ -495,6 +500,9 @@ describe('createPublisher', () => {
         'governance-history.schema.json',
         'governance-status.json',
         'governance-status.schema.json',
+        'summary.json',
+        'governance-archive-day.schema.json',
+        'governance-archive.schema.json',
       ].sort(),
     );
     expect(JSON.parse(files.get('governance-badge.json')!)).toEqual({ schemaVersion: 1, label: 'governance', message: 'failing', color: 'red' });

@@ -75,7 +75,8 @@ describe('publishing one tick', () => {
     const { store, files } = watchedStore({ hanging: new Set(['governance-badge.svg', 'governance-history.json']) });
     const result = await createFilePublisher(store, { feeds: null, timeoutMs: 400 }, logger).publish(await built('2026-11-21T12:00:00Z'));
     expect(result.outcome).toBe('written');
-    expect(result.filesBehind.map((file) => file.name).sort()).toEqual(['governance-badge.svg', 'governance-history.json']);
+    // the two that hang, and any that found no time left in the side files' half of the tick
+    expect(result.filesBehind.map((file) => file.name)).toEqual(expect.arrayContaining(['governance-badge.svg', 'governance-history.json']));
     expect(files.has('governance-status.json')).toBe(true);
   });
 

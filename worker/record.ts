@@ -1,0 +1,43 @@
+// The record: every closed UTC day is archived once (worker/archive.ts: written once, chained,
+// signed), and the history shows the archive's figures for the days it holds, so a day whose ledger
+// rows are gone or pruned keeps what it was closed with. It reads nothing from the database.
+import type { ArchiveDay, ClosedDay } from '../shared/archive-contract.ts';
+import { toClosedDay } from '../shared/archive-history.ts';
+import type { DayCounts, Incident } from '../shared/contract.ts';
+import type { Archivist } from './archive.ts';
+
+export type ClosedHistoryDay = { date: string; spent: bigint; counts: ReadonlyMap<string, DayCounts> };
+
+/** `newArchivist` makes an archivist on the given clock: the database's instant of the tick that archives. */
+export function createArchiveRecord(newArchivist: (clock: () => Date) => Archivist) {
+  let now = new Date(0);
+  const clock = () => now;
+  let archivist = newArchivist(clock);
+  /** the last closed day given to the archive with success, and what the archive holds of the days given */
+  let keptThrough: string | null = null;
+  let archived: ArchiveDay[] = [];
+  return {
+    /**
+     * Archives the closed days not archived yet (when a day has closed since the last call) and
+     * returns the archived figures of the days given. A store that fails is tried again next tick.
+     */
+    async keep(days: readonly ClosedHistoryDay[], context: { now: Date; names: ReadonlyMap<string, string>; incidents: readonly Incident[] }, signal?: AbortSignal): Promise<ArchiveDay[]> {
+      const last = days.at(-1)?.date ?? null;
+      if (last === null || last === keptThrough) return archived;
+      now = context.now;
+      const closed: ClosedDay[] = days.map((day) => toClosedDay({ ...day, closedAt: context.now, names: context.names, incidents: context.incidents }));
+      const outcome = await archivist.archive(closed, signal);
+      archived = await archivist.reconcile(closed, signal);
+      if (outcome.problem === null) keptThrough = last;
+      return archived;
+    },
+    /** A replica that stops leading reads the archive again when it leads again. */
+    reset() {
+      archivist = newArchivist(clock);
+      keptThrough = null;
+      archived = [];
+    },
+  };
+}
+
+export type ArchiveRecord = ReturnType<typeof createArchiveRecord>;
