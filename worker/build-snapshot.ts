@@ -1,17 +1,18 @@
 // The use case, one tick: read the tick's facts at one instant (the history's 90 days first, when
 // they are not known yet), remember what is costly to find again, judge each charter against its
-// schedule, count the history, compose the snapshot, fit the history to its bounds, validate.
+// schedule, count the history, compose the snapshot, follow the system's own incidents, fit the
+// history to its bounds, validate.
 // Dependencies arrive as ports; each step is one call into the module that owns it.
-import { limits, type GovernanceStatus } from '../shared/contract.ts';
-import type { StateRules } from '../shared/charter-state.ts';
+import { historyFileName, limits, type GovernanceStatus } from '../shared/contract.ts';
 import { forecastHorizonMs } from '../shared/forecast.ts';
+import { statusConditions } from '../shared/incidents.ts';
 import type { Clock, GovernanceQuery, GovernanceStatusPort, Logger, SnapshotStorePort } from '../shared/ports.ts';
-import { composeSnapshot, mostSevereFirst } from './compose-snapshot.ts';
+import { composeSnapshot, mostSevereFirst, withStatusIncidents, type SnapshotRules } from './compose-snapshot.ts';
 import { createHistoryKeeper } from './history-keeper.ts';
 import { createHistoryRebuild } from './history-rebuild.ts';
 import { cleanCharterRows, groupRuns, judgeCharters } from './judge-charters.ts';
 import { createMemory } from './memory.ts';
-import { createHistoryFile, publishSideFiles, type HistoryFile, type SideFileSettings } from './side-files.ts';
+import { createHistoryFile, parsePublishedHistory, publishSideFiles, type HistoryFile, type SideFileSettings } from './side-files.ts';
 import { assertSnapshotIsValid, assertWithinBound, serializeSnapshot } from './validate.ts';
 
 const hourMs = 60 * 60 * 1000;
@@ -22,10 +23,10 @@ export type SnapshotSettings = {
   billingAccountId: string;
   /** generatedAt + staleAfterMs = staleAfter (3 x the interval between two snapshots) */
   staleAfterMs: (now: Date) => number;
-  rules: StateRules;
+  rules: SnapshotRules;
 };
 
-export const defaultRules: StateRules = { graceMs: 600_000, stuckAfterMs: 3_600_000, recoveringMs: 3_600_000 };
+export const defaultRules: SnapshotRules = { graceMs: 600_000, stuckAfterMs: 3_600_000, recoveringMs: 3_600_000, incidentAfterRuns: 2, incidentAfterMs: 3_600_000 };
 
 export type SnapshotDeps = {
   source: GovernanceStatusPort;
@@ -56,12 +57,16 @@ export function queryFor(now: Date, settings: Pick<SnapshotSettings, 'principalI
 /** The snapshot, and the history file as published (its body serialised once, when it changes). */
 export type BuiltSnapshot = { snapshot: GovernanceStatus } & HistoryFile;
 
-/** One tick after another, with what the worker remembers between them. */
-export function createSnapshotBuilder(source: GovernanceStatusPort, settings: SnapshotSettings, logger: Logger) {
+/**
+ * One tick after another, with what the worker remembers between them. `published` reads the history
+ * file as the store holds it, when the worker starts or leads anew: what it announced stays announced.
+ */
+export function createSnapshotBuilder(source: GovernanceStatusPort, settings: SnapshotSettings, logger: Logger, published?: (signal?: AbortSignal) => Promise<string | null>) {
   const { rules } = settings;
   const memory = createMemory(rules);
   const keeper = createHistoryKeeper(rules);
-  const rebuild = createHistoryRebuild({ source, keeper, memory, principalId: settings.principalId, billingAccountId: settings.billingAccountId, graceMs: rules.graceMs });
+  const readPublished = published && (async (signal?: AbortSignal) => parsePublishedHistory(await published(signal), logger));
+  const rebuild = createHistoryRebuild({ source, keeper, memory, principalId: settings.principalId, billingAccountId: settings.billingAccountId, graceMs: rules.graceMs, readPublished });
   const historyFile = createHistoryFile(logger);
 
   return {
@@ -92,9 +97,12 @@ export function createSnapshotBuilder(source: GovernanceStatusPort, settings: Sn
       const spend = new Map(facts.spendByHour.map((hour) => [hour.hourStart.getTime(), hour.credits]));
       const { content, open } = keeper.update(at, charters, spend);
       const staleAfter = new Date(at + settings.staleAfterMs(now));
-      const snapshot = assertSnapshotIsValid(composeSnapshot({ facts, query, staleAfter, views: charters, rules, openIncidents: open }));
+      const composed = composeSnapshot({ facts, query, staleAfter, views: charters, rules, openIncidents: open });
+      const states = charters.map((charter) => ({ id: charter.id, enabled: charter.enabled, state: charter.judgement.state }));
+      const statusIncidents = keeper.observeStatus(at, statusConditions(composed.reasons, states, new Set(open.map((incident) => incident.charterId))));
+      const snapshot = assertSnapshotIsValid(withStatusIncidents(composed, statusIncidents));
       // the history leaves out the least severe charters when it must, as the snapshot does
-      return { snapshot, ...historyFile.fit(content, mostSevereFirst(charters).map((charter) => charter.id), snapshot.generatedAt) };
+      return { snapshot, ...historyFile.fit({ ...content, statusIncidents }, mostSevereFirst(charters).map((charter) => charter.id), snapshot.generatedAt) };
     },
     /** Forgets everything remembered: the next build reads the earlier facts and the 90 days again. */
     reset() {
@@ -118,7 +126,7 @@ export type PublishResult = { snapshot: GovernanceStatus; bytes: number; written
 /** Builds a snapshot and writes it, then the files beside it. A failure at any step throws before
  *  or without touching what the store already holds. */
 export function createPublisher(deps: SnapshotDeps, settings: SnapshotSettings, sideFiles: SideFileSettings = { feeds: null }) {
-  const builder = createSnapshotBuilder(deps.source, settings, deps.logger);
+  const builder = createSnapshotBuilder(deps.source, settings, deps.logger, (signal) => deps.store.get(historyFileName, signal));
   const publish = async function publishSnapshot(signal?: AbortSignal): Promise<PublishResult> {
     const built = await builder.build(deps.clock(), signal);
     signal?.throwIfAborted();
