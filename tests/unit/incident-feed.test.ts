@@ -3,9 +3,10 @@
 // restart, a row written long after its grace, or a charter deleted. And one count: a snapshot's
 // reason, card and totals count the same runs.
 import { describe, expect, it } from 'vitest';
-import { jsonFeedFileName, type GovernanceHistory } from '../../shared/contract.ts';
+import { jsonFeedFileName, limits, type GovernanceHistory } from '../../shared/contract.ts';
 import { createPublisher, createSnapshotBuilder, defaultRules, type SnapshotSettings } from '../../worker/build-snapshot.ts';
 import { createLogger } from '../../worker/logger.ts';
+import { fitHistory } from '../../worker/side-files.ts';
 import { createFakeSource, schedule, type FakeData, type FakeRun } from '../support/fake-source.ts';
 import { createMemoryStore } from '../support/memory-store.ts';
 
@@ -144,5 +145,30 @@ describe('one count', () => {
       'Fast has failed every run for more than 24 hours (288 runs in the last 24 h): insufficient_credits',
     );
     expect(snapshot.failedRunsTotal).toBe(288);
+  });
+});
+
+describe('a charter left out of the history for its size', () => {
+  it('keeps its incidents in the file (and so in the feeds): only its days are left out', () => {
+    const charters = Array.from({ length: limits.historyCharters + 1 }, (_, index) => ({ id: `governance:c${String(index).padStart(3, '0')}`, name: `C${index}` }));
+    const last = charters.at(-1)!.id;
+    const incident = { id: `${last}@2026-11-21T07:00:00.000Z`, charterId: last, kind: 'failed' as const, startedAt: '2026-11-21T07:00:00.000Z', resolvedAt: null, runs: 3, errorCodes: [] };
+    const counts = { expected: 1, succeeded: 1, failed: 0, skipped: 0, missed: 0 };
+    const { content } = fitHistory(
+      {
+        schemaVersion: 1,
+        from: '2026-08-24',
+        to: '2026-11-21',
+        charters,
+        chartersTotal: charters.length,
+        days: [{ date: '2026-11-21', spent: '0', charters: Object.fromEntries(charters.map((charter) => [charter.id, counts])) }],
+        incidents: [incident],
+        statusIncidents: [],
+      },
+      charters.map((charter) => charter.id),
+    );
+    expect(content.charters.map((charter) => charter.id)).not.toContain(last);
+    expect(content.days[0]!.charters[last]).toBeUndefined();
+    expect(content.incidents).toEqual([incident]);
   });
 });
