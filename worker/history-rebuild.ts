@@ -1,8 +1,9 @@
 // The history as a worker finds it when it starts or becomes the leader: what the published history
 // file announced (its incidents are never taken back), the latest successes before the 90 days (the
 // one read that walks back through a failure streak), then every closed day of the 90, one statement
-// per day through the ledger's slot index, each closed in the keeper as the ticks would have closed it. A rebuild cut short (the tick's timeout) goes on where it stopped at
-// the next tick, so a slow database still gets there.
+// per day through the ledger's slot index, each closed in the keeper as the ticks would have closed
+// it. A rebuild cut short (the tick's timeout) goes on where it stopped at the next tick, so a slow
+// database still gets there.
 import type { RunRecord } from '../shared/charter-state.ts';
 import { limits, type GovernanceHistory } from '../shared/contract.ts';
 import { dayMs, startOfUtcDay } from '../shared/history.ts';
