@@ -48,7 +48,7 @@ export type CharterJudgement = {
   lastRun: RunRecord | null;
   lastSuccessAt: number | null;
   runs24h: Runs24h;
-  /** expected fires of the window, ascending, each with the run that answered it (null: missed) */
+  /** expected fires of the window up to countedUntil, ascending, each with the run that answered it (null: missed) */
   expected: ExpectedFire[];
   /** the runs of the current state's streak (failing, skipped, missed: the fires), newest last */
   streak: { count: number; codes: string[] };
@@ -106,6 +106,18 @@ export function expectedFires(
   return expected;
 }
 
+/**
+ * How far a charter's fires are judged, one rule for its card (runs24h), its reason, its missed
+ * runs, the history's days and its incidents: up to now - grace, since the grace waits for a row that
+ * may still come; and at once up to the slot of its latest finished run, since that run says the
+ * scheduler has moved past every fire before it (a run that failed inside the grace counts now).
+ */
+export function countedUntil(now: number, graceMs: number, runs: readonly RunRecord[]): number {
+  let until = now - graceMs;
+  for (const run of runs) if (!inProgress(run) && run.scheduledFor > until && run.scheduledFor <= now) until = run.scheduledFor;
+  return until;
+}
+
 export function countExpected(expected: readonly ExpectedFire[]): Runs24h {
   const counts: Runs24h = { expected: expected.length, succeeded: 0, failed: 0, skipped: 0, missed: 0, running: 0 };
   for (const { run } of expected) {
@@ -126,10 +138,13 @@ const successTime = (run: RunRecord) => run.completedAt ?? run.scheduledFor;
 const distinctCodes = (runs: readonly RunRecord[]) => [...new Set(runs.flatMap((run) => (run.code ? [run.code] : [])))];
 
 /**
- * The trailing streak of finished runs that pass `test`, newest last, and whether it may reach back
- * before the window (every finished run of the window passes, and so did the last one before it).
+ * The trailing streak of the expected fires' finished runs that pass `test`, newest last (a fire
+ * missed or still running neither continues nor ends it), and whether it may reach back before the
+ * window (every finished run of the window passes, and so did the last one before it). Counted over
+ * the fires of runs24h, so a reason's count is the card's.
  */
-function trailingStreak(finishedRuns: readonly RunRecord[], earlier: RunRecord | null, test: (run: RunRecord) => boolean) {
+function trailingStreak(expected: readonly ExpectedFire[], earlier: RunRecord | null, test: (run: RunRecord) => boolean) {
+  const finishedRuns = expected.flatMap((fire) => (fire.run && finished.has(fire.run.status) ? [fire.run] : []));
   let start = finishedRuns.length;
   while (start > 0 && test(finishedRuns[start - 1]!)) start -= 1;
   const runs = finishedRuns.slice(start);
@@ -143,7 +158,7 @@ export function judgeCharter(input: CharterInput): CharterJudgement {
   const inWindow = (at: number | null) => (at !== null && at > windowStart ? at : null);
   const firstRunAt = earlier.firstRunAt ?? runs[0]?.scheduledFor ?? null;
   const valid = input.enabled && input.scheduleError === null;
-  const expected = valid ? expectedFires({ ...input, quiet: input.rule.quiet, firstRunAt }, windowStart, now - rules.graceMs) : [];
+  const expected = valid ? expectedFires({ ...input, quiet: input.rule.quiet, firstRunAt }, windowStart, countedUntil(now, rules.graceMs, runs)) : [];
   const finishedRuns = runs.filter((run) => finished.has(run.status));
   const lastRun = finishedRuns.at(-1) ?? earlier.lastFinished;
   const lastSuccess = latest(finishedRuns, (run) => run.status === 'success') ?? earlier.lastSuccess;
@@ -195,7 +210,7 @@ export function judgeCharter(input: CharterInput): CharterJudgement {
 
   if (lastRun?.status === 'error' || (lastRun && isSkip(lastRun))) {
     const failing = lastRun.status === 'error';
-    const streak = trailingStreak(finishedRuns, earlier.lastFinished, failing ? (run) => run.status === 'error' : isSkip);
+    const streak = trailingStreak(expected, earlier.lastFinished, failing ? (run) => run.status === 'error' : isSkip);
     return result(failing ? 'failing' : 'skipped', streak.since, { count: streak.runs.length, codes: distinctCodes(streak.runs) });
   }
 

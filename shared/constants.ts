@@ -15,6 +15,8 @@ export const reasonCodes = [
   'runs_failed_recently', 'charter_no_runs', 'charter_paused',
 ] as const;
 export const incidentKinds = ['failed', 'missed', 'skipped'] as const;
+/** The reasons of the whole system that open an incident of their own (shared/incidents.ts). */
+export const statusIncidentCodes = ['credits_exhausted', 'runway_critical', 'all_charters_down'] as const;
 
 export const limits = {
   upcomingRuns: 3,
@@ -38,6 +40,7 @@ export const limits = {
   historyDays: 90,
   historyCharters: 100,
   historyIncidents: 500,
+  historyStatusIncidents: 100,
   incidentErrorCodes: 10,
   /** the whole governance-history.json */
   historyBytes: 1_048_576,

@@ -13,6 +13,7 @@ import {
   runStatuses,
   scheduleErrors,
   severities,
+  statusIncidentCodes,
 } from './constants.ts';
 
 import { dayUsageSchema, forecastChartersSchema, usageSchema } from './usage-contract.ts';
@@ -104,6 +105,9 @@ function statusSchemas<M extends Mode>(mode: M) {
     stuckAfterSeconds: count,
     recoveringSeconds: count,
     creditsPerUsd: count,
+    /** a streak of expected runs that did not succeed is an incident from this many runs, or once it lasts longer than incidentAfterSeconds */
+    incidentAfterRuns: added(mode, count),
+    incidentAfterSeconds: added(mode, count),
   });
   const status = z.object({
     systemCredits: credits,
@@ -166,6 +170,7 @@ export type CharterState = (typeof charterStates)[number];
 export type Severity = (typeof severities)[number];
 export type ReasonCode = (typeof reasonCodes)[number];
 export type IncidentKind = (typeof incidentKinds)[number];
+export type StatusIncidentCode = (typeof statusIncidentCodes)[number];
 
 // governance-history.json, schemaVersion 1: the last 90 UTC days and the incidents derived from the ledger.
 export const dayCountsSchema = z.object({ expected: count, succeeded: count, failed: count, skipped: count, missed: count });
@@ -177,6 +182,13 @@ export const incidentSchema = z.object({
   resolvedAt: z.nullable(instant),
   runs: count,
   errorCodes: z.array(text(limits.errorCodeLength)).check(z.maxLength(limits.incidentErrorCodes)),
+});
+/** An incident of the whole system (credits ran out, no charter works), opened and resolved as the worker saw it. */
+export const statusIncidentSchema = z.object({
+  id: text(2 * limits.idLength),
+  code: z.enum(statusIncidentCodes),
+  startedAt: instant,
+  resolvedAt: z.nullable(instant),
 });
 export const utcDate = z.string().check(z.regex(/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/));
 export const governanceHistorySchema = z.object({
@@ -201,12 +213,15 @@ export const governanceHistorySchema = z.object({
     .check(z.maxLength(limits.historyDays)),
   /** newest first */
   incidents: z.array(incidentSchema).check(z.maxLength(limits.historyIncidents)),
+  /** newest first; added after the first release (a file without it had none) */
+  statusIncidents: z.optional(z.array(statusIncidentSchema).check(z.maxLength(limits.historyStatusIncidents))),
 });
 
 export type GovernanceHistory = z.infer<typeof governanceHistorySchema>;
 export type HistoryDay = GovernanceHistory['days'][number];
 export type DayCounts = z.infer<typeof dayCountsSchema>;
 export type Incident = z.infer<typeof incidentSchema>;
+export type StatusIncident = z.infer<typeof statusIncidentSchema>;
 
 /** Checks unknown data against what a reader accepts (any schemaVersion 1 file); never throws. */
 export function parseGovernanceStatus(data: unknown) {

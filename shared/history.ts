@@ -1,9 +1,10 @@
 // History from the ledger alone: per charter per UTC day the expected fires and what answered them
-// (the rules of runs24h), and incidents: maximal streaks of a charter's expected runs that did not
-// succeed. Pure, so a restart that reads the same rows derives the same days and the same ids.
+// (the rules of runs24h), and streaks: maximal runs of a charter's expected fires that did not
+// succeed (shared/incidents.ts tells an incident from a blip). Pure, so a restart that reads the same
+// rows derives the same days and the same ids.
 import type { DayCounts, Incident, IncidentKind } from './contract.ts';
 import { limits } from './constants.ts';
-import { inProgress, type ExpectedFire } from './charter-state.ts';
+import { inProgress, type ExpectedFire, type RunRecord } from './charter-state.ts';
 
 export const dayMs = 24 * 60 * 60 * 1000;
 
@@ -63,6 +64,29 @@ export type OpenStreak = {
   codes: string[];
   /** the latest expected fire of the streak */
   lastAt: number;
+  /** its runs before the walk met a fire not settled yet (StreakState.unsettledAt): the runs it is sure of */
+  settledRuns: number;
+};
+
+/**
+ * A charter's walk along its expected fires, carried from day to day: the open streak, and the first
+ * fire since the last success whose outcome is not settled yet (a run in progress that is not yet
+ * stuck, or a fire still inside its grace), null when there is none. What comes after that fire may
+ * still change (the run may succeed and end the streak there), so only what comes before it is certain.
+ */
+export type StreakState = { streak: OpenStreak | null; unsettledAt: number | null };
+export const noStreak: StreakState = { streak: null, unsettledAt: null };
+
+/** A streak a success ended: `endAt` is the fire of that run, `resolvedAt` when it finished. */
+export type ResolvedStreak = { streak: OpenStreak; endAt: number; resolvedAt: number };
+
+export type WalkOptions = {
+  /** fires after this are not settled yet (the grace): the walk stops at the first of them */
+  knownUntil?: number;
+  /** whether a run in progress is settled (a stuck one is: it neither continues nor ends a streak); default: none is */
+  isSettled?: (run: RunRecord) => boolean;
+  /** where a streak opened by the first fire really began, before the rows read (see worker/history-keeper.ts) */
+  openedAt?: number;
 };
 
 /** Stable across snapshots and restarts: the charter and the fire that opened the streak. */
@@ -71,6 +95,8 @@ export function incidentId(charterId: string, startedAt: number): string {
 }
 
 const kindOrder: IncidentKind[] = ['failed', 'missed', 'skipped'];
+
+export const streakRuns = (streak: OpenStreak) => streak.failed + streak.missed + streak.skipped;
 
 export function toIncident(charterId: string, streak: OpenStreak, resolvedAt: number | null): Incident {
   const counts: Record<IncidentKind, number> = { failed: streak.failed, missed: streak.missed, skipped: streak.skipped };
@@ -82,40 +108,46 @@ export function toIncident(charterId: string, streak: OpenStreak, resolvedAt: nu
     kind,
     startedAt: new Date(streak.startedAt).toISOString(),
     resolvedAt: resolvedAt === null ? null : new Date(resolvedAt).toISOString(),
-    runs: streak.failed + streak.missed + streak.skipped,
+    runs: streakRuns(streak),
     errorCodes: streak.codes.slice(0, limits.incidentErrorCodes),
   };
 }
 
 /**
  * Walks a charter's expected fires in time order: a non-success opens or extends the streak, a
- * success ends it (the incident is resolved when that run finished), a run still in progress does
- * neither. `openedAt` overrides the start of a streak that opens at the first fire (it began
- * earlier, before the rows that were read: see worker/history-keeper.ts).
+ * success ends it (resolved when that run finished), a stuck run does neither. A fire not settled
+ * yet is noted (unsettledAt) and, past knownUntil, ends the walk. Whether a streak is an incident
+ * or a blip is decided by shared/incidents.ts, not here.
  */
-export function advanceStreak(
-  charterId: string,
-  streak: OpenStreak | null,
-  expected: readonly ExpectedFire[],
-  openedAt?: number,
-): { streak: OpenStreak | null; resolved: Incident[] } {
-  const resolved: Incident[] = [];
-  let current = streak === null ? null : { ...streak, codes: [...streak.codes] };
+export function walkStreak(state: StreakState, expected: readonly ExpectedFire[], options: WalkOptions = {}): { state: StreakState; resolved: ResolvedStreak[] } {
+  const { knownUntil = Number.POSITIVE_INFINITY, isSettled = () => false, openedAt } = options;
+  const resolved: ResolvedStreak[] = [];
+  let streak = state.streak === null ? null : { ...state.streak, codes: [...state.streak.codes] };
+  let unsettledAt = state.unsettledAt;
   for (const [index, { at, run }] of expected.entries()) {
+    if (at > knownUntil) {
+      unsettledAt ??= at;
+      break;
+    }
     if (run?.status === 'success') {
-      if (current) resolved.push(toIncident(charterId, current, run.completedAt ?? run.scheduledFor));
-      current = null;
+      if (streak) resolved.push({ streak, endAt: at, resolvedAt: run.completedAt ?? run.scheduledFor });
+      streak = null;
+      unsettledAt = null;
       continue;
     }
-    if (run && inProgress(run)) continue;
-    current ??= { startedAt: index === 0 && openedAt !== undefined ? Math.min(openedAt, at) : at, failed: 0, missed: 0, skipped: 0, codes: [], lastAt: at };
-    current.lastAt = at;
-    if (run === null) current.missed += 1;
-    else if (run.status === 'error') current.failed += 1;
-    else current.skipped += 1;
-    if (run?.code && !current.codes.includes(run.code)) current.codes.push(run.code);
+    if (run && inProgress(run)) {
+      if (!isSettled(run)) unsettledAt ??= at;
+      continue;
+    }
+    streak ??= { startedAt: index === 0 && openedAt !== undefined ? Math.min(openedAt, at) : at, failed: 0, missed: 0, skipped: 0, codes: [], lastAt: at, settledRuns: 0 };
+    streak.lastAt = at;
+    if (run === null) streak.missed += 1;
+    else if (run.status === 'error') streak.failed += 1;
+    else streak.skipped += 1;
+    if (unsettledAt === null) streak.settledRuns += 1;
+    if (run?.code && !streak.codes.includes(run.code)) streak.codes.push(run.code);
   }
-  return { streak: current, resolved };
+  return { state: { streak, unsettledAt }, resolved };
 }
 
 /** "Engineering: 12 runs failed (insufficient_credits)": an incident in words (the feeds, summary.json). */

@@ -21,6 +21,9 @@ export const charterStateInfo: Record<CharterState, { label: string; severity: S
 /** The charter states in which a charter with expectations does not work at all. */
 export const downStates: ReadonlySet<CharterState> = new Set(['missed', 'stuck', 'failing', 'skipped']);
 
+/** Whether a charter is expected to run now: the charters all_charters_down speaks of. */
+export const expectsRuns = (charter: { enabled: boolean; state: CharterState }) => charter.enabled && !['paused', 'invalid_schedule', 'no_runs'].includes(charter.state);
+
 const severityRank: Record<Severity, number> = { failing: 0, degraded: 1, notice: 2 };
 const codeRank = new Map<ReasonCode, number>(reasonCodes.map((code, index) => [code, index]));
 
@@ -137,7 +140,7 @@ export function deriveReasons(input: ReasonInput): Reason[] {
     add('data_behind', 'degraded', `The status is read from a replica ${describeLag(ms)} behind its primary: what happened after ${formatUtc(asOf, now)} is not in it yet.`);
   }
 
-  const expecting = input.charters.filter((charter) => charter.enabled && !['paused', 'invalid_schedule', 'no_runs'].includes(charter.state));
+  const expecting = input.charters.filter(expectsRuns);
   if (expecting.length > 0 && expecting.every((charter) => downStates.has(charter.state))) {
     add('all_charters_down', 'failing', `No charter works: ${expecting.length === 1 ? 'the only charter that should run is' : `all ${expecting.length} charters that should run are`} missing, stuck, failing or skipping their runs.`);
   }

@@ -1,12 +1,13 @@
 // The use case, one tick: read the tick's facts at one instant (the history's 90 days first, when
 // they are not known yet), remember what is costly to find again, judge each charter against its
-// schedule, count the history, compose the snapshot, fit the history to its bounds, validate.
+// schedule, count the history, compose the snapshot, follow the system's own incidents, fit the
+// history to its bounds, validate.
 // Dependencies arrive as ports; each step is one call into the module that owns it.
-import { limits, type GovernanceStatus } from '../shared/contract.ts';
-import type { StateRules } from '../shared/charter-state.ts';
+import { historyFileName, limits, type GovernanceStatus } from '../shared/contract.ts';
 import { forecastHorizonMs } from '../shared/forecast.ts';
-import type { Clock, GovernanceQuery, GovernanceStatusPort, Logger, RunFacts, SnapshotStorePort } from '../shared/ports.ts';
-import { composeSnapshot, mostSevereFirst } from './compose-snapshot.ts';
+import { statusConditions } from '../shared/incidents.ts';
+import type { Clock, GovernanceQuery, GovernanceStatusPort, Logger, RunFacts, SnapshotStorePort, TickFacts } from '../shared/ports.ts';
+import { composeSnapshot, mostSevereFirst, withStatusIncidents, type SnapshotRules } from './compose-snapshot.ts';
 import { createHistoryKeeper } from './history-keeper.ts';
 import { createHistoryRebuild } from './history-rebuild.ts';
 import { cleanCharterRows, groupRuns, judgeCharters, type JudgedCharter } from './judge-charters.ts';
@@ -19,7 +20,7 @@ import { utcDate } from '../shared/history.ts';
 import type { UsageRun } from '../shared/usage.ts';
 import { createMemory } from './memory.ts';
 import { createFilePublisher, type PublishResult, type PublishSettings } from './publish.ts';
-import { createHistoryFile, type HistoryContent, type HistoryFile } from './side-files.ts';
+import { createHistoryFile, parsePublishedHistory, type HistoryContent, type HistoryFile } from './side-files.ts';
 import { assertSnapshotIsValid, SnapshotError } from './validate.ts';
 import { clockSkewMs, databaseTimeAt, skewProblem } from '../shared/clock.ts';
 
@@ -31,14 +32,14 @@ export type SnapshotSettings = {
   billingAccountId: string;
   /** generatedAt + staleAfterMs = staleAfter (3 x the interval between two snapshots) */
   staleAfterMs: (now: Date) => number;
-  rules: StateRules;
+  rules: SnapshotRules;
   /** a worker whose clock is further than this from the database's publishes nothing (shared/clock.ts); 5 minutes by default */
   clockSkewLimitMs?: number;
 };
 
 export const defaultClockSkewLimitMs = 300_000;
 
-export const defaultRules: StateRules = { graceMs: 600_000, stuckAfterMs: 3_600_000, recoveringMs: 3_600_000 };
+export const defaultRules: SnapshotRules = { graceMs: 600_000, stuckAfterMs: 3_600_000, recoveringMs: 3_600_000, incidentAfterRuns: 2, incidentAfterMs: 3_600_000 };
 
 export type SnapshotDeps = {
   source: GovernanceStatusPort;
@@ -69,13 +70,24 @@ export function queryFor(now: Date, settings: Pick<SnapshotSettings, 'principalI
 /** The snapshot, the history file as published (its body serialised once, when it changes), and the worker's clock skew. */
 export type BuiltSnapshot = { snapshot: GovernanceStatus; skewMs: number } & HistoryFile;
 
-/** One tick after another, with what the worker remembers between them; `record` archives closed days (none with --stdout). */
-export function createSnapshotBuilder(source: GovernanceStatusPort, settings: SnapshotSettings, logger: Logger, record?: ArchiveRecord) {
+/**
+ * One tick after another, with what the worker remembers between them. `record` archives closed days;
+ * `published` reads the history file as the store holds it, when the worker starts or leads anew: what
+ * it announced stays announced. Neither with --stdout.
+ */
+export function createSnapshotBuilder(
+  source: GovernanceStatusPort,
+  settings: SnapshotSettings,
+  logger: Logger,
+  stored: { record?: ArchiveRecord; published?: (signal?: AbortSignal) => Promise<string | null> } = {},
+) {
+  const { record, published } = stored;
   const { rules } = settings;
   const memory = createMemory(rules);
   const usage = createUsageMemory();
   const keeper = createHistoryKeeper(rules);
-  const rebuild = createHistoryRebuild({ source, keeper, memory, principalId: settings.principalId, billingAccountId: settings.billingAccountId, graceMs: rules.graceMs });
+  const readPublished = published && (async (signal?: AbortSignal) => parsePublishedHistory(await published(signal), logger));
+  const rebuild = createHistoryRebuild({ source, keeper, memory, principalId: settings.principalId, billingAccountId: settings.billingAccountId, graceMs: rules.graceMs, readPublished });
   const historyFile = createHistoryFile(logger);
   /** the worker's clock minus the database's, as last measured (0 until then) */
   let skewMs = 0;
@@ -138,21 +150,25 @@ export function createSnapshotBuilder(source: GovernanceStatusPort, settings: Sn
       memory,
     });
     memory.keepOnly(new Set(charters.map((charter) => charter.scheduleId)));
-    const spend = new Map(facts.spendByHour.map((hour) => [hour.hourStart.getTime(), hour.credits]));
-    let counted = keeper.update(asOf, charters, spend);
-    if (counted.closedNow.length > 0) {
-      // a day closed: what it spent its credits on is read once, and the history counted again with it
-      await readDayUsage(counted.closedNow, charters, signal);
-      counted = keeper.update(asOf, charters, spend);
-    }
-    const { content, open } = counted;
+    const { content, open } = await countHistory(asOf, charters, facts.spendByHour, signal);
     const history = await keepRecord(content, charters, facts.clock.now, signal);
     const staleAfter = new Date(now + settings.staleAfterMs(facts.clock.now));
-    const snapshot = assertSnapshotIsValid(
-      composeSnapshot({ facts, clock: { now, dataAsOf: asOf }, staleAfter, views: charters, rules, openIncidents: open, usage: { window, runs: usageRunsOf(facts.runs, charters) } }),
-    );
+    const composed = composeSnapshot({ facts, clock: { now, dataAsOf: asOf }, staleAfter, views: charters, rules, openIncidents: open, usage: { window, runs: usageRunsOf(facts.runs, charters) } });
+    // the system's own incidents (no credits, every charter down) follow the reasons, tick by tick
+    const states = charters.map((charter) => ({ id: charter.id, enabled: charter.enabled, state: charter.judgement.state }));
+    const statusIncidents = keeper.observeStatus(asOf, statusConditions(composed.reasons, states, new Set(open.map((incident) => incident.charterId))));
+    const snapshot = assertSnapshotIsValid(withStatusIncidents(composed, statusIncidents));
     // the history leaves out the least severe charters when it must, as the snapshot does
-    return { snapshot, skewMs, ...historyFile.fit(history, mostSevereFirst(charters).map((charter) => charter.id), snapshot.generatedAt) };
+    return { snapshot, skewMs, ...historyFile.fit({ ...history, statusIncidents }, mostSevereFirst(charters).map((charter) => charter.id), snapshot.generatedAt) };
+  }
+
+  /** The history's days and incidents; a day that closed this tick has what it spent read once, and is counted with it. */
+  async function countHistory(asOf: number, charters: readonly JudgedCharter[], spendByHour: TickFacts['spendByHour'], signal?: AbortSignal) {
+    const spend = new Map(spendByHour.map((hour) => [hour.hourStart.getTime(), hour.credits]));
+    const counted = keeper.update(asOf, charters, spend);
+    if (counted.closedNow.length === 0) return counted;
+    await readDayUsage(counted.closedNow, charters, signal);
+    return keeper.update(asOf, charters, spend);
   }
 
   /** Archives the days closed since the last call, and shows the archive's figures for the days it holds. */
@@ -207,7 +223,7 @@ export async function buildSnapshot(source: GovernanceStatusPort, settings: Snap
 export function createPublisher(deps: SnapshotDeps, settings: SnapshotSettings, publishing: PublishSettings = { feeds: null }) {
   const { store, logger } = deps;
   const record = createArchiveRecord((clock) => createArchivist({ store, signer: publishing.signer ?? null, logger, clock }));
-  const builder = createSnapshotBuilder(deps.source, settings, logger, record);
+  const builder = createSnapshotBuilder(deps.source, settings, logger, { record, published: (signal) => store.get(historyFileName, signal) });
   const files = createFilePublisher(store, publishing, logger);
   const publish = async function publishSnapshot(signal?: AbortSignal): Promise<PublishResult & { skewMs: number }> {
     const built = await builder.build(deps.clock(), signal);

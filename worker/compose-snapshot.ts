@@ -2,9 +2,10 @@
 // snapshot. Pure. The thread rows are the one text it cleans itself (shared/redact.ts); the charters
 // and their runs arrive cleaned from the judge (worker/judge-charters.ts).
 import type { StateRules } from '../shared/charter-state.ts';
-import { limits, type Charter, type CharterState, type GovernanceStatus, type Incident, type Rules } from '../shared/contract.ts';
+import { limits, type Charter, type CharterState, type GovernanceStatus, type Incident, type Rules, type StatusIncident } from '../shared/contract.ts';
 import { summarizeCredits, creditsPerUsd } from '../shared/credits.ts';
 import { forecastByCharter, forecastHorizonMs } from '../shared/forecast.ts';
+import type { IncidentRules } from '../shared/incidents.ts';
 import { ownCreditsPerRun, summarizeUsage, type UsageRun, type WindowUsage } from '../shared/usage.ts';
 import { charterStateInfo, deriveReasons, statusOf, type CharterSummary } from '../shared/reasons.ts';
 import { publicText, publicTitle } from '../shared/redact.ts';
@@ -12,7 +13,7 @@ import type { GovernanceFacts, GovernanceQuery } from '../shared/ports.ts';
 import { dataBehindMs } from '../shared/clock.ts';
 import { instantMs, type JudgedCharter } from './judge-charters.ts';
 
-export type SnapshotRules = StateRules;
+export type SnapshotRules = StateRules & IncidentRules;
 
 const dayMs = 24 * 60 * 60 * 1000;
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -27,7 +28,15 @@ export function rulesOf(rules: SnapshotRules): Rules {
     stuckAfterSeconds: Math.round(rules.stuckAfterMs / 1000),
     recoveringSeconds: Math.round(rules.recoveringMs / 1000),
     creditsPerUsd: Number(creditsPerUsd),
+    incidentAfterRuns: rules.incidentAfterRuns,
+    incidentAfterSeconds: Math.round(rules.incidentAfterMs / 1000),
   };
+}
+
+/** The system's open incidents (credits, all charters down) lead openIncidents: they are the most severe. */
+export function withStatusIncidents(snapshot: GovernanceStatus, statusIncidents: readonly StatusIncident[]): GovernanceStatus {
+  const open = statusIncidents.filter((incident) => incident.resolvedAt === null).map((incident) => incident.id);
+  return open.length === 0 ? snapshot : { ...snapshot, openIncidents: [...open, ...snapshot.openIncidents].slice(0, limits.openIncidents) };
 }
 
 /** Charters in a degraded state first, then those with a notice, then the rest. */
@@ -85,10 +94,10 @@ function spendHours(facts: GovernanceFacts, hoursFrom: number) {
   });
 }
 
-/** Every run that failed in the last 24 hours, newest first. */
+/** Every run that failed in the last 24 hours, newest first: (now - 24 h, now], the window of runs24h (a failed run has finished, so it counts at once). */
 function failuresOf(views: readonly JudgedCharter[], now: number) {
   return views
-    .flatMap((view) => view.runs.filter((run) => run.status === 'error' && run.scheduledFor >= now - dayMs && run.scheduledFor <= now).map((run) => ({ view, run })))
+    .flatMap((view) => view.runs.filter((run) => run.status === 'error' && run.scheduledFor > now - dayMs && run.scheduledFor <= now).map((run) => ({ view, run })))
     .sort((a, b) => b.run.scheduledFor - a.run.scheduledFor || byText(a.run.runId, b.run.runId));
 }
 

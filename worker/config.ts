@@ -22,6 +22,8 @@ export const defaults = {
   STUCK_AFTER_SECONDS: 3_600,
   RECOVERING_SECONDS: 3_600,
   CLOCK_SKEW_LIMIT_SECONDS: 300,
+  INCIDENT_AFTER_RUNS: 2,
+  INCIDENT_AFTER_SECONDS: 3_600,
 } as const;
 
 export type Destination =
@@ -117,6 +119,10 @@ function envSchema(mode: { stdout: boolean }) {
     // Past this the worker's clock, which still decides when ticks fire and when /healthz calls a
     // snapshot stale, is broken: it publishes nothing and says why (shared/clock.ts).
     CLOCK_SKEW_LIMIT_SECONDS: intFrom(1, 3_600, defaults.CLOCK_SKEW_LIMIT_SECONDS),
+    // A streak shorter than both is a blip (counted, never an incident): one failed run that the next
+    // run repairs is not news; two in a row, or an hour without success (a daily charter's missed run), is.
+    INCIDENT_AFTER_RUNS: intFrom(1, 1_000, defaults.INCIDENT_AFTER_RUNS),
+    INCIDENT_AFTER_SECONDS: intFrom(0, 7 * 86_400, defaults.INCIDENT_AFTER_SECONDS),
     STATUS_PAGE_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL of the status page' }).optional(),
     // A path, read once at start (worker/signing-key.ts): the key itself never enters the config's text.
     SIGNING_KEY_FILE: z.string().optional(),
@@ -164,6 +170,8 @@ function toConfig(env: z.infer<ReturnType<typeof envSchema>>, destination: Desti
       graceMs: env.MISSED_RUN_GRACE_SECONDS * 1000,
       stuckAfterMs: env.STUCK_AFTER_SECONDS * 1000,
       recoveringMs: env.RECOVERING_SECONDS * 1000,
+      incidentAfterRuns: env.INCIDENT_AFTER_RUNS,
+      incidentAfterMs: env.INCIDENT_AFTER_SECONDS * 1000,
     },
     statusPageUrl: env.STATUS_PAGE_URL,
     clockSkewLimitMs: env.CLOCK_SKEW_LIMIT_SECONDS * 1000,

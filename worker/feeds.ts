@@ -1,11 +1,12 @@
 // The incident feeds: Atom 1.0 (written by the `feed` package, not by hand) and JSON Feed 1.1, one
-// entry per incident opened or resolved in the last 90 days, newest first. Every id, time and title
-// comes from the history, so an unchanged history gives a byte-identical feed.
+// entry per incident opened or resolved (a charter's, past the threshold of shared/incidents.ts, or
+// the system's: no credits, no charter working), newest first; blips are not news. Every id, time and
+// title comes from the history, so an unchanged history gives a byte-identical feed.
 import { createHash } from 'node:crypto';
 import { Feed } from 'feed';
 import type { GovernanceHistory, Incident } from '../shared/contract.ts';
 import { atomFeedFileName, jsonFeedFileName } from '../shared/contract.ts';
-import { incidentTitle } from '../shared/history.ts';
+import { statusIncidentWords } from '../shared/incidents.ts';
 import { formatUtc } from '../shared/reasons.ts';
 
 export type FeedEntry = { id: string; title: string; at: string; summary: string; link: string };
@@ -19,44 +20,62 @@ function stableUuid(name: string): string {
   return `urn:uuid:${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
-/** "45 min", "3 h", "2 d 4 h": how long an incident lasted, rounded down. */
+/** "45 min", "3 h 10 min", "2 d 4 h": how long an incident lasted, rounded down. */
 export function formatLasted(ms: number): string {
   const minutes = Math.max(0, Math.floor(ms / 60_000));
   if (minutes < 60) return `${minutes} min`;
   const hours = Math.floor(minutes / 60);
-  if (hours < 48) return `${hours} h`;
+  if (hours < 48) return minutes % 60 === 0 ? `${hours} h` : `${hours} h ${minutes % 60} min`;
   return `${Math.floor(hours / 24)} d ${hours % 24} h`;
 }
 
-export { incidentTitle };
+const runsWord = (runs: number) => `${runs.toLocaleString('en')} ${runs === 1 ? 'run' : 'runs'}`;
+const codesSuffix = (codes: readonly string[]) => (codes.length > 0 ? `: ${codes.join(', ')}` : '');
 
-/** Both events of every incident the history holds, newest first. */
+/** "Engineering has failed every run since Nov 21 07:00 UTC: insufficient_credits" */
+export function incidentTitle(name: string, incident: Incident): string {
+  const since = formatUtc(Date.parse(incident.startedAt), Number.NaN);
+  if (incident.kind === 'missed') return `${name} has missed every run since ${since}: no run was recorded`;
+  return `${name} has ${incident.kind === 'failed' ? 'failed' : 'skipped'} every run since ${since}${codesSuffix(incident.errorCodes)}`;
+}
+
+/** "Engineering recovered after 3 h 10 min, 12 runs lost" */
+export function recoveryTitle(name: string, incident: Incident): string {
+  return `${name} recovered after ${formatLasted(Date.parse(incident.resolvedAt!) - Date.parse(incident.startedAt))}, ${runsWord(incident.runs)} lost`;
+}
+
+/**
+ * Both events of every incident the history holds (charters' and the system's), newest first. The
+ * history keeps an incident while it is open or its resolution lies within the 90 days, so an entry,
+ * once published, stays until its incident's resolution leaves the 90 days: the opening of an
+ * incident that began before them stays as long as its resolution is within them.
+ */
 export function feedEntries(history: GovernanceHistory, pageUrl: string): FeedEntry[] {
   const names = new Map(history.charters.map((charter) => [charter.id, charter.name]));
-  const horizon = `${history.from}T00:00:00.000Z`;
   const entries: FeedEntry[] = [];
+  const linkOf = (id: string) => `${pageUrl}#incident-${encodeURIComponent(id)}`;
   for (const incident of history.incidents) {
     const name = names.get(incident.charterId) ?? incident.charterId;
-    const link = `${pageUrl}#incident-${encodeURIComponent(incident.id)}`;
-    const started = Date.parse(incident.startedAt);
-    if (incident.startedAt >= horizon) {
-      entries.push({
-        id: stableUuid(`${incident.id}#opened`),
-        title: incidentTitle(name, incident),
-        at: incident.startedAt,
-        summary: `${incidentTitle(name, incident)}, since ${formatUtc(started, Number.NaN)}${incident.resolvedAt ? '' : '; still open'}.`,
-        link,
-      });
-    }
+    const title = incidentTitle(name, incident);
+    const sofar = `${runsWord(incident.runs)} did not succeed${incident.resolvedAt ? '' : ' so far; still open'}`;
+    entries.push({ id: stableUuid(`${incident.id}#opened`), title, at: incident.startedAt, summary: `${title}. ${sofar}.`, link: linkOf(incident.id) });
     if (incident.resolvedAt !== null) {
-      const lasted = formatLasted(Date.parse(incident.resolvedAt) - started);
       entries.push({
         id: stableUuid(`${incident.id}#resolved`),
-        title: `${name}: resolved after ${lasted}`,
+        title: recoveryTitle(name, incident),
         at: incident.resolvedAt,
-        summary: `${name} succeeded again at ${formatUtc(Date.parse(incident.resolvedAt), Number.NaN)} after ${incident.runs.toLocaleString('en')} ${incident.runs === 1 ? 'run' : 'runs'} that did not succeed.`,
-        link,
+        summary: `${name} succeeded again at ${formatUtc(Date.parse(incident.resolvedAt), Number.NaN)} after ${runsWord(incident.runs)} that did not succeed.`,
+        link: linkOf(incident.id),
       });
+    }
+  }
+  for (const incident of history.statusIncidents ?? []) {
+    const words = statusIncidentWords[incident.code];
+    const since = formatUtc(Date.parse(incident.startedAt), Number.NaN);
+    entries.push({ id: stableUuid(`${incident.id}#opened`), title: words.opened, at: incident.startedAt, summary: `${words.opened}, since ${since}${incident.resolvedAt ? '' : '; still open'}.`, link: linkOf(incident.id) });
+    if (incident.resolvedAt !== null) {
+      const lasted = formatLasted(Date.parse(incident.resolvedAt) - Date.parse(incident.startedAt));
+      entries.push({ id: stableUuid(`${incident.id}#resolved`), title: `${words.resolved} after ${lasted}`, at: incident.resolvedAt, summary: `${words.resolved} at ${formatUtc(Date.parse(incident.resolvedAt), Number.NaN)}, ${lasted} after ${since}.`, link: linkOf(incident.id) });
     }
   }
   return entries.sort((a, b) => b.at.localeCompare(a.at) || a.id.localeCompare(b.id));
@@ -71,7 +90,7 @@ export function renderFeeds(history: GovernanceHistory, links: FeedLinks): Recor
   const entries = feedEntries(history, links.pageUrl);
   const updated = new Date(entries[0]?.at ?? `${history.from}T00:00:00.000Z`);
   const title = 'Governance status: incidents';
-  const description = 'Incidents of the DAO’s AI governance charters: runs that failed, were skipped or did not happen.';
+  const description = 'Incidents of the DAO’s AI governance: charters whose runs failed, were skipped or did not happen, and the system running out of credits.';
   // RFC 4287 wants an author on the feed (or on every entry); JSON Feed 1.1 recommends one. The
   // entries are written by the status page, so it is the author, with its address.
   const author = { name: 'Governance status page', url: links.pageUrl };

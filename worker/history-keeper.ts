@@ -2,11 +2,16 @@
 // passed: its counts become final and each charter's streak moves past it. Closed days come from
 // the rebuild (worker/history-rebuild.ts, at start) or from the tick's own rows (which reach back to
 // the start of the oldest open day); the open days are counted afresh from the tick's rows every
-// tick. Both walk a day with the same function. Nothing here reads or writes anywhere.
-import type { DayCounts, GovernanceHistory, Incident } from '../shared/contract.ts';
+// tick. Both walk a day with the same function. Streaks become incidents by the rules of
+// shared/incidents.ts. Besides what the ledger shows it remembers what it has announced (the
+// incidents of its last history file, or of the published one at start: recall), so a published
+// incident is never taken back, and the system's own incidents, which no table records. Nothing
+// here reads or writes anywhere.
+import type { DayCounts, GovernanceHistory, Incident, StatusIncident, StatusIncidentCode } from '../shared/contract.ts';
 import { limits } from '../shared/contract.ts';
-import { expectedFires, inProgress, isStuck, type RunRecord, type StateRules } from '../shared/charter-state.ts';
-import { advanceStreak, countDay, dayMs, startOfUtcDay, toIncident, utcDate, type OpenStreak } from '../shared/history.ts';
+import { countedUntil, expectedFires, inProgress, isStuck, type RunRecord, type StateRules } from '../shared/charter-state.ts';
+import { countDay, dayMs, noStreak, startOfUtcDay, toIncident, utcDate, walkStreak, type ResolvedStreak, type StreakState } from '../shared/history.ts';
+import { advanceStatusIncidents, keepAnnounced, openStreakIsIncident, resolvedStreakIsIncident, type IncidentRules } from '../shared/incidents.ts';
 import type { DueRule } from '../shared/schedule-change.ts';
 import type { DayUsage } from '../shared/usage-contract.ts';
 
@@ -26,56 +31,67 @@ export type CountedCharter = {
 };
 
 /**
- * A charter's streak carried from day to day. `openedAt`: where a streak open at the 90 days'
+ * A charter's walk carried from day to day. `openedAt`: where a streak open at the 90 days'
  * horizon really began (the first fire after its last success before them); it applies to the
  * first expected fire the walk meets, so the incident's id does not move as the horizon does.
  */
-type Track = { streak: OpenStreak | null; openedAt?: number };
+type Track = StreakState & { openedAt?: number };
 type ClosedDay = { spent: bigint; charters: Map<string, DayCounts>; usage?: DayUsage | null };
+export type KeeperRules = StateRules & IncidentRules;
 
 /** A worker that missed this much of the window's history (a long pause) rebuilds it instead. */
 const maxGapMs = 12 * 60 * 60 * 1000;
 export const horizonOf = (now: number) => startOfUtcDay(now) - (limits.historyDays - 1) * dayMs;
 
 /**
- * One charter's day: its counts (fires past the grace, the rules of runs24h) and its streak moved
- * along the fires whose outcome is known (`knownUntil`: a fire whose run has already finished is
- * known at once, and so is every fire before it). Null before its first recorded run: no data.
+ * One charter's day: its counts and its streak moved along its fires up to `knownUntil` (the rule of
+ * runs24h, shared/charter-state.ts countedUntil; a closed day is known whole). Null before its first
+ * recorded run: no data.
  */
-function walkDay(charter: CountedCharter, dayStart: number, now: number, graceMs: number, knownUntil: number, track: Track) {
+function walkDay(charter: CountedCharter, dayStart: number, now: number, knownUntil: number, track: Track, isSettled: (run: RunRecord) => boolean) {
   const dayEnd = dayStart + dayMs;
   if (charter.firstRunAt === null || charter.firstRunAt >= dayEnd) return null;
   const inDay = (at: number) => at >= dayStart && at < dayEnd;
   const fires = charter.fires.filter(inDay);
   const runs = charter.runs.filter((run) => inDay(run.scheduledFor));
   const known = expectedFires({ fires, runs, quiet: charter.rule.quiet, firstRunAt: charter.firstRunAt }, dayStart - 1, Math.min(dayEnd - 1, now));
-  const outcomes = known.filter((fire) => fire.at <= knownUntil);
-  const step = advanceStreak(charter.id, track.streak, outcomes, track.openedAt);
-  const next: Track = outcomes.length > 0 || track.openedAt === undefined ? { streak: step.streak } : { streak: step.streak, openedAt: track.openedAt };
-  return { counts: countDay(known.filter((fire) => fire.at <= now - graceMs)), track: next, resolved: step.resolved };
+  const counted = known.filter((fire) => fire.at <= knownUntil);
+  const step = walkStreak(track, known, { knownUntil, isSettled, openedAt: track.openedAt });
+  const next: Track = counted.length > 0 || track.openedAt === undefined ? step.state : { ...step.state, openedAt: track.openedAt };
+  return { counts: countDay(counted), track: next, resolved: step.resolved };
 }
 
-export function createHistoryKeeper(rules: StateRules) {
+export function createHistoryKeeper(rules: KeeperRules) {
   let days = new Map<string, ClosedDay>();
   let tracks = new Map<string, Track>();
+  /** incidents that closed days resolved; blips are not kept */
   let resolved: Incident[] = [];
+  /** the incidents of the last history content (or of the published file, recalled): never taken back */
+  let announced = new Map<string, Incident>();
+  let statusIncidents: StatusIncident[] = [];
   /** end (exclusive) of the last closed day; null until rebuilt */
   let closedThrough: number | null = null;
   let lastUpdate = Number.NEGATIVE_INFINITY;
 
   const closeLimit = (now: number) => startOfUtcDay(now - rules.graceMs);
+  /** the streaks that are incidents: past the threshold, or announced before */
+  const incidentsOf = (charterId: string, ended: readonly ResolvedStreak[]) =>
+    ended.flatMap((end) => {
+      const incident = toIncident(charterId, end.streak, end.resolvedAt);
+      return resolvedStreakIsIncident(end, rules) || announced.has(incident.id) ? [incident] : [];
+    });
 
-  /** Walks every charter over one day from `from`; returns the day's counts and the tracks after it. */
-  function walk(charters: readonly CountedCharter[], dayStart: number, now: number, from: ReadonlyMap<string, Track>, knownUntil: (id: string) => number) {
+  /** Walks every charter over one day from `from`; returns the day's counts, the tracks after it and the incidents it resolved. */
+  function walk(charters: readonly CountedCharter[], dayStart: number, now: number, from: ReadonlyMap<string, Track>, knownUntil: (charter: CountedCharter) => number, isSettled: (run: RunRecord) => boolean) {
     const counts = new Map<string, DayCounts>();
     const after = new Map(from);
     const ended: Incident[] = [];
     for (const charter of charters) {
-      const walked = walkDay(charter, dayStart, now, rules.graceMs, knownUntil(charter.id), from.get(charter.id) ?? { streak: null });
+      const walked = walkDay(charter, dayStart, now, knownUntil(charter), from.get(charter.id) ?? noStreak, isSettled);
       if (walked === null) continue;
       counts.set(charter.id, walked.counts);
       after.set(charter.id, walked.track);
-      ended.push(...walked.resolved);
+      ended.push(...incidentsOf(charter.id, walked.resolved));
     }
     return { counts, tracks: after, resolved: ended };
   }
@@ -92,17 +108,26 @@ export function createHistoryKeeper(rules: StateRules) {
       const inDay = (run: RunRecord) => run.scheduledFor >= dayStart && run.scheduledFor < dayStart + dayMs;
       return dayStart + dayMs === closeLimit(now) && charters.some((charter) => charter.runs.some((run) => inDay(run) && inProgress(run) && !isStuck(run, now, rules)));
     },
+    /**
+     * What the published history says (at start, or when a replica leads anew): its incidents and the
+     * system's are kept as announced. What this process knows already wins.
+     */
+    recall(published: Pick<GovernanceHistory, 'incidents' | 'statusIncidents'>) {
+      for (const incident of published.incidents) if (!announced.has(incident.id)) announced.set(incident.id, incident);
+      const known = new Set(statusIncidents.map((incident) => incident.id));
+      statusIncidents = [...statusIncidents, ...(published.statusIncidents ?? []).filter((incident) => !known.has(incident.id))];
+    },
     /** Starts a rebuild at the horizon: nothing closed yet; streaks open there begin at `openedAt`. */
     begin(horizon: number, openedAt: ReadonlyMap<string, number>) {
       days = new Map();
       resolved = [];
-      tracks = new Map([...openedAt].map(([id, at]) => [id, { streak: null, openedAt: at }]));
+      tracks = new Map([...openedAt].map(([id, at]) => [id, { ...noStreak, openedAt: at }]));
       closedThrough = horizon;
       lastUpdate = Number.NEGATIVE_INFINITY; // not ready until the rebuild finishes
     },
-    /** Closes one day: its counts become final and the streaks move past it. */
+    /** Closes one day: its counts become final and the streaks move past it (a run still in progress then is stuck: it does neither). */
     closeDay(charters: readonly CountedCharter[], dayStart: number, spent: bigint, now: number, usage?: DayUsage | null) {
-      const walked = walk(charters, dayStart, now, tracks, () => Number.POSITIVE_INFINITY);
+      const walked = walk(charters, dayStart, now, tracks, () => Number.POSITIVE_INFINITY, () => true);
       days.set(utcDate(dayStart), { spent, charters: walked.counts, ...(usage !== undefined && { usage }) });
       tracks = walked.tracks;
       resolved.push(...walked.resolved);
@@ -132,9 +157,9 @@ export function createHistoryKeeper(rules: StateRules) {
 
     /**
      * Closes the days the tick's rows now hold whole, counts the open ones, and returns the history
-     * file's content and the incidents still open. Counts keep the grace (it waits for a row that
-     * may still come); streaks do not wait for a known outcome, so an incident opens and resolves
-     * when the charter's state says so, at its first fire whatever the order the rows come in.
+     * file's content and the incidents still open. The open days are counted, and their streaks
+     * moved, up to countedUntil (the rule of runs24h), so an incident opens and resolves when the
+     * charter's state says so, at its first fire whatever the order the rows come in.
      */
     update(now: number, charters: readonly CountedCharter[], spendByHour: ReadonlyMap<number, bigint>) {
       if (closedThrough === null) throw new Error('history read before it was rebuilt');
@@ -149,18 +174,34 @@ export function createHistoryKeeper(rules: StateRules) {
       resolved = resolved.filter((incident) => Date.parse(incident.resolvedAt!) >= horizon);
       lastUpdate = now;
 
-      const lastFinished = new Map(charters.map((charter) => [charter.id, charter.runs.findLast((run) => run.scheduledFor >= closedThrough! && !inProgress(run))?.scheduledFor]));
-      const knownUntil = (id: string) => Math.max(now - rules.graceMs, lastFinished.get(id) ?? Number.NEGATIVE_INFINITY);
+      const knownUntil = (charter: CountedCharter) => countedUntil(now, rules.graceMs, charter.runs);
+      const isSettled = (run: RunRecord) => isStuck(run, now, rules);
       let live: ReadonlyMap<string, Track> = tracks;
       const open: Array<{ date: string; spent: bigint; charters: Map<string, DayCounts> }> = [];
       const liveResolved: Incident[] = [];
       for (let dayStart = closedThrough; dayStart <= now; dayStart += dayMs) {
-        const walked = walk(charters, dayStart, now, live, knownUntil);
+        const walked = walk(charters, dayStart, now, live, knownUntil, isSettled);
         live = walked.tracks;
         liveResolved.push(...walked.resolved);
         open.push({ date: utcDate(dayStart), spent: spentBetween(dayStart, dayStart + dayMs), charters: walked.counts });
       }
-      return { ...historyContent(now, charters, [...days].map(([date, day]) => ({ date, ...day })).concat(open), [...resolved, ...liveResolved], live), closedNow };
+      const stillOpen = charters.flatMap((charter) => {
+        const state = live.get(charter.id);
+        if (!state?.streak) return [];
+        const incident = toIncident(charter.id, state.streak, null);
+        return openStreakIsIncident(state, now, rules) || announced.has(incident.id) ? [incident] : [];
+      });
+      const incidents = keepAnnounced([...resolved, ...liveResolved, ...stillOpen], announced.values(), now).filter(
+        (incident) => incident.resolvedAt === null || Date.parse(incident.resolvedAt) >= horizon,
+      );
+      announced = new Map(incidents.map((incident) => [incident.id, incident]));
+      return { ...historyContent(now, charters, [...days].map(([date, day]) => ({ date, ...day })).concat(open), incidents, stillOpen), closedNow };
+    },
+
+    /** Moves the system's incidents to this tick's conditions (shared/incidents.ts); returns them, newest first. */
+    observeStatus(now: number, holding: ReadonlySet<StatusIncidentCode>): StatusIncident[] {
+      statusIncidents = advanceStatusIncidents(statusIncidents, holding, now, horizonOf(now));
+      return statusIncidents;
     },
 
     reset() {
@@ -169,26 +210,26 @@ export function createHistoryKeeper(rules: StateRules) {
       days = new Map();
       tracks = new Map();
       resolved = [];
+      announced = new Map();
+      statusIncidents = [];
     },
   };
   return keeper;
 }
 
-/** The history file's content (before it is fitted to its bounds) and the incidents still open. */
+/**
+ * The history file's content (before it is fitted to its bounds; its status incidents are added by
+ * the tick) and the incidents still open. Incidents of charters that no longer exist stay: a
+ * published incident leaves the file only with the 90 days.
+ */
 function historyContent(
   now: number,
   charters: readonly CountedCharter[],
   dayList: ReadonlyArray<{ date: string; spent: bigint; charters: ReadonlyMap<string, DayCounts>; usage?: DayUsage | null }>,
-  ended: readonly Incident[],
-  tracks: ReadonlyMap<string, Track>,
+  incidents: Incident[],
+  open: Incident[],
 ) {
   const known = new Set(charters.map((charter) => charter.id));
-  const open: Incident[] = [];
-  for (const charter of charters) {
-    const streak = tracks.get(charter.id)?.streak;
-    if (streak) open.push(toIncident(charter.id, streak, null));
-  }
-  const incidents = [...ended.filter((incident) => known.has(incident.charterId)), ...open];
   incidents.sort((a, b) => b.startedAt.localeCompare(a.startedAt) || a.charterId.localeCompare(b.charterId));
   const from = utcDate(horizonOf(now));
   // every charter that exists (closed days may hold deleted ones); fitting caps the list by severity

@@ -1,10 +1,11 @@
-// The history as a worker finds it when it starts or becomes the leader: the latest successes
-// before the 90 days (the one read that walks back through a failure streak), then every closed day
-// of the 90, one statement per day through the ledger's slot index, each closed in the keeper as the
-// ticks would have closed it. A rebuild cut short (the tick's timeout) goes on where it stopped at
-// the next tick, so a slow database still gets there.
+// The history as a worker finds it when it starts or becomes the leader: what the published history
+// file announced (its incidents are never taken back), the latest successes before the 90 days (the
+// one read that walks back through a failure streak), then every closed day of the 90, one statement
+// per day through the ledger's slot index, each closed in the keeper as the ticks would have closed
+// it. A rebuild cut short (the tick's timeout) goes on where it stopped at the next tick, so a slow
+// database still gets there.
 import type { RunRecord } from '../shared/charter-state.ts';
-import { limits } from '../shared/contract.ts';
+import { limits, type GovernanceHistory } from '../shared/contract.ts';
 import { dayMs, startOfUtcDay, utcDate } from '../shared/history.ts';
 import type { GovernanceStatusPort, HistoryFacts, ScheduleFacts } from '../shared/ports.ts';
 import { emptyDayUsage, summarizeUsageDays } from '../shared/usage.ts';
@@ -23,14 +24,18 @@ export type RebuildDeps = {
   principalId: string;
   billingAccountId: string;
   graceMs: number;
+  /** the history file as published (null: none, or no store to read it from) */
+  readPublished?: (signal?: AbortSignal) => Promise<GovernanceHistory | null>;
 };
 
-export function createHistoryRebuild({ source, keeper, memory, principalId, billingAccountId, graceMs }: RebuildDeps) {
+export function createHistoryRebuild({ source, keeper, memory, principalId, billingAccountId, graceMs, readPublished }: RebuildDeps) {
   /** a rebuild under way: the horizon it started from, the next day to read, each charter's first run so far */
   let progress: { horizon: number; next: number; firstRunAt: Map<string, number>; before: ReadonlyMap<string, number> } | null = null;
 
-  /** Reads what the rows before the horizon say: each charter's first run and latest success. */
-  async function begin(horizon: number) {
+  /** Reads what was announced, and what the rows before the horizon say: each charter's first run and latest success. */
+  async function begin(horizon: number, signal?: AbortSignal) {
+    const published = await readPublished?.(signal);
+    if (published) keeper.recall(published);
     const earlier = await source.readEarlierRuns({ principalId, before: new Date(horizon) });
     memory.load(new Map(earlier.map((facts) => [facts.scheduleId, facts.lastSuccess && toRunRecord(facts.lastSuccess)])));
     const firstRunAt = new Map(earlier.flatMap((facts) => (instantMs(facts.firstRunAt) === null ? [] : [[facts.scheduleId, instantMs(facts.firstRunAt)!] as const])));
@@ -54,7 +59,7 @@ export function createHistoryRebuild({ source, keeper, memory, principalId, bill
     /** Rebuilds the closed days of the last 90 (or goes on with a rebuild cut short). */
     async run(now: number, signal?: AbortSignal) {
       const horizon = horizonOf(now);
-      if (progress?.horizon !== horizon) await begin(horizon);
+      if (progress?.horizon !== horizon) await begin(horizon, signal);
       const state = progress!;
       const days = dayCharters(state.firstRunAt, now, horizon);
       for (let dayStart = state.next; dayStart < startOfUtcDay(now - graceMs); dayStart += dayMs) {

@@ -11,6 +11,7 @@ import {
   historySchemaFileName,
   jsonFeedFileName,
   limits,
+  parseGovernanceHistory,
   schemaFileName,
   type GovernanceHistory,
   type GovernanceStatus,
@@ -44,8 +45,10 @@ export type HistoryContent = Omit<GovernanceHistory, 'generatedAt'>;
 /**
  * The history as it fits its bounds: at most limits.historyCharters charters, and when their 90
  * days do not fit its bytes (long ids, per-second crons), fewer. Those last in `priority` (the
- * snapshot's order: the most severe first) are left out, with their days and incidents;
- * `chartersTotal` says how many there are. A tick never fails for the size of its history.
+ * snapshot's order: the most severe first) are left out with their days; `chartersTotal` says how
+ * many there are. Incidents stay, whatever charter they belong to (the feeds are made from them, and
+ * a published incident is never taken back), up to the newest limits.historyIncidents.
+ * A tick never fails for the size of its history.
  * Returns the content with its compact JSON (what it was measured by), so the caller need not
  * serialise it again to tell whether it changed.
  */
@@ -54,16 +57,15 @@ export function fitHistory(content: HistoryContent, priority: readonly string[])
   const rank = new Map(priority.map((id, index) => [id, index]));
   const listed = [...content.charters].sort((a, b) => (rank.get(a.id) ?? Infinity) - (rank.get(b.id) ?? Infinity));
   if (listed.length > limits.historyCharters) return fitHistory(withCharters(content, listed.slice(0, limits.historyCharters)), priority);
-  // incidents are capped once the list of charters is: the 500 newest of the listed charters
+  // the 500 newest incidents
   if (content.incidents.length > limits.historyIncidents) return fitHistory({ ...content, incidents: content.incidents.slice(0, limits.historyIncidents) }, priority);
   let json = JSON.stringify(content);
   let total = Buffer.byteLength(json);
   if (total <= bound) return { content, json };
-  // what each charter adds: its entry, its counts on every day, its incidents
+  // what each charter adds: its entry, its counts on every day
   const weight = ({ id, name }: HistoryContent['charters'][number]) =>
     Buffer.byteLength(JSON.stringify({ id, name })) +
-    content.days.reduce((sum, day) => sum + (Object.hasOwn(day.charters, id) ? Buffer.byteLength(JSON.stringify({ [id]: day.charters[id] })) : 0), 0) +
-    content.incidents.reduce((sum, incident) => sum + (incident.charterId === id ? Buffer.byteLength(JSON.stringify(incident)) + 1 : 0), 0);
+    content.days.reduce((sum, day) => sum + (Object.hasOwn(day.charters, id) ? Buffer.byteLength(JSON.stringify({ [id]: day.charters[id] })) : 0), 0);
   let keep = listed.length;
   while (keep > 0 && total > bound) {
     total -= weight(listed[keep - 1]!);
@@ -85,8 +87,22 @@ function withCharters(content: HistoryContent, charters: HistoryContent['charter
     ...content,
     charters,
     days: content.days.map((day) => ({ ...day, charters: Object.fromEntries(Object.entries(day.charters).filter(([id]) => ids.has(id))) })),
-    incidents: content.incidents.filter((incident) => ids.has(incident.charterId)),
   };
+}
+
+/** The history file as the store holds it, or null when there is none or it cannot be read (logged): its incidents are then the ledger's alone. */
+export function parsePublishedHistory(body: string | null, logger: Logger): GovernanceHistory | null {
+  if (body === null) return null;
+  let data: unknown;
+  try {
+    data = JSON.parse(body);
+  } catch {
+    data = undefined;
+  }
+  const parsed = parseGovernanceHistory(data);
+  if (parsed.success) return parsed.data;
+  logger.warn('history_unreadable', { file: historyFileName, problem: 'the published history does not follow its contract', action: 'incidents are derived from the ledger alone' });
+  return null;
 }
 
 const md5 = (body: string) => createHash('md5').update(body).digest('hex');

@@ -5,6 +5,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Ledger } from '../../scripts/cogni/apply-schema.ts';
 import { createSnapshotBuilder, defaultRules, type SnapshotSettings } from '../../worker/build-snapshot.ts';
+import { feedEntries } from '../../worker/feeds.ts';
 import { formatUtc } from '../../shared/reasons.ts';
 import { createLogger } from '../../worker/logger.ts';
 import { createPostgresGovernanceSource } from '../../worker/postgres/postgres-governance-source.ts';
@@ -149,9 +150,12 @@ describe.each(['schedule_runs', 'graph_runs'] as const)('charter states and hist
       runs: 12,
       errorCodes: ['insufficient_credits'],
     });
-    expect(snapshot.openIncidents).toHaveLength(2);
+    // both charters down, each in an incident: no charter works, an incident of the system's own, listed first
+    expect(snapshot.openIncidents).toHaveLength(3);
+    expect(snapshot.openIncidents[0]).toBe(`status:all_charters_down@${iso(now.getTime())}`);
     expect(snapshot.openIncidents).toEqual(expect.arrayContaining([`governance:engineering@${iso(lastRun + 15 * minute)}`, expect.stringMatching(/^governance:community@/)]));
-    expect(history.incidents.filter((incident) => incident.resolvedAt === null).map((incident) => incident.id).sort()).toEqual([...snapshot.openIncidents].sort());
+    const open = [...history.incidents, ...history.statusIncidents!].filter((incident) => incident.resolvedAt === null).map((incident) => incident.id);
+    expect(open.sort()).toEqual([...snapshot.openIncidents].sort());
     expect(JSON.stringify(history)).not.toMatch(/OTHER TENANT|other-|user-other/);
   });
 
@@ -209,5 +213,86 @@ describe.each(['schedule_runs', 'graph_runs'] as const)('charter states and hist
     expect(snapshot.charters.find((charter: { id: string }) => charter.id === 'governance:engineering').state).toBe('missed');
     expect(['degraded', 'failing']).toContain(snapshot.status);
     expect(snapshot.reasons.find((reason: { code: string }) => reason.code === 'charter_missed')).toMatchObject({ charterId: 'governance:engineering' });
+  });
+});
+
+// Oversight, every 15 minutes for 20 days: a failed run now and then that the next run repaired (blips),
+// and one outage eight days ago, 02:00 to 05:00, when the scheduler wrote no rows at all.
+describe.each(['schedule_runs', 'graph_runs'] as const)('blips and one long outage on %s', (ledger) => {
+  const at = new Date('2026-11-21T12:07:00.000Z');
+  const midnight = Date.parse('2026-11-21T00:00:00.000Z');
+  const outageStart = midnight - 8 * day + 2 * hour;
+  const blips = [3, 5, 9, 12, 17].map((daysAgo) => midnight - daysAgo * day + 13 * hour + 30 * minute);
+  let database: TestDatabase;
+  let reader: pg.Pool;
+
+  beforeAll(async () => {
+    database = await createTestDatabase({ ledger });
+    const db = database.admin;
+    await db.query(`INSERT INTO users (id, name) VALUES ($1, 'Cogni system')`, [system.principalId]);
+    await db.query(`INSERT INTO billing_accounts (id, owner_user_id, balance_credits, is_system_tenant, slug) VALUES ($1, $2, 90000000000, true, 'cogni_system')`, [system.billingAccountId, system.principalId]);
+    const grant = await db.query<{ id: string }>(`INSERT INTO execution_grants (user_id, billing_account_id, scopes) VALUES ($1, $2, '{graph:run}') RETURNING id`, [system.principalId, system.billingAccountId]);
+    await db.query(
+      `INSERT INTO schedules (id, owner_user_id, execution_grant_id, graph_id, input, cron, timezone, temporal_schedule_id, created_at, updated_at)
+       VALUES ($1, $2, $3, 'governance', '{}', '*/15 * * * *', 'UTC', 'governance:oversight', $4, $4)`,
+      [ids.engineering, system.principalId, grant.rows[0]!.id, new Date(midnight - 30 * day)],
+    );
+    await db.query(
+      `INSERT INTO ${ledger} (id, schedule_id, run_id, scheduled_for, started_at, completed_at, status, error_message${ledger === 'graph_runs' ? ', requested_by' : ''})
+       SELECT gen_random_uuid(), $1, 'ov-' || extract(epoch FROM t)::bigint, t, t + interval '2 seconds', t + interval '40 seconds',
+              CASE WHEN t = ANY($5::timestamptz[]) THEN 'error' ELSE 'success' END,
+              CASE WHEN t = ANY($5::timestamptz[]) THEN 'rate_limited' END${ledger === 'graph_runs' ? ', $6' : ''}
+         FROM generate_series($2::timestamptz, $3::timestamptz, interval '15 minutes') t
+        WHERE NOT (t >= $4 AND t < $4 + interval '3 hours')`,
+      [ids.engineering, new Date(midnight - 20 * day), new Date(Date.parse('2026-11-21T12:00:00Z')), new Date(outageStart), blips.map((blip) => new Date(blip)), ...(ledger === 'graph_runs' ? [system.principalId] : [])],
+    );
+    await db.query('ANALYZE');
+    reader = new pg.Pool({ connectionString: database.readerUrl, max: 1 });
+  });
+  afterAll(async () => {
+    await reader?.end();
+    await database?.drop();
+  });
+
+  const builder = () => createSnapshotBuilder(createPostgresGovernanceSource(reader, { statementTimeoutMs: 5_000 }), settings, logger);
+
+  it('counts every blip in its day, and makes the outage alone an incident and a pair of feed entries', async () => {
+    const { history } = await builder().build(at);
+    for (const blip of blips) {
+      expect(history.days.find((entry) => entry.date === iso(blip).slice(0, 10))!.charters['governance:oversight']).toEqual({ expected: 96, succeeded: 95, failed: 1, skipped: 0, missed: 0 });
+    }
+    expect(history.days.find((entry) => entry.date === iso(outageStart).slice(0, 10))!.charters['governance:oversight']).toEqual({ expected: 96, succeeded: 84, failed: 0, skipped: 0, missed: 12 });
+    expect(history.incidents).toEqual([
+      {
+        id: `governance:oversight@${iso(outageStart)}`,
+        charterId: 'governance:oversight',
+        kind: 'missed',
+        startedAt: iso(outageStart),
+        resolvedAt: iso(outageStart + 3 * hour + 40_000),
+        runs: 12,
+        errorCodes: [],
+      },
+    ]);
+    expect(feedEntries(history, 'https://status.example.org/').map((entry) => entry.title)).toEqual([
+      'Oversight recovered after 3 h, 12 runs lost',
+      `Oversight has missed every run since ${formatUtc(outageStart, Number.NaN)}: no run was recorded`,
+    ]);
+  });
+
+  it('a running worker, ticking past midnight, and a restart derive the same incidents', async () => {
+    const running = builder();
+    let latest = await running.build(at);
+    for (let tick = at.getTime() + hour; tick <= midnight + day + 20 * minute; tick += 2 * hour) latest = await running.build(new Date(tick));
+    // a restart reads the rows, and the history as the running worker last published it
+    const published = latest.historyBody;
+    const source = createPostgresGovernanceSource(reader, { statementTimeoutMs: 5_000 });
+    const restarted = await createSnapshotBuilder(source, settings, logger, { published: async () => published }).build(new Date(midnight + day + 20 * minute));
+    latest = await running.build(new Date(midnight + day + 20 * minute));
+    expect(latest.history.incidents).toEqual(restarted.history.incidents);
+    expect(latest.history.statusIncidents).toEqual(restarted.history.statusIncidents);
+    expect(latest.history.days).toEqual(restarted.history.days);
+    // no run since 12:00: the scheduler stopped (an incident since 12:15), and the only charter not working is all of them
+    expect(restarted.snapshot.openIncidents).toEqual(['status:all_charters_down@2026-11-21T13:07:00.000Z', 'governance:oversight@2026-11-21T12:15:00.000Z']);
+    expect(latest.snapshot.openIncidents).toEqual(restarted.snapshot.openIncidents);
   });
 });

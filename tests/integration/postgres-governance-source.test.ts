@@ -46,7 +46,9 @@ function expectedSnapshot(ledger: 'schedule_runs' | 'graph_runs'): GovernanceSta
         severity: 'degraded',
         charterId: 'governance:engineering',
         since: '2026-11-21T05:00:00.000Z',
-        text: 'Engineering has failed 2 runs in a row since 05:00 UTC: insufficient_credits',
+        // the 11:00 fire's slot holds the failed 11:00 run and a 12:00 run still running (the latest answers it):
+        // the card counts 05:00 failed and 11:00 running, and the reason counts what the card counts
+        text: "Engineering's latest run failed at 11:00 UTC: insufficient_credits",
       },
       {
         code: 'schedule_invalid',
@@ -181,7 +183,7 @@ function expectedSnapshot(ledger: 'schedule_runs' | 'graph_runs'): GovernanceSta
       agents: [{ agent: null, ...unattributedSpend }],
       agentsOther: null,
     },
-    rules: { runwayRedHours: 6, runwayYellowHours: 24, graceSeconds: 600, stuckAfterSeconds: 3600, recoveringSeconds: 3600, creditsPerUsd: 10_000_000 },
+    rules: { runwayRedHours: 6, runwayYellowHours: 24, graceSeconds: 600, stuckAfterSeconds: 3600, recoveringSeconds: 3600, creditsPerUsd: 10_000_000, incidentAfterRuns: 2, incidentAfterSeconds: 3600 },
   };
 }
 

@@ -76,12 +76,16 @@ const statementBound = (windowRows: number) => 2 * windowRows + 250;
 const usageBound = (windowReceipts: number) => 15 * windowReceipts + 250;
 
 const iso = (ms: number) => new Date(ms).toISOString();
-const runs24h = (failed: boolean) => ({ expected: 1430, succeeded: failed ? 0 : 1430, failed: failed ? 1430 : 0, skipped: 0, missed: 0, running: 0 });
+/** Every minute's fire in (at - 24 h, slot]: those inside the grace count at once, their runs having finished (the reason counts them too). */
+function runs24h(at: number, slot: number, failed: boolean) {
+  const expected = Math.floor(slot / minuteMs) - Math.floor((at - dayMs) / minuteMs);
+  return { expected, succeeded: failed ? 0 : expected, failed: failed ? expected : 0, skipped: 0, missed: 0, running: 0 };
+}
 
 /**
  * The two charters at `at` (50 s past a minute, or later), when their latest run is `slot`: the
  * heartbeat ok, the treasury failing since before the window, its last success 30 days old. A
- * 24-hour window holds 1,430 expected fires: a fire every minute in (at - 24 h, at - 10 min].
+ * 24-hour window holds 1,440 expected fires when `slot` is the minute of `at`.
  */
 function expectedCharters(at: number, slot: number): Charter[] {
   const common = { enabled: true, cron: '* * * * *', timezone: 'UTC', scheduleText: 'Every minute', scheduleError: null, stateSince: null };
@@ -95,7 +99,7 @@ function expectedCharters(at: number, slot: number): Charter[] {
       state: 'ok',
       lastRun: { runId: `system-heartbeat-${slot / minuteMs}`, status: 'success', scheduledFor: iso(slot), startedAt: iso(slot + 2_000), finishedAt: iso(slot + 40_000) },
       lastSuccessAt: iso(slot + 40_000),
-      runs24h: runs24h(false),
+      runs24h: runs24h(at, slot, false),
     },
     {
       ...common,
@@ -105,7 +109,7 @@ function expectedCharters(at: number, slot: number): Charter[] {
       state: 'failing',
       lastRun: { runId: `system-treasury-${slot / minuteMs}`, status: 'error', scheduledFor: iso(slot), startedAt: iso(slot + 2_000), finishedAt: iso(slot + 5_000) },
       lastSuccessAt,
-      runs24h: runs24h(true),
+      runs24h: runs24h(at, slot, true),
     },
   ];
 }
@@ -325,6 +329,7 @@ describe.each(['graph_runs', 'schedule_runs'] as const)('on %s', (ledger) => {
 
     it("gives the exact charters: the heartbeat ok, the treasury failing for 30 days, its last success 30 days old", async () => {
       expect(concerned(once)).toEqual(expectedCharters(now.getTime(), lastSlot));
+      expect(concerned(once)[1]!.runs24h.failed).toBe(1440);
       expect(once.chartersTotal).toBe(6);
       const streak = await countOf(`${systemRuns} WHERE s.temporal_schedule_id = 'governance:treasury' AND r.scheduled_for >= $1 AND r.scheduled_for <= $2`, [
         new Date(now.getTime() - dayMs),

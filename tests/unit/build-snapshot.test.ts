@@ -107,8 +107,9 @@ describe('a snapshot of a broken system', () => {
       stateSince: '2026-11-21T07:00:00.000Z',
       lastSuccessAt: '2026-11-21T06:30:40.000Z',
       lastRun: { runId: 'engineering-2026-11-21T12:30:00.000Z', status: 'error', scheduledFor: '2026-11-21T12:30:00.000Z', startedAt: '2026-11-21T12:30:02.000Z', finishedAt: '2026-11-21T12:30:40.000Z' },
-      // (12:34:56 yesterday, 12:24:56]: 13:00 .. 12:00, 47 fires, 11 of them failed (07:00 .. 12:00)
-      runs24h: { expected: 47, succeeded: 36, failed: 11, skipped: 0, missed: 0, running: 0 },
+      // (12:34:56 yesterday, 12:30]: 13:00 .. 12:30, 48 fires, 12 of them failed (07:00 .. 12:30); the 12:30 run,
+      // inside the grace, has finished: it counts at once, on the card as in the reason and the failed runs
+      runs24h: { expected: 48, succeeded: 36, failed: 12, skipped: 0, missed: 0, running: 0 },
     });
     expect(snapshot.charters.find((charter) => charter.id === 'governance:community')).toMatchObject({
       state: 'missed',
@@ -128,7 +129,8 @@ describe('a snapshot of a broken system', () => {
     });
     expect(snapshot.missedRuns).toEqual([{ charter: 'Community', charterId: 'governance:community', expectedAt: '2026-11-21T12:00:00.000Z' }]);
     expect(snapshot.missedRunsTotal).toBe(1);
-    expect(snapshot.openIncidents).toEqual(['governance:engineering@2026-11-21T07:00:00.000Z', 'governance:community@2026-11-21T12:00:00.000Z']);
+    // Community's one missed run (34 minutes ago) is a blip so far: counted, not an incident
+    expect(snapshot.openIncidents).toEqual(['governance:engineering@2026-11-21T07:00:00.000Z']);
     expect(snapshot.recentRuns).toEqual([{ id: 'thread-1', title: 'Weekly review', startedAt: '2026-11-21T10:00:00.000Z', lastActivity: '2026-11-21T12:00:00.000Z' }]);
 
     // 71 runs started in 24 h (48 Engineering, 23 Community) for 2.4e9 credits: 33,802,817 a run, 70 runs
@@ -173,12 +175,13 @@ describe('a snapshot of a broken system', () => {
         'governance:community': { expected: 24, succeeded: 24, failed: 0, skipped: 0, missed: 0 },
       },
     });
-    expect(history.days.at(-1)!.charters['governance:engineering']).toEqual({ expected: 25, succeeded: 14, failed: 11, skipped: 0, missed: 0 });
+    // the 12:30 failure inside the grace is known already: the day counts it, as the card and the incident do
+    expect(history.days.at(-1)!.charters['governance:engineering']).toEqual({ expected: 26, succeeded: 14, failed: 12, skipped: 0, missed: 0 });
     expect(history.incidents.map((incident) => [incident.id, incident.kind, incident.runs, incident.resolvedAt])).toEqual([
-      ['governance:community@2026-11-21T12:00:00.000Z', 'missed', 1, null],
-      // the 12:30 failure inside the grace is known already: the incident counts it, as the reason does
       ['governance:engineering@2026-11-21T07:00:00.000Z', 'failed', 12, null],
     ]);
+    expect(history.days.at(-1)!.charters['governance:community']).toMatchObject({ missed: 1 }); // the blip, counted in its day
+    expect(history.statusIncidents).toEqual([]);
   });
 });
 
@@ -206,8 +209,11 @@ describe('what the worker remembers between ticks', () => {
       missed: 0,
     });
 
-    // A restart reads the same rows and derives the same history and the same incident ids.
-    const restarted = await createSnapshotBuilder(createFakeSource(data), settings, logger).build(new Date(now.getTime() + 26 * hour));
+    // Community has missed two runs since 13:34 on the 21st, Engineering fails: no charter works
+    expect(built.snapshot.openIncidents[0]).toBe('status:all_charters_down@2026-11-21T13:34:56.789Z');
+    // A restart reads the same rows, and the history as published, and derives the same history and the same incident ids.
+    const published = async () => built.historyBody;
+    const restarted = await createSnapshotBuilder(createFakeSource(data), settings, logger, { published }).build(new Date(now.getTime() + 26 * hour));
     expect(restarted.history.days).toEqual(built.history.days);
     expect(restarted.history.incidents).toEqual(built.history.incidents);
     expect(restarted.snapshot.charters).toEqual(built.snapshot.charters);
@@ -226,10 +232,11 @@ describe('what the worker remembers between ticks', () => {
     };
     const builder = createSnapshotBuilder(createFakeSource(data), settings, logger);
     // at 12:12 the 12:05 fire is inside its grace, but the 12:10 run shows the scheduler moved past it
+    // two runs in a row (12:05 missed, 12:10 failed): an incident; the only charter in one, so no charter works either
     const early = await builder.build(at('2026-11-21T12:12:00Z'));
-    expect(early.snapshot.openIncidents).toEqual(['governance:fast@2026-11-21T12:05:00.000Z']);
+    expect(early.snapshot.openIncidents).toEqual(['status:all_charters_down@2026-11-21T12:12:00.000Z', 'governance:fast@2026-11-21T12:05:00.000Z']);
     const later = await builder.build(at('2026-11-21T12:16:00Z'));
-    expect(later.snapshot.openIncidents).toEqual(['governance:fast@2026-11-21T12:05:00.000Z']);
+    expect(later.snapshot.openIncidents).toEqual(early.snapshot.openIncidents);
     const restarted = await createSnapshotBuilder(createFakeSource(data), settings, logger).build(at('2026-11-21T12:16:00Z'));
     expect(restarted.history.incidents).toEqual(later.history.incidents);
     expect(later.history.incidents[0]).toMatchObject({ kind: 'failed', runs: 2, resolvedAt: null });
@@ -245,18 +252,21 @@ describe('what the worker remembers between ticks', () => {
         ...runsOf('night', '2026-11-22T00:00:00Z', '2026-11-22T00:31:00Z', 30, () => 'success'),
       ],
     };
-    const builder = createSnapshotBuilder(createFakeSource(data), settings, logger);
+    // one failed run is a blip by default; with INCIDENT_AFTER_RUNS=1 it is an incident, whose outcome arrives late
+    const everyRun: SnapshotSettings = { ...settings, rules: { ...defaultRules, incidentAfterRuns: 1 } };
+    const builder = createSnapshotBuilder(createFakeSource(data), everyRun, logger);
     await builder.build(at('2026-11-22T00:05:00Z'));
     await builder.build(at('2026-11-22T00:15:00Z')); // the 21st's grace is over, its 23:30 run still running
     const atQuarterPast = await builder.build(at('2026-11-22T00:15:00Z'));
-    const startedWhileRunning = createSnapshotBuilder(createFakeSource(data), settings, logger);
-    // its first tick reads the waiting day whole, as the running worker does
-    expect((await startedWhileRunning.build(at('2026-11-22T00:15:00Z'))).history).toEqual(atQuarterPast.history);
+    const startedWhileRunning = createSnapshotBuilder(createFakeSource(data), everyRun, logger);
+    // its first tick reads the waiting day whole, as the running worker does (generatedAt aside: it moves only when the content does)
+    const { generatedAt: _, ...content } = atQuarterPast.history;
+    expect((await startedWhileRunning.build(at('2026-11-22T00:15:00Z'))).history).toMatchObject(content);
     // at 00:40 the 23:30 run has failed
     const late = data.runs.find((row) => row.runId === 'night-2026-11-21T23:30:00.000Z')!;
     Object.assign(late, { status: 'error', completedAt: at('2026-11-22T00:38:00Z'), errorMessage: 'insufficient_credits' });
     const running = await builder.build(at('2026-11-22T00:40:00Z'));
-    const restarted = await createSnapshotBuilder(createFakeSource(data), settings, logger).build(at('2026-11-22T00:40:00Z'));
+    const restarted = await createSnapshotBuilder(createFakeSource(data), everyRun, logger).build(at('2026-11-22T00:40:00Z'));
     const dayOf = (built: typeof running, date: string) => built.history.days.find((entry) => entry.date === date)!.charters['governance:night'];
     expect(dayOf(running, '2026-11-21')).toEqual({ expected: 48, succeeded: 47, failed: 1, skipped: 0, missed: 0 });
     expect(running.history.days).toEqual(restarted.history.days);
@@ -309,7 +319,7 @@ describe('what the worker remembers between ticks', () => {
     await builder.build(at('2026-11-21T23:58:00Z'));
     const early = await builder.build(at('2026-11-22T00:02:00Z'));
     const later = await builder.build(at('2026-11-22T00:06:00Z'));
-    expect(early.snapshot.openIncidents).toEqual(['governance:fast@2026-11-21T23:55:00.000Z']);
+    expect(early.snapshot.openIncidents).toEqual(['status:all_charters_down@2026-11-22T00:02:00.000Z', 'governance:fast@2026-11-21T23:55:00.000Z']);
     expect(later.snapshot.openIncidents).toEqual(early.snapshot.openIncidents);
   });
 
@@ -341,7 +351,7 @@ describe('what the worker remembers between ticks', () => {
     const { snapshot, history } = await createSnapshotBuilder(createFakeSource(data), settings, logger).build(now);
     const review = snapshot.charters.find((charter) => charter.id === 'governance:review')!;
     expect(review.state).toBe('ok');
-    expect(review.runs24h).toMatchObject({ expected: 2, missed: 0, succeeded: 2 }); // 12:00 and 12:15; 12:30 is inside the grace
+    expect(review.runs24h).toMatchObject({ expected: 3, missed: 0, succeeded: 3 }); // 12:00, 12:15 and 12:30 (inside the grace, finished)
     expect(snapshot.missedRunsTotal).toBe(0);
     expect(history.incidents).toEqual([]);
     // the application's own write when a run starts (last_run_at and updated_at a second apart) is no change
@@ -418,7 +428,7 @@ describe('what the worker remembers between ticks', () => {
     const { history, snapshot } = await createSnapshotBuilder(createFakeSource(data), settings, logger).build(now);
     expect(history.from).toBe('2026-08-24');
     expect(history.incidents.map((incident) => [incident.id, incident.resolvedAt])).toEqual([['governance:weekly@2026-07-08T12:00:00.000Z', null]]);
-    expect(snapshot.openIncidents).toEqual(['governance:weekly@2026-07-08T12:00:00.000Z']);
+    expect(snapshot.openIncidents).toEqual(['status:all_charters_down@2026-11-21T12:34:56.789Z', 'governance:weekly@2026-07-08T12:00:00.000Z']);
   });
 
   it('gives reasons only for the charters the snapshot lists', async () => {

@@ -69,9 +69,10 @@ describe('expected fires across DST in the charter’s own time zone', () => {
     const now = t('2026-10-25T06:00:00Z');
     const runs = runsFor('0 * * * *', 'Europe/Berlin', now, () => 'success');
     const judged = judge('0 * * * *', 'Europe/Berlin', now, runs);
-    // every UTC hour fires, 02:00 CEST (00:00Z) and 02:00 CET (01:00Z) both: (06:00 the day before, 05:50] holds 23
+    // every UTC hour fires, 02:00 CEST (00:00Z) and 02:00 CET (01:00Z) both: (06:00 the day before, 06:00] holds 24
+    // (the 06:00 run, inside the grace, has finished: it counts at once)
     expect(judged.expected.map((fire) => iso(fire.at))).toEqual(expect.arrayContaining(['2026-10-25T00:00:00.000Z', '2026-10-25T01:00:00.000Z']));
-    expect(judged.runs24h).toEqual({ expected: 23, succeeded: 23, failed: 0, skipped: 0, missed: 0, running: 0 });
+    expect(judged.runs24h).toEqual({ expected: 24, succeeded: 24, failed: 0, skipped: 0, missed: 0, running: 0 });
     expect(judged.state).toBe('ok');
   });
 
@@ -137,8 +138,9 @@ describe('charter states', () => {
     const judged = judge(cron, 'UTC', now, runsFor(cron, 'UTC', now, () => 'success'));
     expect(judged.state).toBe('ok');
     expect(judged.stateSince).toBeNull();
-    expect(judged.runs24h).toEqual({ expected: 95, succeeded: 95, failed: 0, skipped: 0, missed: 0, running: 0 });
-    expect(iso(judged.lastSuccessAt)).toBe('2026-11-21T12:30:30.000Z'); // the 12:30 run, inside the grace, still counts as the last success
+    // the 12:30 run, inside the grace, has finished: it counts at once, and as the last success
+    expect(judged.runs24h).toEqual({ expected: 96, succeeded: 96, failed: 0, skipped: 0, missed: 0, running: 0 });
+    expect(iso(judged.lastSuccessAt)).toBe('2026-11-21T12:30:30.000Z');
   });
 
   it('missed: the scheduler stopped an hour ago; no row is written and the charter says so, since the first missed fire', () => {
@@ -190,8 +192,9 @@ describe('charter states', () => {
     const judged = judge(cron, 'UTC', now, runs);
     expect(judged.state).toBe('skipped');
     expect(iso(judged.stateSince)).toBe('2026-11-21T09:00:00.000Z');
-    expect(judged.streak.count).toBe(15); // 09:00 .. 12:30
-    expect(judged.runs24h.skipped).toBe(14); // 12:30 is inside the grace: not yet expected
+    // 09:00 .. 12:30: the 12:30 run is inside the grace but finished, so the card counts it as the reason does
+    expect(judged.streak.count).toBe(15);
+    expect(judged.runs24h.skipped).toBe(15);
   });
 
   it('failing: the latest finished run failed; the streak counts back to the last success', () => {
@@ -245,7 +248,8 @@ describe('charter states', () => {
   });
 
   it('running: the latest expected fire is answered by a run still in progress, for less than stuckAfter', () => {
-    const runs = runsFor(cron, 'UTC', now, (fire) => (fire === t('2026-11-21T12:15:00Z') ? 'running' : 'success'));
+    // the 12:30 fire, inside the grace, has no row yet
+    const runs = runsFor(cron, 'UTC', now, (fire) => (fire === t('2026-11-21T12:15:00Z') ? 'running' : 'success'), t('2026-11-21T12:15:00Z'));
     expect(judge(cron, 'UTC', now, runs).state).toBe('running');
   });
 

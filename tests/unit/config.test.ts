@@ -16,7 +16,13 @@ describe('parseConfig', () => {
       healthPort: 9464,
       s3ForcePathStyle: false,
       destination: { kind: 'file', path: '/srv/www/governance-status.json', snapshotName: 'governance-status.json' },
+      rules: { graceMs: 600_000, stuckAfterMs: 3_600_000, recoveringMs: 3_600_000, incidentAfterRuns: 2, incidentAfterMs: 3_600_000 },
     });
+  });
+
+  it('takes the incident threshold from INCIDENT_AFTER_RUNS and INCIDENT_AFTER_SECONDS', () => {
+    const result = parseConfig({ ...valid, INCIDENT_AFTER_RUNS: '1', INCIDENT_AFTER_SECONDS: '0' });
+    expect(result.ok && result.config.rules).toMatchObject({ incidentAfterRuns: 1, incidentAfterMs: 0 });
   });
 
   it('treats empty strings as unset', () => {
@@ -77,6 +83,10 @@ const badValues: Array<[variable: string, value: string, problem: string]> = [
   ['MISSED_RUN_GRACE_SECONDS', '86401', 'must be a whole number from 0 to 86400'],
   ['STUCK_AFTER_SECONDS', '59', 'must be a whole number from 60 to 604800'],
   ['RECOVERING_SECONDS', 'Infinity', 'must be a whole number from 0 to 86400'],
+  ['INCIDENT_AFTER_RUNS', '0', 'must be a whole number from 1 to 1000'],
+  ['INCIDENT_AFTER_RUNS', 'two', 'must be a whole number from 1 to 1000'],
+  ['INCIDENT_AFTER_SECONDS', '604801', 'must be a whole number from 0 to 604800'],
+  ['INCIDENT_AFTER_SECONDS', '1h', 'must be a whole number from 0 to 604800'],
   ['S3_FORCE_PATH_STYLE', 'maybe', 'must be true or false'],
   ['DATABASE_URL', 'mysql://root:topsecret@db/x', 'must be a postgres:// or postgresql:// URL'],
   ['LEADER_DATABASE_URL', 'pgbouncer:6432', 'must be a postgres:// or postgresql:// URL'],

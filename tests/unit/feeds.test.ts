@@ -43,7 +43,7 @@ const history: GovernanceHistory = {
       errorCodes: [],
     },
     {
-      // opened before the 90 days, resolved inside them: only its resolution is news
+      // opened before the 90 days, resolved inside them: both its entries stay while its resolution is within them
       id: 'governance:engineering@2026-08-20T00:00:00.000Z',
       charterId: 'governance:engineering',
       kind: 'failed',
@@ -53,19 +53,39 @@ const history: GovernanceHistory = {
       errorCodes: ['rate_limited'],
     },
   ],
+  statusIncidents: [
+    { id: 'status:credits_exhausted@2026-11-21T06:55:00.000Z', code: 'credits_exhausted', startedAt: '2026-11-21T06:55:00.000Z', resolvedAt: null },
+    { id: 'status:runway_critical@2026-11-19T01:00:00.000Z', code: 'runway_critical', startedAt: '2026-11-19T01:00:00.000Z', resolvedAt: '2026-11-19T04:10:00.000Z' },
+  ],
 };
 
 describe('feed entries', () => {
-  it('one per incident opened or resolved in the 90 days, newest first, with titles a person understands', () => {
+  it('one per incident opened or resolved, the system’s too, newest first, with titles a member understands', () => {
     const entries = feedEntries(history, links.pageUrl);
     expect(entries.map((entry) => [entry.at, entry.title])).toEqual([
-      ['2026-11-21T07:00:00.000Z', 'Engineering: 12 runs failed (insufficient_credits)'],
-      ['2026-11-20T04:10:00.000Z', 'Evil <script>alert(1)</script> & ]]> "quotes": resolved after 3 h'],
-      ['2026-11-20T01:00:00.000Z', 'Evil <script>alert(1)</script> & ]]> "quotes": 3 runs missed'],
-      ['2026-08-25T00:00:00.000Z', 'Engineering: resolved after 5 d 0 h'],
+      ['2026-11-21T07:00:00.000Z', 'Engineering has failed every run since Nov 21 07:00 UTC: insufficient_credits'],
+      ['2026-11-21T06:55:00.000Z', 'The system account ran out of credits: scheduled runs cannot be paid for'],
+      ['2026-11-20T04:10:00.000Z', 'Evil <script>alert(1)</script> & ]]> "quotes" recovered after 3 h 10 min, 3 runs lost'],
+      ['2026-11-20T01:00:00.000Z', 'Evil <script>alert(1)</script> & ]]> "quotes" has missed every run since Nov 20 01:00 UTC: no run was recorded'],
+      ['2026-11-19T04:10:00.000Z', 'Credits last more than 6 hours again after 3 h 10 min'],
+      ['2026-11-19T01:00:00.000Z', 'The system account’s credits were about to run out (less than 6 hours left)'],
+      ['2026-08-25T00:00:00.000Z', 'Engineering recovered after 5 d 0 h, 1 run lost'],
+      ['2026-08-20T00:00:00.000Z', 'Engineering has failed every run since Aug 20 00:00 UTC: rate_limited'],
     ]);
-    expect(new Set(entries.map((entry) => entry.id)).size).toBe(4);
+    expect(new Set(entries.map((entry) => entry.id)).size).toBe(8);
     expect(entries[0]!.link).toBe('https://status.example.org/#incident-governance%3Aengineering%402026-11-21T07%3A00%3A00.000Z');
+    expect(entries[1]!.link).toBe('https://status.example.org/#incident-status%3Acredits_exhausted%402026-11-21T06%3A55%3A00.000Z');
+    expect(entries[0]!.summary).toBe('Engineering has failed every run since Nov 21 07:00 UTC: insufficient_credits. 12 runs did not succeed so far; still open.');
+  });
+
+  it('an entry keeps its id when its incident resolves or grows: only its resolution is added', () => {
+    const open = feedEntries(history, links.pageUrl);
+    const later = structuredClone(history);
+    later.incidents[0] = { ...later.incidents[0]!, runs: 20, resolvedAt: '2026-11-21T11:00:40.000Z' };
+    const resolved = feedEntries(later, links.pageUrl);
+    expect(resolved.map((entry) => entry.id)).toEqual(expect.arrayContaining(open.map((entry) => entry.id)));
+    expect(resolved).toHaveLength(open.length + 1);
+    expect(resolved[0]!.title).toBe('Engineering recovered after 4 h, 20 runs lost');
   });
 
   it('ids are stable: the same history gives the same entries, byte for byte', () => {
@@ -76,7 +96,8 @@ describe('feed entries', () => {
 
   it('says how long an incident lasted in rounded-down units', () => {
     expect(formatLasted(45 * 60_000)).toBe('45 min');
-    expect(formatLasted(3 * 3_600_000 + 59 * 60_000)).toBe('3 h');
+    expect(formatLasted(3 * 3_600_000 + 59 * 60_000 + 59_999)).toBe('3 h 59 min');
+    expect(formatLasted(3 * 3_600_000)).toBe('3 h');
     expect(formatLasted(50 * 3_600_000)).toBe('2 d 2 h');
   });
 });
@@ -119,7 +140,7 @@ describe('the Atom feed', () => {
     const head = atom.slice(0, atom.indexOf('<entry>'));
     for (const element of ['<id>urn:uuid:', '<title>', '<updated>']) expect(head).toContain(element);
     const entries = atom.split('<entry>').slice(1);
-    expect(entries).toHaveLength(4);
+    expect(entries).toHaveLength(8);
     for (const entry of entries) {
       expect(entry).toMatch(/<id>urn:uuid:[0-9a-f-]{36}<\/id>/);
       expect(entry).toMatch(/<updated>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z<\/updated>/);
@@ -137,13 +158,13 @@ describe('the JSON Feed', () => {
     expect(json.version).toBe('https://jsonfeed.org/version/1.1');
     expect(json.home_page_url).toBe(links.pageUrl);
     expect(json.feed_url).toBe(links.jsonUrl);
-    expect(json.items).toHaveLength(4);
+    expect(json.items).toHaveLength(8);
     for (const item of json.items) {
       expect(Object.keys(item).sort()).toEqual(['content_text', 'date_published', 'id', 'title', 'url']);
       expect(typeof item.id).toBe('string');
       expect(Date.parse(item.date_published)).not.toBeNaN();
     }
-    expect(json.items[1].title).toBe('Evil <script>alert(1)</script> & ]]> "quotes": resolved after 3 h'); // JSON text, never HTML
+    expect(json.items[2].title).toBe('Evil <script>alert(1)</script> & ]]> "quotes" recovered after 3 h 10 min, 3 runs lost'); // JSON text, never HTML
   });
 });
 

@@ -1,7 +1,7 @@
 // Daily counts (DST days, UTC midnight) and incident streaks, from expected fires and their runs.
 import { describe, expect, it } from 'vitest';
 import { expectedFires, type ExpectedFire, type RunRecord } from '../../shared/charter-state.ts';
-import { advanceStreak, classifyDay, countDay, incidentId, toIncident } from '../../shared/history.ts';
+import { classifyDay, countDay, incidentId, noStreak, toIncident, walkStreak } from '../../shared/history.ts';
 import { firesBetween } from '../../shared/schedule.ts';
 
 const hour = 3_600_000;
@@ -67,44 +67,45 @@ describe('daily counts', () => {
   });
 });
 
-describe('incident streaks', () => {
+describe('streaks', () => {
   const id = 'governance:engineering';
   const fires = (outcomes: Array<RunRecord['status'] | null>, start = t('2026-11-21T00:00:00Z')): ExpectedFire[] =>
     outcomes.map((status, index) => {
       const at = start + index * hour;
       return { at, run: status === null ? null : run(at, status) };
     });
+  const walk = (outcomes: Array<RunRecord['status'] | null>, options = {}) => walkStreak(noStreak, fires(outcomes), options);
 
-  it('a streak opens at its first non-success, and a success resolves it when that run finished', () => {
-    const { streak, resolved } = advanceStreak(id, null, fires(['success', 'error', 'error', null, 'success', 'success']));
-    expect(streak).toBeNull();
-    expect(resolved).toEqual([
-      {
-        id: incidentId(id, t('2026-11-21T01:00:00Z')),
-        charterId: id,
-        kind: 'failed',
-        startedAt: '2026-11-21T01:00:00.000Z',
-        resolvedAt: '2026-11-21T04:01:00.000Z',
-        runs: 3,
-        errorCodes: ['insufficient_credits'],
-      },
+  it('a streak opens at its first non-success, and a success resolves it when that run finished, at its fire', () => {
+    const { state, resolved } = walk(['success', 'error', 'error', null, 'success', 'success']);
+    expect(state).toEqual(noStreak);
+    expect(resolved.map((end) => [toIncident(id, end.streak, end.resolvedAt), new Date(end.endAt).toISOString()])).toEqual([
+      [
+        {
+          id: incidentId(id, t('2026-11-21T01:00:00Z')),
+          charterId: id,
+          kind: 'failed',
+          startedAt: '2026-11-21T01:00:00.000Z',
+          resolvedAt: '2026-11-21T04:01:00.000Z',
+          runs: 3,
+          errorCodes: ['insufficient_credits'],
+        },
+        '2026-11-21T04:00:00.000Z',
+      ],
     ]);
   });
 
-  it('a single failure is an incident of one run; a missed run between failures continues it', () => {
-    const single = advanceStreak(id, null, fires(['error', 'success']));
-    expect(single.resolved.map((incident) => incident.runs)).toEqual([1]);
-    const mixed = advanceStreak(id, null, fires(['error', null, 'error', 'success']));
+  it('a missed run between failures continues it', () => {
+    const mixed = walk(['error', null, 'error', 'success']);
     expect(mixed.resolved).toHaveLength(1);
-    expect(mixed.resolved[0]).toMatchObject({ kind: 'failed', runs: 3 });
+    expect(toIncident(id, mixed.resolved[0]!.streak, 0)).toMatchObject({ kind: 'failed', runs: 3 });
   });
 
   it('kind is what most of its runs did; an open streak stays open across calls (days) with the same id', () => {
-    const first = advanceStreak(id, null, fires(['success', null, null, 'error']));
-    expect(first.streak).toMatchObject({ startedAt: t('2026-11-21T01:00:00Z'), missed: 2, failed: 1 });
-    const second = advanceStreak(id, first.streak, fires([null, 'running', null], t('2026-11-22T00:00:00Z')));
-    const open = toIncident(id, second.streak!, null);
-    expect(open).toEqual({
+    const first = walk(['success', null, null, 'error']);
+    expect(first.state.streak).toMatchObject({ startedAt: t('2026-11-21T01:00:00Z'), missed: 2, failed: 1, settledRuns: 3 });
+    const second = walkStreak(first.state, fires([null, 'running', null], t('2026-11-22T00:00:00Z')));
+    expect(toIncident(id, second.state.streak!, null)).toEqual({
       id: `${id}@2026-11-21T01:00:00.000Z`,
       charterId: id,
       kind: 'missed',
@@ -113,17 +114,37 @@ describe('incident streaks', () => {
       runs: 5,
       errorCodes: ['insufficient_credits'],
     });
+    // the run in progress is not settled: what the streak is sure of ends before it
+    expect(second.state).toMatchObject({ unsettledAt: t('2026-11-22T01:00:00Z'), streak: { settledRuns: 4 } });
+  });
+
+  it('a run in progress is settled only when the caller says so (stuck): then it neither continues nor ends the streak', () => {
+    const stuck = walk(['error', 'running', 'error'], { isSettled: () => true });
+    expect(stuck.state).toMatchObject({ unsettledAt: null, streak: { failed: 2, settledRuns: 2 } });
+  });
+
+  it('a fire past knownUntil (inside its grace) ends the walk unsettled, whatever its row says', () => {
+    const graced = walk(['error', 'success'], { knownUntil: t('2026-11-21T00:30:00Z') });
+    expect(graced.resolved).toEqual([]);
+    expect(graced.state).toMatchObject({ unsettledAt: t('2026-11-21T01:00:00Z'), streak: { failed: 1, settledRuns: 1 } });
+  });
+
+  it('a fire not settled before the streak opens makes its start uncertain: nothing of it is sure', () => {
+    const pendingFirst = walk(['success', 'running', 'error', 'error']);
+    expect(pendingFirst.state).toMatchObject({ unsettledAt: t('2026-11-21T01:00:00Z'), streak: { startedAt: t('2026-11-21T02:00:00Z'), settledRuns: 0 } });
+    // a success after it settles what follows anew
+    expect(walk(['running', 'success', 'error']).state).toMatchObject({ unsettledAt: null, streak: { settledRuns: 1 } });
   });
 
   it('a streak that was already open before the rows read keeps its earlier start', () => {
-    const { streak } = advanceStreak(id, null, fires(['error', 'error']), t('2026-10-01T00:00:00Z'));
-    expect(toIncident(id, streak!, null).id).toBe(`${id}@2026-10-01T00:00:00.000Z`);
-    const notOpen = advanceStreak(id, null, fires(['success', 'error']), t('2026-10-01T00:00:00Z'));
-    expect(notOpen.streak!.startedAt).toBe(t('2026-11-21T01:00:00Z'));
+    const { state } = walk(['error', 'error'], { openedAt: t('2026-10-01T00:00:00Z') });
+    expect(toIncident(id, state.streak!, null).id).toBe(`${id}@2026-10-01T00:00:00.000Z`);
+    const notOpen = walk(['success', 'error'], { openedAt: t('2026-10-01T00:00:00Z') });
+    expect(notOpen.state.streak!.startedAt).toBe(t('2026-11-21T01:00:00Z'));
   });
 
   it('skipped runs make a skipped incident, ties go to the more serious kind', () => {
-    expect(toIncident(id, advanceStreak(id, null, fires(['skipped', 'skipped', 'cancelled'])).streak!, null).kind).toBe('skipped');
-    expect(toIncident(id, advanceStreak(id, null, fires(['error', null])).streak!, null).kind).toBe('failed');
+    expect(toIncident(id, walk(['skipped', 'skipped', 'cancelled']).state.streak!, null).kind).toBe('skipped');
+    expect(toIncident(id, walk(['error', null]).state.streak!, null).kind).toBe('failed');
   });
 });

@@ -1,0 +1,104 @@
+// Incidents, told apart from blips. A streak of a charter's expected runs that did not succeed is an
+// incident once it holds INCIDENT_AFTER_RUNS runs or has lasted longer than INCIDENT_AFTER_SECONDS,
+// whichever comes first; a shorter one is a blip: counted in the days and runs24h, never an incident
+// or a feed entry. The system's own incidents (no credits, no charter works) open and resolve as the
+// ticks see them. A published incident is never taken back, only resolved. Pure.
+import type { CharterState, Incident, Reason, StatusIncident, StatusIncidentCode } from './contract.ts';
+import { limits, statusIncidentCodes } from './constants.ts';
+import { streakRuns, type ResolvedStreak, type StreakState } from './history.ts';
+import { expectsRuns } from './reasons.ts';
+
+export type IncidentRules = { incidentAfterRuns: number; incidentAfterMs: number };
+
+/** The threshold: `runs` that did not succeed in a row, or a streak from `startedAt` lasting past `endAt`. */
+export function crossesThreshold(runs: number, startedAt: number, endAt: number, rules: IncidentRules): boolean {
+  return runs >= rules.incidentAfterRuns || endAt - startedAt > rules.incidentAfterMs;
+}
+
+/**
+ * An open streak at `now`, judged on what is certain: the runs before its first fire not settled
+ * yet, and its time up to that fire (had that run succeeded, the streak would have ended there) or
+ * up to now. So a streak once judged an incident stays one whatever the unsettled runs turn out to
+ * be: its id never appears and then disappears.
+ */
+export function openStreakIsIncident(state: StreakState, now: number, rules: IncidentRules): boolean {
+  const { streak, unsettledAt } = state;
+  if (streak === null) return false;
+  return crossesThreshold(streak.settledRuns, streak.startedAt, Math.min(now, unsettledAt ?? Number.POSITIVE_INFINITY), rules);
+}
+
+/** A streak that a success ended, measured to the fire of that success. */
+export function resolvedStreakIsIncident({ streak, endAt }: ResolvedStreak, rules: IncidentRules): boolean {
+  return crossesThreshold(streakRuns(streak), streak.startedAt, endAt, rules);
+}
+
+/**
+ * Incidents once published stay: one the ledger no longer shows (a row written after its grace
+ * answered its first fire, its charter was deleted) is kept, and resolved at `now`, when the worker
+ * saw it end, if it was open. Derived incidents come first and win over what was announced.
+ */
+export function keepAnnounced(derived: readonly Incident[], announced: Iterable<Incident>, now: number): Incident[] {
+  const ids = new Set(derived.map((incident) => incident.id));
+  const kept = [...derived];
+  for (const incident of announced) {
+    if (ids.has(incident.id)) continue;
+    kept.push(incident.resolvedAt === null ? { ...incident, resolvedAt: new Date(now).toISOString() } : incident);
+  }
+  return kept;
+}
+
+/** What keeps a status incident open: a credit outage that got worse (runway critical, then no credits) holds the milder one too. */
+const holdsOn: Record<StatusIncidentCode, readonly StatusIncidentCode[]> = {
+  credits_exhausted: ['credits_exhausted'],
+  runway_critical: ['runway_critical', 'credits_exhausted'],
+  all_charters_down: ['all_charters_down'],
+};
+
+/**
+ * The system-wide conditions of one tick: its reasons credits_exhausted and runway_critical as they
+ * are (the balance is only known at the tick), and all_charters_down only when every charter it
+ * speaks of is in an incident or stuck: a coincidence of blips is never a system incident.
+ */
+export function statusConditions(
+  reasons: readonly Pick<Reason, 'code'>[],
+  charters: readonly { id: string; enabled: boolean; state: CharterState }[],
+  inIncident: ReadonlySet<string>,
+): Set<StatusIncidentCode> {
+  const codes = new Set(reasons.map((reason) => reason.code));
+  const holding = new Set<StatusIncidentCode>();
+  if (codes.has('credits_exhausted')) holding.add('credits_exhausted');
+  if (codes.has('runway_critical')) holding.add('runway_critical');
+  const expecting = charters.filter(expectsRuns);
+  if (codes.has('all_charters_down') && expecting.every((charter) => charter.state === 'stuck' || inIncident.has(charter.id))) holding.add('all_charters_down');
+  return holding;
+}
+
+export function statusIncidentId(code: StatusIncidentCode, startedAt: number): string {
+  return `status:${code}@${new Date(startedAt).toISOString()}`;
+}
+
+/**
+ * Moves the system's incidents to `now`: an open one whose condition no longer holds is resolved at
+ * now; a condition that holds without an open incident opens one at now. Those resolved before
+ * `horizon` are dropped; the newest are kept, newest first.
+ */
+export function advanceStatusIncidents(previous: readonly StatusIncident[], holding: ReadonlySet<StatusIncidentCode>, now: number, horizon: number): StatusIncident[] {
+  const at = new Date(now).toISOString();
+  const next = previous.map((incident) => (incident.resolvedAt === null && !holdsOn[incident.code].some((code) => holding.has(code)) ? { ...incident, resolvedAt: at } : incident));
+  for (const code of statusIncidentCodes) {
+    if (holding.has(code) && !next.some((incident) => incident.code === code && incident.resolvedAt === null)) {
+      next.push({ id: statusIncidentId(code, now), code, startedAt: at, resolvedAt: null });
+    }
+  }
+  return next
+    .filter((incident) => incident.resolvedAt === null || Date.parse(incident.resolvedAt) >= horizon)
+    .sort((a, b) => b.startedAt.localeCompare(a.startedAt) || a.code.localeCompare(b.code))
+    .slice(0, limits.historyStatusIncidents);
+}
+
+/** The system's incidents in words, for the feeds and the page: what happened, and what ended it. */
+export const statusIncidentWords: Record<StatusIncidentCode, { opened: string; resolved: string }> = {
+  credits_exhausted: { opened: 'The system account ran out of credits: scheduled runs cannot be paid for', resolved: 'Credits restored' },
+  runway_critical: { opened: 'The system account’s credits were about to run out (less than 6 hours left)', resolved: 'Credits last more than 6 hours again' },
+  all_charters_down: { opened: 'No charter works: every charter that should run is failing, missing, skipping or stuck', resolved: 'Charters work again' },
+};

@@ -1,0 +1,198 @@
+// The incident threshold at its edges (a blip, two in a row, an hour without success, a run still
+// in progress, midnight, the 90 days' horizon, ids across the threshold), the system's own incidents,
+// and incidents once announced.
+import { describe, expect, it } from 'vitest';
+import { countedUntil, type ExpectedFire, type RunRecord } from '../../shared/charter-state.ts';
+import type { Incident, StatusIncident } from '../../shared/contract.ts';
+import { noStreak, toIncident, walkStreak, type StreakState } from '../../shared/history.ts';
+import {
+  advanceStatusIncidents,
+  crossesThreshold,
+  keepAnnounced,
+  openStreakIsIncident,
+  resolvedStreakIsIncident,
+  statusConditions,
+  type IncidentRules,
+} from '../../shared/incidents.ts';
+
+const minute = 60_000;
+const hour = 60 * minute;
+const day = 24 * hour;
+const t = (iso: string) => Date.parse(iso);
+const rules: IncidentRules = { incidentAfterRuns: 2, incidentAfterMs: hour };
+const id = 'governance:engineering';
+
+type Outcome = RunRecord['status'] | null;
+const run = (at: number, status: RunRecord['status']): RunRecord => ({
+  runId: `r-${at}`,
+  status,
+  scheduledFor: at,
+  startedAt: at + 1_000,
+  completedAt: status === 'running' ? null : at + 40_000,
+  code: status === 'error' ? 'insufficient_credits' : null,
+});
+
+/** A charter firing every `everyMs` from `start`, its fires answered as given (null: no row). */
+function ledger(start: number, everyMs: number, outcomes: Outcome[]) {
+  const fires: ExpectedFire[] = outcomes.map((status, index) => {
+    const at = start + index * everyMs;
+    return { at, run: status === null ? null : run(at, status) };
+  });
+  return fires;
+}
+
+/**
+ * What a tick at `now` makes of the fires up to now: the walk up to countedUntil (the grace waits
+ * for a row; a finished run is known at once), then the open streak judged, or the resolved ones.
+ */
+function tick(fires: readonly ExpectedFire[], now: number, graceMs = 10 * minute) {
+  const due = fires.filter((fire) => fire.at <= now && (fire.run === null || fire.run.startedAt! <= now));
+  const runs = due.flatMap((fire) => (fire.run && fire.run.completedAt !== null && fire.run.completedAt > now ? [{ ...fire.run, status: 'running' as const, completedAt: null }] : fire.run ? [fire.run] : []));
+  const seen = due.map((fire) => ({ at: fire.at, run: runs.find((candidate) => candidate.scheduledFor === fire.at) ?? null }));
+  const walked = walkStreak(noStreak, seen, { knownUntil: countedUntil(now, graceMs, runs) });
+  const incidents: Incident[] = walked.resolved.filter((end) => resolvedStreakIsIncident(end, rules)).map((end) => toIncident(id, end.streak, end.resolvedAt));
+  if (walked.state.streak && openStreakIsIncident(walked.state, now, rules)) incidents.push(toIncident(id, walked.state.streak, null));
+  return { incidents, state: walked.state };
+}
+
+describe('the threshold', () => {
+  it('is INCIDENT_AFTER_RUNS runs, or longer than INCIDENT_AFTER_SECONDS, whichever comes first', () => {
+    expect(crossesThreshold(1, 0, hour, rules)).toBe(false);
+    expect(crossesThreshold(1, 0, hour + 1, rules)).toBe(true);
+    expect(crossesThreshold(2, 0, 0, rules)).toBe(true);
+    expect(crossesThreshold(1, 0, 0, { incidentAfterRuns: 1, incidentAfterMs: hour })).toBe(true);
+  });
+
+  it('one failure, then a success: a blip (never an incident, at no tick)', () => {
+    // every 30 minutes: 12:00 failed, 12:30 succeeded
+    const fires = ledger(t('2026-11-21T11:30:00Z'), 30 * minute, ['success', 'error', 'success']);
+    for (let now = t('2026-11-21T12:00:00Z'); now <= t('2026-11-21T13:30:00Z'); now += minute) expect(tick(fires, now).incidents).toEqual([]);
+  });
+
+  it('an hourly charter’s one failure is a blip too: the streak lasted exactly an hour, not longer', () => {
+    const fires = ledger(t('2026-11-21T11:15:00Z'), hour, ['success', 'error', 'success']);
+    for (let now = t('2026-11-21T12:15:00Z'); now <= t('2026-11-21T14:00:00Z'); now += minute) expect(tick(fires, now).incidents).toEqual([]);
+  });
+
+  it('even while the run that ends it is still running past the hour: what is not settled is not counted', () => {
+    // the 13:15 run runs for 20 minutes: at 13:16 the streak is 61 minutes old, but the run may still succeed
+    const fires = ledger(t('2026-11-21T11:15:00Z'), hour, ['success', 'error', 'success']);
+    const slow = fires.map((fire) => (fire.at === t('2026-11-21T13:15:00Z') ? { ...fire, run: { ...fire.run!, completedAt: fire.at + 20 * minute } } : fire));
+    expect(tick(slow, t('2026-11-21T13:16:00Z')).state.unsettledAt).toBe(t('2026-11-21T13:15:00Z'));
+    for (let now = t('2026-11-21T12:15:00Z'); now <= t('2026-11-21T14:00:00Z'); now += minute) expect(tick(slow, now).incidents).toEqual([]);
+  });
+
+  it('two in a row: an incident from the first, opened at the tick the second is known', () => {
+    const fires = ledger(t('2026-11-21T11:30:00Z'), 30 * minute, ['success', 'error', 'error', 'success']);
+    expect(tick(fires, t('2026-11-21T12:20:00Z')).incidents).toEqual([]);
+    // the 12:30 run finished at 12:30:40: known at once, inside the grace
+    expect(tick(fires, t('2026-11-21T12:31:00Z')).incidents).toEqual([
+      { id: `${id}@2026-11-21T12:00:00.000Z`, charterId: id, kind: 'failed', startedAt: '2026-11-21T12:00:00.000Z', resolvedAt: null, runs: 2, errorCodes: ['insufficient_credits'] },
+    ]);
+    expect(tick(fires, t('2026-11-21T13:05:00Z')).incidents).toEqual([expect.objectContaining({ id: `${id}@2026-11-21T12:00:00.000Z`, resolvedAt: '2026-11-21T13:00:40.000Z' })]);
+  });
+
+  it('an hour of a daily charter’s missed run: one missed fire, still unanswered an hour later, is an incident', () => {
+    const fires = ledger(t('2026-11-20T06:00:00Z'), day, ['success', null]);
+    expect(tick(fires, t('2026-11-21T06:05:00Z')).state.streak).toBeNull(); // inside the grace: not yet missed
+    expect(tick(fires, t('2026-11-21T06:20:00Z')).incidents).toEqual([]); // missed, a blip so far
+    expect(tick(fires, t('2026-11-21T07:00:00Z')).incidents).toEqual([]); // an hour exactly
+    expect(tick(fires, t('2026-11-21T07:01:00Z')).incidents).toEqual([
+      { id: `${id}@2026-11-21T06:00:00.000Z`, charterId: id, kind: 'missed', startedAt: '2026-11-21T06:00:00.000Z', resolvedAt: null, runs: 1, errorCodes: [] },
+    ]);
+  });
+
+  it('keeps one id across the threshold: the tick it crosses, every later tick, its resolution and a restart name the same', () => {
+    // every 10 minutes: 12:00 failed, 12:10 missed, 12:20 failed, 12:30 succeeded
+    const fires = ledger(t('2026-11-21T11:50:00Z'), 10 * minute, ['success', 'error', null, 'error', 'success']);
+    const ids = new Map<number, string[]>();
+    for (let now = t('2026-11-21T12:00:00Z'); now <= t('2026-11-21T13:00:00Z'); now += minute) ids.set(now, tick(fires, now).incidents.map((incident) => incident.id));
+    const seen = [...ids.values()].flat();
+    expect(new Set(seen)).toEqual(new Set([`${id}@2026-11-21T12:00:00.000Z`]));
+    const first = [...ids].find(([, list]) => list.length > 0)![0];
+    expect(new Date(first).toISOString()).toBe('2026-11-21T12:20:00.000Z'); // the 12:10 fire counts missed once its grace is over
+    // never gone again once it appeared: the same derivation a restart makes
+    expect([...ids].filter(([now]) => now >= first).every(([, list]) => list.length === 1)).toBe(true);
+  });
+
+  it('a streak open across midnight is one incident, whatever day the walk is cut at', () => {
+    const fires = ledger(t('2026-11-21T23:00:00Z'), 30 * minute, ['success', 'error', 'error', 'error', 'success']);
+    const before = walkStreak(noStreak, fires.filter((fire) => fire.at < t('2026-11-22T00:00:00Z')));
+    const after = walkStreak(before.state, fires.filter((fire) => fire.at >= t('2026-11-22T00:00:00Z')));
+    const whole = walkStreak(noStreak, fires);
+    expect(after.resolved).toEqual(whole.resolved);
+    expect(toIncident(id, after.resolved[0]!.streak, after.resolved[0]!.resolvedAt)).toMatchObject({ id: `${id}@2026-11-21T23:30:00.000Z`, runs: 3 });
+  });
+
+  it('a streak open across the 90 days’ horizon keeps its start, and is measured from it', () => {
+    // the last success before the horizon was at 23:00; the horizon's first fire, 00:00, failed and 00:30 succeeded
+    const horizon = t('2026-08-24T00:00:00Z');
+    const fires = ledger(horizon, 30 * minute, ['error', 'success']);
+    const walked = walkStreak(noStreak, fires, { openedAt: horizon - 30 * minute });
+    expect(toIncident(id, walked.resolved[0]!.streak, walked.resolved[0]!.resolvedAt).id).toBe(`${id}@2026-08-23T23:30:00.000Z`);
+    expect(resolvedStreakIsIncident(walked.resolved[0]!, rules)).toBe(false); // 1 run, 60 minutes: a blip
+    const long = walkStreak(noStreak, fires, { openedAt: horizon - 3 * hour });
+    expect(resolvedStreakIsIncident(long.resolved[0]!, rules)).toBe(true); // 1 run read, but 3 h 30 min without success
+    const open: StreakState = walkStreak(noStreak, fires.slice(0, 1), { openedAt: horizon - 3 * hour }).state;
+    expect(openStreakIsIncident(open, horizon + minute, rules)).toBe(true);
+  });
+});
+
+describe('incidents once announced', () => {
+  const announced: Incident = { id: `${id}@2026-11-21T06:00:00.000Z`, charterId: id, kind: 'missed', startedAt: '2026-11-21T06:00:00.000Z', resolvedAt: null, runs: 1, errorCodes: [] };
+
+  it('stay when the ledger no longer shows them, resolved when the worker saw them end', () => {
+    expect(keepAnnounced([], [announced], t('2026-11-21T09:00:00Z'))).toEqual([{ ...announced, resolvedAt: '2026-11-21T09:00:00.000Z' }]);
+    const resolved = { ...announced, resolvedAt: '2026-11-21T08:00:00.000Z' };
+    expect(keepAnnounced([], [resolved], t('2026-11-21T09:00:00Z'))).toEqual([resolved]);
+  });
+
+  it('give way to what the ledger derives under the same id', () => {
+    const derived = { ...announced, runs: 3 };
+    expect(keepAnnounced([derived], [announced], t('2026-11-21T09:00:00Z'))).toEqual([derived]);
+  });
+});
+
+describe('the system’s own incidents', () => {
+  const charters = [
+    { id: 'a', enabled: true, state: 'failing' as const },
+    { id: 'b', enabled: true, state: 'missed' as const },
+    { id: 'c', enabled: false, state: 'paused' as const },
+  ];
+  const reasons = (...codes: string[]) => codes.map((code) => ({ code })) as Array<{ code: 'credits_exhausted' }>;
+
+  it('a zero balance opens one at once, and a top-up resolves it', () => {
+    const now = t('2026-11-21T07:00:00Z');
+    const opened = advanceStatusIncidents([], statusConditions(reasons('credits_exhausted'), [], new Set()), now, now - 90 * day);
+    expect(opened).toEqual([{ id: 'status:credits_exhausted@2026-11-21T07:00:00.000Z', code: 'credits_exhausted', startedAt: '2026-11-21T07:00:00.000Z', resolvedAt: null }]);
+    expect(advanceStatusIncidents(opened, statusConditions(reasons('credits_exhausted'), [], new Set()), now + minute, now)).toEqual(opened);
+    expect(advanceStatusIncidents(opened, new Set(), now + hour, now)).toEqual([{ ...opened[0], resolvedAt: '2026-11-21T08:00:00.000Z' }]);
+  });
+
+  it('a runway that runs out holds its runway_critical incident open until the credits are back', () => {
+    const now = t('2026-11-21T07:00:00Z');
+    const critical = advanceStatusIncidents([], statusConditions(reasons('runway_critical'), [], new Set()), now, 0);
+    const exhausted = advanceStatusIncidents(critical, statusConditions(reasons('credits_exhausted'), [], new Set()), now + hour, 0);
+    expect(exhausted.map((incident: StatusIncident) => [incident.code, incident.resolvedAt])).toEqual([
+      ['credits_exhausted', null],
+      ['runway_critical', null],
+    ]);
+    expect(advanceStatusIncidents(exhausted, new Set(), now + 2 * hour, 0).every((incident) => incident.resolvedAt === '2026-11-21T09:00:00.000Z')).toBe(true);
+  });
+
+  it('all charters down is one only when every charter it speaks of is in an incident (or stuck), never for blips', () => {
+    expect(statusConditions(reasons('all_charters_down'), charters, new Set(['a']))).toEqual(new Set());
+    expect(statusConditions(reasons('all_charters_down'), charters, new Set(['a', 'b']))).toEqual(new Set(['all_charters_down']));
+    expect(statusConditions(reasons('all_charters_down'), [charters[0]!, { id: 'b', enabled: true, state: 'stuck' }], new Set(['a']))).toEqual(new Set(['all_charters_down']));
+    expect(statusConditions(reasons(), charters, new Set(['a', 'b']))).toEqual(new Set());
+  });
+
+  it('those resolved before the 90 days leave; open ones stay', () => {
+    const old = [
+      { id: 'status:credits_exhausted@2026-01-01T00:00:00.000Z', code: 'credits_exhausted' as const, startedAt: '2026-01-01T00:00:00.000Z', resolvedAt: '2026-01-02T00:00:00.000Z' },
+      { id: 'status:runway_critical@2026-01-01T00:00:00.000Z', code: 'runway_critical' as const, startedAt: '2026-01-01T00:00:00.000Z', resolvedAt: null },
+    ];
+    const now = t('2026-11-21T00:00:00Z');
+    expect(advanceStatusIncidents(old, new Set(['runway_critical']), now, now - 89 * day).map((incident) => incident.code)).toEqual(['runway_critical']);
+  });
+});
