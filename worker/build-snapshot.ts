@@ -21,7 +21,7 @@ import type { UsageRun } from '../shared/usage.ts';
 import { createMemory } from './memory.ts';
 import { createFilePublisher, type PublishResult, type PublishSettings } from './publish.ts';
 import { createHistoryFile, parsePublishedHistory, type HistoryContent, type HistoryFile } from './side-files.ts';
-import { assertSnapshotIsValid, SnapshotError } from './validate.ts';
+import { assertSnapshotIsValid, serializeSnapshot, SnapshotError } from './validate.ts';
 import { clockSkewMs, databaseTimeAt, skewProblem } from '../shared/clock.ts';
 
 const hourMs = 60 * 60 * 1000;
@@ -68,7 +68,7 @@ export function queryFor(now: Date, settings: Pick<SnapshotSettings, 'principalI
 }
 
 /** The snapshot, the history file as published (its body serialised once, when it changes), and the worker's clock skew. */
-export type BuiltSnapshot = { snapshot: GovernanceStatus; skewMs: number } & HistoryFile;
+export type BuiltSnapshot = { snapshot: GovernanceStatus; snapshotBody: string; skewMs: number } & HistoryFile;
 
 /**
  * One tick after another, with what the worker remembers between them. `record` archives closed days;
@@ -151,15 +151,17 @@ export function createSnapshotBuilder(
     });
     memory.keepOnly(new Set(charters.map((charter) => charter.scheduleId)));
     const { content, open } = await countHistory(asOf, charters, facts.spendByHour, signal);
-    const history = await keepRecord(content, charters, facts.clock.now, signal);
     const staleAfter = new Date(now + settings.staleAfterMs(facts.clock.now));
     const composed = composeSnapshot({ facts, clock: { now, dataAsOf: asOf }, staleAfter, views: charters, rules, openIncidents: open, usage: { window, runs: usageRunsOf(facts.runs, charters) } });
     // the system's own incidents (no credits, every charter down) follow the reasons, tick by tick
     const states = charters.map((charter) => ({ id: charter.id, enabled: charter.enabled, state: charter.judgement.state }));
     const statusIncidents = keeper.observeStatus(asOf, statusConditions(composed.reasons, states, new Set(open.map((incident) => incident.charterId))));
     const snapshot = assertSnapshotIsValid(withStatusIncidents(composed, statusIncidents));
+    // a snapshot over its bound is never published (worker/publish.ts), and nothing is archived for it either
+    const snapshotBody = serializeSnapshot(snapshot);
+    const history = Buffer.byteLength(snapshotBody) <= limits.snapshotBytes ? await keepRecord(content, charters, facts.clock.now, signal) : content;
     // the history leaves out the least severe charters when it must, as the snapshot does
-    return { snapshot, skewMs, ...historyFile.fit({ ...history, statusIncidents }, mostSevereFirst(charters).map((charter) => charter.id), snapshot.generatedAt) };
+    return { snapshot, snapshotBody, skewMs, ...historyFile.fit({ ...history, statusIncidents }, mostSevereFirst(charters).map((charter) => charter.id), snapshot.generatedAt) };
   }
 
   /** The history's days and incidents; a day that closed this tick has what it spent read once, and is counted with it. */

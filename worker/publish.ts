@@ -70,12 +70,12 @@ export function createFilePublisher(store: SnapshotStorePort, settings: PublishS
       const storedAt = stored && generatedAtOf(stored.body);
       if (storedAt && storedAt > built.snapshot.generatedAt) return refused(storedAt);
       // a snapshot over its bound is never written, and neither is anything beside it
-      assertWithinBound(name, serializeSnapshot(built.snapshot), limits.snapshotBytes);
+      assertWithinBound(name, built.snapshotBody, limits.snapshotBytes);
       const written = await writeSideFiles(built, signal);
       signal?.throwIfAborted();
       const filesBehind = [...behind].map(([file, since]) => ({ name: file, since })).slice(0, 20);
       const snapshot = filesBehind.length === 0 ? built.snapshot : assertSnapshotIsValid({ ...built.snapshot, filesBehind });
-      const body = serializeSnapshot(snapshot);
+      const body = snapshot === built.snapshot ? built.snapshotBody : serializeSnapshot(snapshot);
       const bytes = assertWithinBound(name, body, limits.snapshotBytes);
       let tag = stored?.tag ?? null;
       // another writer came between: it may have written an older snapshot (then take its place) or a newer one
