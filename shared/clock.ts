@@ -30,8 +30,13 @@ export function dataBehindMs(clock: { now: number; dataAsOf: number }): number {
   return Math.max(0, clock.now - clock.dataAsOf);
 }
 
-/** "11 minutes", "2 hours", "3 days": a lag in words, rounded down. */
+/** "40 seconds", "11 minutes", "2 hours", "3 days": a lag in words, rounded down. */
 export function describeLag(ms: number): string {
+  // under a minute (a grace below 60 s, MISSED_RUN_GRACE_SECONDS) "0 minutes behind" would be false
+  if (ms < 60_000) {
+    const seconds = Math.floor(ms / 1000);
+    return `${seconds} ${seconds === 1 ? 'second' : 'seconds'}`;
+  }
   const minutes = Math.floor(ms / 60_000);
   if (minutes < 120) return `${minutes} ${minutes === 1 ? 'minute' : 'minutes'}`;
   const hours = Math.floor(minutes / 60);

@@ -46,6 +46,8 @@ describe('the clock rules', () => {
     expect(dataBehindMs({ now: 10 * minute, dataAsOf: 0 })).toBe(10 * minute);
     expect(dataBehindMs({ now: 0, dataAsOf: minute })).toBe(0);
     expect([describeLag(minute), describeLag(11 * minute), describeLag(3 * 60 * minute), describeLag(72 * 60 * minute)]).toEqual(['1 minute', '11 minutes', '3 hours', '3 days']);
+    // a grace under a minute (MISSED_RUN_GRACE_SECONDS) says data_behind under a minute: never "0 minutes"
+    expect([describeLag(1_000), describeLag(36_500), describeLag(minute - 1)]).toEqual(['1 second', '36 seconds', '59 seconds']);
   });
 });
 

@@ -75,11 +75,12 @@ const checkSql = `
                            AND classid = $5::oid AND objid = $6::oid AND objsubid = 1)
              THEN 'held'
            WHEN $4::boolean THEN 'lost'
+           WHEN $7::boolean THEN 'aside'
            WHEN pg_try_advisory_lock($1::bigint) THEN 'acquired'
            ELSE 'busy'
          END AS verdict`;
 
-type Verdict = 'shared' | 'held' | 'lost' | 'acquired' | 'busy';
+type Verdict = 'shared' | 'held' | 'lost' | 'aside' | 'acquired' | 'busy';
 const unlockSql = 'SELECT pg_advisory_unlock($1::bigint)';
 
 /** Why a verdict means this connection is no session of its own, or null. */
@@ -160,7 +161,10 @@ export function createAdvisoryLockLeader(options: LeaderOptions): Leader & RunCo
       failure = null;
       if (refusal) return false;
       const asked = Date.now();
-      const { rows } = await current.client.query<{ pid: number; verdict: Verdict; database_now: Date }>(checkSql, [lockKey, current.pid, current.token, leader, ...halves]);
+      // Standing aside, it does not even take the lock for a moment: that moment could be the very one
+      // a replica with a good clock asks for it, and lose it its tick. Once its clock is right again,
+      // it tries on the next check.
+      const { rows } = await current.client.query<{ pid: number; verdict: Verdict; database_now: Date }>(checkSql, [lockKey, current.pid, current.token, leader, ...halves, aside !== null]);
       const seen = rows[0]!;
       skewMs = clockSkewMs(seen.database_now.getTime(), (asked + Date.now()) / 2);
       if (session !== current || closed) return false; // the session failed or the leader closed meanwhile

@@ -1,0 +1,144 @@
+// The worker pointed at a hot standby whose replay is paused while its primary goes on (issue 17,
+// "a replica behind its primary"): it judges the data as of the last transaction the standby replayed,
+// says the data is behind once the lag passes the grace, never calls a charter missed for the lag,
+// and agrees with the primary once the standby has caught up. A real streaming pair (support/replica.ts).
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import pg from 'pg';
+import { applyCogniSchema, createReaderRole, grantReader } from '../../scripts/cogni/apply-schema.ts';
+import type { GovernanceStatus } from '../../shared/contract.ts';
+import { seedScenario, systemPrincipalId } from '../fixtures/scenario.ts';
+import { startStreamingReplica, type StreamingPair } from '../support/replica.ts';
+import { startWorker } from '../support/worker-process.ts';
+
+const database = 'governance';
+const reader = { role: 'governance_reader', password: randomBytes(18).toString('base64url') };
+const graceSeconds = 10;
+const pulseMs = 5_000; // the pulse charter fires every 5 seconds
+const pulse = { id: '30000000-0000-4000-8000-000000000001', temporalId: 'governance:pulse', cron: '*/5 * * * * *' };
+const latecomer = { id: '30000000-0000-4000-8000-000000000002', temporalId: 'governance:latecomer', cron: '0 * * * *' };
+
+let pair: StreamingPair;
+let primary: pg.Pool;
+
+beforeAll(async () => {
+  pair = await startStreamingReplica(async (url) => {
+    const admin = new pg.Client({ connectionString: url('postgres') });
+    await admin.connect();
+    try {
+      await createReaderRole(admin, reader); // roles are the cluster's: the standby gets it by the copy
+      await admin.query(`CREATE DATABASE ${database}`);
+    } finally {
+      await admin.end();
+    }
+    const seed = new pg.Client({ connectionString: url(database) });
+    await seed.connect();
+    try {
+      await applyCogniSchema(seed, 'graph_runs');
+      await grantReader(seed, { role: reader.role, ledger: 'graph_runs' });
+      await seedScenario(seed, 'graph_runs');
+      // The scenario's Engineering is failing and its Community is paused: the pulse below is the one
+      // charter that works, so a pulse judged "missed" for the lag would make every charter down.
+      await seed.query("UPDATE schedules SET enabled = false WHERE temporal_schedule_id = 'governance:community'");
+    } finally {
+      await seed.end();
+    }
+  });
+  primary = new pg.Pool({ connectionString: pair.primaryUrl(database), max: 2 });
+  primary.on('error', () => {});
+});
+afterAll(async () => {
+  await primary?.end();
+  await pair?.stop();
+});
+
+/** A charter of the system principal, its schedule changed at `since` (its expectations start there). */
+async function addCharter(charter: { id: string; temporalId: string; cron: string }, since: Date) {
+  await primary.query(
+    `INSERT INTO schedules (id, owner_user_id, execution_grant_id, graph_id, input, cron, timezone, enabled, temporal_schedule_id, updated_at)
+     SELECT $1, $2, id, 'governance', '{}', $3, 'UTC', true, $4, $5 FROM execution_grants WHERE user_id = $2`,
+    [charter.id, systemPrincipalId, charter.cron, charter.temporalId, since],
+  );
+}
+
+/** One successful run of the pulse charter for each of its fires in [from, to], as its scheduler writes them. */
+async function answerPulse(from: number, to: number) {
+  await primary.query(
+    `INSERT INTO graph_runs (schedule_id, run_id, scheduled_for, started_at, completed_at, status, requested_by, run_kind)
+     SELECT $1, 'pulse-' || extract(epoch FROM fire)::bigint, fire, fire, fire + interval '1 second', 'success', $2, 'system_scheduled'
+       FROM generate_series($3::timestamptz, $4::timestamptz, interval '5 seconds') AS fire`,
+    [pulse.id, systemPrincipalId, new Date(from), new Date(to)],
+  );
+}
+
+async function snapshotFrom(on: 'primary' | 'standby'): Promise<GovernanceStatus> {
+  const worker = startWorker(['--once', '--stdout'], {
+    DATABASE_URL: pair.readerUrl(on, database, reader),
+    MISSED_RUN_GRACE_SECONDS: String(graceSeconds),
+  });
+  const code = await worker.exited;
+  expect(code, worker.stderr()).toBe(0);
+  return JSON.parse(worker.stdout()) as GovernanceStatus;
+}
+
+const stateOf = (snapshot: GovernanceStatus, name: string) => snapshot.charters.find((charter) => charter.name === name)?.state;
+const codes = (snapshot: GovernanceStatus) => snapshot.reasons.map((reason) => reason.code);
+/** what both must agree on, read a moment apart (the pulse's counts move every 5 seconds) */
+const judgement = (snapshot: GovernanceStatus) => ({
+  status: snapshot.status,
+  reasons: snapshot.reasons.map(({ code, charterId }) => ({ code, charterId })),
+  charters: snapshot.charters.map(({ id, state }) => ({ id, state })),
+  failedRunsTotal: snapshot.failedRunsTotal,
+  missedRunsTotal: snapshot.missedRunsTotal,
+  systemCredits: snapshot.systemCredits,
+});
+
+describe('a hot standby whose replay is paused', () => {
+  it('is judged as of its replay, says how far behind it is, misses nothing for the lag, and agrees with its primary once caught up', async () => {
+    // The pulse charter has answered every fire up to now; the standby replays it, then stops replaying.
+    const start = Math.floor(Date.now() / pulseMs) * pulseMs;
+    await addCharter(pulse, new Date(start - 60_000));
+    await answerPulse(start - 60_000, start);
+    await pair.caughtUp();
+    await pair.pauseReplay();
+
+    // The primary goes on: the pulse charter answers its next fires, a charter is created.
+    await answerPulse(start + pulseMs, start + 10 * 60_000);
+    await addCharter(latecomer, new Date());
+    // Past the grace and one fire more: judged at the standby's own clock, the pulse would have missed a run.
+    await vi.waitFor(
+      async () => expect(await pair.replayLagMs()).toBeGreaterThan((graceSeconds + 6) * 1000),
+      { timeout: 60_000, interval: 500 },
+    );
+    const replayed = await pair.lastReplayed();
+    const [behind, ahead] = await Promise.all([snapshotFrom('standby'), snapshotFrom('primary')]);
+
+    expect(behind.dataAsOf).toBe(replayed!.toISOString());
+    expect(Date.parse(behind.dataAsOf)).toBeLessThan(Date.parse(behind.generatedAt));
+    expect(behind.reasons.find((reason) => reason.code === 'data_behind')).toMatchObject({
+      severity: 'degraded',
+      text: expect.stringMatching(/^The status is read from a replica [1-9]\d* (seconds?|minutes?) behind its primary/),
+    });
+    // Engineering fails and Community is paused: judged at the standby's clock, the pulse's lag would make every charter down
+    expect(codes(behind)).not.toContain('all_charters_down');
+    expect(behind.status).toBe('degraded');
+    expect(stateOf(behind, 'Pulse')).toBe('ok');
+    expect(behind.charters.filter((charter) => charter.state === 'missed')).toEqual([]);
+    expect(behind.missedRunsTotal).toBe(0);
+    expect(stateOf(behind, 'Latecomer')).toBeUndefined(); // created after the standby's data
+
+    expect(ahead.dataAsOf).toBe(ahead.generatedAt);
+    expect(codes(ahead)).not.toContain('data_behind');
+    expect(stateOf(ahead, 'Pulse')).toBe('ok');
+    expect(stateOf(ahead, 'Latecomer')).toBeDefined();
+    expect(ahead.missedRunsTotal).toBe(0);
+
+    // Replay resumes: once the standby has caught up, its data is as of now and it says what the primary says.
+    await pair.resumeReplay();
+    await pair.caughtUp();
+    const [caughtUp, primaryNow] = await Promise.all([snapshotFrom('standby'), snapshotFrom('primary')]);
+    expect(caughtUp.dataAsOf).toBe(caughtUp.generatedAt);
+    expect(codes(caughtUp)).not.toContain('data_behind');
+    expect(judgement(caughtUp)).toEqual(judgement(primaryNow));
+  }, 180_000);
+});
