@@ -14,6 +14,7 @@ import { cleanCharterRows, groupRuns, judgeCharters, type JudgedCharter } from '
 import { dayUsageOf } from './history-rebuild.ts';
 import { createArchiveRecord, type ArchiveRecord } from './record.ts';
 import { createArchivist } from './archive.ts';
+import { archiveIndexFileName } from '../shared/archive-files.ts';
 import { createUsageMemory } from './usage-memory.ts';
 import { mergeArchivedDays } from '../shared/archive-history.ts';
 import { utcDate } from '../shared/history.ts';
@@ -224,7 +225,10 @@ export async function buildSnapshot(source: GovernanceStatusPort, settings: Snap
  *  step throws before or without touching what the store already holds. */
 export function createPublisher(deps: SnapshotDeps, settings: SnapshotSettings, publishing: PublishSettings = { feeds: null }) {
   const { store, logger } = deps;
-  const record = createArchiveRecord((clock) => createArchivist({ store, signer: publishing.signer ?? null, logger, clock }));
+  const record = createArchiveRecord(
+    (clock) => createArchivist({ store, signer: publishing.signer ?? null, logger, clock }),
+    async (signal) => (await store.contentHash(archiveIndexFileName, signal)) !== null,
+  );
   const builder = createSnapshotBuilder(deps.source, settings, logger, { record, published: (signal) => store.get(historyFileName, signal) });
   const files = createFilePublisher(store, publishing, logger);
   const publish = async function publishSnapshot(signal?: AbortSignal): Promise<PublishResult & { skewMs: number }> {

@@ -8,8 +8,12 @@ import type { Archivist } from './archive.ts';
 
 export type ClosedHistoryDay = { date: string; spent: bigint; counts: ReadonlyMap<string, DayCounts> };
 
-/** `newArchivist` makes an archivist on the given clock: the database's instant of the tick that archives. */
-export function createArchiveRecord(newArchivist: (clock: () => Date) => Archivist) {
+/**
+ * `newArchivist` makes an archivist on the given clock (the database's instant of the tick that
+ * archives); `indexExists` tells whether the archive's index is still stored: one that was deleted
+ * (a wiped folder or prefix) is written again from the days the history holds, a tick later.
+ */
+export function createArchiveRecord(newArchivist: (clock: () => Date) => Archivist, indexExists: (signal?: AbortSignal) => Promise<boolean>) {
   let now = new Date(0);
   const clock = () => now;
   let archivist = newArchivist(clock);
@@ -23,7 +27,9 @@ export function createArchiveRecord(newArchivist: (clock: () => Date) => Archivi
      */
     async keep(days: readonly ClosedHistoryDay[], context: { now: Date; names: ReadonlyMap<string, string>; incidents: readonly Incident[] }, signal?: AbortSignal): Promise<ArchiveDay[]> {
       const last = days.at(-1)?.date ?? null;
-      if (last === null || last === keptThrough) return archived;
+      if (last === null) return archived;
+      if (last === keptThrough && (await indexExists(signal))) return archived;
+      if (last === keptThrough) archivist = newArchivist(clock); // gone: read and write it anew
       now = context.now;
       const closed: ClosedDay[] = days.map((day) => toClosedDay({ ...day, closedAt: context.now, names: context.names, incidents: context.incidents }));
       const outcome = await archivist.archive(closed, signal);

@@ -254,7 +254,7 @@ describe.each(['schedule_runs', 'graph_runs'] as const)('blips and one long outa
     await database?.drop();
   });
 
-  const builder = () => createSnapshotBuilder(createPostgresGovernanceSource(reader, { statementTimeoutMs: 5_000 }), settings, logger);
+  const builder = () => createSnapshotBuilder(createPostgresGovernanceSource(reader, { statementTimeoutMs: 5_000, databaseClock: 'worker' }), settings, logger);
 
   it('counts every blip in its day, and makes the outage alone an incident and a pair of feed entries', async () => {
     const { history } = await builder().build(at);
@@ -285,7 +285,7 @@ describe.each(['schedule_runs', 'graph_runs'] as const)('blips and one long outa
     for (let tick = at.getTime() + hour; tick <= midnight + day + 20 * minute; tick += 2 * hour) latest = await running.build(new Date(tick));
     // a restart reads the rows, and the history as the running worker last published it
     const published = latest.historyBody;
-    const source = createPostgresGovernanceSource(reader, { statementTimeoutMs: 5_000 });
+    const source = createPostgresGovernanceSource(reader, { statementTimeoutMs: 5_000, databaseClock: 'worker' });
     const restarted = await createSnapshotBuilder(source, settings, logger, { published: async () => published }).build(new Date(midnight + day + 20 * minute));
     latest = await running.build(new Date(midnight + day + 20 * minute));
     expect(latest.history.incidents).toEqual(restarted.history.incidents);

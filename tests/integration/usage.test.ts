@@ -166,7 +166,7 @@ const expectedUsage: AvailableUsage = {
 describe.each<Ledger>(['schedule_runs', 'graph_runs'])('usage on %s', (ledger) => {
   let database: TestDatabase;
   let reader: pg.Pool;
-  const source = () => createPostgresGovernanceSource(reader, { statementTimeoutMs: 5_000 });
+  const source = () => createPostgresGovernanceSource(reader, { statementTimeoutMs: 5_000, databaseClock: 'worker' });
 
   beforeAll(async () => {
     database = await createTestDatabase({ ledger });
@@ -232,8 +232,8 @@ describe.each<Ledger>(['schedule_runs', 'graph_runs'])('usage on %s', (ledger) =
         expect(facts.usage.details).toBe('no_permission');
         expect(summarize(facts)).toEqual({ available: false, reason: 'no_permission' });
         // everything else as with the grant, and the receipts still sum to the spend, without models
-        const { usage, ...rest } = facts;
-        const { usage: _, ...restWithGrant } = withGrant;
+        const { usage, clock: _clock, ...rest } = facts;
+        const { usage: _, clock: _clockWithGrant, ...restWithGrant } = withGrant;
         expect(rest).toEqual(restWithGrant);
         expect(usage.rows.every((row) => row.model === null && row.agent === null)).toBe(true);
         expect(usage.rows.reduce((sum, row) => sum + row.credits, 0n)).toBe(facts.spentSinceSpendFrom);
@@ -265,7 +265,7 @@ describe('usage on a database without llm_charge_details', () => {
   });
 
   it('reads everything else and says the details table is missing', async () => {
-    const source = createPostgresGovernanceSource(reader, { statementTimeoutMs: 5_000 });
+    const source = createPostgresGovernanceSource(reader, { statementTimeoutMs: 5_000, databaseClock: 'worker' });
     const facts = await readFacts(source, query);
     expect(facts.usage.details).toBe('no_table');
     expect(summarize(facts)).toEqual({ available: false, reason: 'no_table' });
@@ -292,7 +292,7 @@ describe("the demo's receipts (npm start)", () => {
 
   it('give every charter its cost per run, a few models with tokens, USD where the provider reports it, and other tenants nothing', async () => {
     const settings = { principalId: system.userId, billingAccountId: system.accountId, staleAfterMs: () => 180_000, rules: defaultRules };
-    const facts = await readFacts(createPostgresGovernanceSource(reader, { statementTimeoutMs: 5_000 }), queryFor(demoNow, settings));
+    const facts = await readFacts(createPostgresGovernanceSource(reader, { statementTimeoutMs: 5_000, databaseClock: 'worker' }), queryFor(demoNow, settings));
     const usage = summarizeUsage({
       usage: facts.usage,
       runs: usageRunsOf(facts),

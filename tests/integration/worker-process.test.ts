@@ -60,6 +60,10 @@ describe('worker --once', () => {
     expect(JSON.parse(await readFile(join(out, 'governance-badge.json'), 'utf8'))).toMatchObject({ label: 'governance', message: snapshot.status });
     expect(JSON.parse(await readFile(join(out, 'governance-status.schema.json'), 'utf8')).type).toBe('object');
     expect((await readdir(out)).sort()).toEqual([
+      'governance-archive',
+      'governance-archive-day.schema.json',
+      'governance-archive.json',
+      'governance-archive.schema.json',
       'governance-badge.json',
       'governance-badge.svg',
       'governance-history.json',
@@ -72,8 +76,12 @@ describe('worker --once', () => {
     // one line at start says what it writes (exactly what is in the folder) and why the feeds are off
     const plans = worker.logs.filter((line) => line.event === 'publish_plan');
     expect(plans).toHaveLength(1);
-    expect((plans[0]!.files as string[]).sort()).toEqual((await readdir(out)).sort());
-    expect(plans[0]!.off).toEqual([{ files: ['governance-feed.xml', 'governance-feed.json'], reason: expect.stringMatching(/^STATUS_PAGE_URL is not set/) }]);
+    // (the archive's days and index are the record, written as days close: not side files)
+    expect((plans[0]!.files as string[]).sort()).toEqual((await readdir(out)).filter((name) => !name.startsWith('governance-archive.json') && name !== 'governance-archive').sort());
+    expect(plans[0]!.off).toEqual([
+      { files: ['governance-feed.xml', 'governance-feed.json', 'summary.json'], reason: expect.stringMatching(/^STATUS_PAGE_URL is not set/) },
+      { files: ['governance-signing-key.json'], reason: expect.stringMatching(/^SIGNING_KEY_FILE is not set/) },
+    ]);
     expect(worker.stdout()).not.toContain(readerPassword());
   });
 
@@ -172,13 +180,15 @@ describe('scheduled worker', () => {
     const target = join(out, 'governance-status.json');
     const worker = launch([], { ...everySecond, DATABASE_URL: database.readerUrl, SNAPSHOT_DESTINATION: pathToFileURL(target).href });
     await worker.waitFor('snapshot_published');
-    const sideFiles = ['governance-badge.json', 'governance-badge.svg', 'governance-status.schema.json', 'governance-history.json', 'governance-history.schema.json'];
+    const sideFiles = ['governance-badge.json', 'governance-badge.svg', 'governance-status.schema.json', 'governance-history.json', 'governance-history.schema.json',
+      'governance-archive-day.schema.json', 'governance-archive.schema.json', 'governance-archive.json', 'governance-archive'];
     expect(await readdir(out)).toEqual(expect.arrayContaining(sideFiles));
 
     await rm(out, { recursive: true, force: true }); // an operator, a cleanup job, a fresh volume
     await worker.waitFor('snapshot_published', { after: worker.logs.length });
-    // the same tick wrote the snapshot and, finding them missing, every side file
+    // the same tick wrote the snapshot and, finding them missing, every side file and the archive
     expect((await readdir(out)).sort()).toEqual(['governance-status.json', ...sideFiles].sort());
+    expect((await readdir(join(out, 'governance-archive'))).length).toBeGreaterThan(0);
     expect(JSON.parse(await readFile(join(out, 'governance-status.schema.json'), 'utf8')).type).toBe('object');
     expect(JSON.parse(await readFile(join(out, 'governance-badge.json'), 'utf8'))).toMatchObject({ label: 'governance' });
     expect(await stopWorker(worker)).toBe(0);
