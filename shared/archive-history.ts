@@ -71,7 +71,13 @@ export function mergeArchivedDays(
         .filter((charter) => range.charterIds.has(charter.id))
         .map(({ id, expected, succeeded, failed, skipped, missed }) => [id, { expected, succeeded, failed, skipped, missed }]),
     );
-    merged.set(day.day, { date: day.day, spent: day.spent, charters });
+    // the archive's counts and spend, in the counted day's order of charters (an unchanged history
+    // stays byte for byte the same); what the archive does not hold (the day's usage) stays as counted
+    const counted = merged.get(day.day);
+    const order = Object.keys(counted?.charters ?? {});
+    const rank = (id: string) => (order.includes(id) ? order.indexOf(id) : order.length);
+    const ordered = Object.fromEntries(Object.entries(charters).sort(([a], [b]) => rank(a) - rank(b)));
+    merged.set(day.day, { ...counted, date: day.day, spent: day.spent, charters: ordered });
   }
   return [...merged.values()].sort((a, b) => a.date.localeCompare(b.date));
 }

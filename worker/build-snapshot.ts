@@ -12,7 +12,8 @@ import { createHistoryKeeper } from './history-keeper.ts';
 import { createHistoryRebuild } from './history-rebuild.ts';
 import { cleanCharterRows, groupRuns, judgeCharters, type JudgedCharter } from './judge-charters.ts';
 import { dayUsageOf } from './history-rebuild.ts';
-import { createArchiveRecord, type ArchiveRecord } from './record.ts';
+import { createArchiveRecord, type ArchiveRecord, type ArchiveWork } from './record.ts';
+import type { ArchiveDay } from '../shared/archive-contract.ts';
 import { createArchivist } from './archive.ts';
 import { archiveIndexFileName } from '../shared/archive-files.ts';
 import { createUsageMemory } from './usage-memory.ts';
@@ -69,7 +70,7 @@ export function queryFor(now: Date, settings: Pick<SnapshotSettings, 'principalI
 }
 
 /** The snapshot, the history file as published (its body serialised once, when it changes), and the worker's clock skew. */
-export type BuiltSnapshot = { snapshot: GovernanceStatus; snapshotBody: string; skewMs: number } & HistoryFile;
+export type BuiltSnapshot = { snapshot: GovernanceStatus; snapshotBody: string; skewMs: number; toArchive: ArchiveWork } & HistoryFile;
 
 /**
  * One tick after another, with what the worker remembers between them. `record` archives closed days;
@@ -158,11 +159,13 @@ export function createSnapshotBuilder(
     const states = charters.map((charter) => ({ id: charter.id, enabled: charter.enabled, state: charter.judgement.state }));
     const statusIncidents = keeper.observeStatus(asOf, statusConditions(composed.reasons, states, new Set(open.map((incident) => incident.charterId))));
     const snapshot = assertSnapshotIsValid(withStatusIncidents(composed, statusIncidents));
-    // a snapshot over its bound is never published (worker/publish.ts), and nothing is archived for it either
     const snapshotBody = serializeSnapshot(snapshot);
-    const history = Buffer.byteLength(snapshotBody) <= limits.snapshotBytes ? await keepRecord(content, charters, facts.clock.now, signal) : content;
+    const names = new Map(charters.map((charter) => [charter.id, charter.name]));
+    // the days the archive holds show its figures (archived after a snapshot was published: worker/publish.ts)
+    const history = withArchived(content, record?.archived() ?? [], new Set(names.keys()));
+    const toArchive = { days: keeper.closedDays(), context: { now: facts.clock.now, names, incidents: content.incidents } };
     // the history leaves out the least severe charters when it must, as the snapshot does
-    return { snapshot, snapshotBody, skewMs, ...historyFile.fit({ ...history, statusIncidents }, mostSevereFirst(charters).map((charter) => charter.id), snapshot.generatedAt) };
+    return { snapshot, snapshotBody, skewMs, toArchive, ...historyFile.fit({ ...history, statusIncidents }, mostSevereFirst(charters).map((charter) => charter.id), snapshot.generatedAt) };
   }
 
   /** The history's days and incidents; a day that closed this tick has what it spent read once, and is counted with it. */
@@ -172,15 +175,6 @@ export function createSnapshotBuilder(
     if (counted.closedNow.length === 0) return counted;
     await readDayUsage(counted.closedNow, charters, signal);
     return keeper.update(asOf, charters, spend);
-  }
-
-  /** Archives the days closed since the last call, and shows the archive's figures for the days it holds. */
-  async function keepRecord(content: HistoryContent, charters: readonly JudgedCharter[], now: Date, signal?: AbortSignal): Promise<HistoryContent> {
-    if (!record) return content;
-    const names = new Map(charters.map((charter) => [charter.id, charter.name]));
-    const archived = await record.keep(keeper.closedDays(), { now, names, incidents: content.incidents }, signal);
-    if (archived.length === 0) return content;
-    return { ...content, days: mergeArchivedDays(content.days, archived, { from: content.from, to: content.to, charterIds: new Set(names.keys()) }) };
   }
 
   return {
@@ -208,6 +202,12 @@ export function createSnapshotBuilder(
   };
 }
 
+/** The history with the archive's figures for the days it holds: an archived day never changes, whatever the ledger says now. */
+function withArchived(content: HistoryContent, archived: readonly ArchiveDay[], charterIds: ReadonlySet<string>): HistoryContent {
+  if (archived.length === 0) return content;
+  return { ...content, days: mergeArchivedDays(content.days, archived, { from: content.from, to: content.to, charterIds }) };
+}
+
 /** The window's runs as usage sees them: the raw run_id (receipts carry it raw) and the charter's cleaned id. */
 function usageRunsOf(runs: readonly RunFacts[], charters: readonly JudgedCharter[]): UsageRun[] {
   const idOf = new Map(charters.map((charter) => [charter.scheduleId, charter.id]));
@@ -232,9 +232,13 @@ export function createPublisher(deps: SnapshotDeps, settings: SnapshotSettings, 
   const builder = createSnapshotBuilder(deps.source, settings, logger, { record, published: (signal) => store.get(historyFileName, signal) });
   const files = createFilePublisher(store, publishing, logger);
   const publish = async function publishSnapshot(signal?: AbortSignal): Promise<PublishResult & { skewMs: number }> {
+    const started = performance.now();
     const built = await builder.build(deps.clock(), signal);
     signal?.throwIfAborted();
-    return { ...(await files.publish(built, signal)), skewMs: built.skewMs };
+    const result = await files.publish(built, signal);
+    // the closed days, once the snapshot is out: a slow bucket delays the archive, never the status
+    if (result.outcome === 'written') await record.keepWithin(built.toArchive, (publishing.timeoutMs ?? 30_000) - (performance.now() - started) - 1_000, signal);
+    return { ...result, skewMs: built.skewMs };
   };
   return Object.assign(publish, { reset: () => builder.reset() });
 }

@@ -7,6 +7,9 @@ import type { DayCounts, Incident } from '../shared/contract.ts';
 import type { Archivist } from './archive.ts';
 
 export type ClosedHistoryDay = { date: string; spent: bigint; counts: ReadonlyMap<string, DayCounts> };
+export type ArchiveContext = { now: Date; names: ReadonlyMap<string, string>; incidents: readonly Incident[] };
+/** What a tick hands the archive: the keeper's closed days and what names and dates them. */
+export type ArchiveWork = { days: readonly ClosedHistoryDay[]; context: ArchiveContext };
 
 /**
  * `newArchivist` makes an archivist on the given clock (the database's instant of the tick that
@@ -25,7 +28,7 @@ export function createArchiveRecord(newArchivist: (clock: () => Date) => Archivi
      * Archives the closed days not archived yet (when a day has closed since the last call) and
      * returns the archived figures of the days given. A store that fails is tried again next tick.
      */
-    async keep(days: readonly ClosedHistoryDay[], context: { now: Date; names: ReadonlyMap<string, string>; incidents: readonly Incident[] }, signal?: AbortSignal): Promise<ArchiveDay[]> {
+    async keep(days: readonly ClosedHistoryDay[], context: ArchiveContext, signal?: AbortSignal): Promise<ArchiveDay[]> {
       const last = days.at(-1)?.date ?? null;
       if (last === null) return archived;
       if (last === keptThrough && (await indexExists(signal))) return archived;
@@ -35,6 +38,16 @@ export function createArchiveRecord(newArchivist: (clock: () => Date) => Archivi
       const outcome = await archivist.archive(closed, signal);
       archived = await archivist.reconcile(closed, signal);
       if (outcome.problem === null) keptThrough = last;
+      return archived;
+    },
+    /** keep(), within `ms` (what is left of the tick): one cut short goes on at the next tick. */
+    async keepWithin(work: ArchiveWork, ms: number, signal?: AbortSignal): Promise<void> {
+      if (ms <= 0) return;
+      const bounded = AbortSignal.any([...(signal ? [signal] : []), AbortSignal.timeout(Math.floor(ms))]);
+      await this.keep(work.days, work.context, bounded).catch(() => {}); // the archivist logs what failed
+    },
+    /** What the archive holds of the days last given: the figures the history shows for them. */
+    archived(): readonly ArchiveDay[] {
       return archived;
     },
     /** A replica that stops leading reads the archive again when it leads again. */
