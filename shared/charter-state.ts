@@ -152,6 +152,25 @@ function trailingStreak(expected: readonly ExpectedFire[], earlier: RunRecord | 
   return { runs, since: reachesBack || runs.length === 0 ? null : runs[0]!.scheduledFor };
 }
 
+/**
+ * The trailing streak of missed fires and when it began. A streak that starts at the window's first
+ * fire began there if the window was cut short by the first recorded run or a change of the
+ * schedule, or if the latest run before it answered the fire just before it (a daily charter that
+ * ran yesterday and missed today); otherwise it reaches back before the window (null).
+ */
+function missedStreak(input: CharterInput, expected: readonly ExpectedFire[], firstRunAt: number, windowStart: number) {
+  let start = expected.length - 1;
+  while (start > 0 && expected[start - 1]!.run === null) start -= 1;
+  const first = expected[start]!.at;
+  const cut = Math.max(firstRunAt, input.rule.changedAt ?? Number.NEGATIVE_INFINITY);
+  const runBefore = Math.max(
+    input.earlier.lastFinished?.scheduledFor ?? Number.NEGATIVE_INFINITY,
+    ...input.runs.filter((run) => run.scheduledFor < first).map((run) => run.scheduledFor),
+  );
+  const beganHere = cut > windowStart || (runBefore > Number.NEGATIVE_INFINITY && input.fireAfter(runBefore) === first);
+  return { since: start === 0 && !beganHere ? null : first, count: expected.length - start };
+}
+
 export function judgeCharter(input: CharterInput): CharterJudgement {
   const { now, runs, earlier, rules } = input;
   const windowStart = now - dayMs;
@@ -188,21 +207,8 @@ export function judgeCharter(input: CharterInput): CharterJudgement {
 
   const latestFire = expected.at(-1);
   if (latestFire && latestFire.run === null) {
-    let start = expected.length - 1;
-    while (start > 0 && expected[start - 1]!.run === null) start -= 1;
-    // A streak that starts at the window's first fire began there if the window was cut short
-    // by the first recorded run or a change of the schedule, or if the latest run before it
-    // answered the fire just before it (a daily charter that ran yesterday and missed today);
-    // otherwise it reaches back before the window.
-    const first = expected[start]!.at;
-    const cut = Math.max(firstRunAt, input.rule.changedAt ?? Number.NEGATIVE_INFINITY);
-    const runBefore = Math.max(
-      earlier.lastFinished?.scheduledFor ?? Number.NEGATIVE_INFINITY,
-      ...runs.filter((run) => run.scheduledFor < first).map((run) => run.scheduledFor),
-    );
-    const beganHere = cut > windowStart || (runBefore > Number.NEGATIVE_INFINITY && input.fireAfter(runBefore) === first);
-    const since = start === 0 && !beganHere ? null : first;
-    return result('missed', since, { count: expected.length - start, codes: [] });
+    const missed = missedStreak(input, expected, firstRunAt, windowStart);
+    return result('missed', missed.since, { count: missed.count, codes: [] });
   }
 
   const stuck = runs.find((run) => isStuck(run, now, rules));

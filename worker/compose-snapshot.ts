@@ -108,6 +108,14 @@ function missesOf(views: readonly JudgedCharter[]) {
     .sort((a, b) => b.at - a.at || byText(a.view.name, b.view.name));
 }
 
+/** The soonest next runs of all charters, from their crons. */
+function upcomingRunsOf(views: readonly JudgedCharter[]) {
+  return views
+    .flatMap((view) => (view.nextRunAt === null ? [] : [{ name: view.name, nextRunAt: iso(view.nextRunAt) }]))
+    .sort((a, b) => byText(a.nextRunAt, b.nextRunAt) || byText(a.name, b.name))
+    .slice(0, limits.upcomingRuns);
+}
+
 /** The system's latest threads, their text cleaned; a thread without usable times is left out. */
 function recentRunsOf(facts: GovernanceFacts) {
   return facts.threads
@@ -169,10 +177,6 @@ export function composeSnapshot({ facts, clock, staleAfter, views, rules, openIn
     .slice(0, limits.charters)
     .sort((a, b) => byText(a.name, b.name) || byText(a.id, b.id));
   const listedIds = new Set(listed.map((view) => view.id));
-  const upcomingRuns = views
-    .flatMap((view) => (view.nextRunAt === null ? [] : [{ name: view.name, nextRunAt: iso(view.nextRunAt) }]))
-    .sort((a, b) => byText(a.nextRunAt, b.nextRunAt) || byText(a.name, b.name))
-    .slice(0, limits.upcomingRuns);
   const failures = failuresOf(views, now);
   const missed = missesOf(views);
   const forecast = forecastOf(views, facts, usage, now, tickNow);
@@ -189,7 +193,7 @@ export function composeSnapshot({ facts, clock, staleAfter, views, rules, openIn
 
   return {
     systemCredits: credits.balance,
-    upcomingRuns,
+    upcomingRuns: upcomingRunsOf(views),
     recentRuns: recentRunsOf(facts),
     schemaVersion: 1,
     generatedAt: iso(tickNow),
