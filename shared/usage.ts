@@ -25,7 +25,8 @@ export function formatUsd(nanos: bigint): string {
 
 const emptyFigures = (): UsageFigures => ({ credits: 0n, requests: 0, tokensIn: 0n, tokensOut: 0n, usdNanos: null, usdRequests: 0 });
 
-function addTo(sum: UsageFigures, row: UsageFigures): void {
+/** Adds a group's figures into a running sum (in place). */
+export function addTo(sum: UsageFigures, row: UsageFigures): void {
   sum.credits += row.credits;
   sum.requests += row.requests;
   sum.tokensIn += row.tokensIn;

@@ -12,7 +12,7 @@
 // every `refreshMs` bounds how long that lasts. A change in what the details allow reads them all again
 // (one tick later: until then a usage that was unavailable stays so).
 import type { MinuteUsageRow, UsageDetails, UsageFacts, UsageRow } from '../shared/ports.ts';
-import type { WindowUsage } from '../shared/usage.ts';
+import { addTo, type WindowUsage } from '../shared/usage.ts';
 
 const minuteMs = 60_000;
 const hourMs = 60 * minuteMs;
@@ -107,12 +107,7 @@ export function windowUsageOf(state: UsageMemoryState): WindowUsage {
         groups.set(key, { ...row });
         continue;
       }
-      sum.credits += row.credits;
-      sum.requests += row.requests;
-      sum.tokensIn += row.tokensIn;
-      sum.tokensOut += row.tokensOut;
-      if (row.usdNanos !== null) sum.usdNanos = (sum.usdNanos ?? 0n) + row.usdNanos;
-      sum.usdRequests += row.usdRequests;
+      addTo(sum, row);
     }
   }
   return { details: state.details ?? 'available', rows: [...groups.values()] };

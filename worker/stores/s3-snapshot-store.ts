@@ -9,6 +9,32 @@ import type { SnapshotStorePort } from '../../shared/ports.ts';
 export type S3StoreOptions = { bucket: string; prefix: string; snapshotName: string; cacheControl: string };
 
 export function createS3SnapshotStore(client: S3Client, options: S3StoreOptions): SnapshotStorePort {
+  /**
+   * One PutObject under a condition: true when written, false when S3 refused it (412). A 409
+   * (ConditionalRequestConflict: another conditional write to the key was in flight) is tried again,
+   * and the retry then answers 412 if that other write won.
+   */
+  async function conditionalPut(name: string, body: string, condition: { IfNoneMatch: string } | { IfMatch: string }, signal?: AbortSignal): Promise<boolean> {
+    for (let attempt = 1; ; attempt += 1) {
+      const command = new PutObjectCommand({
+        Bucket: options.bucket,
+        Key: `${options.prefix}${name}`,
+        Body: body,
+        ContentType: contentTypeOf(name),
+        CacheControl: options.cacheControl,
+        ...condition,
+      });
+      try {
+        await client.send(command, { abortSignal: signal });
+        return true;
+      } catch (error) {
+        const status = statusOf(error);
+        if (status === 412) return false;
+        if (status !== 409 || attempt === 3) throw error;
+      }
+    }
+  }
+
   return {
     description: `s3://${options.bucket}/${options.prefix}${options.snapshotName}`,
     snapshotName: options.snapshotName,
@@ -33,48 +59,12 @@ export function createS3SnapshotStore(client: S3Client, options: S3StoreOptions)
       }
     },
     // S3's conditional write: If-Match on the ETag read (412 when another writer came between), or
-    // If-None-Match: * when nothing was there. 409: a conditional write to the key was in flight.
+    // If-None-Match: * when nothing was there (412 when something now is).
     async replace(name, body, expectedTag, signal) {
-      for (let attempt = 1; ; attempt += 1) {
-        const command = new PutObjectCommand({
-          Bucket: options.bucket,
-          Key: `${options.prefix}${name}`,
-          Body: body,
-          ContentType: contentTypeOf(name),
-          CacheControl: options.cacheControl,
-          ...(expectedTag === null ? { IfNoneMatch: '*' } : { IfMatch: expectedTag }),
-        });
-        try {
-          await client.send(command, { abortSignal: signal });
-          return 'written';
-        } catch (error) {
-          const status = statusOf(error);
-          if (status === 412) return 'changed';
-          if (status !== 409 || attempt === 3) throw error;
-        }
-      }
+      return (await conditionalPut(name, body, expectedTag === null ? { IfNoneMatch: '*' } : { IfMatch: expectedTag }, signal)) ? 'written' : 'changed';
     },
-    // 409 ConditionalRequestConflict: another conditional write to the key was in flight; S3 asks to
-    // try again, and the retry then answers 412 if that other write won.
     async create(name, body, signal) {
-      for (let attempt = 1; ; attempt += 1) {
-        const command = new PutObjectCommand({
-          Bucket: options.bucket,
-          Key: `${options.prefix}${name}`,
-          Body: body,
-          ContentType: contentTypeOf(name),
-          CacheControl: options.cacheControl,
-          IfNoneMatch: '*',
-        });
-        try {
-          await client.send(command, { abortSignal: signal });
-          return 'created';
-        } catch (error) {
-          const status = statusOf(error);
-          if (status === 412) return 'exists';
-          if (status !== 409 || attempt === 3) throw error;
-        }
-      }
+      return (await conditionalPut(name, body, { IfNoneMatch: '*' }, signal)) ? 'created' : 'exists';
     },
     // A single PutObject's ETag is the MD5 of its body (without SSE-KMS), so one HEAD tells whether
     // a side file is still there and unchanged.
