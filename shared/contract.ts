@@ -23,6 +23,8 @@ const instant = z.iso.datetime({ precision: 3 });
 const credits = z.string().check(z.regex(/^-?(0|[1-9][0-9]*)$/));
 const count = z.int().check(z.gte(0));
 const text = (max: number) => z.string().check(z.maxLength(max));
+/** An absolute http(s) URL: the page puts it into a link, so no other scheme may pass. */
+const httpUrl = z.string().check(z.maxLength(limits.urlLength), z.regex(/^https?:\/\/[^\s"<>]+$/));
 
 /**
  * Fields added to schemaVersion 1 after its first release are required in what this worker writes,
@@ -121,6 +123,12 @@ function statusSchemas<M extends Mode>(mode: M) {
     missedRunsTotal: added(mode, count),
     openIncidents: added(mode, z.array(z.string()).check(z.maxLength(limits.openIncidents))),
     rules: added(mode, rules),
+    /**
+     * Absolute URLs of the two feeds, or null when the worker publishes none (no STATUS_PAGE_URL).
+     * Optional for the writer too until the worker fills it in: a reader that finds it absent
+     * cannot tell whether feeds exist, and the page then links none.
+     */
+    feeds: z.optional(added(mode, z.nullable(z.object({ atom: httpUrl, json: httpUrl })))),
   });
   return { status, charter, reason, forecast, lastRun, runs24h, failedRun, missedRun, recentRun, upcomingRun, creditsSummary, rules };
 }
