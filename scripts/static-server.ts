@@ -13,6 +13,9 @@ export interface StaticServerOptions {
   /** Keep a log of answered requests in `requests` (tests); off by default, so a long-running
    *  server does not grow without bound. */
   recordRequests?: boolean;
+  /** The server's clock for the Date header (default: this machine's); null sends no Date (tests
+   *  whose browser runs on a fake clock, which the page would otherwise correct to this one). */
+  clock?: () => number | null;
 }
 
 /** What a path answers instead of the file on disk. */
@@ -20,6 +23,8 @@ export interface ResponseOverride {
   status?: number;
   body: string | Buffer;
   contentType?: string;
+  /** more headers, e.g. the Age a cache would add */
+  headers?: Record<string, string>;
 }
 
 export interface ServedRequest {
@@ -71,6 +76,7 @@ export async function startStaticServer({
   port = 0,
   host = '127.0.0.1',
   recordRequests = false,
+  clock = Date.now,
 }: StaticServerOptions): Promise<StaticServer> {
   const rootDir = resolve(root);
   const overrides = new Map<string, ResponseOverride>();
@@ -82,7 +88,9 @@ export async function startStaticServer({
     const ifNoneMatch = request.headers['if-none-match'] ?? null;
     const send = (status: number, body: string | Buffer, headers: Record<string, string>) => {
       if (recordRequests) requests.push({ method: request.method ?? 'GET', path, status, ifNoneMatch });
-      response.writeHead(status, headers);
+      const date = clock();
+      response.sendDate = false;
+      response.writeHead(status, date === null ? headers : { ...headers, Date: new Date(date).toUTCString() });
       response.end(request.method === 'HEAD' ? undefined : body);
     };
     try {
@@ -104,14 +112,14 @@ export async function startStaticServer({
     const status = override?.status ?? 200;
     const contentType = override?.contentType ?? contentTypes[extname(path) || '.html'] ?? 'application/octet-stream';
     // no-cache: caches may keep a copy but must revalidate it, which is what makes the 304s happen.
-    const headers = { 'Content-Type': contentType, 'Cache-Control': 'no-cache' };
+    const headers = { 'Content-Type': contentType, 'Cache-Control': 'no-cache', ...override?.headers };
     if (status !== 200) {
       send(status, body, headers);
       return;
     }
     const etag = computeEtag(body);
     if (ifNoneMatch !== null && ifNoneMatch.split(/\s*,\s*/).includes(etag)) {
-      send(304, '', { ETag: etag, 'Cache-Control': 'no-cache' });
+      send(304, '', { ETag: etag, 'Cache-Control': 'no-cache', ...override?.headers });
       return;
     }
     send(200, body, { ...headers, ETag: etag });
