@@ -14,6 +14,11 @@ export function formatDuration(seconds: number): string {
   return `${Math.floor(s / dayS)} d ${Math.floor((s % dayS) / hourS)} h`;
 }
 
+/** "3 h", "4 h 10 min", "1 d": how long something lasted, without a unit that reads zero. */
+export function formatLasting(seconds: number): string {
+  return formatDuration(seconds).replace(/ 0 (s|min|h)$/, '');
+}
+
 /** "in 4 min 12 s". Rounds up, so the countdown reaches zero exactly when the run is due. */
 export function formatCountdown(targetMs: number, nowMs: number): string {
   const left = Math.ceil((targetMs - nowMs) / secondMs);
