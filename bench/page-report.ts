@@ -28,11 +28,12 @@ const rows: Row[] = [
   { measure: 'Total blocking time, desktop', goal: '', value: (p) => millis(fromRuns(p.desktop, (r) => r.tbtMs)) },
   { measure: 'Cumulative layout shift, desktop', goal: `≤ ${pageGoals.cls}`, value: (p) => plain(fromRuns(p.desktop, (r) => r.cls), 3), met: (p) => fromRuns(p.desktop, (r) => r.cls) <= pageGoals.cls },
   { measure: 'Lighthouse accessibility, mobile', goal: '', value: (p) => plain(fromRuns(p.mobile, (r) => r.accessibility)) },
-  { measure: 'Main thread to load, unthrottled (TaskDuration, median of 3)', goal: `≤ ${pageGoals.loadTaskMs} ms`, value: (p) => millis(fromThreads(p.mainThread, (t) => t.loadTaskMs)), met: (p) => fromThreads(p.mainThread, (t) => t.loadTaskMs) <= pageGoals.loadTaskMs },
+  { measure: 'Main thread to load, unthrottled (TaskDuration in thread time, median of 3)', goal: `≤ ${pageGoals.loadTaskMs} ms`, value: (p) => millis(fromThreads(p.mainThread, (t) => t.loadTaskMs)), met: (p) => fromThreads(p.mainThread, (t) => t.loadTaskMs) <= pageGoals.loadTaskMs },
   { measure: 'of which script (ScriptDuration)', goal: '', value: (p) => millis(fromThreads(p.mainThread, (t) => t.loadScriptMs)) },
   { measure: 'Main thread per 20 s afterwards, visible tab', goal: `≤ ${pageGoals.idleTaskMs} ms`, value: (p) => millis(fromThreads(p.mainThread, (t) => t.idleTaskMs)), met: (p) => fromThreads(p.mainThread, (t) => t.idleTaskMs) <= pageGoals.idleTaskMs },
   { measure: 'of which script', goal: '', value: (p) => millis(fromThreads(p.mainThread, (t) => t.idleScriptMs)) },
   { measure: 'DOM nodes after 20 s', goal: '', value: (p) => count(fromThreads(p.mainThread, (t) => t.nodes)) },
+  { measure: "the machine's load average while measured", goal: '', value: (p) => p.load.toFixed(1) },
 ];
 
 const failures = (page: PagePerformance) =>
@@ -44,10 +45,11 @@ export function pagePerformanceSection(now: PagePerformance, before: PagePerform
   return [
     'The built page served on 127.0.0.1 with the demo-sized fixture (tests/fixtures/snapshots/demo.json and',
     'history/demo.json: 90 days, 4 charters, blips counted in the days, 24 incidents), the snapshot served',
-    'as just made. Lighthouse (Chromium, headless, simulated throttling; the mobile profile',
-    `${now.mobile.ok ? now.mobile.runs.length : 0} times, the median shown; desktop once), then Chromium unthrottled through`,
-    'playwright-core: CDP `Performance.getMetrics` after the page shows its incidents and the network is idle,',
-    'and again 20 s later in the same visible tab.',
+    `as just made. Lighthouse (Chromium, headless, simulated throttling; the mobile profile ${now.mobile.ok ? now.mobile.runs.length : 0} times,`,
+    'the median shown; desktop once), then Chromium unthrottled through playwright-core: CDP',
+    '`Performance.getMetrics` after the page shows its incidents and the network is idle, and again 20 s',
+    'later in the same visible tab, in thread time (the main thread\'s own CPU time: the machine is shared,',
+    'and wall-clock time would count the waits for a core too).',
     before ? `"${before.label}" is the page before this change, built from that commit and measured the same way, in the same run.` : '',
     '',
     ...goalsMet,

@@ -40,15 +40,16 @@ export interface ZoneOptions {
   timeZone?: string;
 }
 
+/** Formatters by locale and zone: building one costs far more than using it, and a page formats hundreds of times. */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
 /** "Nov 21, 07:05 EST": the reader's zone, with its abbreviation so the zone is never a guess. */
 export function formatLocalTime(ms: number, { locale, timeZone }: ZoneOptions = {}): string {
-  return new Intl.DateTimeFormat(locale, {
-    month: 'short',
-    day: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-    timeZoneName: 'short',
-    timeZone,
-  }).format(ms);
+  const key = `${locale} ${timeZone}`;
+  let format = formatters.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(locale, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZoneName: 'short', timeZone });
+    formatters.set(key, format);
+  }
+  return format.format(ms);
 }
