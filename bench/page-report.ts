@@ -36,6 +36,12 @@ const rows: Row[] = [
   { measure: "the machine's load average while measured", goal: '', value: (p) => p.load.toFixed(1) },
 ];
 
+/** Every mobile run, so the spread shows: on a shared machine Lighthouse's simulated throttling scales the tasks it saw, waits for a core included. */
+const mobileRuns = (page: PagePerformance) =>
+  page.mobile.ok
+    ? `${page.label}: ${page.mobile.runs.map((run) => `${run.performance} / ${count(run.tbtMs)} ms / ${count(run.benchmarkIndex)}`).join(', ')}`
+    : `${page.label}: none`;
+
 const failures = (page: PagePerformance) =>
   [page.mobile, page.desktop].flatMap((lighthouse) => (lighthouse.ok ? [] : [`${page.label}: Lighthouse could not run here: ${lighthouse.reason}`]));
 
@@ -55,6 +61,10 @@ export function pagePerformanceSection(now: PagePerformance, before: PagePerform
     ...goalsMet,
     '',
     table(['measure', 'goal', ...pages.map((page) => page.label)], rows.map((row) => [row.measure, row.goal, ...pages.map((page) => row.value(page))])),
+    '',
+    'Each Lighthouse mobile run, performance / total blocking time / benchmark index (Lighthouse\'s measure of the',
+    'machine\'s speed during the run: it falls when other work takes the cores, and the simulated phone\'s',
+    `tasks lengthen with it): ${pages.map(mobileRuns).join('; ')}.`,
     ...pages.flatMap(failures).map((line) => `\n${line}. No score is given rather than a made-up one.`),
   ].join('\n');
 }

@@ -37,7 +37,7 @@ async function measureBaseline(commit: string): Promise<PagePerformance> {
     const build = await run('npm', ['run', 'build'], { cwd: worktree });
     if (build.code !== 0) throw new Error(`the baseline's npm run build failed:\n${build.output}`);
     const label = `before (${(await git(['rev-parse', '--short', commit])).slice(0, 12)})`;
-    return await measurePagePerformance(label, join(worktree, 'dist'), { ready, runs: quick ? 1 : 3, log });
+    return await measurePagePerformance(label, join(worktree, 'dist'), { ready, runs: quick ? 1 : 5, log });
   } finally {
     await git(['worktree', 'remove', '--force', worktree]).catch((error: unknown) => log(`could not remove ${worktree}: ${String(error)}`));
     await rm(parent, { recursive: true, force: true });
@@ -58,7 +58,7 @@ async function main(): Promise<void> {
   const outDir = await buildSite();
   try {
     const weight = await weighPage(outDir, undefined);
-    const now = await measurePagePerformance('now', outDir, { ready, runs: quick ? 1 : 3, log });
+    const now = await measurePagePerformance('now', outDir, { ready, runs: quick ? 1 : 5, log });
     const sections = pageSections(weight, now, before);
     process.stdout.write(sections);
     if (quick) log('BENCH_QUICK: BENCHMARKS.md left as it was');

@@ -53,7 +53,7 @@ function safeHtml({ fileURL }: { fileURL: URL | undefined }): HastPluginDefiniti
       },
     },
   ];
-  return { name: 'notes-safe-html', raw: asText, element } as unknown as HastPluginDefinition;
+  return { name: 'notes-safe-html', element } as unknown as HastPluginDefinition;
 }
 
 /** The options of Astro's Markdown processor (satteri) for the notes. */
