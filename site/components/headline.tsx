@@ -16,7 +16,7 @@ function Updated({ generatedAt }: { generatedAt: string }) {
   const at = Date.parse(generatedAt);
   return (
     <time dateTime={generatedAt} title={generatedAt}>
-      {useClock((now) => describeFreshness(at, now), '\u00a0')}
+      {useClock((now) => describeFreshness(at, now))}
     </time>
   );
 }

@@ -65,8 +65,8 @@ export default function StatusIsland({ statusUrl, historyUrl, iconBase, notes, s
   const history = data && files.history.data;
   const generatedAt = data ? Date.parse(data.generatedAt) : 0;
   // Re-rendered when the data turns stale, and then once a minute for its age; not every second.
-  const stale = useClock((now) => data !== null && isStale(data.staleAfter, now), false);
-  const ageMinutes = useClock((now) => (stale ? Math.floor((now - generatedAt) / 60_000) : 0), 0);
+  const stale = useClock((now) => data !== null && isStale(data.staleAfter, now));
+  const ageMinutes = useClock((now) => (stale ? Math.floor((now - generatedAt) / 60_000) : 0));
   const ageNow = generatedAt + ageMinutes * 60_000;
   const headline = describeHeadline(data, ageNow, stale, failure !== null);
 

@@ -7,7 +7,7 @@ import { useClock } from './use-clock.ts';
 type Props = { iso: string; relative?: 'ago' | 'ahead' };
 
 function Relative({ at, relative }: { at: number; relative: 'ago' | 'ahead' }) {
-  return useClock((now) => (relative === 'ahead' ? formatCountdown(at, now) : formatAgo(at, now)), '\u00a0');
+  return useClock((now) => (relative === 'ahead' ? formatCountdown(at, now) : formatAgo(at, now)));
 }
 
 export function When({ iso, relative }: Props) {
