@@ -88,7 +88,9 @@ export function pageSections(weight: PageWeight, now: PagePerformance, before: P
   return `## Page weight
 
 \`npm run build\` into a temporary folder (dist/ is left alone), every file measured raw and gzip
-(zlib default level); the JSON rows add the demo-sized files the page fetches.
+(zlib default level); the JSON rows add the demo-sized files the page fetches. \`_astro/client.*.js\` is
+Astro's loader for React islands: built, but never loaded, since the page hydrates its one island
+itself (site/scripts/mount-island.ts); what the page loads is measured by tests/e2e/page-assets.test.ts.
 
 ${pageWeightSection(weight)}
 
