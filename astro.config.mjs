@@ -1,32 +1,14 @@
 // The public status page: a static site from site/, built into dist/ with one React island.
+import { satteri } from '@astrojs/markdown-satteri';
 import react from '@astrojs/react';
 import { defineConfig } from 'astro/config';
-import { governanceHistoryJsonSchema, governanceStatusJsonSchema } from './shared/json-schema.ts';
-import { compactSchema } from './site/lib/check-schema.ts';
+import { safeMarkdownOptions } from './site/lib/safe-markdown.ts';
 import { siteSettingsFrom } from './site/lib/site-url.ts';
 
-// The island checks the files against the JSON Schemas generated from the contract, evaluated here
-// once at build time: the Zod runtime itself would not fit the page's 80 KB budget beside React.
-const rulesOf = ({ $schema, $id, title, description, ...rules }) => compactSchema(rules);
-const virtualModules = {
-  'virtual:governance-status-schema': () => rulesOf(governanceStatusJsonSchema({ reader: true })),
-  'virtual:governance-history-schema': () => rulesOf(governanceHistoryJsonSchema()),
-};
-
-function contractSchemaPlugin() {
-  return {
-    name: 'governance-contract-schemas',
-    resolveId: (id) => (Object.hasOwn(virtualModules, id) ? `\0${id}` : undefined),
-    load: (id) => {
-      const make = id.startsWith('\0') ? virtualModules[id.slice(1)] : undefined;
-      return make ? `export default ${JSON.stringify(make())};` : undefined;
-    },
-  };
-}
-
-// React, React DOM and Astro's React renderer in one file: the page loads them all anyway, and one
-// gzip stream of them is about 0.5 KB smaller than three (the budget is 80 KB for all JavaScript).
-const reactChunk = (id) => (/node_modules\/(react|react-dom|scheduler|@astrojs\/react)\//.test(id) ? 'react' : undefined);
+// React and React DOM in one file: one gzip stream of them is smaller than several (the budget is
+// 80 KB for all JavaScript). Astro's React renderer stays out of it: the page hydrates its one island
+// itself (site/scripts/mount-island.ts), so the renderer's loader is built but never loaded.
+const reactChunk = (id) => (/node_modules\/(react|react-dom|scheduler)\//.test(id) ? 'react' : undefined);
 
 export default defineConfig({
   // PUBLIC_SITE_URL=https://status.example.org/ npm run build: the page's own URL (absolute badge URLs) and its path
@@ -37,9 +19,11 @@ export default defineConfig({
   output: 'static',
   integrations: [react()],
   vite: {
-    plugins: [contractSchemaPlugin()],
     build: { rollupOptions: { output: { manualChunks: reactChunk } } },
   },
+  // The operators' notes (site/content.config.ts): Markdown without raw HTML, no highlighting (it
+  // would add inline styles and a tab stop per code block).
+  markdown: { processor: satteri(safeMarkdownOptions), syntaxHighlight: false },
   // The page must make no request the reader did not ask for.
   devToolbar: { enabled: false },
 });

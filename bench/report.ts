@@ -2,7 +2,7 @@
 // what explains them (findings.ts). Every figure below is computed from this run; nothing is typed in by hand.
 import type { Ledger } from '../scripts/cogni/apply-schema.ts';
 import { explainResults, whatTheOldDatasetsHid } from './findings.ts';
-import type { PageWeight } from './page-weight.ts';
+import { pageSections } from './page-report.ts';
 import type { QueryPlan } from './plans.ts';
 import { byLedger, count, detoursOf, kB, ms, problemsOf, table, x, type Report, type SizeResult } from './tables.ts';
 
@@ -171,29 +171,6 @@ function naiveTable(results: SizeResult[]): string {
   );
 }
 
-function pageSection(page: PageWeight): string {
-  const types = ['HTML', 'JavaScript', 'CSS', 'JSON', 'other'];
-  const sum = (files: PageWeight['files'], key: 'raw' | 'gzip') => files.reduce((total, file) => total + file[key], 0);
-  const byType = types
-    .map((type) => ({ type, files: page.files.filter((file) => file.type === type) }))
-    .filter(({ files }) => files.length > 0)
-    .map(({ type, files }) => [type, files.length, kB(sum(files, 'raw')), kB(sum(files, 'gzip'))]);
-  const lighthouse = page.lighthouse;
-  return [
-    table(['type', 'files', 'raw kB', 'gzip kB'], byType),
-    '',
-    table(['file', 'type', 'raw bytes', 'gzip bytes'], page.files.map((file) => [file.path, file.type, count(file.raw), count(file.gzip)])),
-    '',
-    lighthouse.ok
-      ? [
-          `Lighthouse (Chromium, headless, offline on 127.0.0.1, default mobile profile with simulated throttling): **performance ${lighthouse.performance}**, **accessibility ${lighthouse.accessibility}**; total transfer ${kB(lighthouse.totalBytes)} kB uncompressed (the local server does not gzip).`,
-          '',
-          table(['metric', 'value'], Object.entries(lighthouse.metrics)),
-        ].join('\n')
-      : `Lighthouse could not run here: ${lighthouse.reason}. No score is given rather than a made-up one.`,
-  ].join('\n');
-}
-
 const bothLedgers = (results: SizeResult[], render: (ledger: Ledger) => string) =>
   ledgersOf(results).map((ledger) => `### ${ledger}\n\n${render(ledger)}`).join('\n\n');
 
@@ -284,13 +261,7 @@ ${table(['figure', 'value'], [
 
 CPU is utime + stime from /proc/<pid>/stat (clock ticks, 10 ms granularity).
 
-## Page weight
-
-\`npm run build\` into a temporary folder (dist/ is left alone), every file measured raw and gzip
-(zlib default level); the JSON rows add the snapshot the page fetches.
-
-${pageSection(report.page)}
-
+${pageSections(report.page.weight, report.page.now, report.page.before)}
 ${explainResults(report)}
 `;
 }

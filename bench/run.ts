@@ -2,10 +2,11 @@
 // generations, with the shapes a deployment has after a year (bench/seed.ts): the scheduled tick in
 // steady state (the real worker, pg_stat_statements), its start-up rebuild of 90 days, one read of a
 // tick's facts with its plans, the previous release's query shape and a naive reading on the same
-// databases; the worker's footprint; the built page's weight and Lighthouse scores. Prints the
+// databases; the worker's footprint; the built page's weight and performance (bench/run-page.ts
+// runs that part alone, as `npm run bench:page`). Prints the
 // tables and writes them to BENCHMARKS.md (BENCH_QUICK=1: small sizes, a shorter system history,
 // stdout only).
-import { writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import pg from 'pg';
 import { applyCogniSchema, createReaderRole, grantReader, type Ledger } from '../scripts/cogni/apply-schema.ts';
 import { schemaFingerprint } from '../scripts/cogni/load.ts';
@@ -13,7 +14,8 @@ import { ledgerInUse } from '../scripts/cogni/scale-seed.ts';
 import { startBenchCluster, type BenchCluster } from './cluster.ts';
 import { describeMachine } from './machine.ts';
 import { measureNaive } from './naive-snapshot.ts';
-import { measurePage } from './page-weight.ts';
+import { measurePagePerformance } from './page-performance.ts';
+import { buildSite, weighPage } from './page-weight.ts';
 import { measurePrevious } from './previous-queries.ts';
 import { renderReport } from './report.ts';
 import { scaleOf, seedDatabase, system, useLedger, windowPages, type Scale } from './seed.ts';
@@ -152,7 +154,14 @@ async function main(): Promise<void> {
     if (process.env.BENCH_RESULTS_JSON) await writeFile(process.env.BENCH_RESULTS_JSON, JSON.stringify({ results, footprint }, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)));
 
     log('building the page');
-    const page = await measurePage(log, lastSnapshot);
+    const siteDir = await buildSite();
+    const page = {
+      weight: await weighPage(siteDir, lastSnapshot),
+      now: await measurePagePerformance('now', siteDir, { ready: 'ol.incidents', runs: quick ? 1 : 3, log }),
+      // npm run bench:page with BENCH_PAGE_BASELINE measures an earlier commit's page beside it
+      before: null,
+    };
+    await rm(siteDir, { recursive: true, force: true });
     const machine = await describeMachine(root);
     const report = renderReport({
       command: quick ? 'BENCH_QUICK=1 npm run bench' : 'npm run bench',

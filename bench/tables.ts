@@ -2,6 +2,7 @@
 import type { Ledger } from '../scripts/cogni/apply-schema.ts';
 import type { Machine } from './machine.ts';
 import type { NaiveCost } from './naive-snapshot.ts';
+import type { PagePerformance } from './page-performance.ts';
 import type { PageWeight } from './page-weight.ts';
 import type { QueryPlan } from './plans.ts';
 import type { PreviousCost } from './previous-queries.ts';
@@ -38,7 +39,7 @@ export type Report = {
   reps: { snapshot: number; warmup: number; ticks: number; tickWarmup: number; previous: number; previousBudgetMs: number };
   results: SizeResult[];
   footprint: Footprint & { source: string };
-  page: PageWeight;
+  page: { weight: PageWeight; now: PagePerformance; before: PagePerformance | null };
   wallSeconds: number;
 };
 

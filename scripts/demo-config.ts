@@ -16,11 +16,13 @@ export const demoDefaults = {
 } as const;
 
 export type DemoConfig = {
-  /** the embedded cluster (postgres/), its password, and the served folder (public/) */
+  /** the embedded cluster (postgres/), its password, the demo's site (site/, notes/), and the served folder (public/) */
   dataDir: string;
   servedDir: string;
-  /** the built site: dist/ unless DEMO_SITE_DIR says otherwise */
+  /** the built site: site/ in the data folder unless DEMO_SITE_DIR says otherwise (not dist/: it carries the demo's note) */
   siteDir: string;
+  /** the demo's operator notes (scripts/demo-note.ts), built into its site */
+  notesDir: string;
   host: string;
   /** 0 lets the OS choose (tests) */
   port: number;
@@ -52,7 +54,8 @@ export function readDemoConfig(
   const config: DemoConfig = {
     dataDir,
     servedDir: resolve(dataDir, 'public'),
-    siteDir: env('DEMO_SITE_DIR') ? resolve(env('DEMO_SITE_DIR')!) : resolve(repoRoot, 'dist'),
+    siteDir: env('DEMO_SITE_DIR') ? resolve(env('DEMO_SITE_DIR')!) : resolve(dataDir, 'site'),
+    notesDir: resolve(dataDir, 'notes'),
     host: '127.0.0.1',
     port: integer('DEMO_PORT', demoDefaults.DEMO_PORT, 0, 65_535),
     tickMs: integer('DEMO_TICK_MS', demoDefaults.DEMO_TICK_MS, 100, 3_600_000),

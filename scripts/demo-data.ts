@@ -85,14 +85,20 @@ const openingFailure: Outcome = { status: 'error', message: 'upstream model time
 /** The last hours hold only the scripted story: no chance failure there, whatever minute the demo starts. */
 const quietMs = 3 * hour;
 
+/** The afternoon without credits, 12 days before `now`, 06:00 to 13:00 UTC (the demo's note is about it: scripts/demo-note.ts). */
+export function creditsOutage(now: number): { from: number; to: number } {
+  const twelveDaysAgo = Math.floor(now / day) * day - 12 * day;
+  return { from: twelveDaysAgo + 6 * hour, to: twelveDaysAgo + 13 * hour };
+}
+
 /** The incidents of the last 90 days, by age from `now`; anything else mostly succeeds. null: no run at all. */
 function outcomeAt(charter: Charter, fire: number, now: number, isOpening: boolean, random: () => number, isLatest = false): Outcome | null {
   const age = now - fire;
   const dayStart = Math.floor(now / day) * day;
   const credits = { status: 'error' as const, message: 'insufficient_credits', code: random() < 0.5 ? 'insufficient_credits' : null };
   if (age <= 19 * hour && age >= 16 * hour) return credits; // last night: the balance reached zero until a top-up
-  const twelveDaysAgo = dayStart - 12 * day;
-  if (fire >= twelveDaysAgo + 6 * hour && fire < twelveDaysAgo + 13 * hour) return credits;
+  const outage = creditsOutage(now);
+  if (fire >= outage.from && fire < outage.to) return credits;
   const fortyDaysAgo = dayStart - 40 * day;
   if (fire >= fortyDaysAgo + 2 * hour && fire < fortyDaysAgo + 5 * hour) return null; // the scheduler stopped: no rows
   const revoked = dayStart - 25 * day;

@@ -1,5 +1,6 @@
 // The folder the demo serves: a fresh copy of the built site (rebuilt first when missing or older
-// than its sources), into which the worker then publishes governance-status.json and its siblings.
+// than its sources or its notes), into which the worker then publishes governance-status.json and
+// its siblings.
 import { spawn } from 'node:child_process';
 import { cp, mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -8,13 +9,14 @@ import type { Logger } from '../shared/ports.ts';
 /** What `npm run build` reads: the site, the contract it embeds, and the build's own settings. */
 const buildInputs = ['site', 'shared', 'astro.config.mjs', 'package.json'];
 
-type Options = { repoRoot: string; siteDir: string; servedDir: string; logger: Logger };
+type Options = { repoRoot: string; siteDir: string; servedDir: string; logger: Logger; /** the operators' notes to build in (GOVERNANCE_NOTES_DIR) */ notesDir?: string };
 
-export async function prepareServedSite({ repoRoot, siteDir, servedDir, logger }: Options): Promise<void> {
+export async function prepareServedSite({ repoRoot, siteDir, servedDir, logger, notesDir }: Options): Promise<void> {
   const builtAt = await modifiedAt(join(siteDir, 'index.html'));
-  const sourcesAt = Math.max(...(await Promise.all(buildInputs.map((input) => newestIn(join(repoRoot, input))))));
+  const inputs = [...buildInputs.map((input) => join(repoRoot, input)), ...(notesDir ? [notesDir] : [])];
+  const sourcesAt = Math.max(...(await Promise.all(inputs.map((input) => newestIn(input)))));
   if (builtAt === null || builtAt < sourcesAt) {
-    await buildSite({ repoRoot, siteDir, logger, reason: builtAt === null ? 'missing' : 'older than its sources' });
+    await buildSite({ repoRoot, siteDir, logger, notesDir, reason: builtAt === null ? 'missing' : 'older than its sources' });
   }
   // Copied, not linked: the static server serves one folder, and the published files must not land in dist/.
   await rm(servedDir, { recursive: true, force: true });
@@ -22,13 +24,14 @@ export async function prepareServedSite({ repoRoot, siteDir, servedDir, logger }
   await cp(siteDir, servedDir, { recursive: true });
 }
 
-async function buildSite({ repoRoot, siteDir, logger, reason }: { repoRoot: string; siteDir: string; logger: Logger; reason: string }) {
+async function buildSite({ repoRoot, siteDir, logger, reason, notesDir }: { repoRoot: string; siteDir: string; logger: Logger; reason: string; notesDir?: string | undefined }) {
   const started = performance.now();
   logger.info('site_build_started', { siteDir, reason });
   // The build's own output goes to stderr: stdout carries only this demo's JSON log lines.
   // The build script writes dist/; only another folder needs saying (tests build into a temporary one).
   const outDir = resolve(siteDir) === join(repoRoot, 'dist') ? [] : ['--', '--outDir', siteDir];
-  const child = spawn('npm', ['run', 'build', ...outDir], { cwd: repoRoot, stdio: ['ignore', 2, 2] });
+  const env = notesDir ? { ...process.env, GOVERNANCE_NOTES_DIR: notesDir } : process.env;
+  const child = spawn('npm', ['run', 'build', ...outDir], { cwd: repoRoot, env, stdio: ['ignore', 2, 2] });
   const code = await new Promise<number | null>((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (exitCode) => resolve(exitCode));

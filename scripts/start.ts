@@ -11,6 +11,7 @@ import { describeDatabaseUrl } from '../worker/config.ts';
 import { createLogger } from '../worker/logger.ts';
 import { readDemoConfig, repoRoot, type DemoConfig } from './demo-config.ts';
 import { seedDemoData } from './demo-data.ts';
+import { removeDemoNote, writeDemoNote } from './demo-note.ts';
 import { startDemoDatabase } from './embedded-database.ts';
 import { prepareServedSite } from './served-site.ts';
 import { startSimulator } from './simulator.ts';
@@ -34,10 +35,13 @@ function checkpoint(): void {
 }
 
 async function startAll(config: DemoConfig): Promise<void> {
-  await prepareServedSite({ repoRoot, siteDir: config.siteDir, servedDir: config.servedDir, logger });
+  // One now for the demo data and the note about its afternoon without credits.
+  const now = new Date();
+  await (config.databaseUrl === undefined ? writeDemoNote(config.notesDir, now) : removeDemoNote(config.notesDir));
+  await prepareServedSite({ repoRoot, siteDir: config.siteDir, servedDir: config.servedDir, notesDir: config.notesDir, logger });
   checkpoint();
 
-  const source = config.databaseUrl === undefined ? await startDemoSource(config) : undefined;
+  const source = config.databaseUrl === undefined ? await startDemoSource(config, now) : undefined;
   const databaseUrl = source?.readerUrl ?? config.databaseUrl!;
   const database = source?.database ?? `${describeDatabaseUrl(databaseUrl)} from DATABASE_URL: no embedded PostgreSQL, no demo data, no simulator`;
   checkpoint();
@@ -85,7 +89,7 @@ async function startAll(config: DemoConfig): Promise<void> {
 }
 
 /** The embedded PostgreSQL with demo data and the simulator, each tracked for the shutdown. */
-async function startDemoSource(config: DemoConfig): Promise<{ readerUrl: string; readerUrlFile: string; database: string }> {
+async function startDemoSource(config: DemoConfig, now: Date): Promise<{ readerUrl: string; readerUrlFile: string; database: string }> {
   const embedded = await startDemoDatabase({ dataDir: config.dataDir, ledger: 'graph_runs', logger });
   running.push({ name: 'postgres', stop: embedded.stop });
   const pool = new pg.Pool({ connectionString: embedded.adminUrl, max: 2, application_name: 'governance-demo-simulator' });
@@ -93,7 +97,7 @@ async function startDemoSource(config: DemoConfig): Promise<{ readerUrl: string;
   // pool.end() resolves before its sockets have closed: PostgreSQL's shutdown then cuts them, which is no news.
   pool.on('error', (error) => poolEnded || logger.warn('simulator_connection_lost', { error }));
   running.push({ name: 'simulator pool', stop: () => ((poolEnded = true), pool.end()) });
-  const tenant = await seedDemoData(pool, new Date());
+  const tenant = await seedDemoData(pool, now);
   logger.info('demo_data_seeded', { database: describeDatabaseUrl(embedded.adminUrl), charters: tenant.charters.map((c) => c.temporalId) });
   checkpoint();
   const simulator = startSimulator({ pool, tenant, tickMs: config.tickMs, logger });

@@ -17,6 +17,9 @@ export interface StaticServerOptions {
   recordRequests?: boolean;
   /** brotli or gzip for text types the client accepts (default true) */
   compress?: boolean;
+  /** The server's clock for the Date header (default: this machine's); null sends no Date (tests
+   *  whose browser runs on a fake clock, which the page would otherwise correct to this one). */
+  clock?: () => number | null;
 }
 
 /** What a path answers instead of the file on disk. */
@@ -24,6 +27,8 @@ export interface ResponseOverride {
   status?: number;
   body: string | Buffer;
   contentType?: string;
+  /** more headers, e.g. the Age a cache would add */
+  headers?: Record<string, string>;
 }
 
 export interface ServedRequest {
@@ -78,6 +83,7 @@ export async function startStaticServer({
   host = '127.0.0.1',
   recordRequests = false,
   compress = true,
+  clock = Date.now,
 }: StaticServerOptions): Promise<StaticServer> {
   const rootDir = resolve(root);
   const encoded = createCompressionCache();
@@ -90,7 +96,9 @@ export async function startStaticServer({
     const ifNoneMatch = request.headers['if-none-match'] ?? null;
     const send = (status: number, body: string | Buffer, headers: Record<string, string>) => {
       if (recordRequests) requests.push({ method: request.method ?? 'GET', path, status, ifNoneMatch, encoding: headers['Content-Encoding'] ?? null });
-      response.writeHead(status, headers);
+      const date = clock();
+      response.sendDate = false;
+      response.writeHead(status, date === null ? headers : { ...headers, Date: new Date(date).toUTCString() });
       response.end(request.method === 'HEAD' ? undefined : body);
     };
     try {
@@ -112,7 +120,7 @@ export async function startStaticServer({
     const status = override?.status ?? 200;
     const contentType = override?.contentType ?? contentTypes[extname(path) || '.html'] ?? 'application/octet-stream';
     // no-cache: caches may keep a copy but must revalidate it, which is what makes the 304s happen.
-    const headers = { 'Content-Type': contentType, 'Cache-Control': 'no-cache' };
+    const headers = { 'Content-Type': contentType, 'Cache-Control': 'no-cache', ...override?.headers };
     if (status !== 200) {
       send(status, body, headers);
       return;
@@ -124,7 +132,7 @@ export async function startStaticServer({
     const etag = encoding ? identityEtag.replace(/"$/, `-${encoding}"`) : identityEtag;
     const varies: Record<string, string> = compressible ? { Vary: 'Accept-Encoding' } : {};
     if (ifNoneMatch !== null && ifNoneMatch.split(/\s*,\s*/).includes(etag)) {
-      send(304, '', { ETag: etag, 'Cache-Control': 'no-cache', ...varies });
+      send(304, '', { ETag: etag, 'Cache-Control': 'no-cache', ...varies, ...override?.headers });
       return;
     }
     if (!encoding) {

@@ -35,6 +35,7 @@ export const limits = {
   errorCodeLength: 64,
   errorMessageLength: 300,
   reasonTextLength: 400,
+  urlLength: 2000,
   /** the whole governance-status.json; the worker refuses to publish a larger one */
   snapshotBytes: 262_144,
   historyDays: 90,

@@ -26,6 +26,8 @@ export const instant = z.iso.datetime({ precision: 3 });
 export const credits = z.string().check(z.regex(/^-?(0|[1-9][0-9]*)$/));
 export const count = z.int().check(z.gte(0));
 export const text = (max: number) => z.string().check(z.maxLength(max));
+/** An absolute http(s) URL: the page puts it into a link, so no other scheme may pass. */
+const httpUrl = z.string().check(z.maxLength(limits.urlLength), z.regex(/^https?:\/\/[^\s"<>]+$/));
 
 /**
  * Fields added to schemaVersion 1 after its first release are required in what this worker writes,
@@ -135,6 +137,8 @@ function statusSchemas<M extends Mode>(mode: M) {
     rules: added(mode, rules),
     /** what the last 24 hours' spend bought, by charter, model and agent, or why that is unknown */
     usage: added(mode, usageSchema),
+    /** absolute URLs of the two incident feeds, or null when the worker publishes none (no STATUS_PAGE_URL) */
+    feeds: added(mode, z.nullable(z.object({ atom: httpUrl, json: httpUrl }))),
   });
   return { status, charter, reason, forecast, lastRun, runs24h, failedRun, missedRun, recentRun, upcomingRun, creditsSummary, rules };
 }

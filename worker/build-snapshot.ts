@@ -37,6 +37,8 @@ export type SnapshotSettings = {
   rules: SnapshotRules;
   /** a worker whose clock is further than this from the database's publishes nothing (shared/clock.ts); 5 minutes by default */
   clockSkewLimitMs?: number;
+  /** the incident feeds' public URLs, named in the snapshot; none by default */
+  feeds?: GovernanceStatus['feeds'];
 };
 
 export const defaultClockSkewLimitMs = 300_000;
@@ -154,7 +156,7 @@ export function createSnapshotBuilder(
     memory.keepOnly(new Set(charters.map((charter) => charter.scheduleId)));
     const { content, open } = await countHistory(asOf, charters, facts.spendByHour, signal);
     const staleAfter = new Date(now + settings.staleAfterMs(facts.clock.now));
-    const composed = composeSnapshot({ facts, clock: { now, dataAsOf: asOf }, staleAfter, views: charters, rules, openIncidents: open, usage: { window, runs: usageRunsOf(facts.runs, charters) } });
+    const composed = composeSnapshot({ facts, clock: { now, dataAsOf: asOf }, staleAfter, views: charters, rules, openIncidents: open, usage: { window, runs: usageRunsOf(facts.runs, charters) }, feeds: settings.feeds ?? null });
     // the system's own incidents (no credits, every charter down) follow the reasons, tick by tick
     const states = charters.map((charter) => ({ id: charter.id, enabled: charter.enabled, state: charter.judgement.state }));
     const statusIncidents = keeper.observeStatus(asOf, statusConditions(composed.reasons, states, new Set(open.map((incident) => incident.charterId))));

@@ -83,6 +83,8 @@ export type ComposeInput = {
   /** the incidents still open (worker/history-keeper.ts) */
   openIncidents: readonly Incident[];
   usage: TickUsage;
+  /** where the incident feeds are published, or null when there are none */
+  feeds: GovernanceStatus['feeds'];
 };
 
 /** 24 hourly buckets, oldest first, the last one the current hour; hours without spend read 0. */
@@ -166,7 +168,7 @@ const summaryOf = (view: JudgedCharter): CharterSummary => ({
   expected24h: view.judgement.runs24h.expected,
 });
 
-export function composeSnapshot({ facts, clock, staleAfter, views, rules, openIncidents, usage }: ComposeInput): GovernanceStatus {
+export function composeSnapshot({ facts, clock, staleAfter, views, rules, openIncidents, usage, feeds }: ComposeInput): GovernanceStatus {
   // Everything the data says is judged as of the data (a replica behind its primary is not "missed"
   // runs); what the cron says (upcoming runs, the forecast) from the tick's instant.
   const { now: tickNow, dataAsOf: now } = clock;
@@ -221,5 +223,6 @@ export function composeSnapshot({ facts, clock, staleAfter, views, rules, openIn
     filesBehind: [],
     rules: rulesOf(rules),
     usage: summarizeUsage({ usage: usage.window, runs: usage.runs, charters: views, from: facts.query.spendFrom.getTime(), to: now }),
+    feeds,
   };
 }

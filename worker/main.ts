@@ -71,12 +71,14 @@ function cronLogger(logger: Logger) {
 }
 
 function settingsOf(config: WorkerConfig): SnapshotSettings {
+  const links = feedLinks(config);
   return {
     principalId: config.principalId,
     billingAccountId: config.billingAccountId,
     staleAfterMs: (now) => 3 * cronIntervalMs(config.snapshotCron, now),
     rules: config.rules,
     clockSkewLimitMs: config.clockSkewLimitMs,
+    feeds: links && { atom: links.atomUrl, json: links.jsonUrl },
   };
 }
 

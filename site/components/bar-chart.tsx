@@ -1,34 +1,104 @@
-// Spend as bars in plain SVG: the last 24 hours, or the last 90 days. Heights are ratios, so
-// converting the bigint strings to numbers here loses nothing a reader could see.
+// Spend as bars: the last 24 hours, or the last 90 days. A value scale beside the bars, the total
+// and the busiest bar in words (the text alternative), and each bar's figure on hover, on touch and
+// from the keyboard: the plot is one tab stop, the arrow keys move from bar to bar, and the figure is
+// announced. Heights are ratios, so a number's rounding of the bigint strings cannot show.
+import { memo, useMemo, useState, type KeyboardEvent, type PointerEvent } from 'react';
+import { formatScale, niceCeiling } from '../lib/chart-scale.ts';
+import { formatCredits, formatUsd } from '../lib/format-credits.ts';
+
 export type Bar = { key: string; credits: string; label: string };
+
+type Props = { id: string; title: string; bars: readonly Bar[]; start: string; end: string; creditsPerUsd?: number | undefined };
 
 const width = 240;
 const height = 64;
 
-export function BarChart({ bars, what, caption, start, end }: { bars: readonly Bar[]; what: string; caption: string; start: string; end: string }) {
-  const values = bars.map((bar) => Math.max(0, Number(bar.credits)));
-  const peak = Math.max(0, ...values);
-  const busiest = bars[values.indexOf(peak)];
+/** "1,600,000,000 credits ($160.00)": dollars when the rate is known. */
+function amount(credits: bigint, creditsPerUsd: number | undefined): string {
+  const usd = creditsPerUsd ? ` (${formatUsd((Number(credits) / creditsPerUsd).toFixed(2))})` : '';
+  return `${formatCredits(credits.toString())}${usd}`;
+}
+
+/** How far a key moves the selected bar: the arrows by one, Home and End to either end. */
+const keySteps: Record<string, number> = { ArrowRight: 1, ArrowUp: 1, ArrowLeft: -1, ArrowDown: -1, Home: -Infinity, End: Infinity };
+
+export const BarChart = memo(function BarChart({ id, title, bars, start, end, creditsPerUsd }: Props) {
+  const [selected, setSelected] = useState<number | null>(null);
+  const { values, top, summary } = useMemo(() => {
+    const values = bars.map((bar) => Math.max(0, Number(bar.credits)));
+    const peak = Math.max(0, ...values);
+    const busiest = bars[values.indexOf(peak)];
+    const total = bars.reduce((sum, bar) => sum + BigInt(bar.credits), 0n);
+    const summary =
+      bars.length === 0 ? 'loading' : !busiest || peak === 0 ? 'nothing spent' : `${amount(total, creditsPerUsd)} in all; the most, ${amount(BigInt(busiest.credits), creditsPerUsd)}, ${busiest.label}`;
+    return { values, top: niceCeiling(peak), summary };
+  }, [bars, creditsPerUsd]);
+  const last = bars.length - 1;
+  const shown = selected === null ? null : bars[Math.min(selected, last)];
   const slot = width / Math.max(1, bars.length);
-  const summary = `${what}: ${bars.length === 0 ? 'loading' : busiest && peak > 0 ? `the most, ${BigInt(busiest.credits).toLocaleString()} credits, ${busiest.label}` : 'nothing spent'}.`;
+
+  const select = (index: number) => setSelected(Math.max(0, Math.min(last, index)));
+  const onKeyDown = (event: KeyboardEvent) => {
+    const step = keySteps[event.key];
+    if (!step) return;
+    event.preventDefault();
+    select((selected ?? last) + step);
+  };
+  const onPointer = (event: PointerEvent<HTMLDivElement>) => {
+    const box = event.currentTarget.getBoundingClientRect();
+    select(Math.floor(((event.clientX - box.left) / box.width) * bars.length));
+  };
+
   return (
     <figure className="chart">
-      <svg viewBox={`0 0 ${width} ${height}`} preserveAspectRatio="none" role="img" aria-label={summary}>
-        <line className="chart-axis" x1="0" y1={height - 0.5} x2={width} y2={height - 0.5} />
-        {bars.map((bar, index) => {
-          const barHeight = peak === 0 ? 0 : Math.max(1, ((values[index] ?? 0) / peak) * (height - 4));
-          return (
-            <rect key={bar.key} x={index * slot + slot * 0.1} y={height - 1 - barHeight} width={slot * 0.8} height={barHeight}>
-              <title>{`${bar.label}: ${BigInt(bar.credits).toLocaleString()} credits`}</title>
-            </rect>
-          );
-        })}
-      </svg>
       <figcaption>
-        <span>{start}</span>
-        <span>{bars.length > 0 && peak === 0 ? 'nothing spent' : caption}</span>
-        <span>{end}</span>
+        <span className="chart-title">{title}</span> <span className="muted" data-testid={`${id}-summary`}>{summary}</span>
       </figcaption>
+      <div className="chart-body">
+        <div className="chart-scale" aria-hidden="true">
+          <span>{formatScale(top, creditsPerUsd)}</span>
+          <span>{formatScale(top / 2, creditsPerUsd)}</span>
+          <span>{formatScale(0, creditsPerUsd)}</span>
+        </div>
+        <div
+          className="chart-plot"
+          tabIndex={0}
+          role="group"
+          aria-label={`${title}: the arrow keys read each bar`}
+          onKeyDown={onKeyDown}
+          onFocus={() => setSelected((index) => index ?? last)}
+          onBlur={() => setSelected(null)}
+          onPointerMove={onPointer}
+          onPointerDown={onPointer}
+          onPointerLeave={(event) => document.activeElement !== event.currentTarget && setSelected(null)}
+        >
+          <svg viewBox={`0 0 ${width} ${height}`} preserveAspectRatio="none" aria-hidden="true">
+            <line className="chart-grid" x1="0" y1="0.5" x2={width} y2="0.5" />
+            <line className="chart-grid" x1="0" y1={height / 2} x2={width} y2={height / 2} />
+            <line className="chart-axis" x1="0" y1={height - 0.5} x2={width} y2={height - 0.5} />
+            {bars.map((bar, index) => {
+              const barHeight = top === 0 ? 0 : Math.max(values[index]! > 0 ? 1 : 0, (values[index]! / top) * (height - 1));
+              return (
+                <rect
+                  key={bar.key}
+                  className={index === selected ? 'selected' : undefined}
+                  x={index * slot + slot * 0.1}
+                  y={height - 1 - barHeight}
+                  width={slot * 0.8}
+                  height={barHeight}
+                />
+              );
+            })}
+          </svg>
+        </div>
+      </div>
+      <p className="chart-axis-labels" aria-hidden="true">
+        <span>{start}</span>
+        <span>{end}</span>
+      </p>
+      <p className="chart-readout" aria-live="polite" data-testid={`${id}-readout`}>
+        {shown ? `${shown.label}: ${amount(BigInt(shown.credits), creditsPerUsd)}` : '\u00a0'}
+      </p>
     </figure>
   );
-}
+});

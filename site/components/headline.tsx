@@ -1,14 +1,28 @@
 // The headline: the status in words with its most severe reason, every other reason under it with
-// its severity in words, and the open incidents. Past staleAfter it says Unknown, in a neutral tone.
+// its severity in words, the open incidents, and how fresh the data is by the server's clock. Past
+// staleAfter it says Unknown, in a neutral tone.
 import type { GovernanceHistory, PublishedStatus } from '../../shared/contract.ts';
 import { severityText, type Headline } from '../lib/describe-status.ts';
+import { describeFreshness } from '../lib/freshness.ts';
 import { OpenIncidents } from './incident-list.tsx';
 import { ToneIcon, ToneLabel } from './tone-icon.tsx';
+import { useClock } from './use-clock.ts';
 import { When } from './when.tsx';
 
-type Props = { headline: Headline; snapshot: PublishedStatus | null; history: GovernanceHistory | null; now: number | null };
+type Props = { headline: Headline; snapshot: PublishedStatus | null; history: GovernanceHistory | null };
 
-export function HeadlineBox({ headline, snapshot, history, now }: Props) {
+/** "Updated 15 s ago" by the server's clock, or what a snapshot from the future is; ticks on its own. */
+function Updated({ generatedAt }: { generatedAt: string }) {
+  const at = Date.parse(generatedAt);
+  return (
+    <time dateTime={generatedAt} title={generatedAt}>
+      {useClock((now) => describeFreshness(at, now))}
+    </time>
+  );
+}
+
+export function HeadlineBox({ headline, snapshot, history }: Props) {
+  const since = snapshot?.reasons?.[0]?.charterId === null ? snapshot.reasons[0].since : null;
   return (
     <section className={`headline tone-box-${headline.tone}`} aria-labelledby="status-heading">
       <h2 id="status-heading" className="visually-hidden">
@@ -18,7 +32,15 @@ export function HeadlineBox({ headline, snapshot, history, now }: Props) {
         <p className="status-line">
           {headline.word !== 'Loading' && <ToneIcon tone={headline.tone} />}
           <strong className="status-word">{headline.word}</strong>
-          <span className="status-detail">{headline.detail}</span>
+          <span className="status-detail">
+            {headline.detail}
+            {since && headline.word !== 'Unknown' && (
+              <>
+                {' '}
+                Since <When iso={since} />.
+              </>
+            )}
+          </span>
         </p>
       </div>
       {headline.reasons.length > 0 && (
@@ -30,15 +52,9 @@ export function HeadlineBox({ headline, snapshot, history, now }: Props) {
           ))}
         </ul>
       )}
-      <OpenIncidents ids={snapshot?.openIncidents ?? []} history={history} />
+      {snapshot && <OpenIncidents snapshot={snapshot} history={history} />}
       <p className="updated" data-testid="updated">
-        {snapshot && now !== null ? (
-          <>
-            Updated <When iso={snapshot.generatedAt} now={now} />
-          </>
-        ) : (
-          '\u00a0'
-        )}
+        {snapshot ? <Updated generatedAt={snapshot.generatedAt} /> : '\u00a0'}
       </p>
     </section>
   );

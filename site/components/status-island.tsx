@@ -1,55 +1,89 @@
-// The page's one island: everything that comes from governance-status.json and its history. Before
-// the first good snapshot it renders the same sections with placeholders of the same size, so
-// nothing jumps. The tab's title and favicon follow the headline.
-import { useEffect, type ReactNode } from 'react';
+// The page's one island: everything that comes from governance-status.json and its history, in the
+// order a member reads it: the headline and its reasons, the open incidents, the charters (each with
+// its 90 days), the credits, then the history of incidents. Until both files are in (or the history
+// is late) it shows the headline alone above a reserved space, so nothing on screen moves when the
+// data arrives. Only what changes re-renders: times tick on their own (use-clock.ts), the sections
+// render when a file changes. The tab's title and favicon follow the headline.
+import { useEffect, useMemo, type ReactNode } from 'react';
+import type { GovernanceHistory, PublishedStatus } from '../../shared/contract.ts';
+import { describeCharterHistories } from '../lib/describe-history.ts';
 import { describeHeadline } from '../lib/describe-status.ts';
 import { formatLocalTime } from '../lib/format-time.ts';
+import type { NoteMeta } from '../lib/notes.ts';
 import { formatStaleMessage, isStale } from '../lib/staleness.ts';
 import { CharterList } from './charter-list.tsx';
 import { CreditsPanel } from './credits-panel.tsx';
 import { HeadlineBox } from './headline.tsx';
-import { HistoryPanel } from './history-panel.tsx';
-import { IncidentList } from './incident-list.tsx';
-import { FailedRuns, MissedRuns, RecentRuns } from './run-tables.tsx';
+import { IncidentHistory } from './incident-history.tsx';
+import { RecentRuns } from './recent-threads.tsx';
 import { Neutral, ToneIcon } from './tone-icon.tsx';
-import { useNow, useStatusFiles } from './use-snapshot.ts';
+import { useClock } from './use-clock.ts';
+import { useFeedLinks } from './use-page-links.ts';
+import { useStatusFiles, type Schemas } from './use-snapshot.ts';
 
-function Placeholder() {
-  return <div className="placeholder" aria-hidden="true" />;
+export type IslandProps = { statusUrl: string; historyUrl: string; iconBase: string; notes: NoteMeta[]; schemas: Schemas };
+
+const Section = ({ id, title, children }: { id: string; title: string; children: ReactNode }) => (
+  <section aria-labelledby={id}>
+    <h2 id={id}>{title}</h2>
+    {children}
+  </section>
+);
+
+function Sections({ snapshot, history, historyFailure, notes }: { snapshot: PublishedStatus; history: GovernanceHistory | null; historyFailure: string | null; notes: NoteMeta[] }) {
+  const histories = useMemo(() => (history ? describeCharterHistories(history) : null), [history]);
+  const failure = historyFailure && <p className="empty">The history could not be loaded: {historyFailure}.</p>;
+  return (
+    <>
+      <Section id="charters-heading" title="Charters">
+        <CharterList snapshot={snapshot} history={history} histories={histories} />
+      </Section>
+      <Section id="credits-heading" title="Credits">
+        <CreditsPanel snapshot={snapshot} history={history} />
+      </Section>
+      <Section id="incidents-heading" title={`Incidents, last ${history?.days.length ?? 90} days`}>
+        {history ? (
+          <>
+            <p className="muted">Newest first. A run that failed once and was repaired by the next is counted in the days, not listed here.</p>
+            <IncidentHistory history={history} notes={notes} />
+          </>
+        ) : (
+          (failure ?? <p className="empty">The history is still loading.</p>)
+        )}
+      </Section>
+      <Section id="recent-heading" title="Latest threads">
+        <RecentRuns runs={snapshot.recentRuns} />
+      </Section>
+    </>
+  );
 }
 
-type Props = { statusUrl: string; historyUrl: string; iconBase: string };
-
-export default function StatusIsland({ statusUrl, historyUrl, iconBase }: Props) {
-  const files = useStatusFiles(statusUrl, historyUrl);
-  const now = useNow();
-  const data = now === null ? null : files.snapshot.data;
+export default function StatusIsland({ statusUrl, historyUrl, iconBase, notes, schemas }: IslandProps) {
+  const files = useStatusFiles(statusUrl, historyUrl, schemas);
+  const data = files.historySettled ? files.snapshot.data : null;
   const { receivedAt, failure } = files.snapshot;
   const history = data && files.history.data;
-  const stale = data !== null && now !== null && isStale(data.staleAfter, now);
-  const headline = describeHeadline(data, now ?? 0, stale, failure !== null);
+  const generatedAt = data ? Date.parse(data.generatedAt) : 0;
+  // Re-rendered when the data turns stale, and then once a minute for its age; not every second.
+  const stale = useClock((now) => data !== null && isStale(data.staleAfter, now));
+  const ageMinutes = useClock((now) => (stale ? Math.floor((now - generatedAt) / 60_000) : 0));
+  const ageNow = generatedAt + ageMinutes * 60_000;
+  const headline = describeHeadline(data, ageNow, stale, failure !== null);
 
   useEffect(() => {
     document.title = `${headline.word} · Governance status`;
     const icon = document.querySelector<HTMLLinkElement>('link[rel="icon"]');
     if (icon) icon.href = `${iconBase}favicon-${headline.word.toLowerCase()}.svg`;
   }, [headline.word, iconBase]);
-
-  const section = (id: string, title: string, body: ReactNode) => (
-    <section aria-labelledby={id}>
-      <h2 id={id}>{title}</h2>
-      {body || <Placeholder />}
-    </section>
-  );
-  const historyFailure = files.history.failure && <p className="empty">The history could not be loaded: {files.history.failure}.</p>;
+  useFeedLinks(data?.feeds);
 
   return (
     <Neutral.Provider value={stale}>
       <div className={stale ? 'island stale' : 'island'} aria-busy={data === null}>
         <div className="notices" aria-live="polite">
-          {stale && (
+          {stale && data && (
             <p className="banner banner-stale" data-testid="stale-banner">
-              <ToneIcon tone="neutral" /> {formatStaleMessage(data.generatedAt, now)}
+              <ToneIcon tone="neutral" /> {formatStaleMessage(data.generatedAt, ageNow)}
             </p>
           )}
           {failure && (
@@ -61,17 +95,15 @@ export default function StatusIsland({ statusUrl, historyUrl, iconBase }: Props)
             </p>
           )}
         </div>
-        <HeadlineBox headline={headline} snapshot={data} history={history} now={now} />
-        <section aria-labelledby="credits-heading">
-          <h2 id="credits-heading">Credits</h2>
-          <CreditsPanel snapshot={data} history={history} historyFailed={!history && files.history.failure !== null} />
-        </section>
-        {section('charters-heading', 'Charters', data && now !== null && <CharterList snapshot={data} now={now} />)}
-        {section('failed-heading', 'Failed runs, last 24 hours', data && <FailedRuns snapshot={data} />)}
-        {section('missed-heading', 'Missed runs, last 24 hours', data && <MissedRuns snapshot={data} />)}
-        {section('history-heading', 'Last 90 days', history ? <HistoryPanel history={history} /> : data && historyFailure)}
-        {section('incidents-heading', 'Incidents, last 90 days', history ? <IncidentList history={history} /> : data && historyFailure)}
-        {section('recent-heading', 'Recent runs', data && <RecentRuns runs={data.recentRuns} />)}
+        <HeadlineBox headline={headline} snapshot={data} history={history} />
+        {data ? (
+          <Sections snapshot={data} history={history} historyFailure={files.history.failure} notes={notes} />
+        ) : (
+          <div className="loading" aria-hidden="true">
+            <div className="placeholder" />
+            <div className="placeholder" />
+          </div>
+        )}
       </div>
     </Neutral.Provider>
   );

@@ -1,43 +1,55 @@
 // The island's live data: polls the snapshot for as long as the island is mounted, and fetches the
-// history after it, again only when site/lib/history-refresh.ts says the history may have changed.
-import { useEffect, useState } from 'react';
-import historySchema from 'virtual:governance-history-schema';
-import statusSchema from 'virtual:governance-status-schema';
+// history at the same time at first, then again only when site/lib/history-refresh.ts says it may
+// have changed. Every answer corrects the page's clock by the server's (lib/clock.ts). Updates are
+// transitions, so a large render yields to the reader instead of blocking the page.
+import { startTransition, useEffect, useState } from 'react';
 import type { GovernanceHistory, PublishedStatus } from '../../shared/contract.ts';
-import { fetchChecked } from '../lib/fetch-snapshot.ts';
+import type { JsonSchema } from '../lib/check-schema.ts';
+import { correctedNow, noteServerClock } from '../lib/clock.ts';
+import { fetchChecked, type Checked, type FetchOutcome } from '../lib/fetch-snapshot.ts';
 import { markOf, shouldFetchHistory, type HistoryMark } from '../lib/history-refresh.ts';
 import { startPolling } from '../lib/poll-snapshot.ts';
 import { applyOutcome, initialFileState, type FileState } from '../lib/snapshot-state.ts';
 
-export function useStatusFiles(statusUrl: string, historyUrl: string) {
+/** How long the first render waits for the history once the snapshot is in: together they draw the page once, without shifts. */
+export const historyWaitMs = 1_500;
+
+/** The contract's JSON Schemas of the two files (site/pages/index.astro makes them at build time). */
+export type Schemas = { status: JsonSchema; history: JsonSchema };
+
+export function useStatusFiles(statusUrl: string, historyUrl: string, { status: statusSchema, history: historySchema }: Schemas) {
   const [snapshot, setSnapshot] = useState<FileState<PublishedStatus>>(initialFileState);
   const [history, setHistory] = useState<FileState<GovernanceHistory>>(initialFileState);
+  const [waitedForHistory, setWaitedForHistory] = useState(false);
   useEffect(() => {
+    const lastStatus = { current: null as Checked | null };
+    const lastHistory = { current: null as Checked | null };
+    const settle = <T,>(set: (update: (state: FileState<T>) => FileState<T>) => void, outcome: FetchOutcome<T>) => {
+      noteServerClock(outcome.clock ?? null);
+      startTransition(() => set((previous) => applyOutcome(previous, outcome, correctedNow())));
+    };
+    const loadHistory = () => void fetchChecked<GovernanceHistory>(historyUrl, historySchema, fetch, lastHistory).then((outcome) => settle(setHistory, outcome));
     let mark: HistoryMark | null = null;
-    return startPolling<PublishedStatus>({
-      load: () => fetchChecked(statusUrl, statusSchema),
+    let waiting: ReturnType<typeof setTimeout> | undefined;
+    loadHistory();
+    const stop = startPolling<PublishedStatus>({
+      load: () => fetchChecked(statusUrl, statusSchema, fetch, lastStatus),
       onOutcome: (outcome) => {
-        setSnapshot((previous) => applyOutcome(previous, outcome, Date.now()));
-        if (!outcome.ok || !shouldFetchHistory(mark, outcome.data)) return;
+        settle(setSnapshot, outcome);
+        if (!outcome.ok) return;
+        if (mark !== null && !shouldFetchHistory(mark, outcome.data)) return;
+        // The first history is on its way already: the first snapshot only marks what it was asked for.
+        if (mark === null) waiting = setTimeout(() => setWaitedForHistory(true), historyWaitMs);
+        else loadHistory();
         // Marked before the answer: a failed fetch is retried when the rule asks again, not on every poll.
         mark = markOf(outcome.data);
-        void fetchChecked<GovernanceHistory>(historyUrl, historySchema).then((result) =>
-          setHistory((previous) => applyOutcome(previous, result, Date.now())),
-        );
       },
     });
-  }, [statusUrl, historyUrl]);
-  return { snapshot, history };
-}
-
-/** The reader's clock, re-read every second so countdowns and "N ago" stay true; null until mounted,
- *  so the static HTML and the first client render agree. */
-export function useNow(intervalMs = 1000): number | null {
-  const [now, setNow] = useState<number | null>(null);
-  useEffect(() => {
-    setNow(Date.now());
-    const id = setInterval(() => setNow(Date.now()), intervalMs);
-    return () => clearInterval(id);
-  }, [intervalMs]);
-  return now;
+    return () => {
+      stop();
+      clearTimeout(waiting);
+    };
+  }, [statusUrl, historyUrl, statusSchema, historySchema]);
+  const historySettled = waitedForHistory || history.data !== null || history.failure !== null;
+  return { snapshot, history, historySettled };
 }

@@ -49,7 +49,7 @@ const isInstant = (value: string) =>
 const safeMax = Number.MAX_SAFE_INTEGER;
 
 /**
- * What the page ships (astro.config.mjs): the schema without what the checker knows anyway, the long
+ * What the page ships (site/pages/index.astro): the schema without what the checker knows anyway, the long
  * pattern of every date-time and the safe-integer bounds of every integer. Unit tests hold both
  * forms' verdicts equal.
  */
@@ -80,6 +80,9 @@ function hasType(type: string, value: unknown): boolean {
   return typeof value === type;
 }
 
+/** An issue found below `path` at `step`: the path is built only for an issue, never for every value checked. */
+const within = (path: (string | number)[], step: string | number, found: SchemaIssue): SchemaIssue => ({ ...found, path: [...path, step, ...found.path] });
+
 /** The first way `value` breaks `schema`, or null when it conforms. */
 export function findSchemaIssue(schema: JsonSchema, value: unknown, path: (string | number)[] = []): SchemaIssue | null {
   const issue = (code: string): SchemaIssue => ({ path, code });
@@ -89,8 +92,8 @@ export function findSchemaIssue(schema: JsonSchema, value: unknown, path: (strin
   if (schema.oneOf) {
     return schema.oneOf.filter((option) => !findSchemaIssue(option, value, path)).length === 1 ? null : issue('invalid_union');
   }
-  const types = schema.type === undefined ? [] : ([] as string[]).concat(schema.type);
-  if (types.length > 0 && !types.some((type) => hasType(type, value))) return issue('invalid_type');
+  const { type } = schema;
+  if (type !== undefined && !(typeof type === 'string' ? hasType(type, value) : type.some((one) => hasType(one, value)))) return issue('invalid_type');
   if ('const' in schema && value !== schema.const) return issue('invalid_value');
   if (schema.enum && !schema.enum.includes(value)) return issue('invalid_value');
   if (typeof value === 'string') {
@@ -113,8 +116,8 @@ export function findSchemaIssue(schema: JsonSchema, value: unknown, path: (strin
     for (let index = 0; index < value.length; index++) {
       const rule = index < first.length ? first[index] : schema.items;
       if (rule === false) return issue('too_big');
-      const found = rule ? findSchemaIssue(rule, value[index], [...path, index]) : null;
-      if (found) return found;
+      const found = rule ? findSchemaIssue(rule, value[index]) : null;
+      if (found) return within(path, index, found);
     }
   }
   if (hasType('object', value)) {
@@ -123,17 +126,17 @@ export function findSchemaIssue(schema: JsonSchema, value: unknown, path: (strin
     for (const key of schema.required ?? []) {
       if (!Object.hasOwn(record, key)) return { path: [...path, key], code: 'invalid_type' };
     }
-    for (const [key, field] of Object.entries(record)) {
-      const known = Object.hasOwn(properties, key);
+    for (const key in record) {
+      if (!Object.hasOwn(record, key)) continue;
       if (schema.propertyNames) {
-        const found = findSchemaIssue(schema.propertyNames, key, [...path, key]);
-        if (found) return { ...found, code: 'invalid_key' };
+        const found = findSchemaIssue(schema.propertyNames, key);
+        if (found) return { ...within(path, key, found), code: 'invalid_key' };
       }
-      const rule = known ? properties[key] : schema.additionalProperties;
+      const rule = Object.hasOwn(properties, key) ? properties[key] : schema.additionalProperties;
       if (rule === false) return { path: [...path, key], code: 'unrecognized_keys' };
       if (typeof rule === 'object') {
-        const found = findSchemaIssue(rule, field, [...path, key]);
-        if (found) return found;
+        const found = findSchemaIssue(rule, record[key]);
+        if (found) return within(path, key, found);
       }
     }
   }

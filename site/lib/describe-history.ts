@@ -1,10 +1,11 @@
-// The 90 days and the incidents in words: a title per day, one summary per charter (what a screen
-// reader hears instead of 90 bars), and a title per incident like the feed's.
-import type { GovernanceHistory, Incident } from '../../shared/contract.ts';
+// The 90 days and the incidents in words: each charter's days, its uptime over 30 and 90 days and
+// its days with problems (built once per history file), and a title per incident like the feed's.
+import type { DayCounts, GovernanceHistory, Incident } from '../../shared/contract.ts';
 import { classifyDay, dayClassText, type DayClass } from '../../shared/history.ts';
+import { formatUptime, uptimeOf, type Uptime } from '../../shared/uptime.ts';
 import { describeCounts, plural } from './describe-runs.ts';
 
-export type Day = { date: string; dayClass: DayClass; title: string };
+export type Day = { date: string; dayClass: DayClass; title: string; counts: DayCounts | undefined };
 
 /** Each day of one charter, oldest first; a day without the charter in its map has no data. */
 export function charterDays(history: GovernanceHistory, charterId: string): Day[] {
@@ -12,17 +13,51 @@ export function charterDays(history: GovernanceHistory, charterId: string): Day[
     const counts = Object.hasOwn(charters, charterId) ? charters[charterId] : undefined;
     const dayClass = classifyDay(counts);
     const detail = counts && counts.expected > 0 ? `${describeCounts(counts)}: ${dayClassText[dayClass]}` : dayClassText[dayClass];
-    return { date, dayClass, title: `${date} (UTC): ${detail}` };
+    return { date, dayClass, title: `${date} (UTC): ${detail}`, counts };
   });
 }
 
-/** "89 of 90 days without failures; 2 incidents, 1 open". Days without data are counted apart, never as good. */
-export function summarizeCharter(days: readonly Day[], incidents: readonly Incident[]): string {
-  const known = days.filter((day) => day.dayClass !== 'no_data');
-  const clean = known.filter((day) => day.dayClass === 'ok' || day.dayClass === 'none_expected').length;
+export type CharterHistory = {
+  days: Day[];
+  /** the first day with data, or null when none has any */
+  firstData: string | null;
+  uptime30: Uptime | null;
+  uptime90: Uptime | null;
+  /** days on which a run failed, was skipped or was missed, newest first */
+  problemDays: Day[];
+  incidents: Incident[];
+};
+
+const isProblem = (day: Day) => day.dayClass === 'some_failures' || day.dayClass === 'failed' || day.dayClass === 'missed';
+
+/** What each charter's card shows of the history: computed once per history file, not per render. */
+export function describeCharterHistories(history: GovernanceHistory): Map<string, CharterHistory> {
+  const histories = new Map<string, CharterHistory>();
+  for (const { id } of history.charters) {
+    const days = charterDays(history, id);
+    histories.set(id, {
+      days,
+      firstData: days.find((day) => day.dayClass !== 'no_data')?.date ?? null,
+      uptime30: uptimeOf(days.slice(-30).map((day) => day.counts)),
+      uptime90: uptimeOf(days.map((day) => day.counts)),
+      problemDays: days.filter(isProblem).reverse(),
+      incidents: history.incidents.filter((incident) => incident.charterId === id),
+    });
+  }
+  return histories;
+}
+
+/**
+ * "99.2 % of expected runs succeeded in 30 days, 98.9 % in 90 (data from 2026-10-22); 2 incidents,
+ * 1 open". Days without data or without expected runs count neither way (shared/uptime.ts).
+ */
+export function describeUptime({ uptime30, uptime90, firstData, days, incidents }: CharterHistory): string {
   const open = incidents.filter((incident) => incident.resolvedAt === null).length;
-  const unknown = days.length - known.length;
-  return `${clean} of ${plural(known.length, 'day')} without failures${unknown ? `, no data for ${plural(unknown, 'day')}` : ''}; ${plural(incidents.length, 'incident')}${open ? `, ${open} open` : ''}`;
+  const tally = `${plural(incidents.length, 'incident')}${open ? `, ${open} open` : ''}`;
+  if (uptime90 === null) return `No expected runs in ${days.length} days; ${tally}`;
+  const since = firstData !== null && firstData !== days[0]?.date ? ` (data from ${firstData})` : '';
+  const recent = uptime30 === null ? 'none expected in 30 days' : `${formatUptime(uptime30)} of expected runs succeeded in 30 days`;
+  return `${recent}, ${formatUptime(uptime90)} in ${days.length}${since}; ${tally}`;
 }
 
 /** "Engineering: 12 runs failed (insufficient_credits)". */
@@ -34,4 +69,21 @@ export function incidentTitle(incident: Incident, name: string): string {
 /** The element id a feed entry links to: #incident-<encodeURIComponent(id)>. */
 export const incidentAnchor = (id: string) => `incident-${encodeURIComponent(id)}`;
 
+/** An incident id is `<charterId>@<startedAt>`: enough to name an open incident before the history arrives. */
+export function parseIncidentId(id: string): { charterId: string; startedAt: string } | null {
+  const at = id.lastIndexOf('@');
+  const startedAt = id.slice(at + 1);
+  return at > 0 && startedAt.length === 24 && new Date(Date.parse(startedAt) || 0).toISOString() === startedAt ? { charterId: id.slice(0, at), startedAt } : null;
+}
 
+/** The incidents by month of their start ("November 2026" in the reader's zone), newest first as given. */
+export function groupByMonth(incidents: readonly Incident[], options: { locale?: string; timeZone?: string } = {}): { month: string; incidents: Incident[] }[] {
+  const format = new Intl.DateTimeFormat(options.locale, { month: 'long', year: 'numeric', timeZone: options.timeZone });
+  const groups: { month: string; incidents: Incident[] }[] = [];
+  for (const incident of incidents) {
+    const month = format.format(Date.parse(incident.startedAt));
+    if (groups.at(-1)?.month === month) groups.at(-1)!.incidents.push(incident);
+    else groups.push({ month, incidents: [incident] });
+  }
+  return groups;
+}

@@ -2,7 +2,9 @@
 // failed and missed run lists.
 import type { DayCounts } from '../../shared/contract.ts';
 
-const count = (value: number) => value.toLocaleString('en');
+// One formatter for every figure: toLocaleString would build one per call, thousands per history.
+const grouping = new Intl.NumberFormat('en');
+const count = (value: number) => grouping.format(value);
 
 /** "1 day", "1,240 runs". */
 export const plural = (value: number, one: string) => `${count(value)} ${one}${value === 1 ? '' : 's'}`;

@@ -1,6 +1,6 @@
 // Words for every status the contract can carry: the page never relies on colour alone.
 import type { CharterState, CreditHealth, FinishedRunStatus, OverallStatus, PublishedStatus, ScheduleError, Severity } from '../../shared/contract.ts';
-import { charterStateInfo, downStates, statusOf } from '../../shared/reasons.ts';
+import { charterStateInfo, statusOf } from '../../shared/reasons.ts';
 import { formatAge } from './staleness.ts';
 
 export type Tone = 'good' | 'warn' | 'bad' | 'neutral';
@@ -17,22 +17,23 @@ export const severityText: Record<Severity, { label: string; tone: Tone }> = {
   notice: { label: 'Notice', tone: 'neutral' },
 };
 
-/** A charter that does not work at all reads as bad, one that needs attention as a warning. */
+/** A charter reads in the tone of the reason its state raises, as the headline counts it: a degraded reason is a warning, never red. */
 export function charterStateText(state: CharterState): { label: string; tone: Tone } {
   const { label, severity } = charterStateInfo[state];
-  return { label, tone: downStates.has(state) ? 'bad' : severity === 'degraded' ? 'warn' : severity === 'notice' ? 'neutral' : 'good' };
+  return { label, tone: severity === null ? 'good' : severityText[severity].tone };
 }
 
-/** The details restate the contract's thresholds (shared/credits.ts creditHealth). */
-export const creditHealthText: Record<CreditHealth, { label: string; detail: string; tone: Tone }> = {
-  green: { label: 'Sufficient', detail: 'more than 24 hours of runway, or no spend', tone: 'good' },
-  yellow: { label: 'Running low', detail: '6 to 24 hours of runway', tone: 'warn' },
-  red: { label: 'Critical', detail: 'no credits, or under 6 hours of runway', tone: 'bad' },
+/** The credit health in words (shared/credits.ts creditHealth: red under 6 hours of runway, yellow up to 24). */
+export const creditHealthText: Record<CreditHealth, { label: string; tone: Tone }> = {
+  green: { label: 'Sufficient', tone: 'good' },
+  yellow: { label: 'Running low', tone: 'warn' },
+  red: { label: 'Critical', tone: 'bad' },
 };
 
 export const runStatusText: Record<FinishedRunStatus, { label: string; tone: Tone }> = {
   success: { label: 'Succeeded', tone: 'good' },
-  error: { label: 'Failed', tone: 'bad' },
+  // A failed run is a charter's problem, whose reason is degraded at most: a warning, like its state.
+  error: { label: 'Failed', tone: 'warn' },
   skipped: { label: 'Skipped', tone: 'neutral' },
   cancelled: { label: 'Cancelled', tone: 'neutral' },
 };
@@ -68,13 +69,22 @@ export function describeHeadline(snapshot: PublishedStatus | null, now: number, 
   }
   const status = effectiveStatus(snapshot);
   const { label, detail, tone } = overallStatusText[status];
-  const reasons = snapshot.reasons ?? [];
+  const reasons = withoutRepeats(snapshot.reasons ?? []);
   if (stale) {
     return { word: 'Unknown', tone: 'neutral', detail: `last known: ${label}, ${formatAge(snapshot.generatedAt, now)} ago`, reasons };
   }
   const [first, ...rest] = reasons;
   if (status !== 'healthy' && first) return { word: label as Headline['word'], tone, detail: first.text, reasons: rest };
   return { word: label as Headline['word'], tone, detail: status === 'healthy' ? healthyDetail(snapshot) : detail, reasons };
+}
+
+/**
+ * Each fact once: with no credits left, "the balance pays for no more runs" (funding_ends_soon) says
+ * again what credits_exhausted says. It is never the more severe of the two, so the status stands.
+ */
+export function withoutRepeats(reasons: NonNullable<PublishedStatus['reasons']>): NonNullable<PublishedStatus['reasons']> {
+  if (!reasons.some((reason) => reason.code === 'credits_exhausted')) return reasons;
+  return reasons.filter((reason) => reason.code !== 'funding_ends_soon');
 }
 
 /**

@@ -14,6 +14,11 @@ export function formatDuration(seconds: number): string {
   return `${Math.floor(s / dayS)} d ${Math.floor((s % dayS) / hourS)} h`;
 }
 
+/** "3 h", "4 h 10 min", "1 d": how long something lasted, without a unit that reads zero. */
+export function formatLasting(seconds: number): string {
+  return formatDuration(seconds).replace(/ 0 (s|min|h)$/, '');
+}
+
 /** "in 4 min 12 s". Rounds up, so the countdown reaches zero exactly when the run is due. */
 export function formatCountdown(targetMs: number, nowMs: number): string {
   const left = Math.ceil((targetMs - nowMs) / secondMs);
@@ -35,15 +40,16 @@ export interface ZoneOptions {
   timeZone?: string;
 }
 
+/** Formatters by locale and zone: building one costs far more than using it, and a page formats hundreds of times. */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
 /** "Nov 21, 07:05 EST": the reader's zone, with its abbreviation so the zone is never a guess. */
 export function formatLocalTime(ms: number, { locale, timeZone }: ZoneOptions = {}): string {
-  return new Intl.DateTimeFormat(locale, {
-    month: 'short',
-    day: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-    timeZoneName: 'short',
-    timeZone,
-  }).format(ms);
+  const key = `${locale} ${timeZone}`;
+  let format = formatters.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(locale, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZoneName: 'short', timeZone });
+    formatters.set(key, format);
+  }
+  return format.format(ms);
 }

@@ -1,10 +1,11 @@
 // What the page knows of one file: the last good copy, when it arrived, and the latest failure if
-// the newest attempt failed. A failure never clears the data.
+// the newest attempt failed. A failure never clears the data; the same copy again changes nothing,
+// so nothing re-renders for it.
 import type { FetchOutcome } from './fetch-snapshot.ts';
 
 export interface FileState<T> {
   data: T | null;
-  /** when the last good copy was received (reader's clock, ms) */
+  /** when the copy shown arrived (the reader's clock, corrected by the server's), ms */
   receivedAt: number | null;
   failure: string | null;
 }
@@ -12,6 +13,7 @@ export interface FileState<T> {
 export const initialFileState: FileState<never> = { data: null, receivedAt: null, failure: null };
 
 export function applyOutcome<T>(state: FileState<T>, outcome: FetchOutcome<T>, nowMs: number): FileState<T> {
-  if (outcome.ok) return { data: outcome.data, receivedAt: nowMs, failure: null };
-  return { ...state, failure: outcome.reason };
+  if (!outcome.ok) return state.failure === outcome.reason ? state : { ...state, failure: outcome.reason };
+  if (outcome.data === state.data && state.failure === null) return state;
+  return { data: outcome.data, receivedAt: nowMs, failure: null };
 }

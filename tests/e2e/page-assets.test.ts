@@ -1,6 +1,6 @@
 // What the built site ships besides the island's behaviour: the JSON Schemas, the links to them,
-// to the data and to the feeds, the favicons, the badge snippets, the no-JavaScript fallback, and
-// the JavaScript budget.
+// to the data and (only when the worker publishes them) to the feeds, the favicons, the badge
+// snippets for maintainers, the no-JavaScript fallback, and the JavaScript budget.
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { governanceHistoryJsonSchema, governanceStatusJsonSchema } from '../../shared/json-schema.ts';
@@ -8,6 +8,7 @@ import {
   listUnexpectedProblems,
   readFixture,
   saveScreenshot,
+  serveSnapshot,
   snapshotPath,
   type OpenedPage,
   usePageSuite,
@@ -18,14 +19,16 @@ const jsBudgetBytes = 80_000;
 const suite = usePageSuite(() => readFixture('degraded'));
 let opened: OpenedPage | undefined;
 
-const dataLinks = [
-  snapshotPath,
-  '/governance-status.schema.json',
-  '/governance-history.json',
-  '/governance-history.schema.json',
-  '/governance-feed.xml',
-  '/governance-feed.json',
-];
+const dataLinks = [snapshotPath, '/governance-status.schema.json', '/governance-history.json', '/governance-history.schema.json'];
+/** The feeds the degraded fixture's snapshot names (tests/fixtures/page-fixture-builder.ts). */
+const feedLinks = ['https://status.example.org/governance-feed.xml', 'https://status.example.org/governance-feed.json'];
+
+const readFeedLinks = (page: OpenedPage['page']) =>
+  page.evaluate(() => ({
+    head: [...document.head.querySelectorAll('link[rel="alternate"]')].map((link) => `${link.getAttribute('type')} ${link.getAttribute('href')}`),
+    footer: [...document.querySelectorAll<HTMLAnchorElement>('footer a[data-feed]')].map((a) => a.getAttribute('href')),
+    shown: !document.querySelector<HTMLElement>('[data-feed-links]')!.hidden,
+  }));
 
 describe('the built site', () => {
   it.each([
@@ -37,14 +40,15 @@ describe('the built site', () => {
     expect(await response.json()).toEqual(schema);
   });
 
-  it('links to the data, the schemas and the feeds, and has a favicon for every state', async () => {
+  it('links to the data, the schemas and the feeds the snapshot names, and has a favicon for every state', async () => {
     opened = await suite.open();
     const { page } = opened;
-    expect(await page.locator('footer a').evaluateAll((links) => links.map((a) => a.getAttribute('href')))).toEqual(dataLinks);
-    const alternates = await page
-      .locator('head link[rel="alternate"]')
-      .evaluateAll((links) => links.map((link) => `${link.getAttribute('type')} ${link.getAttribute('href')}`));
-    expect(alternates).toEqual(['application/atom+xml /governance-feed.xml', 'application/feed+json /governance-feed.json']);
+    expect(await page.locator('footer a[href]').evaluateAll((links) => links.map((a) => a.getAttribute('href')))).toEqual([...dataLinks, ...feedLinks]);
+    expect(await readFeedLinks(page)).toEqual({
+      head: [`application/atom+xml ${feedLinks[0]}`, `application/feed+json ${feedLinks[1]}`],
+      footer: feedLinks,
+      shown: true,
+    });
     // The static page starts with the neutral icon; the island swaps it for the headline's.
     const html = await (await fetch(`${suite.server.url}/`)).text();
     expect(html).toContain('<link rel="icon" href="/favicon.svg" type="image/svg+xml">');
@@ -55,10 +59,33 @@ describe('the built site', () => {
     expect(listUnexpectedProblems(opened)).toEqual([]);
   });
 
-  it('offers the badges as Markdown and HTML with absolute URLs, and copies them', async () => {
+  it.each([
+    ['a worker without feeds (null)', (snapshot: Record<string, unknown>) => ({ ...snapshot, feeds: null })],
+    ['a worker that does not say (no field)', ({ feeds, ...snapshot }: Record<string, unknown>) => snapshot],
+  ])('links no feed for %s, and links them once a snapshot names them', async (_name, change) => {
+    const degraded = JSON.parse(readFixture('degraded'));
+    serveSnapshot(suite.server, JSON.stringify(change(degraded)));
+    opened = await suite.open();
+    const { page } = opened;
+    expect(await readFeedLinks(page)).toEqual({ head: [], footer: [null, null], shown: false });
+    expect(await page.locator('footer a[href]').evaluateAll((links) => links.map((a) => a.getAttribute('href')))).toEqual(dataLinks);
+    serveSnapshot(suite.server, JSON.stringify(degraded));
+    await page.clock.runFor(30_000);
+    await expect.poll(() => readFeedLinks(page)).toEqual({
+      head: [`application/atom+xml ${feedLinks[0]}`, `application/feed+json ${feedLinks[1]}`],
+      footer: feedLinks,
+      shown: true,
+    });
+    expect(listUnexpectedProblems(opened)).toEqual([]);
+  });
+
+  it('offers the badges to maintainers at the end, as Markdown and HTML with absolute URLs, and copies them', async () => {
     opened = await suite.open();
     const { page } = opened;
     await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+    // Out of the members' way: in the footer, closed.
+    expect(await page.locator('footer details.badges').evaluate((details) => (details as HTMLDetailsElement).open)).toBe(false);
+    await page.locator('footer details.badges summary').click();
     const origin = suite.server.url;
     const endpoint = encodeURIComponent(`${origin}/governance-badge.json`);
     const snippets = await page.locator('.snippet code').allInnerTexts();
@@ -87,11 +114,12 @@ describe('the built site', () => {
       '/governance-status.schema.json',
     ]);
     // Without a known origin the snippets name the files from the site's root; they stay selectable.
-    expect(await page.locator('.snippet code').first().innerText()).toBe('[![Governance status](/governance-badge.svg)](/)');
+    expect(await page.locator('.snippet code').first().textContent()).toBe('[![Governance status](/governance-badge.svg)](/)');
     expect(await page.locator('.snippet code').first().evaluate((code) => getComputedStyle(code).userSelect)).not.toBe('none');
     expect(await page.locator('.snippet button').evaluateAll((buttons) => buttons.map((b) => (b as HTMLButtonElement).hidden))).toEqual([
       true, true, true, true,
     ]);
+    expect(await page.locator('footer a[href]').evaluateAll((links) => links.map((a) => a.getAttribute('href')))).toEqual(dataLinks);
     await saveScreenshot(page, 'no-javascript');
     expect(listUnexpectedProblems(opened)).toEqual([]);
   });

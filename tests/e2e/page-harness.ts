@@ -1,13 +1,14 @@
-// Shared setup of the browser tests: Debian's Chromium through playwright-core, the built site from
-// dist/ on a local static server, fixture snapshots, and a record of everything that went wrong
-// in the page (console errors, failed requests, requests that left the test server).
+// Shared setup of the browser tests: Debian's Chromium through playwright-core, the site as
+// `npm run test:e2e` builds it (into test-results/site/, with the operators' notes of
+// tests/fixtures/notes/) on a local static server, fixture snapshots, and a record of everything that
+// went wrong in the page (console errors, failed requests, requests that left the test server).
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { startStaticServer, type StaticServer } from '../../scripts/static-server.ts';
 
-export const distDir = fileURLToPath(new URL('../../dist/', import.meta.url));
+export const distDir = fileURLToPath(new URL('../../test-results/site/', import.meta.url));
 export const snapshotPath = '/governance-status.json';
 export const historyPath = '/governance-history.json';
 const screenshotDir = fileURLToPath(new URL('../../test-results/e2e/', import.meta.url));
@@ -17,7 +18,7 @@ export const fixtureTime = Date.parse('2026-11-21T12:00:30.000Z');
 
 /** A snapshot of tests/fixtures/snapshots/ (hostile-page: strings a hostile database could hold;
  *  hostile: what the worker published from such rows, tests/integration/hostile-rows.test.ts). */
-export type FixtureName = 'degraded' | 'healthy' | 'failing' | 'empty' | 'legacy-v1' | 'hostile-page' | 'hostile';
+export type FixtureName = 'degraded' | 'healthy' | 'failing' | 'empty' | 'legacy-v1' | 'hostile-page' | 'hostile' | 'demo';
 /** The fixtures with a history of the same name in tests/fixtures/history/ (legacy-v1 has none). */
 export type HistoryName = Exclude<FixtureName, 'legacy-v1'>;
 
@@ -45,11 +46,21 @@ export function serveFixture(server: StaticServer, name: HistoryName): void {
   serveHistory(server, readHistory(name));
 }
 
+/**
+ * The server's clock for the Date header: none by default, because the browser runs on a fake clock
+ * the server cannot follow, and the page would correct that clock to the server's (tests of the
+ * reader's clock set one).
+ */
+let serverClock: () => number | null = () => null;
+export function setServerClock(clock: (() => number) | null): void {
+  serverClock = clock ?? (() => null);
+}
+
 export async function startSiteServer(): Promise<StaticServer> {
   if (!existsSync(`${distDir}index.html`)) {
-    throw new Error('dist/ has no built site: run `npm run test:e2e` (it builds first) or `npm run build`.');
+    throw new Error('test-results/site/ has no built site: run `npm run test:e2e` (it builds first).');
   }
-  return startStaticServer({ root: distDir, recordRequests: true });
+  return startStaticServer({ root: distDir, recordRequests: true, clock: () => serverClock() });
 }
 
 export function launchBrowser(): Promise<Browser> {
@@ -115,8 +126,8 @@ export async function openStatusPage(browser: Browser, server: StaticServer, opt
   await page.goto(`${server.url}/`);
   if (!noWait && contextOptions.javaScriptEnabled !== false) {
     await page.locator('.island[aria-busy="false"]').waitFor();
-    // The history comes after the snapshot: its section holds the bars, or says why it has none.
-    await page.locator('section[aria-labelledby="history-heading"] :is(.histories, .empty)').waitFor();
+    // The history comes with the snapshot: its section lists the incidents, or says why there are none.
+    await page.locator('section[aria-labelledby="incidents-heading"] :is(ol.incidents, .empty)').first().waitFor();
   }
   return opened;
 }
@@ -170,6 +181,7 @@ export function usePageSuite(snapshot?: () => string): PageSuite {
   });
   afterEach(async () => {
     await Promise.all(opened.splice(0).map((page) => page.close()));
+    setServerClock(null);
     if (!snapshot) suite.server.clearResponse(snapshotPath);
     serveHistory(suite.server, readHistory('degraded'));
   });

@@ -183,6 +183,8 @@ function expectedSnapshot(ledger: 'schedule_runs' | 'graph_runs'): GovernanceSta
       agents: [{ agent: null, ...unattributedSpend }],
       agentsOther: null,
     },
+    // the settings name no feeds
+    feeds: null,
     rules: { runwayRedHours: 6, runwayYellowHours: 24, graceSeconds: 600, stuckAfterSeconds: 3600, recoveringSeconds: 3600, creditsPerUsd: 10_000_000, incidentAfterRuns: 2, incidentAfterSeconds: 3600 },
   };
 }

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { GovernanceHistory, Incident, PublishedStatus } from '../../shared/contract.ts';
-import { charterDays, incidentAnchor, incidentTitle, summarizeCharter } from '../../site/lib/describe-history.ts';
+import { charterDays, describeCharterHistories, describeUptime, groupByMonth, incidentAnchor, incidentTitle, parseIncidentId } from '../../site/lib/describe-history.ts';
 import { describeCounts, describeTotal } from '../../site/lib/describe-runs.ts';
 import { historyRefreshMs, markOf, shouldFetchHistory } from '../../site/lib/history-refresh.ts';
 
@@ -38,11 +38,12 @@ describe('charterDays', () => {
   it('classes each day, and a day without the charter in its map has no data', () => {
     const days = charterDays(history, 'governance:engineering');
     expect(days).toHaveLength(90);
-    expect(days[0]).toEqual({ date: '2026-08-24', dayClass: 'no_data', title: '2026-08-24 (UTC): no data' });
+    expect(days[0]).toEqual({ date: '2026-08-24', dayClass: 'no_data', title: '2026-08-24 (UTC): no data', counts: undefined });
     expect(days[89]).toEqual({
       date: '2026-11-21',
       dayClass: 'some_failures',
       title: '2026-11-21 (UTC): 37 of 48 succeeded, 11 missed: some runs failed or were missed',
+      counts: { expected: 48, succeeded: 37, failed: 0, skipped: 0, missed: 11 },
     });
     expect(charterDays(history, 'governance:unknown').every((day) => day.dayClass === 'no_data')).toBe(true);
   });
@@ -52,13 +53,29 @@ describe('charterDays', () => {
   });
 });
 
-describe('summarizeCharter', () => {
-  it('counts days without failures among the days with data, and says how many have none', () => {
-    const days = charterDays(history, 'governance:engineering');
-    const own = history.incidents.filter((item) => item.charterId === 'governance:engineering');
-    expect(summarizeCharter(days, own)).toBe('29 of 31 days without failures, no data for 59 days; 2 incidents, 1 open');
-    expect(summarizeCharter(charterDays(history, 'governance:community'), [])).toBe('88 of 90 days without failures; 0 incidents');
-    expect(summarizeCharter(charterDays(history, 'nobody'), [])).toBe('0 of 0 days without failures, no data for 90 days; 0 incidents');
+describe('describeCharterHistories and describeUptime', () => {
+  const histories = describeCharterHistories(history);
+
+  it('give each charter its uptime over 30 and 90 days, from the days with data only', () => {
+    const engineering = histories.get('governance:engineering')!;
+    expect(engineering.firstData).toBe('2026-10-22');
+    expect([engineering.uptime30, engineering.uptime90]).toEqual([{ succeeded: 2_813, judged: 2_832 }, { succeeded: 2_853, judged: 2_872 }]);
+    expect(describeUptime(engineering)).toBe('99.3\u00a0% of expected runs succeeded in 30 days, 99.3\u00a0% in 90 (data from 2026-10-22); 2 incidents, 1 open');
+  });
+
+  it('list the days with problems, newest first, for readers who cannot hover a bar', () => {
+    expect(histories.get('governance:engineering')!.problemDays.map((day) => day.title)).toEqual([
+      '2026-11-21 (UTC): 37 of 48 succeeded, 11 missed: some runs failed or were missed',
+      '2026-11-02 (UTC): 88 of 96 succeeded, 8 failed: some runs failed or were missed',
+    ]);
+  });
+
+  it('say so when nothing was expected, never 100 %', () => {
+    const govern = histories.get('governance:govern')!;
+    expect(describeUptime({ ...govern, uptime30: null, uptime90: null })).toBe('No expected runs in 90 days; 0 incidents');
+    expect(describeUptime({ ...govern, uptime30: null, uptime90: { succeeded: 12, judged: 12 } })).toBe(
+      'none expected in 30 days, 100\u00a0% in 90; 0 incidents',
+    );
   });
 });
 
@@ -67,6 +84,23 @@ describe('incidents', () => {
     expect(incidentTitle(incident, 'Engineering')).toBe('Engineering: 12 runs failed (insufficient_credits)');
     expect(incidentTitle({ ...incident, kind: 'missed', runs: 1, errorCodes: [] }, 'Engineering')).toBe('Engineering: 1 run missed');
     expect(incidentAnchor(incident.id)).toBe('incident-governance%3Aengineering%402026-11-21T07%3A00%3A00.000Z');
+  });
+
+  it('name their charter and start from the id alone, before the history arrives', () => {
+    expect(parseIncidentId(incident.id)).toEqual({ charterId: 'governance:engineering', startedAt: '2026-11-21T07:00:00.000Z' });
+    expect(parseIncidentId('a@b@2026-11-21T07:00:00.000Z')).toEqual({ charterId: 'a@b', startedAt: '2026-11-21T07:00:00.000Z' });
+    expect(parseIncidentId('no-start')).toBeNull();
+    expect(parseIncidentId('@2026-11-21T07:00:00.000Z')).toBeNull();
+  });
+
+  it("group by month in the reader's zone, keeping their order", () => {
+    const at = (startedAt: string) => ({ ...incident, id: startedAt, startedAt });
+    const newYork = { locale: 'en-US', timeZone: 'America/New_York' };
+    const groups = groupByMonth([at('2026-11-01T03:00:00.000Z'), at('2026-10-31T12:00:00.000Z'), at('2026-09-02T00:00:00.000Z')], newYork);
+    expect(groups.map(({ month, incidents }) => [month, incidents.map((item) => item.id)])).toEqual([
+      ['October 2026', ['2026-11-01T03:00:00.000Z', '2026-10-31T12:00:00.000Z']],
+      ['September 2026', ['2026-09-02T00:00:00.000Z']],
+    ]);
   });
 });
 

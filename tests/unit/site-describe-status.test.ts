@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { PublishedStatus, Reason } from '../../shared/contract.ts';
 import { charterStates } from '../../shared/contract.ts';
-import { charterStateText, describeHeadline, effectiveStatus } from '../../site/lib/describe-status.ts';
+import { charterStateText, describeHeadline, effectiveStatus, runStatusText, withoutRepeats } from '../../site/lib/describe-status.ts';
 
 const read = (name: string) => JSON.parse(readFileSync(new URL(`../fixtures/snapshots/${name}.json`, import.meta.url), 'utf8')) as PublishedStatus;
 const now = Date.parse('2026-11-21T12:00:40.000Z');
@@ -12,10 +12,22 @@ const reason = (severity: Reason['severity'], text: string): Reason => ({ code: 
 
 describe('describeHeadline', () => {
   it('leads with the most severe reason and lists the others', () => {
+    const degraded = read('degraded');
+    const headline = describeHeadline(degraded, now, false, false);
+    expect(headline).toMatchObject({ word: 'Degraded', tone: 'warn', detail: degraded.reasons![0]!.text });
+    expect(headline.reasons).toEqual(degraded.reasons!.slice(1));
+  });
+
+  it('says a fact once: no credits left makes "pays for no more runs" a repeat, left out', () => {
     const failing = read('failing');
     const headline = describeHeadline(failing, now, false, false);
     expect(headline).toMatchObject({ word: 'Failing', tone: 'bad', detail: failing.reasons![0]!.text });
-    expect(headline.reasons).toEqual(failing.reasons!.slice(1));
+    expect(failing.reasons!.map((reason) => reason.code)).toContain('funding_ends_soon');
+    expect(headline.reasons).toEqual(failing.reasons!.slice(1).filter((reason) => reason.code !== 'funding_ends_soon'));
+    // with credits left, the funding forecast is news of its own
+    const degraded = read('degraded');
+    expect(degraded.reasons!.map((reason) => reason.code)).toContain('funding_ends_soon');
+    expect(withoutRepeats(degraded.reasons!)).toEqual(degraded.reasons);
   });
 
   it('says healthy in words that hold, and lists its notices', () => {
@@ -46,7 +58,7 @@ describe('describeHeadline', () => {
   it('says Unknown, neutral, with the last known status and its age, once stale', () => {
     const headline = describeHeadline(read('failing'), Date.parse('2026-11-21T12:14:31.000Z'), true, false);
     expect(headline).toMatchObject({ word: 'Unknown', tone: 'neutral', detail: 'last known: Failing, 14 minutes ago' });
-    expect(headline.reasons).toHaveLength(read('failing').reasons!.length);
+    expect(headline.reasons).toEqual(withoutRepeats(read('failing').reasons!));
   });
 
   it('says Loading before any data, and Unknown when the first load failed', () => {
@@ -75,18 +87,20 @@ describe('effectiveStatus', () => {
 });
 
 describe('charterStateText', () => {
-  it('gives every state words and a tone: down states bad, the rest by their severity', () => {
+  it("gives every state words and the tone of its reason's severity: degraded is a warning, never red", () => {
     expect(Object.fromEntries(charterStates.map((state) => [state, charterStateText(state)]))).toEqual({
       paused: { label: 'Paused', tone: 'neutral' },
       invalid_schedule: { label: 'Schedule broken', tone: 'warn' },
       no_runs: { label: 'No recorded runs', tone: 'neutral' },
-      missed: { label: 'Missed runs', tone: 'bad' },
-      stuck: { label: 'Stuck', tone: 'bad' },
-      failing: { label: 'Failing', tone: 'bad' },
-      skipped: { label: 'Skipped', tone: 'bad' },
+      missed: { label: 'Missed runs', tone: 'warn' },
+      stuck: { label: 'Stuck', tone: 'warn' },
+      failing: { label: 'Failing', tone: 'warn' },
+      skipped: { label: 'Skipped', tone: 'warn' },
       recovering: { label: 'Recovering', tone: 'warn' },
       running: { label: 'Running', tone: 'good' },
       ok: { label: 'OK', tone: 'good' },
     });
+    // a failed run in a card is no redder than its charter
+    expect(runStatusText.error).toEqual({ label: 'Failed', tone: 'warn' });
   });
 });

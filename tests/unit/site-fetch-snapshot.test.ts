@@ -73,3 +73,31 @@ describe('applyOutcome', () => {
     });
   });
 });
+
+describe('a file read again', () => {
+  it('is the same data when its text is the same: parsed and checked once, and nothing re-renders for it', async () => {
+    let text = fixtureText;
+    const { fetchImpl } = answering(() => new Response(text, { status: 200 }));
+    const last = { current: null };
+    const first = await fetchChecked('/governance-status.json', schema, fetchImpl, last);
+    const again = await fetchChecked('/governance-status.json', schema, fetchImpl, last);
+    expect(first.ok && again.ok && first.data === again.data).toBe(true);
+    const state = applyOutcome(initialFileState, first, 1000);
+    expect(applyOutcome(state, again, 2000)).toBe(state);
+    // A changed file is new data; a failure keeps the last good copy for the next comparison.
+    text = fixtureText.replace('"status": "healthy"', '"status": "degraded"');
+    const changed = await fetchChecked('/governance-status.json', schema, fetchImpl, last);
+    expect(changed.ok && changed.data !== (first.ok && first.data)).toBe(true);
+    expect(applyOutcome(state, changed, 3000)).not.toBe(state);
+  });
+
+  it("says what the answer's Date tells of the server's clock, on a failure too", async () => {
+    const date = new Date(Date.now() + 30 * 60_000).toUTCString();
+    for (const status of [200, 503]) {
+      const { fetchImpl } = answering(() => new Response(fixtureText, { status, headers: { Date: date } }));
+      const { clock } = await fetchChecked('/governance-status.json', schema, fetchImpl);
+      expect(clock!.low).toBeGreaterThan(29 * 60_000);
+      expect(clock!.high).toBeLessThan(31 * 60_000);
+    }
+  });
+});

@@ -22,7 +22,18 @@ describe('formatRunway', () => {
     expect(formatRunway(12.9)).toBe('about 12 hours left');
     expect(formatRunway(1.5)).toBe('about 1 hour left');
     expect(formatRunway(47.9)).toBe('about 47 hours left');
-    expect(formatRunway(3410.6)).toBe('about 142 days left');
+    expect(formatRunway(13 * 24 + 23)).toBe('about 13 days left');
+    expect(formatRunway(3410.6)).toBe('about 4 months left');
+  });
+
+  it('reads large runways in weeks, months and then years, never as a long figure', () => {
+    expect(formatRunway(14 * 24)).toBe('about 2 weeks left');
+    expect(formatRunway(62 * 24)).toBe('about 8 weeks left');
+    expect(formatRunway(63 * 24)).toBe('about 2 months left');
+    expect(formatRunway(364 * 24)).toBe('about 11 months left');
+    expect(formatRunway(365 * 24)).toBe('more than a year left');
+    // the "about 10416666 days left"
+    expect(formatRunway(249_999_999.9)).toBe('more than a year left');
   });
 
   it('names the edge cases in words', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatAgo, formatCountdown, formatDuration, formatLocalTime } from '../../site/lib/format-time.ts';
+import { formatAgo, formatCountdown, formatDuration, formatLasting, formatLocalTime } from '../../site/lib/format-time.ts';
 
 const now = Date.parse('2026-11-21T12:00:00.000Z');
 const newYork = { locale: 'en-US', timeZone: 'America/New_York' };
@@ -12,6 +12,16 @@ describe('formatDuration', () => {
     expect(formatDuration(3600)).toBe('1 h 0 min');
     expect(formatDuration(2 * 3600 + 5 * 60 + 59)).toBe('2 h 5 min');
     expect(formatDuration(3 * 86400 + 4 * 3600 + 59 * 60)).toBe('3 d 4 h');
+  });
+});
+
+describe('formatLasting', () => {
+  it('leaves out a second unit that reads zero', () => {
+    expect(formatLasting(3 * 3600)).toBe('3 h');
+    expect(formatLasting(3 * 3600 + 10 * 60)).toBe('3 h 10 min');
+    expect(formatLasting(86400 + 59)).toBe('1 d');
+    expect(formatLasting(20 * 60)).toBe('20 min');
+    expect(formatLasting(0)).toBe('0 s');
   });
 });
 

@@ -1,0 +1,41 @@
+// A charter's 90 days on its card: the uptime over 30 and 90 days in words, a bar of days (colour and
+// a pattern per class; a day's counts as its title), and, one step away for readers who cannot hover
+// (touch, keyboard, screen readers), the days with problems in words. On a phone the bar shows the
+// last 30 days until the reader opens the days, and then all 90 in rows of 30.
+import { describeUptime, type CharterHistory } from '../lib/describe-history.ts';
+import { plural } from '../lib/describe-runs.ts';
+
+export function CharterDays({ days: history }: { days: CharterHistory }) {
+  const { days, problemDays, firstData } = history;
+  const lateStart = firstData !== null && firstData !== days[0]?.date;
+  return (
+    <div className="history">
+      <p className="uptime" data-testid="history-summary">
+        {describeUptime(history)}
+      </p>
+      <div className="days" aria-hidden="true">
+        {days.map((day) => (
+          <span key={day.date} className={`day day-${day.dayClass}`} title={day.title} />
+        ))}
+      </div>
+      <p className="day-axis muted" aria-hidden="true">
+        <span className="from-all">{days[0]?.date}</span>
+        <span className="from-30">{days.at(-30)?.date}</span>
+        <span>today</span>
+      </p>
+      <details className="day-list">
+        <summary>Day by day: {problemDays.length === 0 ? 'no day' : plural(problemDays.length, 'day')} with problems</summary>
+        {problemDays.length === 0 ? (
+          <p>No run failed, was skipped or was missed on any day with data.</p>
+        ) : (
+          <ul>
+            {problemDays.map((day) => (
+              <li key={day.date}>{day.title}</li>
+            ))}
+          </ul>
+        )}
+        {lateStart && <p className="muted">No data before {firstData}: the charter's runs were not recorded yet.</p>}
+      </details>
+    </div>
+  );
+}

@@ -1,0 +1,95 @@
+// The incidents of the 90 days, newest first, ten at a time and grouped by month, each at the anchor
+// the feeds link to (#incident-<encodeURIComponent(id)>), with links to the operators' notes that
+// belong to it (static HTML further down the page: a note costs no JavaScript). A link to an
+// incident further down (a feed entry, an open incident) shows as many as it needs.
+import { memo, useEffect, useMemo, useState } from 'react';
+import type { GovernanceHistory, Incident } from '../../shared/contract.ts';
+import { groupByMonth, incidentAnchor, incidentTitle } from '../lib/describe-history.ts';
+import { formatLasting } from '../lib/format-time.ts';
+import { notesByIncident, type NoteMeta } from '../lib/notes.ts';
+import { ToneLabel } from './tone-icon.tsx';
+import { When } from './when.tsx';
+
+export const incidentPage = 10;
+
+/** The incident id a URL's hash names, if any. */
+function incidentInHash(hash: string): string | null {
+  if (!hash.startsWith('#incident-')) return null;
+  try {
+    return decodeURIComponent(hash.slice('#incident-'.length));
+  } catch {
+    return null;
+  }
+}
+
+function IncidentTimes({ incident: { startedAt, resolvedAt } }: { incident: Incident }) {
+  if (resolvedAt === null) {
+    return (
+      <p className="muted">
+        since <When iso={startedAt} />, still open
+      </p>
+    );
+  }
+  return (
+    <p className="muted">
+      from <When iso={startedAt} /> to <When iso={resolvedAt} />, {formatLasting((Date.parse(resolvedAt) - Date.parse(startedAt)) / 1000)}
+    </p>
+  );
+}
+
+type Props = { history: GovernanceHistory; notes: readonly NoteMeta[] };
+
+export const IncidentHistory = memo(function IncidentHistory({ history, notes }: Props) {
+  const { incidents } = history;
+  const [shown, setShown] = useState(incidentPage);
+  const [target, setTarget] = useState<string | null>(null);
+  const names = useMemo(() => new Map(history.charters.map(({ id, name }) => [id, name])), [history]);
+  const byIncident = useMemo(() => notesByIncident(notes, incidents), [notes, incidents]);
+
+  useEffect(() => {
+    const follow = () => {
+      const id = incidentInHash(location.hash);
+      const index = id === null ? -1 : incidents.findIndex((incident) => incident.id === id);
+      if (index === -1) return setTarget(null);
+      setShown((count) => Math.max(count, Math.ceil((index + 1) / incidentPage) * incidentPage));
+      setTarget(id);
+    };
+    follow();
+    addEventListener('hashchange', follow);
+    return () => removeEventListener('hashchange', follow);
+  }, [incidents]);
+  useEffect(() => {
+    if (target !== null) document.getElementById(incidentAnchor(target))?.scrollIntoView();
+  }, [target]);
+
+  if (incidents.length === 0) return <p className="empty">No incidents in the last {history.days.length} days.</p>;
+  const rest = incidents.length - shown;
+  return (
+    <>
+      {groupByMonth(incidents.slice(0, shown)).map(({ month, incidents: ofMonth }) => (
+        <div key={month} className="month">
+          <h3>{month}</h3>
+          <ol className="incidents">
+            {ofMonth.map((incident) => (
+              <li key={incident.id} id={incidentAnchor(incident.id)} className="incident">
+                <ToneLabel {...(incident.resolvedAt ? { tone: 'good', label: 'Resolved' } : { tone: 'warn', label: 'Open' })} />{' '}
+                <strong className="name">{incidentTitle(incident, names.get(incident.charterId) ?? incident.charterId)}</strong>
+                <IncidentTimes incident={incident} />
+                {byIncident.get(incident.id)?.map((note) => (
+                  <p key={note.slug}>
+                    Note from the operators: <a href={`#note-${note.slug}`}>{note.title}</a>
+                  </p>
+                ))}
+              </li>
+            ))}
+          </ol>
+        </div>
+      ))}
+      {rest > 0 && (
+        <button type="button" className="more" onClick={() => setShown((count) => count + incidentPage)}>
+          Show {Math.min(rest, incidentPage)} more ({rest} older)
+        </button>
+      )}
+    </>
+  );
+});

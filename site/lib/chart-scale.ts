@@ -1,0 +1,22 @@
+// A chart's value scale: a round top a little above the largest bar (1, 2 or 5 times a power of
+// ten), and figures short enough for an axis ("1.5 B"), in dollars when the rate is known.
+
+/** The smallest 1, 2 or 5 × 10^n at or above `value`; 0 for nothing. */
+export function niceCeiling(value: number): number {
+  if (!(value > 0)) return 0;
+  const power = 10 ** Math.floor(Math.log10(value));
+  const step = [1, 2, 5, 10].find((factor) => factor * power >= value * (1 - 1e-12))!;
+  return step * power;
+}
+
+/** "0", "750", "1.5 K", "16 B": an axis label in the reader's grouping, never a long figure. */
+export function formatCompact(value: number, locale = 'en'): string {
+  return new Intl.NumberFormat(locale, { notation: 'compact', maximumFractionDigits: 1 }).format(value).replace(/(\d)([A-Za-z])/, '$1\u00a0$2');
+}
+
+/** An axis label: dollars when credits per dollar is known ("$1.6 K"), else credits ("16 B"). */
+export function formatScale(credits: number, creditsPerUsd: number | undefined): string {
+  if (!creditsPerUsd) return formatCompact(credits);
+  const usd = credits / creditsPerUsd;
+  return usd > 0 && usd < 1 ? `$${usd.toFixed(2)}` : `$${formatCompact(usd)}`;
+}

@@ -1,0 +1,52 @@
+// The page's one clock: the reader's, corrected by the server's (server-clock.ts), read by the few
+// parts that show a time relative to now. It ticks once a second only while something listens, and
+// each listener re-renders only when its own words change (components/use-clock.ts), so a
+// countdown ticks without the rest of the page.
+import { combineOffsets, offsetOf, type OffsetRange } from './server-clock.ts';
+
+let known: OffsetRange | null = null;
+let offset = 0;
+let current = 0;
+let timer: ReturnType<typeof setInterval> | undefined;
+const listeners = new Set<() => void>();
+
+/** Now by the server's clock as far as it is known (the reader's clock until then), ms. */
+export const correctedNow = () => Date.now() + offset;
+
+function tick(): void {
+  current = correctedNow();
+  for (const listener of listeners) listener();
+}
+
+/** A response's view of the server's clock; null (no Date header) changes nothing. */
+export function noteServerClock(range: OffsetRange | null): void {
+  known = combineOffsets(known, range);
+  const next = offsetOf(known);
+  if (next === offset) return;
+  offset = next;
+  tick();
+}
+
+export function subscribeClock(listener: () => void): () => void {
+  listeners.add(listener);
+  if (listeners.size === 1) {
+    current = correctedNow();
+    timer = setInterval(tick, 1000);
+  }
+  return () => {
+    listeners.delete(listener);
+    if (listeners.size === 0) clearInterval(timer);
+  };
+}
+
+/** The time of the latest tick: the same value for every reader until the next one. */
+export function clockTime(): number {
+  if (current === 0) current = correctedNow();
+  return current;
+}
+
+/** For tests: forget the server's clock. */
+export function resetClock(): void {
+  known = null;
+  offset = 0;
+}
