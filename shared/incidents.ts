@@ -3,7 +3,7 @@
 // whichever comes first; a shorter one is a blip: counted in the days and runs24h, never an incident
 // or a feed entry. The system's own incidents (no credits, no charter works) open and resolve as the
 // ticks see them. A published incident is never taken back, only resolved. Pure.
-import type { CharterState, Incident, Reason, StatusIncident, StatusIncidentCode } from './contract.ts';
+import type { CharterState, GovernanceStatus, Incident, Reason, StatusIncident, StatusIncidentCode } from './contract.ts';
 import { limits, statusIncidentCodes } from './constants.ts';
 import { streakRuns, type ResolvedStreak, type StreakState } from './history.ts';
 import { expectsRuns } from './reasons.ts';
@@ -102,3 +102,18 @@ export const statusIncidentWords: Record<StatusIncidentCode, { opened: string; r
   runway_critical: { opened: 'The system account’s credits were about to run out (less than 6 hours left)', resolved: 'Credits last more than 6 hours again' },
   all_charters_down: { opened: 'No charter works: every charter that should run is failing, missing, skipping or stuck', resolved: 'Charters work again' },
 };
+
+/**
+ * The system's open incidents (no credits, all charters down) lead the snapshot's openIncidents: they
+ * are the most severe. Their reasons say since when: the start of the incident.
+ */
+export function withStatusIncidents(snapshot: GovernanceStatus, statusIncidents: readonly StatusIncident[]): GovernanceStatus {
+  const open = statusIncidents.filter((incident) => incident.resolvedAt === null);
+  if (open.length === 0) return snapshot;
+  const since = new Map<string, string>(open.map((incident) => [incident.code, incident.startedAt]));
+  return {
+    ...snapshot,
+    reasons: snapshot.reasons.map((reason) => (reason.since === null && since.has(reason.code) ? { ...reason, since: since.get(reason.code)! } : reason)),
+    openIncidents: [...open.map((incident) => incident.id), ...snapshot.openIncidents].slice(0, limits.openIncidents),
+  };
+}

@@ -161,7 +161,8 @@ export function deriveReasons(input: ReasonInput): Reason[] {
     );
   }
 
-  if (forecast.firstUnfundedRun && Date.parse(forecast.firstUnfundedRun.at) <= now + 24 * 60 * 60 * 1000) {
+  // with no credits left, credits_exhausted has said it: the end of funding is not news
+  if (balance > 0n && forecast.firstUnfundedRun && Date.parse(forecast.firstUnfundedRun.at) <= now + 24 * 60 * 60 * 1000) {
     add('funding_ends_soon', 'degraded', fundingText(forecast, now));
   }
 

@@ -1,8 +1,10 @@
 // summary.json in the shape of Statuspage's /api/v2/summary.json, the de facto format status
 // aggregators and dashboards read: a view of governance-status.json (the source of truth) and of the
 // history's incidents, never a second judgement. The mapping tables are the README's.
-import type { CharterState, GovernanceHistory, GovernanceStatus, Incident, OverallStatus, ReasonCode } from './contract.ts';
+import type { CharterState, GovernanceHistory, GovernanceStatus, Incident, OverallStatus, ReasonCode, StatusIncidentCode } from './contract.ts';
+import { statusIncidentCodes } from './constants.ts';
 import { incidentTitle } from './history.ts';
+import { statusIncidentWords } from './incidents.ts';
 import { formatUtc } from './reasons.ts';
 
 export const statuspageFileName = 'summary.json';
@@ -50,13 +52,25 @@ export type StatuspagePage = { id: string; name: string; url: string };
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
+/** The date an incident id ends with (`…@<ISO>`), or '' when it names none. */
+function startOfId(id: string): string {
+  const startedAt = Date.parse(id.slice(id.lastIndexOf('@') + 1));
+  return Number.isNaN(startedAt) ? '' : iso(startedAt);
+}
+
 /** The open incident an id names: from the history when it still holds it, else what the id itself says. */
 function openIncident(id: string, history: GovernanceHistory | null): Incident {
   const found = history?.incidents.find((incident) => incident.id === id);
   if (found) return found;
-  const at = id.lastIndexOf('@');
-  const startedAt = Date.parse(id.slice(at + 1));
-  return { id, charterId: id.slice(0, at), kind: 'failed', startedAt: Number.isNaN(startedAt) ? '' : iso(startedAt), resolvedAt: null, runs: 0, errorCodes: [] };
+  return { id, charterId: id.slice(0, id.lastIndexOf('@')), kind: 'failed', startedAt: startOfId(id), resolvedAt: null, runs: 0, errorCodes: [] };
+}
+
+/** The system's own open incident an id names (`status:<code>@<start>`), or null for a charter's. */
+function openStatusIncident(id: string, history: GovernanceHistory | null): { code: StatusIncidentCode; startedAt: string } | null {
+  const found = history?.statusIncidents?.find((incident) => incident.id === id);
+  if (found) return found;
+  const code = /^status:([a-z_]+)@/.exec(id)?.[1];
+  return statusIncidentCodes.find((known) => known === code) ? { code: code as StatusIncidentCode, startedAt: startOfId(id) } : null;
 }
 
 type SummaryInput = { snapshot: GovernanceStatus; history: GovernanceHistory | null; page: StatuspagePage };
@@ -89,30 +103,41 @@ function componentsOf({ snapshot, history, page }: SummaryInput) {
   }));
 }
 
-/** The open incidents, each with the one update that says since when. */
-function incidentsOf({ snapshot, history, page }: SummaryInput) {
+/** What an open incident is called, since when, and how much it weighs: the system's own ones are critical. */
+function describeOpen(id: string, { snapshot, history }: SummaryInput) {
+  const system = openStatusIncident(id, history);
+  if (system) return { title: statusIncidentWords[system.code].opened, startedAt: system.startedAt, impact: 'critical' as Indicator };
   const { statusOf } = componentStatusFor(snapshot);
-  const charters = new Map(snapshot.charters.map((charter) => [charter.id, charter]));
+  const incident = openIncident(id, history);
+  const charter = snapshot.charters.find((listed) => listed.id === incident.charterId);
+  const name = charter?.name ?? incident.charterId;
+  return {
+    title: incident.runs > 0 ? incidentTitle(name, incident) : `${name}: runs did not succeed`,
+    startedAt: incident.startedAt,
+    impact: charter ? impactOf[statusOf(charter.state)] : ('minor' as Indicator),
+  };
+}
+
+/** The open incidents, each with the one update that says since when. */
+function incidentsOf(input: SummaryInput) {
+  const { snapshot, page } = input;
   return snapshot.openIncidents.map((id) => {
-    const incident = openIncident(id, history);
-    const charter = charters.get(incident.charterId);
-    const name = charter?.name ?? incident.charterId;
-    const startedAt = incident.startedAt === '' ? snapshot.generatedAt : incident.startedAt;
-    const title = incident.runs > 0 ? incidentTitle(name, incident) : `${name}: runs did not succeed`;
+    const described = describeOpen(id, input);
+    const startedAt = described.startedAt === '' ? snapshot.generatedAt : described.startedAt;
     const update = {
       id: `${id}#opened`,
       incident_id: id,
       status: 'investigating' as const,
-      body: `${title}, since ${formatUtc(Date.parse(startedAt), Number.NaN)}; still open.`,
+      body: `${described.title}, since ${formatUtc(Date.parse(startedAt), Number.NaN)}; still open.`,
       created_at: startedAt,
       display_at: startedAt,
       updated_at: snapshot.generatedAt,
     };
     return {
       id,
-      name: title,
+      name: described.title,
       status: 'investigating' as const,
-      impact: charter ? impactOf[statusOf(charter.state)] : 'minor',
+      impact: described.impact,
       created_at: startedAt,
       updated_at: snapshot.generatedAt,
       monitoring_at: null,

@@ -5,9 +5,9 @@
 // Dependencies arrive as ports; each step is one call into the module that owns it.
 import { historyFileName, limits, type GovernanceStatus } from '../shared/contract.ts';
 import { forecastHorizonMs } from '../shared/forecast.ts';
-import { statusConditions } from '../shared/incidents.ts';
+import { statusConditions, withStatusIncidents } from '../shared/incidents.ts';
 import type { Clock, GovernanceQuery, GovernanceStatusPort, Logger, RunFacts, SnapshotStorePort, TickFacts } from '../shared/ports.ts';
-import { composeSnapshot, mostSevereFirst, withStatusIncidents, type SnapshotRules } from './compose-snapshot.ts';
+import { composeSnapshot, mostSevereFirst, type SnapshotRules } from './compose-snapshot.ts';
 import { createHistoryKeeper } from './history-keeper.ts';
 import { createHistoryRebuild } from './history-rebuild.ts';
 import { cleanCharterRows, groupRuns, judgeCharters, type JudgedCharter } from './judge-charters.ts';

@@ -2,7 +2,7 @@
 // snapshot. Pure. The thread rows are the one text it cleans itself (shared/redact.ts); the charters
 // and their runs arrive cleaned from the judge (worker/judge-charters.ts).
 import type { StateRules } from '../shared/charter-state.ts';
-import { limits, type Charter, type CharterState, type GovernanceStatus, type Incident, type Rules, type StatusIncident } from '../shared/contract.ts';
+import { limits, type Charter, type CharterState, type GovernanceStatus, type Incident, type Rules } from '../shared/contract.ts';
 import { summarizeCredits, creditsPerUsd } from '../shared/credits.ts';
 import { forecastByCharter, forecastHorizonMs } from '../shared/forecast.ts';
 import type { IncidentRules } from '../shared/incidents.ts';
@@ -31,12 +31,6 @@ export function rulesOf(rules: SnapshotRules): Rules {
     incidentAfterRuns: rules.incidentAfterRuns,
     incidentAfterSeconds: Math.round(rules.incidentAfterMs / 1000),
   };
-}
-
-/** The system's open incidents (credits, all charters down) lead openIncidents: they are the most severe. */
-export function withStatusIncidents(snapshot: GovernanceStatus, statusIncidents: readonly StatusIncident[]): GovernanceStatus {
-  const open = statusIncidents.filter((incident) => incident.resolvedAt === null).map((incident) => incident.id);
-  return open.length === 0 ? snapshot : { ...snapshot, openIncidents: [...open, ...snapshot.openIncidents].slice(0, limits.openIncidents) };
 }
 
 /** Charters in a degraded state first, then those with a notice, then the rest. */

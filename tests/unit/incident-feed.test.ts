@@ -3,7 +3,7 @@
 // restart, a row written long after its grace, or a charter deleted. And one count: a snapshot's
 // reason, card and totals count the same runs.
 import { describe, expect, it } from 'vitest';
-import { jsonFeedFileName, limits, type GovernanceHistory } from '../../shared/contract.ts';
+import { jsonFeedFileName, limits, type GovernanceHistory, type GovernanceStatus } from '../../shared/contract.ts';
 import { createPublisher, createSnapshotBuilder, defaultRules, type SnapshotSettings } from '../../worker/build-snapshot.ts';
 import { createLogger } from '../../worker/logger.ts';
 import { fitHistory } from '../../worker/side-files.ts';
@@ -73,7 +73,7 @@ describe('an afternoon of ticks, as a subscriber sees it', () => {
     let now = at('2026-11-21T10:02:00Z');
     const start = () => createPublisher({ source: createFakeSource(data), store, clock: () => now, logger }, settings, { feeds });
     let publish = start();
-    const seen: Array<{ at: string; entries: Set<string>; incidents: Set<string> }> = [];
+    const seen: Array<{ at: string; entries: Set<string>; incidents: Set<string>; exhaustedSince?: string | null }> = [];
     for (let tick = now.getTime(); tick <= Date.parse('2026-11-21T14:02:00Z'); tick += 10 * minute) {
       now = new Date(tick);
       const time = now.toISOString().slice(11, 16);
@@ -82,7 +82,9 @@ describe('an afternoon of ticks, as a subscriber sees it', () => {
       if (time === '13:32') data.runs.push(...runsOf('daily', '2026-11-21T12:00:00Z', '2026-11-21T12:01:00Z', 1, () => 'success').map((run) => ({ ...run, startedAt: at('2026-11-21T13:30:00Z'), completedAt: at('2026-11-21T13:31:00Z') })));
       if (time === '11:22' || time === '12:52') publish = start(); // a restart: a new process, the same store
       await publish();
-      seen.push({ at: time, ...readFeed(files) });
+      const snapshot = JSON.parse(files.get('governance-status.json')!) as GovernanceStatus;
+      const exhausted = snapshot.reasons!.find((reason) => reason.code === 'credits_exhausted');
+      seen.push({ at: time, ...readFeed(files), ...(exhausted && { exhaustedSince: exhausted.since }) });
     }
 
     // once published, every entry is in every later feed
@@ -104,6 +106,10 @@ describe('an afternoon of ticks, as a subscriber sees it', () => {
     expect(firstSeen('status:credits_exhausted@2026-11-21T11:02:00.000Z')).toBe('11:02');
     expect(firstSeen('governance:gone@2026-11-21T11:00:00.000Z')).toBe('12:02');
     expect(firstSeen('governance:daily@2026-11-21T12:00:00.000Z')).toBe('13:02');
+    // the reason says since when, from its incident: the same instant after the restart at 11:22
+    expect(seen.filter((tick) => 'exhaustedSince' in tick).map((tick) => `${tick.at} ${tick.exhaustedSince}`)).toEqual(
+      ['11:02', '11:12', '11:22', '11:32', '11:42'].map((time) => `${time} 2026-11-21T11:02:00.000Z`),
+    );
 
     const history = JSON.parse(files.get('governance-history.json')!) as GovernanceHistory;
     const resolvedAt = (id: string) => history.incidents.find((incident) => incident.id === id)?.resolvedAt;

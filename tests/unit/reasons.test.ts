@@ -146,6 +146,11 @@ describe('funding_ends_soon', () => {
     expect(reasonsOf([], { forecast: forecast(null) })).toEqual([]);
   });
 
+  it('is left out when the balance is already spent: credits_exhausted says it once', () => {
+    const reasons = reasonsOf([], { credits: summarizeCredits(0n, 1000n), forecast: forecast('2026-11-21T12:45:00.000Z', '0', null) });
+    expect(reasons.map((reason) => reason.code)).toEqual(['credits_exhausted']);
+  });
+
   it('says so when the balance pays for nothing or is not being spent', () => {
     expect(fundingText(forecast('2026-11-21T12:45:00.000Z', '0', null), now)).toBe('The balance pays for no more runs.');
     expect(fundingText(noForecast, now)).toBe('The balance is not being spent on runs: no end of funding is in sight.');

@@ -121,7 +121,12 @@ describe('statuspageSummary', () => {
     const summary = statuspageSummary({ snapshot: snapshotOf('failing'), history: historyOf('failing'), page });
     expect(summary.status).toEqual({ indicator: 'critical', description: 'Major Service Outage' });
     expect(summary.components.map((component) => component.status)).toEqual(['major_outage', 'major_outage', 'major_outage']);
-    expect(summary.incidents.map((incident) => incident.impact)).toEqual(['critical', 'critical', 'critical']);
+    expect(summary.incidents.map((incident) => incident.impact)).toEqual(['critical', 'critical', 'critical', 'critical', 'critical']);
+    // The system's own incidents lead, named in words, since their start.
+    expect(summary.incidents.slice(0, 2).map((incident) => [incident.name, incident.created_at])).toEqual([
+      ['No charter works: every charter that should run is failing, missing, skipping or stuck', '2026-11-21T08:31:00.000Z'],
+      ['The system account ran out of credits: scheduled runs cannot be paid for', '2026-11-21T06:58:00.000Z'],
+    ]);
   });
 
   it('maps every charter state, usually and while the system is down', () => {
