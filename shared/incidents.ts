@@ -77,6 +77,14 @@ export function statusIncidentId(code: StatusIncidentCode, startedAt: number): s
   return `status:${code}@${new Date(startedAt).toISOString()}`;
 }
 
+/** The code and start a system incident's id names (`status:<code>@<ISO start>`), or null for any other id. */
+export function parseStatusIncidentId(id: string): { code: StatusIncidentCode; startedAt: string } | null {
+  const match = /^status:([a-z_]+)@(.+)$/.exec(id);
+  const code = statusIncidentCodes.find((known) => known === match?.[1]);
+  const startedAt = Date.parse(match?.[2] ?? '');
+  return code && !Number.isNaN(startedAt) && new Date(startedAt).toISOString() === match![2] ? { code, startedAt: match![2]! } : null;
+}
+
 /**
  * Moves the system's incidents to `now`: an open one whose condition no longer holds is resolved at
  * now; a condition that holds without an open incident opens one at now. Those resolved before

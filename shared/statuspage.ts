@@ -2,9 +2,8 @@
 // aggregators and dashboards read: a view of governance-status.json (the source of truth) and of the
 // history's incidents, never a second judgement. The mapping tables are the README's.
 import type { CharterState, GovernanceHistory, GovernanceStatus, Incident, OverallStatus, ReasonCode, StatusIncidentCode } from './contract.ts';
-import { statusIncidentCodes } from './constants.ts';
 import { incidentTitle } from './history.ts';
-import { statusIncidentWords } from './incidents.ts';
+import { parseStatusIncidentId, statusIncidentWords } from './incidents.ts';
 import { formatUtc } from './reasons.ts';
 
 export const statuspageFileName = 'summary.json';
@@ -67,10 +66,7 @@ function openIncident(id: string, history: GovernanceHistory | null): Incident {
 
 /** The system's own open incident an id names (`status:<code>@<start>`), or null for a charter's. */
 function openStatusIncident(id: string, history: GovernanceHistory | null): { code: StatusIncidentCode; startedAt: string } | null {
-  const found = history?.statusIncidents?.find((incident) => incident.id === id);
-  if (found) return found;
-  const code = /^status:([a-z_]+)@/.exec(id)?.[1];
-  return statusIncidentCodes.find((known) => known === code) ? { code: code as StatusIncidentCode, startedAt: startOfId(id) } : null;
+  return history?.statusIncidents?.find((incident) => incident.id === id) ?? parseStatusIncidentId(id);
 }
 
 type SummaryInput = { snapshot: GovernanceStatus; history: GovernanceHistory | null; page: StatuspagePage };

@@ -124,7 +124,7 @@ function CharterCard({ charter, snapshot, history, days }: { charter: PublishedC
           const incident = history?.incidents.find((item) => item.id === id);
           return (
             <Field key={id} name="Open incident">
-              {openIncidentTitle(id, snapshot, incident, names).replace(`${charter.name}: `, '')}
+              {openIncidentTitle(id, incident, names).replace(`${charter.name}: `, '')}
             </Field>
           );
         })}

@@ -3,8 +3,8 @@
 // belong to it (static HTML further down the page: a note costs no JavaScript). A link to an
 // incident further down (a feed entry, an open incident) shows as many as it needs.
 import { memo, useEffect, useMemo, useState } from 'react';
-import type { GovernanceHistory, Incident } from '../../shared/contract.ts';
-import { groupByMonth, incidentAnchor, incidentTitle } from '../lib/describe-history.ts';
+import type { GovernanceHistory } from '../../shared/contract.ts';
+import { groupByMonth, incidentAnchor, listIncidents, type ListedIncident } from '../lib/describe-history.ts';
 import { formatLasting } from '../lib/format-time.ts';
 import { notesByIncident, type NoteMeta } from '../lib/notes.ts';
 import { ToneLabel } from './tone-icon.tsx';
@@ -22,7 +22,7 @@ function incidentInHash(hash: string): string | null {
   }
 }
 
-function IncidentTimes({ incident: { startedAt, resolvedAt } }: { incident: Incident }) {
+function IncidentTimes({ incident: { startedAt, resolvedAt } }: { incident: ListedIncident }) {
   if (resolvedAt === null) {
     return (
       <p className="muted">
@@ -40,10 +40,9 @@ function IncidentTimes({ incident: { startedAt, resolvedAt } }: { incident: Inci
 type Props = { history: GovernanceHistory; notes: readonly NoteMeta[] };
 
 export const IncidentHistory = memo(function IncidentHistory({ history, notes }: Props) {
-  const { incidents } = history;
   const [shown, setShown] = useState(incidentPage);
   const [target, setTarget] = useState<string | null>(null);
-  const names = useMemo(() => new Map(history.charters.map(({ id, name }) => [id, name])), [history]);
+  const incidents = useMemo(() => listIncidents(history, new Map(history.charters.map(({ id, name }) => [id, name]))), [history]);
   const byIncident = useMemo(() => notesByIncident(notes, incidents), [notes, incidents]);
 
   useEffect(() => {
@@ -73,7 +72,7 @@ export const IncidentHistory = memo(function IncidentHistory({ history, notes }:
             {ofMonth.map((incident) => (
               <li key={incident.id} id={incidentAnchor(incident.id)} className="incident">
                 <ToneLabel {...(incident.resolvedAt ? { tone: 'good', label: 'Resolved' } : { tone: 'warn', label: 'Open' })} />{' '}
-                <strong className="name">{incidentTitle(incident, names.get(incident.charterId) ?? incident.charterId)}</strong>
+                <strong className="name">{incident.title}</strong>
                 <IncidentTimes incident={incident} />
                 {byIncident.get(incident.id)?.map((note) => (
                   <p key={note.slug}>

@@ -2,35 +2,33 @@
 // the element id that the feeds' entries link to (#incident-<encodeURIComponent(id)>). The snapshot
 // names them; the history, when it holds them, says what happened.
 import type { GovernanceHistory, Incident, PublishedStatus } from '../../shared/contract.ts';
-import { incidentAnchor, incidentTitle, parseIncidentId } from '../lib/describe-history.ts';
+import { describeOpenId, incidentAnchor, incidentTitle } from '../lib/describe-history.ts';
 import { When } from './when.tsx';
 
 /** Enough links to see what is wrong; the full list is one step away, within the tab-stop budget. */
 const linkedOpenIncidents = 5;
 
-/** What an open incident is called: its title from the history, else its charter's name from its id. */
-export function openIncidentTitle(id: string, snapshot: PublishedStatus, incident: Incident | undefined, names: Map<string, string>): string {
-  const parsed = parseIncidentId(id);
-  const charterId = incident?.charterId ?? parsed?.charterId ?? id;
-  const name = names.get(charterId) ?? snapshot.charters.find((charter) => charter.id === charterId)?.name ?? charterId;
-  return incident ? incidentTitle(incident, name) : `${name}: runs not succeeding`;
+/** What an open incident is called: its title from the history, else what its id says. */
+export function openIncidentTitle(id: string, incident: Incident | undefined, names: ReadonlyMap<string, string>): string {
+  return incident ? incidentTitle(incident, names.get(incident.charterId) ?? incident.charterId) : describeOpenId(id, names).title;
 }
 
 export function OpenIncidents({ snapshot, history }: { snapshot: PublishedStatus; history: GovernanceHistory | null }) {
   const ids = snapshot.openIncidents ?? [];
   if (ids.length === 0) return null;
   const known = new Map(history?.incidents.map((incident) => [incident.id, incident]));
-  const names = new Map(history?.charters.map(({ id, name }) => [id, name]));
+  // The snapshot's names, else the history's for a charter the snapshot no longer lists.
+  const names = new Map<string, string>([...(history?.charters ?? []), ...snapshot.charters].map(({ id, name }) => [id ?? name, name]));
   return (
     <div className="open-incidents" data-testid="open-incidents">
       <h3>Open incidents</h3>
       <ul>
         {ids.slice(0, linkedOpenIncidents).map((id) => {
           const incident = known.get(id);
-          const startedAt = incident?.startedAt ?? parseIncidentId(id)?.startedAt;
+          const startedAt = incident?.startedAt ?? describeOpenId(id, names).startedAt;
           return (
             <li key={id}>
-              <a href={`#${incidentAnchor(id)}`}>{openIncidentTitle(id, snapshot, incident, names)}</a>
+              <a href={`#${incidentAnchor(id)}`}>{openIncidentTitle(id, incident, names)}</a>
               {startedAt && (
                 <>
                   <span className="muted">, since </span>

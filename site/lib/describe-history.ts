@@ -2,6 +2,7 @@
 // its days with problems (built once per history file), and a title per incident like the feed's.
 import type { DayCounts, GovernanceHistory, Incident } from '../../shared/contract.ts';
 import { classifyDay, dayClassText, type DayClass } from '../../shared/history.ts';
+import { parseStatusIncidentId, statusIncidentWords } from '../../shared/incidents.ts';
 import { formatUptime, uptimeOf, type Uptime } from '../../shared/uptime.ts';
 import { describeCounts, plural } from './describe-runs.ts';
 
@@ -66,6 +67,25 @@ export function incidentTitle(incident: Incident, name: string): string {
   return `${name}: ${plural(incident.runs, 'run')} ${incident.kind}${codes}`;
 }
 
+/** An incident as the page lists it: a charter's, or the system's own (no credits, no charter works: charterId null). */
+export type ListedIncident = { id: string; charterId: string | null; title: string; startedAt: string; resolvedAt: string | null };
+
+/** The charters' and the system's incidents in one list, newest first; the system's first on a tie. */
+export function listIncidents(history: GovernanceHistory, names: ReadonlyMap<string, string>): ListedIncident[] {
+  const system = (history.statusIncidents ?? []).map(({ id, code, startedAt, resolvedAt }) => ({ id, charterId: null, title: statusIncidentWords[code].opened, startedAt, resolvedAt }));
+  const charters = history.incidents.map((incident) => ({ ...incident, title: incidentTitle(incident, names.get(incident.charterId) ?? incident.charterId) }));
+  return [...system, ...charters].sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+}
+
+/** What the snapshot's open incident id names before (or without) the history: the system's in words, a charter's by its name. */
+export function describeOpenId(id: string, names: ReadonlyMap<string, string>): { title: string; startedAt: string | null } {
+  const system = parseStatusIncidentId(id);
+  if (system) return { title: statusIncidentWords[system.code].opened, startedAt: system.startedAt };
+  const parsed = parseIncidentId(id);
+  const charterId = parsed?.charterId ?? id;
+  return { title: `${names.get(charterId) ?? charterId}: runs not succeeding`, startedAt: parsed?.startedAt ?? null };
+}
+
 /** The element id a feed entry links to: #incident-<encodeURIComponent(id)>. */
 export const incidentAnchor = (id: string) => `incident-${encodeURIComponent(id)}`;
 
@@ -77,9 +97,9 @@ export function parseIncidentId(id: string): { charterId: string; startedAt: str
 }
 
 /** The incidents by month of their start ("November 2026" in the reader's zone), newest first as given. */
-export function groupByMonth(incidents: readonly Incident[], options: { locale?: string; timeZone?: string } = {}): { month: string; incidents: Incident[] }[] {
+export function groupByMonth<T extends { startedAt: string }>(incidents: readonly T[], options: { locale?: string; timeZone?: string } = {}): { month: string; incidents: T[] }[] {
   const format = new Intl.DateTimeFormat(options.locale, { month: 'long', year: 'numeric', timeZone: options.timeZone });
-  const groups: { month: string; incidents: Incident[] }[] = [];
+  const groups: { month: string; incidents: T[] }[] = [];
   for (const incident of incidents) {
     const month = format.format(Date.parse(incident.startedAt));
     if (groups.at(-1)?.month === month) groups.at(-1)!.incidents.push(incident);

@@ -7,7 +7,10 @@ import type { Incident } from '../../shared/contract.ts';
 /** What the page knows of a note without its text (the text is static HTML, rendered at build). */
 export type NoteMeta = { slug: string; title: string; incident?: string; charter?: string; from?: string; to?: string };
 
-export function noteBelongsTo(note: NoteMeta, incident: Incident): boolean {
+/** What a note is matched against: a charter's incident or the system's own (no charter). */
+type Spanned = Pick<Incident, 'id' | 'startedAt' | 'resolvedAt'> & { charterId: string | null };
+
+export function noteBelongsTo(note: NoteMeta, incident: Spanned): boolean {
   if (note.incident !== undefined) return note.incident === incident.id;
   if (note.from === undefined || note.to === undefined) return false;
   if (note.charter !== undefined && note.charter !== incident.charterId) return false;
@@ -17,7 +20,7 @@ export function noteBelongsTo(note: NoteMeta, incident: Incident): boolean {
 }
 
 /** The notes of each incident that has any. */
-export function notesByIncident(notes: readonly NoteMeta[], incidents: readonly Incident[]): Map<string, NoteMeta[]> {
+export function notesByIncident(notes: readonly NoteMeta[], incidents: readonly Spanned[]): Map<string, NoteMeta[]> {
   const byIncident = new Map<string, NoteMeta[]>();
   for (const incident of incidents) {
     const own = notes.filter((note) => noteBelongsTo(note, incident));

@@ -170,7 +170,10 @@ describe('incidents', () => {
     const { page } = opened;
     const { openIncidents } = JSON.parse(readFixture('failing')) as { openIncidents: string[] };
     const links = page.getByTestId('open-incidents').locator('a');
+    // The system's own incidents lead, in words; then the charters'.
     expect(await links.allInnerTexts()).toEqual([
+      'No charter works: every charter that should run is failing, missing, skipping or stuck',
+      'The system account ran out of credits: scheduled runs cannot be paid for',
       'Sustainability: 5 runs failed (insufficient_credits)',
       'Community: 16 runs failed (insufficient_credits)',
       'Engineering: 21 runs failed (insufficient_credits)',
@@ -180,8 +183,12 @@ describe('incidents', () => {
     // Each card carries its own open incident.
     expect(await page.locator(`${card('Engineering')} .fields`).innerText()).toContain('Open incident\n21 runs failed (insufficient_credits)');
 
-    await links.nth(2).click();
-    expect(await page.evaluate(() => document.querySelector(':target')?.id)).toBe(anchorOf(openIncidents[2]!));
+    expect(await textOf(page, 'open-incidents')).toContain('The system account ran out of credits: scheduled runs cannot be paid for, since Nov 21, 01:58 EST');
+    await links.nth(4).click();
+    expect(await page.evaluate(() => document.querySelector(':target')?.id)).toBe(anchorOf(openIncidents[4]!));
+    // The system's incident has its place in the history too, where its link leads.
+    await links.nth(1).click();
+    expect(await page.evaluate(() => document.querySelector(':target')?.textContent)).toContain('The system account ran out of credits');
     expect(listUnexpectedProblems(opened)).toEqual([]);
   });
 
@@ -205,17 +212,20 @@ describe('incidents', () => {
   it('shows ten at a time, and as many as a link to an older one needs', async () => {
     serveFixture(suite.server, 'demo');
     const history = JSON.parse(readHistory('demo')) as GovernanceHistory;
-    expect(history.incidents.length).toBeGreaterThan(20);
+    // The charters' incidents and the system's own (two credit outages in the demo), in one list.
+    const total = history.incidents.length + (history.statusIncidents?.length ?? 0);
+    expect(history.statusIncidents?.length).toBeGreaterThan(0);
+    expect(total).toBeGreaterThan(20);
     opened = await suite.open();
     const { page } = opened;
     const items = page.locator('ol.incidents > li');
     expect(await items.count()).toBe(10);
     const more = page.getByRole('button', { name: /^Show 10 more/ });
-    expect(await more.innerText()).toBe(`Show 10 more (${history.incidents.length - 10} older)`);
+    expect(await more.innerText()).toBe(`Show 10 more (${total - 10} older)`);
     await more.click();
     expect(await items.count()).toBe(20);
     await page.getByRole('button', { name: /^Show \d+ more/ }).click();
-    expect(await items.count()).toBe(history.incidents.length);
+    expect(await items.count()).toBe(total);
     expect(await page.getByRole('button', { name: /^Show \d+ more/ }).count()).toBe(0);
 
     // A feed entry's link to the oldest incident: the page shows as much of the history as it needs.
@@ -223,7 +233,7 @@ describe('incidents', () => {
     await page.goto(`${suite.server.url}/#${anchorOf(oldest.id)}`);
     await page.locator('.island[aria-busy="false"]').waitFor();
     await page.locator(`id=${anchorOf(oldest.id)}`).waitFor();
-    expect(await items.count()).toBe(history.incidents.length);
+    expect(await items.count()).toBe(total);
     await expect.poll(() => page.locator(`id=${anchorOf(oldest.id)}`).evaluate((li) => li.getBoundingClientRect().top >= -1 && li.getBoundingClientRect().bottom <= innerHeight + 1)).toBe(true);
     expect(listUnexpectedProblems(opened)).toEqual([]);
   });

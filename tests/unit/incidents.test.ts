@@ -10,6 +10,7 @@ import {
   crossesThreshold,
   keepAnnounced,
   openStreakIsIncident,
+  parseStatusIncidentId,
   resolvedStreakIsIncident,
   statusConditions,
   type IncidentRules,
@@ -160,6 +161,15 @@ describe('the system’s own incidents', () => {
     { id: 'c', enabled: false, state: 'paused' as const },
   ];
   const reasons = (...codes: string[]) => codes.map((code) => ({ code })) as Array<{ code: 'credits_exhausted' }>;
+
+  it('an id says its code and start, and only a system incident’s id does', () => {
+    expect(parseStatusIncidentId('status:credits_exhausted@2026-11-21T07:00:00.000Z')).toEqual({ code: 'credits_exhausted', startedAt: '2026-11-21T07:00:00.000Z' });
+    expect(parseStatusIncidentId('status:all_charters_down@2026-11-21T07:00:00.000Z')?.code).toBe('all_charters_down');
+    expect(parseStatusIncidentId('status:no_such_code@2026-11-21T07:00:00.000Z')).toBeNull();
+    expect(parseStatusIncidentId('status:credits_exhausted@yesterday')).toBeNull();
+    expect(parseStatusIncidentId('status:credits_exhausted@2026-11-21T07:00:00Z')).toBeNull();
+    expect(parseStatusIncidentId('governance:engineering@2026-11-21T07:00:00.000Z')).toBeNull();
+  });
 
   it('a zero balance opens one at once, and a top-up resolves it', () => {
     const now = t('2026-11-21T07:00:00Z');

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { GovernanceHistory, Incident, PublishedStatus } from '../../shared/contract.ts';
-import { charterDays, describeCharterHistories, describeUptime, groupByMonth, incidentAnchor, incidentTitle, parseIncidentId } from '../../site/lib/describe-history.ts';
+import { charterDays, describeCharterHistories, describeOpenId, describeUptime, groupByMonth, incidentAnchor, incidentTitle, listIncidents, parseIncidentId } from '../../site/lib/describe-history.ts';
 import { describeCounts, describeTotal } from '../../site/lib/describe-runs.ts';
 import { historyRefreshMs, markOf, shouldFetchHistory } from '../../site/lib/history-refresh.ts';
 
@@ -91,6 +91,19 @@ describe('incidents', () => {
     expect(parseIncidentId('a@b@2026-11-21T07:00:00.000Z')).toEqual({ charterId: 'a@b', startedAt: '2026-11-21T07:00:00.000Z' });
     expect(parseIncidentId('no-start')).toBeNull();
     expect(parseIncidentId('@2026-11-21T07:00:00.000Z')).toBeNull();
+  });
+
+  it('list the system’s own with the charters’, newest first, in words', () => {
+    const older = { ...incident, id: 'governance:engineering@2026-11-20T07:00:00.000Z', startedAt: '2026-11-20T07:00:00.000Z' };
+    const system = { id: 'status:credits_exhausted@2026-11-21T06:58:00.000Z', code: 'credits_exhausted' as const, startedAt: '2026-11-21T06:58:00.000Z', resolvedAt: null };
+    const listed = listIncidents({ ...history, incidents: [incident, older], statusIncidents: [system] }, new Map([['governance:engineering', 'Engineering']]));
+    expect(listed.map(({ id, charterId, title }) => [id, charterId, title])).toEqual([
+      [incident.id, 'governance:engineering', 'Engineering: 12 runs failed (insufficient_credits)'],
+      [system.id, null, 'The system account ran out of credits: scheduled runs cannot be paid for'],
+      [older.id, 'governance:engineering', 'Engineering: 12 runs failed (insufficient_credits)'],
+    ]);
+    expect(describeOpenId(system.id, new Map())).toEqual({ title: 'The system account ran out of credits: scheduled runs cannot be paid for', startedAt: system.startedAt });
+    expect(describeOpenId(incident.id, new Map([['governance:engineering', 'Engineering']]))).toEqual({ title: 'Engineering: runs not succeeding', startedAt: incident.startedAt });
   });
 
   it("group by month in the reader's zone, keeping their order", () => {
