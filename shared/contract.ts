@@ -44,6 +44,9 @@ function statusSchemas<M extends Mode>(mode: M) {
     title: z.nullable(text(limits.titleLength)),
     startedAt: instant,
     lastActivity: instant,
+    /** the status of the thread's latest run, and its charter; null where the ledger cannot say (schedule_runs) */
+    outcome: added(mode, z.nullable(z.enum(runStatuses))),
+    charterId: added(mode, z.nullable(text(limits.idLength))),
   });
   const creditsSummary = z.object({
     balance: credits,

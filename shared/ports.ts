@@ -58,7 +58,8 @@ export type RunFacts = {
   errorMessage: string | null;
 };
 
-export type ThreadFacts = { stateKey: string; title: unknown; createdAt: Date; updatedAt: Date };
+/** A thread of the system account; on the graph_runs ledger with its latest run's status and schedule (else null). */
+export type ThreadFacts = { stateKey: string; title: unknown; createdAt: Date; updatedAt: Date; runStatus: string | null; scheduleId: string | null };
 
 /** Everything one snapshot needs, read at one instant (one REPEATABLE READ transaction). */
 export type GovernanceFacts = {

@@ -2,7 +2,7 @@
 // snapshot. Pure. The thread rows are the one text it cleans itself (shared/redact.ts); the charters
 // and their runs arrive cleaned from the judge (worker/judge-charters.ts).
 import type { StateRules } from '../shared/charter-state.ts';
-import { limits, type Charter, type CharterState, type GovernanceStatus, type Incident, type Rules } from '../shared/contract.ts';
+import { limits, runStatuses, type Charter, type CharterState, type GovernanceStatus, type Incident, type Rules } from '../shared/contract.ts';
 import { summarizeCredits, creditsPerUsd } from '../shared/credits.ts';
 import { forecastByCharter, forecastHorizonMs } from '../shared/forecast.ts';
 import type { IncidentRules } from '../shared/incidents.ts';
@@ -112,14 +112,20 @@ function upcomingRunsOf(views: readonly JudgedCharter[]) {
     .slice(0, limits.upcomingRuns);
 }
 
-/** The system's latest threads, their text cleaned; a thread without usable times is left out. */
-function recentRunsOf(facts: GovernanceFacts) {
+/**
+ * The system's latest threads, their text cleaned, each with its latest run's outcome and charter
+ * where the ledger says them (an unknown status says nothing); a thread without usable times is left out.
+ */
+function recentRunsOf(facts: GovernanceFacts, views: readonly JudgedCharter[]) {
+  const charterOf = new Map(views.map((view) => [view.scheduleId, view.id]));
   return facts.threads
     .flatMap((thread) => {
       const startedAt = instantMs(thread.createdAt);
       const lastActivity = instantMs(thread.updatedAt);
       if (startedAt === null || lastActivity === null) return [];
-      return [{ id: publicText(thread.stateKey, limits.idLength), title: publicTitle(thread.title), startedAt: iso(startedAt), lastActivity: iso(lastActivity) }];
+      const outcome = runStatuses.find((status) => status === thread.runStatus) ?? null;
+      const charterId = (thread.scheduleId !== null && charterOf.get(thread.scheduleId)) || null;
+      return [{ id: publicText(thread.stateKey, limits.idLength), title: publicTitle(thread.title), startedAt: iso(startedAt), lastActivity: iso(lastActivity), outcome, charterId }];
     })
     .slice(0, limits.recentRuns);
 }
@@ -190,7 +196,7 @@ export function composeSnapshot({ facts, clock, staleAfter, views, rules, openIn
   return {
     systemCredits: credits.balance,
     upcomingRuns: upcomingRunsOf(views),
-    recentRuns: recentRunsOf(facts),
+    recentRuns: recentRunsOf(facts, views),
     schemaVersion: 1,
     generatedAt: iso(tickNow),
     staleAfter: staleAfter.toISOString(),

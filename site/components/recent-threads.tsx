@@ -1,20 +1,24 @@
-// The system account's latest threads (the snapshot's recentRuns): what the charters last worked on.
-// The snapshot says nothing of their outcome, so neither does the page: each charter's card has its
-// last finished run.
+// The system account's latest threads (the snapshot's recentRuns): what the charters last worked on,
+// each with its latest run's outcome and charter where the ledger says them (graph_runs does, by the
+// thread's state_key; schedule_runs cannot, and then the page says nothing rather than guess).
 import { memo } from 'react';
 import type { PublishedStatus } from '../../shared/contract.ts';
+import { runStatusText } from '../lib/describe-status.ts';
+import { ToneLabel } from './tone-icon.tsx';
 import { When } from './when.tsx';
 
-export const RecentRuns = memo(function RecentRuns({ runs }: { runs: PublishedStatus['recentRuns'] }) {
+type Props = { runs: PublishedStatus['recentRuns']; names: ReadonlyMap<string, string> };
+
+export const RecentRuns = memo(function RecentRuns({ runs, names }: Props) {
   if (runs.length === 0) return <p className="empty">No recent threads.</p>;
   return (
     <details className="threads">
       <summary>The latest {runs.length === 1 ? 'thread' : `${runs.length} threads`} of the system account</summary>
-      <p className="muted">Whether a thread's run succeeded is not in the status file: see each charter's last finished run above.</p>
       <ul>
         {runs.map((run) => (
           <li key={run.id} data-run={run.id}>
-            <span className="name">{run.title ?? <span className="muted">(untitled)</span>}</span>
+            {run.outcome && <ToneLabel {...runStatusText[run.outcome]} />} <span className="name">{run.title ?? <span className="muted">(untitled)</span>}</span>
+            {run.charterId && <span className="muted"> ({names.get(run.charterId) ?? run.charterId})</span>}
             <span className="muted">
               {' '}
               started <When iso={run.startedAt} />, last active <When iso={run.lastActivity} />

@@ -32,6 +32,7 @@ const Section = ({ id, title, children }: { id: string; title: string; children:
 
 function Sections({ snapshot, history, historyFailure, notes }: { snapshot: PublishedStatus; history: GovernanceHistory | null; historyFailure: string | null; notes: NoteMeta[] }) {
   const histories = useMemo(() => (history ? describeCharterHistories(history) : null), [history]);
+  const names = useMemo(() => new Map(snapshot.charters.map((charter) => [charter.id ?? charter.name, charter.name])), [snapshot]);
   const failure = historyFailure && <p className="empty">The history could not be loaded: {historyFailure}.</p>;
   return (
     <>
@@ -52,7 +53,7 @@ function Sections({ snapshot, history, historyFailure, notes }: { snapshot: Publ
         )}
       </Section>
       <Section id="recent-heading" title="Latest threads">
-        <RecentRuns runs={snapshot.recentRuns} />
+        <RecentRuns runs={snapshot.recentRuns} names={names} />
       </Section>
     </>
   );

@@ -1,5 +1,5 @@
 // Words for every status the contract can carry: the page never relies on colour alone.
-import type { CharterState, CreditHealth, FinishedRunStatus, OverallStatus, PublishedStatus, ScheduleError, Severity } from '../../shared/contract.ts';
+import type { CharterState, CreditHealth, OverallStatus, PublishedStatus, RunStatus, ScheduleError, Severity } from '../../shared/contract.ts';
 import { charterStateInfo, statusOf } from '../../shared/reasons.ts';
 import { formatAge } from './staleness.ts';
 
@@ -30,12 +30,14 @@ export const creditHealthText: Record<CreditHealth, { label: string; tone: Tone 
   red: { label: 'Critical', tone: 'bad' },
 };
 
-export const runStatusText: Record<FinishedRunStatus, { label: string; tone: Tone }> = {
+export const runStatusText: Record<RunStatus, { label: string; tone: Tone }> = {
   success: { label: 'Succeeded', tone: 'good' },
   // A failed run is a charter's problem, whose reason is degraded at most: a warning, like its state.
   error: { label: 'Failed', tone: 'warn' },
   skipped: { label: 'Skipped', tone: 'neutral' },
   cancelled: { label: 'Cancelled', tone: 'neutral' },
+  running: { label: 'Running', tone: 'neutral' },
+  pending: { label: 'Pending', tone: 'neutral' },
 };
 
 export const scheduleErrorText: Record<ScheduleError, string> = {

@@ -93,14 +93,13 @@ describe('the status page', () => {
     expect([missed[0], missed[9]]).toEqual(['Nov 21, 06:45 EST missed: no run was recorded', 'Nov 21, 04:30 EST missed: no run was recorded']);
     expect(await page.locator('li[data-charter="Engineering"] details.runs p').textContent()).toBe('The latest 10 of them:');
 
+    // Each with its latest run's outcome and charter where the file says them; nothing where it does not.
     expect(await readThreads(page)).toEqual([
-      'Community digest, 21 November started Nov 21, 07:00 EST, last active Nov 21, 07:00 EST',
-      'Engineering review: open pull requests started Nov 21, 04:00 EST, last active Nov 21, 04:00 EST',
+      'Succeeded Community digest, 21 November (Community) started Nov 21, 07:00 EST, last active Nov 21, 07:00 EST',
+      'Failed Engineering review: open pull requests (Engineering) started Nov 21, 04:00 EST, last active Nov 21, 04:00 EST',
       '(untitled) started Nov 21, 03:30 EST, last active Nov 21, 03:31 EST',
-      'Weekly governance proposal triage started Nov 16, 03:00 EST, last active Nov 16, 03:01 EST',
+      'Running Weekly governance proposal triage (Govern) started Nov 16, 03:00 EST, last active Nov 16, 03:01 EST',
     ]);
-    // Their outcome is not in the file: the page says so rather than guess.
-    expect(await page.locator('details.threads > p').textContent()).toContain('not in the status file');
     expect(await page.getByTestId('stale-banner').count()).toBe(0);
     expect(await page.getByTestId('refresh-note').count()).toBe(0);
     await saveScreenshot(page, 'degraded-1280');

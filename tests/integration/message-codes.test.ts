@@ -51,7 +51,7 @@ describe('message codes', () => {
         );
         const client = await database.admin.connect();
         try {
-          const runs = await readRuns(client, { table: ledger, hasErrorCode: false }, { principalId, from: new Date(now.getTime() - 86_400_000), to: now, toInclusive: true, messages: null });
+          const runs = await readRuns(client, { table: ledger, hasErrorCode: false, hasStateKey: false }, { principalId, from: new Date(now.getTime() - 86_400_000), to: now, toInclusive: true, messages: null });
           const byRun = new Map(runs.map((run) => [run.runId, run.messageCode]));
           const got = [...messages, padded].map((_, index) => errorCodeOf(null, byRun.get(`run-${index + 1}`) ?? null));
           expect(got).toEqual([...messages.map((message) => errorCodeOf(null, message)), null]);

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GovernanceStatus } from '../../shared/contract.ts';
+import type { GovernanceStatus, RunStatus } from '../../shared/contract.ts';
 import { buildSnapshot, defaultRules, type SnapshotSettings } from '../../worker/build-snapshot.ts';
 import { createLogger } from '../../worker/logger.ts';
 import { createPostgresGovernanceSource } from '../../worker/postgres/postgres-governance-source.ts';
@@ -18,6 +18,9 @@ const logger = createLogger(() => {});
 
 const unattributedSpend = { credits: '4011', requests: 5, tokensIn: '0', tokensOut: '0', usd: null, usdRequests: 0 };
 
+const outcomeOn = (ledger: 'schedule_runs' | 'graph_runs', outcome: RunStatus, charterId: string) =>
+  ledger === 'graph_runs' ? { outcome, charterId } : { outcome: null, charterId: null };
+
 function expectedSnapshot(ledger: 'schedule_runs' | 'graph_runs'): GovernanceStatus {
   const hours = Array.from({ length: 24 }, (_, i) => ({
     hourStart: new Date(Date.parse('2026-11-20T13:00:00.000Z') + i * 3600_000).toISOString(),
@@ -30,10 +33,12 @@ function expectedSnapshot(ledger: 'schedule_runs' | 'graph_runs'): GovernanceSta
       { name: 'Engineering', nextRunAt: '2026-11-21T17:00:00.000Z' },
     ],
     recentRuns: [
-      { id: 'thread-weekly', title: 'Weekly review', startedAt: '2026-11-21T10:00:00.000Z', lastActivity: '2026-11-21T12:00:00.000Z' },
-      { id: 'thread-numeric-title', title: null, startedAt: '2026-11-20T09:00:00.000Z', lastActivity: '2026-11-21T11:00:00.000Z' },
-      { id: 'thread-no-metadata', title: null, startedAt: '2026-11-19T08:00:00.000Z', lastActivity: '2026-11-21T10:00:00.000Z' },
-      { id: 'thread-array-metadata', title: null, startedAt: '2026-11-19T07:00:00.000Z', lastActivity: '2026-11-21T09:00:00.000Z' },
+      // On graph_runs a thread says its latest run's outcome and charter (another tenant's later run is
+      // invisible); schedule_runs has no state_key to join on, so it says nothing.
+      { id: 'thread-weekly', title: 'Weekly review', startedAt: '2026-11-21T10:00:00.000Z', lastActivity: '2026-11-21T12:00:00.000Z', ...outcomeOn(ledger, 'running', 'governance:engineering') },
+      { id: 'thread-numeric-title', title: null, startedAt: '2026-11-20T09:00:00.000Z', lastActivity: '2026-11-21T11:00:00.000Z', ...outcomeOn(ledger, 'success', 'governance:community') },
+      { id: 'thread-no-metadata', title: null, startedAt: '2026-11-19T08:00:00.000Z', lastActivity: '2026-11-21T10:00:00.000Z', outcome: null, charterId: null },
+      { id: 'thread-array-metadata', title: null, startedAt: '2026-11-19T07:00:00.000Z', lastActivity: '2026-11-21T09:00:00.000Z', outcome: null, charterId: null },
     ],
     schemaVersion: 1,
     generatedAt: '2026-11-21T12:34:56.789Z',

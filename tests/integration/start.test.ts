@@ -165,6 +165,8 @@ describe('npm start', () => {
     expect(first.reasons?.[0]).toMatchObject({ code: 'charter_failing', charterId: 'governance:engineering' });
     expect(first.failedRuns.some((run) => run.errorCode === 'insufficient_credits')).toBe(true);
     expect(first.recentRuns.length).toBeGreaterThan(0);
+    // The demo's ledger is graph_runs: each thread says its run's outcome and charter.
+    expect(first.recentRuns.every((run) => run.outcome !== null && run.charterId?.startsWith('governance:'))).toBe(true);
     // The other tenants' rows are in the database; RLS keeps them out of the public file.
     expect(JSON.stringify(first)).not.toMatch(/user-acme|user-river|private/);
 

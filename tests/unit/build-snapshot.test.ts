@@ -51,7 +51,11 @@ function brokenSystem(): FakeData {
       ...runsOf('engineering', '2026-11-18T00:00:00Z', '2026-11-21T12:31:00Z', 30, (time) => (time >= at('2026-11-21T07:00:00Z') ? 'error' : 'success')),
       ...runsOf('community', '2026-11-18T00:00:00Z', '2026-11-21T11:01:00Z', 60, () => 'success'),
     ],
-    threads: [{ stateKey: 'thread-1', title: 'Weekly\u0007 review', createdAt: at('2026-11-21T10:00:00Z'), updatedAt: at('2026-11-21T12:00:00Z') }],
+    threads: [
+      { stateKey: 'thread-1', title: 'Weekly\u0007 review', createdAt: at('2026-11-21T10:00:00Z'), updatedAt: at('2026-11-21T12:00:00Z'), runStatus: 'error', scheduleId: 'schedule-engineering' },
+      // a status the contract does not know, of a schedule that is no charter: neither is said
+      { stateKey: 'thread-2', title: null, createdAt: at('2026-11-21T09:00:00Z'), updatedAt: at('2026-11-21T11:30:00Z'), runStatus: 'exploded', scheduleId: 'schedule-unknown' },
+    ],
   };
 }
 
@@ -131,7 +135,10 @@ describe('a snapshot of a broken system', () => {
     expect(snapshot.missedRunsTotal).toBe(1);
     // Community's one missed run (34 minutes ago) is a blip so far: counted, not an incident
     expect(snapshot.openIncidents).toEqual(['governance:engineering@2026-11-21T07:00:00.000Z']);
-    expect(snapshot.recentRuns).toEqual([{ id: 'thread-1', title: 'Weekly review', startedAt: '2026-11-21T10:00:00.000Z', lastActivity: '2026-11-21T12:00:00.000Z' }]);
+    expect(snapshot.recentRuns).toEqual([
+      { id: 'thread-1', title: 'Weekly review', startedAt: '2026-11-21T10:00:00.000Z', lastActivity: '2026-11-21T12:00:00.000Z', outcome: 'error', charterId: 'governance:engineering' },
+      { id: 'thread-2', title: null, startedAt: '2026-11-21T09:00:00.000Z', lastActivity: '2026-11-21T11:30:00.000Z', outcome: null, charterId: null },
+    ]);
 
     // 71 runs started in 24 h (48 Engineering, 23 Community) for 2.4e9 credits: 33,802,817 a run, 70 runs
     // funded; three fires an hour, so fire 71 is at 12:00 tomorrow, where both charters fire (ids break the tie)
@@ -581,10 +588,10 @@ describe('odd rows', () => {
     const data = brokenSystem();
     data.schedules.push(schedule('odd', '0 9 * * *\u0000\n', 'Mars/Base'), schedule('x\u202e\u0007evil', '*/5 * * * *'));
     data.runs.push({ scheduleId: 'schedule-odd', runId: 'r-inf', status: 'success', scheduledFor: new Date(Number.POSITIVE_INFINITY) });
-    data.threads.push({ stateKey: 'odd', title: 't', createdAt: new Date(Number.NEGATIVE_INFINITY), updatedAt: at('2026-11-21T11:00:00Z') });
+    data.threads.push({ stateKey: 'odd', title: 't', createdAt: new Date(Number.NEGATIVE_INFINITY), updatedAt: at('2026-11-21T11:00:00Z'), runStatus: null, scheduleId: null });
     const { snapshot } = await createSnapshotBuilder(createFakeSource(data), settings, logger).build(now);
     expect(snapshot.charters.find((charter) => charter.id === 'governance:odd')).toMatchObject({ scheduleError: 'invalid_timezone', cron: '0 9 * * *', state: 'invalid_schedule' });
     expect(snapshot.charters.map((charter) => charter.id)).toContain('governance:x evil');
-    expect(snapshot.recentRuns.map((run) => run.id)).toEqual(['thread-1']);
+    expect(snapshot.recentRuns.map((run) => run.id)).toEqual(['thread-1', 'thread-2']);
   });
 });

@@ -147,7 +147,7 @@ export function createPostgresGovernanceSource(pool: Pool, options: PostgresSour
           toInclusive: true,
           messages: { from: query.failedFrom, limit: query.failedLimit },
         });
-        const threads = await readThreads(client, query);
+        const threads = await readThreads(client, ledger, query);
         const usage = await readWindowUsage(client, { billingAccountId: query.billingAccountId, ranges: query.usageRanges ?? [{ from: query.spendFrom, to: query.now }] });
         return { clock, query, ledger: ledger.table, balanceCredits, spentSinceSpendFrom: spend.total, spendByHour: spend.spendByHour, schedules, runs, earlier, threads, usage };
       }, request.workerNow),

@@ -12,7 +12,7 @@ import type { ClientBase } from 'pg';
 import { slotsBeforeChangeLimit, type EarlierRunFacts, type GovernanceQuery, type HistoryQuery, type RunFacts, type ScheduleFacts, type ThreadFacts } from '../../shared/ports.ts';
 import type { RunStatus } from '../../shared/contract.ts';
 
-export type Ledger = { table: 'schedule_runs' | 'graph_runs'; hasErrorCode: boolean };
+export type Ledger = { table: 'schedule_runs' | 'graph_runs'; hasErrorCode: boolean; hasStateKey: boolean };
 
 const hourMs = 60 * 60 * 1000;
 const rawTextLimit = 8192;
@@ -21,10 +21,12 @@ const bareCodeBytes = 256;
 
 /** Which generation of the run ledger this database has (graph_runs replaced schedule_runs). */
 export async function findLedger(client: ClientBase): Promise<Ledger> {
-  const { rows } = await client.query<{ relname: 'schedule_runs' | 'graph_runs'; has_error_code: boolean }>(
+  const { rows } = await client.query<{ relname: 'schedule_runs' | 'graph_runs'; has_error_code: boolean; has_state_key: boolean }>(
     `SELECT c.relname,
             EXISTS (SELECT 1 FROM pg_attribute a
-                    WHERE a.attrelid = c.oid AND a.attname = 'error_code' AND NOT a.attisdropped) AS has_error_code
+                    WHERE a.attrelid = c.oid AND a.attname = 'error_code' AND NOT a.attisdropped) AS has_error_code,
+            EXISTS (SELECT 1 FROM pg_attribute a
+                    WHERE a.attrelid = c.oid AND a.attname = 'state_key' AND NOT a.attisdropped) AS has_state_key
        FROM pg_class c
       WHERE c.oid IN (to_regclass('graph_runs'), to_regclass('schedule_runs'))
       ORDER BY c.relname = 'graph_runs' DESC
@@ -32,7 +34,7 @@ export async function findLedger(client: ClientBase): Promise<Ledger> {
   );
   const found = rows[0];
   if (!found) throw new Error('neither graph_runs nor schedule_runs is visible on the search_path');
-  return { table: found.relname, hasErrorCode: found.has_error_code };
+  return { table: found.relname, hasErrorCode: found.has_error_code, hasStateKey: found.has_state_key };
 }
 
 export async function readBalance(client: ClientBase, q: { billingAccountId: string; principalId: string }): Promise<bigint> {
@@ -261,17 +263,36 @@ export async function readEarlierRuns(client: ClientBase, ledger: Ledger, q: { p
   }));
 }
 
-/** The system principal's latest threads (not soft-deleted); the title only when it is a JSON string. */
-export async function readThreads(client: ClientBase, q: GovernanceQuery): Promise<ThreadFacts[]> {
-  const { rows } = await client.query<{ state_key: string; title: string | null; created_at: Date; updated_at: Date }>(
-    `SELECT left(state_key, ${rawTextLimit}) AS state_key,
-            CASE WHEN jsonb_typeof(metadata -> 'title') = 'string' THEN left(metadata ->> 'title', ${rawTextLimit}) END AS title,
-            created_at, updated_at
-       FROM ai_threads
-      WHERE owner_user_id = $1 AND deleted_at IS NULL AND updated_at <= $2
-      ORDER BY updated_at DESC
-      LIMIT $3`,
+/**
+ * The system principal's latest threads (not soft-deleted); the title only when it is a JSON string.
+ * On the graph_runs ledger, each with the status and schedule of its latest run (runs name their
+ * thread by state_key: graph_runs_state_key_idx); schedule_runs cannot say, so those are null.
+ */
+export async function readThreads(client: ClientBase, ledger: Ledger, q: GovernanceQuery): Promise<ThreadFacts[]> {
+  const latestRun = ledger.hasStateKey
+    ? `LEFT JOIN LATERAL (SELECT r.status, r.schedule_id FROM graph_runs r
+                           WHERE r.state_key = t.state_key
+                           ORDER BY r.started_at DESC NULLS LAST, r.scheduled_for DESC NULLS LAST LIMIT 1) run ON true`
+    : 'LEFT JOIN LATERAL (SELECT NULL::text AS status, NULL::uuid AS schedule_id) run ON true';
+  const { rows } = await client.query<{ state_key: string; title: string | null; created_at: Date; updated_at: Date; status: string | null; schedule_id: string | null }>(
+    `SELECT left(t.state_key, ${rawTextLimit}) AS state_key,
+            CASE WHEN jsonb_typeof(t.metadata -> 'title') = 'string' THEN left(t.metadata ->> 'title', ${rawTextLimit}) END AS title,
+            t.created_at, t.updated_at, left(run.status, ${bareCodeBytes}) AS status, run.schedule_id::text AS schedule_id
+       FROM (SELECT state_key, metadata, created_at, updated_at
+               FROM ai_threads
+              WHERE owner_user_id = $1 AND deleted_at IS NULL AND updated_at <= $2
+              ORDER BY updated_at DESC
+              LIMIT $3) t
+       ${latestRun}
+      ORDER BY t.updated_at DESC`,
     [q.principalId, q.now, q.threadsLimit],
   );
-  return rows.map((row) => ({ stateKey: row.state_key, title: row.title, createdAt: row.created_at, updatedAt: row.updated_at }));
+  return rows.map((row) => ({
+    stateKey: row.state_key,
+    title: row.title,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    runStatus: row.status,
+    scheduleId: row.schedule_id,
+  }));
 }
