@@ -4,10 +4,13 @@
 // incident further down (a feed entry, an open incident) shows as many as it needs.
 import { memo, useEffect, useMemo, useState } from 'react';
 import type { GovernanceHistory, Incident } from '../../shared/contract.ts';
+import { useLocale } from '../i18n/context.ts';
+import { fill } from '../i18n/fill.ts';
 import { groupByMonth, incidentAnchor, incidentTitle } from '../lib/describe-history.ts';
 import { formatLasting } from '../lib/format-time.ts';
 import { notesByIncident, type NoteMeta } from '../lib/notes.ts';
 import { ToneLabel } from './tone-icon.tsx';
+import { FillNodes } from './fill-nodes.tsx';
 import { When } from './when.tsx';
 
 export const incidentPage = 10;
@@ -23,16 +26,18 @@ function incidentInHash(hash: string): string | null {
 }
 
 function IncidentTimes({ incident: { startedAt, resolvedAt } }: { incident: Incident }) {
+  const { m } = useLocale();
   if (resolvedAt === null) {
     return (
       <p className="muted">
-        since <When iso={startedAt} />, still open
+        <FillNodes template={m.incidents.sinceOpen} values={{ time: <When iso={startedAt} /> }} />
       </p>
     );
   }
+  const lasting = formatLasting((Date.parse(resolvedAt) - Date.parse(startedAt)) / 1000, m);
   return (
     <p className="muted">
-      from <When iso={startedAt} /> to <When iso={resolvedAt} />, {formatLasting((Date.parse(resolvedAt) - Date.parse(startedAt)) / 1000)}
+      <FillNodes template={m.incidents.span} values={{ from: <When iso={startedAt} />, to: <When iso={resolvedAt} />, lasting }} />
     </p>
   );
 }
@@ -40,6 +45,7 @@ function IncidentTimes({ incident: { startedAt, resolvedAt } }: { incident: Inci
 type Props = { history: GovernanceHistory; notes: readonly NoteMeta[] };
 
 export const IncidentHistory = memo(function IncidentHistory({ history, notes }: Props) {
+  const { m, timeZone } = useLocale();
   const { incidents } = history;
   const [shown, setShown] = useState(incidentPage);
   const [target, setTarget] = useState<string | null>(null);
@@ -62,22 +68,22 @@ export const IncidentHistory = memo(function IncidentHistory({ history, notes }:
     if (target !== null) document.getElementById(incidentAnchor(target))?.scrollIntoView();
   }, [target]);
 
-  if (incidents.length === 0) return <p className="empty">No incidents in the last {history.days.length} days.</p>;
+  if (incidents.length === 0) return <p className="empty">{fill(m.incidents.none, { days: history.days.length })}</p>;
   const rest = incidents.length - shown;
   return (
     <>
-      {groupByMonth(incidents.slice(0, shown)).map(({ month, incidents: ofMonth }) => (
+      {groupByMonth(incidents.slice(0, shown), { locale: m.locale, timeZone }).map(({ month, incidents: ofMonth }) => (
         <div key={month} className="month">
           <h3>{month}</h3>
           <ol className="incidents">
             {ofMonth.map((incident) => (
               <li key={incident.id} id={incidentAnchor(incident.id)} className="incident">
-                <ToneLabel {...(incident.resolvedAt ? { tone: 'good', label: 'Resolved' } : { tone: 'warn', label: 'Open' })} />{' '}
-                <strong className="name">{incidentTitle(incident, names.get(incident.charterId) ?? incident.charterId)}</strong>
+                <ToneLabel {...(incident.resolvedAt ? { tone: 'good', label: m.incidents.resolved } : { tone: 'warn', label: m.incidents.stillOpen })} />{' '}
+                <strong className="name">{incidentTitle(incident, names.get(incident.charterId) ?? incident.charterId, m)}</strong>
                 <IncidentTimes incident={incident} />
                 {byIncident.get(incident.id)?.map((note) => (
                   <p key={note.slug}>
-                    Note from the operators: <a href={`#note-${note.slug}`}>{note.title}</a>
+                    {m.incidents.note} <a href={`#note-${note.slug}`}>{note.title}</a>
                   </p>
                 ))}
               </li>
@@ -87,7 +93,7 @@ export const IncidentHistory = memo(function IncidentHistory({ history, notes }:
       ))}
       {rest > 0 && (
         <button type="button" className="more" onClick={() => setShown((count) => count + incidentPage)}>
-          Show {Math.min(rest, incidentPage)} more ({rest} older)
+          {fill(m.incidents.showMore, { count: Math.min(rest, incidentPage), rest })}
         </button>
       )}
     </>

@@ -3,21 +3,26 @@
 // last finished run.
 import { memo } from 'react';
 import type { PublishedStatus } from '../../shared/contract.ts';
+import { useLocale } from '../i18n/context.ts';
+import { plural } from '../i18n/fill.ts';
+import { FillNodes } from './fill-nodes.tsx';
 import { When } from './when.tsx';
 
 export const RecentRuns = memo(function RecentRuns({ runs }: { runs: PublishedStatus['recentRuns'] }) {
-  if (runs.length === 0) return <p className="empty">No recent threads.</p>;
+  const { m } = useLocale();
+  const words = m.threads;
+  if (runs.length === 0) return <p className="empty">{words.none}</p>;
   return (
     <details className="threads">
-      <summary>The latest {runs.length === 1 ? 'thread' : `${runs.length} threads`} of the system account</summary>
-      <p className="muted">Whether a thread's run succeeded is not in the status file: see each charter's last finished run above.</p>
+      <summary>{plural(m.locale, words.latest, runs.length)}</summary>
+      <p className="muted">{words.outcome}</p>
       <ul>
         {runs.map((run) => (
           <li key={run.id} data-run={run.id}>
-            <span className="name">{run.title ?? <span className="muted">(untitled)</span>}</span>
+            <span className="name">{run.title ?? <span className="muted">{words.untitled}</span>}</span>
             <span className="muted">
               {' '}
-              started <When iso={run.startedAt} />, last active <When iso={run.lastActivity} />
+              <FillNodes template={words.times} values={{ started: <When iso={run.startedAt} />, active: <When iso={run.lastActivity} /> }} />
             </span>
           </li>
         ))}

@@ -1,19 +1,23 @@
 // The 90 days and the incidents in words: each charter's days, its uptime over 30 and 90 days and
 // its days with problems (built once per history file), and a title per incident like the feed's.
 import type { DayCounts, GovernanceHistory, Incident } from '../../shared/contract.ts';
-import { classifyDay, dayClassText, type DayClass } from '../../shared/history.ts';
-import { formatUptime, uptimeOf, type Uptime } from '../../shared/uptime.ts';
-import { describeCounts, plural } from './describe-runs.ts';
+import { classifyDay, type DayClass } from '../../shared/history.ts';
+import { uptimeOf, type Uptime } from '../../shared/uptime.ts';
+import { fill, plural } from '../i18n/fill.ts';
+import type { Messages } from '../i18n/en.ts';
+import { describeCounts } from './describe-runs.ts';
+import { formatDay } from './format-time.ts';
 
 export type Day = { date: string; dayClass: DayClass; title: string; counts: DayCounts | undefined };
 
 /** Each day of one charter, oldest first; a day without the charter in its map has no data. */
-export function charterDays(history: GovernanceHistory, charterId: string): Day[] {
+export function charterDays(history: GovernanceHistory, charterId: string, m: Messages): Day[] {
   return history.days.map(({ date, charters }) => {
     const counts = Object.hasOwn(charters, charterId) ? charters[charterId] : undefined;
     const dayClass = classifyDay(counts);
-    const detail = counts && counts.expected > 0 ? `${describeCounts(counts)}: ${dayClassText[dayClass]}` : dayClassText[dayClass];
-    return { date, dayClass, title: `${date} (UTC): ${detail}`, counts };
+    const words = m.days.classes[dayClass];
+    const detail = counts && counts.expected > 0 ? `${describeCounts(counts, m)}: ${words}` : words;
+    return { date, dayClass, title: `${fill(m.days.utcDay, { date: formatDay(date, m) })}: ${detail}`, counts };
   });
 }
 
@@ -31,10 +35,10 @@ export type CharterHistory = {
 const isProblem = (day: Day) => day.dayClass === 'some_failures' || day.dayClass === 'failed' || day.dayClass === 'missed';
 
 /** What each charter's card shows of the history: computed once per history file, not per render. */
-export function describeCharterHistories(history: GovernanceHistory): Map<string, CharterHistory> {
+export function describeCharterHistories(history: GovernanceHistory, m: Messages): Map<string, CharterHistory> {
   const histories = new Map<string, CharterHistory>();
   for (const { id } of history.charters) {
-    const days = charterDays(history, id);
+    const days = charterDays(history, id, m);
     histories.set(id, {
       days,
       firstData: days.find((day) => day.dayClass !== 'no_data')?.date ?? null,
@@ -47,23 +51,30 @@ export function describeCharterHistories(history: GovernanceHistory): Map<string
   return histories;
 }
 
+/** "99.3 %", "99,3 %": rounded down to a tenth (shared/uptime.ts), in the locale's decimals. */
+export function formatUptimeIn({ succeeded, judged }: Uptime, locale: string): string {
+  const tenths = Math.floor((succeeded * 1000) / judged);
+  const digits = tenths === 1000 ? 0 : 1;
+  return `${new Intl.NumberFormat(locale, { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(tenths / 10)}\u00a0%`;
+}
+
 /**
  * "99.2 % of expected runs succeeded in 30 days, 98.9 % in 90 (data from 2026-10-22); 2 incidents,
  * 1 open". Days without data or without expected runs count neither way (shared/uptime.ts).
  */
-export function describeUptime({ uptime30, uptime90, firstData, days, incidents }: CharterHistory): string {
+export function describeUptime({ uptime30, uptime90, firstData, days, incidents }: CharterHistory, m: Messages): string {
   const open = incidents.filter((incident) => incident.resolvedAt === null).length;
-  const tally = `${plural(incidents.length, 'incident')}${open ? `, ${open} open` : ''}`;
-  if (uptime90 === null) return `No expected runs in ${days.length} days; ${tally}`;
-  const since = firstData !== null && firstData !== days[0]?.date ? ` (data from ${firstData})` : '';
-  const recent = uptime30 === null ? 'none expected in 30 days' : `${formatUptime(uptime30)} of expected runs succeeded in 30 days`;
-  return `${recent}, ${formatUptime(uptime90)} in ${days.length}${since}; ${tally}`;
+  const tally = `${plural(m.locale, m.days.incidents, incidents.length)}${open ? fill(m.days.open, { count: open }) : ''}`;
+  if (uptime90 === null) return fill(m.days.noExpected, { days: days.length, tally });
+  const since = firstData !== null && firstData !== days[0]?.date ? fill(m.days.dataFrom, { date: formatDay(firstData, m) }) : '';
+  const recent = uptime30 === null ? m.days.none30 : fill(m.days.uptime30, { uptime: formatUptimeIn(uptime30, m.locale) });
+  return fill(m.days.uptime, { recent, uptime90: formatUptimeIn(uptime90, m.locale), days: days.length, since, tally });
 }
 
 /** "Engineering: 12 runs failed (insufficient_credits)". */
-export function incidentTitle(incident: Incident, name: string): string {
+export function incidentTitle(incident: Incident, name: string, m: Messages): string {
   const codes = incident.errorCodes.length > 0 ? ` (${incident.errorCodes.join(', ')})` : '';
-  return `${name}: ${plural(incident.runs, 'run')} ${incident.kind}${codes}`;
+  return plural(m.locale, m.incidents.title, incident.runs, { name, kind: m.incidents.kinds[incident.kind], codes });
 }
 
 /** The element id a feed entry links to: #incident-<encodeURIComponent(id)>. */
