@@ -1,6 +1,7 @@
 // The headline: the status in words with its most severe reason, every other reason under it with
 // its severity in words, the open incidents, and how fresh the data is by the server's clock. Past
 // staleAfter it says Unknown, in a neutral tone.
+import type { ReactNode } from 'react';
 import type { GovernanceHistory, PublishedStatus } from '../../shared/contract.ts';
 import { useLocale } from '../i18n/context.ts';
 import { severityText, type Headline } from '../lib/describe-status.ts';
@@ -11,7 +12,8 @@ import { ToneIcon, ToneLabel } from './tone-icon.tsx';
 import { useClock } from './use-clock.ts';
 import { When } from './when.tsx';
 
-type Props = { headline: Headline; snapshot: PublishedStatus | null; history: GovernanceHistory | null };
+/** children: shown beside the freshness line (the choice of time zone). */
+type Props = { headline: Headline; snapshot: PublishedStatus | null; history: GovernanceHistory | null; children?: ReactNode };
 
 /** "Updated 15 s ago" by the server's clock, or what a snapshot from the future is; ticks on its own. */
 function Updated({ generatedAt }: { generatedAt: string }) {
@@ -24,7 +26,7 @@ function Updated({ generatedAt }: { generatedAt: string }) {
   );
 }
 
-export function HeadlineBox({ headline, snapshot, history }: Props) {
+export function HeadlineBox({ headline, snapshot, history, children }: Props) {
   const { m } = useLocale();
   const since = snapshot?.reasons?.[0]?.charterId === null ? snapshot.reasons[0].since : null;
   return (
@@ -57,6 +59,7 @@ export function HeadlineBox({ headline, snapshot, history }: Props) {
         </ul>
       )}
       {snapshot && <OpenIncidents snapshot={snapshot} history={history} />}
+      {children}
       <p className="updated" data-testid="updated">
         {snapshot ? <Updated generatedAt={snapshot.generatedAt} /> : '\u00a0'}
       </p>

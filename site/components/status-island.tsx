@@ -91,7 +91,6 @@ export default function StatusIsland({ statusUrl, historyUrl, iconBase, notes, s
     <LocaleContext.Provider value={locale}>
       <Neutral.Provider value={stale}>
       <div className={stale ? 'island stale' : 'island'} aria-busy={data === null}>
-        <ZoneChoice m={m} zone={timeZone} onChange={setTimeZone} />
         <div className="notices" aria-live="polite">
           {stale && data && (
             <p className="banner banner-stale" data-testid="stale-banner">
@@ -105,7 +104,9 @@ export default function StatusIsland({ statusUrl, historyUrl, iconBase, notes, s
             </p>
           )}
         </div>
-        <HeadlineBox headline={headline} snapshot={data} history={history} />
+        <HeadlineBox headline={headline} snapshot={data} history={history}>
+          <ZoneChoice m={m} zone={timeZone} onChange={setTimeZone} />
+        </HeadlineBox>
         {data ? (
           <Sections snapshot={data} history={history} historyFailure={files.history.failure} notes={notes} />
         ) : (

@@ -5,48 +5,52 @@
 import { useEffect, useState } from 'react';
 import { fill } from '../i18n/fill.ts';
 import type { Messages } from '../i18n/en.ts';
+import { formatLocalTime } from '../lib/format-time.ts';
 
 const key = 'governance-status.time-zone';
+
+/** localStorage, which a privacy setting may refuse: then the choice lasts as long as the page. */
+function remembered(change?: string | null): string | null {
+  try {
+    if (change === undefined) return localStorage.getItem(key);
+    if (change === null) localStorage.removeItem(key);
+    else localStorage.setItem(key, change);
+  } catch {}
+  return null;
+}
 
 /** The zone times are shown in: 'UTC', or undefined for the reader's own. Read after hydration: the built HTML cannot know it. */
 export function useTimeZone(): [string | undefined, (zone: string | undefined) => void] {
   const [zone, setZone] = useState<string | undefined>(undefined);
   useEffect(() => {
-    try {
-      if (localStorage.getItem(key) === 'UTC') setZone('UTC');
-    } catch {
-      // storage refused (a privacy setting): the choice lasts as long as the page
-    }
+    if (remembered() === 'UTC') setZone('UTC');
   }, []);
   const choose = (next: string | undefined) => {
     setZone(next);
-    try {
-      if (next) localStorage.setItem(key, next);
-      else localStorage.removeItem(key);
-    } catch {
-      // as above
-    }
+    remembered(next ?? null);
   };
   return [zone, choose];
 }
 
-/** The reader's zone by its short name ("EST"), for the choice's words. */
-const ownZone = (locale: string) =>
-  new Intl.DateTimeFormat(locale, { timeZoneName: 'short' }).formatToParts(0).find((part) => part.type === 'timeZoneName')?.value ?? '';
+/** The reader's zone by its short name ("EST"): the last word of a time formatted in it. */
+const ownZone = (locale: string) => formatLocalTime(Date.now(), { locale }).split(' ').pop()!;
 
 export function ZoneChoice({ m, zone, onChange }: { m: Messages; zone: string | undefined; onChange: (zone: string | undefined) => void }) {
   // The built HTML names no zone: the reader's is known only in the browser.
   const [own, setOwn] = useState('');
   useEffect(() => setOwn(ownZone(m.locale)), [m.locale]);
+  // On the freshness line, where a phone has room for the choice but not for a visible label as well.
   return (
-    <p className="zone-choice">
-      <label>
-        {m.zone.label}{' '}
-        <select value={zone ?? 'local'} onChange={(event) => onChange(event.target.value === 'UTC' ? 'UTC' : undefined)} data-testid="time-zone">
-          <option value="local">{fill(m.zone.local, { zone: own })}</option>
-          <option value="UTC">{m.zone.utc}</option>
-        </select>
-      </label>
-    </p>
+    <select
+      className="zone-choice"
+      aria-label={m.zone.label}
+      title={m.zone.label}
+      value={zone ?? 'local'}
+      onChange={(event) => onChange(event.target.value === 'UTC' ? 'UTC' : undefined)}
+      data-testid="time-zone"
+    >
+      <option value="local">{fill(m.zone.local, { zone: own })}</option>
+      <option value="UTC">{m.zone.utc}</option>
+    </select>
   );
 }

@@ -34,7 +34,7 @@ export const de: Messages = {
     copied: 'In die Zwischenablage kopiert.',
     copyFailed: 'Kopieren nicht möglich: Text markieren und kopieren.',
   },
-  zone: { label: 'Zeiten in', local: 'Ihrer Zeitzone ({zone})', utc: 'UTC' },
+  zone: { label: 'Zeiten in', local: 'Ortszeit ({zone})', utc: 'UTC' },
   status: {
     current: 'Aktueller Status',
     words: { Loading: 'Lädt', Unknown: 'Unbekannt', Healthy: 'In Ordnung', Degraded: 'Beeinträchtigt', Failing: 'Gestört' },
@@ -48,7 +48,7 @@ export const de: Messages = {
     someWork: 'Die Charters, die laufen, laufen nach Plan; siehe die Hinweise unten.',
     noneWork: 'Kein Charter läuft nach einem Zeitplan: siehe die Hinweise unten.',
     since: 'Seit {time}.',
-    updated: 'Aktualisiert {ago}',
+    updated: 'Stand: {ago}',
     ahead: 'Laut der Uhr des Servers {lasting} nach jetzt erstellt: die Uhr des Status-Workers geht vor.',
     stale: 'Diese Daten sind {age} alt: der Status-Worker ist womöglich ausgefallen.',
     loadFailed: 'Der Status konnte nicht geladen werden: {reason}. Neuer Versuch folgt.',

@@ -39,7 +39,7 @@ export const en = {
     copied: 'Copied to the clipboard.',
     copyFailed: 'Could not copy: select the text and copy it.',
   },
-  zone: { label: 'Times in', local: 'your time zone ({zone})', utc: 'UTC' },
+  zone: { label: 'Times in', local: 'your time ({zone})', utc: 'UTC' },
   status: {
     current: 'Current status',
     words: { Loading: 'Loading', Unknown: 'Unknown', Healthy: 'Healthy', Degraded: 'Degraded', Failing: 'Failing' },

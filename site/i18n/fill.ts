@@ -23,7 +23,6 @@ export function formatNumber(locale: string, value: number | bigint): string {
 export function plural(locale: string, forms: Plural, count: number | bigint, values: Record<string, string | number> = {}): string {
   let rules = pluralRules.get(locale);
   if (!rules) pluralRules.set(locale, (rules = new Intl.PluralRules(locale)));
-  // PluralRules takes numbers; a bigint count this large is "other" in every language.
-  const form = typeof count === 'bigint' && (count > 1_000_000n || count < -1_000_000n) ? 'other' : rules.select(Number(count));
-  return fill(form === 'one' ? forms.one : forms.other, { ...values, count: formatNumber(locale, count) });
+  // PluralRules takes numbers: a bigint past 2^53 loses digits there, never its form; the figure shown is exact.
+  return fill(rules.select(Number(count)) === 'one' ? forms.one : forms.other, { ...values, count: formatNumber(locale, count) });
 }

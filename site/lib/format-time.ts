@@ -57,18 +57,18 @@ function formatter(key: string, locale: string | undefined, options: Intl.DateTi
   return format;
 }
 
+const clock: Intl.DateTimeFormatOptions = { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZoneName: 'short' };
+const date: Intl.DateTimeFormatOptions = { month: 'short', day: 'numeric' };
+
 /** "Nov 21, 07:05 EST", "21. Nov., 13:05 MEZ": the chosen zone, with its abbreviation so the zone is never a guess. */
 export function formatLocalTime(ms: number, { locale, timeZone }: ZoneOptions = {}): string {
-  const options = { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZoneName: 'short', timeZone } as const;
-  return formatter(`time ${locale} ${timeZone}`, locale, options).format(ms);
+  return formatter(`time ${locale} ${timeZone}`, locale, { ...date, ...clock, timeZone }).format(ms);
 }
 
-/** "Sun 04:30 UTC" within six days of `now`, else with the date: when a forecast's end falls. */
+/** "Sun, 04:30 UTC" within six days of `now`, else with the date: when a forecast's end falls. */
 export function formatWeekdayTime(ms: number, nowMs: number, { locale, timeZone }: ZoneOptions = {}): string {
   const near = ms - nowMs < 6 * dayS * secondMs;
-  const date: Intl.DateTimeFormatOptions = near ? {} : { month: 'short', day: 'numeric' };
-  const options: Intl.DateTimeFormatOptions = { weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZoneName: 'short', timeZone, ...date };
-  return formatter(`weekday ${near} ${locale} ${timeZone}`, locale, options).format(ms);
+  return formatter(`weekday ${near} ${locale} ${timeZone}`, locale, { weekday: 'short', ...(near ? {} : date), ...clock, timeZone }).format(ms);
 }
 
 /** A UTC day (2026-11-21) as the locale writes dates; as is where its messages keep ISO dates. */
