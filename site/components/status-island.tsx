@@ -68,7 +68,7 @@ function Sections({ snapshot, history, historyFailure, notes }: { snapshot: Publ
 export default function StatusIsland({ statusUrl, historyUrl, iconBase, notes, schemas, messages: m }: IslandProps) {
   const [timeZone, setTimeZone] = useTimeZone();
   const locale = useMemo<PageLocale>(() => ({ m, timeZone }), [m, timeZone]);
-  const files = useStatusFiles(statusUrl, historyUrl, schemas);
+  const files = useStatusFiles(statusUrl, historyUrl, schemas, m.failures);
   const data = files.historySettled ? files.snapshot.data : null;
   const { receivedAt, failure } = files.snapshot;
   const history = data && files.history.data;

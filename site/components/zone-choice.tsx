@@ -49,7 +49,7 @@ export function ZoneChoice({ m, zone, onChange }: { m: Messages; zone: string | 
       onChange={(event) => onChange(event.target.value === 'UTC' ? 'UTC' : undefined)}
       data-testid="time-zone"
     >
-      <option value="local">{fill(m.zone.local, { zone: own })}</option>
+      <option value="local">{own ? fill(m.zone.local, { zone: own }) : m.zone.own}</option>
       <option value="UTC">{m.zone.utc}</option>
     </select>
   );

@@ -34,7 +34,15 @@ export const de: Messages = {
     copied: 'In die Zwischenablage kopiert.',
     copyFailed: 'Kopieren nicht möglich: Text markieren und kopieren.',
   },
-  zone: { label: 'Zeiten in', local: 'Ortszeit ({zone})', utc: 'UTC' },
+  failures: {
+    timeout: 'keine Antwort innerhalb von {seconds} s',
+    network: 'die Anfrage schlug fehl (Netzwerkfehler)',
+    status: 'der Server antwortete {status}',
+    json: 'die Antwort ist kein gültiges JSON',
+    schema: 'die Daten entsprechen nicht dem Vertrag bei {path} ({code})',
+    schemaTop: 'die Daten entsprechen nicht dem Vertrag auf oberster Ebene ({code})',
+  },
+  zone: { label: 'Zeiten in', local: 'Ortszeit ({zone})', own: 'Ortszeit', utc: 'UTC' },
   status: {
     current: 'Aktueller Status',
     words: { Loading: 'Lädt', Unknown: 'Unbekannt', Healthy: 'In Ordnung', Degraded: 'Beeinträchtigt', Failing: 'Gestört' },

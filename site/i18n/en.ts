@@ -39,7 +39,17 @@ export const en = {
     copied: 'Copied to the clipboard.',
     copyFailed: 'Could not copy: select the text and copy it.',
   },
-  zone: { label: 'Times in', local: 'your time ({zone})', utc: 'UTC' },
+  /** why a file could not be used, shown in the notes of a failed refresh */
+  failures: {
+    timeout: 'no answer within {seconds} s',
+    network: 'the request failed (network error)',
+    status: 'the server answered {status}',
+    json: 'the answer is not valid JSON',
+    schema: 'the data does not match the contract at {path} ({code})',
+    schemaTop: 'the data does not match the contract at the top level ({code})',
+  },
+  /** `local` names the reader's zone; `own` is said until the browser knows it */
+  zone: { label: 'Times in', local: 'your time ({zone})', own: 'your time', utc: 'UTC' },
   status: {
     current: 'Current status',
     words: { Loading: 'Loading', Unknown: 'Unknown', Healthy: 'Healthy', Degraded: 'Degraded', Failing: 'Failing' },

@@ -133,3 +133,23 @@ describe('German uptime line', () => {
     );
   });
 });
+
+describe('a failed fetch in German', () => {
+  it('says why in the page\'s words, with the field the contract names', async () => {
+    const { fetchChecked } = await import('../../site/lib/fetch-snapshot.ts');
+    const schema = { type: 'object', required: ['status'], properties: { status: { type: 'string' } } };
+    const answer = (body: string, status = 200) => (() => Promise.resolve(new Response(body, { status }))) as unknown as typeof fetch;
+    const reasons = await Promise.all(
+      [answer('oops', 503), answer('{'), answer('{"status": 1}'), answer('[]')].map(async (fetchImpl) => {
+        const outcome = await fetchChecked('/x.json', schema, de.failures, fetchImpl);
+        return outcome.ok ? 'ok' : outcome.reason;
+      }),
+    );
+    expect(reasons).toEqual([
+      'der Server antwortete 503',
+      'die Antwort ist kein gültiges JSON',
+      'die Daten entsprechen nicht dem Vertrag bei status (invalid_type)',
+      'die Daten entsprechen nicht dem Vertrag auf oberster Ebene (invalid_type)',
+    ]);
+  });
+});
