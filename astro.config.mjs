@@ -2,6 +2,7 @@
 import { satteri } from '@astrojs/markdown-satteri';
 import react from '@astrojs/react';
 import { defineConfig } from 'astro/config';
+import { defaultLocale, locales } from './site/i18n/locales.ts';
 import { safeMarkdownOptions } from './site/lib/safe-markdown.ts';
 import { siteSettingsFrom } from './site/lib/site-url.ts';
 
@@ -18,6 +19,9 @@ export default defineConfig({
   outDir: './dist',
   output: 'static',
   integrations: [react()],
+  // One static page per locale (site/i18n/locales.ts): English at the root, the others under their
+  // code (/de/); each page carries only its own words.
+  i18n: { locales, defaultLocale, routing: { prefixDefaultLocale: false } },
   vite: {
     build: { rollupOptions: { output: { manualChunks: reactChunk } } },
   },

@@ -4,6 +4,9 @@
 // announced. Heights are ratios, so a number's rounding of the bigint strings cannot show.
 import { memo, useMemo, useState, type KeyboardEvent, type PointerEvent } from 'react';
 import { formatScale, niceCeiling } from '../lib/chart-scale.ts';
+import { useLocale } from '../i18n/context.ts';
+import type { Messages } from '../i18n/en.ts';
+import { fill } from '../i18n/fill.ts';
 import { formatCredits, formatUsd } from '../lib/format-credits.ts';
 
 export type Bar = { key: string; credits: string; label: string };
@@ -14,15 +17,16 @@ const width = 240;
 const height = 64;
 
 /** "1,600,000,000 credits ($160.00)": dollars when the rate is known. */
-function amount(credits: bigint, creditsPerUsd: number | undefined): string {
-  const usd = creditsPerUsd ? ` (${formatUsd((Number(credits) / creditsPerUsd).toFixed(2))})` : '';
-  return `${formatCredits(credits.toString())}${usd}`;
+function amount(credits: bigint, creditsPerUsd: number | undefined, m: Messages): string {
+  const usd = creditsPerUsd ? ` (${formatUsd((Number(credits) / creditsPerUsd).toFixed(2), m.locale)})` : '';
+  return `${formatCredits(credits.toString(), m)}${usd}`;
 }
 
 /** How far a key moves the selected bar: the arrows by one, Home and End to either end. */
 const keySteps: Record<string, number> = { ArrowRight: 1, ArrowUp: 1, ArrowLeft: -1, ArrowDown: -1, Home: -Infinity, End: Infinity };
 
 export const BarChart = memo(function BarChart({ id, title, bars, start, end, creditsPerUsd }: Props) {
+  const { m } = useLocale();
   const [selected, setSelected] = useState<number | null>(null);
   const { values, top, summary } = useMemo(() => {
     const values = bars.map((bar) => Math.max(0, Number(bar.credits)));
@@ -30,9 +34,13 @@ export const BarChart = memo(function BarChart({ id, title, bars, start, end, cr
     const busiest = bars[values.indexOf(peak)];
     const total = bars.reduce((sum, bar) => sum + BigInt(bar.credits), 0n);
     const summary =
-      bars.length === 0 ? 'loading' : !busiest || peak === 0 ? 'nothing spent' : `${amount(total, creditsPerUsd)} in all; the most, ${amount(BigInt(busiest.credits), creditsPerUsd)}, ${busiest.label}`;
+      bars.length === 0
+        ? m.chart.loading
+        : !busiest || peak === 0
+          ? m.chart.nothing
+          : fill(m.chart.summary, { total: amount(total, creditsPerUsd, m), most: amount(BigInt(busiest.credits), creditsPerUsd, m), label: busiest.label });
     return { values, top: niceCeiling(peak), summary };
-  }, [bars, creditsPerUsd]);
+  }, [bars, creditsPerUsd, m]);
   const last = bars.length - 1;
   const shown = selected === null ? null : bars[Math.min(selected, last)];
   const slot = width / Math.max(1, bars.length);
@@ -56,15 +64,15 @@ export const BarChart = memo(function BarChart({ id, title, bars, start, end, cr
       </figcaption>
       <div className="chart-body">
         <div className="chart-scale" aria-hidden="true">
-          <span>{formatScale(top, creditsPerUsd)}</span>
-          <span>{formatScale(top / 2, creditsPerUsd)}</span>
-          <span>{formatScale(0, creditsPerUsd)}</span>
+          <span>{formatScale(top, creditsPerUsd, m.locale)}</span>
+          <span>{formatScale(top / 2, creditsPerUsd, m.locale)}</span>
+          <span>{formatScale(0, creditsPerUsd, m.locale)}</span>
         </div>
         <div
           className="chart-plot"
           tabIndex={0}
           role="group"
-          aria-label={`${title}: the arrow keys read each bar`}
+          aria-label={fill(m.chart.keys, { title })}
           onKeyDown={onKeyDown}
           onFocus={() => setSelected((index) => index ?? last)}
           onBlur={() => setSelected(null)}
@@ -97,7 +105,7 @@ export const BarChart = memo(function BarChart({ id, title, bars, start, end, cr
         <span>{end}</span>
       </p>
       <p className="chart-readout" aria-live="polite" data-testid={`${id}-readout`}>
-        {shown ? `${shown.label}: ${amount(BigInt(shown.credits), creditsPerUsd)}` : '\u00a0'}
+        {shown ? `${shown.label}: ${amount(BigInt(shown.credits), creditsPerUsd, m)}` : '\u00a0'}
       </p>
     </figure>
   );

@@ -2,16 +2,21 @@
 // a pattern per class; a day's counts as its title), and, one step away for readers who cannot hover
 // (touch, keyboard, screen readers), the days with problems in words. On a phone the bar shows the
 // last 30 days until the reader opens the days, and then all 90 in rows of 30.
+import { useLocale } from '../i18n/context.ts';
+import { fill, plural } from '../i18n/fill.ts';
 import { describeUptime, type CharterHistory } from '../lib/describe-history.ts';
-import { plural } from '../lib/describe-runs.ts';
+import { formatDay } from '../lib/format-time.ts';
 
 export function CharterDays({ days: history }: { days: CharterHistory }) {
+  const { m } = useLocale();
+  const words = m.days;
   const { days, problemDays, firstData } = history;
+  const day = (date: string | undefined) => date && formatDay(date, m);
   const lateStart = firstData !== null && firstData !== days[0]?.date;
   return (
     <div className="history">
       <p className="uptime" data-testid="history-summary">
-        {describeUptime(history)}
+        {describeUptime(history, m)}
       </p>
       <div className="days" aria-hidden="true">
         {days.map((day) => (
@@ -19,14 +24,14 @@ export function CharterDays({ days: history }: { days: CharterHistory }) {
         ))}
       </div>
       <p className="day-axis muted" aria-hidden="true">
-        <span className="from-all">{days[0]?.date}</span>
-        <span className="from-30">{days.at(-30)?.date}</span>
-        <span>today</span>
+        <span className="from-all">{day(days[0]?.date)}</span>
+        <span className="from-30">{day(days.at(-30)?.date)}</span>
+        <span>{words.today}</span>
       </p>
       <details className="day-list">
-        <summary>Day by day: {problemDays.length === 0 ? 'no day' : plural(problemDays.length, 'day')} with problems</summary>
+        <summary>{fill(words.problems, { days: problemDays.length === 0 ? words.noDay : plural(m.locale, words.day, problemDays.length) })}</summary>
         {problemDays.length === 0 ? (
-          <p>No run failed, was skipped or was missed on any day with data.</p>
+          <p>{words.noProblems}</p>
         ) : (
           <ul>
             {problemDays.map((day) => (
@@ -34,7 +39,7 @@ export function CharterDays({ days: history }: { days: CharterHistory }) {
             ))}
           </ul>
         )}
-        {lateStart && <p className="muted">No data before {firstData}: the charter's runs were not recorded yet.</p>}
+        {lateStart && <p className="muted">{fill(words.noDataBefore, { date: formatDay(firstData, m) })}</p>}
       </details>
     </div>
   );

@@ -4,10 +4,12 @@
 // has no state or counts: those fields are left out.
 import { memo, type ReactNode } from 'react';
 import type { GovernanceHistory, PublishedStatus } from '../../shared/contract.ts';
-import { dayClassText, type DayClass } from '../../shared/history.ts';
+import type { DayClass } from '../../shared/history.ts';
+import { useLocale } from '../i18n/context.ts';
+import { fill, plural } from '../i18n/fill.ts';
 import { type CharterHistory } from '../lib/describe-history.ts';
-import { describeCounts, plural } from '../lib/describe-runs.ts';
-import { charterStateText, runStatusText, scheduleErrorText } from '../lib/describe-status.ts';
+import { describeCounts } from '../lib/describe-runs.ts';
+import { charterStateText, runStatusTone } from '../lib/describe-status.ts';
 import { CharterDays } from './charter-days.tsx';
 import { openIncidentTitle } from './incident-list.tsx';
 import { ToneLabel } from './tone-icon.tsx';
@@ -26,33 +28,36 @@ export const Field = ({ name, children }: { name: string; children: ReactNode })
 const unbroken = (cron: string) => cron.replace(/ /g, '\u00a0');
 
 function Schedule({ charter }: { charter: PublishedCharter }) {
+  const { m } = useLocale();
   return (
-    <Field name="Schedule">
+    <Field name={m.charters.schedule}>
       {charter.scheduleText && <span className="schedule-text">{charter.scheduleText} </span>}
       <span className="cron-line">
         <code className="cron">{unbroken(charter.cron)}</code> · {charter.timezone}
       </span>
-      {charter.scheduleError && <strong> ({scheduleErrorText[charter.scheduleError]})</strong>}
+      {charter.scheduleError && <strong> ({m.charters.scheduleErrors[charter.scheduleError]})</strong>}
     </Field>
   );
 }
 
 /** The latest finished run, and the latest success when that was another run: each run once, by when it finished. */
 function LastRuns({ charter }: { charter: PublishedCharter }) {
+  const { m } = useLocale();
+  const words = m.charters;
   const { lastRun, lastSuccessAt } = charter;
   return (
     <>
-      <Field name="Last finished">
+      <Field name={words.lastFinished}>
         {lastRun ? (
           <>
-            <ToneLabel {...runStatusText[lastRun.status]} /> <When iso={lastRun.finishedAt ?? lastRun.scheduledFor} relative="ago" />
+            <ToneLabel tone={runStatusTone[lastRun.status]} label={words.runs[lastRun.status]} /> <When iso={lastRun.finishedAt ?? lastRun.scheduledFor} relative="ago" />
           </>
         ) : (
-          <span className="muted">none yet</span>
+          <span className="muted">{words.noneYet}</span>
         )}
       </Field>
       {lastRun?.status !== 'success' && (
-        <Field name="Last success">{lastSuccessAt ? <When iso={lastSuccessAt} relative="ago" /> : <span className="muted">never</span>}</Field>
+        <Field name={words.lastSuccess}>{lastSuccessAt ? <When iso={lastSuccessAt} relative="ago" /> : <span className="muted">{words.never}</span>}</Field>
       )}
     </>
   );
@@ -60,28 +65,30 @@ function LastRuns({ charter }: { charter: PublishedCharter }) {
 
 /** The last 24 hours' counts; the failed and missed runs the snapshot lists for this charter open under them. */
 function LastDay({ charter, snapshot }: { charter: PublishedCharter; snapshot: PublishedStatus }) {
+  const { m } = useLocale();
+  const words = m.charters;
   const mine = (run: { charterId?: string; charter: string }) => (run.charterId === undefined ? run.charter === charter.name : run.charterId === charter.id);
   const failed = snapshot.failedRuns.filter(mine).map((run) => ({ at: run.scheduledFor, key: run.runId, run }));
   const missed = (snapshot.missedRuns ?? []).filter(mine).map((run) => ({ at: run.expectedAt, key: `missed ${run.expectedAt}`, run: null }));
   const listed = [...failed, ...missed].sort((a, b) => b.at.localeCompare(a.at));
   const counts = charter.runs24h;
-  const summary = counts ? describeCounts(counts) : `${plural(failed.length, 'failed run')} listed`;
-  if (listed.length === 0) return counts ? <Field name="Last 24 h">{summary}</Field> : null;
+  const summary = counts ? describeCounts(counts, m) : plural(m.locale, words.failedListed, failed.length);
+  if (listed.length === 0) return counts ? <Field name={words.lastDay}>{summary}</Field> : null;
   const bad = counts ? counts.failed + counts.skipped + counts.missed : listed.length;
   return (
-    <Field name="Last 24 h">
+    <Field name={words.lastDay}>
       <details className="runs">
         <summary>{summary}</summary>
-        {bad > listed.length && <p className="muted">The latest {listed.length} of them:</p>}
+        {bad > listed.length && <p className="muted">{fill(words.latestOf, { count: listed.length })}</p>}
         <ul>
           {listed.map(({ at, key, run }) => (
             <li key={key} data-run={run?.runId}>
               <When iso={at} />{' '}
               {run === null ? (
-                'missed: no run was recorded'
+                words.missedRun
               ) : (
                 <>
-                  failed{run.errorCode && <>: <code>{run.errorCode}</code></>}
+                  {words.failedRun}{run.errorCode && <>: <code>{run.errorCode}</code></>}
                   {run.errorMessage && run.errorMessage !== run.errorCode && <span className="message">{run.errorMessage}</span>}
                 </>
               )}
@@ -94,7 +101,9 @@ function LastDay({ charter, snapshot }: { charter: PublishedCharter; snapshot: P
 }
 
 function CharterCard({ charter, snapshot, history, days }: { charter: PublishedCharter; snapshot: PublishedStatus; history: GovernanceHistory | null; days: CharterHistory | undefined }) {
-  const state = charter.state && charterStateText(charter.state);
+  const { m } = useLocale();
+  const words = m.charters;
+  const state = charter.state && charterStateText(charter.state, m);
   const open = (snapshot.openIncidents ?? []).filter((id) => charter.id !== undefined && id.startsWith(`${charter.id}@`));
   const names = new Map([[charter.id ?? charter.name, charter.name]]);
   return (
@@ -107,7 +116,7 @@ function CharterCard({ charter, snapshot, history, days }: { charter: PublishedC
             {charter.stateSince && (
               <span className="muted">
                 {' '}
-                since <When iso={charter.stateSince} />
+                {words.since} <When iso={charter.stateSince} />
               </span>
             )}
           </span>
@@ -115,16 +124,16 @@ function CharterCard({ charter, snapshot, history, days }: { charter: PublishedC
       </h3>
       <dl className="fields">
         <Schedule charter={charter} />
-        <Field name="Next run">
-          {charter.nextRunAt ? <When iso={charter.nextRunAt} relative="ahead" /> : <span className="muted">{charter.enabled ? 'not scheduled' : 'paused'}</span>}
+        <Field name={words.nextRun}>
+          {charter.nextRunAt ? <When iso={charter.nextRunAt} relative="ahead" /> : <span className="muted">{charter.enabled ? words.notScheduled : words.paused}</span>}
         </Field>
         <LastRuns charter={charter} />
         <LastDay charter={charter} snapshot={snapshot} />
         {open.map((id) => {
           const incident = history?.incidents.find((item) => item.id === id);
           return (
-            <Field key={id} name="Open incident">
-              {openIncidentTitle(id, incident, names).replace(`${charter.name}: `, '')}
+            <Field key={id} name={words.openIncident}>
+              {openIncidentTitle(id, incident, names, m).replace(`${charter.name}: `, '')}
             </Field>
           );
         })}
@@ -139,29 +148,31 @@ const legend: DayClass[] = ['ok', 'some_failures', 'failed', 'missed', 'none_exp
 type Props = { snapshot: PublishedStatus; history: GovernanceHistory | null; histories: Map<string, CharterHistory> | null };
 
 export const CharterList = memo(function CharterList({ snapshot, history, histories }: Props) {
+  const { m } = useLocale();
+  const words = m.charters;
   const { charters, chartersTotal = 0 } = snapshot;
-  if (charters.length === 0) return <p className="empty">No governance charters are scheduled.</p>;
+  if (charters.length === 0) return <p className="empty">{words.none}</p>;
   return (
     <>
-      {chartersTotal > charters.length && <p className="muted">The {charters.length} most severe of {chartersTotal} charters:</p>}
+      {chartersTotal > charters.length && <p className="muted">{fill(words.mostSevere, { shown: charters.length, total: chartersTotal })}</p>}
       <ul className="charters">
         {charters.map((charter) => (
           <CharterCard key={charter.id ?? charter.name} charter={charter} snapshot={snapshot} history={history} days={charter.id === undefined ? undefined : histories?.get(charter.id)} />
         ))}
       </ul>
       {histories && (
-        <ul className="legend" aria-label="Key to the bars of days">
+        <ul className="legend" aria-label={words.legend}>
           {legend.map((dayClass) => (
             <li key={dayClass}>
               <span className={`day day-${dayClass}`} aria-hidden="true" />
-              {dayClassText[dayClass]}
+              {m.days.classes[dayClass]}
             </li>
           ))}
         </ul>
       )}
       {history && (history.chartersTotal ?? 0) > history.charters.length && (
         <p className="muted" data-testid="history-partial">
-          The history shows {history.charters.length} of {history.chartersTotal} charters, the most severe first.
+          {fill(words.historyPartial, { shown: history.charters.length, total: history.chartersTotal ?? 0 })}
         </p>
       )}
     </>

@@ -4,10 +4,13 @@
 // incident further down (a feed entry, an open incident) shows as many as it needs.
 import { memo, useEffect, useMemo, useState } from 'react';
 import type { GovernanceHistory } from '../../shared/contract.ts';
+import { useLocale } from '../i18n/context.ts';
+import { fill } from '../i18n/fill.ts';
 import { groupByMonth, incidentAnchor, listIncidents, type ListedIncident } from '../lib/describe-history.ts';
 import { formatLasting } from '../lib/format-time.ts';
 import { notesByIncident, type NoteMeta } from '../lib/notes.ts';
 import { ToneLabel } from './tone-icon.tsx';
+import { FillNodes } from './fill-nodes.tsx';
 import { When } from './when.tsx';
 
 export const incidentPage = 10;
@@ -23,16 +26,18 @@ function incidentInHash(hash: string): string | null {
 }
 
 function IncidentTimes({ incident: { startedAt, resolvedAt } }: { incident: ListedIncident }) {
+  const { m } = useLocale();
   if (resolvedAt === null) {
     return (
       <p className="muted">
-        since <When iso={startedAt} />, still open
+        <FillNodes template={m.incidents.sinceOpen} values={{ time: <When iso={startedAt} /> }} />
       </p>
     );
   }
+  const lasting = formatLasting((Date.parse(resolvedAt) - Date.parse(startedAt)) / 1000, m);
   return (
     <p className="muted">
-      from <When iso={startedAt} /> to <When iso={resolvedAt} />, {formatLasting((Date.parse(resolvedAt) - Date.parse(startedAt)) / 1000)}
+      <FillNodes template={m.incidents.span} values={{ from: <When iso={startedAt} />, to: <When iso={resolvedAt} />, lasting }} />
     </p>
   );
 }
@@ -40,9 +45,10 @@ function IncidentTimes({ incident: { startedAt, resolvedAt } }: { incident: List
 type Props = { history: GovernanceHistory; notes: readonly NoteMeta[] };
 
 export const IncidentHistory = memo(function IncidentHistory({ history, notes }: Props) {
+  const { m, timeZone } = useLocale();
   const [shown, setShown] = useState(incidentPage);
   const [target, setTarget] = useState<string | null>(null);
-  const incidents = useMemo(() => listIncidents(history, new Map(history.charters.map(({ id, name }) => [id, name]))), [history]);
+  const incidents = useMemo(() => listIncidents(history, new Map(history.charters.map(({ id, name }) => [id, name])), m), [history, m]);
   const byIncident = useMemo(() => notesByIncident(notes, incidents), [notes, incidents]);
 
   useEffect(() => {
@@ -61,22 +67,28 @@ export const IncidentHistory = memo(function IncidentHistory({ history, notes }:
     if (target !== null) document.getElementById(incidentAnchor(target))?.scrollIntoView();
   }, [target]);
 
-  if (incidents.length === 0) return <p className="empty">No incidents in the last {history.days.length} days.</p>;
+  if (incidents.length === 0) return <p className="empty">{fill(m.incidents.none, { days: history.days.length })}</p>;
   const rest = incidents.length - shown;
+  // A note about several incidents is linked from each, but is one tab stop: at the newest of them.
+  const linkedFrom = new Map<string, string>();
+  for (const incident of incidents.slice(0, shown)) for (const note of byIncident.get(incident.id) ?? []) if (!linkedFrom.has(note.slug)) linkedFrom.set(note.slug, incident.id);
   return (
     <>
-      {groupByMonth(incidents.slice(0, shown)).map(({ month, incidents: ofMonth }) => (
+      {groupByMonth(incidents.slice(0, shown), { locale: m.locale, timeZone }).map(({ month, incidents: ofMonth }) => (
         <div key={month} className="month">
           <h3>{month}</h3>
           <ol className="incidents">
             {ofMonth.map((incident) => (
               <li key={incident.id} id={incidentAnchor(incident.id)} className="incident">
-                <ToneLabel {...(incident.resolvedAt ? { tone: 'good', label: 'Resolved' } : { tone: 'warn', label: 'Open' })} />{' '}
+                <ToneLabel {...(incident.resolvedAt ? { tone: 'good', label: m.incidents.resolved } : { tone: 'warn', label: m.incidents.stillOpen })} />{' '}
                 <strong className="name">{incident.title}</strong>
                 <IncidentTimes incident={incident} />
                 {byIncident.get(incident.id)?.map((note) => (
                   <p key={note.slug}>
-                    Note from the operators: <a href={`#note-${note.slug}`}>{note.title}</a>
+                    {m.incidents.note}{' '}
+                    <a href={`#note-${note.slug}`} tabIndex={linkedFrom.get(note.slug) === incident.id ? undefined : -1}>
+                      {note.title}
+                    </a>
                   </p>
                 ))}
               </li>
@@ -86,7 +98,7 @@ export const IncidentHistory = memo(function IncidentHistory({ history, notes }:
       ))}
       {rest > 0 && (
         <button type="button" className="more" onClick={() => setShown((count) => count + incidentPage)}>
-          Show {Math.min(rest, incidentPage)} more ({rest} older)
+          {fill(m.incidents.showMore, { count: Math.min(rest, incidentPage), rest })}
         </button>
       )}
     </>

@@ -6,6 +6,9 @@
 // render when a file changes. The tab's title and favicon follow the headline.
 import { useEffect, useMemo, type ReactNode } from 'react';
 import type { GovernanceHistory, PublishedStatus } from '../../shared/contract.ts';
+import { LocaleContext, useLocale, type PageLocale } from '../i18n/context.ts';
+import type { Messages } from '../i18n/en.ts';
+import { fill } from '../i18n/fill.ts';
 import { describeCharterHistories } from '../lib/describe-history.ts';
 import { describeHeadline } from '../lib/describe-status.ts';
 import { formatLocalTime } from '../lib/format-time.ts';
@@ -20,8 +23,10 @@ import { Neutral, ToneIcon } from './tone-icon.tsx';
 import { useClock } from './use-clock.ts';
 import { useFeedLinks } from './use-page-links.ts';
 import { useStatusFiles, type Schemas } from './use-snapshot.ts';
+import { useTimeZone, ZoneChoice } from './zone-choice.tsx';
 
-export type IslandProps = { statusUrl: string; historyUrl: string; iconBase: string; notes: NoteMeta[]; schemas: Schemas };
+/** messages: the page's words (site/i18n/), data in the HTML like the rest of the props. */
+export type IslandProps = { statusUrl: string; historyUrl: string; iconBase: string; notes: NoteMeta[]; schemas: Schemas; messages: Messages };
 
 const Section = ({ id, title, children }: { id: string; title: string; children: ReactNode }) => (
   <section aria-labelledby={id}>
@@ -31,36 +36,40 @@ const Section = ({ id, title, children }: { id: string; title: string; children:
 );
 
 function Sections({ snapshot, history, historyFailure, notes }: { snapshot: PublishedStatus; history: GovernanceHistory | null; historyFailure: string | null; notes: NoteMeta[] }) {
-  const histories = useMemo(() => (history ? describeCharterHistories(history) : null), [history]);
+  const { m } = useLocale();
+  const words = m.sections;
+  const histories = useMemo(() => (history ? describeCharterHistories(history, m) : null), [history, m]);
   const names = useMemo(() => new Map(snapshot.charters.map((charter) => [charter.id ?? charter.name, charter.name])), [snapshot]);
-  const failure = historyFailure && <p className="empty">The history could not be loaded: {historyFailure}.</p>;
+  const failure = historyFailure && <p className="empty">{fill(words.historyFailed, { reason: historyFailure })}</p>;
   return (
     <>
-      <Section id="charters-heading" title="Charters">
+      <Section id="charters-heading" title={words.charters}>
         <CharterList snapshot={snapshot} history={history} histories={histories} />
       </Section>
-      <Section id="credits-heading" title="Credits">
+      <Section id="credits-heading" title={words.credits}>
         <CreditsPanel snapshot={snapshot} history={history} />
       </Section>
-      <Section id="incidents-heading" title={`Incidents, last ${history?.days.length ?? 90} days`}>
+      <Section id="incidents-heading" title={fill(words.incidents, { days: history?.days.length ?? 90 })}>
         {history ? (
           <>
-            <p className="muted">Newest first. A run that failed once and was repaired by the next is counted in the days, not listed here.</p>
+            <p className="muted">{words.incidentsIntro}</p>
             <IncidentHistory history={history} notes={notes} />
           </>
         ) : (
-          (failure ?? <p className="empty">The history is still loading.</p>)
+          (failure ?? <p className="empty">{words.historyLoading}</p>)
         )}
       </Section>
-      <Section id="recent-heading" title="Latest threads">
+      <Section id="recent-heading" title={words.threads}>
         <RecentRuns runs={snapshot.recentRuns} names={names} />
       </Section>
     </>
   );
 }
 
-export default function StatusIsland({ statusUrl, historyUrl, iconBase, notes, schemas }: IslandProps) {
-  const files = useStatusFiles(statusUrl, historyUrl, schemas);
+export default function StatusIsland({ statusUrl, historyUrl, iconBase, notes, schemas, messages: m }: IslandProps) {
+  const [timeZone, setTimeZone] = useTimeZone();
+  const locale = useMemo<PageLocale>(() => ({ m, timeZone }), [m, timeZone]);
+  const files = useStatusFiles(statusUrl, historyUrl, schemas, m.failures);
   const data = files.historySettled ? files.snapshot.data : null;
   const { receivedAt, failure } = files.snapshot;
   const history = data && files.history.data;
@@ -69,34 +78,36 @@ export default function StatusIsland({ statusUrl, historyUrl, iconBase, notes, s
   const stale = useClock((now) => data !== null && isStale(data.staleAfter, now));
   const ageMinutes = useClock((now) => (stale ? Math.floor((now - generatedAt) / 60_000) : 0));
   const ageNow = generatedAt + ageMinutes * 60_000;
-  const headline = describeHeadline(data, ageNow, stale, failure !== null);
+  const headline = describeHeadline(data, ageNow, stale, failure !== null, locale);
 
   useEffect(() => {
-    document.title = `${headline.word} · Governance status`;
+    document.title = fill(m.page.titleOf, { word: headline.label });
     const icon = document.querySelector<HTMLLinkElement>('link[rel="icon"]');
     if (icon) icon.href = `${iconBase}favicon-${headline.word.toLowerCase()}.svg`;
-  }, [headline.word, iconBase]);
-  useFeedLinks(data?.feeds);
+  }, [headline.word, headline.label, iconBase, m]);
+  useFeedLinks(data?.feeds, m.page.feedTitle);
+  const lastGood = receivedAt === null ? '' : formatLocalTime(receivedAt, { locale: m.locale, timeZone });
 
   return (
-    <Neutral.Provider value={stale}>
+    <LocaleContext.Provider value={locale}>
+      <Neutral.Provider value={stale}>
       <div className={stale ? 'island stale' : 'island'} aria-busy={data === null}>
         <div className="notices" aria-live="polite">
           {stale && data && (
             <p className="banner banner-stale" data-testid="stale-banner">
-              <ToneIcon tone="neutral" /> {formatStaleMessage(data.generatedAt, ageNow)}
+              <ToneIcon tone="neutral" /> {formatStaleMessage(data.generatedAt, ageNow, m)}
             </p>
           )}
           {failure && (
             <p className="banner banner-note" data-testid="refresh-note">
               <ToneIcon tone="warn" />{' '}
-              {receivedAt === null
-                ? `Could not load the status: ${failure}. Retrying.`
-                : `Could not refresh since ${formatLocalTime(receivedAt)}: ${failure}. Showing the last good data.`}
+              {receivedAt === null ? fill(m.status.loadFailed, { reason: failure }) : fill(m.status.refreshFailed, { time: lastGood, reason: failure })}
             </p>
           )}
         </div>
-        <HeadlineBox headline={headline} snapshot={data} history={history} />
+        <HeadlineBox headline={headline} snapshot={data} history={history}>
+          <ZoneChoice m={m} zone={timeZone} onChange={setTimeZone} />
+        </HeadlineBox>
         {data ? (
           <Sections snapshot={data} history={history} historyFailure={files.history.failure} notes={notes} />
         ) : (
@@ -106,6 +117,7 @@ export default function StatusIsland({ statusUrl, historyUrl, iconBase, notes, s
           </div>
         )}
       </div>
-    </Neutral.Provider>
+      </Neutral.Provider>
+    </LocaleContext.Provider>
   );
 }

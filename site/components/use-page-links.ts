@@ -2,10 +2,12 @@
 // the worker publishes feeds: a few lines on the page's own elements, no markup.
 import { useEffect } from 'react';
 import type { PublishedStatus } from '../../shared/contract.ts';
+import { fill } from '../i18n/fill.ts';
 
 const types: Record<string, string> = { atom: 'application/atom+xml', json: 'application/feed+json' };
 
-export function useFeedLinks(feeds: PublishedStatus['feeds'] | undefined): void {
+/** `title`: the page's words for a feed's link, with {feed} for its name (Atom, JSON Feed). */
+export function useFeedLinks(feeds: PublishedStatus['feeds'] | undefined, title: string): void {
   const key = feeds ? `${feeds.atom} ${feeds.json}` : '';
   useEffect(() => {
     // The contract admits only http(s) URLs, and the page checked the file against it.
@@ -20,10 +22,10 @@ export function useFeedLinks(feeds: PublishedStatus['feeds'] | undefined): void 
         continue;
       }
       anchor.href = url;
-      const link = Object.assign(document.createElement('link'), { rel: 'alternate', type: types[feed]!, title: `Governance incidents (${anchor.textContent})`, href: url });
+      const link = Object.assign(document.createElement('link'), { rel: 'alternate', type: types[feed]!, title: fill(title, { feed: anchor.textContent ?? '' }), href: url });
       link.dataset.feed = feed;
       document.head.append(link);
     }
     document.querySelector<HTMLElement>('[data-feed-links]')!.hidden = !key;
-  }, [key]);
+  }, [key, title]);
 }

@@ -6,7 +6,7 @@ import { startTransition, useEffect, useState } from 'react';
 import type { GovernanceHistory, PublishedStatus } from '../../shared/contract.ts';
 import type { JsonSchema } from '../lib/check-schema.ts';
 import { correctedNow, noteServerClock } from '../lib/clock.ts';
-import { fetchChecked, type Checked, type FetchOutcome } from '../lib/fetch-snapshot.ts';
+import { fetchChecked, type Checked, type FailureWords, type FetchOutcome } from '../lib/fetch-snapshot.ts';
 import { markOf, shouldFetchHistory, type HistoryMark } from '../lib/history-refresh.ts';
 import { startPolling } from '../lib/poll-snapshot.ts';
 import { applyOutcome, initialFileState, type FileState } from '../lib/snapshot-state.ts';
@@ -17,7 +17,8 @@ export const historyWaitMs = 1_500;
 /** The contract's JSON Schemas of the two files (site/pages/index.astro makes them at build time). */
 export type Schemas = { status: JsonSchema; history: JsonSchema };
 
-export function useStatusFiles(statusUrl: string, historyUrl: string, { status: statusSchema, history: historySchema }: Schemas) {
+/** `words`: the page's words for a failed fetch; they do not change while the page lives. */
+export function useStatusFiles(statusUrl: string, historyUrl: string, { status: statusSchema, history: historySchema }: Schemas, words: FailureWords) {
   const [snapshot, setSnapshot] = useState<FileState<PublishedStatus>>(initialFileState);
   const [history, setHistory] = useState<FileState<GovernanceHistory>>(initialFileState);
   const [waitedForHistory, setWaitedForHistory] = useState(false);
@@ -28,12 +29,12 @@ export function useStatusFiles(statusUrl: string, historyUrl: string, { status: 
       noteServerClock(outcome.clock ?? null);
       startTransition(() => set((previous) => applyOutcome(previous, outcome, correctedNow())));
     };
-    const loadHistory = () => void fetchChecked<GovernanceHistory>(historyUrl, historySchema, fetch, lastHistory).then((outcome) => settle(setHistory, outcome));
+    const loadHistory = () => void fetchChecked<GovernanceHistory>(historyUrl, historySchema, words, fetch, lastHistory).then((outcome) => settle(setHistory, outcome));
     let mark: HistoryMark | null = null;
     let waiting: ReturnType<typeof setTimeout> | undefined;
     loadHistory();
     const stop = startPolling<PublishedStatus>({
-      load: () => fetchChecked(statusUrl, statusSchema, fetch, lastStatus),
+      load: () => fetchChecked(statusUrl, statusSchema, words, fetch, lastStatus),
       onOutcome: (outcome) => {
         settle(setSnapshot, outcome);
         if (!outcome.ok) return;
@@ -49,7 +50,7 @@ export function useStatusFiles(statusUrl: string, historyUrl: string, { status: 
       stop();
       clearTimeout(waiting);
     };
-  }, [statusUrl, historyUrl, statusSchema, historySchema]);
+  }, [statusUrl, historyUrl, statusSchema, historySchema, words]);
   const historySettled = waitedForHistory || history.data !== null || history.failure !== null;
   return { snapshot, history, historySettled };
 }

@@ -14,9 +14,10 @@ export function formatCompact(value: number, locale = 'en'): string {
   return new Intl.NumberFormat(locale, { notation: 'compact', maximumFractionDigits: 1 }).format(value).replace(/(\d)([A-Za-z])/, '$1\u00a0$2');
 }
 
-/** An axis label: dollars when credits per dollar is known ("$1.6 K"), else credits ("16 B"). */
-export function formatScale(credits: number, creditsPerUsd: number | undefined): string {
-  if (!creditsPerUsd) return formatCompact(credits);
+/** An axis label: dollars when credits per dollar is known ("$1.6 K", "1,6 Tsd. $"), else credits ("16 B"). */
+export function formatScale(credits: number, creditsPerUsd: number | undefined, locale = 'en'): string {
+  if (!creditsPerUsd) return formatCompact(credits, locale);
   const usd = credits / creditsPerUsd;
-  return usd > 0 && usd < 1 ? `$${usd.toFixed(2)}` : `$${formatCompact(usd)}`;
+  const options: Intl.NumberFormatOptions = usd > 0 && usd < 1 ? { minimumFractionDigits: 2 } : { notation: 'compact', maximumFractionDigits: 1 };
+  return new Intl.NumberFormat(locale, { style: 'currency', currency: 'USD', ...options }).format(usd).replace(/(\d)([A-Za-z])/, '$1\u00a0$2');
 }

@@ -1,20 +1,24 @@
 // The 90 days and the incidents in words: each charter's days, its uptime over 30 and 90 days and
 // its days with problems (built once per history file), and a title per incident like the feed's.
 import type { DayCounts, GovernanceHistory, Incident } from '../../shared/contract.ts';
-import { classifyDay, dayClassText, type DayClass } from '../../shared/history.ts';
-import { parseStatusIncidentId, statusIncidentWords } from '../../shared/incidents.ts';
-import { formatUptime, uptimeOf, type Uptime } from '../../shared/uptime.ts';
-import { describeCounts, plural } from './describe-runs.ts';
+import { classifyDay, type DayClass } from '../../shared/history.ts';
+import { parseStatusIncidentId } from '../../shared/incidents.ts';
+import { uptimeOf, type Uptime } from '../../shared/uptime.ts';
+import { fill, plural } from '../i18n/fill.ts';
+import type { Messages } from '../i18n/en.ts';
+import { describeCounts } from './describe-runs.ts';
+import { formatDay } from './format-time.ts';
 
 export type Day = { date: string; dayClass: DayClass; title: string; counts: DayCounts | undefined };
 
 /** Each day of one charter, oldest first; a day without the charter in its map has no data. */
-export function charterDays(history: GovernanceHistory, charterId: string): Day[] {
+export function charterDays(history: GovernanceHistory, charterId: string, m: Messages): Day[] {
   return history.days.map(({ date, charters }) => {
     const counts = Object.hasOwn(charters, charterId) ? charters[charterId] : undefined;
     const dayClass = classifyDay(counts);
-    const detail = counts && counts.expected > 0 ? `${describeCounts(counts)}: ${dayClassText[dayClass]}` : dayClassText[dayClass];
-    return { date, dayClass, title: `${date} (UTC): ${detail}`, counts };
+    const words = m.days.classes[dayClass];
+    const detail = counts && counts.expected > 0 ? `${describeCounts(counts, m)}: ${words}` : words;
+    return { date, dayClass, title: `${fill(m.days.utcDay, { date: formatDay(date, m) })}: ${detail}`, counts };
   });
 }
 
@@ -32,10 +36,10 @@ export type CharterHistory = {
 const isProblem = (day: Day) => day.dayClass === 'some_failures' || day.dayClass === 'failed' || day.dayClass === 'missed';
 
 /** What each charter's card shows of the history: computed once per history file, not per render. */
-export function describeCharterHistories(history: GovernanceHistory): Map<string, CharterHistory> {
+export function describeCharterHistories(history: GovernanceHistory, m: Messages): Map<string, CharterHistory> {
   const histories = new Map<string, CharterHistory>();
   for (const { id } of history.charters) {
-    const days = charterDays(history, id);
+    const days = charterDays(history, id, m);
     histories.set(id, {
       days,
       firstData: days.find((day) => day.dayClass !== 'no_data')?.date ?? null,
@@ -48,42 +52,49 @@ export function describeCharterHistories(history: GovernanceHistory): Map<string
   return histories;
 }
 
+/** "99.3 %", "99,3 %": rounded down to a tenth (shared/uptime.ts), in the locale's decimals. */
+export function formatUptimeIn({ succeeded, judged }: Uptime, locale: string): string {
+  const tenths = Math.floor((succeeded * 1000) / judged);
+  const digits = tenths === 1000 ? 0 : 1;
+  return `${new Intl.NumberFormat(locale, { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(tenths / 10)}\u00a0%`;
+}
+
 /**
  * "99.2 % of expected runs succeeded in 30 days, 98.9 % in 90 (data from 2026-10-22); 2 incidents,
  * 1 open". Days without data or without expected runs count neither way (shared/uptime.ts).
  */
-export function describeUptime({ uptime30, uptime90, firstData, days, incidents }: CharterHistory): string {
+export function describeUptime({ uptime30, uptime90, firstData, days, incidents }: CharterHistory, m: Messages): string {
   const open = incidents.filter((incident) => incident.resolvedAt === null).length;
-  const tally = `${plural(incidents.length, 'incident')}${open ? `, ${open} open` : ''}`;
-  if (uptime90 === null) return `No expected runs in ${days.length} days; ${tally}`;
-  const since = firstData !== null && firstData !== days[0]?.date ? ` (data from ${firstData})` : '';
-  const recent = uptime30 === null ? 'none expected in 30 days' : `${formatUptime(uptime30)} of expected runs succeeded in 30 days`;
-  return `${recent}, ${formatUptime(uptime90)} in ${days.length}${since}; ${tally}`;
+  const tally = `${plural(m.locale, m.days.incidents, incidents.length)}${open ? fill(m.days.open, { count: open }) : ''}`;
+  if (uptime90 === null) return fill(m.days.noExpected, { days: days.length, tally });
+  const since = firstData !== null && firstData !== days[0]?.date ? fill(m.days.dataFrom, { date: formatDay(firstData, m) }) : '';
+  const recent = uptime30 === null ? m.days.none30 : fill(m.days.uptime30, { uptime: formatUptimeIn(uptime30, m.locale) });
+  return fill(m.days.uptime, { recent, uptime90: formatUptimeIn(uptime90, m.locale), days: days.length, since, tally });
 }
 
 /** "Engineering: 12 runs failed (insufficient_credits)". */
-export function incidentTitle(incident: Incident, name: string): string {
+export function incidentTitle(incident: Incident, name: string, m: Messages): string {
   const codes = incident.errorCodes.length > 0 ? ` (${incident.errorCodes.join(', ')})` : '';
-  return `${name}: ${plural(incident.runs, 'run')} ${incident.kind}${codes}`;
+  return plural(m.locale, m.incidents.title, incident.runs, { name, kind: m.incidents.kinds[incident.kind], codes });
 }
 
 /** An incident as the page lists it: a charter's, or the system's own (no credits, no charter works: charterId null). */
 export type ListedIncident = { id: string; charterId: string | null; title: string; startedAt: string; resolvedAt: string | null };
 
 /** The charters' and the system's incidents in one list, newest first; the system's first on a tie. */
-export function listIncidents(history: GovernanceHistory, names: ReadonlyMap<string, string>): ListedIncident[] {
-  const system = (history.statusIncidents ?? []).map(({ id, code, startedAt, resolvedAt }) => ({ id, charterId: null, title: statusIncidentWords[code].opened, startedAt, resolvedAt }));
-  const charters = history.incidents.map((incident) => ({ ...incident, title: incidentTitle(incident, names.get(incident.charterId) ?? incident.charterId) }));
+export function listIncidents(history: GovernanceHistory, names: ReadonlyMap<string, string>, m: Messages): ListedIncident[] {
+  const system = (history.statusIncidents ?? []).map(({ id, code, startedAt, resolvedAt }) => ({ id, charterId: null, title: m.incidents.system[code], startedAt, resolvedAt }));
+  const charters = history.incidents.map((incident) => ({ ...incident, title: incidentTitle(incident, names.get(incident.charterId) ?? incident.charterId, m) }));
   return [...system, ...charters].sort((a, b) => b.startedAt.localeCompare(a.startedAt));
 }
 
 /** What the snapshot's open incident id names before (or without) the history: the system's in words, a charter's by its name. */
-export function describeOpenId(id: string, names: ReadonlyMap<string, string>): { title: string; startedAt: string | null } {
+export function describeOpenId(id: string, names: ReadonlyMap<string, string>, m: Messages): { title: string; startedAt: string | null } {
   const system = parseStatusIncidentId(id);
-  if (system) return { title: statusIncidentWords[system.code].opened, startedAt: system.startedAt };
+  if (system) return { title: m.incidents.system[system.code], startedAt: system.startedAt };
   const parsed = parseIncidentId(id);
   const charterId = parsed?.charterId ?? id;
-  return { title: `${names.get(charterId) ?? charterId}: runs not succeeding`, startedAt: parsed?.startedAt ?? null };
+  return { title: fill(m.incidents.notSucceeding, { name: names.get(charterId) ?? charterId }), startedAt: parsed?.startedAt ?? null };
 }
 
 /** The element id a feed entry links to: #incident-<encodeURIComponent(id)>. */

@@ -1,48 +1,39 @@
-// Words for every status the contract can carry: the page never relies on colour alone.
-import type { CharterState, CreditHealth, OverallStatus, PublishedStatus, RunStatus, ScheduleError, Severity } from '../../shared/contract.ts';
+// Words for every status the contract can carry, in the page's locale: the page never relies on
+// colour alone. The tones live here; the words in the page's messages (site/i18n/).
+import type { CharterState, CreditHealth, Forecast, OverallStatus, PublishedStatus, Reason, RunStatus, Severity } from '../../shared/contract.ts';
 import { charterStateInfo, statusOf } from '../../shared/reasons.ts';
+import type { PageLocale } from '../i18n/context.ts';
+import type { Messages } from '../i18n/en.ts';
+import { fill, formatNumber, plural } from '../i18n/fill.ts';
+import { formatLocalTime, formatWeekdayTime } from './format-time.ts';
 import { formatAge } from './staleness.ts';
 
 export type Tone = 'good' | 'warn' | 'bad' | 'neutral';
 
-export const overallStatusText: Record<OverallStatus, { label: string; detail: string; tone: Tone }> = {
-  healthy: { label: 'Healthy', detail: 'Charters run on schedule and credits are sufficient.', tone: 'good' },
-  degraded: { label: 'Degraded', detail: 'Something needs attention: see the details below.', tone: 'warn' },
-  failing: { label: 'Failing', detail: 'Scheduled governance runs are not succeeding.', tone: 'bad' },
-};
+export const overallTone: Record<OverallStatus, Tone> = { healthy: 'good', degraded: 'warn', failing: 'bad' };
 
-export const severityText: Record<Severity, { label: string; tone: Tone }> = {
-  failing: { label: 'Failing', tone: 'bad' },
-  degraded: { label: 'Degraded', tone: 'warn' },
-  notice: { label: 'Notice', tone: 'neutral' },
-};
+export const severityTone: Record<Severity, Tone> = { failing: 'bad', degraded: 'warn', notice: 'neutral' };
+
+/** A severity in words with its tone. */
+export const severityText = (severity: Severity, m: Messages) => ({ label: m.status.severity[severity], tone: severityTone[severity] });
 
 /** A charter reads in the tone of the reason its state raises, as the headline counts it: a degraded reason is a warning, never red. */
-export function charterStateText(state: CharterState): { label: string; tone: Tone } {
-  const { label, severity } = charterStateInfo[state];
-  return { label, tone: severity === null ? 'good' : severityText[severity].tone };
+export function charterStateText(state: CharterState, m: Messages): { label: string; tone: Tone } {
+  const { severity } = charterStateInfo[state];
+  return { label: m.charters.states[state], tone: severity === null ? 'good' : severityTone[severity] };
 }
 
-/** The credit health in words (shared/credits.ts creditHealth: red under 6 hours of runway, yellow up to 24). */
-export const creditHealthText: Record<CreditHealth, { label: string; tone: Tone }> = {
-  green: { label: 'Sufficient', tone: 'good' },
-  yellow: { label: 'Running low', tone: 'warn' },
-  red: { label: 'Critical', tone: 'bad' },
-};
+/** The credit health's tone (shared/credits.ts creditHealth: red under 6 hours of runway, yellow up to 24). */
+export const creditHealthTone: Record<CreditHealth, Tone> = { green: 'good', yellow: 'warn', red: 'bad' };
 
-export const runStatusText: Record<RunStatus, { label: string; tone: Tone }> = {
-  success: { label: 'Succeeded', tone: 'good' },
+export const runStatusTone: Record<RunStatus, Tone> = {
+  success: 'good',
   // A failed run is a charter's problem, whose reason is degraded at most: a warning, like its state.
-  error: { label: 'Failed', tone: 'warn' },
-  skipped: { label: 'Skipped', tone: 'neutral' },
-  cancelled: { label: 'Cancelled', tone: 'neutral' },
-  running: { label: 'Running', tone: 'neutral' },
-  pending: { label: 'Pending', tone: 'neutral' },
-};
-
-export const scheduleErrorText: Record<ScheduleError, string> = {
-  invalid_cron: 'Invalid cron expression',
-  invalid_timezone: 'Unknown time zone',
+  error: 'warn',
+  skipped: 'neutral',
+  cancelled: 'neutral',
+  running: 'neutral',
+  pending: 'neutral',
 };
 
 const rank: Record<OverallStatus, number> = { healthy: 0, degraded: 1, failing: 2 };
@@ -53,38 +44,76 @@ export function effectiveStatus(snapshot: PublishedStatus): OverallStatus {
   return rank[derived] > rank[snapshot.status] ? derived : snapshot.status;
 }
 
+/** "The balance pays for about 1,240 more runs, until Tue 14:15 UTC (an estimate from the average run)." */
+export function describeFunding(forecast: Forecast, now: number, { m, timeZone }: PageLocale): string {
+  const runs = forecast.fundedRuns === null ? null : BigInt(forecast.fundedRuns);
+  if (runs === null) return m.credits.fundingIdle;
+  if (runs === 0n) return m.credits.fundingNone;
+  const until = forecast.fundedUntil
+    ? fill(m.credits.fundedUntil, { time: formatWeekdayTime(Date.parse(forecast.fundedUntil), now, { locale: m.locale, timeZone }) })
+    : m.credits.fundedLong;
+  return plural(m.locale, m.credits.funding, runs, { until });
+}
+
+type Reasons = NonNullable<PublishedStatus['reasons']>;
+
+/**
+ * A reason in the page's locale: English pages show the worker's own text; others word it from its
+ * code with the snapshot's figures, and the time its charter's state began, in the reader's zone.
+ */
+export function reasonText(reason: Reason, snapshot: PublishedStatus, locale: PageLocale): string {
+  const { m, timeZone } = locale;
+  if (m.reasons === 'json') return reason.text;
+  const charter = snapshot.charters.find((item) => item.id !== undefined && item.id === reason.charterId);
+  const code = snapshot.failedRuns.find((run) => run.charterId !== undefined && run.charterId === reason.charterId)?.errorCode;
+  const words = fill(m.reasons[reason.code], {
+    charter: charter?.name ?? reason.charterId ?? '',
+    code: code ? `: ${code}` : '',
+    balance: formatNumber(m.locale, BigInt(snapshot.credits.balance)),
+    hours: formatNumber(m.locale, snapshot.credits.runwayHours ?? 0),
+    count: formatNumber(m.locale, snapshot.failedRunsTotal ?? snapshot.failedRuns.length),
+    forecast: snapshot.forecast ? describeFunding(snapshot.forecast, Date.parse(snapshot.generatedAt), locale) : '',
+  });
+  // The headline names a system reason's start itself; a charter's is part of its reason.
+  if (reason.since === null || reason.charterId === null) return words;
+  return words + fill(m.reasonSince, { time: formatLocalTime(Date.parse(reason.since), { locale: m.locale, timeZone }) });
+}
+
+export type HeadlineWord = 'Loading' | 'Unknown' | 'Healthy' | 'Degraded' | 'Failing';
+
 export type Headline = {
-  /** the word in the tab title and the favicon's name */
-  word: 'Loading' | 'Unknown' | 'Healthy' | 'Degraded' | 'Failing';
+  /** the status's key: the favicon's name; its words are label */
+  word: HeadlineWord;
+  label: string;
   tone: Tone;
   detail: string;
-  /** reasons shown under the headline: every one but the headline's own */
-  reasons: NonNullable<PublishedStatus['reasons']>;
+  /** reasons shown under the headline, in the page's words: every one but the headline's own */
+  reasons: Reasons;
 };
 
+const wordOf: Record<OverallStatus, HeadlineWord> = { healthy: 'Healthy', degraded: 'Degraded', failing: 'Failing' };
+
 /** What the headline says: the status and its most severe reason, or Unknown when the data cannot be vouched for. */
-export function describeHeadline(snapshot: PublishedStatus | null, now: number, stale: boolean, failed: boolean): Headline {
-  if (!snapshot) {
-    return failed
-      ? { word: 'Unknown', tone: 'neutral', detail: 'The status could not be loaded.', reasons: [] }
-      : { word: 'Loading', tone: 'neutral', detail: 'Fetching the latest snapshot.', reasons: [] };
-  }
+export function describeHeadline(snapshot: PublishedStatus | null, now: number, stale: boolean, failed: boolean, locale: PageLocale): Headline {
+  const { m } = locale;
+  const headline = (word: HeadlineWord, tone: Tone, detail: string, reasons: Reasons): Headline => ({ word, label: m.status.words[word], tone, detail, reasons });
+  if (!snapshot) return failed ? headline('Unknown', 'neutral', m.status.unknown, []) : headline('Loading', 'neutral', m.status.loading, []);
   const status = effectiveStatus(snapshot);
-  const { label, detail, tone } = overallStatusText[status];
-  const reasons = withoutRepeats(snapshot.reasons ?? []);
+  const word = wordOf[status];
+  const reasons = withoutRepeats(snapshot.reasons ?? []).map((reason) => ({ ...reason, text: reasonText(reason, snapshot, locale) }));
   if (stale) {
-    return { word: 'Unknown', tone: 'neutral', detail: `last known: ${label}, ${formatAge(snapshot.generatedAt, now)} ago`, reasons };
+    return headline('Unknown', 'neutral', fill(m.status.lastKnown, { label: m.status.words[word], age: formatAge(snapshot.generatedAt, now, m) }), reasons);
   }
   const [first, ...rest] = reasons;
-  if (status !== 'healthy' && first) return { word: label as Headline['word'], tone, detail: first.text, reasons: rest };
-  return { word: label as Headline['word'], tone, detail: status === 'healthy' ? healthyDetail(snapshot) : detail, reasons };
+  if (status !== 'healthy' && first) return headline(word, overallTone[status], first.text, rest);
+  return headline(word, overallTone[status], status === 'healthy' ? healthyDetail(snapshot, m) : m.status[status], reasons);
 }
 
 /**
  * Each fact once: with no credits left, "the balance pays for no more runs" (funding_ends_soon) says
  * again what credits_exhausted says. It is never the more severe of the two, so the status stands.
  */
-export function withoutRepeats(reasons: NonNullable<PublishedStatus['reasons']>): NonNullable<PublishedStatus['reasons']> {
+export function withoutRepeats(reasons: Reasons): Reasons {
   if (!reasons.some((reason) => reason.code === 'credits_exhausted')) return reasons;
   return reasons.filter((reason) => reason.code !== 'funding_ends_soon');
 }
@@ -93,11 +122,11 @@ export function withoutRepeats(reasons: NonNullable<PublishedStatus['reasons']>)
  * Healthy says only what holds: notices (a paused charter, one without recorded runs) do not change
  * the status, but a page whose every charter is paused must not claim that charters run on schedule.
  */
-function healthyDetail(snapshot: PublishedStatus): string {
+function healthyDetail(snapshot: PublishedStatus, m: Messages): string {
   const charters = snapshot.charters ?? [];
-  if (charters.length === 0 && (snapshot.chartersTotal ?? 0) === 0) return 'No charters are scheduled.';
-  if (!snapshot.reasons?.length) return overallStatusText.healthy.detail;
+  if (charters.length === 0 && (snapshot.chartersTotal ?? 0) === 0) return m.status.noCharters;
+  if (!snapshot.reasons?.length) return m.status.healthy;
   // charters left out of a long list are the least severe: they may well be running
   const working = charters.length < (snapshot.chartersTotal ?? 0) || charters.some((charter) => charter.state === undefined || charter.state === 'ok' || charter.state === 'running');
-  return working ? 'The charters that run do so on schedule; see the notices below.' : 'No charter runs on a schedule: see the notices below.';
+  return working ? m.status.someWork : m.status.noneWork;
 }

@@ -1,14 +1,19 @@
 // One fetch of a published file (the snapshot or the history), checked against its JSON Schema.
 // Never throws: every failure becomes a reason the page can show next to the last good data. Each
 // answer also says what it knows of the server's clock (server-clock.ts), a failed one too.
+import { fill } from '../i18n/fill.ts';
+import type { Messages } from '../i18n/en.ts';
 import { findSchemaIssue, type JsonSchema, type SchemaIssue } from './check-schema.ts';
 import { offsetFromResponse, type OffsetRange } from './server-clock.ts';
 
 export type FetchOutcome<T = unknown> = ({ ok: true; data: T } | { ok: false; reason: string }) & { clock?: OffsetRange | null };
 
+/** The page's words for why a file could not be used (site/i18n/). */
+export type FailureWords = Messages['failures'];
+
 /** "credits.balance (invalid_format)": enough to find the field, short enough for a note. */
-export function describeSchemaIssue({ path, code }: SchemaIssue): string {
-  return `the data does not match the contract at ${path.length > 0 ? path.join('.') : 'the top level'} (${code})`;
+export function describeSchemaIssue({ path, code }: SchemaIssue, words: FailureWords): string {
+  return path.length > 0 ? fill(words.schema, { path: path.join('.'), code }) : fill(words.schemaTop, { code });
 }
 
 /** A request that hangs (a stalled CDN edge) must not stop the polling: it counts as a failure. */
@@ -17,7 +22,7 @@ export const fetchTimeoutMs = 15_000;
 /** The last file a reader checked: the same text again is the same data, not parsed or checked twice. */
 export type Checked = { text: string; data: unknown };
 
-export async function fetchChecked<T>(url: string, schema: JsonSchema, fetchImpl: typeof fetch = fetch, last?: { current: Checked | null }): Promise<FetchOutcome<T>> {
+export async function fetchChecked<T>(url: string, schema: JsonSchema, words: FailureWords, fetchImpl: typeof fetch = fetch, last?: { current: Checked | null }): Promise<FetchOutcome<T>> {
   let response: Response;
   const sentAt = Date.now();
   try {
@@ -26,10 +31,10 @@ export async function fetchChecked<T>(url: string, schema: JsonSchema, fetchImpl
     response = await fetchImpl(url, { cache: 'no-cache', signal: AbortSignal.timeout(fetchTimeoutMs) });
   } catch (error) {
     const timedOut = error instanceof DOMException && error.name === 'TimeoutError';
-    return { ok: false, reason: timedOut ? `no answer within ${fetchTimeoutMs / 1000} s` : 'the request failed (network error)' };
+    return { ok: false, reason: timedOut ? fill(words.timeout, { seconds: fetchTimeoutMs / 1000 }) : words.network };
   }
   const clock = offsetFromResponse({ date: response.headers.get('date'), age: response.headers.get('age'), sentAt, receivedAt: Date.now() });
-  if (!response.ok) return { ok: false, reason: `the server answered ${response.status}`, clock };
+  if (!response.ok) return { ok: false, reason: fill(words.status, { status: response.status }), clock };
   let text: string;
   let data: unknown;
   try {
@@ -37,10 +42,10 @@ export async function fetchChecked<T>(url: string, schema: JsonSchema, fetchImpl
     if (last?.current?.text === text) return { ok: true, data: last.current.data as T, clock };
     data = JSON.parse(text);
   } catch {
-    return { ok: false, reason: 'the answer is not valid JSON', clock };
+    return { ok: false, reason: words.json, clock };
   }
   const issue = findSchemaIssue(schema, data);
-  if (issue) return { ok: false, reason: describeSchemaIssue(issue), clock };
+  if (issue) return { ok: false, reason: describeSchemaIssue(issue, words), clock };
   if (last) last.current = { text, data };
   return { ok: true, data: data as T, clock };
 }

@@ -1,10 +1,9 @@
 // Accessibility of the page in real Chromium: axe-core in light and dark in every state, the tab
 // stops, 360 px wide screens with nothing scrolling sideways, reduced motion, and a loading state
 // that does not move the page.
-import axe from 'axe-core';
-import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import {
+  findAxeViolations,
   fixtureTime,
   historyPath,
   listUnexpectedProblems,
@@ -21,17 +20,6 @@ import {
 
 const suite = usePageSuite();
 let opened: OpenedPage | undefined;
-
-/** axe-core's violations, each with the elements it found, in a form that reads well in a diff. */
-async function findAxeViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ content: axe.source });
-  const results = await page.evaluate(() =>
-    (window as unknown as { axe: typeof axe }).axe.run(document, { resultTypes: ['violations'] }),
-  );
-  return results.violations.flatMap((violation) =>
-    violation.nodes.map((node) => `${violation.id}: ${node.target.join(' ')}: ${node.failureSummary ?? ''}`),
-  );
-}
 
 type State = 'failing' | 'degraded' | 'healthy' | 'empty' | 'stale' | 'legacy-v1' | 'hostile-page';
 
@@ -88,6 +76,7 @@ describe('accessibility', () => {
       // The operators' notes are content, with what links their authors write: not the page's own stops.
       if (await page.evaluate(() => document.activeElement!.closest('.note-body') === null)) stops.push(stop);
     }
+    console.info(`${state}: ${stops.length} tab stops: ${stops.join(', ')}`);
     expect(stops[0]).toBe('a:Skip to the status');
     expect(stops.length).toBeLessThanOrEqual(25);
     expect(stops.filter((stop) => stop.startsWith('time:'))).toEqual([]);
@@ -96,7 +85,6 @@ describe('accessibility', () => {
     expect(stops.filter((stop) => stop.startsWith('div:') && stop.includes('the arrow keys read each bar'))).toHaveLength(2);
     expect(stops).toContain('summary:Badges, for maintainers');
     expect(stops.filter((stop) => stop === 'button:Copy')).toHaveLength(0);
-    console.info(`${state}: ${stops.length} tab stops: ${stops.join(', ')}`);
     expect(listUnexpectedProblems(opened)).toEqual([]);
   });
 

@@ -4,6 +4,7 @@
 // went wrong in the page (console errors, failed requests, requests that left the test server).
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import axe from 'axe-core';
 import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { startStaticServer, type StaticServer } from '../../scripts/static-server.ts';
@@ -83,6 +84,8 @@ export interface OpenOptions extends BrowserContextOptions {
   time?: number;
   /** Open the page without waiting for the first snapshot to show. */
   noWait?: boolean;
+  /** The page's path: / (English) by default, /de/ for German. */
+  path?: string;
 }
 
 export interface OpenedPage {
@@ -94,7 +97,7 @@ export interface OpenedPage {
 }
 
 export async function openStatusPage(browser: Browser, server: StaticServer, options: OpenOptions = {}): Promise<OpenedPage> {
-  const { time = fixtureTime + 10_000, noWait = false, ...contextOptions } = options;
+  const { time = fixtureTime + 10_000, noWait = false, path = '/', ...contextOptions } = options;
   const context = await browser.newContext({
     timezoneId: 'America/New_York',
     locale: 'en-US',
@@ -123,7 +126,7 @@ export async function openStatusPage(browser: Browser, server: StaticServer, opt
     if (response.status() >= 400) opened.failedRequests.push({ url: response.url(), failure: String(response.status()) });
   });
   if (contextOptions.javaScriptEnabled !== false) await page.clock.install({ time });
-  await page.goto(`${server.url}/`);
+  await page.goto(`${server.url}${path}`);
   if (!noWait && contextOptions.javaScriptEnabled !== false) {
     await page.locator('.island[aria-busy="false"]').waitFor();
     // The history comes with the snapshot: its section lists the incidents, or says why there are none.
@@ -140,6 +143,17 @@ export function listUnexpectedProblems(opened: OpenedPage, allowedPath?: string)
     ...opened.failedRequests.filter((request) => !allowed(request.url)).map((r) => `request: ${r.url} ${r.failure}`),
     ...opened.foreignRequests.map((url) => `third-party request: ${url}`),
   ];
+}
+
+/** axe-core's violations, each with the elements it found, in a form that reads well in a diff. */
+export async function findAxeViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ content: axe.source });
+  const results = await page.evaluate(() =>
+    (window as unknown as { axe: typeof axe }).axe.run(document, { resultTypes: ['violations'] }),
+  );
+  return results.violations.flatMap((violation) =>
+    violation.nodes.map((node) => `${violation.id}: ${node.target.join(' ')}: ${node.failureSummary ?? ''}`),
+  );
 }
 
 /** Writes test-results/e2e/<name>.png for a person to look at. */

@@ -1,6 +1,8 @@
 // The 90 days and the incidents in words, and when the page asks for the history again.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { de } from '../../site/i18n/de.ts';
+import { en } from '../../site/i18n/en.ts';
 import type { GovernanceHistory, Incident, PublishedStatus } from '../../shared/contract.ts';
 import { charterDays, describeCharterHistories, describeOpenId, describeUptime, groupByMonth, incidentAnchor, incidentTitle, listIncidents, parseIncidentId } from '../../site/lib/describe-history.ts';
 import { describeCounts, describeTotal } from '../../site/lib/describe-runs.ts';
@@ -20,23 +22,23 @@ const incident: Incident = {
 
 describe('describeCounts and describeTotal', () => {
   it('say what happened to the expected runs', () => {
-    expect(describeCounts({ expected: 24, succeeded: 23, failed: 0, skipped: 0, missed: 1, running: 0 })).toBe('23 of 24 succeeded, 1 missed');
-    expect(describeCounts({ expected: 1440, succeeded: 1200, failed: 200, skipped: 30, missed: 9, running: 1 })).toBe(
+    expect(describeCounts({ expected: 24, succeeded: 23, failed: 0, skipped: 0, missed: 1, running: 0 }, en)).toBe('23 of 24 succeeded, 1 missed');
+    expect(describeCounts({ expected: 1440, succeeded: 1200, failed: 200, skipped: 30, missed: 9, running: 1 }, en)).toBe(
       '1,200 of 1,440 succeeded, 200 failed, 30 skipped, 9 missed, 1 running',
     );
-    expect(describeCounts({ expected: 0, succeeded: 0, failed: 0, skipped: 0, missed: 0 })).toBe('no runs expected');
+    expect(describeCounts({ expected: 0, succeeded: 0, failed: 0, skipped: 0, missed: 0 }, en)).toBe('no runs expected');
   });
 
   it('give the total beside the latest shown, or only what is shown when an older file has no total', () => {
-    expect(describeTotal(10, 112, 'failed')).toBe('112 failed, showing the latest 10');
-    expect(describeTotal(3, 3, 'failed')).toBe('3 failed');
-    expect(describeTotal(3, undefined, 'failed')).toBe('showing the latest 3');
+    expect(describeTotal(10, 112, 'failed', en)).toBe('112 failed, showing the latest 10');
+    expect(describeTotal(3, 3, 'failed', en)).toBe('3 failed');
+    expect(describeTotal(3, undefined, 'failed', en)).toBe('showing the latest 3');
   });
 });
 
 describe('charterDays', () => {
   it('classes each day, and a day without the charter in its map has no data', () => {
-    const days = charterDays(history, 'governance:engineering');
+    const days = charterDays(history, 'governance:engineering', en);
     expect(days).toHaveLength(90);
     expect(days[0]).toEqual({ date: '2026-08-24', dayClass: 'no_data', title: '2026-08-24 (UTC): no data', counts: undefined });
     expect(days[89]).toEqual({
@@ -45,22 +47,22 @@ describe('charterDays', () => {
       title: '2026-11-21 (UTC): 37 of 48 succeeded, 11 missed: some runs failed or were missed',
       counts: { expected: 48, succeeded: 37, failed: 0, skipped: 0, missed: 11 },
     });
-    expect(charterDays(history, 'governance:unknown').every((day) => day.dayClass === 'no_data')).toBe(true);
+    expect(charterDays(history, 'governance:unknown', en).every((day) => day.dayClass === 'no_data')).toBe(true);
   });
 
   it('does not take inherited keys for charters', () => {
-    expect(charterDays(history, 'constructor')[0]!.dayClass).toBe('no_data');
+    expect(charterDays(history, 'constructor', en)[0]!.dayClass).toBe('no_data');
   });
 });
 
 describe('describeCharterHistories and describeUptime', () => {
-  const histories = describeCharterHistories(history);
+  const histories = describeCharterHistories(history, en);
 
   it('give each charter its uptime over 30 and 90 days, from the days with data only', () => {
     const engineering = histories.get('governance:engineering')!;
     expect(engineering.firstData).toBe('2026-10-22');
     expect([engineering.uptime30, engineering.uptime90]).toEqual([{ succeeded: 2_813, judged: 2_832 }, { succeeded: 2_853, judged: 2_872 }]);
-    expect(describeUptime(engineering)).toBe('99.3\u00a0% of expected runs succeeded in 30 days, 99.3\u00a0% in 90 (data from 2026-10-22); 2 incidents, 1 open');
+    expect(describeUptime(engineering, en)).toBe('99.3\u00a0% of expected runs succeeded in 30 days, 99.3\u00a0% in 90 (data from 2026-10-22); 2 incidents, 1 open');
   });
 
   it('list the days with problems, newest first, for readers who cannot hover a bar', () => {
@@ -72,8 +74,8 @@ describe('describeCharterHistories and describeUptime', () => {
 
   it('say so when nothing was expected, never 100 %', () => {
     const govern = histories.get('governance:govern')!;
-    expect(describeUptime({ ...govern, uptime30: null, uptime90: null })).toBe('No expected runs in 90 days; 0 incidents');
-    expect(describeUptime({ ...govern, uptime30: null, uptime90: { succeeded: 12, judged: 12 } })).toBe(
+    expect(describeUptime({ ...govern, uptime30: null, uptime90: null }, en)).toBe('No expected runs in 90 days; 0 incidents');
+    expect(describeUptime({ ...govern, uptime30: null, uptime90: { succeeded: 12, judged: 12 } }, en)).toBe(
       'none expected in 30 days, 100\u00a0% in 90; 0 incidents',
     );
   });
@@ -81,8 +83,8 @@ describe('describeCharterHistories and describeUptime', () => {
 
 describe('incidents', () => {
   it('read like the feed and have the anchor the feed links to', () => {
-    expect(incidentTitle(incident, 'Engineering')).toBe('Engineering: 12 runs failed (insufficient_credits)');
-    expect(incidentTitle({ ...incident, kind: 'missed', runs: 1, errorCodes: [] }, 'Engineering')).toBe('Engineering: 1 run missed');
+    expect(incidentTitle(incident, 'Engineering', en)).toBe('Engineering: 12 runs failed (insufficient_credits)');
+    expect(incidentTitle({ ...incident, kind: 'missed', runs: 1, errorCodes: [] }, 'Engineering', en)).toBe('Engineering: 1 run missed');
     expect(incidentAnchor(incident.id)).toBe('incident-governance%3Aengineering%402026-11-21T07%3A00%3A00.000Z');
   });
 
@@ -96,14 +98,16 @@ describe('incidents', () => {
   it('list the system’s own with the charters’, newest first, in words', () => {
     const older = { ...incident, id: 'governance:engineering@2026-11-20T07:00:00.000Z', startedAt: '2026-11-20T07:00:00.000Z' };
     const system = { id: 'status:credits_exhausted@2026-11-21T06:58:00.000Z', code: 'credits_exhausted' as const, startedAt: '2026-11-21T06:58:00.000Z', resolvedAt: null };
-    const listed = listIncidents({ ...history, incidents: [incident, older], statusIncidents: [system] }, new Map([['governance:engineering', 'Engineering']]));
+    const listed = listIncidents({ ...history, incidents: [incident, older], statusIncidents: [system] }, new Map([['governance:engineering', 'Engineering']]), en);
     expect(listed.map(({ id, charterId, title }) => [id, charterId, title])).toEqual([
       [incident.id, 'governance:engineering', 'Engineering: 12 runs failed (insufficient_credits)'],
       [system.id, null, 'The system account ran out of credits: scheduled runs cannot be paid for'],
       [older.id, 'governance:engineering', 'Engineering: 12 runs failed (insufficient_credits)'],
     ]);
-    expect(describeOpenId(system.id, new Map())).toEqual({ title: 'The system account ran out of credits: scheduled runs cannot be paid for', startedAt: system.startedAt });
-    expect(describeOpenId(incident.id, new Map([['governance:engineering', 'Engineering']]))).toEqual({ title: 'Engineering: runs not succeeding', startedAt: incident.startedAt });
+    expect(describeOpenId(system.id, new Map(), en)).toEqual({ title: 'The system account ran out of credits: scheduled runs cannot be paid for', startedAt: system.startedAt });
+    expect(describeOpenId(incident.id, new Map([['governance:engineering', 'Engineering']]), en)).toEqual({ title: 'Engineering: runs not succeeding', startedAt: incident.startedAt });
+    // German words the system's own from its code too.
+    expect(describeOpenId(system.id, new Map(), de).title).toBe('Das Systemkonto hat keine Credits mehr: geplante Läufe können nicht bezahlt werden');
   });
 
   it("group by month in the reader's zone, keeping their order", () => {

@@ -2,18 +2,20 @@
 // and never a status better than the file's own reasons.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { en } from '../../site/i18n/en.ts';
 import type { PublishedStatus, Reason } from '../../shared/contract.ts';
 import { charterStates } from '../../shared/contract.ts';
-import { charterStateText, describeHeadline, effectiveStatus, runStatusText, withoutRepeats } from '../../site/lib/describe-status.ts';
+import { charterStateText, describeHeadline, effectiveStatus, runStatusTone, withoutRepeats } from '../../site/lib/describe-status.ts';
 
 const read = (name: string) => JSON.parse(readFileSync(new URL(`../fixtures/snapshots/${name}.json`, import.meta.url), 'utf8')) as PublishedStatus;
 const now = Date.parse('2026-11-21T12:00:40.000Z');
+const english = { m: en, timeZone: 'UTC' };
 const reason = (severity: Reason['severity'], text: string): Reason => ({ code: 'charter_failing', severity, charterId: null, since: null, text });
 
 describe('describeHeadline', () => {
   it('leads with the most severe reason and lists the others', () => {
     const degraded = read('degraded');
-    const headline = describeHeadline(degraded, now, false, false);
+    const headline = describeHeadline(degraded, now, false, false, english);
     expect(headline).toMatchObject({ word: 'Degraded', tone: 'warn', detail: degraded.reasons![0]!.text });
     expect(headline.reasons).toEqual(degraded.reasons!.slice(1));
   });
@@ -24,7 +26,7 @@ describe('describeHeadline', () => {
     expect(current.reasons!.map((reason) => reason.code)).not.toContain('funding_ends_soon');
     const repeat = { code: 'funding_ends_soon', severity: 'degraded', charterId: null, since: null, text: 'The balance pays for no more runs.' } as const;
     const failing = { ...current, reasons: [...current.reasons!, repeat] };
-    const headline = describeHeadline(failing, now, false, false);
+    const headline = describeHeadline(failing, now, false, false, english);
     expect(headline).toMatchObject({ word: 'Failing', tone: 'bad', detail: failing.reasons[0]!.text });
     expect(headline.reasons).toEqual(current.reasons!.slice(1));
     // with credits left, the funding forecast is news of its own
@@ -35,11 +37,11 @@ describe('describeHeadline', () => {
 
   it('says healthy in words that hold, and lists its notices', () => {
     const healthy = read('healthy');
-    const headline = describeHeadline(healthy, now, false, false);
+    const headline = describeHeadline(healthy, now, false, false, english);
     expect(headline).toMatchObject({ word: 'Healthy', tone: 'good', detail: 'The charters that run do so on schedule; see the notices below.' });
     expect(headline.reasons).toEqual(healthy.reasons);
     const clean = { ...healthy, charters: healthy.charters.filter((charter) => charter.state === 'ok'), reasons: [] };
-    expect(describeHeadline(clean, now, false, false).detail).toBe('Charters run on schedule and credits are sufficient.');
+    expect(describeHeadline(clean, now, false, false, english).detail).toBe('Charters run on schedule and credits are sufficient.');
   });
 
   it('never says charters run on schedule when every charter is paused or has never run, or there are none', () => {
@@ -48,30 +50,31 @@ describe('describeHeadline', () => {
       ...healthy,
       charters: healthy.charters.map((charter, index) => ({ ...charter, state: index % 2 ? ('paused' as const) : ('no_runs' as const) })),
     };
-    const headline = describeHeadline(idle, now, false, false);
+    const headline = describeHeadline(idle, now, false, false, english);
     expect(headline).toMatchObject({ word: 'Healthy', detail: 'No charter runs on a schedule: see the notices below.' });
     expect(headline.detail).not.toContain('run on schedule');
-    expect(describeHeadline({ ...healthy, charters: [], chartersTotal: 0, reasons: [] }, now, false, false).detail).toBe('No charters are scheduled.');
+    expect(describeHeadline({ ...healthy, charters: [], chartersTotal: 0, reasons: [] }, now, false, false, english).detail).toBe('No charters are scheduled.');
     // the listed charters are all idle, but more exist than are listed: those may be running
-    expect(describeHeadline({ ...idle, chartersTotal: idle.charters.length + 50 }, now, false, false).detail).toBe(
+    expect(describeHeadline({ ...idle, chartersTotal: idle.charters.length + 50 }, now, false, false, english).detail).toBe(
       'The charters that run do so on schedule; see the notices below.',
     );
   });
 
   it('says Unknown, neutral, with the last known status and its age, once stale', () => {
-    const headline = describeHeadline(read('failing'), Date.parse('2026-11-21T12:14:31.000Z'), true, false);
+    const headline = describeHeadline(read('failing'), Date.parse('2026-11-21T12:14:31.000Z'), true, false, english);
     expect(headline).toMatchObject({ word: 'Unknown', tone: 'neutral', detail: 'last known: Failing, 14 minutes ago' });
     expect(headline.reasons).toEqual(withoutRepeats(read('failing').reasons!));
   });
 
   it('says Loading before any data, and Unknown when the first load failed', () => {
-    expect(describeHeadline(null, now, false, false)).toMatchObject({ word: 'Loading', tone: 'neutral' });
-    expect(describeHeadline(null, now, false, true)).toMatchObject({ word: 'Unknown', detail: 'The status could not be loaded.' });
+    expect(describeHeadline(null, now, false, false, english)).toMatchObject({ word: 'Loading', tone: 'neutral' });
+    expect(describeHeadline(null, now, false, true, english)).toMatchObject({ word: 'Unknown', detail: 'The status could not be loaded.' });
   });
 
   it('reads a file of the first release by the status it carries', () => {
-    expect(describeHeadline(read('legacy-v1'), now, false, false)).toEqual({
+    expect(describeHeadline(read('legacy-v1'), now, false, false, english)).toEqual({
       word: 'Degraded',
+      label: 'Degraded',
       tone: 'warn',
       detail: 'Something needs attention: see the details below.',
       reasons: [],
@@ -91,7 +94,7 @@ describe('effectiveStatus', () => {
 
 describe('charterStateText', () => {
   it("gives every state words and the tone of its reason's severity: degraded is a warning, never red", () => {
-    expect(Object.fromEntries(charterStates.map((state) => [state, charterStateText(state)]))).toEqual({
+    expect(Object.fromEntries(charterStates.map((state) => [state, charterStateText(state, en)]))).toEqual({
       paused: { label: 'Paused', tone: 'neutral' },
       invalid_schedule: { label: 'Schedule broken', tone: 'warn' },
       no_runs: { label: 'No recorded runs', tone: 'neutral' },
@@ -104,6 +107,6 @@ describe('charterStateText', () => {
       ok: { label: 'OK', tone: 'good' },
     });
     // a failed run in a card is no redder than its charter
-    expect(runStatusText.error).toEqual({ label: 'Failed', tone: 'warn' });
+    expect(runStatusTone.error).toBe('warn');
   });
 });

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { en } from '../../site/i18n/en.ts';
 import { governanceStatusJsonSchema } from '../../shared/json-schema.ts';
 import type { JsonSchema } from '../../site/lib/check-schema.ts';
 import { fetchChecked, type FetchOutcome } from '../../site/lib/fetch-snapshot.ts';
@@ -20,14 +21,14 @@ function answering(respond: () => Response | Promise<Response>) {
 describe('fetchChecked', () => {
   it('returns a snapshot that passes the contract, asking the browser to revalidate', async () => {
     const { calls, fetchImpl } = answering(() => new Response(fixtureText, { status: 200 }));
-    const outcome = await fetchChecked('/governance-status.json', schema, fetchImpl);
+    const outcome = await fetchChecked('/governance-status.json', schema, en.failures, fetchImpl);
     expect(outcome.ok && (outcome.data as { status: string }).status).toBe('healthy');
     expect(calls[0]?.cache).toBe('no-cache');
   });
 
   it('gives up on a request that hangs, so polling goes on', async () => {
     const { calls, fetchImpl } = answering(() => Promise.reject(new DOMException('signal timed out', 'TimeoutError')));
-    const outcome = await fetchChecked('/x.json', schema, fetchImpl);
+    const outcome = await fetchChecked('/x.json', schema, en.failures, fetchImpl);
     expect(outcome).toEqual({ ok: false, reason: 'no answer within 15 s' });
     expect(calls[0]?.signal).toBeInstanceOf(AbortSignal);
   });
@@ -40,7 +41,7 @@ describe('fetchChecked', () => {
         () => new Response('{"schemaVersion": 1,', { status: 200 }),
         () => new Response(fixtureText.replace('"status": "healthy"', '"status": "fine"'), { status: 200 }),
       ].map(async (respond) => {
-        const outcome = await fetchChecked('/x.json', schema, answering(respond).fetchImpl);
+        const outcome = await fetchChecked('/x.json', schema, en.failures, answering(respond).fetchImpl);
         return outcome.ok ? 'ok' : outcome.reason;
       }),
     );
@@ -79,14 +80,14 @@ describe('a file read again', () => {
     let text = fixtureText;
     const { fetchImpl } = answering(() => new Response(text, { status: 200 }));
     const last = { current: null };
-    const first = await fetchChecked('/governance-status.json', schema, fetchImpl, last);
-    const again = await fetchChecked('/governance-status.json', schema, fetchImpl, last);
+    const first = await fetchChecked('/governance-status.json', schema, en.failures, fetchImpl, last);
+    const again = await fetchChecked('/governance-status.json', schema, en.failures, fetchImpl, last);
     expect(first.ok && again.ok && first.data === again.data).toBe(true);
     const state = applyOutcome(initialFileState, first, 1000);
     expect(applyOutcome(state, again, 2000)).toBe(state);
     // A changed file is new data; a failure keeps the last good copy for the next comparison.
     text = fixtureText.replace('"status": "healthy"', '"status": "degraded"');
-    const changed = await fetchChecked('/governance-status.json', schema, fetchImpl, last);
+    const changed = await fetchChecked('/governance-status.json', schema, en.failures, fetchImpl, last);
     expect(changed.ok && changed.data !== (first.ok && first.data)).toBe(true);
     expect(applyOutcome(state, changed, 3000)).not.toBe(state);
   });
@@ -95,7 +96,7 @@ describe('a file read again', () => {
     const date = new Date(Date.now() + 30 * 60_000).toUTCString();
     for (const status of [200, 503]) {
       const { fetchImpl } = answering(() => new Response(fixtureText, { status, headers: { Date: date } }));
-      const { clock } = await fetchChecked('/governance-status.json', schema, fetchImpl);
+      const { clock } = await fetchChecked('/governance-status.json', schema, en.failures, fetchImpl);
       expect(clock!.low).toBeGreaterThan(29 * 60_000);
       expect(clock!.high).toBeLessThan(31 * 60_000);
     }
