@@ -7,6 +7,7 @@
 import { useEffect, useMemo, type ReactNode } from 'react';
 import type { GovernanceHistory, PublishedStatus } from '../../shared/contract.ts';
 import { describeCharterHistories } from '../lib/describe-history.ts';
+import { describeRecord } from '../lib/describe-record.ts';
 import { describeHeadline } from '../lib/describe-status.ts';
 import { formatLocalTime } from '../lib/format-time.ts';
 import type { NoteMeta } from '../lib/notes.ts';
@@ -18,10 +19,12 @@ import { IncidentHistory } from './incident-history.tsx';
 import { RecentRuns } from './recent-threads.tsx';
 import { Neutral, ToneIcon } from './tone-icon.tsx';
 import { useClock } from './use-clock.ts';
+import { useRecord } from './use-record.ts';
 import { useFeedLinks } from './use-page-links.ts';
 import { useStatusFiles, type Schemas } from './use-snapshot.ts';
 
-export type IslandProps = { statusUrl: string; historyUrl: string; iconBase: string; notes: NoteMeta[]; schemas: Schemas };
+/** pinnedKey: the public JWK the page was built with (PUBLIC_SIGNING_KEY_FILE), or null */
+export type IslandProps = { statusUrl: string; historyUrl: string; iconBase: string; notes: NoteMeta[]; schemas: Schemas; pinnedKey: unknown };
 
 const Section = ({ id, title, children }: { id: string; title: string; children: ReactNode }) => (
   <section aria-labelledby={id}>
@@ -58,8 +61,9 @@ function Sections({ snapshot, history, historyFailure, notes }: { snapshot: Publ
   );
 }
 
-export default function StatusIsland({ statusUrl, historyUrl, iconBase, notes, schemas }: IslandProps) {
+export default function StatusIsland({ statusUrl, historyUrl, iconBase, notes, schemas, pinnedKey }: IslandProps) {
   const files = useStatusFiles(statusUrl, historyUrl, schemas);
+  const record = describeRecord(useRecord(statusUrl, pinnedKey, files.statusText));
   const data = files.historySettled ? files.snapshot.data : null;
   const { receivedAt, failure } = files.snapshot;
   const history = data && files.history.data;
@@ -95,7 +99,7 @@ export default function StatusIsland({ statusUrl, historyUrl, iconBase, notes, s
             </p>
           )}
         </div>
-        <HeadlineBox headline={headline} snapshot={data} history={history} />
+        <HeadlineBox headline={headline} snapshot={data} history={history} record={record} />
         {data ? (
           <Sections snapshot={data} history={history} historyFailure={files.history.failure} notes={notes} />
         ) : (

@@ -1,0 +1,36 @@
+// The record's state for the page (site/lib/verify-record.ts): the bundle fetched once, the days
+// verified with the first snapshot, then each new snapshot's signature and the index checked again.
+import { useEffect, useRef, useState } from 'react';
+import type { RecentBundle } from '../../shared/archive-bundle.ts';
+import { correctedNow } from '../lib/clock.ts';
+import { checkRecord, loadBundle, type RecordSource, type RecordState } from '../lib/verify-record.ts';
+
+export function useRecord(statusUrl: string, pinnedKey: unknown, snapshotText: string | null): RecordState {
+  const [state, setState] = useState<RecordState>({ kind: 'checking' });
+  const bundle = useRef<Promise<RecentBundle | null> | null>(null);
+  /** the days checked by the first verification; later ones check only the index and the snapshot */
+  const checkedDays = useRef<number | null>(null);
+  useEffect(() => {
+    if (snapshotText === null) return;
+    let live = true;
+    const status = new URL(statusUrl, location.href);
+    const source: RecordSource = { url: (name) => new URL(name, status).href, snapshotName: status.pathname.split('/').pop()!, fetch };
+    void (async () => {
+      let next: RecordState;
+      try {
+        const loaded = await (bundle.current ??= loadBundle(source));
+        const days = checkedDays.current;
+        next = await checkRecord(source, { bundle: loaded && days !== null ? { ...loaded, days: [] } : loaded, snapshotText, pinnedKey, now: correctedNow() });
+        if (next.kind === 'verified') next = { ...next, checkedDays: (checkedDays.current ??= next.checkedDays) };
+      } catch (error) {
+        bundle.current = null; // tried again with the next snapshot
+        next = { kind: 'unavailable', reason: error instanceof Error ? error.message : String(error) };
+      }
+      if (live) setState(next);
+    })();
+    return () => {
+      live = false;
+    };
+  }, [statusUrl, pinnedKey, snapshotText]);
+  return state;
+}
