@@ -1,9 +1,9 @@
 // Reading governance-archive/recent.json (worker/archive-recent.ts writes it): its copies stand in
-// for the published files they copy, so shared/archive-verify.ts checks them exactly as it checks the
+// for the published files they copy (the index, the days, the public key and the rotation statements), so shared/archive-verify.ts checks them exactly as it checks the
 // files themselves (signatures, the index's hashes, the chain). No Zod: the page imports this.
-import { archiveDayFileName, archiveIndexFileName, isUtcDate, signatureFileName } from './archive-files.ts';
+import { archiveDayFileName, archiveIndexFileName, isUtcDate, keyRotationsFileName, signatureFileName, signingKeyFileName } from './archive-files.ts';
 
-export type RecentBundle = { index: string; indexSignature: string | null; days: Array<{ day: string; bytes: string; signature: string | null }> };
+export type RecentBundle = { index: string; indexSignature: string | null; signingKey: string | null; keyRotations: string | null; days: Array<{ day: string; bytes: string; signature: string | null }> };
 
 const isText = (value: unknown): value is string => typeof value === 'string';
 const isTextOrNull = (value: unknown) => value === null || isText(value);
@@ -12,7 +12,7 @@ const isTextOrNull = (value: unknown) => value === null || isText(value);
 export function asRecentBundle(value: unknown): RecentBundle | null {
   const bundle = value as Partial<RecentBundle> | null;
   const days = bundle?.days;
-  if (!isText(bundle?.index) || !isTextOrNull(bundle.indexSignature) || !Array.isArray(days)) return null;
+  if (!isText(bundle?.index) || !isTextOrNull(bundle.indexSignature) || !isTextOrNull(bundle.signingKey) || !isTextOrNull(bundle.keyRotations) || !Array.isArray(days)) return null;
   return days.every((day) => isUtcDate(day?.day) && isText(day.bytes) && isTextOrNull(day.signature)) ? (bundle as RecentBundle) : null;
 }
 
@@ -23,6 +23,8 @@ export function readWithBundle(bundle: RecentBundle, fallback: Read): Read {
   const files = new Map<string, string | null>([
     [archiveIndexFileName, bundle.index],
     [signatureFileName(archiveIndexFileName), bundle.indexSignature],
+    [signingKeyFileName, bundle.signingKey],
+    [keyRotationsFileName, bundle.keyRotations],
   ]);
   for (const { day, bytes, signature } of bundle.days) {
     files.set(archiveDayFileName(day), bytes);

@@ -70,6 +70,9 @@ export const archiveRecentSchema = z.object({
   /** governance-archive.json, byte for byte, and its signature */
   index: z.string().check(z.maxLength(archiveLimits.days * 100)),
   indexSignature: detachedJws,
+  /** governance-signing-key.json and governance-key-rotations.json as published; null when absent */
+  signingKey: z.nullable(z.string().check(z.maxLength(4_096))),
+  keyRotations: z.nullable(z.string().check(z.maxLength(1_048_576))),
   /** the newest days of the index, oldest first: each file byte for byte, and its signature */
   days: z.array(z.object({ day: utcDate, bytes: z.string().check(z.maxLength(archiveLimits.dayBytes)), signature: detachedJws })).check(z.maxLength(archiveRecentDays)),
 });

@@ -4,11 +4,13 @@
 // bundle is read once and its days are kept where the index still lists their hash; only a day it
 // lacks (the new ones, or all of them the first time) is read from the store, with its signature.
 import { archiveLimits, parseArchiveRecent, type ArchiveIndexEntry, type ArchiveRecent } from '../shared/archive-contract.ts';
-import { archiveDayFileName, archiveIndexFileName, archiveRecentDays, archiveRecentFileName, signatureFileName } from '../shared/archive-files.ts';
+import { archiveDayFileName, archiveIndexFileName, archiveRecentDays, archiveRecentFileName, keyRotationsFileName, signatureFileName } from '../shared/archive-files.ts';
 import type { SnapshotStorePort } from '../shared/ports.ts';
 import { sha256Of } from './archive-chain.ts';
 
 type RecentDay = ArchiveRecent['days'][number];
+/** The index just written (its exact bytes, signature and entries) and the public key's file, null without a key. */
+export type RecentRecord = { entries: readonly ArchiveIndexEntry[]; index: string; indexSignature: string | null; updatedAt: string; signingKey: string | null };
 
 /** The previous bundle's days by date, each only where its bytes still have the hash the index lists. */
 async function previousDays(store: SnapshotStorePort, wanted: ReadonlyMap<string, string>, signal?: AbortSignal): Promise<Map<string, RecentDay>> {
@@ -34,7 +36,7 @@ async function previousDays(store: SnapshotStorePort, wanted: ReadonlyMap<string
  */
 export async function buildRecentBundle(
   store: SnapshotStorePort,
-  record: { entries: readonly ArchiveIndexEntry[]; index: string; indexSignature: string | null; updatedAt: string },
+  record: RecentRecord,
   signal?: AbortSignal,
 ): Promise<string> {
   const newest = record.entries.slice(-archiveRecentDays);
@@ -54,14 +56,17 @@ export async function buildRecentBundle(
     if (size > archiveLimits.recentBytes) break;
     days.unshift(day);
   }
-  const bundle: ArchiveRecent = { schemaVersion: 1, updatedAt: record.updatedAt, index: record.index, indexSignature: record.indexSignature, days };
+  // the rotation statements are published by the operator (README, key rotation): read as they are
+  const keyRotations = await store.get(keyRotationsFileName, signal);
+  const { updatedAt, index, indexSignature, signingKey } = record;
+  const bundle: ArchiveRecent = { schemaVersion: 1, updatedAt, index, indexSignature, signingKey, keyRotations, days };
   return `${JSON.stringify(bundle)}\n`;
 }
 
 /** Writes the bundle of the index just written (its exact bytes and signature). */
 export async function publishRecentBundle(
   store: SnapshotStorePort,
-  record: { entries: readonly ArchiveIndexEntry[]; index: string; indexSignature: string | null; updatedAt: string },
+  record: RecentRecord,
   signal?: AbortSignal,
 ): Promise<void> {
   await store.put(archiveRecentFileName, await buildRecentBundle(store, record, signal), signal);
@@ -71,18 +76,23 @@ export async function publishRecentBundle(
  * Once per process, when no day was archived: a bundle missing (a worker that predates it, a deleted
  * file) or not of the stored index (a writer stopped between the two) is written again.
  */
-export async function refreshRecentBundle(store: SnapshotStorePort, entries: readonly ArchiveIndexEntry[], updatedAt: string | null, signal?: AbortSignal): Promise<boolean> {
+export async function refreshRecentBundle(
+  store: SnapshotStorePort,
+  known: { entries: readonly ArchiveIndexEntry[]; updatedAt: string | null; signingKey: string | null },
+  signal?: AbortSignal,
+): Promise<boolean> {
   const index = await store.get(archiveIndexFileName, signal);
-  if (index === null || updatedAt === null) return false;
+  if (index === null || known.updatedAt === null) return false;
   const stored = await store.get(archiveRecentFileName, signal);
+  const indexSignature = await store.get(signatureFileName(archiveIndexFileName), signal);
   let current = false;
   try {
-    current = stored !== null && JSON.parse(stored).index === index;
+    const bundle = stored === null ? null : JSON.parse(stored);
+    current = bundle?.index === index && bundle.indexSignature === indexSignature && bundle.signingKey === known.signingKey;
   } catch {
     // rewritten below
   }
   if (current) return false;
-  const indexSignature = await store.get(signatureFileName(archiveIndexFileName), signal);
-  await publishRecentBundle(store, { entries, index, indexSignature, updatedAt }, signal);
+  await publishRecentBundle(store, { entries: known.entries, index, indexSignature, updatedAt: known.updatedAt, signingKey: known.signingKey }, signal);
   return true;
 }

@@ -14,7 +14,7 @@ import type { Clock, Logger, SnapshotStorePort } from '../shared/ports.ts';
 import { checkDay, dayBefore, followChainBack, readDay, readIndex, sha256Of, type StoredDay } from './archive-chain.ts';
 import { archiveDifferences } from '../shared/archive-history.ts';
 import { describeError } from './logger.ts';
-import type { Signer } from './signing-key.ts';
+import { signingKeyFileBody, type Signer } from './signing-key.ts';
 
 export type ArchivistDeps = { store: SnapshotStorePort; signer: Signer | null; logger: Logger; clock: Clock };
 export type ArchiveOutcome = { appended: string[]; adopted: string[]; head: ArchiveIndexEntry | null; problem: string | null };
@@ -31,6 +31,7 @@ export function createArchivist({ store, signer, logger, clock }: ArchivistDeps)
   const refused = new Set<string>();
   /** whether governance-archive/recent.json was written or found current by this process */
   let recentChecked = false;
+  const signingKey = signer ? signingKeyFileBody(signer) : null;
 
   const stop = (event: string, problem: string, fields: Record<string, unknown> = {}): null => {
     broken = problem;
@@ -186,7 +187,7 @@ export function createArchivist({ store, signer, logger, clock }: ArchivistDeps)
     await store.put(archiveIndexFileName, body, signal);
     if (indexSignature) await store.put(signatureFileName(archiveIndexFileName), indexSignature, signal);
     current().updatedAt = updatedAt;
-    await publishRecentBundle(store, { entries, index: body, indexSignature, updatedAt }, signal);
+    await publishRecentBundle(store, { entries, index: body, indexSignature, updatedAt, signingKey }, signal);
     recentChecked = true;
   }
 
@@ -227,7 +228,7 @@ export function createArchivist({ store, signer, logger, clock }: ArchivistDeps)
     }
     if (chain !== null && broken === null && chain.entries.length > startCount) await writeIndex(now, signal);
     else if (chain?.entries.length && broken === null && !recentChecked) {
-      if (await refreshRecentBundle(store, chain.entries, chain.updatedAt, signal)) logger.info('archive_recent_rewritten', { file: archiveRecentFileName });
+      if (await refreshRecentBundle(store, { entries: chain.entries, updatedAt: chain.updatedAt, signingKey }, signal)) logger.info('archive_recent_rewritten', { file: archiveRecentFileName });
       recentChecked = true;
     }
     return { ...outcome, head: chain?.entries.at(-1) ?? null, problem: broken };

@@ -7,7 +7,7 @@ import { checkRecord, loadBundle, type RecordSource, type RecordState } from '..
 
 export function useRecord(statusUrl: string, pinnedKey: unknown, snapshotText: string | null): RecordState {
   const [state, setState] = useState<RecordState>({ kind: 'checking' });
-  const bundle = useRef<Promise<RecentBundle | null> | null>(null);
+  const bundle = useRef<Promise<RecentBundle | null | 'invalid'> | null>(null);
   /** the days checked by the first verification; later ones check only the index and the snapshot */
   const checkedDays = useRef<number | null>(null);
   useEffect(() => {
@@ -20,7 +20,7 @@ export function useRecord(statusUrl: string, pinnedKey: unknown, snapshotText: s
       try {
         const loaded = await (bundle.current ??= loadBundle(source));
         const days = checkedDays.current;
-        next = await checkRecord(source, { bundle: loaded && days !== null ? { ...loaded, days: [] } : loaded, snapshotText, pinnedKey, now: correctedNow() });
+        next = await checkRecord(source, { bundle: typeof loaded === 'object' && loaded && days !== null ? { ...loaded, days: [] } : loaded, snapshotText, pinnedKey, now: correctedNow() });
         if (next.kind === 'verified') next = { ...next, checkedDays: (checkedDays.current ??= next.checkedDays) };
       } catch (error) {
         bundle.current = null; // tried again with the next snapshot

@@ -2,13 +2,13 @@
 // request) read as the files it copies, the key, and the snapshot the page polled, all verified by
 // shared/archive-verify.ts with WebCrypto. The key the page was built with (PUBLIC_SIGNING_KEY_FILE)
 // is pinned: a record signed by another key does not verify. Never throws.
-import { archiveIndexFileName, archiveRecentFileName } from '../../shared/archive-files.ts';
+import { archiveRecentFileName } from '../../shared/archive-files.ts';
 import { asRecentBundle, bundleRange, readWithBundle, type RecentBundle } from '../../shared/archive-bundle.ts';
 import { verifyRecordCore, type FailureKind } from '../../shared/archive-verify-core.ts';
 
 export type RecordState =
   | { kind: 'checking' }
-  /** nothing archived yet (no bundle and no index published) */
+  /** nothing archived yet: no governance-archive/recent.json (the worker writes it with the first day) */
   | { kind: 'none' }
   | { kind: 'unavailable'; reason: string }
   | { kind: 'unsigned'; days: number }
@@ -37,14 +37,14 @@ async function fetchBytes(source: RecordSource, name: string): Promise<Bytes | n
   return new Uint8Array(await response.arrayBuffer());
 }
 
-/** The bundle (null when none is published), fetched once per page. */
-export async function loadBundle(source: RecordSource): Promise<RecentBundle | null> {
+/** The bundle, null when none is published, 'invalid' when what is published is not one; fetched once per page. */
+export async function loadBundle(source: RecordSource): Promise<RecentBundle | null | 'invalid'> {
   const bytes = await fetchBytes(source, archiveRecentFileName);
   if (bytes === null) return null;
   try {
-    return asRecentBundle(JSON.parse(new TextDecoder().decode(bytes)));
+    return asRecentBundle(JSON.parse(new TextDecoder().decode(bytes))) ?? 'invalid';
   } catch {
-    return null;
+    return 'invalid';
   }
 }
 
@@ -53,7 +53,7 @@ export async function loadBundle(source: RecordSource): Promise<RecentBundle | n
  * from the poll first; if its signature fails, it is fetched again with its signature (a new snapshot
  * may have been published in between).
  */
-export async function checkRecord(source: RecordSource, options: { bundle: RecentBundle | null; snapshotText: string; pinnedKey: unknown; now: number }): Promise<RecordState> {
+export async function checkRecord(source: RecordSource, options: { bundle: RecentBundle | null | 'invalid'; snapshotText: string; pinnedKey: unknown; now: number }): Promise<RecordState> {
   let polled: string | null = options.snapshotText;
   const fetched = (name: string) => fetchBytes(source, name);
   const fallback = async (name: string) => {
@@ -64,13 +64,14 @@ export async function checkRecord(source: RecordSource, options: { bundle: Recen
   };
   try {
     const { bundle } = options;
-    if (bundle === null && (await fetched(archiveIndexFileName)) === null) return { kind: 'none' };
+    if (bundle === null) return { kind: 'none' };
+    if (bundle === 'invalid') return { kind: 'broken', failure: 'invalid', file: archiveRecentFileName, day: null };
     const result = await verifyRecordCore({
-      read: bundle ? readWithBundle(bundle, fallback) : fallback,
+      read: readWithBundle(bundle, fallback),
       now: options.now,
       pinnedKey: options.pinnedKey ?? undefined,
       snapshotName: source.snapshotName,
-      ...(bundle && { range: bundleRange(bundle) }),
+      range: bundleRange(bundle),
     });
     if (!result.ok) return { kind: 'broken', failure: result.failure.kind, file: result.failure.file, day: result.failure.day };
     const { keyId, days, checkedDays } = result.report;

@@ -3,7 +3,7 @@
 // file by file; written only when a day is archived, at a flat cost; rewritten when it is missing.
 import { describe, expect, it } from 'vitest';
 import { parseArchiveRecent } from '../../shared/archive-contract.ts';
-import { archiveDayFileName, archiveIndexFileName, archiveRecentFileName, endOfUtcDate, signatureFileName } from '../../shared/archive-files.ts';
+import { archiveDayFileName, archiveIndexFileName, archiveRecentFileName, endOfUtcDate, signatureFileName, signingKeyFileName } from '../../shared/archive-files.ts';
 import { asRecentBundle, bundleRange, readWithBundle } from '../../shared/archive-bundle.ts';
 import { verifyRecord } from '../../shared/archive-verify.ts';
 import type { SnapshotStorePort } from '../../shared/ports.ts';
@@ -43,7 +43,10 @@ describe('the bundle of recent days', () => {
     const { read, fetched } = bundleReader(files);
     const result = await verifyRecord({ read, now, range: bundleRange(asRecentBundle(bundle)!) });
     expect(result).toMatchObject({ ok: true, report: { keyId: signer!.kid, days: 6, checkedDays: 6 } });
-    expect(fetched.filter((name) => name.startsWith('governance-archive'))).toEqual([]);
+    // the bundle holds the key too (and says there is no rotation): only the snapshot and its signature are read elsewhere
+    expect(bundle.signingKey).toBe(files.get(signingKeyFileName));
+    expect(bundle.keyRotations).toBeNull();
+    expect(fetched).toEqual(['governance-status.json', 'governance-status.json.jws']);
   });
 
   it('a day altered in the bundle fails at that day, as the file would', async () => {
@@ -99,7 +102,9 @@ describe('the bundle of recent days', () => {
   });
 
   it('a reader takes nothing from a bundle of the wrong shape', () => {
-    expect(asRecentBundle({ index: 'x', indexSignature: null, days: [{ day: '2026-13-01', bytes: '', signature: null }] })).toBeNull();
+    expect(asRecentBundle({ index: 'x', indexSignature: null, signingKey: null, keyRotations: null, days: [] })).not.toBeNull();
+    expect(asRecentBundle({ index: 'x', indexSignature: null, signingKey: null, keyRotations: null, days: [{ day: '2026-13-01', bytes: '', signature: null }] })).toBeNull();
+    expect(asRecentBundle({ index: 'x', indexSignature: null, signingKey: 7, keyRotations: null, days: [] })).toBeNull();
     expect(asRecentBundle({ index: 1, days: [] })).toBeNull();
     expect(asRecentBundle(null)).toBeNull();
   });
