@@ -8,10 +8,12 @@ import { useEffect, useMemo, type ReactNode } from 'react';
 import type { GovernanceHistory, PublishedStatus } from '../../shared/contract.ts';
 import { describeCharterHistories } from '../lib/describe-history.ts';
 import { describeRecord } from '../lib/describe-record.ts';
+import { recordUptimes } from '../lib/record-uptime.ts';
 import { describeHeadline } from '../lib/describe-status.ts';
 import { formatLocalTime } from '../lib/format-time.ts';
 import type { NoteMeta } from '../lib/notes.ts';
 import { formatStaleMessage, isStale } from '../lib/staleness.ts';
+import { RecordUptimes } from './charter-days.tsx';
 import { CharterList } from './charter-list.tsx';
 import { CreditsPanel } from './credits-panel.tsx';
 import { HeadlineBox } from './headline.tsx';
@@ -63,7 +65,9 @@ function Sections({ snapshot, history, historyFailure, notes }: { snapshot: Publ
 
 export default function StatusIsland({ statusUrl, historyUrl, iconBase, notes, schemas, pinnedKey }: IslandProps) {
   const files = useStatusFiles(statusUrl, historyUrl, schemas);
-  const record = describeRecord(useRecord(statusUrl, pinnedKey, files.statusText));
+  const record = useRecord(statusUrl, pinnedKey, files.statusText);
+  const recordLine = describeRecord(record.state);
+  const uptimes = useMemo(() => (record.days ? recordUptimes(record.days) : null), [record.days]);
   const data = files.historySettled ? files.snapshot.data : null;
   const { receivedAt, failure } = files.snapshot;
   const history = data && files.history.data;
@@ -99,9 +103,11 @@ export default function StatusIsland({ statusUrl, historyUrl, iconBase, notes, s
             </p>
           )}
         </div>
-        <HeadlineBox headline={headline} snapshot={data} history={history} record={record} />
+        <HeadlineBox headline={headline} snapshot={data} history={history} record={recordLine} />
         {data ? (
-          <Sections snapshot={data} history={history} historyFailure={files.history.failure} notes={notes} />
+          <RecordUptimes.Provider value={uptimes}>
+            <Sections snapshot={data} history={history} historyFailure={files.history.failure} notes={notes} />
+          </RecordUptimes.Provider>
         ) : (
           <div className="loading" aria-hidden="true">
             <div className="placeholder" />

@@ -5,8 +5,10 @@ import type { RecentBundle } from '../../shared/archive-bundle.ts';
 import { correctedNow } from '../lib/clock.ts';
 import { checkRecord, loadBundle, type RecordSource, type RecordState } from '../lib/verify-record.ts';
 
-export function useRecord(statusUrl: string, pinnedKey: unknown, snapshotText: string | null): RecordState {
+/** The record's state, and the bundle's days once they verified (the longer uptime is counted from them). */
+export function useRecord(statusUrl: string, pinnedKey: unknown, snapshotText: string | null): { state: RecordState; days: RecentBundle['days'] | null } {
   const [state, setState] = useState<RecordState>({ kind: 'checking' });
+  const [days, setDays] = useState<RecentBundle['days'] | null>(null);
   const bundle = useRef<Promise<RecentBundle | null | 'invalid'> | null>(null);
   /** the days checked by the first verification; later ones check only the index and the snapshot */
   const checkedDays = useRef<number | null>(null);
@@ -22,6 +24,7 @@ export function useRecord(statusUrl: string, pinnedKey: unknown, snapshotText: s
         const days = checkedDays.current;
         next = await checkRecord(source, { bundle: typeof loaded === 'object' && loaded && days !== null ? { ...loaded, days: [] } : loaded, snapshotText, pinnedKey, now: correctedNow() });
         if (next.kind === 'verified') next = { ...next, checkedDays: (checkedDays.current ??= next.checkedDays) };
+        if (live && days === null && typeof loaded === 'object' && loaded && (next.kind === 'verified' || next.kind === 'unsigned')) setDays(loaded.days);
       } catch (error) {
         bundle.current = null; // tried again with the next snapshot
         next = { kind: 'unavailable', reason: error instanceof Error ? error.message : String(error) };
@@ -32,5 +35,5 @@ export function useRecord(statusUrl: string, pinnedKey: unknown, snapshotText: s
       live = false;
     };
   }, [statusUrl, pinnedKey, snapshotText]);
-  return state;
+  return { state, days: state.kind === 'verified' || state.kind === 'unsigned' ? days : null };
 }
