@@ -56,11 +56,11 @@ export function HeadlineBox({ headline, snapshot, history, record }: Props) {
         </ul>
       )}
       {snapshot && <OpenIncidents snapshot={snapshot} history={history} />}
-      <p className={`record-line tone-${record.tone}`} data-testid="record" aria-live="polite">
-        <ToneIcon tone={record.tone} /> {record.text}
-      </p>
-      <p className="updated" data-testid="updated">
-        {snapshot ? <Updated generatedAt={snapshot.generatedAt} /> : '\u00a0'}
+      <p className="updated">
+        <span data-testid="updated">{snapshot ? <Updated generatedAt={snapshot.generatedAt} /> : '\u00a0'}</span>{' '}
+        <span className={`record-line tone-${record.tone}`} data-testid="record" aria-live="polite">
+          <ToneIcon tone={record.tone} /> {record.text}
+        </span>
       </p>
     </section>
   );

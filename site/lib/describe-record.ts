@@ -6,7 +6,7 @@ import type { RecordState } from './verify-record.ts';
 
 const words = {
   checking: 'Checking the signed record…',
-  none: 'No day has been archived yet: there is no record to check.',
+  none: 'No day archived yet.',
   unavailable: 'The record could not be checked: {reason}.',
   unsigned: 'Not signed: the record of {days} days carries no signature to check.',
   verified: 'Signed by key {key}…: {days} days, chain intact.',
