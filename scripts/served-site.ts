@@ -9,14 +9,23 @@ import type { Logger } from '../shared/ports.ts';
 /** What `npm run build` reads: the site, the contract it embeds, and the build's own settings. */
 const buildInputs = ['site', 'shared', 'astro.config.mjs', 'package.json'];
 
-type Options = { repoRoot: string; siteDir: string; servedDir: string; logger: Logger; /** the operators' notes to build in (GOVERNANCE_NOTES_DIR) */ notesDir?: string };
+type Options = {
+  repoRoot: string;
+  siteDir: string;
+  servedDir: string;
+  logger: Logger;
+  /** the operators' notes to build in (GOVERNANCE_NOTES_DIR) */
+  notesDir?: string;
+  /** the public JWK the page pins (PUBLIC_SIGNING_KEY_FILE) */
+  pinnedKeyFile?: string;
+};
 
-export async function prepareServedSite({ repoRoot, siteDir, servedDir, logger, notesDir }: Options): Promise<void> {
+export async function prepareServedSite({ repoRoot, siteDir, servedDir, logger, notesDir, pinnedKeyFile }: Options): Promise<void> {
   const builtAt = await modifiedAt(join(siteDir, 'index.html'));
-  const inputs = [...buildInputs.map((input) => join(repoRoot, input)), ...(notesDir ? [notesDir] : [])];
+  const inputs = [...buildInputs.map((input) => join(repoRoot, input)), ...(notesDir ? [notesDir] : []), ...(pinnedKeyFile ? [pinnedKeyFile] : [])];
   const sourcesAt = Math.max(...(await Promise.all(inputs.map((input) => newestIn(input)))));
   if (builtAt === null || builtAt < sourcesAt) {
-    await buildSite({ repoRoot, siteDir, logger, notesDir, reason: builtAt === null ? 'missing' : 'older than its sources' });
+    await buildSite({ repoRoot, siteDir, logger, notesDir, pinnedKeyFile, reason: builtAt === null ? 'missing' : 'older than its sources' });
   }
   // Copied, not linked: the static server serves one folder, and the published files must not land in dist/.
   await rm(servedDir, { recursive: true, force: true });
@@ -24,13 +33,13 @@ export async function prepareServedSite({ repoRoot, siteDir, servedDir, logger, 
   await cp(siteDir, servedDir, { recursive: true });
 }
 
-async function buildSite({ repoRoot, siteDir, logger, reason, notesDir }: { repoRoot: string; siteDir: string; logger: Logger; reason: string; notesDir?: string | undefined }) {
+async function buildSite({ repoRoot, siteDir, logger, reason, notesDir, pinnedKeyFile }: { repoRoot: string; siteDir: string; logger: Logger; reason: string; notesDir?: string | undefined; pinnedKeyFile?: string | undefined }) {
   const started = performance.now();
   logger.info('site_build_started', { siteDir, reason });
   // The build's own output goes to stderr: stdout carries only this demo's JSON log lines.
   // The build script writes dist/; only another folder needs saying (tests build into a temporary one).
   const outDir = resolve(siteDir) === join(repoRoot, 'dist') ? [] : ['--', '--outDir', siteDir];
-  const env = notesDir ? { ...process.env, GOVERNANCE_NOTES_DIR: notesDir } : process.env;
+  const env = { ...process.env, ...(notesDir && { GOVERNANCE_NOTES_DIR: notesDir }), ...(pinnedKeyFile && { PUBLIC_SIGNING_KEY_FILE: pinnedKeyFile }) };
   const child = spawn('npm', ['run', 'build', ...outDir], { cwd: repoRoot, env, stdio: ['ignore', 2, 2] });
   const code = await new Promise<number | null>((resolve, reject) => {
     child.once('error', reject);

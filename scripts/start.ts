@@ -1,7 +1,8 @@
 // `npm start`: the whole product on this machine with nothing configured. An embedded PostgreSQL
 // with Cogni's schema and demo data, a simulator that keeps it moving, the real worker (a child
-// process, as the least-privilege reader role) publishing into the served folder, and the built site
-// on http://127.0.0.1:4321. SIGINT/SIGTERM stop everything in reverse order and exit 0.
+// process, as the least-privilege reader role) publishing into the served folder, signed with the
+// demo's own key (scripts/demo-signing-key.ts), and the built site, which pins that key, on
+// http://127.0.0.1:4321. SIGINT/SIGTERM stop everything in reverse order and exit 0.
 import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -12,6 +13,7 @@ import { createLogger } from '../worker/logger.ts';
 import { readDemoConfig, repoRoot, type DemoConfig } from './demo-config.ts';
 import { seedDemoData } from './demo-data.ts';
 import { removeDemoNote, writeDemoNote } from './demo-note.ts';
+import { prepareDemoSigningKey } from './demo-signing-key.ts';
 import { startDemoDatabase } from './embedded-database.ts';
 import { prepareServedSite } from './served-site.ts';
 import { startSimulator } from './simulator.ts';
@@ -38,7 +40,8 @@ async function startAll(config: DemoConfig): Promise<void> {
   // One now for the demo data and the note about its afternoon without credits.
   const now = new Date();
   await (config.databaseUrl === undefined ? writeDemoNote(config.notesDir, now) : removeDemoNote(config.notesDir));
-  await prepareServedSite({ repoRoot, siteDir: config.siteDir, servedDir: config.servedDir, notesDir: config.notesDir, logger });
+  const signing = await prepareDemoSigningKey(config.dataDir, process.env.SIGNING_KEY_FILE?.trim() || undefined, logger);
+  await prepareServedSite({ repoRoot, siteDir: config.siteDir, servedDir: config.servedDir, notesDir: config.notesDir, pinnedKeyFile: signing.publicKeyFile, logger });
   checkpoint();
 
   const source = config.databaseUrl === undefined ? await startDemoSource(config, now) : undefined;
@@ -57,6 +60,7 @@ async function startAll(config: DemoConfig): Promise<void> {
     DATABASE_URL: databaseUrl,
     SNAPSHOT_DESTINATION: destination,
     SNAPSHOT_CRON: config.snapshotCron,
+    SIGNING_KEY_FILE: signing.keyFile,
     STATUS_PAGE_URL: process.env.STATUS_PAGE_URL?.trim() || `${server.url}/`,
   });
   running.push({ name: 'worker', stop: () => worker.stop() });
@@ -81,6 +85,8 @@ async function startAll(config: DemoConfig): Promise<void> {
     }),
     worker: { pid: worker.pid, cron: config.snapshotCron, destination, health: healthUrl() },
     served: config.servedDir,
+    // what anyone can run against the served folder: every archived day's signature and link, and the snapshot's
+    verify: `npx governance-status-verify ${config.servedDir} --key ${signing.publicKeyFile}`,
     ...(config.snapshotDestination && {
       note: `the worker publishes to SNAPSHOT_DESTINATION, not into the served folder: the page at ${server.url} shows that file only if it is the same one`,
     }),

@@ -3,6 +3,7 @@
 // the index governance-archive.json that lists every day's hash. The worker validates with these
 // before it writes; the published JSON Schemas are generated from them (shared/archive-json-schema.ts).
 import * as z from 'zod/mini';
+import { archiveRecentDays } from './archive-files.ts';
 import { count, credits, dayCountsSchema, incidentSchema, instant, limits, text, utcDate, type DayCounts, type Incident } from './contract.ts';
 
 export const archiveLimits = {
@@ -14,6 +15,8 @@ export const archiveLimits = {
   dayBytes: 1_048_576,
   /** days the index lists: a century */
   days: 36_600,
+  /** governance-archive/recent.json: older days are left out rather than pass this */
+  recentBytes: 16_777_216,
 } as const;
 
 const sha256 = z.string().check(z.regex(/^[0-9a-f]{64}$/));
@@ -51,6 +54,34 @@ export const archiveIndexSchema = z.object({
   /** every archived day, oldest first, with the SHA-256 of its bytes */
   days: z.array(z.object({ day: utcDate, sha256 })).check(z.minLength(1), z.maxLength(archiveLimits.days)),
 });
+
+/** A detached JWS (`header..signature`), as in the `.jws` files; null where the record is unsigned. */
+const detachedJws = z.nullable(z.string().check(z.maxLength(4_096), z.regex(/^[A-Za-z0-9_-]+\.\.[A-Za-z0-9_-]+\n?$/)));
+
+/**
+ * governance-archive/recent.json: the last days (at most archiveRecentDays) as exact copies of their
+ * files, so a reader verifies them with one request. Each string is the published file's bytes
+ * (UTF-8); nothing here is trusted beyond what its signature and the index's hashes prove.
+ */
+export const archiveRecentSchema = z.object({
+  schemaVersion: z.literal(1),
+  /** the index's updatedAt when the bundle was written */
+  updatedAt: instant,
+  /** governance-archive.json, byte for byte, and its signature */
+  index: z.string().check(z.maxLength(archiveLimits.days * 100)),
+  indexSignature: detachedJws,
+  /** governance-signing-key.json and governance-key-rotations.json as published; null when absent */
+  signingKey: z.nullable(z.string().check(z.maxLength(4_096))),
+  keyRotations: z.nullable(z.string().check(z.maxLength(1_048_576))),
+  /** the newest days of the index, oldest first: each file byte for byte, and its signature */
+  days: z.array(z.object({ day: utcDate, bytes: z.string().check(z.maxLength(archiveLimits.dayBytes)), signature: detachedJws })).check(z.maxLength(archiveRecentDays)),
+});
+
+export type ArchiveRecent = z.infer<typeof archiveRecentSchema>;
+
+export function parseArchiveRecent(data: unknown) {
+  return z.safeParse(archiveRecentSchema, data);
+}
 
 export type ArchiveDay = z.infer<typeof archiveDaySchema>;
 export type ArchiveCharter = z.infer<typeof archiveCharterSchema>;

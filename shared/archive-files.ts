@@ -13,7 +13,7 @@ export const signatureFileName = (name: string) => `${name}.jws`;
 
 /** A UTC calendar date, `2026-11-03`. */
 export const isUtcDate = (value: unknown): value is string =>
-  typeof value === 'string' && /^\d{4}-\d\d-\d\d$/.test(value) && new Date(`${value}T00:00:00.000Z`).toISOString().startsWith(value);
+  typeof value === 'string' && /^\d{4}-\d\d-\d\d$/.test(value) && new Date(Date.parse(`${value}T00:00:00.000Z`) || 0).toISOString().startsWith(value);
 
 /** The contract's instants: UTC with milliseconds, a date that exists. */
 export const isInstant = (value: unknown): value is string =>
@@ -26,3 +26,12 @@ const dayMs = 86_400_000;
 export const endOfUtcDate = (day: string) => Date.parse(`${day}T00:00:00.000Z`) + dayMs;
 /** The UTC date after `day`. */
 export const nextUtcDate = (day: string) => new Date(endOfUtcDate(day)).toISOString().slice(0, 10);
+
+/**
+ * The last days of the record in one file, so a reader (the page) checks up to a year with one
+ * request: each day's exact bytes and signature, and the index with its signature.
+ */
+export const archiveRecentFileName = `${archiveFolder}/recent.json`;
+export const archiveRecentSchemaFileName = 'governance-archive-recent.schema.json';
+/** the days the bundle holds at most: a year */
+export const archiveRecentDays = 365;

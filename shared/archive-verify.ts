@@ -1,199 +1,34 @@
-// Verifies the published record: the index, every archived day it lists (or those in a range) and
-// the snapshot, with their detached signatures and the prev chain. Pure and async, WebCrypto only:
-// the verify command reads files or URLs, the page fetches; both pass `read`. It stops at the first
-// break and names its file, its day and its kind. Contract checks beyond the fields it relies on
-// are optional hooks, so the page need not carry the Zod runtime.
-import {
-  archiveDayFileName,
-  archiveIndexFileName,
-  endOfUtcDate,
-  isInstant,
-  isSha256Hex,
-  isUtcDate,
-  keyRotationsFileName,
-  signatureFileName,
-  signingKeyFileName,
-} from './archive-files.ts';
-import { parseDetachedJws, sha256Hex, verifyEd25519 } from './jws.ts';
-import { resolveKeyChain, type KeyChain, type KeyWindow } from './key-chain.ts';
+// Verifies the published record with its failures in sentences, for the verify command and anyone
+// in Node: the checks are shared/archive-verify-core.ts (the page imports that alone, with its own
+// words); here are the sentences, one per failure code, with {placeholders}.
+import { archiveIndexFileName, signingKeyFileName } from './archive-files.ts';
+import { verifyRecordCore, type FailureCode, type VerifyOptions, type VerifyResult } from './archive-verify-core.ts';
 
-export type FailureKind = 'missing' | 'not_json' | 'invalid' | 'signature' | 'unknown_key' | 'chain';
-export type VerifyFailure = { kind: FailureKind; file: string; day: string | null; message: string };
-export type VerifyReport = {
-  /** the key that signs now; null for an unsigned record */
-  keyId: string | null;
-  anchor: 'pinned' | 'published' | null;
-  days: number;
-  /** how many days were fetched and checked (all, unless a range was asked for) */
-  checkedDays: number;
-  first: string;
-  last: string;
-  head: string;
-  snapshot: { generatedAt: string; staleAfter: string; ageMs: number; stale: boolean };
-};
-export type VerifyResult = { ok: true; report: VerifyReport } | { ok: false; failure: VerifyFailure };
+export type { FailureKind, VerifyFailure, VerifyOptions, VerifyReport, VerifyResult } from './archive-verify-core.ts';
 
-export type VerifyOptions = {
-  /** the bytes of a published file by its name (`governance-archive/2026-11-03.json`), null when absent */
-  read: (name: string) => Promise<Uint8Array<ArrayBuffer> | null>;
-  now: number;
-  /** the reader's own public JWK; without it the published key is trusted as found */
-  pinnedKey?: unknown;
-  snapshotName?: string;
-  /** only the days in this range are fetched; the chain between them is checked from the index */
-  range?: { from?: string; to?: string };
-  /** full contract checks (the verify command passes the Zod parsers): a problem, or null */
-  checks?: { day?: (value: unknown) => string | null; index?: (value: unknown) => string | null; snapshot?: (value: unknown) => string | null };
+const words: Record<FailureCode, string> = {
+  not_json: '{file} is not JSON ({what})',
+  not_object: '{file} is not a JSON object',
+  no_signature: '{file} has no signature ({jwsFile} is missing)',
+  bad_jws: '{jwsFile} {problem}',
+  unknown_signer: '{file} is signed by key {kid}, which is not the published key nor announced by a rotation statement',
+  altered: '{file} does not match its signature: it was altered after it was signed',
+  not_in_force: '{file} is signed by key {kid}, which was not in force at {at}',
+  missing: '{file} is missing',
+  key: '{message}',
+  signed_without_key: `${archiveIndexFileName} is signed, but no public key is published (${signingKeyFileName}) or given`,
+  bad_index: `${archiveIndexFileName} is not a consistent index (days in order with their SHA-256, and first, last, count, head and updatedAt that agree)`,
+  day_missing: '{file} is listed in the index but missing',
+  not_the_day: '{file} is not the archive of {day} (its day, closedAt or prev field)',
+  contract: '{file} {problem}',
+  not_listed: '{file} is not the file the index lists (its SHA-256 differs): it was altered or replaced',
+  broken_link: "{file} does not continue the chain: its prev is {stated}, the previous archived day's SHA-256 is {prev}",
+  no_times: '{file} has no generatedAt and staleAfter instants',
 };
 
-class Break extends Error {
-  readonly failure: VerifyFailure;
-  constructor(failure: VerifyFailure) {
-    super(failure.message);
-    this.failure = failure;
-  }
-}
-const fail = (kind: FailureKind, file: string, day: string | null, message: string): never => {
-  throw new Break({ kind, file, day, message: day === null ? message : `${day}: ${message}` });
-};
+/** The sentence of a failure code with its values. */
+export const sayFailure = (code: FailureCode, values: Record<string, string>) => words[code].replace(/\{(\w+)\}/g, (_, name: string) => values[name] ?? `{${name}}`);
 
-type Loaded = { bytes: Uint8Array<ArrayBuffer>; value: Record<string, unknown> };
-
-export async function verifyRecord(options: VerifyOptions): Promise<VerifyResult> {
-  try {
-    return { ok: true, report: await verify(options) };
-  } catch (error) {
-    if (error instanceof Break) return { ok: false, failure: error.failure };
-    throw error;
-  }
-}
-
-async function load(options: VerifyOptions, file: string, day: string | null = null): Promise<Loaded | null> {
-  const bytes = await options.read(file);
-  if (bytes === null) return null;
-  let value: unknown;
-  try {
-    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
-  } catch {
-    return fail('not_json', file, day, `${file} is not JSON (${bytes.length === 0 ? 'empty' : 'truncated or garbled'})`);
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail('invalid', file, day, `${file} is not a JSON object`);
-  return { bytes, value: value as Record<string, unknown> };
-}
-
-/** The key that signed `bytes`, or the break; null when the record is unsigned. */
-async function checkSignature(options: VerifyOptions, chain: KeyChain | null, file: string, bytes: Uint8Array, day: string | null): Promise<KeyWindow | null> {
-  if (chain === null) return null;
-  const jwsFile = signatureFileName(file);
-  const text = await options.read(jwsFile);
-  if (text === null) return fail('signature', file, day, `${file} has no signature (${jwsFile} is missing)`);
-  const jws = parseDetachedJws(new TextDecoder().decode(text));
-  if (typeof jws === 'string') return fail('signature', file, day, `${jwsFile} ${jws}`);
-  const key = chain.keys.find((candidate) => candidate.kid === jws.kid);
-  if (!key) return fail('unknown_key', file, day, `${file} is signed by key ${jws.kid}, which is not the published key nor announced by a rotation statement`);
-  if (!(await verifyEd25519(key.key, jws.header64, bytes, jws.signature))) {
-    return fail('signature', file, day, `${file} does not match its signature: it was altered after it was signed`);
-  }
-  return key;
-}
-
-function assertInWindow(key: KeyWindow | null, at: number, file: string, day: string | null) {
-  if (key && !(at >= key.from && at < key.until)) {
-    fail('unknown_key', file, day, `${file} is signed by key ${key.kid}, which was not in force at ${new Date(at).toISOString()}`);
-  }
-}
-
-/** A file rewritten in place (the index, the snapshot) may be read between its write and its signature's: read both again once. */
-async function loadSigned(options: VerifyOptions, chain: KeyChain | null, file: string) {
-  for (let attempt = 1; ; attempt += 1) {
-    const loaded = await load(options, file);
-    if (loaded === null) return fail('missing', file, null, `${file} is missing`);
-    try {
-      return { ...loaded, key: await checkSignature(options, chain, file, loaded.bytes, null) };
-    } catch (error) {
-      if (attempt === 2 || !(error instanceof Break) || error.failure.kind !== 'signature') throw error;
-    }
-  }
-}
-
-async function keyChainOf(options: VerifyOptions): Promise<KeyChain | null> {
-  const published = await load(options, signingKeyFileName);
-  const rotations = await load(options, keyRotationsFileName);
-  const chain = await resolveKeyChain({ published: published?.value ?? null, rotations: rotations?.value ?? null, pinned: options.pinnedKey ?? null });
-  if (chain !== null && 'kind' in chain) return fail(chain.kind, chain.file, null, chain.message);
-  if (chain === null && (await options.read(signatureFileName(archiveIndexFileName))) !== null) {
-    fail('unknown_key', archiveIndexFileName, null, `${archiveIndexFileName} is signed, but no public key is published (${signingKeyFileName}) or given`);
-  }
-  return chain;
-}
-
-function readEntries(value: Record<string, unknown>): Array<{ day: string; sha256: string }> {
-  const days = value.days;
-  const entries = Array.isArray(days) ? days.filter((entry) => isUtcDate(entry?.day) && isSha256Hex(entry?.sha256)) : [];
-  const ordered = entries.every((entry, at) => at === 0 || entries[at - 1]!.day < entry.day);
-  const consistent =
-    entries.length > 0 && entries.length === (days as unknown[]).length && ordered && value.first === entries[0]!.day &&
-    value.last === entries.at(-1)!.day && value.count === entries.length && value.head === entries.at(-1)!.sha256;
-  if (!consistent || !isInstant(value.updatedAt)) {
-    fail('invalid', archiveIndexFileName, null, `${archiveIndexFileName} is not a consistent index (days in order with their SHA-256, and first, last, count, head and updatedAt that agree)`);
-  }
-  return entries;
-}
-
-async function verifyDay(options: VerifyOptions, chain: KeyChain | null, entry: { day: string; sha256: string }, prev: string | null) {
-  const file = archiveDayFileName(entry.day);
-  const loaded = await load(options, file, entry.day);
-  if (loaded === null) return fail('missing', file, entry.day, `${file} is listed in the index but missing`);
-  const key = await checkSignature(options, chain, file, loaded.bytes, entry.day);
-  const { day, closedAt, prev: stated } = loaded.value;
-  if (day !== entry.day || !isInstant(closedAt) || Date.parse(closedAt) < endOfUtcDate(entry.day) || !(stated === null || isSha256Hex(stated))) {
-    fail('invalid', file, entry.day, `${file} is not the archive of ${entry.day} (its day, closedAt or prev field)`);
-  }
-  const problem = options.checks?.day?.(loaded.value);
-  if (problem) fail('invalid', file, entry.day, `${file} ${problem}`);
-  assertInWindow(key, Date.parse(closedAt as string), file, entry.day);
-  if ((await sha256Hex(loaded.bytes)) !== entry.sha256) fail('chain', file, entry.day, `${file} is not the file the index lists (its SHA-256 differs): it was altered or replaced`);
-  if (stated !== prev) {
-    fail('chain', file, entry.day, `${file} does not continue the chain: its prev is ${String(stated)}, the previous archived day's SHA-256 is ${String(prev)}`);
-  }
-}
-
-async function verify(options: VerifyOptions): Promise<VerifyReport> {
-  const chain = await keyChainOf(options);
-  const index = await loadSigned(options, chain, archiveIndexFileName);
-  const entries = readEntries(index.value);
-  const problem = options.checks?.index?.(index.value);
-  if (problem) fail('invalid', archiveIndexFileName, null, `${archiveIndexFileName} ${problem}`);
-  assertInWindow(index.key, Date.parse(index.value.updatedAt as string), archiveIndexFileName, null);
-
-  let checkedDays = 0;
-  for (const [at, entry] of entries.entries()) {
-    if ((options.range?.from && entry.day < options.range.from) || (options.range?.to && entry.day > options.range.to)) continue;
-    await verifyDay(options, chain, entry, entries[at - 1]?.sha256 ?? null);
-    checkedDays += 1;
-  }
-
-  const snapshotName = options.snapshotName ?? 'governance-status.json';
-  const snapshot = await loadSigned(options, chain, snapshotName);
-  const { generatedAt, staleAfter } = snapshot.value;
-  if (!isInstant(generatedAt) || !isInstant(staleAfter)) fail('invalid', snapshotName, null, `${snapshotName} has no generatedAt and staleAfter instants`);
-  const snapshotProblem = options.checks?.snapshot?.(snapshot.value);
-  if (snapshotProblem) fail('invalid', snapshotName, null, `${snapshotName} ${snapshotProblem}`);
-  assertInWindow(snapshot.key, Date.parse(generatedAt as string), snapshotName, null);
-
-  return {
-    keyId: chain?.current.kid ?? null,
-    anchor: chain?.anchor ?? null,
-    days: entries.length,
-    checkedDays,
-    first: entries[0]!.day,
-    last: entries.at(-1)!.day,
-    head: entries.at(-1)!.sha256,
-    snapshot: {
-      generatedAt: generatedAt as string,
-      staleAfter: staleAfter as string,
-      ageMs: options.now - Date.parse(generatedAt as string),
-      stale: options.now > Date.parse(staleAfter as string),
-    },
-  };
+export function verifyRecord(options: VerifyOptions): Promise<VerifyResult> {
+  return verifyRecordCore(options, sayFailure);
 }

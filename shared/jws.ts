@@ -61,7 +61,7 @@ export async function importPublicJwk(value: unknown): Promise<VerifyingKey | st
 
 type Header = { header64: string; kid: string };
 
-function readHeader(header64: string): Header | string {
+export function readHeader(header64: string): Header | string {
   const bytes = base64urlDecode(header64);
   let header: Record<string, unknown>;
   try {
@@ -91,29 +91,4 @@ export function parseDetachedJws(text: string): DetachedJws | string {
 
 export async function verifyEd25519(key: CryptoKey, header64: string, payload: Uint8Array, signature: Uint8Array<ArrayBuffer>): Promise<boolean> {
   return crypto.subtle.verify({ name: 'Ed25519' }, key, signature, signingInput(header64, payload));
-}
-
-/** A JWS in the general JSON serialization (RFC 7515 7.2.1) with its payload attached: a rotation statement. */
-export type GeneralJws = { payload: string; signatures: Array<{ protected: string; signature: string }> };
-
-/**
- * The payload of a general JWS when each key in `keys` signed it, or why not. Signatures by other
- * keys are ignored; a missing or wrong one for a key in `keys` is a failure.
- */
-export async function verifyGeneralJws(value: unknown, keys: readonly VerifyingKey[]): Promise<{ payload: Uint8Array<ArrayBuffer> } | string> {
-  const jws = value as Partial<GeneralJws> | null;
-  if (typeof jws !== 'object' || jws === null || typeof jws.payload !== 'string' || !Array.isArray(jws.signatures)) return 'is not a JWS in the general JSON serialization';
-  const payload = base64urlDecode(jws.payload);
-  if (payload === null) return 'its payload is not base64url';
-  for (const key of keys) {
-    const entry = jws.signatures.find((candidate) => {
-      const header = typeof candidate?.protected === 'string' ? readHeader(candidate.protected) : null;
-      return typeof header === 'object' && header?.kid === key.kid;
-    });
-    if (!entry) return `is not signed by key ${key.kid}`;
-    const signature = typeof entry.signature === 'string' ? base64urlDecode(entry.signature) : null;
-    const valid = signature?.length === 64 && (await crypto.subtle.verify({ name: 'Ed25519' }, key.key, signature, utf8(`${entry.protected}.${jws.payload}`)));
-    if (!valid) return `its signature by key ${key.kid} does not verify`;
-  }
-  return { payload };
 }

@@ -4,33 +4,16 @@
 // key hands over (a reader who pinned it follows forward), the new key takes on the record signed
 // before it (a reader who pinned the new key trusts the old one for what it signed before statedAt).
 // A key signs a file whose own time (a day's closedAt, the index's updatedAt, the snapshot's
-// generatedAt) lies in its window: from its statement's statedAt up to the next statement's.
-import { base64urlDecode, importPublicJwk, verifyGeneralJws, type VerifyingKey } from './jws.ts';
-import { isInstant, keyRotationsFileName, signingKeyFileName } from './archive-files.ts';
+// generatedAt) lies in its window: from its statement's statedAt up to the next statement's. The
+// statements are read by shared/key-rotations.ts.
+import { importPublicJwk, type VerifyingKey } from './jws.ts';
+import { keyRotationsFileName, signingKeyFileName } from './archive-files.ts';
 
 export type KeyWindow = VerifyingKey & { from: number; until: number };
 export type KeyChain = { keys: KeyWindow[]; current: KeyWindow; anchor: 'pinned' | 'published' };
 export type KeyProblem = { kind: 'unknown_key' | 'invalid'; file: string; message: string };
 
-type Link = { previous: VerifyingKey; next: VerifyingKey; statedAt: number };
-
-async function readLink(value: unknown, at: number): Promise<Link | string> {
-  const where = `rotation statement ${at + 1}`;
-  let statement: { type?: unknown; previous?: unknown; next?: unknown; statedAt?: unknown };
-  try {
-    const payload = base64urlDecode(String((value as { payload?: unknown } | null)?.payload));
-    statement = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(payload ?? new Uint8Array([0xff])));
-  } catch {
-    return `${where} has no JSON payload`;
-  }
-  if (statement?.type !== 'governance-signing-key-rotation' || !isInstant(statement.statedAt)) return `${where} is not a governance-signing-key-rotation with a statedAt instant`;
-  const previous = await importPublicJwk(statement.previous);
-  const next = await importPublicJwk(statement.next);
-  if (typeof previous === 'string' || typeof next === 'string') return `${where}: a key ${typeof previous === 'string' ? previous : next}`;
-  const verified = await verifyGeneralJws(value, [previous, next]);
-  if (typeof verified === 'string') return `${where} ${verified}`;
-  return { previous, next, statedAt: Date.parse(statement.statedAt) };
-}
+export type Link = { previous: VerifyingKey; next: VerifyingKey; statedAt: number };
 
 /**
  * The chain of keys, or null when there is no key at all (an unsigned record). `published` and
@@ -48,8 +31,10 @@ export async function resolveKeyChain(files: { published: unknown; rotations: un
   const list = files.rotations == null ? [] : (files.rotations as { rotations?: unknown }).rotations;
   if (!Array.isArray(list)) return problem('invalid', keyRotationsFileName, `${keyRotationsFileName} has no rotations list`);
   const keys: KeyWindow[] = [];
+  // Statements are rare (one per rotation): their reader is loaded only when there are some.
+  const readLink = list.length > 0 ? (await import('./key-rotations.ts')).readLink : null;
   for (const [at, value] of list.entries()) {
-    const link = await readLink(value, at);
+    const link = await readLink!(value, at);
     if (typeof link === 'string') return problem('invalid', keyRotationsFileName, link);
     const last = keys.at(-1);
     if (last === undefined) keys.push({ ...link.previous, from: -Infinity, until: link.statedAt });

@@ -1,29 +1,20 @@
 // The archivist: each closed UTC day becomes governance-archive/YYYY-MM-DD.json, written once (the
 // store's exclusive create: first writer wins), chained by prev to the day before, signed, and listed
 // in governance-archive.json. It reads nothing from the database: the history keeper hands it the
-// days it has counted. Not yet wired into the tick; what the tick must call (for worker/main.ts and
-// the history keeper):
-//   at start:   signer = signerAtStart(config.signingKey, logger)   (logs signing_disabled once without a key)
-//               archivist = createArchivist({ store, signer, logger, clock })   (one per process; forget it, like the
-//               keeper, when the replica stops leading)
-//   after rebuild() and whenever update() closes a day: closed = every closed day the keeper holds (up to 89),
-//               each toClosedDay({ date, closedAt: the tick's now, spent, counts, names, incidents }) from
-//               shared/archive-history.ts; await archivist.archive(closed, signal); then
-//               archived = await archivist.reconcile(closed, signal)   (logs archive_mismatch once per day)
-//   every tick: history.days = mergeArchivedDays(history.days, archived, { from, to, charterIds }) before fitHistory
-//   side files: archiveSideFiles(signer) (schemas, public key); right after the snapshot is put, in the same tick,
-//               signatureFiles(signer, snapshotName, body) (its .jws)
+// days it has counted (worker/record.ts calls it when a day has closed). After each new index it
+// writes governance-archive/recent.json, the newest year in one file (worker/archive-recent.ts).
 // closedAt is the instant of archiving, so a key rotated while the worker was down still covers it.
 // A failure here is logged and returned (ArchiveOutcome.problem), retried at the next call, and must
 // never fail the tick; a store error (network) throws like any store call and is the tick's to log.
 import type { ArchiveDay, ArchiveIndexEntry, ClosedDay } from '../shared/archive-contract.ts';
 import { archiveLimits, serializeArchiveDay, serializeArchiveIndex } from '../shared/archive-contract.ts';
-import { archiveDayFileName, archiveIndexFileName, endOfUtcDate, nextUtcDate, signatureFileName } from '../shared/archive-files.ts';
+import { archiveDayFileName, archiveIndexFileName, archiveRecentFileName, endOfUtcDate, nextUtcDate, signatureFileName } from '../shared/archive-files.ts';
+import { publishRecentBundle, refreshRecentBundle } from './archive-recent.ts';
 import type { Clock, Logger, SnapshotStorePort } from '../shared/ports.ts';
 import { checkDay, dayBefore, followChainBack, readDay, readIndex, sha256Of, type StoredDay } from './archive-chain.ts';
 import { archiveDifferences } from '../shared/archive-history.ts';
 import { describeError } from './logger.ts';
-import type { Signer } from './signing-key.ts';
+import { signingKeyFileBody, type Signer } from './signing-key.ts';
 
 export type ArchivistDeps = { store: SnapshotStorePort; signer: Signer | null; logger: Logger; clock: Clock };
 export type ArchiveOutcome = { appended: string[]; adopted: string[]; head: ArchiveIndexEntry | null; problem: string | null };
@@ -38,6 +29,9 @@ export function createArchivist({ store, signer, logger, clock }: ArchivistDeps)
   const archived = new Map<string, ArchiveDay>();
   const mismatched = new Set<string>();
   const refused = new Set<string>();
+  /** whether governance-archive/recent.json was written or found current by this process */
+  let recentChecked = false;
+  const signingKey = signer ? signingKeyFileBody(signer) : null;
 
   const stop = (event: string, problem: string, fields: Record<string, unknown> = {}): null => {
     broken = problem;
@@ -189,9 +183,12 @@ export function createArchivist({ store, signer, logger, clock }: ArchivistDeps)
       return;
     }
     const body = serializeArchiveIndex(entries, updatedAt);
+    const indexSignature = signer?.sign(body) ?? null;
     await store.put(archiveIndexFileName, body, signal);
-    if (signer) await store.put(signatureFileName(archiveIndexFileName), signer.sign(body), signal);
+    if (indexSignature) await store.put(signatureFileName(archiveIndexFileName), indexSignature, signal);
     current().updatedAt = updatedAt;
+    await publishRecentBundle(store, { entries, index: body, indexSignature, updatedAt, signingKey }, signal);
+    recentChecked = true;
   }
 
   async function adoptFound(found: StoredDay | { problem: string }, signal?: AbortSignal): Promise<boolean> {
@@ -230,6 +227,10 @@ export function createArchivist({ store, signer, logger, clock }: ArchivistDeps)
       (result === 'created' ? outcome.appended : outcome.adopted).push(day.date);
     }
     if (chain !== null && broken === null && chain.entries.length > startCount) await writeIndex(now, signal);
+    else if (chain?.entries.length && broken === null && !recentChecked) {
+      if (await refreshRecentBundle(store, { entries: chain.entries, updatedAt: chain.updatedAt, signingKey }, signal)) logger.info('archive_recent_rewritten', { file: archiveRecentFileName });
+      recentChecked = true;
+    }
     return { ...outcome, head: chain?.entries.at(-1) ?? null, problem: broken };
   }
 

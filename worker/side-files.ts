@@ -20,7 +20,7 @@ import { governanceBadge, governanceBadgeSvg } from '../shared/badge.ts';
 import { governanceHistoryJsonSchema, governanceStatusJsonSchema } from '../shared/json-schema.ts';
 import type { Logger, SnapshotStorePort } from '../shared/ports.ts';
 import { statuspageFileName, statuspageSummary } from '../shared/statuspage.ts';
-import { archiveDaySchemaFileName, archiveIndexSchemaFileName, signingKeyFileName } from '../shared/archive-files.ts';
+import { archiveDaySchemaFileName, archiveIndexSchemaFileName, archiveRecentSchemaFileName, signingKeyFileName } from '../shared/archive-files.ts';
 import { archiveSideFiles } from './archive-side-files.ts';
 import type { Signer } from './signing-key.ts';
 import { assertHistoryIsValid } from './validate.ts';
@@ -165,7 +165,7 @@ export type PublishPlan = { files: string[]; off: Array<{ files: string[]; reaso
  * file is off: logged once at start, so that a missing feed is never a silent surprise.
  */
 export function publishPlan(snapshotName: string, settings: SideFileSettings): PublishPlan {
-  const always = [schemaFileName, historyFileName, historySchemaFileName, badgeFileName, badgeSvgFileName, archiveDaySchemaFileName, archiveIndexSchemaFileName];
+  const always = [schemaFileName, historyFileName, historySchemaFileName, badgeFileName, badgeSvgFileName, archiveDaySchemaFileName, archiveIndexSchemaFileName, archiveRecentSchemaFileName];
   const feeds = [atomFeedFileName, jsonFeedFileName, statuspageFileName];
   const off: PublishPlan['off'] = [];
   if (!settings.feeds) off.push({ files: feeds, reason: 'STATUS_PAGE_URL is not set, and every feed entry (and summary.json) must link to the status page' });

@@ -4,7 +4,8 @@
 import { createHash, createPrivateKey, createPublicKey, sign, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { signatureFileName, signingKeyFileName } from '../shared/archive-files.ts';
-import { base64urlEncode, protectedHeader, signingInput, thumbprintInput, utf8, type GeneralJws, type PublicJwk } from '../shared/jws.ts';
+import { base64urlEncode, protectedHeader, signingInput, thumbprintInput, utf8, type PublicJwk } from '../shared/jws.ts';
+import type { GeneralJws } from '../shared/key-rotations.ts';
 import type { Logger } from '../shared/ports.ts';
 
 export type Signer = {

@@ -138,7 +138,7 @@ function CharterCard({ charter, snapshot, history, days }: { charter: PublishedC
           );
         })}
       </dl>
-      {days && <CharterDays days={days} />}
+      {days && <CharterDays days={days} charterId={charter.id!} />}
     </li>
   );
 }

@@ -10,10 +10,13 @@ import { LocaleContext, useLocale, type PageLocale } from '../i18n/context.ts';
 import type { Messages } from '../i18n/en.ts';
 import { fill } from '../i18n/fill.ts';
 import { describeCharterHistories } from '../lib/describe-history.ts';
+import { describeRecord } from '../lib/describe-record.ts';
+import { recordUptimes } from '../lib/record-uptime.ts';
 import { describeHeadline } from '../lib/describe-status.ts';
 import { formatLocalTime } from '../lib/format-time.ts';
 import type { NoteMeta } from '../lib/notes.ts';
 import { formatStaleMessage, isStale } from '../lib/staleness.ts';
+import { RecordUptimes } from './charter-days.tsx';
 import { CharterList } from './charter-list.tsx';
 import { CreditsPanel } from './credits-panel.tsx';
 import { HeadlineBox } from './headline.tsx';
@@ -21,12 +24,13 @@ import { IncidentHistory } from './incident-history.tsx';
 import { RecentRuns } from './recent-threads.tsx';
 import { Neutral, ToneIcon } from './tone-icon.tsx';
 import { useClock } from './use-clock.ts';
+import { useRecord } from './use-record.ts';
 import { useFeedLinks } from './use-page-links.ts';
 import { useStatusFiles, type Schemas } from './use-snapshot.ts';
 import { useTimeZone, ZoneChoice } from './zone-choice.tsx';
 
-/** messages: the page's words (site/i18n/), data in the HTML like the rest of the props. */
-export type IslandProps = { statusUrl: string; historyUrl: string; iconBase: string; notes: NoteMeta[]; schemas: Schemas; messages: Messages };
+/** messages: the page's words (site/i18n/), data in the HTML like the rest of the props; pinnedKey: the public JWK the page was built with (PUBLIC_SIGNING_KEY_FILE), or null. */
+export type IslandProps = { statusUrl: string; historyUrl: string; iconBase: string; notes: NoteMeta[]; schemas: Schemas; messages: Messages; pinnedKey: unknown };
 
 const Section = ({ id, title, children }: { id: string; title: string; children: ReactNode }) => (
   <section aria-labelledby={id}>
@@ -66,10 +70,13 @@ function Sections({ snapshot, history, historyFailure, notes }: { snapshot: Publ
   );
 }
 
-export default function StatusIsland({ statusUrl, historyUrl, iconBase, notes, schemas, messages: m }: IslandProps) {
+export default function StatusIsland({ statusUrl, historyUrl, iconBase, notes, schemas, messages: m, pinnedKey }: IslandProps) {
   const [timeZone, setTimeZone] = useTimeZone();
   const locale = useMemo<PageLocale>(() => ({ m, timeZone }), [m, timeZone]);
   const files = useStatusFiles(statusUrl, historyUrl, schemas, m.failures);
+  const record = useRecord(statusUrl, pinnedKey, files.statusText);
+  const recordLine = describeRecord(record.state, m);
+  const uptimes = useMemo(() => (record.days ? recordUptimes(record.days) : null), [record.days]);
   const data = files.historySettled ? files.snapshot.data : null;
   const { receivedAt, failure } = files.snapshot;
   const history = data && files.history.data;
@@ -105,11 +112,13 @@ export default function StatusIsland({ statusUrl, historyUrl, iconBase, notes, s
             </p>
           )}
         </div>
-        <HeadlineBox headline={headline} snapshot={data} history={history}>
+        <HeadlineBox headline={headline} snapshot={data} history={history} record={recordLine}>
           <ZoneChoice m={m} zone={timeZone} onChange={setTimeZone} />
         </HeadlineBox>
         {data ? (
-          <Sections snapshot={data} history={history} historyFailure={files.history.failure} notes={notes} />
+          <RecordUptimes.Provider value={uptimes}>
+            <Sections snapshot={data} history={history} historyFailure={files.history.failure} notes={notes} />
+          </RecordUptimes.Provider>
         ) : (
           <div className="loading" aria-hidden="true">
             <div className="placeholder" />

@@ -22,6 +22,8 @@ export function useStatusFiles(statusUrl: string, historyUrl: string, { status: 
   const [snapshot, setSnapshot] = useState<FileState<PublishedStatus>>(initialFileState);
   const [history, setHistory] = useState<FileState<GovernanceHistory>>(initialFileState);
   const [waitedForHistory, setWaitedForHistory] = useState(false);
+  /** the snapshot's text as polled: its signature is over these bytes (use-record.ts) */
+  const [statusText, setStatusText] = useState<string | null>(null);
   useEffect(() => {
     const lastStatus = { current: null as Checked | null };
     const lastHistory = { current: null as Checked | null };
@@ -38,6 +40,7 @@ export function useStatusFiles(statusUrl: string, historyUrl: string, { status: 
       onOutcome: (outcome) => {
         settle(setSnapshot, outcome);
         if (!outcome.ok) return;
+        setStatusText(lastStatus.current?.text ?? null);
         if (mark !== null && !shouldFetchHistory(mark, outcome.data)) return;
         // The first history is on its way already: the first snapshot only marks what it was asked for.
         if (mark === null) waiting = setTimeout(() => setWaitedForHistory(true), historyWaitMs);
@@ -52,5 +55,5 @@ export function useStatusFiles(statusUrl: string, historyUrl: string, { status: 
     };
   }, [statusUrl, historyUrl, statusSchema, historySchema, words]);
   const historySettled = waitedForHistory || history.data !== null || history.failure !== null;
-  return { snapshot, history, historySettled };
+  return { snapshot, history, historySettled, statusText };
 }

@@ -187,6 +187,27 @@ export const de: Messages = {
       all_charters_down: 'Kein Charter funktioniert: jeder Charter, der laufen sollte, scheitert, fehlt, wird übersprungen oder hängt',
     },
   },
+  record: {
+    checking: 'Die signierte Aufzeichnung wird geprüft…',
+    none: 'Noch kein Tag archiviert.',
+    unavailable: 'Die Aufzeichnung konnte nicht geprüft werden: {reason}.',
+    unsigned: 'Nicht signiert: die Aufzeichnung von {days} Tagen trägt keine Signatur, die sich prüfen ließe.',
+    verified: 'Signiert mit Schlüssel {key}…: {days} Tage, Kette intakt.',
+    verifiedPart: 'Signiert mit Schlüssel {key}…: {days} Tage, Kette intakt (die letzten {checked} hier geprüft).',
+    brokenDay: 'Die veröffentlichte Aufzeichnung ist nicht gültig: {day} {why}.',
+    brokenFile: 'Die veröffentlichte Aufzeichnung ist nicht gültig: {file} {why}.',
+    keyMismatch: 'Die veröffentlichte Aufzeichnung ist nicht gültig: sie ist mit einem anderen Schlüssel signiert als dem, mit dem diese Seite gebaut wurde.',
+    why: { missing: 'fehlt', not_json: 'wurde verändert', invalid: 'wurde verändert', signature: 'wurde verändert', chain: 'wurde verändert', unknown_key: 'ist mit einem unbekannten Schlüssel signiert' },
+    whyFile: {
+      missing: 'fehlt', not_json: 'ist nicht lesbar', invalid: 'ist nicht lesbar', signature: 'trägt keine gültige Signatur',
+      chain: 'setzt die Kette nicht fort', unknown_key: 'ist mit einem unbekannten Schlüssel signiert',
+    },
+    uptime: {
+      year: '{figure} der erwarteten Läufe gelangen in den letzten {days} abgeschlossenen Tagen (die signierte Aufzeichnung).',
+      part: '{figure} der erwarteten Läufe gelangen in den {days} abgeschlossenen Tagen der signierten Aufzeichnung.',
+      none: 'Keine erwarteten Läufe in den {days} abgeschlossenen Tagen der signierten Aufzeichnung.',
+    },
+  },
   threads: {
     none: 'Keine neuen Threads.',
     latest: { one: 'Der neueste Thread des Systemkontos', other: 'Die neuesten {count} Threads des Systemkontos' },

@@ -193,6 +193,28 @@ export const en = {
     /** the system's own incidents, as the feeds word them (shared/incidents.ts) */
     system: { credits_exhausted: statusIncidentWords.credits_exhausted.opened, runway_critical: statusIncidentWords.runway_critical.opened, all_charters_down: statusIncidentWords.all_charters_down.opened } as Record<StatusIncidentCode, string>,
   },
+  /** the signed record's line in the headline box, and each charter's uptime over it */
+  record: {
+    checking: 'Checking the signed record…',
+    none: 'No day archived yet.',
+    unavailable: 'The record could not be checked: {reason}.',
+    unsigned: 'Not signed: the record of {days} days carries no signature to check.',
+    verified: 'Signed by key {key}…: {days} days, chain intact.',
+    verifiedPart: 'Signed by key {key}…: {days} days, chain intact (the last {checked} checked here).',
+    brokenDay: 'The published record does not verify: {day} {why}.',
+    brokenFile: 'The published record does not verify: {file} {why}.',
+    keyMismatch: 'The published record does not verify: it is signed by another key than the one this page was built with.',
+    why: { missing: 'is missing', not_json: 'was altered', invalid: 'was altered', signature: 'was altered', chain: 'was altered', unknown_key: 'is signed by an unknown key' },
+    whyFile: {
+      missing: 'is missing', not_json: 'is not readable', invalid: 'is not readable', signature: 'does not carry a valid signature',
+      chain: 'does not continue the chain', unknown_key: 'is signed by an unknown key',
+    },
+    uptime: {
+      year: '{figure} of expected runs succeeded in the last {days} closed days (the signed record).',
+      part: '{figure} of expected runs succeeded in the {days} closed days of the signed record.',
+      none: 'No expected runs in the {days} closed days of the signed record.',
+    },
+  },
   threads: {
     none: 'No recent threads.',
     latest: { one: 'The latest thread of the system account', other: 'The latest {count} threads of the system account' },

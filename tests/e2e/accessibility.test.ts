@@ -16,6 +16,7 @@ import {
   type OpenedPage,
   type OpenOptions,
   usePageSuite,
+  recordPath,
 } from './page-harness.ts';
 
 const suite = usePageSuite();
@@ -162,7 +163,8 @@ describe('accessibility', () => {
     await page.clock.runFor(2_000);
     const shifts = await page.evaluate(() => (window as unknown as { shifts: number[] }).shifts);
     expect(shifts.reduce((sum, value) => sum + value, 0)).toBeLessThan(0.01);
-    // (The reload cuts the first load's requests short: only errors of the page itself count here.)
-    expect(opened.consoleErrors).toEqual([]);
+    // (The reload cuts the first load's requests short: only errors of the page itself count here;
+    // the demo fixture has no signed record yet, whose bundle is a 404.)
+    expect(opened.consoleErrors.filter((error) => !error.url.endsWith(recordPath))).toEqual([]);
   });
 });

@@ -43,7 +43,9 @@ describe('operator notes', () => {
     await note.getByRole('link', { name: /^About the incident/ }).click();
     expect(await page.evaluate(() => document.querySelector(':target')?.id)).toBe(anchorOf(postMortem));
 
-    // A note naming a span and no charter belongs to every incident in it.
+    // A note naming a span and no charter belongs to every incident in it. (The tab's icon and the
+    // record's bundle are fetched after the first render: the navigation must not cut them short.)
+    await page.waitForLoadState('networkidle');
     serveFixture(suite.server, 'failing');
     await page.goto(`${suite.server.url}/`);
     await page.locator('ol.incidents').first().waitFor();

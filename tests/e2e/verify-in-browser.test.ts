@@ -1,4 +1,4 @@
-// The verification core (shared/archive-verify.ts) runs unchanged in Chromium: bundled as the page
+// The verification core (shared/archive-verify-core.ts, what the page imports) runs unchanged in Chromium: bundled as the page
 // would bundle it, it verifies a record the real archivist signed with WebCrypto's Ed25519 and SHA-256,
 // and finds a tampered day. Also says what it would weigh in the page's JavaScript.
 import { gzipSync } from 'node:zlib';
@@ -15,7 +15,7 @@ let page: Page;
 let bundle: string;
 beforeAll(async () => {
   const built = await build({
-    entryPoints: [fileURLToPath(new URL('../../shared/archive-verify.ts', import.meta.url))],
+    entryPoints: [fileURLToPath(new URL('../../shared/archive-verify-core.ts', import.meta.url))],
     bundle: true,
     minify: true,
     format: 'iife',
@@ -39,8 +39,8 @@ const verifyInPage = (files: Map<string, string>, now: number) =>
   page.evaluate(
     async ({ files, now }) => {
       const read = async (name: string) => (name in files ? new TextEncoder().encode(files[name]) : null);
-      const { verifyRecord } = (globalThis as unknown as { governanceVerify: typeof import('../../shared/archive-verify.ts') }).governanceVerify;
-      return verifyRecord({ read, now });
+      const { verifyRecordCore } = (globalThis as unknown as { governanceVerify: typeof import('../../shared/archive-verify-core.ts') }).governanceVerify;
+      return verifyRecordCore({ read, now });
     },
     { files: Object.fromEntries(files), now },
   );

@@ -47,7 +47,7 @@ const subjects: Record<string, () => Subject> = {
     const site = join(folder, `site-${(prefixes += 1)}`);
     return {
       store: createFileSnapshotStore(join(site, 'governance-status.json')),
-      dayObjects: async () => (await readdir(join(site, 'governance-archive')).catch(() => [])).sort(),
+      dayObjects: async () => (await readdir(join(site, 'governance-archive')).catch(() => [])).filter(isDayObject).sort(),
     };
   },
   s3: () => {
@@ -61,7 +61,12 @@ const subjects: Record<string, () => Subject> = {
 
 async function listDays(prefix: string) {
   const listed = await s3.client.send(new ListObjectsV2Command({ Bucket: 'status', Prefix: `${prefix}governance-archive/` }));
-  return (listed.Contents ?? []).map((object) => object.Key!.slice(`${prefix}governance-archive/`.length)).sort();
+  return (listed.Contents ?? []).map((object) => object.Key!.slice(`${prefix}governance-archive/`.length)).filter(isDayObject).sort();
+}
+
+/** A day and its signature; not recent.json, the bundle of recent days beside them. */
+function isDayObject(name: string) {
+  return /^\d{4}-\d\d-\d\d\.json(\.jws)?$/.test(name);
 }
 
 const at = (date: string, minutes: number) => new Date(endOfUtcDate(date) + minutes * 60_000);

@@ -40,10 +40,18 @@ function expectSealed(name: string, text: string) {
   for (const secret of hostileSecrets) expect(text, `${name} leaks ${secret}`).not.toContain(secret);
   expect(text, `${name} holds a bidi, zero-width or control character`).not.toMatch(/[\u202a-\u202e\u2066-\u2069\u200b-\u200f\ufeff]/);
   if (!name.endsWith('.json')) return;
+  if (name.endsWith('governance-archive/recent.json')) return expectBundleSealed(name, JSON.parse(text));
   for (const [path, key, value] of stringsOf(JSON.parse(text))) {
     expect(value, `${name} ${path}`).not.toMatch(invisible);
     if (shortFields.has(key)) expect(value.length, `${name} ${path}`).toBeLessThanOrEqual(limits.idLength);
   }
+}
+
+/** recent.json copies published files byte for byte (their final newlines too): each copy is sealed as the file it is, each signature is a JWS. */
+function expectBundleSealed(name: string, bundle: { index: string; indexSignature: string | null; signingKey: string | null; keyRotations: string | null; days: Array<{ day: string; bytes: string; signature: string | null }> }) {
+  const copies: Array<[string, string | null]> = [['index', bundle.index], ['signingKey', bundle.signingKey], ['keyRotations', bundle.keyRotations], ...bundle.days.map(({ day, bytes }): [string, string] => [day, bytes])];
+  for (const [what, copy] of copies) if (copy !== null) expectSealed(`${name} ${what}.json`, copy);
+  for (const jws of [bundle.indexSignature, ...bundle.days.map((day) => day.signature)]) if (jws !== null) expect(jws, name).toMatch(/^[A-Za-z0-9_-]+\.\.[A-Za-z0-9_-]+\n?$/);
 }
 
 async function snapshotOf(database: TestDatabase): Promise<GovernanceStatus> {

@@ -55,6 +55,15 @@ describe.each(Object.keys(subjects))('SnapshotStorePort contract: %s store', (ki
     expect(await read(store.snapshotName)).toBe('{"n":2}\n');
   });
 
+  it('writes and rewrites a file in a folder beside the snapshot (governance-archive/recent.json)', async () => {
+    const { store, read, leftovers } = subjects[kind]!();
+    await store.put('governance-archive/recent.json', '{"r":1}\n');
+    await store.put('governance-archive/recent.json', '{"r":2}\n');
+    expect(await read('governance-archive/recent.json')).toBe('{"r":2}\n');
+    expect(await store.get('governance-archive/recent.json')).toBe('{"r":2}\n');
+    expect(await leftovers()).toEqual([]);
+  });
+
   it('reads back what it holds, and null (not an error) for what it does not', async () => {
     const { store } = subjects[kind]!();
     const body = '{"staleAfter":"2026-11-21T12:03:00.000Z","note":"é ✓"}\n';

@@ -2,11 +2,11 @@
 // first run (initdb, a real site build into a temporary folder) and a re-run on the same cluster.
 // Each serves the page and a valid, changing snapshot, and SIGINT leaves no process behind.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { access, chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { access, chmod, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parseFeed } from '@rowanmanning/feed-parser';
 import { parseGovernanceHistory, parseGovernanceStatus, type PublishedStatus as GovernanceStatus } from '../../shared/contract.ts';
 import { atomViolations, jsonFeedViolations } from '../support/feed-rules.ts';
@@ -146,7 +146,7 @@ async function interruptAndCheck(demo: Demo, url: string, workerPid: number): Pr
 }
 
 describe('npm start', () => {
-  it('on first run creates the cluster, serves the built page and a changing snapshot, prints the reader\'s DATABASE_URL, and stops cleanly on SIGINT', { timeout: 60_000 }, async () => {
+  it('on first run creates the cluster, serves the built page and a changing snapshot, prints the reader\'s DATABASE_URL, signs a record the verify command accepts, and stops cleanly on SIGINT', { timeout: 120_000 }, async () => {
     const demo = launchDemo();
     const ready = await demo.waitFor('demo_ready', 40_000);
     const url = String(ready.url);
@@ -194,6 +194,22 @@ describe('npm start', () => {
 
     const second = await waitForNewerSnapshot(url, first);
     expect(BigInt(second.systemCredits)).toBeLessThan(BigInt(first.systemCredits)); // the simulator spends
+
+    // A signed record: the demo's own key, private to its owner and never printed; the page pins its
+    // public half, and the verify command the demo prints checks every archived day against it.
+    expect((await stat(join(dataDir, 'signing-key.pem'))).mode & 0o777).toBe(0o600);
+    const pem = await readFile(join(dataDir, 'signing-key.pem'), 'utf8');
+    const secret = pem.replace(/-----[A-Z ]+-----|\s/g, '');
+    expect(demo.output()).not.toContain(secret);
+    expect(demo.output()).not.toContain('PRIVATE KEY');
+    const pinned = JSON.parse(await readFile(join(dataDir, 'signing-key.json'), 'utf8'));
+    expect(await (await fetch(`${url}/`)).text()).toContain(`&quot;pinnedKey&quot;:{&quot;kty&quot;:&quot;OKP&quot;,&quot;crv&quot;:&quot;Ed25519&quot;,&quot;x&quot;:&quot;${pinned.x}&quot;`);
+    await vi.waitFor(async () => expect((await fetch(`${url}/governance-archive/recent.json`)).status).toBe(200), { timeout: 20_000, interval: 250 });
+    expect(ready.verify).toBe(`npx governance-status-verify ${join(dataDir, 'public')} --key ${join(dataDir, 'signing-key.json')}`);
+    const verified = await runShell(String(ready.verify));
+    expect(verified.code, `${verified.stdout}${verified.stderr}`).toBe(0);
+    expect(verified.stdout).toContain(`signed by key ${pinned.kid} (the key given with --key)`);
+    expect(verified.stdout).toMatch(/\b89 archived days\b/);
 
     await interruptAndCheck(demo, url, Number((ready.worker as { pid: number }).pid));
   });

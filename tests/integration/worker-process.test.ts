@@ -62,6 +62,7 @@ describe('worker --once', () => {
     expect((await readdir(out)).sort()).toEqual([
       'governance-archive',
       'governance-archive-day.schema.json',
+      'governance-archive-recent.schema.json',
       'governance-archive.json',
       'governance-archive.schema.json',
       'governance-badge.json',
@@ -181,7 +182,7 @@ describe('scheduled worker', () => {
     const worker = launch([], { ...everySecond, DATABASE_URL: database.readerUrl, SNAPSHOT_DESTINATION: pathToFileURL(target).href });
     await worker.waitFor('snapshot_published');
     const sideFiles = ['governance-badge.json', 'governance-badge.svg', 'governance-status.schema.json', 'governance-history.json', 'governance-history.schema.json',
-      'governance-archive-day.schema.json', 'governance-archive.schema.json', 'governance-archive.json', 'governance-archive'];
+      'governance-archive-day.schema.json', 'governance-archive-recent.schema.json', 'governance-archive.schema.json', 'governance-archive.json', 'governance-archive'];
     expect(await readdir(out)).toEqual(expect.arrayContaining(sideFiles));
 
     await rm(out, { recursive: true, force: true }); // an operator, a cleanup job, a fresh volume

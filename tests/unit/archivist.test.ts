@@ -3,7 +3,7 @@
 // after archiving; racing writers; a store that ignores exclusive creates; a lost or altered record.
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { archiveDayFileName, archiveIndexFileName, endOfUtcDate, signatureFileName } from '../../shared/archive-files.ts';
+import { archiveDayFileName, archiveIndexFileName, archiveRecentFileName, endOfUtcDate, signatureFileName } from '../../shared/archive-files.ts';
 import type { SnapshotStorePort } from '../../shared/ports.ts';
 import { createArchivist } from '../../worker/archive.ts';
 import { closedDay, dates, newSigner, recordingLogger } from '../support/archive-record.ts';
@@ -11,7 +11,7 @@ import { createMemoryStore } from '../support/memory-store.ts';
 
 const sha256 = (body: string) => createHash('sha256').update(body).digest('hex');
 const at = (date: string, minutes: number) => new Date(endOfUtcDate(date) + minutes * 60_000);
-const dayFiles = (files: Map<string, string>) => [...files.keys()].filter((name) => /^governance-archive\/.*\.json$/.test(name)).sort();
+const dayFiles = (files: Map<string, string>) => [...files.keys()].filter((name) => /^governance-archive\/\d{4}-\d\d-\d\d\.json$/.test(name)).sort();
 
 function setup(clockAt: Date, signer = newSigner(), store?: SnapshotStorePort) {
   const memory = createMemoryStore();
@@ -69,7 +69,8 @@ describe('later days and restarts', () => {
     const outcome = await restarted.archivist.archive(list.slice(0, 5).map((date) => closedDay(date)));
     expect(outcome).toMatchObject({ appended: [], head: { day: list[3] } });
     expect(restarted.logger.events('archive_day_refused')).toMatchObject([{ day: list[4] }]);
-    expect(reads.filter((name) => name.endsWith('.json'))).toEqual([archiveIndexFileName, archiveDayFileName(list[3]!)]);
+    // then, once per process, whether recent.json is that of the index (worker/archive-recent.ts)
+    expect(reads.filter((name) => name.endsWith('.json'))).toEqual([archiveIndexFileName, archiveDayFileName(list[3]!), archiveIndexFileName, archiveRecentFileName]);
 
     restarted.setClock(at(list[4]!, 11));
     await restarted.archivist.archive(list.slice(0, 5).map((date) => closedDay(date)));

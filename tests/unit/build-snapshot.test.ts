@@ -520,6 +520,7 @@ describe('createPublisher', () => {
         'summary.json',
         'governance-archive-day.schema.json',
         'governance-archive.schema.json',
+        'governance-archive-recent.schema.json',
       ].sort(),
     );
     expect(JSON.parse(files.get('governance-badge.json')!)).toEqual({ schemaVersion: 1, label: 'governance', message: 'failing', color: 'red' });

@@ -20,7 +20,7 @@ describe('publishPlan', () => {
   it('with STATUS_PAGE_URL and a key: the snapshot and every file beside it, nothing off', () => {
     const signer = createSigner(generateKeyPairSync('ed25519').privateKey);
     const plan = publishPlan('status.json', { feeds, signer });
-    expect(plan.files).toHaveLength(12);
+    expect(plan.files).toHaveLength(13);
     expect(plan.files[0]).toBe('status.json');
     expect(plan.files.slice(1).sort()).toEqual(Object.keys(sideFiles(built, { feeds, signer })).sort());
     expect(plan.off).toEqual([]);

@@ -14,11 +14,13 @@ const md5 = (body: Buffer | string) => createHash('md5').update(body).digest('he
 export function createFileSnapshotStore(snapshotPath: string): SnapshotStorePort {
   const folder = dirname(snapshotPath);
   async function put(name: string, body: string, signal?: AbortSignal) {
-    await mkdir(folder, { recursive: true });
-    const temporary = join(folder, `.${name}.${randomUUID()}.tmp`);
+    // `name` may hold a folder (governance-archive/recent.json): the temporary file goes beside its target
+    const target = join(folder, name);
+    await mkdir(dirname(target), { recursive: true });
+    const temporary = join(dirname(target), `.${basename(target)}.${randomUUID()}.tmp`);
     try {
       await writeFile(temporary, body, { signal, mode: 0o644 });
-      await rename(temporary, join(folder, name));
+      await rename(temporary, target);
     } catch (error) {
       await rm(temporary, { force: true });
       throw error;

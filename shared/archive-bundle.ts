@@ -1,0 +1,42 @@
+// Reading governance-archive/recent.json (worker/archive-recent.ts writes it): its copies stand in
+// for the published files they copy (the index, the days, the public key and the rotation statements), so shared/archive-verify.ts checks them exactly as it checks the
+// files themselves (signatures, the index's hashes, the chain). No Zod: the page imports this.
+import { archiveDayFileName, archiveIndexFileName, isUtcDate, keyRotationsFileName, signatureFileName, signingKeyFileName } from './archive-files.ts';
+
+export type RecentBundle = { index: string; indexSignature: string | null; signingKey: string | null; keyRotations: string | null; days: Array<{ day: string; bytes: string; signature: string | null }> };
+
+const isText = (value: unknown): value is string => typeof value === 'string';
+const isTextOrNull = (value: unknown) => value === null || isText(value);
+
+/** The bundle's fields this reader relies on, or null (then the reader verifies nothing from it). */
+export function asRecentBundle(value: unknown): RecentBundle | null {
+  const bundle = value as Partial<RecentBundle> | null;
+  const days = bundle?.days;
+  if (!isText(bundle?.index) || !isTextOrNull(bundle.indexSignature) || !isTextOrNull(bundle.signingKey) || !isTextOrNull(bundle.keyRotations) || !Array.isArray(days)) return null;
+  return days.every((day) => isUtcDate(day?.day) && isText(day.bytes) && isTextOrNull(day.signature)) ? (bundle as RecentBundle) : null;
+}
+
+type Read = (name: string) => Promise<Uint8Array<ArrayBuffer> | null>;
+
+/** `read` for verifyRecord: a file the bundle copies from the bundle (a null signature: absent), any other from `fallback`. */
+export function readWithBundle(bundle: RecentBundle, fallback: Read): Read {
+  const files = new Map<string, string | null>([
+    [archiveIndexFileName, bundle.index],
+    [signatureFileName(archiveIndexFileName), bundle.indexSignature],
+    [signingKeyFileName, bundle.signingKey],
+    [keyRotationsFileName, bundle.keyRotations],
+  ]);
+  for (const { day, bytes, signature } of bundle.days) {
+    files.set(archiveDayFileName(day), bytes);
+    files.set(signatureFileName(archiveDayFileName(day)), signature);
+  }
+  const encoder = new TextEncoder();
+  return async (name) => {
+    if (!files.has(name)) return fallback(name);
+    const text = files.get(name);
+    return text == null ? null : encoder.encode(text);
+  };
+}
+
+/** The days the bundle holds, for verifyRecord's range: none when it holds none. */
+export const bundleRange = (bundle: RecentBundle) => ({ from: bundle.days[0]?.day ?? '9999-12-31' });

@@ -1,0 +1,39 @@
+// The record's state for the page (site/lib/verify-record.ts): the bundle fetched once, the days
+// verified with the first snapshot, then each new snapshot's signature and the index checked again.
+import { useEffect, useRef, useState } from 'react';
+import type { RecentBundle } from '../../shared/archive-bundle.ts';
+import { correctedNow } from '../lib/clock.ts';
+import { checkRecord, loadBundle, type RecordSource, type RecordState } from '../lib/verify-record.ts';
+
+/** The record's state, and the bundle's days once they verified (the longer uptime is counted from them). */
+export function useRecord(statusUrl: string, pinnedKey: unknown, snapshotText: string | null): { state: RecordState; days: RecentBundle['days'] | null } {
+  const [state, setState] = useState<RecordState>({ kind: 'checking' });
+  const [days, setDays] = useState<RecentBundle['days'] | null>(null);
+  const bundle = useRef<Promise<RecentBundle | null | 'invalid'> | null>(null);
+  /** the days checked by the first verification; later ones check only the index and the snapshot */
+  const checkedDays = useRef<number | null>(null);
+  useEffect(() => {
+    if (snapshotText === null) return;
+    let live = true;
+    const status = new URL(statusUrl, location.href);
+    const source: RecordSource = { url: (name) => new URL(name, status).href, snapshotName: status.pathname.split('/').pop()!, fetch };
+    void (async () => {
+      let next: RecordState;
+      try {
+        const loaded = await (bundle.current ??= loadBundle(source));
+        const days = checkedDays.current;
+        next = await checkRecord(source, { bundle: typeof loaded === 'object' && loaded && days !== null ? { ...loaded, days: [] } : loaded, snapshotText, pinnedKey, now: correctedNow() });
+        if (next.kind === 'verified') next = { ...next, checkedDays: (checkedDays.current ??= next.checkedDays) };
+        if (live && days === null && typeof loaded === 'object' && loaded && (next.kind === 'verified' || next.kind === 'unsigned')) setDays(loaded.days);
+      } catch (error) {
+        bundle.current = null; // tried again with the next snapshot
+        next = { kind: 'unavailable', reason: error instanceof Error ? error.message : String(error) };
+      }
+      if (live) setState(next);
+    })();
+    return () => {
+      live = false;
+    };
+  }, [statusUrl, pinnedKey, snapshotText]);
+  return { state, days: state.kind === 'verified' || state.kind === 'unsigned' ? days : null };
+}

@@ -1,0 +1,30 @@
+// The record's line in the page's words and a tone (site/lib/verify-record.ts says what it is).
+import { signingKeyFileName } from '../../shared/archive-files.ts';
+import type { Messages } from '../i18n/en.ts';
+import { fill } from '../i18n/fill.ts';
+import type { Tone } from './describe-status.ts';
+import type { RecordState } from './verify-record.ts';
+
+
+export function describeRecord(state: RecordState, m: Messages): { tone: Tone; text: string } {
+  const words = m.record;
+  switch (state.kind) {
+    case 'checking':
+    case 'none':
+      return { tone: 'neutral', text: words[state.kind] };
+    case 'unavailable':
+      return { tone: 'neutral', text: fill(words.unavailable, state) };
+    case 'unsigned':
+      return { tone: 'neutral', text: fill(words.unsigned, state) };
+    case 'verified': {
+      const values = { key: state.keyId.slice(0, 8), days: state.days, checked: state.checkedDays };
+      return { tone: 'good', text: fill(state.checkedDays < state.days ? words.verifiedPart : words.verified, values) };
+    }
+    case 'broken':
+      if (state.failure === 'unknown_key' && state.file === signingKeyFileName) return { tone: 'bad', text: words.keyMismatch };
+      return {
+        tone: 'bad',
+        text: state.day === null ? fill(words.brokenFile, { file: state.file, why: words.whyFile[state.failure] }) : fill(words.brokenDay, { day: state.day, why: words.why[state.failure] }),
+      };
+  }
+}

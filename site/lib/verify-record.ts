@@ -1,0 +1,83 @@
+// The page's check of the published record: governance-archive/recent.json (the newest year in one
+// request) read as the files it copies, the key, and the snapshot the page polled, all verified by
+// shared/archive-verify.ts with WebCrypto. The key the page was built with (PUBLIC_SIGNING_KEY_FILE)
+// is pinned: a record signed by another key does not verify. Never throws.
+import { archiveRecentFileName } from '../../shared/archive-files.ts';
+import { asRecentBundle, bundleRange, readWithBundle, type RecentBundle } from '../../shared/archive-bundle.ts';
+import { verifyRecordCore, type FailureKind } from '../../shared/archive-verify-core.ts';
+
+export type RecordState =
+  | { kind: 'checking' }
+  /** nothing archived yet: no governance-archive/recent.json (the worker writes it with the first day) */
+  | { kind: 'none' }
+  | { kind: 'unavailable'; reason: string }
+  | { kind: 'unsigned'; days: number }
+  | { kind: 'verified'; keyId: string; days: number; checkedDays: number }
+  | { kind: 'broken'; failure: FailureKind; file: string; day: string | null };
+
+type Bytes = Uint8Array<ArrayBuffer>;
+export type RecordSource = {
+  /** the published file's URL from its name */
+  url: (name: string) => string;
+  snapshotName: string;
+  fetch: typeof fetch;
+};
+
+class Unreachable extends Error {}
+
+async function fetchBytes(source: RecordSource, name: string): Promise<Bytes | null> {
+  let response: Response;
+  const get = source.fetch; // not called as a method: the browser's fetch refuses another `this`
+  try {
+    response = await get(source.url(name), { cache: 'no-cache' });
+  } catch {
+    throw new Unreachable(`${name} could not be fetched`);
+  }
+  if (response.status === 404) return null;
+  if (!response.ok) throw new Unreachable(`${name}: the server answered ${response.status}`);
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+/** The bundle, null when none is published, 'invalid' when what is published is not one; fetched once per page. */
+export async function loadBundle(source: RecordSource): Promise<RecentBundle | null | 'invalid'> {
+  const bytes = await fetchBytes(source, archiveRecentFileName);
+  if (bytes === null) return null;
+  try {
+    return asRecentBundle(JSON.parse(new TextDecoder().decode(bytes))) ?? 'invalid';
+  } catch {
+    return 'invalid';
+  }
+}
+
+/**
+ * The record as `snapshotText` (the snapshot as polled) and `bundle` show it. The snapshot is read
+ * from the poll first; if its signature fails, it is fetched again with its signature (a new snapshot
+ * may have been published in between).
+ */
+export async function checkRecord(source: RecordSource, options: { bundle: RecentBundle | null | 'invalid'; snapshotText: string; pinnedKey: unknown; now: number }): Promise<RecordState> {
+  let polled: string | null = options.snapshotText;
+  const fetched = (name: string) => fetchBytes(source, name);
+  const fallback = async (name: string) => {
+    if (name !== source.snapshotName || polled === null) return fetched(name);
+    const text = polled;
+    polled = null;
+    return new TextEncoder().encode(text);
+  };
+  try {
+    const { bundle } = options;
+    if (bundle === null) return { kind: 'none' };
+    if (bundle === 'invalid') return { kind: 'broken', failure: 'invalid', file: archiveRecentFileName, day: null };
+    const result = await verifyRecordCore({
+      read: readWithBundle(bundle, fallback),
+      now: options.now,
+      pinnedKey: options.pinnedKey ?? undefined,
+      snapshotName: source.snapshotName,
+      range: bundleRange(bundle),
+    });
+    if (!result.ok) return { kind: 'broken', failure: result.failure.kind, file: result.failure.file, day: result.failure.day };
+    const { keyId, days, checkedDays } = result.report;
+    return keyId === null ? { kind: 'unsigned', days } : { kind: 'verified', keyId, days, checkedDays };
+  } catch (error) {
+    return { kind: 'unavailable', reason: error instanceof Unreachable ? error.message : String(error) };
+  }
+}

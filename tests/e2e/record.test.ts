@@ -1,0 +1,107 @@
+// The signed record in the page, at 1280 and 360 px: verified with the key the page was built with
+// (tests/fixtures/record/test-signing-key.json, pinned by `npm run test:e2e`), a day altered (the line
+// names it and the headline box turns red), a record signed by another key, an unsigned record (a
+// failure under a pinned key, "Not signed" on a page built without one), and no record yet.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { archiveRecentFileName } from '../../shared/archive-files.ts';
+import { distDir, listUnexpectedProblems, readFixture, readHistory, recordPath, saveScreenshot, serveHistory, serveSnapshot, textOf as textWithIcon, usePageSuite } from './page-harness.ts';
+
+const suite = usePageSuite(() => readFixture('healthy'));
+const pinned = JSON.parse(readFileSync(new URL('../fixtures/record/test-signing-key.json', import.meta.url), 'utf8')) as { kid: string };
+const readRecord = (name: 'healthy' | 'other-key' | 'unsigned') => JSON.parse(readFileSync(new URL(`../fixtures/record/${name}.json`, import.meta.url), 'utf8')) as Record<string, string>;
+
+/** Serves a record's files (and no snapshot signature when it has none). */
+function serveRecord(files: Record<string, string>) {
+  suite.server.clearResponse('/governance-status.json.jws');
+  for (const [name, body] of Object.entries(files)) suite.server.setResponse(`/${name}`, { body, contentType: 'application/json; charset=utf-8' });
+}
+
+/** The built page with its pinned key taken out of the island's props: a page built without PUBLIC_SIGNING_KEY_FILE. */
+function serveUnpinnedPage() {
+  const html = readFileSync(`${distDir}index.html`, 'utf8');
+  const unpinned = html.replace(/&quot;pinnedKey&quot;:\{[^}]*\}/, '&quot;pinnedKey&quot;:null');
+  expect(unpinned).not.toBe(html);
+  suite.server.setResponse('/', { body: unpinned, contentType: 'text/html; charset=utf-8' });
+}
+
+const widths = [1280, 360] as const;
+const textOf: typeof textWithIcon = async (page, testId) => (await textWithIcon(page, testId)).trim();
+
+async function openAt(width: number) {
+  serveHistory(suite.server, readHistory('healthy'));
+  const opened = await suite.open({ viewport: { width, height: 900 } });
+  await opened.page.getByTestId('record').filter({ hasNotText: 'Checking' }).waitFor();
+  return opened;
+}
+
+const boxIsBroken = (opened: Awaited<ReturnType<typeof openAt>>) => opened.page.locator('section.headline').evaluate((box) => box.classList.contains('record-broken'));
+
+describe('the signed record', () => {
+  it.each(widths)('verifies with the pinned key and says so (%i px)', async (width) => {
+    serveRecord(readRecord('healthy'));
+    const opened = await openAt(width);
+    expect(await textOf(opened.page, 'record')).toBe(`Signed by key ${pinned.kid.slice(0, 8)}…: 89 days, chain intact.`);
+    expect(await opened.page.getByTestId('record').getAttribute('class')).toContain('tone-good');
+    expect(await boxIsBroken(opened)).toBe(false);
+    expect(listUnexpectedProblems(opened)).toEqual([]);
+    await saveScreenshot(opened.page, `record-verified-${width}`);
+  });
+
+  it.each(widths)('names the day that was altered, and the headline box is not green (%i px)', async (width) => {
+    const files = readRecord('healthy');
+    const bundle = JSON.parse(files[archiveRecentFileName]!);
+    const day = bundle.days[60];
+    expect(day.bytes).toMatch(/"succeeded":(\d+)/);
+    day.bytes = day.bytes.replace(/"succeeded":(\d+)/, (_: string, count: string) => `"succeeded":${Number(count) + 1}`);
+    serveRecord({ ...files, [archiveRecentFileName]: JSON.stringify(bundle) });
+    const opened = await openAt(width);
+    expect(await textOf(opened.page, 'status')).toMatch(/^Healthy/);
+    expect(await textOf(opened.page, 'record')).toBe(`The published record does not verify: ${day.day} was altered.`);
+    expect(await opened.page.getByTestId('record').getAttribute('class')).toContain('tone-bad');
+    expect(await boxIsBroken(opened)).toBe(true);
+    const colours = await opened.page.locator('section.headline').evaluate((box) => [getComputedStyle(box).borderTopColor, getComputedStyle(document.querySelector('.record-line')!).color]);
+    expect(colours[0]).toBe(colours[1]);
+    await saveScreenshot(opened.page, `record-tampered-${width}`);
+  });
+
+  it.each(widths)('fails a record signed by another key than the one pinned (%i px)', async (width) => {
+    serveRecord(readRecord('other-key'));
+    const opened = await openAt(width);
+    expect(await textOf(opened.page, 'record')).toBe('The published record does not verify: it is signed by another key than the one this page was built with.');
+    expect(await boxIsBroken(opened)).toBe(true);
+    await saveScreenshot(opened.page, `record-other-key-${width}`);
+  });
+
+  it.each(widths)('says "Not signed" in a neutral tone on a page built without a key, and never "verified" (%i px)', async (width) => {
+    serveRecord(readRecord('unsigned'));
+    serveUnpinnedPage();
+    try {
+      const opened = await openAt(width);
+      const line = await textOf(opened.page, 'record');
+      expect(line).toMatch(/^Not signed/);
+      expect(line).not.toMatch(/verif/i);
+      expect(await opened.page.getByTestId('record').getAttribute('class')).toContain('tone-neutral');
+      expect(await boxIsBroken(opened)).toBe(false);
+      await saveScreenshot(opened.page, `record-unsigned-${width}`);
+    } finally {
+      suite.server.clearResponse('/');
+    }
+  });
+
+  it('fails an unsigned record when the page pins a key: a stripped signature is no way around it', async () => {
+    serveRecord(readRecord('unsigned'));
+    const opened = await openAt(1280);
+    expect(await textOf(opened.page, 'record')).toMatch(/^The published record does not verify: governance-archive\.json does not carry a valid signature/);
+    expect(await boxIsBroken(opened)).toBe(true);
+  });
+
+  it('says there is no record yet, neutrally, before the first day is archived', async () => {
+    suite.server.clearResponse(recordPath);
+    suite.server.clearResponse('/governance-status.json.jws');
+    serveSnapshot(suite.server, readFixture('healthy'));
+    const opened = await openAt(1280);
+    expect(await textOf(opened.page, 'record')).toBe('No day archived yet.');
+    expect(await boxIsBroken(opened)).toBe(false);
+  });
+});

@@ -1,0 +1,79 @@
+// The page's check of the record (site/lib/verify-record.ts) over a record the real archivist wrote,
+// fetched through a fetch that serves the store's files: what it asks for, and what it finds.
+import { describe, expect, it } from 'vitest';
+import { archiveDayFileName, archiveRecentFileName, signatureFileName, signingKeyFileName } from '../../shared/archive-files.ts';
+import { checkRecord, loadBundle, type RecordSource } from '../../site/lib/verify-record.ts';
+import { publicJwkOf } from '../../worker/signing-key.ts';
+import { generateKeyPairSync } from 'node:crypto';
+import { buildRecord } from '../support/archive-record.ts';
+
+function sourceOf(files: Map<string, string>) {
+  const asked: string[] = [];
+  const source: RecordSource = {
+    url: (name) => `https://status.example.org/${name}`,
+    snapshotName: 'governance-status.json',
+    fetch: (async (url: string) => {
+      const name = new URL(url).pathname.slice(1);
+      asked.push(name);
+      const body = files.get(name);
+      return body === undefined ? new Response('not found', { status: 404 }) : new Response(body);
+    }) as typeof fetch,
+  };
+  return { source, asked };
+}
+
+async function check(files: Map<string, string>, now: number, pinnedKey: unknown = null) {
+  const { source, asked } = sourceOf(files);
+  const bundle = await loadBundle(source);
+  const state = await checkRecord(source, { bundle, snapshotText: files.get('governance-status.json')!, pinnedKey, now });
+  return { state, asked };
+}
+
+describe('the page checks the record', () => {
+  it('with two requests: the bundle and the snapshot signature, and says what verified', async () => {
+    const { files, now, signer } = await buildRecord({ days: 12 });
+    const { state, asked } = await check(files, now, signer!.publicJwk);
+    expect(state).toEqual({ kind: 'verified', keyId: signer!.kid, days: 12, checkedDays: 12 });
+    expect(asked).toEqual([archiveRecentFileName, signatureFileName('governance-status.json')]);
+  });
+
+  it('names the day that was altered', async () => {
+    const { files, now, days } = await buildRecord({ days: 6 });
+    const bundle = JSON.parse(files.get(archiveRecentFileName)!);
+    bundle.days[4].bytes = bundle.days[4].bytes.replace('"succeeded":24', '"succeeded":23');
+    files.set(archiveRecentFileName, JSON.stringify(bundle));
+    expect((await check(files, now)).state).toEqual({ kind: 'broken', failure: 'signature', file: archiveDayFileName(days[4]!), day: days[4] });
+  });
+
+  it('fails a record signed by another key than the one pinned', async () => {
+    const { files, now } = await buildRecord({ days: 3 });
+    const pinned = publicJwkOf(generateKeyPairSync('ed25519').privateKey);
+    expect((await check(files, now, pinned)).state).toMatchObject({ kind: 'broken', failure: 'unknown_key', file: signingKeyFileName });
+  });
+
+  it('says an unsigned record is not signed, and fails it when the page pins a key', async () => {
+    const { files, now } = await buildRecord({ days: 3, signer: null });
+    expect((await check(files, now)).state).toEqual({ kind: 'unsigned', days: 3 });
+    const pinned = publicJwkOf(generateKeyPairSync('ed25519').privateKey);
+    expect((await check(files, now, pinned)).state).toMatchObject({ kind: 'broken', failure: 'signature' });
+  });
+
+  it('fetches the snapshot again when the polled one is not the one signed (a newer one was published in between)', async () => {
+    const { files, now, signer } = await buildRecord({ days: 2 });
+    const { source, asked } = sourceOf(files);
+    const bundle = await loadBundle(source);
+    const older = files.get('governance-status.json')!.replace('"schemaVersion": 1', '"schemaVersion": 1 ');
+    expect(await checkRecord(source, { bundle, snapshotText: older, pinnedKey: null, now })).toMatchObject({ kind: 'verified', keyId: signer!.kid });
+    expect(asked.filter((name) => name === 'governance-status.json')).toHaveLength(1);
+  });
+
+  it('says when there is no record yet, when the bundle is not one, and when it cannot be fetched', async () => {
+    const { files, now } = await buildRecord({ days: 2 });
+    files.delete(archiveRecentFileName);
+    expect((await check(files, now)).state).toEqual({ kind: 'none' });
+    files.set(archiveRecentFileName, '{"days": 3}');
+    expect((await check(files, now)).state).toEqual({ kind: 'broken', failure: 'invalid', file: archiveRecentFileName, day: null });
+    const failing: RecordSource = { url: (name) => name, snapshotName: 'governance-status.json', fetch: (async () => new Response('', { status: 503 })) as unknown as typeof fetch };
+    await expect(loadBundle(failing)).rejects.toThrow(/answered 503/);
+  });
+});
