@@ -10,7 +10,7 @@ export const de: Messages = {
     titleOf: '{word} · Governance-Status',
     description: 'Der Zustand der KI-Governance der DAO, live: Guthaben, Zeitpläne der Charters und ihre Läufe.',
     skip: 'Zum Status springen',
-    lede: 'Ob die KI-Governance-Charters der DAO nach Plan laufen und ob ihr Guthabenkonto sie bezahlen kann. Diese Seite aktualisiert sich selbst.',
+    lede: 'Ob die KI-Governance der DAO nach Plan läuft und ihr Guthaben sie bezahlen kann. Die Seite aktualisiert sich selbst.',
     languages: 'Sprache',
     noScript: 'Diese Seite braucht JavaScript, um den aktuellen Status zu zeigen. Dieselben Daten sind als {json} veröffentlicht, beschrieben durch ihr {schema}.',
     jsonSchema: 'JSON Schema',

@@ -16,7 +16,7 @@ export const en = {
     titleOf: '{word} · Governance status',
     description: "Live health of the DAO's AI governance: credits, charter schedules and runs.",
     skip: 'Skip to the status',
-    lede: "Whether the DAO's AI governance charters run on schedule, and whether their credit account can pay for them. This page refreshes by itself.",
+    lede: "Whether the DAO's AI governance runs on schedule and its credits can pay for it. The page refreshes itself.",
     languages: 'Language',
     noScript: 'This page needs JavaScript to show the live status. The same data is published as {json}, described by its {schema}.',
     jsonSchema: 'JSON Schema',
