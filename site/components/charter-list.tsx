@@ -6,11 +6,14 @@ import { memo, type ReactNode } from 'react';
 import type { GovernanceHistory, PublishedStatus } from '../../shared/contract.ts';
 import { dayClassText, type DayClass } from '../../shared/history.ts';
 import { type CharterHistory } from '../lib/describe-history.ts';
+import { costPerRun } from '../lib/describe-usage.ts';
+import { formatCredits } from '../lib/format-credits.ts';
 import { describeCounts, plural } from '../lib/describe-runs.ts';
 import { charterStateText, runStatusText, scheduleErrorText } from '../lib/describe-status.ts';
 import { CharterDays } from './charter-days.tsx';
 import { openIncidentTitle } from './incident-list.tsx';
 import { ToneLabel } from './tone-icon.tsx';
+import { words as usageWords } from './usage-panel.tsx';
 import { When } from './when.tsx';
 
 type PublishedCharter = PublishedStatus['charters'][number];
@@ -97,6 +100,7 @@ function CharterCard({ charter, snapshot, history, days }: { charter: PublishedC
   const state = charter.state && charterStateText(charter.state);
   const open = (snapshot.openIncidents ?? []).filter((id) => charter.id !== undefined && id.startsWith(`${charter.id}@`));
   const names = new Map([[charter.id ?? charter.name, charter.name]]);
+  const cost = costPerRun(snapshot, charter.id);
   return (
     <li className="card" data-charter={charter.name}>
       <h3 className="card-head">
@@ -120,6 +124,11 @@ function CharterCard({ charter, snapshot, history, days }: { charter: PublishedC
         </Field>
         <LastRuns charter={charter} />
         <LastDay charter={charter} snapshot={snapshot} />
+        {cost && (
+          <Field name={usageWords.costPerRun}>
+            <span data-testid="cost-per-run">{formatCredits(cost)}</span>
+          </Field>
+        )}
         {open.map((id) => {
           const incident = history?.incidents.find((item) => item.id === id);
           return (

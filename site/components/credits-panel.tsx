@@ -9,6 +9,8 @@ import { creditHealthText } from '../lib/describe-status.ts';
 import { formatCredits, formatRunway, formatUsd } from '../lib/format-credits.ts';
 import { formatLocalTime } from '../lib/format-time.ts';
 import { BarChart } from './bar-chart.tsx';
+import { fill } from '../lib/describe-usage.ts';
+import { words as usageWords } from './usage-panel.tsx';
 import { ToneLabel } from './tone-icon.tsx';
 
 function Figure({ name, testId, main, note }: { name: string; testId: string; main: ReactNode; note: string }) {
@@ -33,7 +35,7 @@ function describeRunwayBasis({ runwayHours, health }: Credits): string {
 type Props = { snapshot: PublishedStatus; history: GovernanceHistory | null };
 
 export const CreditsPanel = memo(function CreditsPanel({ snapshot, history }: Props) {
-  const { credits, forecast, reasons = [] } = snapshot;
+  const { credits, forecast, reasons = [], usage } = snapshot;
   const health = creditHealthText[credits.health];
   // The headline box lists the funding forecast as a reason when it ends within a day, or says there are no credits.
   const forecastRepeats = reasons.some((reason) => reason.code === 'funding_ends_soon' || reason.code === 'credits_exhausted');
@@ -55,6 +57,11 @@ export const CreditsPanel = memo(function CreditsPanel({ snapshot, history }: Pr
           note={describeRunwayBasis(credits)}
         />
       </dl>
+      {usage?.available && BigInt(usage.failedCredits) > 0n && (
+        <p className="forecast" data-testid="failed-cost">
+          {fill(usageWords.failedCost, { credits: formatCredits(usage.failedCredits) })}
+        </p>
+      )}
       {forecast && !forecastRepeats && (
         <p className="forecast" data-testid="forecast">
           {fundingText(forecast, Date.parse(snapshot.generatedAt))}
