@@ -5,17 +5,31 @@ import { reasonCodes } from './constants.ts';
 import { describeLag } from './clock.ts';
 
 /** Each charter state in words, with the severity of the reason it raises (null: none). */
-export const charterStateInfo: Record<CharterState, { label: string; severity: Severity | null; code: ReasonCode | null }> = {
-  paused: { label: 'Paused', severity: 'notice', code: 'charter_paused' },
-  invalid_schedule: { label: 'Schedule broken', severity: 'degraded', code: 'schedule_invalid' },
-  no_runs: { label: 'No recorded runs', severity: 'notice', code: 'charter_no_runs' },
-  missed: { label: 'Missed runs', severity: 'degraded', code: 'charter_missed' },
-  stuck: { label: 'Stuck', severity: 'degraded', code: 'charter_stuck' },
-  failing: { label: 'Failing', severity: 'degraded', code: 'charter_failing' },
-  skipped: { label: 'Skipped', severity: 'degraded', code: 'charter_skipped' },
-  recovering: { label: 'Recovering', severity: 'degraded', code: 'charter_recovering' },
-  running: { label: 'Running', severity: null, code: null },
-  ok: { label: 'OK', severity: null, code: null },
+export const charterStateInfo: Record<CharterState, { label: string; severity: Severity | null }> = {
+  paused: { label: 'Paused', severity: 'notice' },
+  invalid_schedule: { label: 'Schedule broken', severity: 'degraded' },
+  no_runs: { label: 'No recorded runs', severity: 'notice' },
+  missed: { label: 'Missed runs', severity: 'degraded' },
+  stuck: { label: 'Stuck', severity: 'degraded' },
+  failing: { label: 'Failing', severity: 'degraded' },
+  skipped: { label: 'Skipped', severity: 'degraded' },
+  recovering: { label: 'Recovering', severity: 'degraded' },
+  running: { label: 'Running', severity: null },
+  ok: { label: 'OK', severity: null },
+};
+
+/** The reason each charter state raises (none when it works); apart from the words, which the page ships and this it does not. */
+const charterStateCode: Record<CharterState, ReasonCode | null> = {
+  paused: 'charter_paused',
+  invalid_schedule: 'schedule_invalid',
+  no_runs: 'charter_no_runs',
+  missed: 'charter_missed',
+  stuck: 'charter_stuck',
+  failing: 'charter_failing',
+  skipped: 'charter_skipped',
+  recovering: 'charter_recovering',
+  running: null,
+  ok: null,
 };
 
 /** The charter states in which a charter with expectations does not work at all. */
@@ -25,8 +39,9 @@ export const downStates: ReadonlySet<CharterState> = new Set(['missed', 'stuck',
 export const expectsRuns = (charter: { enabled: boolean; state: CharterState }) => charter.enabled && !['paused', 'invalid_schedule', 'no_runs'].includes(charter.state);
 
 const severityRank: Record<Severity, number> = { failing: 0, degraded: 1, notice: 2 };
-// Marked pure so that a bundle using only the words here (the page) leaves it out.
-const codeRank = /* @__PURE__ */ new Map<ReasonCode, number>(reasonCodes.map((code, index) => [code, index]));
+// A function, not a Map built when the module loads: a bundle using only the words here (the page)
+// leaves it and the list of codes out (a pure-marked Map built from reasonCodes.map(...) was kept).
+const codeRank = (code: ReasonCode) => reasonCodes.indexOf(code);
 
 /** failing if any reason is failing, else degraded if any is degraded, else healthy. */
 export function statusOf(reasons: readonly Pick<Reason, 'severity'>[]): OverallStatus {
@@ -147,10 +162,11 @@ export function deriveReasons(input: ReasonInput): Reason[] {
   }
 
   for (const charter of input.charters) {
-    const info = charterStateInfo[charter.state];
-    if (info.code === null || info.severity === null) continue;
+    const code = charterStateCode[charter.state];
+    const { severity } = charterStateInfo[charter.state];
+    if (code === null || severity === null) continue;
     const { since, text } = charterReason(charter, now);
-    add(info.code, info.severity, text, charter.id, since);
+    add(code, severity, text, charter.id, since);
   }
 
   if (input.failedRunsTotal > 0 && !input.charters.some((charter) => charter.state === 'failing')) {
@@ -170,7 +186,7 @@ export function deriveReasons(input: ReasonInput): Reason[] {
   return reasons.sort(
     (a, b) =>
       severityRank[a.severity] - severityRank[b.severity] ||
-      codeRank.get(a.code)! - codeRank.get(b.code)! ||
+      codeRank(a.code) - codeRank(b.code) ||
       (name.get(a.charterId ?? '') ?? '').localeCompare(name.get(b.charterId ?? '') ?? '', 'en'),
   );
 }

@@ -10,6 +10,8 @@ import { fill, plural } from '../i18n/fill.ts';
 import { type CharterHistory } from '../lib/describe-history.ts';
 import { describeCounts } from '../lib/describe-runs.ts';
 import { charterStateText, runStatusTone } from '../lib/describe-status.ts';
+import { costPerRun } from '../lib/describe-usage.ts';
+import { formatCredits } from '../lib/format-credits.ts';
 import { CharterDays } from './charter-days.tsx';
 import { openIncidentTitle } from './incident-list.tsx';
 import { ToneLabel } from './tone-icon.tsx';
@@ -106,6 +108,7 @@ function CharterCard({ charter, snapshot, history, days }: { charter: PublishedC
   const state = charter.state && charterStateText(charter.state, m);
   const open = (snapshot.openIncidents ?? []).filter((id) => charter.id !== undefined && id.startsWith(`${charter.id}@`));
   const names = new Map([[charter.id ?? charter.name, charter.name]]);
+  const cost = costPerRun(snapshot, charter.id);
   return (
     <li className="card" data-charter={charter.name}>
       <h3 className="card-head">
@@ -129,6 +132,11 @@ function CharterCard({ charter, snapshot, history, days }: { charter: PublishedC
         </Field>
         <LastRuns charter={charter} />
         <LastDay charter={charter} snapshot={snapshot} />
+        {cost && (
+          <Field name={m.usage.costPerRun}>
+            <span data-testid="cost-per-run">{formatCredits(cost, m)}</span>
+          </Field>
+        )}
         {open.map((id) => {
           const incident = history?.incidents.find((item) => item.id === id);
           return (

@@ -38,7 +38,7 @@ export const CreditsPanel = memo(function CreditsPanel({ snapshot, history }: Pr
   const locale = useLocale();
   const { m, timeZone } = locale;
   const words = m.credits;
-  const { credits, forecast, reasons = [] } = snapshot;
+  const { credits, forecast, reasons = [], usage } = snapshot;
   // The headline box lists the funding forecast as a reason when it ends within a day, or says there are no credits.
   const forecastRepeats = reasons.some((reason) => reason.code === 'funding_ends_soon' || reason.code === 'credits_exhausted');
   const creditsPerUsd = snapshot.rules?.creditsPerUsd;
@@ -62,6 +62,11 @@ export const CreditsPanel = memo(function CreditsPanel({ snapshot, history }: Pr
           note={describeRunwayBasis(credits, m)}
         />
       </dl>
+      {usage?.available && BigInt(usage.failedCredits) > 0n && (
+        <p className="forecast" data-testid="failed-cost">
+          {fill(m.usage.failedCost, { credits: formatCredits(usage.failedCredits, m) })}
+        </p>
+      )}
       {forecast && !forecastRepeats && (
         <p className="forecast" data-testid="forecast">
           {describeFunding(forecast, Date.parse(snapshot.generatedAt), locale)}

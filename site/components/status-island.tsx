@@ -1,6 +1,6 @@
 // The page's one island: everything that comes from governance-status.json and its history, in the
 // order a member reads it: the headline and its reasons, the open incidents, the charters (each with
-// its 90 days), the credits, then the history of incidents. Until both files are in (or the history
+// its 90 days), the credits and what they bought, then the history of incidents. Until both files are in (or the history
 // is late) it shows the headline alone above a reserved space, so nothing on screen moves when the
 // data arrives. Only what changes re-renders: times tick on their own (use-clock.ts), the sections
 // render when a file changes. The tab's title and favicon follow the headline.
@@ -23,6 +23,7 @@ import { HeadlineBox } from './headline.tsx';
 import { IncidentHistory } from './incident-history.tsx';
 import { RecentRuns } from './recent-threads.tsx';
 import { Neutral, ToneIcon } from './tone-icon.tsx';
+import { UsagePanel } from './usage-panel.tsx';
 import { useClock } from './use-clock.ts';
 import { useRecord } from './use-record.ts';
 import { useFeedLinks } from './use-page-links.ts';
@@ -53,6 +54,11 @@ function Sections({ snapshot, history, historyFailure, notes }: { snapshot: Publ
       <Section id="credits-heading" title={words.credits}>
         <CreditsPanel snapshot={snapshot} history={history} />
       </Section>
+      {snapshot.usage && (
+        <Section id="usage-heading" title={m.usage.title}>
+          <UsagePanel snapshot={snapshot} history={history} />
+        </Section>
+      )}
       <Section id="incidents-heading" title={fill(words.incidents, { days: history?.days.length ?? 90 })}>
         {history ? (
           <>

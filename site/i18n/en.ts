@@ -193,6 +193,30 @@ export const en = {
     /** the system's own incidents, as the feeds word them (shared/incidents.ts) */
     system: { credits_exhausted: statusIncidentWords.credits_exhausted.opened, runway_critical: statusIncidentWords.runway_critical.opened, all_charters_down: statusIncidentWords.all_charters_down.opened } as Record<StatusIncidentCode, string>,
   },
+  /** the usage panel: what the credits paid for, by charter and by model */
+  usage: {
+    title: 'Usage',
+    period: 'Period',
+    windows: { 1: '1 day', 7: '7 days', 30: '30 days' },
+    day: 'The last 24 hours: {totals}.',
+    days: 'The {days} closed days (UTC) {from} to {to}: {totals}.',
+    partial: ' Usage is known for {known} of these days.',
+    totals: '{credits} credits, {requests}, {tokensIn} tokens in and {tokensOut} out',
+    requests: { one: '{count} request', other: '{count} requests' },
+    loading: 'The history is still loading.',
+    unavailable: {
+      no_table: 'Usage is not available: the database has no charge details.',
+      no_permission: 'Usage is not available: the worker may not read the charge details.',
+    },
+    breakdown: 'By charter and by model',
+    charters: { title: 'By charter', none: "No charter's run" },
+    models: { title: 'By model', none: 'Not a model call' },
+    row: '{name}: {totals}',
+    scale: '{amount} credits',
+    other: 'The rest',
+    costPerRun: 'Cost per run (median)',
+    failedCost: 'Failed runs cost {credits} in the last 24 h.',
+  },
   /** the signed record's line in the headline box, and each charter's uptime over it */
   record: {
     checking: 'Checking the signed record…',

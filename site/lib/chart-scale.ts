@@ -10,7 +10,7 @@ export function niceCeiling(value: number): number {
 }
 
 /** "0", "750", "1.5 K", "16 B": an axis label in the reader's grouping, never a long figure. */
-export function formatCompact(value: number, locale = 'en'): string {
+export function formatCompact(value: number | bigint, locale = 'en'): string {
   return new Intl.NumberFormat(locale, { notation: 'compact', maximumFractionDigits: 1 }).format(value).replace(/(\d)([A-Za-z])/, '$1\u00a0$2');
 }
 

@@ -117,8 +117,8 @@ describe('the spend charts', () => {
     const { page } = opened;
     const charts = page.locator('.charts .chart');
     expect(await charts.count()).toBe(2);
-    expect(await charts.nth(0).locator('rect').count()).toBe(24);
-    expect(await charts.nth(1).locator('rect').count()).toBe(90);
+    expect(await charts.nth(0).locator('.chart-bars > span').count()).toBe(24);
+    expect(await charts.nth(1).locator('.chart-bars > span').count()).toBe(90);
     const history = JSON.parse(readHistory('degraded')) as GovernanceHistory;
     const most = history.days.reduce((best, day) => (BigInt(day.spent) > BigInt(best.spent) ? day : best));
     const total = history.days.reduce((sum, day) => sum + BigInt(day.spent), 0n);
@@ -148,7 +148,7 @@ describe('the spend charts', () => {
     await expect.poll(() => textOf(page, 'daily-readout')).toContain(`on 2026-11-20 (UTC): ${figure(88)}`);
     await page.keyboard.press('Home');
     await expect.poll(() => textOf(page, 'daily-readout')).toContain(`on 2026-08-24 (UTC): ${figure(0)}`);
-    expect(await page.locator('.charts .chart').nth(1).locator('rect.selected').count()).toBe(1);
+    expect(await page.locator('.charts .chart').nth(1).locator('.chart-bars > .selected').count()).toBe(1);
     await plot.blur();
     await expect.poll(() => textOf(page, 'daily-readout')).toBe('\u00a0');
 

@@ -50,12 +50,12 @@ describe('the page with the demo data', () => {
     expect(listUnexpectedProblems(opened)).toEqual([]);
   });
 
-  it.each(['light', 'dark'] as const)('reads in order at 1280 px: headline, charters, credits, incidents, threads, notes (%s)', async (colorScheme) => {
+  it.each(['light', 'dark'] as const)('reads in order at 1280 px: headline, charters, credits, usage, incidents, threads, notes (%s)', async (colorScheme) => {
     serveFixture(suite.server, 'demo');
     opened = await suite.open({ viewport: { width: 1280, height: 900 }, colorScheme });
     const { page } = opened;
     const headings = await page.locator('main h2:not(.visually-hidden)').allInnerTexts();
-    expect(headings).toEqual(['Charters', 'Credits', 'Incidents, last 90 days', 'Latest threads', 'Notes from the operators']);
+    expect(headings).toEqual(['Charters', 'Credits', 'Usage', 'Incidents, last 90 days', 'Latest threads', 'Notes from the operators']);
     await saveScreenshot(page, `demo-1280-${colorScheme}`);
     expect(listUnexpectedProblems(opened)).toEqual([]);
   });

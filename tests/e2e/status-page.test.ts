@@ -62,17 +62,18 @@ describe('the status page', () => {
     expect(await page.getByTestId('reasons').innerText()).toContain(
       'The balance pays for about 117 more runs, until Sun 04:30 UTC (an estimate from the average run).',
     );
-    expect(await page.locator('.chart').first().locator('rect').count()).toBe(24);
+    expect(await page.locator('.chart').first().locator('.chart-bars > span').count()).toBe(24);
 
     await expect.poll(() => readCards(page)).toEqual([
       ['Community Recovering since Nov 21, 06:40 EST', 'Schedule: Every 20 minutes */20 * * * * · UTC', 'Next run: in 19 min 15 s',
-        'Last finished: Succeeded 23 s ago', 'Last 24 h: 71 of 72 succeeded, 1 failed'],
+        'Last finished: Succeeded 23 s ago', 'Last 24 h: 71 of 72 succeeded, 1 failed', 'Cost per run (median): 1,600,000,000 credits'],
       ['Engineering Missed runs since Nov 21, 04:15 EST', 'Schedule: Every 15 minutes */15 * * * * · America/New_York', 'Next run: in 14 min 15 s',
-        'Last finished: Succeeded 3 h ago', 'Last 24 h: 84 of 95 succeeded, 11 missed', 'Open incident: 11 runs missed'],
+        'Last finished: Succeeded 3 h ago', 'Last 24 h: 84 of 95 succeeded, 11 missed', 'Cost per run (median): 1,600,000,000 credits',
+        'Open incident: 11 runs missed'],
       ['Govern Paused', 'Schedule: At 09:00, only on Monday 0 9 * * 1 · Europe/Berlin', 'Next run: paused', 'Last finished: Succeeded 5 d ago',
         'Last 24 h: no runs expected'],
       ['Sustainability OK', 'Schedule: On the hour, every 6 hours 0 */6 * * * · UTC', 'Next run: in 5 h 59 min', 'Last finished: Succeeded 23 s ago',
-        'Last 24 h: 4 of 4 succeeded'],
+        'Last 24 h: 4 of 4 succeeded', 'Cost per run (median): 1,600,000,000 credits'],
       ['Treasury Schedule broken', 'Schedule: On the hour, every 6 hours 0 */6 * * * · Mars/Olympus_Mons (Unknown time zone)', 'Next run: not scheduled',
         'Last finished: none yet', 'Last success: never', 'Last 24 h: no runs expected'],
     ]);

@@ -20,6 +20,12 @@ describe('formatCompact and formatScale', () => {
     expect(formatCompact(20_000_000_000)).toBe('20\u00a0B');
   });
 
+  it('takes bigints as they are (the sums of the usage panel), past what a JS number holds', () => {
+    expect(formatCompact(420_000_000n)).toBe('420\u00a0M');
+    expect(formatCompact(2n ** 63n - 1n)).toBe('9,223,372\u00a0T');
+    expect(formatCompact(-1_500n)).toBe('-1.5\u00a0K');
+  });
+
   it('reads in dollars when the rate is known', () => {
     expect(formatScale(20_000_000_000, 10_000_000)).toBe('$2\u00a0K');
     expect(formatScale(5_000_000, 10_000_000)).toBe('$0.50');
