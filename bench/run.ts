@@ -2,8 +2,9 @@
 // generations, with the shapes a deployment has after a year (bench/seed.ts): the scheduled tick in
 // steady state (the real worker, pg_stat_statements), its start-up rebuild of 90 days, one read of a
 // tick's facts with its plans, the previous release's query shape and a naive reading on the same
-// databases; the worker's footprint; the built page's weight and performance (bench/run-page.ts
-// runs that part alone, as `npm run bench:page`). Prints the
+// databases; the worker's footprint on its host at the middle size (peak memory at the default
+// schedule and at one a second, file store and S3, and a soak); the built page's weight and
+// performance (bench/run-page.ts runs that part alone, as `npm run bench:page`). Prints the
 // tables and writes them to BENCHMARKS.md (BENCH_QUICK=1: small sizes, a shorter system history,
 // stdout only).
 import { rm, writeFile } from 'node:fs/promises';
@@ -12,6 +13,7 @@ import { applyCogniSchema, createReaderRole, grantReader, type Ledger } from '..
 import { schemaFingerprint } from '../scripts/cogni/load.ts';
 import { ledgerInUse } from '../scripts/cogni/scale-seed.ts';
 import { startBenchCluster, type BenchCluster } from './cluster.ts';
+import { measureFootprint, type FootprintPlan, type FootprintResult } from './footprint.ts';
 import { describeMachine } from './machine.ts';
 import { measureNaive } from './naive-snapshot.ts';
 import { measurePagePerformance } from './page-performance.ts';
@@ -22,6 +24,7 @@ import { scaleOf, seedDatabase, system, useLedger, windowPages, type Scale } fro
 import { measureSnapshot } from './snapshot-cost.ts';
 import { statStatements } from './stat-statements.ts';
 import type { Report, SizeResult } from './tables.ts';
+import { prepareWorkerKit } from './worker-process.ts';
 import { measureWorkerTicks } from './worker-ticks.ts';
 
 const quick = process.env.BENCH_QUICK === '1';
@@ -32,6 +35,10 @@ const sizes: Scale[] = quick
   : [scaleOf('10k', 10_000), scaleOf('1M', 1_000_000), scaleOf('10M', 10_000_000)];
 const ledgers: Ledger[] = ['graph_runs', 'schedule_runs'];
 const reps = { snapshot: 100, warmup: 10, naive: 20, naiveBudgetMs: 6_000, ticks: quick ? 10 : 15, tickWarmup: 3, previous: 8, previousBudgetMs: 8_000 };
+// The default schedule's runs: the start-up and this many ticks on the minute (the soak, with S3, one more).
+const footprintPlan: FootprintPlan = quick
+  ? { defaultTicks: 2, soakTicks: 2, everySecondSeconds: 30, scrapeMs: 10_000 }
+  : { defaultTicks: 2, soakTicks: 3, everySecondSeconds: 60, scrapeMs: 15_000 };
 const reader = { role: 'governance_reader', password: `bench-${process.pid}-reader` };
 const naive = { role: 'governance_naive_reader', password: `bench-${process.pid}-naive` };
 
@@ -98,8 +105,12 @@ async function main(): Promise<void> {
   // The seeded history ends at `now`, later than the worker's own clock will be at any point of the
   // run, so that every tick it makes finds its charters answered up to its own now; rows after its
   // clock lie outside every window it reads. Half past a minute, so no window starts on a slot.
-  const now = new Date(Math.floor((Date.now() + (quick ? 10 : 20) * 60_000) / 60_000) * 60_000 + 30_000);
+  const now = new Date(Math.floor((Date.now() + (quick ? 25 : 45) * 60_000) / 60_000) * 60_000 + 30_000);
   const cluster = await startBenchCluster(log);
+  const kit = await prepareWorkerKit().catch(async (error: unknown) => {
+    await cluster.stop();
+    throw error;
+  });
   const root = new pg.Client({ connectionString: cluster.adminUrl });
   root.on('error', () => {});
   try {
@@ -108,7 +119,7 @@ async function main(): Promise<void> {
     await createReaderRole(root, naive);
     const references = await referenceFingerprints(cluster, root);
     const results: SizeResult[] = [];
-    let footprint: Report['footprint'] | undefined;
+    let footprint: FootprintResult | undefined;
     let lastSnapshot: { json: string; source: string } | undefined;
 
     for (const scale of sizes) {
@@ -139,19 +150,28 @@ async function main(): Promise<void> {
           now, ledger, reps: reps.naive, budgetMs: reps.naiveBudgetMs, expected: design.facts,
         });
         log(`${scale.label} ${ledger}: the worker, scheduled every second`);
-        const ticks = await measureWorkerTicks(readerUrl, readerStats, { warmup: reps.tickWarmup, ticks: reps.ticks, log });
+        const ticks = await measureWorkerTicks(kit, readerUrl, readerStats, { warmup: reps.tickWarmup, ticks: reps.ticks, log });
         const windowRuns = await withClient(adminUrl, (admin) => systemRunsBefore(admin, ticks.countedTo));
         log(`${scale.label} ${ledger}: ${Math.round(ticks.buffersPerTick)} buffers per tick; the previous release's shape`);
         const previous = await measurePrevious(readerUrl, readerStats, { reps: reps.previous, budgetMs: reps.previousBudgetMs });
         results.push({ scale, ledger, seededSeconds, ...described, design, naive: naiveCost, ticks, windowRuns, previous });
-        if (ledger === 'graph_runs') {
-          footprint = { ...ticks.footprint, source: `${scale.label}, ${ledger}` };
-          lastSnapshot = { json: ticks.snapshotJson, source: `${scale.label} rows, ${ledger}` };
-        }
+        if (ledger === 'graph_runs') lastSnapshot = { json: ticks.snapshotJson, source: `${scale.label} rows, ${ledger}` };
+      }
+      if (scale === sizes[1]) {
+        // The host's figures at the middle size, on graph_runs (the application's current ledger), with nothing else running.
+        await withClient(adminUrl, (admin) => useLedger(admin, 'graph_runs'));
+        footprint = await measureFootprint(kit, cluster.urlFor(database, { user: reader.role, password: reader.password }), {
+          source: `${scale.label}, graph_runs`,
+          plan: footprintPlan,
+          log,
+        });
       }
       await root.query(`DROP DATABASE ${database} WITH (FORCE)`);
     }
-    if (process.env.BENCH_RESULTS_JSON) await writeFile(process.env.BENCH_RESULTS_JSON, JSON.stringify({ results, footprint }, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)));
+    const saveJson = async (value: unknown) => {
+      if (process.env.BENCH_RESULTS_JSON) await writeFile(process.env.BENCH_RESULTS_JSON, JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)));
+    };
+    await saveJson({ results, footprint });
 
     log('building the page');
     const siteDir = await buildSite();
@@ -163,7 +183,7 @@ async function main(): Promise<void> {
     };
     await rm(siteDir, { recursive: true, force: true });
     const machine = await describeMachine(root);
-    const report = renderReport({
+    const input: Report = {
       command: quick ? 'BENCH_QUICK=1 npm run bench' : 'npm run bench',
       quick,
       date: new Date(),
@@ -174,13 +194,17 @@ async function main(): Promise<void> {
       footprint: footprint!,
       page,
       wallSeconds: (performance.now() - started) / 1000,
-    });
+    };
+    await saveJson(input); // every measurement of the run, the page and the machine's too
+    if (Date.now() > now.getTime()) log(`WARNING: the run outlived the seeded history (pinned now ${now.toISOString()}): the last ticks found no new rows; pin it later`);
+    const report = renderReport(input);
     process.stdout.write(report);
     if (quick) log('BENCH_QUICK: BENCHMARKS.md left as it was (it holds a full run)');
     else await writeFile(new URL('../BENCHMARKS.md', import.meta.url), report);
   } finally {
     await root.end().catch(() => {});
     await cluster.stop();
+    await kit.close();
   }
   log('done');
 }

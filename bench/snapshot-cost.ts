@@ -2,12 +2,15 @@
 // over a one-connection pool, as the reader role under RLS) timed many times at one pinned `now`,
 // with one trivial round trip (SELECT 1) timed between every two; the buffers it touches from
 // pg_stat_statements over the same loop; and each of its statements under EXPLAIN (ANALYZE, BUFFERS).
+// That read takes the window's usage whole, as a tick after a start does; a running worker reads only
+// the minutes it does not remember, whose statement is EXPLAINed apart (steadyUsage).
 import pg from 'pg';
 import type { GovernanceFacts } from '../shared/ports.ts';
 import { defaultRules, queryFor, type SnapshotSettings } from '../worker/build-snapshot.ts';
 import { defaults } from '../worker/config.ts';
 import { createPostgresGovernanceSource } from '../worker/postgres/postgres-governance-source.ts';
-import { explainAll, readsOf, recordingPool, type QueryPlan, type Statement, readFacts } from './plans.ts';
+import { createUsageMemory } from '../worker/usage-memory.ts';
+import { explainAll, explainAsTenant, labelOf, readsOf, recordingPool, type QueryPlan, type Statement, readFacts } from './plans.ts';
 import { system } from './seed.ts';
 import type { StatStatements } from './stat-statements.ts';
 
@@ -28,8 +31,29 @@ export type SnapshotCost = {
   /** the same from EXPLAIN (ANALYZE, BUFFERS) of each statement, execution and planning */
   explainBuffers: number;
   plans: QueryPlan[];
+  /** the usage statement of a tick one second after a full read, with the ranges the worker's usage memory gives it */
+  steadyUsage: QueryPlan | undefined;
   facts: GovernanceFacts;
 };
+
+/**
+ * The usage read of a running worker at `now`: a full read one second earlier folded into the
+ * worker's own usage memory (worker/usage-memory.ts), then the ranges it asks for at `now` (the
+ * partial first minute and the minutes since its margin), read once on a recording pool and EXPLAINed.
+ */
+async function explainSteadyUsage(pool: pg.Pool, now: Date): Promise<QueryPlan | undefined> {
+  const source = (recorded?: Statement[]) =>
+    createPostgresGovernanceSource(recorded ? recordingPool(pool, recorded) : pool, { statementTimeoutMs: defaults.STATEMENT_TIMEOUT_MS });
+  const memory = createUsageMemory();
+  const before = queryFor(new Date(now.getTime() - 1_000), settings);
+  const full = { ...before, usageRanges: memory.rangesFor(before.now.getTime(), before.spendFrom.getTime()) };
+  memory.apply(await readFacts(source(), full));
+  const query = queryFor(now, settings);
+  const recorded: Statement[] = [];
+  await readFacts(source(recorded), { ...query, usageRanges: memory.rangesFor(now.getTime(), query.spendFrom.getTime()) });
+  const usage = readsOf(recorded).filter(({ text }) => labelOf(text) === 'usage in the window');
+  return (await explainAsTenant(pool, settings.principalId, usage, null))[0];
+}
 
 export function summarize(samples: number[]): Timings {
   const sorted = [...samples].sort((a, b) => a - b);
@@ -80,7 +104,9 @@ export async function measureSnapshot(
     } finally {
       client.release();
     }
+    const steadyUsage = await explainSteadyUsage(pool, options.now);
     return {
+      steadyUsage,
       snapshot: summarize(snapshotMs),
       selectOne: summarize(selectOneMs),
       buffers: counted.blocks / options.reps,

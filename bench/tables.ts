@@ -8,7 +8,8 @@ import type { QueryPlan } from './plans.ts';
 import type { PreviousCost } from './previous-queries.ts';
 import type { Scale, WindowPages } from './seed.ts';
 import type { SnapshotCost } from './snapshot-cost.ts';
-import type { Footprint, WorkerTicks } from './worker-ticks.ts';
+import type { FootprintResult } from './footprint.ts';
+import type { WorkerTicks } from './worker-ticks.ts';
 
 export type SizeResult = {
   scale: Scale;
@@ -38,7 +39,7 @@ export type Report = {
   clusterSettings: Record<string, string>;
   reps: { snapshot: number; warmup: number; ticks: number; tickWarmup: number; previous: number; previousBudgetMs: number };
   results: SizeResult[];
-  footprint: Footprint & { source: string };
+  footprint: FootprintResult;
   page: { weight: PageWeight; now: PagePerformance; before: PagePerformance | null };
   wallSeconds: number;
 };
