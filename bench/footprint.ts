@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { snapshotFileName } from '../shared/contract.ts';
 import { startBenchBucket } from './s3.ts';
-import { bareNodeSample, freePort, modulesLoadedPeakKiB, sampleProcess, scrapeMetrics, startWorker, type ProcessSample, type WorkerKit } from './worker-process.ts';
+import { bareNodeSample, freePort, modulesLoadedPeakKiB, peakOfRun, sampleProcess, scrapeMetrics, startWorker, type ProcessSample, type WorkerKit } from './worker-process.ts';
 
 export type Store = 'file' | 's3';
 export type FootprintPlan = { defaultTicks: number; soakTicks: number; everySecondSeconds: number; scrapeMs: number };
@@ -52,6 +52,8 @@ export type FootprintResult = {
   bareNode: { rssMiB: number; anonMiB: number; fileMiB: number };
   /** VmHWM of `worker/main.js --version`: every module a worker may load (the AWS SDK too), nothing run */
   modulesLoadedMiB: number;
+  /** VmHWM of `worker/main.js --once` (the start-up rebuild, one snapshot published, exit) per store */
+  once: Array<{ store: Store; peakRssMiB: number; exitCode: number }>;
 };
 
 const mib = (kiB: number) => kiB / 1024;
@@ -134,6 +136,13 @@ export async function measureFootprint(kit: WorkerKit, readerUrl: string, option
     return settled.map((outcome) => (outcome as PromiseFulfilledResult<FootprintRun>).value);
   };
   try {
+    log('footprint: --once, file store then S3');
+    const once: FootprintResult['once'] = [];
+    for (const store of ['file', 's3'] as const) {
+      const run = await peakOfRun(kit, ['--once'], { DATABASE_URL: readerUrl, ...storeEnv[store](`${store}-once`) });
+      if (run.exitCode !== 0) throw new Error(`worker --once with the ${store} store exited with ${run.exitCode}`);
+      once.push({ store, peakRssMiB: mib(run.peakKiB), exitCode: run.exitCode });
+    }
     const minute = '* * * * *';
     const second = '* * * * * *';
     log(`footprint: the default schedule, file store (${plan.defaultTicks} ticks) and S3 (the soak, ${plan.soakTicks} ticks) side by side`);
@@ -149,7 +158,7 @@ export async function measureFootprint(kit: WorkerKit, readerUrl: string, option
     const bare = await bareNodeSample();
     const modulesLoadedMiB = mib(await modulesLoadedPeakKiB(kit));
     log(`footprint: peak RSS ${runs.map((entry) => `${entry.store} ${entry.cron === minute ? 'minute' : 'second'} ${entry.peakRssMiB.toFixed(1)} MiB`).join(', ')}`);
-    return { source: options.source, plan, runs, modulesLoadedMiB, bareNode: { rssMiB: mib(bare.rssKiB), anonMiB: mib(bare.rssAnonKiB), fileMiB: mib(bare.rssFileKiB) } };
+    return { source: options.source, plan, runs, once, modulesLoadedMiB, bareNode: { rssMiB: mib(bare.rssKiB), anonMiB: mib(bare.rssAnonKiB), fileMiB: mib(bare.rssFileKiB) } };
   } finally {
     await bucket.close();
     await rm(folder, { recursive: true, force: true });

@@ -2,13 +2,14 @@
 // what explains them (findings.ts). Every figure below is computed from this run; nothing is typed in by hand.
 import type { Ledger } from '../scripts/cogni/apply-schema.ts';
 import { explainResults, whatTheOldDatasetsHid } from './findings.ts';
+import { systemPerDay } from './seed.ts';
 import { footprintGoalLine, footprintSection } from './footprint-report.ts';
 import { pageSections } from './page-report.ts';
 import type { QueryPlan } from './plans.ts';
 import { workerNodeFlags } from '../worker/runtime.ts';
 import { byLedger, count, detoursOf, kB, ms, problemsOf, table, x, type Report, type SizeResult } from './tables.ts';
 import { startupSection } from './startup-report.ts';
-import { usageGoalLines } from './usage-report.ts';
+import { usageGoalLines, usageSection } from './usage-report.ts';
 
 export const goals = { buffers: 1.2, time: 1.5, perWindowRun: 2, constant: 1_000 };
 
@@ -209,6 +210,8 @@ ${bothLedgers(results, (ledger) => perStatementTable(results, ledger, 'ticks'))}
 The previous release's shape, per statement and read, buffers / database ms:
 
 ${bothLedgers(results, (ledger) => perStatementTable(results, ledger, 'previous'))}
+
+${usageSection(results, systemPerDay)}
 
 ${startupSection(results)}
 

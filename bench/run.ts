@@ -30,11 +30,14 @@ import { measureWorkerTicks } from './worker-ticks.ts';
 const quick = process.env.BENCH_QUICK === '1';
 // A quick run keeps the shapes, with a month of the per-minute charter instead of a year.
 const quickSystem = { heartbeat: { days: 30, charged: true }, treasury: { succeededDays: 10, failingDays: 10 } };
-const sizes: Scale[] = quick
-  ? [scaleOf('10k', 10_000, quickSystem), scaleOf('300k', 300_000, quickSystem), scaleOf('1M', 1_000_000, quickSystem)]
-  : [scaleOf('10k', 10_000), scaleOf('1M', 1_000_000), scaleOf('10M', 10_000_000)];
+// BENCH_SIZES=10k,1M (other tenants' rows per big table, k or M) runs those sizes instead: at least two,
+// the largest compared with the one below it, the footprint at the second.
+const rowsOf = (label: string) => Number(/^(\d+)(k|M)$/.exec(label)?.[1] ?? Number.NaN) * (label.endsWith('M') ? 1_000_000 : 1_000);
+const labels = process.env.BENCH_SIZES?.split(',') ?? (quick ? ['10k', '300k', '1M'] : ['10k', '1M', '10M']);
+if (labels.length < 2 || labels.some((label) => !Number.isFinite(rowsOf(label)))) throw new Error(`BENCH_SIZES: two or more sizes like 10k,1M, not ${process.env.BENCH_SIZES}`);
+const sizes: Scale[] = labels.map((label) => scaleOf(label, rowsOf(label), quick ? quickSystem : undefined));
 const ledgers: Ledger[] = ['graph_runs', 'schedule_runs'];
-const reps = { snapshot: 100, warmup: 10, naive: 20, naiveBudgetMs: 6_000, ticks: quick ? 10 : 15, tickWarmup: 3, previous: 8, previousBudgetMs: 8_000 };
+const reps = { snapshot: 100, warmup: 10, usage: 30, naive: 20, naiveBudgetMs: 6_000, ticks: quick ? 10 : 15, tickWarmup: 3, previous: 8, previousBudgetMs: 8_000 };
 // The default schedule's runs: the start-up and this many ticks on the minute (the soak, with S3, one more).
 const footprintPlan: FootprintPlan = quick
   ? { defaultTicks: 2, soakTicks: 2, everySecondSeconds: 30, scrapeMs: 10_000 }
@@ -144,7 +147,7 @@ async function main(): Promise<void> {
         const readerUrl = cluster.urlFor(database, { user: reader.role, password: reader.password });
         const readerStats = statStatements(root, database, reader.role);
         log(`${scale.label} ${ledger}: one read of a tick's facts, ${reps.snapshot} times`);
-        const design = await measureSnapshot(readerUrl, readerStats, { now, ledger, reps: reps.snapshot, warmup: reps.warmup });
+        const design = await measureSnapshot(readerUrl, readerStats, { now, ledger, reps: reps.snapshot, warmup: reps.warmup, usageReps: reps.usage });
         log(`${scale.label} ${ledger}: the naive reading`);
         const naiveCost = await measureNaive(cluster.urlFor(database, { user: naive.role, password: naive.password }), statStatements(root, database, naive.role), {
           now, ledger, reps: reps.naive, budgetMs: reps.naiveBudgetMs, expected: design.facts,
@@ -184,7 +187,7 @@ async function main(): Promise<void> {
     await rm(siteDir, { recursive: true, force: true });
     const machine = await describeMachine(root);
     const input: Report = {
-      command: quick ? 'BENCH_QUICK=1 npm run bench' : 'npm run bench',
+      command: `${process.env.BENCH_SIZES ? `BENCH_SIZES=${labels.join(',')} ` : ''}${quick ? 'BENCH_QUICK=1 ' : ''}npm run bench`,
       quick,
       date: new Date(),
       machine,

@@ -9,10 +9,10 @@ import type { GovernanceFacts } from '../shared/ports.ts';
 import { defaultRules, queryFor, type SnapshotSettings } from '../worker/build-snapshot.ts';
 import { defaults } from '../worker/config.ts';
 import { createPostgresGovernanceSource } from '../worker/postgres/postgres-governance-source.ts';
-import { createUsageMemory } from '../worker/usage-memory.ts';
 import { explainAll, explainAsTenant, labelOf, readsOf, recordingPool, type QueryPlan, type Statement, readFacts } from './plans.ts';
 import { system } from './seed.ts';
 import type { StatStatements } from './stat-statements.ts';
+import { measureUsageSideBySide, steadyUsageRanges, type UsageSideBySide } from './usage-cost.ts';
 
 export const settings: SnapshotSettings = {
   principalId: system.principalId,
@@ -33,24 +33,20 @@ export type SnapshotCost = {
   plans: QueryPlan[];
   /** the usage statement of a tick one second after a full read, with the ranges the worker's usage memory gives it */
   steadyUsage: QueryPlan | undefined;
+  /** the read without its usage statements, with a running worker's, and with the window's whole, side by side */
+  usage: UsageSideBySide;
   facts: GovernanceFacts;
 };
 
 /**
- * The usage read of a running worker at `now`: a full read one second earlier folded into the
- * worker's own usage memory (worker/usage-memory.ts), then the ranges it asks for at `now` (the
- * partial first minute and the minutes since its margin), read once on a recording pool and EXPLAINed.
+ * The usage read of a running worker at `now` (the ranges its usage memory asks for one second after
+ * a full read: bench/usage-cost.ts), read once on a recording pool and EXPLAINed.
  */
 async function explainSteadyUsage(pool: pg.Pool, now: Date): Promise<QueryPlan | undefined> {
-  const source = (recorded?: Statement[]) =>
-    createPostgresGovernanceSource(recorded ? recordingPool(pool, recorded) : pool, { statementTimeoutMs: defaults.STATEMENT_TIMEOUT_MS });
-  const memory = createUsageMemory();
-  const before = queryFor(new Date(now.getTime() - 1_000), settings);
-  const full = { ...before, usageRanges: memory.rangesFor(before.now.getTime(), before.spendFrom.getTime()) };
-  memory.apply(await readFacts(source(), full));
-  const query = queryFor(now, settings);
+  const ranges = await steadyUsageRanges(pool, now, settings);
   const recorded: Statement[] = [];
-  await readFacts(source(recorded), { ...query, usageRanges: memory.rangesFor(now.getTime(), query.spendFrom.getTime()) });
+  const source = createPostgresGovernanceSource(recordingPool(pool, recorded), { statementTimeoutMs: defaults.STATEMENT_TIMEOUT_MS });
+  await readFacts(source, { ...queryFor(now, settings), usageRanges: ranges });
   const usage = readsOf(recorded).filter(({ text }) => labelOf(text) === 'usage in the window');
   return (await explainAsTenant(pool, settings.principalId, usage, null))[0];
 }
@@ -64,7 +60,7 @@ export function summarize(samples: number[]): Timings {
 export async function measureSnapshot(
   readerUrl: string,
   stats: StatStatements,
-  options: { now: Date; ledger: string; reps: number; warmup: number },
+  options: { now: Date; ledger: string; reps: number; warmup: number; usageReps: number },
 ): Promise<SnapshotCost> {
   // As the worker: one connection, the source and queries of worker/postgres.
   const pool = new pg.Pool({ connectionString: readerUrl, max: 1, application_name: 'governance-status-bench' });
@@ -105,8 +101,10 @@ export async function measureSnapshot(
       client.release();
     }
     const steadyUsage = await explainSteadyUsage(pool, options.now);
+    const usage = await measureUsageSideBySide(pool, stats, { now: options.now, reps: options.usageReps, counted: Math.min(options.usageReps, 10), settings });
     return {
       steadyUsage,
+      usage,
       snapshot: summarize(snapshotMs),
       selectOne: summarize(selectOneMs),
       buffers: counted.blocks / options.reps,

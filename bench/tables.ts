@@ -37,7 +37,7 @@ export type Report = {
   date: Date;
   machine: Machine;
   clusterSettings: Record<string, string>;
-  reps: { snapshot: number; warmup: number; ticks: number; tickWarmup: number; previous: number; previousBudgetMs: number };
+  reps: { snapshot: number; warmup: number; usage: number; ticks: number; tickWarmup: number; previous: number; previousBudgetMs: number };
   results: SizeResult[];
   footprint: FootprintResult;
   page: { weight: PageWeight; now: PagePerformance; before: PagePerformance | null };

@@ -150,17 +150,27 @@ export async function bareNodeSample(): Promise<ProcessSample> {
 }
 
 /**
- * The worker's modules loaded and nothing run: `worker/main.js --version` (which loads every module a
- * worker may use, the S3 store's AWS SDK included) under the worker's flags and warm cache, its
- * VmHWM read by a preloaded module as it exits.
+ * VmHWM of one worker process that runs to its end (`--version`, `--once`) under the worker's flags and
+ * warm cache, read by a preloaded module as the process exits; with its exit code.
  */
-export async function modulesLoadedPeakKiB(kit: WorkerKit): Promise<number> {
+export async function peakOfRun(kit: WorkerKit, args: string[], env: Record<string, string> = {}): Promise<{ peakKiB: number; exitCode: number }> {
   const atExit = `import { readFileSync } from 'node:fs';
 process.on('exit', () => process.stderr.write('VmHWM ' + /VmHWM:\\s+(\\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))[1] + '\\n'));`;
-  const { stderr } = await promisify(execFile)(process.execPath, [...workerNodeFlags, '--import', `data:text/javascript,${encodeURIComponent(atExit)}`, workerEntry, '--version'], { env: kit.env });
-  const kiB = Number(/VmHWM (\d+)/.exec(stderr)?.[1]);
-  if (!Number.isFinite(kiB)) throw new Error(`worker --version did not say its VmHWM: ${stderr}`);
-  return kiB;
+  const child = spawn(process.execPath, [...workerNodeFlags, '--import', `data:text/javascript,${encodeURIComponent(atExit)}`, workerEntry, ...args], {
+    env: { ...kit.env, ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-4000)));
+  const exitCode = await new Promise<number>((resolve) => child.once('exit', (code) => resolve(code ?? -1)));
+  const peakKiB = Number(/VmHWM (\d+)/.exec(stderr)?.[1]);
+  if (!Number.isFinite(peakKiB)) throw new Error(`worker ${args.join(' ')} did not say its VmHWM (exit ${exitCode}): ${stderr}`);
+  return { peakKiB, exitCode };
+}
+
+/** The worker's modules loaded and nothing run: `--version` loads every module a worker may use, the S3 store's AWS SDK included. */
+export async function modulesLoadedPeakKiB(kit: WorkerKit): Promise<number> {
+  return (await peakOfRun(kit, ['--version'])).peakKiB;
 }
 
 /** A port of 127.0.0.1 free at this moment, for a worker's HEALTH_PORT. */
