@@ -9,7 +9,7 @@ export const peakGoal = { mb: 96, bytes: 96_000_000 };
 
 const everySecond = (run: FootprintRun) => run.cron.split(' ').length === 6;
 const scheduleOf = (run: FootprintRun) => (everySecond(run) ? 'one a second (`* * * * * *`)' : 'default (`* * * * *`)');
-const storeOf = (run: FootprintRun) => (run.store === 's3' ? 'S3 (s3rver)' : 'file');
+const storeOf = (run: Pick<FootprintRun, 'store'>) => (run.store === 's3' ? 'S3 (s3rver)' : 'file');
 const mib = (value: number) => `${value.toFixed(1)} MiB`;
 const mb = (valueMiB: number) => (valueMiB * 1024 * 1024) / 1e6;
 const seconds = (value: number) => `${(value * 1000).toFixed(0)} ms`;
@@ -66,6 +66,10 @@ ${table(
   rows,
 )}
 
+**One snapshot and exit** (\`worker/main.js --once\`, as a CronJob or a one-off run would start it; same flags, cache, feeds
+and key; the start-up's 90-day rebuild, one snapshot published, exit), VmHWM read as the process exits:
+${footprint.once.map((run) => `${storeOf(run)} **${mib(run.peakRssMiB)}** (exit ${run.exitCode})`).join(', ')}.
+
 ${soak ? `**The soak** (default schedule, S3): ${soak.snapshots} snapshots in ${soak.wallSeconds.toFixed(0)} s; peak RSS ${mib(soak.peakRssMiB)}, ${mib(soak.endRssMiB)} resident at the end; ${soak.fds.start} open descriptors after the first snapshot and ${soak.fds.end} at the end; the event loop's p99 delay at most ${seconds(soak.eventLoop.steady.p99)} in any ${plan.scrapeMs / 1000}-second window after the start-up (longest single delay ${seconds(soak.eventLoop.steady.max)}), ${seconds(soak.eventLoop.startup.p99)} p99 and ${seconds(soak.eventLoop.startup.max)} longest during the start-up, whose rebuild is synchronous work.` : ''}
 
 Peak RSS is VmHWM from /proc/<pid>/status, the most the process was ever resident; descriptors are the entries of
@@ -90,7 +94,7 @@ export function footprintFindings(report: Report): string {
   const firstShare = Math.min(...byMinute.map((run) => run.startupPeakRssMiB / run.peakRssMiB));
   const failed = footprint.runs.flatMap((run) => run.failureReasons.map((failure) => `${failure.count} × "${failure.reason}" (${scheduleOf(run)}, ${storeOf(run)})`));
   return (
-    `**The worker's memory.** At the default schedule it peaks at ${peaks(byMinute)}, at one snapshot a second at ${peaks(bySecond)} (${footprint.source}). ` +
+    `**The worker's memory.** At the default schedule it peaks at ${peaks(byMinute)}, at one snapshot a second at ${peaks(bySecond)}, and one \`--once\` at ${footprint.once.map((run) => `${mib(run.peakRssMiB)} with ${storeOf(run)}`).join(' and ')} (${footprint.source}). ` +
     `At least ${(100 * firstShare).toFixed(0)} % of the default schedule's peak is already reached when the first snapshot is published: the start-up (loading the modules, the 90-day rebuild, the first full read) sets it, the ticks after it add little. ` +
     `Node itself under the same flags, running nothing, is resident at ${mib(bareNode.rssMiB)}, ${mib(bareNode.fileMiB)} of it file-backed (Node's own binary mapped in); ` +
     `loading every module a worker may use and running nothing (\`worker/main.js --version\`, which loads the S3 store's AWS SDK too, from the warm compile cache) peaks at ${mib(footprint.modulesLoadedMiB)}. ` +

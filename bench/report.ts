@@ -3,6 +3,7 @@
 import type { Ledger } from '../scripts/cogni/apply-schema.ts';
 import { explainResults, whatTheOldDatasetsHid } from './findings.ts';
 import { systemPerDay } from './seed.ts';
+import { deploymentGoalLine } from './deployment-memory.ts';
 import { footprintGoalLine, footprintSection } from './footprint-report.ts';
 import { pageSections } from './page-report.ts';
 import type { QueryPlan } from './plans.ts';
@@ -182,7 +183,7 @@ Node ${machine.node}; ${machine.postgres}.
 
 ## Goals
 
-${[...goalLines(results), ...usageGoalLines(results, tickBound), footprintGoalLine(report.footprint)].join('\n')}
+${[...goalLines(results), ...usageGoalLines(results, tickBound), footprintGoalLine(report.footprint), deploymentGoalLine(report.deployment, report.footprint, results)].join('\n')}
 
 ${whatTheOldDatasetsHid(report)}
 

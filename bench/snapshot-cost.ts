@@ -101,7 +101,7 @@ export async function measureSnapshot(
       client.release();
     }
     const steadyUsage = await explainSteadyUsage(pool, options.now);
-    const usage = await measureUsageSideBySide(pool, stats, { now: options.now, reps: options.usageReps, counted: Math.min(options.usageReps, 10), settings });
+    const usage = await measureUsageSideBySide(pool, stats, { now: options.now, reps: options.usageReps, counted: Math.min(options.usageReps, 5), settings });
     return {
       steadyUsage,
       usage,

@@ -1,5 +1,6 @@
 // The shape of one run's results and the small helpers that turn them into Markdown tables.
 import type { Ledger } from '../scripts/cogni/apply-schema.ts';
+import type { DeploymentMemory } from './deployment-memory.ts';
 import type { Machine } from './machine.ts';
 import type { NaiveCost } from './naive-snapshot.ts';
 import type { PagePerformance } from './page-performance.ts';
@@ -40,6 +41,8 @@ export type Report = {
   reps: { snapshot: number; warmup: number; usage: number; ticks: number; tickWarmup: number; previous: number; previousBudgetMs: number };
   results: SizeResult[];
   footprint: FootprintResult;
+  /** what docs/deployment.md requests and limits the worker to, when this run was rendered */
+  deployment: DeploymentMemory;
   page: { weight: PageWeight; now: PagePerformance; before: PagePerformance | null };
   wallSeconds: number;
 };
