@@ -15,7 +15,7 @@ import { queryFor, type SnapshotSettings } from '../worker/build-snapshot.ts';
 import { defaults } from '../worker/config.ts';
 import { createPostgresGovernanceSource } from '../worker/postgres/postgres-governance-source.ts';
 import { createUsageMemory } from '../worker/usage-memory.ts';
-import { labelOf, readFacts, recordingClient } from './plans.ts';
+import { labelOf, readFacts, recordingClient, recordingPool, type Statement } from './plans.ts';
 import { summarize, type Timings } from './snapshot-cost.ts';
 import type { StatStatements } from './stat-statements.ts';
 
@@ -25,10 +25,11 @@ export type UsageVariant = (typeof usageVariants)[number];
 export type VariantCost = { timings: Timings; buffers: number; dbMs: number; statements: number };
 export type UsageSideBySide = { reps: number; counted: number; receipts: { steady: number; full: number }; variants: Record<UsageVariant, VariantCost> };
 
-const usageStatement = (text: string) => ['usage details check', 'usage in the window'].includes(labelOf(text));
+const usageLabelsSent = ['usage details check', 'usage in the window'];
+const usageStatement = (text: string) => usageLabelsSent.includes(labelOf(text));
 
 /** A pool whose clients answer the usage statements with no rows, without sending them. */
-function poolWithoutUsage(pool: pg.Pool): pg.Pool {
+export function poolWithoutUsage(pool: pg.Pool): pg.Pool {
   return {
     async connect() {
       const client = await pool.connect();
@@ -54,6 +55,26 @@ export async function steadyUsageRanges(pool: pg.Pool, now: Date, settings: Pick
   return memory.rangesFor(now.getTime(), query.spendFrom.getTime());
 }
 
+/**
+ * The comparison holds only if `without` differs from the real read by exactly the usage statements:
+ * one read of each on a recording pool, their statements by label, compared (a renamed usage query
+ * that the labels no longer recognise would otherwise be measured on both sides).
+ */
+export async function checkVariants(pool: pg.Pool, query: ReturnType<typeof queryFor>): Promise<void> {
+  // What reaches the database: recorded under the pool that drops statements, not above it.
+  const labelsOf = async (wrap: (on: pg.Pool) => pg.Pool) => {
+    const recorded: Statement[] = [];
+    await readFacts(createPostgresGovernanceSource(wrap(recordingPool(pool, recorded)), { statementTimeoutMs: defaults.STATEMENT_TIMEOUT_MS }), query);
+    return recorded.map(({ text }) => labelOf(text));
+  };
+  const full = await labelsOf((on) => on);
+  const without = await labelsOf(poolWithoutUsage);
+  const expected = full.filter((label) => !usageLabelsSent.includes(label));
+  if (usageLabelsSent.some((label) => !full.includes(label)) || JSON.stringify(without) !== JSON.stringify(expected)) {
+    throw new Error(`the read without usage is not the read less its usage statements: ${JSON.stringify({ full, without })}`);
+  }
+}
+
 export async function measureUsageSideBySide(
   pool: pg.Pool,
   stats: StatStatements,
@@ -67,6 +88,7 @@ export async function measureUsageSideBySide(
     steady: () => readFacts(sourceOf(pool), { ...query, usageRanges: steadyRanges }),
     full: () => readFacts(sourceOf(pool), query),
   };
+  await checkVariants(pool, query);
   const receipts = {
     steady: (await reads.steady()).usage.rows.reduce((sum, row) => sum + row.requests, 0),
     full: (await reads.full()).usage.rows.reduce((sum, row) => sum + row.requests, 0),
