@@ -25,7 +25,7 @@ import { scaleOf, seedDatabase, system, useLedger, windowPages, type Scale } fro
 import { measureSnapshot } from './snapshot-cost.ts';
 import { statStatements } from './stat-statements.ts';
 import type { Report, SizeResult } from './tables.ts';
-import { prepareWorkerKit } from './worker-process.ts';
+import { prepareWorkerKit, type WorkerKit } from './worker-process.ts';
 import { measureWorkerTicks } from './worker-ticks.ts';
 
 const quick = process.env.BENCH_QUICK === '1';
@@ -110,6 +110,91 @@ async function systemRunsBefore(admin: pg.Client, at: Date): Promise<number> {
   return Number(rows[0]!.n);
 }
 
+type Context = { cluster: BenchCluster; root: pg.Client; kit: WorkerKit; references: Record<Ledger, string>; now: Date };
+
+/** One size with one ledger in use: its shape checked and described, then every measurement of a tick on it. */
+async function measureLedger(context: Context, at: { scale: Scale; ledger: Ledger; database: string; seededSeconds: number }): Promise<SizeResult> {
+  const { cluster, root, kit, references, now } = context;
+  const { scale, ledger, database } = at;
+  const adminUrl = cluster.urlFor(database);
+  const described = await withClient(adminUrl, async (admin) => {
+    await useLedger(admin, ledger);
+    if ((await schemaFingerprint(admin, reader.role)) !== references[ledger]) throw new Error(`${database} with ${ledger} does not have the fixture's schema`);
+    return { ...(await describeTables(admin)), pages: await windowPages(admin, now) };
+  });
+  const readerUrl = cluster.urlFor(database, { user: reader.role, password: reader.password });
+  const readerStats = statStatements(root, database, reader.role);
+  log(`${scale.label} ${ledger}: one read of a tick's facts, ${reps.snapshot} times, and with and without usage, ${reps.usage} times each`);
+  const design = await measureSnapshot(readerUrl, readerStats, { now, ledger, reps: reps.snapshot, warmup: reps.warmup, usageReps: reps.usage });
+  log(`${scale.label} ${ledger}: the naive reading`);
+  const naiveCost = await measureNaive(cluster.urlFor(database, { user: naive.role, password: naive.password }), statStatements(root, database, naive.role), {
+    now, ledger, reps: reps.naive, budgetMs: reps.naiveBudgetMs, expected: design.facts,
+  });
+  log(`${scale.label} ${ledger}: the worker, scheduled every second`);
+  const ticks = await measureWorkerTicks(kit, readerUrl, readerStats, { warmup: reps.tickWarmup, ticks: reps.ticks, log });
+  const windowRuns = await withClient(adminUrl, (admin) => systemRunsBefore(admin, ticks.countedTo));
+  log(`${scale.label} ${ledger}: ${Math.round(ticks.buffersPerTick)} buffers per tick; the previous release's shape`);
+  const previous = await measurePrevious(readerUrl, readerStats, { reps: reps.previous, budgetMs: reps.previousBudgetMs });
+  return { scale, ledger, seededSeconds: at.seededSeconds, ...described, design, naive: naiveCost, ticks, windowRuns, previous };
+}
+
+/** The built page's weight (with the last snapshot beside it) and performance. */
+async function measurePage(lastSnapshot: { json: string; source: string } | undefined): Promise<Report['page']> {
+  log('building the page');
+  const siteDir = await buildSite();
+  try {
+    return {
+      weight: await weighPage(siteDir, lastSnapshot),
+      now: await measurePagePerformance('now', siteDir, { ready: 'ol.incidents', runs: quick ? 1 : 3, log }),
+      // npm run bench:page with BENCH_PAGE_BASELINE measures an earlier commit's page beside it
+      before: null,
+    };
+  } finally {
+    await rm(siteDir, { recursive: true, force: true });
+  }
+}
+
+/** Every size in turn: seeded, measured with each ledger, the footprint at the second size, dropped. */
+async function measureSizes(context: Context) {
+  const { cluster, root, kit, now } = context;
+  const results: SizeResult[] = [];
+  let footprint: FootprintResult | undefined;
+  let lastSnapshot: { json: string; source: string } | undefined;
+
+  for (const scale of sizes) {
+    const database = `bench_${scale.label.toLowerCase()}`;
+    await root.query(`CREATE DATABASE ${database}`);
+    const adminUrl = cluster.urlFor(database);
+    const seededSeconds = await withClient(adminUrl, (admin) =>
+      withClient(adminUrl, async (second) => {
+        log(`seeding ${scale.label}: ${scale.rowsPerTable.toLocaleString('en')} other tenants' rows per big table over ${scale.historyDays} days, the system's year`);
+        const begun = performance.now();
+        await seedDatabase(admin, second, { scale, now, readerRole: reader.role, naiveRole: naive.role });
+        return (performance.now() - begun) / 1000;
+      }),
+    );
+    log(`seeded ${scale.label} in ${seededSeconds.toFixed(0)} s`);
+    for (const ledger of ledgers) {
+      const result = await measureLedger(context, { scale, ledger, database, seededSeconds });
+      results.push(result);
+      if (ledger === 'graph_runs') lastSnapshot = { json: result.ticks.snapshotJson, source: `${scale.label} rows, ${ledger}` };
+    }
+    if (scale === sizes[1]) {
+      // The host's figures at the second size (the middle of three), on graph_runs (the application's current ledger), with nothing else running.
+      await withClient(adminUrl, (admin) => useLedger(admin, 'graph_runs'));
+      footprint = await measureFootprint(kit, cluster.urlFor(database, { user: reader.role, password: reader.password }), {
+        source: `${scale.label}, graph_runs`,
+        plan: footprintPlan,
+        log,
+      });
+    }
+    await root.query(`DROP DATABASE ${database} WITH (FORCE)`);
+    await saveJson({ results, footprint }); // what is measured so far survives a later failure
+  }
+
+  return { results, footprint: footprint!, lastSnapshot };
+}
+
 async function main(): Promise<void> {
   // The seeded history ends at `now`, later than the worker's own clock will be at any point of the
   // run, so that every tick it makes finds its charters answered up to its own now; rows after its
@@ -127,67 +212,8 @@ async function main(): Promise<void> {
     await createReaderRole(root, reader);
     await createReaderRole(root, naive);
     const references = await referenceFingerprints(cluster, root);
-    const results: SizeResult[] = [];
-    let footprint: FootprintResult | undefined;
-    let lastSnapshot: { json: string; source: string } | undefined;
-
-    for (const scale of sizes) {
-      const database = `bench_${scale.label.toLowerCase()}`;
-      await root.query(`CREATE DATABASE ${database}`);
-      const adminUrl = cluster.urlFor(database);
-      const seededSeconds = await withClient(adminUrl, (admin) =>
-        withClient(adminUrl, async (second) => {
-          log(`seeding ${scale.label}: ${scale.rowsPerTable.toLocaleString('en')} other tenants' rows per big table over ${scale.historyDays} days, the system's year`);
-          const begun = performance.now();
-          await seedDatabase(admin, second, { scale, now, readerRole: reader.role, naiveRole: naive.role });
-          return (performance.now() - begun) / 1000;
-        }),
-      );
-      log(`seeded ${scale.label} in ${seededSeconds.toFixed(0)} s`);
-      for (const ledger of ledgers) {
-        const described = await withClient(adminUrl, async (admin) => {
-          await useLedger(admin, ledger);
-          if ((await schemaFingerprint(admin, reader.role)) !== references[ledger]) throw new Error(`${database} with ${ledger} does not have the fixture's schema`);
-          return { ...(await describeTables(admin)), pages: await windowPages(admin, now) };
-        });
-        const readerUrl = cluster.urlFor(database, { user: reader.role, password: reader.password });
-        const readerStats = statStatements(root, database, reader.role);
-        log(`${scale.label} ${ledger}: one read of a tick's facts, ${reps.snapshot} times`);
-        const design = await measureSnapshot(readerUrl, readerStats, { now, ledger, reps: reps.snapshot, warmup: reps.warmup, usageReps: reps.usage });
-        log(`${scale.label} ${ledger}: the naive reading`);
-        const naiveCost = await measureNaive(cluster.urlFor(database, { user: naive.role, password: naive.password }), statStatements(root, database, naive.role), {
-          now, ledger, reps: reps.naive, budgetMs: reps.naiveBudgetMs, expected: design.facts,
-        });
-        log(`${scale.label} ${ledger}: the worker, scheduled every second`);
-        const ticks = await measureWorkerTicks(kit, readerUrl, readerStats, { warmup: reps.tickWarmup, ticks: reps.ticks, log });
-        const windowRuns = await withClient(adminUrl, (admin) => systemRunsBefore(admin, ticks.countedTo));
-        log(`${scale.label} ${ledger}: ${Math.round(ticks.buffersPerTick)} buffers per tick; the previous release's shape`);
-        const previous = await measurePrevious(readerUrl, readerStats, { reps: reps.previous, budgetMs: reps.previousBudgetMs });
-        results.push({ scale, ledger, seededSeconds, ...described, design, naive: naiveCost, ticks, windowRuns, previous });
-        if (ledger === 'graph_runs') lastSnapshot = { json: ticks.snapshotJson, source: `${scale.label} rows, ${ledger}` };
-      }
-      if (scale === sizes[1]) {
-        // The host's figures at the middle size, on graph_runs (the application's current ledger), with nothing else running.
-        await withClient(adminUrl, (admin) => useLedger(admin, 'graph_runs'));
-        footprint = await measureFootprint(kit, cluster.urlFor(database, { user: reader.role, password: reader.password }), {
-          source: `${scale.label}, graph_runs`,
-          plan: footprintPlan,
-          log,
-        });
-      }
-      await root.query(`DROP DATABASE ${database} WITH (FORCE)`);
-      await saveJson({ results, footprint }); // what is measured so far survives a later failure
-    }
-
-    log('building the page');
-    const siteDir = await buildSite();
-    const page = {
-      weight: await weighPage(siteDir, lastSnapshot),
-      now: await measurePagePerformance('now', siteDir, { ready: 'ol.incidents', runs: quick ? 1 : 3, log }),
-      // npm run bench:page with BENCH_PAGE_BASELINE measures an earlier commit's page beside it
-      before: null,
-    };
-    await rm(siteDir, { recursive: true, force: true });
+    const { results, footprint, lastSnapshot } = await measureSizes({ cluster, root, kit, references, now });
+    const page = await measurePage(lastSnapshot);
     const machine = await describeMachine(root);
     const input: Report = {
       command: `${process.env.BENCH_SIZES ? `BENCH_SIZES=${labels.join(',')} ` : ''}${quick ? 'BENCH_QUICK=1 ' : ''}npm run bench`,
@@ -197,7 +223,7 @@ async function main(): Promise<void> {
       clusterSettings: cluster.settings,
       reps,
       results,
-      footprint: footprint!,
+      footprint,
       deployment: await readDeploymentMemory(),
       page,
       wallSeconds: (performance.now() - started) / 1000,
