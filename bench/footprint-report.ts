@@ -2,6 +2,7 @@
 // the table of the four runs and the soak (bench/footprint.ts), every figure from this run.
 import type { FootprintResult, FootprintRun } from './footprint.ts';
 import { workerNodeFlags } from '../worker/runtime.ts';
+import { snapshotTimeoutMs } from './worker-process.ts';
 import { count, table, type Report } from './tables.ts';
 
 /** The goal in bytes: 96 MB, read strictly (10^6 bytes each), i.e. 91.6 MiB. */
@@ -55,7 +56,7 @@ The worker as production starts it: \`node ${workerNodeFlags.join(' ')} worker/m
 worker/runtime.ts), with Node's compile cache (NODE_COMPILE_CACHE) warmed first by \`worker/main.js --version\` under the
 same flags, as Dockerfile.worker does, so that no run loads TypeScript's type stripper; with \`STATUS_PAGE_URL\` (the
 feeds) and \`SIGNING_KEY_FILE\` (an Ed25519 key: the signed snapshot and archive), so it writes every file a deployment
-publishes. Measured at ${footprint.source}, as the reader role. The two runs of a schedule ran side by side
+publishes; \`SNAPSHOT_TIMEOUT_MS=${snapshotTimeoutMs}\`, as in the ticks above. Measured at ${footprint.source}, as the reader role. The two runs of a schedule ran side by side
 against that database (each store has its own leader lock, so both lead); the default schedule first, then one a
 second, nothing else of the bench running meanwhile. The default schedule: the start-up (the 90-day rebuild and a
 first snapshot) and ${plan.defaultTicks} ticks on the minute, ${plan.soakTicks} for the soak (S3); one a second: ${plan.everySecondSeconds} s after the first

@@ -8,6 +8,7 @@ import { footprintGoalLine, footprintSection } from './footprint-report.ts';
 import { pageSections } from './page-report.ts';
 import type { QueryPlan } from './plans.ts';
 import { workerNodeFlags } from '../worker/runtime.ts';
+import { snapshotTimeoutMs } from './worker-process.ts';
 import { byLedger, count, detoursOf, kB, ms, problemsOf, table, x, type Report, type SizeResult } from './tables.ts';
 import { startupSection } from './startup-report.ts';
 import { usageGoalLines, usageSection } from './usage-report.ts';
@@ -190,7 +191,8 @@ ${whatTheOldDatasetsHid(report)}
 ## The scheduled tick in steady state
 
 The real worker as production starts it (bench/worker-process.ts: \`node ${workerNodeFlags.join(' ')} worker/main.js\`,
-Node's compile cache warmed by \`--version\`, feeds and a signing key on) against each database as the reader role (no
+Node's compile cache warmed by \`--version\`, feeds and a signing key on, \`SNAPSHOT_TIMEOUT_MS=${snapshotTimeoutMs}\` so that a start-up slowed by the
+shared machine is not cut off and retried) against each database as the reader role (no
 BYPASSRLS, forced RLS), \`SNAPSHOT_CRON='* * * * * *'\`, \`HEALTH_PORT=0\`, publishing to a temporary folder.
 After its first snapshot (which rebuilds the history, below) and ${reps.tickWarmup} more, pg_stat_statements is reset
 for the reader role and the next ${reps.ticks} successful ticks are counted: shared buffers (hit + read) and
