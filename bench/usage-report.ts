@@ -139,7 +139,8 @@ turn, one receipt and one details row per call; twice a day a manual adjustment 
 minute and the last ${defaultUsageMemoryOptions.marginMs / 60_000} minutes) and *window whole* (the first tick after a start, a failed tick or a lost
 lead, and every ${hours(defaultUsageMemoryOptions.refreshMs)}). ${usage.reps} repetitions, the three timed in turn within each (the order rotating), so
 the shared machine's busy moments fall on all three alike; buffers and database time from pg_stat_statements over
-${usage.counted} further reads of each alone. The ratios are the result; the milliseconds move with the machine's load.
+${usage.counted} further reads of each alone. The ratios are the result; the milliseconds move with the machine's load (a time
+ratio below 1 is that noise: the buffers are the exact figure).
 
 ${sideBySideTable(results)}
 
