@@ -2,7 +2,9 @@
 // and what explains the figures, with the run's own numbers filled in.
 import { systemTenant } from '../scripts/cogni/scale-seed.ts';
 import { system, systemPerDay } from './seed.ts';
+import { footprintFindings } from './footprint-report.ts';
 import { byLedger, count, table, x, type Report, type SizeResult } from './tables.ts';
+import { startupOf, usageLabels } from './usage-report.ts';
 
 const percent = (share: number) => `${(100 * share).toFixed(share < 0.01 ? 2 : 1)} %`;
 const labelsOf = (rows: SizeResult[]) => rows.map((result) => result.scale.label).join(' → ');
@@ -159,9 +161,13 @@ function analysis(report: Report): string {
   );
 
   const startup = largest.ticks.startup;
+  const byDay = startupOf(largest, usageLabels.byDay);
+  const rest = (result: SizeResult) => result.ticks.startup.buffers - startupOf(result, usageLabels.byDay).buffers - startupOf(result, usageLabels.window).buffers;
+  const perDay = byDay.calls > 0 ? byDay.buffers / byDay.calls : 0;
   paragraphs.push(
-    `**The start-up rebuild** at ${largest.scale.label} (graph_runs) reads ${count(startup.buffers)} buffers in ${count(startup.statements)} statements and ${count(startup.dbMs)} ms of database time — about ${Math.round(startup.buffers / largest.ticks.buffersPerTick)} ticks' worth, once per process — and takes ${(startup.rebuildMs / 1000).toFixed(1)} s of wall time, most of it the worker's own CPU (${(largest.ticks.footprint.startupCpuMs / 1000).toFixed(1)} s to the first snapshot): computing each day's cron fires for 90 days of two per-minute charters (~130,000 fires each) and counting them. ` +
-      `Its buffers grow from ${count(smallest.ticks.startup.buffers)} at ${smallest.scale.label} to ${count(startup.buffers)} at ${largest.scale.label} because the system's rows of 90 days lie on more pages the more other tenants' rows are between them; they do not grow with the system's years (the probes before the horizon are three per charter).`,
+    `**The start-up rebuild** at ${largest.scale.label} (graph_runs) reads ${count(startup.buffers)} buffers in ${count(startup.statements)} statements and ${count(startup.dbMs)} ms of database time — about ${Math.round(startup.buffers / largest.ticks.buffersPerTick)} steady ticks' worth, once per process — and takes ${(startup.rebuildMs / 1000).toFixed(1)} s of wall time (${(largest.ticks.footprint.startupCpuMs / 1000).toFixed(1)} s of the worker's CPU to the first snapshot: computing each day's cron fires for 90 days of two per-minute charters, ~130,000 fires each, and counting them). ` +
+      `Most of its buffers are the usage by day: ${count(byDay.buffers)} buffers and ${count(byDay.ms)} ms in ${byDay.calls} statements, ${count(perDay)} per day for the system's ${count(systemPerDay.receipts)} receipts of a day (${(perDay / systemPerDay.receipts).toFixed(1)} per receipt: its details by their primary key and their row-level policy), the same at every size. ` +
+      `The rest (the runs and the spend of 90 days, and the window's usage read whole for the first snapshot) grows from ${count(rest(smallest))} buffers at ${smallest.scale.label} to ${count(rest(largest))} at ${largest.scale.label} because the system's rows of 90 days lie on more pages the more other tenants' rows are between them; none of it grows with the system's years (the probes before the horizon are three per charter).`,
   );
 
   const naiveAt = (result: SizeResult) => `${result.naive.timings.medianMs.toFixed(0)} ms and ${count(result.naive.buffers)} buffers`;
@@ -169,10 +175,7 @@ function analysis(report: Report): string {
     `**The naive reading** costs ${rows.map(naiveAt).join(' → ')} per read (graph_runs): it groups each charter's whole history (the heartbeat's year) and, at the largest size, reads every tenant's receipts to let RLS pick the system's.`,
   );
 
-  const footprint = report.footprint;
-  paragraphs.push(
-    `**The worker** peaks at ${footprint.peakRssMiB.toFixed(0)} MiB resident (${footprint.source}; with the old datasets' four hourly charters it was about 136 MiB): the per-minute charters' fires of the window and the 30-day forecast (44,640 each, cached), the window's runs and 90 days of history. It spends ${footprint.steadyCpuPerSnapshotMs.toFixed(0)} ms of CPU per tick once running.`,
-  );
+  paragraphs.push(footprintFindings(report));
   return ['## What explains the figures', '', ...paragraphs.flatMap((paragraph) => [paragraph, ''])].join('\n');
 }
 

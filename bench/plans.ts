@@ -25,8 +25,8 @@ type Explained = {
 
 export type Statement = { text: string; values?: unknown[] };
 
-/** One read of an application table in a plan: the node and the indexes it reads through. */
-export type Scan = { relation: string; node: string; indexes: string[] };
+/** One read of an application table in a plan: the node, the indexes it reads through, and the rows it gave over all its loops. */
+export type Scan = { relation: string; node: string; indexes: string[]; rows: number };
 
 export type QueryPlan = {
   label: string;
@@ -142,7 +142,7 @@ export async function explainAll(client: pg.PoolClient, statements: Statement[],
       const relation = node['Relation Name'];
       if (!relation || relation.startsWith('pg_')) continue;
       const via = node['Node Type'] === 'Seq Scan' ? [] : indexesReading(node);
-      scans.push({ relation, node: node['Node Type'], indexes: via });
+      scans.push({ relation, node: node['Node Type'], indexes: via, rows: (node['Actual Rows'] ?? 0) * (node['Actual Loops'] ?? 1) });
       access.push(`${relation}: ${node['Node Type']}${via.length > 0 ? ` via ${via.join(' + ')}` : ''}`);
       if (node['Node Type'] === 'Seq Scan') problems.push(`Seq Scan on ${relation}`);
       if (ledger && relation === ledger) {

@@ -2,14 +2,17 @@
 // over a one-connection pool, as the reader role under RLS) timed many times at one pinned `now`,
 // with one trivial round trip (SELECT 1) timed between every two; the buffers it touches from
 // pg_stat_statements over the same loop; and each of its statements under EXPLAIN (ANALYZE, BUFFERS).
+// That read takes the window's usage whole, as a tick after a start does; a running worker reads only
+// the minutes it does not remember, whose statement is EXPLAINed apart (steadyUsage).
 import pg from 'pg';
 import type { GovernanceFacts } from '../shared/ports.ts';
 import { defaultRules, queryFor, type SnapshotSettings } from '../worker/build-snapshot.ts';
 import { defaults } from '../worker/config.ts';
 import { createPostgresGovernanceSource } from '../worker/postgres/postgres-governance-source.ts';
-import { explainAll, readsOf, recordingPool, type QueryPlan, type Statement, readFacts } from './plans.ts';
+import { explainAll, explainAsTenant, labelOf, readsOf, recordingPool, type QueryPlan, type Statement, readFacts } from './plans.ts';
 import { system } from './seed.ts';
 import type { StatStatements } from './stat-statements.ts';
+import { measureUsageSideBySide, steadyUsageRanges, type UsageSideBySide } from './usage-cost.ts';
 
 export const settings: SnapshotSettings = {
   principalId: system.principalId,
@@ -28,8 +31,25 @@ export type SnapshotCost = {
   /** the same from EXPLAIN (ANALYZE, BUFFERS) of each statement, execution and planning */
   explainBuffers: number;
   plans: QueryPlan[];
+  /** the usage statement of a tick one second after a full read, with the ranges the worker's usage memory gives it */
+  steadyUsage: QueryPlan | undefined;
+  /** the read without its usage statements, with a running worker's, and with the window's whole, side by side */
+  usage: UsageSideBySide;
   facts: GovernanceFacts;
 };
+
+/**
+ * The usage read of a running worker at `now` (the ranges its usage memory asks for one second after
+ * a full read: bench/usage-cost.ts), read once on a recording pool and EXPLAINed.
+ */
+async function explainSteadyUsage(pool: pg.Pool, now: Date): Promise<QueryPlan | undefined> {
+  const ranges = await steadyUsageRanges(pool, now, settings);
+  const recorded: Statement[] = [];
+  const source = createPostgresGovernanceSource(recordingPool(pool, recorded), { statementTimeoutMs: defaults.STATEMENT_TIMEOUT_MS });
+  await readFacts(source, { ...queryFor(now, settings), usageRanges: ranges });
+  const usage = readsOf(recorded).filter(({ text }) => labelOf(text) === 'usage in the window');
+  return (await explainAsTenant(pool, settings.principalId, usage, null))[0];
+}
 
 export function summarize(samples: number[]): Timings {
   const sorted = [...samples].sort((a, b) => a - b);
@@ -40,7 +60,7 @@ export function summarize(samples: number[]): Timings {
 export async function measureSnapshot(
   readerUrl: string,
   stats: StatStatements,
-  options: { now: Date; ledger: string; reps: number; warmup: number },
+  options: { now: Date; ledger: string; reps: number; warmup: number; usageReps: number },
 ): Promise<SnapshotCost> {
   // As the worker: one connection, the source and queries of worker/postgres.
   const pool = new pg.Pool({ connectionString: readerUrl, max: 1, application_name: 'governance-status-bench' });
@@ -80,7 +100,11 @@ export async function measureSnapshot(
     } finally {
       client.release();
     }
+    const steadyUsage = await explainSteadyUsage(pool, options.now);
+    const usage = await measureUsageSideBySide(pool, stats, { now: options.now, reps: options.usageReps, counted: Math.min(options.usageReps, 5), settings });
     return {
+      steadyUsage,
+      usage,
       snapshot: summarize(snapshotMs),
       selectOne: summarize(selectOneMs),
       buffers: counted.blocks / options.reps,

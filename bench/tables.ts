@@ -1,5 +1,6 @@
 // The shape of one run's results and the small helpers that turn them into Markdown tables.
 import type { Ledger } from '../scripts/cogni/apply-schema.ts';
+import type { DeploymentMemory } from './deployment-memory.ts';
 import type { Machine } from './machine.ts';
 import type { NaiveCost } from './naive-snapshot.ts';
 import type { PagePerformance } from './page-performance.ts';
@@ -8,7 +9,8 @@ import type { QueryPlan } from './plans.ts';
 import type { PreviousCost } from './previous-queries.ts';
 import type { Scale, WindowPages } from './seed.ts';
 import type { SnapshotCost } from './snapshot-cost.ts';
-import type { Footprint, WorkerTicks } from './worker-ticks.ts';
+import type { FootprintResult } from './footprint.ts';
+import type { WorkerTicks } from './worker-ticks.ts';
 
 export type SizeResult = {
   scale: Scale;
@@ -36,9 +38,11 @@ export type Report = {
   date: Date;
   machine: Machine;
   clusterSettings: Record<string, string>;
-  reps: { snapshot: number; warmup: number; ticks: number; tickWarmup: number; previous: number; previousBudgetMs: number };
+  reps: { snapshot: number; warmup: number; usage: number; ticks: number; tickWarmup: number; previous: number; previousBudgetMs: number };
   results: SizeResult[];
-  footprint: Footprint & { source: string };
+  footprint: FootprintResult;
+  /** what docs/deployment.md requests and limits the worker to, when this run was rendered */
+  deployment: DeploymentMemory;
   page: { weight: PageWeight; now: PagePerformance; before: PagePerformance | null };
   wallSeconds: number;
 };

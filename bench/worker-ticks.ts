@@ -1,19 +1,18 @@
-// The scheduled tick in steady state, the figure that matters: the real worker (`node worker/main.ts`)
-// on a one-second SNAPSHOT_CRON, as the reader role, publishing to a temporary folder. Its first
-// build rebuilds 90 days of history (measured apart: the start-up); after a few more ticks to warm
-// up, pg_stat_statements is reset and the next ticks are counted. The process's memory high-water
-// mark and CPU time come from /proc. Then SIGTERM stops it.
-import { execFileSync, spawn } from 'node:child_process';
+// The scheduled tick in steady state, the figure that matters: the real worker as production starts
+// it (bench/worker-process.ts: worker/main.js under workerNodeFlags, a warm compile cache) on a
+// one-second SNAPSHOT_CRON, as the reader role, publishing to a temporary folder. Its first build
+// rebuilds 90 days of history and reads the window's usage whole (measured apart: the start-up);
+// after a few more ticks to warm up, pg_stat_statements is reset and the next ticks are counted: by
+// then each tick reads the usage of the minutes it does not remember only (worker/usage-memory.ts),
+// as a running worker does. CPU and the memory high-water mark come from /proc. Then SIGTERM stops it.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { snapshotFileName } from '../shared/contract.ts';
 import { summarize, type Timings } from './snapshot-cost.ts';
 import type { StatementCost, StatStatements } from './stat-statements.ts';
-
-const workerMain = fileURLToPath(new URL('../worker/main.ts', import.meta.url));
+import { sampleProcess, startWorker, type WorkerKit } from './worker-process.ts';
 
 export type PerStatement = { label: string; callsPerTick: number; buffersPerTick: number; msPerTick: number };
 
@@ -21,6 +20,8 @@ export type WorkerTicks = {
   /** successful ticks counted in steady state (calls of the one statement only a tick makes) */
   ticks: number;
   failures: number;
+  /** why ticks failed, as the worker logged it, with how often */
+  failureReasons: Array<{ reason: string; count: number }>;
   /** shared buffers (hit + read) and server time (execution + planning) per tick, pg_stat_statements */
   buffersPerTick: number;
   dbMsPerTick: number;
@@ -28,7 +29,17 @@ export type WorkerTicks = {
   workerMs: Timings;
   statements: PerStatement[];
   /** the first build: readEarlierRuns and 90 days of history, one statement per day, plus one tick */
-  startup: { rebuildMs: number; firstSnapshotMs: number; buffers: number; dbMs: number; statements: number };
+  startup: {
+    /** the last rebuild before the first published snapshot (after a failed attempt, the one that succeeded) */
+    rebuildMs: number;
+    firstSnapshotMs: number;
+    /** attempts that failed before the first snapshot was published (a start-up past SNAPSHOT_TIMEOUT_MS) */
+    failedAttempts: number;
+    buffers: number;
+    dbMs: number;
+    statements: number;
+    perStatement: StatementCost[];
+  };
   /** when the counted ticks ran, to count the system's rows in their windows */
   countedFrom: Date;
   countedTo: Date;
@@ -48,28 +59,10 @@ export type Footprint = {
   exitCode: number | null;
 };
 
-type Sample = { cpuMs: number; peakRssKiB: number };
-
-const clockTicks = (() => {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-  } catch {
-    return 100;
-  }
-})();
-
-async function sample(pid: number): Promise<Sample> {
-  const [stat, status] = await Promise.all([readFile(`/proc/${pid}/stat`, 'utf8'), readFile(`/proc/${pid}/status`, 'utf8')]);
-  // Fields after the command name (which may hold spaces) start at field 3; utime and stime are 14 and 15.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ticks = Number(fields[11]) + Number(fields[12]);
-  const hwm = /VmHWM:\s+(\d+) kB/.exec(status);
-  return { cpuMs: (ticks * 1000) / clockTicks, peakRssKiB: Number(hwm?.[1] ?? 0) };
-}
-
 const sum = (rows: StatementCost[], key: 'blocks' | 'ms' | 'calls') => rows.reduce((total, row) => total + row[key], 0);
 
 export async function measureWorkerTicks(
+  kit: WorkerKit,
   readerUrl: string,
   stats: StatStatements,
   options: { warmup: number; ticks: number; log: (line: string) => void },
@@ -77,58 +70,20 @@ export async function measureWorkerTicks(
   const folder = await mkdtemp(join(tmpdir(), 'governance-bench-worker-'));
   const destination = join(folder, snapshotFileName);
   await stats.reset();
-  const child = spawn(process.execPath, [workerMain], {
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      DATABASE_URL: readerUrl,
-      SNAPSHOT_DESTINATION: pathToFileURL(destination).href,
-      SNAPSHOT_CRON: '* * * * * *',
-      HEALTH_PORT: '0',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  let stderr = '';
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-4000)));
-
-  // Every log line, in order; waiters for the n-th published snapshot.
-  const published: Array<{ durationMs: number }> = [];
-  let failures = 0;
-  let rebuildMs = Number.NaN;
-  const waiting = new Map<number, () => void>();
-  createInterface({ input: child.stdout }).on('line', (line) => {
-    if (!line.startsWith('{')) return;
-    const event = JSON.parse(line) as { event: string; durationMs?: number };
-    if (event.event === 'history_rebuilt') rebuildMs = event.durationMs ?? Number.NaN;
-    if (event.event === 'snapshot_failed') failures += 1;
-    if (event.event !== 'snapshot_published') return;
-    published.push({ durationMs: event.durationMs ?? Number.NaN });
-    waiting.get(published.length)?.();
-  });
-  const publishedCount = (count: number, timeoutMs: number) =>
-    new Promise<void>((resolve, reject) => {
-      if (published.length >= count) return resolve();
-      const timer = setTimeout(() => reject(new Error(`worker published ${published.length} of ${count} snapshots in time (${failures} failed)\n${stderr}`)), timeoutMs);
-      void exited.then((code) => reject(new Error(`worker exited with ${code} after ${published.length} snapshots\n${stderr}`)));
-      waiting.set(count, () => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
-
+  const worker = startWorker(kit, { DATABASE_URL: readerUrl, SNAPSHOT_DESTINATION: pathToFileURL(destination).href, SNAPSHOT_CRON: '* * * * * *', HEALTH_PORT: '0' });
   try {
-    await publishedCount(1, 10 * 60_000);
+    await worker.publishedCount(1, 10 * 60_000);
     // Read at once: the next tick starts on the next second, and takes milliseconds to start reading.
-    const [startupRows, first] = await Promise.all([stats.statements(), sample(child.pid!)]);
-    options.log(`worker: first snapshot after a ${rebuildMs} ms history rebuild; warming up`);
-    await publishedCount(1 + options.warmup, 60_000 + options.warmup * 5_000);
+    const [startupRows, first] = await Promise.all([stats.statements(), sampleProcess(worker.pid)]);
+    const failedAttempts = worker.failures;
+    options.log(`worker: first snapshot after a ${worker.rebuildMs} ms history rebuild; warming up`);
+    await worker.publishedCount(1 + options.warmup, 60_000 + options.warmup * 5_000);
     await stats.reset();
     const countedFrom = new Date();
-    const firstCounted = published.length;
-    const before = await sample(child.pid!);
-    await publishedCount(firstCounted + options.ticks, 60_000 + options.ticks * 5_000);
-    const [rows, last] = await Promise.all([stats.statements(), sample(child.pid!)]);
+    const firstCounted = worker.published.length;
+    const before = await sampleProcess(worker.pid);
+    await worker.publishedCount(firstCounted + options.ticks, 60_000 + options.ticks * 5_000);
+    const [rows, last] = await Promise.all([stats.statements(), sampleProcess(worker.pid)]);
     const countedTo = new Date();
     // A tick is one read of the recent threads; nothing else reads them.
     const ticks = rows.filter((row) => row.label === 'recent threads').reduce((total, row) => total + row.calls, 0);
@@ -140,21 +95,23 @@ export async function measureWorkerTicks(
       entry.msPerTick += row.ms / ticks;
       perLabel.set(row.label, entry);
     }
-    child.kill('SIGTERM');
-    const exitCode = await exited;
+    const exitCode = await worker.stop();
     return {
       ticks,
-      failures,
+      failures: worker.failures,
+      failureReasons: [...worker.failureReasons].map(([reason, times]) => ({ reason, count: times })),
       buffersPerTick: sum(rows, 'blocks') / ticks,
       dbMsPerTick: sum(rows, 'ms') / ticks,
-      workerMs: summarize(published.slice(firstCounted, firstCounted + options.ticks).map((tick) => tick.durationMs)),
+      workerMs: summarize(worker.published.slice(firstCounted, firstCounted + options.ticks)),
       statements: [...perLabel.values()].sort((a, b) => b.buffersPerTick - a.buffersPerTick),
       startup: {
-        rebuildMs,
-        firstSnapshotMs: published[0]!.durationMs,
+        rebuildMs: worker.rebuildMs,
+        firstSnapshotMs: worker.published[0]!,
+        failedAttempts,
         buffers: sum(startupRows, 'blocks'),
         dbMs: sum(startupRows, 'ms'),
         statements: sum(startupRows, 'calls'),
+        perStatement: startupRows,
       },
       countedFrom,
       countedTo,
@@ -162,13 +119,13 @@ export async function measureWorkerTicks(
         peakRssMiB: last.peakRssKiB / 1024,
         startupCpuMs: first.cpuMs,
         steadyCpuPerSnapshotMs: (last.cpuMs - before.cpuMs) / options.ticks,
-        snapshots: published.length,
+        snapshots: worker.published.length,
         exitCode,
       },
       snapshotJson: await readFile(destination, 'utf8'),
     };
   } finally {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await worker.stop();
     await rm(folder, { recursive: true, force: true });
   }
 }

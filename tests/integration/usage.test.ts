@@ -16,6 +16,7 @@ import { createLogger } from '../../worker/logger.ts';
 import { createPostgresGovernanceSource } from '../../worker/postgres/postgres-governance-source.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
 import { readFacts } from '../../bench/plans.ts';
+import { checkVariants, poolWithoutUsage } from '../../bench/usage-cost.ts';
 
 const system = { userId: '00000000-0000-4000-a000-000000000001', accountId: '00000000-0000-4000-b000-000000000000' };
 const other = { userId: 'user-other', accountId: 'account-other' };
@@ -194,6 +195,14 @@ describe.each<Ledger>(['schedule_runs', 'graph_runs'])('usage on %s', (ledger) =
     // and the table really holds it: the superuser sees both tenants' details
     const { rows } = await database.admin.query('SELECT count(*)::int AS n FROM llm_charge_details');
     expect(rows[0].n).toBe(receipts.filter((receipt) => receipt.details).length);
+  });
+
+  it("the bench's tick without usage is the same read less its two usage statements (the side-by-side comparison's baseline)", async () => {
+    await expect(checkVariants(reader, query)).resolves.toBeUndefined();
+    const without = await readFacts(createPostgresGovernanceSource(poolWithoutUsage(reader), { statementTimeoutMs: 5_000, databaseClock: 'worker' }), query);
+    const full = await readFacts(source(), query);
+    expect(without.usage.rows).toEqual([]);
+    expect({ ...without, usage: null }).toEqual({ ...full, usage: null });
   });
 
   it('counts closed days per charter and model, through the stretch’s own runs', async () => {
