@@ -9,6 +9,17 @@ import type { SnapshotStorePort } from '../../shared/ports.ts';
 export type S3StoreOptions = { bucket: string; prefix: string; snapshotName: string; cacheControl: string };
 
 export function createS3SnapshotStore(client: S3Client, options: S3StoreOptions): SnapshotStorePort {
+  /** One object's PUT with its type and caching, and a write condition when one is given. */
+  const putCommand = (name: string, body: string, condition: { IfNoneMatch: string } | { IfMatch: string } | Record<string, never> = {}) =>
+    new PutObjectCommand({
+      Bucket: options.bucket,
+      Key: `${options.prefix}${name}`,
+      Body: body,
+      ContentType: contentTypeOf(name),
+      CacheControl: options.cacheControl,
+      ...condition,
+    });
+
   /**
    * One PutObject under a condition: true when written, false when S3 refused it (412). A 409
    * (ConditionalRequestConflict: another conditional write to the key was in flight) is tried again,
@@ -16,16 +27,8 @@ export function createS3SnapshotStore(client: S3Client, options: S3StoreOptions)
    */
   async function conditionalPut(name: string, body: string, condition: { IfNoneMatch: string } | { IfMatch: string }, signal?: AbortSignal): Promise<boolean> {
     for (let attempt = 1; ; attempt += 1) {
-      const command = new PutObjectCommand({
-        Bucket: options.bucket,
-        Key: `${options.prefix}${name}`,
-        Body: body,
-        ContentType: contentTypeOf(name),
-        CacheControl: options.cacheControl,
-        ...condition,
-      });
       try {
-        await client.send(command, { abortSignal: signal });
+        await client.send(putCommand(name, body, condition), { abortSignal: signal });
         return true;
       } catch (error) {
         const status = statusOf(error);
@@ -39,14 +42,7 @@ export function createS3SnapshotStore(client: S3Client, options: S3StoreOptions)
     description: `s3://${options.bucket}/${options.prefix}${options.snapshotName}`,
     snapshotName: options.snapshotName,
     async put(name, body, signal) {
-      const command = new PutObjectCommand({
-        Bucket: options.bucket,
-        Key: `${options.prefix}${name}`,
-        Body: body,
-        ContentType: contentTypeOf(name),
-        CacheControl: options.cacheControl,
-      });
-      await client.send(command, { abortSignal: signal });
+      await client.send(putCommand(name, body), { abortSignal: signal });
     },
     async read(name, signal) {
       try {
