@@ -153,22 +153,25 @@ function CharterCard({ charter, snapshot, history, days }: { charter: PublishedC
 
 const legend: DayClass[] = ['ok', 'some_failures', 'failed', 'missed', 'none_expected', 'no_data'];
 
-type Props = { snapshot: PublishedStatus; history: GovernanceHistory | null; histories: Map<string, CharterHistory> | null };
+/** shown: how many cards to render yet (status-island.tsx unfolds the page one part per task) */
+type Props = { snapshot: PublishedStatus; history: GovernanceHistory | null; histories: Map<string, CharterHistory> | null; shown: number };
 
-export const CharterList = memo(function CharterList({ snapshot, history, histories }: Props) {
+export const CharterList = memo(function CharterList({ snapshot, history, histories, shown }: Props) {
   const { m } = useLocale();
   const words = m.charters;
   const { charters, chartersTotal = 0 } = snapshot;
+  // the legend once every card is in, so it never moves
+  const complete = shown >= charters.length;
   if (charters.length === 0) return <p className="empty">{words.none}</p>;
   return (
     <>
       {chartersTotal > charters.length && <p className="muted">{fill(words.mostSevere, { shown: charters.length, total: chartersTotal })}</p>}
       <ul className="charters">
-        {charters.map((charter) => (
+        {charters.slice(0, shown).map((charter) => (
           <CharterCard key={charter.id ?? charter.name} charter={charter} snapshot={snapshot} history={history} days={charter.id === undefined ? undefined : histories?.get(charter.id)} />
         ))}
       </ul>
-      {histories && (
+      {histories && complete && (
         <ul className="legend" aria-label={words.legend}>
           {legend.map((dayClass) => (
             <li key={dayClass}>
@@ -178,7 +181,7 @@ export const CharterList = memo(function CharterList({ snapshot, history, histor
           ))}
         </ul>
       )}
-      {history && (history.chartersTotal ?? 0) > history.charters.length && (
+      {complete && history && (history.chartersTotal ?? 0) > history.charters.length && (
         <p className="muted" data-testid="history-partial">
           {fill(words.historyPartial, { shown: history.charters.length, total: history.chartersTotal ?? 0 })}
         </p>

@@ -29,6 +29,7 @@ import { useRecord } from './use-record.ts';
 import { useFeedLinks } from './use-page-links.ts';
 import { useStatusFiles, type Schemas } from './use-snapshot.ts';
 import { useTimeZone, ZoneChoice } from './zone-choice.tsx';
+import { useUnfolding } from './use-unfolding.ts';
 
 /** messages: the page's words (site/i18n/), data in the HTML like the rest of the props; pinnedKey: the public JWK the page was built with (PUBLIC_SIGNING_KEY_FILE), or null. */
 export type IslandProps = { statusUrl: string; historyUrl: string; iconBase: string; notes: NoteMeta[]; schemas: Schemas; messages: Messages; pinnedKey: unknown };
@@ -46,32 +47,40 @@ function Sections({ snapshot, history, historyFailure, notes }: { snapshot: Publ
   const histories = useMemo(() => (history ? describeCharterHistories(history, m) : null), [history, m]);
   const names = useMemo(() => new Map(snapshot.charters.map((charter) => [charter.id ?? charter.name, charter.name])), [snapshot]);
   const failure = historyFailure && <p className="empty">{fill(words.historyFailed, { reason: historyFailure })}</p>;
+  // One part per task at first (use-unfolding.ts): each charter's card, then each later section.
+  const later = [
+    <Section key="credits" id="credits-heading" title={words.credits}>
+      <CreditsPanel snapshot={snapshot} history={history} />
+    </Section>,
+    snapshot.usage && (
+      <Section key="usage" id="usage-heading" title={m.usage.title}>
+        <UsagePanel snapshot={snapshot} history={history} />
+      </Section>
+    ),
+    <Section key="incidents" id="incidents-heading" title={fill(words.incidents, { days: history?.days.length ?? 90 })}>
+      {history ? (
+        <>
+          <p className="muted">{words.incidentsIntro}</p>
+          <IncidentHistory history={history} notes={notes} />
+        </>
+      ) : (
+        (failure ?? <p className="empty">{words.historyLoading}</p>)
+      )}
+    </Section>,
+    <Section key="recent" id="recent-heading" title={words.threads}>
+      <RecentRuns runs={snapshot.recentRuns} names={names} />
+    </Section>,
+  ];
+  const cards = snapshot.charters.length;
+  const shown = useUnfolding(cards + later.length);
   return (
     <>
       <Section id="charters-heading" title={words.charters}>
-        <CharterList snapshot={snapshot} history={history} histories={histories} />
+        <CharterList snapshot={snapshot} history={history} histories={histories} shown={Math.max(1, Math.min(shown, cards))} />
       </Section>
-      <Section id="credits-heading" title={words.credits}>
-        <CreditsPanel snapshot={snapshot} history={history} />
-      </Section>
-      {snapshot.usage && (
-        <Section id="usage-heading" title={m.usage.title}>
-          <UsagePanel snapshot={snapshot} history={history} />
-        </Section>
-      )}
-      <Section id="incidents-heading" title={fill(words.incidents, { days: history?.days.length ?? 90 })}>
-        {history ? (
-          <>
-            <p className="muted">{words.incidentsIntro}</p>
-            <IncidentHistory history={history} notes={notes} />
-          </>
-        ) : (
-          (failure ?? <p className="empty">{words.historyLoading}</p>)
-        )}
-      </Section>
-      <Section id="recent-heading" title={words.threads}>
-        <RecentRuns runs={snapshot.recentRuns} names={names} />
-      </Section>
+      {later.slice(0, Math.max(0, shown - cards))}
+      {/* what is still to come keeps its room, so the page's end stays below the first screen */}
+      {shown < cards + later.length && <div className="unfolding" aria-hidden="true" />}
     </>
   );
 }

@@ -36,9 +36,13 @@ export function useTimeZone(): [string | undefined, (zone: string | undefined) =
 const ownZone = (locale: string) => formatLocalTime(Date.now(), { locale }).split(' ').pop()!;
 
 export function ZoneChoice({ m, zone, onChange }: { m: Messages; zone: string | undefined; onChange: (zone: string | undefined) => void }) {
-  // The built HTML names no zone: the reader's is known only in the browser.
+  // The built HTML names no zone: the reader's is known only in the browser. Asked in a task of its
+  // own: the page's first date format loads the browser's locale data, tens of milliseconds on a phone.
   const [own, setOwn] = useState('');
-  useEffect(() => setOwn(ownZone(m.locale)), [m.locale]);
+  useEffect(() => {
+    const ask = setTimeout(() => setOwn(ownZone(m.locale)), 0);
+    return () => clearTimeout(ask);
+  }, [m.locale]);
   // On the freshness line, where a phone has room for the choice but not for a visible label as well.
   return (
     <select

@@ -8,15 +8,22 @@ export function fill(template: string, values: Record<string, string | number | 
   return template.replace(/\{(\w+)\}/g, (whole, name: string) => (Object.hasOwn(values, name) ? String(values[name]) : whole));
 }
 
-// Building an Intl object costs far more than using one, and a page formats hundreds of figures.
+// Building an Intl object costs far more than using one (the page's first costs a phone tens of
+// milliseconds), and a page formats hundreds of figures: each is built once per locale and options.
 const numberFormats = new Map<string, Intl.NumberFormat>();
 const pluralRules = new Map<string, Intl.PluralRules>();
 
+/** Intl.NumberFormat(locale, options), built once for each pair. */
+export function numberFormat(locale: string | undefined, options: Intl.NumberFormatOptions = {}): Intl.NumberFormat {
+  const key = `${locale} ${JSON.stringify(options)}`;
+  let format = numberFormats.get(key);
+  if (!format) numberFormats.set(key, (format = new Intl.NumberFormat(locale, options)));
+  return format;
+}
+
 /** "1,240" in English, "1.240" in German; bigints exactly. */
 export function formatNumber(locale: string, value: number | bigint): string {
-  let format = numberFormats.get(locale);
-  if (!format) numberFormats.set(locale, (format = new Intl.NumberFormat(locale)));
-  return format.format(value);
+  return numberFormat(locale).format(value);
 }
 
 /** The pair's form for `count` by the locale's plural rules, with {count} in the locale's grouping. */

@@ -4,7 +4,7 @@ import type { DayCounts, GovernanceHistory, Incident } from '../../shared/contra
 import { classifyDay, type DayClass } from '../../shared/history.ts';
 import { parseStatusIncidentId } from '../../shared/incidents.ts';
 import { uptimeOf, type Uptime } from '../../shared/uptime.ts';
-import { fill, plural } from '../i18n/fill.ts';
+import { fill, numberFormat, plural } from '../i18n/fill.ts';
 import type { Messages } from '../i18n/en.ts';
 import { describeCounts } from './describe-runs.ts';
 import { formatDay } from './format-time.ts';
@@ -56,7 +56,7 @@ export function describeCharterHistories(history: GovernanceHistory, m: Messages
 export function formatUptimeIn({ succeeded, judged }: Uptime, locale: string): string {
   const tenths = Math.floor((succeeded * 1000) / judged);
   const digits = tenths === 1000 ? 0 : 1;
-  return `${new Intl.NumberFormat(locale, { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(tenths / 10)}\u00a0%`;
+  return `${numberFormat(locale, { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(tenths / 10)}\u00a0%`;
 }
 
 /**

@@ -1,6 +1,6 @@
 // Credit figures in the page's locale. Amounts arrive as integer strings and stay bigints: a JS
 // number would round balances past 2^53.
-import { plural } from '../i18n/fill.ts';
+import { numberFormat, plural } from '../i18n/fill.ts';
 import type { Messages } from '../i18n/en.ts';
 
 /** "1,234,567,890 credits", "1.234.567.890 Credits". */
@@ -10,7 +10,7 @@ export function formatCredits(amount: string, m: Messages): string {
 
 /** "$12.34", "12,34 $": Intl formats the decimal string exactly, without passing through a float. */
 export function formatUsd(decimal: `${number}` | string, locale?: string): string {
-  return new Intl.NumberFormat(locale, { style: 'currency', currency: 'USD' }).format(decimal as `${number}`);
+  return numberFormat(locale, { style: 'currency', currency: 'USD' }).format(decimal as `${number}`);
 }
 
 /**

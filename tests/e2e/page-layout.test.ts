@@ -28,6 +28,25 @@ function countMutations() {
   }).observe(document, { subtree: true, childList: true, characterData: true, attributes: true });
 }
 
+/**
+ * Counts the elements each batch of changes adds inside the island. A MutationObserver hears each batch
+ * at the end of the task (or microtask) that made it, so a page drawn in one long task arrives as
+ * one batch.
+ */
+function countAddedPerBatch() {
+  const batches: number[] = [];
+  (window as unknown as { batches: number[] }).batches = batches;
+  new MutationObserver((records) => {
+    let added = 0;
+    for (const record of records) {
+      // the island's own changes, not the parser's reading of the page around it
+      if (!(record.target instanceof Element && record.target.closest('.island'))) continue;
+      for (const node of record.addedNodes) if (node instanceof Element) added += 1 + node.getElementsByTagName('*').length;
+    }
+    if (added > 0) batches.push(added);
+  }).observe(document, { subtree: true, childList: true });
+}
+
 describe('the page with the demo data', () => {
   it.each(['light', 'dark'] as const)('is at most 8 screens tall on a phone, with the headline, every charter\'s state and the open incidents in the first two (%s)', async (colorScheme) => {
     serveFixture(suite.server, 'demo');
@@ -58,6 +77,24 @@ describe('the page with the demo data', () => {
     expect(headings).toEqual(['Charters', 'Credits', 'Usage', 'Incidents, last 90 days', 'Latest threads', 'Notes from the operators']);
     await saveScreenshot(page, `demo-1280-${colorScheme}`);
     expect(listUnexpectedProblems(opened)).toEqual([]);
+  });
+
+  it('draws the data in parts, each charter and section in a task of its own, none of them a third of the page', async () => {
+    serveFixture(suite.server, 'demo');
+    opened = await suite.open({ noWait: true, viewport: phone });
+    const { page } = opened;
+    await page.addInitScript(countAddedPerBatch);
+    await page.reload();
+    await page.locator('ol.incidents').first().waitFor();
+    await page.locator('.unfolding').waitFor({ state: 'detached' });
+    const batches = await page.evaluate(() => (window as unknown as { batches: number[] }).batches);
+    const island = await page.locator('.island').evaluate((element) => element.getElementsByTagName('*').length);
+    console.info(`the demo's ${island} elements arrived in ${batches.length} batches: ${batches.join(', ')}`);
+    // 4 charters and 4 later sections: 8 parts at least, and none as large as a third of the page.
+    expect(batches.length).toBeGreaterThanOrEqual(8);
+    expect(Math.max(...batches)).toBeLessThan(island / 3);
+    // (The reload cuts the first load's requests short: only errors of the page itself count here.)
+    expect(opened.consoleErrors.filter((error) => !error.url.endsWith(recordPath))).toEqual([]);
   });
 
   it('changes only its ticking times each second, nothing else in the page', async () => {
