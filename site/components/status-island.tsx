@@ -47,7 +47,7 @@ function Sections({ snapshot, history, historyFailure, notes }: { snapshot: Publ
   const histories = useMemo(() => (history ? describeCharterHistories(history, m) : null), [history, m]);
   const names = useMemo(() => new Map(snapshot.charters.map((charter) => [charter.id ?? charter.name, charter.name])), [snapshot]);
   const failure = historyFailure && <p className="empty">{fill(words.historyFailed, { reason: historyFailure })}</p>;
-  // One part per task at first (use-unfolding.ts): each charter's card, then each later section.
+  // One part per task at first (use-unfolding.ts): the headline alone, each charter's card, then each later section.
   const later = [
     <Section key="credits" id="credits-heading" title={words.credits}>
       <CreditsPanel snapshot={snapshot} history={history} />
@@ -75,9 +75,11 @@ function Sections({ snapshot, history, historyFailure, notes }: { snapshot: Publ
   const shown = useUnfolding(cards + later.length);
   return (
     <>
-      <Section id="charters-heading" title={words.charters}>
-        <CharterList snapshot={snapshot} history={history} histories={histories} shown={Math.max(1, Math.min(shown, cards))} />
-      </Section>
+      {shown > 0 && (
+        <Section id="charters-heading" title={words.charters}>
+          <CharterList snapshot={snapshot} history={history} histories={histories} shown={Math.min(shown, cards)} />
+        </Section>
+      )}
       {later.slice(0, Math.max(0, shown - cards))}
       {/* what is still to come keeps its room, so the page's end stays below the first screen */}
       {shown < cards + later.length && <div className="unfolding" aria-hidden="true" />}
