@@ -93,7 +93,7 @@ function firesByDay(cron: string, timezone: string, from: number, to: number, li
   let before: { offset: string; fires: number[] } | null = null;
   for (let start = Math.floor(from / dayMs) * dayMs; start < to && fires.length < limit; start += dayMs) {
     const [offset, endOffset] = [offsetAt(start), offsetAt(start + dayMs)];
-    const day = before && before.offset === offset && offset === endOffset
+    const day: { fires: number[]; ended: boolean } = before && before.offset === offset && offset === endOffset
       ? { fires: before.fires.map((fire) => fire + dayMs), ended: false }
       : collectFires(parseCron(cron, timezone, new Date(start - 1)), start + dayMs, Number.POSITIVE_INFINITY);
     for (const fire of day.fires) if (fire >= from && fire < to && fires.length < limit) fires.push(fire);
