@@ -95,10 +95,11 @@ function firesByDay(cron: string, timezone: string, from: number, to: number, li
     const [offset, endOffset] = [offsetAt(start), offsetAt(start + dayMs)];
     const day: { fires: number[]; ended: boolean } = before && before.offset === offset && offset === endOffset
       ? { fires: before.fires.map((fire) => fire + dayMs), ended: false }
-      : collectFires(parseCron(cron, timezone, new Date(start - 1)), start + dayMs, Number.POSITIVE_INFINITY);
-    for (const fire of day.fires) if (fire >= from && fire < to && fires.length < limit) fires.push(fire);
+      : collectFires(parseCron(cron, timezone, new Date(Math.max(start, from) - 1)), start + dayMs, Number.POSITIVE_INFINITY);
+    for (const fire of day.fires) if (fire < to && fires.length < limit) fires.push(fire);
     if (day.ended) break; // as the fire-by-fire walk would: nothing after cron-parser gives up
-    before = { offset, fires: day.fires };
+    // a day begun at `from` (the first, cut) holds only part of the day: no pattern for the next
+    before = start >= from ? { offset, fires: day.fires } : null;
   }
   return fires;
 }

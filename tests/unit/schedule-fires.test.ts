@@ -43,6 +43,14 @@ describe('firesBetween over days, against cron-parser fire by fire', () => {
     });
   }
 
+  it('starts the first day at `from`: where cron-parser gives up earlier that day, the fires after `from` still count', () => {
+    // '0 */5 * * *' makes cron-parser throw at Lord Howe's change, 15:00 UTC on 4 April; `from` is after it
+    const [from, to] = [ms('2026-04-04T20:00:00.000Z'), ms('2026-04-09T20:00:00.000Z')];
+    const all = walked('0 */5 * * *', 'Australia/Lord_Howe', from, to);
+    expect(all.length).toBeGreaterThan(20);
+    expect(firesBetween('0 */5 * * *', 'Australia/Lord_Howe', from, to)).toEqual(all);
+  });
+
   it('keeps to the earliest `limit` fires, and includes a fire at `from` itself', () => {
     const from = ms('2026-03-07T00:00:00.000Z');
     const all = walked('*/10 * * * *', 'America/New_York', from, from + 5 * dayMs);
