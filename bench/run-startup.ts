@@ -1,9 +1,7 @@
-// `npm run bench:startup`: the worker's start-up alone (the 90-day history rebuild and its first
-// snapshot), the part of `npm run bench` that a restart or a new leader pays, without the hours the
-// whole bench takes. One size (BENCH_STARTUP_SIZE, default 10k other tenants' rows per big table:
-// the rebuild reads the system's own 90 days, which are the same at every size), the system's full
-// year, graph_runs, the reader role; the real worker (bench/worker-process.ts) on the default schedule,
-// its /metrics scraped once at the first snapshot. Prints one JSON object; BENCHMARKS.md is left alone.
+// `npm run bench:startup`: the worker's start-up alone (the 90-day rebuild and its first snapshot) on one
+// size (BENCH_STARTUP_SIZE, default 10k: the system's own 90 days are the same at every size), the system's
+// full year, graph_runs, the reader role; BENCH_STARTUP_RUNS workers one after the other, each measured to its
+// first snapshot (pg_stat_statements, /proc, its /metrics); BENCH_CPU_PROF=<dir> profiles them. Prints JSON.
 import pg from 'pg';
 import { createReaderRole } from '../scripts/cogni/apply-schema.ts';
 import { startBenchCluster } from './cluster.ts';
