@@ -39,7 +39,8 @@ never per tick. Buffers, statements and database time from pg_stat_statements up
 published snapshot: the rebuild and that snapshot's own tick, and, when a start-up attempt ran past
 \`SNAPSHOT_TIMEOUT_MS\` (30 s by default) and failed, what that attempt completed before the next tick
 began again. The rebuild's wall time from the worker's \`history_rebuilt\` log; "failed ticks" counts
-\`snapshot_failed\` over the whole run of that worker.
+\`snapshot_failed\` over the whole run of that worker. \`npm run bench:startup\` measures this start-up alone, on
+one size, with the event loop's longest delay during it (the worker's own /metrics).
 
 ${startupTable(results)}`;
 }

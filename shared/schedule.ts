@@ -37,25 +37,69 @@ export function nextRunOf(cron: string, timezone: string, now: Date): NextRun {
   }
 }
 
+const dayMs = 24 * 60 * 60 * 1000;
+
 /**
  * The fires of a valid schedule in [from, to), ascending, as epoch milliseconds, at most `limit` of
  * them (the earliest). DST is cron-parser's: a wall time that does not exist is skipped, a repeated
- * hour fires as cron-parser says (see tests/unit/schedule.test.ts).
+ * hour fires as cron-parser says (see tests/unit/schedule.test.ts). Spans of days of a schedule that
+ * fires at the same wall times every day are counted a day at a time (firesByDay).
  */
 export function firesBetween(cron: string, timezone: string, from: number, to: number, limit = Number.POSITIVE_INFINITY): number[] {
-  const fires: number[] = [];
-  if (!(from < to)) return fires;
+  if (!(from < to)) return [];
   // currentDate is exclusive: start a millisecond early so a fire at `from` itself is included.
   const expression = parseCron(cron, timezone, new Date(from - 1));
+  if (Number.isFinite(to) && to - from > 2 * dayMs && firesEveryDayAlike(expression)) return firesByDay(cron, timezone, from, to, limit);
+  return collectFires(expression, to, limit).fires;
+}
+
+/** `ended`: cron-parser found no further fire at all (e.g. a date that never comes again), or gave up. */
+function collectFires(expression: ReturnType<typeof parseCron>, to: number, limit: number): { fires: number[]; ended: boolean } {
+  const fires: number[] = [];
   while (fires.length < limit) {
     let fire: number;
     try {
       fire = expression.next().getTime();
     } catch {
-      break; // no further fire at all (e.g. a date that never comes again)
+      return { fires, ended: true };
     }
     if (fire >= to) break;
     fires.push(fire);
+  }
+  return { fires, ended: false };
+}
+
+/** No day of the month, month or day of the week is singled out: every local day fires at the same wall times. */
+function firesEveryDayAlike(expression: ReturnType<typeof parseCron>): boolean {
+  const { dayOfMonth, month, dayOfWeek } = expression.fields;
+  return dayOfMonth.isWildcard && month.isWildcard && dayOfWeek.isWildcard && !dayOfMonth.hasLastChar && !dayOfWeek.hasLastChar;
+}
+
+/** The time zone's offset from UTC at an instant, as Intl writes it ("GMT+05:30"). */
+function offsetReader(timezone: string): (at: number) => string {
+  const format = new Intl.DateTimeFormat('en-US', { timeZone: timezone, timeZoneName: 'longOffset' });
+  return (at) => format.formatToParts(at).find((part) => part.type === 'timeZoneName')?.value ?? '';
+}
+
+/**
+ * firesBetween for a schedule that fires at the same wall times every day, one UTC day at a time:
+ * where the time zone's offset is the same from the start of the day before to the end of this one,
+ * this day's fires are the day before's a day later (cron-parser walks a per-minute schedule at
+ * 10 to 100 µs a fire); any other day (a DST change near it) is cron-parser's own.
+ */
+function firesByDay(cron: string, timezone: string, from: number, to: number, limit: number): number[] {
+  const offsetAt = offsetReader(timezone);
+  const fires: number[] = [];
+  let before: { offset: string; fires: number[] } | null = null;
+  for (let start = Math.floor(from / dayMs) * dayMs; start < to && fires.length < limit; start += dayMs) {
+    const [offset, endOffset] = [offsetAt(start), offsetAt(start + dayMs)];
+    const day: { fires: number[]; ended: boolean } = before && before.offset === offset && offset === endOffset
+      ? { fires: before.fires.map((fire) => fire + dayMs), ended: false }
+      : collectFires(parseCron(cron, timezone, new Date(Math.max(start, from) - 1)), start + dayMs, Number.POSITIVE_INFINITY);
+    for (const fire of day.fires) if (fire < to && fires.length < limit) fires.push(fire);
+    if (day.ended) break; // as the fire-by-fire walk would: nothing after cron-parser gives up
+    // a day begun at `from` (the first, cut) holds only part of the day: no pattern for the next
+    before = start >= from ? { offset, fires: day.fires } : null;
   }
   return fires;
 }

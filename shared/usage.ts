@@ -75,7 +75,16 @@ function capped<R extends UsageFigures>(rows: readonly R[], keyOf: (row: R) => s
   return { listed: sorted.slice(0, cap), other: rest.length === 0 ? null : sumOf(rest.map((entry) => entry.figures)) };
 }
 
-const cleanName = (name: string | null) => (name === null ? null : publicText(name, limits.nameLength));
+/** A name cleaned (shared/redact.ts) once per distinct name of one summary: its rows are thousands, its models a few. */
+function nameCleaner(): (name: string | null) => string | null {
+  const cleaned = new Map<string, string>();
+  return (name) => {
+    if (name === null) return null;
+    let clean = cleaned.get(name);
+    if (clean === undefined) cleaned.set(name, (clean = publicText(name, limits.nameLength)));
+    return clean;
+  };
+}
 
 /** Bigint median: the middle value, or for an even count the mean of the middle two, rounded up. */
 export function medianOf(values: readonly bigint[]): bigint | null {
@@ -160,6 +169,7 @@ export function summarizeUsage(input: UsageInput): Usage {
   const ranked = [...charters].map(([key, charges]) => ({ key, figures: charges.figures, charges })).sort(byCredits);
   const listed = ranked.slice(0, usageLimits.charters);
   const rest = ranked.slice(usageLimits.charters);
+  const cleanName = nameCleaner();
   const models = capped(usage.rows, (row) => cleanName(row.model), usageLimits.models);
   const agents = capped(usage.rows, (row) => cleanName(row.agent), usageLimits.agents);
   const entries = listed.map(({ key, charges }) => charterEntry(key, nameOf.get(key) ?? key, charges));
@@ -202,7 +212,12 @@ export function summarizeUsageDays(
   const charterOf = new Map<string, string>();
   for (const run of runs) if (!charterOf.has(run.runId)) charterOf.set(run.runId, run.charterId);
   const byDay = new Map<string, DayUsageRow[]>();
-  for (const row of usage.rows) byDay.set(row.day, [...(byDay.get(row.day) ?? []), row]);
+  for (const row of usage.rows) {
+    const rows = byDay.get(row.day);
+    if (rows) rows.push(row);
+    else byDay.set(row.day, [row]);
+  }
+  const cleanName = nameCleaner();
   const days = new Map<string, DayUsage>();
   for (const [day, rows] of [...byDay].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const charters = capped(rows, (row) => charterOf.get(row.runId) ?? null, usageLimits.dayCharters);

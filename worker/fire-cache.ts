@@ -15,7 +15,8 @@ export type FireSpan = {
 
 type Entry = { fires: number[]; from: number; to: number; used: boolean };
 
-function firstAtOrAfter(fires: readonly number[], at: number): number {
+/** The index of the first fire at or after `at` in an ascending list (its length when none). */
+export function firstAtOrAfter(fires: readonly number[], at: number): number {
   let low = 0;
   let high = fires.length;
   while (low < high) {

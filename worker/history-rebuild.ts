@@ -12,7 +12,7 @@ import { emptyDayUsage, summarizeUsageDays } from '../shared/usage.ts';
 import type { DayUsage } from '../shared/usage-contract.ts';
 import { fireAfter, firesBetween } from '../shared/schedule.ts';
 import { dueFires } from '../shared/schedule-change.ts';
-import { maxCachedFires } from './fire-cache.ts';
+import { firstAtOrAfter, maxCachedFires } from './fire-cache.ts';
 import { horizonOf, type CountedCharter, type HistoryKeeper } from './history-keeper.ts';
 import { cleanCharterRows, groupRuns, instantMs, toRunRecord, type CharterRow } from './judge-charters.ts';
 import type { Memory } from './memory.ts';
@@ -103,7 +103,8 @@ export function createHistoryRebuild({ source, keeper, memory, principalId, bill
         const first = Math.min(firstRunAt.get(row.scheduleId) ?? Number.POSITIVE_INFINITY, runs[0]?.scheduledFor ?? Number.POSITIVE_INFINITY);
         if (first < Number.POSITIVE_INFINITY) firstRunAt.set(row.scheduleId, first);
         const rule = memory.ruleOf(row);
-        const cron = rule.byCron ? firesOf(row).filter((fire) => fire >= dayStart && fire < dayStart + dayMs) : [];
+        const all = rule.byCron ? firesOf(row) : [];
+        const cron = all.slice(firstAtOrAfter(all, dayStart), firstAtOrAfter(all, dayStart + dayMs));
         const due = dueFires(rule, cron, runs.map((run) => run.scheduledFor));
         return { id: row.id, name: row.name, scheduleId: row.scheduleId, rule, fires: due, runs, firstRunAt: first < Number.POSITIVE_INFINITY ? first : null };
       });

@@ -1,0 +1,100 @@
+// `npm run bench:startup`: the worker's start-up alone (the 90-day rebuild and its first snapshot) on one
+// size (BENCH_STARTUP_SIZE, default 10k: the system's own 90 days are the same at every size), the system's
+// full year, graph_runs, the reader role; BENCH_STARTUP_RUNS workers one after the other, each measured to its
+// first snapshot (pg_stat_statements, /proc, its /metrics); BENCH_CPU_PROF=<dir> profiles them. Prints JSON.
+import pg from 'pg';
+import { createReaderRole } from '../scripts/cogni/apply-schema.ts';
+import { startBenchCluster } from './cluster.ts';
+import { scaleOf, seedDatabase } from './seed.ts';
+import { statStatements, type StatementCost } from './stat-statements.ts';
+import { usageLabels } from './usage-report.ts';
+import { freePort, prepareWorkerKit, sampleProcess, scrapeMetrics, startWorker } from './worker-process.ts';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { snapshotFileName } from '../shared/contract.ts';
+
+const label = process.env.BENCH_STARTUP_SIZE ?? '10k';
+const rows = Number(label.replace(/k$/i, 'e3').replace(/M$/, 'e6'));
+if (!Number.isFinite(rows)) throw new Error(`BENCH_STARTUP_SIZE: a size like 10k or 1M, not ${label}`);
+/** how many workers start one after the other on the same seeded database */
+const starts = Number(process.env.BENCH_STARTUP_RUNS ?? '1');
+const reader = { role: 'governance_reader', password: `bench-${process.pid}-reader` };
+const naive = { role: 'governance_naive_reader', password: `bench-${process.pid}-naive` };
+
+const started = performance.now();
+const log = (line: string) => process.stderr.write(`[bench:startup ${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}\n`);
+const sum = (list: StatementCost[], key: 'blocks' | 'ms' | 'calls') => list.reduce((total, row) => total + row[key], 0);
+
+async function measureStart(kit: Awaited<ReturnType<typeof prepareWorkerKit>>, readerUrl: string, stats: ReturnType<typeof statStatements>) {
+  const folder = await mkdtemp(join(tmpdir(), 'governance-bench-startup-'));
+  const port = await freePort();
+  await stats.reset();
+  const worker = startWorker(kit, {
+    DATABASE_URL: readerUrl,
+    SNAPSHOT_DESTINATION: pathToFileURL(join(folder, snapshotFileName)).href,
+    SNAPSHOT_CRON: '0 0 1 1 *',
+    HEALTH_PORT: String(port),
+    ...(process.env.BENCH_CPU_PROF ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.BENCH_CPU_PROF}` } : {}),
+  });
+  try {
+    await worker.publishedCount(1, 10 * 60_000);
+    const [statements, sample, metrics] = await Promise.all([stats.statements(), sampleProcess(worker.pid), scrapeMetrics(port)]);
+    const byDay = statements.filter((row) => row.label === usageLabels.byDay);
+    return {
+      rebuildMs: worker.rebuildMs,
+      firstSnapshotMs: worker.published[0],
+      failedAttempts: worker.failures,
+      statements: sum(statements, 'calls'),
+      buffers: sum(statements, 'blocks'),
+      dbMs: Math.round(sum(statements, 'ms')),
+      usageByDay: { calls: sum(byDay, 'calls'), buffers: sum(byDay, 'blocks'), ms: Math.round(sum(byDay, 'ms')) },
+      cpuMsToFirstSnapshot: sample.cpuMs,
+      peakRssMiB: Math.round((sample.peakRssKiB / 1024) * 10) / 10,
+      eventLoopStartup: { p99Ms: Math.round((metrics.get('nodejs_eventloop_lag_p99_seconds') ?? Number.NaN) * 1000), maxMs: Math.round((metrics.get('nodejs_eventloop_lag_max_seconds') ?? Number.NaN) * 1000) },
+      exitCode: await worker.stop(),
+    };
+  } finally {
+    await worker.stop();
+    await rm(folder, { recursive: true, force: true });
+  }
+}
+
+async function main() {
+  const now = new Date(Math.floor((Date.now() + 45 * 60_000) / 60_000) * 60_000 + 30_000);
+  const cluster = await startBenchCluster(log);
+  const kit = await prepareWorkerKit();
+  const root = new pg.Client({ connectionString: cluster.adminUrl });
+  root.on('error', () => {});
+  try {
+    await root.connect();
+    await createReaderRole(root, reader);
+    await createReaderRole(root, naive);
+    const database = `bench_startup_${label.toLowerCase()}`;
+    await root.query(`CREATE DATABASE ${database}`);
+    const adminUrl = cluster.urlFor(database);
+    const [admin, second] = [new pg.Client({ connectionString: adminUrl }), new pg.Client({ connectionString: adminUrl })];
+    await admin.connect();
+    await second.connect();
+    log(`seeding ${label}`);
+    await seedDatabase(admin, second, { scale: scaleOf(label, rows), now, readerRole: reader.role, naiveRole: naive.role });
+    await admin.end();
+    await second.end();
+    log('seeded; starting the worker');
+    const stats = statStatements(root, database, reader.role);
+    const readerUrl = cluster.urlFor(database, { user: reader.role, password: reader.password });
+    const results = [];
+    for (let run = 0; run < starts; run += 1) {
+      results.push(await measureStart(kit, readerUrl, stats));
+      log(`start ${run + 1}: ${JSON.stringify(results.at(-1))}`);
+    }
+    process.stdout.write(`${JSON.stringify({ size: label, graphRuns: true, results }, null, 2)}\n`);
+  } finally {
+    await root.end().catch(() => {});
+    await cluster.stop();
+    await kit.close();
+  }
+}
+
+await main();
