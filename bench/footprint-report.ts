@@ -79,8 +79,12 @@ worker's own /metrics (HEALTH_PORT), scraped every ${plan.scrapeMs / 1000} s as 
 first covers the start-up). CPU is utime + stime from /proc/<pid>/stat (10 ms granularity). On a shared two-core machine
 the delays and CPU times include waiting for a core.
 
-The steady-state tick measurements above (one a second, file store, ${report.reps.ticks + report.reps.tickWarmup + 1} snapshots) peaked at ${ticksRss}.${
-    largestTicks ? ` At ${largestTicks.scale.label} (graph_runs) they spent ${largestTicks.ticks.footprint.steadyCpuPerSnapshotMs.toFixed(1)} ms of CPU per snapshot in steady state and ${count(largestTicks.ticks.footprint.startupCpuMs)} ms to the first.` : ''
+${
+    report.results.length === 0
+      ? '' // `npm run bench:footprint` measures the footprint alone, without the tick measurements
+      : `The steady-state tick measurements above (one a second, file store, ${report.reps.ticks + report.reps.tickWarmup + 1} snapshots) peaked at ${ticksRss}.${
+          largestTicks ? ` At ${largestTicks.scale.label} (graph_runs) they spent ${largestTicks.ticks.footprint.steadyCpuPerSnapshotMs.toFixed(1)} ms of CPU per snapshot in steady state and ${count(largestTicks.ticks.footprint.startupCpuMs)} ms to the first.` : ''
+        }`
   }`;
 }
 

@@ -1,5 +1,5 @@
 // GET /healthz (JSON, 200 or 503) and GET /metrics (Prometheus text) for probes and scraping.
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { healthOf, type Role } from './health.ts';
 import type { Metrics } from './metrics.ts';
 import type { RunnerStats } from './snapshot-runner.ts';
@@ -14,6 +14,11 @@ export type HealthSource = {
   skewMs?(): number | null;
   standbyGraceUntil?: Date;
 };
+
+// Not `import { createServer } from 'node:http'`: an ES import of node:http builds the module's whole
+// namespace, whose lazy getters load Node's bundled undici (fetch, WebSocket), about 10 MB resident
+// for as long as the worker runs, for nothing it uses (BENCHMARKS.md, "Worker footprint").
+const { createServer } = process.getBuiltinModule('node:http');
 
 export function createHealthServer(source: HealthSource): Server {
   return createServer((request, response) => {

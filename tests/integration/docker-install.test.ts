@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseGovernanceStatus } from '../../shared/contract.ts';
 import { seedScenario, systemBalance } from '../fixtures/scenario.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
+import { workerNodeFlags } from '../../worker/runtime.ts';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -69,11 +70,11 @@ afterAll(async () => {
 });
 
 describe('Dockerfile.worker', () => {
-  it('is a node:24-slim image that runs `node worker/main.js` as the node user and stops on SIGTERM', () => {
+  it('is a node:24-slim image that runs `node <flags> worker/main.js` as the node user and stops on SIGTERM', () => {
     expect(argsOf(dockerfile, 'FROM')).toEqual(['node:24-slim']);
     expect(argsOf(dockerfile, 'USER')).toEqual(['node']);
     expect(argsOf(dockerfile, 'STOPSIGNAL')).toEqual(['SIGTERM']);
-    expect(argsOf(dockerfile, 'CMD').map((args) => JSON.parse(args))).toEqual([['node', 'worker/main.js']]);
+    expect(argsOf(dockerfile, 'CMD').map((args) => JSON.parse(args))).toEqual([['node', ...workerNodeFlags, 'worker/main.js']]);
   });
 
   it('copies only the package files, worker/ and shared/, all of which .dockerignore lets through', async () => {
@@ -113,9 +114,9 @@ describe('Dockerfile.worker', () => {
 
     // The image warms Node's compile cache as its last step: every module, TypeScript included, compiled once.
     expect(argsOf(dockerfile, 'ENV')).toContain('NODE_COMPILE_CACHE=/app/.node-compile-cache');
-    expect(argsOf(dockerfile, 'RUN').at(-1)).toBe('node worker/main.js --version');
+    expect(argsOf(dockerfile, 'RUN').at(-1)).toBe(`node ${workerNodeFlags.join(' ')} worker/main.js --version`);
     const cacheDir = join(appDir, '.node-compile-cache');
-    const warmed = await run(process.execPath, ['worker/main.js', '--version'], { cwd: appDir, env: { PATH: process.env.PATH, NODE_COMPILE_CACHE: cacheDir } });
+    const warmed = await run(process.execPath, [...workerNodeFlags, 'worker/main.js', '--version'], { cwd: appDir, env: { PATH: process.env.PATH, NODE_COMPILE_CACHE: cacheDir } });
     expect(warmed.code, warmed.stderr).toBe(0);
     expect(warmed.stdout).toMatch(/^governance-status-worker \d+\.\d+\.\d+\n$/);
     expect((await readdir(cacheDir, { recursive: true })).length).toBeGreaterThan(10);

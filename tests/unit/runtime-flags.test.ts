@@ -10,6 +10,9 @@ describe('the worker’s Node flags', () => {
   it('are the same in package.json’s worker script, worker/main.js’s first line and Dockerfile.worker', () => {
     expect(JSON.parse(read('package.json')).scripts.worker).toBe(`node ${flags} worker/main.js`);
     expect(read('worker/main.js').split('\n')[0]).toBe(`#!/usr/bin/env -S node ${flags}`);
-    expect(read('Dockerfile.worker')).toContain(`ENV NODE_OPTIONS="${flags}"`);
+    // the image's warm-up and its CMD: the compile cache is keyed by the flags, so both carry them
+    const dockerfile = read('Dockerfile.worker');
+    expect(dockerfile).toContain(`RUN node ${flags} worker/main.js --version`);
+    expect(dockerfile).toContain(`CMD ${JSON.stringify(['node', ...workerNodeFlags, 'worker/main.js']).replaceAll(',', ', ')}`);
   });
 });
