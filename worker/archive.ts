@@ -69,13 +69,7 @@ async function archiveDays(state: ArchivistState, days: readonly ClosedDay[], si
   for (const day of archivable(state, days, now)) {
     const head = state.chain?.entries.at(-1);
     if (state.chain === null || (head && day.date <= head.day)) continue;
-    // The index may lag behind the days (a writer stopped between the two): take what is there.
-    for (let next = head && nextUtcDate(head.day); next && next < day.date; next = nextUtcDate(next)) {
-      const found = await readDay(state.store, next, signal);
-      if (found === null) break;
-      if (!(await adoptFound(state, found, signal))) break;
-      outcome.adopted.push(next);
-    }
+    await catchUp(state, head, day.date, outcome.adopted, signal);
     if (state.chain === null || state.broken !== null) break;
     const last = state.chain.entries.at(-1);
     if (last && nextUtcDate(last.day) !== day.date) state.logger.warn('archive_gap', { after: last.day, next: day.date, problem: 'no closed day was given for the days between: the chain skips them' });
@@ -86,6 +80,15 @@ async function archiveDays(state: ArchivistState, days: readonly ClosedDay[], si
   if (state.chain !== null && state.broken === null && state.chain.entries.length > startCount) await writeIndex(state, now, signal);
   else if (state.chain?.entries.length && state.broken === null && !state.recentChecked) await refreshRecent(state, state.chain.entries, state.chain.updatedAt, signal);
   return { ...outcome, head: state.chain?.entries.at(-1) ?? null, problem: state.broken };
+}
+
+/** The index may lag behind the days (a writer stopped between the two): takes the days stored after its head and before `date`. */
+async function catchUp(state: ArchivistState, head: ArchiveIndexEntry | undefined, date: string, adopted: string[], signal?: AbortSignal) {
+  for (let next = head && nextUtcDate(head.day); next && next < date; next = nextUtcDate(next)) {
+    const found = await readDay(state.store, next, signal);
+    if (found === null || !(await adoptFound(state, found, signal))) return;
+    adopted.push(next);
+  }
 }
 
 /** Days that may be archived now: closed by the clock, closedAt after the day's end, each once. */
