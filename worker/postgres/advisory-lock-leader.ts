@@ -103,16 +103,20 @@ type LeaderState = {
   /** the lock key's halves as pg_locks shows them (classid, objid) */
   halves: [string, string];
   openSession: () => LockSession;
+  /** the lock's connection with the backend pid and token it set at connect; dropped when it fails */
   session: Session | undefined;
   leader: boolean;
   reachable: boolean;
+  /** why the last attempt failed, while the database is unreachable */
   failure: unknown;
   /** why this replica never leads on this connection again (a shared session), or null */
   refusal: string | null;
   /** why this replica stands aside for now (its clock), cleared once the clock is right again */
   aside: string | null;
   skewMs: number | null;
+  /** leader_stood_aside was said for this stretch of a wrong clock */
   asideLogged: boolean;
+  /** close() was called: no attempt leads again */
   closed: boolean;
   /** the attempt under way; see shouldRun */
   attempt: Promise<boolean> | undefined;
