@@ -36,8 +36,12 @@ const httpUrl = z.string().check(z.maxLength(limits.urlLength), z.regex(/^https?
 type Mode = 'writer' | 'reader';
 type Added<M extends Mode, T extends z.ZodMiniType> = M extends 'reader' ? z.ZodMiniOptional<T> : T;
 
-function statusSchemas<M extends Mode>(mode: M) {
-  const added = <T extends z.ZodMiniType>(_: M, schema: T): Added<M, T> => (mode === 'reader' ? z.optional(schema) : schema) as Added<M, T>;
+function added<M extends Mode, T extends z.ZodMiniType>(mode: M, schema: T): Added<M, T> {
+  return (mode === 'reader' ? z.optional(schema) : schema) as Added<M, T>;
+}
+
+/** The runs the snapshot lists: coming, recent (by thread), failed and missed, and a charter's last and last 24 hours. */
+function runSchemas<M extends Mode>(mode: M) {
   const upcomingRun = z.object({ name: z.string(), nextRunAt: instant });
   const recentRun = z.object({
     id: z.string(),
@@ -48,14 +52,6 @@ function statusSchemas<M extends Mode>(mode: M) {
     outcome: added(mode, z.nullable(z.enum(runStatuses))),
     charterId: added(mode, z.nullable(text(limits.idLength))),
   });
-  const creditsSummary = z.object({
-    balance: credits,
-    balanceUsd: z.string().check(z.regex(/^-?[0-9]+\.[0-9]{2}$/)),
-    spentLast24h: credits,
-    burnPerHour: credits,
-    runwayHours: z.nullable(z.number().check(z.gte(0))),
-    health: z.enum(creditHealths),
-  });
   const lastRun = z.object({
     runId: added(mode, text(limits.idLength)),
     status: z.enum(finishedRunStatuses),
@@ -64,7 +60,20 @@ function statusSchemas<M extends Mode>(mode: M) {
     finishedAt: z.nullable(instant),
   });
   const runs24h = z.object({ expected: count, succeeded: count, failed: count, skipped: count, missed: count, running: count });
-  const charter = z.object({
+  const failedRun = z.object({
+    charter: z.string(),
+    charterId: added(mode, text(limits.idLength)),
+    runId: z.string(),
+    scheduledFor: instant,
+    errorCode: z.nullable(z.string()),
+    errorMessage: z.nullable(text(limits.errorMessageLength)),
+  });
+  const missedRun = z.object({ charter: text(limits.nameLength), charterId: text(limits.idLength), expectedAt: instant });
+  return { upcomingRun, recentRun, lastRun, runs24h, failedRun, missedRun };
+}
+
+function charterSchema<M extends Mode>(mode: M, { lastRun, runs24h }: Pick<ReturnType<typeof runSchemas<M>>, 'lastRun' | 'runs24h'>) {
+  return z.object({
     id: added(mode, text(limits.idLength)),
     name: z.string(),
     enabled: z.boolean(),
@@ -79,15 +88,18 @@ function statusSchemas<M extends Mode>(mode: M) {
     lastSuccessAt: z.nullable(instant),
     runs24h: added(mode, runs24h),
   });
-  const failedRun = z.object({
-    charter: z.string(),
-    charterId: added(mode, text(limits.idLength)),
-    runId: z.string(),
-    scheduledFor: instant,
-    errorCode: z.nullable(z.string()),
-    errorMessage: z.nullable(text(limits.errorMessageLength)),
+}
+
+/** What the worker concludes: the credits' health, the reasons for the status, the forecast, and the rules it judged by. */
+function judgementSchemas<M extends Mode>(mode: M) {
+  const creditsSummary = z.object({
+    balance: credits,
+    balanceUsd: z.string().check(z.regex(/^-?[0-9]+\.[0-9]{2}$/)),
+    spentLast24h: credits,
+    burnPerHour: credits,
+    runwayHours: z.nullable(z.number().check(z.gte(0))),
+    health: z.enum(creditHealths),
   });
-  const missedRun = z.object({ charter: text(limits.nameLength), charterId: text(limits.idLength), expectedAt: instant });
   const reason = z.object({
     code: z.enum(reasonCodes),
     severity: z.enum(severities),
@@ -114,10 +126,17 @@ function statusSchemas<M extends Mode>(mode: M) {
     incidentAfterRuns: added(mode, count),
     incidentAfterSeconds: added(mode, count),
   });
+  return { creditsSummary, reason, forecast, rules };
+}
+
+function statusSchemas<M extends Mode>(mode: M) {
+  const runs = runSchemas(mode);
+  const charter = charterSchema(mode, runs);
+  const { creditsSummary, reason, forecast, rules } = judgementSchemas(mode);
   const status = z.object({
     systemCredits: credits,
-    upcomingRuns: z.array(upcomingRun).check(z.maxLength(limits.upcomingRuns)),
-    recentRuns: z.array(recentRun).check(z.maxLength(limits.recentRuns)),
+    upcomingRuns: z.array(runs.upcomingRun).check(z.maxLength(limits.upcomingRuns)),
+    recentRuns: z.array(runs.recentRun).check(z.maxLength(limits.recentRuns)),
     schemaVersion: z.literal(1),
     generatedAt: instant,
     staleAfter: instant,
@@ -130,9 +149,9 @@ function statusSchemas<M extends Mode>(mode: M) {
     spendByHour: z.array(z.object({ hourStart: instant, credits })).check(z.length(limits.spendHours)),
     charters: z.array(charter).check(z.maxLength(limits.charters)),
     chartersTotal: added(mode, count),
-    failedRuns: z.array(failedRun).check(z.maxLength(limits.failedRuns)),
+    failedRuns: z.array(runs.failedRun).check(z.maxLength(limits.failedRuns)),
     failedRunsTotal: added(mode, count),
-    missedRuns: added(mode, z.array(missedRun).check(z.maxLength(limits.missedRuns))),
+    missedRuns: added(mode, z.array(runs.missedRun).check(z.maxLength(limits.missedRuns))),
     missedRunsTotal: added(mode, count),
     openIncidents: added(mode, z.array(z.string()).check(z.maxLength(limits.openIncidents))),
     /** side files this snapshot refers to that could not be written: each is behind since `since` */
@@ -143,7 +162,7 @@ function statusSchemas<M extends Mode>(mode: M) {
     /** absolute URLs of the two incident feeds, or null when the worker publishes none (no STATUS_PAGE_URL) */
     feeds: added(mode, z.nullable(z.object({ atom: httpUrl, json: httpUrl }))),
   });
-  return { status, charter, reason, forecast, lastRun, runs24h, failedRun, missedRun, recentRun, upcomingRun, creditsSummary, rules };
+  return { status, charter, ...runs, creditsSummary, reason, forecast, rules };
 }
 
 const writer = statusSchemas('writer');

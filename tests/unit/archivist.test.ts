@@ -106,6 +106,40 @@ describe('later days and restarts', () => {
     expect(logger.events('archive_gap')).toMatchObject([{ after: '2026-10-01', next: '2026-10-05' }]);
     expect(JSON.parse(files.get(archiveDayFileName('2026-10-05'))!).prev).toBe(sha256(files.get(archiveDayFileName('2026-10-01'))!));
   });
+
+  it('an index that lags behind the days (a writer stopped between the two) is caught up: the days after its head are taken, and the chain goes on from them', async () => {
+    const list = dates('2026-10-01', 3);
+    const first = setup(at(list[0]!, 15));
+    await first.archivist.archive([closedDay(list[0]!)]);
+    const lagging = first.files.get(archiveIndexFileName)!;
+    first.setClock(at(list[1]!, 15));
+    await first.archivist.archive(list.slice(0, 2).map((date) => closedDay(date)));
+    first.files.set(archiveIndexFileName, lagging);
+    // a restarted worker whose keeper's days begin after the day the index misses
+    const restarted = setup(at(list[2]!, 15), first.signer, first.store);
+    const outcome = await restarted.archivist.archive([closedDay(list[2]!)]);
+    expect(outcome).toMatchObject({ appended: [list[2]], adopted: [list[1]], problem: null });
+    expect(restarted.logger.events('archive_gap')).toEqual([]);
+    expect(JSON.parse(first.files.get(archiveDayFileName(list[2]!))!).prev).toBe(sha256(first.files.get(archiveDayFileName(list[1]!))!));
+    expect(JSON.parse(first.files.get(archiveIndexFileName)!).days.map((entry: { day: string }) => entry.day)).toEqual(list);
+  });
+
+  it('a day refused (not yet ended) is said once per process, however often it is given', async () => {
+    const list = dates('2026-10-01', 2);
+    const { archivist, logger } = setup(at(list[1]!, -10));
+    for (let call = 0; call < 3; call += 1) await archivist.archive(list.map((date) => closedDay(date)));
+    expect(logger.events('archive_day_refused')).toMatchObject([{ day: list[1] }]);
+  });
+
+  it('with nothing new to archive, recent.json is checked once per process, not at every call', async () => {
+    const list = dates('2026-10-01', 2);
+    const first = setup(at(list[1]!, 15));
+    await first.archivist.archive(list.map((date) => closedDay(date)));
+    const { reads, store } = counting(first.store);
+    const restarted = setup(at(list[1]!, 30), first.signer, store);
+    for (let call = 0; call < 3; call += 1) await restarted.archivist.archive(list.map((date) => closedDay(date)));
+    expect(reads.filter((name) => name === archiveRecentFileName)).toHaveLength(1);
+  });
 });
 
 describe('counts that change after a day was archived', () => {

@@ -95,122 +95,159 @@ function problemOf(verdict: Verdict, seenPid: number, pid: number, leader: boole
   return null;
 }
 
-export function createAdvisoryLockLeader(options: LeaderOptions): Leader & RunCoordinator {
-  const { logger, lockKey } = options;
-  // pg_locks shows a bigint key as its high half in classid and its low half in objid (objsubid 1).
-  const key = BigInt.asUintN(64, BigInt(lockKey));
-  const halves = [String(key >> 32n), String(key & 0xffffffffn)];
-  const openSession: () => LockSession =
-    options.openSession ??
-    (() =>
-      new pg.Client({ connectionString: options.connectionString, application_name: 'governance-status-worker-leader', connectionTimeoutMillis: 5_000, query_timeout: 5_000, keepAlive: true }));
-  let session: { client: LockSession; pid: number; token: string } | undefined;
-  let leader = false;
-  let reachable = false;
-  let failure: unknown = null;
-  let refusal: string | null = null;
+type Session = { client: LockSession; pid: number; token: string };
+
+/** What one leader knows between ticks; every step below takes it. */
+type LeaderState = {
+  options: LeaderOptions;
+  /** the lock key's halves as pg_locks shows them (classid, objid) */
+  halves: [string, string];
+  openSession: () => LockSession;
+  /** the lock's connection with the backend pid and token it set at connect; dropped when it fails */
+  session: Session | undefined;
+  leader: boolean;
+  reachable: boolean;
+  /** why the last attempt failed, while the database is unreachable */
+  failure: unknown;
+  /** why this replica never leads on this connection again (a shared session), or null */
+  refusal: string | null;
   /** why this replica stands aside for now (its clock), cleared once the clock is right again */
-  let aside: string | null = null;
-  let skewMs: number | null = null;
-  let asideLogged = false;
-  let closed = false;
+  aside: string | null;
+  skewMs: number | null;
+  /** leader_stood_aside was said for this stretch of a wrong clock */
+  asideLogged: boolean;
+  /** close() was called: no attempt leads again */
+  closed: boolean;
+  /** the attempt under way; see shouldRun */
+  attempt: Promise<boolean> | undefined;
+};
 
-  function lose(reason: unknown) {
-    leader = false;
-    logger.warn('leader_lost', { error: reason });
-    options.onLost?.(reason);
-  }
+export function createAdvisoryLockLeader(options: LeaderOptions): Leader & RunCoordinator {
+  // pg_locks shows a bigint key as its high half in classid and its low half in objid (objsubid 1).
+  const key = BigInt.asUintN(64, BigInt(options.lockKey));
+  const state: LeaderState = {
+    options,
+    halves: [String(key >> 32n), String(key & 0xffffffffn)],
+    openSession:
+      options.openSession ??
+      (() =>
+        new pg.Client({ connectionString: options.connectionString, application_name: 'governance-status-worker-leader', connectionTimeoutMillis: 5_000, query_timeout: 5_000, keepAlive: true })),
+    session: undefined,
+    leader: false,
+    reachable: false,
+    failure: null,
+    refusal: null,
+    aside: null,
+    skewMs: null,
+    asideLogged: false,
+    closed: false,
+    attempt: undefined,
+  };
+  return {
+    // One attempt at a time: two overlapping attempts (the start-up run and a tick, or ticks behind a
+    // slow connect) would each open a session, and the session left behind could keep the lock.
+    shouldRun: () => (state.attempt ??= tryToLead(state).finally(() => (state.attempt = undefined))),
+    isLeader: () => state.leader,
+    isDatabaseReachable: () => state.reachable,
+    lastError: () => state.failure,
+    problem: () => state.refusal ?? state.aside,
+    skewMs: () => state.skewMs,
+    close: () => close(state),
+  };
+}
 
-  function forget(reason: unknown) {
-    const current = session;
-    session = undefined;
-    reachable = false;
-    if (leader) lose(reason);
-    current?.client.end().catch(() => {});
-  }
+function lose(state: LeaderState, reason: unknown) {
+  state.leader = false;
+  state.options.logger.warn('leader_lost', { error: reason });
+  state.options.onLost?.(reason);
+}
 
-  /** Never lead on this connection again: say why once, and keep saying it in /healthz. */
-  function refuse(reason: string) {
-    if (leader) lose(reason);
-    refusal = `refusing to lead: ${reason}; ${advice}`;
-    logger.error('leader_session_unverified', { reason, advice });
-  }
+function forget(state: LeaderState, reason: unknown) {
+  const current = state.session;
+  state.session = undefined;
+  state.reachable = false;
+  if (state.leader) lose(state, reason);
+  current?.client.end().catch(() => {});
+}
 
-  async function connect() {
-    const client = openSession();
-    client.on('error', (error) => {
-      if (session?.client === client) forget(error);
-    });
-    await client.connect();
-    const token = randomUUID();
-    const { rows } = await client.query<{ pid: number }>(`SELECT pg_backend_pid() AS pid, set_config('${tokenSetting}', $1, false)`, [token]);
-    const pid = rows[0]!.pid;
-    // pg keeps null when the server sent no BackendKeyData; a session that does not say is taken at its word
-    const proxied = client.processID !== undefined && client.processID !== pid;
-    if (proxied && !options.sessionPooler) refuse(`the lock connection goes through a proxy (it announced pid ${client.processID}, its server backend is ${pid}), which may be a pooler in transaction mode`);
-    return { client, pid, token };
-  }
+/** Never lead on this connection again: say why once, and keep saying it in /healthz. */
+function refuse(state: LeaderState, reason: string) {
+  if (state.leader) lose(state, reason);
+  state.refusal = `refusing to lead: ${reason}; ${advice}`;
+  state.options.logger.error('leader_session_unverified', { reason, advice });
+}
 
-  async function tryToLead(): Promise<boolean> {
-    // Proven once, a shared session stays suspect: a new one could land on the very backend another
-    // replica leads from and take over its lock within the same tick.
-    if (closed || refusal) return false;
-    try {
-      const current = (session ??= await connect());
-      reachable = true;
-      failure = null;
-      if (refusal) return false;
-      const asked = Date.now();
-      // Standing aside, it does not even take the lock for a moment: that moment could be the very one
-      // a replica with a good clock asks for it, and lose it its tick. Once its clock is right again,
-      // it tries on the next check.
-      const { rows } = await current.client.query<{ pid: number; verdict: Verdict; database_now: Date }>(checkSql, [lockKey, current.pid, current.token, leader, ...halves, aside !== null]);
-      const seen = rows[0]!;
-      skewMs = clockSkewMs(seen.database_now.getTime(), (asked + Date.now()) / 2);
-      if (session !== current || closed) return false; // the session failed or the leader closed meanwhile
-      const problem = problemOf(seen.verdict, seen.pid, current.pid, leader);
-      if (problem) {
-        refuse(problem);
-        return false;
-      }
-      const leading = seen.verdict === 'acquired' || seen.verdict === 'held';
-      aside = skewProblem(skewMs, options.clockSkewLimitMs ?? Number.POSITIVE_INFINITY);
-      if (aside) {
-        // A replica with a better clock may lead: give the lock back, and say why once per stretch.
-        if (leading) await current.client.query(unlockSql, [lockKey]);
-        if (leader) lose(aside);
-        else if (leading || !asideLogged) logger.error('leader_stood_aside', { reason: aside });
-        asideLogged = true;
-        return false;
-      }
-      asideLogged = false;
-      if (seen.verdict === 'acquired') logger.info('leader_elected', { lockKey });
-      leader = leading;
-      return leader;
-    } catch (error) {
-      forget(error);
-      failure = error;
+async function connect(state: LeaderState): Promise<Session> {
+  const client = state.openSession();
+  client.on('error', (error) => {
+    if (state.session?.client === client) forget(state, error);
+  });
+  await client.connect();
+  const token = randomUUID();
+  const { rows } = await client.query<{ pid: number }>(`SELECT pg_backend_pid() AS pid, set_config('${tokenSetting}', $1, false)`, [token]);
+  const pid = rows[0]!.pid;
+  // pg keeps null when the server sent no BackendKeyData; a session that does not say is taken at its word
+  const proxied = client.processID !== undefined && client.processID !== pid;
+  if (proxied && !state.options.sessionPooler) refuse(state, `the lock connection goes through a proxy (it announced pid ${client.processID}, its server backend is ${pid}), which may be a pooler in transaction mode`);
+  return { client, pid, token };
+}
+
+async function tryToLead(state: LeaderState): Promise<boolean> {
+  // Proven once, a shared session stays suspect: a new one could land on the very backend another
+  // replica leads from and take over its lock within the same tick.
+  if (state.closed || state.refusal) return false;
+  try {
+    const current = (state.session ??= await connect(state));
+    state.reachable = true;
+    state.failure = null;
+    if (state.refusal) return false;
+    const asked = Date.now();
+    // Standing aside, it does not even take the lock for a moment: that moment could be the very one
+    // a replica with a good clock asks for it, and lose it its tick. Once its clock is right again,
+    // it tries on the next check.
+    const { rows } = await current.client.query<{ pid: number; verdict: Verdict; database_now: Date }>(checkSql, [state.options.lockKey, current.pid, current.token, state.leader, ...state.halves, state.aside !== null]);
+    const seen = rows[0]!;
+    const skewMs = clockSkewMs(seen.database_now.getTime(), (asked + Date.now()) / 2);
+    state.skewMs = skewMs;
+    if (state.session !== current || state.closed) return false; // the session failed or the leader closed meanwhile
+    const problem = problemOf(seen.verdict, seen.pid, current.pid, state.leader);
+    if (problem) {
+      refuse(state, problem);
       return false;
     }
+    return await follow(state, current, seen.verdict, skewMs);
+  } catch (error) {
+    forget(state, error);
+    state.failure = error;
+    return false;
   }
+}
 
-  // One attempt at a time: two overlapping attempts (the start-up run and a tick, or ticks behind a
-  // slow connect) would each open a session, and the session left behind could keep the lock.
-  let attempt: Promise<boolean> | undefined;
-  return {
-    shouldRun: () => (attempt ??= tryToLead().finally(() => (attempt = undefined))),
-    isLeader: () => leader,
-    isDatabaseReachable: () => reachable,
-    lastError: () => failure,
-    problem: () => refusal ?? aside,
-    skewMs: () => skewMs,
-    async close() {
-      closed = true;
-      await attempt;
-      const current = session;
-      session = undefined;
-      leader = false;
-      await current?.client.end().catch(() => {});
-    },
-  };
+/** Acts on a verdict from a session of this replica's own: leads, or stands aside while its clock is off. */
+async function follow(state: LeaderState, current: Session, verdict: Verdict, skewMs: number): Promise<boolean> {
+  const { logger, lockKey } = state.options;
+  const leading = verdict === 'acquired' || verdict === 'held';
+  state.aside = skewProblem(skewMs, state.options.clockSkewLimitMs ?? Number.POSITIVE_INFINITY);
+  if (state.aside) {
+    // A replica with a better clock may lead: give the lock back, and say why once per stretch.
+    if (leading) await current.client.query(unlockSql, [lockKey]);
+    if (state.leader) lose(state, state.aside);
+    else if (leading || !state.asideLogged) logger.error('leader_stood_aside', { reason: state.aside });
+    state.asideLogged = true;
+    return false;
+  }
+  state.asideLogged = false;
+  if (verdict === 'acquired') logger.info('leader_elected', { lockKey });
+  state.leader = leading;
+  return state.leader;
+}
+
+/** Ends the session after the attempt under way, which releases the lock at once. */
+async function close(state: LeaderState) {
+  state.closed = true;
+  await state.attempt;
+  const current = state.session;
+  state.session = undefined;
+  state.leader = false;
+  await current?.client.end().catch(() => {});
 }

@@ -1,0 +1,167 @@
+// How a day joins the archive's chain, for the archivist (worker/archive.ts): the chain loaded (the
+// index and the last day) or recovered from the days themselves, a new key's signatures backfilled,
+// and a day created or taken as another writer stored it. Every step takes the archivist's one state
+// object; a problem that must stop archiving goes through stop() and leaves state.broken set.
+import type { ArchiveDay, ArchiveIndexEntry, ClosedDay } from '../shared/archive-contract.ts';
+import { archiveLimits, serializeArchiveDay } from '../shared/archive-contract.ts';
+import { archiveDayFileName, archiveIndexFileName, signatureFileName } from '../shared/archive-files.ts';
+import { archiveDifferences } from '../shared/archive-history.ts';
+import type { Clock, Logger, SnapshotStorePort } from '../shared/ports.ts';
+import { checkDay, dayBefore, followChainBack, readDay, readIndex, sha256Of, type StoredDay } from './archive-chain.ts';
+import type { Signer } from './signing-key.ts';
+
+export type ArchivistDeps = { store: SnapshotStorePort; signer: Signer | null; logger: Logger; clock: Clock };
+
+export type Chain = { entries: ArchiveIndexEntry[]; updatedAt: string | null };
+
+/** What one archivist knows between calls, besides its deps; it lives as long as the process. */
+export type ArchivistState = ArchivistDeps & {
+  /** the public key's file body, for recent.json; null without a signer */
+  signingKey: string | null;
+  /** the chain as this process knows it; null until read (index and last day), and after a surprise */
+  chain: Chain | null;
+  /** a reason to stop archiving until restarted: something archived is not what it must be */
+  broken: string | null;
+  /** the archived days this process has read or written, by date: each is read once */
+  archived: Map<string, ArchiveDay>;
+  /** days whose differing count was already logged (archive_mismatch is said once per day) */
+  mismatched: Set<string>;
+  /** days already logged as refused (archive_day_refused is said once per day) */
+  refused: Set<string>;
+  /** whether governance-archive/recent.json was written or found current by this process */
+  recentChecked: boolean;
+};
+
+/** Archiving stops until restarted; returns null so a step can `return stop(...)`. */
+export function stop(state: ArchivistState, event: string, problem: string, fields: Record<string, unknown> = {}): null {
+  state.broken = problem;
+  state.logger.error(event, { problem, ...fields });
+  return null;
+}
+
+/** The archive stands; a differing count is said once per day and process. */
+export function compareWithArchive(state: ArchivistState, counted: ClosedDay, stored: ArchiveDay) {
+  const differences = archiveDifferences(counted, stored);
+  if (differences.length === 0 || state.mismatched.has(stored.day)) return;
+  state.mismatched.add(stored.day);
+  state.logger.warn('archive_mismatch', {
+    day: stored.day,
+    file: archiveDayFileName(stored.day),
+    differences: differences.slice(0, 20),
+    problem: `the worker now counts ${stored.day} differently from its archive (rows deleted or pruned since?): the archived figures stand`,
+  });
+}
+
+async function ensureSignature({ store, signer }: ArchivistState, file: string, bytes: string, signal?: AbortSignal) {
+  // Ed25519 is deterministic: a racing writer with the same key creates the very same signature.
+  if (signer) await store.create(signatureFileName(file), signer.sign(bytes), signal);
+}
+
+/** The index and the last day (only those): the chain's head, and the days' hashes from the index. */
+export async function load(state: ArchivistState, days: readonly ClosedDay[], signal?: AbortSignal): Promise<Chain | null> {
+  const index = await readIndex(state.store, signal);
+  if (index !== null && !('problem' in index)) {
+    const last = await readDay(state.store, index.last, signal);
+    if (last === null || 'problem' in last || last.sha256 !== index.head) {
+      const why = last === null ? 'is missing' : 'problem' in last ? last.problem : `has the SHA-256 ${last.sha256}, not the head ${index.head} the index names`;
+      return stop(state, 'archive_broken', `the last archived day ${archiveDayFileName(index.last)} ${why}: archiving stops until it is restored`, { file: archiveDayFileName(index.last) });
+    }
+    state.archived.set(last.day.day, last.day);
+    await backfillSignatures(state, index.days, last, signal);
+    return { entries: index.days, updatedAt: index.updatedAt };
+  }
+  if (index !== null) state.logger.error('archive_index_invalid', { file: archiveIndexFileName, problem: index.problem, action: 'rebuilding it from the archived days' });
+  return recover(state, days, signal);
+}
+
+/** No usable index: the chain is found from the days themselves (see followChainBack), or is new. */
+async function recover(state: ArchivistState, days: readonly ClosedDay[], signal?: AbortSignal): Promise<Chain | null> {
+  const oldest = days[0]?.date;
+  if (oldest === undefined) return { entries: [], updatedAt: null };
+  // the oldest day given, or the day before it: the chain ends there when the keeper's days begin after it
+  const found = (await readDay(state.store, oldest, signal)) ?? (await readDay(state.store, dayBefore(oldest), signal));
+  if (found === null) return { entries: [], updatedAt: null };
+  if ('problem' in found) return stop(state, 'archive_broken', found.problem);
+  const entries = await followChainBack(state.store, found, signal);
+  if ('problem' in entries) return stop(state, 'archive_broken', entries.problem);
+  state.logger.warn('archive_index_rebuilt', { file: archiveIndexFileName, first: entries[0]!.day, last: found.day.day, count: entries.length });
+  state.archived.set(found.day.day, found.day);
+  return { entries, updatedAt: null };
+}
+
+/** A key newly set signs the days archived without one: newest first, down to the first signed. */
+async function backfillSignatures(state: ArchivistState, entries: readonly ArchiveIndexEntry[], last: StoredDay, signal?: AbortSignal) {
+  const { store, signer, logger } = state;
+  if (!signer || (await store.get(signatureFileName(last.file), signal)) !== null) return;
+  let signed = 0;
+  for (const entry of [...entries].reverse()) {
+    const file = archiveDayFileName(entry.day);
+    if (signed > 0 && (await store.get(signatureFileName(file), signal)) !== null) break;
+    const bytes = entry.day === last.day.day ? last.bytes : await store.get(file, signal);
+    if (bytes === null || sha256Of(bytes) !== entry.sha256) {
+      logger.error('archive_day_altered', { file, problem: `${file} is missing or differs from the SHA-256 the index lists: not signed` });
+      break;
+    }
+    await ensureSignature(state, file, bytes, signal);
+    signed += 1;
+  }
+  logger.info('archive_signatures_added', { count: signed, keyId: signer.kid });
+}
+
+/** A day written by someone else (another replica, an earlier run): taken when it continues the chain. */
+function adopt(state: ArchivistState, file: string, date: string, bytes: string, head: ArchiveIndexEntry | undefined): StoredDay | null {
+  const stored = checkDay(file, date, bytes);
+  if ('problem' in stored) return stop(state, 'archive_broken', stored.problem, { file });
+  if (stored.day.prev !== (head?.sha256 ?? null)) {
+    // Another chain: this process's view is behind. Nothing is written; the next call rereads.
+    state.logger.warn('archive_chain_conflict', { file, problem: `${file} continues another head than ${head?.day ?? 'none'}: rereading the index` });
+    state.chain = null;
+    return null;
+  }
+  return stored;
+}
+
+/** Takes a day found between the index's head and the next day to archive (the index lagged); false to stop. */
+export async function adoptFound(state: ArchivistState, found: StoredDay | { problem: string }, signal?: AbortSignal): Promise<boolean> {
+  if ('problem' in found) return Boolean(stop(state, 'archive_broken', found.problem));
+  const taken = adopt(state, found.file, found.day.day, found.bytes, state.chain?.entries.at(-1));
+  if (taken === null) return false;
+  state.archived.set(taken.day.day, taken.day);
+  await ensureSignature(state, taken.file, taken.bytes, signal);
+  state.chain!.entries.push({ day: taken.day.day, sha256: taken.sha256 });
+  state.logger.info('archive_day_adopted', { day: taken.day.day, file: taken.file, sha256: taken.sha256, signed: state.signer !== null });
+  return true;
+}
+
+/** Creates the day (or takes the one already there), reads it back, and signs what is stored. */
+export async function appendDay(state: ArchivistState, day: ClosedDay, head: ArchiveIndexEntry | undefined, signal?: AbortSignal): Promise<'created' | 'adopted' | null> {
+  const { store, logger } = state;
+  const file = archiveDayFileName(day.date);
+  const bytes = serializeArchiveDay(day, head?.sha256 ?? null);
+  if (Buffer.byteLength(bytes) > archiveLimits.dayBytes) return stop(state, 'archive_day_too_large', `${file} would be ${Buffer.byteLength(bytes)} bytes, over ${archiveLimits.dayBytes}`, { file });
+  const invalid = checkDay(file, day.date, bytes);
+  if ('problem' in invalid) return stop(state, 'archive_day_invalid', invalid.problem, { file });
+  let stored = await store.get(file, signal);
+  let outcome: 'created' | 'adopted' = 'adopted';
+  if (stored === null && (await store.create(file, bytes, signal)) === 'created') {
+    stored = await store.get(file, signal);
+    outcome = 'created';
+    if (stored !== bytes) {
+      logger.error('archive_store_not_exclusive', {
+        file,
+        store: store.description,
+        problem: `${file} read back differs from what this worker created: the store does not honour exclusive creates (If-None-Match), so racing writers can replace each other's days`,
+      });
+      outcome = 'adopted';
+    }
+  } else stored ??= await store.get(file, signal);
+  if (stored === null) return stop(state, 'archive_broken', `${file} was reported present but cannot be read`, { file });
+  const taken = outcome === 'created' ? checkDay(file, day.date, stored) : adopt(state, file, day.date, stored, head);
+  if (taken === null || 'problem' in taken) return null;
+  state.archived.set(day.date, taken.day);
+  await ensureSignature(state, file, stored, signal);
+  logger.info(outcome === 'created' ? 'archive_day_archived' : 'archive_day_adopted', { day: day.date, file, sha256: taken.sha256, signed: state.signer !== null });
+  if (outcome === 'adopted') compareWithArchive(state, day, taken.day);
+  state.chain!.entries.push({ day: day.date, sha256: taken.sha256 });
+  return outcome;
+}
