@@ -102,7 +102,8 @@ function LastDay({ charter, snapshot }: { charter: PublishedCharter; snapshot: P
   );
 }
 
-function CharterCard({ charter, snapshot, history, days }: { charter: PublishedCharter; snapshot: PublishedStatus; history: GovernanceHistory | null; days: CharterHistory | undefined }) {
+/** Memoised: the cards already drawn are not drawn again while the rest unfold, nor on a tick. */
+const CharterCard = memo(function CharterCard({ charter, snapshot, history, days }: { charter: PublishedCharter; snapshot: PublishedStatus; history: GovernanceHistory | null; days: CharterHistory | undefined }) {
   const { m } = useLocale();
   const words = m.charters;
   const state = charter.state && charterStateText(charter.state, m);
@@ -149,7 +150,7 @@ function CharterCard({ charter, snapshot, history, days }: { charter: PublishedC
       {days && <CharterDays days={days} charterId={charter.id!} />}
     </li>
   );
-}
+});
 
 const legend: DayClass[] = ['ok', 'some_failures', 'failed', 'missed', 'none_expected', 'no_data'];
 
