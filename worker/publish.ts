@@ -30,66 +30,95 @@ const generatedAtOf = (body: string): string | null => {
   }
 };
 
+/** What the publisher keeps from one tick to the next, and what every step needs. */
+type Publisher = {
+  /** where every file goes: the side files, the snapshot and its signature */
+  store: SnapshotStorePort;
+  /** what the side files are made of, and the signer of the snapshot */
+  settings: PublishSettings;
+  logger: Logger;
+  /** the tick's whole bound: side files get half of it at most, one file a quarter */
+  timeoutMs: number;
+  /**
+   * Side files that failed, by name, with the generatedAt of the first snapshot that could not write
+   * them: kept across ticks so each snapshot names them, and since when, until a write succeeds.
+   */
+  behind: Map<string, string>;
+};
+
 /** Publishes tick after tick; remembers which side files are behind, and since when. */
 export function createFilePublisher(store: SnapshotStorePort, settings: PublishSettings, logger: Logger) {
-  const behind = new Map<string, string>();
-  const timeoutMs = settings.timeoutMs ?? defaultTimeoutMs;
-
-  /** Writes each side file that is missing or changed, each within its own time; returns those written. */
-  async function writeSideFiles(built: BuiltSnapshot, signal?: AbortSignal): Promise<string[]> {
-    const until = performance.now() + timeoutMs / 2;
-    const written: string[] = [];
-    for (const [name, body] of Object.entries(sideFiles(built, settings))) {
-      const left = Math.min(timeoutMs / 4, until - performance.now());
-      const bounded = AbortSignal.any([...(signal ? [signal] : []), AbortSignal.timeout(Math.max(1, Math.floor(left)))]);
-      try {
-        signal?.throwIfAborted();
-        if (left <= 0) throw new Error('no time left for it in this tick');
-        if ((await store.contentHash(name, bounded)) !== md5(body)) {
-          await store.put(name, body, bounded);
-          written.push(name);
-        }
-        behind.delete(name);
-      } catch (error) {
-        if (signal?.aborted) throw error;
-        if (!behind.has(name)) behind.set(name, built.snapshot.generatedAt);
-        logger.warn('side_file_failed', { file: name, behindSince: behind.get(name), error });
-      }
-    }
-    return written;
-  }
-
+  const publisher: Publisher = { store, settings, logger, timeoutMs: settings.timeoutMs ?? defaultTimeoutMs, behind: new Map() };
   return {
-    async publish(built: BuiltSnapshot, signal?: AbortSignal): Promise<PublishResult> {
-      const name = store.snapshotName;
-      const stored = await store.read(name, signal);
-      const refused = (than: string) => {
-        logger.warn('snapshot_refused', { reason: `the published snapshot (generatedAt ${than}) is newer than this one (${built.snapshot.generatedAt}): another replica published since`, destination: store.description });
-        return { outcome: 'refused' as const, snapshot: built.snapshot, bytes: 0, written: [], filesBehind: [] };
-      };
-      const storedAt = stored && generatedAtOf(stored.body);
-      if (storedAt && storedAt > built.snapshot.generatedAt) return refused(storedAt);
-      // a snapshot over its bound is never written, and neither is anything beside it
-      assertWithinBound(name, built.snapshotBody, limits.snapshotBytes);
-      const written = await writeSideFiles(built, signal);
-      signal?.throwIfAborted();
-      const filesBehind = [...behind].map(([file, since]) => ({ name: file, since })).slice(0, 20);
-      const snapshot = filesBehind.length === 0 ? built.snapshot : assertSnapshotIsValid({ ...built.snapshot, filesBehind });
-      const body = snapshot === built.snapshot ? built.snapshotBody : serializeSnapshot(snapshot);
-      const bytes = assertWithinBound(name, body, limits.snapshotBytes);
-      let tag = stored?.tag ?? null;
-      // another writer came between: it may have written an older snapshot (then take its place) or a newer one
-      for (let attempt = 0; (await store.replace(name, body, tag, signal)) === 'changed'; attempt += 1) {
-        const now = await store.read(name, signal);
-        const nowAt = now && generatedAtOf(now.body);
-        if ((nowAt && nowAt > snapshot.generatedAt) || attempt === 2) return refused(nowAt ?? 'unknown');
-        tag = now?.tag ?? null;
-      }
-      // its signature right after it: a reader who catches the two apart reads the signature again
-      for (const [file, signature] of Object.entries(signatureFiles(settings.signer ?? null, name, body))) {
-        await store.put(file, signature, signal).catch((error: unknown) => logger.warn('signature_failed', { file, error }));
-      }
-      return { outcome: 'written', snapshot, bytes, written: [name, ...written], filesBehind };
-    },
+    publish: (built: BuiltSnapshot, signal?: AbortSignal): Promise<PublishResult> => publish(publisher, built, signal),
   };
+}
+
+async function publish(publisher: Publisher, built: BuiltSnapshot, signal?: AbortSignal): Promise<PublishResult> {
+  const { store } = publisher;
+  const name = store.snapshotName;
+  const stored = await store.read(name, signal);
+  const storedAt = stored && generatedAtOf(stored.body);
+  if (storedAt && storedAt > built.snapshot.generatedAt) return refuse(publisher, built, storedAt);
+  // a snapshot over its bound is never written, and neither is anything beside it
+  assertWithinBound(name, built.snapshotBody, limits.snapshotBytes);
+  const written = await writeSideFiles(publisher, built, signal);
+  signal?.throwIfAborted();
+  const filesBehind = [...publisher.behind].map(([file, since]) => ({ name: file, since })).slice(0, 20);
+  const snapshot = filesBehind.length === 0 ? built.snapshot : assertSnapshotIsValid({ ...built.snapshot, filesBehind });
+  const body = snapshot === built.snapshot ? built.snapshotBody : serializeSnapshot(snapshot);
+  const bytes = assertWithinBound(name, body, limits.snapshotBytes);
+  const newerAt = await swapSnapshot(publisher, body, snapshot.generatedAt, stored?.tag ?? null, signal);
+  if (newerAt !== null) return refuse(publisher, built, newerAt);
+  // its signature right after it: a reader who catches the two apart reads the signature again
+  for (const [file, signature] of Object.entries(signatureFiles(publisher.settings.signer ?? null, name, body))) {
+    await store.put(file, signature, signal).catch((error: unknown) => publisher.logger.warn('signature_failed', { file, error }));
+  }
+  return { outcome: 'written', snapshot, bytes, written: [name, ...written], filesBehind };
+}
+
+/**
+ * Writes the snapshot as a compare-and-swap on the tag it read: null when written, else the
+ * generatedAt of the newer snapshot that stands ('unknown' when it cannot be read or the swap lost three times).
+ */
+async function swapSnapshot({ store }: Publisher, body: string, generatedAt: string, readTag: string | null, signal?: AbortSignal): Promise<string | null> {
+  const name = store.snapshotName;
+  let tag = readTag;
+  // another writer came between: it may have written an older snapshot (then take its place) or a newer one
+  for (let attempt = 0; (await store.replace(name, body, tag, signal)) === 'changed'; attempt += 1) {
+    const now = await store.read(name, signal);
+    const nowAt = now && generatedAtOf(now.body);
+    if ((nowAt && nowAt > generatedAt) || attempt === 2) return nowAt ?? 'unknown';
+    tag = now?.tag ?? null;
+  }
+  return null;
+}
+
+function refuse({ store, logger }: Publisher, built: BuiltSnapshot, than: string): PublishResult {
+  logger.warn('snapshot_refused', { reason: `the published snapshot (generatedAt ${than}) is newer than this one (${built.snapshot.generatedAt}): another replica published since`, destination: store.description });
+  return { outcome: 'refused', snapshot: built.snapshot, bytes: 0, written: [], filesBehind: [] };
+}
+
+/** Writes each side file that is missing or changed, each within its own time; returns those written. */
+async function writeSideFiles({ store, settings, logger, timeoutMs, behind }: Publisher, built: BuiltSnapshot, signal?: AbortSignal): Promise<string[]> {
+  const until = performance.now() + timeoutMs / 2;
+  const written: string[] = [];
+  for (const [name, body] of Object.entries(sideFiles(built, settings))) {
+    const left = Math.min(timeoutMs / 4, until - performance.now());
+    const bounded = AbortSignal.any([...(signal ? [signal] : []), AbortSignal.timeout(Math.max(1, Math.floor(left)))]);
+    try {
+      signal?.throwIfAborted();
+      if (left <= 0) throw new Error('no time left for it in this tick');
+      if ((await store.contentHash(name, bounded)) !== md5(body)) {
+        await store.put(name, body, bounded);
+        written.push(name);
+      }
+      behind.delete(name);
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      if (!behind.has(name)) behind.set(name, built.snapshot.generatedAt);
+      logger.warn('side_file_failed', { file: name, behindSince: behind.get(name), error });
+    }
+  }
+  return written;
 }
