@@ -2,11 +2,11 @@
 // passed: its counts become final and each charter's streak moves past it. Closed days come from
 // the rebuild (worker/history-rebuild.ts, at start) or from the tick's own rows (which reach back to
 // the start of the oldest open day); the open days are counted afresh from the tick's rows every
-// tick. Both walk a day with the same function. Streaks become incidents by the rules of
-// shared/incidents.ts. Besides what the ledger shows it remembers what it has announced (the
-// incidents of its last history file, or of the published one at start: recall), so a published
-// incident is never taken back, and the system's own incidents, which no table records. Nothing
-// here reads or writes anywhere.
+// tick. Both walk a day with the same function (worker/history-walk.ts, beside the keeper's state).
+// Streaks become incidents by the rules of shared/incidents.ts. Besides what the ledger shows it
+// remembers what it has announced (the incidents of its last history file, or of the published one
+// at start: recall), so a published incident is never taken back, and the system's own incidents,
+// which no table records. Nothing here reads or writes anywhere.
 import type { DayCounts, GovernanceHistory, Incident, StatusIncident, StatusIncidentCode } from '../shared/contract.ts';
 import { limits } from '../shared/contract.ts';
 import { countedUntil, isStuck, type RunRecord } from '../shared/charter-state.ts';
@@ -108,7 +108,7 @@ function update(state: KeeperState, now: number, charters: readonly CountedChart
   state.resolved = state.resolved.filter((incident) => Date.parse(incident.resolvedAt!) >= horizon);
   state.lastUpdate = now;
 
-  const live = walkOpenDays(state, now, charters, spentBetween);
+  const live = walkOpenDays(state, state.closedThrough, now, charters, spentBetween);
   const stillOpen = charters.flatMap((charter) => {
     const track = live.tracks.get(charter.id);
     if (!track?.streak) return [];
@@ -134,16 +134,16 @@ function closeWholeDays(state: KeeperState, from: number, now: number, charters:
 }
 
 /**
- * Counts the open days afresh from the tick's rows, up to countedUntil; their streaks move on
+ * Counts the open days, from `from`, afresh from the tick's rows, up to countedUntil; their streaks move on
  * copies of the closed tracks, which stay as they are for the next tick.
  */
-function walkOpenDays(state: KeeperState, now: number, charters: readonly CountedCharter[], spentBetween: (from: number, to: number) => bigint) {
+function walkOpenDays(state: KeeperState, from: number, now: number, charters: readonly CountedCharter[], spentBetween: (from: number, to: number) => bigint) {
   const knownUntil = (charter: CountedCharter) => countedUntil(now, state.rules.graceMs, charter.runs);
   const isSettled = (run: RunRecord) => isStuck(run, now, state.rules);
   let tracks: ReadonlyMap<string, Track> = state.tracks;
   const days: Array<{ date: string; spent: bigint; charters: Map<string, DayCounts> }> = [];
   const resolved: Incident[] = [];
-  for (let dayStart = state.closedThrough!; dayStart <= now; dayStart += dayMs) {
+  for (let dayStart = from; dayStart <= now; dayStart += dayMs) {
     const walked = walk(state, charters, dayStart, now, tracks, knownUntil, isSettled);
     tracks = walked.tracks;
     resolved.push(...walked.resolved);
