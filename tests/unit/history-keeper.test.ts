@@ -1,0 +1,60 @@
+// What the history keeper keeps between ticks (worker/history-keeper.ts): the start of a streak open
+// at the 90 days' horizon, the incidents it recalled from the published file, and what reset() forgets.
+import { describe, expect, it } from 'vitest';
+import { createHistoryKeeper, horizonOf, type CountedCharter, type KeeperRules } from '../../worker/history-keeper.ts';
+
+const hour = 3_600_000;
+const day = 24 * hour;
+const rules: KeeperRules = { graceMs: 600_000, stuckAfterMs: hour, recoveringMs: hour, incidentAfterRuns: 2, incidentAfterMs: hour };
+const now = Date.parse('2026-03-10T12:00:00Z');
+const horizon = horizonOf(now);
+
+/** A charter that fires twice on the horizon's second day only, and never ran then: two missed fires. */
+const charter: CountedCharter = {
+  id: 'governance:weekly',
+  name: 'Weekly',
+  rule: { quiet: null },
+  fires: [horizon + day + 9 * hour, horizon + day + 10 * hour],
+  runs: [],
+  firstRunAt: horizon - 30 * day,
+};
+/** A streak open at the horizon began five days before it (the first fire after its last success). */
+const openedAt = horizon - 5 * day;
+
+/** Rebuilds the keeper as worker/history-rebuild.ts does: begin at the horizon, close each day, finish. */
+function rebuilt(keeper = createHistoryKeeper(rules), charters: CountedCharter[] = [charter]) {
+  keeper.begin(horizon, new Map(charters.map((each) => [each.id, openedAt])));
+  for (let dayStart = horizon; dayStart + day + rules.graceMs <= now; dayStart += day) keeper.closeDay(charters, dayStart, 0n, now);
+  keeper.finish(now);
+  return keeper;
+}
+
+describe('the history keeper', () => {
+  it('starts a streak open at the horizon where it began, even when the horizon’s first day has no fire', () => {
+    const { open, content } = rebuilt().update(now, [charter], new Map());
+    expect(open).toHaveLength(1);
+    expect(open[0]).toMatchObject({ charterId: charter.id, startedAt: new Date(openedAt).toISOString(), resolvedAt: null, runs: 2, kind: 'missed' });
+    expect(content.incidents).toEqual(open);
+  });
+
+  it('keeps the incidents recalled before a rebuild began: a published incident is never taken back', () => {
+    const [published] = rebuilt().update(now, [charter], new Map()).content.incidents;
+    const keeper = createHistoryKeeper(rules);
+    keeper.recall({ incidents: [published!], statusIncidents: [] });
+    // the charter is gone: only what was recalled can bring its incident back, resolved now
+    const { content } = rebuilt(keeper, []).update(now, [], new Map());
+    expect(content.incidents).toEqual([{ ...published, resolvedAt: new Date(now).toISOString() }]);
+  });
+
+  it('forgets on reset what it recalled, and is not ready until rebuilt again', () => {
+    const [published] = rebuilt().update(now, [charter], new Map()).content.incidents;
+    const keeper = rebuilt();
+    keeper.recall({ incidents: [published!], statusIncidents: [{ id: 'all_charters_down@x', code: 'all_charters_down', startedAt: new Date(now - hour).toISOString(), resolvedAt: null }] });
+    expect(keeper.ready(now)).toBe(true);
+    keeper.reset();
+    expect(keeper.ready(now)).toBe(false);
+    expect(() => keeper.update(now, [], new Map())).toThrow('history read before it was rebuilt');
+    expect(keeper.observeStatus(now, new Set())).toEqual([]);
+    expect(rebuilt(keeper, []).update(now, [], new Map()).content.incidents).toEqual([]);
+  });
+});
