@@ -8,7 +8,7 @@ import { createSnapshotRunner } from '../../worker/snapshot-runner.ts';
 
 const written = (generatedAt: string): PublishResult & { skewMs: number } => ({
   outcome: 'written',
-  snapshot: { generatedAt, staleAfter: '2026-11-21T12:15:00.000Z', status: 'ok' } as GovernanceStatus,
+  snapshot: { generatedAt, staleAfter: '2026-11-21T12:15:00.000Z', status: 'ok' } as unknown as GovernanceStatus,
   bytes: 100,
   written: [],
   filesBehind: [],
