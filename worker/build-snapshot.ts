@@ -91,7 +91,7 @@ type BuilderState = {
   rebuild: ReturnType<typeof createHistoryRebuild>;
   /** the history file as last fitted and serialised: its body is built again only when it changes */
   historyFile: ReturnType<typeof createHistoryFile>;
-  /** the worker's clock minus the database's, as last measured (0 until then): the keeper's day is the database's */
+  /** the worker's clock minus the database's, as last measured (0 until then): whether a rebuild is due is judged by the database's clock */
   skewMs: number;
 };
 
@@ -135,12 +135,12 @@ export function createSnapshotBuilder(
     },
     /** Forgets everything remembered: the next build reads the earlier facts and the 90 days again. */
     reset() {
-      memory.reset();
+      state.memory.reset();
       state.usage.forget();
-      keeper.reset();
-      rebuild.reset();
+      state.keeper.reset();
+      state.rebuild.reset();
       state.historyFile.reset();
-      record?.reset();
+      state.record?.reset();
     },
   };
 }
