@@ -19,7 +19,7 @@ import { archiveIndexFileName } from '../shared/archive-files.ts';
 import { createUsageMemory } from './usage-memory.ts';
 import { mergeArchivedDays } from '../shared/archive-history.ts';
 import { utcDate } from '../shared/history.ts';
-import type { UsageRun } from '../shared/usage.ts';
+import type { UsageRun, WindowUsage } from '../shared/usage.ts';
 import { createMemory } from './memory.ts';
 import { createFilePublisher, type PublishResult, type PublishSettings } from './publish.ts';
 import { createHistoryFile, parsePublishedHistory, type HistoryContent, type HistoryFile } from './side-files.ts';
@@ -74,6 +74,27 @@ export function queryFor(now: Date, settings: Pick<SnapshotSettings, 'principalI
 /** The snapshot, the history file as published (its body serialised once, when it changes), and the worker's clock skew. */
 export type BuiltSnapshot = { snapshot: GovernanceStatus; snapshotBody: string; skewMs: number; toArchive: ArchiveWork } & HistoryFile;
 
+/** What one builder keeps between ticks, besides what it was given; it lives as long as the process (or the leadership: reset()). */
+type BuilderState = {
+  source: GovernanceStatusPort;
+  settings: SnapshotSettings;
+  logger: Logger;
+  /** archives closed days and holds the archived figures the history must show; none with --stdout */
+  record: ArchiveRecord | undefined;
+  /** each charter's facts that are costly to find again (its latest success): worker/memory.ts */
+  memory: ReturnType<typeof createMemory>;
+  /** the window's receipts by minute, so a tick reads only the minutes it does not know: worker/usage-memory.ts */
+  usage: ReturnType<typeof createUsageMemory>;
+  /** the 90 days and their incidents, closed day by day; what it announced stays announced */
+  keeper: ReturnType<typeof createHistoryKeeper>;
+  /** the keeper's 90 days read again when it is not ready; a rebuild cut short goes on at the next tick */
+  rebuild: ReturnType<typeof createHistoryRebuild>;
+  /** the history file as last fitted and serialised: its body is built again only when it changes */
+  historyFile: ReturnType<typeof createHistoryFile>;
+  /** the worker's clock minus the database's, as last measured (0 until then): whether a rebuild is due is judged by the database's clock */
+  skewMs: number;
+};
+
 /**
  * One tick after another, with what the worker remembers between them. `record` archives closed days;
  * `published` reads the history file as the store holds it, when the worker starts or leads anew: what
@@ -88,96 +109,10 @@ export function createSnapshotBuilder(
   const { record, published } = stored;
   const { rules } = settings;
   const memory = createMemory(rules);
-  const usage = createUsageMemory();
   const keeper = createHistoryKeeper(rules);
   const readPublished = published && (async (signal?: AbortSignal) => parsePublishedHistory(await published(signal), logger));
   const rebuild = createHistoryRebuild({ source, keeper, memory, principalId: settings.principalId, billingAccountId: settings.billingAccountId, graceMs: rules.graceMs, readPublished });
-  const historyFile = createHistoryFile(logger);
-  /** the worker's clock minus the database's, as last measured (0 until then) */
-  let skewMs = 0;
-
-  /** The history's 90 days, read once when they are not known (at start, after a gap, after a reset). */
-  async function rebuildIfDue(workerNow: Date, signal?: AbortSignal) {
-    if (keeper.ready(databaseTimeAt(workerNow.getTime(), skewMs))) return;
-    const started = performance.now();
-    const clock = await source.readClock({ principalId: settings.principalId, workerNow });
-    await rebuild.run(clock.dataAsOf.getTime(), signal);
-    logger.info('history_rebuilt', { days: limits.historyDays, durationMs: Math.round(performance.now() - started) });
-  }
-
-  /** One transaction at the database's instant; the windows, and the receipts not yet remembered, from its clock. */
-  function read(workerNow: Date) {
-    return source.readTick({
-      principalId: settings.principalId,
-      workerNow,
-      plan: (clock) => {
-        const asOf = clock.dataAsOf.getTime();
-        const query = queryFor(clock.dataAsOf, settings, keeper.runsFrom(asOf));
-        return { ...query, usageRanges: usage.rangesFor(asOf, query.spendFrom.getTime()) };
-      },
-    });
-  }
-
-  /** What the days the keeper closed this tick spent their credits on: one read of each, once. */
-  async function readDayUsage(closed: readonly number[], charters: readonly JudgedCharter[], signal?: AbortSignal) {
-    for (const dayStart of closed) {
-      const facts = await source.readHistory({ principalId: settings.principalId, billingAccountId: settings.billingAccountId, from: new Date(dayStart), to: new Date(dayStart + dayMs) });
-      signal?.throwIfAborted();
-      keeper.setDayUsage(utcDate(dayStart), dayUsageOf(facts, charters, dayStart));
-    }
-  }
-
-  async function tick(workerNow: Date, signal?: AbortSignal): Promise<BuiltSnapshot> {
-    const started = performance.now();
-    await rebuildIfDue(workerNow, signal);
-    const readAt = performance.now();
-    const facts = await read(workerNow);
-    signal?.throwIfAborted();
-    const now = facts.clock.now.getTime();
-    const asOf = facts.clock.dataAsOf.getTime();
-    skewMs = clockSkewMs(now, workerNow.getTime() + (readAt - started));
-    const problem = skewProblem(skewMs, settings.clockSkewLimitMs ?? defaultClockSkewLimitMs);
-    if (problem) throw new SnapshotError(`not published: ${problem}`);
-
-    const runsBySchedule = groupRuns(facts.runs);
-    memory.see(runsBySchedule);
-    const window = usage.apply(facts);
-    const charters = judgeCharters({
-      now: asOf,
-      upcomingAfter: now,
-      runsFrom: facts.query.runsFrom.getTime(),
-      horizonMs: forecastHorizonMs,
-      rules,
-      rows: cleanCharterRows(facts.schedules, asOf),
-      runsBySchedule,
-      earlier: new Map(facts.earlier.map((earlier) => [earlier.scheduleId, earlier])),
-      memory,
-    });
-    memory.keepOnly(new Set(charters.map((charter) => charter.scheduleId)));
-    const { content, open } = await countHistory(asOf, charters, facts.spendByHour, signal);
-    const staleAfter = new Date(now + settings.staleAfterMs(facts.clock.now));
-    const composed = composeSnapshot({ facts, clock: { now, dataAsOf: asOf }, staleAfter, views: charters, rules, openIncidents: open, usage: { window, runs: usageRunsOf(facts.runs, charters) }, feeds: settings.feeds ?? null });
-    // the system's own incidents (no credits, every charter down) follow the reasons, tick by tick
-    const states = charters.map((charter) => ({ id: charter.id, enabled: charter.enabled, state: charter.judgement.state }));
-    const statusIncidents = keeper.observeStatus(asOf, statusConditions(composed.reasons, states, new Set(open.map((incident) => incident.charterId))));
-    const snapshot = assertSnapshotIsValid(withStatusIncidents(composed, statusIncidents));
-    const snapshotBody = serializeSnapshot(snapshot);
-    const names = new Map(charters.map((charter) => [charter.id, charter.name]));
-    // the days the archive holds show its figures (archived after a snapshot was published: worker/publish.ts)
-    const history = withArchived(content, record?.archived() ?? [], new Set(names.keys()));
-    const toArchive = { days: keeper.closedDays(), context: { now: facts.clock.now, names, incidents: content.incidents } };
-    // the history leaves out the least severe charters when it must, as the snapshot does
-    return { snapshot, snapshotBody, skewMs, toArchive, ...historyFile.fit({ ...history, statusIncidents }, mostSevereFirst(charters).map((charter) => charter.id), snapshot.generatedAt) };
-  }
-
-  /** The history's days and incidents; a day that closed this tick has what it spent read once, and is counted with it. */
-  async function countHistory(asOf: number, charters: readonly JudgedCharter[], spendByHour: TickFacts['spendByHour'], signal?: AbortSignal) {
-    const spend = new Map(spendByHour.map((hour) => [hour.hourStart.getTime(), hour.credits]));
-    const counted = keeper.update(asOf, charters, spend);
-    if (counted.closedNow.length === 0) return counted;
-    await readDayUsage(counted.closedNow, charters, signal);
-    return keeper.update(asOf, charters, spend);
-  }
+  const state: BuilderState = { source, settings, logger, record, memory, usage: createUsageMemory(), keeper, rebuild, historyFile: createHistoryFile(logger), skewMs: 0 };
 
   return {
     /**
@@ -186,22 +121,130 @@ export function createSnapshotBuilder(
      */
     async build(workerNow: Date, signal?: AbortSignal): Promise<BuiltSnapshot> {
       try {
-        return await tick(workerNow, signal);
+        const facts = await readAtOneInstant(state, workerNow, signal);
+        const { runsBySchedule, window } = remember(state, facts);
+        const charters = judge(state, facts, runsBySchedule);
+        const { content, open } = await countHistory(state, facts, charters, signal);
+        const { composed, statusIncidents } = compose(state, facts, charters, open, window);
+        const snapshot = assertSnapshotIsValid(composed);
+        return { snapshot, snapshotBody: serializeSnapshot(snapshot), skewMs: state.skewMs, ...fit(state, facts, charters, { ...content, statusIncidents }, snapshot) };
       } catch (error) {
-        usage.forget(); // a failed tick may have read receipts it never folded in
+        state.usage.forget(); // a failed tick may have read receipts it never folded in
         throw error;
       }
     },
     /** Forgets everything remembered: the next build reads the earlier facts and the 90 days again. */
     reset() {
-      memory.reset();
-      usage.forget();
-      keeper.reset();
-      rebuild.reset();
-      historyFile.reset();
-      record?.reset();
+      state.memory.reset();
+      state.usage.forget();
+      state.keeper.reset();
+      state.rebuild.reset();
+      state.historyFile.reset();
+      state.record?.reset();
     },
   };
+}
+
+/** The tick's facts at the database's instant (the 90 days read first when due); refuses a worker whose clock is too far off. */
+async function readAtOneInstant(state: BuilderState, workerNow: Date, signal?: AbortSignal): Promise<TickFacts> {
+  const started = performance.now();
+  await rebuildIfDue(state, workerNow, signal);
+  const readAt = performance.now();
+  const facts = await read(state, workerNow);
+  signal?.throwIfAborted();
+  state.skewMs = clockSkewMs(facts.clock.now.getTime(), workerNow.getTime() + (readAt - started));
+  const problem = skewProblem(state.skewMs, state.settings.clockSkewLimitMs ?? defaultClockSkewLimitMs);
+  if (problem) throw new SnapshotError(`not published: ${problem}`);
+  return facts;
+}
+
+/** The history's 90 days, read once when they are not known (at start, after a gap, after a reset). */
+async function rebuildIfDue({ source, settings, keeper, rebuild, logger, skewMs }: BuilderState, workerNow: Date, signal?: AbortSignal) {
+  if (keeper.ready(databaseTimeAt(workerNow.getTime(), skewMs))) return;
+  const started = performance.now();
+  const clock = await source.readClock({ principalId: settings.principalId, workerNow });
+  await rebuild.run(clock.dataAsOf.getTime(), signal);
+  logger.info('history_rebuilt', { days: limits.historyDays, durationMs: Math.round(performance.now() - started) });
+}
+
+/** One transaction at the database's instant; the windows, and the receipts not yet remembered, from its clock. */
+function read({ source, settings, keeper, usage }: BuilderState, workerNow: Date) {
+  return source.readTick({
+    principalId: settings.principalId,
+    workerNow,
+    plan: (clock) => {
+      const asOf = clock.dataAsOf.getTime();
+      const query = queryFor(clock.dataAsOf, settings, keeper.runsFrom(asOf));
+      return { ...query, usageRanges: usage.rangesFor(asOf, query.spendFrom.getTime()) };
+    },
+  });
+}
+
+/** What the tick's rows teach the memory (latest successes) and the usage (receipts): the window's usage. */
+function remember({ memory, usage }: BuilderState, facts: TickFacts) {
+  const runsBySchedule = groupRuns(facts.runs);
+  memory.see(runsBySchedule);
+  return { runsBySchedule, window: usage.apply(facts) };
+}
+
+/** Each charter judged against its schedule; the memory keeps only the charters that still exist. */
+function judge({ settings, memory }: BuilderState, facts: TickFacts, runsBySchedule: ReturnType<typeof groupRuns>): JudgedCharter[] {
+  const asOf = facts.clock.dataAsOf.getTime();
+  const charters = judgeCharters({
+    now: asOf,
+    upcomingAfter: facts.clock.now.getTime(),
+    runsFrom: facts.query.runsFrom.getTime(),
+    horizonMs: forecastHorizonMs,
+    rules: settings.rules,
+    rows: cleanCharterRows(facts.schedules, asOf),
+    runsBySchedule,
+    earlier: new Map(facts.earlier.map((earlier) => [earlier.scheduleId, earlier])),
+    memory,
+  });
+  memory.keepOnly(new Set(charters.map((charter) => charter.scheduleId)));
+  return charters;
+}
+
+/** The history's days and incidents; a day that closed this tick has what it spent read once, and is counted with it. */
+async function countHistory(state: BuilderState, facts: TickFacts, charters: readonly JudgedCharter[], signal?: AbortSignal) {
+  const asOf = facts.clock.dataAsOf.getTime();
+  const spend = new Map(facts.spendByHour.map((hour) => [hour.hourStart.getTime(), hour.credits]));
+  const counted = state.keeper.update(asOf, charters, spend);
+  if (counted.closedNow.length === 0) return counted;
+  await readDayUsage(state, counted.closedNow, charters, signal);
+  return state.keeper.update(asOf, charters, spend);
+}
+
+type Counted = Awaited<ReturnType<typeof countHistory>>;
+
+/** What the days the keeper closed this tick spent their credits on: one read of each, once. */
+async function readDayUsage({ source, settings, keeper }: BuilderState, closed: readonly number[], charters: readonly JudgedCharter[], signal?: AbortSignal) {
+  for (const dayStart of closed) {
+    const facts = await source.readHistory({ principalId: settings.principalId, billingAccountId: settings.billingAccountId, from: new Date(dayStart), to: new Date(dayStart + dayMs) });
+    signal?.throwIfAborted();
+    keeper.setDayUsage(utcDate(dayStart), dayUsageOf(facts, charters, dayStart));
+  }
+}
+
+/** The snapshot from the judged charters, with the system's own incidents (no credits, every charter down), which follow the reasons tick by tick. */
+function compose({ settings, keeper }: BuilderState, facts: TickFacts, charters: readonly JudgedCharter[], open: Counted['open'], window: WindowUsage) {
+  const now = facts.clock.now.getTime();
+  const asOf = facts.clock.dataAsOf.getTime();
+  const staleAfter = new Date(now + settings.staleAfterMs(facts.clock.now));
+  const composed = composeSnapshot({ facts, clock: { now, dataAsOf: asOf }, staleAfter, views: charters, rules: settings.rules, openIncidents: open, usage: { window, runs: usageRunsOf(facts.runs, charters) }, feeds: settings.feeds ?? null });
+  const states = charters.map((charter) => ({ id: charter.id, enabled: charter.enabled, state: charter.judgement.state }));
+  const statusIncidents = keeper.observeStatus(asOf, statusConditions(composed.reasons, states, new Set(open.map((incident) => incident.charterId))));
+  return { composed: withStatusIncidents(composed, statusIncidents), statusIncidents };
+}
+
+/** The history file (fitted to its bound) and the closed days to archive once the snapshot is out. */
+function fit({ keeper, record, historyFile }: BuilderState, facts: TickFacts, charters: readonly JudgedCharter[], content: HistoryContent, snapshot: GovernanceStatus) {
+  const names = new Map(charters.map((charter) => [charter.id, charter.name]));
+  // the days the archive holds show its figures (archived after a snapshot was published: worker/publish.ts)
+  const history = withArchived(content, record?.archived() ?? [], new Set(names.keys()));
+  const toArchive = { days: keeper.closedDays(), context: { now: facts.clock.now, names, incidents: content.incidents } };
+  // the history leaves out the least severe charters when it must, as the snapshot does
+  return { toArchive, ...historyFile.fit(history, mostSevereFirst(charters).map((charter) => charter.id), snapshot.generatedAt) };
 }
 
 /** The history with the archive's figures for the days it holds: an archived day never changes, whatever the ledger says now. */

@@ -48,119 +48,148 @@ export function freshnessOf(body: string | null): { generatedAt: Date; staleAfte
   }
 }
 
-export function createSnapshotRunner({ publish, logger, timeoutMs, destination, readPublished, onRun }: SnapshotRunnerOptions) {
-  const stats: RunnerStats = {
-    runs: { success: 0, refused: 0, failure: 0, skipped: 0 },
-    lastSuccessAt: null,
-    lastError: null,
-    lastDurationMs: null,
-    lastStaleAfter: null,
-    published: null,
-    destinationError: null,
-    skewMs: null,
-    filesBehind: [],
+/** What one runner keeps between runs, besides its options; it lives as long as the process. */
+type RunnerState = SnapshotRunnerOptions & {
+  /** what /healthz and /metrics read: the runner only counts into it */
+  stats: RunnerStats;
+  /** the publish under way until it settles, even after its run timed out: no new run starts before */
+  inFlight: Promise<unknown> | undefined;
+  /** the running publish's controller, for abort() when this replica loses the leadership */
+  current: AbortController | undefined;
+  /** a standby's read of the destination under way: never two at once */
+  watching: Promise<void> | undefined;
+};
+
+export function createSnapshotRunner(options: SnapshotRunnerOptions) {
+  const state: RunnerState = {
+    ...options,
+    stats: {
+      runs: { success: 0, refused: 0, failure: 0, skipped: 0 },
+      lastSuccessAt: null,
+      lastError: null,
+      lastDurationMs: null,
+      lastStaleAfter: null,
+      published: null,
+      destinationError: null,
+      skewMs: null,
+      filesBehind: [],
+    },
+    inFlight: undefined,
+    current: undefined,
+    watching: undefined,
   };
-  let inFlight: Promise<unknown> | undefined;
-  let current: AbortController | undefined;
+  return {
+    /** One run; `tick` is the schedule's fire that started it (logged, so a reader can count ticks). */
+    run: (trigger: string, tick?: Date): Promise<RunOutcome> => runSnapshot(state, trigger, tick),
+    /** Counts a tick this replica did not run because another replica leads, and looks at what it published. */
+    skip(): Promise<void> {
+      state.stats.runs.skipped += 1;
+      return watch(state);
+    },
+    /** Counts a tick that could not even start (the database is unreachable for the election). */
+    fail(trigger: string, error: unknown) {
+      state.stats.runs.failure += 1;
+      state.stats.lastError = describeError(error).message;
+      state.logger.error('snapshot_failed', { trigger, destination: state.destination, error });
+    },
+    /** Stops a running snapshot before it writes anything more (this replica just lost the leadership). */
+    abort(reason: string) {
+      state.current?.abort(new Error(`not written: ${reason}`));
+    },
+    /** Resolves once no snapshot is running (used to drain on shutdown). */
+    idle: async () => {
+      while (state.inFlight) await state.inFlight;
+    },
+    stats: state.stats,
+  };
+}
 
-  /** One run; `tick` is the schedule's fire that started it (logged, so a reader can count ticks). */
-  async function run(trigger: string, tick?: Date): Promise<RunOutcome> {
-    const at = tick && { tick: tick.toISOString() };
-    if (inFlight) {
-      stats.runs.skipped += 1;
-      logger.warn('snapshot_skipped', { trigger, ...at, reason: 'the previous snapshot is still running' });
-      return 'skipped';
-    }
-    const started = performance.now();
-    const controller = new AbortController();
-    current = controller;
-    const work = publish(controller.signal);
-    // Until the work itself settles a new run must not start, even after this one timed out.
-    const settled = work.then(
-      () => undefined,
-      () => undefined,
-    );
-    inFlight = settled;
-    void settled.finally(() => {
-      if (inFlight === settled) inFlight = undefined;
-    });
+type Published = PublishResult & { skewMs: number };
 
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        const error = new Error(`snapshot timed out after ${timeoutMs} ms`);
-        controller.abort(error);
-        reject(error);
-      }, timeoutMs);
-    });
-    try {
-      const result = await Promise.race([work, deadline]);
-      const durationMs = Math.round(performance.now() - started);
-      const { snapshot, bytes } = result;
-      Object.assign(stats, { skewMs: result.skewMs, lastDurationMs: durationMs, lastError: null });
-      stats.runs[result.outcome === 'written' ? 'success' : 'refused'] += 1;
-      onRun?.(result.outcome === 'written' ? 'success' : 'refused', durationMs);
-      if (result.outcome === 'refused') return 'refused';
-      Object.assign(stats, { lastSuccessAt: new Date(snapshot.generatedAt), lastStaleAfter: new Date(snapshot.staleAfter), filesBehind: result.filesBehind });
-      logger.info('snapshot_published', { trigger, ...at, durationMs, generatedAt: snapshot.generatedAt, status: snapshot.status, bytes, destination, ...(result.filesBehind.length > 0 && { filesBehind: result.filesBehind }) });
-      return 'success';
-    } catch (error) {
-      const durationMs = Math.round(performance.now() - started);
-      stats.runs.failure += 1;
-      stats.lastDurationMs = durationMs;
-      stats.lastError = describeError(error).message;
-      onRun?.('failure', durationMs);
-      logger.error('snapshot_failed', { trigger, ...at, durationMs, destination, error });
-      // A write already under way when the time ran out may still land: say so, not only "failed".
-      void work.then((late) => late.outcome === 'written' && logger.warn('snapshot_written_late', { trigger, ...at, generatedAt: late.snapshot.generatedAt, destination }), () => {});
-      return 'failure';
-    } finally {
-      clearTimeout(timer);
-      if (current === controller) current = undefined;
-    }
-  }
-
-  /** Stops a running snapshot before it writes anything more (this replica just lost the leadership). */
-  function abort(reason: string) {
-    current?.abort(new Error(`not written: ${reason}`));
-  }
-
-  let watching: Promise<void> | undefined;
-  /** A standby's look at the destination: at most one read per tick, never two at once. */
-  async function watch() {
-    if (!readPublished || watching) return;
-    const signal = AbortSignal.timeout(timeoutMs);
-    watching = readPublished(signal).then(
-      (body) => {
-        const seen = freshnessOf(body);
-        if (typeof seen === 'string') stats.destinationError = seen;
-        else [stats.published, stats.destinationError] = [seen, null];
-      },
-      (error: unknown) => {
-        stats.destinationError = `cannot read it: ${describeError(error).message}`;
-        logger.warn('destination_check_failed', { destination, error });
-      },
-    );
-    await watching.finally(() => (watching = undefined));
-  }
-
-  /** Counts a tick this replica did not run because another replica leads, and looks at what it published. */
-  function skip(): Promise<void> {
+async function runSnapshot(state: RunnerState, trigger: string, tick?: Date): Promise<RunOutcome> {
+  const { stats, logger } = state;
+  const at = { trigger, ...(tick && { tick: tick.toISOString() }) };
+  if (state.inFlight) {
     stats.runs.skipped += 1;
-    return watch();
+    logger.warn('snapshot_skipped', { ...at, reason: 'the previous snapshot is still running' });
+    return 'skipped';
   }
-
-  /** Counts a tick that could not even start (the database is unreachable for the election). */
-  function fail(trigger: string, error: unknown) {
-    stats.runs.failure += 1;
-    stats.lastError = describeError(error).message;
-    logger.error('snapshot_failed', { trigger, destination, error });
+  const started = performance.now();
+  const controller = new AbortController();
+  state.current = controller;
+  const work = startPublish(state, controller);
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const error = new Error(`snapshot timed out after ${state.timeoutMs} ms`);
+      controller.abort(error);
+      reject(error);
+    }, state.timeoutMs);
+  });
+  try {
+    return countPublished(state, at, await Promise.race([work, deadline]), Math.round(performance.now() - started));
+  } catch (error) {
+    countFailure(state, at, error, Math.round(performance.now() - started));
+    // A write already under way when the time ran out may still land: say so, not only "failed".
+    void work.then((late) => late.outcome === 'written' && logger.warn('snapshot_written_late', { ...at, generatedAt: late.snapshot.generatedAt, destination: state.destination }), () => {});
+    return 'failure';
+  } finally {
+    clearTimeout(timer);
+    if (state.current === controller) state.current = undefined;
   }
+}
 
-  /** Resolves once no snapshot is running (used to drain on shutdown). */
-  const idle = async () => {
-    while (inFlight) await inFlight;
-  };
+/** The publish, marked in flight until it settles: until then a new run must not start, even after this one timed out. */
+function startPublish(state: RunnerState, controller: AbortController): Promise<Published> {
+  const work = state.publish(controller.signal);
+  const settled = work.then(
+    () => undefined,
+    () => undefined,
+  );
+  state.inFlight = settled;
+  void settled.finally(() => {
+    if (state.inFlight === settled) state.inFlight = undefined;
+  });
+  return work;
+}
 
-  return { run, skip, fail, abort, idle, stats };
+function countPublished(state: RunnerState, at: { trigger: string; tick?: string }, result: Published, durationMs: number): RunOutcome {
+  const { stats } = state;
+  const { snapshot, bytes } = result;
+  Object.assign(stats, { skewMs: result.skewMs, lastDurationMs: durationMs, lastError: null });
+  stats.runs[result.outcome === 'written' ? 'success' : 'refused'] += 1;
+  state.onRun?.(result.outcome === 'written' ? 'success' : 'refused', durationMs);
+  if (result.outcome === 'refused') return 'refused';
+  Object.assign(stats, { lastSuccessAt: new Date(snapshot.generatedAt), lastStaleAfter: new Date(snapshot.staleAfter), filesBehind: result.filesBehind });
+  state.logger.info('snapshot_published', { ...at, durationMs, generatedAt: snapshot.generatedAt, status: snapshot.status, bytes, destination: state.destination, ...(result.filesBehind.length > 0 && { filesBehind: result.filesBehind }) });
+  return 'success';
+}
+
+function countFailure(state: RunnerState, at: { trigger: string; tick?: string }, error: unknown, durationMs: number) {
+  const { stats } = state;
+  stats.runs.failure += 1;
+  stats.lastDurationMs = durationMs;
+  stats.lastError = describeError(error).message;
+  state.onRun?.('failure', durationMs);
+  state.logger.error('snapshot_failed', { ...at, durationMs, destination: state.destination, error });
+}
+
+/** A standby's look at the destination: at most one read per tick, never two at once. */
+async function watch(state: RunnerState) {
+  const { readPublished, stats } = state;
+  if (!readPublished || state.watching) return;
+  const signal = AbortSignal.timeout(state.timeoutMs);
+  const watching = readPublished(signal).then(
+    (body) => {
+      const seen = freshnessOf(body);
+      if (typeof seen === 'string') stats.destinationError = seen;
+      else [stats.published, stats.destinationError] = [seen, null];
+    },
+    (error: unknown) => {
+      stats.destinationError = `cannot read it: ${describeError(error).message}`;
+      state.logger.warn('destination_check_failed', { destination: state.destination, error });
+    },
+  );
+  state.watching = watching;
+  await watching.finally(() => (state.watching = undefined));
 }

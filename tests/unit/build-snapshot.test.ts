@@ -486,6 +486,27 @@ describe('what the worker remembers between ticks', () => {
     expect(resumed.snapshot).toEqual(whole.snapshot);
   });
 
+  it('judges whether the 90 days are still current by the database’s clock, as last measured, not by the worker’s', async () => {
+    // the worker's clock runs 4 minutes ahead (within the limit): a tick 11 h 58 min after the last is
+    // 12 h 2 min after it by the worker's clock, past the keeper's 12 h gap; by the database's it is not
+    const source = createFakeSource(brokenSystem(), { clock: (workerNow) => ({ now: new Date(workerNow.getTime() - 4 * minute) }) });
+    const builder = createSnapshotBuilder(source, settings, logger);
+    const first = new Date(now.getTime() + 4 * minute);
+    await builder.build(first);
+    const firstCalls = source.calls.length;
+    const built = await builder.build(new Date(first.getTime() + 12 * hour - 2 * minute));
+    expect(built.skewMs).toBeGreaterThanOrEqual(4 * minute);
+    expect(source.calls.slice(firstCalls)).not.toContain('earlier');
+  });
+
+  it('after reset() the history file is built anew, with the new snapshot’s generatedAt, even when its days are the same', async () => {
+    const builder = createSnapshotBuilder(createFakeSource(brokenSystem()), settings, logger);
+    await builder.build(now);
+    builder.reset();
+    const again = await builder.build(new Date(now.getTime() + minute));
+    expect(again.history.generatedAt).toBe(again.snapshot.generatedAt);
+  });
+
   it('forgets a deleted charter and judges a re-enabled one from its change, not from the weeks it was paused', async () => {
     const data = brokenSystem();
     const builder = createSnapshotBuilder(createFakeSource(data), settings, logger);

@@ -2,7 +2,7 @@
 // and runs one READ ONLY, REPEATABLE READ transaction on it (every figure from the same instant), with
 // the tenant, a statement, lock and idle timeout and jit = off set transaction-locally. It never writes.
 import pg, { type Pool, type PoolClient } from 'pg';
-import type { DatabaseClock, GovernanceStatusPort, Logger } from '../../shared/ports.ts';
+import type { DatabaseClock, GovernanceQuery, GovernanceStatusPort, Logger, TickFacts } from '../../shared/ports.ts';
 import { findLedger, readBalance, readCharters, readEarlierRuns, readRuns, readSpend, readSpendByDay, readThreads, type Ledger } from './queries.ts';
 import { readDailyUsage, readWindowUsage } from './usage-queries.ts';
 
@@ -76,81 +76,27 @@ export function createBackendCanceller(connectionString: string, logger: Logger)
   };
 }
 
-export function createPostgresGovernanceSource(pool: Pool, options: PostgresSourceOptions): GovernanceStatusPort {
-  const lockTimeoutMs = options.lockTimeoutMs ?? defaultLockTimeoutMs;
-  const idleMs = options.idleInTransactionTimeoutMs ?? options.statementTimeoutMs * 2;
-  const pinned = (workerNow: Date) => (options.databaseClock === 'worker' ? workerNow : null);
-  async function inSnapshot<T>(principalId: string, read: (client: PoolClient, ledger: Ledger, clock: DatabaseClock) => Promise<T>, workerNow: Date | null = null): Promise<T> {
-    const client = await pool.connect();
-    let broken: Error | undefined;
-    let pid: number | undefined;
-    // While a client is checked out the pool does not listen to it: an error the server sends between
-    // two statements (it ended a session that sat idle in its transaction while the worker was
-    // frozen, or it shut down) would be an unhandled 'error' event and crash the process.
-    let lost: Error | undefined;
-    const onLost = (error: Error) => {
-      lost ??= error;
-    };
-    client.on('error', onLost);
-    try {
-      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
-      // Bound parameters, transaction-local: RLS sees the system principal and nothing else. These are
-      // small index reads: JIT compilation only ever costs here, and a JIT-compiling backend does not
-      // answer a cancel, so it is off.
-      const { rows } = await client.query<{ role: string; bypasses_rls: boolean; pid: number } & ClockRow>(
-        `SELECT set_config('app.current_user_id', $1, true), set_config('statement_timeout', $2, true),
-                set_config('lock_timeout', $3, true), set_config('idle_in_transaction_session_timeout', $4, true),
-                set_config('jit', 'off', true), pg_backend_pid() AS pid,
-                current_user AS role, (SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user) AS bypasses_rls,
-                transaction_timestamp() AS now, pg_is_in_recovery() AS replica, pg_last_xact_replay_timestamp() AS replayed,
-                pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() AS caught_up`,
-        [principalId, String(options.statementTimeoutMs), String(lockTimeoutMs), String(idleMs)],
-      );
-      pid = rows[0]?.pid;
-      // The file is public: only row-level security, not just our WHERE clauses, may decide what it shows.
-      if (rows[0]?.bypasses_rls) {
-        throw new Error(
-          `database role ${rows[0].role} bypasses row-level security (SUPERUSER or BYPASSRLS): connect as a reader role like sql/reader-role.sql`,
-        );
-      }
-      const result = await read(client, await findLedger(client), clockOf(rows[0]!, workerNow && pinned(workerNow)));
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      if (error instanceof Error && clientTimeout.test(error.message)) {
-        broken = error; // the connection is still busy with the statement: never pool it again
-        if (pid !== undefined) await options.cancelBackend?.(pid).catch(() => {});
-      } else {
-        await client.query('ROLLBACK').catch((rollbackError: Error) => {
-          broken = rollbackError; // the connection is unusable: drop it instead of pooling it
-        });
-      }
-      // After a lost session the next statement only says "not queryable": the server's reason is better.
-      throw explained(lost ?? error, { lockTimeoutMs, idleMs });
-    } finally {
-      client.off('error', onLost);
-      client.release(broken ?? lost);
-    }
-  }
+/** What every transaction of one source is set up with, resolved once from its options. */
+type SnapshotSettings = {
+  statementTimeoutMs: number;
+  lockTimeoutMs: number;
+  idleMs: number;
+  cancelBackend: PostgresSourceOptions['cancelBackend'];
+  /** the tick's instant when the worker's clock is the tick's (tests pinned in time), or null */
+  pinned: (workerNow: Date) => Date | null;
+};
 
+export function createPostgresGovernanceSource(pool: Pool, options: PostgresSourceOptions): GovernanceStatusPort {
+  const settings: SnapshotSettings = {
+    statementTimeoutMs: options.statementTimeoutMs,
+    lockTimeoutMs: options.lockTimeoutMs ?? defaultLockTimeoutMs,
+    idleMs: options.idleInTransactionTimeoutMs ?? options.statementTimeoutMs * 2,
+    cancelBackend: options.cancelBackend,
+    pinned: (workerNow) => (options.databaseClock === 'worker' ? workerNow : null),
+  };
+  const inSnapshot = <T>(principalId: string, read: SnapshotRead<T>, workerNow: Date | null = null) => readInSnapshot(pool, settings, principalId, read, workerNow);
   return {
-    readTick: (request) =>
-      inSnapshot(request.principalId, async (client, ledger, clock) => {
-        const query = request.plan(clock);
-        const balanceCredits = await readBalance(client, query);
-        const spend = await readSpend(client, query);
-        const { schedules, earlier } = await readCharters(client, ledger, { principalId: query.principalId, earlierBefore: query.windowStart });
-        const runs = await readRuns(client, ledger, {
-          principalId: query.principalId,
-          from: query.runsFrom,
-          to: query.now,
-          toInclusive: true,
-          messages: { from: query.failedFrom, limit: query.failedLimit },
-        });
-        const threads = await readThreads(client, ledger, query);
-        const usage = await readWindowUsage(client, { billingAccountId: query.billingAccountId, ranges: query.usageRanges ?? [{ from: query.spendFrom, to: query.now }] });
-        return { clock, query, ledger: ledger.table, balanceCredits, spentSinceSpendFrom: spend.total, spendByHour: spend.spendByHour, schedules, runs, earlier, threads, usage };
-      }, request.workerNow),
+    readTick: (request) => inSnapshot(request.principalId, async (client, ledger, clock) => readTickFacts(client, ledger, request.plan(clock), clock), request.workerNow),
     readClock: (request) => inSnapshot(request.principalId, async (_client, _ledger, clock) => clock, request.workerNow),
     readEarlierRuns: (query) => inSnapshot(query.principalId, (client, ledger) => readEarlierRuns(client, ledger, query)),
     readHistory: (query) =>
@@ -161,4 +107,83 @@ export function createPostgresGovernanceSource(pool: Pool, options: PostgresSour
         usageByDay: await readDailyUsage(client, { billingAccountId: query.billingAccountId, from: query.from, to: query.to }),
       })),
   };
+}
+
+type SnapshotRead<T> = (client: PoolClient, ledger: Ledger, clock: DatabaseClock) => Promise<T>;
+
+/** One tick's facts, every one inside the same transaction, in the windows the plan gave. */
+async function readTickFacts(client: PoolClient, ledger: Ledger, query: GovernanceQuery, clock: DatabaseClock): Promise<TickFacts> {
+  const balanceCredits = await readBalance(client, query);
+  const spend = await readSpend(client, query);
+  const { schedules, earlier } = await readCharters(client, ledger, { principalId: query.principalId, earlierBefore: query.windowStart });
+  const runs = await readRuns(client, ledger, {
+    principalId: query.principalId,
+    from: query.runsFrom,
+    to: query.now,
+    toInclusive: true,
+    messages: { from: query.failedFrom, limit: query.failedLimit },
+  });
+  const threads = await readThreads(client, ledger, query);
+  const usage = await readWindowUsage(client, { billingAccountId: query.billingAccountId, ranges: query.usageRanges ?? [{ from: query.spendFrom, to: query.now }] });
+  return { clock, query, ledger: ledger.table, balanceCredits, spentSinceSpendFrom: spend.total, spendByHour: spend.spendByHour, schedules, runs, earlier, threads, usage };
+}
+
+/** One client, one READ ONLY, REPEATABLE READ transaction with the tenant and the timeouts set in it; `read` runs inside. */
+async function readInSnapshot<T>(pool: Pool, settings: SnapshotSettings, principalId: string, read: SnapshotRead<T>, workerNow: Date | null): Promise<T> {
+  const { lockTimeoutMs, idleMs } = settings;
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  let pid: number | undefined;
+  // While a client is checked out the pool does not listen to it: an error the server sends between
+  // two statements (it ended a session that sat idle in its transaction while the worker was
+  // frozen, or it shut down) would be an unhandled 'error' event and crash the process.
+  let lost: Error | undefined;
+  const onLost = (error: Error) => {
+    lost ??= error;
+  };
+  client.on('error', onLost);
+  try {
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+    const row = await setUpTransaction(client, settings, principalId);
+    pid = row.pid;
+    const result = await read(client, await findLedger(client), clockOf(row, workerNow && settings.pinned(workerNow)));
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    if (error instanceof Error && clientTimeout.test(error.message)) {
+      broken = error; // the connection is still busy with the statement: never pool it again
+      if (pid !== undefined) await settings.cancelBackend?.(pid).catch(() => {});
+    } else {
+      await client.query('ROLLBACK').catch((rollbackError: Error) => {
+        broken = rollbackError; // the connection is unusable: drop it instead of pooling it
+      });
+    }
+    // After a lost session the next statement only says "not queryable": the server's reason is better.
+    throw explained(lost ?? error, { lockTimeoutMs, idleMs });
+  } finally {
+    client.off('error', onLost);
+    client.release(broken ?? lost);
+  }
+}
+
+/** The transaction's settings, its backend's pid and its clock; refuses a role that bypasses row-level security. */
+async function setUpTransaction(client: PoolClient, settings: SnapshotSettings, principalId: string) {
+  // Bound parameters, transaction-local: RLS sees the system principal and nothing else. These are
+  // small index reads: JIT compilation only ever costs here, and a JIT-compiling backend does not
+  // answer a cancel, so it is off.
+  const { rows } = await client.query<{ role: string; bypasses_rls: boolean; pid: number } & ClockRow>(
+    `SELECT set_config('app.current_user_id', $1, true), set_config('statement_timeout', $2, true),
+            set_config('lock_timeout', $3, true), set_config('idle_in_transaction_session_timeout', $4, true),
+            set_config('jit', 'off', true), pg_backend_pid() AS pid,
+            current_user AS role, (SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user) AS bypasses_rls,
+            transaction_timestamp() AS now, pg_is_in_recovery() AS replica, pg_last_xact_replay_timestamp() AS replayed,
+            pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() AS caught_up`,
+    [principalId, String(settings.statementTimeoutMs), String(settings.lockTimeoutMs), String(settings.idleMs)],
+  );
+  const row = rows[0]!;
+  // The file is public: only row-level security, not just our WHERE clauses, may decide what it shows.
+  if (row.bypasses_rls) {
+    throw new Error(`database role ${row.role} bypasses row-level security (SUPERUSER or BYPASSRLS): connect as a reader role like sql/reader-role.sql`);
+  }
+  return row;
 }
