@@ -2,10 +2,7 @@
 // size (BENCH_STARTUP_SIZE, default 10k: the system's own 90 days are the same at every size), the system's
 // full year, graph_runs, the reader role; BENCH_STARTUP_RUNS workers one after the other, each measured to its
 // first snapshot (pg_stat_statements, /proc, its /metrics); BENCH_CPU_PROF=<dir> profiles them. Prints JSON.
-import pg from 'pg';
-import { createReaderRole } from '../scripts/cogni/apply-schema.ts';
-import { startBenchCluster } from './cluster.ts';
-import { scaleOf, seedDatabase } from './seed.ts';
+import { sizeFrom, withSeededDatabase } from './one-database.ts';
 import { statStatements, type StatementCost } from './stat-statements.ts';
 import { usageLabels } from './usage-report.ts';
 import { freePort, prepareWorkerKit, sampleProcess, scrapeMetrics, startWorker } from './worker-process.ts';
@@ -15,13 +12,9 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { snapshotFileName } from '../shared/contract.ts';
 
-const label = process.env.BENCH_STARTUP_SIZE ?? '10k';
-const rows = Number(label.replace(/k$/i, 'e3').replace(/M$/, 'e6'));
-if (!Number.isFinite(rows)) throw new Error(`BENCH_STARTUP_SIZE: a size like 10k or 1M, not ${label}`);
+const { label, rows } = sizeFrom('BENCH_STARTUP_SIZE', '10k');
 /** how many workers start one after the other on the same seeded database */
 const starts = Number(process.env.BENCH_STARTUP_RUNS ?? '1');
-const reader = { role: 'governance_reader', password: `bench-${process.pid}-reader` };
-const naive = { role: 'governance_naive_reader', password: `bench-${process.pid}-naive` };
 
 const started = performance.now();
 const log = (line: string) => process.stderr.write(`[bench:startup ${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}\n`);
@@ -62,39 +55,16 @@ async function measureStart(kit: Awaited<ReturnType<typeof prepareWorkerKit>>, r
 }
 
 async function main() {
-  const now = new Date(Math.floor((Date.now() + 45 * 60_000) / 60_000) * 60_000 + 30_000);
-  const cluster = await startBenchCluster(log);
-  const kit = await prepareWorkerKit();
-  const root = new pg.Client({ connectionString: cluster.adminUrl });
-  root.on('error', () => {});
-  try {
-    await root.connect();
-    await createReaderRole(root, reader);
-    await createReaderRole(root, naive);
-    const database = `bench_startup_${label.toLowerCase()}`;
-    await root.query(`CREATE DATABASE ${database}`);
-    const adminUrl = cluster.urlFor(database);
-    const [admin, second] = [new pg.Client({ connectionString: adminUrl }), new pg.Client({ connectionString: adminUrl })];
-    await admin.connect();
-    await second.connect();
-    log(`seeding ${label}`);
-    await seedDatabase(admin, second, { scale: scaleOf(label, rows), now, readerRole: reader.role, naiveRole: naive.role });
-    await admin.end();
-    await second.end();
+  await withSeededDatabase({ label, rows, database: `bench_startup_${label.toLowerCase()}`, log }, async ({ kit, root, database, readerRole, readerUrl }) => {
     log('seeded; starting the worker');
-    const stats = statStatements(root, database, reader.role);
-    const readerUrl = cluster.urlFor(database, { user: reader.role, password: reader.password });
+    const stats = statStatements(root, database, readerRole);
     const results = [];
     for (let run = 0; run < starts; run += 1) {
       results.push(await measureStart(kit, readerUrl, stats));
       log(`start ${run + 1}: ${JSON.stringify(results.at(-1))}`);
     }
     process.stdout.write(`${JSON.stringify({ size: label, graphRuns: true, results }, null, 2)}\n`);
-  } finally {
-    await root.end().catch(() => {});
-    await cluster.stop();
-    await kit.close();
-  }
+  });
 }
 
 await main();
