@@ -60,20 +60,23 @@ type RunnerState = SnapshotRunnerOptions & {
   watching: Promise<void> | undefined;
 };
 
+/** A runner's stats before its first run. */
+export const emptyRunnerStats = (): RunnerStats => ({
+  runs: { success: 0, refused: 0, failure: 0, skipped: 0 },
+  lastSuccessAt: null,
+  lastError: null,
+  lastDurationMs: null,
+  lastStaleAfter: null,
+  published: null,
+  destinationError: null,
+  skewMs: null,
+  filesBehind: [],
+});
+
 export function createSnapshotRunner(options: SnapshotRunnerOptions) {
   const state: RunnerState = {
     ...options,
-    stats: {
-      runs: { success: 0, refused: 0, failure: 0, skipped: 0 },
-      lastSuccessAt: null,
-      lastError: null,
-      lastDurationMs: null,
-      lastStaleAfter: null,
-      published: null,
-      destinationError: null,
-      skewMs: null,
-      filesBehind: [],
-    },
+    stats: emptyRunnerStats(),
     inFlight: undefined,
     current: undefined,
     watching: undefined,

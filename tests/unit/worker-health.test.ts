@@ -2,21 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { healthOf } from '../../worker/health.ts';
 import { createMetrics } from '../../worker/metrics.ts';
 import { createLogger } from '../../worker/logger.ts';
-import { createSnapshotRunner, freshnessOf, type RunnerStats } from '../../worker/snapshot-runner.ts';
+import { createSnapshotRunner, emptyRunnerStats, freshnessOf, type RunnerStats } from '../../worker/snapshot-runner.ts';
 
 const now = new Date('2026-11-21T12:00:00.000Z');
-const stats = (overrides: Partial<RunnerStats> = {}): RunnerStats => ({
-  runs: { success: 0, refused: 0, failure: 0, skipped: 0 },
-  lastSuccessAt: null,
-  lastError: null,
-  lastDurationMs: null,
-  lastStaleAfter: null,
-  published: null,
-  destinationError: null,
-  skewMs: null,
-  filesBehind: [],
-  ...overrides,
-});
+const stats = (overrides: Partial<RunnerStats> = {}): RunnerStats => ({ ...emptyRunnerStats(), ...overrides });
 
 describe('healthOf', () => {
   it('a leader is healthy until its last snapshot goes stale', () => {
