@@ -9,17 +9,24 @@ export function fill(template: string, values: Record<string, string | number | 
 }
 
 // Building an Intl object costs far more than using one (the page's first costs a phone tens of
-// milliseconds), and a page formats hundreds of figures: each is built once per locale and options.
-const numberFormats = new Map<string, Intl.NumberFormat>();
+// milliseconds), and a page formats hundreds of figures and times: each is built once per locale and options.
+const built = new Map<string, Intl.NumberFormat | Intl.DateTimeFormat>();
 const pluralRules = new Map<string, Intl.PluralRules>();
 
-/** Intl.NumberFormat(locale, options), built once for each pair. */
-export function numberFormat(locale: string | undefined, options: Intl.NumberFormatOptions = {}): Intl.NumberFormat {
-  const key = `${locale} ${JSON.stringify(options)}`;
-  let format = numberFormats.get(key);
-  if (!format) numberFormats.set(key, (format = new Intl.NumberFormat(locale, options)));
+function once<T extends Intl.NumberFormat | Intl.DateTimeFormat>(kind: string, locale: string | undefined, options: object, build: () => T): T {
+  const key = `${kind} ${locale} ${JSON.stringify(options)}`;
+  let format = built.get(key) as T | undefined;
+  if (!format) built.set(key, (format = build()));
   return format;
 }
+
+/** Intl.NumberFormat(locale, options), built once for each pair. */
+export const numberFormat = (locale: string | undefined, options: Intl.NumberFormatOptions = {}): Intl.NumberFormat =>
+  once('number', locale, options, () => new Intl.NumberFormat(locale, options));
+
+/** Intl.DateTimeFormat(locale, options), built once for each pair. */
+export const dateTimeFormat = (locale: string | undefined, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat =>
+  once('date', locale, options, () => new Intl.DateTimeFormat(locale, options));
 
 /** "1,240" in English, "1.240" in German; bigints exactly. */
 export function formatNumber(locale: string, value: number | bigint): string {

@@ -4,7 +4,7 @@ import type { DayCounts, GovernanceHistory, Incident } from '../../shared/contra
 import { classifyDay, type DayClass } from '../../shared/history.ts';
 import { parseStatusIncidentId } from '../../shared/incidents.ts';
 import { uptimeOf, type Uptime } from '../../shared/uptime.ts';
-import { fill, numberFormat, plural } from '../i18n/fill.ts';
+import { dateTimeFormat, fill, numberFormat, plural } from '../i18n/fill.ts';
 import type { Messages } from '../i18n/en.ts';
 import { describeCounts } from './describe-runs.ts';
 import { formatDay } from './format-time.ts';
@@ -109,7 +109,7 @@ export function parseIncidentId(id: string): { charterId: string; startedAt: str
 
 /** The incidents by month of their start ("November 2026" in the reader's zone), newest first as given. */
 export function groupByMonth<T extends { startedAt: string }>(incidents: readonly T[], options: { locale?: string; timeZone?: string } = {}): { month: string; incidents: T[] }[] {
-  const format = new Intl.DateTimeFormat(options.locale, { month: 'long', year: 'numeric', timeZone: options.timeZone });
+  const format = dateTimeFormat(options.locale, { month: 'long', year: 'numeric', timeZone: options.timeZone });
   const groups: { month: string; incidents: T[] }[] = [];
   for (const incident of incidents) {
     const month = format.format(Date.parse(incident.startedAt));

@@ -1,7 +1,7 @@
 // Human wording for times, in the page's locale (its messages' units and Intl's formats). Every
 // function takes `now` as an argument so the page and the tests share one clock; a time of day is in
 // the zone the reader chose (undefined: the reader's own), always named.
-import { fill, formatNumber } from '../i18n/fill.ts';
+import { dateTimeFormat, fill, formatNumber } from '../i18n/fill.ts';
 import type { Messages } from '../i18n/en.ts';
 
 const secondMs = 1000;
@@ -48,31 +48,22 @@ export interface ZoneOptions {
   timeZone?: string | undefined;
 }
 
-/** Formatters by locale and zone: building one costs far more than using it, and a page formats hundreds of times. */
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(key: string, locale: string | undefined, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
-  let format = formatters.get(key);
-  if (!format) formatters.set(key, (format = new Intl.DateTimeFormat(locale, options)));
-  return format;
-}
-
 const clock: Intl.DateTimeFormatOptions = { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZoneName: 'short' };
 const date: Intl.DateTimeFormatOptions = { month: 'short', day: 'numeric' };
 
 /** "Nov 21, 07:05 EST", "21. Nov., 13:05 MEZ": the chosen zone, with its abbreviation so the zone is never a guess. */
 export function formatLocalTime(ms: number, { locale, timeZone }: ZoneOptions = {}): string {
-  return formatter(`time ${locale} ${timeZone}`, locale, { ...date, ...clock, timeZone }).format(ms);
+  return dateTimeFormat(locale, { ...date, ...clock, timeZone }).format(ms);
 }
 
 /** "Sun, 04:30 UTC" within six days of `now`, else with the date: when a forecast's end falls. */
 export function formatWeekdayTime(ms: number, nowMs: number, { locale, timeZone }: ZoneOptions = {}): string {
   const near = ms - nowMs < 6 * dayS * secondMs;
-  return formatter(`weekday ${near} ${locale} ${timeZone}`, locale, { weekday: 'short', ...(near ? {} : date), ...clock, timeZone }).format(ms);
+  return dateTimeFormat(locale, { weekday: 'short', ...(near ? {} : date), ...clock, timeZone }).format(ms);
 }
 
 /** A UTC day (2026-11-21) as the locale writes dates; as is where its messages keep ISO dates. */
 export function formatDay(date: string, m: Messages): string {
   if (!m.days.format) return date;
-  return formatter(`day ${m.locale}`, m.locale, { ...m.days.format, timeZone: 'UTC' }).format(Date.parse(`${date}T00:00:00Z`));
+  return dateTimeFormat(m.locale, { ...m.days.format, timeZone: 'UTC' }).format(Date.parse(`${date}T00:00:00Z`));
 }
