@@ -5,7 +5,7 @@
 // it. A rebuild cut short (the tick's timeout) goes on where it stopped at the next tick, so a slow
 // database still gets there.
 import type { RunRecord } from '../shared/charter-state.ts';
-import { limits, type GovernanceHistory } from '../shared/contract.ts';
+import type { GovernanceHistory } from '../shared/contract.ts';
 import { dayMs, startOfUtcDay, utcDate } from '../shared/history.ts';
 import type { GovernanceStatusPort, HistoryFacts, ScheduleFacts } from '../shared/ports.ts';
 import { emptyDayUsage, summarizeUsageDays } from '../shared/usage.ts';

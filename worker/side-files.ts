@@ -18,7 +18,7 @@ import {
 } from '../shared/contract.ts';
 import { governanceBadge, governanceBadgeSvg } from '../shared/badge.ts';
 import { governanceHistoryJsonSchema, governanceStatusJsonSchema } from '../shared/json-schema.ts';
-import type { Logger, SnapshotStorePort } from '../shared/ports.ts';
+import type { Logger } from '../shared/ports.ts';
 import { statuspageFileName, statuspageSummary } from '../shared/statuspage.ts';
 import { archiveDaySchemaFileName, archiveIndexSchemaFileName, archiveRecentSchemaFileName, signingKeyFileName } from '../shared/archive-files.ts';
 import { archiveSideFiles } from './archive-side-files.ts';
@@ -105,7 +105,6 @@ export function parsePublishedHistory(body: string | null, logger: Logger): Gove
   return null;
 }
 
-const md5 = (body: string) => createHash('md5').update(body).digest('hex');
 // The schemas never change within one process: serialise them once.
 const statusSchemaBody = json(governanceStatusJsonSchema());
 const historySchemaBody = json(governanceHistoryJsonSchema());
