@@ -468,6 +468,32 @@ describe('what the worker remembers between ticks', () => {
     expect(source.calls.slice(firstCalls + 2)).toContain('earlier');
   });
 
+  it('reads only the newest minutes of usage each tick, and the whole window again after a failed tick and after reset()', async () => {
+    const source = createFakeSource(brokenSystem());
+    const readFacts = source.readGovernanceFacts.bind(source);
+    const ranges: Array<'whole' | 'part'> = [];
+    let failNext = false;
+    source.readGovernanceFacts = async (query) => {
+      ranges.push(query.usageRanges?.length === 1 && query.usageRanges[0]!.from.getTime() === query.spendFrom.getTime() ? 'whole' : 'part');
+      if (failNext) {
+        failNext = false;
+        throw new Error('connection terminated');
+      }
+      return readFacts(query);
+    };
+    const builder = createSnapshotBuilder(source, settings, logger);
+    const tick = (minutes: number) => builder.build(new Date(now.getTime() + minutes * minute));
+    await tick(0);
+    await tick(1);
+    failNext = true;
+    await expect(tick(2)).rejects.toThrow('connection terminated');
+    await tick(3); // after the failed tick
+    await tick(4);
+    builder.reset(); // a replica that stopped leading, leading again
+    await tick(5);
+    expect(ranges).toEqual(['whole', 'part', 'part', 'whole', 'part', 'whole']);
+  });
+
   it('a rebuild cut short by the tick’s timeout goes on where it stopped at the next tick', async () => {
     const source = createFakeSource(brokenSystem());
     const controller = new AbortController();
