@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { archiveDayFileName, archiveIndexFileName, archiveRecentFileName, endOfUtcDate, signatureFileName } from '../../shared/archive-files.ts';
+import { serializeArchiveDay } from '../../shared/archive-contract.ts';
 import type { SnapshotStorePort } from '../../shared/ports.ts';
 import { createArchivist } from '../../worker/archive.ts';
 import { closedDay, dates, newSigner, recordingLogger } from '../support/archive-record.ts';
@@ -213,6 +214,25 @@ describe('two writers', () => {
     expect(caught).toHaveLength(1);
     expect(caught[0]).toMatchObject({ level: 'error', file: archiveDayFileName(day), store: 'memory' });
     expect(outcomes.map((outcome) => outcome.head?.sha256)).toEqual([sha256(stored), sha256(stored)]);
+  });
+
+  it('a day stored by a writer on another chain (its prev is not this head) is neither taken nor written over: the next call reads the index again', async () => {
+    const list = dates('2026-10-01', 2);
+    const { files, store } = createMemoryStore();
+    const counted = counting(store);
+    const { archivist, logger, setClock } = setup(at(list[0]!, 15), newSigner(), counted.store);
+    await archivist.archive([closedDay(list[0]!)]);
+    // a writer whose first day was another one (a store that let two creates of it through) chained its next day to that
+    await store.create(archiveDayFileName(list[1]!), serializeArchiveDay(closedDay(list[1]!), sha256('another first day')));
+    const before = new Map(files);
+    setClock(at(list[1]!, 15));
+    expect(await archivist.archive(list.map((date) => closedDay(date)))).toMatchObject({ appended: [], adopted: [] });
+    expect(logger.events('archive_chain_conflict')).toEqual([expect.objectContaining({ file: archiveDayFileName(list[1]!) })]);
+    expect(files).toEqual(before);
+    counted.reads.length = 0;
+    await archivist.archive(list.map((date) => closedDay(date)));
+    expect(counted.reads[0]).toBe(archiveIndexFileName);
+    expect(files).toEqual(before);
   });
 
   it('a writer that fell behind never puts an older index back', async () => {
