@@ -1,5 +1,6 @@
 // EXPLAIN (ANALYZE, BUFFERS) of recorded statements, and the checks that make a plan "index-served":
-// no application table read sequentially; and, stricter, the run ledger read only through (schedule_id, scheduled_for).
+// no application table read sequentially; and, stricter, the run ledger read only through (schedule_id, scheduled_for),
+// but for the recent threads' latest run, found by its thread's state_key (ledgerIndexOf).
 // Used by the bench and by tests/integration/query-plans.test.ts.
 import type pg from 'pg';
 import type { GovernanceQuery, GovernanceStatusPort } from '../shared/ports.ts';
@@ -124,6 +125,13 @@ const blocks = (counts: { 'Shared Hit Blocks'?: number; 'Shared Read Blocks'?: n
   (counts?.['Shared Hit Blocks'] ?? 0) + (counts?.['Shared Read Blocks'] ?? 0);
 
 /**
+ * The one index through which a statement may read the run ledger: its (schedule_id, scheduled_for)
+ * index, but for the recent threads, whose latest run each is found by its thread's state_key
+ * (graph_runs_state_key_idx: one probe per thread, bounded by the threads' limit).
+ */
+export const ledgerIndexOf = (ledger: string, label: string) => (label === 'recent threads' ? `${ledger}_state_key_idx` : `${ledger}_schedule_slot_unique`);
+
+/**
  * Runs each statement under EXPLAIN (ANALYZE, BUFFERS) on a client already inside the snapshot's
  * transaction. `ledger` names the run table whose reads must use its (schedule_id, scheduled_for)
  * index; pass null for the naive reading, whose plans are reported but not held to that.
@@ -133,6 +141,7 @@ export async function explainAll(client: pg.PoolClient, statements: Statement[],
   for (const { text, values } of statements) {
     const { rows } = await client.query<{ 'QUERY PLAN': Explained[] }>(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${text}`, values);
     const explained = rows[0]!['QUERY PLAN'][0]!;
+    const label = labelOf(text);
     const nodes = walk(explained.Plan);
     const problems: string[] = [];
     const ledgerDetours: string[] = [];
@@ -148,12 +157,12 @@ export async function explainAll(client: pg.PoolClient, statements: Statement[],
       if (ledger && relation === ledger) {
         for (const index of indexesReading(node)) {
           if (index === 'no index') problems.push(`${node['Node Type']} on ${relation} without an index`);
-          else if (index !== `${ledger}_schedule_slot_unique`) ledgerDetours.push(`${node['Node Type']} on ${relation} via ${index}`);
+          else if (index !== ledgerIndexOf(ledger, label)) ledgerDetours.push(`${node['Node Type']} on ${relation} via ${index}`);
         }
       }
     }
     plans.push({
-      label: labelOf(text),
+      label,
       text,
       rows: explained.Plan['Actual Rows'] ?? 0,
       buffers: blocks(explained.Plan),

@@ -47,7 +47,7 @@ function goalLines(results: SizeResult[]): string[] {
   );
   const offPlan = results.filter((result) => offIndex(result.design.plans).length > 0);
   lines.push(
-    `- Every statement of a tick index-served at every size, the run ledger only through \`<ledger>_schedule_slot_unique\` (EXPLAIN of one read): ${
+    `- Every statement of a tick index-served at every size, the run ledger only through \`<ledger>_schedule_slot_unique\`, the recent threads' latest run through \`graph_runs_state_key_idx\` (one probe per thread; EXPLAIN of one read): ${
       offPlan.length === 0 ? '**met**' : `**missed** at ${offPlan.map((result) => `${result.scale.label} ${result.ledger} (${offIndex(result.design.plans).join('; ')})`).join(', ')}`
     }`,
   );

@@ -6,7 +6,7 @@
 // same fixture must give the exact expected charters once, after ticks, and from the real worker.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { explainAsTenant, readsOf, recordingPool, type QueryPlan, type Statement, readFacts } from '../../bench/plans.ts';
+import { explainAsTenant, ledgerIndexOf, readsOf, recordingPool, type QueryPlan, type Statement, readFacts } from '../../bench/plans.ts';
 import { lastSlotOf, seedShapes, seededModels, systemTenant, useLedger, type Shapes } from '../../scripts/cogni/scale-seed.ts';
 import { limits, type Charter, type GovernanceStatus } from '../../shared/contract.ts';
 import type { GovernanceFacts } from '../../shared/ports.ts';
@@ -55,7 +55,7 @@ const servedBy = (ledger: string, label: string): Record<string, RegExp> => ({
   schedules: /^schedules_(owner_idx|temporal_id_unique)$/,
   ai_threads: /^ai_threads_owner_updated_idx$/,
   // The ledger by slot; the recent threads' latest run (graph_runs) by its thread's state_key.
-  [ledger]: label === 'recent threads' ? new RegExp(`^${ledger}_state_key_idx$`) : new RegExp(`^${ledger}_schedule_slot_unique$`),
+  [ledger]: new RegExp(`^${ledgerIndexOf(ledger, label)}$`),
 });
 
 /**
