@@ -81,14 +81,16 @@ function launchDemo(): Demo {
     logs,
     output: () => text,
     exited,
-    async waitFor(event, timeoutMs) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const found = logs.find((line) => line.event === event);
-        if (found) return found;
-        if (Date.now() > deadline || child.exitCode !== null) throw new Error(`no "${event}" within ${timeoutMs} ms:\n${text}`);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+    waitFor(event, timeoutMs) {
+      // (a demo that exits fails at once, not at the end of the wait)
+      const exitedEarly = exited.then(() => Promise.reject(new Error(`the demo exited before "${event}":\n${text}`)));
+      const found = vi.waitFor(() => {
+        const line = logs.find((candidate) => candidate.event === event);
+        if (!line) throw new Error(`no "${event}" within ${timeoutMs} ms:\n${text}`);
+        return line;
+      }, { timeout: timeoutMs, interval: 50 });
+      exitedEarly.catch(() => {}); // heard only through the race below
+      return Promise.race([found, exitedEarly]);
     },
   };
   demos.push(demo);
@@ -115,13 +117,11 @@ async function fetchSnapshot(url: string): Promise<GovernanceStatus> {
 }
 
 async function waitForNewerSnapshot(url: string, than: GovernanceStatus): Promise<GovernanceStatus> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
+  return vi.waitFor(async () => {
     const snapshot = await fetchSnapshot(url);
-    if (snapshot.generatedAt > than.generatedAt) return snapshot;
-    if (Date.now() > deadline) throw new Error(`no snapshot newer than ${than.generatedAt} within 15 s`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
+    if (snapshot.generatedAt <= than.generatedAt) throw new Error(`no snapshot newer than ${than.generatedAt} within 15 s`);
+    return snapshot;
+  }, { timeout: 15_000, interval: 250 });
 }
 
 const isAlive = (pid: number) => {

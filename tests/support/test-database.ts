@@ -2,7 +2,7 @@
 // ledger, and the reader role's grants. drop() fails the test file if a connection was left open.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { inject } from 'vitest';
+import { inject, vi } from 'vitest';
 import { applyCogniSchema, grantReader, type Ledger } from '../../scripts/cogni/apply-schema.ts';
 
 export type TestDatabase = {
@@ -81,15 +81,20 @@ async function dropDatabase(maintenanceUrl: string, name: string): Promise<void>
  */
 async function waitForNoConnections(maintenanceUrl: string, name: string): Promise<string[]> {
   return withClient(maintenanceUrl, async (client) => {
-    const deadline = Date.now() + 2_000;
-    for (;;) {
-      const { rows } = await client.query<{ usename: string | null }>(
-        'SELECT usename FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
-        [name],
-      );
-      if (rows.length === 0 || Date.now() > deadline) return rows.map((row) => row.usename ?? '?');
-      await new Promise((resolve) => setTimeout(resolve, 25));
+    let roles: string[] = [];
+    try {
+      await vi.waitFor(async () => {
+        const { rows } = await client.query<{ usename: string | null }>(
+          'SELECT usename FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+          [name],
+        );
+        roles = rows.map((row) => row.usename ?? '?');
+        if (roles.length > 0) throw new Error(`${roles.length} connections still open`);
+      }, { timeout: 2_000, interval: 25 });
+    } catch {
+      // the roles still connected after the grace period are the answer
     }
+    return roles;
   });
 }
 
