@@ -153,7 +153,8 @@ async function interruptAndCheck(demo: Demo, url: string, workerPid: number): Pr
  */
 function archivedDaysAt(at: number): string {
   const first = startOfUtcDay(at) - 89 * dayMs;
-  const last = startOfUtcDay(at - defaults.MISSED_RUN_GRACE_SECONDS * 1000) - dayMs;
+  const graceSeconds = Number(process.env.MISSED_RUN_GRACE_SECONDS ?? defaults.MISSED_RUN_GRACE_SECONDS); // the demo's worker inherits it
+  const last = startOfUtcDay(at - graceSeconds * 1000) - dayMs;
   return `${(last - first) / dayMs + 1} archived days, ${utcDate(first)} to ${utcDate(last)}`;
 }
 

@@ -81,20 +81,21 @@ async function dropDatabase(maintenanceUrl: string, name: string): Promise<void>
  */
 async function waitForNoConnections(maintenanceUrl: string, name: string): Promise<string[]> {
   return withClient(maintenanceUrl, async (client) => {
-    let roles: string[] = [];
+    const connected = async () => {
+      const { rows } = await client.query<{ usename: string | null }>(
+        'SELECT usename FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+        [name],
+      );
+      return rows.map((row) => row.usename ?? '?');
+    };
     try {
       await vi.waitFor(async () => {
-        const { rows } = await client.query<{ usename: string | null }>(
-          'SELECT usename FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
-          [name],
-        );
-        roles = rows.map((row) => row.usename ?? '?');
-        if (roles.length > 0) throw new Error(`${roles.length} connections still open`);
+        if ((await connected()).length > 0) throw new Error('connections still open');
       }, { timeout: 2_000, interval: 25 });
+      return [];
     } catch {
-      // the roles still connected after the grace period are the answer
+      return connected(); // the roles still connected after the grace period (a failed query throws here)
     }
-    return roles;
   });
 }
 
