@@ -9,14 +9,15 @@
 // stdout only).
 import { rm, writeFile } from 'node:fs/promises';
 import pg from 'pg';
-import { applyCogniSchema, createReaderRole, grantReader, type Ledger } from '../scripts/cogni/apply-schema.ts';
+import { applyCogniSchema, grantReader, type Ledger } from '../scripts/cogni/apply-schema.ts';
 import { schemaFingerprint } from '../scripts/cogni/load.ts';
 import { ledgerInUse } from '../scripts/cogni/scale-seed.ts';
-import { startBenchCluster, type BenchCluster } from './cluster.ts';
+import type { BenchCluster } from './cluster.ts';
 import { measureFootprint, type FootprintPlan, type FootprintResult } from './footprint.ts';
 import { readDeploymentMemory } from './deployment-memory.ts';
 import { describeMachine } from './machine.ts';
 import { measureNaive } from './naive-snapshot.ts';
+import { naive, reader, seededNow, withBenchCluster } from './one-database.ts';
 import { measurePagePerformance } from './page-performance.ts';
 import { buildSite, weighPage } from './page-weight.ts';
 import { measurePrevious } from './previous-queries.ts';
@@ -25,7 +26,7 @@ import { scaleOf, seedDatabase, system, useLedger, windowPages, type Scale } fro
 import { measureSnapshot } from './snapshot-cost.ts';
 import { statStatements } from './stat-statements.ts';
 import type { Report, SizeResult } from './tables.ts';
-import { prepareWorkerKit, type WorkerKit } from './worker-process.ts';
+import type { WorkerKit } from './worker-process.ts';
 import { measureWorkerTicks } from './worker-ticks.ts';
 
 const quick = process.env.BENCH_QUICK === '1';
@@ -44,8 +45,6 @@ const reps = { snapshot: 40, warmup: 5, usage: 20, naive: 20, naiveBudgetMs: 6_0
 const footprintPlan: FootprintPlan = quick
   ? { defaultTicks: 2, soakTicks: 2, everySecondSeconds: 30, scrapeMs: 10_000 }
   : { defaultTicks: 2, soakTicks: 3, everySecondSeconds: 60, scrapeMs: 15_000 };
-const reader = { role: 'governance_reader', password: `bench-${process.pid}-reader` };
-const naive = { role: 'governance_naive_reader', password: `bench-${process.pid}-naive` };
 
 const started = performance.now();
 const log = (line: string) => process.stderr.write(`[bench ${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}\n`);
@@ -196,21 +195,9 @@ async function measureSizes(context: Context) {
 }
 
 async function main(): Promise<void> {
-  // The seeded history ends at `now`, later than the worker's own clock will be at any point of the
-  // run, so that every tick it makes finds its charters answered up to its own now; rows after its
-  // clock lie outside every window it reads. Half past a minute, so no window starts on a slot.
-  const now = new Date(Math.floor((Date.now() + (quick ? 25 : 45) * 60_000) / 60_000) * 60_000 + 30_000);
-  const cluster = await startBenchCluster(log);
-  const kit = await prepareWorkerKit().catch(async (error: unknown) => {
-    await cluster.stop();
-    throw error;
-  });
-  const root = new pg.Client({ connectionString: cluster.adminUrl });
-  root.on('error', () => {});
-  try {
-    await root.connect();
-    await createReaderRole(root, reader);
-    await createReaderRole(root, naive);
+  // The seeded history ends after the worker's clock for the whole run (bench/one-database.ts seededNow).
+  const now = seededNow(quick ? 25 : 45);
+  await withBenchCluster(log, async ({ cluster, kit, root }) => {
     const references = await referenceFingerprints(cluster, root);
     const { results, footprint, lastSnapshot } = await measureSizes({ cluster, root, kit, references, now });
     const page = await measurePage(lastSnapshot);
@@ -234,11 +221,7 @@ async function main(): Promise<void> {
     process.stdout.write(report);
     if (quick) log('BENCH_QUICK: BENCHMARKS.md left as it was (it holds a full run)');
     else await writeFile(new URL('../BENCHMARKS.md', import.meta.url), report);
-  } finally {
-    await root.end().catch(() => {});
-    await cluster.stop();
-    await kit.close();
-  }
+  });
   log('done');
 }
 
