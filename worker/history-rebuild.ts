@@ -86,7 +86,10 @@ async function begin({ source, keeper, memory, principalId, readPublished }: Reb
   if (published) keeper.recall(published);
   const earlier = await source.readEarlierRuns({ principalId, before: new Date(horizon) });
   memory.load(new Map(earlier.map((facts) => [facts.scheduleId, facts.lastSuccess && toRunRecord(facts.lastSuccess)])));
-  const firstRunAt = new Map(earlier.flatMap((facts) => (instantMs(facts.firstRunAt) === null ? [] : [[facts.scheduleId, instantMs(facts.firstRunAt)!] as const])));
+  const firstRunAt = new Map(earlier.flatMap((facts) => {
+    const at = instantMs(facts.firstRunAt);
+    return at === null ? [] : [[facts.scheduleId, at] as const];
+  }));
   return { horizon, next: horizon, firstRunAt: new Map(firstRunAt), before: firstRunAt };
 }
 
