@@ -25,8 +25,17 @@ export function footprintGoalLine(footprint: FootprintResult): string {
   const margin = Math.abs(peakGoal.mb - mb(peak));
   const each = runs.map((run) => `${run.store} ${mib(run.peakRssMiB)}`).join(', ');
   const verdict = met ? `**met**, ${margin.toFixed(1)} MB under it` : `**missed** by ${margin.toFixed(1)} MB`;
-  const floor = `Node alone ${mib(footprint.bareNode.rssMiB)}, every module loaded and nothing run ${mib(footprint.modulesLoadedMiB)}`;
-  return `- Worker peak RSS (VmHWM) at the default schedule under ${peakGoal.mb} MB (${mib(peakGoal.bytes / 2 ** 20)}), file store and S3, at ${footprint.source}: ${each}; the higher is ${mb(peak).toFixed(1)} MB — ${verdict} (for scale: ${floor})`;
+  const floor = `Node alone ${mib(footprint.bareNode.rssMiB)}, a file-destination worker before its first read ${mib(footprint.fileWorkerUnreadMiB)}, every module loaded and nothing run ${mib(footprint.modulesLoadedMiB)}`;
+  return `- Worker peak RSS (VmHWM) at the default schedule under ${peakGoal.mb} MB (${mib(peakGoal.bytes / 2 ** 20)}), file store and S3, at ${footprint.source}: ${each}; the higher is ${mb(peak).toFixed(1)} MB — ${verdict} (for scale: ${floor}; \`--once\` under ${leanestRuns(footprint)})`;
+}
+
+/** The `--once` runs under the leanest flags, each beside the same run under the worker's own flags. */
+function leanestRuns(footprint: FootprintResult): string {
+  const runs = footprint.leanest.once.map((lean) => {
+    const own = footprint.once.find((run) => run.store === lean.store)!;
+    return `${storeOf(lean)} ${mib(lean.peakRssMiB)} (${mib(own.peakRssMiB)} under the worker's flags) for ${(lean.cpuMs / own.cpuMs).toFixed(2)}x its CPU`;
+  });
+  return `the leanest flags Node offers (\`${footprint.leanest.flags.join(' ')}\`): ${runs.join(', ')}`;
 }
 
 export function footprintSection(report: Report): string {
@@ -69,7 +78,9 @@ ${table(
 
 **One snapshot and exit** (\`worker/main.js --once\`, as a CronJob or a one-off run would start it; same flags, cache, feeds
 and key; the start-up's 90-day rebuild, one snapshot published, exit), VmHWM read as the process exits:
-${footprint.once.map((run) => `${storeOf(run)} **${mib(run.peakRssMiB)}** (exit ${run.exitCode})`).join(', ')}.
+${footprint.once.map((run) => `${storeOf(run)} **${mib(run.peakRssMiB)}**, ${count(run.cpuMs)} ms of CPU (exit ${run.exitCode})`).join(', ')}.
+The same under ${leanestRuns(footprint)}; these flags come after the worker's own and have a compile cache warmed for them.
+A file-destination worker whose database refuses it (its modules loaded, no row read) peaks at ${mib(footprint.fileWorkerUnreadMiB)}.
 
 ${soak ? `**The soak** (default schedule, S3): ${soak.snapshots} snapshots in ${soak.wallSeconds.toFixed(0)} s; peak RSS ${mib(soak.peakRssMiB)}, ${mib(soak.endRssMiB)} resident at the end; ${soak.fds.start} open descriptors after the first snapshot and ${soak.fds.end} at the end; the event loop's p99 delay at most ${seconds(soak.eventLoop.steady.p99)} in any ${plan.scrapeMs / 1000}-second window after the start-up (longest single delay ${seconds(soak.eventLoop.steady.max)}), ${seconds(soak.eventLoop.startup.p99)} p99 and ${seconds(soak.eventLoop.startup.max)} longest during the start-up, whose rebuild is synchronous work.` : ''}
 
@@ -88,6 +99,14 @@ ${
   }`;
 }
 
+/** Whether flags alone bring one start-up under the goal, for every store. */
+function leanestVerdict(footprint: FootprintResult): string {
+  const highest = Math.max(...footprint.leanest.once.map((run) => run.peakRssMiB));
+  return mb(highest) < peakGoal.mb
+    ? `flags alone bring the start-up under the goal, at that CPU`
+    : `even so the start-up peaks above the goal (${mb(highest).toFixed(1)} MB at the highest), so no choice of flags meets it`;
+}
+
 /** The paragraph of "What explains the figures" on memory and CPU on the host. */
 export function footprintFindings(report: Report): string {
   const { footprint } = report;
@@ -102,7 +121,9 @@ export function footprintFindings(report: Report): string {
     `**The worker's memory.** At the default schedule it peaks at ${peaks(byMinute)}, at one snapshot a second at ${peaks(bySecond)}, and one \`--once\` at ${footprint.once.map((run) => `${mib(run.peakRssMiB)} with ${storeOf(run)}`).join(' and ')} (${footprint.source}). ` +
     `At least ${(100 * firstShare).toFixed(0)} % of the default schedule's peak is already reached when the first snapshot is published: the start-up (loading the modules, the 90-day rebuild, the first full read) sets it, the ticks after it add little. ` +
     `Node itself under the same flags, running nothing, is resident at ${mib(bareNode.rssMiB)}, ${mib(bareNode.fileMiB)} of it file-backed (Node's own binary mapped in); ` +
-    `loading every module a worker may use and running nothing (\`worker/main.js --version\`, which loads the S3 store's AWS SDK too, from the warm compile cache) peaks at ${mib(footprint.modulesLoadedMiB)}. ` +
+    `loading every module a worker may use and running nothing (\`worker/main.js --version\`, which loads the S3 store's AWS SDK too, from the warm compile cache) peaks at ${mib(footprint.modulesLoadedMiB)}; ` +
+    `a file-destination worker before its first read at ${mib(footprint.fileWorkerUnreadMiB)}: ${mb(footprint.fileWorkerUnreadMiB).toFixed(1)} MB of the goal's ${peakGoal.mb} MB is spent before the start-up reads a row. ` +
+    `One \`--once\` under ${leanestRuns(footprint)}; ${leanestVerdict(footprint)}. ` +
     `At the end of the soak the worker was resident at ${mib(soak.endRssMiB)}: ${mib(soak.end.anonMiB)} anonymous and ${mib(soak.end.fileMiB)} file-backed; V8's heap had ${mib(soak.end.heapUsedMiB)} in use of ${mib(soak.end.heapTotalMiB)}, and ${mib(soak.end.externalMiB)} outside it (buffers). ` +
     `The anonymous memory beyond V8's heap is what Node and V8 hold outside it (compiled code, the allocator's pages kept after the start-up's peak); the bench does not break it down further. ` +
     (failed.length > 0 ? `Ticks that failed during these runs: ${failed.join('; ')}. ` : 'No tick failed during these runs. ') +

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { snapshotFileName } from '../shared/contract.ts';
 import { startBenchBucket } from './s3.ts';
-import { bareNodeSample, freePort, modulesLoadedPeakKiB, peakOfRun, sampleProcess, scrapeMetrics, startWorker, type ProcessSample, type WorkerKit } from './worker-process.ts';
+import { bareNodeSample, freePort, modulesLoadedPeakKiB, peakOfRun, unreadPeakKiB, sampleProcess, scrapeMetrics, startWorker, type ProcessSample, type WorkerKit } from './worker-process.ts';
 
 export type Store = 'file' | 's3';
 export type FootprintPlan = { defaultTicks: number; soakTicks: number; everySecondSeconds: number; scrapeMs: number };
@@ -52,9 +52,23 @@ export type FootprintResult = {
   bareNode: { rssMiB: number; anonMiB: number; fileMiB: number };
   /** VmHWM of `worker/main.js --version`: every module a worker may load (the AWS SDK too), nothing run */
   modulesLoadedMiB: number;
+  /** VmHWM of a file-destination worker whose database refuses it: its modules loaded, no row read */
+  fileWorkerUnreadMiB: number;
   /** VmHWM of `worker/main.js --once` (the start-up rebuild, one snapshot published, exit) per store */
-  once: Array<{ store: Store; peakRssMiB: number; exitCode: number }>;
+  once: OnceRun[];
+  /** the same `--once` under the flags that trade the most CPU for memory (leanestNodeFlags) */
+  leanest: { flags: readonly string[]; once: OnceRun[] };
 };
+
+export type OnceRun = { store: Store; peakRssMiB: number; cpuMs: number; exitCode: number };
+
+/**
+ * What Node offers to hold less, each measured to lower the peak at a CPU cost (BENCHMARKS.md): no
+ * compiler above the interpreter, V8's memory-saving mode, and a 32 MiB bound on the old generation
+ * (the start-up's live heap is 20 to 25 MiB, so a larger history would run out of it). Not the
+ * worker's flags: measured beside them, to show how far flags alone can go.
+ */
+export const leanestNodeFlags = ['--max-opt=0', '--optimize-for-size', '--max-old-space-size=32'] as const;
 
 const mib = (kiB: number) => kiB / 1024;
 const loopOf = (metrics: Map<string, number>): LoopWindow => ({
@@ -136,13 +150,19 @@ export async function measureFootprint(kit: WorkerKit, readerUrl: string, option
     return settled.map((outcome) => (outcome as PromiseFulfilledResult<FootprintRun>).value);
   };
   try {
-    log('footprint: --once, file store then S3');
-    const once: FootprintResult['once'] = [];
-    for (const store of ['file', 's3'] as const) {
-      const run = await peakOfRun(kit, ['--once'], { DATABASE_URL: readerUrl, ...storeEnv[store](`${store}-once`) });
-      if (run.exitCode !== 0) throw new Error(`worker --once with the ${store} store exited with ${run.exitCode}`);
-      once.push({ store, peakRssMiB: mib(run.peakKiB), exitCode: run.exitCode });
-    }
+    log('footprint: --once, file store then S3, under the worker\'s flags and then the leanest');
+    // Each run publishes to a destination of its own: one that found the archive written would do less.
+    const onceRuns = async (name: string, extraFlags: readonly string[]) => {
+      const runs: OnceRun[] = [];
+      for (const store of ['file', 's3'] as const) {
+        const run = await peakOfRun(kit, ['--once'], { DATABASE_URL: readerUrl, ...storeEnv[store](`${store}-${name}`) }, extraFlags);
+        if (run.exitCode !== 0) throw new Error(`worker --once with the ${store} store${extraFlags.length > 0 ? ` and ${extraFlags.join(' ')}` : ''} exited with ${run.exitCode}`);
+        runs.push({ store, peakRssMiB: mib(run.peakKiB), cpuMs: run.cpuMs, exitCode: run.exitCode });
+      }
+      return runs;
+    };
+    const once = await onceRuns('once', []);
+    const leanest = { flags: leanestNodeFlags, once: await onceRuns('once-leanest', leanestNodeFlags) };
     const minute = '* * * * *';
     const second = '* * * * * *';
     log(`footprint: the default schedule, file store (${plan.defaultTicks} ticks) and S3 (the soak, ${plan.soakTicks} ticks) side by side`);
@@ -157,8 +177,9 @@ export async function measureFootprint(kit: WorkerKit, readerUrl: string, option
     const runs = [...byMinute, ...bySecond];
     const bare = await bareNodeSample();
     const modulesLoadedMiB = mib(await modulesLoadedPeakKiB(kit));
+    const fileWorkerUnreadMiB = mib(await unreadPeakKiB(kit, storeEnv.file('file-unread')));
     log(`footprint: peak RSS ${runs.map((entry) => `${entry.store} ${entry.cron === minute ? 'minute' : 'second'} ${entry.peakRssMiB.toFixed(1)} MiB`).join(', ')}`);
-    return { source: options.source, plan, runs, once, modulesLoadedMiB, bareNode: { rssMiB: mib(bare.rssKiB), anonMiB: mib(bare.rssAnonKiB), fileMiB: mib(bare.rssFileKiB) } };
+    return { source: options.source, plan, runs, once, leanest, modulesLoadedMiB, fileWorkerUnreadMiB, bareNode: { rssMiB: mib(bare.rssKiB), anonMiB: mib(bare.rssAnonKiB), fileMiB: mib(bare.rssFileKiB) } };
   } finally {
     await bucket.close();
     await rm(folder, { recursive: true, force: true });

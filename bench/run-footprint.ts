@@ -1,10 +1,11 @@
 // `npm run bench:footprint`: the worker's footprint alone (bench/footprint.ts), on one database of
 // the full bench's shapes at one size (BENCH_FOOTPRINT_SIZE, 1M by default: the size the full run
-// measures it at), without the rest of `npm run bench`. Prints the goal line and the footprint's
-// section; BENCHMARKS.md is left as it is (it holds a full run). BENCH_FOOTPRINT_HOLD=1 seeds, prints
-// the reader's URL and waits for SIGINT instead, for measuring workers by hand against the database.
+// measures it at), without the rest of `npm run bench`. Prints the goal line, the footprint's section
+// and its paragraph of findings; BENCHMARKS.md is left as it is (it holds a full run).
+// BENCH_FOOTPRINT_HOLD=1 seeds, prints the reader's URL and waits for SIGINT instead, for measuring
+// workers by hand against the database.
 import { readDeploymentMemory } from './deployment-memory.ts';
-import { footprintGoalLine, footprintSection } from './footprint-report.ts';
+import { footprintFindings, footprintGoalLine, footprintSection } from './footprint-report.ts';
 import { measureFootprint, type FootprintPlan } from './footprint.ts';
 import type { Report } from './tables.ts';
 import { sizeFrom, withSeededDatabase } from './one-database.ts';
@@ -26,7 +27,7 @@ async function main(): Promise<void> {
     const footprint = await measureFootprint(kit, readerUrl, { source: `${label}, graph_runs`, plan, log });
     // The section reads the full run's tick measurements too: here there are none, and it leaves them out.
     const report = { footprint, results: [], deployment: await readDeploymentMemory() } as unknown as Report;
-    process.stdout.write(`${footprintGoalLine(footprint)}\n\n${footprintSection(report)}\n`);
+    process.stdout.write(`${footprintGoalLine(footprint)}\n\n${footprintSection(report)}\n\n${footprintFindings(report)}\n`);
   });
 }
 

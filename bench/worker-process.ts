@@ -39,10 +39,19 @@ export async function prepareWorkerKit(): Promise<WorkerKit> {
     // could not finish. The steady ticks take milliseconds, far inside either bound.
     SNAPSHOT_TIMEOUT_MS: String(snapshotTimeoutMs),
   };
-  const { stdout } = await promisify(execFile)(process.execPath, [...workerNodeFlags, workerEntry, '--version'], { env });
-  if (!stdout.startsWith('governance-status-worker ')) throw new Error(`worker --version printed ${JSON.stringify(stdout)}`);
+  await warmCompileCache(env);
   if ((await readdir(cache, { recursive: true })).length === 0) throw new Error(`worker --version left the compile cache ${cache} empty`);
   return { env, close: () => rm(folder, { recursive: true, force: true }) };
+}
+
+/**
+ * Node's compile cache is keyed by the flags a process runs under: a first start under other flags
+ * misses it and loads TypeScript's type stripper (about 25 MiB more at its peak). `--version` under
+ * the worker's flags and `extraFlags` fills it, as Dockerfile.worker does for the worker's own.
+ */
+export async function warmCompileCache(env: Record<string, string>, extraFlags: readonly string[] = []): Promise<void> {
+  const { stdout } = await promisify(execFile)(process.execPath, [...workerNodeFlags, ...extraFlags, workerEntry, '--version'], { env });
+  if (!stdout.startsWith('governance-status-worker ')) throw new Error(`worker --version printed ${JSON.stringify(stdout)}`);
 }
 
 type LogEvent = { event: string; durationMs?: number; trigger?: string; error?: { message?: string; code?: string } };
@@ -157,27 +166,42 @@ export async function bareNodeSample(): Promise<ProcessSample> {
 }
 
 /**
- * VmHWM of one worker process that runs to its end (`--version`, `--once`) under the worker's flags and
- * warm cache, read by a preloaded module as the process exits; with its exit code.
+ * VmHWM and CPU time of one worker process that runs to its end (`--version`, `--once`) under the
+ * worker's flags (then `extraFlags`, which win over them) and a compile cache warmed for them, read by
+ * a preloaded module as the process exits; with its exit code. CPU is the whole process's, all threads.
  */
-export async function peakOfRun(kit: WorkerKit, args: string[], env: Record<string, string> = {}): Promise<{ peakKiB: number; exitCode: number }> {
+export async function peakOfRun(kit: WorkerKit, args: string[], env: Record<string, string> = {}, extraFlags: readonly string[] = []): Promise<{ peakKiB: number; cpuMs: number; exitCode: number }> {
+  if (extraFlags.length > 0) await warmCompileCache(kit.env, extraFlags);
   const atExit = `import { readFileSync } from 'node:fs';
-process.on('exit', () => process.stderr.write('VmHWM ' + /VmHWM:\\s+(\\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))[1] + '\\n'));`;
-  const child = spawn(process.execPath, [...workerNodeFlags, '--import', `data:text/javascript,${encodeURIComponent(atExit)}`, workerEntry, ...args], {
+process.on('exit', () => {
+  const { user, system } = process.cpuUsage();
+  process.stderr.write('VmHWM ' + /VmHWM:\\s+(\\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))[1] + ' CPU ' + Math.round((user + system) / 1000) + '\\n');
+});`;
+  const child = spawn(process.execPath, [...workerNodeFlags, ...extraFlags, '--import', `data:text/javascript,${encodeURIComponent(atExit)}`, workerEntry, ...args], {
     env: { ...kit.env, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-4000)));
   const exitCode = await new Promise<number>((resolve) => child.once('exit', (code) => resolve(code ?? -1)));
-  const peakKiB = Number(/VmHWM (\d+)/.exec(stderr)?.[1]);
-  if (!Number.isFinite(peakKiB)) throw new Error(`worker ${args.join(' ')} did not say its VmHWM (exit ${exitCode}): ${stderr}`);
-  return { peakKiB, exitCode };
+  const [, peak, cpu] = /VmHWM (\d+) CPU (\d+)/.exec(stderr) ?? [];
+  if (peak === undefined || cpu === undefined) throw new Error(`worker ${args.join(' ')} did not say its VmHWM (exit ${exitCode}): ${stderr}`);
+  return { peakKiB: Number(peak), cpuMs: Number(cpu), exitCode };
 }
 
 /** The worker's modules loaded and nothing run: `--version` loads every module a worker may use, the S3 store's AWS SDK included. */
 export async function modulesLoadedPeakKiB(kit: WorkerKit): Promise<number> {
   return (await peakOfRun(kit, ['--version'])).peakKiB;
+}
+
+/**
+ * A worker's floor before its first row: `--once` against a port where no database listens, so its
+ * modules load (for the destination `env` gives), its first read is refused, and it exits non-zero.
+ */
+export async function unreadPeakKiB(kit: WorkerKit, env: Record<string, string>): Promise<number> {
+  const run = await peakOfRun(kit, ['--once'], { ...env, DATABASE_URL: `postgres://nobody@127.0.0.1:${await freePort()}/none` });
+  if (run.exitCode === 0) throw new Error('worker --once published without a database');
+  return run.peakKiB;
 }
 
 /** A port of 127.0.0.1 free at this moment, for a worker's HEALTH_PORT. */
