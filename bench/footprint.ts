@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { snapshotFileName } from '../shared/contract.ts';
 import { startBenchBucket } from './s3.ts';
-import { bareNodeSample, freePort, modulesLoadedPeakKiB, peakOfRun, unreadPeakKiB, sampleProcess, scrapeMetrics, startWorker, type ProcessSample, type WorkerKit } from './worker-process.ts';
+import { bareNodeSample, freePort, modulesLoadedPeakKiB, peakOfRun, sampleProcess, scrapeMetrics, startWorker, unreadPeakKiB, warmCompileCache, type ProcessSample, type WorkerKit } from './worker-process.ts';
 
 export type Store = 'file' | 's3';
 export type FootprintPlan = { defaultTicks: number; soakTicks: number; everySecondSeconds: number; scrapeMs: number };
@@ -63,10 +63,10 @@ export type FootprintResult = {
 export type OnceRun = { store: Store; peakRssMiB: number; cpuMs: number; exitCode: number };
 
 /**
- * What Node offers to hold less, each measured to lower the peak at a CPU cost (BENCHMARKS.md): no
- * compiler above the interpreter, V8's memory-saving mode, and a 32 MiB bound on the old generation
- * (the start-up's live heap is 20 to 25 MiB, so a larger history would run out of it). Not the
- * worker's flags: measured beside them, to show how far flags alone can go.
+ * The leanest flags tried (BENCHMARKS.md, "Where the memory goes"), each of which lowered the peak at a
+ * CPU cost: no compiler above the interpreter, V8's memory-saving mode, and a 32 MiB bound on the old
+ * generation (the start-up's live heap is 21 to 25 MiB, so a larger history could run out of it). Not
+ * the worker's flags: measured beside them, to show how far flags alone go.
  */
 export const leanestNodeFlags = ['--max-opt=0', '--optimize-for-size', '--max-old-space-size=32'] as const;
 
@@ -152,7 +152,9 @@ export async function measureFootprint(kit: WorkerKit, readerUrl: string, option
   try {
     log('footprint: --once, file store then S3, under the worker\'s flags and then the leanest');
     // Each run publishes to a destination of its own: one that found the archive written would do less.
+    // One run per store and flag set, the worker's flags first.
     const onceRuns = async (name: string, extraFlags: readonly string[]) => {
+      if (extraFlags.length > 0) await warmCompileCache(kit.env, extraFlags);
       const runs: OnceRun[] = [];
       for (const store of ['file', 's3'] as const) {
         const run = await peakOfRun(kit, ['--once'], { DATABASE_URL: readerUrl, ...storeEnv[store](`${store}-${name}`) }, extraFlags);

@@ -1,6 +1,6 @@
 // The real worker as production runs it, for the bench: `node <workerNodeFlags> worker/main.js`
 // (worker/runtime.ts), with Node's compile cache warmed first by `--version` under the same flags
-// (the cache is keyed by them), as Dockerfile.worker does, so that no start loads TypeScript's type
+// (the cache is keyed by those that change compiled code: warmCompileCache), as Dockerfile.worker does, so that no start loads TypeScript's type
 // stripper. With feeds (STATUS_PAGE_URL) and a signing key (SIGNING_KEY_FILE), so every file a
 // deployment publishes is written. Its log lines are followed; /proc and /metrics are read.
 import { execFile, execFileSync, spawn } from 'node:child_process';
@@ -45,9 +45,10 @@ export async function prepareWorkerKit(): Promise<WorkerKit> {
 }
 
 /**
- * Node's compile cache is keyed by the flags a process runs under: a first start under other flags
- * misses it and loads TypeScript's type stripper (about 25 MiB more at its peak). `--version` under
- * the worker's flags and `extraFlags` fills it, as Dockerfile.worker does for the worker's own.
+ * Node's compile cache is keyed by the V8 flags that change compiled code (--max-opt,
+ * --optimize-for-size; not the heap's sizes): a first start under other such flags misses it and loads
+ * TypeScript's type stripper (23 to 30 MiB more at its peak, BENCHMARKS.md). `--version` under the
+ * worker's flags and `extraFlags` fills it, as Dockerfile.worker does for the worker's own.
  */
 export async function warmCompileCache(env: Record<string, string>, extraFlags: readonly string[] = []): Promise<void> {
   const { stdout } = await promisify(execFile)(process.execPath, [...workerNodeFlags, ...extraFlags, workerEntry, '--version'], { env });
@@ -166,12 +167,12 @@ export async function bareNodeSample(): Promise<ProcessSample> {
 }
 
 /**
- * VmHWM and CPU time of one worker process that runs to its end (`--version`, `--once`) under the
- * worker's flags (then `extraFlags`, which win over them) and a compile cache warmed for them, read by
- * a preloaded module as the process exits; with its exit code. CPU is the whole process's, all threads.
+ * VmHWM and CPU time (user + system, every thread) of one worker process that runs to its end
+ * (`--version`, `--once`) under the worker's flags, then `extraFlags`, which win over them (the caller
+ * warms the compile cache for those: warmCompileCache), read by a preloaded module as the process
+ * exits; with its exit code and the end of its log (stdout). Killed, and failed, after 10 minutes.
  */
-export async function peakOfRun(kit: WorkerKit, args: string[], env: Record<string, string> = {}, extraFlags: readonly string[] = []): Promise<{ peakKiB: number; cpuMs: number; exitCode: number }> {
-  if (extraFlags.length > 0) await warmCompileCache(kit.env, extraFlags);
+export async function peakOfRun(kit: WorkerKit, args: string[], env: Record<string, string> = {}, extraFlags: readonly string[] = []): Promise<{ peakKiB: number; cpuMs: number; exitCode: number; log: string }> {
   const atExit = `import { readFileSync } from 'node:fs';
 process.on('exit', () => {
   const { user, system } = process.cpuUsage();
@@ -179,14 +180,19 @@ process.on('exit', () => {
 });`;
   const child = spawn(process.execPath, [...workerNodeFlags, ...extraFlags, '--import', `data:text/javascript,${encodeURIComponent(atExit)}`, workerEntry, ...args], {
     env: { ...kit.env, ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let stderr = '';
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-4000)));
-  const exitCode = await new Promise<number>((resolve) => child.once('exit', (code) => resolve(code ?? -1)));
-  const [, peak, cpu] = /VmHWM (\d+) CPU (\d+)/.exec(stderr) ?? [];
-  if (peak === undefined || cpu === undefined) throw new Error(`worker ${args.join(' ')} did not say its VmHWM (exit ${exitCode}): ${stderr}`);
-  return { peakKiB: Number(peak), cpuMs: Number(cpu), exitCode };
+  const tail = { stdout: '', stderr: '' };
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (tail.stdout = (tail.stdout + chunk).slice(-4000)));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (tail.stderr = (tail.stderr + chunk).slice(-4000)));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10 * 60_000);
+  // 'close', not 'exit': the line the process writes as it exits may still be in its pipe at 'exit'
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.once('close', (...ended) => resolve(ended)));
+  clearTimeout(timer);
+  const ended = signal ? `signal ${signal}` : `exit ${code}`;
+  const [, peak, cpu] = /VmHWM (\d+) CPU (\d+)/.exec(tail.stderr) ?? [];
+  if (peak === undefined || cpu === undefined) throw new Error(`worker ${args.join(' ')} ${extraFlags.join(' ')} did not say its VmHWM (${ended}): ${tail.stderr}`);
+  return { peakKiB: Number(peak), cpuMs: Number(cpu), exitCode: code ?? -1, log: tail.stdout };
 }
 
 /** The worker's modules loaded and nothing run: `--version` loads every module a worker may use, the S3 store's AWS SDK included. */
@@ -196,11 +202,14 @@ export async function modulesLoadedPeakKiB(kit: WorkerKit): Promise<number> {
 
 /**
  * A worker's floor before its first row: `--once` against a port where no database listens, so its
- * modules load (for the destination `env` gives), its first read is refused, and it exits non-zero.
+ * modules load (for the destination `env` gives), its first read is refused, and it exits 1 having
+ * said so; any other end (a bad setting, a crash before the read) would measure something else.
  */
 export async function unreadPeakKiB(kit: WorkerKit, env: Record<string, string>): Promise<number> {
   const run = await peakOfRun(kit, ['--once'], { ...env, DATABASE_URL: `postgres://nobody@127.0.0.1:${await freePort()}/none` });
-  if (run.exitCode === 0) throw new Error('worker --once published without a database');
+  if (run.exitCode !== 1 || !run.log.includes('"event":"snapshot_failed"') || !run.log.includes('ECONNREFUSED')) {
+    throw new Error(`worker --once against no database did not end on a refused read (exit ${run.exitCode}): ${run.log}`);
+  }
   return run.peakKiB;
 }
 
