@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { startEmbeddedPostgres, type EmbeddedCluster } from '../scripts/embedded-postgres.ts';
+import { releaseOnInterrupt } from './interrupt.ts';
 
 export type BenchCluster = {
   /** superuser URL of the `postgres` database, where pg_stat_statements is installed */
@@ -63,6 +64,13 @@ export async function startBenchCluster(log: (line: string) => void): Promise<Be
     await client.end();
   }
   let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      forget();
+      await cluster.stop();
+      await rm(folder, { recursive: true, force: true });
+    })());
+  const forget = releaseOnInterrupt(stop);
   return {
     adminUrl,
     urlFor(database, credentials) {
@@ -74,10 +82,6 @@ export async function startBenchCluster(log: (line: string) => void): Promise<Be
       return url.toString();
     },
     settings: clusterSettings,
-    stop: () =>
-      (stopping ??= (async () => {
-        await cluster.stop();
-        await rm(folder, { recursive: true, force: true });
-      })()),
+    stop,
   };
 }

@@ -5,11 +5,10 @@
 // its own leader lock, so both lead); the two schedules one after the other. The default schedule
 // with S3 is the soak: open descriptors at its start and end, and the event loop's delay from the
 // worker's own /metrics (prom-client), scraped as Prometheus would, every scrapeMs.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { snapshotFileName } from '../shared/contract.ts';
+import { temporaryFolder } from './interrupt.ts';
 import { startBenchBucket } from './s3.ts';
 import { bareNodeSample, freePort, modulesLoadedPeakKiB, peakOfRun, sampleProcess, scrapeMetrics, startWorker, unreadPeakKiB, warmCompileCache, type ProcessSample, type WorkerKit } from './worker-process.ts';
 
@@ -135,7 +134,7 @@ async function runOne(kit: WorkerKit, readerUrl: string, storeEnv: Record<Store,
 
 export async function measureFootprint(kit: WorkerKit, readerUrl: string, options: { source: string; plan: FootprintPlan; log: (line: string) => void }): Promise<FootprintResult> {
   const { plan, log } = options;
-  const folder = await mkdtemp(join(tmpdir(), 'governance-bench-footprint-'));
+  const { path: folder, remove } = await temporaryFolder('governance-bench-footprint-');
   const bucket = await startBenchBucket();
   // Each run publishes under a name of its own: its own folder, or its own prefix in the bucket.
   const storeEnv: Record<Store, (name: string) => Record<string, string>> = {
@@ -184,6 +183,6 @@ export async function measureFootprint(kit: WorkerKit, readerUrl: string, option
     return { source: options.source, plan, runs, once, leanest, modulesLoadedMiB, fileWorkerUnreadMiB, bareNode: { rssMiB: mib(bare.rssKiB), anonMiB: mib(bare.rssAnonKiB), fileMiB: mib(bare.rssFileKiB) } };
   } finally {
     await bucket.close();
-    await rm(folder, { recursive: true, force: true });
+    await remove();
   }
 }

@@ -2,12 +2,11 @@
 // size (BENCH_STARTUP_SIZE, default 10k: the system's own 90 days are the same at every size), the system's
 // full year, graph_runs, the reader role; BENCH_STARTUP_RUNS workers one after the other, each measured to its
 // first snapshot (pg_stat_statements, /proc, its /metrics); BENCH_CPU_PROF=<dir> profiles them. Prints JSON.
+import { temporaryFolder } from './interrupt.ts';
 import { sizeFrom, withSeededDatabase } from './one-database.ts';
 import { statStatements, type StatementCost } from './stat-statements.ts';
 import { usageLabels } from './usage-report.ts';
 import { freePort, prepareWorkerKit, sampleProcess, scrapeMetrics, startWorker } from './worker-process.ts';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { snapshotFileName } from '../shared/contract.ts';
@@ -21,7 +20,7 @@ const log = (line: string) => process.stderr.write(`[bench:startup ${((performan
 const sum = (list: StatementCost[], key: 'blocks' | 'ms' | 'calls') => list.reduce((total, row) => total + row[key], 0);
 
 async function measureStart(kit: Awaited<ReturnType<typeof prepareWorkerKit>>, readerUrl: string, stats: ReturnType<typeof statStatements>) {
-  const folder = await mkdtemp(join(tmpdir(), 'governance-bench-startup-'));
+  const { path: folder, remove } = await temporaryFolder('governance-bench-startup-');
   const port = await freePort();
   await stats.reset();
   const worker = startWorker(kit, {
@@ -50,7 +49,7 @@ async function measureStart(kit: Awaited<ReturnType<typeof prepareWorkerKit>>, r
     };
   } finally {
     await worker.stop();
-    await rm(folder, { recursive: true, force: true });
+    await remove();
   }
 }
 

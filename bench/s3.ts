@@ -5,6 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import S3rver from 's3rver';
+import { releaseOnInterrupt } from './interrupt.ts';
 
 export type BenchBucket = {
   /** what a worker needs in its environment to publish to s3://<bucket>/… on this server */
@@ -25,12 +26,15 @@ export async function startBenchBucket(bucket = 'governance-bench'): Promise<Ben
   }
   // s3rver accepts any signature made with its own fixed key pair.
   const credentials = { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER' };
+  const close = async () => {
+    forget();
+    await server.close();
+    await rm(directory, { recursive: true, force: true });
+  };
+  const forget = releaseOnInterrupt(close);
   return {
     bucket,
     env: { S3_ENDPOINT: `http://127.0.0.1:${port}`, S3_FORCE_PATH_STYLE: 'true', AWS_REGION: 'us-east-1', ...credentials },
-    async close() {
-      await server.close();
-      await rm(directory, { recursive: true, force: true });
-    },
+    close,
   };
 }

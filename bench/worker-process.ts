@@ -13,6 +13,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { workerNodeFlags } from '../worker/runtime.ts';
+import { releaseOnInterrupt } from './interrupt.ts';
 
 const workerEntry = fileURLToPath(new URL('../worker/main.js', import.meta.url));
 
@@ -39,9 +40,17 @@ export async function prepareWorkerKit(): Promise<WorkerKit> {
     // could not finish. The steady ticks take milliseconds, far inside either bound.
     SNAPSHOT_TIMEOUT_MS: String(snapshotTimeoutMs),
   };
-  await warmCompileCache(env);
-  if ((await readdir(cache, { recursive: true })).length === 0) throw new Error(`worker --version left the compile cache ${cache} empty`);
-  return { env, close: () => rm(folder, { recursive: true, force: true }) };
+  const remove = () => rm(folder, { recursive: true, force: true });
+  const forget = releaseOnInterrupt(remove);
+  const close = () => (forget(), remove());
+  try {
+    await warmCompileCache(env);
+    if ((await readdir(cache, { recursive: true })).length === 0) throw new Error(`worker --version left the compile cache ${cache} empty`);
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return { env, close };
 }
 
 /**
@@ -104,6 +113,8 @@ export function startWorker(kit: WorkerKit, env: Record<string, string>): Worker
       }
     },
   };
+  // a bench interrupted stops its workers too: one left running would go on retrying a stopped database
+  void exited.then(releaseOnInterrupt(() => worker.stop()));
   createInterface({ input: child.stdout }).on('line', (line) => {
     if (!line.startsWith('{')) return;
     const event = JSON.parse(line) as LogEvent;

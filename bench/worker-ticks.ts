@@ -5,11 +5,11 @@
 // after a few more ticks to warm up, pg_stat_statements is reset and the next ticks are counted: by
 // then each tick reads the usage of the minutes it does not remember only (worker/usage-memory.ts),
 // as a running worker does. CPU and the memory high-water mark come from /proc. Then SIGTERM stops it.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { snapshotFileName } from '../shared/contract.ts';
+import { temporaryFolder } from './interrupt.ts';
 import { summarize, type Timings } from './snapshot-cost.ts';
 import type { StatementCost, StatStatements } from './stat-statements.ts';
 import { sampleProcess, startWorker, type WorkerKit } from './worker-process.ts';
@@ -67,7 +67,7 @@ export async function measureWorkerTicks(
   stats: StatStatements,
   options: { warmup: number; ticks: number; log: (line: string) => void },
 ): Promise<WorkerTicks> {
-  const folder = await mkdtemp(join(tmpdir(), 'governance-bench-worker-'));
+  const { path: folder, remove } = await temporaryFolder('governance-bench-worker-');
   const destination = join(folder, snapshotFileName);
   await stats.reset();
   const worker = startWorker(kit, { DATABASE_URL: readerUrl, SNAPSHOT_DESTINATION: pathToFileURL(destination).href, SNAPSHOT_CRON: '* * * * * *', HEALTH_PORT: '0' });
@@ -126,6 +126,6 @@ export async function measureWorkerTicks(
     };
   } finally {
     await worker.stop();
-    await rm(folder, { recursive: true, force: true });
+    await remove();
   }
 }
