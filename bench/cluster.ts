@@ -2,12 +2,9 @@
 // of rows fast, with pg_stat_statements preloaded to count the buffers each statement touches.
 // None of the settings below changes how a read is planned or executed; they make loading cheap.
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import pg from 'pg';
 import { startEmbeddedPostgres, type EmbeddedCluster } from '../scripts/embedded-postgres.ts';
-import { releaseOnInterrupt } from './interrupt.ts';
+import { releaseOnInterrupt, temporaryFolder } from './interrupt.ts';
 
 export type BenchCluster = {
   /** superuser URL of the `postgres` database, where pg_stat_statements is installed */
@@ -40,7 +37,7 @@ export const clusterSettings: Record<string, string> = {
 };
 
 export async function startBenchCluster(log: (line: string) => void): Promise<BenchCluster> {
-  const folder = await mkdtemp(join(tmpdir(), 'governance-bench-pg-'));
+  const { path: folder, remove } = await temporaryFolder('governance-bench-pg-');
   let cluster: EmbeddedCluster;
   try {
     cluster = await startEmbeddedPostgres({
@@ -51,7 +48,7 @@ export async function startBenchCluster(log: (line: string) => void): Promise<Be
       settings: Object.entries(clusterSettings).map(([name, value]) => `${name}=${value}`),
     });
   } catch (error) {
-    await rm(folder, { recursive: true, force: true });
+    await remove();
     throw error;
   }
   log(`PostgreSQL cluster on 127.0.0.1:${cluster.port} in ${folder}`);
@@ -68,7 +65,7 @@ export async function startBenchCluster(log: (line: string) => void): Promise<Be
     (stopping ??= (async () => {
       forget();
       await cluster.stop();
-      await rm(folder, { recursive: true, force: true });
+      await remove();
     })());
   const forget = releaseOnInterrupt(stop);
   return {

@@ -1,11 +1,8 @@
 // An S3-protocol bucket for the bench's workers: s3rver in the bench's own process, on a free port of
 // 127.0.0.1, its objects in a temporary folder. The worker reaches it as it reaches a real bucket
 // (S3_ENDPOINT, path-style, static credentials), so its AWS SDK and S3 store are loaded and measured.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import S3rver from 's3rver';
-import { releaseOnInterrupt } from './interrupt.ts';
+import { releaseOnInterrupt, temporaryFolder } from './interrupt.ts';
 
 export type BenchBucket = {
   /** what a worker needs in its environment to publish to s3://<bucket>/… on this server */
@@ -15,13 +12,13 @@ export type BenchBucket = {
 };
 
 export async function startBenchBucket(bucket = 'governance-bench'): Promise<BenchBucket> {
-  const directory = await mkdtemp(join(tmpdir(), 'governance-bench-s3-'));
+  const { path: directory, remove } = await temporaryFolder('governance-bench-s3-');
   const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, configureBuckets: [{ name: bucket, configs: [] }] });
   let port: number;
   try {
     ({ port } = await server.run());
   } catch (error) {
-    await rm(directory, { recursive: true, force: true });
+    await remove();
     throw error;
   }
   // s3rver accepts any signature made with its own fixed key pair.
@@ -29,7 +26,7 @@ export async function startBenchBucket(bucket = 'governance-bench'): Promise<Ben
   const close = async () => {
     forget();
     await server.close();
-    await rm(directory, { recursive: true, force: true });
+    await remove();
   };
   const forget = releaseOnInterrupt(close);
   return {

@@ -1,19 +1,17 @@
 // The real worker as production runs it, for the bench: `node <workerNodeFlags> worker/main.js`
 // (worker/runtime.ts), with Node's compile cache warmed first by `--version` under the same flags
-// (the cache is keyed by those that change compiled code: warmCompileCache), as Dockerfile.worker does, so that no start loads TypeScript's type
-// stripper. With feeds (STATUS_PAGE_URL) and a signing key (SIGNING_KEY_FILE), so every file a
+// (warmCompileCache), as Dockerfile.worker does, so that no start loads TypeScript's type stripper. With feeds (STATUS_PAGE_URL) and a signing key (SIGNING_KEY_FILE), so every file a
 // deployment publishes is written. Its log lines are followed; /proc and /metrics are read.
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { workerNodeFlags } from '../worker/runtime.ts';
-import { releaseOnInterrupt } from './interrupt.ts';
+import { releaseOnInterrupt, temporaryFolder } from './interrupt.ts';
 
 const workerEntry = fileURLToPath(new URL('../worker/main.js', import.meta.url));
 
@@ -24,11 +22,9 @@ export const snapshotTimeoutMs = 180_000;
 export type WorkerKit = { env: Record<string, string>; close(): Promise<void> };
 
 export async function prepareWorkerKit(): Promise<WorkerKit> {
-  const folder = await mkdtemp(join(tmpdir(), 'governance-bench-kit-'));
+  const { path: folder, remove } = await temporaryFolder('governance-bench-kit-');
   const cache = join(folder, 'compile-cache');
   const key = join(folder, 'signing-key.pem');
-  await mkdir(cache);
-  await writeFile(key, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
   const env = {
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? folder,
@@ -40,17 +36,16 @@ export async function prepareWorkerKit(): Promise<WorkerKit> {
     // could not finish. The steady ticks take milliseconds, far inside either bound.
     SNAPSHOT_TIMEOUT_MS: String(snapshotTimeoutMs),
   };
-  const remove = () => rm(folder, { recursive: true, force: true });
-  const forget = releaseOnInterrupt(remove);
-  const close = () => (forget(), remove());
   try {
+    await mkdir(cache);
+    await writeFile(key, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
     await warmCompileCache(env);
     if ((await readdir(cache, { recursive: true })).length === 0) throw new Error(`worker --version left the compile cache ${cache} empty`);
   } catch (error) {
-    await close();
+    await remove();
     throw error;
   }
-  return { env, close };
+  return { env, close: remove };
 }
 
 /**
