@@ -1,7 +1,8 @@
 // The real worker as production runs it, for the bench: `node <workerNodeFlags> worker/main.js`
 // (worker/runtime.ts), with Node's compile cache warmed first by `--version` under the same flags
-// (warmCompileCache), as Dockerfile.worker does, so that no start loads TypeScript's type stripper. With feeds (STATUS_PAGE_URL) and a signing key (SIGNING_KEY_FILE), so every file a
-// deployment publishes is written. Its log lines are followed; /proc and /metrics are read.
+// (warmCompileCache), as Dockerfile.worker does, so that no start loads TypeScript's type stripper.
+// With feeds (STATUS_PAGE_URL) and a signing key (SIGNING_KEY_FILE), so every file a deployment
+// publishes is written. Its log lines are followed; /proc and /metrics are read.
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
