@@ -176,8 +176,9 @@ export function judgeCharter(input: CharterInput): CharterJudgement {
   const windowStart = now - dayMs;
   const inWindow = (at: number | null) => (at !== null && at > windowStart ? at : null);
   const firstRunAt = earlier.firstRunAt ?? runs[0]?.scheduledFor ?? null;
-  const valid = input.enabled && input.scheduleError === null;
-  const expected = valid ? expectedFires({ ...input, quiet: input.rule.quiet, firstRunAt }, windowStart, countedUntil(now, rules.graceMs, runs)) : [];
+  // the fires are the due rule's for every charter (shared/schedule-change.ts): a paused one's up to its
+  // latest run before the pause, a broken schedule's its runs' own slots; the card counts them as the history does
+  const expected = expectedFires({ ...input, quiet: input.rule.quiet, firstRunAt }, windowStart, countedUntil(now, rules.graceMs, runs));
   const finishedRuns = runs.filter((run) => finished.has(run.status));
   const lastRun = finishedRuns.at(-1) ?? earlier.lastFinished;
   const lastSuccess = latest(finishedRuns, (run) => run.status === 'success') ?? earlier.lastSuccess;

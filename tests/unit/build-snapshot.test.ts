@@ -409,7 +409,8 @@ describe('what the worker remembers between ticks', () => {
     it('a pause: due by its cron up to its last run, nothing after', async () => {
       const data = outage(schedule('hourly', '0 * * * *', 'UTC', { enabled: false, updatedAt: at('2026-11-21T09:30:00Z') }), '2026-11-21T09:01:00Z');
       const { snapshot, history } = await createSnapshotBuilder(createFakeSource(data), settings, logger).build(now);
-      expect(snapshot.charters[0]).toMatchObject({ state: 'paused' });
+      // the card counts the last 24 hours by the same rule as the history: 13:00 yesterday to 09:00 today
+      expect(snapshot.charters[0]).toMatchObject({ state: 'paused', runs24h: { expected: 21, succeeded: 21, failed: 0, skipped: 0, missed: 0, running: 0 } });
       expect(nov10(history)).toEqual({ expected: 24, succeeded: 19, failed: 0, skipped: 0, missed: 5 });
       expect(history.incidents).toEqual([outageIncident]);
       // today: due up to the 09:00 run, then paused: nothing missed after it

@@ -282,6 +282,6 @@ describe('charter states', () => {
       rules,
     });
     expect(judged.state).toBe('paused');
-    expect(judged.runs24h).toEqual({ expected: 0, succeeded: 0, failed: 0, skipped: 0, missed: 0, running: 0 });
+    expect(judged.runs24h).toEqual({ expected: 4, succeeded: 4, failed: 0, skipped: 0, missed: 0, running: 0 });
   });
 });
