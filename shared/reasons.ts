@@ -88,7 +88,6 @@ export type CharterSummary = {
   lastRunAt: number | null;
   lastSuccessAt: number | null;
   lastProblemAt: number | null;
-  expected24h: number;
 };
 
 export type ReasonInput = {

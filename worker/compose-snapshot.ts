@@ -165,7 +165,6 @@ const summaryOf = (view: JudgedCharter): CharterSummary => ({
   lastRunAt: view.judgement.lastRun?.scheduledFor ?? null,
   lastSuccessAt: view.judgement.lastSuccessAt,
   lastProblemAt: view.judgement.lastProblemAt,
-  expected24h: view.judgement.runs24h.expected,
 });
 
 export function composeSnapshot({ facts, clock, staleAfter, views, rules, openIncidents, usage, feeds }: ComposeInput): GovernanceStatus {

@@ -21,7 +21,6 @@ function charter(name: string, state: CharterState, extra: Partial<CharterSummar
     lastRunAt: null,
     lastSuccessAt: null,
     lastProblemAt: null,
-    expected24h: 24,
     ...extra,
   };
 }
