@@ -28,7 +28,7 @@ export type CharterInput = {
   enabled: boolean;
   scheduleError: ScheduleError | null;
   /** which fires were due around a change of the schedule (shared/schedule-change.ts) */
-  rule: Pick<DueRule, 'quiet' | 'changedAt'>;
+  rule: Pick<DueRule, 'quiet'>;
   /** the cron's fires, ascending, covering at least (now - 24 h, now] and the first fire after now - grace */
   fires: readonly number[];
   /** the cron's first fire after `at`, however long ago `at` was (null: none) */
@@ -154,15 +154,15 @@ function trailingStreak(expected: readonly ExpectedFire[], earlier: RunRecord | 
 
 /**
  * The trailing streak of missed fires and when it began. A streak that starts at the window's first
- * fire began there if the window was cut short by the first recorded run or a change of the
- * schedule, or if the latest run before it answered the fire just before it (a daily charter that
- * ran yesterday and missed today); otherwise it reaches back before the window (null).
+ * fire began there if the window was cut short by the first recorded run or a change of the schedule
+ * (where its quiet span ends), or if the latest run before it answered the fire just before it (a
+ * daily charter that ran yesterday and missed today); otherwise it reaches back before the window (null).
  */
 function missedStreak(input: CharterInput, expected: readonly ExpectedFire[], firstRunAt: number, windowStart: number) {
   let start = expected.length - 1;
   while (start > 0 && expected[start - 1]!.run === null) start -= 1;
   const first = expected[start]!.at;
-  const cut = Math.max(firstRunAt, input.rule.changedAt ?? Number.NEGATIVE_INFINITY);
+  const cut = Math.max(firstRunAt, input.rule.quiet?.until ?? Number.NEGATIVE_INFINITY);
   const runBefore = Math.max(
     input.earlier.lastFinished?.scheduledFor ?? Number.NEGATIVE_INFINITY,
     ...input.runs.filter((run) => run.scheduledFor < first).map((run) => run.scheduledFor),

@@ -33,8 +33,6 @@ export type DueRule = {
   dueUntil: number;
   /** unanswered fires strictly inside (from, until) do not count; null: all count */
   quiet: { from: number; until: number } | null;
-  /** when the schedule last really changed (not the write of a run start), or null */
-  changedAt: number | null;
 };
 
 /** updated_at, unless it is the application recording a run start (within a minute after last_run_at, and the grace). */
@@ -63,9 +61,9 @@ export function dueRuleOf(row: ScheduleRow, fireAfter: (at: number) => number | 
   const latestSlot = row.slotsBeforeChange.length > 0 ? Math.max(...row.slotsBeforeChange) : null;
   const dueUntil = row.enabled ? Number.POSITIVE_INFINITY : (latestSlot ?? Number.NEGATIVE_INFINITY);
   const byCron = row.cronParses && dueUntil > Number.NEGATIVE_INFINITY;
-  if (!byCron || changedAt === null) return { byCron, dueUntil, quiet: null, changedAt };
+  if (!byCron || changedAt === null) return { byCron, dueUntil, quiet: null };
   const followed = followedCron(row.slotsBeforeChange, fireAfter);
-  return { byCron, dueUntil, quiet: { from: followed ? latestSlot! : Number.NEGATIVE_INFINITY, until: changedAt }, changedAt };
+  return { byCron, dueUntil, quiet: { from: followed ? latestSlot! : Number.NEGATIVE_INFINITY, until: changedAt } };
 }
 
 /** Whether a fire at `at` counts as expected: answered fires always do; unanswered ones outside the quiet span. */

@@ -30,7 +30,7 @@ function judge(cron: string, timezone: string, now: number, runs: RunRecord[], o
     now,
     enabled: true,
     scheduleError: null,
-    rule: { quiet: null, changedAt: null },
+    rule: { quiet: null },
     fires,
     fireAfter: (at) => fireAfter(cron, timezone, at),
     runs,
@@ -162,6 +162,15 @@ describe('charter states', () => {
     expect(judged.runs24h.missed).toBe(95);
   });
 
+  it('missed since the first fire after a change of the schedule inside the window: the streak began there', () => {
+    const lastWeek = run(now - 7 * day, 'success');
+    const changed = { quiet: { from: Number.NEGATIVE_INFINITY, until: t('2026-11-21T09:05:00Z') } };
+    const judged = judge(cron, 'UTC', now, [], { rule: changed, earlier: { firstRunAt: now - 30 * day, lastFinished: lastWeek, lastSuccess: lastWeek } });
+    expect(judged.state).toBe('missed');
+    expect(iso(judged.stateSince)).toBe('2026-11-21T09:15:00.000Z');
+    expect(judged.streak.count).toBe(13); // 09:15 to 12:15; before the change nothing unanswered counts
+  });
+
   it('missed since the first fire of the window when the run before it answered the fire before (a daily charter that ran yesterday)', () => {
     const daily = '0 12 * * *';
     const at = t('2026-11-21T12:40:00Z');
@@ -274,7 +283,7 @@ describe('charter states', () => {
       now,
       enabled: false,
       scheduleError: null,
-      rule: { quiet: null, changedAt: null },
+      rule: { quiet: null },
       fires: runs.map((r) => r.scheduledFor),
       fireAfter: () => null,
       runs,

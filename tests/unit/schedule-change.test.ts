@@ -38,7 +38,7 @@ describe('followedCron: did the runs before a change follow the current cron?', 
 describe('dueRuleOf: which fires were due', () => {
   const followed = [t('2026-11-21T09:00:00Z'), t('2026-11-21T10:00:00Z'), t('2026-11-21T11:00:00Z')];
   it('an untouched schedule: every fire is due, none is quiet', () => {
-    expect(dueRuleOf(row({}), hourly, grace)).toEqual({ byCron: true, dueUntil: Number.POSITIVE_INFINITY, quiet: null, changedAt: null });
+    expect(dueRuleOf(row({}), hourly, grace)).toEqual({ byCron: true, dueUntil: Number.POSITIVE_INFINITY, quiet: null });
   });
   it('a re-sync of the same cron (a deploy): fires up to the latest run before it stay due, only those after it are quiet', () => {
     const rule = dueRuleOf(row({ updatedAt: t('2026-11-21T12:20:00Z'), slotsBeforeChange: followed }), hourly, grace);
@@ -56,7 +56,7 @@ describe('dueRuleOf: which fires were due', () => {
   });
   it('a run start’s own write is no change: nothing is quiet', () => {
     const rule = dueRuleOf(row({ updatedAt: t('2026-11-21T12:00:01Z'), lastRunAt: t('2026-11-21T12:00:00Z'), slotsBeforeChange: followed }), hourly, grace);
-    expect(rule).toMatchObject({ quiet: null, changedAt: null });
+    expect(rule).toMatchObject({ quiet: null });
   });
   it('a pause: due by the cron up to its latest run before it; without such a run, or with a broken cron, by its runs only', () => {
     const paused = dueRuleOf(row({ enabled: false, updatedAt: t('2026-11-21T12:20:00Z'), slotsBeforeChange: followed }), hourly, grace);
@@ -70,9 +70,9 @@ describe('dueFires', () => {
   const cron = [t('2026-11-21T09:00:00Z'), t('2026-11-21T10:00:00Z'), t('2026-11-21T11:00:00Z'), t('2026-11-21T12:00:00Z')];
   const slots = [t('2026-11-21T10:30:00Z'), t('2026-11-21T12:30:00Z')];
   it('the cron’s fires while it is enabled; up to dueUntil, with the runs’ own slots, while paused; only the slots without a cron', () => {
-    expect(dueFires({ byCron: true, dueUntil: Number.POSITIVE_INFINITY, quiet: null, changedAt: null }, cron, slots)).toBe(cron);
-    expect(dueFires({ byCron: true, dueUntil: t('2026-11-21T10:00:00Z'), quiet: null, changedAt: null }, cron, slots)).toEqual([cron[0], cron[1], ...slots]);
-    expect(dueFires({ byCron: false, dueUntil: Number.NEGATIVE_INFINITY, quiet: null, changedAt: null }, cron, [...slots, slots[0]!])).toEqual(slots);
+    expect(dueFires({ byCron: true, dueUntil: Number.POSITIVE_INFINITY, quiet: null }, cron, slots)).toBe(cron);
+    expect(dueFires({ byCron: true, dueUntil: t('2026-11-21T10:00:00Z'), quiet: null }, cron, slots)).toEqual([cron[0], cron[1], ...slots]);
+    expect(dueFires({ byCron: false, dueUntil: Number.NEGATIVE_INFINITY, quiet: null }, cron, [...slots, slots[0]!])).toEqual(slots);
   });
 });
 
