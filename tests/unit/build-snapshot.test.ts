@@ -439,12 +439,13 @@ describe('what the worker remembers between ticks', () => {
     expect(snapshot.openIncidents).toEqual(['status:all_charters_down@2026-11-21T12:34:56.789Z', 'governance:weekly@2026-07-08T12:00:00.000Z']);
   });
 
-  it('gives reasons only for the charters the snapshot lists', async () => {
-    // 120 charters failing and 30 fine: the snapshot lists 100, the failing first, and names no other
+  it('gives reasons and open incidents only for the charters the snapshot lists', async () => {
+    // 120 charters failing and 30 fine: the snapshot lists 100, the failing first by name, and names no
+    // other; the rows come last name first, so the unlisted failing charters' incidents come first
     const ids = Array.from({ length: 150 }, (_, index) => `c${String(index).padStart(3, '0')}`);
     const data: FakeData = {
       ...brokenSystem(),
-      schedules: ids.map((id) => schedule(id, '0 * * * *')),
+      schedules: ids.map((id) => schedule(id, '0 * * * *')).reverse(),
       runs: ids.flatMap((id, index) => runsOf(id, '2026-11-21T00:00:00Z', '2026-11-21T12:01:00Z', 60, () => (index < 120 ? 'error' : 'success'))),
     };
     const { snapshot } = await createSnapshotBuilder(createFakeSource(data), settings, logger).build(now);
@@ -453,6 +454,9 @@ describe('what the worker remembers between ticks', () => {
     const named = snapshot.reasons.flatMap((reason) => (reason.charterId === null ? [] : [reason.charterId]));
     expect(named).toHaveLength(limits.charters);
     expect(named.every((id) => listed.has(id))).toBe(true);
+    const incidentCharters = snapshot.openIncidents.filter((id) => !id.startsWith('status:')).map((id) => id.slice(0, id.lastIndexOf('@')));
+    expect(incidentCharters).toHaveLength(limits.charters);
+    expect(incidentCharters.every((id) => listed.has(id))).toBe(true);
   });
 
   it('reads the earlier facts and 90 days once, then only the window', async () => {
