@@ -160,6 +160,8 @@ export interface GovernanceStatusPort {
   readEarlierRuns(query: { principalId: string; before: Date }): Promise<EarlierRunFacts[]>;
   /** runs with scheduled_for in [from, to), spend and usage with created_at in [from, to), by UTC day */
   readHistory(query: HistoryQuery): Promise<HistoryFacts>;
+  /** HistoryFacts' usage alone: what a day that closed on a tick spent its credits on (its runs are the tick's) */
+  readDayUsage(query: HistoryQuery): Promise<HistoryFacts['usageByDay']>;
 }
 
 /** Writes named files next to the snapshot (same folder or key prefix); each write is atomic. */

@@ -3,12 +3,19 @@
 // agent, and per closed day. Bigints throughout; every model and agent name passes the one cleaning
 // step (shared/redact.ts), and names that clean to the same text are one entry.
 import { limits, usageLimits, type RunStatus } from './contract.ts';
-import type { DayUsageRow, UsageDetails, UsageFigures, UsageRow } from './ports.ts';
+import { utcDate } from './history.ts';
+import type { DayUsageRow, RunFacts, UsageDetails, UsageFigures, UsageRow } from './ports.ts';
 import { publicText } from './redact.ts';
 import type { AvailableUsage, CharterUsage, DayFigures, DayUsage, Usage, UsageFiguresJson } from './usage-contract.ts';
 
 /** A run as usage needs it: its raw run_id (as the usage rows carry it), its charter, its status. */
 export type UsageRun = { runId: string; charterId: string; status: RunStatus };
+
+/** Runs as usage sees them: the raw run_id (receipts carry it raw) and the charter's cleaned id; a run of no charter given is left out. */
+export function usageRunsOf(runs: readonly RunFacts[], charters: ReadonlyArray<{ scheduleId?: string; id: string }>): UsageRun[] {
+  const idOf = new Map(charters.flatMap((charter) => (charter.scheduleId === undefined ? [] : [[charter.scheduleId, charter.id] as const])));
+  return runs.flatMap((run) => (idOf.has(run.scheduleId) ? [{ runId: run.runId, charterId: idOf.get(run.scheduleId)!, status: run.status }] : []));
+}
 
 /** The window's receipt groups (GovernanceFacts.usage, or worker/usage-memory.ts's whole window). */
 export type WindowUsage = { details: UsageDetails; rows: readonly UsageRow[] };
@@ -231,6 +238,15 @@ export function summarizeUsageDays(
     });
   }
   return days;
+}
+
+/**
+ * What one closed day's spend bought (its receipts by run and model), matched to the charters of the
+ * day's runs; null when the details are unreadable, zero totals on a day without receipts.
+ */
+export function dayUsageOf(usage: { details: UsageDetails; rows: readonly DayUsageRow[] }, dayRuns: readonly UsageRun[], dayStart: number): DayUsage | null {
+  const days = summarizeUsageDays(usage, dayRuns);
+  return days === null ? null : (days.get(utcDate(dayStart)) ?? emptyDayUsage());
 }
 
 /** A closed day on which the system spent nothing (the details readable): zero totals, no entries. */

@@ -1,7 +1,7 @@
 // The use case, one tick: read the tick's facts at one instant (the history's 90 days first, when
 // they are not known yet), remember what is costly to find again, judge each charter against its
-// schedule, count the history, compose the snapshot, follow the system's own incidents, fit the
-// history to its bounds, validate.
+// schedule, count the history, compose the snapshot with the system's own incidents and validate it,
+// fit the history to its bounds (validated when it changes).
 // Dependencies arrive as ports; each step is one call into the module that owns it.
 import { historyFileName, limits, type GovernanceStatus } from '../shared/contract.ts';
 import { forecastHorizonMs } from '../shared/forecast.ts';
@@ -11,7 +11,6 @@ import { composeSnapshot, mostSevereFirst, type SnapshotRules } from './compose-
 import { createHistoryKeeper } from './history-keeper.ts';
 import { createHistoryRebuild } from './history-rebuild.ts';
 import { cleanCharterRows, groupRuns, judgeCharters, type JudgedCharter } from './judge-charters.ts';
-import { dayUsageOf } from './history-rebuild.ts';
 import { createArchiveRecord, type ArchiveRecord, type ArchiveWork } from './record.ts';
 import type { ArchiveDay } from '../shared/archive-contract.ts';
 import { createArchivist } from './archive.ts';
@@ -19,7 +18,7 @@ import { archiveIndexFileName } from '../shared/archive-files.ts';
 import { createUsageMemory } from './usage-memory.ts';
 import { mergeArchivedDays } from '../shared/archive-history.ts';
 import { utcDate } from '../shared/history.ts';
-import type { UsageRun, WindowUsage } from '../shared/usage.ts';
+import { dayUsageOf, usageRunsOf, type WindowUsage } from '../shared/usage.ts';
 import { createMemory } from './memory.ts';
 import { createFilePublisher, type PublishResult, type PublishSettings } from './publish.ts';
 import { createHistoryFile, parsePublishedHistory, type HistoryContent, type HistoryFile } from './side-files.ts';
@@ -205,24 +204,24 @@ function judge({ settings, memory }: BuilderState, facts: TickFacts, runsBySched
   return charters;
 }
 
-/** The history's days and incidents; a day that closed this tick has what it spent read once, and is counted with it. */
+/** The history's days and incidents: the days the tick's rows now hold whole close, what they spent is read once, then the open days are counted. */
 async function countHistory(state: BuilderState, facts: TickFacts, charters: readonly JudgedCharter[], signal?: AbortSignal) {
   const asOf = facts.clock.dataAsOf.getTime();
   const spend = new Map(facts.spendByHour.map((hour) => [hour.hourStart.getTime(), hour.credits]));
-  const counted = state.keeper.update(asOf, charters, spend);
-  if (counted.closedNow.length === 0) return counted;
-  await readDayUsage(state, counted.closedNow, charters, signal);
-  return state.keeper.update(asOf, charters, spend);
+  const closed = state.keeper.closeDays(asOf, charters, spend);
+  await readDayUsage(state, closed, facts.runs, charters, signal);
+  return state.keeper.count(asOf, charters, spend);
 }
 
 type Counted = Awaited<ReturnType<typeof countHistory>>;
 
-/** What the days the keeper closed this tick spent their credits on: one read of each, once. */
-async function readDayUsage({ source, settings, keeper }: BuilderState, closed: readonly number[], charters: readonly JudgedCharter[], signal?: AbortSignal) {
+/** What the days the keeper closed this tick spent their credits on: one read of each, matched to that day's runs as the rebuild matches them. */
+async function readDayUsage({ source, settings, keeper }: BuilderState, closed: readonly number[], runs: readonly RunFacts[], charters: readonly JudgedCharter[], signal?: AbortSignal) {
   for (const dayStart of closed) {
-    const facts = await source.readHistory({ principalId: settings.principalId, billingAccountId: settings.billingAccountId, from: new Date(dayStart), to: new Date(dayStart + dayMs) });
+    const usage = await source.readDayUsage({ principalId: settings.principalId, billingAccountId: settings.billingAccountId, from: new Date(dayStart), to: new Date(dayStart + dayMs) });
     signal?.throwIfAborted();
-    keeper.setDayUsage(utcDate(dayStart), dayUsageOf(facts, charters, dayStart));
+    const dayRuns = runs.filter((run) => run.scheduledFor.getTime() >= dayStart && run.scheduledFor.getTime() < dayStart + dayMs);
+    keeper.setDayUsage(utcDate(dayStart), dayUsageOf(usage, usageRunsOf(dayRuns, charters), dayStart));
   }
 }
 
@@ -251,12 +250,6 @@ function fit({ keeper, record, historyFile }: BuilderState, facts: TickFacts, ch
 function withArchived(content: HistoryContent, archived: readonly ArchiveDay[], charterIds: ReadonlySet<string>): HistoryContent {
   if (archived.length === 0) return content;
   return { ...content, days: mergeArchivedDays(content.days, archived, { from: content.from, to: content.to, charterIds }) };
-}
-
-/** The window's runs as usage sees them: the raw run_id (receipts carry it raw) and the charter's cleaned id. */
-function usageRunsOf(runs: readonly RunFacts[], charters: readonly JudgedCharter[]): UsageRun[] {
-  const idOf = new Map(charters.map((charter) => [charter.scheduleId, charter.id]));
-  return runs.flatMap((run) => (idOf.has(run.scheduleId) ? [{ runId: run.runId, charterId: idOf.get(run.scheduleId)!, status: run.status }] : []));
 }
 
 export type SnapshotBuilder = ReturnType<typeof createSnapshotBuilder>;

@@ -64,12 +64,17 @@ export function createHistoryKeeper(rules: KeeperRules) {
       return Math.min(now - dayMs, state.closedThrough ?? closeLimit(state, now));
     },
     /**
-     * Closes the days the tick's rows now hold whole, counts the open ones, and returns the history
-     * file's content and the incidents still open. The open days are counted, and their streaks
-     * moved, up to countedUntil (the rule of runs24h), so an incident opens and resolves when the
-     * charter's state says so, at its first fire whatever the order the rows come in.
+     * Closes, oldest first, the days the tick's rows now hold whole (see mayWait) and forgets what
+     * left the 90 days; returns the closed days' starts, whose usage the tick reads next (setDayUsage).
      */
-    update: (now: number, charters: readonly CountedCharter[], spendByHour: ReadonlyMap<number, bigint>) => update(state, now, charters, spendByHour),
+    closeDays: (now: number, charters: readonly CountedCharter[], spendByHour: ReadonlyMap<number, bigint>) => closeDays(state, now, charters, spendByHour),
+    /**
+     * Counts the open days and returns the history file's content and the incidents still open. The
+     * open days are counted, and their streaks moved, up to countedUntil (the rule of runs24h), so an
+     * incident opens and resolves when the charter's state says so, at its first fire whatever the
+     * order the rows come in.
+     */
+    count: (now: number, charters: readonly CountedCharter[], spendByHour: ReadonlyMap<number, bigint>) => count(state, now, charters, spendByHour),
     /** Moves the system's incidents to this tick's conditions (shared/incidents.ts); returns them, newest first. */
     observeStatus(now: number, holding: ReadonlySet<StatusIncidentCode>): StatusIncident[] {
       state.statusIncidents = advanceStatusIncidents(state.statusIncidents, holding, now, horizonOf(now));
@@ -98,17 +103,30 @@ function begin(state: KeeperState, horizon: number, openedAt: ReadonlyMap<string
   state.lastUpdate = Number.NEGATIVE_INFINITY; // not ready until the rebuild finishes
 }
 
-/** See update() above. */
-function update(state: KeeperState, now: number, charters: readonly CountedCharter[], spendByHour: ReadonlyMap<number, bigint>) {
+/** What the hours in [from, to) spent, from the tick's spend by hour. */
+const spentBetween = (spendByHour: ReadonlyMap<number, bigint>) => (from: number, to: number) =>
+  [...spendByHour].reduce((sum, [hour, credits]) => (hour >= from && hour < to ? sum + credits : sum), 0n);
+
+/** The end of the closed days: a tick cannot count before the rebuild has closed them. */
+function closedThrough(state: KeeperState): number {
   if (state.closedThrough === null) throw new Error('history read before it was rebuilt');
-  const spentBetween = (from: number, to: number) => [...spendByHour].reduce((sum, [hour, credits]) => (hour >= from && hour < to ? sum + credits : sum), 0n);
-  const closedNow = closeWholeDays(state, state.closedThrough, now, charters, spentBetween);
+  return state.closedThrough;
+}
+
+/** See closeDays() above. */
+function closeDays(state: KeeperState, now: number, charters: readonly CountedCharter[], spendByHour: ReadonlyMap<number, bigint>): number[] {
+  const closedNow = closeWholeDays(state, closedThrough(state), now, charters, spentBetween(spendByHour));
   const horizon = horizonOf(now);
   for (const date of state.days.keys()) if (date < utcDate(horizon)) state.days.delete(date);
   state.resolved = state.resolved.filter((incident) => Date.parse(incident.resolvedAt!) >= horizon);
   state.lastUpdate = now;
+  return closedNow;
+}
 
-  const live = walkOpenDays(state, state.closedThrough, now, charters, spentBetween);
+/** See count() above. */
+function count(state: KeeperState, now: number, charters: readonly CountedCharter[], spendByHour: ReadonlyMap<number, bigint>) {
+  const horizon = horizonOf(now);
+  const live = walkOpenDays(state, closedThrough(state), now, charters, spentBetween(spendByHour));
   const stillOpen = charters.flatMap((charter) => {
     const track = live.tracks.get(charter.id);
     if (!track?.streak) return [];
@@ -120,7 +138,7 @@ function update(state: KeeperState, now: number, charters: readonly CountedChart
   );
   state.announced = new Map(incidents.map((incident) => [incident.id, incident]));
   const dayList = [...state.days].map(([date, day]) => ({ date, ...day })).concat(live.days);
-  return { ...historyContent(now, charters, dayList, incidents, stillOpen), closedNow };
+  return historyContent(now, charters, dayList, incidents, stillOpen);
 }
 
 /** Closes, oldest first, the days from `from` whose grace has passed (see mayWait); returns their starts. */

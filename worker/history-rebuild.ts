@@ -6,10 +6,9 @@
 // database still gets there.
 import type { RunRecord } from '../shared/charter-state.ts';
 import type { GovernanceHistory } from '../shared/contract.ts';
-import { dayMs, startOfUtcDay, utcDate } from '../shared/history.ts';
-import type { GovernanceStatusPort, HistoryFacts, ScheduleFacts } from '../shared/ports.ts';
-import { emptyDayUsage, summarizeUsageDays } from '../shared/usage.ts';
-import type { DayUsage } from '../shared/usage-contract.ts';
+import { dayMs, startOfUtcDay } from '../shared/history.ts';
+import type { GovernanceStatusPort, ScheduleFacts } from '../shared/ports.ts';
+import { dayUsageOf, usageRunsOf } from '../shared/usage.ts';
 import { fireAfter, firesBetween } from '../shared/schedule.ts';
 import { dueFires } from '../shared/schedule-change.ts';
 import { firstAtOrAfter, maxCachedFires } from './fire-cache.ts';
@@ -73,7 +72,7 @@ async function run(state: RebuildState, now: number, signal?: AbortSignal) {
     memory.see(runsBySchedule);
     const charters = days(facts.schedules, runsBySchedule, dayStart);
     if (keeper.mayWait(charters, dayStart, now)) break; // counted as open by the ticks until it closes
-    keeper.closeDay(charters, dayStart, facts.spendByDay.reduce((sum, day) => sum + day.credits, 0n), now, dayUsageOf(facts, charters, dayStart));
+    keeper.closeDay(charters, dayStart, facts.spendByDay.reduce((sum, day) => sum + day.credits, 0n), now, dayUsageOf(facts.usageByDay, usageRunsOf(facts.runs, charters), dayStart));
     progress.next = dayStart + dayMs;
   }
   keeper.finish(now);
@@ -136,14 +135,3 @@ function dayCharters(memory: Memory, firstRunAt: Map<string, number>, now: numbe
 }
 
 export type HistoryRebuild = ReturnType<typeof createHistoryRebuild>;
-
-/**
- * What one day's spend bought (its receipts by run and model), its receipts matched to the charters
- * of the day's runs; null when the details are unreadable, zero totals on a day without receipts.
- */
-export function dayUsageOf(facts: HistoryFacts, charters: ReadonlyArray<{ id: string; scheduleId?: string }>, dayStart: number): DayUsage | null {
-  const idOf = new Map(charters.flatMap((charter) => (charter.scheduleId ? [[charter.scheduleId, charter.id] as const] : [])));
-  const runs = facts.runs.flatMap((run) => (idOf.has(run.scheduleId) ? [{ runId: run.runId, charterId: idOf.get(run.scheduleId)! }] : []));
-  const days = summarizeUsageDays(facts.usageByDay, runs);
-  return days === null ? null : (days.get(utcDate(dayStart)) ?? emptyDayUsage());
-}

@@ -228,6 +228,9 @@ describe.each<Ledger>(['schedule_runs', 'graph_runs'])('usage on %s', (ledger) =
         modelsOther: null,
       },
     });
+    // a day that closes on a tick reads its usage alone: the same rows
+    const query = { principalId: system.userId, billingAccountId: system.accountId, from: new Date('2026-11-20T00:00:00Z'), to: new Date('2026-11-22T00:00:00Z') };
+    expect(await source().readDayUsage(query)).toEqual(history.usageByDay);
   });
 
   it('without SELECT on llm_charge_details (or on one of its columns) still reads everything else, in one transaction, and says usage is unavailable', async () => {

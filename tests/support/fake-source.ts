@@ -149,6 +149,15 @@ export function createFakeSource(data: FakeData, options: { clock?: FakeClock } 
       })),
     };
   };
+  const dayUsage = (q: HistoryQuery): HistoryFacts['usageByDay'] => {
+    const withDetails = details() === 'available';
+    const rows: DayUsageRow[] = usageGroups(receiptsIn(q.from, q.to), withDetails, (receipt) => ({
+      day: receipt.at.toISOString().slice(0, 10),
+      runId: receipt.runId ?? 'no-run',
+      model: withDetails ? (receipt.details?.model ?? null) : null,
+    }));
+    return { details: details(), rows };
+  };
   const charterIds = () => new Set(data.schedules.map((schedule) => schedule.scheduleId));
   const source = {
     calls,
@@ -207,18 +216,16 @@ export function createFakeSource(data: FakeData, options: { clock?: FakeClock } 
         spend.set(day, (spend.get(day) ?? 0n) + receipt.credits);
       }
       const runs = data.runs.filter((run) => ids.has(run.scheduleId) && run.scheduledFor >= q.from && run.scheduledFor < q.to).sort(byTime);
-      const withDetails = details() === 'available';
-      const usageRows: DayUsageRow[] = usageGroups(receiptsIn(q.from, q.to), withDetails, (receipt) => ({
-        day: receipt.at.toISOString().slice(0, 10),
-        runId: receipt.runId ?? 'no-run',
-        model: withDetails ? (receipt.details?.model ?? null) : null,
-      }));
       return {
         schedules: schedulesOf(data),
         runs: runs.map((run) => toFacts(run, false)),
         spendByDay: [...spend].map(([day, credits]) => ({ day, credits })),
-        usageByDay: { details: details(), rows: usageRows },
+        usageByDay: dayUsage(q),
       };
+    },
+    async readDayUsage(q: HistoryQuery): Promise<HistoryFacts['usageByDay']> {
+      calls.push(`usage ${q.from.toISOString().slice(0, 10)}`);
+      return dayUsage(q);
     },
   };
   return source;

@@ -195,8 +195,13 @@ describe('a snapshot of a broken system', () => {
 describe('what the worker remembers between ticks', () => {
   it('keeps the last success of a charter failing for longer than the window, and closes a day while it runs', async () => {
     const data = brokenSystem();
-    const builder = createSnapshotBuilder(createFakeSource(data), settings, logger);
+    // Engineering's runs of the 21st are charged: the day it closes, its usage names the charter
+    const charged = data.runs.filter((run) => run.scheduleId === 'schedule-engineering' && run.scheduledFor.toISOString().startsWith('2026-11-21'));
+    data.receipts.push(...charged.map((run) => ({ at: new Date(run.scheduledFor.getTime() + 10_000), credits: 7n, runId: run.runId, details: { model: 'm', agent: 'a' } })));
+    const source = createFakeSource(data);
+    const builder = createSnapshotBuilder(source, settings, logger);
     let built = await builder.build(now);
+    const firstCalls = source.calls.length;
     // A day later, with Engineering still failing every run: its last success is older than the window.
     for (let tick = 1; tick <= 26; tick++) {
       const later = new Date(now.getTime() + tick * hour);
@@ -215,6 +220,11 @@ describe('what the worker remembers between ticks', () => {
       skipped: 0,
       missed: 0,
     });
+
+    // the day that closed on a tick had its usage read once, not its runs again: the tick holds them
+    expect(source.calls.slice(firstCalls).filter((call) => call !== 'facts')).toEqual(['usage 2026-11-21']);
+    const closed = built.history.days.find((entry) => entry.date === '2026-11-21')!;
+    expect(closed.usage?.charters.map(([id]) => id)).toContain('governance:engineering');
 
     // Community has missed two runs since 13:34 on the 21st, Engineering fails: no charter works
     expect(built.snapshot.openIncidents[0]).toBe('status:all_charters_down@2026-11-21T13:34:56.789Z');

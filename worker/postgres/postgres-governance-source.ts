@@ -106,6 +106,7 @@ export function createPostgresGovernanceSource(pool: Pool, options: PostgresSour
         spendByDay: await readSpendByDay(client, query),
         usageByDay: await readDailyUsage(client, { billingAccountId: query.billingAccountId, from: query.from, to: query.to }),
       })),
+    readDayUsage: (query) => inSnapshot(query.principalId, (client) => readDailyUsage(client, { billingAccountId: query.billingAccountId, from: query.from, to: query.to })),
   };
 }
 
