@@ -214,9 +214,8 @@ describe('hostile lengths', () => {
     expect(publicText(text, 300)).toBe('[redacted]');
     expect(publicText(`${'word '.repeat(40_000)}end`, 100)).toBe(`${'word '.repeat(19)}word…`);
   });
-  // Not a speed test (that is the bench's): a quadratic pattern (the old unbounded `\S+@` after every
-  // "a://") needs minutes here, a linear one well under a second; the test's timeout tells them apart.
-  it('clean a 400,000-character value and cap it', { timeout: 30_000 }, () => {
+  // What they cost, against prose of the same length, is the bench's (npm run bench:redact).
+  it('clean a 400,000-character value and cap it', () => {
     for (const text of ['a://'.repeat(100_000), 'k'.repeat(400_000), 'a.'.repeat(200_000), 'eyJa.'.repeat(80_000), `${'\u202e'.repeat(200_000)}x`]) {
       expect(publicText(text, 100).length).toBeLessThanOrEqual(100);
     }
