@@ -22,6 +22,7 @@ export const defaults = {
   STUCK_AFTER_SECONDS: 3_600,
   RECOVERING_SECONDS: 3_600,
   CLOCK_SKEW_LIMIT_SECONDS: 300,
+  LEADER_LEASE_SECONDS: 60,
   INCIDENT_AFTER_RUNS: 2,
   INCIDENT_AFTER_SECONDS: 3_600,
 } as const;
@@ -119,6 +120,7 @@ function envSchema(mode: { stdout: boolean }) {
     // Past this the worker's clock, which still decides when ticks fire and when /healthz calls a
     // snapshot stale, is broken: it publishes nothing and says why (shared/clock.ts).
     CLOCK_SKEW_LIMIT_SECONDS: intFrom(1, 3_600, defaults.CLOCK_SKEW_LIMIT_SECONDS),
+    LEADER_LEASE_SECONDS: intFrom(3, 3_600, defaults.LEADER_LEASE_SECONDS),
     // A streak shorter than both is a blip (counted, never an incident): one failed run that the next
     // run repairs is not news; two in a row, or an hour without success (a daily charter's missed run), is.
     INCIDENT_AFTER_RUNS: intFrom(1, 1_000, defaults.INCIDENT_AFTER_RUNS),
@@ -153,6 +155,7 @@ function toConfig(env: z.infer<ReturnType<typeof envSchema>>, destination: Desti
     databaseUrl: env.DATABASE_URL,
     leaderDatabaseUrl: env.LEADER_DATABASE_URL ?? env.DATABASE_URL,
     leaderSessionPooler: env.LEADER_POOLER === 'session',
+    leaderLeaseMs: env.LEADER_LEASE_SECONDS * 1000,
     destination,
     snapshotCron: env.SNAPSHOT_CRON,
     principalId: env.SYSTEM_PRINCIPAL_ID,

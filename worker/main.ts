@@ -112,7 +112,7 @@ async function publish(config: WorkerConfig, logger: Logger, once: boolean): Pro
   const publishing = { feeds: feedLinks(config), timeoutMs: config.snapshotTimeoutMs, signer: signerAtStart(config.signingKey, logger) };
   logger.info('publish_plan', { destination: store.description, ...publishPlan(store.snapshotName, publishing) });
   const publisher = createPublisher({ source, store, clock: () => new Date(), logger }, settings, publishing);
-  const leader = once ? null : createAdvisoryLockLeader({ connectionString: config.leaderDatabaseUrl, lockKey: lockKeyFor(store.description), sessionPooler: config.leaderSessionPooler, clockSkewLimitMs: config.clockSkewLimitMs, logger, onLost: () => runner.abort('this replica lost the leader lock') });
+  const leader = once ? null : createAdvisoryLockLeader({ connectionString: config.leaderDatabaseUrl, lockKey: lockKeyFor(store.description), sessionPooler: config.leaderSessionPooler, leaseMs: config.leaderLeaseMs, clockSkewLimitMs: config.clockSkewLimitMs, logger, onLost: () => runner.abort('this replica lost the leader lock') });
   if (leader) parts.push({ name: 'leader lock', stop: () => leader.close() });
   const role = (): 'leader' | 'standby' => (leader === null || leader.isLeader() ? 'leader' : 'standby');
   let metrics: ReturnType<typeof createMetrics> | undefined;

@@ -1,5 +1,6 @@
 // A standby is healthy only while someone publishes: with the leader frozen (SIGSTOP, a paused
-// container) its session, and the lock, stay alive, nobody takes over, and the standby must say so.
+// container) its session, and the lock, stay alive for LEADER_LEASE_SECONDS (60 here; the takeover
+// after it: frozen-leader.test.ts), nobody publishes meanwhile, and the standby must say so.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -9,6 +9,10 @@
 // the backend's own: PgBouncer announces its own in every mode) the replica refuses to lead, unless
 // the operator says the proxy is a pooler in session mode (LEADER_POOLER=session). A check that
 // lands on another backend, or finds its token changed, proves a shared session: it refuses too.
+// A frozen leader (a stopped process, a paused container) keeps its session open, so the session is
+// a lease: the server ends it when it has been idle for LEADER_LEASE_SECONDS (idle_session_timeout),
+// and a replica that runs keeps it alive between ticks with a statement every third of that. A leader
+// that wakes finds its session gone, and with it the lead; a standby took the lock meanwhile.
 import { createHash, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { RunCoordinator } from 'node-cron';
@@ -49,6 +53,8 @@ export type LeaderOptions = {
   sessionPooler?: boolean;
   /** a replica whose clock is further than this from the database's stands aside (shared/clock.ts) */
   clockSkewLimitMs?: number;
+  /** how long the server keeps an idle lock session (a frozen replica's) before it ends it; none when unset */
+  leaseMs?: number;
   /** a new, unconnected session; by default a pg.Client on connectionString */
   openSession?: () => LockSession;
   /** called when this replica stops being the leader, so a snapshot still in flight is not written */
@@ -120,6 +126,8 @@ type LeaderState = {
   closed: boolean;
   /** the attempt under way; see shouldRun */
   attempt: Promise<boolean> | undefined;
+  /** keeps the lease: a statement on the session every third of it */
+  heartbeat: ReturnType<typeof setInterval> | undefined;
 };
 
 export function createAdvisoryLockLeader(options: LeaderOptions): Leader & RunCoordinator {
@@ -142,6 +150,7 @@ export function createAdvisoryLockLeader(options: LeaderOptions): Leader & RunCo
     asideLogged: false,
     closed: false,
     attempt: undefined,
+    heartbeat: options.leaseMs ? setInterval(() => keepLease(state), options.leaseMs / 3).unref() : undefined,
   };
   return {
     // One attempt at a time: two overlapping attempts (the start-up run and a tick, or ticks behind a
@@ -189,7 +198,15 @@ async function connect(state: LeaderState): Promise<Session> {
   // pg keeps null when the server sent no BackendKeyData; a session that does not say is taken at its word
   const proxied = client.processID !== undefined && client.processID !== pid;
   if (proxied && !state.options.sessionPooler) refuse(state, `the lock connection goes through a proxy (it announced pid ${client.processID}, its server backend is ${pid}), which may be a pooler in transaction mode`);
+  else if (state.options.leaseMs) await setLease(state, client, state.options.leaseMs); // never on a backend a pooler may share
   return { client, pid, token };
+}
+
+/** The server ends the session once it has been idle this long: a frozen leader's lock is freed. */
+async function setLease(state: LeaderState, client: LockSession, leaseMs: number) {
+  await client.query("SELECT set_config('idle_session_timeout', $1, false)", [`${leaseMs}ms`]).catch((error: unknown) =>
+    state.options.logger.warn('leader_lease_unavailable', { error, consequence: 'a frozen leader keeps the lock until it is restarted (idle_session_timeout needs PostgreSQL 14)' }),
+  );
 }
 
 async function tryToLead(state: LeaderState): Promise<boolean> {
@@ -242,9 +259,16 @@ async function follow(state: LeaderState, current: Session, verdict: Verdict, sk
   return state.leader;
 }
 
+/** A statement on the lock session between ticks, so the server does not end a running replica's lease. */
+function keepLease(state: LeaderState) {
+  if (state.attempt) return; // the check itself is one
+  state.session?.client.query('SELECT 1').catch(() => {}); // a session that failed is dropped by its 'error' listener or the next check
+}
+
 /** Ends the session after the attempt under way, which releases the lock at once. */
 async function close(state: LeaderState) {
   state.closed = true;
+  clearInterval(state.heartbeat);
   await state.attempt;
   const current = state.session;
   state.session = undefined;
