@@ -10,6 +10,7 @@ import { startStaticServer } from './static-server.ts';
 import { snapshotFileName } from '../shared/contract.ts';
 import { describeDatabaseUrl } from '../worker/config.ts';
 import { createLogger } from '../worker/logger.ts';
+import { stopAll, type Part } from '../worker/parts.ts';
 import { readDemoConfig, repoRoot, type DemoConfig } from './demo-config.ts';
 import { seedDemoData } from './demo-data.ts';
 import { removeDemoNote, writeDemoNote } from './demo-note.ts';
@@ -24,7 +25,7 @@ const firstPublishTimeoutMs = 30_000;
 
 const logger = createLogger();
 /** What has been started, in order; shutdown stops it in reverse. */
-const running: Array<{ name: string; stop: () => Promise<unknown> }> = [];
+const running: Part[] = [];
 let shuttingDown = false;
 let interrupt: () => void = () => {};
 const interrupted = new Promise<void>((resolve) => (interrupt = resolve));
@@ -134,12 +135,6 @@ function watchWorker(worker: WorkerChild): void {
 
 let startup: Promise<void> = Promise.resolve();
 
-async function stopAll(): Promise<void> {
-  for (let item = running.pop(); item; item = running.pop()) {
-    await item.stop().catch((error: unknown) => logger.warn('stop_failed', { what: item!.name, error }));
-  }
-}
-
 async function shutDown(reason: string): Promise<void> {
   if (shuttingDown) {
     logger.warn('shutdown_signal_ignored', { signal: reason });
@@ -150,7 +145,7 @@ async function shutDown(reason: string): Promise<void> {
   const started = performance.now();
   logger.info('shutdown_started', { reason });
   await startup.catch(() => {}); // it stops at its next checkpoint, having tracked what it started
-  await stopAll();
+  await stopAll(running, logger);
   logger.info('shutdown_complete', { reason, durationMs: Math.round(performance.now() - started) });
   // Anything still holding the event loop (a hung socket) must not keep a stopped demo alive.
   setTimeout(() => process.exit(), 2_000).unref();

@@ -18,6 +18,7 @@ import { createBackendCanceller, createPostgresGovernanceSource } from './postgr
 import { createSnapshotRunner } from './snapshot-runner.ts';
 import { createAdvisoryLockLeader, lockKeyFor } from './postgres/advisory-lock-leader.ts';
 import { createHealthServer, listen } from './health-server.ts';
+import { stopAll, type Part } from './parts.ts';
 import { publishPlan } from './side-files.ts';
 import { signerAtStart } from './signing-key.ts';
 import { createStore } from './stores/create-store.ts';
@@ -25,18 +26,6 @@ import { assertWithinBound, serializeSnapshot } from './validate.ts';
 
 const exitUsageError = 64; // EX_USAGE from sysexits.h
 const exitConfigError = 78; // EX_CONFIG
-
-/** What has been started, stopped in reverse order; each stop is awaited and its failure logged. */
-type Part = { name: string; stop: () => Promise<unknown> | void };
-async function stopAll(parts: Part[], logger: Logger) {
-  for (const part of parts.splice(0).reverse()) {
-    try {
-      await part.stop();
-    } catch (error) {
-      logger.warn('stop_failed', { part: part.name, error });
-    }
-  }
-}
 
 function createPool(config: WorkerConfig, logger: Logger) {
   const pool = new pg.Pool({
