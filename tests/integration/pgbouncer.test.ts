@@ -10,11 +10,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { seedScenario } from '../fixtures/scenario.ts';
 import { findPgBouncer, startPgBouncer, type PgBouncer } from '../support/pgbouncer.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
-import { startWorker, stopWorker, type WorkerProcess } from '../support/worker-process.ts';
+import { startWorker, stopWorker, ticksOf, waitForTicks, type WorkerProcess } from '../support/worker-process.ts';
 import { findFreePort } from '../../scripts/embedded-postgres.ts';
 
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const publishes = (worker: WorkerProcess, from = 0) => worker.logs.slice(from).filter((line) => line.event === 'snapshot_published');
 const healthOf = async (port: number) => {
   const response = await fetch(`http://127.0.0.1:${port}/healthz`);
@@ -84,8 +83,10 @@ describe('behind PgBouncer', () => {
     await Promise.all(replicas.map(({ worker }) => worker.waitFor('leader_session_unverified', { timeoutMs: 30_000 })));
 
     // Nobody publishes on a lock it cannot verify: each replica knows on its first look at the
-    // connection, before it takes any lock, that it goes through a proxy nobody vouched for.
-    await sleep(4_000);
+    // connection, before it takes any lock, that it goes through a proxy nobody vouched for. Counted
+    // in ticks, not seconds: every replica has counted four of its own (a refused tick as skipped, a
+    // published one as success), and none of them published.
+    await waitForTicks(replicas.map(({ healthPort }) => healthPort), 4);
     expect(replicas.flatMap(({ worker }) => publishes(worker))).toEqual([]);
 
     for (const { worker, healthPort } of replicas) {
@@ -101,7 +102,8 @@ describe('behind PgBouncer', () => {
     // its token holds, and the proxy it connects through is what gives it away.
     await Promise.all(replicas.splice(0).map(({ worker }) => stopWorker(worker)));
     const [fresh] = await startReplicas('transaction', { count: 1 });
-    await sleep(4_000); // past its first ticks and its grace of one staleAfter
+    // past its first ticks and its grace of one staleAfter (three ticks): the start-up attempt and four ticks
+    await waitForTicks([fresh!.healthPort], 5);
     const health = await healthOf(fresh!.healthPort);
     expect(health.status).toBe(503);
     expect(health.body.reason).toMatch(/^refusing to lead: .*pooler/);
@@ -114,7 +116,8 @@ describe('behind PgBouncer', () => {
     bouncer = await startPgBouncer({ readerUrl: database.readerUrl, poolMode: 'transaction', poolSize: 2 });
     await startReplicas('split', { env: { LEADER_DATABASE_URL: database.readerUrl } });
     await Promise.race(replicas.map(({ worker }) => worker.waitFor('snapshot_published', { timeoutMs: 30_000 })));
-    await sleep(3_000);
+    // Four ticks of every replica's own: the leader published on its ticks, the others left theirs to it.
+    await waitForTicks(replicas.map(({ healthPort }) => healthPort), 4);
     const counts = replicas.map(({ worker }) => publishes(worker).length);
     expect(counts.filter((count) => count > 0)).toHaveLength(1);
     expect(Math.max(...counts)).toBeGreaterThanOrEqual(2);
@@ -130,7 +133,7 @@ describe('behind PgBouncer', () => {
     bouncer = await startPgBouncer({ readerUrl: database.readerUrl, poolMode: 'session', poolSize: 10 });
     await startReplicas('session', { env: { LEADER_POOLER: 'session' } });
     await Promise.race(replicas.map(({ worker }) => worker.waitFor('snapshot_published', { timeoutMs: 30_000 })));
-    await sleep(4_000);
+    await waitForTicks(replicas.map(({ healthPort }) => healthPort), 4);
     const counts = replicas.map(({ worker }) => publishes(worker).length);
     expect(counts.filter((count) => count > 0)).toHaveLength(1);
     const leaderIndex = counts.findIndex((count) => count > 0);
@@ -145,7 +148,9 @@ describe('behind PgBouncer', () => {
     leader.worker.child.kill('SIGKILL');
     await leader.worker.exited;
     await Promise.race(standbys.map(({ worker }, index) => worker.waitFor('snapshot_published', { after: marks[index], timeoutMs: 20_000 })));
-    await sleep(3_000);
+    // three more ticks of each standby's own since the new leader's first publish
+    const ticksThen = await Promise.all(standbys.map(({ healthPort }) => ticksOf(healthPort)));
+    await waitForTicks(standbys.map(({ healthPort }) => healthPort), 3, ticksThen);
     const after = standbys.map(({ worker }, index) => publishes(worker, marks[index]).length);
     expect(after.filter((count) => count > 0)).toHaveLength(1); // still exactly one writer
   });

@@ -18,7 +18,6 @@ import { readFacts } from '../../bench/plans.ts';
 let database: TestDatabase;
 const cleanups: Array<() => Promise<unknown>> = [];
 const query = queryFor(scenarioNow, { principalId: systemPrincipalId, billingAccountId: systemBillingAccountId });
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 beforeAll(async () => {
   database = await createTestDatabase({ ledger: 'graph_runs' });
@@ -40,8 +39,9 @@ async function applicationSession(name: string): Promise<pg.Client> {
   return client;
 }
 
-function readerPool(options: { queryTimeoutMs?: number } = {}): pg.Pool {
-  const pool = new pg.Pool({ connectionString: database.readerUrl, max: 1, application_name: 'governance-status-worker', query_timeout: options.queryTimeoutMs });
+function readerPool(options: { queryTimeoutMs?: number; applicationName?: string } = {}): pg.Pool {
+  const { queryTimeoutMs, applicationName = 'governance-status-worker' } = options;
+  const pool = new pg.Pool({ connectionString: database.readerUrl, max: 1, application_name: applicationName, query_timeout: queryTimeoutMs });
   pool.on('error', () => {});
   cleanups.push(() => pool.end());
   return pool;
@@ -246,7 +246,15 @@ describe('a statement the client gave up on', () => {
     await migration.query('BEGIN');
     await migration.query('LOCK TABLE schedules IN ACCESS EXCLUSIVE MODE');
     await expect(readFacts(source, query)).rejects.toThrow('Query read timeout');
-    await sleep(1_500);
+    // Not "still there after a while": still there after the same read with the cancel, started only
+    // now behind the same lock, has given up, been cancelled, and its backend has stopped.
+    const twin = createPostgresGovernanceSource(readerPool({ queryTimeoutMs: 500, applicationName: 'governance-status-twin' }), {
+      statementTimeoutMs: 60_000,
+      lockTimeoutMs: 60_000,
+      cancelBackend: createBackendCanceller(database.readerUrl, createLogger(() => {})),
+    });
+    await expect(readFacts(twin, query)).rejects.toThrow('Query read timeout');
+    await waitUntil(async () => (await workerBackends('governance-status-twin')).every((backend) => backend.state !== 'active'), 5_000, 'the cancelled twin stopped');
     expect(await workerBackends()).toContainEqual(expect.objectContaining({ state: 'active', wait_event_type: 'Lock' }));
     await migration.query('ROLLBACK'); // the orphan gets its lock, tries to answer a closed socket and ends
     await waitUntil(async () => (await workerBackends()).length === 0, 10_000, 'orphan backend gone');

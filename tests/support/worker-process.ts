@@ -2,6 +2,7 @@
 // reads its JSON log lines, so tests exercise what `npm run worker` runs.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { vi } from 'vitest';
 
 const mainPath = fileURLToPath(new URL('../../worker/main.js', import.meta.url));
 
@@ -96,6 +97,38 @@ export async function stopWorker(worker: WorkerProcess, timeoutMs = 15_000): Pro
   } finally {
     clearTimeout(timer);
   }
+}
+
+export type Runs = { success: number; refused: number; failure: number; skipped: number };
+
+/**
+ * A worker's snapshot runs by result, as its /metrics counts them. Every tick counts once, and so
+ * does the start-up attempt (a tick this replica does not lead counts as skipped): a clock for tests
+ * that counts the worker's own ticks instead of reading a watch.
+ */
+export async function runsOf(healthPort: number): Promise<Runs> {
+  const text = await (await fetch(`http://127.0.0.1:${healthPort}/metrics`)).text();
+  const count = (result: keyof Runs) => Number(new RegExp(`^governance_snapshot_runs_total\\{result="${result}"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+  return { success: count('success'), refused: count('refused'), failure: count('failure'), skipped: count('skipped') };
+}
+
+/** How many ticks (and the start-up attempt) the worker has counted, whatever their result. */
+export async function ticksOf(healthPort: number): Promise<number> {
+  const runs = await runsOf(healthPort);
+  return runs.success + runs.refused + runs.failure + runs.skipped;
+}
+
+/** Resolves once each worker has counted at least `count` more ticks than `from` gives (0 by default). */
+export async function waitForTicks(healthPorts: number[], count: number, from: number[] = []): Promise<void> {
+  await vi.waitFor(
+    async () => {
+      const ticks = await Promise.all(healthPorts.map((port) => ticksOf(port)));
+      ticks.forEach((seen, index) => {
+        if (seen - (from[index] ?? 0) < count) throw new Error(`worker on port ${healthPorts[index]} counted ${seen - (from[index] ?? 0)} of ${count} ticks`);
+      });
+    },
+    { timeout: 30_000, interval: 200 },
+  );
 }
 
 /** Rewrites a postgres URL to go through another host:port (a TCP proxy) with the same credentials. */
