@@ -176,8 +176,7 @@ export function judgeCharter(input: CharterInput): CharterJudgement {
   const windowStart = now - dayMs;
   const inWindow = (at: number | null) => (at !== null && at > windowStart ? at : null);
   const firstRunAt = earlier.firstRunAt ?? runs[0]?.scheduledFor ?? null;
-  // the fires are the due rule's for every charter (shared/schedule-change.ts): a paused one's up to its
-  // latest run before the pause, a broken schedule's its runs' own slots; the card counts them as the history does
+  // every charter's fires follow its due rule (a paused one's, a broken schedule's too), as in the history
   const expected = expectedFires({ ...input, quiet: input.rule.quiet, firstRunAt }, windowStart, countedUntil(now, rules.graceMs, runs));
   const finishedRuns = runs.filter((run) => finished.has(run.status));
   const lastRun = finishedRuns.at(-1) ?? earlier.lastFinished;

@@ -24,13 +24,7 @@ export const horizonOf = (now: number) => startOfUtcDay(now) - (limits.historyDa
 export function createHistoryKeeper(rules: KeeperRules) {
   const state: KeeperState = { rules, ...emptyState() };
   return {
-    /**
-     * A day whose grace has passed closes, unless it is the latest such day and one of its runs is
-     * still in progress and not yet stuck: its outcome would be lost (a closed day is never read
-     * again), and a restart, reading the finished row, would count it differently. It waits, open,
-     * until its runs finish or are stuck (STUCK_AFTER_SECONDS after they started), so the tick's
-     * read grows by at most that much.
-     */
+    /** Whether a day whose grace has passed still waits, open, for a run in progress (history-walk.ts says why). */
     mayWait: (charters: readonly CountedCharter[], dayStart: number, now: number): boolean => mayWait(state, charters, dayStart, now),
     /**
      * What the published history says (at start, or when a replica leads anew): its incidents and the
@@ -69,10 +63,9 @@ export function createHistoryKeeper(rules: KeeperRules) {
      */
     closeDays: (now: number, charters: readonly CountedCharter[], spendByHour: ReadonlyMap<number, bigint>) => closeDays(state, now, charters, spendByHour),
     /**
-     * Counts the open days and returns the history file's content and the incidents still open. The
-     * open days are counted, and their streaks moved, up to countedUntil (the rule of runs24h), so an
-     * incident opens and resolves when the charter's state says so, at its first fire whatever the
-     * order the rows come in.
+     * Counts the open days, their streaks moved up to countedUntil (the rule of runs24h: an incident
+     * opens and resolves when the charter's state says so), and returns the history file's content
+     * and the incidents still open.
      */
     count: (now: number, charters: readonly CountedCharter[], spendByHour: ReadonlyMap<number, bigint>) => count(state, now, charters, spendByHour),
     /** Moves the system's incidents to this tick's conditions (shared/incidents.ts); returns them, newest first. */

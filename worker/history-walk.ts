@@ -86,7 +86,13 @@ export const emptyState = () => ({
 
 export const closeLimit = (state: KeeperState, now: number) => startOfUtcDay(now - state.rules.graceMs);
 
-/** See the keeper's mayWait(). */
+/**
+ * A day whose grace has passed closes, unless it is the latest such day and one of its runs is still
+ * in progress and not yet stuck: its outcome would be lost (a closed day is never read again), and a
+ * restart, reading the finished row, would count it differently. It waits, open, until its runs
+ * finish or are stuck (STUCK_AFTER_SECONDS after they started), so the tick's read grows by at most
+ * that much.
+ */
 export function mayWait(state: KeeperState, charters: readonly CountedCharter[], dayStart: number, now: number): boolean {
   const inDay = (run: RunRecord) => run.scheduledFor >= dayStart && run.scheduledFor < dayStart + dayMs;
   return dayStart + dayMs === closeLimit(state, now) && charters.some((charter) => charter.runs.some((run) => inDay(run) && inProgress(run) && !isStuck(run, now, state.rules)));
