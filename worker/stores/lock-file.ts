@@ -9,14 +9,23 @@ export const lockStaleMs = 30_000;
 const retryMs = 25;
 
 async function tryLock(path: string, token: string): Promise<boolean> {
+  let handle;
   try {
-    const handle = await open(path, 'wx', 0o644);
+    handle = await open(path, 'wx', 0o644);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    return false;
+  }
+  try {
     await handle.writeFile(token);
     await handle.close();
     return true;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    return false;
+    // A full disk creates the file but takes no token: left there, it would hold off every writer
+    // (this one at its next tick too) until it is stale. It is ours, created a moment ago: remove it.
+    await handle.close().catch(() => {});
+    await rm(path, { force: true });
+    throw error;
   }
 }
 
