@@ -54,3 +54,15 @@ export type ClockReading = { wallMs: number; monotonicMs: number };
 export function clockSteppedBackMs(before: ClockReading, after: ClockReading): number {
   return Math.max(0, after.monotonicMs - before.monotonicMs - (after.wallMs - before.wallMs));
 }
+
+/** How far after the database's now a published snapshot may be and still be another replica's (they all read that clock). */
+export const futureToleranceMs = 60_000;
+
+/**
+ * Whether a published snapshot was made after the database's now, by more than futureToleranceMs: no
+ * replica made it (a database clock that jumped ahead for a tick, a file put there by hand). Obeyed as
+ * "newer", it would stop every write, and read as fresh until its staleAfter, however far ahead.
+ */
+export function isFromTheFuture(generatedAtMs: number, databaseNowMs: number): boolean {
+  return generatedAtMs > databaseNowMs + futureToleranceMs;
+}

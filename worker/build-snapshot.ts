@@ -275,7 +275,7 @@ export function createPublisher(deps: SnapshotDeps, settings: SnapshotSettings, 
     async (signal) => (await store.contentHash(archiveIndexFileName, signal)) !== null,
   );
   const builder = createSnapshotBuilder(deps.source, settings, logger, { record, published: (signal) => store.get(historyFileName, signal) });
-  const files = createFilePublisher(store, publishing, logger);
+  const files = createFilePublisher(store, publishing, logger, deps.clock);
   const publish = async function publishSnapshot(signal?: AbortSignal): Promise<PublishResult & { skewMs: number }> {
     const started = performance.now();
     const built = await builder.build(deps.clock(), signal);
