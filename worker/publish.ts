@@ -54,6 +54,11 @@ export function createFilePublisher(store: SnapshotStorePort, settings: PublishS
   const publisher: Publisher = { store, settings, logger, timeoutMs: settings.timeoutMs ?? defaultTimeoutMs, clock, behind: new Map() };
   return {
     publish: (built: BuiltSnapshot, signal?: AbortSignal): Promise<PublishResult> => publish(publisher, built, signal),
+    /** A file written after the snapshot (the archive's index) that could not be: named in the next snapshots until it is (null). */
+    noteBehind(name: string, failedAt: string | null) {
+      if (failedAt === null) publisher.behind.delete(name);
+      else if (!publisher.behind.has(name)) publisher.behind.set(name, failedAt);
+    },
   };
 }
 
