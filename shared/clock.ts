@@ -42,3 +42,27 @@ export function describeLag(ms: number): string {
   const hours = Math.floor(minutes / 60);
   return hours < 48 ? `${hours} hours` : `${Math.floor(hours / 24)} days`;
 }
+
+/** A reading of both of the worker's clocks: the wall clock (Date.now) and the monotonic one (performance.now). */
+export type ClockReading = { wallMs: number; monotonicMs: number };
+
+/**
+ * How far the wall clock was stepped back between two readings (NTP correcting it, a VM resumed),
+ * measured against the monotonic clock, which no step moves; 0 when it kept pace or went forward.
+ * A scheduler that plans its next fire by the wall clock waits that much longer for it.
+ */
+export function clockSteppedBackMs(before: ClockReading, after: ClockReading): number {
+  return Math.max(0, after.monotonicMs - before.monotonicMs - (after.wallMs - before.wallMs));
+}
+
+/** How far after the database's now a published snapshot may be and still be another replica's (they all read that clock). */
+export const futureToleranceMs = 60_000;
+
+/**
+ * Whether a published snapshot was made after the database's now, by more than futureToleranceMs: no
+ * replica made it (a database clock that jumped ahead for a tick, a file put there by hand). Obeyed as
+ * "newer", it would stop every write, and read as fresh until its staleAfter, however far ahead.
+ */
+export function isFromTheFuture(generatedAtMs: number, databaseNowMs: number): boolean {
+  return generatedAtMs > databaseNowMs + futureToleranceMs;
+}

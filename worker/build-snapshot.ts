@@ -268,14 +268,18 @@ export function createPublisher(deps: SnapshotDeps, settings: SnapshotSettings, 
     async (signal) => (await store.contentHash(archiveIndexFileName, signal)) !== null,
   );
   const builder = createSnapshotBuilder(deps.source, settings, logger, { record, published: (signal) => store.get(historyFileName, signal) });
-  const files = createFilePublisher(store, publishing, logger);
+  const files = createFilePublisher(store, publishing, logger, deps.clock);
   const publish = async function publishSnapshot(signal?: AbortSignal): Promise<PublishResult & { skewMs: number }> {
     const started = performance.now();
     const built = await builder.build(deps.clock(), signal);
     signal?.throwIfAborted();
     const result = await files.publish(built, signal);
     // the closed days, once the snapshot is out: a slow bucket delays the archive, never the status
-    if (result.outcome === 'written') await record.keepWithin(built.toArchive, (publishing.timeoutMs ?? 30_000) - (performance.now() - started) - 1_000, signal);
+    if (result.outcome === 'written') {
+      await record.keepWithin(built.toArchive, (publishing.timeoutMs ?? 30_000) - (performance.now() - started) - 1_000, signal);
+      // an archive that cannot take the closed days is said where a side file that fails is: the next snapshot, /healthz, /metrics
+      files.noteBehind(archiveIndexFileName, record.problem() === null ? null : built.snapshot.generatedAt);
+    }
     return { ...result, skewMs: built.skewMs };
   };
   return Object.assign(publish, { reset: () => builder.reset() });

@@ -19,6 +19,7 @@ import { createSnapshotRunner } from './snapshot-runner.ts';
 import { createAdvisoryLockLeader, lockKeyFor } from './postgres/advisory-lock-leader.ts';
 import { createHealthServer, listen } from './health-server.ts';
 import { stopAll, type Part } from './parts.ts';
+import { watchClockSteps } from './clock-watch.ts';
 import { publishPlan } from './side-files.ts';
 import { signerAtStart } from './signing-key.ts';
 import { createStore } from './stores/create-store.ts';
@@ -168,6 +169,15 @@ async function schedule(config: WorkerConfig, logger: Logger, parts: Part[], { r
       await task.destroy();
     },
   });
+  // A wall clock stepped back leaves node-cron asleep until its old next fire: plan it from the new time.
+  const clockWatch = watchClockSteps({
+    onStepBack: (ms) => {
+      logger.warn('clock_stepped_back', { seconds: Math.round(ms / 1000), action: 'the schedule is planned again from the new time' });
+      task.stop();
+      task.start();
+    },
+  });
+  parts.push({ name: 'clock watch', stop: () => clockWatch.stop() });
   // A tick this replica did not run: another replica leads, or the database is out of reach. What
   // this replica remembered is stale once another one leads: when it leads again it rereads.
   const notRun = (trigger: string) => {

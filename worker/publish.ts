@@ -3,6 +3,7 @@
 // refers to go first, each within a bounded time; a side file that fails is retried every tick and
 // named in the snapshot; the snapshot goes last, within its own budget, as a compare-and-swap.
 import { createHash } from 'node:crypto';
+import { databaseTimeAt, isFromTheFuture } from '../shared/clock.ts';
 import { limits, type GovernanceStatus } from '../shared/contract.ts';
 import type { Logger, SnapshotStorePort } from '../shared/ports.ts';
 import type { BuiltSnapshot } from './build-snapshot.ts';
@@ -39,6 +40,8 @@ type Publisher = {
   logger: Logger;
   /** the tick's whole bound: side files get half of it at most, one file a quarter */
   timeoutMs: number;
+  /** the worker's clock: with the tick's skew, the database's now when the snapshot is written */
+  clock: () => Date;
   /**
    * Side files that failed, by name, with the generatedAt of the first snapshot that could not write
    * them: kept across ticks so each snapshot names them, and since when, until a write succeeds.
@@ -47,10 +50,15 @@ type Publisher = {
 };
 
 /** Publishes tick after tick; remembers which side files are behind, and since when. */
-export function createFilePublisher(store: SnapshotStorePort, settings: PublishSettings, logger: Logger) {
-  const publisher: Publisher = { store, settings, logger, timeoutMs: settings.timeoutMs ?? defaultTimeoutMs, behind: new Map() };
+export function createFilePublisher(store: SnapshotStorePort, settings: PublishSettings, logger: Logger, clock: () => Date = () => new Date()) {
+  const publisher: Publisher = { store, settings, logger, timeoutMs: settings.timeoutMs ?? defaultTimeoutMs, clock, behind: new Map() };
   return {
     publish: (built: BuiltSnapshot, signal?: AbortSignal): Promise<PublishResult> => publish(publisher, built, signal),
+    /** A file written after the snapshot (the archive's index) that could not be: named in the next snapshots until it is (null). */
+    noteBehind(name: string, failedAt: string | null) {
+      if (failedAt === null) publisher.behind.delete(name);
+      else if (!publisher.behind.has(name)) publisher.behind.set(name, failedAt);
+    },
   };
 }
 
@@ -59,7 +67,7 @@ async function publish(publisher: Publisher, built: BuiltSnapshot, signal?: Abor
   const name = store.snapshotName;
   const stored = await store.read(name, signal);
   const storedAt = stored && generatedAtOf(stored.body);
-  if (storedAt && storedAt > built.snapshot.generatedAt) return refuse(publisher, built, storedAt);
+  if (storedAt && storedAt > built.snapshot.generatedAt && !fromTheFuture(publisher, built, storedAt)) return refuse(publisher, built, storedAt);
   // a snapshot over its bound is never written, and neither is anything beside it
   assertWithinBound(name, built.snapshotBody, limits.snapshotBytes);
   const written = await writeSideFiles(publisher, built, signal);
@@ -92,6 +100,14 @@ async function swapSnapshot({ store }: Publisher, body: string, generatedAt: str
     tag = now?.tag ?? null;
   }
   return null;
+}
+
+/** A stored snapshot made after the database's now (shared/clock.ts): no replica's, so it is written over, and said. */
+function fromTheFuture({ store, logger, clock }: Publisher, built: BuiltSnapshot, storedAt: string): boolean {
+  const databaseNow = databaseTimeAt(clock().getTime(), built.skewMs);
+  if (!isFromTheFuture(Date.parse(storedAt), databaseNow)) return false;
+  logger.error('snapshot_from_the_future', { generatedAt: storedAt, databaseNow: new Date(databaseNow).toISOString(), destination: store.description, action: 'written over: no replica can have made it' });
+  return true;
 }
 
 function refuse({ store, logger }: Publisher, built: BuiltSnapshot, than: string): PublishResult {

@@ -23,6 +23,8 @@ export function createArchiveRecord(newArchivist: (clock: () => Date) => Archivi
   /** the last closed day given to the archive with success, and what the archive holds of the days given */
   let keptThrough: string | null = null;
   let archived: ArchiveDay[] = [];
+  /** why the last call could not archive (the store failed, the archive is broken), or null; a call cut short by the tick's time says nothing */
+  let problem: string | null = null;
   return {
     /**
      * Archives the closed days not archived yet (when a day has closed since the last call) and
@@ -36,6 +38,7 @@ export function createArchiveRecord(newArchivist: (clock: () => Date) => Archivi
       now = context.now;
       const closed: ClosedDay[] = days.map((day) => toClosedDay({ ...day, closedAt: context.now, names: context.names, incidents: context.incidents }));
       const outcome = await archivist.archive(closed, signal);
+      if (!signal?.aborted) problem = outcome.problem;
       archived = await archivist.reconcile(closed, signal);
       if (outcome.problem === null) keptThrough = last;
       return archived;
@@ -46,6 +49,10 @@ export function createArchiveRecord(newArchivist: (clock: () => Date) => Archivi
       const bounded = AbortSignal.any([...(signal ? [signal] : []), AbortSignal.timeout(Math.floor(ms))]);
       await this.keep(work.days, work.context, bounded).catch(() => {}); // the archivist logs what failed
     },
+    /** Why the archive could not take the closed days at the last call, or null (named in the next snapshot's filesBehind). */
+    problem(): string | null {
+      return problem;
+    },
     /** What the archive holds of the days last given: the figures the history shows for them. */
     archived(): readonly ArchiveDay[] {
       return archived;
@@ -55,6 +62,7 @@ export function createArchiveRecord(newArchivist: (clock: () => Date) => Archivi
       archivist = newArchivist(clock);
       keptThrough = null;
       archived = [];
+      problem = null;
     },
   };
 }

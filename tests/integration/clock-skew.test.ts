@@ -2,7 +2,8 @@
 // clock"; Debian's libfaketime moves the process's wall clock, support/faketime.ts): past
 // CLOCK_SKEW_LIMIT_SECONDS it publishes nothing and says why; within a wider limit its snapshot
 // carries the database's time, not its own; scheduled, it stands aside and /healthz and /metrics say so.
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+// A clock stepped back while the worker runs (NTP correcting it) does not stop its schedule.
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -21,6 +22,7 @@ const faketime = findFaketime();
 // Said loudly: the clock rules are still tested through the clock port in tests/unit/clock.test.ts.
 if ('missing' in faketime) console.warn(`clock-skew.test.ts skipped: ${faketime.missing}`);
 const offTime = 'env' in faketime ? faketime.env : () => ({});
+const followTime = 'following' in faketime ? faketime.following : () => ({});
 
 let database: TestDatabase;
 let folder: string;
@@ -100,6 +102,25 @@ describe.skipIf('missing' in faketime)('a worker whose clock is 15 minutes off',
     const skew = Number(/^governance_clock_skew_seconds ([\d.e+-]+)$/m.exec(await metrics(healthPort))?.[1]);
     expect(skew).toBeGreaterThan(880);
     expect(skew).toBeLessThan(920);
+  });
+});
+
+describe.skipIf('missing' in faketime)('a worker whose clock is stepped back while it runs', () => {
+  it('(+4m, then right) keeps ticking: the first tick after the step publishes, not one four minutes later', async () => {
+    const offsetFile = join(folder, 'stepped-offset');
+    await writeFile(offsetFile, '+4m'); // within the default limit of 5 minutes: it leads and publishes
+    const out = join(folder, 'stepped');
+    const worker = startWorker([], { DATABASE_URL: database.readerUrl, SNAPSHOT_DESTINATION: pathToFileURL(join(out, 'governance-status.json')).href, SNAPSHOT_CRON: '*/2 * * * * *', HEALTH_PORT: '0', ...followTime(offsetFile) });
+    running.push(worker);
+    await worker.waitFor('snapshot_published', { timeoutMs: 30_000 });
+
+    await writeFile(offsetFile, '+0'); // NTP steps it back to the right time
+    const mark = worker.logs.length;
+    const published = await worker.waitFor('snapshot_published', { after: mark, timeoutMs: 30_000 });
+    expect(worker.logs.slice(mark).find((line) => line.event === 'clock_stepped_back')).toMatchObject({ level: 'warn', seconds: expect.any(Number) });
+    // node-cron planned its next fire on the old time; the one that publishes is within a few ticks of the step
+    const between = worker.logs.slice(mark, worker.logs.indexOf(published));
+    expect(between.filter((line) => line.event === 'snapshot_skipped' || line.event === 'snapshot_failed').length).toBeLessThanOrEqual(1);
   });
 });
 

@@ -1,7 +1,8 @@
 // A bucket failing or slow on the side files only (issue 17, "files that disagree"), with the real
 // worker process, the AWS SDK and s3rver behind a proxy that injects the faults: the snapshot is
 // still published on every tick, names the side file that is behind and since when, /healthz and
-// /metrics name it too, and the file is written on the first tick after the fault is lifted.
+// /metrics name it too, and the file is written on the first tick after the fault is lifted. An
+// archived day that cannot be written is named the same way, as the archive's index.
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { GovernanceStatus } from '../../shared/contract.ts';
 import { findFreePort } from '../../scripts/embedded-postgres.ts';
@@ -9,7 +10,7 @@ import { seedScenario } from '../fixtures/scenario.ts';
 import { startConditionalProxy, type ConditionalProxy } from '../support/s3-conditional-proxy.ts';
 import { s3Credentials, startS3Server, type S3TestServer } from '../support/s3-server.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
-import { startWorker, stopWorker, type WorkerProcess } from '../support/worker-process.ts';
+import { startWorker, stopWorker, type LogLine, type WorkerProcess } from '../support/worker-process.ts';
 
 type Fault = { status?: number; delayMs?: number } | null;
 let fault: (method: string, key: string) => Fault = () => null;
@@ -95,6 +96,33 @@ describe('a bucket that fails or is slow on the side files only', () => {
     expect(JSON.parse((await stored(prefix, 'governance-history.json'))!)).toMatchObject({ generatedAt: expect.any(String) });
     expect((await healthz(healthPort)).body.filesBehind).toBeUndefined();
     expect(await metrics(healthPort)).not.toContain('governance_side_file_behind_since_timestamp_seconds{');
+  });
+
+  it('503 on one archived day: the next snapshots name the archive since then, until a tick after the fault archives every day once', async () => {
+    const prefix = 'archive/';
+    const day = new Date(Date.now() - 45 * 86_400_000).toISOString().slice(0, 10); // one of the 89 closed days
+    const dayKey = `/status/${prefix}governance-archive/${day}.json`;
+    fault = (method, key) => (method === 'PUT' && key === dayKey ? { status: 503 } : null);
+    const { worker, healthPort } = await launch(prefix, { SNAPSHOT_CRON: '*/2 * * * * *' });
+
+    const failed = await worker.waitFor('archive_failed', { timeoutMs: 60_000 });
+    // the tick whose archive failed logs its snapshot after it; the next one names the archive
+    const archiveBehind = (line: LogLine) => (line.filesBehind as Array<{ name: string; since: string }> | undefined)?.find((file) => file.name === 'governance-archive.json');
+    const named = await worker.waitFor('snapshot_published', { after: worker.logs.indexOf(failed), where: (line) => archiveBehind(line) !== undefined, timeoutMs: 30_000 });
+    const publishedBetween = worker.logs.slice(worker.logs.indexOf(failed), worker.logs.indexOf(named)).filter((line) => line.event === 'snapshot_published');
+    expect(publishedBetween.length).toBeLessThanOrEqual(1);
+    const since = archiveBehind(named)!.since;
+    expect((await healthz(healthPort)).body).toMatchObject({ status: 'healthy', filesBehind: [{ name: 'governance-archive.json', since }] });
+    expect(await metrics(healthPort)).toContain(`governance_side_file_behind_since_timestamp_seconds{file="governance-archive.json"} ${Date.parse(since) / 1000}\n`);
+    expect(await stored(prefix, `governance-archive/${day}.json`)).toBeNull();
+
+    fault = () => null;
+    const mark = worker.logs.length;
+    await worker.waitFor('snapshot_published', { after: mark, where: (line) => line.filesBehind === undefined, timeoutMs: 60_000 });
+    expect(JSON.parse((await stored(prefix, 'governance-archive.json'))!)).toMatchObject({ count: 89 });
+    const dayWrites = proxy.requests.filter((request) => request.method === 'PUT' && request.key.startsWith(`/status/${prefix}governance-archive/2`) && request.status === 200).map((request) => request.key);
+    expect(new Set(dayWrites).size).toBe(dayWrites.length); // every archived day written once, never again
+    expect((await healthz(healthPort)).body.filesBehind).toBeUndefined();
   });
 
   it('every side file answered after 4 s: the snapshot is still written on every tick, and /healthz stays healthy', async () => {

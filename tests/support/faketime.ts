@@ -6,8 +6,14 @@ import { existsSync, globSync } from 'node:fs';
 
 const library = 'libfaketimeMT.so.1';
 
+type Faketime = {
+  env: (offset: string) => Record<string, string>;
+  /** a clock `offset` off that follows the offset written in `file` (read again at least every second): a clock that is stepped */
+  following: (file: string) => Record<string, string>;
+};
+
 /** The environment that runs a child `offset` off the real time (`+15m`, `-15m`), or why it cannot run here. */
-export function findFaketime(): { env: (offset: string) => Record<string, string> } | { missing: string } {
+export function findFaketime(): Faketime | { missing: string } {
   const found = [...globSync(`/usr/lib/*/faketime/${library}`), `/usr/lib/faketime/${library}`].find((path) => existsSync(path));
   if (!found) return { missing: `libfaketime is not installed (no ${library} under /usr/lib); .ci/run installs Debian's faketime package` };
   const env = (offset: string) => ({ LD_PRELOAD: found, FAKETIME: offset, FAKETIME_DONT_FAKE_MONOTONIC: '1' });
@@ -18,5 +24,6 @@ export function findFaketime(): { env: (offset: string) => Record<string, string
   } catch (error) {
     return { missing: `node does not run with ${found} preloaded: ${(error as Error).message}` };
   }
-  return { env };
+  const following = (file: string) => ({ LD_PRELOAD: found, FAKETIME_TIMESTAMP_FILE: file, FAKETIME_CACHE_DURATION: '1', FAKETIME_DONT_FAKE_MONOTONIC: '1' });
+  return { env, following };
 }

@@ -18,8 +18,10 @@ export type WorkerProcess = {
   exited: Promise<number | null>;
 };
 
-export function startWorker(args: string[], env: Record<string, string | undefined>): WorkerProcess {
-  const child = spawn(process.execPath, [mainPath, ...args], {
+/** `wrapper`: a command that runs the worker (e.g. a shell that sets a resource limit, then execs it). */
+export function startWorker(args: string[], env: Record<string, string | undefined>, wrapper: string[] = []): WorkerProcess {
+  const command = [...wrapper, process.execPath, mainPath, ...args];
+  const child = spawn(command[0]!, command.slice(1), {
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

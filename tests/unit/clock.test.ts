@@ -2,7 +2,7 @@
 // either way, still judges the charters at the database's instant (or refuses to publish past the
 // limit), and a replica behind its primary is judged as of its data, never "missed" for the lag.
 import { describe, expect, it } from 'vitest';
-import { clockSkewMs, dataBehindMs, databaseTimeAt, describeLag, skewProblem } from '../../shared/clock.ts';
+import { clockSkewMs, clockSteppedBackMs, dataBehindMs, databaseTimeAt, describeLag, futureToleranceMs, isFromTheFuture, skewProblem } from '../../shared/clock.ts';
 import { createSnapshotBuilder, defaultRules, type SnapshotSettings } from '../../worker/build-snapshot.ts';
 import { createLogger } from '../../worker/logger.ts';
 import { createFakeSource, schedule, type FakeData, type FakeRun } from '../support/fake-source.ts';
@@ -48,6 +48,29 @@ describe('the clock rules', () => {
     expect([describeLag(minute), describeLag(11 * minute), describeLag(3 * 60 * minute), describeLag(72 * 60 * minute)]).toEqual(['1 minute', '11 minutes', '3 hours', '3 days']);
     // a grace under a minute (MISSED_RUN_GRACE_SECONDS) says data_behind under a minute: never "0 minutes"
     expect([describeLag(1_000), describeLag(36_500), describeLag(minute - 1)]).toEqual(['1 second', '36 seconds', '59 seconds']);
+  });
+});
+
+describe('a published snapshot from the future', () => {
+  it('is one made after the database\'s now by more than the tolerance, not one made a moment ago or later than ours', () => {
+    const now = Date.parse('2026-11-21T12:00:00Z');
+    expect(isFromTheFuture(now + futureToleranceMs + 1, now)).toBe(true);
+    expect(isFromTheFuture(now + 365 * 24 * 60 * minute, now)).toBe(true);
+    expect(isFromTheFuture(now + futureToleranceMs, now)).toBe(false);
+    expect(isFromTheFuture(now - 30 * minute, now)).toBe(false);
+  });
+});
+
+describe('a wall clock stepped back', () => {
+  const before = { wallMs: Date.parse('2026-11-21T12:04:00Z'), monotonicMs: 1_000 };
+  it('is measured against the monotonic clock: how far it went back, 0 when it kept pace or went forward', () => {
+    expect(clockSteppedBackMs(before, { wallMs: before.wallMs + 1_000, monotonicMs: 2_000 })).toBe(0);
+    expect(clockSteppedBackMs(before, { wallMs: before.wallMs - 4 * minute + 1_000, monotonicMs: 2_000 })).toBe(4 * minute);
+    expect(clockSteppedBackMs(before, { wallMs: before.wallMs + 10 * minute, monotonicMs: 2_000 })).toBe(0);
+  });
+  it('is not an event loop that stalled (both clocks moved alike), nor a slew of a few milliseconds', () => {
+    expect(clockSteppedBackMs(before, { wallMs: before.wallMs + 30_000, monotonicMs: 31_000 })).toBe(0);
+    expect(clockSteppedBackMs(before, { wallMs: before.wallMs + 999, monotonicMs: 2_000 })).toBe(1);
   });
 });
 

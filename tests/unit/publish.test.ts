@@ -92,6 +92,32 @@ describe('publishing one tick', () => {
     expect(lines.at(-1)).toMatchObject({ event: 'snapshot_refused' });
   });
 
+  it('a snapshot from the future (after the database\'s now by more than a minute) is replaced and said, never obeyed', async () => {
+    const tick = await built('2026-11-21T12:00:00Z');
+    // publishing a few seconds after the tick's read, by a clock that agrees with the database's
+    const clock = () => new Date('2026-11-21T12:00:05Z');
+    for (const [storedAt, outcome] of [['2026-11-22T12:00:00.000Z', 'written'], ['2026-11-21T12:01:05.000Z', 'written'], ['2026-11-21T12:01:04.000Z', 'refused']] as const) {
+      const { store, files } = createMemoryStore();
+      files.set('governance-status.json', `${JSON.stringify({ ...tick.snapshot, generatedAt: storedAt, status: 'healthy' })}\n`);
+      lines.length = 0;
+      const result = await createFilePublisher(store, { feeds: null }, logger, clock).publish(tick);
+      expect(result.outcome, storedAt).toBe(outcome);
+      if (outcome === 'refused') continue; // within a minute of now: another replica's, as far as anyone can tell
+      expect(JSON.parse(files.get('governance-status.json')!).generatedAt).toBe('2026-11-21T12:00:00.000Z');
+      const databaseNow = new Date(clock().getTime() - tick.skewMs).toISOString(); // the worker's clock less the tick's skew
+      expect(lines.find((line) => line.event === 'snapshot_from_the_future')).toMatchObject({ level: 'error', generatedAt: storedAt, databaseNow });
+    }
+  });
+
+  it('a snapshot newer than this one but not from the future (a leader frozen while another published) is still refused', async () => {
+    const { store, files } = createMemoryStore();
+    await createFilePublisher(store, { feeds: null }, logger).publish(await built('2026-11-21T12:30:00Z'));
+    // this leader read at 12:00 and was frozen until 12:31
+    const result = await createFilePublisher(store, { feeds: null }, logger, () => new Date('2026-11-21T12:31:00Z')).publish(await built('2026-11-21T12:00:00Z'));
+    expect(result.outcome).toBe('refused');
+    expect(JSON.parse(files.get('governance-status.json')!).generatedAt).toBe('2026-11-21T12:30:00.000Z');
+  });
+
   it('a newer snapshot written between its read and its write wins; an older one is replaced', async () => {
     for (const [between, wins] of [['2026-11-21T12:05:00Z', 'between'], ['2026-11-21T11:55:00Z', 'ours']] as const) {
       const { store, files } = createMemoryStore();
