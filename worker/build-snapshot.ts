@@ -282,5 +282,10 @@ export function createPublisher(deps: SnapshotDeps, settings: SnapshotSettings, 
     }
     return { ...result, skewMs: built.skewMs };
   };
-  return Object.assign(publish, { reset: () => builder.reset() });
+  return Object.assign(publish, {
+    reset: () => {
+      builder.reset();
+      files.reset();
+    },
+  });
 }

@@ -1,6 +1,7 @@
 // What /healthz says, as a pure function of the runner's stats and the leader's state.
 import { databaseTimeAt } from '../shared/clock.ts';
 import type { RunnerStats } from './snapshot-runner.ts';
+import { otherWriterReason } from './publish.ts';
 
 import type { Role } from './metrics.ts';
 
@@ -54,6 +55,7 @@ export function healthOf({ role, stats, databaseReachable, leaderProblem = null,
 }
 
 function leaderReason(stats: RunnerStats, now: Date): string | null {
+  if (stats.otherWriter !== null) return otherWriterReason(stats.otherWriter);
   if (stats.lastStaleAfter === null) return `this leader has not published a snapshot yet${stats.lastError ? `: ${stats.lastError}` : ''}`;
   if (now.getTime() > stats.lastStaleAfter.getTime()) return `this leader's last snapshot went stale at ${iso(stats.lastStaleAfter)}`;
   return null;

@@ -12,7 +12,15 @@ import { signatureFiles } from './signing-key.ts';
 import { assertSnapshotIsValid, assertWithinBound, serializeSnapshot } from './validate.ts';
 
 export type PublishOutcome = 'written' | 'refused';
-export type PublishResult = { outcome: PublishOutcome; snapshot: GovernanceStatus; bytes: number; written: string[]; filesBehind: GovernanceStatus['filesBehind'] };
+export type PublishResult = {
+  outcome: PublishOutcome;
+  snapshot: GovernanceStatus;
+  bytes: number;
+  written: string[];
+  filesBehind: GovernanceStatus['filesBehind'];
+  /** the generatedAt of a snapshot another writer put at the destination while this one led, or null */
+  otherWriter: string | null;
+};
 
 export type PublishSettings = SideFileSettings & {
   /** the whole tick's bound (SNAPSHOT_TIMEOUT_MS): side files get half of it at most, one file a quarter */
@@ -47,17 +55,23 @@ type Publisher = {
    * them: kept across ticks so each snapshot names them, and since when, until a write succeeds.
    */
   behind: Map<string, string>;
+  /** the generatedAt of the snapshot this publisher last tried to write; null until it leads, and again once it has not */
+  lastAttempt: string | null;
 };
 
 /** Publishes tick after tick; remembers which side files are behind, and since when. */
 export function createFilePublisher(store: SnapshotStorePort, settings: PublishSettings, logger: Logger, clock: () => Date = () => new Date()) {
-  const publisher: Publisher = { store, settings, logger, timeoutMs: settings.timeoutMs ?? defaultTimeoutMs, clock, behind: new Map() };
+  const publisher: Publisher = { store, settings, logger, timeoutMs: settings.timeoutMs ?? defaultTimeoutMs, clock, behind: new Map(), lastAttempt: null };
   return {
     publish: (built: BuiltSnapshot, signal?: AbortSignal): Promise<PublishResult> => publish(publisher, built, signal),
     /** A file written after the snapshot (the archive's index) that could not be: named in the next snapshots until it is (null). */
     noteBehind(name: string, failedAt: string | null) {
       if (failedAt === null) publisher.behind.delete(name);
       else if (!publisher.behind.has(name)) publisher.behind.set(name, failedAt);
+    },
+    /** This replica did not lead a tick: what it wrote last is no longer what the destination should hold. */
+    reset() {
+      publisher.lastAttempt = null;
     },
   };
 }
@@ -67,7 +81,8 @@ async function publish(publisher: Publisher, built: BuiltSnapshot, signal?: Abor
   const name = store.snapshotName;
   const stored = await store.read(name, signal);
   const storedAt = stored && generatedAtOf(stored.body);
-  if (storedAt && storedAt > built.snapshot.generatedAt && !fromTheFuture(publisher, built, storedAt)) return refuse(publisher, built, storedAt);
+  const otherWriter = anotherWriter(publisher, storedAt);
+  if (storedAt && storedAt > built.snapshot.generatedAt && !fromTheFuture(publisher, built, storedAt)) return refuse(publisher, built, storedAt, otherWriter);
   // a snapshot over its bound is never written, and neither is anything beside it
   assertWithinBound(name, built.snapshotBody, limits.snapshotBytes);
   const written = await writeSideFiles(publisher, built, signal);
@@ -76,14 +91,29 @@ async function publish(publisher: Publisher, built: BuiltSnapshot, signal?: Abor
   const snapshot = filesBehind.length === 0 ? built.snapshot : assertSnapshotIsValid({ ...built.snapshot, filesBehind });
   const body = snapshot === built.snapshot ? built.snapshotBody : serializeSnapshot(snapshot);
   const bytes = assertWithinBound(name, body, limits.snapshotBytes);
+  publisher.lastAttempt = snapshot.generatedAt;
   const newerAt = await swapSnapshot(publisher, body, snapshot.generatedAt, stored?.tag ?? null, signal);
-  if (newerAt !== null) return refuse(publisher, built, newerAt);
+  if (newerAt !== null) return refuse(publisher, built, newerAt, otherWriter);
   // its signature right after it: a reader who catches the two apart reads the signature again
   for (const [file, signature] of Object.entries(signatureFiles(publisher.settings.signer ?? null, name, body))) {
     await store.put(file, signature, signal).catch((error: unknown) => publisher.logger.warn('signature_failed', { file, error }));
   }
-  return { outcome: 'written', snapshot, bytes, written: [name, ...written], filesBehind };
+  return { outcome: 'written', snapshot, bytes, written: [name, ...written], filesBehind, otherWriter };
 }
+
+/**
+ * A leader is the destination's one writer: what it finds there is what it wrote last, unless another
+ * worker writes there too (two deployments on one bucket, each reading its own database, each
+ * leading by its own lock). Said every tick it is seen, never obeyed: the lock decides who leads.
+ */
+function anotherWriter({ store, logger, lastAttempt }: Publisher, storedAt: string | null): string | null {
+  if (lastAttempt === null || storedAt === null || storedAt === lastAttempt) return null;
+  logger.error('another_writer', { generatedAt: storedAt, lastWritten: lastAttempt, destination: store.description, reason: otherWriterReason(storedAt) });
+  return storedAt;
+}
+
+export const otherWriterReason = (generatedAt: string) =>
+  `another worker writes to this destination: the snapshot there (generatedAt ${generatedAt}) is not the one this leader wrote last; two deployments (perhaps reading two databases) must not share a destination`;
 
 /**
  * Writes the snapshot as a compare-and-swap on the tag it read: null when written, else the
@@ -110,9 +140,9 @@ function fromTheFuture({ store, logger, clock }: Publisher, built: BuiltSnapshot
   return true;
 }
 
-function refuse({ store, logger }: Publisher, built: BuiltSnapshot, than: string): PublishResult {
+function refuse({ store, logger }: Publisher, built: BuiltSnapshot, than: string, otherWriter: string | null): PublishResult {
   logger.warn('snapshot_refused', { reason: `the published snapshot (generatedAt ${than}) is newer than this one (${built.snapshot.generatedAt}): another replica published since`, destination: store.description });
-  return { outcome: 'refused', snapshot: built.snapshot, bytes: 0, written: [], filesBehind: [] };
+  return { outcome: 'refused', snapshot: built.snapshot, bytes: 0, written: [], filesBehind: [], otherWriter };
 }
 
 /** Writes each side file that is missing or changed, each within its own time; returns those written. */

@@ -22,6 +22,8 @@ export type RunnerStats = {
   skewMs: number | null;
   /** side files the last snapshot named as not written, since when */
   filesBehind: ReadonlyArray<{ name: string; since: string }>;
+  /** the last run found another writer's snapshot at the destination (publish.ts): its generatedAt, or null */
+  otherWriter: string | null;
 };
 
 export type SnapshotRunnerOptions = {
@@ -71,6 +73,7 @@ export const emptyRunnerStats = (): RunnerStats => ({
   destinationError: null,
   skewMs: null,
   filesBehind: [],
+  otherWriter: null,
 });
 
 export function createSnapshotRunner(options: SnapshotRunnerOptions) {
@@ -159,7 +162,7 @@ function startPublish(state: RunnerState, controller: AbortController): Promise<
 function countPublished(state: RunnerState, at: { trigger: string; tick?: string }, result: Published, durationMs: number): RunOutcome {
   const { stats } = state;
   const { snapshot, bytes } = result;
-  Object.assign(stats, { skewMs: result.skewMs, lastDurationMs: durationMs, lastError: null });
+  Object.assign(stats, { skewMs: result.skewMs, lastDurationMs: durationMs, lastError: null, otherWriter: result.otherWriter });
   stats.runs[result.outcome === 'written' ? 'success' : 'refused'] += 1;
   state.onRun?.(result.outcome === 'written' ? 'success' : 'refused', durationMs);
   if (result.outcome === 'refused') return 'refused';

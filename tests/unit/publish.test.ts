@@ -118,6 +118,25 @@ describe('publishing one tick', () => {
     expect(JSON.parse(files.get('governance-status.json')!).generatedAt).toBe('2026-11-21T12:30:00.000Z');
   });
 
+  it('a leader that finds at the destination a snapshot it did not write says another writer is there, each tick it is, until it stops leading', async () => {
+    const { store, files } = createMemoryStore();
+    const publisher = createFilePublisher(store, { feeds: null }, logger);
+    expect((await publisher.publish(await built('2026-11-21T12:00:00Z'))).otherWriter).toBeNull(); // nothing written yet: nothing to compare
+    expect((await publisher.publish(await built('2026-11-21T12:01:00Z'))).otherWriter).toBeNull(); // its own snapshot
+    // another deployment, on its own database, writes the same file between two ticks
+    const intruder = await built('2026-11-21T12:01:30Z');
+    files.set('governance-status.json', `${JSON.stringify(intruder.snapshot)}\n`);
+    lines.length = 0;
+    const seen = await publisher.publish(await built('2026-11-21T12:02:00Z'));
+    expect(seen).toMatchObject({ outcome: 'written', otherWriter: '2026-11-21T12:01:30.000Z' });
+    expect(lines.find((line) => line.event === 'another_writer')).toMatchObject({ level: 'error', generatedAt: '2026-11-21T12:01:30.000Z', lastWritten: '2026-11-21T12:01:00.000Z' });
+    expect((await publisher.publish(await built('2026-11-21T12:03:00Z'))).otherWriter).toBeNull(); // gone: its own again
+    // a tick it did not lead (another replica published): what it finds next is no one's intrusion
+    files.set('governance-status.json', `${JSON.stringify((await built('2026-11-21T12:03:30Z')).snapshot)}\n`);
+    publisher.reset();
+    expect((await publisher.publish(await built('2026-11-21T12:04:00Z'))).otherWriter).toBeNull();
+  });
+
   it('a newer snapshot written between its read and its write wins; an older one is replaced', async () => {
     for (const [between, wins] of [['2026-11-21T12:05:00Z', 'between'], ['2026-11-21T11:55:00Z', 'ours']] as const) {
       const { store, files } = createMemoryStore();

@@ -12,6 +12,7 @@ const written = (generatedAt: string): PublishResult & { skewMs: number } => ({
   bytes: 100,
   written: [],
   filesBehind: [],
+  otherWriter: null,
   skewMs: 0,
 });
 

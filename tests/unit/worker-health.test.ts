@@ -23,6 +23,13 @@ describe('healthOf', () => {
       reason: "this leader's last snapshot went stale at 2026-11-21T12:02:00.000Z",
     });
   });
+  it('a leader that found another writer at its destination is unhealthy, fresh as its own snapshot is', () => {
+    const intruded = stats({ lastSuccessAt: new Date('2026-11-21T11:59:00.000Z'), lastStaleAfter: new Date('2026-11-21T12:02:00.000Z'), otherWriter: '2026-11-21T11:58:30.000Z' });
+    expect(healthOf({ role: 'leader', stats: intruded, databaseReachable: true, now })).toMatchObject({
+      status: 'unhealthy',
+      reason: expect.stringMatching(/^another worker writes to this destination: the snapshot there \(generatedAt 2026-11-21T11:58:30.000Z\)/),
+    });
+  });
   it('a leader that never published is unhealthy and says why', () => {
     const failing = stats({ lastError: 'connect ECONNREFUSED 127.0.0.1:5432' });
     expect(healthOf({ role: 'leader', stats: failing, databaseReachable: true, now })).toMatchObject({
