@@ -13,9 +13,9 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { findFreePort } from '../../scripts/embedded-postgres.ts';
 import { startConditionalProxy } from '../support/s3-conditional-proxy.ts';
-import { s3Credentials, startS3Server } from '../support/s3-server.ts';
+import { startS3Server } from '../support/s3-server.ts';
 import { startWorker, stopWorker } from '../support/worker-process.ts';
-import { createAttackDatabase, say } from './support.ts';
+import { createAttackDatabase, s3Destination, say } from './support.ts';
 
 const mode = process.argv[2] ?? 'day';
 const prefix = `${mode}/`;
@@ -39,12 +39,7 @@ const keyFile = join(folder, 'key.pem');
 await writeFile(keyFile, generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600 });
 const worker = startWorker([], {
   DATABASE_URL: database.readerUrl,
-  SNAPSHOT_DESTINATION: `s3://status/${prefix}governance-status.json`,
-  S3_ENDPOINT: proxy.endpoint,
-  S3_FORCE_PATH_STYLE: 'true',
-  AWS_REGION: 'us-east-1',
-  AWS_ACCESS_KEY_ID: s3Credentials.accessKeyId,
-  AWS_SECRET_ACCESS_KEY: s3Credentials.secretAccessKey,
+  ...s3Destination(proxy.endpoint, prefix),
   HEALTH_PORT: String(await findFreePort()),
   SNAPSHOT_CRON: '*/3 * * * * *',
   SIGNING_KEY_FILE: keyFile,

@@ -9,9 +9,9 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { findFreePort } from '../../scripts/embedded-postgres.ts';
 import { startConditionalProxy } from '../support/s3-conditional-proxy.ts';
-import { s3Credentials, startS3Server } from '../support/s3-server.ts';
+import { startS3Server } from '../support/s3-server.ts';
 import { startWorker, stopWorker, type WorkerProcess } from '../support/worker-process.ts';
-import { createAttackDatabase, say } from './support.ts';
+import { createAttackDatabase, s3Destination, say } from './support.ts';
 
 const seconds = Number(process.argv[2] ?? 60);
 const putDelayMs = Number(process.argv[3] ?? 1_500);
@@ -21,12 +21,7 @@ const s3 = await startS3Server({ buckets: ['status'] });
 const proxy = await startConditionalProxy({ target: s3.endpoint, honour: true, fault: (method) => (method === 'PUT' ? { delayMs: putDelayMs } : null) });
 const env = async () => ({
   DATABASE_URL: database.readerUrl,
-  SNAPSHOT_DESTINATION: 's3://status/kill/governance-status.json',
-  S3_ENDPOINT: proxy.endpoint,
-  S3_FORCE_PATH_STYLE: 'true',
-  AWS_REGION: 'us-east-1',
-  AWS_ACCESS_KEY_ID: s3Credentials.accessKeyId,
-  AWS_SECRET_ACCESS_KEY: s3Credentials.secretAccessKey,
+  ...s3Destination(proxy.endpoint, 'kill/'),
   HEALTH_PORT: String(await findFreePort()),
   SNAPSHOT_CRON: '*/2 * * * * *',
   STATUS_PAGE_URL: 'https://status.example.org/',

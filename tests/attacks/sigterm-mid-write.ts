@@ -5,9 +5,9 @@
 import pg from 'pg';
 import { findFreePort } from '../../scripts/embedded-postgres.ts';
 import { startConditionalProxy } from '../support/s3-conditional-proxy.ts';
-import { s3Credentials, startS3Server } from '../support/s3-server.ts';
+import { startS3Server } from '../support/s3-server.ts';
 import { startWorker, stopWorker } from '../support/worker-process.ts';
-import { createAttackDatabase, say } from './support.ts';
+import { createAttackDatabase, s3Destination, say } from './support.ts';
 
 const putDelayMs = Number(process.argv[2] ?? 4_000);
 const shutdownMs = process.argv[3] ?? '1000';
@@ -26,12 +26,7 @@ const proxy = await startConditionalProxy({
 });
 const env = async () => ({
   DATABASE_URL: database.readerUrl,
-  SNAPSHOT_DESTINATION: 's3://status/term/governance-status.json',
-  S3_ENDPOINT: proxy.endpoint,
-  S3_FORCE_PATH_STYLE: 'true',
-  AWS_REGION: 'us-east-1',
-  AWS_ACCESS_KEY_ID: s3Credentials.accessKeyId,
-  AWS_SECRET_ACCESS_KEY: s3Credentials.secretAccessKey,
+  ...s3Destination(proxy.endpoint, 'term/'),
   HEALTH_PORT: String(await findFreePort()),
   SNAPSHOT_CRON: '*/2 * * * * *',
   SHUTDOWN_TIMEOUT_MS: shutdownMs,

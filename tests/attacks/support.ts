@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { applyCogniSchema, grantReader, type Ledger } from '../../scripts/cogni/apply-schema.ts';
 import { seedDemoData } from '../../scripts/demo-data.ts';
+import { s3Credentials } from '../support/s3-server.ts';
 
 const cluster = JSON.parse(readFileSync('/tmp/attack-pg.json', 'utf8')) as { adminUrl: string; readerRole: string; readerPassword: string };
 
@@ -47,3 +48,13 @@ export async function createAttackDatabase({ ledger = 'graph_runs', demo = true 
 }
 
 export const say = (what: string, value?: unknown) => console.log(`## ${what}${value === undefined ? '' : `: ${typeof value === 'string' ? value : JSON.stringify(value)}`}`);
+
+/** A worker's destination on the attack's s3rver, reached through `endpoint` (a proxy that may fail or delay), under s3://status/<prefix>. */
+export const s3Destination = (endpoint: string, prefix: string) => ({
+  SNAPSHOT_DESTINATION: `s3://status/${prefix}governance-status.json`,
+  S3_ENDPOINT: endpoint,
+  S3_FORCE_PATH_STYLE: 'true',
+  AWS_REGION: 'us-east-1',
+  AWS_ACCESS_KEY_ID: s3Credentials.accessKeyId,
+  AWS_SECRET_ACCESS_KEY: s3Credentials.secretAccessKey,
+});
