@@ -55,7 +55,7 @@ export function healthOf({ role, stats, databaseReachable, leaderProblem = null,
 }
 
 function leaderReason(stats: RunnerStats, now: Date): string | null {
-  if (stats.otherWriter !== null) return otherWriterReason(stats.otherWriter);
+  if (stats.otherWriter !== null && now.getTime() <= stats.otherWriter.until.getTime()) return otherWriterReason(stats.otherWriter.generatedAt);
   if (stats.lastStaleAfter === null) return `this leader has not published a snapshot yet${stats.lastError ? `: ${stats.lastError}` : ''}`;
   if (now.getTime() > stats.lastStaleAfter.getTime()) return `this leader's last snapshot went stale at ${iso(stats.lastStaleAfter)}`;
   return null;

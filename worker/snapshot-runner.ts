@@ -22,8 +22,11 @@ export type RunnerStats = {
   skewMs: number | null;
   /** side files the last snapshot named as not written, since when */
   filesBehind: ReadonlyArray<{ name: string; since: string }>;
-  /** the last run found another writer's snapshot at the destination (publish.ts): its generatedAt, or null */
-  otherWriter: string | null;
+  /**
+   * the latest snapshot of another writer a run found at the destination (publish.ts), said until the
+   * staleAfter of that run's snapshot, so that two writers taking turns do not make /healthz flap
+   */
+  otherWriter: { generatedAt: string; until: Date } | null;
 };
 
 export type SnapshotRunnerOptions = {
@@ -162,7 +165,8 @@ function startPublish(state: RunnerState, controller: AbortController): Promise<
 function countPublished(state: RunnerState, at: { trigger: string; tick?: string }, result: Published, durationMs: number): RunOutcome {
   const { stats } = state;
   const { snapshot, bytes } = result;
-  Object.assign(stats, { skewMs: result.skewMs, lastDurationMs: durationMs, lastError: null, otherWriter: result.otherWriter });
+  Object.assign(stats, { skewMs: result.skewMs, lastDurationMs: durationMs, lastError: null });
+  if (result.otherWriter !== null) stats.otherWriter = { generatedAt: result.otherWriter, until: new Date(snapshot.staleAfter) };
   stats.runs[result.outcome === 'written' ? 'success' : 'refused'] += 1;
   state.onRun?.(result.outcome === 'written' ? 'success' : 'refused', durationMs);
   if (result.outcome === 'refused') return 'refused';

@@ -17,6 +17,14 @@ const written = (generatedAt: string): PublishResult & { skewMs: number } => ({
 });
 
 describe('the snapshot runner', () => {
+  it('keeps another writer it saw until the staleAfter of the snapshot that saw it, through runs that did not', async () => {
+    const results = [{ ...written('2026-11-21T12:01:00.000Z'), otherWriter: '2026-11-21T12:00:30.000Z' }, written('2026-11-21T12:02:00.000Z')];
+    const runner = createSnapshotRunner({ publish: async () => results.shift()!, logger: createLogger(() => {}), timeoutMs: 1_000, destination: 'memory' });
+    await runner.run('schedule');
+    await runner.run('schedule');
+    expect(runner.stats.otherWriter).toEqual({ generatedAt: '2026-11-21T12:00:30.000Z', until: new Date('2026-11-21T12:15:00.000Z') });
+  });
+
   it('a run past its timeout fails and aborts the publish; until that publish settles, a new run is skipped; a late write is said', async () => {
     const lines: Record<string, unknown>[] = [];
     const signals: AbortSignal[] = [];

@@ -23,12 +23,14 @@ describe('healthOf', () => {
       reason: "this leader's last snapshot went stale at 2026-11-21T12:02:00.000Z",
     });
   });
-  it('a leader that found another writer at its destination is unhealthy, fresh as its own snapshot is', () => {
-    const intruded = stats({ lastSuccessAt: new Date('2026-11-21T11:59:00.000Z'), lastStaleAfter: new Date('2026-11-21T12:02:00.000Z'), otherWriter: '2026-11-21T11:58:30.000Z' });
+  it('a leader that found another writer at its destination is unhealthy until the staleAfter of the snapshot that found it, fresh as its own is', () => {
+    const otherWriter = { generatedAt: '2026-11-21T11:58:30.000Z', until: new Date('2026-11-21T12:02:00.000Z') };
+    const intruded = stats({ lastSuccessAt: new Date('2026-11-21T12:01:00.000Z'), lastStaleAfter: new Date('2026-11-21T12:04:00.000Z'), otherWriter });
     expect(healthOf({ role: 'leader', stats: intruded, databaseReachable: true, now })).toMatchObject({
       status: 'unhealthy',
       reason: expect.stringMatching(/^another worker writes to this destination: the snapshot there \(generatedAt 2026-11-21T11:58:30.000Z\)/),
     });
+    expect(healthOf({ role: 'leader', stats: intruded, databaseReachable: true, now: new Date('2026-11-21T12:02:00.001Z') })).toMatchObject({ status: 'healthy', reason: null });
   });
   it('a leader that never published is unhealthy and says why', () => {
     const failing = stats({ lastError: 'connect ECONNREFUSED 127.0.0.1:5432' });
