@@ -30,10 +30,13 @@ export type PublishSettings = SideFileSettings & {
 const defaultTimeoutMs = 30_000;
 
 const md5 = (body: string) => createHash('md5').update(body).digest('hex');
+const isoInstant = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
+const isLater = (a: string, b: string) => Date.parse(a) > Date.parse(b);
+/** A stored snapshot's generatedAt, or null when it has none that is an instant (no snapshot of ours: written over, never echoed). */
 const generatedAtOf = (body: string): string | null => {
   try {
     const value = (JSON.parse(body) as { generatedAt?: unknown }).generatedAt;
-    return typeof value === 'string' ? value : null;
+    return typeof value === 'string' && isoInstant.test(value) && Number.isFinite(Date.parse(value)) ? value : null;
   } catch {
     return null;
   }
@@ -55,13 +58,17 @@ type Publisher = {
    * them: kept across ticks so each snapshot names them, and since when, until a write succeeds.
    */
   behind: Map<string, string>;
-  /** the generatedAt of the snapshot this publisher last tried to write; null until it leads, and again once it has not */
-  lastAttempt: string | null;
+  /**
+   * What this publisher put at the destination while it led (generatedAt): the last snapshot written,
+   * and the last one tried, which may have landed although its write failed. Both null again after a
+   * tick it did not lead.
+   */
+  own: { written: string | null; tried: string | null };
 };
 
 /** Publishes tick after tick; remembers which side files are behind, and since when. */
 export function createFilePublisher(store: SnapshotStorePort, settings: PublishSettings, logger: Logger, clock: () => Date = () => new Date()) {
-  const publisher: Publisher = { store, settings, logger, timeoutMs: settings.timeoutMs ?? defaultTimeoutMs, clock, behind: new Map(), lastAttempt: null };
+  const publisher: Publisher = { store, settings, logger, timeoutMs: settings.timeoutMs ?? defaultTimeoutMs, clock, behind: new Map(), own: { written: null, tried: null } };
   return {
     publish: (built: BuiltSnapshot, signal?: AbortSignal): Promise<PublishResult> => publish(publisher, built, signal),
     /** A file written after the snapshot (the archive's index) that could not be: named in the next snapshots until it is (null). */
@@ -71,7 +78,8 @@ export function createFilePublisher(store: SnapshotStorePort, settings: PublishS
     },
     /** This replica did not lead a tick: what it wrote last is no longer what the destination should hold. */
     reset() {
-      publisher.lastAttempt = null;
+      publisher.own = { written: null, tried: null };
+      publisher.behind.clear(); // retried, and found again, once it leads
     },
   };
 }
@@ -82,7 +90,7 @@ async function publish(publisher: Publisher, built: BuiltSnapshot, signal?: Abor
   const stored = await store.read(name, signal);
   const storedAt = stored && generatedAtOf(stored.body);
   const otherWriter = anotherWriter(publisher, storedAt);
-  if (storedAt && storedAt > built.snapshot.generatedAt && !fromTheFuture(publisher, built, storedAt)) return refuse(publisher, built, storedAt, otherWriter);
+  if (storedAt && isLater(storedAt, built.snapshot.generatedAt) && !fromTheFuture(publisher, built, storedAt)) return refuse(publisher, built, storedAt, otherWriter);
   // a snapshot over its bound is never written, and neither is anything beside it
   assertWithinBound(name, built.snapshotBody, limits.snapshotBytes);
   const written = await writeSideFiles(publisher, built, signal);
@@ -91,9 +99,10 @@ async function publish(publisher: Publisher, built: BuiltSnapshot, signal?: Abor
   const snapshot = filesBehind.length === 0 ? built.snapshot : assertSnapshotIsValid({ ...built.snapshot, filesBehind });
   const body = snapshot === built.snapshot ? built.snapshotBody : serializeSnapshot(snapshot);
   const bytes = assertWithinBound(name, body, limits.snapshotBytes);
-  publisher.lastAttempt = snapshot.generatedAt;
+  publisher.own.tried = snapshot.generatedAt;
   const newerAt = await swapSnapshot(publisher, body, snapshot.generatedAt, stored?.tag ?? null, signal);
   if (newerAt !== null) return refuse(publisher, built, newerAt, otherWriter);
+  publisher.own.written = snapshot.generatedAt;
   // its signature right after it: a reader who catches the two apart reads the signature again
   for (const [file, signature] of Object.entries(signatureFiles(publisher.settings.signer ?? null, name, body))) {
     await store.put(file, signature, signal).catch((error: unknown) => publisher.logger.warn('signature_failed', { file, error }));
@@ -106,9 +115,10 @@ async function publish(publisher: Publisher, built: BuiltSnapshot, signal?: Abor
  * worker writes there too (two deployments on one bucket, each reading its own database, each
  * leading by its own lock). Said every tick it is seen, never obeyed: the lock decides who leads.
  */
-function anotherWriter({ store, logger, lastAttempt }: Publisher, storedAt: string | null): string | null {
-  if (lastAttempt === null || storedAt === null || storedAt === lastAttempt) return null;
-  logger.error('another_writer', { generatedAt: storedAt, lastWritten: lastAttempt, destination: store.description, reason: otherWriterReason(storedAt) });
+function anotherWriter({ store, logger, own }: Publisher, storedAt: string | null): string | null {
+  // nothing to compare before a first write that landed; a write that failed may have landed too
+  if (own.written === null || storedAt === null || storedAt === own.written || storedAt === own.tried) return null;
+  logger.error('another_writer', { generatedAt: storedAt, lastWritten: own.written, destination: store.description, reason: otherWriterReason(storedAt) });
   return storedAt;
 }
 
@@ -126,7 +136,7 @@ async function swapSnapshot({ store }: Publisher, body: string, generatedAt: str
   for (let attempt = 0; (await store.replace(name, body, tag, signal)) === 'changed'; attempt += 1) {
     const now = await store.read(name, signal);
     const nowAt = now && generatedAtOf(now.body);
-    if ((nowAt && nowAt > generatedAt) || attempt === 2) return nowAt ?? 'unknown';
+    if ((nowAt && isLater(nowAt, generatedAt)) || attempt === 2) return nowAt ?? 'unknown';
     tag = now?.tag ?? null;
   }
   return null;

@@ -93,6 +93,7 @@ export function createSnapshotRunner(options: SnapshotRunnerOptions) {
     /** Counts a tick this replica did not run because another replica leads, and looks at what it published. */
     skip(): Promise<void> {
       state.stats.runs.skipped += 1;
+      state.stats.otherWriter = null; // said as a leader; as a standby, it watches the destination instead
       return watch(state);
     },
     /** Counts a tick that could not even start (the database is unreachable for the election). */

@@ -137,6 +137,47 @@ describe('publishing one tick', () => {
     expect((await publisher.publish(await built('2026-11-21T12:04:00Z'))).otherWriter).toBeNull();
   });
 
+  it('a write of its own that failed, landed or not, is no other writer; a new leader compares nothing before its first write', async () => {
+    for (const landed of [false, true]) {
+      const { store, files } = createMemoryStore();
+      let failNext = false;
+      const flaky: SnapshotStorePort = {
+        ...store,
+        async replace(name, body, tag, signal) {
+          if (!failNext) return store.replace(name, body, tag, signal);
+          failNext = false;
+          if (landed) await store.replace(name, body, tag, signal); // written, but the answer was lost
+          throw new Error('503 Service Unavailable');
+        },
+      };
+      // another replica's snapshot is there when this one starts to lead
+      files.set('governance-status.json', `${JSON.stringify((await built('2026-11-21T11:59:00Z')).snapshot)}\n`);
+      const publisher = createFilePublisher(flaky, { feeds: null }, logger);
+      failNext = true;
+      await expect(publisher.publish(await built('2026-11-21T12:00:00Z'))).rejects.toThrow('503');
+      expect((await publisher.publish(await built('2026-11-21T12:01:00Z'))).otherWriter).toBeNull();
+      failNext = true;
+      await expect(publisher.publish(await built('2026-11-21T12:02:00Z'))).rejects.toThrow('503');
+      expect((await publisher.publish(await built('2026-11-21T12:03:00Z'))).otherWriter, `landed: ${landed}`).toBeNull();
+    }
+  });
+
+  it('a stored file whose generatedAt is no instant is no snapshot of anyone: written over, never obeyed', async () => {
+    const { store, files } = createMemoryStore();
+    files.set('governance-status.json', `${JSON.stringify({ generatedAt: '9999-99-99', status: 'healthy' })}\n`);
+    const result = await createFilePublisher(store, { feeds: null }, logger).publish(await built('2026-11-21T12:00:00Z'));
+    expect(result.outcome).toBe('written');
+    expect(JSON.parse(files.get('governance-status.json')!).generatedAt).toBe('2026-11-21T12:00:00.000Z');
+    // nor is it echoed, however long, when a leader finds it in place of its own
+    files.set('governance-status.json', `${JSON.stringify({ generatedAt: 'x'.repeat(100_000) })}\n`);
+    lines.length = 0;
+    const publisher = createFilePublisher(store, { feeds: null }, logger);
+    await publisher.publish(await built('2026-11-21T12:01:00Z'));
+    files.set('governance-status.json', `${JSON.stringify({ generatedAt: 'x'.repeat(100_000) })}\n`);
+    expect((await publisher.publish(await built('2026-11-21T12:02:00Z'))).outcome).toBe('written');
+    expect(JSON.stringify(lines)).not.toContain('xxxxxxxx');
+  });
+
   it('a newer snapshot written between its read and its write wins; an older one is replaced', async () => {
     for (const [between, wins] of [['2026-11-21T12:05:00Z', 'between'], ['2026-11-21T11:55:00Z', 'ours']] as const) {
       const { store, files } = createMemoryStore();

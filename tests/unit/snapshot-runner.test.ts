@@ -23,6 +23,8 @@ describe('the snapshot runner', () => {
     await runner.run('schedule');
     await runner.run('schedule');
     expect(runner.stats.otherWriter).toEqual({ generatedAt: '2026-11-21T12:00:30.000Z', until: new Date('2026-11-21T12:15:00.000Z') });
+    await runner.skip(); // another replica leads now: as a standby it says nothing of it
+    expect(runner.stats.otherWriter).toBeNull();
   });
 
   it('a run past its timeout fails and aborts the publish; until that publish settles, a new run is skipped; a late write is said', async () => {
