@@ -55,6 +55,18 @@ export function clockSteppedBackMs(before: ClockReading, after: ClockReading): n
   return Math.max(0, after.monotonicMs - before.monotonicMs - (after.wallMs - before.wallMs));
 }
 
+/** A fire of the schedule: the slot it fired for (wall clock) and when it fired (monotonic clock), in ms. */
+export type Fire = { slotMs: number; monotonicMs: number };
+
+/**
+ * Whether a fire repeats the one before it: the same slot again within one interval, as a scheduler
+ * planned again after a step back of its wall clock fires it (a step back by more than an interval
+ * fires each earlier slot again once a real interval, which are ticks the schedule is owed).
+ */
+export function repeatsFire(last: Fire | null, next: Fire, intervalMs: number): boolean {
+  return last !== null && next.slotMs === last.slotMs && next.monotonicMs - last.monotonicMs < intervalMs;
+}
+
 /** How far after the database's now a published snapshot may be and still be another replica's (they all read that clock). */
 export const futureToleranceMs = 60_000;
 

@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import cron from 'node-cron';
 import { cronIntervalMs } from '../shared/schedule.ts';
+import { repeatsFire, type Fire } from '../shared/clock.ts';
 import type { Logger } from '../shared/ports.ts';
 import { atomFeedFileName, jsonFeedFileName, limits } from '../shared/contract.ts';
 import { buildSnapshot, createPublisher, type SnapshotSettings } from './build-snapshot.ts';
@@ -157,7 +158,15 @@ async function serveHealth(config: WorkerConfig, logger: Logger, parts: Part[], 
 async function schedule(config: WorkerConfig, logger: Logger, parts: Part[], { runner, leader, publisher, store }: Running & { publisher: ReturnType<typeof createPublisher>; store: { description: string } }) {
   const leaderDatabase = config.leaderDatabaseUrl === config.databaseUrl ? undefined : describeDatabaseUrl(config.leaderDatabaseUrl);
   logger.info('worker_started', { database: describeDatabaseUrl(config.databaseUrl), ...(leaderDatabase && { leaderDatabase }), destination: store.description, cron: config.snapshotCron });
-  const task = cron.schedule(config.snapshotCron, (context) => runner.run('schedule', context.date), { name: 'governance-snapshot', timezone: 'UTC', distributed: true, runCoordinator: leader, logger: cronLogger(logger) });
+  // planned again after its clock stepped back a little, node-cron may fire the slot it just fired
+  let lastFire: Fire | null = null;
+  const onFire = (slot: Date) => {
+    const fire = { slotMs: slot.getTime(), monotonicMs: performance.now() };
+    if (repeatsFire(lastFire, fire, cronIntervalMs(config.snapshotCron, slot))) return;
+    lastFire = fire;
+    return runner.run('schedule', slot);
+  };
+  const task = cron.schedule(config.snapshotCron, (context) => onFire(context.date), { name: 'governance-snapshot', timezone: 'UTC', distributed: true, runCoordinator: leader, logger: cronLogger(logger) });
   // Stopped first on shutdown: no new tick, then the running snapshot may finish (up to the timeout).
   let drained = true;
   parts.push({

@@ -2,7 +2,7 @@
 // either way, still judges the charters at the database's instant (or refuses to publish past the
 // limit), and a replica behind its primary is judged as of its data, never "missed" for the lag.
 import { describe, expect, it } from 'vitest';
-import { clockSkewMs, clockSteppedBackMs, dataBehindMs, databaseTimeAt, describeLag, futureToleranceMs, isFromTheFuture, skewProblem } from '../../shared/clock.ts';
+import { clockSkewMs, clockSteppedBackMs, dataBehindMs, databaseTimeAt, describeLag, futureToleranceMs, isFromTheFuture, repeatsFire, skewProblem } from '../../shared/clock.ts';
 import { createSnapshotBuilder, defaultRules, type SnapshotSettings } from '../../worker/build-snapshot.ts';
 import { createLogger } from '../../worker/logger.ts';
 import { createFakeSource, schedule, type FakeData, type FakeRun } from '../support/fake-source.ts';
@@ -136,5 +136,17 @@ describe('a replica 21 minutes behind its primary', () => {
     const { snapshot } = await createSnapshotBuilder(source, settings, logger).build(now);
     expect(snapshot.reasons).toEqual([]);
     expect(snapshot.status).toBe('healthy');
+  });
+});
+
+describe('repeatsFire', () => {
+  const minute = 60_000;
+  it('is the same slot again within one interval: a scheduler planned again after a small step back', () => {
+    const fired = { slotMs: Date.parse('2026-11-21T12:05:00Z'), monotonicMs: 1_000 };
+    expect(repeatsFire(null, fired, minute)).toBe(false);
+    expect(repeatsFire(fired, { ...fired, monotonicMs: 3_000 }, minute)).toBe(true); // stepped back 2 s, planned again
+    expect(repeatsFire(fired, { slotMs: fired.slotMs + minute, monotonicMs: 61_000 }, minute)).toBe(false); // the next slot
+    // stepped back four minutes: the earlier slots fire again, once a real minute, and so, later, does this one
+    expect(repeatsFire(fired, { ...fired, monotonicMs: 1_000 + 4 * minute }, minute)).toBe(false);
   });
 });
