@@ -120,7 +120,7 @@ function envSchema(mode: { stdout: boolean }) {
     // Past this the worker's clock, which still decides when ticks fire and when /healthz calls a
     // snapshot stale, is broken: it publishes nothing and says why (shared/clock.ts).
     CLOCK_SKEW_LIMIT_SECONDS: intFrom(1, 3_600, defaults.CLOCK_SKEW_LIMIT_SECONDS),
-    LEADER_LEASE_SECONDS: intFrom(3, 3_600, defaults.LEADER_LEASE_SECONDS),
+    LEADER_LEASE_SECONDS: intFrom(10, 3_600, defaults.LEADER_LEASE_SECONDS),
     // A streak shorter than both is a blip (counted, never an incident): one failed run that the next
     // run repairs is not news; two in a row, or an hour without success (a daily charter's missed run), is.
     INCIDENT_AFTER_RUNS: intFrom(1, 1_000, defaults.INCIDENT_AFTER_RUNS),

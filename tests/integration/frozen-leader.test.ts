@@ -28,7 +28,7 @@ describe('a frozen leader', () => {
           DATABASE_URL: database.readerUrl,
           SNAPSHOT_DESTINATION: pathToFileURL(join(folder, 'governance-status.json')).href,
           SNAPSHOT_CRON: '* * * * * *',
-          LEADER_LEASE_SECONDS: '3',
+          LEADER_LEASE_SECONDS: '10',
           HEALTH_PORT: '0',
         }),
       );
@@ -65,17 +65,17 @@ describe('a frozen leader', () => {
     expect(Date.parse(now.generatedAt)).toBeGreaterThan(Date.parse(taken.generatedAt));
   });
 
-  it('keeps its lease between ticks longer than the lease: a live leader never loses the lock to it', async () => {
+  it('keeps its lease between ticks longer than the lease: a live leader never loses the lock to it', { timeout: 120_000 }, async () => {
     const folder2 = await mkdtemp(join(tmpdir(), 'governance-lease-'));
     const worker = startWorker([], {
       DATABASE_URL: database.readerUrl,
       SNAPSHOT_DESTINATION: pathToFileURL(join(folder2, 'governance-status.json')).href,
-      SNAPSHOT_CRON: '*/10 * * * * *', // ten seconds between checks, three times the lease
-      LEADER_LEASE_SECONDS: '3',
+      SNAPSHOT_CRON: '*/30 * * * * *', // thirty seconds between checks, three times the lease
+      LEADER_LEASE_SECONDS: '10',
       HEALTH_PORT: '0',
     });
     try {
-      await worker.waitFor('snapshot_published', { count: 3, timeoutMs: 60_000 });
+      await worker.waitFor('snapshot_published', { count: 3, timeoutMs: 90_000 }); // the start-up's, then two ticks a full interval apart
       expect(worker.logs.filter((line) => line.event === 'leader_lost')).toEqual([]);
       expect(worker.logs.filter((line) => line.event === 'leader_elected')).toHaveLength(1);
     } finally {

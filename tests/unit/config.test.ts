@@ -79,7 +79,7 @@ const badValues: Array<[variable: string, value: string, problem: string]> = [
   ['SNAPSHOT_TIMEOUT_MS', '999', 'must be a whole number from 1000 to 3600000'],
   ['SHUTDOWN_TIMEOUT_MS', '600001', 'must be a whole number from 0 to 600000'],
   ['LOCK_TIMEOUT_MS', '0', 'must be a whole number from 1 to 60000'],
-  ['LEADER_LEASE_SECONDS', '2', 'must be a whole number from 3 to 3600'],
+  ['LEADER_LEASE_SECONDS', '9', 'must be a whole number from 10 to 3600'],
   ['IDLE_IN_TRANSACTION_TIMEOUT_MS', '50', 'must be a whole number from 100 to 3600000'],
   ['MISSED_RUN_GRACE_SECONDS', '86401', 'must be a whole number from 0 to 86400'],
   ['STUCK_AFTER_SECONDS', '59', 'must be a whole number from 60 to 604800'],
