@@ -17,8 +17,8 @@ import { createArchivist } from './archive.ts';
 import { archiveIndexFileName } from '../shared/archive-files.ts';
 import { createUsageMemory } from './usage-memory.ts';
 import { mergeArchivedDays } from '../shared/archive-history.ts';
-import { utcDate } from '../shared/history.ts';
 import { dayUsageOf, usageRunsOf, type WindowUsage } from '../shared/usage.ts';
+import type { DayUsage } from '../shared/usage-contract.ts';
 import { createMemory } from './memory.ts';
 import { createFilePublisher, type PublishResult, type PublishSettings } from './publish.ts';
 import { createHistoryFile, parsePublishedHistory, type HistoryContent, type HistoryFile } from './side-files.ts';
@@ -204,25 +204,27 @@ function judge({ settings, memory }: BuilderState, facts: TickFacts, runsBySched
   return charters;
 }
 
-/** The history's days and incidents: the days the tick's rows now hold whole close, what they spent is read once, then the open days are counted. */
+/** The history's days and incidents: what the days that close now spent is read, they close with it (a failed read closes none), then the open days are counted. */
 async function countHistory(state: BuilderState, facts: TickFacts, charters: readonly JudgedCharter[], signal?: AbortSignal) {
   const asOf = facts.clock.dataAsOf.getTime();
   const spend = new Map(facts.spendByHour.map((hour) => [hour.hourStart.getTime(), hour.credits]));
-  const closed = state.keeper.closeDays(asOf, charters, spend);
-  await readDayUsage(state, closed, facts.runs, charters, signal);
+  const usage = await readDayUsage(state, state.keeper.closingDays(asOf, charters), facts.runs, charters, signal);
+  state.keeper.closeDays(asOf, charters, spend, usage);
   return state.keeper.count(asOf, charters, spend);
 }
 
 type Counted = Awaited<ReturnType<typeof countHistory>>;
 
-/** What the days the keeper closed this tick spent their credits on: one read of each, matched to that day's runs as the rebuild matches them. */
-async function readDayUsage({ source, settings, keeper }: BuilderState, closed: readonly number[], runs: readonly RunFacts[], charters: readonly JudgedCharter[], signal?: AbortSignal) {
-  for (const dayStart of closed) {
-    const usage = await source.readDayUsage({ principalId: settings.principalId, billingAccountId: settings.billingAccountId, from: new Date(dayStart), to: new Date(dayStart + dayMs) });
+/** What each closing day spent its credits on: one read of each, matched to that day's runs as the rebuild matches them. */
+async function readDayUsage({ source, settings }: BuilderState, closing: readonly number[], runs: readonly RunFacts[], charters: readonly JudgedCharter[], signal?: AbortSignal) {
+  const usage = new Map<number, DayUsage | null>();
+  for (const dayStart of closing) {
+    const rows = await source.readDayUsage({ principalId: settings.principalId, billingAccountId: settings.billingAccountId, from: new Date(dayStart), to: new Date(dayStart + dayMs) });
     signal?.throwIfAborted();
     const dayRuns = runs.filter((run) => run.scheduledFor.getTime() >= dayStart && run.scheduledFor.getTime() < dayStart + dayMs);
-    keeper.setDayUsage(utcDate(dayStart), dayUsageOf(usage, usageRunsOf(dayRuns, charters), dayStart));
+    usage.set(dayStart, dayUsageOf(rows, usageRunsOf(dayRuns, charters), dayStart));
   }
+  return usage;
 }
 
 /** The snapshot from the judged charters, with the system's own incidents (no credits, every charter down), which follow the reasons tick by tick. */

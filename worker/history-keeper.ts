@@ -39,11 +39,6 @@ export function createHistoryKeeper(rules: KeeperRules) {
     closedDays(): Array<{ date: string; spent: bigint; counts: ReadonlyMap<string, DayCounts> }> {
       return [...state.days].sort(([a], [b]) => a.localeCompare(b)).map(([date, day]) => ({ date, spent: day.spent, counts: day.charters }));
     },
-    /** What a closed day's spend bought, once it is read (the day closed on a tick: its usage is read after). */
-    setDayUsage(date: string, usage: DayUsage | null) {
-      const day = state.days.get(date);
-      if (day) day.usage = usage;
-    },
     /** Marks the history current after a rebuild. */
     finish(now: number) {
       state.lastUpdate = now;
@@ -57,11 +52,11 @@ export function createHistoryKeeper(rules: KeeperRules) {
     runsFrom(now: number): number {
       return Math.min(now - dayMs, state.closedThrough ?? closeLimit(state, now));
     },
-    /**
-     * Closes, oldest first, the days the tick's rows now hold whole (see mayWait) and forgets what
-     * left the 90 days; returns the closed days' starts, whose usage the tick reads next (setDayUsage).
-     */
-    closeDays: (now: number, charters: readonly CountedCharter[], spendByHour: ReadonlyMap<number, bigint>) => closeDays(state, now, charters, spendByHour),
+    /** The days the tick's rows now hold whole and that close now (see mayWait), oldest first: their usage is read before they close. */
+    closingDays: (now: number, charters: readonly CountedCharter[]): number[] => closingDays(state, now, charters),
+    /** Closes the closing days, each with what it spent and its usage (by day start), and forgets what left the 90 days. */
+    closeDays: (now: number, charters: readonly CountedCharter[], spendByHour: ReadonlyMap<number, bigint>, usage: ReadonlyMap<number, DayUsage | null>) =>
+      closeDays(state, now, charters, spendByHour, usage),
     /**
      * Counts the open days, their streaks moved up to countedUntil (the rule of runs24h: an incident
      * opens and resolves when the charter's state says so), and returns the history file's content
@@ -106,14 +101,21 @@ function closedThrough(state: KeeperState): number {
   return state.closedThrough;
 }
 
+/** See closingDays() above: from the first open day, each whose grace has passed, unless it may wait. */
+function closingDays(state: KeeperState, now: number, charters: readonly CountedCharter[]): number[] {
+  const days: number[] = [];
+  for (let dayStart = closedThrough(state); dayStart + dayMs + state.rules.graceMs <= now && !mayWait(state, charters, dayStart, now); dayStart += dayMs) days.push(dayStart);
+  return days;
+}
+
 /** See closeDays() above. */
-function closeDays(state: KeeperState, now: number, charters: readonly CountedCharter[], spendByHour: ReadonlyMap<number, bigint>): number[] {
-  const closedNow = closeWholeDays(state, closedThrough(state), now, charters, spentBetween(spendByHour));
+function closeDays(state: KeeperState, now: number, charters: readonly CountedCharter[], spendByHour: ReadonlyMap<number, bigint>, usage: ReadonlyMap<number, DayUsage | null>) {
+  const spent = spentBetween(spendByHour);
+  for (const dayStart of closingDays(state, now, charters)) closeDay(state, charters, dayStart, spent(dayStart, dayStart + dayMs), now, usage.get(dayStart));
   const horizon = horizonOf(now);
   for (const date of state.days.keys()) if (date < utcDate(horizon)) state.days.delete(date);
   state.resolved = state.resolved.filter((incident) => Date.parse(incident.resolvedAt!) >= horizon);
   state.lastUpdate = now;
-  return closedNow;
 }
 
 /** See count() above. */
@@ -132,16 +134,6 @@ function count(state: KeeperState, now: number, charters: readonly CountedCharte
   state.announced = new Map(incidents.map((incident) => [incident.id, incident]));
   const dayList = [...state.days].map(([date, day]) => ({ date, ...day })).concat(live.days);
   return historyContent(now, charters, dayList, incidents, stillOpen);
-}
-
-/** Closes, oldest first, the days from `from` whose grace has passed (see mayWait); returns their starts. */
-function closeWholeDays(state: KeeperState, from: number, now: number, charters: readonly CountedCharter[], spentBetween: (from: number, to: number) => bigint) {
-  const closedNow: number[] = [];
-  for (let dayStart = from; dayStart + dayMs + state.rules.graceMs <= now && !mayWait(state, charters, dayStart, now); dayStart += dayMs) {
-    closedNow.push(dayStart);
-    closeDay(state, charters, dayStart, spentBetween(dayStart, dayStart + dayMs), now);
-  }
-  return closedNow;
 }
 
 /**

@@ -237,6 +237,24 @@ describe('what the worker remembers between ticks', () => {
     expect(restarted.snapshot.openIncidents).toEqual(built.snapshot.openIncidents);
   });
 
+  it('a day whose usage cannot be read does not close: the next tick closes it with its usage', async () => {
+    const data = brokenSystem();
+    const charged = data.runs.filter((run) => run.scheduleId === 'schedule-engineering' && run.scheduledFor.toISOString().startsWith('2026-11-21'));
+    data.receipts.push(...charged.map((run) => ({ at: new Date(run.scheduledFor.getTime() + 10_000), credits: 7n, runId: run.runId, details: { model: 'm', agent: 'a' } })));
+    const source = createFakeSource(data);
+    const builder = createSnapshotBuilder(source, settings, logger);
+    await builder.build(now);
+    const readDayUsage = source.readDayUsage.bind(source);
+    source.readDayUsage = async () => {
+      throw new Error('canceling statement due to statement timeout');
+    };
+    const afterMidnight = new Date('2026-11-22T00:20:00Z');
+    await expect(builder.build(afterMidnight)).rejects.toThrow('statement timeout');
+    source.readDayUsage = readDayUsage;
+    const { history } = await builder.build(new Date(afterMidnight.getTime() + minute));
+    expect(history.days.find((day) => day.date === '2026-11-21')!.usage?.charters.map(([id]) => id)).toContain('governance:engineering');
+  });
+
   it('an incident keeps its id when a fire without a row, still inside the grace, comes before a finished failure', async () => {
     const data: FakeData = {
       ...brokenSystem(),

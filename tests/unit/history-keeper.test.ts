@@ -23,7 +23,7 @@ const openedAt = horizon - 5 * day;
 
 /** A tick's count, as worker/build-snapshot.ts makes it: close what the rows hold whole, then count the open days. */
 function counted(keeper: ReturnType<typeof createHistoryKeeper>, charters: CountedCharter[] = [charter]) {
-  keeper.closeDays(now, charters, new Map());
+  keeper.closeDays(now, charters, new Map(), new Map());
   return keeper.count(now, charters, new Map());
 }
 
