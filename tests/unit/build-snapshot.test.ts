@@ -59,6 +59,13 @@ function brokenSystem(): FakeData {
   };
 }
 
+/** The data with a receipt for each of Engineering's runs on the 21st, ten seconds after its slot. */
+function chargedOn21st(data: FakeData): FakeData {
+  const charged = data.runs.filter((run) => run.scheduleId === 'schedule-engineering' && run.scheduledFor.toISOString().startsWith('2026-11-21'));
+  data.receipts.push(...charged.map((run) => ({ at: new Date(run.scheduledFor.getTime() + 10_000), credits: 7n, runId: run.runId, details: { model: 'm', agent: 'a' } })));
+  return data;
+}
+
 describe('queryFor', () => {
   it('derives every window from the one now, and reads further back only when asked to', () => {
     expect(queryFor(now, settings)).toEqual({
@@ -194,10 +201,8 @@ describe('a snapshot of a broken system', () => {
 
 describe('what the worker remembers between ticks', () => {
   it('keeps the last success of a charter failing for longer than the window, and closes a day while it runs', async () => {
-    const data = brokenSystem();
     // Engineering's runs of the 21st are charged: the day it closes, its usage names the charter
-    const charged = data.runs.filter((run) => run.scheduleId === 'schedule-engineering' && run.scheduledFor.toISOString().startsWith('2026-11-21'));
-    data.receipts.push(...charged.map((run) => ({ at: new Date(run.scheduledFor.getTime() + 10_000), credits: 7n, runId: run.runId, details: { model: 'm', agent: 'a' } })));
+    const data = chargedOn21st(brokenSystem());
     const source = createFakeSource(data);
     const builder = createSnapshotBuilder(source, settings, logger);
     let built = await builder.build(now);
@@ -238,9 +243,7 @@ describe('what the worker remembers between ticks', () => {
   });
 
   it('a day whose usage cannot be read does not close: the next tick closes it with its usage', async () => {
-    const data = brokenSystem();
-    const charged = data.runs.filter((run) => run.scheduleId === 'schedule-engineering' && run.scheduledFor.toISOString().startsWith('2026-11-21'));
-    data.receipts.push(...charged.map((run) => ({ at: new Date(run.scheduledFor.getTime() + 10_000), credits: 7n, runId: run.runId, details: { model: 'm', agent: 'a' } })));
+    const data = chargedOn21st(brokenSystem());
     const source = createFakeSource(data);
     const builder = createSnapshotBuilder(source, settings, logger);
     await builder.build(now);
