@@ -72,10 +72,7 @@ export function createFilePublisher(store: SnapshotStorePort, settings: PublishS
   return {
     publish: (built: BuiltSnapshot, signal?: AbortSignal): Promise<PublishResult> => publish(publisher, built, signal),
     /** A file written after the snapshot (the archive's index) that could not be: named in the next snapshots until it is (null). */
-    noteBehind(name: string, failedAt: string | null) {
-      if (failedAt === null) publisher.behind.delete(name);
-      else if (!publisher.behind.has(name)) publisher.behind.set(name, failedAt);
-    },
+    noteBehind: (name: string, failedAt: string | null) => noteBehind(publisher.behind, name, failedAt),
     /** This replica did not lead a tick: what it wrote last is no longer what the destination should hold. */
     reset() {
       publisher.own = { written: null, tried: null };
@@ -155,6 +152,12 @@ function refuse({ store, logger }: Publisher, built: BuiltSnapshot, than: string
   return { outcome: 'refused', snapshot: built.snapshot, bytes: 0, written: [], filesBehind: [], otherWriter };
 }
 
+/** A file written (failedAt null) leaves the list; one that failed joins it, keeping the first failure's time. */
+function noteBehind(behind: Map<string, string>, name: string, failedAt: string | null) {
+  if (failedAt === null) behind.delete(name);
+  else if (!behind.has(name)) behind.set(name, failedAt);
+}
+
 /** Writes each side file that is missing or changed, each within its own time; returns those written. */
 async function writeSideFiles({ store, settings, logger, timeoutMs, behind }: Publisher, built: BuiltSnapshot, signal?: AbortSignal): Promise<string[]> {
   const until = performance.now() + timeoutMs / 2;
@@ -169,10 +172,10 @@ async function writeSideFiles({ store, settings, logger, timeoutMs, behind }: Pu
         await store.put(name, body, bounded);
         written.push(name);
       }
-      behind.delete(name);
+      noteBehind(behind, name, null);
     } catch (error) {
       if (signal?.aborted) throw error;
-      if (!behind.has(name)) behind.set(name, built.snapshot.generatedAt);
+      noteBehind(behind, name, built.snapshot.generatedAt);
       logger.warn('side_file_failed', { file: name, behindSince: behind.get(name), error });
     }
   }
