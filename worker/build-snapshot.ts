@@ -19,6 +19,7 @@ import { createUsageMemory } from './usage-memory.ts';
 import { mergeArchivedDays } from '../shared/archive-history.ts';
 import { dayUsageOf, usageRunsOf, type WindowUsage } from '../shared/usage.ts';
 import type { DayUsage } from '../shared/usage-contract.ts';
+import { startOfUtcDay } from '../shared/history.ts';
 import { createMemory } from './memory.ts';
 import { createFilePublisher, type PublishResult, type PublishSettings } from './publish.ts';
 import { createHistoryFile, parsePublishedHistory, type HistoryContent, type HistoryFile } from './side-files.ts';
@@ -221,7 +222,7 @@ async function readDayUsage({ source, settings }: BuilderState, closing: readonl
   for (const dayStart of closing) {
     const rows = await source.readDayUsage({ principalId: settings.principalId, billingAccountId: settings.billingAccountId, from: new Date(dayStart), to: new Date(dayStart + dayMs) });
     signal?.throwIfAborted();
-    const dayRuns = runs.filter((run) => run.scheduledFor.getTime() >= dayStart && run.scheduledFor.getTime() < dayStart + dayMs);
+    const dayRuns = runs.filter((run) => startOfUtcDay(run.scheduledFor.getTime()) === dayStart);
     usage.set(dayStart, dayUsageOf(rows, usageRunsOf(dayRuns, charters), dayStart));
   }
   return usage;
