@@ -44,6 +44,14 @@ const strays = async () => (await readdir(site, { recursive: true })).filter((na
 const openFds = async () => (await readdir(`/proc/${worker.child.pid}/fd`).catch(() => [])).length;
 const health = () => fetch(`http://127.0.0.1:${healthPort}/healthz`).then((r) => r.json(), () => null);
 const eventsSince = (mark: number) => worker.logs.slice(mark).filter((l) => l.level !== 'info' || /fail/.test(l.event)).map((l) => `${l.event}: ${JSON.stringify(l.error ?? l.problem ?? l.message ?? l.file ?? '').slice(0, 220)}`);
+/** What a phase left: the snapshot on disk, the warnings and failures since `mark`, stray files, descriptors, /healthz. */
+async function report(phase: string, mark: number) {
+  say(`${phase}: snapshot`, await snapshotOnDisk());
+  say(`${phase}: events`, [...new Set(eventsSince(mark))].slice(0, 12));
+  say(`${phase}: strays`, await strays());
+  say(`${phase}: fds`, await openFds());
+  say(`${phase}: healthz`, await health());
+}
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 try {
@@ -62,11 +70,7 @@ try {
   const before = published();
   await sleep(40_000);
   say('phase 2 (full): published during', published() - before);
-  say('phase 2: snapshot', await snapshotOnDisk());
-  say('phase 2: events', [...new Set(eventsSince(mark))].slice(0, 12));
-  say('phase 2: strays', await strays());
-  say('phase 2: fds', await openFds());
-  say('phase 2: healthz', await health());
+  await report('phase 2', mark);
 
   // phase 3: room again
   mark = worker.logs.length;
@@ -76,11 +80,7 @@ try {
   say('phase 3 (room again): first publish after (s)', (Date.now() - freedAt) / 1000);
   say('phase 3: ticks failed before it', worker.logs.slice(mark).filter((l) => l.event === 'snapshot_failed').length);
   await waitPublished(1);
-  say('phase 3: snapshot', await snapshotOnDisk());
-  say('phase 3: events', [...new Set(eventsSince(mark))].slice(0, 12));
-  say('phase 3: strays', await strays());
-  say('phase 3: fds', await openFds());
-  say('phase 3: healthz', await health());
+  await report('phase 3', mark);
 
   // phase 4: read-only
   mark = worker.logs.length;
