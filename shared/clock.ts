@@ -25,6 +25,36 @@ export function databaseTimeAt(workerNow: number, skewMs: number): number {
   return workerNow - skewMs;
 }
 
+/** What a database says of itself at the start of a read (pg_is_in_recovery and the standby's WAL functions). */
+export type ReplicationReading = {
+  now: number;
+  replica: boolean;
+  /** the primary's commit time of the last transaction the standby replayed (null: none since it started) */
+  replayedMs: number | null;
+  /** everything the standby received is replayed */
+  caughtUp: boolean;
+  /** a WAL receiver is connected to the primary (pg_stat_wal_receiver has a row) */
+  receiving: boolean;
+};
+
+/**
+ * How recent the data is (ms), or why that cannot be known. A primary's data is as of now; so is a
+ * standby's that streams from its primary and has replayed all it received. Otherwise the standby
+ * knows no later than its last replayed transaction: one behind on replay, and one cut off from its
+ * primary, whose received WAL is all replayed while the primary goes on without it. Never after now
+ * (two servers' clocks). A standby behind or cut off that has replayed nothing since it started cannot
+ * tell how old its data is.
+ */
+export function dataAsOfMs(reading: ReplicationReading): number | string {
+  const { now, replica, replayedMs, caughtUp, receiving } = reading;
+  if (!replica || (caughtUp && receiving)) return now;
+  if (replayedMs === null) {
+    const why = receiving ? 'has WAL to replay' : 'receives nothing from its primary';
+    return `the database is a hot standby that ${why} and has replayed no transaction since it started: how old its data is cannot be known; read from the primary, or wait until it replays`;
+  }
+  return Math.min(replayedMs, now);
+}
+
 /** How far the data lags behind the tick's instant (0 on a primary, or a standby with nothing to replay). */
 export function dataBehindMs(clock: { now: number; dataAsOf: number }): number {
   return Math.max(0, clock.now - clock.dataAsOf);

@@ -135,8 +135,9 @@ export type HistoryQuery = { principalId: string; billingAccountId: string; from
 
 /**
  * The database's own clock at the start of a read: the tick's `now` is the transaction's timestamp,
- * never the worker's clock. `dataAsOf`: how recent its data is: `now` on a primary; on a hot standby
- * the primary's time of the last transaction it has replayed, or `now` when nothing waits to be replayed.
+ * never the worker's clock. `dataAsOf`: how recent its data is (shared/clock.ts dataAsOfMs): `now` on
+ * a primary, or on a hot standby streaming from its primary with nothing left to replay; otherwise the
+ * primary's time of the last transaction the standby has replayed.
  */
 export type DatabaseClock = { now: Date; dataAsOf: Date; replica: boolean };
 

@@ -1,7 +1,8 @@
 // The worker pointed at a hot standby whose replay is paused while its primary goes on (issue 17,
-// "a replica behind its primary"): it judges the data as of the last transaction the standby replayed,
-// says the data is behind once the lag passes the grace, never calls a charter missed for the lag,
-// and agrees with the primary once the standby has caught up. A real streaming pair (support/replica.ts).
+// "a replica behind its primary"), or that is cut off from its primary: it judges the data as of the
+// last transaction the standby replayed, says the data is behind once the lag passes the grace, never
+// calls a charter missed for the lag, and agrees with the primary once the standby has caught up. A
+// real streaming pair (support/replica.ts).
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import pg from 'pg';
@@ -17,6 +18,7 @@ const graceSeconds = 10;
 const pulseMs = 5_000; // the pulse charter fires every 5 seconds
 const pulse = { id: '30000000-0000-4000-8000-000000000001', temporalId: 'governance:pulse', cron: '*/5 * * * * *' };
 const latecomer = { id: '30000000-0000-4000-8000-000000000002', temporalId: 'governance:latecomer', cron: '0 * * * *' };
+const newcomer = { id: '30000000-0000-4000-8000-000000000003', temporalId: 'governance:newcomer', cron: '0 * * * *' };
 
 let pair: StreamingPair;
 let primary: pg.Pool;
@@ -140,5 +142,30 @@ describe('a hot standby whose replay is paused', () => {
     expect(caughtUp.dataAsOf).toBe(caughtUp.generatedAt);
     expect(codes(caughtUp)).not.toContain('data_behind');
     expect(judgement(caughtUp)).toEqual(judgement(primaryNow));
+  }, 180_000);
+});
+
+describe('a hot standby cut off from its primary', () => {
+  it('is judged as of the last transaction it replayed, not as of now, and as of now again once it streams', async () => {
+    // All it received is replayed, so it looks caught up; but it receives nothing while the primary goes on.
+    await pair.caughtUp();
+    await pair.disconnect();
+    await addCharter(newcomer, new Date());
+    await vi.waitFor(
+      async () => expect(await pair.replayLagMs()).toBeGreaterThan((graceSeconds + 1) * 1000),
+      { timeout: 60_000, interval: 500 },
+    );
+    const replayed = await pair.lastReplayed();
+    const cutOff = await snapshotFrom('standby');
+    expect(cutOff.dataAsOf).toBe(replayed!.toISOString());
+    expect(cutOff.reasons.find((reason) => reason.code === 'data_behind')).toMatchObject({ severity: 'degraded' });
+    expect(stateOf(cutOff, 'Newcomer')).toBeUndefined(); // the primary has it, the standby never received it
+
+    await pair.reconnect();
+    await pair.caughtUp();
+    const streaming = await snapshotFrom('standby');
+    expect(streaming.dataAsOf).toBe(streaming.generatedAt);
+    expect(codes(streaming)).not.toContain('data_behind');
+    expect(stateOf(streaming, 'Newcomer')).toBeDefined();
   }, 180_000);
 });

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { vi } from 'vitest';
+import { expect, vi } from 'vitest';
 import { startEmbeddedPostgres, type EmbeddedCluster } from '../../scripts/embedded-postgres.ts';
 
 const run = promisify(execFile);
@@ -22,6 +22,9 @@ export type StreamingPair = {
   readerUrl(on: 'primary' | 'standby', database: string, reader: { role: string; password: string }): string;
   /** resolves once the standby has replayed everything the primary has written so far */
   caughtUp(): Promise<void>;
+  /** cuts the standby off from its primary (no WAL receiver), and connects it again */
+  disconnect(): Promise<void>;
+  reconnect(): Promise<void>;
   pauseReplay(): Promise<void>;
   resumeReplay(): Promise<void>;
   /** the standby's pg_last_xact_replay_timestamp() */
@@ -101,6 +104,7 @@ async function query<R extends pg.QueryResultRow>(url: string, sql: string): Pro
 
 function createPair(primary: EmbeddedCluster, standby: EmbeddedCluster): Omit<StreamingPair, 'stop'> {
   const onStandby = (sql: string) => query(standby.url('postgres'), sql);
+  let conninfo = '';
   const withReader = (url: string, { role, password }: { role: string; password: string }) => {
     const parsed = new URL(url);
     parsed.username = encodeURIComponent(role);
@@ -120,6 +124,18 @@ function createPair(primary: EmbeddedCluster, standby: EmbeddedCluster): Omit<St
         },
         { timeout: 60_000, interval: 100 },
       );
+    },
+    // primary_conninfo is reloadable: emptied, the standby stops its WAL receiver; set again, it starts one
+    async disconnect() {
+      conninfo = (await onStandby('SHOW primary_conninfo')).rows[0]!.primary_conninfo as string;
+      await onStandby("ALTER SYSTEM SET primary_conninfo = ''");
+      await onStandby('SELECT pg_reload_conf()');
+      await vi.waitFor(async () => expect((await onStandby('SELECT pid FROM pg_stat_wal_receiver')).rows).toEqual([]), { timeout: 60_000, interval: 100 });
+    },
+    async reconnect() {
+      await onStandby(`ALTER SYSTEM SET primary_conninfo = ${pg.escapeLiteral(conninfo)}`);
+      await onStandby('SELECT pg_reload_conf()');
+      await vi.waitFor(async () => expect((await onStandby('SELECT pid FROM pg_stat_wal_receiver')).rows).toHaveLength(1), { timeout: 60_000, interval: 100 });
     },
     async pauseReplay() {
       await onStandby('SELECT pg_wal_replay_pause()');

@@ -2,7 +2,7 @@
 // either way, still judges the charters at the database's instant (or refuses to publish past the
 // limit), and a replica behind its primary is judged as of its data, never "missed" for the lag.
 import { describe, expect, it } from 'vitest';
-import { clockSkewMs, clockSteppedBackMs, dataBehindMs, databaseTimeAt, describeLag, futureToleranceMs, isFromTheFuture, repeatsFire, skewProblem } from '../../shared/clock.ts';
+import { clockSkewMs, clockSteppedBackMs, dataAsOfMs, dataBehindMs, databaseTimeAt, describeLag, futureToleranceMs, isFromTheFuture, repeatsFire, skewProblem } from '../../shared/clock.ts';
 import { createSnapshotBuilder, defaultRules, type SnapshotSettings } from '../../worker/build-snapshot.ts';
 import { createLogger } from '../../worker/logger.ts';
 import { createFakeSource, schedule, type FakeData, type FakeRun } from '../support/fake-source.ts';
@@ -41,6 +41,19 @@ describe('the clock rules', () => {
     expect(skewProblem(-300_000, 300_000)).toBeNull();
     expect(skewProblem(300_001, 300_000)).toMatch(/^the worker's clock is 300 s ahead of the database's, over the limit of 300 s \(CLOCK_SKEW_LIMIT_SECONDS\)/);
     expect(skewProblem(-900_000, 300_000)).toMatch(/^the worker's clock is 900 s behind the database's/);
+  });
+  it('take the data as of now only from a primary, or a standby that streams and has replayed all it received', () => {
+    const standby = { now: 10 * minute, replica: true, replayedMs: 4 * minute, caughtUp: true, receiving: true };
+    expect(dataAsOfMs({ ...standby, replica: false, caughtUp: false, receiving: false })).toBe(10 * minute);
+    expect(dataAsOfMs(standby)).toBe(10 * minute); // an idle primary: an old last commit, yet nothing is missing
+    expect(dataAsOfMs({ ...standby, caughtUp: false })).toBe(4 * minute); // behind on replay
+    // cut off from its primary: all it received is replayed, but the primary goes on without it
+    expect(dataAsOfMs({ ...standby, receiving: false })).toBe(4 * minute);
+    expect(dataAsOfMs({ ...standby, receiving: false, replayedMs: 11 * minute })).toBe(10 * minute); // two servers' clocks
+    // behind or cut off, having replayed nothing since it started: how old its data is cannot be known
+    expect(dataAsOfMs({ ...standby, receiving: false, replayedMs: null })).toMatch(/^the database is a hot standby that receives nothing from its primary and has replayed no transaction since it started/);
+    expect(dataAsOfMs({ ...standby, caughtUp: false, replayedMs: null })).toMatch(/^the database is a hot standby that has WAL to replay/);
+    expect(dataAsOfMs({ ...standby, replayedMs: null })).toBe(10 * minute);
   });
   it('measure a replica’s lag, never below zero, and say it in words', () => {
     expect(dataBehindMs({ now: 10 * minute, dataAsOf: 0 })).toBe(10 * minute);

@@ -5,6 +5,7 @@ import pg, { type Pool, type PoolClient } from 'pg';
 import type { DatabaseClock, GovernanceQuery, GovernanceStatusPort, Logger, TickFacts } from '../../shared/ports.ts';
 import { findLedger, readBalance, readCharters, readEarlierRuns, readRuns, readSpend, readSpendByDay, readThreads, type Ledger } from './queries.ts';
 import { readDailyUsage, readWindowUsage } from './usage-queries.ts';
+import { dataAsOfMs } from '../../shared/clock.ts';
 
 export type PostgresSourceOptions = {
   statementTimeoutMs: number;
@@ -19,18 +20,14 @@ export type PostgresSourceOptions = {
   databaseClock?: 'transaction' | 'worker';
 };
 
-type ClockRow = { now: Date; replica: boolean; replayed: Date | null; caught_up: boolean | null };
+type ClockRow = { now: Date; replica: boolean; replayed: Date | null; caught_up: boolean | null; receiving: boolean };
 
-/**
- * The tick's instant is the transaction's own timestamp. On a hot standby the data is as old as the
- * last transaction it replayed (the primary's commit time), unless nothing received waits to be
- * replayed: then it is as current as the standby can know. Never later than `now` (two servers' clocks).
- */
+/** The tick's instant is the transaction's own timestamp; how recent the data is, shared/clock.ts decides. */
 function clockOf(row: ClockRow, pinned: Date | null): DatabaseClock {
   if (pinned) return { now: pinned, dataAsOf: pinned, replica: row.replica };
-  const behind = row.replica && row.caught_up !== true && row.replayed !== null;
-  const dataAsOf = behind && row.replayed! < row.now ? row.replayed! : row.now;
-  return { now: row.now, dataAsOf, replica: row.replica };
+  const asOf = dataAsOfMs({ now: row.now.getTime(), replica: row.replica, replayedMs: row.replayed?.getTime() ?? null, caughtUp: row.caught_up === true, receiving: row.receiving });
+  if (typeof asOf === 'string') throw new Error(asOf);
+  return { now: row.now, dataAsOf: new Date(asOf), replica: row.replica };
 }
 
 export const defaultLockTimeoutMs = 200;
@@ -178,7 +175,8 @@ async function setUpTransaction(client: PoolClient, settings: SnapshotSettings, 
             set_config('jit', 'off', true), pg_backend_pid() AS pid,
             current_user AS role, (SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user) AS bypasses_rls,
             transaction_timestamp() AS now, pg_is_in_recovery() AS replica, pg_last_xact_replay_timestamp() AS replayed,
-            pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() AS caught_up`,
+            pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() AS caught_up,
+            EXISTS (SELECT FROM pg_stat_wal_receiver) AS receiving`,
     [principalId, String(settings.statementTimeoutMs), String(settings.lockTimeoutMs), String(settings.idleMs)],
   );
   const row = rows[0]!;
