@@ -11,6 +11,8 @@ import type { GovernanceStatus } from '../../shared/contract.ts';
 import { seedScenario, systemPrincipalId } from '../fixtures/scenario.ts';
 import { startStreamingReplica, type StreamingPair } from '../support/replica.ts';
 import { startWorker } from '../support/worker-process.ts';
+import { createLogger } from '../../worker/logger.ts';
+import { createAdvisoryLockLeader, lockKeyFor } from '../../worker/postgres/advisory-lock-leader.ts';
 
 const database = 'governance';
 const reader = { role: 'governance_reader', password: randomBytes(18).toString('base64url') };
@@ -168,4 +170,23 @@ describe('a hot standby cut off from its primary', () => {
     expect(codes(streaming)).not.toContain('data_behind');
     expect(stateOf(streaming, 'Newcomer')).toBeDefined();
   }, 180_000);
+});
+
+describe('a leader lock taken on a hot standby', () => {
+  it('is that server’s alone: a replica locking on the primary leads too, and the one on the standby says why', async () => {
+    const logs: Array<{ event: string; on: string }> = [];
+    const leaderOn = (on: 'primary' | 'standby') =>
+      createAdvisoryLockLeader({
+        connectionString: pair.readerUrl(on, database, reader),
+        lockKey: lockKeyFor('file:///one/destination/governance-status.json'),
+        logger: createLogger((line) => logs.push({ ...(JSON.parse(line) as { event: string }), on })),
+      });
+    const leaders = [leaderOn('primary'), leaderOn('standby')];
+    try {
+      expect(await Promise.all(leaders.map((leader) => leader.shouldRun()))).toEqual([true, true]);
+      expect(logs.filter((line) => line.event === 'leader_lock_on_standby').map((line) => line.on)).toEqual(['standby']);
+    } finally {
+      await Promise.all(leaders.map((leader) => leader.close()));
+    }
+  });
 });

@@ -86,6 +86,9 @@ const checkSql = `
            ELSE 'busy'
          END AS verdict`;
 
+const standbyLockProblem =
+  'the leader lock is taken on a hot standby, whose advisory locks are its own: replicas whose lock connections reach different servers (a load-balanced read-only endpoint) all lead; set LEADER_DATABASE_URL to the primary';
+
 type Verdict = 'shared' | 'held' | 'lost' | 'aside' | 'acquired' | 'busy';
 const unlockSql = 'SELECT pg_advisory_unlock($1::bigint)';
 
@@ -193,8 +196,10 @@ async function connect(state: LeaderState): Promise<Session> {
   });
   await client.connect();
   const token = randomUUID();
-  const { rows } = await client.query<{ pid: number }>(`SELECT pg_backend_pid() AS pid, set_config('${tokenSetting}', $1, false)`, [token]);
-  const pid = rows[0]!.pid;
+  const { rows } = await client.query<{ pid: number; standby: boolean }>(`SELECT pg_backend_pid() AS pid, pg_is_in_recovery() AS standby, set_config('${tokenSetting}', $1, false)`, [token]);
+  const { pid, standby } = rows[0]!;
+  // A hot standby's advisory locks are its own: replicas whose lock connections reach different servers all lead.
+  if (standby) state.options.logger.warn('leader_lock_on_standby', { problem: standbyLockProblem });
   // pg keeps null when the server sent no BackendKeyData; a session that does not say is taken at its word
   const proxied = client.processID !== undefined && client.processID !== pid;
   if (proxied && !state.options.sessionPooler) refuse(state, `the lock connection goes through a proxy (it announced pid ${client.processID}, its server backend is ${pid}), which may be a pooler in transaction mode`);
