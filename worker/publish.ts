@@ -120,7 +120,7 @@ function anotherWriter({ store, logger, own }: Publisher, storedAt: string | nul
 }
 
 export const otherWriterReason = (generatedAt: string) =>
-  `another worker writes to this destination: the snapshot there (generatedAt ${generatedAt}) is not the one this leader wrote last; two deployments (perhaps reading two databases) must not share a destination`;
+  `another worker writes to this destination: the snapshot there (generatedAt ${generatedAt}) is not the one this leader wrote last; two deployments (perhaps reading two databases) must not share a destination, and the replicas of one must take their leader lock on one server (leader_lock_on_standby)`;
 
 /**
  * Writes the snapshot as a compare-and-swap on the tag it read: null when written, else the
