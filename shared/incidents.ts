@@ -3,7 +3,7 @@
 // whichever comes first; a shorter one is a blip: counted in the days and runs24h, never an incident
 // or a feed entry. The system's own incidents (no credits, no charter works) open and resolve as the
 // ticks see them. A published incident is never taken back, only resolved. Pure.
-import type { CharterState, GovernanceStatus, Incident, Reason, StatusIncident, StatusIncidentCode } from './contract.ts';
+import type { CharterState, GovernanceHistory, GovernanceStatus, Incident, Reason, StatusIncident, StatusIncidentCode } from './contract.ts';
 import { limits, statusIncidentCodes } from './constants.ts';
 import { streakRuns, type ResolvedStreak, type StreakState } from './history.ts';
 import { expectsRuns } from './reasons.ts';
@@ -110,6 +110,22 @@ export function parseStatusIncidentId(id: string): { code: StatusIncidentCode; s
   const code = statusIncidentCodes.find((known) => known === match?.[1]);
   const startedAt = Date.parse(match?.[2] ?? '');
   return code && !Number.isNaN(startedAt) && new Date(startedAt).toISOString() === match![2] ? { code, startedAt: match![2]! } : null;
+}
+
+/**
+ * What a worker that starts (or leads anew) recalls as announced: the published history's incidents,
+ * and the system's open incidents the published snapshot names that the history does not hold. No
+ * table records those: a history deleted, unreadable or behind (its write failed while the snapshot's
+ * did not) must not take them back, nor have them opened again under a new id.
+ */
+export function recalledIncidents(history: Pick<GovernanceHistory, 'incidents' | 'statusIncidents'> | null, snapshotOpen: readonly string[]): Pick<GovernanceHistory, 'incidents' | 'statusIncidents'> {
+  const known = history?.statusIncidents ?? [];
+  const ids = new Set(known.map((incident) => incident.id));
+  const named = snapshotOpen.flatMap((id) => {
+    const parsed = ids.has(id) ? null : parseStatusIncidentId(id);
+    return parsed ? [{ id, code: parsed.code, startedAt: parsed.startedAt, resolvedAt: null }] : [];
+  });
+  return { incidents: history?.incidents ?? [], statusIncidents: [...known, ...named] };
 }
 
 /**

@@ -11,6 +11,7 @@ import {
   keepAnnounced,
   openStreakIsIncident,
   parseStatusIncidentId,
+  recalledIncidents,
   resolvedStreakIsIncident,
   statusConditions,
   type IncidentRules,
@@ -197,6 +198,15 @@ describe('the system’s own incidents', () => {
     { id: 'c', enabled: false, state: 'paused' as const },
   ];
   const reasons = (...codes: string[]) => codes.map((code) => ({ code })) as Array<{ code: 'credits_exhausted' }>;
+
+  it('a worker that starts recalls those the published snapshot names open when the history is gone, or does not hold them', () => {
+    const open = 'status:credits_exhausted@2026-11-21T07:00:00.000Z';
+    const named = [open, 'governance:engineering@2026-11-21T06:00:00.000Z', 'status:nonsense@x'];
+    expect(recalledIncidents(null, named)).toEqual({ incidents: [], statusIncidents: [{ id: open, code: 'credits_exhausted', startedAt: '2026-11-21T07:00:00.000Z', resolvedAt: null }] });
+    // the history says more (it was resolved, or opened it): it wins
+    const resolved = { id: open, code: 'credits_exhausted' as const, startedAt: '2026-11-21T07:00:00.000Z', resolvedAt: '2026-11-21T08:00:00.000Z' };
+    expect(recalledIncidents({ incidents: [], statusIncidents: [resolved] }, named).statusIncidents).toEqual([resolved]);
+  });
 
   it('an id says its code and start, and only a system incident’s id does', () => {
     expect(parseStatusIncidentId('status:credits_exhausted@2026-11-21T07:00:00.000Z')).toEqual({ code: 'credits_exhausted', startedAt: '2026-11-21T07:00:00.000Z' });
