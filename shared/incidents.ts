@@ -3,7 +3,7 @@
 // whichever comes first; a shorter one is a blip: counted in the days and runs24h, never an incident
 // or a feed entry. The system's own incidents (no credits, no charter works) open and resolve as the
 // ticks see them. A published incident is never taken back, only resolved. Pure.
-import type { CharterState, GovernanceStatus, Incident, Reason, StatusIncident, StatusIncidentCode } from './contract.ts';
+import type { CharterState, GovernanceHistory, GovernanceStatus, Incident, Reason, StatusIncident, StatusIncidentCode } from './contract.ts';
 import { limits, statusIncidentCodes } from './constants.ts';
 import { streakRuns, type ResolvedStreak, type StreakState } from './history.ts';
 import { expectsRuns } from './reasons.ts';
@@ -33,18 +33,45 @@ export function resolvedStreakIsIncident({ streak, endAt }: ResolvedStreak, rule
 }
 
 /**
- * Incidents once published stay: one the ledger no longer shows (a row written after its grace
- * answered its first fire, its charter was deleted) is kept, and resolved at `now`, when the worker
- * saw it end, if it was open. Derived incidents come first and win over what was announced.
+ * Incidents once published stay, under the id they were published with. Derived incidents come
+ * first and win over what was announced under the same id, except a resolution: once published it
+ * is final (a changed cron re-reads the open days' fires and would move it, or change its runs).
+ * An announced incident the ledger no longer shows under its id (a row written after its grace
+ * answered its first fire with a success or a run still in progress) goes on as its charter's next
+ * streak: the first derived incident or open streak (`openStreaks`, blips too) of that charter that
+ * began after it and was not announced itself takes its id and start, and it ends when that streak
+ * does; the charter never recovered, so neither does the incident. One no streak goes on (its charter
+ * was deleted, or late rows answered every fire) is kept, and resolved at `now`, when the worker saw it
+ * end, if it was open.
  */
-export function keepAnnounced(derived: readonly Incident[], announced: Iterable<Incident>, now: number): Incident[] {
-  const ids = new Set(derived.map((incident) => incident.id));
-  const kept = [...derived];
-  for (const incident of announced) {
-    if (ids.has(incident.id)) continue;
-    kept.push(incident.resolvedAt === null ? { ...incident, resolvedAt: new Date(now).toISOString() } : incident);
+export function keepAnnounced(derived: readonly Incident[], announced: Iterable<Incident>, now: number, openStreaks: readonly Incident[] = []): Incident[] {
+  const earlier = [...announced];
+  const announcedIds = new Set(earlier.map((incident) => incident.id));
+  const resolvedAsAnnounced = new Map(earlier.filter((incident) => incident.resolvedAt !== null).map((incident) => [incident.id, incident]));
+  const derivedIds = new Set(derived.map((incident) => incident.id));
+  // a derived open incident wins even over a published resolution: a failing charter is never shown without one
+  const kept = derived.map((incident) => (incident.resolvedAt === null ? incident : (resolvedAsAnnounced.get(incident.id) ?? incident)));
+  const streaks = [...kept, ...openStreaks.filter((streak) => !derivedIds.has(streak.id))];
+  const claimed = new Set<string>();
+  for (const incident of earlier.sort((a, b) => a.startedAt.localeCompare(b.startedAt))) {
+    if (derivedIds.has(incident.id)) continue;
+    const next = continuation(incident, streaks, (id) => announcedIds.has(id) || claimed.has(id));
+    if (next) claimed.add(next.id);
+    if (next && incident.resolvedAt === null) kept.push({ ...next, id: incident.id, startedAt: incident.startedAt });
+    else kept.push(incident.resolvedAt === null ? { ...incident, resolvedAt: new Date(now).toISOString() } : incident);
   }
-  return kept;
+  return kept.filter((incident) => !claimed.has(incident.id));
+}
+
+/**
+ * The streak an announced incident goes on as: its charter's first that began after it, not announced
+ * itself; for one already resolved, the streak whose end it published (the same resolution instant).
+ */
+function continuation(incident: Incident, streaks: readonly Incident[], taken: (id: string) => boolean): Incident | undefined {
+  return streaks
+    .filter((streak) => streak.charterId === incident.charterId && streak.startedAt > incident.startedAt && !taken(streak.id))
+    .filter((streak) => incident.resolvedAt === null || streak.resolvedAt === incident.resolvedAt)
+    .sort((a, b) => a.startedAt.localeCompare(b.startedAt))[0];
 }
 
 /** What keeps a status incident open: a credit outage that got worse (runway critical, then no credits) holds the milder one too. */
@@ -83,6 +110,22 @@ export function parseStatusIncidentId(id: string): { code: StatusIncidentCode; s
   const code = statusIncidentCodes.find((known) => known === match?.[1]);
   const startedAt = Date.parse(match?.[2] ?? '');
   return code && !Number.isNaN(startedAt) && new Date(startedAt).toISOString() === match![2] ? { code, startedAt: match![2]! } : null;
+}
+
+/**
+ * What a worker that starts (or leads anew) recalls as announced: the published history's incidents,
+ * and the system's open incidents the published snapshot names that the history does not hold. No
+ * table records those: a history deleted, unreadable or behind (its write failed while the snapshot's
+ * did not) must not take them back, nor have them opened again under a new id.
+ */
+export function recalledIncidents(history: Pick<GovernanceHistory, 'incidents' | 'statusIncidents'> | null, snapshotOpen: readonly string[]): Pick<GovernanceHistory, 'incidents' | 'statusIncidents'> {
+  const known = history?.statusIncidents ?? [];
+  const ids = new Set(known.map((incident) => incident.id));
+  const named = snapshotOpen.flatMap((id) => {
+    const parsed = ids.has(id) ? null : parseStatusIncidentId(id);
+    return parsed ? [{ id, code: parsed.code, startedAt: parsed.startedAt, resolvedAt: null }] : [];
+  });
+  return { incidents: history?.incidents ?? [], statusIncidents: [...known, ...named] };
 }
 
 /**

@@ -3,6 +3,8 @@
 import { CronExpressionParser } from 'cron-parser';
 import cronstrue from 'cronstrue';
 import type { ScheduleError } from './contract.ts';
+import { limits } from './constants.ts';
+import { publicText } from './redact.ts';
 
 export type NextRun = { nextRunAt: Date; scheduleError: null } | { nextRunAt: null; scheduleError: ScheduleError };
 
@@ -130,4 +132,13 @@ export function describeCron(cron: string): string {
 export function charterDisplayName(temporalScheduleId: string): string {
   const bare = temporalScheduleId.replace(/^governance:/, '');
   return bare.charAt(0).toUpperCase() + bare.slice(1);
+}
+
+/**
+ * A charter's public name from its public id (already cleaned): what the snapshot lists, and what the
+ * feeds call a charter the history no longer lists (deleted, renamed), so a published entry's title
+ * stays the same.
+ */
+export function charterName(id: string): string {
+  return publicText(charterDisplayName(id), limits.nameLength);
 }

@@ -5,6 +5,7 @@ import type { CharterState, GovernanceHistory, GovernanceStatus, Incident, Overa
 import { incidentTitle } from './history.ts';
 import { parseStatusIncidentId, statusIncidentWords } from './incidents.ts';
 import { formatUtc } from './reasons.ts';
+import { charterName } from './schedule.ts';
 
 export const statuspageFileName = 'summary.json';
 
@@ -106,7 +107,7 @@ function describeOpen(id: string, { snapshot, history }: SummaryInput) {
   const { statusOf } = componentStatusFor(snapshot);
   const incident = openIncident(id, history);
   const charter = snapshot.charters.find((listed) => listed.id === incident.charterId);
-  const name = charter?.name ?? incident.charterId;
+  const name = charter?.name ?? charterName(incident.charterId);
   return {
     title: incident.runs > 0 ? incidentTitle(name, incident) : `${name}: runs did not succeed`,
     startedAt: incident.startedAt,

@@ -5,7 +5,7 @@
 // Dependencies arrive as ports; each step is one call into the module that owns it.
 import { historyFileName, limits, type GovernanceStatus } from '../shared/contract.ts';
 import { forecastHorizonMs } from '../shared/forecast.ts';
-import { statusConditions, withStatusIncidents } from '../shared/incidents.ts';
+import { recalledIncidents, statusConditions, withStatusIncidents } from '../shared/incidents.ts';
 import type { Clock, GovernanceQuery, GovernanceStatusPort, Logger, RunFacts, SnapshotStorePort, TickFacts } from '../shared/ports.ts';
 import { composeSnapshot, mostSevereFirst, type SnapshotRules } from './compose-snapshot.ts';
 import { createHistoryKeeper } from './history-keeper.ts';
@@ -22,7 +22,7 @@ import type { DayUsage } from '../shared/usage-contract.ts';
 import { startOfUtcDay } from '../shared/history.ts';
 import { createMemory } from './memory.ts';
 import { createFilePublisher, type PublishResult, type PublishSettings } from './publish.ts';
-import { createHistoryFile, parsePublishedHistory, type HistoryContent, type HistoryFile } from './side-files.ts';
+import { createHistoryFile, parsePublishedHistory, publishedOpenIncidents, type HistoryContent, type HistoryFile } from './side-files.ts';
 import { assertSnapshotIsValid, serializeSnapshot, SnapshotError } from './validate.ts';
 import { clockSkewMs, databaseTimeAt, skewProblem } from '../shared/clock.ts';
 
@@ -98,19 +98,25 @@ type BuilderState = {
 /**
  * One tick after another, with what the worker remembers between them. `record` archives closed days;
  * `published` reads the history file as the store holds it, when the worker starts or leads anew: what
- * it announced stays announced. Neither with --stdout.
+ * it announced stays announced; `publishedSnapshot` the snapshot beside it, whose open system incidents
+ * are recalled too (the history may be gone, unreadable or behind). Neither with --stdout.
  */
 export function createSnapshotBuilder(
   source: GovernanceStatusPort,
   settings: SnapshotSettings,
   logger: Logger,
-  stored: { record?: ArchiveRecord; published?: (signal?: AbortSignal) => Promise<string | null> } = {},
+  stored: { record?: ArchiveRecord; published?: (signal?: AbortSignal) => Promise<string | null>; publishedSnapshot?: (signal?: AbortSignal) => Promise<string | null> } = {},
 ) {
-  const { record, published } = stored;
+  const { record, published, publishedSnapshot } = stored;
   const { rules } = settings;
   const memory = createMemory(rules);
   const keeper = createHistoryKeeper(rules);
-  const readPublished = published && (async (signal?: AbortSignal) => parsePublishedHistory(await published(signal), logger));
+  const readPublished =
+    published &&
+    (async (signal?: AbortSignal) => {
+      const history = parsePublishedHistory(await published(signal), logger);
+      return recalledIncidents(history, publishedOpenIncidents((await publishedSnapshot?.(signal)) ?? null));
+    });
   const rebuild = createHistoryRebuild({ source, keeper, memory, principalId: settings.principalId, billingAccountId: settings.billingAccountId, graceMs: rules.graceMs, readPublished });
   const state: BuilderState = { source, settings, logger, record, memory, usage: createUsageMemory(), keeper, rebuild, historyFile: createHistoryFile(logger), skewMs: 0 };
 
@@ -270,7 +276,11 @@ export function createPublisher(deps: SnapshotDeps, settings: SnapshotSettings, 
     (clock) => createArchivist({ store, signer: publishing.signer ?? null, logger, clock }),
     async (signal) => (await store.contentHash(archiveIndexFileName, signal)) !== null,
   );
-  const builder = createSnapshotBuilder(deps.source, settings, logger, { record, published: (signal) => store.get(historyFileName, signal) });
+  const builder = createSnapshotBuilder(deps.source, settings, logger, {
+    record,
+    published: (signal) => store.get(historyFileName, signal),
+    publishedSnapshot: (signal) => store.get(store.snapshotName, signal),
+  });
   const files = createFilePublisher(store, publishing, logger, deps.clock);
   const publish = async function publishSnapshot(signal?: AbortSignal): Promise<PublishResult & { skewMs: number }> {
     const started = performance.now();

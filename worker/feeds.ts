@@ -8,6 +8,7 @@ import type { GovernanceHistory, Incident } from '../shared/contract.ts';
 import { atomFeedFileName, jsonFeedFileName } from '../shared/contract.ts';
 import { statusIncidentWords } from '../shared/incidents.ts';
 import { formatUtc } from '../shared/reasons.ts';
+import { charterName } from '../shared/schedule.ts';
 
 export type FeedEntry = { id: string; title: string; at: string; summary: string; link: string };
 
@@ -55,7 +56,7 @@ export function feedEntries(history: GovernanceHistory, pageUrl: string): FeedEn
   const entries: FeedEntry[] = [];
   const linkOf = (id: string) => `${pageUrl}#incident-${encodeURIComponent(id)}`;
   for (const incident of history.incidents) {
-    const name = names.get(incident.charterId) ?? incident.charterId;
+    const name = names.get(incident.charterId) ?? charterName(incident.charterId);
     const title = incidentTitle(name, incident);
     const sofar = `${runsWord(incident.runs)} did not succeed${incident.resolvedAt ? '' : ' so far; still open'}`;
     entries.push({ id: stableUuid(`${incident.id}#opened`), title, at: incident.startedAt, summary: `${title}. ${sofar}.`, link: linkOf(incident.id) });

@@ -122,18 +122,20 @@ function closeDays(state: KeeperState, now: number, charters: readonly CountedCh
 function count(state: KeeperState, now: number, charters: readonly CountedCharter[], spendByHour: ReadonlyMap<number, bigint>) {
   const horizon = horizonOf(now);
   const live = walkOpenDays(state, closedThrough(state), now, charters, spentBetween(spendByHour));
-  const stillOpen = charters.flatMap((charter) => {
+  const openStreaks = charters.flatMap((charter) => {
     const track = live.tracks.get(charter.id);
-    if (!track?.streak) return [];
-    const incident = toIncident(charter.id, track.streak, null);
-    return openStreakIsIncident(track, now, state.rules) || state.announced.has(incident.id) ? [incident] : [];
+    return track?.streak ? [{ track, incident: toIncident(charter.id, track.streak, null) }] : [];
   });
-  const incidents = keepAnnounced([...state.resolved, ...live.resolved, ...stillOpen], state.announced.values(), now).filter(
+  const stillOpen = openStreaks.filter(({ track, incident }) => openStreakIsIncident(track, now, state.rules) || state.announced.has(incident.id)).map(({ incident }) => incident);
+  const derived = [...state.resolved, ...live.resolved, ...stillOpen];
+  // an announced incident whose first fire a late row answered goes on as the charter's open streak, a blip too
+  const incidents = keepAnnounced(derived, state.announced.values(), now, openStreaks.map(({ incident }) => incident)).filter(
     (incident) => incident.resolvedAt === null || Date.parse(incident.resolvedAt) >= horizon,
   );
   state.announced = new Map(incidents.map((incident) => [incident.id, incident]));
   const dayList = [...state.days].map(([date, day]) => ({ date, ...day })).concat(live.days);
-  return historyContent(now, charters, dayList, incidents, stillOpen);
+  const open = charters.flatMap((charter) => incidents.filter((incident) => incident.charterId === charter.id && incident.resolvedAt === null));
+  return historyContent(now, charters, dayList, incidents, open);
 }
 
 /**

@@ -23,8 +23,8 @@ export type RebuildDeps = {
   principalId: string;
   billingAccountId: string;
   graceMs: number;
-  /** the history file as published (null: none, or no store to read it from) */
-  readPublished?: (signal?: AbortSignal) => Promise<GovernanceHistory | null>;
+  /** what the published files announced (shared/incidents.ts recalledIncidents); none without a store */
+  readPublished?: (signal?: AbortSignal) => Promise<Pick<GovernanceHistory, 'incidents' | 'statusIncidents'> | null>;
 };
 
 /** A rebuild under way; the next tick goes on with it when the tick's timeout cut it short. */

@@ -5,7 +5,7 @@
 import { judgeCharter, type CharterJudgement, type EarlierFacts, type RunRecord, type StateRules } from '../shared/charter-state.ts';
 import { limits, type Charter } from '../shared/contract.ts';
 import { errorCodeOf, publicErrorMessage, publicText } from '../shared/redact.ts';
-import { charterDisplayName, describeCron, fireAfter, nextRunOf, scheduleErrorOf } from '../shared/schedule.ts';
+import { charterName, describeCron, fireAfter, nextRunOf, scheduleErrorOf } from '../shared/schedule.ts';
 import { dueFires, type DueRule } from '../shared/schedule-change.ts';
 import type { EarlierRunFacts, RunFacts, ScheduleFacts } from '../shared/ports.ts';
 
@@ -80,7 +80,7 @@ export function cleanCharterRows(schedules: readonly ScheduleFacts[], now: numbe
     return {
       scheduleId: schedule.scheduleId,
       id,
-      name: publicText(charterDisplayName(id), limits.nameLength),
+      name: charterName(id),
       enabled: schedule.enabled,
       rawCron: schedule.cron,
       rawTimezone: schedule.timezone,

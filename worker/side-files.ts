@@ -105,6 +105,17 @@ export function parsePublishedHistory(body: string | null, logger: Logger): Gove
   return null;
 }
 
+/** The ids a published snapshot lists as open (openIncidents), or none when there is no snapshot or it cannot be read: it only adds to what the history says. */
+export function publishedOpenIncidents(body: string | null): string[] {
+  if (body === null) return [];
+  try {
+    const ids = (JSON.parse(body) as { openIncidents?: unknown }).openIncidents;
+    return Array.isArray(ids) ? ids.filter((id): id is string => typeof id === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
 // The schemas never change within one process: serialise them once.
 const statusSchemaBody = json(governanceStatusJsonSchema());
 const historySchemaBody = json(governanceHistoryJsonSchema());

@@ -88,6 +88,12 @@ describe('feed entries', () => {
     expect(resolved[0]!.title).toBe('Engineering recovered after 4 h, 20 runs lost');
   });
 
+  it('an entry keeps its title when its charter is no longer listed (deleted, renamed): named as the snapshot named it', () => {
+    const before = feedEntries(history, links.pageUrl);
+    const gone = feedEntries({ ...history, charters: history.charters.filter((charter) => charter.id !== 'governance:engineering') }, links.pageUrl);
+    expect(gone.map((entry) => [entry.id, entry.title])).toEqual(before.map((entry) => [entry.id, entry.title]));
+  });
+
   it('ids are stable: the same history gives the same entries, byte for byte', () => {
     expect(renderFeeds(history, links)).toEqual(renderFeeds(structuredClone(history), links));
     const ids = feedEntries(history, links.pageUrl).map((entry) => entry.id);

@@ -11,6 +11,7 @@ import {
   keepAnnounced,
   openStreakIsIncident,
   parseStatusIncidentId,
+  recalledIncidents,
   resolvedStreakIsIncident,
   statusConditions,
   type IncidentRules,
@@ -152,6 +153,42 @@ describe('incidents once announced', () => {
     const derived = { ...announced, runs: 3 };
     expect(keepAnnounced([derived], [announced], t('2026-11-21T09:00:00Z'))).toEqual([derived]);
   });
+
+  it('keep a published resolution: the ledger read again (a changed cron) neither moves it nor changes its runs', () => {
+    const resolved = { ...announced, runs: 6, resolvedAt: '2026-11-21T08:30:30.000Z' };
+    expect(keepAnnounced([{ ...resolved, runs: 3, resolvedAt: '2026-11-21T08:45:30.000Z' }], [resolved], t('2026-11-21T09:00:00Z'))).toEqual([resolved]);
+    // a charter failing again under the same id is shown open, whatever was published
+    const reopened = { ...resolved, resolvedAt: null, runs: 8 };
+    expect(keepAnnounced([reopened], [resolved], t('2026-11-21T09:00:00Z'))).toEqual([reopened]);
+  });
+
+  describe('whose first fire a row written late answered', () => {
+    // 06:00 missed and 06:15 missed were published as one incident; then 06:00's row arrived (a success,
+    // or a run still in progress): the ledger's streak now starts at 06:15
+    const later = (startedAt: string, runs: number, resolvedAt: string | null = null): Incident => ({ ...announced, id: `${id}@${startedAt}`, startedAt, runs, resolvedAt });
+    const now = t('2026-11-21T06:31:00Z');
+
+    it('go on, open, as the charter’s next streak, a blip too: the charter never recovered', () => {
+      expect(keepAnnounced([], [announced], now, [later('2026-11-21T06:15:00.000Z', 1)])).toEqual([{ ...announced, runs: 1 }]);
+      expect(keepAnnounced([later('2026-11-21T06:15:00.000Z', 3)], [announced], now, [later('2026-11-21T06:15:00.000Z', 3)])).toEqual([{ ...announced, runs: 3 }]);
+    });
+
+    it('end when that streak ends, and stay so on every later tick (and after a restart)', () => {
+      const ended = later('2026-11-21T06:15:00.000Z', 3, '2026-11-21T07:00:30.000Z');
+      const first = keepAnnounced([ended], [announced], t('2026-11-21T07:01:00Z'));
+      expect(first).toEqual([{ ...announced, runs: 3, resolvedAt: '2026-11-21T07:00:30.000Z' }]);
+      expect(keepAnnounced([ended], first, t('2026-11-21T07:16:00Z'))).toEqual(first);
+    });
+
+    it('leave a streak of their charter that was announced itself, or began before them, or another charter’s, alone', () => {
+      const own = later('2026-11-21T06:15:00.000Z', 2);
+      expect(keepAnnounced([own], [announced, own], now)).toEqual([own, { ...announced, resolvedAt: '2026-11-21T06:31:00.000Z' }]);
+      const before = later('2026-11-21T05:00:00.000Z', 2);
+      expect(keepAnnounced([], [announced], now, [before])).toEqual([{ ...announced, resolvedAt: '2026-11-21T06:31:00.000Z' }]);
+      const other = { ...later('2026-11-21T06:15:00.000Z', 2), charterId: 'governance:community', id: 'governance:community@2026-11-21T06:15:00.000Z' };
+      expect(keepAnnounced([other], [announced], now, [other])).toEqual([other, { ...announced, resolvedAt: '2026-11-21T06:31:00.000Z' }]);
+    });
+  });
 });
 
 describe('the system’s own incidents', () => {
@@ -161,6 +198,15 @@ describe('the system’s own incidents', () => {
     { id: 'c', enabled: false, state: 'paused' as const },
   ];
   const reasons = (...codes: string[]) => codes.map((code) => ({ code })) as Array<{ code: 'credits_exhausted' }>;
+
+  it('a worker that starts recalls those the published snapshot names open when the history is gone, or does not hold them', () => {
+    const open = 'status:credits_exhausted@2026-11-21T07:00:00.000Z';
+    const named = [open, 'governance:engineering@2026-11-21T06:00:00.000Z', 'status:nonsense@x'];
+    expect(recalledIncidents(null, named)).toEqual({ incidents: [], statusIncidents: [{ id: open, code: 'credits_exhausted', startedAt: '2026-11-21T07:00:00.000Z', resolvedAt: null }] });
+    // the history says more (it was resolved, or opened it): it wins
+    const resolved = { id: open, code: 'credits_exhausted' as const, startedAt: '2026-11-21T07:00:00.000Z', resolvedAt: '2026-11-21T08:00:00.000Z' };
+    expect(recalledIncidents({ incidents: [], statusIncidents: [resolved] }, named).statusIncidents).toEqual([resolved]);
+  });
 
   it('an id says its code and start, and only a system incident’s id does', () => {
     expect(parseStatusIncidentId('status:credits_exhausted@2026-11-21T07:00:00.000Z')).toEqual({ code: 'credits_exhausted', startedAt: '2026-11-21T07:00:00.000Z' });
