@@ -63,12 +63,15 @@ type Header = { header64: string; kid: string };
 
 export function readHeader(header64: string): Header | string {
   const bytes = base64urlDecode(header64);
-  let header: Record<string, unknown>;
+  let header: Record<string, unknown> | null;
   try {
     header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes ?? new Uint8Array([0xff])));
   } catch {
     return 'its header is not base64url JSON';
   }
+  // RFC 7515 4: the header is a JSON object; `null` would otherwise throw below, and a thrown error
+  // reads as "could not check" rather than as the broken record it is.
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) return 'its header is not a JSON object';
   if (header.alg !== 'EdDSA') return `its alg is ${JSON.stringify(header.alg)}, not EdDSA`;
   if (typeof header.kid !== 'string') return 'its header names no kid';
   // RFC 7515 4.1.11: a header with critical extensions we do not understand must be rejected.

@@ -4,6 +4,7 @@ import { generateKeyPairSync, sign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { archiveDayFileName, archiveIndexFileName, keyRotationsFileName, signatureFileName, signingKeyFileName } from '../../shared/archive-files.ts';
 import { verifyRecord, type VerifyOptions } from '../../shared/archive-verify.ts';
+import { base64urlEncode, utf8 } from '../../shared/jws.ts';
 import { createRotationStatement, createSigner, signingKeyFileBody } from '../../worker/signing-key.ts';
 import { buildRecord, newSigner, readFrom } from '../support/archive-record.ts';
 
@@ -128,6 +129,16 @@ describe('each kind of break', () => {
     expect(await verify(files, now)).toMatchObject({ ok: false, failure: { kind: 'signature', day: days[3] } });
   });
 
+  it('a day altered and its signature replaced by one whose header is JSON null: a named break, not a thrown error', async () => {
+    const { files, now, days } = await buildRecord({ days: 4 });
+    const name = archiveDayFileName(days[1]!);
+    tamper(files, name, /"failed":\d+/, () => '"failed":0');
+    files.set(signatureFileName(name), `${base64urlEncode(utf8('null'))}..${'A'.repeat(86)}\n`);
+    const result = await verify(files, now);
+    expect(result).toMatchObject({ ok: false, failure: { kind: 'signature', day: days[1], file: name } });
+    expect(!result.ok && result.failure.message).toMatch(/header is not a JSON object/);
+  });
+
   it('a snapshot whose signature does not match', async () => {
     const { files, now } = await buildRecord({ days: 2 });
     tamper(files, 'governance-status.json', /"status": "healthy"/, () => '"status": "failing"');
@@ -211,6 +222,12 @@ describe('key rotation', () => {
     record.files.set(keyRotationsFileName, JSON.stringify({ rotations: [unaccepted] }));
     const second = await verify(record.files, record.now);
     expect(!second.ok && second.failure.message).toMatch(/is not signed by key/);
+
+    // and one whose signature header is JSON null: refused, not thrown
+    const nullHeader = createRotationStatement(record.oldKey, record.newKey, new Date(record.statedAt));
+    nullHeader.signatures[0]!.protected = base64urlEncode(utf8('null'));
+    record.files.set(keyRotationsFileName, JSON.stringify({ rotations: [nullHeader] }));
+    expect(await verify(record.files, record.now)).toMatchObject({ ok: false, failure: { kind: 'invalid', file: keyRotationsFileName } });
   });
 });
 
