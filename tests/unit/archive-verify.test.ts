@@ -32,7 +32,7 @@ describe('a good record', () => {
         first: '2026-10-01',
         last: '2026-10-05',
         head: JSON.parse(files.get(archiveIndexFileName)!).head,
-        snapshot: { generatedAt: new Date(now - 30_000).toISOString(), staleAfter: new Date(now + 150_000).toISOString(), ageMs: 30_000, stale: false },
+        snapshot: { generatedAt: new Date(now - 30_000).toISOString(), staleAfter: new Date(now + 150_000).toISOString(), freshUntil: new Date(now + 150_000).toISOString(), ageMs: 30_000, stale: false },
       },
     });
   });
@@ -203,6 +203,21 @@ describe('key rotation', () => {
     const result = await verify(record.files, record.now);
     expect(result).toMatchObject({ ok: false, failure: { kind: 'unknown_key', file: 'governance-status.json' } });
     expect(!result.ok && result.failure.message).toMatch(/not in force/);
+  });
+
+  it('a retired (or stolen) old key cannot make a snapshot pass for current: one it dates before the statement is stale from the statement on', async () => {
+    const record = await rotated();
+    const snapshot = JSON.parse(record.files.get('governance-status.json')!);
+    Object.assign(snapshot, { generatedAt: new Date(record.statedAt - 1_000).toISOString(), staleAfter: new Date(record.now + 7 * 86_400_000).toISOString() });
+    const body = `${JSON.stringify(snapshot, null, 2)}\n`;
+    record.files.set('governance-status.json', body);
+    record.files.set(signatureFileName('governance-status.json'), createSigner(record.oldKey).sign(body));
+    const result = await verify(record.files, record.now, { pinnedKey: record.next.publicJwk });
+    expect(result).toMatchObject({ ok: true, report: { snapshot: { stale: true, staleAfter: snapshot.staleAfter, freshUntil: new Date(record.statedAt).toISOString() } } });
+    // the same snapshot signed by the key in force reads as fresh up to its staleAfter
+    record.files.set(signatureFileName('governance-status.json'), record.next.sign(body.replace(snapshot.generatedAt, new Date(record.statedAt).toISOString())));
+    record.files.set('governance-status.json', body.replace(snapshot.generatedAt, new Date(record.statedAt).toISOString()));
+    expect(await verify(record.files, record.now)).toMatchObject({ ok: true, report: { snapshot: { stale: false, freshUntil: snapshot.staleAfter } } });
   });
 
   it('a statement not signed by the key it replaces is refused', async () => {
