@@ -5,7 +5,7 @@
 // shared/archive-verify.ts (`say`), so the page, which has its own words, carries none of them.
 import { archiveDayFileName, archiveIndexFileName, endOfUtcDate, isInstant, isSha256Hex, isUtcDate, keyRotationsFileName, signatureFileName, signingKeyFileName } from './archive-files.ts';
 import { parseDetachedJws, sha256Hex, verifyEd25519 } from './jws.ts';
-import { freshUntil, resolveKeyChain, type KeyChain, type KeyWindow } from './key-chain.ts';
+import { resolveKeyChain, type KeyChain, type KeyWindow } from './key-chain.ts';
 
 export type FailureKind = 'missing' | 'not_json' | 'invalid' | 'signature' | 'unknown_key' | 'chain';
 export type FailureCode =
@@ -23,8 +23,8 @@ export type VerifyReport = {
   first: string;
   last: string;
   head: string;
-  /** freshUntil: its staleAfter, or the retirement of the key that signed it if earlier (key-chain.ts) */
-  snapshot: { generatedAt: string; staleAfter: string; freshUntil: string; ageMs: number; stale: boolean };
+  /** freshUntil (ms): its staleAfter, or the retirement of the key that signed it if earlier (key-chain.ts) */
+  snapshot: { generatedAt: string; staleAfter: string; freshUntil: number; ageMs: number; stale: boolean };
 };
 export type VerifyResult = { ok: true; report: VerifyReport } | { ok: false; failure: VerifyFailure };
 
@@ -172,7 +172,10 @@ async function verify(options: VerifyOptions, fail: Fail): Promise<VerifyReport>
   if (snapshotProblem) fail('invalid', snapshotName, null, 'contract', { problem: snapshotProblem });
   assertInWindow(fail, snapshot.key, Date.parse(generatedAt as string), snapshotName, null);
 
-  const fresh = freshUntil(Date.parse(staleAfter as string), snapshot.key);
+  // Until when the snapshot may read as current: its staleAfter, but never past the retirement of the
+  // key that signed it (the next rotation statement's statedAt). A retired or stolen key may sign a
+  // file dated inside its window; it cannot make that file pass for current after it handed over.
+  const fresh = Math.min(Date.parse(staleAfter as string), snapshot.key?.until ?? Infinity);
   const last = entries.at(-1)!;
   return {
     keyId: chain?.current.kid ?? null,
@@ -182,6 +185,6 @@ async function verify(options: VerifyOptions, fail: Fail): Promise<VerifyReport>
     first: entries[0]!.day,
     last: last.day,
     head: last.sha256,
-    snapshot: { generatedAt: generatedAt as string, staleAfter: staleAfter as string, freshUntil: new Date(fresh).toISOString(), ageMs: options.now - Date.parse(generatedAt as string), stale: options.now > fresh },
+    snapshot: { generatedAt: generatedAt as string, staleAfter: staleAfter as string, freshUntil: fresh, ageMs: options.now - Date.parse(generatedAt as string), stale: options.now > fresh },
   };
 }

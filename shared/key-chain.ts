@@ -55,10 +55,3 @@ export async function resolveKeyChain(files: { published: unknown; rotations: un
   }
   return { keys, current, anchor: pinned ? 'pinned' : 'published' };
 }
-
-/**
- * Until when a signed file may read as current: its own staleAfter, but never past the retirement of
- * the key that signed it (the next rotation statement's statedAt). A retired or stolen key may sign a
- * file dated inside its window; it cannot make that file pass for current after it handed over.
- */
-export const freshUntil = (staleAfter: number, key: Pick<KeyWindow, 'until'> | null) => Math.min(staleAfter, key?.until ?? Infinity);

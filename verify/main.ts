@@ -34,8 +34,9 @@ function describeAge(ms: number): string {
 }
 
 function describeFreshness({ stale, staleAfter, freshUntil }: VerifyReport['snapshot']): string {
-  const retired = freshUntil !== staleAfter ? `, but its key was retired at ${freshUntil} by a rotation statement` : '';
-  if (!stale) return `fresh until ${freshUntil}${retired ? ` (its staleAfter is ${staleAfter}${retired})` : ''}`;
+  const until = new Date(freshUntil).toISOString();
+  const retired = until !== staleAfter ? `, but its key was retired at ${until} by a rotation statement` : '';
+  if (!stale) return `fresh until ${until}${retired ? ` (its staleAfter is ${staleAfter}${retired})` : ''}`;
   return retired ? `STALE (its staleAfter is ${staleAfter}${retired})` : `STALE (past its staleAfter ${staleAfter})`;
 }
 

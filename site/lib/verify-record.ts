@@ -77,7 +77,7 @@ export async function checkRecord(source: RecordSource, options: { bundle: Recen
     });
     if (!result.ok) return { kind: 'broken', failure: result.failure.kind, file: result.failure.file, day: result.failure.day };
     const { keyId, days, checkedDays, snapshot } = result.report;
-    return keyId === null ? { kind: 'unsigned', days } : { kind: 'verified', keyId, days, checkedDays, snapshot: { generatedAt: snapshot.generatedAt, freshUntil: snapshot.freshUntil } };
+    return keyId === null ? { kind: 'unsigned', days } : { kind: 'verified', keyId, days, checkedDays, snapshot: { generatedAt: snapshot.generatedAt, freshUntil: new Date(snapshot.freshUntil).toISOString() } };
   } catch (error) {
     return { kind: 'unavailable', reason: error instanceof Unreachable ? error.message : String(error) };
   }
