@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { archiveDayFileName, keyRotationsFileName, signatureFileName, signingKeyFileName } from '../../shared/archive-files.ts';
 import { startStaticServer } from '../../scripts/static-server.ts';
+import { readMaxBytes } from '../../verify/sources.ts';
 import { createRotationStatement, createSigner, signingKeyFileBody } from '../../worker/signing-key.ts';
 import { buildRecord, newSigner } from '../support/archive-record.ts';
 
@@ -116,7 +117,7 @@ describe('each kind of break names the first broken day and why, and exits 1', (
     ['a day altered, its signature replaced by one whose header is JSON null', (files, days) => {
       files.set(archiveDayFileName(days[2]!), files.get(archiveDayFileName(days[2]!))!.replace('"expected":96', '"expected":95'));
       files.set(signatureFileName(archiveDayFileName(days[2]!)), `${Buffer.from('null').toString('base64url')}..${'A'.repeat(86)}\n`);
-    }, /breaks at 2026-10-03 .*\n  why: signature: .*header is not a JSON object/],
+    }, /breaks at 2026-10-03 .*\n  why: signature: .*its alg is undefined, not EdDSA/],
     ['a published key that is not JSON', (files) => files.set(signingKeyFileName, '{"kty":'), /breaks at governance-signing-key\.json\n  why: not JSON/],
   ];
   it.each(cases)('%s', async (_, change, message, options) => {
@@ -125,6 +126,22 @@ describe('each kind of break names the first broken day and why, and exits 1', (
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/^NOT VERIFIED: the record breaks at /);
     expect(result.stdout).toMatch(message);
+  });
+
+  it('a file larger than any the worker writes stops it (exit 2), from a folder and from a URL', async () => {
+    const { folder, days } = await publish();
+    await writeFile(join(folder, archiveDayFileName(days[2]!)), Buffer.alloc(readMaxBytes + 1, 0x20));
+    const fromFolder = await verify(folder);
+    expect(fromFolder.code).toBe(2);
+    expect(fromFolder.stderr).toMatch(new RegExp(`2026-10-03\\.json is larger than ${readMaxBytes} bytes, more than any file the worker publishes`));
+    const server = await startStaticServer({ root: folder });
+    try {
+      const fromUrl = await verify(`${server.url}/`);
+      expect(fromUrl.code).toBe(2);
+      expect(fromUrl.stderr).toMatch(/2026-10-03\.json is larger than/);
+    } finally {
+      await server.close();
+    }
   });
 
   it('a usage error exits 64, an unreadable source 2', async () => {
