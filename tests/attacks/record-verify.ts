@@ -16,7 +16,9 @@ import { archiveSideFiles } from '../../worker/archive-side-files.ts';
 import { createRotationStatement, createSigner, signingKeyFileBody, type Signer } from '../../worker/signing-key.ts';
 import { createMemoryStore } from '../support/memory-store.ts';
 import { buildRecord, closedDay, dates, recordingLogger, snapshotAt } from '../support/archive-record.ts';
-import { say } from './support.ts';
+
+// not ./support.ts's: that one needs the attack cluster, and this needs no database
+const say = (what: string, value?: unknown) => console.log(`## ${what}${value === undefined ? '' : `: ${JSON.stringify(value)}`}`);
 
 type Files = Map<string, string>;
 type Record = Awaited<ReturnType<typeof buildRecord>>;
