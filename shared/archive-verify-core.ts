@@ -23,7 +23,8 @@ export type VerifyReport = {
   first: string;
   last: string;
   head: string;
-  snapshot: { generatedAt: string; staleAfter: string; ageMs: number; stale: boolean };
+  /** freshUntil (ms): its staleAfter, or the retirement of the key that signed it if earlier (key-chain.ts) */
+  snapshot: { generatedAt: string; staleAfter: string; freshUntil: number; ageMs: number; stale: boolean };
 };
 export type VerifyResult = { ok: true; report: VerifyReport } | { ok: false; failure: VerifyFailure };
 
@@ -171,6 +172,10 @@ async function verify(options: VerifyOptions, fail: Fail): Promise<VerifyReport>
   if (snapshotProblem) fail('invalid', snapshotName, null, 'contract', { problem: snapshotProblem });
   assertInWindow(fail, snapshot.key, Date.parse(generatedAt as string), snapshotName, null);
 
+  // Until when the snapshot may read as current: its staleAfter, but never past the retirement of the
+  // key that signed it (the next rotation statement's statedAt). A retired or stolen key may sign a
+  // file dated inside its window; it cannot make that file pass for current after it handed over.
+  const fresh = Math.min(Date.parse(staleAfter as string), snapshot.key?.until ?? Infinity);
   const last = entries.at(-1)!;
   return {
     keyId: chain?.current.kid ?? null,
@@ -180,6 +185,6 @@ async function verify(options: VerifyOptions, fail: Fail): Promise<VerifyReport>
     first: entries[0]!.day,
     last: last.day,
     head: last.sha256,
-    snapshot: { generatedAt: generatedAt as string, staleAfter: staleAfter as string, ageMs: options.now - Date.parse(generatedAt as string), stale: options.now > Date.parse(staleAfter as string) },
+    snapshot: { generatedAt: generatedAt as string, staleAfter: staleAfter as string, freshUntil: fresh, ageMs: options.now - Date.parse(generatedAt as string), stale: options.now > fresh },
   };
 }

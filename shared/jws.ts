@@ -63,13 +63,15 @@ type Header = { header64: string; kid: string };
 
 export function readHeader(header64: string): Header | string {
   const bytes = base64urlDecode(header64);
-  let header: Record<string, unknown>;
+  let header: Record<string, unknown> | null;
   try {
     header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes ?? new Uint8Array([0xff])));
   } catch {
     return 'its header is not base64url JSON';
   }
-  if (header.alg !== 'EdDSA') return `its alg is ${JSON.stringify(header.alg)}, not EdDSA`;
+  // `?.`: a header that is JSON null fails here like any without alg; reading a field of null would
+  // throw, and a thrown error reads as "could not check", not as the broken record it is
+  if (header?.alg !== 'EdDSA') return `its alg is ${JSON.stringify(header?.alg)}, not EdDSA`;
   if (typeof header.kid !== 'string') return 'its header names no kid';
   // RFC 7515 4.1.11: a header with critical extensions we do not understand must be rejected.
   if ('crit' in header || 'b64' in header) return 'its header has extensions (crit, b64) this format does not use';

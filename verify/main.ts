@@ -33,6 +33,13 @@ function describeAge(ms: number): string {
   return `${(seconds / 86_400).toFixed(1)} days`;
 }
 
+function describeFreshness({ stale, staleAfter, freshUntil }: VerifyReport['snapshot']): string {
+  const until = new Date(freshUntil).toISOString();
+  const retired = until !== staleAfter ? `, but its key was retired at ${until} by a rotation statement` : '';
+  if (!stale) return `fresh until ${until}${retired ? ` (its staleAfter is ${staleAfter}${retired})` : ''}`;
+  return retired ? `STALE (its staleAfter is ${staleAfter}${retired})` : `STALE (past its staleAfter ${staleAfter})`;
+}
+
 function printReport(source: Source, report: VerifyReport) {
   const signer =
     report.keyId === null
@@ -44,7 +51,7 @@ function printReport(source: Source, report: VerifyReport) {
     `  ${signer}`,
     `  ${report.days} archived days, ${report.first} to ${report.last}: every ${report.keyId ? 'signature and ' : ''}prev link intact`,
     `  head (SHA-256 of ${report.last}): ${report.head}`,
-    `  ${source.snapshotName}: generated ${snapshot.generatedAt}, ${describeAge(report.snapshot.ageMs)} ago, ${snapshot.stale ? `STALE (past its staleAfter ${snapshot.staleAfter})` : `fresh until ${snapshot.staleAfter}`}`,
+    `  ${source.snapshotName}: generated ${snapshot.generatedAt}, ${describeAge(report.snapshot.ageMs)} ago, ${describeFreshness(snapshot)}`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 }

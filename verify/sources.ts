@@ -1,6 +1,7 @@
 // Where the verify command reads the published files: a folder (the file store's) or a URL (the CDN
 // or bucket the page reads). A file that is not there reads as null; any other failure throws.
-import { readFile, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 
 export type Source = { description: string; snapshotName: string; read(name: string): Promise<Uint8Array<ArrayBuffer> | null> };
@@ -21,21 +22,40 @@ export async function openSource(where: string): Promise<Source> {
   return { description: folder, snapshotName: named ? basename(path) : 'governance-status.json', read: (name) => readBytes(join(folder, name)) };
 }
 
+/**
+ * The most bytes read of one file: well above the largest the worker writes (recent.json, about 16
+ * MiB at most; the verify command reads the index and the days, each far smaller), so a hostile or
+ * broken server or folder cannot make the command hold gigabytes. A larger file stops it (exit 2).
+ */
+export const readMaxBytes = 67_108_864;
+const tooLarge = (name: string) => new Error(`${name} is larger than ${readMaxBytes} bytes, more than any file the worker publishes`);
+
 async function fetchBytes(url: URL): Promise<Uint8Array<ArrayBuffer> | null> {
   // no-store: a copy cached before the last write would make the file and its signature disagree
   const response = await fetch(url, { cache: 'no-store', signal: AbortSignal.timeout(30_000) });
   if (response.status === 404 || response.status === 403) return null; // S3 answers 403 for a missing key without ListBucket
   if (!response.ok) throw new Error(`${url.href} answered HTTP ${response.status}`);
-  return new Uint8Array(await response.arrayBuffer());
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of response.body ?? []) {
+    chunks.push(chunk);
+    size += chunk.length;
+    if (size > readMaxBytes) throw tooLarge(url.href); // leaving the loop cancels the rest of the body
+  }
+  return new Uint8Array(Buffer.concat(chunks, size));
 }
 
 async function readBytes(path: string): Promise<Uint8Array<ArrayBuffer> | null> {
+  const chunks: Buffer[] = [];
   try {
-    return new Uint8Array(await readFile(path));
+    for await (const chunk of createReadStream(path, { end: readMaxBytes })) chunks.push(chunk as Buffer);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw error;
   }
+  const bytes = Buffer.concat(chunks);
+  if (bytes.length > readMaxBytes) throw tooLarge(path);
+  return new Uint8Array(bytes);
 }
 
 /** The --key argument: a JWK file or URL. */

@@ -6,6 +6,7 @@ import type { ArchiveDay, ArchiveIndexEntry, ClosedDay } from '../shared/archive
 import { archiveLimits, serializeArchiveDay } from '../shared/archive-contract.ts';
 import { archiveDayFileName, archiveIndexFileName, signatureFileName } from '../shared/archive-files.ts';
 import { archiveDifferences } from '../shared/archive-history.ts';
+import { parseDetachedJws } from '../shared/jws.ts';
 import type { Clock, Logger, SnapshotStorePort } from '../shared/ports.ts';
 import { checkDay, dayBefore, followChainBack, readDay, readIndex, sha256Of, type StoredDay } from './archive-chain.ts';
 import type { Signer } from './signing-key.ts';
@@ -30,6 +31,8 @@ export type ArchivistState = ArchivistDeps & {
   refused: Set<string>;
   /** whether governance-archive/recent.json was written or found current by this process */
   recentChecked: boolean;
+  /** the stored index lacks this key's signature of its bytes (a key set later, a writer stopped between the two): written again */
+  indexUnsigned: boolean;
 };
 
 /** Archiving stops until restarted; returns null so a step can `return stop(...)`. */
@@ -68,10 +71,24 @@ export async function load(state: ArchivistState, days: readonly ClosedDay[], si
     }
     state.archived.set(last.day.day, last.day);
     await backfillSignatures(state, index.days, last, signal);
+    state.indexUnsigned = await lacksOwnSignature(state, index.bytes, signal);
     return { entries: index.days, updatedAt: index.updatedAt };
   }
   if (index !== null) state.logger.error('archive_index_invalid', { file: archiveIndexFileName, problem: index.problem, action: 'rebuilding it from the archived days' });
   return recover(state, days, signal);
+}
+
+/**
+ * Whether the stored index lacks its signature by this worker's key: none at all (a key set later),
+ * or one by this key over other bytes (a writer stopped between the index and its .jws). An index
+ * signed by another key (the one before a rotation) stands: it signed it while in force.
+ */
+async function lacksOwnSignature({ store, signer }: ArchivistState, bytes: string, signal?: AbortSignal): Promise<boolean> {
+  if (!signer) return false;
+  const jws = await store.get(signatureFileName(archiveIndexFileName), signal);
+  if (jws === signer.sign(bytes)) return false;
+  const signed = jws === null ? null : parseDetachedJws(jws);
+  return signed === null || typeof signed === 'string' || signed.kid === signer.kid;
 }
 
 /** No usable index: the chain is found from the days themselves (see followChainBack), or is new. */

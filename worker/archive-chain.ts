@@ -37,7 +37,8 @@ export function checkDay(file: string, date: string, bytes: string): StoredDay |
   return { file, bytes, sha256: sha256Of(bytes), day: parsed.data };
 }
 
-export async function readIndex(store: SnapshotStorePort, signal?: AbortSignal): Promise<ArchiveIndex | Problem | null> {
+/** The stored index, checked, with its exact bytes (what its signature covers). */
+export async function readIndex(store: SnapshotStorePort, signal?: AbortSignal): Promise<(ArchiveIndex & { bytes: string }) | Problem | null> {
   const bytes = await store.get(archiveIndexFileName, signal);
   if (bytes === null) return null;
   const json = parseJson(archiveIndexFileName, bytes);
@@ -50,7 +51,7 @@ export async function readIndex(store: SnapshotStorePort, signal?: AbortSignal):
   if (!ordered || index.first !== days[0]!.day || index.last !== days.at(-1)!.day || index.count !== days.length || index.head !== days.at(-1)!.sha256) {
     return { problem: `${archiveIndexFileName} contradicts itself (its days out of order, or first, last, count or head not those of its list)` };
   }
-  return index;
+  return { ...index, bytes };
 }
 
 /** The day before `date`, in the calendar. */

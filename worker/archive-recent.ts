@@ -12,8 +12,12 @@ type RecentDay = ArchiveRecent['days'][number];
 /** The index just written (its exact bytes, signature and entries) and the public key's file, null without a key. */
 export type RecentRecord = { entries: readonly ArchiveIndexEntry[]; index: string; indexSignature: string | null; updatedAt: string; signingKey: string | null };
 
-/** The previous bundle's days by date, each only where its bytes still have the hash the index lists. */
-async function previousDays(store: SnapshotStorePort, wanted: ReadonlyMap<string, string>, signal?: AbortSignal): Promise<Map<string, RecentDay>> {
+/**
+ * The previous bundle's days by date, each only where its bytes still have the hash the index lists
+ * and, in a signed record, where it carries a signature (a copy from before a key was set has none:
+ * the day's signature is read again).
+ */
+async function previousDays(store: SnapshotStorePort, wanted: ReadonlyMap<string, string>, signed: boolean, signal?: AbortSignal): Promise<Map<string, RecentDay>> {
   const kept = new Map<string, RecentDay>();
   const text = await store.get(archiveRecentFileName, signal);
   if (text === null) return kept;
@@ -25,7 +29,7 @@ async function previousDays(store: SnapshotStorePort, wanted: ReadonlyMap<string
   }
   const parsed = parseArchiveRecent(value);
   if (!parsed.success) return kept;
-  for (const day of parsed.data.days) if (wanted.get(day.day) === sha256Of(day.bytes)) kept.set(day.day, day);
+  for (const day of parsed.data.days) if (wanted.get(day.day) === sha256Of(day.bytes) && (day.signature !== null || !signed)) kept.set(day.day, day);
   return kept;
 }
 
@@ -41,7 +45,7 @@ export async function buildRecentBundle(
 ): Promise<string> {
   const newest = record.entries.slice(-archiveRecentDays);
   const wanted = new Map(newest.map((entry) => [entry.day, entry.sha256]));
-  const kept = await previousDays(store, wanted, signal);
+  const kept = await previousDays(store, wanted, record.indexSignature !== null, signal);
   const days: RecentDay[] = [];
   let size = Buffer.byteLength(record.index);
   for (const entry of [...newest].reverse()) {

@@ -29,6 +29,7 @@ export function createArchivist(deps: ArchivistDeps) {
     mismatched: new Set(),
     refused: new Set(),
     recentChecked: false,
+    indexUnsigned: false,
   };
   return {
     /**
@@ -77,7 +78,8 @@ async function archiveDays(state: ArchivistState, days: readonly ClosedDay[], si
     if (result === null) break;
     (result === 'created' ? outcome.appended : outcome.adopted).push(day.date);
   }
-  if (state.chain !== null && state.broken === null && state.chain.entries.length > startCount) await writeIndex(state, now, signal);
+  const indexStale = state.chain !== null && (state.chain.entries.length > startCount || (state.indexUnsigned && state.chain.entries.length > 0));
+  if (indexStale && state.broken === null) await writeIndex(state, now, signal);
   else if (state.chain?.entries.length && state.broken === null && !state.recentChecked) await refreshRecent(state, state.chain.entries, state.chain.updatedAt, signal);
   return { ...outcome, head: state.chain?.entries.at(-1) ?? null, problem: state.broken };
 }
@@ -125,6 +127,7 @@ async function writeIndex(state: ArchivistState, now: number, signal?: AbortSign
   await store.put(archiveIndexFileName, body, signal);
   if (indexSignature) await store.put(signatureFileName(archiveIndexFileName), indexSignature, signal);
   state.chain!.updatedAt = updatedAt;
+  state.indexUnsigned = false;
   await publishRecentBundle(store, { entries, index: body, indexSignature, updatedAt, signingKey: state.signingKey }, signal);
   state.recentChecked = true;
 }

@@ -16,6 +16,7 @@ import { describeHeadline } from '../lib/describe-status.ts';
 import { formatLocalTime } from '../lib/format-time.ts';
 import type { NoteMeta } from '../lib/notes.ts';
 import { formatStaleMessage, isStale } from '../lib/staleness.ts';
+import { snapshotFreshUntil } from '../lib/verify-record.ts';
 import { RecordUptimes } from './charter-days.tsx';
 import { CharterList } from './charter-list.tsx';
 import { CreditsPanel } from './credits-panel.tsx';
@@ -99,7 +100,7 @@ export default function StatusIsland({ statusUrl, historyUrl, iconBase, notes, s
   const history = data && files.history.data;
   const generatedAt = data ? Date.parse(data.generatedAt) : 0;
   // Re-rendered when the data turns stale, and then once a minute for its age; not every second.
-  const stale = useClock((now) => data !== null && isStale(data.staleAfter, now));
+  const stale = useClock((now) => data !== null && isStale(snapshotFreshUntil(data, record.state), now));
   const ageMinutes = useClock((now) => (stale ? Math.floor((now - generatedAt) / 60_000) : 0));
   const ageNow = generatedAt + ageMinutes * 60_000;
   const headline = describeHeadline(data, ageNow, stale, failure !== null, locale);

@@ -12,7 +12,8 @@ export type RecordState =
   | { kind: 'none' }
   | { kind: 'unavailable'; reason: string }
   | { kind: 'unsigned'; days: number }
-  | { kind: 'verified'; keyId: string; days: number; checkedDays: number }
+  /** snapshot: the one checked, and until when it may read as current (its key's retirement may come before its staleAfter) */
+  | { kind: 'verified'; keyId: string; days: number; checkedDays: number; snapshot: { generatedAt: string; freshUntil: string } }
   | { kind: 'broken'; failure: FailureKind; file: string; day: string | null };
 
 type Bytes = Uint8Array<ArrayBuffer>;
@@ -75,9 +76,14 @@ export async function checkRecord(source: RecordSource, options: { bundle: Recen
       range: bundleRange(bundle),
     });
     if (!result.ok) return { kind: 'broken', failure: result.failure.kind, file: result.failure.file, day: result.failure.day };
-    const { keyId, days, checkedDays } = result.report;
-    return keyId === null ? { kind: 'unsigned', days } : { kind: 'verified', keyId, days, checkedDays };
+    const { keyId, days, checkedDays, snapshot } = result.report;
+    return keyId === null ? { kind: 'unsigned', days } : { kind: 'verified', keyId, days, checkedDays, snapshot: { generatedAt: snapshot.generatedAt, freshUntil: new Date(snapshot.freshUntil).toISOString() } };
   } catch (error) {
     return { kind: 'unavailable', reason: error instanceof Unreachable ? error.message : String(error) };
   }
+}
+
+/** Until when the polled snapshot may read as current: its staleAfter, or earlier when the record verified it signed by a key retired since. */
+export function snapshotFreshUntil(snapshot: { generatedAt: string; staleAfter: string }, state: RecordState): string {
+  return state.kind === 'verified' && state.snapshot.generatedAt === snapshot.generatedAt ? state.snapshot.freshUntil : snapshot.staleAfter;
 }

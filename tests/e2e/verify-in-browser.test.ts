@@ -49,7 +49,8 @@ describe('the verification core in Chromium', () => {
   it('verifies a signed record, and is small enough for the page', async () => {
     const { files, now, signer } = await buildRecord({ days: 30 });
     expect(await verifyInPage(files, now)).toMatchObject({ ok: true, report: { keyId: signer!.kid, days: 30 } });
-    expect(gzipSync(bundle).length).toBeLessThan(4_000);
+    // 3,971 bytes before a retired key's snapshot was made stale at its retirement (freshUntil): the guard has room for that, not for more
+    expect(gzipSync(bundle).length).toBeLessThan(4_050);
   });
 
   it('finds the day that was altered', async () => {

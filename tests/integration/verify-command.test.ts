@@ -2,13 +2,16 @@
 // package's bin on Node 24): a good record verifies and says what it verified; each kind of break
 // names the first broken day and why, with exit code 1.
 import { spawn } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { archiveDayFileName, signatureFileName, signingKeyFileName } from '../../shared/archive-files.ts';
+import { archiveDayFileName, keyRotationsFileName, signatureFileName, signingKeyFileName } from '../../shared/archive-files.ts';
 import { startStaticServer } from '../../scripts/static-server.ts';
+import { readMaxBytes } from '../../verify/sources.ts';
+import { createRotationStatement, createSigner, signingKeyFileBody } from '../../worker/signing-key.ts';
 import { buildRecord, newSigner } from '../support/archive-record.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -80,6 +83,21 @@ describe('a good record', () => {
     expect(result.stdout).toContain('NOT SIGNED');
   });
 
+  it('a snapshot signed by a key retired since is stale from the retirement on, and says so', async () => {
+    const oldKey = generateKeyPairSync('ed25519').privateKey;
+    const newKey = generateKeyPairSync('ed25519').privateKey;
+    let statedAt = '';
+    const { folder, files } = await publish({ signer: createSigner(oldKey) }, (files) => {
+      statedAt = new Date(Date.parse(JSON.parse(files.get('governance-archive.json')!).updatedAt) + 1_000).toISOString();
+      files.set(keyRotationsFileName, JSON.stringify({ rotations: [createRotationStatement(oldKey, newKey, new Date(statedAt))] }));
+      files.set(signingKeyFileName, signingKeyFileBody(createSigner(newKey)));
+    });
+    const result = await verify(folder);
+    expect(result.code, result.stdout).toBe(0);
+    const { staleAfter } = JSON.parse(files.get('governance-status.json')!);
+    expect(result.stdout).toContain(`STALE (its staleAfter is ${staleAfter}, but its key was retired at ${statedAt} by a rotation statement)`);
+  });
+
   it('runs as the package bin through npx on Node 24', async () => {
     const { folder } = await publish();
     const result = await run('npx', ['governance-status-verify', folder]);
@@ -96,6 +114,10 @@ describe('each kind of break names the first broken day and why, and exits 1', (
     ['a day signed by another key', (files, days) => files.set(signatureFileName(archiveDayFileName(days[1]!)), newSigner().sign(files.get(archiveDayFileName(days[1]!))!)), /breaks at 2026-10-02 .*\n  why: unknown key: .*signed by key \S+, which is not the published key/],
     ['a broken link in an unsigned record', (files, days) => files.set(archiveDayFileName(days[2]!), files.get(archiveDayFileName(days[2]!))!.replace('"expected":96', '"expected":95')), /breaks at 2026-10-03 .*\n  why: chain: .*SHA-256 differs/, { signer: null }],
     ['a snapshot whose signature does not match', (files) => files.set('governance-status.json', files.get('governance-status.json')!.replace('"healthy"', '"failing"')), /breaks at governance-status\.json\n  why: signature: .*altered after it was signed/],
+    ['a day altered, its signature replaced by one whose header is JSON null', (files, days) => {
+      files.set(archiveDayFileName(days[2]!), files.get(archiveDayFileName(days[2]!))!.replace('"expected":96', '"expected":95'));
+      files.set(signatureFileName(archiveDayFileName(days[2]!)), `${Buffer.from('null').toString('base64url')}..${'A'.repeat(86)}\n`);
+    }, /breaks at 2026-10-03 .*\n  why: signature: .*its alg is undefined, not EdDSA/],
     ['a published key that is not JSON', (files) => files.set(signingKeyFileName, '{"kty":'), /breaks at governance-signing-key\.json\n  why: not JSON/],
   ];
   it.each(cases)('%s', async (_, change, message, options) => {
@@ -104,6 +126,22 @@ describe('each kind of break names the first broken day and why, and exits 1', (
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/^NOT VERIFIED: the record breaks at /);
     expect(result.stdout).toMatch(message);
+  });
+
+  it('a file larger than any the worker writes stops it (exit 2), from a folder and from a URL', async () => {
+    const { folder, days } = await publish();
+    await writeFile(join(folder, archiveDayFileName(days[2]!)), Buffer.alloc(readMaxBytes + 1, 0x20));
+    const fromFolder = await verify(folder);
+    expect(fromFolder.code).toBe(2);
+    expect(fromFolder.stderr).toMatch(new RegExp(`2026-10-03\\.json is larger than ${readMaxBytes} bytes, more than any file the worker publishes`));
+    const server = await startStaticServer({ root: folder });
+    try {
+      const fromUrl = await verify(`${server.url}/`);
+      expect(fromUrl.code).toBe(2);
+      expect(fromUrl.stderr).toMatch(/2026-10-03\.json is larger than/);
+    } finally {
+      await server.close();
+    }
   });
 
   it('a usage error exits 64, an unreadable source 2', async () => {

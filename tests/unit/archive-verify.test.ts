@@ -4,6 +4,7 @@ import { generateKeyPairSync, sign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { archiveDayFileName, archiveIndexFileName, keyRotationsFileName, signatureFileName, signingKeyFileName } from '../../shared/archive-files.ts';
 import { verifyRecord, type VerifyOptions } from '../../shared/archive-verify.ts';
+import { base64urlEncode, utf8 } from '../../shared/jws.ts';
 import { createRotationStatement, createSigner, signingKeyFileBody } from '../../worker/signing-key.ts';
 import { buildRecord, newSigner, readFrom } from '../support/archive-record.ts';
 
@@ -31,7 +32,7 @@ describe('a good record', () => {
         first: '2026-10-01',
         last: '2026-10-05',
         head: JSON.parse(files.get(archiveIndexFileName)!).head,
-        snapshot: { generatedAt: new Date(now - 30_000).toISOString(), staleAfter: new Date(now + 150_000).toISOString(), ageMs: 30_000, stale: false },
+        snapshot: { generatedAt: new Date(now - 30_000).toISOString(), staleAfter: new Date(now + 150_000).toISOString(), freshUntil: now + 150_000, ageMs: 30_000, stale: false },
       },
     });
   });
@@ -128,6 +129,16 @@ describe('each kind of break', () => {
     expect(await verify(files, now)).toMatchObject({ ok: false, failure: { kind: 'signature', day: days[3] } });
   });
 
+  it('a day altered and its signature replaced by one whose header is JSON null: a named break, not a thrown error', async () => {
+    const { files, now, days } = await buildRecord({ days: 4 });
+    const name = archiveDayFileName(days[1]!);
+    tamper(files, name, /"failed":\d+/, () => '"failed":0');
+    files.set(signatureFileName(name), `${base64urlEncode(utf8('null'))}..${'A'.repeat(86)}\n`);
+    const result = await verify(files, now);
+    expect(result).toMatchObject({ ok: false, failure: { kind: 'signature', day: days[1], file: name } });
+    expect(!result.ok && result.failure.message).toMatch(/its alg is undefined, not EdDSA/);
+  });
+
   it('a snapshot whose signature does not match', async () => {
     const { files, now } = await buildRecord({ days: 2 });
     tamper(files, 'governance-status.json', /"status": "healthy"/, () => '"status": "failing"');
@@ -194,6 +205,21 @@ describe('key rotation', () => {
     expect(!result.ok && result.failure.message).toMatch(/not in force/);
   });
 
+  it('a retired (or stolen) old key cannot make a snapshot pass for current: one it dates before the statement is stale from the statement on', async () => {
+    const record = await rotated();
+    const snapshot = JSON.parse(record.files.get('governance-status.json')!);
+    Object.assign(snapshot, { generatedAt: new Date(record.statedAt - 1_000).toISOString(), staleAfter: new Date(record.now + 7 * 86_400_000).toISOString() });
+    const body = `${JSON.stringify(snapshot, null, 2)}\n`;
+    record.files.set('governance-status.json', body);
+    record.files.set(signatureFileName('governance-status.json'), createSigner(record.oldKey).sign(body));
+    const result = await verify(record.files, record.now, { pinnedKey: record.next.publicJwk });
+    expect(result).toMatchObject({ ok: true, report: { snapshot: { stale: true, staleAfter: snapshot.staleAfter, freshUntil: record.statedAt } } });
+    // the same snapshot signed by the key in force reads as fresh up to its staleAfter
+    record.files.set(signatureFileName('governance-status.json'), record.next.sign(body.replace(snapshot.generatedAt, new Date(record.statedAt).toISOString())));
+    record.files.set('governance-status.json', body.replace(snapshot.generatedAt, new Date(record.statedAt).toISOString()));
+    expect(await verify(record.files, record.now)).toMatchObject({ ok: true, report: { snapshot: { stale: false, freshUntil: Date.parse(snapshot.staleAfter) } } });
+  });
+
   it('a statement not signed by the key it replaces is refused', async () => {
     const record = await rotated();
     // a rogue key signs in the old key's name (its header names the old kid)
@@ -211,6 +237,12 @@ describe('key rotation', () => {
     record.files.set(keyRotationsFileName, JSON.stringify({ rotations: [unaccepted] }));
     const second = await verify(record.files, record.now);
     expect(!second.ok && second.failure.message).toMatch(/is not signed by key/);
+
+    // and one whose signature header is JSON null: refused, not thrown
+    const nullHeader = createRotationStatement(record.oldKey, record.newKey, new Date(record.statedAt));
+    nullHeader.signatures[0]!.protected = base64urlEncode(utf8('null'));
+    record.files.set(keyRotationsFileName, JSON.stringify({ rotations: [nullHeader] }));
+    expect(await verify(record.files, record.now)).toMatchObject({ ok: false, failure: { kind: 'invalid', file: keyRotationsFileName } });
   });
 });
 

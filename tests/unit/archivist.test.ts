@@ -3,11 +3,14 @@
 // after archiving; racing writers; a store that ignores exclusive creates; a lost or altered record.
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { archiveDayFileName, archiveIndexFileName, archiveRecentFileName, endOfUtcDate, signatureFileName } from '../../shared/archive-files.ts';
+import { archiveDayFileName, archiveIndexFileName, archiveRecentFileName, endOfUtcDate, signatureFileName, signingKeyFileName } from '../../shared/archive-files.ts';
+import { asRecentBundle, bundleRange, readWithBundle } from '../../shared/archive-bundle.ts';
+import { verifyRecord } from '../../shared/archive-verify.ts';
 import { serializeArchiveDay } from '../../shared/archive-contract.ts';
 import type { SnapshotStorePort } from '../../shared/ports.ts';
 import { createArchivist } from '../../worker/archive.ts';
-import { closedDay, dates, newSigner, recordingLogger } from '../support/archive-record.ts';
+import { signingKeyFileBody } from '../../worker/signing-key.ts';
+import { closedDay, dates, newSigner, readFrom, recordingLogger, snapshotAt } from '../support/archive-record.ts';
 import { createMemoryStore } from '../support/memory-store.ts';
 
 const sha256 = (body: string) => createHash('sha256').update(body).digest('hex');
@@ -294,6 +297,53 @@ describe('a damaged record is never written over', () => {
 });
 
 describe('signing turned on later', () => {
+  /** The record as the verify command (every file) and the page (recent.json's copies) read it. */
+  async function readers(files: Map<string, string>, now: number, pinnedKey: unknown) {
+    const bundle = asRecentBundle(JSON.parse(files.get(archiveRecentFileName)!))!;
+    const options = { now, pinnedKey };
+    const cli = await verifyRecord({ ...options, read: readFrom(files) });
+    const page = await verifyRecord({ ...options, read: readWithBundle(bundle, readFrom(files)), range: bundleRange(bundle) });
+    return [cli, page].map((result) => (result.ok ? 'verified' : result.failure.message));
+  }
+
+  it('a restart with a key signs the index at once, and recent.json carries every day\'s signature, not its unsigned copies', async () => {
+    const list = dates('2026-10-01', 4);
+    const { files, store } = createMemoryStore();
+    await createArchivist({ store, signer: null, logger: recordingLogger(), clock: () => at(list[2]!, 15) }).archive(list.slice(0, 3).map((date) => closedDay(date)));
+    const signer = newSigner();
+    /** the files as published beside the snapshot of `now` */
+    const published = (now: Date) => {
+      const snapshot = snapshotAt(now.getTime());
+      return new Map(files).set('governance-status.json', snapshot).set('governance-status.json.jws', signer.sign(snapshot)).set(signingKeyFileName, signingKeyFileBody(signer));
+    };
+    // restarted with a key the same day: no day closes, yet the record is signed as a whole
+    const restart = at(list[2]!, 40);
+    await createArchivist({ store, signer, logger: recordingLogger(), clock: () => restart }).archive(list.slice(0, 3).map((date) => closedDay(date)));
+    expect(files.get(signatureFileName(archiveIndexFileName))).toBe(signer.sign(files.get(archiveIndexFileName)!));
+    expect(await readers(published(restart), restart.getTime(), signer.publicJwk)).toEqual(['verified', 'verified']);
+    // and the next day's bundle keeps the signed copies
+    const next = at(list[3]!, 15);
+    await createArchivist({ store, signer, logger: recordingLogger(), clock: () => next }).archive(list.map((date) => closedDay(date)));
+    expect(await readers(published(next), next.getTime(), signer.publicJwk)).toEqual(['verified', 'verified']);
+  });
+
+  it('an index whose signature is of other bytes (a writer stopped between the two) is signed again at the next start; one by the key before a rotation stands', async () => {
+    const list = dates('2026-10-01', 3);
+    const { files, store, signer } = setup(at(list[2]!, 15));
+    await createArchivist({ store, signer, logger: recordingLogger(), clock: () => at(list[1]!, 15) }).archive(list.slice(0, 2).map((date) => closedDay(date)));
+    const older = files.get(signatureFileName(archiveIndexFileName))!;
+    await createArchivist({ store, signer, logger: recordingLogger(), clock: () => at(list[2]!, 15) }).archive(list.map((date) => closedDay(date)));
+    files.set(signatureFileName(archiveIndexFileName), older);
+    await createArchivist({ store, signer, logger: recordingLogger(), clock: () => at(list[2]!, 30) }).archive(list.map((date) => closedDay(date)));
+    expect(files.get(signatureFileName(archiveIndexFileName))).toBe(signer.sign(files.get(archiveIndexFileName)!));
+
+    const rotated = newSigner();
+    const before = files.get(archiveIndexFileName);
+    await createArchivist({ store, signer: rotated, logger: recordingLogger(), clock: () => at(list[2]!, 45) }).archive(list.map((date) => closedDay(date)));
+    expect(files.get(archiveIndexFileName)).toBe(before);
+    expect(files.get(signatureFileName(archiveIndexFileName))).toBe(signer.sign(before!));
+  });
+
   it('signs the days archived without a key, once, and never replaces a signature', async () => {
     const list = dates('2026-10-01', 3);
     const { files, store } = createMemoryStore();

@@ -51,6 +51,8 @@ describe('detached signatures', () => {
     ['no kid', `${base64urlEncode(utf8('{"alg":"EdDSA"}'))}..${'A'.repeat(86)}`, /no kid/],
     ['a critical extension', `${base64urlEncode(utf8('{"alg":"EdDSA","kid":"k","crit":["b64"],"b64":false}'))}..${'A'.repeat(86)}`, /extensions/],
     ['a short signature', `${base64urlEncode(utf8('{"alg":"EdDSA","kid":"k"}'))}..AAAA`, /64-byte/],
+    // JSON null: read as a broken signature, never thrown (a throw reads as "could not check")
+    ['a header that is null', `${base64urlEncode(utf8('null'))}..${'A'.repeat(86)}`, /alg is undefined/],
   ])('refuses %s', (_, text, problem) => {
     expect(parseDetachedJws(text)).toMatch(problem);
   });

@@ -4,11 +4,13 @@ import { de } from '../../site/i18n/de.ts';
 import { en } from '../../site/i18n/en.ts';
 import { describeRecord } from '../../site/lib/describe-record.ts';
 
+const snapshot = { generatedAt: '2026-11-03T10:00:00.000Z', freshUntil: '2026-11-03T10:03:00.000Z' };
+
 describe('the record line', () => {
   it('says who signed how many days, in a good tone, and how many were checked here when not all', () => {
-    expect(describeRecord({ kind: 'verified', keyId: 'ab12cd34ef56', days: 412, checkedDays: 412 }, en)).toEqual({ tone: 'good', text: 'Signed by key ab12cd34…: 412 days, chain intact.' });
-    expect(describeRecord({ kind: 'verified', keyId: 'ab12cd34ef56', days: 412, checkedDays: 365 }, en).text).toBe('Signed by key ab12cd34…: 412 days, chain intact (the last 365 checked here).');
-    expect(describeRecord({ kind: 'verified', keyId: 'ab12cd34ef56', days: 412, checkedDays: 412 }, de).text).toBe('Signiert mit Schlüssel ab12cd34…: 412 Tage, Kette intakt.');
+    expect(describeRecord({ kind: 'verified', keyId: 'ab12cd34ef56', days: 412, checkedDays: 412, snapshot }, en)).toEqual({ tone: 'good', text: 'Signed by key ab12cd34…: 412 days, chain intact.' });
+    expect(describeRecord({ kind: 'verified', keyId: 'ab12cd34ef56', days: 412, checkedDays: 365, snapshot }, en).text).toBe('Signed by key ab12cd34…: 412 days, chain intact (the last 365 checked here).');
+    expect(describeRecord({ kind: 'verified', keyId: 'ab12cd34ef56', days: 412, checkedDays: 412, snapshot }, de).text).toBe('Signiert mit Schlüssel ab12cd34…: 412 Tage, Kette intakt.');
   });
 
   it('says an unsigned record is not signed, in a neutral tone, and never verified', () => {

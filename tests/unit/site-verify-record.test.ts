@@ -1,9 +1,9 @@
 // The page's check of the record (site/lib/verify-record.ts) over a record the real archivist wrote,
 // fetched through a fetch that serves the store's files: what it asks for, and what it finds.
 import { describe, expect, it } from 'vitest';
-import { archiveDayFileName, archiveRecentFileName, signatureFileName, signingKeyFileName } from '../../shared/archive-files.ts';
-import { checkRecord, loadBundle, type RecordSource } from '../../site/lib/verify-record.ts';
-import { publicJwkOf } from '../../worker/signing-key.ts';
+import { archiveDayFileName, archiveRecentFileName, keyRotationsFileName, signatureFileName, signingKeyFileName } from '../../shared/archive-files.ts';
+import { checkRecord, loadBundle, snapshotFreshUntil, type RecordSource } from '../../site/lib/verify-record.ts';
+import { createRotationStatement, createSigner, publicJwkOf, signingKeyFileBody } from '../../worker/signing-key.ts';
 import { generateKeyPairSync } from 'node:crypto';
 import { buildRecord } from '../support/archive-record.ts';
 
@@ -33,7 +33,8 @@ describe('the page checks the record', () => {
   it('with two requests: the bundle and the snapshot signature, and says what verified', async () => {
     const { files, now, signer } = await buildRecord({ days: 12 });
     const { state, asked } = await check(files, now, signer!.publicJwk);
-    expect(state).toEqual({ kind: 'verified', keyId: signer!.kid, days: 12, checkedDays: 12 });
+    const { generatedAt, staleAfter } = JSON.parse(files.get('governance-status.json')!);
+    expect(state).toEqual({ kind: 'verified', keyId: signer!.kid, days: 12, checkedDays: 12, snapshot: { generatedAt, freshUntil: staleAfter } });
     expect(asked).toEqual([archiveRecentFileName, signatureFileName('governance-status.json')]);
   });
 
@@ -65,6 +66,25 @@ describe('the page checks the record', () => {
     const older = files.get('governance-status.json')!.replace('"schemaVersion": 1', '"schemaVersion": 1 ');
     expect(await checkRecord(source, { bundle, snapshotText: older, pinnedKey: null, now })).toMatchObject({ kind: 'verified', keyId: signer!.kid });
     expect(asked.filter((name) => name === 'governance-status.json')).toHaveLength(1);
+  });
+
+  it('a snapshot signed by a key retired since reads as stale from the retirement, whatever its staleAfter says', async () => {
+    const oldKey = generateKeyPairSync('ed25519').privateKey;
+    const newKey = generateKeyPairSync('ed25519').privateKey;
+    const { files, now } = await buildRecord({ days: 2, signer: createSigner(oldKey) });
+    const snapshot = JSON.parse(files.get('governance-status.json')!);
+    // the old key signed the index at `now` and the snapshot before it; the new one takes over after both
+    const statedAt = now + 1_000;
+    files.set(keyRotationsFileName, JSON.stringify({ rotations: [createRotationStatement(oldKey, newKey, new Date(statedAt))] }));
+    files.set(signingKeyFileName, signingKeyFileBody(createSigner(newKey)));
+    const bundle = JSON.parse(files.get(archiveRecentFileName)!);
+    files.set(archiveRecentFileName, JSON.stringify({ ...bundle, signingKey: files.get(signingKeyFileName), keyRotations: files.get(keyRotationsFileName) }));
+    const { state } = await check(files, now + 2_000);
+    expect(state).toMatchObject({ kind: 'verified', snapshot: { freshUntil: new Date(statedAt).toISOString() } });
+    expect(snapshotFreshUntil(snapshot, state)).toBe(new Date(statedAt).toISOString());
+    // a newer snapshot polled since is not judged by the state of the one checked before it
+    expect(snapshotFreshUntil({ generatedAt: new Date(now).toISOString(), staleAfter: 'later' }, state)).toBe('later');
+    expect(snapshotFreshUntil(snapshot, { kind: 'checking' })).toBe(snapshot.staleAfter);
   });
 
   it('says when there is no record yet, when the bundle is not one, and when it cannot be fetched', async () => {

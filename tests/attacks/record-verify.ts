@@ -1,0 +1,419 @@
+// Attacks on the record's verifiability, in both directions: a tampered past that must be refused and
+// an honest past that must verify. Each builds a record with the real archivist (in memory), changes
+// it, and runs both readers on it: the verify command's checks (shared/archive-verify.ts with the
+// contract's Zod parsers) and the page's (site/lib/verify-record.ts over recent.json). It prints one
+// line per attack and reader; a line starting LIE is a reader that got it wrong.
+// Run: npx node tests/attacks/record-verify.ts   (no database, no network)
+import { generateKeyPairSync, sign } from 'node:crypto';
+import { firstIssue, parseArchiveDay, parseArchiveIndex, serializeArchiveIndex } from '../../shared/archive-contract.ts';
+import { archiveDayFileName, archiveIndexFileName, archiveRecentFileName, endOfUtcDate, keyRotationsFileName, signatureFileName, signingKeyFileName } from '../../shared/archive-files.ts';
+import { verifyRecord } from '../../shared/archive-verify.ts';
+import { base64urlEncode, utf8 } from '../../shared/jws.ts';
+import { parseGovernanceStatus } from '../../shared/contract.ts';
+import { checkRecord, loadBundle, snapshotFreshUntil, type RecordSource } from '../../site/lib/verify-record.ts';
+import { createArchivist } from '../../worker/archive.ts';
+import { archiveSideFiles } from '../../worker/archive-side-files.ts';
+import { createRotationStatement, createSigner, signingKeyFileBody, type Signer } from '../../worker/signing-key.ts';
+import { createMemoryStore } from '../support/memory-store.ts';
+import { buildRecord, closedDay, dates, recordingLogger, snapshotAt } from '../support/archive-record.ts';
+
+// not ./support.ts's: that one needs the attack cluster, and this needs no database
+const say = (what: string, value?: unknown) => console.log(`## ${what}${value === undefined ? '' : `: ${JSON.stringify(value)}`}`);
+
+type Files = Map<string, string>;
+type Record = Awaited<ReturnType<typeof buildRecord>>;
+type Case = { files: Files; now: number; pinned?: unknown };
+
+const check = (parse: (value: unknown) => { success: boolean; error?: { issues: ReadonlyArray<{ path: PropertyKey[]; message: string }> } }) => (value: unknown) => {
+  const result = parse(value);
+  return result.success ? null : `does not match the contract: ${firstIssue(result.error!)}`;
+};
+
+async function cli({ files, now, pinned }: Case): Promise<string> {
+  try {
+    const result = await verifyRecord({
+      read: async (name) => (files.has(name) ? utf8(files.get(name)!) : null),
+      now,
+      pinnedKey: pinned,
+      checks: { day: check(parseArchiveDay), index: check(parseArchiveIndex), snapshot: check(parseGovernanceStatus) },
+    });
+    return result.ok ? `ok ${result.report.days} days${result.report.keyId ? '' : ' NOT SIGNED'}${result.report.snapshot.stale ? ' (snapshot STALE)' : ''}` : `refused: ${result.failure.message}`;
+  } catch (error) {
+    return `threw (exit 2): ${(error as Error).message}`;
+  }
+}
+
+async function page({ files, now, pinned }: Case): Promise<string> {
+  const source: RecordSource = {
+    url: (name) => `http://record.test/${name}`,
+    snapshotName: 'governance-status.json',
+    fetch: (async (url: string) => {
+      const name = url.slice('http://record.test/'.length);
+      return files.has(name) ? new Response(files.get(name)) : new Response('', { status: 404 });
+    }) as typeof fetch,
+  };
+  const state = await checkRecord(source, { bundle: await loadBundle(source), snapshotText: files.get('governance-status.json') ?? '', pinnedKey: pinned ?? null, now });
+  const snapshot = JSON.parse(files.get('governance-status.json') ?? 'null');
+  const stale = state.kind === 'verified' && now > Date.parse(snapshotFreshUntil(snapshot, state)) ? ' (snapshot STALE)' : '';
+  if (state.kind === 'verified') return `ok ${state.days} days (${state.checkedDays} checked)${stale}`;
+  if (state.kind === 'broken') return `refused: ${state.failure} ${state.day ?? state.file}`;
+  return `${state.kind}${'reason' in state ? `: ${state.reason}` : ''}${'days' in state ? ` ${state.days} days` : ''}`;
+}
+
+let lies = 0;
+/** refuse: a failure; accept: verified; unsigned: said to be not signed, never verified; stale: verified, the snapshot said stale */
+async function attack(name: string, expect: 'refuse' | 'accept' | 'unsigned' | 'stale', make: () => Promise<Case>) {
+  const target = await make();
+  for (const [reader, run] of [['cli ', cli], ['page', page]] as const) {
+    const said = await run(target);
+    const accepted = said.startsWith('ok');
+    const right =
+      expect === 'accept' ? accepted && !said.includes('STALE')
+      : expect === 'stale' ? accepted && said.includes('STALE')
+      : expect === 'unsigned' ? /NOT SIGNED|^unsigned/.test(said)
+      : said.startsWith('refused');
+    if (!right) lies += 1;
+    console.log(`${right ? 'held' : 'LIE '} ${reader} [${expect}] ${name}: ${said}`);
+  }
+}
+
+const key = () => generateKeyPairSync('ed25519').privateKey;
+const day = (record: Record, n: number) => archiveDayFileName(record.days[n]!);
+const detached = (header: object, signature = new Uint8Array(64)) => `${base64urlEncode(utf8(JSON.stringify(header)))}..${base64urlEncode(signature)}\n`;
+/** The bundle rebuilt from the files, as the worker would write it after a change. */
+async function rebundle(record: Record) {
+  const { publishRecentBundle } = await import('../../worker/archive-recent.ts');
+  const index = JSON.parse(record.files.get(archiveIndexFileName)!);
+  await publishRecentBundle(record.store, {
+    entries: index.days,
+    index: record.files.get(archiveIndexFileName)!,
+    indexSignature: record.files.get(signatureFileName(archiveIndexFileName)) ?? null,
+    updatedAt: index.updatedAt,
+    signingKey: record.files.get(signingKeyFileName) ?? null,
+  });
+}
+const editBundle = (files: Files, change: (bundle: { days: Array<{ day: string; bytes: string; signature: string | null }>; [k: string]: unknown }) => void) => {
+  const bundle = JSON.parse(files.get(archiveRecentFileName)!);
+  change(bundle);
+  files.set(archiveRecentFileName, JSON.stringify(bundle));
+};
+
+say('tampered pasts: every reader must refuse');
+await attack('a count changed in a closed day (JSON still valid)', 'refuse', async () => {
+  const r = await buildRecord({ days: 6 });
+  r.files.set(day(r, 2), r.files.get(day(r, 2))!.replace(/"failed":(\d+)/, (_, n) => `"failed":${Number(n) + 1}`));
+  editBundle(r.files, (b) => (b.days[2]!.bytes = r.files.get(day(r, 2))!));
+  return r;
+});
+await attack('a number respelled (94 as 94.0): same value, other bytes', 'refuse', async () => {
+  const r = await buildRecord({ days: 6 });
+  r.files.set(day(r, 2), r.files.get(day(r, 2))!.replace(/"expected":96/, '"expected":96.0'));
+  editBundle(r.files, (b) => (b.days[2]!.bytes = r.files.get(day(r, 2))!));
+  return r;
+});
+await attack('whitespace added to a day', 'refuse', async () => {
+  const r = await buildRecord({ days: 6 });
+  r.files.set(day(r, 2), r.files.get(day(r, 2))!.replace('{', '{ '));
+  editBundle(r.files, (b) => (b.days[2]!.bytes = r.files.get(day(r, 2))!));
+  return r;
+});
+await attack('a BOM before a day', 'refuse', async () => {
+  const r = await buildRecord({ days: 6 });
+  r.files.set(day(r, 2), `\uFEFF${r.files.get(day(r, 2))!}`);
+  editBundle(r.files, (b) => (b.days[2]!.bytes = r.files.get(day(r, 2))!));
+  return r;
+});
+await attack('a charter name with a homoglyph (Cyrillic e)', 'refuse', async () => {
+  const r = await buildRecord({ days: 6 });
+  r.files.set(day(r, 2), r.files.get(day(r, 2))!.replace('Engineering', 'Engin\u0435ering'));
+  editBundle(r.files, (b) => (b.days[2]!.bytes = r.files.get(day(r, 2))!));
+  return r;
+});
+await attack('two days swapped (files and signatures)', 'refuse', async () => {
+  const r = await buildRecord({ days: 6 });
+  for (const suffix of ['', '.jws']) {
+    const a = r.files.get(day(r, 1) + suffix)!;
+    r.files.set(day(r, 1) + suffix, r.files.get(day(r, 2) + suffix)!);
+    r.files.set(day(r, 2) + suffix, a);
+  }
+  editBundle(r.files, (b) => ([b.days[1], b.days[2]] = [{ ...b.days[2]!, day: b.days[1]!.day }, { ...b.days[1]!, day: b.days[2]!.day }]));
+  return r;
+});
+await attack('a day deleted (file and signature)', 'refuse', async () => {
+  const r = await buildRecord({ days: 6 });
+  r.files.delete(day(r, 3));
+  r.files.delete(`${day(r, 3)}.jws`);
+  editBundle(r.files, (b) => b.days.splice(3, 1));
+  return r;
+});
+await attack('a day duplicated in the index (re-signed by a rogue key)', 'refuse', async () => {
+  const r = await buildRecord({ days: 6 });
+  const index = JSON.parse(r.files.get(archiveIndexFileName)!);
+  index.days.splice(3, 0, index.days[3]);
+  r.files.set(archiveIndexFileName, JSON.stringify(index));
+  editBundle(r.files, (b) => (b.index = r.files.get(archiveIndexFileName)!));
+  return r;
+});
+await attack('a day spliced from another deployment (its own key, its own signature)', 'refuse', async () => {
+  const r = await buildRecord({ days: 6 });
+  const other = await buildRecord({ days: 6 });
+  for (const suffix of ['', '.jws']) r.files.set(day(r, 2) + suffix, other.files.get(day(other, 2) + suffix)!);
+  editBundle(r.files, (b) => (b.days[2] = { day: b.days[2]!.day, bytes: other.files.get(day(other, 2))!, signature: other.files.get(`${day(other, 2)}.jws`)! }));
+  return r;
+});
+await attack('another deployment signed by the same key: its day spliced in', 'refuse', async () => {
+  const signer = createSigner(key());
+  const r = await buildRecord({ days: 6, signer });
+  const other = await buildRecord({ days: 6, signer, first: '2026-10-01' });
+  const otherDay = other.files.get(day(other, 2))!.replace(/"spent":"\d+"/, '"spent":"1"');
+  r.files.set(day(r, 2), otherDay);
+  r.files.set(`${day(r, 2)}.jws`, signer.sign(otherDay));
+  editBundle(r.files, (b) => (b.days[2] = { day: b.days[2]!.day, bytes: otherDay, signature: signer.sign(otherDay) }));
+  return r;
+});
+await attack('a day file whose name and content disagree (day 3 served as day 4, index and all re-signed by the key)', 'refuse', async () => {
+  const r = await buildRecord({ days: 6 });
+  const bytes = r.files.get(day(r, 3))!;
+  r.files.set(day(r, 4), bytes);
+  r.files.set(`${day(r, 4)}.jws`, r.signer!.sign(bytes));
+  editBundle(r.files, (b) => ((b.days[4]!.bytes = bytes), (b.days[4]!.signature = r.signer!.sign(bytes))));
+  return r;
+});
+await attack('the chain truncated: the last two days deleted, index left', 'refuse', async () => {
+  const r = await buildRecord({ days: 6 });
+  for (const n of [4, 5]) for (const suffix of ['', '.jws']) r.files.delete(day(r, n) + suffix);
+  editBundle(r.files, (b) => b.days.splice(4, 2));
+  return r;
+});
+await attack('an index whose hashes match but whose last days are missing (index cut, signature kept)', 'refuse', async () => {
+  const r = await buildRecord({ days: 6 });
+  const index = JSON.parse(r.files.get(archiveIndexFileName)!);
+  r.files.set(archiveIndexFileName, serializeArchiveIndex(index.days.slice(0, 4), index.updatedAt));
+  editBundle(r.files, (b) => (b.index = r.files.get(archiveIndexFileName)!));
+  return r;
+});
+await attack('an index that drops its first day (re-signed by the key holder)', 'refuse', async () => {
+  const r = await buildRecord({ days: 6 });
+  const index = JSON.parse(r.files.get(archiveIndexFileName)!);
+  r.files.set(archiveIndexFileName, serializeArchiveIndex(index.days.slice(1), index.updatedAt));
+  r.files.set(`${archiveIndexFileName}.jws`, r.signer!.sign(r.files.get(archiveIndexFileName)!));
+  await rebundle(r);
+  return r;
+});
+for (const [name, header] of [
+  ['alg none', { alg: 'none', kid: 'x' }],
+  ['alg HS256', { alg: 'HS256', kid: 'x' }],
+  ['b64 false', { alg: 'EdDSA', kid: 'x', b64: false, crit: ['b64'] }],
+  ['crit with an unknown extension', { alg: 'EdDSA', kid: 'x', crit: ['exp'], exp: 1 }],
+] as const) {
+  await attack(`a day's signature replaced: ${name}`, 'refuse', async () => {
+    const r = await buildRecord({ days: 6 });
+    const kid = r.signer!.kid;
+    r.files.set(`${day(r, 2)}.jws`, detached({ ...header, kid }));
+    editBundle(r.files, (b) => (b.days[2]!.signature = r.files.get(`${day(r, 2)}.jws`)!));
+    return r;
+  });
+}
+for (const [name, header64] of [
+  ['header null', base64urlEncode(utf8('null'))],
+  ['header a number', base64urlEncode(utf8('1'))],
+  ['header an array', base64urlEncode(utf8('[]'))],
+] as const) {
+  await attack(`a day altered, its signature's ${name}`, 'refuse', async () => {
+    const r = await buildRecord({ days: 6 });
+    r.files.set(day(r, 2), r.files.get(day(r, 2))!.replace(/"failed":(\d+)/, (_, n) => `"failed":${Number(n) + 1}`));
+    r.files.set(`${day(r, 2)}.jws`, `${header64}..${base64urlEncode(new Uint8Array(64))}\n`);
+    editBundle(r.files, (b) => ((b.days[2]!.bytes = r.files.get(day(r, 2))!), (b.days[2]!.signature = r.files.get(`${day(r, 2)}.jws`)!)));
+    return r;
+  });
+}
+await attack('a snapshot altered, its signature\'s header null', 'refuse', async () => {
+  const r = await buildRecord({ days: 6 });
+  r.files.set('governance-status.json', r.files.get('governance-status.json')!.replace('"healthy"', '"failing"'));
+  r.files.set('governance-status.json.jws', `${base64urlEncode(utf8('null'))}..${base64urlEncode(new Uint8Array(64))}\n`);
+  return r;
+});
+await attack('a rotation statement whose signature header is null', 'refuse', async () => {
+  const r = await buildRecord({ days: 6 });
+  const rogue = key();
+  const statement = createRotationStatement(rogue, key(), new Date(r.now - 60_000));
+  statement.signatures[0]!.protected = base64urlEncode(utf8('null'));
+  r.files.set(keyRotationsFileName, JSON.stringify({ rotations: [statement] }));
+  editBundle(r.files, (b) => (b.keyRotations = r.files.get(keyRotationsFileName)!));
+  return r;
+});
+await attack('a signature over a different body (day 2\'s .jws beside day 3)', 'refuse', async () => {
+  const r = await buildRecord({ days: 6 });
+  r.files.set(`${day(r, 3)}.jws`, r.files.get(`${day(r, 2)}.jws`)!);
+  editBundle(r.files, (b) => (b.days[3]!.signature = r.files.get(`${day(r, 3)}.jws`)!));
+  return r;
+});
+await attack('signatures stripped and the key removed (an unsigned record, no pin)', 'unsigned', async () => {
+  const r = await buildRecord({ days: 6 });
+  for (const name of [...r.files.keys()]) if (name.endsWith('.jws') || name === signingKeyFileName) r.files.delete(name);
+  await rebundle(r);
+  return r;
+});
+await attack('signatures stripped and the key removed, reader pins the key', 'refuse', async () => {
+  const r = await buildRecord({ days: 6 });
+  for (const name of [...r.files.keys()]) if (name.endsWith('.jws') || name === signingKeyFileName) r.files.delete(name);
+  await rebundle(r);
+  return { ...r, pinned: r.signer!.publicJwk };
+});
+await attack('the whole record swapped for another deployment\'s, reader pins the real key', 'refuse', async () => {
+  const real = await buildRecord({ days: 6 });
+  const other = await buildRecord({ days: 6 });
+  return { ...other, pinned: real.signer!.publicJwk };
+});
+await attack('a forged rotation: a rogue key "takes over", signed only by itself in the old kid\'s name', 'refuse', async () => {
+  const oldKey = key();
+  const r = await buildRecord({ days: 6, signer: createSigner(oldKey) });
+  const rogue = key();
+  const statement = createRotationStatement(oldKey, rogue, new Date(r.now - 60_000));
+  statement.signatures[0]!.signature = sign(null, Buffer.from(`${statement.signatures[0]!.protected}.${statement.payload}`), rogue).toString('base64url');
+  const next = createSigner(rogue);
+  r.files.set(keyRotationsFileName, JSON.stringify({ rotations: [statement] }));
+  r.files.set(signingKeyFileName, signingKeyFileBody(next));
+  r.files.set('governance-status.json.jws', next.sign(r.files.get('governance-status.json')!));
+  return { ...r, pinned: createSigner(oldKey).publicJwk };
+});
+await attack('a stolen retired key signs a fresh snapshot backdated before the rotation, staleAfter far ahead', 'stale', async () => {
+  const oldKey = key();
+  const newKey = key();
+  const r = await buildRecord({ days: 6, signer: createSigner(oldKey) });
+  // rotated after the last archived day (the index stays the old key's), the new key signs the snapshots
+  const statedAt = r.now + 60_000;
+  const now = r.now + 3_600_000;
+  r.files.set(keyRotationsFileName, JSON.stringify({ rotations: [createRotationStatement(oldKey, newKey, new Date(statedAt))] }));
+  r.files.set(signingKeyFileName, signingKeyFileBody(createSigner(newKey)));
+  await rebundle(r);
+  const snapshot = JSON.parse(r.files.get('governance-status.json')!);
+  Object.assign(snapshot, { generatedAt: new Date(statedAt - 1000).toISOString(), staleAfter: new Date(now + 7 * 86_400_000).toISOString() });
+  const body = `${JSON.stringify(snapshot, null, 2)}\n`;
+  r.files.set('governance-status.json', body);
+  r.files.set('governance-status.json.jws', createSigner(oldKey).sign(body));
+  return { ...r, now, pinned: createSigner(newKey).publicJwk };
+});
+
+say('by design: accepted, and why');
+// A rollback: the index and its signature as they were two days ago, the later days' files left or
+// deleted. Both readers verify the shorter record: only a reader who kept the head hash the verify
+// command printed can tell (README: "a later record must still contain that day with that hash").
+await attack('an old signed index replayed (rollback: two days fewer)', 'accept', async () => {
+  const signer = createSigner(key());
+  const old = await buildRecord({ days: 4, signer });
+  const r = await buildRecord({ days: 6, signer });
+  for (const name of [archiveIndexFileName, `${archiveIndexFileName}.jws`, archiveRecentFileName]) r.files.set(name, old.files.get(name)!);
+  return r;
+});
+
+say('honest pasts: every reader must accept');
+await attack('a plain 6-day record', 'accept', async () => buildRecord({ days: 6 }));
+await attack('a deployment one day old', 'accept', async () => buildRecord({ days: 1 }));
+await attack('a day with no runs and no incidents', 'accept', async () => {
+  const memory = createMemoryStore();
+  const signer = createSigner(key());
+  const list = dates('2026-10-01', 4);
+  const now = endOfUtcDate(list.at(-1)!) + 20 * 60_000;
+  const archivist = createArchivist({ store: memory.store, signer, logger: recordingLogger(), clock: () => new Date(now) });
+  await archivist.archive(list.map((date, n) => (n === 1 ? closedDay(date, { charters: [], incidents: [], spent: 0n }) : closedDay(date))));
+  return publishBeside(memory, signer, now);
+});
+await attack('days archived late after an outage (a gap of three days, then all at once)', 'accept', async () => {
+  const memory = createMemoryStore();
+  const signer = createSigner(key());
+  const list = dates('2026-10-01', 8);
+  let now = endOfUtcDate(list[3]!) + 60_000;
+  const archivist = createArchivist({ store: memory.store, signer, logger: recordingLogger(), clock: () => new Date(now) });
+  await archivist.archive(list.slice(0, 4).map((date) => closedDay(date)));
+  now = endOfUtcDate(list[7]!) + 3_600_000;
+  await archivist.archive(list.map((date) => closedDay(date, { closedAt: new Date(now).toISOString() })));
+  return publishBeside(memory, signer, now);
+});
+await attack('a key rotated in the middle (worker stopped, statement, new key): files of both keys', 'accept', async () => {
+  const oldKey = key();
+  const newKey = key();
+  const memory = createMemoryStore();
+  const list = dates('2026-10-01', 8);
+  let now = endOfUtcDate(list[3]!) + 60_000;
+  await createArchivist({ store: memory.store, signer: createSigner(oldKey), logger: recordingLogger(), clock: () => new Date(now) }).archive(list.slice(0, 4).map((date) => closedDay(date, { closedAt: new Date(now).toISOString() })));
+  const statedAt = now + 60_000;
+  memory.files.set(keyRotationsFileName, JSON.stringify({ rotations: [createRotationStatement(oldKey, newKey, new Date(statedAt))] }));
+  now = endOfUtcDate(list[7]!) + 60_000;
+  const next = createSigner(newKey);
+  const archivist = createArchivist({ store: memory.store, signer: next, logger: recordingLogger(), clock: () => new Date(now) });
+  await archivist.archive(list.map((date) => closedDay(date, { closedAt: new Date(now).toISOString() })));
+  const r = await publishBeside(memory, next, now);
+  return r;
+});
+await attack('the same, reader pins the old key', 'accept', async () => {
+  const oldKey = key();
+  const newKey = key();
+  const memory = createMemoryStore();
+  const list = dates('2026-10-01', 8);
+  let now = endOfUtcDate(list[3]!) + 60_000;
+  await createArchivist({ store: memory.store, signer: createSigner(oldKey), logger: recordingLogger(), clock: () => new Date(now) }).archive(list.slice(0, 4).map((date) => closedDay(date, { closedAt: new Date(now).toISOString() })));
+  memory.files.set(keyRotationsFileName, JSON.stringify({ rotations: [createRotationStatement(oldKey, newKey, new Date(now + 60_000))] }));
+  now = endOfUtcDate(list[7]!) + 60_000;
+  const next = createSigner(newKey);
+  await createArchivist({ store: memory.store, signer: next, logger: recordingLogger(), clock: () => new Date(now) }).archive(list.map((date) => closedDay(date, { closedAt: new Date(now).toISOString() })));
+  return { ...(await publishBeside(memory, next, now)), pinned: createSigner(oldKey).publicJwk };
+});
+await attack('rotated, the new worker started, no day closed since (index still by the old key)', 'accept', async () => {
+  const oldKey = key();
+  const newKey = key();
+  const memory = createMemoryStore();
+  const list = dates('2026-10-01', 4);
+  const now = endOfUtcDate(list[3]!) + 60_000;
+  await createArchivist({ store: memory.store, signer: createSigner(oldKey), logger: recordingLogger(), clock: () => new Date(now) }).archive(list.map((date) => closedDay(date, { closedAt: new Date(now).toISOString() })));
+  memory.files.set(keyRotationsFileName, JSON.stringify({ rotations: [createRotationStatement(oldKey, newKey, new Date(now + 60_000))] }));
+  const later = now + 120_000;
+  const next = createSigner(newKey);
+  await createArchivist({ store: memory.store, signer: next, logger: recordingLogger(), clock: () => new Date(later) }).archive(list.map((date) => closedDay(date)));
+  return { ...(await publishBeside(memory, next, later)), pinned: next.publicJwk };
+});
+await attack('a key set later: days archived unsigned, then the worker restarts with a key', 'accept', async () => {
+  const memory = createMemoryStore();
+  const list = dates('2026-10-01', 4);
+  const now = endOfUtcDate(list[3]!) + 60_000;
+  await createArchivist({ store: memory.store, signer: null, logger: recordingLogger(), clock: () => new Date(now) }).archive(list.map((date) => closedDay(date)));
+  const signer = createSigner(key());
+  const later = now + 120_000;
+  await createArchivist({ store: memory.store, signer, logger: recordingLogger(), clock: () => new Date(later) }).archive(list.map((date) => closedDay(date)));
+  return { ...(await publishBeside(memory, signer, later)), pinned: signer.publicJwk };
+});
+await attack('a key set later, then the next day closes', 'accept', async () => {
+  const memory = createMemoryStore();
+  const list = dates('2026-10-01', 5);
+  const now = endOfUtcDate(list[3]!) + 60_000;
+  await createArchivist({ store: memory.store, signer: null, logger: recordingLogger(), clock: () => new Date(now) }).archive(list.slice(0, 4).map((date) => closedDay(date)));
+  const signer = createSigner(key());
+  const archivist = createArchivist({ store: memory.store, signer, logger: recordingLogger(), clock: () => new Date(now + 120_000) });
+  await archivist.archive(list.slice(0, 4).map((date) => closedDay(date)));
+  const later = endOfUtcDate(list[4]!) + 60_000;
+  await createArchivist({ store: memory.store, signer, logger: recordingLogger(), clock: () => new Date(later) }).archive(list.map((date) => closedDay(date)));
+  return { ...(await publishBeside(memory, signer, later)), pinned: signer.publicJwk };
+});
+await attack('two replicas closing the same day (same key, same store)', 'accept', async () => {
+  const memory = createMemoryStore();
+  const signer = createSigner(key());
+  const list = dates('2026-10-01', 4);
+  const now = endOfUtcDate(list[3]!) + 60_000;
+  const a = createArchivist({ store: memory.store, signer, logger: recordingLogger(), clock: () => new Date(now) });
+  const b = createArchivist({ store: memory.store, signer, logger: recordingLogger(), clock: () => new Date(now + 5_000) });
+  await a.archive(list.slice(0, 3).map((date) => closedDay(date)));
+  await b.archive(list.slice(0, 3).map((date) => closedDay(date)));
+  await Promise.all([a.archive(list.map((date) => closedDay(date))), b.archive(list.map((date) => closedDay(date, { spent: 7n })))]);
+  return publishBeside(memory, signer, now + 5_000);
+});
+
+async function publishBeside(memory: ReturnType<typeof createMemoryStore>, signer: Signer | null, now: number): Promise<Case> {
+  const snapshot = snapshotAt(now - 30_000);
+  memory.files.set('governance-status.json', snapshot);
+  if (signer) memory.files.set('governance-status.json.jws', signer.sign(snapshot));
+  for (const [name, body] of Object.entries(archiveSideFiles(signer))) memory.files.set(name, body);
+  return { files: memory.files, now };
+}
+
+say('lies', lies);
+process.exitCode = lies === 0 ? 0 : 1;
