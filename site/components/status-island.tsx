@@ -15,7 +15,8 @@ import { recordUptimes } from '../lib/record-uptime.ts';
 import { describeHeadline } from '../lib/describe-status.ts';
 import { formatLocalTime } from '../lib/format-time.ts';
 import type { NoteMeta } from '../lib/notes.ts';
-import { formatStaleMessage, isStale } from '../lib/staleness.ts';
+import { staleAtOf } from '../../shared/snapshot-trust.ts';
+import { formatStaleMessage } from '../lib/staleness.ts';
 import { RecordUptimes } from './charter-days.tsx';
 import { CharterList } from './charter-list.tsx';
 import { CreditsPanel } from './credits-panel.tsx';
@@ -95,12 +96,15 @@ export default function StatusIsland({ statusUrl, historyUrl, iconBase, notes, s
   const recordLine = describeRecord(record.state, m);
   const uptimes = useMemo(() => (record.days ? recordUptimes(record.days) : null), [record.days]);
   const data = files.historySettled ? files.snapshot.data : null;
-  const { receivedAt, failure } = files.snapshot;
+  const { receivedAt, firstSeenAt, failure } = files.snapshot;
   const history = data && files.history.data;
   const generatedAt = data ? Date.parse(data.generatedAt) : 0;
+  // Made by the time it first arrived at the latest (a snapshot from the future), and vouched for only as long (shared/snapshot-trust.ts).
+  const seenAt = firstSeenAt ?? generatedAt;
+  const staleAt = data ? staleAtOf(data, seenAt) : Infinity;
   // Re-rendered when the data turns stale, and then once a minute for its age; not every second.
-  const stale = useClock((now) => data !== null && isStale(data.staleAfter, now));
-  const ageMinutes = useClock((now) => (stale ? Math.floor((now - generatedAt) / 60_000) : 0));
+  const stale = useClock((now) => now > staleAt);
+  const ageMinutes = useClock((now) => (stale ? Math.floor((now - Math.min(generatedAt, seenAt)) / 60_000) : 0));
   const ageNow = generatedAt + ageMinutes * 60_000;
   const headline = describeHeadline(data, ageNow, stale, failure !== null, locale);
 
