@@ -115,6 +115,9 @@ export default function StatusIsland({ statusUrl, historyUrl, iconBase, notes, s
   }, [headline.word, headline.label, iconBase, m]);
   useFeedLinks(data?.feeds, m.page.feedTitle);
   const lastGood = receivedAt === null ? '' : formatLocalTime(receivedAt, { locale: m.locale, timeZone });
+  // Side files the worker could not write (history, feeds, badges): what the page draws from them may be behind.
+  const behind = data?.filesBehind ?? [];
+  const behindSince = behind.length === 0 ? 0 : Math.min(...behind.map((file) => Date.parse(file.since)));
 
   return (
     <LocaleContext.Provider value={locale}>
@@ -124,6 +127,12 @@ export default function StatusIsland({ statusUrl, historyUrl, iconBase, notes, s
           {stale && data && (
             <p className="banner banner-stale" data-testid="stale-banner">
               <ToneIcon tone="neutral" /> {formatStaleMessage(data.generatedAt, ageNow, m)}
+            </p>
+          )}
+          {behind.length > 0 && (
+            <p className="banner banner-note" data-testid="files-behind">
+              <ToneIcon tone="warn" />{' '}
+              {fill(m.status.filesBehind, { files: behind.map((file) => file.name).join(', '), time: formatLocalTime(behindSince, { locale: m.locale, timeZone }) })}
             </p>
           )}
           {failure && (

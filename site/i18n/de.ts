@@ -63,6 +63,7 @@ export const de: Messages = {
     stale: 'Diese Daten sind {age} alt: der Status-Worker ist womöglich ausgefallen.',
     loadFailed: 'Der Status konnte nicht geladen werden: {reason}. Neuer Versuch folgt.',
     refreshFailed: 'Seit {time} keine Aktualisierung: {reason}. Gezeigt werden die letzten gültigen Daten.',
+    filesBehind: 'Der Worker konnte {files} seit {time} nicht aktualisieren: Verlauf, Feeds oder Badges daraus sind womöglich veraltet.',
     severity: { failing: 'Gestört', degraded: 'Beeinträchtigt', notice: 'Hinweis' },
   },
   sections: {

@@ -71,6 +71,7 @@ export const en = {
     stale: 'This data is {age} old: the status worker may be down.',
     loadFailed: 'Could not load the status: {reason}. Retrying.',
     refreshFailed: 'Could not refresh since {time}: {reason}. Showing the last good data.',
+    filesBehind: 'The worker could not update {files} since {time}: the history, feeds or badges drawn from them may be behind.',
     severity: { failing: 'Failing', degraded: 'Degraded', notice: 'Notice' },
   },
   sections: {

@@ -1,6 +1,6 @@
 // The page stays true when its parts disagree: an older copy served after a newer one (a cache, a
-// leader that woke from a freeze), a snapshot stamped a day ahead that then stops changing, and a file
-// whose status reads better than its own details.
+// leader that woke from a freeze), a snapshot stamped a day ahead that then stops changing, a file
+// whose status reads better than its own details, side files the worker could not update.
 import { describe, expect, it } from 'vitest';
 import { fixtureTime, listUnexpectedProblems, readFixture, serveSnapshot, snapshotPath, textOf, usePageSuite, type FixtureName } from './page-harness.ts';
 
@@ -60,6 +60,21 @@ describe('when the parts disagree, the page', () => {
     const { page } = opened;
     expect(await textOf(page, 'status')).toBe('Failing\nThe file says Healthy, but its own details say otherwise: see the charters and credits below.');
     expect(await tab(page)).toEqual(['Failing · Governance status', '/favicon-failing.svg']);
+    expect(listUnexpectedProblems(opened)).toEqual([]);
+  });
+
+  it.each([
+    ['/', 'The worker could not update governance-history.json, governance-badge.svg since Nov 21, 06:00 EST: the history, feeds or badges drawn from them may be behind.'],
+    ['/de/', 'Der Worker konnte governance-history.json, governance-badge.svg seit 21. Nov., 06:00 GMT-5 nicht aktualisieren: Verlauf, Feeds oder Badges daraus sind womöglich veraltet.'],
+  ])('on %s names the side files the worker could not update, and since when', async (path, words) => {
+    serveSnapshot(suite.server, changed('healthy', (s) => {
+      s.filesBehind = [
+        { name: 'governance-history.json', since: '2026-11-21T11:00:00.000Z' },
+        { name: 'governance-badge.svg', since: '2026-11-21T11:30:00.000Z' },
+      ];
+    }));
+    const opened = await suite.open({ path });
+    expect(await textOf(opened.page, 'files-behind')).toBe(words);
     expect(listUnexpectedProblems(opened)).toEqual([]);
   });
 });
