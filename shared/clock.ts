@@ -85,6 +85,18 @@ export function clockSteppedBackMs(before: ClockReading, after: ClockReading): n
   return Math.max(0, after.monotonicMs - before.monotonicMs - (after.wallMs - before.wallMs));
 }
 
+/**
+ * A reader's now that no step back of its wall clock moves back: the wall clock, but at least as far
+ * on from the previous reading as the monotonic clock went (a clock set back hours while a page is
+ * open must not make stale data fresh again). A step forward, or a sleep the monotonic clock did not
+ * count, is taken as it comes: it can only make data read older. `previous`: the last result and the
+ * monotonic reading it came with, or null.
+ */
+export function steadyNow(previous: { nowMs: number; monotonicMs: number } | null, reading: ClockReading): number {
+  if (previous === null) return reading.wallMs;
+  return Math.max(reading.wallMs, previous.nowMs + (reading.monotonicMs - previous.monotonicMs));
+}
+
 /** A fire of the schedule: the slot it fired for (wall clock) and when it fired (monotonic clock), in ms. */
 export type Fire = { slotMs: number; monotonicMs: number };
 

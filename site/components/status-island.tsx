@@ -15,7 +15,8 @@ import { recordUptimes } from '../lib/record-uptime.ts';
 import { describeHeadline } from '../lib/describe-status.ts';
 import { formatLocalTime } from '../lib/format-time.ts';
 import type { NoteMeta } from '../lib/notes.ts';
-import { formatStaleMessage, isStale } from '../lib/staleness.ts';
+import { staleAtOf } from '../../shared/snapshot-trust.ts';
+import { formatStaleMessage } from '../lib/staleness.ts';
 import { snapshotFreshUntil } from '../lib/verify-record.ts';
 import { RecordUptimes } from './charter-days.tsx';
 import { CharterList } from './charter-list.tsx';
@@ -96,12 +97,16 @@ export default function StatusIsland({ statusUrl, historyUrl, iconBase, notes, s
   const recordLine = describeRecord(record.state, m);
   const uptimes = useMemo(() => (record.days ? recordUptimes(record.days) : null), [record.days]);
   const data = files.historySettled ? files.snapshot.data : null;
-  const { receivedAt, failure } = files.snapshot;
+  const { receivedAt, firstSeenAt, failure } = files.snapshot;
   const history = data && files.history.data;
   const generatedAt = data ? Date.parse(data.generatedAt) : 0;
+  // Made by the time it first arrived at the latest (a snapshot from the future), and vouched for only as long (shared/snapshot-trust.ts).
+  const seenAt = firstSeenAt ?? generatedAt;
+  // ...and never past the retirement of the key the record verified it was signed by (site/lib/verify-record.ts)
+  const staleAt = data ? Math.min(staleAtOf(data, seenAt), Date.parse(snapshotFreshUntil(data, record.state))) : Infinity;
   // Re-rendered when the data turns stale, and then once a minute for its age; not every second.
-  const stale = useClock((now) => data !== null && isStale(snapshotFreshUntil(data, record.state), now));
-  const ageMinutes = useClock((now) => (stale ? Math.floor((now - generatedAt) / 60_000) : 0));
+  const stale = useClock((now) => now > staleAt);
+  const ageMinutes = useClock((now) => (stale ? Math.floor((now - Math.min(generatedAt, seenAt)) / 60_000) : 0));
   const ageNow = generatedAt + ageMinutes * 60_000;
   const headline = describeHeadline(data, ageNow, stale, failure !== null, locale);
 
@@ -112,6 +117,9 @@ export default function StatusIsland({ statusUrl, historyUrl, iconBase, notes, s
   }, [headline.word, headline.label, iconBase, m]);
   useFeedLinks(data?.feeds, m.page.feedTitle);
   const lastGood = receivedAt === null ? '' : formatLocalTime(receivedAt, { locale: m.locale, timeZone });
+  // Side files the worker could not write (history, feeds, badges): what the page draws from them may be behind.
+  const behind = data?.filesBehind ?? [];
+  const behindSince = behind.length === 0 ? 0 : Math.min(...behind.map((file) => Date.parse(file.since)));
 
   return (
     <LocaleContext.Provider value={locale}>
@@ -121,6 +129,12 @@ export default function StatusIsland({ statusUrl, historyUrl, iconBase, notes, s
           {stale && data && (
             <p className="banner banner-stale" data-testid="stale-banner">
               <ToneIcon tone="neutral" /> {formatStaleMessage(data.generatedAt, ageNow, m)}
+            </p>
+          )}
+          {behind.length > 0 && (
+            <p className="banner banner-note" data-testid="files-behind">
+              <ToneIcon tone="warn" />{' '}
+              {fill(m.status.filesBehind, { files: behind.map((file) => file.name).join(', '), time: formatLocalTime(behindSince, { locale: m.locale, timeZone }) })}
             </p>
           )}
           {failure && (

@@ -5,6 +5,7 @@
 import { startTransition, useEffect, useState } from 'react';
 import type { GovernanceHistory, PublishedStatus } from '../../shared/contract.ts';
 import type { JsonSchema } from '../lib/check-schema.ts';
+import { isOlderSnapshot } from '../../shared/snapshot-trust.ts';
 import { correctedNow, noteServerClock } from '../lib/clock.ts';
 import { fetchChecked, type Checked, type FailureWords, type FetchOutcome } from '../lib/fetch-snapshot.ts';
 import { markOf, shouldFetchHistory, type HistoryMark } from '../lib/history-refresh.ts';
@@ -33,13 +34,18 @@ export function useStatusFiles(statusUrl: string, historyUrl: string, { status: 
     };
     const loadHistory = () => void fetchChecked<GovernanceHistory>(historyUrl, historySchema, words, fetch, lastHistory).then((outcome) => settle(setHistory, outcome));
     let mark: HistoryMark | null = null;
+    /** the snapshot shown: an older copy (a cache's, a leader's that woke from a freeze) never replaces it */
+    let shown: PublishedStatus | null = null;
+    const newest = (outcome: FetchOutcome<PublishedStatus>): FetchOutcome<PublishedStatus> =>
+      outcome.ok && shown !== null && isOlderSnapshot(outcome.data, shown, correctedNow()) ? { ok: false, reason: words.older, clock: outcome.clock ?? null } : outcome;
     let waiting: ReturnType<typeof setTimeout> | undefined;
     loadHistory();
     const stop = startPolling<PublishedStatus>({
-      load: () => fetchChecked(statusUrl, statusSchema, words, fetch, lastStatus),
+      load: () => fetchChecked<PublishedStatus>(statusUrl, statusSchema, words, fetch, lastStatus).then(newest),
       onOutcome: (outcome) => {
         settle(setSnapshot, outcome);
         if (!outcome.ok) return;
+        shown = outcome.data;
         setStatusText(lastStatus.current?.text ?? null);
         if (mark !== null && !shouldFetchHistory(mark, outcome.data)) return;
         // The first history is on its way already: the first snapshot only marks what it was asked for.

@@ -41,6 +41,7 @@ export const de: Messages = {
     json: 'die Antwort ist kein gültiges JSON',
     schema: 'die Daten entsprechen nicht dem Vertrag bei {path} ({code})',
     schemaTop: 'die Daten entsprechen nicht dem Vertrag auf oberster Ebene ({code})',
+    older: 'der Server schickte einen älteren Stand als den angezeigten (ein Cache oder ein zweiter Worker)',
   },
   zone: { label: 'Zeiten in', local: 'Ortszeit ({zone})', own: 'Ortszeit', utc: 'UTC' },
   status: {
@@ -55,12 +56,14 @@ export const de: Messages = {
     noCharters: 'Es sind keine Charters geplant.',
     someWork: 'Die Charters, die laufen, laufen nach Plan; siehe die Hinweise unten.',
     noneWork: 'Kein Charter läuft nach einem Zeitplan: siehe die Hinweise unten.',
+    contradicted: 'Die Datei sagt „{label}“, aber ihre eigenen Angaben sagen etwas anderes: siehe die Charters und das Guthaben unten.',
     since: 'Seit {time}.',
     updated: 'Stand: {ago}',
     ahead: 'Laut der Uhr des Servers {lasting} nach jetzt erstellt: die Uhr des Status-Workers geht vor.',
     stale: 'Diese Daten sind {age} alt: der Status-Worker ist womöglich ausgefallen.',
     loadFailed: 'Der Status konnte nicht geladen werden: {reason}. Neuer Versuch folgt.',
     refreshFailed: 'Seit {time} keine Aktualisierung: {reason}. Gezeigt werden die letzten gültigen Daten.',
+    filesBehind: 'Der Worker konnte {files} seit {time} nicht aktualisieren: Verlauf, Feeds oder Badges daraus sind womöglich veraltet.',
     severity: { failing: 'Gestört', degraded: 'Beeinträchtigt', notice: 'Hinweis' },
   },
   sections: {

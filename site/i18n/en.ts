@@ -48,6 +48,7 @@ export const en = {
     json: 'the answer is not valid JSON',
     schema: 'the data does not match the contract at {path} ({code})',
     schemaTop: 'the data does not match the contract at the top level ({code})',
+    older: 'the server sent an older snapshot than the one shown (a cache or a second worker)',
   },
   /** `local` names the reader's zone; `own` is said until the browser knows it */
   zone: { label: 'Times in', local: 'your time ({zone})', own: 'your time', utc: 'UTC' },
@@ -63,12 +64,14 @@ export const en = {
     noCharters: 'No charters are scheduled.',
     someWork: 'The charters that run do so on schedule; see the notices below.',
     noneWork: 'No charter runs on a schedule: see the notices below.',
+    contradicted: 'The file says {label}, but its own details say otherwise: see the charters and credits below.',
     since: 'Since {time}.',
     updated: 'Updated {ago}',
     ahead: "Made {lasting} after now by the server's clock: the status worker's clock is ahead.",
     stale: 'This data is {age} old: the status worker may be down.',
     loadFailed: 'Could not load the status: {reason}. Retrying.',
     refreshFailed: 'Could not refresh since {time}: {reason}. Showing the last good data.',
+    filesBehind: 'The worker could not update {files} since {time}: the history, feeds or badges drawn from them may be behind.',
     severity: { failing: 'Failing', degraded: 'Degraded', notice: 'Notice' },
   },
   sections: {

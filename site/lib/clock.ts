@@ -2,6 +2,7 @@
 // parts that show a time relative to now. It ticks once a second only while something listens, and
 // each listener re-renders only when its own words change (components/use-clock.ts), so a
 // countdown ticks without the rest of the page.
+import { steadyNow } from '../../shared/clock.ts';
 import { combineOffsets, offsetOf, type OffsetRange } from './server-clock.ts';
 
 let known: OffsetRange | null = null;
@@ -10,8 +11,17 @@ let current = 0;
 let timer: ReturnType<typeof setInterval> | undefined;
 const listeners = new Set<() => void>();
 
+let last: { nowMs: number; monotonicMs: number } | null = null;
+
+/** The reader's clock, never set back while the page is open (shared/clock.ts steadyNow): every offset is measured against it. */
+export function readerNow(): number {
+  const monotonicMs = performance.now();
+  last = { nowMs: steadyNow(last, { wallMs: Date.now(), monotonicMs }), monotonicMs };
+  return last.nowMs;
+}
+
 /** Now by the server's clock as far as it is known (the reader's clock until then), ms. */
-export const correctedNow = () => Date.now() + offset;
+export const correctedNow = () => readerNow() + offset;
 
 function tick(): void {
   current = correctedNow();
@@ -49,4 +59,5 @@ export function clockTime(): number {
 export function resetClock(): void {
   known = null;
   offset = 0;
+  last = null;
 }

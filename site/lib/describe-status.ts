@@ -1,7 +1,8 @@
 // Words for every status the contract can carry, in the page's locale: the page never relies on
 // colour alone. The tones live here; the words in the page's messages (site/i18n/).
 import type { CharterState, CreditHealth, Forecast, OverallStatus, PublishedStatus, Reason, RunStatus, Severity } from '../../shared/contract.ts';
-import { charterStateInfo, statusOf } from '../../shared/reasons.ts';
+import { charterStateInfo } from '../../shared/reasons.ts';
+import { claimedStatus, readerStatus } from '../../shared/snapshot-trust.ts';
 import type { PageLocale } from '../i18n/context.ts';
 import type { Messages } from '../i18n/en.ts';
 import { fill, formatNumber, plural } from '../i18n/fill.ts';
@@ -35,14 +36,6 @@ export const runStatusTone: Record<RunStatus, Tone> = {
   running: 'neutral',
   pending: 'neutral',
 };
-
-const rank: Record<OverallStatus, number> = { healthy: 0, degraded: 1, failing: 2 };
-
-/** The status a reader is shown: the file's, or its reasons' if they are worse (a file that contradicts itself never reads as fine). */
-export function effectiveStatus(snapshot: PublishedStatus): OverallStatus {
-  const derived = statusOf(snapshot.reasons ?? []);
-  return rank[derived] > rank[snapshot.status] ? derived : snapshot.status;
-}
 
 /** "The balance pays for about 1,240 more runs, until Tue 14:15 UTC (an estimate from the average run)." */
 export function describeFunding(forecast: Forecast, now: number, { m, timeZone }: PageLocale): string {
@@ -98,12 +91,16 @@ export function describeHeadline(snapshot: PublishedStatus | null, now: number, 
   const { m } = locale;
   const headline = (word: HeadlineWord, tone: Tone, detail: string, reasons: Reasons): Headline => ({ word, label: m.status.words[word], tone, detail, reasons });
   if (!snapshot) return failed ? headline('Unknown', 'neutral', m.status.unknown, []) : headline('Loading', 'neutral', m.status.loading, []);
-  const status = effectiveStatus(snapshot);
+  // a file that contradicts itself never reads as fine (shared/snapshot-trust.ts)
+  const status = readerStatus(snapshot);
+  const claimed = claimedStatus(snapshot);
   const word = wordOf[status];
   const reasons = withoutRepeats(snapshot.reasons ?? []).map((reason) => ({ ...reason, text: reasonText(reason, snapshot, locale) }));
   if (stale) {
     return headline('Unknown', 'neutral', fill(m.status.lastKnown, { label: m.status.words[word], age: formatAge(snapshot.generatedAt, now, m) }), reasons);
   }
+  // worse than the file says of itself: its reasons do not explain it, its details under it do
+  if (status !== claimed) return headline(word, overallTone[status], fill(m.status.contradicted, { label: m.status.words[wordOf[claimed]] }), reasons);
   const [first, ...rest] = reasons;
   if (status !== 'healthy' && first) return headline(word, overallTone[status], first.text, rest);
   return headline(word, overallTone[status], status === 'healthy' ? healthyDetail(snapshot, m) : m.status[status], reasons);

@@ -4,6 +4,7 @@
 import { fill } from '../i18n/fill.ts';
 import type { Messages } from '../i18n/en.ts';
 import { findSchemaIssue, type JsonSchema, type SchemaIssue } from './check-schema.ts';
+import { readerNow } from './clock.ts';
 import { offsetFromResponse, type OffsetRange } from './server-clock.ts';
 
 export type FetchOutcome<T = unknown> = ({ ok: true; data: T } | { ok: false; reason: string }) & { clock?: OffsetRange | null };
@@ -24,7 +25,7 @@ export type Checked = { text: string; data: unknown };
 
 export async function fetchChecked<T>(url: string, schema: JsonSchema, words: FailureWords, fetchImpl: typeof fetch = fetch, last?: { current: Checked | null }): Promise<FetchOutcome<T>> {
   let response: Response;
-  const sentAt = Date.now();
+  const sentAt = readerNow();
   try {
     // no-cache = always revalidate: the browser sends If-None-Match from its cache and an unchanged
     // file comes back as a body-less 304, which fetch presents as the cached 200.
@@ -33,7 +34,7 @@ export async function fetchChecked<T>(url: string, schema: JsonSchema, words: Fa
     const timedOut = error instanceof DOMException && error.name === 'TimeoutError';
     return { ok: false, reason: timedOut ? fill(words.timeout, { seconds: fetchTimeoutMs / 1000 }) : words.network };
   }
-  const clock = offsetFromResponse({ date: response.headers.get('date'), age: response.headers.get('age'), sentAt, receivedAt: Date.now() });
+  const clock = offsetFromResponse({ date: response.headers.get('date'), age: response.headers.get('age'), sentAt, receivedAt: readerNow() });
   if (!response.ok) return { ok: false, reason: fill(words.status, { status: response.status }), clock };
   let text: string;
   let data: unknown;

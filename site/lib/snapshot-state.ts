@@ -7,13 +7,16 @@ export interface FileState<T> {
   data: T | null;
   /** when the copy shown arrived (the reader's clock, corrected by the server's), ms */
   receivedAt: number | null;
+  /** when this copy first arrived: it was made by then at the latest, whatever its own time says */
+  firstSeenAt: number | null;
   failure: string | null;
 }
 
-export const initialFileState: FileState<never> = { data: null, receivedAt: null, failure: null };
+export const initialFileState: FileState<never> = { data: null, receivedAt: null, firstSeenAt: null, failure: null };
 
 export function applyOutcome<T>(state: FileState<T>, outcome: FetchOutcome<T>, nowMs: number): FileState<T> {
   if (!outcome.ok) return state.failure === outcome.reason ? state : { ...state, failure: outcome.reason };
   if (outcome.data === state.data && state.failure === null) return state;
-  return { data: outcome.data, receivedAt: nowMs, failure: null };
+  const firstSeenAt = outcome.data === state.data ? state.firstSeenAt : nowMs;
+  return { data: outcome.data, receivedAt: nowMs, firstSeenAt, failure: null };
 }

@@ -3,10 +3,6 @@
 import { fill, plural } from '../i18n/fill.ts';
 import type { Messages } from '../i18n/en.ts';
 
-export function isStale(staleAfterIso: string, nowMs: number): boolean {
-  return nowMs > Date.parse(staleAfterIso);
-}
-
 /** "7 minutes", "3 hours", "2 days": how old the data is, rounded down. */
 export function formatAge(generatedAtIso: string, nowMs: number, m: Messages): string {
   const minutes = Math.max(0, Math.floor((nowMs - Date.parse(generatedAtIso)) / 60_000));

@@ -73,6 +73,21 @@ describe("the reader's clock", () => {
     expect(listUnexpectedProblems(opened)).toEqual([]);
   });
 
+  it('set back an hour while the page is open and the server cannot be reached: stale data still turns stale', async () => {
+    setServerClock(null);
+    suite.server.setResponse(snapshotPath, { body: readFixture('degraded'), contentType: 'application/json' });
+    opened = await suite.open({ time: cases.fresh });
+    const { page } = opened;
+    await page.clock.pauseAt(cases.fresh + 5_000);
+    await page.route(`**${snapshotPath}`, (route) => route.abort('connectionrefused'));
+    // Date goes back an hour; performance.now, like the real time, runs on for 20 minutes
+    await page.clock.setSystemTime(cases.fresh + 5_000 - 60 * minute);
+    await page.clock.runFor(20 * minute);
+    await expect.poll(() => textOf(page, 'status')).toBe('Unknown\nlast known: Degraded, 20 minutes ago');
+    expect(await page.title()).toBe('Unknown · Governance status');
+    expect(listUnexpectedProblems(opened, snapshotPath)).toEqual([]);
+  });
+
   it('without a Date header, trusts the reader\'s clock as before', async () => {
     setServerClock(null);
     suite.server.setResponse(snapshotPath, { body: readFixture('degraded'), contentType: 'application/json' });

@@ -2,7 +2,7 @@
 // either way, still judges the charters at the database's instant (or refuses to publish past the
 // limit), and a replica behind its primary is judged as of its data, never "missed" for the lag.
 import { describe, expect, it } from 'vitest';
-import { clockSkewMs, clockSteppedBackMs, dataAsOfMs, dataBehindMs, databaseTimeAt, describeLag, futureToleranceMs, isFromTheFuture, repeatsFire, skewProblem } from '../../shared/clock.ts';
+import { clockSkewMs, clockSteppedBackMs, dataAsOfMs, dataBehindMs, databaseTimeAt, describeLag, futureToleranceMs, isFromTheFuture, repeatsFire, skewProblem, steadyNow } from '../../shared/clock.ts';
 import { createSnapshotBuilder, defaultRules, type SnapshotSettings } from '../../worker/build-snapshot.ts';
 import { createLogger } from '../../worker/logger.ts';
 import { createFakeSource, schedule, type FakeData, type FakeRun } from '../support/fake-source.ts';
@@ -84,6 +84,18 @@ describe('a wall clock stepped back', () => {
   it('is not an event loop that stalled (both clocks moved alike), nor a slew of a few milliseconds', () => {
     expect(clockSteppedBackMs(before, { wallMs: before.wallMs + 30_000, monotonicMs: 31_000 })).toBe(0);
     expect(clockSteppedBackMs(before, { wallMs: before.wallMs + 999, monotonicMs: 2_000 })).toBe(1);
+  });
+});
+
+describe("a reader's clock", () => {
+  it('is the wall clock until it is set back: then it runs on by the monotonic clock', () => {
+    expect(steadyNow(null, { wallMs: 50_000, monotonicMs: 7 })).toBe(50_000);
+    const first = { nowMs: 50_000, monotonicMs: 1_000 };
+    expect(steadyNow(first, { wallMs: 60_000, monotonicMs: 11_000 })).toBe(60_000);
+    // set back an hour while 20 minutes pass: 20 minutes passed
+    expect(steadyNow(first, { wallMs: 50_000 - 40 * minute, monotonicMs: 1_000 + 20 * minute })).toBe(50_000 + 20 * minute);
+    // a sleep the monotonic clock did not count, or a step forward, is taken as it comes
+    expect(steadyNow(first, { wallMs: 50_000 + 90 * minute, monotonicMs: 2_000 })).toBe(50_000 + 90 * minute);
   });
 });
 

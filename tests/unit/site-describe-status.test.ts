@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { en } from '../../site/i18n/en.ts';
 import type { PublishedStatus, Reason } from '../../shared/contract.ts';
 import { charterStates } from '../../shared/contract.ts';
-import { charterStateText, describeHeadline, effectiveStatus, runStatusTone, withoutRepeats } from '../../site/lib/describe-status.ts';
+import { charterStateText, describeHeadline, runStatusTone, withoutRepeats } from '../../site/lib/describe-status.ts';
 
 const read = (name: string) => JSON.parse(readFileSync(new URL(`../fixtures/snapshots/${name}.json`, import.meta.url), 'utf8')) as PublishedStatus;
 const now = Date.parse('2026-11-21T12:00:40.000Z');
@@ -44,6 +44,17 @@ describe('describeHeadline', () => {
     expect(describeHeadline(clean, now, false, false, english).detail).toBe('Charters run on schedule and credits are sufficient.');
   });
 
+  it("says what the file claims when its details are worse, and lists every reason under it, the notices too", () => {
+    const healthy = read('healthy');
+    const broke = { ...healthy, credits: { ...healthy.credits, balance: '0', health: 'red' as const } };
+    const headline = describeHeadline(broke, now, false, false, english);
+    expect(headline).toMatchObject({ word: 'Failing', tone: 'bad', detail: 'The file says Healthy, but its own details say otherwise: see the charters and credits below.' });
+    expect(headline.reasons).toEqual(healthy.reasons);
+    // a file whose reasons explain its status keeps the most severe one as the headline's words
+    const failing = read('failing');
+    expect(describeHeadline(failing, now, false, false, english).detail).toBe(failing.reasons![0]!.text);
+  });
+
   it('never says charters run on schedule when every charter is paused or has never run, or there are none', () => {
     const healthy = read('healthy');
     const idle = {
@@ -79,16 +90,6 @@ describe('describeHeadline', () => {
       detail: 'Something needs attention: see the details below.',
       reasons: [],
     });
-  });
-});
-
-describe('effectiveStatus', () => {
-  it('never reads better than the reasons a file lists', () => {
-    const healthy = read('healthy');
-    expect(effectiveStatus(healthy)).toBe('healthy');
-    expect(effectiveStatus({ ...healthy, reasons: [reason('degraded', 'x')] })).toBe('degraded');
-    expect(effectiveStatus({ ...healthy, status: 'degraded', reasons: [reason('failing', 'x')] })).toBe('failing');
-    expect(effectiveStatus({ ...healthy, status: 'failing', reasons: [] })).toBe('failing');
   });
 });
 

@@ -62,14 +62,17 @@ describe('applyOutcome', () => {
   it('keeps the last good snapshot through failures and clears the failure on success', () => {
     const loaded = applyOutcome(initialFileState, good, 1000);
     const failed = applyOutcome(applyOutcome(loaded, bad, 2000), bad, 3000);
-    expect(failed).toEqual({ data: snapshot, receivedAt: 1000, failure: 'the server answered 500' });
-    expect(applyOutcome(failed, good, 4000)).toEqual({ data: snapshot, receivedAt: 4000, failure: null });
+    expect(failed).toEqual({ data: snapshot, receivedAt: 1000, firstSeenAt: 1000, failure: 'the server answered 500' });
+    // the same copy again is a refresh, not a new copy: it was first seen at 1000 (a snapshot from the future is vouched for from then)
+    expect(applyOutcome(failed, good, 4000)).toEqual({ data: snapshot, receivedAt: 4000, firstSeenAt: 1000, failure: null });
+    expect(applyOutcome(failed, { ok: true, data: { ...snapshot } }, 5000)).toMatchObject({ receivedAt: 5000, firstSeenAt: 5000 });
   });
 
   it('records a failure before any snapshot arrived', () => {
     expect(applyOutcome(initialFileState, bad, 1000)).toEqual({
       data: null,
       receivedAt: null,
+      firstSeenAt: null,
       failure: 'the server answered 500',
     });
   });

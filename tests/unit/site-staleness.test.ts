@@ -1,18 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { en } from '../../site/i18n/en.ts';
-import { formatAge, formatStaleMessage, isStale } from '../../site/lib/staleness.ts';
+import { formatAge, formatStaleMessage } from '../../site/lib/staleness.ts';
 
 const generatedAt = '2026-11-21T12:00:00.000Z';
 const staleAfter = '2026-11-21T12:03:00.000Z';
 const at = (iso: string) => Date.parse(iso);
-
-describe('isStale', () => {
-  it('is false up to and at staleAfter, true after it', () => {
-    expect(isStale(staleAfter, at('2026-11-21T12:02:59.999Z'))).toBe(false);
-    expect(isStale(staleAfter, at(staleAfter))).toBe(false);
-    expect(isStale(staleAfter, at('2026-11-21T12:03:00.001Z'))).toBe(true);
-  });
-});
 
 describe('formatStaleMessage', () => {
   it('says how old the data is, in minutes, and why that matters', () => {

@@ -1,0 +1,54 @@
+// What a reader (the page) may believe of a published snapshot when its parts disagree: the status
+// its own details imply when its status reads better, until when it vouches for its data (one from
+// after now too), and whether it may replace the one shown (a cache or a woken leader serving an
+// older file must not take the page back in time). Pure.
+import type { OverallStatus, PublishedStatus, Severity } from './contract.ts';
+import { dataBehindMs, isFromTheFuture } from './clock.ts';
+import { charterStateInfo, statusOf } from './reasons.ts';
+
+const rank: Record<OverallStatus, number> = { healthy: 0, degraded: 1, failing: 2 };
+const worse = (a: OverallStatus, b: OverallStatus): OverallStatus => (rank[b] > rank[a] ? b : a);
+
+type Claims = Pick<PublishedStatus, 'status' | 'reasons'>;
+type Details = Claims & Pick<PublishedStatus, 'charters' | 'credits' | 'generatedAt' | 'dataAsOf' | 'rules'>;
+
+/** What the file says of itself: its status, or its reasons' if they are worse. */
+export const claimedStatus = ({ status, reasons }: Claims): OverallStatus => worse(status, statusOf(reasons ?? []));
+
+/**
+ * The status a reader is shown: the file's claim, or what its details say if that is worse (the
+ * worker derives its reasons from the same facts, so only a file that contradicts itself differs):
+ * a charter's state, the credits (none left, or their health), data read from a replica behind by
+ * more than the grace. The rules are the worker's (shared/reasons.ts, shared/credits.ts).
+ */
+export function readerStatus(snapshot: Details): OverallStatus {
+  const { credits, rules, dataAsOf } = snapshot;
+  const severities: (Severity | null | undefined)[] = snapshot.charters.map((charter) => charter.state && charterStateInfo[charter.state].severity);
+  severities.push(BigInt(credits.balance) <= 0n || credits.health === 'red' ? 'failing' : credits.health === 'yellow' ? 'degraded' : null);
+  const behind = dataAsOf && rules ? dataBehindMs({ now: Date.parse(snapshot.generatedAt), dataAsOf: Date.parse(dataAsOf) }) : 0;
+  if (rules && behind > rules.graceSeconds * 1000) severities.push('degraded');
+  const details = statusOf(severities.filter((severity): severity is Severity => !!severity).map((severity) => ({ severity })));
+  return worse(claimedStatus(snapshot), details);
+}
+
+/**
+ * When a reader must stop vouching for a snapshot: its staleAfter, but never later than its own
+ * freshness window (staleAfter - generatedAt) counted from when it was first seen. A snapshot stamped
+ * after now (a database clock that ran ahead, a file put there by hand) was made by then at the
+ * latest; left in place, it would otherwise read as fresh until its staleAfter, however far ahead.
+ */
+export function staleAtOf({ generatedAt, staleAfter }: Pick<PublishedStatus, 'generatedAt' | 'staleAfter'>, firstSeenAt: number): number {
+  const made = Date.parse(generatedAt);
+  const after = Date.parse(staleAfter);
+  return Math.min(after, Math.min(made, firstSeenAt) + (after - made));
+}
+
+/**
+ * Whether `next` must not replace the snapshot shown: it was made before it (a cache's old copy, a
+ * leader that woke from a freeze), unless the one shown is from the future by the worker's own rule
+ * (shared/clock.ts), which the worker writes over, and so must the reader.
+ */
+export function isOlderSnapshot(next: Pick<PublishedStatus, 'generatedAt'>, shown: Pick<PublishedStatus, 'generatedAt'>, now: number): boolean {
+  const shownAt = Date.parse(shown.generatedAt);
+  return Date.parse(next.generatedAt) < shownAt && !isFromTheFuture(shownAt, now);
+}

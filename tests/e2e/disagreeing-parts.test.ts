@@ -1,0 +1,80 @@
+// The page stays true when its parts disagree: an older copy served after a newer one (a cache, a
+// leader that woke from a freeze), a snapshot stamped a day ahead that then stops changing, a file
+// whose status reads better than its own details, side files the worker could not update.
+import { describe, expect, it } from 'vitest';
+import { fixtureTime, listUnexpectedProblems, readFixture, serveSnapshot, snapshotPath, textOf, usePageSuite, type FixtureName } from './page-harness.ts';
+
+const suite = usePageSuite();
+const minute = 60_000;
+const iso = (ms: number) => new Date(ms).toISOString();
+const changed = (name: FixtureName, change: (snapshot: Record<string, any>) => void) => {
+  const snapshot = JSON.parse(readFixture(name));
+  change(snapshot);
+  return JSON.stringify(snapshot);
+};
+const tab = (page: import('playwright-core').Page) => page.evaluate(() => [document.title, new URL(document.querySelector<HTMLLinkElement>('link[rel="icon"]')!.href).pathname]);
+
+describe('when the parts disagree, the page', () => {
+  it('never goes back in time: an older snapshot served after a newer one is refused, with a note', async () => {
+    serveSnapshot(suite.server, readFixture('failing'));
+    const opened = await suite.open();
+    const { page } = opened;
+    await page.clock.pauseAt(fixtureTime + 15_000);
+    // a healthy copy made a minute before the one shown, and still within its own staleAfter
+    serveSnapshot(suite.server, changed('healthy', (s) => Object.assign(s, { generatedAt: iso(fixtureTime - minute), dataAsOf: iso(fixtureTime - minute), staleAfter: iso(fixtureTime + 2 * minute) })));
+    await page.clock.runFor(30_000);
+    await expect.poll(() => page.getByTestId('refresh-note').count()).toBe(1);
+    expect(await textOf(page, 'refresh-note')).toMatch(/: the server sent an older snapshot than the one shown \(a cache or a second worker\)\. Showing the last good data\.$/);
+    expect(await textOf(page, 'status')).toMatch(/^Failing\n/);
+    expect(await tab(page)).toEqual(['Failing · Governance status', '/favicon-failing.svg']);
+
+    // the newer one again (or a newer still) is taken as usual
+    serveSnapshot(suite.server, readFixture('failing'));
+    await page.clock.runFor(30_000);
+    await expect.poll(() => page.getByTestId('refresh-note').count()).toBe(0);
+    expect(listUnexpectedProblems(opened, snapshotPath)).toEqual([]);
+  });
+
+  it('stops vouching for a snapshot from a day ahead that stops changing, once its window has passed since it arrived', async () => {
+    const ahead = fixtureTime + 24 * 60 * minute;
+    serveSnapshot(suite.server, changed('healthy', (s) => Object.assign(s, { generatedAt: iso(ahead), dataAsOf: iso(ahead), staleAfter: iso(ahead + 3 * minute) })));
+    const opened = await suite.open();
+    const { page } = opened;
+    expect(await textOf(page, 'status')).toMatch(/^Healthy\n/);
+    // (polls in flight while the fake clock jumps time out: no matter, the file would be the same)
+    await page.clock.runFor(4 * minute);
+    await expect.poll(() => textOf(page, 'status')).toBe('Unknown\nlast known: Healthy, 4 minutes ago');
+    expect(await textOf(page, 'stale-banner')).toBe('This data is 4 minutes old: the status worker may be down.');
+    expect(await textOf(page, 'updated')).toMatch(/^Made 23 h \d+ min after now by the server's clock/);
+    expect(await tab(page)).toEqual(['Unknown · Governance status', '/favicon-unknown.svg']);
+    expect(listUnexpectedProblems(opened, snapshotPath)).toEqual([]);
+  });
+
+  it('never reads better than its own details: "healthy" with no credits and a failing charter is Failing', async () => {
+    serveSnapshot(suite.server, changed('healthy', (s) => {
+      s.reasons = [];
+      Object.assign(s.credits, { balance: '0', balanceUsd: '0.00', health: 'red', runwayHours: 0 });
+      s.charters[1].state = 'failing';
+    }));
+    const opened = await suite.open();
+    const { page } = opened;
+    expect(await textOf(page, 'status')).toBe('Failing\nThe file says Healthy, but its own details say otherwise: see the charters and credits below.');
+    expect(await tab(page)).toEqual(['Failing · Governance status', '/favicon-failing.svg']);
+    expect(listUnexpectedProblems(opened)).toEqual([]);
+  });
+
+  it.each([
+    ['/', 'The worker could not update governance-history.json, governance-badge.svg since Nov 21, 06:00 EST: the history, feeds or badges drawn from them may be behind.'],
+    ['/de/', 'Der Worker konnte governance-history.json, governance-badge.svg seit 21. Nov., 06:00 GMT-5 nicht aktualisieren: Verlauf, Feeds oder Badges daraus sind womöglich veraltet.'],
+  ])('on %s names the side files the worker could not update, and since when', async (path, words) => {
+    serveSnapshot(suite.server, changed('healthy', (s) => {
+      s.filesBehind = [
+        { name: 'governance-history.json', since: '2026-11-21T11:00:00.000Z' },
+        { name: 'governance-badge.svg', since: '2026-11-21T11:30:00.000Z' },
+      ];
+    }));
+    const opened = await suite.open({ path });
+    expect(await textOf(opened.page, 'files-behind')).toBe(words);
+    expect(listUnexpectedProblems(opened)).toEqual([]);
+  });
+});

@@ -1,0 +1,90 @@
+// What a reader may believe of a snapshot whose parts disagree: its status never reads better than
+// its own details, it stops vouching for itself within its freshness window of being first seen, and
+// an older copy never replaces a newer one.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { PublishedStatus, Reason } from '../../shared/contract.ts';
+import { claimedStatus, isOlderSnapshot, readerStatus, staleAtOf } from '../../shared/snapshot-trust.ts';
+
+const read = (name: string) => JSON.parse(readFileSync(new URL(`../fixtures/snapshots/${name}.json`, import.meta.url), 'utf8')) as PublishedStatus;
+const reason = (severity: Reason['severity']): Reason => ({ code: 'charter_failing', severity, charterId: null, since: null, text: 'x' });
+const minute = 60_000;
+const iso = (ms: number) => new Date(ms).toISOString();
+
+describe('readerStatus', () => {
+  const healthy = read('healthy');
+  const quiet = { ...healthy, reasons: [] };
+
+  it("is every fixture's own status: the worker's files never contradict themselves", () => {
+    for (const name of ['healthy', 'degraded', 'failing', 'empty', 'demo', 'hostile', 'hostile-page', 'legacy-v1']) {
+      expect(readerStatus(read(name)), name).toBe(read(name).status);
+    }
+  });
+
+  it('never reads better than the reasons a file lists', () => {
+    expect(readerStatus({ ...healthy, reasons: [reason('degraded')] })).toBe('degraded');
+    expect(readerStatus({ ...healthy, status: 'degraded', reasons: [reason('failing')] })).toBe('failing');
+    expect(readerStatus({ ...quiet, status: 'failing' })).toBe('failing');
+    expect(claimedStatus({ status: 'healthy', reasons: [reason('notice')] })).toBe('healthy');
+  });
+
+  it("never reads better than a charter's state: a degraded state is degraded, a notice is none", () => {
+    const withState = (state: 'failing' | 'paused' | 'running') => ({ ...quiet, charters: quiet.charters.map((charter, index) => (index === 1 ? { ...charter, state } : charter)) });
+    expect(readerStatus(withState('failing'))).toBe('degraded');
+    expect(readerStatus(withState('paused'))).toBe('healthy');
+    expect(readerStatus(withState('running'))).toBe('healthy');
+  });
+
+  it('never reads better than the credits: none left or red is failing, yellow degraded', () => {
+    expect(readerStatus({ ...quiet, credits: { ...quiet.credits, balance: '0' } })).toBe('failing');
+    expect(readerStatus({ ...quiet, credits: { ...quiet.credits, balance: '-5' } })).toBe('failing');
+    expect(readerStatus({ ...quiet, credits: { ...quiet.credits, health: 'red' } })).toBe('failing');
+    expect(readerStatus({ ...quiet, credits: { ...quiet.credits, health: 'yellow' } })).toBe('degraded');
+  });
+
+  it('is degraded when its data lags its instant by more than the grace, as the worker judges data_behind', () => {
+    const generatedAt = Date.parse(quiet.generatedAt);
+    const grace = quiet.rules!.graceSeconds * 1000;
+    expect(readerStatus({ ...quiet, dataAsOf: iso(generatedAt - grace) })).toBe('healthy');
+    expect(readerStatus({ ...quiet, dataAsOf: iso(generatedAt - grace - 1) })).toBe('degraded');
+    // a file from before dataAsOf and rules says nothing about its lag
+    expect(readerStatus({ ...quiet, dataAsOf: iso(generatedAt - 2 * grace), rules: undefined })).toBe('healthy');
+  });
+});
+
+describe('staleAtOf', () => {
+  const made = Date.parse('2026-11-21T12:00:30.000Z');
+  const snapshot = { generatedAt: iso(made), staleAfter: iso(made + 3 * minute) };
+
+  it('is staleAfter for a snapshot made before it was seen', () => {
+    expect(staleAtOf(snapshot, made + 20_000)).toBe(made + 3 * minute);
+    expect(staleAtOf(snapshot, made + 10 * minute)).toBe(made + 3 * minute);
+  });
+
+  it('counts the freshness window of a snapshot from the future from when it was first seen', () => {
+    const ahead = { generatedAt: iso(made + 24 * 60 * minute), staleAfter: iso(made + 24 * 60 * minute + 3 * minute) };
+    expect(staleAtOf(ahead, made)).toBe(made + 3 * minute);
+  });
+
+  it('is staleAfter when that comes before generatedAt', () => {
+    expect(staleAtOf({ generatedAt: iso(made), staleAfter: iso(made - minute) }, made + 1_000)).toBe(made - minute);
+  });
+});
+
+describe('isOlderSnapshot', () => {
+  const shown = { generatedAt: '2026-11-21T12:01:30.000Z' };
+  const now = Date.parse('2026-11-21T12:02:00.000Z');
+
+  it('refuses a copy made before the one shown, and takes the same or a newer one', () => {
+    expect(isOlderSnapshot({ generatedAt: '2026-11-21T12:00:30.000Z' }, shown, now)).toBe(true);
+    expect(isOlderSnapshot({ generatedAt: '2026-11-21T12:01:29.999Z' }, shown, now)).toBe(true);
+    expect(isOlderSnapshot(shown, shown, now)).toBe(false);
+    expect(isOlderSnapshot({ generatedAt: '2026-11-21T12:02:30.000Z' }, shown, now)).toBe(false);
+  });
+
+  it('takes an older one when the one shown is from the future, by the rule the worker writes over it', () => {
+    const ahead = { generatedAt: '2026-11-22T12:00:00.000Z' };
+    expect(isOlderSnapshot({ generatedAt: '2026-11-21T12:01:30.000Z' }, ahead, now)).toBe(false);
+    expect(isOlderSnapshot({ generatedAt: '2026-11-21T12:01:30.000Z' }, { generatedAt: '2026-11-21T12:02:59.000Z' }, now)).toBe(true);
+  });
+});
