@@ -5,7 +5,7 @@
 // Dependencies arrive as ports; each step is one call into the module that owns it.
 import { historyFileName, limits, type GovernanceStatus } from '../shared/contract.ts';
 import { forecastHorizonMs } from '../shared/forecast.ts';
-import { recalledIncidents, statusConditions, withStatusIncidents } from '../shared/incidents.ts';
+import { statusConditions, withStatusIncidents } from '../shared/incidents.ts';
 import type { Clock, GovernanceQuery, GovernanceStatusPort, Logger, RunFacts, SnapshotStorePort, TickFacts } from '../shared/ports.ts';
 import { composeSnapshot, mostSevereFirst, type SnapshotRules } from './compose-snapshot.ts';
 import { createHistoryKeeper } from './history-keeper.ts';
@@ -22,7 +22,7 @@ import type { DayUsage } from '../shared/usage-contract.ts';
 import { startOfUtcDay } from '../shared/history.ts';
 import { createMemory } from './memory.ts';
 import { createFilePublisher, type PublishResult, type PublishSettings } from './publish.ts';
-import { createHistoryFile, parsePublishedHistory, publishedOpenIncidents, type HistoryContent, type HistoryFile } from './side-files.ts';
+import { announcedIn, createHistoryFile, type HistoryContent, type HistoryFile } from './side-files.ts';
 import { assertSnapshotIsValid, serializeSnapshot, SnapshotError } from './validate.ts';
 import { clockSkewMs, databaseTimeAt, skewProblem } from '../shared/clock.ts';
 
@@ -95,6 +95,9 @@ type BuilderState = {
   skewMs: number;
 };
 
+/** Reads a published file as the store holds it (null: none). */
+type ReadStored = (signal?: AbortSignal) => Promise<string | null>;
+
 /**
  * One tick after another, with what the worker remembers between them. `record` archives closed days;
  * `published` reads the history file as the store holds it, when the worker starts or leads anew: what
@@ -105,18 +108,13 @@ export function createSnapshotBuilder(
   source: GovernanceStatusPort,
   settings: SnapshotSettings,
   logger: Logger,
-  stored: { record?: ArchiveRecord; published?: (signal?: AbortSignal) => Promise<string | null>; publishedSnapshot?: (signal?: AbortSignal) => Promise<string | null> } = {},
+  stored: { record?: ArchiveRecord; published?: ReadStored; publishedSnapshot?: ReadStored } = {},
 ) {
   const { record, published, publishedSnapshot } = stored;
   const { rules } = settings;
   const memory = createMemory(rules);
   const keeper = createHistoryKeeper(rules);
-  const readPublished =
-    published &&
-    (async (signal?: AbortSignal) => {
-      const history = parsePublishedHistory(await published(signal), logger);
-      return recalledIncidents(history, publishedOpenIncidents((await publishedSnapshot?.(signal)) ?? null));
-    });
+  const readPublished = published && (async (signal?: AbortSignal) => announcedIn(await published(signal), (await publishedSnapshot?.(signal)) ?? null, logger));
   const rebuild = createHistoryRebuild({ source, keeper, memory, principalId: settings.principalId, billingAccountId: settings.billingAccountId, graceMs: rules.graceMs, readPublished });
   const state: BuilderState = { source, settings, logger, record, memory, usage: createUsageMemory(), keeper, rebuild, historyFile: createHistoryFile(logger), skewMs: 0 };
 

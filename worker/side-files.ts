@@ -20,6 +20,7 @@ import { governanceBadge, governanceBadgeSvg } from '../shared/badge.ts';
 import { governanceHistoryJsonSchema, governanceStatusJsonSchema } from '../shared/json-schema.ts';
 import type { Logger } from '../shared/ports.ts';
 import { statuspageFileName, statuspageSummary } from '../shared/statuspage.ts';
+import { recalledIncidents } from '../shared/incidents.ts';
 import { archiveDaySchemaFileName, archiveIndexSchemaFileName, archiveRecentSchemaFileName, signingKeyFileName } from '../shared/archive-files.ts';
 import { archiveSideFiles } from './archive-side-files.ts';
 import type { Signer } from './signing-key.ts';
@@ -115,6 +116,12 @@ export function publishedOpenIncidents(body: string | null): string[] {
     return [];
   }
 }
+
+/**
+ * What the published files announced, recalled when the worker starts or leads anew: the history's
+ * incidents, and the system's open ones the snapshot names that the history does not hold (shared/incidents.ts).
+ */
+export const announcedIn = (history: string | null, snapshot: string | null, logger: Logger) => recalledIncidents(parsePublishedHistory(history, logger), publishedOpenIncidents(snapshot));
 
 // The schemas never change within one process: serialise them once.
 const statusSchemaBody = json(governanceStatusJsonSchema());
