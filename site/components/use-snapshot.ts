@@ -32,20 +32,25 @@ export function useStatusFiles(statusUrl: string, historyUrl: string, { status: 
       noteServerClock(outcome.clock ?? null);
       startTransition(() => set((previous) => applyOutcome(previous, outcome, correctedNow())));
     };
-    const loadHistory = () => void fetchChecked<GovernanceHistory>(historyUrl, historySchema, words, fetch, lastHistory).then((outcome) => settle(setHistory, outcome));
+    /** the files shown: an older copy (a cache's, a leader's that woke from a freeze) never replaces one */
+    const shown: { status: PublishedStatus | null; history: GovernanceHistory | null } = { status: null, history: null };
+    const notOlder = <T extends { generatedAt: string }>(outcome: FetchOutcome<T>, than: T | null): FetchOutcome<T> =>
+      outcome.ok && than !== null && isOlderSnapshot(outcome.data, than, correctedNow()) ? { ok: false, reason: words.older, clock: outcome.clock ?? null } : outcome;
+    const loadHistory = () =>
+      void fetchChecked<GovernanceHistory>(historyUrl, historySchema, words, fetch, lastHistory).then((fetched) => {
+        const outcome = notOlder(fetched, shown.history);
+        if (outcome.ok) shown.history = outcome.data;
+        settle(setHistory, outcome);
+      });
     let mark: HistoryMark | null = null;
-    /** the snapshot shown: an older copy (a cache's, a leader's that woke from a freeze) never replaces it */
-    let shown: PublishedStatus | null = null;
-    const newest = (outcome: FetchOutcome<PublishedStatus>): FetchOutcome<PublishedStatus> =>
-      outcome.ok && shown !== null && isOlderSnapshot(outcome.data, shown, correctedNow()) ? { ok: false, reason: words.older, clock: outcome.clock ?? null } : outcome;
     let waiting: ReturnType<typeof setTimeout> | undefined;
     loadHistory();
     const stop = startPolling<PublishedStatus>({
-      load: () => fetchChecked<PublishedStatus>(statusUrl, statusSchema, words, fetch, lastStatus).then(newest),
+      load: () => fetchChecked<PublishedStatus>(statusUrl, statusSchema, words, fetch, lastStatus).then((outcome) => notOlder(outcome, shown.status)),
       onOutcome: (outcome) => {
         settle(setSnapshot, outcome);
         if (!outcome.ok) return;
-        shown = outcome.data;
+        shown.status = outcome.data;
         setStatusText(lastStatus.current?.text ?? null);
         if (mark !== null && !shouldFetchHistory(mark, outcome.data)) return;
         // The first history is on its way already: the first snapshot only marks what it was asked for.

@@ -2,7 +2,7 @@
 // leader that woke from a freeze), a snapshot stamped a day ahead that then stops changing, a file
 // whose status reads better than its own details, side files the worker could not update.
 import { describe, expect, it } from 'vitest';
-import { fixtureTime, listUnexpectedProblems, readFixture, serveSnapshot, snapshotPath, textOf, usePageSuite, type FixtureName } from './page-harness.ts';
+import { fixtureTime, historyPath, listUnexpectedProblems, readFixture, readHistory, serveFixture, serveHistory, serveSnapshot, snapshotPath, textOf, usePageSuite, type FixtureName } from './page-harness.ts';
 
 const suite = usePageSuite();
 const minute = 60_000;
@@ -33,6 +33,26 @@ describe('when the parts disagree, the page', () => {
     await page.clock.runFor(30_000);
     await expect.poll(() => page.getByTestId('refresh-note').count()).toBe(0);
     expect(listUnexpectedProblems(opened, snapshotPath)).toEqual([]);
+  });
+
+  it('never takes its history back in time: an older history served after a newer one is not shown', async () => {
+    serveFixture(suite.server, 'degraded');
+    const opened = await suite.open();
+    const { page } = opened;
+    await page.clock.pauseAt(fixtureTime + 15_000);
+    const items = page.locator('ol.incidents > li');
+    const listed = await items.count();
+    expect(listed).toBeGreaterThan(0);
+    // a cache's copy from ten minutes before, without the incidents, then a snapshot that makes the page ask again
+    const history = JSON.parse(readHistory('degraded'));
+    const older = { ...history, generatedAt: iso(Date.parse(history.generatedAt) - 10 * minute), incidents: [] };
+    serveHistory(suite.server, JSON.stringify(older));
+    serveSnapshot(suite.server, changed('degraded', (s) => Object.assign(s, { generatedAt: iso(Date.parse(s.generatedAt) + 5 * minute), staleAfter: iso(Date.parse(s.staleAfter) + 5 * minute), openIncidents: [] })));
+    const asked = () => suite.server.requests.filter((request) => request.path === historyPath && request.status === 200).length;
+    await expect.poll(async () => asked() >= 2 || (await page.clock.runFor(1_000), asked() >= 2), { timeout: 30_000 }).toBe(true);
+    await page.clock.runFor(1_000);
+    expect(await items.count()).toBe(listed);
+    expect(listUnexpectedProblems(opened, historyPath)).toEqual([]);
   });
 
   it('stops vouching for a snapshot from a day ahead that stops changing, once its window has passed since it arrived', async () => {
