@@ -23,6 +23,8 @@ export type VerifyReport = {
   first: string;
   last: string;
   head: string;
+  /** the index's days with their SHA-256, oldest first */
+  entries: ReadonlyArray<{ day: string; sha256: string }>;
   /** freshUntil (ms): its staleAfter, or the retirement of the key that signed it if earlier (key-chain.ts) */
   snapshot: { generatedAt: string; staleAfter: string; freshUntil: number; ageMs: number; stale: boolean };
 };
@@ -185,6 +187,7 @@ async function verify(options: VerifyOptions, fail: Fail): Promise<VerifyReport>
     first: entries[0]!.day,
     last: last.day,
     head: last.sha256,
+    entries,
     snapshot: { generatedAt: generatedAt as string, staleAfter: staleAfter as string, freshUntil: fresh, ageMs: options.now - Date.parse(generatedAt as string), stale: options.now > fresh },
   };
 }

@@ -1,7 +1,7 @@
 // Verifies the published record with its failures in sentences, for the verify command and anyone
 // in Node: the checks are shared/archive-verify-core.ts (the page imports that alone, with its own
 // words); here are the sentences, one per failure code, with {placeholders}.
-import { archiveIndexFileName, signingKeyFileName } from './archive-files.ts';
+import { archiveIndexFileName, isUtcDate, signingKeyFileName } from './archive-files.ts';
 import { verifyRecordCore, type FailureCode, type VerifyOptions, type VerifyResult } from './archive-verify-core.ts';
 
 export type { FailureKind, VerifyFailure, VerifyOptions, VerifyReport, VerifyResult } from './archive-verify-core.ts';
@@ -31,4 +31,28 @@ export const sayFailure = (code: FailureCode, values: Record<string, string>) =>
 
 export function verifyRecord(options: VerifyOptions): Promise<VerifyResult> {
   return verifyRecordCore(options, sayFailure);
+}
+
+/** A day a reader saw before, with its SHA-256 then (the head the verify command printed). */
+export type SeenDay = { day: string; sha256: string };
+
+/** "2026-11-03=<64 hex digits>" as a seen day, or null when it is not one. */
+export function parseSeenDay(text: string): SeenDay | null {
+  const match = /^(\d{4}-\d{2}-\d{2})=([0-9a-f]{64})$/.exec(text.trim().toLowerCase());
+  return match && isUtcDate(match[1]) ? { day: match[1]!, sha256: match[2]! } : null;
+}
+
+/**
+ * Why the record no longer holds a day the reader saw, or null when it holds every one with the same
+ * bytes. A record only ever adds days: a seen day missing or changed means it was rolled back (an old
+ * signed index served again) or rewritten, which no signature can show to a reader who kept nothing.
+ */
+export function forgottenDay(entries: ReadonlyArray<SeenDay>, seen: ReadonlyArray<SeenDay>): { day: string; problem: string } | null {
+  const listed = new Map(entries.map((entry) => [entry.day, entry.sha256]));
+  for (const { day, sha256 } of seen) {
+    const now = listed.get(day);
+    if (now === undefined) return { day, problem: `${day} was seen before (SHA-256 ${sha256}), but ${archiveIndexFileName} no longer lists it: the record was rolled back or cut` };
+    if (now !== sha256) return { day, problem: `${day} was seen before with SHA-256 ${sha256}, but ${archiveIndexFileName} lists ${now}: the record was rewritten` };
+  }
+  return null;
 }

@@ -1,15 +1,16 @@
 #!/usr/bin/env node
-// npx governance-status-verify <URL or folder> [--key <jwk file or URL>]
+// npx governance-status-verify <URL or folder> [--key <jwk file or URL>] [--seen <day>=<sha256> ...]
 // Verifies the published governance record: every archived day's signature and prev link, the index
-// and the snapshot. Exit 0 when it verifies, 1 at the first break (named), 2 when it cannot read, 64
+// and the snapshot, and that it still holds the days the reader saw before (--seen). Exit 0 when it verifies, 1 at the first break (named), 2 when it cannot read, 64
 // on a usage error. The checks themselves are shared/archive-verify.ts, the ones the page runs.
 import { parseArgs } from 'node:util';
 import { firstIssue, parseArchiveDay, parseArchiveIndex } from '../shared/archive-contract.ts';
+import { archiveIndexFileName } from '../shared/archive-files.ts';
 import { parseGovernanceStatus } from '../shared/contract.ts';
-import { verifyRecord, type FailureKind, type VerifyReport } from '../shared/archive-verify.ts';
+import { forgottenDay, parseSeenDay, verifyRecord, type FailureKind, type SeenDay, type VerifyReport } from '../shared/archive-verify.ts';
 import { openSource, readKey, type Source } from './sources.ts';
 
-const usage = 'usage: governance-status-verify <URL or folder of governance-status.json> [--key <JWK file or URL>]';
+const usage = 'usage: governance-status-verify <URL or folder of governance-status.json> [--key <JWK file or URL>] [--seen <YYYY-MM-DD>=<SHA-256> ...]';
 
 const kindText: Record<FailureKind, string> = {
   missing: 'missing file',
@@ -59,11 +60,14 @@ function printReport(source: Source, report: VerifyReport) {
 async function main(): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ allowPositionals: true, options: { key: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+    parsed = parseArgs({ allowPositionals: true, options: { key: { type: 'string' }, seen: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } } });
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\n${usage}\n`);
     return 64;
   }
+  const seen = (parsed.values.seen ?? []).map((text) => parseSeenDay(text) ?? text);
+  const unreadable = seen.find((day): day is string => typeof day === 'string');
+  if (unreadable !== undefined) return (process.stderr.write(`--seen ${unreadable} is not <YYYY-MM-DD>=<64 hex digits of SHA-256>\n${usage}\n`), 64);
   if (parsed.values.help) return (process.stdout.write(`${usage}\n`), 0);
   if (parsed.positionals.length !== 1) return (process.stderr.write(`${usage}\n`), 64);
   let source: Source;
@@ -78,6 +82,11 @@ async function main(): Promise<number> {
       snapshotName: source.snapshotName,
       checks: { day: check(parseArchiveDay), index: check(parseArchiveIndex), snapshot: check(parseGovernanceStatus) },
     });
+    const forgotten = result.ok ? forgottenDay(result.report.entries, seen as SeenDay[]) : null;
+    if (forgotten) {
+      process.stdout.write(`NOT VERIFIED: the record breaks at ${forgotten.day} (${archiveIndexFileName})\n  why: chain: ${forgotten.problem}\n`);
+      return 1;
+    }
     if (result.ok) {
       printReport(source, result.report);
       return 0;

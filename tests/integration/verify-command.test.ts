@@ -151,3 +151,34 @@ describe('each kind of break names the first broken day and why, and exits 1', (
     expect(missing.stderr).toMatch(/could not read the record/);
   });
 });
+
+describe('the days a reader saw before (--seen <day>=<SHA-256>)', () => {
+  it('verifies a record that still holds them, and refuses one rolled back to an older signed index', async () => {
+    const signer = newSigner();
+    const older = await buildRecord({ days: 4, signer });
+    const { folder, files, days } = await publish({ signer });
+    const head = `${days[5]}=${JSON.parse(files.get('governance-archive.json')!).head}`;
+    const earlier = `${days[1]}=${JSON.parse(older.files.get('governance-archive.json')!).days[1].sha256}`;
+    const held = await verify(folder, '--seen', earlier, '--seen', head);
+    expect(held.code, held.stdout).toBe(0);
+
+    // the index and its signature as they were two days ago: every signature still verifies
+    for (const name of ['governance-archive.json', 'governance-archive.json.jws']) await writeFile(join(folder, name), older.files.get(name)!);
+    expect((await verify(folder, '--seen', earlier)).code).toBe(0);
+    const rolledBack = await verify(folder, '--seen', earlier, '--seen', head);
+    expect(rolledBack.code).toBe(1);
+    expect(rolledBack.stdout).toBe(
+      `NOT VERIFIED: the record breaks at ${days[5]} (governance-archive.json)\n  why: chain: ${days[5]} was seen before (SHA-256 ${head.split('=')[1]}), but governance-archive.json no longer lists it: the record was rolled back or cut\n`,
+    );
+  });
+
+  it('refuses a day rewritten since it was seen, and a --seen that is not <day>=<SHA-256> (exit 64)', async () => {
+    const { folder, days } = await publish({ signer: null });
+    const rewritten = await verify(folder, '--seen', `${days[2]}=${'0'.repeat(64)}`);
+    expect(rewritten.code).toBe(1);
+    expect(rewritten.stdout).toMatch(new RegExp(`why: chain: ${days[2]} was seen before with SHA-256 0{64}, but governance-archive.json lists [0-9a-f]{64}: the record was rewritten`));
+    const usage = await verify(folder, '--seen', `${days[2]}=not-a-hash`);
+    expect(usage.code).toBe(64);
+    expect(usage.stderr).toMatch(/^--seen 2026-10-03=not-a-hash is not <YYYY-MM-DD>=<64 hex digits of SHA-256>/);
+  });
+});

@@ -3,7 +3,7 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { archiveDayFileName, archiveIndexFileName, keyRotationsFileName, signatureFileName, signingKeyFileName } from '../../shared/archive-files.ts';
-import { verifyRecord, type VerifyOptions } from '../../shared/archive-verify.ts';
+import { forgottenDay, parseSeenDay, verifyRecord, type VerifyOptions } from '../../shared/archive-verify.ts';
 import { base64urlEncode, utf8 } from '../../shared/jws.ts';
 import { createRotationStatement, createSigner, signingKeyFileBody } from '../../worker/signing-key.ts';
 import { buildRecord, newSigner, readFrom } from '../support/archive-record.ts';
@@ -32,6 +32,7 @@ describe('a good record', () => {
         first: '2026-10-01',
         last: '2026-10-05',
         head: JSON.parse(files.get(archiveIndexFileName)!).head,
+        entries: JSON.parse(files.get(archiveIndexFileName)!).days,
         snapshot: { generatedAt: new Date(now - 30_000).toISOString(), staleAfter: new Date(now + 150_000).toISOString(), freshUntil: now + 150_000, ageMs: 30_000, stale: false },
       },
     });
@@ -257,5 +258,21 @@ describe('a file rewritten in place', () => {
     const result = await verifyRecord({ now, read: (name) => (name === 'governance-status.json' && served++ === 0 ? Promise.resolve(new TextEncoder().encode(older)) : read(name)) });
     expect(served).toBe(2);
     expect(result.ok).toBe(true);
+  });
+});
+
+describe('the days a reader saw before', () => {
+  const a = 'a'.repeat(64);
+  const b = 'b'.repeat(64);
+  it('are read from <day>=<SHA-256>, and nothing else', () => {
+    expect(parseSeenDay(`2026-11-03=${a.toUpperCase()}`)).toEqual({ day: '2026-11-03', sha256: a });
+    expect([`2026-02-30=${a}`, `2026-11-03=${a.slice(1)}`, `2026-11-03 ${a}`, '', `2026-11-03=${a}x`].map(parseSeenDay)).toEqual([null, null, null, null, null]);
+  });
+  it('must all still be in the record with the same bytes: a record only ever adds days', () => {
+    const entries = [{ day: '2026-11-02', sha256: a }, { day: '2026-11-03', sha256: b }];
+    expect(forgottenDay(entries, [])).toBeNull();
+    expect(forgottenDay(entries, [{ day: '2026-11-03', sha256: b }, { day: '2026-11-02', sha256: a }])).toBeNull();
+    expect(forgottenDay(entries, [{ day: '2026-11-04', sha256: a }])).toEqual({ day: '2026-11-04', problem: expect.stringMatching(/no longer lists it: the record was rolled back or cut$/) });
+    expect(forgottenDay(entries, [{ day: '2026-11-02', sha256: b }])).toEqual({ day: '2026-11-02', problem: expect.stringMatching(/lists a{64}: the record was rewritten$/) });
   });
 });
