@@ -211,7 +211,7 @@ await attack('a stolen retired key signs a fresh snapshot backdated before the r
 say('by design: accepted, and why');
 // A rollback: the index and its signature as they were two days ago, the later days' files left or
 // deleted. Both readers verify the shorter record: only a reader who kept the head hash the verify
-// command printed can tell (README: "a later record must still contain that day with that hash").
+// command printed can tell, and give it back with --seen (tests/integration/verify-command.test.ts).
 await attack('an old signed index replayed (rollback: two days fewer)', 'accept', async () => {
   const signer = createSigner(key());
   const old = await buildRecord({ days: 4, signer });
