@@ -172,6 +172,37 @@ describe('a hot standby cut off from its primary', () => {
   }, 180_000);
 });
 
+describe('a hot standby restarted while its primary writes nothing', () => {
+  /** Whether the standby's receiver has flushed less than it replayed: it counts from the start of the WAL segment it resumes in. */
+  async function receivedBelowReplayed(): Promise<boolean> {
+    const client = new pg.Client({ connectionString: pair.standbyUrl('postgres') });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ below: boolean }>('SELECT pg_last_wal_receive_lsn() < pg_last_wal_replay_lsn() AS below');
+      return rows[0]!.below;
+    } finally {
+      await client.end();
+    }
+  }
+
+  it('is judged as of now: nothing it received waits to be replayed, though its receiver has counted less than it replayed', async () => {
+    // A restarted standby reports the start of the WAL segment it resumes in as received until the primary
+    // writes again: its received position is below its replayed one, never equal. Taken while that holds
+    // (the primary's background writer may log a record meanwhile: then it restarts once more).
+    await vi.waitFor(
+      async () => {
+        await pair.caughtUp();
+        await pair.restartStandby();
+        if (!(await receivedBelowReplayed())) throw new Error('the restarted standby has received something new already');
+      },
+      { timeout: 150_000, interval: 1_000 },
+    );
+    const taken = await snapshotFrom('standby');
+    expect(taken.dataAsOf).toBe(taken.generatedAt);
+    expect(codes(taken)).not.toContain('data_behind');
+  }, 180_000);
+});
+
 describe('a leader lock taken on a hot standby', () => {
   it('is that server’s alone: a replica locking on the primary leads too, and the one on the standby says why', async () => {
     const logs: Array<{ event: string; on: string }> = [];

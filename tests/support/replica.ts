@@ -25,6 +25,8 @@ export type StreamingPair = {
   /** cuts the standby off from its primary (no WAL receiver), and connects it again */
   disconnect(): Promise<void>;
   reconnect(): Promise<void>;
+  /** stops the standby and starts it again from its folder (on another port: the URLs above follow) */
+  restartStandby(): Promise<void>;
   pauseReplay(): Promise<void>;
   resumeReplay(): Promise<void>;
   /** the standby's pg_last_xact_replay_timestamp() */
@@ -63,16 +65,24 @@ export async function startStreamingReplica(prepare: (superuserUrl: (database: s
     await run('cp', ['-a', primaryDir, standbyDir]);
     const primary = await start(primaryDir);
     await followPrimary(standbyDir, primary.port, password);
-    const standby = await start(standbyDir);
-    const pair = createPair(primary, standby);
-    await vi.waitFor(
-      async () => {
-        const { rows } = await query(primary.url('postgres'), "SELECT count(*)::int AS n FROM pg_stat_replication WHERE state = 'streaming'");
-        if (rows[0]!.n !== 1) throw new Error('the standby is not streaming yet');
-      },
-      { timeout: 60_000, interval: 200 },
-    );
-    return { ...pair, stop };
+    let standby = await start(standbyDir);
+    const streaming = () =>
+      vi.waitFor(
+        async () => {
+          const { rows } = await query(primary.url('postgres'), "SELECT count(*)::int AS n FROM pg_stat_replication WHERE state = 'streaming'");
+          if (rows[0]!.n !== 1) throw new Error('the standby is not streaming yet');
+        },
+        { timeout: 60_000, interval: 200 },
+      );
+    const restartStandby = async () => {
+      await standby.stop();
+      running.splice(running.indexOf(standby), 1);
+      standby = await start(standbyDir);
+      await streaming();
+    };
+    const pair = createPair(primary, () => standby);
+    await streaming();
+    return { ...pair, restartStandby, stop };
   } catch (error) {
     await stop();
     throw error;
@@ -102,8 +112,8 @@ async function query<R extends pg.QueryResultRow>(url: string, sql: string): Pro
   }
 }
 
-function createPair(primary: EmbeddedCluster, standby: EmbeddedCluster): Omit<StreamingPair, 'stop'> {
-  const onStandby = (sql: string) => query(standby.url('postgres'), sql);
+function createPair(primary: EmbeddedCluster, standby: () => EmbeddedCluster): Omit<StreamingPair, 'stop' | 'restartStandby'> {
+  const onStandby = (sql: string) => query(standby().url('postgres'), sql);
   let conninfo = '';
   const withReader = (url: string, { role, password }: { role: string; password: string }) => {
     const parsed = new URL(url);
@@ -113,13 +123,13 @@ function createPair(primary: EmbeddedCluster, standby: EmbeddedCluster): Omit<St
   };
   return {
     primaryUrl: (database) => primary.url(database),
-    standbyUrl: (database) => standby.url(database),
-    readerUrl: (on, database, reader) => withReader((on === 'primary' ? primary : standby).url(database), reader),
+    standbyUrl: (database) => standby().url(database),
+    readerUrl: (on, database, reader) => withReader((on === 'primary' ? primary : standby()).url(database), reader),
     async caughtUp() {
       const { rows } = await query<{ lsn: string }>(primary.url('postgres'), 'SELECT pg_current_wal_insert_lsn()::text AS lsn');
       await vi.waitFor(
         async () => {
-          const replayed = await query<{ done: boolean }>(standby.url('postgres'), `SELECT pg_last_wal_replay_lsn() >= '${rows[0]!.lsn}'::pg_lsn AS done`);
+          const replayed = await query<{ done: boolean }>(standby().url('postgres'), `SELECT pg_last_wal_replay_lsn() >= '${rows[0]!.lsn}'::pg_lsn AS done`);
           if (!replayed.rows[0]!.done) throw new Error(`the standby has not replayed up to ${rows[0]!.lsn} yet`);
         },
         { timeout: 60_000, interval: 100 },

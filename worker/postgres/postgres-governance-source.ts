@@ -175,7 +175,9 @@ async function setUpTransaction(client: PoolClient, settings: SnapshotSettings, 
             set_config('jit', 'off', true), pg_backend_pid() AS pid,
             current_user AS role, (SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user) AS bypasses_rls,
             transaction_timestamp() AS now, pg_is_in_recovery() AS replica, pg_last_xact_replay_timestamp() AS replayed,
-            pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() AS caught_up,
+            -- <=, not =: a restarted standby counts as received only from the start of the WAL segment it
+            -- resumes in, below what it replayed, until its primary writes again (an idle one may not for long)
+            pg_last_wal_receive_lsn() <= pg_last_wal_replay_lsn() AS caught_up,
             EXISTS (SELECT FROM pg_stat_wal_receiver) AS receiving`,
     [principalId, String(settings.statementTimeoutMs), String(settings.lockTimeoutMs), String(settings.idleMs)],
   );
