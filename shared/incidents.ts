@@ -38,13 +38,15 @@ export function resolvedStreakIsIncident({ streak, endAt }: ResolvedStreak, rule
  * is final (a changed cron re-reads the open days' fires and would move it, or change its runs).
  * An announced incident the ledger no longer shows under its id (a row written after its grace
  * answered its first fire with a success or a run still in progress) goes on as its charter's next
- * streak: the first derived incident or open streak (`openStreaks`, blips too) of that charter that
- * began after it and was not announced itself takes its id and start, and it ends when that streak
- * does; the charter never recovered, so neither does the incident. One no streak goes on (its charter
- * was deleted, or late rows answered every fire) is kept, and resolved at `now`, when the worker saw it
- * end, if it was open.
+ * streak: the first derived incident or open streak (`going.streaks`, blips too) of that charter that
+ * began after it, but no later than it was last announced open (`going.announcedAt`: a streak begun
+ * since may follow a recovery no tick saw, a worker down or failing meanwhile), and was not announced
+ * itself takes its id and start, and it ends when that streak does; the charter never recovered, so
+ * neither does the incident. One no streak goes on (its charter was deleted, or late rows answered
+ * every fire) is kept, and resolved at `now`, when the worker saw it end, if it was open.
  */
-export function keepAnnounced(derived: readonly Incident[], announced: Iterable<Incident>, now: number, openStreaks: readonly Incident[] = []): Incident[] {
+export function keepAnnounced(derived: readonly Incident[], announced: Iterable<Incident>, now: number, going: Going = { streaks: [], announcedAt: Number.NEGATIVE_INFINITY }): Incident[] {
+  const openStreaks = going.streaks;
   const earlier = [...announced];
   const announcedIds = new Set(earlier.map((incident) => incident.id));
   const resolvedAsAnnounced = new Map(earlier.filter((incident) => incident.resolvedAt !== null).map((incident) => [incident.id, incident]));
@@ -55,7 +57,7 @@ export function keepAnnounced(derived: readonly Incident[], announced: Iterable<
   const claimed = new Set<string>();
   for (const incident of earlier.sort((a, b) => a.startedAt.localeCompare(b.startedAt))) {
     if (derivedIds.has(incident.id)) continue;
-    const next = continuation(incident, streaks, (id) => announcedIds.has(id) || claimed.has(id));
+    const next = continuation(incident, streaks, going.announcedAt, (id) => announcedIds.has(id) || claimed.has(id));
     if (next) claimed.add(next.id);
     if (next && incident.resolvedAt === null) kept.push({ ...next, id: incident.id, startedAt: incident.startedAt });
     else kept.push(incident.resolvedAt === null ? { ...incident, resolvedAt: new Date(now).toISOString() } : incident);
@@ -63,14 +65,18 @@ export function keepAnnounced(derived: readonly Incident[], announced: Iterable<
   return kept.filter((incident) => !claimed.has(incident.id));
 }
 
+/** The charters' open streaks (blips too), and when the announced incidents were last published as they are. */
+export type Going = { streaks: readonly Incident[]; announcedAt: number };
+
 /**
  * The streak an announced incident goes on as: its charter's first that began after it, not announced
- * itself; for one already resolved, the streak whose end it published (the same resolution instant).
+ * itself; for one still open, begun by the time it was last announced; for one already resolved, the
+ * streak whose end it published (the same resolution instant).
  */
-function continuation(incident: Incident, streaks: readonly Incident[], taken: (id: string) => boolean): Incident | undefined {
+function continuation(incident: Incident, streaks: readonly Incident[], announcedAt: number, taken: (id: string) => boolean): Incident | undefined {
   return streaks
     .filter((streak) => streak.charterId === incident.charterId && streak.startedAt > incident.startedAt && !taken(streak.id))
-    .filter((streak) => incident.resolvedAt === null || streak.resolvedAt === incident.resolvedAt)
+    .filter((streak) => (incident.resolvedAt === null ? Date.parse(streak.startedAt) <= announcedAt : streak.resolvedAt === incident.resolvedAt))
     .sort((a, b) => a.startedAt.localeCompare(b.startedAt))[0];
 }
 
@@ -118,15 +124,18 @@ export function parseStatusIncidentId(id: string): { code: StatusIncidentCode; s
  * table records those: a history deleted, unreadable or behind (its write failed while the snapshot's
  * did not) must not take them back, nor have them opened again under a new id.
  */
-export function recalledIncidents(history: Pick<GovernanceHistory, 'incidents' | 'statusIncidents'> | null, snapshotOpen: readonly string[]): Pick<GovernanceHistory, 'incidents' | 'statusIncidents'> {
+export function recalledIncidents(history: Recalled | null, snapshotOpen: readonly string[]): Recalled {
   const known = history?.statusIncidents ?? [];
   const ids = new Set(known.map((incident) => incident.id));
   const named = snapshotOpen.flatMap((id) => {
     const parsed = ids.has(id) ? null : parseStatusIncidentId(id);
     return parsed ? [{ id, code: parsed.code, startedAt: parsed.startedAt, resolvedAt: null }] : [];
   });
-  return { incidents: history?.incidents ?? [], statusIncidents: [...known, ...named] };
+  return { incidents: history?.incidents ?? [], statusIncidents: [...known, ...named], generatedAt: history?.generatedAt ?? null };
 }
+
+/** What a worker recalls as announced, and when it was published (null: no history to say). */
+export type Recalled = Pick<GovernanceHistory, 'incidents' | 'statusIncidents'> & { generatedAt?: string | null };
 
 /**
  * Moves the system's incidents to `now`: an open one whose condition no longer holds is resolved at

@@ -11,7 +11,7 @@ import type { DayCounts, GovernanceHistory, Incident, StatusIncident, StatusInci
 import { limits } from '../shared/contract.ts';
 import { countedUntil, isStuck, type RunRecord } from '../shared/charter-state.ts';
 import { dayMs, noStreak, startOfUtcDay, toIncident, utcDate } from '../shared/history.ts';
-import { advanceStatusIncidents, keepAnnounced, openStreakIsIncident } from '../shared/incidents.ts';
+import { advanceStatusIncidents, keepAnnounced, openStreakIsIncident, type Recalled } from '../shared/incidents.ts';
 import type { DayUsage } from '../shared/usage-contract.ts';
 import { closeDay, closeLimit, emptyState, mayWait, walk, type CountedCharter, type KeeperRules, type KeeperState, type Track } from './history-walk.ts';
 
@@ -30,7 +30,7 @@ export function createHistoryKeeper(rules: KeeperRules) {
      * What the published history says (at start, or when a replica leads anew): its incidents and the
      * system's are kept as announced. What this process knows already wins.
      */
-    recall: (published: Pick<GovernanceHistory, 'incidents' | 'statusIncidents'>) => recall(state, published),
+    recall: (published: Recalled) => recall(state, published),
     /** Starts a rebuild at the horizon: nothing closed yet; streaks open there begin at `openedAt`. */
     begin: (horizon: number, openedAt: ReadonlyMap<string, number>) => begin(state, horizon, openedAt),
     /** Closes one day: its counts become final and the streaks move past it (a run still in progress then is stuck: it does neither). */
@@ -76,8 +76,9 @@ export function createHistoryKeeper(rules: KeeperRules) {
 }
 
 
-function recall(state: KeeperState, published: Pick<GovernanceHistory, 'incidents' | 'statusIncidents'>) {
+function recall(state: KeeperState, published: Recalled) {
   for (const incident of published.incidents) if (!state.announced.has(incident.id)) state.announced.set(incident.id, incident);
+  if (published.generatedAt && state.announced.size > 0) state.announcedAt = Math.max(state.announcedAt, Date.parse(published.generatedAt));
   const known = new Set(state.statusIncidents.map((incident) => incident.id));
   state.statusIncidents = [...state.statusIncidents, ...(published.statusIncidents ?? []).filter((incident) => !known.has(incident.id))];
 }
@@ -129,10 +130,12 @@ function count(state: KeeperState, now: number, charters: readonly CountedCharte
   const stillOpen = openStreaks.filter(({ track, incident }) => openStreakIsIncident(track, now, state.rules) || state.announced.has(incident.id)).map(({ incident }) => incident);
   const derived = [...state.resolved, ...live.resolved, ...stillOpen];
   // an announced incident whose first fire a late row answered goes on as the charter's open streak, a blip too
-  const incidents = keepAnnounced(derived, state.announced.values(), now, openStreaks.map(({ incident }) => incident)).filter(
+  const going = { streaks: openStreaks.map(({ incident }) => incident), announcedAt: state.announcedAt };
+  const incidents = keepAnnounced(derived, state.announced.values(), now, going).filter(
     (incident) => incident.resolvedAt === null || Date.parse(incident.resolvedAt) >= horizon,
   );
   state.announced = new Map(incidents.map((incident) => [incident.id, incident]));
+  state.announcedAt = now;
   const dayList = [...state.days].map(([date, day]) => ({ date, ...day })).concat(live.days);
   const open = charters.flatMap((charter) => incidents.filter((incident) => incident.charterId === charter.id && incident.resolvedAt === null));
   return historyContent(now, charters, dayList, incidents, open);

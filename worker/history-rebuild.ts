@@ -5,7 +5,7 @@
 // it. A rebuild cut short (the tick's timeout) goes on where it stopped at the next tick, so a slow
 // database still gets there.
 import type { RunRecord } from '../shared/charter-state.ts';
-import type { GovernanceHistory } from '../shared/contract.ts';
+import type { Recalled } from '../shared/incidents.ts';
 import { dayMs, startOfUtcDay } from '../shared/history.ts';
 import type { GovernanceStatusPort, ScheduleFacts } from '../shared/ports.ts';
 import { dayUsageOf, usageRunsOf } from '../shared/usage.ts';
@@ -24,7 +24,7 @@ export type RebuildDeps = {
   billingAccountId: string;
   graceMs: number;
   /** what the published files announced (shared/incidents.ts recalledIncidents); none without a store */
-  readPublished?: (signal?: AbortSignal) => Promise<Pick<GovernanceHistory, 'incidents' | 'statusIncidents'> | null>;
+  readPublished?: (signal?: AbortSignal) => Promise<Recalled | null>;
 };
 
 /** A rebuild under way; the next tick goes on with it when the tick's timeout cut it short. */

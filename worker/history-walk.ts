@@ -65,6 +65,8 @@ export type KeeperState = {
   resolved: Incident[];
   /** the incidents of the last history content (or of the published file, recalled): never taken back */
   announced: Map<string, Incident>;
+  /** when they were last published as they are: an open one goes on only as a streak begun by then (shared/incidents.ts) */
+  announcedAt: number;
   /** the system's own incidents, which no table records: only this process knows them */
   statusIncidents: StatusIncident[];
   /** end (exclusive) of the last closed day; null until rebuilt */
@@ -79,6 +81,7 @@ export const emptyState = () => ({
   tracks: new Map<string, Track>(),
   resolved: [] as Incident[],
   announced: new Map<string, Incident>(),
+  announcedAt: Number.NEGATIVE_INFINITY,
   statusIncidents: [] as StatusIncident[],
   closedThrough: null as number | null,
   lastUpdate: Number.NEGATIVE_INFINITY,

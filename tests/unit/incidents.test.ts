@@ -167,26 +167,38 @@ describe('incidents once announced', () => {
     // or a run still in progress): the ledger's streak now starts at 06:15
     const later = (startedAt: string, runs: number, resolvedAt: string | null = null): Incident => ({ ...announced, id: `${id}@${startedAt}`, startedAt, runs, resolvedAt });
     const now = t('2026-11-21T06:31:00Z');
+    /** the charters' open streaks, the announced incidents last published a tick (a minute) before */
+    const going = (streaks: Incident[], announcedAt = now - 60_000) => ({ streaks, announcedAt });
 
     it('go on, open, as the charter’s next streak, a blip too: the charter never recovered', () => {
-      expect(keepAnnounced([], [announced], now, [later('2026-11-21T06:15:00.000Z', 1)])).toEqual([{ ...announced, runs: 1 }]);
-      expect(keepAnnounced([later('2026-11-21T06:15:00.000Z', 3)], [announced], now, [later('2026-11-21T06:15:00.000Z', 3)])).toEqual([{ ...announced, runs: 3 }]);
+      expect(keepAnnounced([], [announced], now, going([later('2026-11-21T06:15:00.000Z', 1)]))).toEqual([{ ...announced, runs: 1 }]);
+      expect(keepAnnounced([later('2026-11-21T06:15:00.000Z', 3)], [announced], now, going([later('2026-11-21T06:15:00.000Z', 3)]))).toEqual([{ ...announced, runs: 3 }]);
     });
 
     it('end when that streak ends, and stay so on every later tick (and after a restart)', () => {
       const ended = later('2026-11-21T06:15:00.000Z', 3, '2026-11-21T07:00:30.000Z');
-      const first = keepAnnounced([ended], [announced], t('2026-11-21T07:01:00Z'));
+      const first = keepAnnounced([ended], [announced], t('2026-11-21T07:01:00Z'), going([], t('2026-11-21T07:00:00Z')));
       expect(first).toEqual([{ ...announced, runs: 3, resolvedAt: '2026-11-21T07:00:30.000Z' }]);
-      expect(keepAnnounced([ended], first, t('2026-11-21T07:16:00Z'))).toEqual(first);
+      expect(keepAnnounced([ended], first, t('2026-11-21T07:16:00Z'), going([], t('2026-11-21T07:15:00Z')))).toEqual(first);
+    });
+
+    it('resolve, not go on, when the charter’s streak began after they were last published: a recovery no tick saw may lie between', () => {
+      // published open at 06:30; the worker down until 08:45; late rows answered 06:00 and 06:15, every
+      // run until 08:15 succeeded, 08:30 failed once (a blip)
+      const blip = later('2026-11-21T08:30:00.000Z', 1);
+      const at = t('2026-11-21T08:45:00Z');
+      expect(keepAnnounced([], [announced], at, going([blip], t('2026-11-21T06:30:00Z')))).toEqual([{ ...announced, resolvedAt: '2026-11-21T08:45:00.000Z' }]);
+      // the same blip, begun before the last publication, is the same outage going on
+      expect(keepAnnounced([], [announced], at, going([blip], t('2026-11-21T08:44:00Z')))).toEqual([{ ...announced, runs: 1 }]);
     });
 
     it('leave a streak of their charter that was announced itself, or began before them, or another charter’s, alone', () => {
       const own = later('2026-11-21T06:15:00.000Z', 2);
       expect(keepAnnounced([own], [announced, own], now)).toEqual([own, { ...announced, resolvedAt: '2026-11-21T06:31:00.000Z' }]);
       const before = later('2026-11-21T05:00:00.000Z', 2);
-      expect(keepAnnounced([], [announced], now, [before])).toEqual([{ ...announced, resolvedAt: '2026-11-21T06:31:00.000Z' }]);
+      expect(keepAnnounced([], [announced], now, going([before]))).toEqual([{ ...announced, resolvedAt: '2026-11-21T06:31:00.000Z' }]);
       const other = { ...later('2026-11-21T06:15:00.000Z', 2), charterId: 'governance:community', id: 'governance:community@2026-11-21T06:15:00.000Z' };
-      expect(keepAnnounced([other], [announced], now, [other])).toEqual([other, { ...announced, resolvedAt: '2026-11-21T06:31:00.000Z' }]);
+      expect(keepAnnounced([other], [announced], now, going([other]))).toEqual([other, { ...announced, resolvedAt: '2026-11-21T06:31:00.000Z' }]);
     });
   });
 });
@@ -202,7 +214,7 @@ describe('the system’s own incidents', () => {
   it('a worker that starts recalls those the published snapshot names open when the history is gone, or does not hold them', () => {
     const open = 'status:credits_exhausted@2026-11-21T07:00:00.000Z';
     const named = [open, 'governance:engineering@2026-11-21T06:00:00.000Z', 'status:nonsense@x'];
-    expect(recalledIncidents(null, named)).toEqual({ incidents: [], statusIncidents: [{ id: open, code: 'credits_exhausted', startedAt: '2026-11-21T07:00:00.000Z', resolvedAt: null }] });
+    expect(recalledIncidents(null, named)).toEqual({ incidents: [], generatedAt: null, statusIncidents: [{ id: open, code: 'credits_exhausted', startedAt: '2026-11-21T07:00:00.000Z', resolvedAt: null }] });
     // the history says more (it was resolved, or opened it): it wins
     const resolved = { id: open, code: 'credits_exhausted' as const, startedAt: '2026-11-21T07:00:00.000Z', resolvedAt: '2026-11-21T08:00:00.000Z' };
     expect(recalledIncidents({ incidents: [], statusIncidents: [resolved] }, named).statusIncidents).toEqual([resolved]);
