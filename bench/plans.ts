@@ -105,8 +105,9 @@ export function labelOf(sql: string): string {
   if (/first_run/.test(sql)) return 'earlier runs';
   if (/CROSS JOIN LATERAL/.test(sql)) return /scheduled_for <= \$3/.test(sql) ? 'runs in the window' : 'runs of a day';
   if (/JOIN execution_grants/.test(sql) || /UNION ALL/.test(sql) || /ORDER BY scheduled_for DESC, run_id/.test(sql)) return 'failed runs';
-  if (/FROM schedules/.test(sql)) return 'charters';
+  // before the charters: a thread's latest run is the system's own by its schedule (FROM schedules) too
   if (/FROM ai_threads/.test(sql)) return 'recent threads';
+  if (/FROM schedules/.test(sql)) return 'charters';
   return sql.replace(/\s+/g, ' ').slice(0, 40);
 }
 

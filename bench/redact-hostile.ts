@@ -1,7 +1,7 @@
 // `npm run bench:redact`: what cleaning a hostile value costs (shared/redact.ts publicText), against
 // plain prose of the same length, side by side in one run. The shapes are the ones that make a
 // regular expression backtrack: a scheme:// repeated with no @ after it, one endless word, dotted and
-// JWT-like runs, invisible characters. As a reference, the url-credentials pattern as it once was
+// JWT-like runs, invisible characters, %-escaped words, characters that NFKC expands. As a reference, the url-credentials pattern as it once was
 // (an unbounded `\S+@`) on the same scheme:// run: what a quadratic pattern looks like in this table.
 // The goal: every shape within 50x the prose (the linear patterns stay well under it, the quadratic
 // one is in the hundreds). Prints a Markdown table for BENCHMARKS.md.
@@ -31,6 +31,9 @@ const shapes: Array<[string, string]> = [
   ['`a.` repeated', fill('a.')],
   ['`eyJa.` repeated (JWT-like)', fill('eyJa.')],
   ['U+202E repeated, then `x`', `${'\u202e'.repeat(length - 1)}x`],
+  // every word %-encoded: each is decoded and checked for a secret on its own (shared/hidden-secrets.ts)
+  ['`a%20 ` repeated (%-escaped words)', fill('a%20 ')],
+  ['U+FDFA repeated (18 characters each in NFKC)', fill('\ufdfa')],
 ];
 const clean = (text: string) => publicText(text, 100);
 const prose = timed(fill('the charter ran and failed for want of credits; '), clean);

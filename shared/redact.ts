@@ -3,6 +3,7 @@
 // truncation, so a cut can never expose the start of a secret that the patterns would have caught whole.
 import { limits } from './constants.ts';
 import { isOpaqueToken } from './opaque-token.ts';
+import { decodeHidingWords } from './hidden-secrets.ts';
 
 const redacted = '[redacted]';
 // C0 and C1 controls (tab, escape, NEL, ...) and the line and paragraph separators: a space, so that
@@ -239,8 +240,15 @@ export function stripControlCharacters(text: string): string {
  * bidirectional and invisible characters go, secrets are redacted, the length is capped.
  */
 export function publicText(text: string, max: number): string {
-  return truncate(redactSecrets(stripControlCharacters(boundInput(text))).trim(), max);
+  return truncate(redactSecrets(revealHiddenForms(boundInput(text))).trim(), max);
 }
+
+// Compatibility forms folded (NFKC: fullwidth ｓｋ－ and ＠ read as sk- and @), control and invisible
+// characters gone, %-escapes that hide a secret decoded: a secret cannot hide from the patterns in a
+// form a reader still reads as the secret. Logs (redactLogText) are read the same way, uncut.
+const plainForms = (text: string) => stripControlCharacters(text.normalize('NFKC'));
+const revealHiddenForms = (text: string) => decodeHidingWords(boundInput(plainForms(text)), plainForms, redactSecrets);
+export const redactLogText = (text: string) => redactSecrets(decodeHidingWords(plainForms(text), plainForms, redactSecrets));
 
 // No public text is longer than a few hundred characters; a title of many megabytes must not hold
 // the event loop (and /healthz) for seconds. The cut word is dropped, not redacted half, so the cut

@@ -84,12 +84,10 @@ const booleanText = z
 
 function envSchema(mode: { stdout: boolean }) {
   return z.object({
-    DATABASE_URL: z
-      .string({ error: 'is required (postgres://user:password@host:5432/database)' })
-      .refine(isPostgresUrl, 'must be a postgres:// or postgresql:// URL'),
+    DATABASE_URL: postgresUrl(z.string({ error: 'is required (postgres://user:password@host:5432/database)' })),
     // The leader lock is a session lock: it needs a real session (a direct connection or a pooler in
     // session mode) even where the snapshot reads go through a transaction-pooling PgBouncer.
-    LEADER_DATABASE_URL: z.string().refine(isPostgresUrl, 'must be a postgres:// or postgresql:// URL').optional(),
+    LEADER_DATABASE_URL: postgresUrl(z.string()).optional(),
     // Behind a proxy the lock's replica refuses to lead unless the operator vouches for session mode.
     LEADER_POOLER: z.enum(['session'], { error: 'must be session (or unset, for a direct connection)' }).optional(),
     SNAPSHOT_DESTINATION: mode.stdout
@@ -136,8 +134,33 @@ export function configVariables(): string[] {
   return Object.keys(envSchema({ stdout: false }).shape);
 }
 
-function isPostgresUrl(value: string): boolean {
-  return /^postgres(ql)?:\/\//.test(value) && URL.canParse(value);
+/** A postgres:// URL whose password can neither reach a log nor be misread as the host or database. */
+const postgresUrl = (text: z.ZodString) =>
+  text.superRefine((value, context) => {
+    const problem = postgresUrlProblem(value);
+    if (problem) context.addIssue({ code: 'custom', message: problem });
+  });
+
+/**
+ * Why a database URL cannot be used, or null. A password with an unencoded / ? or # ends the URL's
+ * host early: `postgres://reader:2024/Spring!@db/cogni` parses as host "reader", port 2024 and a
+ * database named after the rest of the password, which the logs and the server's errors then quote.
+ */
+function postgresUrlProblem(value: string): string | null {
+  if (!/^postgres(ql)?:\/\//.test(value) || !URL.canParse(value)) return 'must be a postgres:// or postgresql:// URL';
+  const afterScheme = value.slice(value.indexOf('//') + 2);
+  const authority = afterScheme.split(/[/?#]/, 1)[0]!;
+  if (afterScheme.slice(authority.length).includes('@')) {
+    return 'has an @ after its host: percent-encode / ? # @ in the user name and password (%2F %3F %23 %40)';
+  }
+  const url = new URL(value);
+  try {
+    decodeURIComponent(url.username);
+    decodeURIComponent(url.password);
+  } catch {
+    return 'has a malformed %-escape in its user name or password';
+  }
+  return null;
 }
 
 function firesRegularly(expression: string): boolean {

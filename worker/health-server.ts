@@ -22,8 +22,12 @@ const { createServer } = process.getBuiltinModule('node:http');
 
 export function createHealthServer(source: HealthSource): Server {
   return createServer((request, response) => {
-    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
-    if (request.method !== 'GET' && request.method !== 'HEAD') {
+    // A request line the URL parser refuses (`GET http://[ HTTP/1.1`) would throw out of this
+    // listener and crash the worker: anyone who reaches the port could stop it with one line.
+    const path = URL.canParse(request.url ?? '/', 'http://localhost') ? new URL(request.url ?? '/', 'http://localhost').pathname : null;
+    if (path === null) {
+      response.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' }).end('bad request target\n');
+    } else if (request.method !== 'GET' && request.method !== 'HEAD') {
       response.writeHead(405, { allow: 'GET, HEAD' }).end();
     } else if (path === '/healthz') {
       const health = healthOf({

@@ -1,17 +1,17 @@
 // One JSON object per line on stdout: a time, a level, an event name, fields. Errors are reduced to
 // their message and code, with secrets redacted, because a pg or SDK error can quote its input.
 import { format } from 'node:util';
-import { redactSecrets, truncate } from '../shared/redact.ts';
+import { redactLogText, truncate } from '../shared/redact.ts';
 import type { Logger } from '../shared/ports.ts';
 
 export function describeError(error: unknown): { message: string; code?: string } {
   if (error instanceof Error) {
     const code = (error as { code?: unknown }).code;
     const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
-    const message = redactSecrets(`${error.message || error.name}${cause}`);
+    const message = redactLogText(`${error.message || error.name}${cause}`);
     return typeof code === 'string' ? { message, code } : { message };
   }
-  return { message: redactSecrets(String(error)) };
+  return { message: redactLogText(String(error)) };
 }
 
 export function createLogger(write: (line: string) => void = (line) => process.stdout.write(line)): Logger {
@@ -28,7 +28,7 @@ export function createLogger(write: (line: string) => void = (line) => process.s
  * the snapshot itself with --stdout. Redacted, because a library may quote its input.
  */
 export function captureLibraryOutput(logger: Logger): void {
-  const text = (value: string) => truncate(redactSecrets(value), 4_000);
+  const text = (value: string) => truncate(redactLogText(value), 4_000);
   // Node prints warnings from its own 'warning' listener; without it they only reach ours.
   process.removeAllListeners('warning');
   process.on('warning', (warning) => {

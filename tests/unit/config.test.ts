@@ -91,6 +91,12 @@ const badValues: Array<[variable: string, value: string, problem: string]> = [
   ['S3_FORCE_PATH_STYLE', 'maybe', 'must be true or false'],
   ['DATABASE_URL', 'mysql://root:topsecret@db/x', 'must be a postgres:// or postgresql:// URL'],
   ['LEADER_DATABASE_URL', 'pgbouncer:6432', 'must be a postgres:// or postgresql:// URL'],
+  // an unencoded / ? # in the password ends the host early: the rest of the password became the
+  // database's name, which worker_started logged and the server's "does not exist" error quoted
+  ['DATABASE_URL', 'postgres://reader:2024/Spring!@db:5432/cogni', 'has an @ after its host: percent-encode / ? # @ in the user name and password (%2F %3F %23 %40)'],
+  ['DATABASE_URL', 'postgres://reader:1234?x@db/cogni', 'has an @ after its host: percent-encode / ? # @ in the user name and password (%2F %3F %23 %40)'],
+  ['LEADER_DATABASE_URL', 'postgres://reader:1234#5678@db/cogni', 'has an @ after its host: percent-encode / ? # @ in the user name and password (%2F %3F %23 %40)'],
+  ['DATABASE_URL', 'postgres://re%zzader:pw@db/cogni', 'has a malformed %-escape in its user name or password'],
   ['SNAPSHOT_CRON', 'every minute', 'is not a valid cron expression'],
   ['SNAPSHOT_DESTINATION', 'file:relative/governance-status.json', 'must be an absolute file URL with three slashes: file:///path/to/governance-status.json'],
   ['SNAPSHOT_DESTINATION', 'file://host/srv/governance-status.json', 'must be an absolute file URL with three slashes: file:///path/to/governance-status.json'],
@@ -143,5 +149,12 @@ describe('parseDestination', () => {
 describe('describeDatabaseUrl', () => {
   it('keeps user, host, port and database, drops the password', () => {
     expect(describeDatabaseUrl('postgres://reader:s3cret@db.internal:5433/cogni?sslmode=require')).toBe('reader@db.internal:5433/cogni');
+  });
+  it('accepts every password that is percent-encoded, and an unencoded @ in it (the last @ ends it)', () => {
+    for (const url of ['postgres://reader:2024%2FSpring%3F%23%40@db:5432/cogni', 'postgres://reader:p@ss@db:5432/cogni']) {
+      const result = parseConfig({ ...valid, DATABASE_URL: url });
+      expect(result.ok, url).toBe(true);
+      expect(describeDatabaseUrl(url)).toBe('reader@db:5432/cogni');
+    }
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { errorCodeOf, publicErrorMessage, publicScheduleText, publicText, publicTitle, redactSecrets, secretPatterns, stripControlCharacters, truncate } from '../../shared/redact.ts';
+import { errorCodeOf, publicErrorMessage, publicScheduleText, publicText, publicTitle, redactLogText, redactSecrets, secretPatterns, stripControlCharacters, truncate } from '../../shared/redact.ts';
+import { describeError } from '../../worker/logger.ts';
 
 describe('redactSecrets: each secret pattern', () => {
   it('removes credentials from URLs but keeps scheme and host', () => {
@@ -152,6 +153,13 @@ const leaks: Array<[what: string, text: string, secret: string]> = [
   ['a database URL in a title', 'Deploy postgres://u:TitlePass@h/d now', 'TitlePass'],
   ['an sk-proj key in a title', 'Review sk-proj-Abc123Def456Ghi789', 'Abc123Def456Ghi789'],
   ['a credential split by a zero-width space', 'key sk-\u200bproj-Abc123Def456Ghi789', 'Abc123Def456Ghi789'],
+  // secret-attack: forms a reader still reads as the secret
+  ['a key in fullwidth letters', 'key ｓｋ－ｐｒｏｊ－Ａｂｃ１２３Ｄｅｆ４５６Ｇｈｉ７８９ used', 'Ａｂｃ１２３Ｄｅｆ４５６Ｇｈｉ７８９'],
+  ['a GitHub token with a fullwidth underscore', 'clone failed with ghp＿16C7e42F292c6912E7710c8', '16C7e42F292c6912E7710c8'],
+  ['an e-mail address with a fullwidth @', 'could not notify jane.doe＠cogni.example', 'jane.doe'],
+  ['a %-encoded key', 'GET /cb?next=sk%2Dproj%2DAbc123Def456Ghi789 400', 'Abc123Def456Ghi789'],
+  ['a %-encoded Authorization header', 'echo: Authorization%3A%20Bearer%20Zm9vYmFyYmF6cXV4 rejected', 'Zm9vYmFyYmF6cXV4'],
+  ['URL credentials %-encoded twice', 'redirect to https%253A%252F%252Fadmin%253Ahunter2%2540host failed', 'hunter2'],
 ];
 
 describe('each leak found by trying, through every public text function', () => {
@@ -175,6 +183,17 @@ describe('errorCodeOf: a message is a code only when it is a plain word', () => 
   ])('never takes %s as a code, and the message shows it redacted', (_what, secret) => {
     expect(errorCodeOf(null, secret)).toBeNull();
     expect(publicErrorMessage(secret)).toBe('[redacted]');
+  });
+});
+
+describe('log lines read secrets as public text does', () => {
+  it.each(leaks)('%s', (_what, text, secret) => {
+    expect(redactLogText(text)).not.toContain(secret);
+    expect(describeError(new Error(text)).message).not.toContain(secret);
+  });
+  it('a %-escape that hides no secret, and what people write, stay as written', () => {
+    expect(publicText('GET /a%20b?q=100%25 took 100% of Café 議会', 300)).toBe('GET /a%20b?q=100%25 took 100% of Café 議会');
+    expect(redactLogText('GET /a%20b 404')).toBe('GET /a%20b 404');
   });
 });
 

@@ -6,6 +6,7 @@ import type { DatabaseClock, GovernanceQuery, GovernanceStatusPort, Logger, Tick
 import { findLedger, readBalance, readCharters, readEarlierRuns, readRuns, readSpend, readSpendByDay, readThreads, type Ledger } from './queries.ts';
 import { readDailyUsage, readWindowUsage } from './usage-queries.ts';
 import { dataAsOfMs } from '../../shared/clock.ts';
+import { rowSecurityProblem, tablesRead } from '../../shared/row-security.ts';
 
 export type PostgresSourceOptions = {
   statementTimeoutMs: number;
@@ -164,27 +165,29 @@ async function readInSnapshot<T>(pool: Pool, settings: SnapshotSettings, princip
   }
 }
 
-/** The transaction's settings, its backend's pid and its clock; refuses a role that bypasses row-level security. */
+/** The transaction's settings, its backend's pid and its clock; refuses a role that row-level security does not filter on every table read. */
 async function setUpTransaction(client: PoolClient, settings: SnapshotSettings, principalId: string) {
   // Bound parameters, transaction-local: RLS sees the system principal and nothing else. These are
   // small index reads: JIT compilation only ever costs here, and a JIT-compiling backend does not
   // answer a cancel, so it is off.
-  const { rows } = await client.query<{ role: string; bypasses_rls: boolean; pid: number } & ClockRow>(
+  const { rows } = await client.query<{ role: string; bypasses_rls: boolean; unguarded: string[]; pid: number } & ClockRow>(
     `SELECT set_config('app.current_user_id', $1, true), set_config('statement_timeout', $2, true),
             set_config('lock_timeout', $3, true), set_config('idle_in_transaction_session_timeout', $4, true),
             set_config('jit', 'off', true), pg_backend_pid() AS pid,
             current_user AS role, (SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user) AS bypasses_rls,
+            ARRAY(SELECT t FROM unnest($5::text[]) t
+                   WHERE to_regclass(t) IS NOT NULL AND has_any_column_privilege(to_regclass(t), 'SELECT')
+                     AND NOT row_security_active(to_regclass(t)::oid)) AS unguarded,
             transaction_timestamp() AS now, pg_is_in_recovery() AS replica, pg_last_xact_replay_timestamp() AS replayed,
             -- <=, not =: a restarted standby counts as received only from the start of the WAL segment it
             -- resumes in, below what it replayed, until its primary writes again (an idle one may not for long)
             pg_last_wal_receive_lsn() <= pg_last_wal_replay_lsn() AS caught_up,
             EXISTS (SELECT FROM pg_stat_wal_receiver) AS receiving`,
-    [principalId, String(settings.statementTimeoutMs), String(settings.lockTimeoutMs), String(settings.idleMs)],
+    [principalId, String(settings.statementTimeoutMs), String(settings.lockTimeoutMs), String(settings.idleMs), tablesRead],
   );
   const row = rows[0]!;
   // The file is public: only row-level security, not just our WHERE clauses, may decide what it shows.
-  if (row.bypasses_rls) {
-    throw new Error(`database role ${row.role} bypasses row-level security (SUPERUSER or BYPASSRLS): connect as a reader role like sql/reader-role.sql`);
-  }
+  const problem = rowSecurityProblem(row.role, row.bypasses_rls, row.unguarded);
+  if (problem) throw new Error(problem);
   return row;
 }

@@ -1,0 +1,69 @@
+// The worker reads for a public file only as a role that row-level security filters on every table
+// it reads: not only a superuser or a BYPASSRLS role is refused, but also a role that owns a table
+// which does not force RLS on its owner, and any role when a table it reads has RLS disabled. And the
+// queries keep other tenants' rows out by themselves too (the second guard).
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildSnapshot, defaultRules, type SnapshotSettings } from '../../worker/build-snapshot.ts';
+import { createLogger } from '../../worker/logger.ts';
+import { createPostgresGovernanceSource } from '../../worker/postgres/postgres-governance-source.ts';
+import { findLedger, readThreads } from '../../worker/postgres/queries.ts';
+import type { GovernanceQuery } from '../../shared/ports.ts';
+import { scenarioNow, seedScenario, systemBillingAccountId, systemPrincipalId } from '../fixtures/scenario.ts';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
+
+const settings: SnapshotSettings = { principalId: systemPrincipalId, billingAccountId: systemBillingAccountId, staleAfterMs: () => 180_000, rules: defaultRules };
+const logger = createLogger(() => {});
+
+describe('row-level security on every table the snapshot reads (graph_runs)', () => {
+  let database: TestDatabase;
+  let reader: pg.Pool;
+  const role = () => new URL(database.readerUrl).username;
+  const snapshot = () => buildSnapshot(createPostgresGovernanceSource(reader, { statementTimeoutMs: 5_000, databaseClock: 'worker' }), settings, scenarioNow, logger);
+
+  beforeAll(async () => {
+    database = await createTestDatabase({ ledger: 'graph_runs' });
+    await seedScenario(database.admin, 'graph_runs');
+    reader = new pg.Pool({ connectionString: database.readerUrl, max: 1 });
+  });
+  afterAll(async () => {
+    await reader?.end();
+    await database?.drop();
+  });
+
+  it('reads as the reader role while every table forces RLS', async () => {
+    const built = await snapshot();
+    // thread-weekly's latest run is another tenant's (other-2, a success): RLS hides it
+    expect(built.recentRuns.find((run) => run.id === 'thread-weekly')?.outcome).toBe('running');
+  });
+
+  it.each([
+    ['graph_runs', 'ALTER TABLE graph_runs DISABLE ROW LEVEL SECURITY', 'ALTER TABLE graph_runs ENABLE ROW LEVEL SECURITY'],
+    ['llm_charge_details', 'ALTER TABLE llm_charge_details DISABLE ROW LEVEL SECURITY', 'ALTER TABLE llm_charge_details ENABLE ROW LEVEL SECURITY'],
+    // the owner of a table is filtered only where the table forces RLS on its owner
+    ['ai_threads', 'ALTER TABLE ai_threads NO FORCE ROW LEVEL SECURITY; ALTER TABLE ai_threads OWNER TO :role', 'ALTER TABLE ai_threads OWNER TO postgres; ALTER TABLE ai_threads FORCE ROW LEVEL SECURITY; GRANT SELECT (id, owner_user_id, state_key, metadata, created_at, updated_at, deleted_at) ON ai_threads TO :role'],
+  ])('refuses to read when RLS does not filter %s for its role', async (table, weaken, restore) => {
+    const sql = (text: string) => text.replaceAll(':role', pg.escapeIdentifier(role()));
+    await database.admin.query(sql(weaken));
+    try {
+      await expect(snapshot()).rejects.toThrow(`row-level security does not filter ${table} for database role ${role()}`);
+    } finally {
+      await database.admin.query(sql(restore));
+    }
+    await expect(snapshot()).resolves.toMatchObject({ schemaVersion: 1 });
+  });
+
+  it("joins a thread only to the system tenant's runs, even where RLS lets every row through", async () => {
+    // as the superuser, whom no policy filters: the query's own WHERE must keep other-2 out
+    const client = await database.admin.connect();
+    try {
+      await client.query('BEGIN READ ONLY');
+      const query = { principalId: systemPrincipalId, now: scenarioNow, threadsLimit: 10 } as GovernanceQuery;
+      const threads = await readThreads(client, await findLedger(client), query);
+      expect(threads.find((thread) => thread.stateKey === 'thread-weekly')).toMatchObject({ runStatus: 'running' });
+    } finally {
+      await client.query('ROLLBACK');
+      client.release();
+    }
+  });
+});
