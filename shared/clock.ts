@@ -60,6 +60,12 @@ export function dataBehindMs(clock: { now: number; dataAsOf: number }): number {
   return Math.max(0, clock.now - clock.dataAsOf);
 }
 
+/** How far the data lags when that is more than the grace (the data_behind reason), else null. */
+export function dataBehindBeyond(clock: { now: number; dataAsOf: number }, graceMs: number): number | null {
+  const behind = dataBehindMs(clock);
+  return behind > graceMs ? behind : null;
+}
+
 /** "40 seconds", "11 minutes", "2 hours", "3 days": a lag in words, rounded down. */
 export function describeLag(ms: number): string {
   // under a minute (a grace below 60 s, MISSED_RUN_GRACE_SECONDS) "0 minutes behind" would be false

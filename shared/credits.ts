@@ -27,11 +27,15 @@ export function runwayHours(balance: bigint, burn: bigint): number | null {
   return Number((balance * 10n) / burn) / 10;
 }
 
+/** The one rule of the credits' health: none left or under 6 hours is red, up to 24 hours yellow. */
 export function creditHealth(balance: bigint, runway: number | null): CreditHealth {
   if (balance <= 0n || (runway !== null && runway < 6)) return 'red';
   if (runway !== null && runway <= 24) return 'yellow';
   return 'green';
 }
+
+/** What each health weighs in the overall status (shared/reasons.ts, shared/snapshot-trust.ts). */
+export const healthSeverity: Record<CreditHealth, 'failing' | 'degraded' | null> = { red: 'failing', yellow: 'degraded', green: null };
 
 export function summarizeCredits(balance: bigint, spentLast24h: bigint): Credits {
   const burn = burnPerHour(spentLast24h);

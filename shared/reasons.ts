@@ -3,6 +3,7 @@
 import type { CharterState, Credits, Forecast, OverallStatus, Reason, ReasonCode, ScheduleError, Severity } from './contract.ts';
 import { reasonCodes } from './constants.ts';
 import { describeLag } from './clock.ts';
+import { creditHealth, healthSeverity } from './credits.ts';
 
 /** Each charter state in words, with the severity of the reason it raises (null: none). */
 export const charterStateInfo: Record<CharterState, { label: string; severity: Severity | null }> = {
@@ -142,12 +143,11 @@ export function deriveReasons(input: ReasonInput): Reason[] {
     reasons.push({ code, severity, charterId, since, text });
 
   const balance = BigInt(credits.balance);
+  const health = creditHealth(balance, credits.runwayHours);
   if (balance <= 0n) {
     add('credits_exhausted', 'failing', `The system account has no credits left (balance ${balance.toLocaleString('en')}): scheduled runs cannot be paid for.`);
-  } else if (credits.runwayHours !== null && credits.runwayHours < 6) {
-    add('runway_critical', 'failing', `The system account's credits last about ${credits.runwayHours} more hours at the current burn.`);
-  } else if (credits.runwayHours !== null && credits.runwayHours <= 24) {
-    add('runway_low', 'degraded', `The system account's credits last about ${credits.runwayHours} more hours at the current burn.`);
+  } else if (health !== 'green') {
+    add(health === 'red' ? 'runway_critical' : 'runway_low', healthSeverity[health]!, `The system account's credits last about ${credits.runwayHours} more hours at the current burn.`);
   }
 
   if (input.dataBehind) {

@@ -3,7 +3,8 @@
 // after now too), and whether it may replace the one shown (a cache or a woken leader serving an
 // older file must not take the page back in time). Pure.
 import type { OverallStatus, PublishedStatus, Severity } from './contract.ts';
-import { dataBehindMs, isFromTheFuture } from './clock.ts';
+import { dataBehindBeyond, isFromTheFuture } from './clock.ts';
+import { creditHealth, healthSeverity } from './credits.ts';
 import { charterStateInfo, statusOf } from './reasons.ts';
 
 const rank: Record<OverallStatus, number> = { healthy: 0, degraded: 1, failing: 2 };
@@ -24,9 +25,10 @@ export const claimedStatus = ({ status, reasons }: Claims): OverallStatus => wor
 export function readerStatus(snapshot: Details): OverallStatus {
   const { credits, rules, dataAsOf } = snapshot;
   const severities: (Severity | null | undefined)[] = snapshot.charters.map((charter) => charter.state && charterStateInfo[charter.state].severity);
-  severities.push(BigInt(credits.balance) <= 0n || credits.health === 'red' ? 'failing' : credits.health === 'yellow' ? 'degraded' : null);
-  const behind = dataAsOf && rules ? dataBehindMs({ now: Date.parse(snapshot.generatedAt), dataAsOf: Date.parse(dataAsOf) }) : 0;
-  if (rules && behind > rules.graceSeconds * 1000) severities.push('degraded');
+  // the health its own balance and runway give, and the one it states: the worse counts
+  severities.push(healthSeverity[creditHealth(BigInt(credits.balance), credits.runwayHours)], healthSeverity[credits.health]);
+  const clock = dataAsOf ? { now: Date.parse(snapshot.generatedAt), dataAsOf: Date.parse(dataAsOf) } : null;
+  if (clock && rules && dataBehindBeyond(clock, rules.graceSeconds * 1000) !== null) severities.push('degraded');
   const details = statusOf(severities.filter((severity): severity is Severity => !!severity).map((severity) => ({ severity })));
   return worse(claimedStatus(snapshot), details);
 }

@@ -10,7 +10,7 @@ import { ownCreditsPerRun, summarizeUsage, type UsageRun, type WindowUsage } fro
 import { charterStateInfo, deriveReasons, statusOf, type CharterSummary } from '../shared/reasons.ts';
 import { publicText, publicTitle } from '../shared/redact.ts';
 import type { GovernanceFacts, GovernanceQuery } from '../shared/ports.ts';
-import { dataBehindMs } from '../shared/clock.ts';
+import { dataBehindBeyond } from '../shared/clock.ts';
 import { instantMs, type JudgedCharter } from './judge-charters.ts';
 
 export type SnapshotRules = StateRules & IncidentRules;
@@ -171,7 +171,7 @@ export function composeSnapshot({ facts, clock, staleAfter, views, rules, openIn
   // Everything the data says is judged as of the data (a replica behind its primary is not "missed"
   // runs); what the cron says (upcoming runs, the forecast) from the tick's instant.
   const { now: tickNow, dataAsOf: now } = clock;
-  const behindMs = dataBehindMs(clock);
+  const behindMs = dataBehindBeyond(clock, rules.graceMs);
   const credits = summarizeCredits(facts.balanceCredits, facts.spentSinceSpendFrom);
   // The most severe charters first when there are more than the file lists; then by name.
   const listed = mostSevereFirst(views)
@@ -184,7 +184,7 @@ export function composeSnapshot({ facts, clock, staleAfter, views, rules, openIn
   // reasons only for the charters the file lists: a reader can always find the charter a reason names
   const reasons = deriveReasons({
     now,
-    dataBehind: behindMs > rules.graceMs ? { ms: behindMs, asOf: now } : null,
+    dataBehind: behindMs === null ? null : { ms: behindMs, asOf: now },
     credits,
     forecast,
     charters: views.map(summaryOf),

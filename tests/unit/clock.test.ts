@@ -2,7 +2,7 @@
 // either way, still judges the charters at the database's instant (or refuses to publish past the
 // limit), and a replica behind its primary is judged as of its data, never "missed" for the lag.
 import { describe, expect, it } from 'vitest';
-import { clockSkewMs, clockSteppedBackMs, dataAsOfMs, dataBehindMs, databaseTimeAt, describeLag, futureToleranceMs, isFromTheFuture, repeatsFire, skewProblem, steadyNow } from '../../shared/clock.ts';
+import { clockSkewMs, clockSteppedBackMs, dataAsOfMs, dataBehindBeyond, dataBehindMs, databaseTimeAt, describeLag, futureToleranceMs, isFromTheFuture, repeatsFire, skewProblem, steadyNow } from '../../shared/clock.ts';
 import { createSnapshotBuilder, defaultRules, type SnapshotSettings } from '../../worker/build-snapshot.ts';
 import { createLogger } from '../../worker/logger.ts';
 import { createFakeSource, schedule, type FakeData, type FakeRun } from '../support/fake-source.ts';
@@ -58,6 +58,8 @@ describe('the clock rules', () => {
   it('measure a replica’s lag, never below zero, and say it in words', () => {
     expect(dataBehindMs({ now: 10 * minute, dataAsOf: 0 })).toBe(10 * minute);
     expect(dataBehindMs({ now: 0, dataAsOf: minute })).toBe(0);
+    // the data_behind reason's rule, for the worker and the page alike: more than the grace
+    expect([dataBehindBeyond({ now: 10 * minute, dataAsOf: 0 }, 10 * minute), dataBehindBeyond({ now: 10 * minute + 1, dataAsOf: 0 }, 10 * minute)]).toEqual([null, 10 * minute + 1]);
     expect([describeLag(minute), describeLag(11 * minute), describeLag(3 * 60 * minute), describeLag(72 * 60 * minute)]).toEqual(['1 minute', '11 minutes', '3 hours', '3 days']);
     // a grace under a minute (MISSED_RUN_GRACE_SECONDS) says data_behind under a minute: never "0 minutes"
     expect([describeLag(1_000), describeLag(36_500), describeLag(minute - 1)]).toEqual(['1 second', '36 seconds', '59 seconds']);

@@ -40,6 +40,9 @@ describe('readerStatus', () => {
     expect(readerStatus({ ...quiet, credits: { ...quiet.credits, balance: '-5' } })).toBe('failing');
     expect(readerStatus({ ...quiet, credits: { ...quiet.credits, health: 'red' } })).toBe('failing');
     expect(readerStatus({ ...quiet, credits: { ...quiet.credits, health: 'yellow' } })).toBe('degraded');
+    // a health the file's own runway contradicts: the runway's, by the worker's one rule (shared/credits.ts)
+    expect(readerStatus({ ...quiet, credits: { ...quiet.credits, health: 'green', runwayHours: 3 } })).toBe('failing');
+    expect(readerStatus({ ...quiet, credits: { ...quiet.credits, health: 'green', runwayHours: 20 } })).toBe('degraded');
   });
 
   it('is degraded when its data lags its instant by more than the grace, as the worker judges data_behind', () => {
