@@ -17,7 +17,8 @@ import { formatLocalTime } from '../lib/format-time.ts';
 import type { NoteMeta } from '../lib/notes.ts';
 import { staleAtOf } from '../../shared/snapshot-trust.ts';
 import { formatStaleMessage } from '../lib/staleness.ts';
-import { snapshotFreshUntil } from '../lib/verify-record.ts';
+import { snapshotFreshUntil, type RecordState } from '../lib/verify-record.ts';
+import type { FileState } from '../lib/snapshot-state.ts';
 import { RecordUptimes } from './charter-days.tsx';
 import { CharterList } from './charter-list.tsx';
 import { CreditsPanel } from './credits-panel.tsx';
@@ -89,6 +90,53 @@ function Sections({ snapshot, history, historyFailure, notes }: { snapshot: Publ
   );
 }
 
+/**
+ * Whether the data shown is stale, and the instant its age is told at: staleAfter, bounded by the
+ * snapshot's own window from when it first arrived (shared/snapshot-trust.ts) and by the retirement of
+ * the key the record verified it was signed by (site/lib/verify-record.ts). Re-rendered when the data
+ * turns stale, and then once a minute for its age; not every second.
+ */
+function useStaleness(data: PublishedStatus | null, firstSeenAt: number | null, recordState: RecordState) {
+  const generatedAt = data ? Date.parse(data.generatedAt) : 0;
+  // made by the time it first arrived at the latest (a snapshot from the future)
+  const seenAt = firstSeenAt ?? generatedAt;
+  const staleAt = data ? Math.min(staleAtOf(data, seenAt), Date.parse(snapshotFreshUntil(data, recordState))) : Infinity;
+  const stale = useClock((now) => now > staleAt);
+  const ageMinutes = useClock((now) => (stale ? Math.floor((now - Math.min(generatedAt, seenAt)) / 60_000) : 0));
+  return { stale, ageNow: generatedAt + ageMinutes * 60_000 };
+}
+
+/** The notes above the headline: the data gone stale, side files the worker could not write, a refresh that failed. */
+function Notices({ data, stale, ageNow, snapshot }: { data: PublishedStatus | null; stale: boolean; ageNow: number; snapshot: FileState<PublishedStatus> }) {
+  const { m, timeZone } = useLocale();
+  const { receivedAt, failure } = snapshot;
+  const lastGood = receivedAt === null ? '' : formatLocalTime(receivedAt, { locale: m.locale, timeZone });
+  // what the page draws from side files behind (history, feeds, badges) may be behind too
+  const behind = data?.filesBehind ?? [];
+  const behindSince = behind.length === 0 ? 0 : Math.min(...behind.map((file) => Date.parse(file.since)));
+  return (
+    <div className="notices" aria-live="polite">
+      {stale && data && (
+        <p className="banner banner-stale" data-testid="stale-banner">
+          <ToneIcon tone="neutral" /> {formatStaleMessage(data.generatedAt, ageNow, m)}
+        </p>
+      )}
+      {behind.length > 0 && (
+        <p className="banner banner-note" data-testid="files-behind">
+          <ToneIcon tone="warn" />{' '}
+          {fill(m.status.filesBehind, { files: behind.map((file) => file.name).join(', '), time: formatLocalTime(behindSince, { locale: m.locale, timeZone }) })}
+        </p>
+      )}
+      {failure && (
+        <p className="banner banner-note" data-testid="refresh-note">
+          <ToneIcon tone="warn" />{' '}
+          {receivedAt === null ? fill(m.status.loadFailed, { reason: failure }) : fill(m.status.refreshFailed, { time: lastGood, reason: failure })}
+        </p>
+      )}
+    </div>
+  );
+}
+
 export default function StatusIsland({ statusUrl, historyUrl, iconBase, notes, schemas, messages: m, pinnedKey }: IslandProps) {
   const [timeZone, setTimeZone] = useTimeZone();
   const locale = useMemo<PageLocale>(() => ({ m, timeZone }), [m, timeZone]);
@@ -97,18 +145,9 @@ export default function StatusIsland({ statusUrl, historyUrl, iconBase, notes, s
   const recordLine = describeRecord(record.state, m);
   const uptimes = useMemo(() => (record.days ? recordUptimes(record.days) : null), [record.days]);
   const data = files.historySettled ? files.snapshot.data : null;
-  const { receivedAt, firstSeenAt, failure } = files.snapshot;
   const history = data && files.history.data;
-  const generatedAt = data ? Date.parse(data.generatedAt) : 0;
-  // Made by the time it first arrived at the latest (a snapshot from the future), and vouched for only as long (shared/snapshot-trust.ts).
-  const seenAt = firstSeenAt ?? generatedAt;
-  // ...and never past the retirement of the key the record verified it was signed by (site/lib/verify-record.ts)
-  const staleAt = data ? Math.min(staleAtOf(data, seenAt), Date.parse(snapshotFreshUntil(data, record.state))) : Infinity;
-  // Re-rendered when the data turns stale, and then once a minute for its age; not every second.
-  const stale = useClock((now) => now > staleAt);
-  const ageMinutes = useClock((now) => (stale ? Math.floor((now - Math.min(generatedAt, seenAt)) / 60_000) : 0));
-  const ageNow = generatedAt + ageMinutes * 60_000;
-  const headline = describeHeadline(data, ageNow, stale, failure !== null, locale);
+  const { stale, ageNow } = useStaleness(data, files.snapshot.firstSeenAt, record.state);
+  const headline = describeHeadline(data, ageNow, stale, files.snapshot.failure !== null, locale);
 
   useEffect(() => {
     document.title = fill(m.page.titleOf, { word: headline.label });
@@ -116,34 +155,12 @@ export default function StatusIsland({ statusUrl, historyUrl, iconBase, notes, s
     if (icon) icon.href = `${iconBase}favicon-${headline.word.toLowerCase()}.svg`;
   }, [headline.word, headline.label, iconBase, m]);
   useFeedLinks(data?.feeds, m.page.feedTitle);
-  const lastGood = receivedAt === null ? '' : formatLocalTime(receivedAt, { locale: m.locale, timeZone });
-  // Side files the worker could not write (history, feeds, badges): what the page draws from them may be behind.
-  const behind = data?.filesBehind ?? [];
-  const behindSince = behind.length === 0 ? 0 : Math.min(...behind.map((file) => Date.parse(file.since)));
 
   return (
     <LocaleContext.Provider value={locale}>
       <Neutral.Provider value={stale}>
       <div className={stale ? 'island stale' : 'island'} aria-busy={data === null}>
-        <div className="notices" aria-live="polite">
-          {stale && data && (
-            <p className="banner banner-stale" data-testid="stale-banner">
-              <ToneIcon tone="neutral" /> {formatStaleMessage(data.generatedAt, ageNow, m)}
-            </p>
-          )}
-          {behind.length > 0 && (
-            <p className="banner banner-note" data-testid="files-behind">
-              <ToneIcon tone="warn" />{' '}
-              {fill(m.status.filesBehind, { files: behind.map((file) => file.name).join(', '), time: formatLocalTime(behindSince, { locale: m.locale, timeZone }) })}
-            </p>
-          )}
-          {failure && (
-            <p className="banner banner-note" data-testid="refresh-note">
-              <ToneIcon tone="warn" />{' '}
-              {receivedAt === null ? fill(m.status.loadFailed, { reason: failure }) : fill(m.status.refreshFailed, { time: lastGood, reason: failure })}
-            </p>
-          )}
-        </div>
+        <Notices data={data} stale={stale} ageNow={ageNow} snapshot={files.snapshot} />
         <HeadlineBox headline={headline} snapshot={data} history={history} record={recordLine}>
           <ZoneChoice m={m} zone={timeZone} onChange={setTimeZone} />
         </HeadlineBox>
