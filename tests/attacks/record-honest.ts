@@ -31,47 +31,33 @@ await attack('days archived late after an outage (a gap of three days, then all 
   await archivist.archive(list.map((date) => closedDay(date, { closedAt: new Date(now).toISOString() })));
   return publishBeside(memory, signer, now);
 });
-await attack('a key rotated in the middle (worker stopped, statement, new key): files of both keys', 'accept', async () => {
-  const oldKey = key();
-  const newKey = key();
+/**
+ * Four days archived by an old key, a rotation statement a minute later, then the new key's worker
+ * archiving all `days` at the instant `at` gives (from the dates and the statement's time).
+ */
+async function rotatedRecord(days: number, at: (list: string[], statedAt: number) => number) {
+  const [oldKey, newKey] = [key(), key()];
   const memory = createMemoryStore();
-  const list = dates('2026-10-01', 8);
-  let now = endOfUtcDate(list[3]!) + 60_000;
-  await createArchivist({ store: memory.store, signer: createSigner(oldKey), logger: recordingLogger(), clock: () => new Date(now) }).archive(list.slice(0, 4).map((date) => closedDay(date, { closedAt: new Date(now).toISOString() })));
-  const statedAt = now + 60_000;
-  memory.files.set(keyRotationsFileName, JSON.stringify({ rotations: [createRotationStatement(oldKey, newKey, new Date(statedAt))] }));
-  now = endOfUtcDate(list[7]!) + 60_000;
+  const list = dates('2026-10-01', days);
+  const first = endOfUtcDate(list[3]!) + 60_000;
+  const closed = (now: number) => list.map((date) => closedDay(date, { closedAt: new Date(now).toISOString() }));
+  await createArchivist({ store: memory.store, signer: createSigner(oldKey), logger: recordingLogger(), clock: () => new Date(first) }).archive(closed(first).slice(0, 4));
+  memory.files.set(keyRotationsFileName, JSON.stringify({ rotations: [createRotationStatement(oldKey, newKey, new Date(first + 60_000))] }));
+  const now = at(list, first + 60_000);
   const next = createSigner(newKey);
-  const archivist = createArchivist({ store: memory.store, signer: next, logger: recordingLogger(), clock: () => new Date(now) });
-  await archivist.archive(list.map((date) => closedDay(date, { closedAt: new Date(now).toISOString() })));
-  const r = await publishBeside(memory, next, now);
-  return r;
+  await createArchivist({ store: memory.store, signer: next, logger: recordingLogger(), clock: () => new Date(now) }).archive(closed(now));
+  return { record: await publishBeside(memory, next, now), old: createSigner(oldKey), next };
+}
+await attack('a key rotated in the middle (worker stopped, statement, new key): files of both keys', 'accept', async () => {
+  return (await rotatedRecord(8, (list) => endOfUtcDate(list[7]!) + 60_000)).record;
 });
 await attack('the same, reader pins the old key', 'accept', async () => {
-  const oldKey = key();
-  const newKey = key();
-  const memory = createMemoryStore();
-  const list = dates('2026-10-01', 8);
-  let now = endOfUtcDate(list[3]!) + 60_000;
-  await createArchivist({ store: memory.store, signer: createSigner(oldKey), logger: recordingLogger(), clock: () => new Date(now) }).archive(list.slice(0, 4).map((date) => closedDay(date, { closedAt: new Date(now).toISOString() })));
-  memory.files.set(keyRotationsFileName, JSON.stringify({ rotations: [createRotationStatement(oldKey, newKey, new Date(now + 60_000))] }));
-  now = endOfUtcDate(list[7]!) + 60_000;
-  const next = createSigner(newKey);
-  await createArchivist({ store: memory.store, signer: next, logger: recordingLogger(), clock: () => new Date(now) }).archive(list.map((date) => closedDay(date, { closedAt: new Date(now).toISOString() })));
-  return { ...(await publishBeside(memory, next, now)), pinned: createSigner(oldKey).publicJwk };
+  const { record, old } = await rotatedRecord(8, (list) => endOfUtcDate(list[7]!) + 60_000);
+  return { ...record, pinned: old.publicJwk };
 });
 await attack('rotated, the new worker started, no day closed since (index still by the old key)', 'accept', async () => {
-  const oldKey = key();
-  const newKey = key();
-  const memory = createMemoryStore();
-  const list = dates('2026-10-01', 4);
-  const now = endOfUtcDate(list[3]!) + 60_000;
-  await createArchivist({ store: memory.store, signer: createSigner(oldKey), logger: recordingLogger(), clock: () => new Date(now) }).archive(list.map((date) => closedDay(date, { closedAt: new Date(now).toISOString() })));
-  memory.files.set(keyRotationsFileName, JSON.stringify({ rotations: [createRotationStatement(oldKey, newKey, new Date(now + 60_000))] }));
-  const later = now + 120_000;
-  const next = createSigner(newKey);
-  await createArchivist({ store: memory.store, signer: next, logger: recordingLogger(), clock: () => new Date(later) }).archive(list.map((date) => closedDay(date)));
-  return { ...(await publishBeside(memory, next, later)), pinned: next.publicJwk };
+  const { record, next } = await rotatedRecord(4, (_, statedAt) => statedAt + 60_000);
+  return { ...record, pinned: next.publicJwk };
 });
 await attack('a key set later: days archived unsigned, then the worker restarts with a key', 'accept', async () => {
   const memory = createMemoryStore();

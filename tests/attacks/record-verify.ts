@@ -11,37 +11,20 @@ import { createRotationStatement, createSigner, signingKeyFileBody } from '../..
 import { buildRecord } from '../support/archive-record.ts';
 import { attack, day, detached, editBundle, key, rebundle, say, sayLies } from './record-readers.ts';
 
+/** Day 2 of a 6-day record changed by `change`, in its file and in recent.json alike (its signature left as it was). */
+const withDay2 = (change: (bytes: string) => string) => async () => {
+  const r = await buildRecord({ days: 6 });
+  r.files.set(day(r, 2), change(r.files.get(day(r, 2))!));
+  editBundle(r.files, (b) => (b.days[2]!.bytes = r.files.get(day(r, 2))!));
+  return r;
+};
+
 say('tampered pasts: every reader must refuse');
-await attack('a count changed in a closed day (JSON still valid)', 'refuse', async () => {
-  const r = await buildRecord({ days: 6 });
-  r.files.set(day(r, 2), r.files.get(day(r, 2))!.replace(/"failed":(\d+)/, (_, n) => `"failed":${Number(n) + 1}`));
-  editBundle(r.files, (b) => (b.days[2]!.bytes = r.files.get(day(r, 2))!));
-  return r;
-});
-await attack('a number respelled (94 as 94.0): same value, other bytes', 'refuse', async () => {
-  const r = await buildRecord({ days: 6 });
-  r.files.set(day(r, 2), r.files.get(day(r, 2))!.replace(/"expected":96/, '"expected":96.0'));
-  editBundle(r.files, (b) => (b.days[2]!.bytes = r.files.get(day(r, 2))!));
-  return r;
-});
-await attack('whitespace added to a day', 'refuse', async () => {
-  const r = await buildRecord({ days: 6 });
-  r.files.set(day(r, 2), r.files.get(day(r, 2))!.replace('{', '{ '));
-  editBundle(r.files, (b) => (b.days[2]!.bytes = r.files.get(day(r, 2))!));
-  return r;
-});
-await attack('a BOM before a day', 'refuse', async () => {
-  const r = await buildRecord({ days: 6 });
-  r.files.set(day(r, 2), `\uFEFF${r.files.get(day(r, 2))!}`);
-  editBundle(r.files, (b) => (b.days[2]!.bytes = r.files.get(day(r, 2))!));
-  return r;
-});
-await attack('a charter name with a homoglyph (Cyrillic e)', 'refuse', async () => {
-  const r = await buildRecord({ days: 6 });
-  r.files.set(day(r, 2), r.files.get(day(r, 2))!.replace('Engineering', 'Engin\u0435ering'));
-  editBundle(r.files, (b) => (b.days[2]!.bytes = r.files.get(day(r, 2))!));
-  return r;
-});
+await attack('a count changed in a closed day (JSON still valid)', 'refuse', withDay2((bytes) => bytes.replace(/"failed":(\d+)/, (_, n) => `"failed":${Number(n) + 1}`)));
+await attack('a number respelled (94 as 94.0): same value, other bytes', 'refuse', withDay2((bytes) => bytes.replace(/"expected":96/, '"expected":96.0')));
+await attack('whitespace added to a day', 'refuse', withDay2((bytes) => bytes.replace('{', '{ ')));
+await attack('a BOM before a day', 'refuse', withDay2((bytes) => `\uFEFF${bytes}`));
+await attack('a charter name with a homoglyph (Cyrillic e)', 'refuse', withDay2((bytes) => bytes.replace('Engineering', 'Engin\u0435ering')));
 await attack('two days swapped (files and signatures)', 'refuse', async () => {
   const r = await buildRecord({ days: 6 });
   for (const suffix of ['', '.jws']) {

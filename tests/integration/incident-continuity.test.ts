@@ -95,6 +95,19 @@ describe('incidents across late rows, restarts and a deleted history', () => {
     for (const item of tick.items) seen.set(item.id, item);
   };
 
+  /** The ticks a minute and eleven minutes after fire `n`, each read whole, every entry seen kept. */
+  const twoTicks = async (n: number, worker: ReturnType<typeof startWorker>, seen: Map<string, Item>): Promise<Tick[]> => {
+    const ticks: Tick[] = [];
+    for (const offset of [minute, 11 * minute]) {
+      clock.now = fire(n) + offset;
+      await worker();
+      const tick = await read();
+      keptEverything(seen, tick);
+      ticks.push(tick);
+    }
+    return ticks;
+  };
+
   it('a late row answering the first missed fire, with a success or a run still in progress, neither resolves the incident nor gives it a new id', async () => {
     const seen = new Map<string, Item>();
     const ticks: Tick[] = [];
@@ -112,13 +125,7 @@ describe('incidents across late rows, restarts and a deleted history', () => {
       clock.now = fire(n) + minute;
       if (n >= 1) await row(n, n < 8 ? 'error' : 'success');
       await script[n]?.();
-      for (const offset of [minute, 11 * minute]) {
-        clock.now = fire(n) + offset;
-        await worker();
-        const tick = await read();
-        keptEverything(seen, tick);
-        ticks.push(tick);
-      }
+      ticks.push(...(await twoTicks(n, worker, seen)));
     }
     const id = `governance:engineering@${iso(fire(0))}`;
     // from the tick it crossed the threshold (fire 1's error, at fire 1 + 1 min) to the success of fire 8: one open incident, always the same
@@ -144,13 +151,7 @@ describe('incidents across late rows, restarts and a deleted history', () => {
       if (n === 3) await row(0, 'success'); // fire 0 answered, 45 minutes late
       if (n === 4) worker = startWorker();
       if (n >= 5) await row(n, 'success');
-      for (const offset of [minute, 11 * minute]) {
-        clock.now = fire(n) + offset;
-        await worker();
-        const tick = await read();
-        keptEverything(seen, tick);
-        ticks.push(tick);
-      }
+      ticks.push(...(await twoTicks(n, worker, seen)));
     }
     const id = `governance:engineering@${iso(fire(0))}`;
     // open from fire 1 + 11 min (two fires missed) to fire 5's success
