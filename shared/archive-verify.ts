@@ -47,10 +47,14 @@ export function parseSeenDay(text: string): SeenDay | null {
  * bytes. A record only ever adds days: a seen day missing or changed means it was rolled back (an old
  * signed index served again) or rewritten, which no signature can show to a reader who kept nothing.
  */
-export function forgottenDay(entries: ReadonlyArray<SeenDay>, seen: ReadonlyArray<SeenDay>): { day: string; problem: string } | null {
+export function forgottenDay(entries: ReadonlyArray<SeenDay>, seen: ReadonlyArray<SeenDay>): { day: string; problem: string; misread?: true } | null {
   const listed = new Map(entries.map((entry) => [entry.day, entry.sha256]));
+  const dayOf = new Map(entries.map((entry) => [entry.sha256, entry.day]));
   for (const { day, sha256 } of seen) {
     const now = listed.get(day);
+    // a day's bytes name their date: its hash listed under another day is the reader's pairing, not a rewrite
+    const other = now === sha256 ? undefined : dayOf.get(sha256);
+    if (other !== undefined) return { day, misread: true, problem: `${sha256} is the SHA-256 of ${other}, not of ${day}: give each hash with the day the verify command named beside it (--seen ${other}=${sha256})` };
     if (now === undefined) return { day, problem: `${day} was seen before (SHA-256 ${sha256}), but ${archiveIndexFileName} no longer lists it: the record was rolled back or cut` };
     if (now !== sha256) return { day, problem: `${day} was seen before with SHA-256 ${sha256}, but ${archiveIndexFileName} lists ${now}: the record was rewritten` };
   }

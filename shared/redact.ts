@@ -240,15 +240,21 @@ export function stripControlCharacters(text: string): string {
  * bidirectional and invisible characters go, secrets are redacted, the length is capped.
  */
 export function publicText(text: string, max: number): string {
-  return truncate(redactSecrets(revealHiddenForms(boundInput(text))).trim(), max);
+  const written = stripControlCharacters(boundInput(text));
+  return truncate(redactedAsRead(written, decodeHidingWords(boundInput(plainForms(written)), plainForms, redactSecrets)).trim(), max);
 }
 
 // Compatibility forms folded (NFKC: fullwidth ｓｋ－ and ＠ read as sk- and @), control and invisible
 // characters gone, %-escapes that hide a secret decoded: a secret cannot hide from the patterns in a
 // form a reader still reads as the secret. Logs (redactLogText) are read the same way, uncut.
 const plainForms = (text: string) => stripControlCharacters(text.normalize('NFKC'));
-const revealHiddenForms = (text: string) => decodeHidingWords(boundInput(plainForms(text)), plainForms, redactSecrets);
-export const redactLogText = (text: string) => redactSecrets(decodeHidingWords(plainForms(text), plainForms, redactSecrets));
+export const redactLogText = (text: string) => redactedAsRead(text, decodeHidingWords(plainForms(text), plainForms, redactSecrets));
+
+/** Redacted as `read` (folded, decoded) where that holds a secret, else as `written`: 10⁶ is no 106, an id stays its id. */
+function redactedAsRead(written: string, read: string): string {
+  const redacted = redactSecrets(read);
+  return read === written || redacted !== read ? redacted : redactSecrets(written);
+}
 
 // No public text is longer than a few hundred characters; a title of many megabytes must not hold
 // the event loop (and /healthz) for seconds. The cut word is dropped, not redacted half, so the cut

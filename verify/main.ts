@@ -83,6 +83,7 @@ async function main(): Promise<number> {
       checks: { day: check(parseArchiveDay), index: check(parseArchiveIndex), snapshot: check(parseGovernanceStatus) },
     });
     const forgotten = result.ok ? forgottenDay(result.report.entries, seen as SeenDay[]) : null;
+    if (forgotten?.misread) return (process.stderr.write(`--seen ${forgotten.day}: ${forgotten.problem}\n`), 64);
     if (forgotten) {
       process.stdout.write(`NOT VERIFIED: the record breaks at ${forgotten.day} (${archiveIndexFileName})\n  why: chain: ${forgotten.problem}\n`);
       return 1;

@@ -145,12 +145,16 @@ const postgresUrl = (text: z.ZodString) =>
  * Why a database URL cannot be used, or null. A password with an unencoded / ? or # ends the URL's
  * host early: `postgres://reader:2024/Spring!@db/cogni` parses as host "reader", port 2024 and a
  * database named after the rest of the password, which the logs and the server's errors then quote.
+ * So an @ in the database's name, or anywhere after the host of a URL with no credentials before
+ * it, is refused; an @ in a query parameter after credentials (application_name=ops@prod) is not.
  */
 function postgresUrlProblem(value: string): string | null {
   if (!/^postgres(ql)?:\/\//.test(value) || !URL.canParse(value)) return 'must be a postgres:// or postgresql:// URL';
   const afterScheme = value.slice(value.indexOf('//') + 2);
   const authority = afterScheme.split(/[/?#]/, 1)[0]!;
-  if (afterScheme.slice(authority.length).includes('@')) {
+  const rest = afterScheme.slice(authority.length);
+  const path = rest.split(/[?#]/, 1)[0]!;
+  if (path.includes('@') || (!authority.includes('@') && rest.includes('@'))) {
     return 'has an @ after its host: percent-encode / ? # @ in the user name and password (%2F %3F %23 %40)';
   }
   const url = new URL(value);
@@ -158,7 +162,7 @@ function postgresUrlProblem(value: string): string | null {
     decodeURIComponent(url.username);
     decodeURIComponent(url.password);
   } catch {
-    return 'has a malformed %-escape in its user name or password';
+    return 'has a malformed %-escape in its user name or password: write a % there as %25';
   }
   return null;
 }

@@ -181,4 +181,13 @@ describe('the days a reader saw before (--seen <day>=<SHA-256>)', () => {
     expect(usage.code).toBe(64);
     expect(usage.stderr).toMatch(/^--seen 2026-10-03=not-a-hash is not <YYYY-MM-DD>=<64 hex digits of SHA-256>/);
   });
+
+  it('says a head kept with the wrong day (the day the command ran) is the reader’s pairing, not a rewrite (exit 64)', async () => {
+    const { folder, files, days } = await publish({ signer: null });
+    const head = JSON.parse(files.get('governance-archive.json')!).head as string;
+    const misread = await verify(folder, '--seen', `${days[4]}=${head}`);
+    expect(misread.code).toBe(64);
+    expect(misread.stdout).toBe('');
+    expect(misread.stderr).toBe(`--seen ${days[4]}: ${head} is the SHA-256 of ${days[5]}, not of ${days[4]}: give each hash with the day the verify command named beside it (--seen ${days[5]}=${head})\n`);
+  });
 });

@@ -272,7 +272,14 @@ describe('the days a reader saw before', () => {
     const entries = [{ day: '2026-11-02', sha256: a }, { day: '2026-11-03', sha256: b }];
     expect(forgottenDay(entries, [])).toBeNull();
     expect(forgottenDay(entries, [{ day: '2026-11-03', sha256: b }, { day: '2026-11-02', sha256: a }])).toBeNull();
-    expect(forgottenDay(entries, [{ day: '2026-11-04', sha256: a }])).toEqual({ day: '2026-11-04', problem: expect.stringMatching(/no longer lists it: the record was rolled back or cut$/) });
-    expect(forgottenDay(entries, [{ day: '2026-11-02', sha256: b }])).toEqual({ day: '2026-11-02', problem: expect.stringMatching(/lists a{64}: the record was rewritten$/) });
+    const c = 'c'.repeat(64);
+    expect(forgottenDay(entries, [{ day: '2026-11-04', sha256: c }])).toEqual({ day: '2026-11-04', problem: expect.stringMatching(/no longer lists it: the record was rolled back or cut$/) });
+    expect(forgottenDay(entries, [{ day: '2026-11-02', sha256: c }])).toEqual({ day: '2026-11-02', problem: expect.stringMatching(/lists a{64}: the record was rewritten$/) });
+  });
+  it('a hash the record lists under another day was paired with the wrong day by the reader: no rollback, no rewrite', () => {
+    // run on 2026-11-04, the command printed the head of 2026-11-03; the reader kept the date of the run
+    const entries = [{ day: '2026-11-02', sha256: a }, { day: '2026-11-03', sha256: b }, { day: '2026-11-04', sha256: 'c'.repeat(64) }];
+    expect(forgottenDay(entries, [{ day: '2026-11-04', sha256: b }])).toEqual({ day: '2026-11-04', misread: true, problem: `${b} is the SHA-256 of 2026-11-03, not of 2026-11-04: give each hash with the day the verify command named beside it (--seen 2026-11-03=${b})` });
+    expect(forgottenDay(entries.slice(0, 2), [{ day: '2026-11-04', sha256: b }])).toMatchObject({ misread: true });
   });
 });

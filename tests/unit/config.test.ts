@@ -96,7 +96,10 @@ const badValues: Array<[variable: string, value: string, problem: string]> = [
   ['DATABASE_URL', 'postgres://reader:2024/Spring!@db:5432/cogni', 'has an @ after its host: percent-encode / ? # @ in the user name and password (%2F %3F %23 %40)'],
   ['DATABASE_URL', 'postgres://reader:1234?x@db/cogni', 'has an @ after its host: percent-encode / ? # @ in the user name and password (%2F %3F %23 %40)'],
   ['LEADER_DATABASE_URL', 'postgres://reader:1234#5678@db/cogni', 'has an @ after its host: percent-encode / ? # @ in the user name and password (%2F %3F %23 %40)'],
-  ['DATABASE_URL', 'postgres://re%zzader:pw@db/cogni', 'has a malformed %-escape in its user name or password'],
+  ['DATABASE_URL', 'postgres://re%zzader:pw@db/cogni', 'has a malformed %-escape in its user name or password: write a % there as %25'],
+  ['DATABASE_URL', 'postgres://reader:50%off@db/cogni', 'has a malformed %-escape in its user name or password: write a % there as %25'],
+  // a user name with an unencoded @ (user@server) and a password with an unencoded /: the rest of the password would be the database's name
+  ['DATABASE_URL', 'postgres://reader@server:2024/word@db/cogni', 'has an @ after its host: percent-encode / ? # @ in the user name and password (%2F %3F %23 %40)'],
   ['SNAPSHOT_CRON', 'every minute', 'is not a valid cron expression'],
   ['SNAPSHOT_DESTINATION', 'file:relative/governance-status.json', 'must be an absolute file URL with three slashes: file:///path/to/governance-status.json'],
   ['SNAPSHOT_DESTINATION', 'file://host/srv/governance-status.json', 'must be an absolute file URL with three slashes: file:///path/to/governance-status.json'],
@@ -155,6 +158,12 @@ describe('describeDatabaseUrl', () => {
       const result = parseConfig({ ...valid, DATABASE_URL: url });
       expect(result.ok, url).toBe(true);
       expect(describeDatabaseUrl(url)).toBe('reader@db:5432/cogni');
+    }
+  });
+  it('accepts an @ in a query parameter after the credentials (an application name, a certificate path)', () => {
+    for (const url of ['postgres://reader:pw@db:5432/cogni?application_name=governance@prod', 'postgres://reader:pw@db:5432/cogni?sslrootcert=/etc/certs/ops@example/ca.pem']) {
+      const result = parseConfig({ ...valid, DATABASE_URL: url });
+      expect(result.ok && result.config.databaseUrl, url).toBe(url);
     }
   });
 });

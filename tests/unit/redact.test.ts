@@ -195,6 +195,26 @@ describe('log lines read secrets as public text does', () => {
     expect(publicText('GET /a%20b?q=100%25 took 100% of Café 議会', 300)).toBe('GET /a%20b?q=100%25 took 100% of Café 議会');
     expect(redactLogText('GET /a%20b 404')).toBe('GET /a%20b 404');
   });
+  // NFKC is how a secret is read, not how ordinary text is shown: folded, 10⁶ would read 106, and a
+  // charter id governance:ﬁnance would become governance:finance (a new id after an upgrade, and the
+  // same id as another charter's)
+  it.each([
+    ['an exponent', 'quota of 10⁶ tokens exceeded'],
+    ['a subscript and a square', 'CO₂ per m²'],
+    ['fullwidth punctuation in Japanese', 'Ｑ３レビュー（草案）：完了！'],
+    ['a ligature in an id', 'governance:ﬁnance'],
+    ['an ellipsis and a fraction', 'wait… ½ done'],
+  ])('%s is shown as written when it hides no secret', (_what, text) => {
+    expect(publicText(text, 300)).toBe(text);
+    expect(redactLogText(text)).toBe(text);
+  });
+  it('a text whose folded form holds a secret is shown folded, and redacted', () => {
+    expect(publicText('key ｓｋ－ｐｒｏｊ－Ａｂｃ１２３Ｄｅｆ４５６Ｇｈｉ７８９ at 10⁶ calls', 300)).toBe('key [redacted] at 106 calls');
+  });
+  it('a log line keeps its line breaks when it hides no secret', () => {
+    const message = 'SECURITY WARNING: The SSL modes are aliases\n\nTo prepare:\n- use sslmode=verify-full';
+    expect(describeError(new Error(message)).message).toBe(message);
+  });
 });
 
 describe('stripControlCharacters', () => {
