@@ -154,6 +154,20 @@ async function serveHealth(config: WorkerConfig, logger: Logger, parts: Part[], 
   }
 }
 
+/**
+ * Lets the running snapshot finish within the timeout; past it, aborts it before the lock is given
+ * back and the store closed: a store closed under a live request made the SDK send it again, a
+ * write after this replica stopped leading.
+ */
+async function drain(runner: Running['runner'], timeoutMs: number, logger: Logger): Promise<boolean> {
+  const drained = await Promise.race([runner.idle().then(() => true), new Promise<false>((done) => setTimeout(done, timeoutMs, false).unref())]);
+  if (!drained) {
+    logger.warn('shutdown_drain_timeout', { timeoutMs, action: 'the running snapshot is aborted' });
+    runner.abort('the worker is shutting down');
+  }
+  return drained;
+}
+
 /** Every replica runs this; the advisory lock lets exactly one publish per tick. Resolves on SIGTERM/SIGINT. */
 async function schedule(config: WorkerConfig, logger: Logger, parts: Part[], { runner, leader, publisher, store }: Running & { publisher: ReturnType<typeof createPublisher>; store: { description: string } }) {
   const leaderDatabase = config.leaderDatabaseUrl === config.databaseUrl ? undefined : describeDatabaseUrl(config.leaderDatabaseUrl);
@@ -173,8 +187,7 @@ async function schedule(config: WorkerConfig, logger: Logger, parts: Part[], { r
     name: 'schedule',
     stop: async () => {
       await task.stop();
-      drained = await Promise.race([runner.idle().then(() => true), new Promise<false>((done) => setTimeout(done, config.shutdownTimeoutMs, false).unref())]);
-      if (!drained) logger.warn('shutdown_drain_timeout', { timeoutMs: config.shutdownTimeoutMs });
+      drained = await drain(runner, config.shutdownTimeoutMs, logger);
       await task.destroy();
     },
   });
