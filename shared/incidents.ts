@@ -118,24 +118,32 @@ export function parseStatusIncidentId(id: string): { code: StatusIncidentCode; s
   return code && !Number.isNaN(startedAt) && new Date(startedAt).toISOString() === match![2] ? { code, startedAt: match![2]! } : null;
 }
 
+/** What a published snapshot says of the incidents: those open at its generatedAt. */
+export type PublishedOpen = { generatedAt: string | null; ids: readonly string[] };
+
 /**
  * What a worker that starts (or leads anew) recalls as announced: the published history's incidents,
  * and the system's open incidents the published snapshot names that the history does not hold. No
  * table records those: a history deleted, unreadable or behind (its write failed while the snapshot's
- * did not) must not take them back, nor have them opened again under a new id.
+ * did not) must not take them back, nor have them opened again under a new id. `announcedAt`: when
+ * the open ones were last published open: the snapshot's instant when it is newer and names every one
+ * of them (the history's generatedAt moves only when its content does), else the history's.
  */
-export function recalledIncidents(history: Recalled | null, snapshotOpen: readonly string[]): Recalled {
+export function recalledIncidents(history: Pick<GovernanceHistory, 'incidents' | 'statusIncidents' | 'generatedAt'> | null, snapshot: PublishedOpen): Recalled {
   const known = history?.statusIncidents ?? [];
   const ids = new Set(known.map((incident) => incident.id));
-  const named = snapshotOpen.flatMap((id) => {
+  const named = snapshot.ids.flatMap((id) => {
     const parsed = ids.has(id) ? null : parseStatusIncidentId(id);
     return parsed ? [{ id, code: parsed.code, startedAt: parsed.startedAt, resolvedAt: null }] : [];
   });
-  return { incidents: history?.incidents ?? [], statusIncidents: [...known, ...named], generatedAt: history?.generatedAt ?? null };
+  const incidents = history?.incidents ?? [];
+  const vouched = snapshot.generatedAt !== null && Date.parse(snapshot.generatedAt) > Date.parse(history?.generatedAt ?? '') &&
+    incidents.every((incident) => incident.resolvedAt !== null || snapshot.ids.includes(incident.id));
+  return { incidents, statusIncidents: [...known, ...named], announcedAt: (vouched ? snapshot.generatedAt : history?.generatedAt) ?? null };
 }
 
-/** What a worker recalls as announced, and when it was published (null: no history to say). */
-export type Recalled = Pick<GovernanceHistory, 'incidents' | 'statusIncidents'> & { generatedAt?: string | null };
+/** What a worker recalls as announced, and when its open incidents were last published open (null: nothing says). */
+export type Recalled = Pick<GovernanceHistory, 'incidents' | 'statusIncidents'> & { announcedAt?: string | null };
 
 /**
  * Moves the system's incidents to `now`: an open one whose condition no longer holds is resolved at

@@ -78,7 +78,7 @@ export function createHistoryKeeper(rules: KeeperRules) {
 
 function recall(state: KeeperState, published: Recalled) {
   for (const incident of published.incidents) if (!state.announced.has(incident.id)) state.announced.set(incident.id, incident);
-  if (published.generatedAt && state.announced.size > 0) state.announcedAt = Math.max(state.announcedAt, Date.parse(published.generatedAt));
+  if (published.announcedAt && state.announced.size > 0) state.announcedAt = Math.max(state.announcedAt, Date.parse(published.announcedAt));
   const known = new Set(state.statusIncidents.map((incident) => incident.id));
   state.statusIncidents = [...state.statusIncidents, ...(published.statusIncidents ?? []).filter((incident) => !known.has(incident.id))];
 }

@@ -20,7 +20,7 @@ import { governanceBadge, governanceBadgeSvg } from '../shared/badge.ts';
 import { governanceHistoryJsonSchema, governanceStatusJsonSchema } from '../shared/json-schema.ts';
 import type { Logger } from '../shared/ports.ts';
 import { statuspageFileName, statuspageSummary } from '../shared/statuspage.ts';
-import { recalledIncidents } from '../shared/incidents.ts';
+import { recalledIncidents, type PublishedOpen } from '../shared/incidents.ts';
 import { archiveDaySchemaFileName, archiveIndexSchemaFileName, archiveRecentSchemaFileName, signingKeyFileName } from '../shared/archive-files.ts';
 import { archiveSideFiles } from './archive-side-files.ts';
 import type { Signer } from './signing-key.ts';
@@ -106,14 +106,14 @@ export function parsePublishedHistory(body: string | null, logger: Logger): Gove
   return null;
 }
 
-/** The ids a published snapshot lists as open (openIncidents), or none when there is no snapshot or it cannot be read: it only adds to what the history says. */
-export function publishedOpenIncidents(body: string | null): string[] {
-  if (body === null) return [];
+/** The ids a published snapshot lists as open (openIncidents) and its generatedAt; none when there is no snapshot or it cannot be read: it only adds to what the history says. */
+export function publishedOpenIncidents(body: string | null): PublishedOpen {
   try {
-    const ids = (JSON.parse(body) as { openIncidents?: unknown }).openIncidents;
-    return Array.isArray(ids) ? ids.filter((id): id is string => typeof id === 'string') : [];
+    const { openIncidents, generatedAt } = JSON.parse(body ?? 'null') as { openIncidents?: unknown; generatedAt?: unknown };
+    const ids = Array.isArray(openIncidents) ? openIncidents.filter((id): id is string => typeof id === 'string') : [];
+    return { generatedAt: typeof generatedAt === 'string' && Number.isFinite(Date.parse(generatedAt)) ? generatedAt : null, ids };
   } catch {
-    return [];
+    return { generatedAt: null, ids: [] };
   }
 }
 

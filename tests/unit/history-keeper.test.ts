@@ -28,8 +28,8 @@ function counted(keeper: ReturnType<typeof createHistoryKeeper>, charters: Count
 }
 
 /** Rebuilds the keeper as worker/history-rebuild.ts does: begin at the horizon, close each day, finish. */
-function rebuilt(keeper = createHistoryKeeper(rules), charters: CountedCharter[] = [charter]) {
-  keeper.begin(horizon, new Map(charters.map((each) => [each.id, openedAt])));
+function rebuilt(keeper = createHistoryKeeper(rules), charters: CountedCharter[] = [charter], opened = new Map(charters.map((each) => [each.id, openedAt]))) {
+  keeper.begin(horizon, opened);
   for (let dayStart = horizon; dayStart + day + rules.graceMs <= now; dayStart += day) keeper.closeDay(charters, dayStart, 0n, now);
   keeper.finish(now);
   return keeper;
@@ -50,6 +50,22 @@ describe('the history keeper', () => {
     // the charter is gone: only what was recalled can bring its incident back, resolved now
     const { content } = counted(rebuilt(keeper, []), []);
     expect(content.incidents).toEqual([{ ...published, resolvedAt: new Date(now).toISOString() }]);
+  });
+
+  it('goes on with a recalled open incident as the streak begun by when it was last announced open, and otherwise resolves it', () => {
+    // published open from an hour before the charter's first fire, which a row written late answered
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const firstFire = charter.fires[0]!;
+    const published = { id: `${charter.id}@${iso(firstFire - hour)}`, charterId: charter.id, kind: 'missed' as const, startedAt: iso(firstFire - hour), resolvedAt: null, runs: 1, errorCodes: [] };
+    const incidentsAfter = (announcedAt: number) => {
+      const keeper = createHistoryKeeper(rules);
+      keeper.recall({ incidents: [published], statusIncidents: [], announcedAt: iso(announcedAt) });
+      return counted(rebuilt(keeper, [charter], new Map())).content.incidents;
+    };
+    // the ledger's streak (the two missed fires) began before it was last announced: the same outage
+    expect(incidentsAfter(firstFire + hour)).toEqual([{ ...published, runs: 2 }]);
+    // it began after: a recovery no tick saw may lie between, so the published one ends and the streak is its own
+    expect(incidentsAfter(firstFire - 1)).toEqual([expect.objectContaining({ id: `${charter.id}@${iso(firstFire)}`, resolvedAt: null }), { ...published, resolvedAt: iso(now) }]);
   });
 
   it('forgets on reset what it recalled, and is not ready until rebuilt again', () => {

@@ -214,10 +214,22 @@ describe('the system’s own incidents', () => {
   it('a worker that starts recalls those the published snapshot names open when the history is gone, or does not hold them', () => {
     const open = 'status:credits_exhausted@2026-11-21T07:00:00.000Z';
     const named = [open, 'governance:engineering@2026-11-21T06:00:00.000Z', 'status:nonsense@x'];
-    expect(recalledIncidents(null, named)).toEqual({ incidents: [], generatedAt: null, statusIncidents: [{ id: open, code: 'credits_exhausted', startedAt: '2026-11-21T07:00:00.000Z', resolvedAt: null }] });
+    const snapshot = { generatedAt: '2026-11-21T08:30:00.000Z', ids: named };
+    expect(recalledIncidents(null, snapshot)).toEqual({ incidents: [], announcedAt: null, statusIncidents: [{ id: open, code: 'credits_exhausted', startedAt: '2026-11-21T07:00:00.000Z', resolvedAt: null }] });
     // the history says more (it was resolved, or opened it): it wins
     const resolved = { id: open, code: 'credits_exhausted' as const, startedAt: '2026-11-21T07:00:00.000Z', resolvedAt: '2026-11-21T08:00:00.000Z' };
-    expect(recalledIncidents({ incidents: [], statusIncidents: [resolved] }, named).statusIncidents).toEqual([resolved]);
+    expect(recalledIncidents({ incidents: [], statusIncidents: [resolved], generatedAt: '2026-11-21T08:00:00.000Z' }, snapshot).statusIncidents).toEqual([resolved]);
+  });
+
+  it('were last announced open when the newer snapshot still named every open one, else when the history was written', () => {
+    // the history's generatedAt moves only when its content does: the snapshot, written every tick, knows later
+    const engineering: Incident = { id: 'governance:engineering@2026-11-21T06:00:00.000Z', charterId: 'governance:engineering', kind: 'missed', startedAt: '2026-11-21T06:00:00.000Z', resolvedAt: null, runs: 2, errorCodes: [] };
+    const history = { incidents: [engineering], statusIncidents: [], generatedAt: '2026-11-21T06:31:00.000Z' };
+    expect(recalledIncidents(history, { generatedAt: '2026-11-21T06:44:00.000Z', ids: [engineering.id] }).announcedAt).toBe('2026-11-21T06:44:00.000Z');
+    // not named open any more (it ended after the history was written), an older snapshot, or none: the history's instant
+    expect(recalledIncidents(history, { generatedAt: '2026-11-21T06:44:00.000Z', ids: [] }).announcedAt).toBe('2026-11-21T06:31:00.000Z');
+    expect(recalledIncidents(history, { generatedAt: '2026-11-21T06:20:00.000Z', ids: [engineering.id] }).announcedAt).toBe('2026-11-21T06:31:00.000Z');
+    expect(recalledIncidents(history, { generatedAt: null, ids: [] }).announcedAt).toBe('2026-11-21T06:31:00.000Z');
   });
 
   it('an id says its code and start, and only a system incident’s id does', () => {
