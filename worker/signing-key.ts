@@ -2,7 +2,7 @@
 // The private key stays a KeyObject, which prints and serialises as nothing: no log line or file can
 // carry it. Signatures are detached compact JWS (shared/jws.ts says the format); node:crypto signs.
 import { createHash, createPrivateKey, createPublicKey, sign, type KeyObject } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { signatureFileName, signingKeyFileName } from '../shared/archive-files.ts';
 import { base64urlEncode, protectedHeader, signingInput, thumbprintInput, utf8, type PublicJwk } from '../shared/jws.ts';
 import type { GeneralJws } from '../shared/key-rotations.ts';
@@ -16,15 +16,37 @@ export type Signer = {
   sign(body: string | Uint8Array): string;
 };
 
+/** A key file is a few hundred bytes: anything far larger (/dev/zero, a log file named by mistake) is no key. */
+const maxKeyFileBytes = 65_536;
+
+/**
+ * The bytes of a regular file of at most maxKeyFileBytes, or a problem. Opened without blocking, so a
+ * named pipe or a device is refused instead of stopping the start (or filling the memory) for good.
+ */
+function readKeyFile(path: string): Buffer | { problem: string } {
+  const cannot = (why: string) => ({ problem: `${why}: it must name a readable PKCS#8 PEM file holding an Ed25519 private key` });
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (error) {
+    return cannot(`cannot be read (${(error as NodeJS.ErrnoException).code ?? 'unknown error'})`);
+  }
+  try {
+    if (!fstatSync(fd).isFile()) return cannot('is not a regular file');
+    const bytes = Buffer.alloc(maxKeyFileBytes + 1);
+    const read = readSync(fd, bytes, 0, bytes.length, 0);
+    return read > maxKeyFileBytes ? cannot(`is larger than ${maxKeyFileBytes} bytes, far more than a key`) : bytes.subarray(0, read);
+  } catch (error) {
+    return cannot(`cannot be read (${(error as NodeJS.ErrnoException).code ?? 'unknown error'})`);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** The private key in `path`, or a problem that names neither the key nor anything read from it. */
 export function loadSigningKey(path: string): { key: KeyObject } | { problem: string } {
-  let pem: Buffer;
-  try {
-    pem = readFileSync(path);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
-    return { problem: `cannot be read (${code}): it must name a readable PKCS#8 PEM file holding an Ed25519 private key` };
-  }
+  const pem = readKeyFile(path);
+  if (!Buffer.isBuffer(pem)) return pem;
   let key: KeyObject;
   try {
     key = createPrivateKey({ key: pem, format: 'pem' });

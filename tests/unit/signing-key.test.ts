@@ -1,5 +1,6 @@
 // SIGNING_KEY_FILE: read once at start, refused by name (never by content) when unreadable or not an
 // Ed25519 private key; without it the worker says once that it publishes unsigned files.
+import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,7 +29,10 @@ describe('loadSigningKey', () => {
 
   it.each([
     ['a missing file', () => join(folder, 'absent.pem'), /cannot be read \(ENOENT\)/],
-    ['a folder', () => folder, /cannot be read \(EISDIR\)/],
+    ['a folder', () => folder, /is not a regular file/],
+    ['a device that never ends', () => '/dev/zero', /is not a regular file/],
+    ['a named pipe no one writes to', () => (execFileSync('mkfifo', [join(folder, 'pipe')]), join(folder, 'pipe')), /is not a regular file/],
+    ['a file far larger than a key', () => write('huge.pem', `${pem}${'x'.repeat(70_000)}`), /is larger than 65536 bytes, far more than a key/],
     ['an RSA key', () => write('rsa.pem', generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString()), /holds a rsa key, not Ed25519/],
     ['an EC key', () => write('ec.pem', generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString()), /holds a ec key, not Ed25519/],
     ['the public key', () => write('public.pem', ed25519.publicKey.export({ format: 'pem', type: 'spki' }).toString()), /not a private key/],
