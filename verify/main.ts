@@ -52,6 +52,7 @@ function printReport(source: Source, report: VerifyReport) {
     `  ${signer}`,
     `  ${report.days} archived days, ${report.first} to ${report.last}: every ${report.keyId ? 'signature and ' : ''}prev link intact`,
     `  head (SHA-256 of ${report.last}): ${report.head}`,
+    `  to check later that the record still holds it: --seen ${report.last}=${report.head}`,
     `  ${source.snapshotName}: generated ${snapshot.generatedAt}, ${describeAge(report.snapshot.ageMs)} ago, ${describeFreshness(snapshot)}`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);

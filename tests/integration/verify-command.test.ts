@@ -59,6 +59,7 @@ describe('a good record', () => {
     expect(result.stdout).toContain(`signed by key ${signer!.kid} (as published in governance-signing-key.json`);
     expect(result.stdout).toContain(`6 archived days, ${days[0]} to ${days[5]}: every signature and prev link intact`);
     expect(result.stdout).toContain(`head (SHA-256 of ${days[5]}): ${head}`);
+    expect(result.stdout).toContain(`to check later that the record still holds it: --seen ${days[5]}=${head}`);
     expect(result.stdout).toMatch(/governance-status\.json: generated \S+, [\d.]+ days ago, STALE \(past its staleAfter /);
   });
 
