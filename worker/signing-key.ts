@@ -25,11 +25,12 @@ const maxKeyFileBytes = 65_536;
  */
 function readKeyFile(path: string): Buffer | { problem: string } {
   const cannot = (why: string) => ({ problem: `${why}: it must name a readable PKCS#8 PEM file holding an Ed25519 private key` });
+  const unreadable = (error: unknown) => cannot(`cannot be read (${(error as NodeJS.ErrnoException).code ?? 'unknown error'})`);
   let fd: number;
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
-    return cannot(`cannot be read (${(error as NodeJS.ErrnoException).code ?? 'unknown error'})`);
+    return unreadable(error);
   }
   try {
     if (!fstatSync(fd).isFile()) return cannot('is not a regular file');
@@ -37,7 +38,7 @@ function readKeyFile(path: string): Buffer | { problem: string } {
     const read = readSync(fd, bytes, 0, bytes.length, 0);
     return read > maxKeyFileBytes ? cannot(`is larger than ${maxKeyFileBytes} bytes, far more than a key`) : bytes.subarray(0, read);
   } catch (error) {
-    return cannot(`cannot be read (${(error as NodeJS.ErrnoException).code ?? 'unknown error'})`);
+    return unreadable(error);
   } finally {
     closeSync(fd);
   }
