@@ -5,7 +5,7 @@
 // Dependencies arrive as ports; each step is one call into the module that owns it.
 import { historyFileName, limits, type GovernanceStatus } from '../shared/contract.ts';
 import { forecastHorizonMs } from '../shared/forecast.ts';
-import { statusConditions, withStatusIncidents } from '../shared/incidents.ts';
+import { statusConditions, withStatusIncidents, type Recalled } from '../shared/incidents.ts';
 import type { Clock, GovernanceQuery, GovernanceStatusPort, Logger, RunFacts, SnapshotStorePort, TickFacts } from '../shared/ports.ts';
 import { composeSnapshot, mostSevereFirst, type SnapshotRules } from './compose-snapshot.ts';
 import { createHistoryKeeper } from './history-keeper.ts';
@@ -95,27 +95,22 @@ type BuilderState = {
   skewMs: number;
 };
 
-/** Reads a published file as the store holds it (null: none). */
-type ReadStored = (signal?: AbortSignal) => Promise<string | null>;
-
 /**
  * One tick after another, with what the worker remembers between them. `record` archives closed days;
- * `published` reads the history file as the store holds it, when the worker starts or leads anew: what
- * it announced stays announced; `publishedSnapshot` the snapshot beside it, whose open system incidents
- * are recalled too (the history may be gone, unreadable or behind). Neither with --stdout.
+ * `announced` reads what the published files announced (side-files.ts announcedIn), when the worker
+ * starts or leads anew: it stays announced. Neither with --stdout.
  */
 export function createSnapshotBuilder(
   source: GovernanceStatusPort,
   settings: SnapshotSettings,
   logger: Logger,
-  stored: { record?: ArchiveRecord; published?: ReadStored; publishedSnapshot?: ReadStored } = {},
+  stored: { record?: ArchiveRecord; announced?: (signal?: AbortSignal) => Promise<Recalled> } = {},
 ) {
-  const { record, published, publishedSnapshot } = stored;
+  const { record } = stored;
   const { rules } = settings;
   const memory = createMemory(rules);
   const keeper = createHistoryKeeper(rules);
-  const readPublished = published && (async (signal?: AbortSignal) => announcedIn(await published(signal), (await publishedSnapshot?.(signal)) ?? null, logger));
-  const rebuild = createHistoryRebuild({ source, keeper, memory, principalId: settings.principalId, billingAccountId: settings.billingAccountId, graceMs: rules.graceMs, readPublished });
+  const rebuild = createHistoryRebuild({ source, keeper, memory, principalId: settings.principalId, billingAccountId: settings.billingAccountId, graceMs: rules.graceMs, readPublished: stored.announced });
   const state: BuilderState = { source, settings, logger, record, memory, usage: createUsageMemory(), keeper, rebuild, historyFile: createHistoryFile(logger), skewMs: 0 };
 
   return {
@@ -276,8 +271,7 @@ export function createPublisher(deps: SnapshotDeps, settings: SnapshotSettings, 
   );
   const builder = createSnapshotBuilder(deps.source, settings, logger, {
     record,
-    published: (signal) => store.get(historyFileName, signal),
-    publishedSnapshot: (signal) => store.get(store.snapshotName, signal),
+    announced: async (signal) => announcedIn(await store.get(historyFileName, signal), await store.get(store.snapshotName, signal), logger),
   });
   const files = createFilePublisher(store, publishing, logger, deps.clock);
   const publish = async function publishSnapshot(signal?: AbortSignal): Promise<PublishResult & { skewMs: number }> {

@@ -24,7 +24,7 @@ export type RebuildDeps = {
   billingAccountId: string;
   graceMs: number;
   /** what the published files announced (shared/incidents.ts recalledIncidents); none without a store */
-  readPublished?: (signal?: AbortSignal) => Promise<Recalled | null>;
+  readPublished?: (signal?: AbortSignal) => Promise<Recalled>;
 };
 
 /** A rebuild under way; the next tick goes on with it when the tick's timeout cut it short. */

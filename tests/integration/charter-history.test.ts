@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Ledger } from '../../scripts/cogni/apply-schema.ts';
 import { createSnapshotBuilder, defaultRules, type SnapshotSettings } from '../../worker/build-snapshot.ts';
 import { feedEntries } from '../../worker/feeds.ts';
+import { announcedIn } from '../../worker/side-files.ts';
 import { formatUtc } from '../../shared/reasons.ts';
 import { createLogger } from '../../worker/logger.ts';
 import { createPostgresGovernanceSource } from '../../worker/postgres/postgres-governance-source.ts';
@@ -291,7 +292,7 @@ describe.each(['schedule_runs', 'graph_runs'] as const)('blips and one long outa
     // a restart reads the rows, and the history as the running worker last published it
     const published = latest.historyBody;
     const source = createPostgresGovernanceSource(reader, { statementTimeoutMs: 5_000, databaseClock: 'worker' });
-    const restarted = await createSnapshotBuilder(source, settings, logger, { published: async () => published }).build(new Date(midnight + day + 20 * minute));
+    const restarted = await createSnapshotBuilder(source, settings, logger, { announced: async () => announcedIn(published, null, logger) }).build(new Date(midnight + day + 20 * minute));
     latest = await running.build(new Date(midnight + day + 20 * minute));
     expect(latest.history.incidents).toEqual(restarted.history.incidents);
     expect(latest.history.statusIncidents).toEqual(restarted.history.statusIncidents);

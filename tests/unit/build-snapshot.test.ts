@@ -5,6 +5,7 @@ import { limits, parseGovernanceHistory, parseGovernanceStatus } from '../../sha
 import { createPublisher, createSnapshotBuilder, defaultRules, queryFor, type SnapshotSettings } from '../../worker/build-snapshot.ts';
 import { assertSnapshotIsValid, assertWithinBound } from '../../worker/validate.ts';
 import { createLogger } from '../../worker/logger.ts';
+import { announcedIn } from '../../worker/side-files.ts';
 import { createFakeSource, schedule, type FakeData, type FakeRun } from '../support/fake-source.ts';
 import { createMemoryStore } from '../support/memory-store.ts';
 
@@ -234,8 +235,8 @@ describe('what the worker remembers between ticks', () => {
     // Community has missed two runs since 13:34 on the 21st, Engineering fails: no charter works
     expect(built.snapshot.openIncidents[0]).toBe('status:all_charters_down@2026-11-21T13:34:56.789Z');
     // A restart reads the same rows, and the history as published, and derives the same history and the same incident ids.
-    const published = async () => built.historyBody;
-    const restarted = await createSnapshotBuilder(createFakeSource(data), settings, logger, { published }).build(new Date(now.getTime() + 26 * hour));
+    const announced = async () => announcedIn(built.historyBody, null, logger);
+    const restarted = await createSnapshotBuilder(createFakeSource(data), settings, logger, { announced }).build(new Date(now.getTime() + 26 * hour));
     expect(restarted.history.days).toEqual(built.history.days);
     expect(restarted.history.incidents).toEqual(built.history.incidents);
     expect(restarted.snapshot.charters).toEqual(built.snapshot.charters);
