@@ -46,14 +46,13 @@ export function resolvedStreakIsIncident({ streak, endAt }: ResolvedStreak, rule
  * every fire) is kept, and resolved at `now`, when the worker saw it end, if it was open.
  */
 export function keepAnnounced(derived: readonly Incident[], announced: Iterable<Incident>, now: number, going: Going = { streaks: [], announcedAt: Number.NEGATIVE_INFINITY }): Incident[] {
-  const openStreaks = going.streaks;
   const earlier = [...announced];
   const announcedIds = new Set(earlier.map((incident) => incident.id));
   const resolvedAsAnnounced = new Map(earlier.filter((incident) => incident.resolvedAt !== null).map((incident) => [incident.id, incident]));
   const derivedIds = new Set(derived.map((incident) => incident.id));
   // a derived open incident wins even over a published resolution: a failing charter is never shown without one
   const kept = derived.map((incident) => (incident.resolvedAt === null ? incident : (resolvedAsAnnounced.get(incident.id) ?? incident)));
-  const streaks = [...kept, ...openStreaks.filter((streak) => !derivedIds.has(streak.id))];
+  const streaks = [...kept, ...going.streaks.filter((streak) => !derivedIds.has(streak.id))];
   const claimed = new Set<string>();
   for (const incident of earlier.sort((a, b) => a.startedAt.localeCompare(b.startedAt))) {
     if (derivedIds.has(incident.id)) continue;
