@@ -3,12 +3,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { seedScenario } from '../fixtures/scenario.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
-import { runsOf, startWorker, stopWorker, ticksOf, waitForTicks, type WorkerProcess } from '../support/worker-process.ts';
-import { findFreePort } from '../../scripts/embedded-postgres.ts';
+import { runsOf, startEverySecond, stopWorker, ticksOf, waitForTicks, type WorkerProcess } from '../support/worker-process.ts';
 
 const published = (worker: WorkerProcess, from = 0) => worker.logs.slice(from).filter((line) => line.event === 'snapshot_published').length;
 
@@ -22,14 +20,7 @@ describe('several replicas, one writer', () => {
     await seedScenario(database.admin, 'schedule_runs');
     folder = await mkdtemp(join(tmpdir(), 'governance-leader-'));
     for (let i = 0; i < 3; i += 1) {
-      const healthPort = await findFreePort();
-      const worker = startWorker([], {
-        DATABASE_URL: database.readerUrl,
-        SNAPSHOT_DESTINATION: pathToFileURL(join(folder, 'governance-status.json')).href,
-        SNAPSHOT_CRON: '* * * * * *',
-        HEALTH_PORT: String(healthPort),
-      });
-      workers.push({ worker, healthPort });
+      workers.push(await startEverySecond(database.readerUrl, folder));
     }
     await Promise.all(workers.map(({ worker }) => worker.waitFor('worker_started')));
   });

@@ -5,12 +5,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { seedScenario } from '../fixtures/scenario.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
-import { startWorker, stopWorker, type WorkerProcess } from '../support/worker-process.ts';
-import { findFreePort } from '../../scripts/embedded-postgres.ts';
+import { startEverySecond, stopWorker, type WorkerProcess } from '../support/worker-process.ts';
 
 describe('two deployments on one destination', () => {
   const databases: TestDatabase[] = [];
@@ -23,14 +21,7 @@ describe('two deployments on one destination', () => {
       const database = await createTestDatabase({ ledger: 'graph_runs' });
       await seedScenario(database.admin, 'graph_runs');
       databases.push(database);
-      const healthPort = await findFreePort();
-      const worker = startWorker([], {
-        DATABASE_URL: database.readerUrl,
-        SNAPSHOT_DESTINATION: pathToFileURL(join(folder, 'governance-status.json')).href,
-        SNAPSHOT_CRON: '* * * * * *',
-        HEALTH_PORT: String(healthPort),
-      });
-      workers.push({ worker, healthPort });
+      workers.push(await startEverySecond(database.readerUrl, folder));
     }
   });
   afterAll(async () => {

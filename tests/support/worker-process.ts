@@ -1,7 +1,9 @@
 // Runs the real worker entry point (`node worker/main.js`, on this Node 24) as a child process and
 // reads its JSON log lines, so tests exercise what `npm run worker` runs.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { findFreePort } from '../../scripts/embedded-postgres.ts';
 import { vi } from 'vitest';
 
 const mainPath = fileURLToPath(new URL('../../worker/main.js', import.meta.url));
@@ -139,4 +141,16 @@ export function viaPort(databaseUrl: string, port: number): string {
   url.hostname = '127.0.0.1';
   url.port = String(port);
   return url.toString();
+}
+
+/** A replica publishing every second to `folder`/governance-status.json from `databaseUrl`, with /healthz and /metrics on a free port. */
+export async function startEverySecond(databaseUrl: string, folder: string): Promise<{ worker: WorkerProcess; healthPort: number }> {
+  const healthPort = await findFreePort();
+  const worker = startWorker([], {
+    DATABASE_URL: databaseUrl,
+    SNAPSHOT_DESTINATION: pathToFileURL(join(folder, 'governance-status.json')).href,
+    SNAPSHOT_CRON: '* * * * * *',
+    HEALTH_PORT: String(healthPort),
+  });
+  return { worker, healthPort };
 }
