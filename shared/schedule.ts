@@ -5,6 +5,7 @@ import cronstrue from 'cronstrue';
 import type { ScheduleError } from './contract.ts';
 import { limits } from './constants.ts';
 import { publicText } from './redact.ts';
+import { zoneClock, zoneFires, type ZoneClock } from './zone-fires.ts';
 
 export type NextRun = { nextRunAt: Date; scheduleError: null } | { nextRunAt: null; scheduleError: ScheduleError };
 
@@ -33,40 +34,40 @@ export function scheduleErrorOf(cron: string, timezone: string, now: Date): Sche
 export function nextRunOf(cron: string, timezone: string, now: Date): NextRun {
   if (!isValidTimeZone(timezone)) return { nextRunAt: null, scheduleError: 'invalid_timezone' };
   try {
-    return { nextRunAt: parseCron(cron, timezone, now).next().toDate(), scheduleError: null };
+    const [next] = collectFires(cron, timezone, zoneClock(timezone), now.getTime() + 1, Number.POSITIVE_INFINITY, 1).fires;
+    if (next !== undefined) return { nextRunAt: new Date(next), scheduleError: null };
   } catch {
-    return { nextRunAt: null, scheduleError: 'invalid_cron' };
+    // cron-parser refuses the expression
   }
+  return { nextRunAt: null, scheduleError: 'invalid_cron' };
 }
 
 const dayMs = 24 * 60 * 60 * 1000;
 
 /**
  * The fires of a valid schedule in [from, to), ascending, as epoch milliseconds, at most `limit` of
- * them (the earliest). DST is cron-parser's: a wall time that does not exist is skipped, a repeated
- * hour fires as cron-parser says (see tests/unit/schedule.test.ts). Spans of days of a schedule that
- * fires at the same wall times every day are counted a day at a time (firesByDay).
+ * them (the earliest), as Temporal fires them: a wall time the clocks skip never fires, one they
+ * repeat fires twice (shared/zone-fires.ts). Spans of days of a schedule that fires at the same wall
+ * times every day are counted a day at a time (firesByDay).
  */
 export function firesBetween(cron: string, timezone: string, from: number, to: number, limit = Number.POSITIVE_INFINITY): number[] {
   if (!(from < to)) return [];
-  // currentDate is exclusive: start a millisecond early so a fire at `from` itself is included.
-  const expression = parseCron(cron, timezone, new Date(from - 1));
-  if (Number.isFinite(to) && to - from > 2 * dayMs && firesEveryDayAlike(expression)) return firesByDay(cron, timezone, from, to, limit);
-  return collectFires(expression, to, limit).fires;
+  const zone = zoneClock(timezone);
+  if (Number.isFinite(to) && to - from > 2 * dayMs && firesEveryDayAlike(parseCron(cron, timezone, new Date(from)))) {
+    return firesByDay(cron, timezone, zone, from, to, limit);
+  }
+  return collectFires(cron, timezone, zone, from, to, limit).fires;
 }
 
 /** `ended`: cron-parser found no further fire at all (e.g. a date that never comes again), or gave up. */
-function collectFires(expression: ReturnType<typeof parseCron>, to: number, limit: number): { fires: number[]; ended: boolean } {
+function collectFires(cron: string, timezone: string, zone: ZoneClock, from: number, to: number, limit: number): { fires: number[]; ended: boolean } {
+  const walk = zoneFires((after) => parseCron(cron, timezone, new Date(after)), zone, from);
   const fires: number[] = [];
   while (fires.length < limit) {
-    let fire: number;
-    try {
-      fire = expression.next().getTime();
-    } catch {
-      return { fires, ended: true };
-    }
-    if (fire >= to) break;
-    fires.push(fire);
+    const step = walk.next();
+    if (step.done) return { fires, ended: step.value };
+    if (step.value >= to) break;
+    fires.push(step.value);
   }
   return { fires, ended: false };
 }
@@ -77,31 +78,25 @@ function firesEveryDayAlike(expression: ReturnType<typeof parseCron>): boolean {
   return dayOfMonth.isWildcard && month.isWildcard && dayOfWeek.isWildcard && !dayOfMonth.hasLastChar && !dayOfWeek.hasLastChar;
 }
 
-/** The time zone's offset from UTC at an instant, as Intl writes it ("GMT+05:30"). */
-function offsetReader(timezone: string): (at: number) => string {
-  const format = new Intl.DateTimeFormat('en-US', { timeZone: timezone, timeZoneName: 'longOffset' });
-  return (at) => format.formatToParts(at).find((part) => part.type === 'timeZoneName')?.value ?? '';
-}
-
 /**
  * firesBetween for a schedule that fires at the same wall times every day, one UTC day at a time:
  * where the time zone's offset is the same from the start of the day before to the end of this one,
  * this day's fires are the day before's a day later (cron-parser walks a per-minute schedule at
- * 10 to 100 µs a fire); any other day (a DST change near it) is cron-parser's own.
+ * 10 to 100 µs a fire); any other day (a DST change near it) is walked.
  */
-function firesByDay(cron: string, timezone: string, from: number, to: number, limit: number): number[] {
-  const offsetAt = offsetReader(timezone);
+function firesByDay(cron: string, timezone: string, zone: ZoneClock, from: number, to: number, limit: number): number[] {
   const fires: number[] = [];
-  let before: { offset: string; fires: number[] } | null = null;
+  let before: { offset: number; fires: number[] } | null = null;
   for (let start = Math.floor(from / dayMs) * dayMs; start < to && fires.length < limit; start += dayMs) {
-    const [offset, endOffset] = [offsetAt(start), offsetAt(start + dayMs)];
+    const [offset, endOffset] = [zone.offsetAt(start), zone.offsetAt(start + dayMs)];
     const day: { fires: number[]; ended: boolean } = before && before.offset === offset && offset === endOffset
       ? { fires: before.fires.map((fire) => fire + dayMs), ended: false }
-      : collectFires(parseCron(cron, timezone, new Date(Math.max(start, from) - 1)), start + dayMs, Number.POSITIVE_INFINITY);
+      : collectFires(cron, timezone, zone, Math.max(start, from), start + dayMs, Number.POSITIVE_INFINITY);
     for (const fire of day.fires) if (fire < to && fires.length < limit) fires.push(fire);
     if (day.ended) break; // as the fire-by-fire walk would: nothing after cron-parser gives up
-    // a day begun at `from` (the first, cut) holds only part of the day: no pattern for the next
-    before = start >= from ? { offset, fires: day.fires } : null;
+    // No pattern for the next day from a day begun at `from` (the first, cut), which holds only part
+    // of it, nor from one begun just after a change, which may hold a repeated wall time's second copy.
+    before = start >= from && zone.steadyNear(start) ? { offset, fires: day.fires } : null;
   }
   return fires;
 }

@@ -76,6 +76,22 @@ describe('expected fires across DST in the charter’s own time zone', () => {
     expect(judged.state).toBe('ok');
   });
 
+  it('judges a daily 02:30 New York charter on the spring-forward morning as ok: 8 March has no 02:30, and Temporal does not run it', () => {
+    // Temporal ran it at 02:30 EST on the 7th and will at 02:30 EDT on the 9th; nothing was due in between
+    const now = t('2026-03-08T12:00:00Z');
+    const judged = judge('30 2 * * *', 'America/New_York', now, [run(t('2026-03-07T07:30:00Z'), 'success')]);
+    expect(judged.runs24h).toEqual({ expected: 0, succeeded: 0, failed: 0, skipped: 0, missed: 0, running: 0 });
+    expect(judged.state).toBe('ok');
+  });
+
+  it('judges a daily 01:30 New York charter on the fall-back night by both its runs: a failure at the second 01:30 shows', () => {
+    const now = t('2026-11-01T12:00:00Z');
+    const runs = [run(t('2026-10-31T05:30:00Z'), 'success'), run(t('2026-11-01T05:30:00Z'), 'success'), run(t('2026-11-01T06:30:00Z'), 'error')];
+    const judged = judge('30 1 * * *', 'America/New_York', now, runs);
+    expect(judged.runs24h).toEqual({ expected: 2, succeeded: 1, failed: 1, skipped: 0, missed: 0, running: 0 });
+    expect(judged.state).toBe('failing');
+  });
+
   it('judges a daily New York charter across spring forward: the fire after the change is at 13:00 UTC, not 14:00', () => {
     const now = t('2026-03-08T13:05:00Z');
     const early = judge('0 9 * * *', 'America/New_York', now, [run(t('2026-03-07T14:00:00Z'), 'success')]);

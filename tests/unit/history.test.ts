@@ -37,9 +37,9 @@ describe('daily counts', () => {
     expect(countDay(hourly)).toEqual({ expected: 24, succeeded: 24, failed: 0, skipped: 0, missed: 0 });
   });
 
-  it('a 25-hour local day (New York, 1 November): a 01:30 schedule runs once, a half-hourly one 48 times in the UTC day', () => {
+  it('a 25-hour local day (New York, 1 November): a 01:30 schedule runs twice, as Temporal runs it, a half-hourly one 48 times in the UTC day', () => {
     const daily = dayOf('30 1 * * *', 'America/New_York', '2026-11-01', () => 'success');
-    expect(daily.map((fire) => new Date(fire.at).toISOString())).toEqual(['2026-11-01T05:30:00.000Z']);
+    expect(daily.map((fire) => new Date(fire.at).toISOString())).toEqual(['2026-11-01T05:30:00.000Z', '2026-11-01T06:30:00.000Z']);
     const halfHourly = dayOf('*/30 * * * *', 'America/New_York', '2026-11-01', (fire) => (fire < t('2026-11-01T06:00:00Z') ? 'success' : null));
     expect(countDay(halfHourly)).toEqual({ expected: 48, succeeded: 12, failed: 0, skipped: 0, missed: 36 });
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { charterDisplayName, cronIntervalMs, isValidTimeZone, nextRunOf } from '../../shared/schedule.ts';
+import { charterDisplayName, cronIntervalMs, firesBetween, isValidTimeZone, nextRunOf } from '../../shared/schedule.ts';
 
 const at = (iso: string) => new Date(iso);
 const next = (cron: string, tz: string, now: string) => nextRunOf(cron, tz, at(now)).nextRunAt?.toISOString();
@@ -14,10 +14,8 @@ describe('nextRunOf across DST in America/New_York', () => {
     expect(next('0 9 * * *', 'America/New_York', '2026-10-31T14:00:00.000Z')).toBe('2026-11-01T14:00:00.000Z');
     expect(next('0 9 * * *', 'America/New_York', '2026-10-30T14:00:00.000Z')).toBe('2026-10-31T13:00:00.000Z');
   });
-  it('skips a time that does not exist on the spring-forward day without failing', () => {
-    const result = nextRunOf('30 2 * * *', 'America/New_York', at('2026-03-08T06:00:00.000Z'));
-    expect(result.scheduleError).toBeNull();
-    expect(result.nextRunAt!.getTime()).toBeGreaterThan(at('2026-03-08T06:00:00.000Z').getTime());
+  it('skips a time that does not exist on the spring-forward day, as Temporal does: the next 02:30 is the day after', () => {
+    expect(next('30 2 * * *', 'America/New_York', '2026-03-08T06:00:00.000Z')).toBe('2026-03-09T06:30:00.000Z');
   });
 });
 
@@ -42,9 +40,35 @@ describe('nextRunOf across DST in Europe/Berlin', () => {
 });
 
 describe('nextRunOf in the repeated hour of America/New_York', () => {
-  it('runs a 01:30 schedule once on the fall-back night, at its first 01:30 (EDT)', () => {
+  it('runs a 01:30 schedule twice on the fall-back night, at 01:30 EDT and 01:30 EST, as Temporal does', () => {
     expect(next('30 1 * * *', 'America/New_York', '2026-11-01T04:30:00.000Z')).toBe('2026-11-01T05:30:00.000Z');
-    expect(next('30 1 * * *', 'America/New_York', '2026-11-01T05:30:00.000Z')).toBe('2026-11-02T06:30:00.000Z');
+    expect(next('30 1 * * *', 'America/New_York', '2026-11-01T05:30:00.000Z')).toBe('2026-11-01T06:30:00.000Z');
+    expect(next('30 1 * * *', 'America/New_York', '2026-11-01T06:30:00.000Z')).toBe('2026-11-02T06:30:00.000Z');
+  });
+});
+
+// Temporal's own cases for its schedules (temporalio/temporal, service/worker/scheduler/calendar_test.go,
+// TestCalendarNextDST): the application's charters are Temporal schedules, so their fires are these.
+describe('fires across DST as Temporal fires them (US/Pacific)', () => {
+  const pacific = (iso: string) => firesBetween('33 33 2 * * *', 'US/Pacific', Date.parse(iso), Date.parse(iso) + 3 * 24 * 60 * 60 * 1000);
+  const isos = (fires: number[]) => fires.map((fire) => new Date(fire).toISOString());
+  it('spring forward: 13 March 2022 has no 02:33:33, so it does not fire that day', () => {
+    // from 20:00 PST on 11 March: 02:33:33 PST on the 12th, then 02:33:33 PDT on the 14th
+    expect(isos(pacific('2022-03-12T04:00:00.000Z'))).toEqual(['2022-03-12T10:33:33.000Z', '2022-03-14T09:33:33.000Z']);
+  });
+  it('fall back: 7 November 2021 has two 01:33:33s and two 01:44:33s, and fires at each', () => {
+    const fires = firesBetween('33 33,44 1 * * *', 'US/Pacific', Date.parse('2021-11-07T07:15:15.000Z'), Date.parse('2021-11-08T09:40:00.000Z'));
+    expect(isos(fires)).toEqual([
+      '2021-11-07T08:33:33.000Z', // 01:33:33 PDT
+      '2021-11-07T08:44:33.000Z',
+      '2021-11-07T09:33:33.000Z', // 01:33:33 PST
+      '2021-11-07T09:44:33.000Z',
+      '2021-11-08T09:33:33.000Z',
+    ]);
+  });
+  it('a fire after `from` in the second copy counts, though its first copy came before `from`', () => {
+    const from = Date.parse('2021-11-07T09:00:00.000Z'); // 01:00 PST: the first 01:33:33 was half an hour ago
+    expect(isos(firesBetween('33 33 1 * * *', 'US/Pacific', from, from + 60 * 60 * 1000))).toEqual(['2021-11-07T09:33:33.000Z']);
   });
 });
 
