@@ -43,7 +43,9 @@ export function resolvedStreakIsIncident({ streak, endAt }: ResolvedStreak, rule
  * since may follow a recovery no tick saw, a worker down or failing meanwhile), and was not announced
  * itself takes its id and start, and it ends when that streak does; the charter never recovered, so
  * neither does the incident. One no streak goes on (its charter was deleted, or late rows answered
- * every fire) is kept, and resolved at `now`, when the worker saw it end, if it was open.
+ * every fire) is kept, and resolved at `now`, when the worker saw it end, if it was open: closed as
+ * `charter_removed` when its charter is not among `going.charters` (those that exist), since it did
+ * not recover.
  */
 export function keepAnnounced(derived: readonly Incident[], announced: Iterable<Incident>, now: number, going: Going = { streaks: [], announcedAt: Number.NEGATIVE_INFINITY }): Incident[] {
   const earlier = [...announced];
@@ -59,13 +61,22 @@ export function keepAnnounced(derived: readonly Incident[], announced: Iterable<
     const next = continuation(incident, streaks, going.announcedAt, (id) => announcedIds.has(id) || claimed.has(id));
     if (next) claimed.add(next.id);
     if (next && incident.resolvedAt === null) kept.push({ ...next, id: incident.id, startedAt: incident.startedAt });
-    else kept.push(incident.resolvedAt === null ? { ...incident, resolvedAt: new Date(now).toISOString() } : incident);
+    else kept.push(incident.resolvedAt === null ? endedUnseen(incident, now, going.charters) : incident);
   }
   return kept.filter((incident) => !claimed.has(incident.id));
 }
 
-/** The charters' open streaks (blips too), and when the announced incidents were last published as they are. */
-export type Going = { streaks: readonly Incident[]; announcedAt: number };
+/**
+ * The charters' open streaks (blips too), when the announced incidents were last published as they
+ * are, and the charters that exist (unknown when absent: none is taken for removed).
+ */
+export type Going = { streaks: readonly Incident[]; announcedAt: number; charters?: ReadonlySet<string> };
+
+/** An open incident whose end no tick saw, resolved now: closed, not recovered, when its charter is gone. */
+function endedUnseen(incident: Incident, now: number, charters: ReadonlySet<string> | undefined): Incident {
+  const removed = charters !== undefined && !charters.has(incident.charterId);
+  return { ...incident, resolvedAt: new Date(now).toISOString(), ...(removed && { resolution: 'charter_removed' as const }) };
+}
 
 /**
  * The streak an announced incident goes on as: its charter's first that began after it, not announced
