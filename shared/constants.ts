@@ -15,6 +15,8 @@ export const reasonCodes = [
   'runs_failed_recently', 'charter_no_runs', 'charter_paused',
 ] as const;
 export const incidentKinds = ['failed', 'missed', 'skipped'] as const;
+/** How an incident ended when no success of its charter ended it (shared/incidents.ts keepAnnounced). */
+export const incidentResolutions = ['charter_removed'] as const;
 /** The reasons of the whole system that open an incident of their own (shared/incidents.ts). */
 export const statusIncidentCodes = ['credits_exhausted', 'runway_critical', 'all_charters_down'] as const;
 

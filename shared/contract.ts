@@ -7,6 +7,7 @@ import {
   creditHealths,
   finishedRunStatuses,
   incidentKinds,
+  incidentResolutions,
   limits,
   overallStatuses,
   reasonCodes,
@@ -196,6 +197,7 @@ export type CharterState = (typeof charterStates)[number];
 export type Severity = (typeof severities)[number];
 export type ReasonCode = (typeof reasonCodes)[number];
 export type IncidentKind = (typeof incidentKinds)[number];
+export type IncidentResolution = (typeof incidentResolutions)[number];
 export type StatusIncidentCode = (typeof statusIncidentCodes)[number];
 
 // governance-history.json, schemaVersion 1: the last 90 UTC days and the incidents derived from the ledger.
@@ -209,6 +211,13 @@ export const incidentSchema = z.object({
   runs: count,
   errorCodes: z.array(text(limits.errorCodeLength)).check(z.maxLength(limits.incidentErrorCodes)),
 });
+/**
+ * The history's incident: `resolution` says how it ended when no success of its charter ended it:
+ * `charter_removed`, its schedule row deleted or no longer a governance charter. Absent: its charter
+ * succeeded again (every file before this field). Added after the first release; archived days,
+ * written once, keep the incident's first shape.
+ */
+export const historyIncidentSchema = z.extend(incidentSchema, { resolution: z.optional(z.enum(incidentResolutions)) });
 /** An incident of the whole system (credits ran out, no charter works), opened and resolved as the worker saw it. */
 export const statusIncidentSchema = z.object({
   id: text(2 * limits.idLength),
@@ -238,7 +247,7 @@ export const governanceHistorySchema = z.object({
     )
     .check(z.maxLength(limits.historyDays)),
   /** newest first */
-  incidents: z.array(incidentSchema).check(z.maxLength(limits.historyIncidents)),
+  incidents: z.array(historyIncidentSchema).check(z.maxLength(limits.historyIncidents)),
   /** newest first; added after the first release (a file without it had none) */
   statusIncidents: z.optional(z.array(statusIncidentSchema).check(z.maxLength(limits.historyStatusIncidents))),
 });
@@ -246,7 +255,7 @@ export const governanceHistorySchema = z.object({
 export type GovernanceHistory = z.infer<typeof governanceHistorySchema>;
 export type HistoryDay = GovernanceHistory['days'][number];
 export type DayCounts = z.infer<typeof dayCountsSchema>;
-export type Incident = z.infer<typeof incidentSchema>;
+export type Incident = z.infer<typeof historyIncidentSchema>;
 export type StatusIncident = z.infer<typeof statusIncidentSchema>;
 
 /** Checks unknown data against what a reader accepts (any schemaVersion 1 file); never throws. */

@@ -43,7 +43,9 @@ export function resolvedStreakIsIncident({ streak, endAt }: ResolvedStreak, rule
  * since may follow a recovery no tick saw, a worker down or failing meanwhile), and was not announced
  * itself takes its id and start, and it ends when that streak does; the charter never recovered, so
  * neither does the incident. One no streak goes on (its charter was deleted, or late rows answered
- * every fire) is kept, and resolved at `now`, when the worker saw it end, if it was open.
+ * every fire) is kept, and resolved at `now`, when the worker saw it end, if it was open: closed as
+ * `charter_removed` when its charter is not among `going.charters` (those that exist), since it did
+ * not recover.
  */
 export function keepAnnounced(derived: readonly Incident[], announced: Iterable<Incident>, now: number, going: Going = { streaks: [], announcedAt: Number.NEGATIVE_INFINITY }): Incident[] {
   const earlier = [...announced];
@@ -59,13 +61,22 @@ export function keepAnnounced(derived: readonly Incident[], announced: Iterable<
     const next = continuation(incident, streaks, going.announcedAt, (id) => announcedIds.has(id) || claimed.has(id));
     if (next) claimed.add(next.id);
     if (next && incident.resolvedAt === null) kept.push({ ...next, id: incident.id, startedAt: incident.startedAt });
-    else kept.push(incident.resolvedAt === null ? { ...incident, resolvedAt: new Date(now).toISOString() } : incident);
+    else kept.push(incident.resolvedAt === null ? endedUnseen(incident, now, going.charters) : incident);
   }
   return kept.filter((incident) => !claimed.has(incident.id));
 }
 
-/** The charters' open streaks (blips too), and when the announced incidents were last published as they are. */
-export type Going = { streaks: readonly Incident[]; announcedAt: number };
+/**
+ * The charters' open streaks (blips too), when the announced incidents were last published as they
+ * are, and the charters that exist (unknown when absent: none is taken for removed).
+ */
+export type Going = { streaks: readonly Incident[]; announcedAt: number; charters?: ReadonlySet<string> };
+
+/** An open incident whose end no tick saw, resolved now: closed, not recovered, when its charter is gone. */
+function endedUnseen(incident: Incident, now: number, charters: ReadonlySet<string> | undefined): Incident {
+  const removed = charters !== undefined && !charters.has(incident.charterId);
+  return { ...incident, resolvedAt: new Date(now).toISOString(), ...(removed && { resolution: 'charter_removed' as const }) };
+}
 
 /**
  * The streak an announced incident goes on as: its charter's first that began after it, not announced
@@ -124,20 +135,24 @@ export type PublishedOpen = { generatedAt: string | null; ids: readonly string[]
  * What a worker that starts (or leads anew) recalls as announced: the published history's incidents,
  * and the system's open incidents the published snapshot names that the history does not hold. No
  * table records those: a history deleted, unreadable or behind (its write failed while the snapshot's
- * did not) must not take them back, nor have them opened again under a new id. `announcedAt`: when
+ * did not) must not take them back, nor have them opened again under a new id. Nor may a history
+ * behind bring back one the newer snapshot no longer names open: it ended by then, and is resolved
+ * at that snapshot's instant (the latest it can have ended), not reopened. A charter's incident is
+ * left to the ledger (and a snapshot names those of its listed charters only). `announcedAt`: when
  * the open ones were last published open: the snapshot's instant when it is newer and names every one
  * of them (the history's generatedAt moves only when its content does), else the history's.
  */
 export function recalledIncidents(history: Pick<GovernanceHistory, 'incidents' | 'statusIncidents' | 'generatedAt'> | null, snapshot: PublishedOpen): Recalled {
-  const known = history?.statusIncidents ?? [];
+  const newer = snapshot.generatedAt !== null && Date.parse(snapshot.generatedAt) > Date.parse(history?.generatedAt ?? '');
+  const ended = (incident: StatusIncident) => newer && incident.resolvedAt === null && !snapshot.ids.includes(incident.id);
+  const known = (history?.statusIncidents ?? []).map((incident) => (ended(incident) ? { ...incident, resolvedAt: snapshot.generatedAt } : incident));
   const ids = new Set(known.map((incident) => incident.id));
   const named = snapshot.ids.flatMap((id) => {
     const parsed = ids.has(id) ? null : parseStatusIncidentId(id);
     return parsed ? [{ id, code: parsed.code, startedAt: parsed.startedAt, resolvedAt: null }] : [];
   });
   const incidents = history?.incidents ?? [];
-  const vouched = snapshot.generatedAt !== null && Date.parse(snapshot.generatedAt) > Date.parse(history?.generatedAt ?? '') &&
-    incidents.every((incident) => incident.resolvedAt !== null || snapshot.ids.includes(incident.id));
+  const vouched = newer && incidents.every((incident) => incident.resolvedAt !== null || snapshot.ids.includes(incident.id));
   return { incidents, statusIncidents: [...known, ...named], announcedAt: (vouched ? snapshot.generatedAt : history?.generatedAt) ?? null };
 }
 

@@ -40,9 +40,22 @@ export function incidentTitle(name: string, incident: Incident): string {
   return `${name} has ${incident.kind === 'failed' ? 'failed' : 'skipped'} every run since ${since}${codesSuffix(incident.errorCodes)}`;
 }
 
-/** "Engineering recovered after 3 h 10 min, 12 runs lost" */
-export function recoveryTitle(name: string, incident: Incident): string {
-  return `${name} recovered after ${formatLasted(Date.parse(incident.resolvedAt!) - Date.parse(incident.startedAt))}, ${runsWord(incident.runs)} lost`;
+/**
+ * "Engineering recovered after 3 h 10 min, 12 runs lost"; an incident whose charter was removed did
+ * not recover: "Engineering’s incident closed after 3 h 10 min, 12 runs lost: the charter was removed".
+ */
+export function resolutionTitle(name: string, incident: Incident): string {
+  const lasted = `${formatLasted(Date.parse(incident.resolvedAt!) - Date.parse(incident.startedAt))}, ${runsWord(incident.runs)} lost`;
+  return incident.resolution === 'charter_removed' ? `${name}’s incident closed after ${lasted}: the charter was removed` : `${name} recovered after ${lasted}`;
+}
+
+/** What ended an incident, and when, after how many runs. */
+function resolutionSummary(name: string, incident: Incident): string {
+  const at = formatUtc(Date.parse(incident.resolvedAt!), Number.NaN);
+  if (incident.resolution === 'charter_removed') {
+    return `${name}’s schedule was removed, or is no longer a governance charter, by ${at}, after ${runsWord(incident.runs)} that did not succeed: its incident is closed, not recovered.`;
+  }
+  return `${name} succeeded again at ${at} after ${runsWord(incident.runs)} that did not succeed.`;
 }
 
 /**
@@ -63,9 +76,9 @@ export function feedEntries(history: GovernanceHistory, pageUrl: string): FeedEn
     if (incident.resolvedAt !== null) {
       entries.push({
         id: stableUuid(`${incident.id}#resolved`),
-        title: recoveryTitle(name, incident),
+        title: resolutionTitle(name, incident),
         at: incident.resolvedAt,
-        summary: `${name} succeeded again at ${formatUtc(Date.parse(incident.resolvedAt), Number.NaN)} after ${runsWord(incident.runs)} that did not succeed.`,
+        summary: resolutionSummary(name, incident),
         link: linkOf(incident.id),
       });
     }

@@ -129,8 +129,9 @@ function count(state: KeeperState, now: number, charters: readonly CountedCharte
   });
   const stillOpen = openStreaks.filter(({ track, incident }) => openStreakIsIncident(track, now, state.rules) || state.announced.has(incident.id)).map(({ incident }) => incident);
   const derived = [...state.resolved, ...live.resolved, ...stillOpen];
-  // an announced incident whose first fire a late row answered goes on as the charter's open streak, a blip too
-  const going = { streaks: openStreaks.map(({ incident }) => incident), announcedAt: state.announcedAt };
+  // an announced incident whose first fire a late row answered goes on as the charter's open streak, a
+  // blip too; one whose charter no longer exists closes as removed
+  const going = { streaks: openStreaks.map(({ incident }) => incident), announcedAt: state.announcedAt, charters: new Set(charters.map((charter) => charter.id)) };
   const incidents = keepAnnounced(derived, state.announced.values(), now, going).filter(
     (incident) => incident.resolvedAt === null || Date.parse(incident.resolvedAt) >= horizon,
   );

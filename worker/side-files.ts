@@ -106,11 +106,16 @@ export function parsePublishedHistory(body: string | null, logger: Logger): Gove
   return null;
 }
 
-/** The ids a published snapshot lists as open (openIncidents) and its generatedAt; none when there is no snapshot or it cannot be read: it only adds to what the history says. */
+/**
+ * The ids a published snapshot lists as open (openIncidents) and its generatedAt; none when there is
+ * no snapshot or it cannot be read. A snapshot without openIncidents (from a worker before them) says
+ * nothing of what is open: no generatedAt, so it never ends what the history holds open.
+ */
 export function publishedOpenIncidents(body: string | null): PublishedOpen {
   try {
     const { openIncidents, generatedAt } = JSON.parse(body ?? 'null') as { openIncidents?: unknown; generatedAt?: unknown };
-    const ids = Array.isArray(openIncidents) ? openIncidents.filter((id): id is string => typeof id === 'string') : [];
+    if (!Array.isArray(openIncidents)) return { generatedAt: null, ids: [] };
+    const ids = openIncidents.filter((id): id is string => typeof id === 'string');
     return { generatedAt: typeof generatedAt === 'string' && Number.isFinite(Date.parse(generatedAt)) ? generatedAt : null, ids };
   } catch {
     return { generatedAt: null, ids: [] };

@@ -6,7 +6,7 @@ import { memo, useEffect, useMemo, useState } from 'react';
 import type { GovernanceHistory } from '../../shared/contract.ts';
 import { useLocale } from '../i18n/context.ts';
 import { fill } from '../i18n/fill.ts';
-import { groupByMonth, incidentAnchor, listIncidents, type ListedIncident } from '../lib/describe-history.ts';
+import { groupByMonth, incidentAnchor, incidentEnd, listIncidents, type ListedIncident } from '../lib/describe-history.ts';
 import { formatLasting } from '../lib/format-time.ts';
 import { notesByIncident, type NoteMeta } from '../lib/notes.ts';
 import { ToneLabel } from './tone-icon.tsx';
@@ -80,7 +80,7 @@ export const IncidentHistory = memo(function IncidentHistory({ history, notes }:
           <ol className="incidents">
             {ofMonth.map((incident) => (
               <li key={incident.id} id={incidentAnchor(incident.id)} className="incident">
-                <ToneLabel {...(incident.resolvedAt ? { tone: 'good', label: m.incidents.resolved } : { tone: 'warn', label: m.incidents.stillOpen })} />{' '}
+                <ToneLabel {...incidentEnd(incident, m)} />{' '}
                 <strong className="name">{incident.title}</strong>
                 <IncidentTimes incident={incident} />
                 {byIncident.get(incident.id)?.map((note) => (

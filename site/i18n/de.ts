@@ -178,6 +178,7 @@ export const de: Messages = {
     openSince: ', seit ',
     more: 'und {count} weitere in der Liste unten.',
     resolved: 'Behoben',
+    charterRemoved: 'Geschlossen: Charter entfernt',
     stillOpen: 'Offen',
     sinceOpen: 'seit {time}, noch offen',
     span: 'von {from} bis {to}, {lasting}',

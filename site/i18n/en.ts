@@ -187,6 +187,8 @@ export const en = {
     openSince: ', since ',
     more: 'and {count} more in the list below.',
     resolved: 'Resolved',
+    /** an incident whose charter was removed while it was open: it ended, but did not recover */
+    charterRemoved: 'Closed: charter removed',
     stillOpen: 'Open',
     sinceOpen: 'since {time}, still open',
     span: 'from {from} to {to}, {lasting}',

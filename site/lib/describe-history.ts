@@ -1,12 +1,13 @@
 // The 90 days and the incidents in words: each charter's days, its uptime over 30 and 90 days and
 // its days with problems (built once per history file), and a title per incident like the feed's.
-import type { DayCounts, GovernanceHistory, Incident } from '../../shared/contract.ts';
+import type { DayCounts, GovernanceHistory, Incident, IncidentResolution } from '../../shared/contract.ts';
 import { classifyDay, type DayClass } from '../../shared/history.ts';
 import { parseStatusIncidentId } from '../../shared/incidents.ts';
 import { uptimeOf, type Uptime } from '../../shared/uptime.ts';
 import { dateTimeFormat, fill, numberFormat, plural } from '../i18n/fill.ts';
 import type { Messages } from '../i18n/en.ts';
 import { describeCounts } from './describe-runs.ts';
+import type { Tone } from './describe-status.ts';
 import { formatDay } from './format-time.ts';
 
 export type Day = { date: string; dayClass: DayClass; title: string; counts: DayCounts | undefined };
@@ -79,7 +80,13 @@ export function incidentTitle(incident: Incident, name: string, m: Messages): st
 }
 
 /** An incident as the page lists it: a charter's, or the system's own (no credits, no charter works: charterId null). */
-export type ListedIncident = { id: string; charterId: string | null; title: string; startedAt: string; resolvedAt: string | null };
+export type ListedIncident = { id: string; charterId: string | null; title: string; startedAt: string; resolvedAt: string | null; resolution?: IncidentResolution };
+
+/** Open, resolved, or closed without a recovery (its charter removed): the word and tone beside an incident. */
+export function incidentEnd({ resolvedAt, resolution }: Pick<ListedIncident, 'resolvedAt' | 'resolution'>, m: Messages): { tone: Tone; label: string } {
+  if (resolvedAt === null) return { tone: 'warn', label: m.incidents.stillOpen };
+  return resolution === 'charter_removed' ? { tone: 'neutral', label: m.incidents.charterRemoved } : { tone: 'good', label: m.incidents.resolved };
+}
 
 /** The charters' and the system's incidents in one list, newest first; the system's first on a tie. */
 export function listIncidents(history: GovernanceHistory, names: ReadonlyMap<string, string>, m: Messages): ListedIncident[] {

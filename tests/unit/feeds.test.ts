@@ -88,6 +88,14 @@ describe('feed entries', () => {
     expect(resolved[0]!.title).toBe('Engineering recovered after 4 h, 20 runs lost');
   });
 
+  it('an incident whose charter was removed closes, and says so: it did not recover', () => {
+    const removed = structuredClone(history);
+    removed.incidents[0] = { ...removed.incidents[0]!, runs: 6, resolvedAt: '2026-11-21T10:10:00.000Z', resolution: 'charter_removed' };
+    const [closed] = feedEntries(removed, links.pageUrl);
+    expect(closed!.title).toBe('Engineering’s incident closed after 3 h 10 min, 6 runs lost: the charter was removed');
+    expect(closed!.summary).toBe('Engineering’s schedule was removed, or is no longer a governance charter, by Nov 21 10:10 UTC, after 6 runs that did not succeed: its incident is closed, not recovered.');
+  });
+
   it('an entry keeps its title when its charter is no longer listed (deleted, renamed): named as the snapshot named it', () => {
     const before = feedEntries(history, links.pageUrl);
     const gone = feedEntries({ ...history, charters: history.charters.filter((charter) => charter.id !== 'governance:engineering') }, links.pageUrl);

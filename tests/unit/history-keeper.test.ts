@@ -47,9 +47,9 @@ describe('the history keeper', () => {
     const [published] = counted(rebuilt()).content.incidents;
     const keeper = createHistoryKeeper(rules);
     keeper.recall({ incidents: [published!], statusIncidents: [] });
-    // the charter is gone: only what was recalled can bring its incident back, resolved now
+    // the charter is gone: only what was recalled can bring its incident back, closed now, not recovered
     const { content } = counted(rebuilt(keeper, []), []);
-    expect(content.incidents).toEqual([{ ...published, resolvedAt: new Date(now).toISOString() }]);
+    expect(content.incidents).toEqual([{ ...published, resolvedAt: new Date(now).toISOString(), resolution: 'charter_removed' }]);
   });
 
   it('goes on with a recalled open incident as the streak begun by when it was last announced open, and otherwise resolves it', () => {

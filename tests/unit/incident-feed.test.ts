@@ -80,7 +80,7 @@ describe('an afternoon of ticks, as a subscriber sees it', () => {
       data.balance = time >= '11:00' && time < '11:50' ? 0n : 100_000_000_000n;
       if (time === '13:12') data.schedules = data.schedules.filter((row) => row.scheduleId !== 'schedule-gone');
       if (time === '13:32') data.runs.push(...runsOf('daily', '2026-11-21T12:00:00Z', '2026-11-21T12:01:00Z', 1, () => 'success').map((run) => ({ ...run, startedAt: at('2026-11-21T13:30:00Z'), completedAt: at('2026-11-21T13:31:00Z') })));
-      if (time === '11:22' || time === '12:52') publish = start(); // a restart: a new process, the same store
+      if (time === '11:22' || time === '12:52' || time === '13:42') publish = start(); // a restart: a new process, the same store
       await publish();
       const snapshot = JSON.parse(files.get('governance-status.json')!) as GovernanceStatus;
       const exhausted = snapshot.reasons!.find((reason) => reason.code === 'credits_exhausted');
@@ -116,6 +116,11 @@ describe('an afternoon of ticks, as a subscriber sees it', () => {
     expect(resolvedAt('governance:engineering@2026-11-21T11:00:00.000Z')).toBe('2026-11-21T12:00:40.000Z'); // the 12:00 success
     expect(resolvedAt('governance:gone@2026-11-21T11:00:00.000Z')).toBe('2026-11-21T13:12:00.000Z'); // deleted: ended when the worker saw it go
     expect(resolvedAt('governance:daily@2026-11-21T12:00:00.000Z')).toBe('2026-11-21T13:32:00.000Z'); // its run written 90 minutes late
+    // Gone did not recover: the feed says it was removed, and so does the history, after the restart at 13:42 too
+    expect(history.incidents.find((incident) => incident.id === 'governance:gone@2026-11-21T11:00:00.000Z')?.resolution).toBe('charter_removed');
+    const titles = (JSON.parse(files.get(jsonFeedFileName)!) as { items: Array<{ title: string; date_published: string }> }).items.map((item) => `${item.date_published} ${item.title}`);
+    expect(titles).toContain('2026-11-21T13:12:00.000Z Gone’s incident closed after 2 h 12 min, 3 runs lost: the charter was removed');
+    expect(titles).toContain('2026-11-21T13:32:00.000Z Daily recovered after 1 h 32 min, 1 run lost');
     expect(history.statusIncidents).toEqual([
       { id: 'status:credits_exhausted@2026-11-21T11:02:00.000Z', code: 'credits_exhausted', startedAt: '2026-11-21T11:02:00.000Z', resolvedAt: '2026-11-21T11:52:00.000Z' },
     ]);

@@ -149,6 +149,18 @@ describe('incidents once announced', () => {
     expect(keepAnnounced([], [resolved], t('2026-11-21T09:00:00Z'))).toEqual([resolved]);
   });
 
+  it('closed, not recovered, when their charter is gone (its row deleted, or no longer a governance charter); a published end stays as it is', () => {
+    const at = t('2026-11-21T09:00:00Z');
+    const exist = (...ids: string[]) => ({ streaks: [], announcedAt: at - 60_000, charters: new Set(ids) });
+    expect(keepAnnounced([], [announced], at, exist('governance:community'))).toEqual([{ ...announced, resolvedAt: '2026-11-21T09:00:00.000Z', resolution: 'charter_removed' }]);
+    // its charter still exists: rows written late answered its fires
+    expect(keepAnnounced([], [announced], at, exist(id))).toEqual([{ ...announced, resolvedAt: '2026-11-21T09:00:00.000Z' }]);
+    const recovered = { ...announced, resolvedAt: '2026-11-21T08:00:00.000Z' };
+    expect(keepAnnounced([], [recovered], at, exist())).toEqual([recovered]);
+    const closed = { ...recovered, resolution: 'charter_removed' as const };
+    expect(keepAnnounced([{ ...recovered, runs: 2 }], [closed], at, exist(id))).toEqual([closed]);
+  });
+
   it('give way to what the ledger derives under the same id', () => {
     const derived = { ...announced, runs: 3 };
     expect(keepAnnounced([derived], [announced], t('2026-11-21T09:00:00Z'))).toEqual([derived]);

@@ -128,6 +128,8 @@ const historyMutations: Record<string, unknown> = {
   '91 days': history((h) => h.days.push(h.days[0])),
   'an unknown incident kind': history((h) => (h.incidents[0].kind = 'flaky')),
   'an open incident': history((h) => (h.incidents[0].resolvedAt = null)),
+  'an incident closed as its charter was removed': history((h) => (h.incidents[0].resolution = 'charter_removed')),
+  'an unknown resolution': history((h) => (h.incidents[0].resolution = 'recovered')),
   'a resolvedAt without milliseconds': history((h) => (h.incidents[0].resolvedAt = '2026-11-21T11:40:21Z')),
   'eleven error codes': history((h) => (h.incidents[0].errorCodes = Array.from({ length: 11 }, (_, i) => `code_${i}`))),
   'a 201-character incident id': history((h) => (h.incidents[0].id = 'x'.repeat(201))),
@@ -202,8 +204,8 @@ describe('the schema checker', () => {
       'an extra top-level field (tolerated)', 'an extra nested field (tolerated)', 'null runway', 'a leap day', 'the epoch', 'year 0',
       'a 200-character title', 'a null errorCode',
     ]);
-    expect(accepted(historySchema, historyMutations)).toEqual(['an extra field (tolerated)', 'an empty day map', 'an open incident']);
-    expect(rejected(historySchema, historyMutations)).toHaveLength(Object.keys(historyMutations).length - 3);
+    expect(accepted(historySchema, historyMutations)).toEqual(['an extra field (tolerated)', 'an empty day map', 'an open incident', 'an incident closed as its charter was removed']);
+    expect(rejected(historySchema, historyMutations)).toHaveLength(Object.keys(historyMutations).length - 4);
   });
 
   it('names where the data breaks the contract', () => {

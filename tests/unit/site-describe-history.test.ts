@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { de } from '../../site/i18n/de.ts';
 import { en } from '../../site/i18n/en.ts';
 import type { GovernanceHistory, Incident, PublishedStatus } from '../../shared/contract.ts';
-import { charterDays, describeCharterHistories, describeOpenId, describeUptime, groupByMonth, incidentAnchor, incidentTitle, listIncidents, parseIncidentId } from '../../site/lib/describe-history.ts';
+import { charterDays, describeCharterHistories, describeOpenId, describeUptime, groupByMonth, incidentAnchor, incidentEnd, incidentTitle, listIncidents, parseIncidentId } from '../../site/lib/describe-history.ts';
 import { describeCounts, describeTotal } from '../../site/lib/describe-runs.ts';
 import { historyRefreshMs, markOf, shouldFetchHistory } from '../../site/lib/history-refresh.ts';
 
@@ -108,6 +108,18 @@ describe('incidents', () => {
     expect(describeOpenId(incident.id, new Map([['governance:engineering', 'Engineering']]), en)).toEqual({ title: 'Engineering: runs not succeeding', startedAt: incident.startedAt });
     // German words the system's own from its code too.
     expect(describeOpenId(system.id, new Map(), de).title).toBe('Das Systemkonto hat keine Credits mehr: geplante Läufe können nicht bezahlt werden');
+  });
+
+  it('say how they ended: a charter removed did not recover, in every language', () => {
+    const resolved = { ...incident, resolvedAt: '2026-11-21T10:00:00.000Z' };
+    const removed = { ...resolved, resolution: 'charter_removed' as const };
+    const [listed] = listIncidents({ ...history, incidents: [removed], statusIncidents: [] }, new Map(), en);
+    expect([incident, resolved, listed!].map((each) => incidentEnd(each, en))).toEqual([
+      { tone: 'warn', label: 'Open' },
+      { tone: 'good', label: 'Resolved' },
+      { tone: 'neutral', label: 'Closed: charter removed' },
+    ]);
+    expect(incidentEnd(removed, de)).toEqual({ tone: 'neutral', label: 'Geschlossen: Charter entfernt' });
   });
 
   it("group by month in the reader's zone, keeping their order", () => {
