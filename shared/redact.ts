@@ -240,18 +240,18 @@ export function stripControlCharacters(text: string): string {
  * bidirectional and invisible characters go, secrets are redacted, the length is capped.
  */
 export function publicText(text: string, max: number): string {
-  const written = stripControlCharacters(boundInput(text));
-  return truncate(redactedAsRead(written, decodeHidingWords(boundInput(plainForms(written)), plainForms, redactSecrets)).trim(), max);
+  return truncate(redactAsRead(stripControlCharacters(boundInput(text)), boundInput).trim(), max);
 }
 
-// Compatibility forms folded (NFKC: fullwidth ｓｋ－ and ＠ read as sk- and @), control and invisible
-// characters gone, %-escapes that hide a secret decoded: a secret cannot hide from the patterns in a
-// form a reader still reads as the secret. Logs (redactLogText) are read the same way, uncut.
-const plainForms = (text: string) => stripControlCharacters(text.normalize('NFKC'));
-export const redactLogText = (text: string) => redactedAsRead(text, decodeHidingWords(plainForms(text), plainForms, redactSecrets));
+export const redactLogText = (text: string) => redactAsRead(text); // a log line's text, as publicText's, uncut
 
-/** Redacted as `read` (folded, decoded) where that holds a secret, else as `written`: 10⁶ is no 106, an id stays its id. */
-function redactedAsRead(written: string, read: string): string {
+// Compatibility forms folded (NFKC: fullwidth ｓｋ－ and ＠ read as sk- and @), control and invisible
+// characters gone, %-escapes that hide a secret decoded: no secret hides in a form a reader reads as it.
+const plainForms = (text: string) => stripControlCharacters(text.normalize('NFKC'));
+
+/** Redacted as read (folded, decoded, cut to `bound`) where that holds a secret, else as written: 10⁶ is no 106. */
+function redactAsRead(written: string, bound = (text: string) => text): string {
+  const read = decodeHidingWords(bound(plainForms(written)), plainForms, redactSecrets);
   const redacted = redactSecrets(read);
   return read === written || redacted !== read ? redacted : redactSecrets(written);
 }
