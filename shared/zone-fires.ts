@@ -12,6 +12,8 @@ import type { CronExpression } from 'cron-parser';
 const nearMs = 6 * 60 * 60 * 1000;
 const minuteMs = 60 * 1000;
 const hourMs = 60 * minuteMs;
+/** How far ahead of its walk cron-parser can give up at a change: a yearly schedule's next fire, a leap year's day. */
+const giveUpReachMs = 4 * 366 * 24 * hourMs;
 
 const formats = new Map<string, Intl.DateTimeFormat>();
 
@@ -69,9 +71,11 @@ export function* zoneFires(parse: (after: number) => CronExpression, zone: ZoneC
       try {
         fire = walk.next().getTime();
       } catch {
-        const near = changeWithin(zone, at, 2 * 24 * hourMs);
+        // It gives up at the first change it cannot cross on its way to the next fire, which for a
+        // weekly or yearly schedule lies that far ahead; a fire before that change it would have given.
+        const near = changeWithin(zone, at, giveUpReachMs);
         if (near === null) return true;
-        at = yield* byMinute(matcher, at, steadyAfter(zone, near));
+        at = yield* byMinute(matcher, Math.max(at, near - 2 * nearMs), steadyAfter(zone, near));
         break;
       }
       if (!zone.steadyNear(fire)) {
