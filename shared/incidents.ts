@@ -137,15 +137,25 @@ export type PublishedOpen = { generatedAt: string | null; ids: readonly string[]
  * table records those: a history deleted, unreadable or behind (its write failed while the snapshot's
  * did not) must not take them back, nor have them opened again under a new id. Nor may a history
  * behind bring back one the newer snapshot no longer names open: it ended by then, and is resolved
- * at that snapshot's instant (the latest it can have ended), not reopened. A charter's incident is
+ * when the feeds said it was (`resolutions`, by id: a published resolution is final), else at that
+ * snapshot's instant (the latest it can have ended), not reopened. A charter's incident is
  * left to the ledger (and a snapshot names those of its listed charters only). `announcedAt`: when
  * the open ones were last published open: the snapshot's instant when it is newer and names every one
  * of them (the history's generatedAt moves only when its content does), else the history's.
  */
-export function recalledIncidents(history: Pick<GovernanceHistory, 'incidents' | 'statusIncidents' | 'generatedAt'> | null, snapshot: PublishedOpen): Recalled {
+export function recalledIncidents(
+  history: Pick<GovernanceHistory, 'incidents' | 'statusIncidents' | 'generatedAt'> | null,
+  snapshot: PublishedOpen,
+  resolutions: ReadonlyMap<string, string> = new Map(),
+): Recalled {
   const newer = snapshot.generatedAt !== null && Date.parse(snapshot.generatedAt) > Date.parse(history?.generatedAt ?? '');
   const ended = (incident: StatusIncident) => newer && incident.resolvedAt === null && !snapshot.ids.includes(incident.id);
-  const known = (history?.statusIncidents ?? []).map((incident) => (ended(incident) ? { ...incident, resolvedAt: snapshot.generatedAt } : incident));
+  const endOf = (incident: StatusIncident) => {
+    const said = resolutions.get(incident.id);
+    const at = Date.parse(said ?? '');
+    return at >= Date.parse(incident.startedAt) && at <= Date.parse(snapshot.generatedAt!) ? new Date(at).toISOString() : snapshot.generatedAt;
+  };
+  const known = (history?.statusIncidents ?? []).map((incident) => (ended(incident) ? { ...incident, resolvedAt: endOf(incident) } : incident));
   const ids = new Set(known.map((incident) => incident.id));
   const named = snapshot.ids.flatMap((id) => {
     const parsed = ids.has(id) ? null : parseStatusIncidentId(id);

@@ -12,6 +12,8 @@ import type { CronExpression } from 'cron-parser';
 const nearMs = 6 * 60 * 60 * 1000;
 const minuteMs = 60 * 1000;
 const hourMs = 60 * minuteMs;
+/** How far ahead of its walk cron-parser can give up at a change: a yearly schedule's next fire, a leap year's day. */
+const giveUpReachMs = 4 * 366 * 24 * hourMs;
 
 const formats = new Map<string, Intl.DateTimeFormat>();
 
@@ -61,7 +63,7 @@ export function zoneClock(timezone: string): ZoneClock {
 export function* zoneFires(parse: (after: number) => CronExpression, zone: ZoneClock, from: number): Generator<number, boolean> {
   const matcher = parse(from);
   let at = from; // the first instant not yet walked
-  if (!zone.steadyNear(at)) at = yield* byMinute(matcher, at, steadyAfter(zone, at));
+  if (!zone.steadyNear(at)) at = yield* byMinute(matcher, zone, at, steadyAfter(zone, at));
   for (;;) {
     const walk = parse(at - 1); // cron-parser's currentDate is exclusive
     for (;;) {
@@ -69,14 +71,16 @@ export function* zoneFires(parse: (after: number) => CronExpression, zone: ZoneC
       try {
         fire = walk.next().getTime();
       } catch {
-        const near = changeWithin(zone, at, 2 * 24 * hourMs);
+        // It gives up at the first change it cannot cross on its way to the next fire, which for a
+        // weekly or yearly schedule lies that far ahead; a fire before that change it would have given.
+        const near = changeWithin(zone, at, giveUpReachMs);
         if (near === null) return true;
-        at = yield* byMinute(matcher, at, steadyAfter(zone, near));
+        at = yield* byMinute(matcher, zone, Math.max(at, near - 2 * nearMs), steadyAfter(zone, near));
         break;
       }
       if (!zone.steadyNear(fire)) {
         // what cron-parser gave or passed over near this change is walked again, Temporal's way
-        at = yield* byMinute(matcher, Math.max(at, fire - 2 * nearMs), steadyAfter(zone, fire));
+        at = yield* byMinute(matcher, zone, Math.max(at, fire - 2 * nearMs), steadyAfter(zone, fire));
         break;
       }
       yield fire;
@@ -85,16 +89,45 @@ export function* zoneFires(parse: (after: number) => CronExpression, zone: ZoneC
   }
 }
 
-/** Every whole second the cron names in [from, to), minute by minute, whose wall time matches; returns `to`. */
-function* byMinute(matcher: CronExpression, from: number, to: number): Generator<number, number> {
+/**
+ * Every whole second the cron names in [from, to), minute by minute, whose wall time matches; returns
+ * `to`. A minute is checked against the cron once, and only when its wall minute and hour are named:
+ * with an offset of whole minutes every second of it has the same wall minute, hour and day.
+ */
+function* byMinute(matcher: CronExpression, zone: ZoneClock, from: number, to: number): Generator<number, number> {
   const seconds = matcher.fields.second.values.map((second) => Number(second) * 1000);
+  const [minutes, hours] = [new Set(matcher.fields.minute.values.map(Number)), new Set(matcher.fields.hour.values.map(Number))];
+  const named = (wall: number) => minutes.has(wallField(wall, minuteMs, 60)) && hours.has(wallField(wall, hourMs, 24));
+  const offsetAt = offsetsByHour(zone);
   for (let minute = Math.floor(from / minuteMs) * minuteMs; minute < to; minute += minuteMs) {
-    for (const second of seconds) {
-      const at = minute + second;
-      if (at >= from && at < to && matcher.includesDate(new Date(at))) yield at;
+    const offset = offsetAt(minute);
+    const whole = offset % minuteMs === 0;
+    if (!named(minute + offset) && (whole || !named(minute + offset + minuteMs - 1))) continue;
+    if (whole && !matcher.includesDate(new Date(minute + seconds[0]!))) continue;
+    for (const at of seconds.map((ms) => minute + ms)) {
+      if (at >= from && at < to && (whole || matcher.includesDate(new Date(at)))) yield at;
     }
   }
   return to;
+}
+
+/** A wall time's minute of the hour (unit a minute, 60) or hour of the day (unit an hour, 24). */
+function wallField(wall: number, unit: number, count: number): number {
+  return ((Math.floor(wall / unit) % count) + count) % count;
+}
+
+/** The zone's offset at instants in ascending order, asking Intl once an hour where the hour's two ends agree. */
+function offsetsByHour(zone: ZoneClock): (at: number) => number {
+  let hour = Number.NaN;
+  let offset: number | null = null; // the hour's offset, null while the hour holds a change
+  return (at) => {
+    if (Math.floor(at / hourMs) * hourMs !== hour) {
+      hour = Math.floor(at / hourMs) * hourMs;
+      const start = zone.offsetAt(hour);
+      offset = start === zone.offsetAt(hour + hourMs) ? start : null;
+    }
+    return offset ?? zone.offsetAt(at);
+  };
 }
 
 /** The first whole hour after `at` from which the zone's offset is steady again. */

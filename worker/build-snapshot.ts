@@ -3,7 +3,7 @@
 // schedule, count the history, compose the snapshot with the system's own incidents and validate it,
 // fit the history to its bounds (validated when it changes).
 // Dependencies arrive as ports; each step is one call into the module that owns it.
-import { historyFileName, limits, type GovernanceStatus } from '../shared/contract.ts';
+import { historyFileName, jsonFeedFileName, limits, type GovernanceStatus } from '../shared/contract.ts';
 import { forecastHorizonMs } from '../shared/forecast.ts';
 import { statusConditions, withStatusIncidents, type Recalled } from '../shared/incidents.ts';
 import type { Clock, GovernanceQuery, GovernanceStatusPort, Logger, RunFacts, SnapshotStorePort, TickFacts } from '../shared/ports.ts';
@@ -271,7 +271,8 @@ export function createPublisher(deps: SnapshotDeps, settings: SnapshotSettings, 
   );
   const builder = createSnapshotBuilder(deps.source, settings, logger, {
     record,
-    announced: async (signal) => announcedIn(await store.get(historyFileName, signal), await store.get(store.snapshotName, signal), logger),
+    announced: async (signal) =>
+      announcedIn(await store.get(historyFileName, signal), await store.get(store.snapshotName, signal), logger, await store.get(jsonFeedFileName, signal)),
   });
   const files = createFilePublisher(store, publishing, logger, deps.clock);
   const publish = async function publishSnapshot(signal?: AbortSignal): Promise<PublishResult & { skewMs: number }> {

@@ -21,6 +21,24 @@ function stableUuid(name: string): string {
   return `urn:uuid:${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
+/**
+ * When the published JSON Feed (its body, or null) says each of these incidents was resolved: the
+ * date of its `#resolved` entry, by incident id; an incident it does not resolve is left out.
+ */
+export function publishedResolutions(body: string | null, ids: readonly string[]): Map<string, string> {
+  const dates = new Map<unknown, unknown>();
+  try {
+    const { items } = JSON.parse(body ?? 'null') as { items?: unknown };
+    if (Array.isArray(items)) for (const item of items as Array<{ id?: unknown; date_published?: unknown } | null>) dates.set(item?.id, item?.date_published);
+  } catch {
+    // no feed, or not one: nothing was said
+  }
+  return new Map(ids.flatMap((id) => {
+    const date = dates.get(stableUuid(`${id}#resolved`));
+    return typeof date === 'string' && Number.isFinite(Date.parse(date)) ? [[id, date] as const] : [];
+  }));
+}
+
 /** "45 min", "3 h 10 min", "2 d 4 h": how long an incident lasted, rounded down. */
 export function formatLasted(ms: number): string {
   const minutes = Math.max(0, Math.floor(ms / 60_000));

@@ -25,7 +25,7 @@ import { archiveDaySchemaFileName, archiveIndexSchemaFileName, archiveRecentSche
 import { archiveSideFiles } from './archive-side-files.ts';
 import type { Signer } from './signing-key.ts';
 import { assertHistoryIsValid } from './validate.ts';
-import { renderFeeds, type FeedLinks } from './feeds.ts';
+import { publishedResolutions, renderFeeds, type FeedLinks } from './feeds.ts';
 
 export type SideFileSettings = {
   /** absolute URLs of the page and the feeds; null publishes no feeds nor summary.json (they link to the page) */
@@ -124,9 +124,15 @@ export function publishedOpenIncidents(body: string | null): PublishedOpen {
 
 /**
  * What the published files announced, recalled when the worker starts or leads anew: the history's
- * incidents, and the system's open ones the snapshot names that the history does not hold (shared/incidents.ts).
+ * incidents, and the system's open ones the snapshot names that the history does not hold; one the
+ * history holds open and the snapshot no longer does ended when the JSON Feed (`feed`) said it did,
+ * if it did (shared/incidents.ts).
  */
-export const announcedIn = (history: string | null, snapshot: string | null, logger: Logger) => recalledIncidents(parsePublishedHistory(history, logger), publishedOpenIncidents(snapshot));
+export function announcedIn(history: string | null, snapshot: string | null, logger: Logger, feed: string | null = null) {
+  const parsed = parsePublishedHistory(history, logger);
+  const open = (parsed?.statusIncidents ?? []).flatMap((incident) => (incident.resolvedAt === null ? [incident.id] : []));
+  return recalledIncidents(parsed, publishedOpenIncidents(snapshot), publishedResolutions(feed, open));
+}
 
 // The schemas never change within one process: serialise them once.
 const statusSchemaBody = json(governanceStatusJsonSchema());

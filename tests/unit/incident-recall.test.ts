@@ -22,6 +22,15 @@ describe('a system incident the history holds open', () => {
     expect(recalled.incidents).toEqual([engineering]);
   });
 
+  it('ended when the feeds said it did, if that lies between its start and the snapshot', () => {
+    const recall = (said: string) => recalledIncidents(history, { generatedAt: '2026-11-21T08:30:00.000Z', ids: [] }, new Map([[exhausted.id, said]])).statusIncidents?.[0]?.resolvedAt;
+    expect(recall('2026-11-21T08:10:00.000Z')).toBe('2026-11-21T08:10:00.000Z');
+    // not a time it can have ended at: the snapshot's instant, as without the feeds
+    expect(recall('2026-11-21T06:00:00.000Z')).toBe('2026-11-21T08:30:00.000Z');
+    expect(recall('2026-11-21T09:00:00.000Z')).toBe('2026-11-21T08:30:00.000Z');
+    expect(recall('yesterday')).toBe('2026-11-21T08:30:00.000Z');
+  });
+
   it('stays open when the snapshot still names it, is older than the history, or says nothing', () => {
     expect(recalledIncidents(history, { generatedAt: '2026-11-21T08:30:00.000Z', ids: [exhausted.id] }).statusIncidents).toEqual([exhausted]);
     // the history is the newer: the snapshot was written before the incident opened (its own write failed since)
@@ -54,23 +63,27 @@ function working(): FakeData {
 const feedOf = (files: Map<string, string>) => (JSON.parse(files.get(jsonFeedFileName)!) as { items: Array<{ title: string; date_published: string }> }).items.map((item) => `${item.date_published} ${item.title}`);
 
 describe('a restart after the history’s write failed and the snapshot’s did not', () => {
-  async function restartBehind(balanceAfter: bigint) {
+  /** `behindTicks`: the ticks after the resolution whose history write fails (the snapshots' do not). */
+  async function restartBehind(balanceAfter: bigint, behindTicks = 1) {
     const data = working();
     const { store, files } = createMemoryStore();
     let now = new Date('2026-11-21T12:00:00Z');
     let failHistory = false;
     const flaky = { ...store, put: async (name: string, body: string, signal?: AbortSignal) => (failHistory && name === 'governance-history.json' ? Promise.reject(new Error('SlowDown')) : store.put(name, body, signal)) };
     const start = () => createPublisher({ source: createFakeSource(data), store: flaky, clock: () => now, logger }, settings, { feeds });
-    await start()(); // 12:00, no credits: the system's incident opens
-    now = new Date('2026-11-21T12:01:00Z');
+    const first = start();
+    await first(); // 12:00, no credits: the system's incident opens
     data.balance = 100_000_000_000n;
     failHistory = true;
-    await start()(); // 12:01, credits again: resolved in the snapshot and the feeds, the history's write fails
+    for (let tick = 1; tick <= behindTicks; tick += 1) {
+      now = new Date(Date.parse('2026-11-21T12:00:00Z') + tick * minute);
+      await first(); // 12:01, credits again: resolved in the snapshot and the feeds, the history's write fails (and at every later tick)
+    }
     const feedBefore = feedOf(files);
     failHistory = false;
-    now = new Date('2026-11-21T12:02:00Z');
+    now = new Date(Date.parse('2026-11-21T12:01:00Z') + behindTicks * minute);
     data.balance = balanceAfter;
-    await start()(); // a new process reads the old history and the new snapshot
+    await start()(); // a new process reads the old history, the new snapshot and the feeds
     return { feedBefore, feedAfter: feedOf(files), history: JSON.parse(files.get('governance-history.json')!) as GovernanceHistory };
   }
 
@@ -79,6 +92,13 @@ describe('a restart after the history’s write failed and the snapshot’s did 
     expect(feedBefore).toContain('2026-11-21T12:01:00.000Z Credits restored after 1 min');
     expect(feedAfter).toEqual(feedBefore);
     expect(history.statusIncidents).toEqual([{ id: 'status:credits_exhausted@2026-11-21T12:00:00.000Z', code: 'credits_exhausted', startedAt: '2026-11-21T12:00:00.000Z', resolvedAt: '2026-11-21T12:01:00.000Z' }]);
+  });
+
+  it('keeps the resolution the feeds published when the history stayed behind for several ticks: not the latest snapshot’s instant', async () => {
+    const { feedBefore, feedAfter, history } = await restartBehind(100_000_000_000n, 3);
+    expect(feedBefore).toContain('2026-11-21T12:01:00.000Z Credits restored after 1 min');
+    expect(feedAfter).toEqual(feedBefore);
+    expect(history.statusIncidents?.[0]?.resolvedAt).toBe('2026-11-21T12:01:00.000Z');
   });
 
   it('a new outage is a new incident: the ended one is not reopened', async () => {

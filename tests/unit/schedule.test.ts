@@ -72,6 +72,27 @@ describe('fires across DST as Temporal fires them (US/Pacific)', () => {
   });
 });
 
+// cron-parser gives up (its loop limit) on a weekly, or yearly, 03:00 from as far as its fire lies
+// before Lord Howe's half-hour shift back (02:00 → 01:30 on the first Sunday of April): such a
+// schedule is valid and fires at 03:00 (+10:30) that Sunday, and every Sunday after.
+describe('a schedule whose next fire lies days after a change that cron-parser cannot cross (Australia/Lord_Howe)', () => {
+  it('nextRunOf gives the fire, not invalid_cron, from six days before it', () => {
+    expect(nextRunOf('0 3 * * 0', 'Australia/Lord_Howe', at('2025-03-31T11:01:30.000Z'))).toEqual({ nextRunAt: at('2025-04-05T16:30:00.000Z'), scheduleError: null });
+    expect(next('0 2 * * 0#1', 'Australia/Lord_Howe', '2025-03-28T23:48:12.000Z')).toBe('2025-04-05T15:30:00.000Z');
+    expect(next('0 3 6 4 *', 'Australia/Lord_Howe', '2024-10-01T00:00:00.000Z')).toBe('2025-04-05T16:30:00.000Z');
+  });
+  it('firesBetween goes on past it, every Sunday', () => {
+    const fires = firesBetween('0 3 * * 0', 'Australia/Lord_Howe', Date.parse('2026-03-17T00:00:00.000Z'), Date.parse('2026-04-20T00:00:00.000Z'));
+    expect(fires.map((fire) => new Date(fire).toISOString())).toEqual([
+      '2026-03-21T16:00:00.000Z', // 03:00 +11
+      '2026-03-28T16:00:00.000Z',
+      '2026-04-04T16:30:00.000Z', // 03:00 +10:30, the Sunday of the shift
+      '2026-04-11T16:30:00.000Z',
+      '2026-04-18T16:30:00.000Z',
+    ]);
+  });
+});
+
 describe('nextRunOf with malformed schedules', () => {
   const now = '2026-11-21T12:00:00.000Z';
   it.each(['', '   ', 'not a cron', '61 * * * *', '0 9 31 2 *', '0 9 * * 1-5 extra'])('reports %j as invalid_cron', (cron) => {
