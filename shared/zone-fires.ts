@@ -15,13 +15,20 @@ const hourMs = 60 * minuteMs;
 /** How far ahead of its walk cron-parser can give up at a change: a yearly schedule's next fire, a leap year's day. */
 const giveUpReachMs = 4 * 366 * 24 * hourMs;
 
+// A format per time zone as rows spell it, the most recently made kept: a row's zone is data, and
+// Intl takes any casing of a name (america/new_york), so spellings are bounded only by this.
 const formats = new Map<string, Intl.DateTimeFormat>();
+export const keptZoneFormats = 256;
+
+/** How many zones' formats are kept now (at most keptZoneFormats). */
+export const zoneFormatsKept = () => formats.size;
 
 /** The zone's offset from UTC at an instant, in milliseconds (Intl's "GMT+05:30" read as a number). */
 function offsetReader(timezone: string): (at: number) => number {
   let format = formats.get(timezone);
   if (!format) {
     format = new Intl.DateTimeFormat('en-US', { timeZone: timezone, timeZoneName: 'longOffset' });
+    if (formats.size >= keptZoneFormats) formats.delete(formats.keys().next().value!);
     formats.set(timezone, format);
   }
   const zone = format;

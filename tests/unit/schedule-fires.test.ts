@@ -1,6 +1,7 @@
 import { CronExpression, CronExpressionParser } from 'cron-parser';
 import { describe, expect, it, vi } from 'vitest';
 import { firesBetween, nextRunOf } from '../../shared/schedule.ts';
+import { keptZoneFormats, zoneFormatsKept } from '../../shared/zone-fires.ts';
 
 const dayMs = 24 * 60 * 60 * 1000;
 const ms = (iso: string) => Date.parse(iso);
@@ -106,5 +107,18 @@ describe('the work of a walk near a change', () => {
       '2025-11-02T05:59:00.000Z', '2025-11-02T05:59:20.000Z', '2025-11-02T05:59:40.000Z', // 01:59 EDT
       '2025-11-02T06:59:00.000Z', '2025-11-02T06:59:20.000Z', '2025-11-02T06:59:40.000Z', // 01:59 EST
     ]);
+  });
+});
+
+describe('the time zones a walk keeps a format for', () => {
+  it('stay bounded however many spellings of a zone the rows hold (Intl takes any casing)', () => {
+    const letters = [...'americanewyork'];
+    for (let variant = 0; variant < keptZoneFormats + 50; variant += 1) {
+      const cased = letters.map((letter, index) => ((variant >> index) & 1 ? letter.toUpperCase() : letter)).join('');
+      const spelled = `${cased.slice(0, 7)}/${cased.slice(7, 10)}_${cased.slice(10)}`;
+      firesBetween('0 2 * * *', spelled, Date.parse('2026-11-01T04:00:00.000Z'), Date.parse('2026-11-01T08:00:00.000Z'));
+    }
+    expect(zoneFormatsKept()).toBeLessThanOrEqual(keptZoneFormats);
+    expect(zoneFormatsKept()).toBeGreaterThan(keptZoneFormats / 2);
   });
 });
