@@ -96,7 +96,8 @@ function envSchema(mode: { stdout: boolean }) {
     SNAPSHOT_CRON: z
       .string()
       .default(defaults.SNAPSHOT_CRON)
-      .refine((value) => cron.validate(value) && firesRegularly(value), 'is not a valid cron expression'),
+      .refine((value) => cron.validate(value) && firesRegularly(value), 'is not a valid cron expression')
+      .refine((value) => !firesRegularly(value) || cronIntervalMs(value, new Date()) <= maxSnapshotIntervalMs, slowSnapshots),
     SYSTEM_PRINCIPAL_ID: z.string().default(defaults.SYSTEM_PRINCIPAL_ID),
     SYSTEM_BILLING_ACCOUNT_ID: z.string().default(defaults.SYSTEM_BILLING_ACCOUNT_ID),
     STATEMENT_TIMEOUT_MS: intFrom(100, 600_000, defaults.STATEMENT_TIMEOUT_MS),
@@ -166,6 +167,11 @@ function postgresUrlProblem(value: string): string | null {
   }
   return null;
 }
+
+// A snapshot reads as fresh for 3 x the interval (staleAfter): a slower schedule would let a stopped
+// worker's last snapshot stand as current for days.
+const maxSnapshotIntervalMs = 60 * 60 * 1000;
+const slowSnapshots = 'fires less often than once an hour: a snapshot reads as current for 3 x the interval, so a stopped worker would go unseen for that long';
 
 function firesRegularly(expression: string): boolean {
   try {

@@ -65,6 +65,11 @@ describe('parseConfig', () => {
   it('accepts a six-field cron with seconds', () => {
     expect(parseConfig({ ...valid, SNAPSHOT_CRON: '*/5 * * * * *' }).ok).toBe(true);
   });
+
+  it('accepts a schedule up to once an hour (a snapshot then reads as current for 3 hours at most)', () => {
+    expect(parseConfig({ ...valid, SNAPSHOT_CRON: '0 * * * *' }).ok).toBe(true);
+    expect(parseConfig({ ...valid, SNAPSHOT_CRON: '*/15 * * * *' }).ok).toBe(true);
+  });
 });
 
 // Each case: the variable, its bad value, and the exact message the operator reads.
@@ -101,6 +106,8 @@ const badValues: Array<[variable: string, value: string, problem: string]> = [
   // a user name with an unencoded @ (user@server) and a password with an unencoded /: the rest of the password would be the database's name
   ['DATABASE_URL', 'postgres://reader@server:2024/word@db/cogni', 'has an @ after its host: percent-encode / ? # @ in the user name and password (%2F %3F %23 %40)'],
   ['SNAPSHOT_CRON', 'every minute', 'is not a valid cron expression'],
+  ['SNAPSHOT_CRON', '0 0 * * *', 'fires less often than once an hour: a snapshot reads as current for 3 x the interval, so a stopped worker would go unseen for that long'],
+  ['SNAPSHOT_CRON', '0 */2 * * *', 'fires less often than once an hour: a snapshot reads as current for 3 x the interval, so a stopped worker would go unseen for that long'],
   ['SNAPSHOT_DESTINATION', 'file:relative/governance-status.json', 'must be an absolute file URL with three slashes: file:///path/to/governance-status.json'],
   ['SNAPSHOT_DESTINATION', 'file://host/srv/governance-status.json', 'must be an absolute file URL with three slashes: file:///path/to/governance-status.json'],
   ['SNAPSHOT_DESTINATION', 'file://localhost/srv/governance-status.json', 'must be an absolute file URL with three slashes: file:///path/to/governance-status.json'],
