@@ -70,7 +70,14 @@ export function zoneClock(timezone: string): ZoneClock {
 export function* zoneFires(parse: (after: number) => CronExpression, zone: ZoneClock, from: number): Generator<number, boolean> {
   const matcher = parse(from);
   let at = from; // the first instant not yet walked
-  if (!zone.steadyNear(at)) at = yield* byMinute(matcher, zone, at, steadyAfter(zone, at));
+  let lastFire = from; // cron-parser giving up again and again, with no fire found between, ends the walk
+  /** Temporal's way, minute by minute, from `start` to where the offset is steady again after `change`. */
+  function* nearChange(start: number, change: number): Generator<number> {
+    const end = steadyAfter(zone, change);
+    for (const fire of byMinute(matcher, zone, start, end)) yield (lastFire = fire);
+    at = end;
+  }
+  if (!zone.steadyNear(at)) yield* nearChange(at, at);
   for (;;) {
     const walk = parse(at - 1); // cron-parser's currentDate is exclusive
     for (;;) {
@@ -81,27 +88,26 @@ export function* zoneFires(parse: (after: number) => CronExpression, zone: ZoneC
         // It gives up at the first change it cannot cross on its way to the next fire, which for a
         // weekly or yearly schedule lies that far ahead; a fire before that change it would have given.
         const near = changeWithin(zone, at, giveUpReachMs);
-        if (near === null) return true;
-        at = yield* byMinute(matcher, zone, Math.max(at, near - 2 * nearMs), steadyAfter(zone, near));
+        if (near === null || near - lastFire > giveUpReachMs) return true;
+        yield* nearChange(Math.max(at, near - 2 * nearMs), near);
         break;
       }
       if (!zone.steadyNear(fire)) {
         // what cron-parser gave or passed over near this change is walked again, Temporal's way
-        at = yield* byMinute(matcher, zone, Math.max(at, fire - 2 * nearMs), steadyAfter(zone, fire));
+        yield* nearChange(Math.max(at, fire - 2 * nearMs), fire);
         break;
       }
-      yield fire;
+      yield (lastFire = fire);
       at = fire + 1;
     }
   }
 }
 
 /**
- * Every whole second the cron names in [from, to), minute by minute, whose wall time matches; returns
- * `to`. A minute is checked against the cron once, and only when its wall minute and hour are named:
+ * Every whole second the cron names in [from, to), minute by minute, whose wall time matches. A minute is checked against the cron once, and only when its wall minute and hour are named:
  * with an offset of whole minutes every second of it has the same wall minute, hour and day.
  */
-function* byMinute(matcher: CronExpression, zone: ZoneClock, from: number, to: number): Generator<number, number> {
+function* byMinute(matcher: CronExpression, zone: ZoneClock, from: number, to: number): Generator<number> {
   const seconds = matcher.fields.second.values.map((second) => Number(second) * 1000);
   const [minutes, hours] = [new Set(matcher.fields.minute.values.map(Number)), new Set(matcher.fields.hour.values.map(Number))];
   const named = (wall: number) => minutes.has(wallField(wall, minuteMs, 60)) && hours.has(wallField(wall, hourMs, 24));
@@ -115,7 +121,6 @@ function* byMinute(matcher: CronExpression, zone: ZoneClock, from: number, to: n
       if (at >= from && at < to && (whole || matcher.includesDate(new Date(at)))) yield at;
     }
   }
-  return to;
 }
 
 /** A wall time's minute of the hour (unit a minute, 60) or hour of the day (unit an hour, 24). */

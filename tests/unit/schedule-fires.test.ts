@@ -1,7 +1,7 @@
 import { CronExpression, CronExpressionParser } from 'cron-parser';
 import { describe, expect, it, vi } from 'vitest';
 import { firesBetween, nextRunOf } from '../../shared/schedule.ts';
-import { keptZoneFormats, zoneFormatsKept } from '../../shared/zone-fires.ts';
+import { keptZoneFormats, zoneFires, zoneFormatsKept } from '../../shared/zone-fires.ts';
 
 const dayMs = 24 * 60 * 60 * 1000;
 const ms = (iso: string) => Date.parse(iso);
@@ -120,5 +120,28 @@ describe('the time zones a walk keeps a format for', () => {
     }
     expect(zoneFormatsKept()).toBeLessThanOrEqual(keptZoneFormats);
     expect(zoneFormatsKept()).toBeGreaterThan(keptZoneFormats / 2);
+  });
+});
+
+describe('a walk cron-parser gives up on again and again', () => {
+  it('ends (no fire ever again) once years of changes have passed with no fire, instead of walking on for ever', () => {
+    // a zone that moves its clocks every half year, and a schedule cron-parser cannot walk and no minute matches
+    const halfYear = 183 * dayMs;
+    const offsetAt = (at: number) => (Math.floor(at / halfYear) % 2) * 60 * 60 * 1000;
+    const zone = { offsetAt, steadyNear: (at: number) => offsetAt(at - 6 * 60 * 60 * 1000) === offsetAt(at + 12 * 60 * 60 * 1000) };
+    let parsed = 0;
+    const neverWalks = {
+      next: () => {
+        throw new Error('Invalid expression, loop limit exceeded');
+      },
+      includesDate: () => false,
+      fields: { second: { values: [0] }, minute: { values: [0] }, hour: { values: [0] } },
+    } as unknown as CronExpression;
+    const parse = () => {
+      parsed += 1;
+      if (parsed > 100) throw new Error('walked on past 100 restarts');
+      return neverWalks;
+    };
+    expect(zoneFires(parse, zone, ms('2026-01-01T00:00:00.000Z')).next()).toEqual({ done: true, value: true });
   });
 });
