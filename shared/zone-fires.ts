@@ -68,37 +68,38 @@ export function zoneClock(timezone: string): ZoneClock {
  * throws: no fire ever again) with no change of offset near to explain it.
  */
 export function* zoneFires(parse: (after: number) => CronExpression, zone: ZoneClock, from: number): Generator<number, boolean> {
-  const matcher = parse(from);
+  // cron-parser's currentDate is exclusive; what a minute matches (includesDate) does not depend on
+  // where the expression stands, so the first walk is the matcher too
+  const matcher = parse(from - 1);
+  let walk: CronExpression | null = matcher; // null: walk again from `at`
   let at = from; // the first instant not yet walked
   let lastFire = from; // cron-parser giving up again and again, with no fire found between, ends the walk
   /** Temporal's way, minute by minute, from `start` to where the offset is steady again after `change`. */
   function* nearChange(start: number, change: number): Generator<number> {
     const end = steadyAfter(zone, change);
     for (const fire of byMinute(matcher, zone, start, end)) yield (lastFire = fire);
-    at = end;
+    [at, walk] = [end, null];
   }
   if (!zone.steadyNear(at)) yield* nearChange(at, at);
   for (;;) {
-    const walk = parse(at - 1); // cron-parser's currentDate is exclusive
-    for (;;) {
-      let fire: number;
-      try {
-        fire = walk.next().getTime();
-      } catch {
-        // It gives up at the first change it cannot cross on its way to the next fire, which for a
-        // weekly or yearly schedule lies that far ahead; a fire before that change it would have given.
-        const near = changeWithin(zone, at, giveUpReachMs);
-        if (near === null || near - lastFire > giveUpReachMs) return true;
-        yield* nearChange(Math.max(at, near - 2 * nearMs), near);
-        break;
-      }
-      if (!zone.steadyNear(fire)) {
-        // what cron-parser gave or passed over near this change is walked again, Temporal's way
-        yield* nearChange(Math.max(at, fire - 2 * nearMs), fire);
-        break;
-      }
+    walk ??= parse(at - 1);
+    let fire: number;
+    try {
+      fire = walk.next().getTime();
+    } catch {
+      // It gives up at the first change it cannot cross on its way to the next fire, which for a
+      // weekly or yearly schedule lies that far ahead; a fire before that change it would have given.
+      const near = changeWithin(zone, at, giveUpReachMs);
+      if (near === null || near - lastFire > giveUpReachMs) return true;
+      yield* nearChange(Math.max(at, near - 2 * nearMs), near);
+      continue;
+    }
+    if (zone.steadyNear(fire)) {
       yield (lastFire = fire);
       at = fire + 1;
+    } else {
+      // what cron-parser gave or passed over near this change is walked again, Temporal's way
+      yield* nearChange(Math.max(at, fire - 2 * nearMs), fire);
     }
   }
 }
