@@ -9,10 +9,11 @@ import { zoneClock, zoneFires, type ZoneClock } from './zone-fires.ts';
 
 export type NextRun = { nextRunAt: Date; scheduleError: null } | { nextRunAt: null; scheduleError: ScheduleError };
 
+/** Whether Intl knows the zone: its format, made here, is the one the walk then reads offsets with (zone-fires.ts keeps it). */
 export function isValidTimeZone(timezone: string): boolean {
   if (timezone.trim() === '') return false;
   try {
-    new Intl.DateTimeFormat('en-US', { timeZone: timezone });
+    zoneClock(timezone);
     return true;
   } catch {
     return false;
