@@ -24,7 +24,7 @@ export function createHealthServer(source: HealthSource): Server {
   return createServer((request, response) => {
     // A request line the URL parser refuses (`GET http://[ HTTP/1.1`) would throw out of this
     // listener and crash the worker: anyone who reaches the port could stop it with one line.
-    const path = URL.canParse(request.url ?? '/', 'http://localhost') ? new URL(request.url ?? '/', 'http://localhost').pathname : null;
+    const path = URL.parse(request.url ?? '/', 'http://localhost')?.pathname ?? null;
     if (path === null) {
       response.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' }).end('bad request target\n');
     } else if (request.method !== 'GET' && request.method !== 'HEAD') {
