@@ -96,8 +96,10 @@ function envSchema(mode: { stdout: boolean }) {
     SNAPSHOT_CRON: z
       .string()
       .default(defaults.SNAPSHOT_CRON)
-      .refine((value) => cron.validate(value) && firesRegularly(value), 'is not a valid cron expression')
-      .refine((value) => !firesRegularly(value) || cronIntervalMs(value, new Date()) <= maxSnapshotIntervalMs, slowSnapshots),
+      .superRefine((value, context) => {
+        const problem = snapshotCronProblem(value);
+        if (problem) context.addIssue({ code: 'custom', message: problem });
+      }),
     SYSTEM_PRINCIPAL_ID: z.string().default(defaults.SYSTEM_PRINCIPAL_ID),
     SYSTEM_BILLING_ACCOUNT_ID: z.string().default(defaults.SYSTEM_BILLING_ACCOUNT_ID),
     STATEMENT_TIMEOUT_MS: intFrom(100, 600_000, defaults.STATEMENT_TIMEOUT_MS),
@@ -171,14 +173,18 @@ function postgresUrlProblem(value: string): string | null {
 // A snapshot reads as fresh for 3 x the interval (staleAfter): a slower schedule would let a stopped
 // worker's last snapshot stand as current for days.
 const maxSnapshotIntervalMs = 60 * 60 * 1000;
-const slowSnapshots = 'fires less often than once an hour: a snapshot reads as current for 3 x the interval, so a stopped worker would go unseen for that long';
 
-function firesRegularly(expression: string): boolean {
+/** Why SNAPSHOT_CRON cannot be used, or null. */
+function snapshotCronProblem(expression: string): string | null {
+  let interval = 0;
   try {
-    return cronIntervalMs(expression, new Date()) > 0;
+    interval = cron.validate(expression) ? cronIntervalMs(expression, new Date()) : 0;
   } catch {
-    return false;
+    // does not fire twice
   }
+  if (!(interval > 0)) return 'is not a valid cron expression';
+  if (interval > maxSnapshotIntervalMs) return 'fires less often than once an hour: a snapshot reads as current for 3 x the interval, so a stopped worker would go unseen for that long';
+  return null;
 }
 
 export type WorkerConfig = ReturnType<typeof toConfig>;
