@@ -38,5 +38,16 @@ export function readWithBundle(bundle: RecentBundle, fallback: Read): Read {
   };
 }
 
+/**
+ * Whether the bundle's days are the index's newest days, oldest first, each once (what the worker
+ * writes): only then was every copy it holds checked by verifyRecord over `bundleRange`. A copy the
+ * index does not list, or a second copy of a day, is never read by the checks, so a reader that
+ * counted it (the page's uptime) would count bytes nobody verified.
+ */
+export function holdsOnlyIndexedDays(bundle: RecentBundle, entries: ReadonlyArray<{ day: string }>): boolean {
+  const newest = entries.slice(entries.length - bundle.days.length);
+  return bundle.days.length <= entries.length && bundle.days.every((day, at) => day.day === newest[at]!.day);
+}
+
 /** The days the bundle holds, for verifyRecord's range: none when it holds none. */
 export const bundleRange = (bundle: RecentBundle) => ({ from: bundle.days[0]?.day ?? '9999-12-31' });

@@ -3,7 +3,7 @@
 // shared/archive-verify.ts with WebCrypto. The key the page was built with (PUBLIC_SIGNING_KEY_FILE)
 // is pinned: a record signed by another key does not verify. Never throws.
 import { archiveRecentFileName } from '../../shared/archive-files.ts';
-import { asRecentBundle, bundleRange, readWithBundle, type RecentBundle } from '../../shared/archive-bundle.ts';
+import { asRecentBundle, bundleRange, holdsOnlyIndexedDays, readWithBundle, type RecentBundle } from '../../shared/archive-bundle.ts';
 import { verifyRecordCore, type FailureKind } from '../../shared/archive-verify-core.ts';
 
 export type RecordState =
@@ -76,6 +76,7 @@ export async function checkRecord(source: RecordSource, options: { bundle: Recen
       range: bundleRange(bundle),
     });
     if (!result.ok) return { kind: 'broken', failure: result.failure.kind, file: result.failure.file, day: result.failure.day };
+    if (!holdsOnlyIndexedDays(bundle, result.report.entries)) return { kind: 'broken', failure: 'invalid', file: archiveRecentFileName, day: null };
     const { keyId, days, checkedDays, snapshot } = result.report;
     return keyId === null ? { kind: 'unsigned', days } : { kind: 'verified', keyId, days, checkedDays, snapshot: { generatedAt: snapshot.generatedAt, freshUntil: new Date(snapshot.freshUntil).toISOString() } };
   } catch (error) {

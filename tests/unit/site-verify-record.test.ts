@@ -87,6 +87,31 @@ describe('the page checks the record', () => {
     expect(snapshotFreshUntil(snapshot, { kind: 'checking' })).toBe(snapshot.staleAfter);
   });
 
+  it('fails a bundle holding a day the index does not list, or a day twice: the checks never read those copies, and the uptime would count them', async () => {
+    const { files, now, signer } = await buildRecord({ days: 4 });
+    const honest = files.get(archiveRecentFileName)!;
+    const perfect = (bytes: string) => bytes.replace(/"failed":\d+/g, '"failed":0').replace(/"succeeded":\d+/g, '"succeeded":96');
+    const edits: Array<(days: Array<{ day: string; bytes: string; signature: string | null }>) => void> = [
+      // a forged copy of day 2 before the genuine one (the genuine one is the copy the checks read)
+      (days) => days.splice(2, 0, { ...days[2]!, bytes: perfect(days[2]!.bytes) }),
+      // a day from before the record, never listed, never signed
+      (days) => days.unshift({ day: '2026-09-01', bytes: perfect(days[0]!.bytes), signature: null }),
+      // the newest day moved first: only it would be in the range checked
+      (days) => days.unshift(days.pop()!),
+    ];
+    for (const edit of edits) {
+      const bundle = JSON.parse(honest);
+      edit(bundle.days);
+      files.set(archiveRecentFileName, JSON.stringify(bundle));
+      expect((await check(files, now, signer!.publicJwk)).state).toEqual({ kind: 'broken', failure: 'invalid', file: archiveRecentFileName, day: null });
+    }
+    // fewer days than the index, the newest ones (what the worker writes when a year does not fit): verified
+    const bundle = JSON.parse(honest);
+    bundle.days.splice(0, 2);
+    files.set(archiveRecentFileName, JSON.stringify(bundle));
+    expect((await check(files, now, signer!.publicJwk)).state).toMatchObject({ kind: 'verified', days: 4, checkedDays: 2 });
+  });
+
   it('says when there is no record yet, when the bundle is not one, and when it cannot be fetched', async () => {
     const { files, now } = await buildRecord({ days: 2 });
     files.delete(archiveRecentFileName);
