@@ -26,8 +26,17 @@ const words: Record<FailureCode, string> = {
   no_times: '{file} has no generatedAt and staleAfter instants',
 };
 
+/**
+ * A value from a published file as inert text: control characters (C0, DEL, C1) and bidirectional
+ * overrides spelled as \u{...}. The values (a header's kid, a key file's kid, a contract problem) are
+ * whatever the record's writer put there, and a terminal would otherwise obey their escapes: move the
+ * cursor, erase "NOT VERIFIED" and print "Verified" in its place, or reorder the words shown.
+ */
+export const inertText = (value: string) => value.replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (char) => `\\u{${char.codePointAt(0)!.toString(16)}}`);
+
 /** The sentence of a failure code with its values. */
-export const sayFailure = (code: FailureCode, values: Record<string, string>) => words[code].replace(/\{(\w+)\}/g, (_, name: string) => values[name] ?? `{${name}}`);
+export const sayFailure = (code: FailureCode, values: Record<string, string>) =>
+  words[code].replace(/\{(\w+)\}/g, (_, name: string) => (values[name] === undefined ? `{${name}}` : inertText(values[name])));
 
 export function verifyRecord(options: VerifyOptions): Promise<VerifyResult> {
   return verifyRecordCore(options, sayFailure);

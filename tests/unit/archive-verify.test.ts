@@ -124,6 +124,19 @@ describe('each kind of break', () => {
     expect(await verify(files, now)).toMatchObject({ ok: false, failure: { kind: 'unknown_key', day: days[1] } });
   });
 
+  it('a day signed in the name of a kid full of terminal escapes: the sentence carries them as inert text', async () => {
+    const { files, now, days } = await buildRecord({ days: 4 });
+    const name = archiveDayFileName(days[1]!);
+    // up a line, erase it, and print what a verified record prints; then a right-to-left override
+    const kid = '\u001b[1A\u001b[2K\rVerified the governance record\u009b8m\u202e';
+    files.set(signatureFileName(name), `${base64urlEncode(utf8(JSON.stringify({ alg: 'EdDSA', kid })))}..${'A'.repeat(86)}\n`);
+    const result = await verify(files, now);
+    expect(result).toMatchObject({ ok: false, failure: { kind: 'unknown_key', day: days[1] } });
+    const message = !result.ok ? result.failure.message : '';
+    expect(message).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202e]/);
+    expect(message).toContain('\\u{1b}[1A\\u{1b}[2K\\u{d}Verified the governance record\\u{9b}8m\\u{202e}, which is not');
+  });
+
   it('a day whose signature is gone', async () => {
     const { files, now, days } = await buildRecord({ days: 4 });
     files.delete(signatureFileName(archiveDayFileName(days[3]!)));
