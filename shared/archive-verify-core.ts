@@ -84,22 +84,28 @@ async function load(options: VerifyOptions, fail: Fail, file: string, day: strin
   return { bytes, value: value as Record<string, unknown> };
 }
 
-/** The key that signed `bytes`, or the break; null when the record is unsigned. */
-async function checkSignature(options: VerifyOptions, fail: Fail, chain: KeyChain | null, file: string, bytes: Uint8Array, day: string | null): Promise<KeyWindow | null> {
+/**
+ * The windows of the key that signed `bytes` (more than one when a rotation brought a key back), or
+ * the break; null when the record is unsigned.
+ */
+async function checkSignature(options: VerifyOptions, fail: Fail, chain: KeyChain | null, file: string, bytes: Uint8Array, day: string | null): Promise<KeyWindow[] | null> {
   if (chain === null) return null;
   const jwsFile = signatureFileName(file);
   const text = await options.read(jwsFile);
   if (text === null) return fail('signature', file, day, 'no_signature', { jwsFile });
   const jws = parseDetachedJws(new TextDecoder().decode(text));
   if (typeof jws === 'string') return fail('signature', file, day, 'bad_jws', { jwsFile, problem: jws });
-  const key = chain.keys.find((candidate) => candidate.kid === jws.kid);
-  if (!key) return fail('unknown_key', file, day, 'unknown_signer', { kid: jws.kid });
-  if (!(await verifyEd25519(key.key, jws.header64, bytes, jws.signature))) return fail('signature', file, day, 'altered');
-  return key;
+  const windows = chain.keys.filter((candidate) => candidate.kid === jws.kid);
+  if (windows.length === 0) return fail('unknown_key', file, day, 'unknown_signer', { kid: jws.kid });
+  if (!(await verifyEd25519(windows[0]!.key, jws.header64, bytes, jws.signature))) return fail('signature', file, day, 'altered');
+  return windows;
 }
 
-function assertInWindow(fail: Fail, key: KeyWindow | null, at: number, file: string, day: string | null) {
-  if (key && !(at >= key.from && at < key.until)) fail('unknown_key', file, day, 'not_in_force', { kid: key.kid, at: new Date(at).toISOString() });
+/** The signing key's window that holds the file's own time `at`, or the break; null when unsigned. */
+function windowAt(fail: Fail, windows: KeyWindow[] | null, at: number, file: string, day: string | null): KeyWindow | null {
+  if (windows === null) return null;
+  const window = windows.find((key) => at >= key.from && at < key.until);
+  return window ?? fail('unknown_key', file, day, 'not_in_force', { kid: windows[0]!.kid, at: new Date(at).toISOString() });
 }
 
 /** A file rewritten in place (the index, the snapshot) may be read between its write and its signature's: read both again once. */
@@ -146,7 +152,7 @@ async function verifyDay(options: VerifyOptions, fail: Fail, chain: KeyChain | n
   }
   const problem = options.checks?.day?.(loaded.value);
   if (problem) fail('invalid', file, entry.day, 'contract', { problem });
-  assertInWindow(fail, key, Date.parse(closedAt as string), file, entry.day);
+  windowAt(fail, key, Date.parse(closedAt as string), file, entry.day);
   if ((await sha256Hex(loaded.bytes)) !== entry.sha256) fail('chain', file, entry.day, 'not_listed');
   if (stated !== prev) fail('chain', file, entry.day, 'broken_link', { stated: String(stated), prev: String(prev) });
 }
@@ -157,7 +163,7 @@ async function verify(options: VerifyOptions, fail: Fail): Promise<VerifyReport>
   const entries = readEntries(fail, index.value);
   const problem = options.checks?.index?.(index.value);
   if (problem) fail('invalid', archiveIndexFileName, null, 'contract', { problem });
-  assertInWindow(fail, index.key, Date.parse(index.value.updatedAt as string), archiveIndexFileName, null);
+  windowAt(fail, index.key, Date.parse(index.value.updatedAt as string), archiveIndexFileName, null);
 
   let checkedDays = 0;
   for (const [at, entry] of entries.entries()) {
@@ -172,12 +178,12 @@ async function verify(options: VerifyOptions, fail: Fail): Promise<VerifyReport>
   if (!isInstant(generatedAt) || !isInstant(staleAfter)) fail('invalid', snapshotName, null, 'no_times');
   const snapshotProblem = options.checks?.snapshot?.(snapshot.value);
   if (snapshotProblem) fail('invalid', snapshotName, null, 'contract', { problem: snapshotProblem });
-  assertInWindow(fail, snapshot.key, Date.parse(generatedAt as string), snapshotName, null);
+  const signedBy = windowAt(fail, snapshot.key, Date.parse(generatedAt as string), snapshotName, null);
 
   // Until when the snapshot may read as current: its staleAfter, but never past the retirement of the
   // key that signed it (the next rotation statement's statedAt). A retired or stolen key may sign a
   // file dated inside its window; it cannot make that file pass for current after it handed over.
-  const fresh = Math.min(Date.parse(staleAfter as string), snapshot.key?.until ?? Infinity);
+  const fresh = Math.min(Date.parse(staleAfter as string), signedBy?.until ?? Infinity);
   const last = entries.at(-1)!;
   return {
     keyId: chain?.current.kid ?? null,

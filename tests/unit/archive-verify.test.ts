@@ -234,6 +234,24 @@ describe('key rotation', () => {
     expect(await verify(record.files, record.now)).toMatchObject({ ok: true, report: { snapshot: { stale: false, freshUntil: Date.parse(snapshot.staleAfter) } } });
   });
 
+  it('a key a later statement brings back signs again from that statement on, and nothing in between', async () => {
+    const record = await rotated();
+    // old -> new a minute before the index and the snapshot, then new -> old (back) 20 s before the snapshot
+    const back = record.statedAt + 30_000;
+    const rotations = [createRotationStatement(record.oldKey, record.newKey, new Date(record.statedAt)), createRotationStatement(record.newKey, record.oldKey, new Date(back))];
+    record.files.set(keyRotationsFileName, JSON.stringify({ rotations }));
+    const old = createSigner(record.oldKey);
+    record.files.set(signingKeyFileName, signingKeyFileBody(old));
+    for (const name of ['governance-status.json', archiveIndexFileName]) record.files.set(signatureFileName(name), old.sign(record.files.get(name)!));
+    expect(await verify(record.files, record.now, { pinnedKey: old.publicJwk })).toMatchObject({ ok: true, report: { keyId: old.kid, snapshot: { stale: false } } });
+    // the same key, still not in force between the two statements
+    const snapshot = JSON.parse(record.files.get('governance-status.json')!);
+    const body = `${JSON.stringify({ ...snapshot, generatedAt: new Date(back - 1_000).toISOString() }, null, 2)}\n`;
+    record.files.set('governance-status.json', body);
+    record.files.set(signatureFileName('governance-status.json'), old.sign(body));
+    expect(await verify(record.files, record.now)).toMatchObject({ ok: false, failure: { kind: 'unknown_key', code: 'not_in_force', file: 'governance-status.json' } });
+  });
+
   it('a statement not signed by the key it replaces is refused', async () => {
     const record = await rotated();
     // a rogue key signs in the old key's name (its header names the old kid)
