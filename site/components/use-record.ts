@@ -1,9 +1,10 @@
 // The record's state for the page (site/lib/verify-record.ts): the bundle fetched once, the days
-// verified with the first snapshot, then each new snapshot's signature and the index checked again.
+// verified with the first snapshot, then each new snapshot's signature and the index checked again
+// (and all of it with the bundle fetched again when that breaks: recheckRecord).
 import { useEffect, useRef, useState } from 'react';
 import type { RecentBundle } from '../../shared/archive-bundle.ts';
 import { correctedNow } from '../lib/clock.ts';
-import { checkRecord, loadBundle, type RecordSource, type RecordState } from '../lib/verify-record.ts';
+import { checkRecord, loadBundle, recheckRecord, type RecordSource, type RecordState } from '../lib/verify-record.ts';
 
 /** The record's state, and the bundle's days once they verified (the longer uptime is counted from them). */
 export function useRecord(statusUrl: string, pinnedKey: unknown, snapshotText: string | null): { state: RecordState; days: RecentBundle['days'] | null } {
@@ -20,11 +21,17 @@ export function useRecord(statusUrl: string, pinnedKey: unknown, snapshotText: s
     void (async () => {
       let next: RecordState;
       try {
-        const loaded = await (bundle.current ??= loadBundle(source));
-        const days = checkedDays.current;
-        next = await checkRecord(source, { bundle: typeof loaded === 'object' && loaded && days !== null ? { ...loaded, days: [] } : loaded, snapshotText, pinnedKey, now: correctedNow() });
+        let loaded = await (bundle.current ??= loadBundle(source));
+        const options = { snapshotText, pinnedKey, now: correctedNow() };
+        let checkedAll = checkedDays.current === null || typeof loaded !== 'object' || loaded === null;
+        if (checkedAll) next = await checkRecord(source, { ...options, bundle: loaded });
+        else {
+          const again = await recheckRecord(source, { ...options, bundle: loaded as RecentBundle });
+          next = again.state;
+          if (again.reloaded !== undefined) [bundle.current, loaded, checkedAll, checkedDays.current] = [Promise.resolve(again.reloaded), again.reloaded, true, null];
+        }
         if (next.kind === 'verified') next = { ...next, checkedDays: (checkedDays.current ??= next.checkedDays) };
-        if (live && days === null && typeof loaded === 'object' && loaded && (next.kind === 'verified' || next.kind === 'unsigned')) setDays(loaded.days);
+        if (live && checkedAll && typeof loaded === 'object' && loaded && (next.kind === 'verified' || next.kind === 'unsigned')) setDays(loaded.days);
       } catch (error) {
         bundle.current = null; // tried again with the next snapshot
         next = { kind: 'unavailable', reason: error instanceof Error ? error.message : String(error) };

@@ -84,6 +84,23 @@ export async function checkRecord(source: RecordSource, options: { bundle: Recen
   }
 }
 
+/**
+ * The record as a later snapshot shows it, with the bundle loaded for an earlier one (the page's
+ * next polls): its days were checked then, so only the index and the snapshot are. A break there may
+ * be the bundle's age, not the record's (a key rotated since signs the new snapshot, and only a newer
+ * bundle carries the statement and the key): the bundle is fetched again and the whole record checked
+ * before a break stands. `reloaded` is that bundle, when it was fetched.
+ */
+export async function recheckRecord(
+  source: RecordSource,
+  options: { bundle: RecentBundle; snapshotText: string; pinnedKey: unknown; now: number },
+): Promise<{ state: RecordState; reloaded?: RecentBundle | null | 'invalid' }> {
+  const state = await checkRecord(source, { ...options, bundle: { ...options.bundle, days: [] } });
+  if (state.kind !== 'broken') return { state };
+  const reloaded = await loadBundle(source);
+  return { state: await checkRecord(source, { ...options, bundle: reloaded }), reloaded };
+}
+
 /** Until when the polled snapshot may read as current: its staleAfter, or earlier when the record verified it signed by a key retired since. */
 export function snapshotFreshUntil(snapshot: { generatedAt: string; staleAfter: string }, state: RecordState): string {
   return state.kind === 'verified' && state.snapshot.generatedAt === snapshot.generatedAt ? state.snapshot.freshUntil : snapshot.staleAfter;

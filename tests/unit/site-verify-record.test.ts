@@ -2,10 +2,11 @@
 // fetched through a fetch that serves the store's files: what it asks for, and what it finds.
 import { describe, expect, it } from 'vitest';
 import { archiveDayFileName, archiveRecentFileName, keyRotationsFileName, signatureFileName, signingKeyFileName } from '../../shared/archive-files.ts';
-import { checkRecord, loadBundle, snapshotFreshUntil, type RecordSource } from '../../site/lib/verify-record.ts';
+import { checkRecord, loadBundle, recheckRecord, snapshotFreshUntil, type RecordSource } from '../../site/lib/verify-record.ts';
+import { createArchivist } from '../../worker/archive.ts';
 import { createRotationStatement, createSigner, publicJwkOf, signingKeyFileBody } from '../../worker/signing-key.ts';
 import { generateKeyPairSync } from 'node:crypto';
-import { buildRecord } from '../support/archive-record.ts';
+import { buildRecord, recordingLogger, snapshotAt } from '../support/archive-record.ts';
 
 function sourceOf(files: Map<string, string>) {
   const asked: string[] = [];
@@ -85,6 +86,36 @@ describe('the page checks the record', () => {
     // a newer snapshot polled since is not judged by the state of the one checked before it
     expect(snapshotFreshUntil({ generatedAt: new Date(now).toISOString(), staleAfter: 'later' }, state)).toBe('later');
     expect(snapshotFreshUntil(snapshot, { kind: 'checking' })).toBe(snapshot.staleAfter);
+  });
+
+  it('a page open across a key rotation fetches the bundle again before it calls the new key unknown, and still fails a forged snapshot', async () => {
+    const [oldKey, newKey] = [generateKeyPairSync('ed25519').privateKey, generateKeyPairSync('ed25519').privateKey];
+    const record = await buildRecord({ days: 3, signer: createSigner(oldKey) });
+    const { files } = record;
+    const { source, asked } = sourceOf(files);
+    const pinnedKey = createSigner(oldKey).publicJwk;
+    const bundle = await loadBundle(source);
+    expect(await checkRecord(source, { bundle, snapshotText: files.get('governance-status.json')!, pinnedKey, now: record.now })).toMatchObject({ kind: 'verified' });
+    // the operator rotates (README, key rotation); the new key's worker starts, writes recent.json again and a snapshot
+    const now = record.now + 120_000;
+    files.set(keyRotationsFileName, JSON.stringify({ rotations: [createRotationStatement(oldKey, newKey, new Date(record.now + 60_000))] }));
+    const next = createSigner(newKey);
+    files.set(signingKeyFileName, signingKeyFileBody(next));
+    await createArchivist({ store: record.store, signer: next, logger: recordingLogger(), clock: () => new Date(now) }).archive([]);
+    const snapshotText = snapshotAt(now);
+    files.set('governance-status.json', snapshotText);
+    files.set(signatureFileName('governance-status.json'), next.sign(snapshotText));
+    const options = { bundle: bundle as Exclude<typeof bundle, null | 'invalid'>, snapshotText, pinnedKey, now };
+    // what the page's later polls check (the days are not checked again): the bundle from before knows no new key
+    expect(await checkRecord(source, { ...options, bundle: { ...options.bundle, days: [] } })).toMatchObject({ kind: 'broken', failure: 'unknown_key' });
+    asked.length = 0;
+    const again = await recheckRecord(source, options);
+    expect(again.state).toMatchObject({ kind: 'verified', keyId: next.kid, days: 3, checkedDays: 3 });
+    expect(asked.filter((name) => name === archiveRecentFileName)).toHaveLength(1);
+    // a snapshot the new key did not sign is still a break after the bundle is fetched again
+    const forged = snapshotText.replace('"healthy"', '"failing"');
+    files.set('governance-status.json', forged);
+    expect((await recheckRecord(source, { ...options, snapshotText: forged })).state).toMatchObject({ kind: 'broken', failure: 'signature', file: 'governance-status.json' });
   });
 
   it('fails a bundle holding a day the index does not list, or a day twice: the checks never read those copies, and the uptime would count them', async () => {
