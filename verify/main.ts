@@ -8,6 +8,7 @@ import { firstIssue, parseArchiveDay, parseArchiveIndex } from '../shared/archiv
 import { archiveIndexFileName } from '../shared/archive-files.ts';
 import { parseGovernanceStatus } from '../shared/contract.ts';
 import { forgottenDay, parseSeenDay, verifyRecord, type FailureKind, type SeenDay, type VerifyReport } from '../shared/archive-verify.ts';
+import { staleAtOf } from '../shared/snapshot-trust.ts';
 import { openSource, readKey, type Source } from './sources.ts';
 
 const usage = 'usage: governance-status-verify <URL or folder of governance-status.json> [--key <JWK file or URL>] [--seen <YYYY-MM-DD>=<SHA-256> ...]';
@@ -34,14 +35,26 @@ function describeAge(ms: number): string {
   return `${(seconds / 86_400).toFixed(1)} days`;
 }
 
-function describeFreshness({ stale, staleAfter, freshUntil }: VerifyReport['snapshot']): string {
-  const until = new Date(freshUntil).toISOString();
-  const retired = until !== staleAfter ? `, but its key was retired at ${until} by a rotation statement` : '';
-  if (!stale) return `fresh until ${until}${retired ? ` (its staleAfter is ${staleAfter}${retired})` : ''}`;
-  return retired ? `STALE (its staleAfter is ${staleAfter}${retired})` : `STALE (past its staleAfter ${staleAfter})`;
+/**
+ * How old the snapshot is, and until when it vouches for its data: by the page's rule
+ * (shared/snapshot-trust.ts), a snapshot dated after this machine's now was made by now at the
+ * latest, so it reads as current for its own window from now, not until a staleAfter however far
+ * ahead; and never past the retirement of the key that signed it (freshUntil).
+ */
+function describeSnapshot(snapshot: VerifyReport['snapshot'], now: number): string {
+  const { ageMs, staleAfter } = snapshot;
+  const until = Math.min(snapshot.freshUntil, staleAtOf(snapshot, now));
+  const age = ageMs >= 0 ? `${describeAge(ageMs)} ago` : `${describeAge(-ageMs)} after this machine's clock (made by now at the latest)`;
+  const why =
+    until === Date.parse(staleAfter) ? ''
+    : until === snapshot.freshUntil ? `its key was retired at ${new Date(until).toISOString()} by a rotation statement`
+    : `its window counts from this machine's now, as it is dated ahead of it`;
+  const untilText = new Date(until).toISOString();
+  if (now <= until) return `${age}, fresh until ${untilText}${why ? ` (its staleAfter is ${staleAfter}, but ${why})` : ''}`;
+  return `${age}, ${why ? `STALE (its staleAfter is ${staleAfter}, but ${why})` : `STALE (past its staleAfter ${staleAfter})`}`;
 }
 
-function printReport(source: Source, report: VerifyReport) {
+function printReport(source: Source, report: VerifyReport, now: number) {
   const signer =
     report.keyId === null
       ? 'NOT SIGNED: no public key is published (governance-signing-key.json) or given; only the hash chain was checked'
@@ -53,7 +66,7 @@ function printReport(source: Source, report: VerifyReport) {
     `  ${report.days} archived days, ${report.first} to ${report.last}: every ${report.keyId ? 'signature and ' : ''}prev link intact`,
     `  head (SHA-256 of ${report.last}): ${report.head}`,
     `  to check later that the record still holds it: --seen ${report.last}=${report.head}`,
-    `  ${source.snapshotName}: generated ${snapshot.generatedAt}, ${describeAge(report.snapshot.ageMs)} ago, ${describeFreshness(snapshot)}`,
+    `  ${source.snapshotName}: generated ${snapshot.generatedAt}, ${describeSnapshot(snapshot, now)}`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 }
@@ -76,9 +89,10 @@ async function main(): Promise<number> {
   try {
     source = await openSource(parsed.positionals[0]!);
     pinnedKey = parsed.values.key === undefined ? undefined : await readKey(parsed.values.key);
+    const now = Date.now();
     const result = await verifyRecord({
       read: source.read,
-      now: Date.now(),
+      now,
       pinnedKey,
       snapshotName: source.snapshotName,
       checks: { day: check(parseArchiveDay), index: check(parseArchiveIndex), snapshot: check(parseGovernanceStatus) },
@@ -90,7 +104,7 @@ async function main(): Promise<number> {
       return 1;
     }
     if (result.ok) {
-      printReport(source, result.report);
+      printReport(source, result.report, now);
       return 0;
     }
     const { failure } = result;

@@ -11,9 +11,12 @@ const isUrl = (value: string) => /^https?:\/\//i.test(value);
 /** `where` names the folder or URL prefix, or the snapshot file itself (its name is then taken). */
 export async function openSource(where: string): Promise<Source> {
   if (isUrl(where)) {
-    const named = /\.json$/i.test(new URL(where).pathname);
-    const base = new URL(named ? './' : where.endsWith('/') ? where : `${where}/`, where);
-    const snapshotName = named ? basename(new URL(where).pathname) : 'governance-status.json';
+    // the files are found beside the snapshot, by path: a query or fragment names none of them
+    const url = new URL(where);
+    [url.search, url.hash] = ['', ''];
+    const named = /\.json$/i.test(url.pathname);
+    const base = new URL(named || url.pathname.endsWith('/') ? './' : `${url.pathname}/`, url);
+    const snapshotName = named ? basename(url.pathname) : 'governance-status.json';
     return { description: base.href, snapshotName, read: (name) => fetchBytes(new URL(name, base)) };
   }
   const path = resolve(where);

@@ -3,7 +3,7 @@
 // names the first broken day and why, with exit code 1.
 import { spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -75,6 +75,38 @@ describe('a good record', () => {
     } finally {
       await server.close();
     }
+  });
+
+  it('reads beside the snapshot from a folder URL with a query string, not from the folder above it', async () => {
+    const { folder } = await publish();
+    await mkdir(join(folder, '..', `served-${folders}`));
+    const served = join(folder, '..', `served-${folders}`);
+    await rename(folder, join(served, 'status'));
+    const server = await startStaticServer({ root: served });
+    try {
+      const result = await verify(`${server.url}/status?v=2`);
+      expect(result.code, result.stdout + result.stderr).toBe(0);
+      expect(result.stdout).toContain(`Verified the governance record at ${server.url}/status/`);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("a snapshot dated after the reader's clock is made by now at the latest: fresh for its window from now, not until its staleAfter", async () => {
+    // the last archived day is tomorrow, so the snapshot is dated a day or more ahead of this machine's clock
+    const first = new Date(Date.now() + 86_400_000 - 5 * 86_400_000).toISOString().slice(0, 10);
+    const { folder, files } = await publish({ first });
+    const before = Date.now();
+    const result = await verify(folder);
+    const after = Date.now();
+    expect(result.code, result.stdout).toBe(0);
+    const { staleAfter, generatedAt } = JSON.parse(files.get('governance-status.json')!);
+    const window = Date.parse(staleAfter) - Date.parse(generatedAt);
+    const line = /generated \S+, [\d.]+ (?:h|days) after this machine's clock \(made by now at the latest\), fresh until (\S+) \(its staleAfter is (\S+), but its window counts from this machine's now, as it is dated ahead of it\)/.exec(result.stdout);
+    expect(line, result.stdout).not.toBeNull();
+    expect(line![2]).toBe(staleAfter);
+    expect(Date.parse(line![1]!)).toBeGreaterThanOrEqual(before + window);
+    expect(Date.parse(line![1]!)).toBeLessThanOrEqual(after + window);
   });
 
   it('an unsigned record verifies by its chain and says NOT SIGNED', async () => {
