@@ -55,3 +55,12 @@ export async function resolveKeyChain(files: { published: unknown; rotations: un
   }
   return { keys, current, anchor: pinned ? 'pinned' : 'published' };
 }
+
+/**
+ * When the key `kid` takes over by the statements, if the file time `at` lies before that (else
+ * null): a file it signs dated earlier is refused by every verifier, an archived day for good.
+ */
+export function notYetInForce(chain: KeyChain, kid: string, at: number): number | null {
+  const window = chain.keys.findLast((key) => key.kid === kid);
+  return window !== undefined && at < window.from ? window.from : null;
+}

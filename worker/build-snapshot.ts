@@ -10,6 +10,7 @@ import type { Clock, GovernanceQuery, GovernanceStatusPort, Logger, RunFacts, Sn
 import { composeSnapshot, mostSevereFirst, type SnapshotRules } from './compose-snapshot.ts';
 import { createHistoryKeeper } from './history-keeper.ts';
 import { createHistoryRebuild } from './history-rebuild.ts';
+import { createKeyInForce } from './key-in-force.ts';
 import { cleanCharterRows, groupRuns, judgeCharters, type JudgedCharter } from './judge-charters.ts';
 import { createArchiveRecord, type ArchiveRecord, type ArchiveWork } from './record.ts';
 import type { ArchiveDay } from '../shared/archive-contract.ts';
@@ -275,9 +276,11 @@ export function createPublisher(deps: SnapshotDeps, settings: SnapshotSettings, 
       announcedIn(await store.get(historyFileName, signal), await store.get(store.snapshotName, signal), logger, await store.get(jsonFeedFileName, signal)),
   });
   const files = createFilePublisher(store, publishing, logger, deps.clock);
+  const keyInForce = createKeyInForce(store, publishing.signer ?? null, logger);
   const publish = async function publishSnapshot(signal?: AbortSignal): Promise<PublishResult & { skewMs: number }> {
     const started = performance.now();
     const built = await builder.build(deps.clock(), signal);
+    await keyInForce.check(built.snapshot.generatedAt, signal);
     signal?.throwIfAborted();
     const result = await files.publish(built, signal);
     // the closed days, once the snapshot is out: a slow bucket delays the archive, never the status
@@ -292,6 +295,7 @@ export function createPublisher(deps: SnapshotDeps, settings: SnapshotSettings, 
     reset: () => {
       builder.reset();
       files.reset();
+      keyInForce.reset();
     },
   });
 }
