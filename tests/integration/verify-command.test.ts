@@ -3,7 +3,9 @@
 // names the first broken day and why, with exit code 1.
 import { spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -107,6 +109,24 @@ describe('a good record', () => {
     expect(line![2]).toBe(staleAfter);
     expect(Date.parse(line![1]!)).toBeGreaterThanOrEqual(before + window);
     expect(Date.parse(line![1]!)).toBeLessThanOrEqual(after + window);
+  });
+
+  it("reads a file a host answers with its HTML page (a single-page app's fallback) as missing: an unsigned record there says NOT SIGNED", async () => {
+    const { folder } = await publish({ signer: null });
+    const server = createServer((request, response) => {
+      void readFile(join(folder, decodeURIComponent(new URL(request.url!, 'http://host').pathname))).then(
+        (body) => response.writeHead(200, { 'content-type': 'application/json' }).end(body),
+        () => response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end('<!doctype html><title>Status</title>'),
+      );
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const result = await verify(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      expect(result.code, result.stdout).toBe(0);
+      expect(result.stdout).toContain('NOT SIGNED');
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('an unsigned record verifies by its chain and says NOT SIGNED', async () => {
