@@ -4,6 +4,7 @@
 // older file must not take the page back in time). Pure.
 import type { OverallStatus, PublishedStatus, Severity } from './contract.ts';
 import { dataBehindBeyond, isFromTheFuture } from './clock.ts';
+import { snapshotSchedule } from './constants.ts';
 import { creditHealth, healthSeverity } from './credits.ts';
 import { charterStateInfo, statusOf } from './reasons.ts';
 
@@ -33,16 +34,20 @@ export function readerStatus(snapshot: Details): OverallStatus {
   return worse(claimedStatus(snapshot), details);
 }
 
+/** The longest an honest snapshot vouches for itself: staleAfter at the slowest schedule the worker accepts. */
+export const maxFreshnessMs = snapshotSchedule.staleAfterIntervals * snapshotSchedule.maxIntervalMs;
+
 /**
  * When a reader must stop vouching for a snapshot: its staleAfter, but never later than its own
- * freshness window (staleAfter - generatedAt) counted from when it was first seen. A snapshot stamped
- * after now (a database clock that ran ahead, a file put there by hand) was made by then at the
- * latest; left in place, it would otherwise read as fresh until its staleAfter, however far ahead.
+ * freshness window (staleAfter - generatedAt, at most maxFreshnessMs: a staleAfter years ahead, from an
+ * old worker or a hand-edited file, vouches for no more) counted from when it was first seen. A
+ * snapshot stamped after now (a database clock that ran ahead, a file put there by hand) was made by
+ * then at the latest; left in place, it would otherwise read as fresh until its staleAfter.
  */
 export function staleAtOf({ generatedAt, staleAfter }: Pick<PublishedStatus, 'generatedAt' | 'staleAfter'>, firstSeenAt: number): number {
   const made = Date.parse(generatedAt);
   const after = Date.parse(staleAfter);
-  return Math.min(after, Math.min(made, firstSeenAt) + (after - made));
+  return Math.min(after, Math.min(made, firstSeenAt) + Math.min(after - made, maxFreshnessMs));
 }
 
 /**

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { PublishedStatus, Reason } from '../../shared/contract.ts';
-import { claimedStatus, isOlderSnapshot, readerStatus, staleAtOf } from '../../shared/snapshot-trust.ts';
+import { claimedStatus, isOlderSnapshot, maxFreshnessMs, readerStatus, staleAtOf } from '../../shared/snapshot-trust.ts';
 
 const read = (name: string) => JSON.parse(readFileSync(new URL(`../fixtures/snapshots/${name}.json`, import.meta.url), 'utf8')) as PublishedStatus;
 const reason = (severity: Reason['severity']): Reason => ({ code: 'charter_failing', severity, charterId: null, since: null, text: 'x' });
@@ -67,6 +67,18 @@ describe('staleAtOf', () => {
   it('counts the freshness window of a snapshot from the future from when it was first seen', () => {
     const ahead = { generatedAt: iso(made + 24 * 60 * minute), staleAfter: iso(made + 24 * 60 * minute + 3 * minute) };
     expect(staleAtOf(ahead, made)).toBe(made + 3 * minute);
+  });
+
+  it('vouches for no longer than the slowest schedule the worker accepts allows, whatever staleAfter a file claims', () => {
+    const hour = 60 * minute;
+    const yearsAhead = { generatedAt: iso(made), staleAfter: iso(made + 5 * 365 * 24 * hour) };
+    expect(maxFreshnessMs).toBe(3 * hour);
+    expect(staleAtOf(yearsAhead, made + 20_000)).toBe(made + maxFreshnessMs);
+    // from the future too: counted from when it was first seen
+    const aheadAndLong = { generatedAt: iso(made + 24 * hour), staleAfter: iso(made + 24 * hour + 400 * hour) };
+    expect(staleAtOf(aheadAndLong, made)).toBe(made + maxFreshnessMs);
+    // an honest window at the slowest schedule stands as it is
+    expect(staleAtOf({ generatedAt: iso(made), staleAfter: iso(made + maxFreshnessMs) }, made)).toBe(made + maxFreshnessMs);
   });
 
   it('is staleAfter when that comes before generatedAt', () => {
