@@ -2,14 +2,31 @@
 // its own details imply when its status reads better, until when it vouches for its data (one from
 // after now too), and whether it may replace the one shown (a cache or a woken leader serving an
 // older file must not take the page back in time). Pure.
-import type { OverallStatus, PublishedStatus, Severity } from './contract.ts';
+import type { CreditHealth, Credits, OverallStatus, PublishedStatus, Severity } from './contract.ts';
 import { dataBehindBeyond, isFromTheFuture } from './clock.ts';
 import { snapshotSchedule } from './constants.ts';
-import { creditHealth, healthSeverity } from './credits.ts';
+import { creditHealth, healthSeverity, summarizeCredits } from './credits.ts';
 import { charterStateInfo, statusOf } from './reasons.ts';
 
 const rank: Record<OverallStatus, number> = { healthy: 0, degraded: 1, failing: 2 };
 const worse = (a: OverallStatus, b: OverallStatus): OverallStatus => (rank[b] > rank[a] ? b : a);
+
+const healthRank: Record<CreditHealth, number> = { green: 0, yellow: 1, red: 2 };
+
+/**
+ * The credit figures a reader is shown and judged by: recomputed from the balance and the last 24
+ * hours' spend by the worker's own rules (shared/credits.ts), so a balanceUsd or burn that contradicts
+ * them (a "$0.00" under a large balance) is never shown; the runway the shorter of that and the one
+ * stated (null: nothing spent), and the health the worse of the one it gives and the one stated.
+ */
+export function readerCredits(credits: Credits): Credits {
+  const balance = BigInt(credits.balance);
+  const derived = summarizeCredits(balance, BigInt(credits.spentLast24h));
+  const stated = credits.runwayHours;
+  const runwayHours = stated === null || (derived.runwayHours !== null && derived.runwayHours < stated) ? derived.runwayHours : stated;
+  const health = creditHealth(balance, runwayHours);
+  return { ...derived, runwayHours, health: healthRank[credits.health] > healthRank[health] ? credits.health : health };
+}
 
 type Claims = Pick<PublishedStatus, 'status' | 'reasons'>;
 type Details = Claims & Pick<PublishedStatus, 'charters' | 'credits' | 'generatedAt' | 'dataAsOf' | 'rules'>;
@@ -20,14 +37,13 @@ export const claimedStatus = ({ status, reasons }: Claims): OverallStatus => wor
 /**
  * The status a reader is shown: the file's claim, or what its details say if that is worse (the
  * worker derives its reasons from the same facts, so only a file that contradicts itself differs):
- * a charter's state, the credits (none left, or their health), data read from a replica behind by
- * more than the grace. The rules are the worker's (shared/reasons.ts, shared/credits.ts).
+ * a charter's state, the credits (readerCredits), data read from a replica behind by more than the
+ * grace. The rules are the worker's (shared/reasons.ts, shared/credits.ts).
  */
 export function readerStatus(snapshot: Details): OverallStatus {
-  const { credits, rules, dataAsOf } = snapshot;
+  const { rules, dataAsOf } = snapshot;
   const severities: (Severity | null | undefined)[] = snapshot.charters.map((charter) => charter.state && charterStateInfo[charter.state].severity);
-  // the health its own balance and runway give, and the one it states: the worse counts
-  severities.push(healthSeverity[creditHealth(BigInt(credits.balance), credits.runwayHours)], healthSeverity[credits.health]);
+  severities.push(healthSeverity[readerCredits(snapshot.credits).health]);
   const clock = dataAsOf ? { now: Date.parse(snapshot.generatedAt), dataAsOf: Date.parse(dataAsOf) } : null;
   if (clock && rules && dataBehindBeyond(clock, rules.graceSeconds * 1000) !== null) severities.push('degraded');
   const details = statusOf(severities.filter((severity): severity is Severity => !!severity).map((severity) => ({ severity })));

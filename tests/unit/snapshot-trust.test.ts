@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { PublishedStatus, Reason } from '../../shared/contract.ts';
-import { claimedStatus, isOlderSnapshot, maxFreshnessMs, readerStatus, staleAtOf } from '../../shared/snapshot-trust.ts';
+import { claimedStatus, isOlderSnapshot, maxFreshnessMs, readerCredits, readerStatus, staleAtOf } from '../../shared/snapshot-trust.ts';
 
 const read = (name: string) => JSON.parse(readFileSync(new URL(`../fixtures/snapshots/${name}.json`, import.meta.url), 'utf8')) as PublishedStatus;
 const reason = (severity: Reason['severity']): Reason => ({ code: 'charter_failing', severity, charterId: null, since: null, text: 'x' });
@@ -45,6 +45,13 @@ describe('readerStatus', () => {
     expect(readerStatus({ ...quiet, credits: { ...quiet.credits, health: 'green', runwayHours: 20 } })).toBe('degraded');
   });
 
+  it("never reads better than its credits' own arithmetic: a runway its balance and spend contradict", () => {
+    // 1e10 credits, spending 2.4e11 a day: 1e10 an hour, one hour left, whatever runway and health it states
+    const spending = { ...quiet.credits, balance: '10000000000', spentLast24h: '240000000000', runwayHours: 2756.2, health: 'green' as const };
+    expect(readerStatus({ ...quiet, credits: spending })).toBe('failing');
+    expect(readerStatus({ ...quiet, credits: { ...spending, spentLast24h: '24000000000' } })).toBe('degraded');
+  });
+
   it('is degraded when its data lags its instant by more than the grace, as the worker judges data_behind', () => {
     const generatedAt = Date.parse(quiet.generatedAt);
     const grace = quiet.rules!.graceSeconds * 1000;
@@ -52,6 +59,26 @@ describe('readerStatus', () => {
     expect(readerStatus({ ...quiet, dataAsOf: iso(generatedAt - grace - 1) })).toBe('degraded');
     // a file from before dataAsOf and rules says nothing about its lag
     expect(readerStatus({ ...quiet, dataAsOf: iso(generatedAt - 2 * grace), rules: undefined })).toBe('healthy');
+  });
+});
+
+describe('readerCredits', () => {
+  const { credits } = read('healthy');
+
+  it("is every fixture's own credits: the worker's figures agree with its rules", () => {
+    for (const name of ['healthy', 'degraded', 'failing', 'empty', 'demo', 'hostile', 'hostile-page', 'legacy-v1']) {
+      expect(readerCredits(read(name).credits), name).toEqual(read(name).credits);
+    }
+  });
+
+  it('shows no figure its balance and spend contradict, and never a runway or health better than stated', () => {
+    // a "$0.00" under a balance of 987,654 USD, and a burn that is not the spend's
+    expect(readerCredits({ ...credits, balanceUsd: '0.00', burnPerHour: '0' })).toEqual(credits);
+    const spending = { ...credits, balance: '10000000000', spentLast24h: '240000000000' };
+    expect(readerCredits(spending)).toEqual({ ...spending, balanceUsd: '1000.00', burnPerHour: '10000000000', runwayHours: 1, health: 'red' });
+    expect(readerCredits({ ...credits, runwayHours: 3 })).toMatchObject({ runwayHours: 3, health: 'red' });
+    expect(readerCredits({ ...credits, spentLast24h: '0', burnPerHour: '0', runwayHours: 20 })).toMatchObject({ runwayHours: 20, health: 'yellow' });
+    expect(readerCredits({ ...credits, health: 'yellow' })).toMatchObject({ runwayHours: credits.runwayHours, health: 'yellow' });
   });
 });
 
