@@ -2,11 +2,11 @@
 // its own details imply when its status reads better, until when it vouches for its data (one from
 // after now too), and whether it may replace the one shown (a cache or a woken leader serving an
 // older file must not take the page back in time). Pure.
-import type { CreditHealth, Credits, OverallStatus, PublishedStatus, Severity } from './contract.ts';
+import type { CharterState, CreditHealth, Credits, OverallStatus, PublishedStatus, RunStatus, Severity } from './contract.ts';
 import { dataBehindBeyond, isFromTheFuture } from './clock.ts';
 import { snapshotSchedule } from './constants.ts';
 import { creditHealth, healthSeverity, summarizeCredits } from './credits.ts';
-import { charterStateInfo, statusOf } from './reasons.ts';
+import { allChartersDown, charterStateInfo, downStates, statusOf } from './reasons.ts';
 
 const rank: Record<OverallStatus, number> = { healthy: 0, degraded: 1, failing: 2 };
 const worse = (a: OverallStatus, b: OverallStatus): OverallStatus => (rank[b] > rank[a] ? b : a);
@@ -28,8 +28,29 @@ export function readerCredits(credits: Credits): Credits {
   return { ...derived, runwayHours, health: healthRank[credits.health] > healthRank[health] ? credits.health : health };
 }
 
+type Charter = PublishedStatus['charters'][number];
+const impliedByLastRun: Partial<Record<RunStatus, CharterState>> = { error: 'failing', skipped: 'skipped', cancelled: 'skipped' };
+
+/**
+ * A charter's state as a reader counts and shows it: the file's, unless its own last finished run
+ * contradicts it. By the worker's rule (shared/charter-state.ts) an enabled charter whose latest
+ * finished run failed or was skipped is missed, stuck, failing or skipped (or its schedule broken):
+ * one that states a better state (ok, running, recovering, a notice) is failing or skipped.
+ */
+export function readerCharterState({ state, enabled, lastRun }: Pick<Charter, 'state' | 'enabled' | 'lastRun'>): CharterState | undefined {
+  const implied = lastRun && impliedByLastRun[lastRun.status];
+  return state && enabled && implied && !downStates.has(state) && state !== 'invalid_schedule' ? implied : state;
+}
+
+/** Whether no charter works, by the worker's rule (all_charters_down), when the file lists every charter with its state. */
+function allListedDown({ charters, chartersTotal }: Pick<PublishedStatus, 'charters' | 'chartersTotal'>): boolean {
+  const judged = charters.map((charter) => ({ enabled: charter.enabled, state: readerCharterState(charter) }));
+  const complete = charters.length >= (chartersTotal ?? 0) && judged.every((charter) => charter.state !== undefined);
+  return complete && allChartersDown(judged as { enabled: boolean; state: CharterState }[]);
+}
+
 type Claims = Pick<PublishedStatus, 'status' | 'reasons'>;
-type Details = Claims & Pick<PublishedStatus, 'charters' | 'credits' | 'generatedAt' | 'dataAsOf' | 'rules'>;
+type Details = Claims & Pick<PublishedStatus, 'charters' | 'chartersTotal' | 'credits' | 'generatedAt' | 'dataAsOf' | 'rules'>;
 
 /** What the file says of itself: its status, or its reasons' if they are worse. */
 export const claimedStatus = ({ status, reasons }: Claims): OverallStatus => worse(status, statusOf(reasons ?? []));
@@ -37,13 +58,17 @@ export const claimedStatus = ({ status, reasons }: Claims): OverallStatus => wor
 /**
  * The status a reader is shown: the file's claim, or what its details say if that is worse (the
  * worker derives its reasons from the same facts, so only a file that contradicts itself differs):
- * a charter's state, the credits (readerCredits), data read from a replica behind by more than the
- * grace. The rules are the worker's (shared/reasons.ts, shared/credits.ts).
+ * each charter's state (readerCharterState) and all of them down, the credits (readerCredits), data
+ * read from a replica behind by more than the grace. The rules are the worker's (shared/reasons.ts,
+ * shared/credits.ts).
  */
 export function readerStatus(snapshot: Details): OverallStatus {
   const { rules, dataAsOf } = snapshot;
-  const severities: (Severity | null | undefined)[] = snapshot.charters.map((charter) => charter.state && charterStateInfo[charter.state].severity);
-  severities.push(healthSeverity[readerCredits(snapshot.credits).health]);
+  const severities: (Severity | null | undefined)[] = snapshot.charters.map((charter) => {
+    const state = readerCharterState(charter);
+    return state && charterStateInfo[state].severity;
+  });
+  severities.push(healthSeverity[readerCredits(snapshot.credits).health], allListedDown(snapshot) ? 'failing' : null);
   const clock = dataAsOf ? { now: Date.parse(snapshot.generatedAt), dataAsOf: Date.parse(dataAsOf) } : null;
   if (clock && rules && dataBehindBeyond(clock, rules.graceSeconds * 1000) !== null) severities.push('degraded');
   const details = statusOf(severities.filter((severity): severity is Severity => !!severity).map((severity) => ({ severity })));

@@ -83,6 +83,28 @@ describe('when the parts disagree, the page', () => {
     expect(listUnexpectedProblems(opened)).toEqual([]);
   });
 
+  it("never shows a charter better than its own last run, nor Degraded when every charter that should run is down", async () => {
+    serveSnapshot(suite.server, changed('healthy', (s) => {
+      s.reasons = [];
+      s.charters[1].lastRun.status = 'error';
+    }));
+    const opened = await suite.open();
+    const { page } = opened;
+    expect(await textOf(page, 'status')).toBe('Degraded\nThe file says Healthy, but its own details say otherwise: see the charters and credits below.');
+    await expect.poll(() => page.locator('li[data-charter="Community"] .state').innerText()).toBe('Failing');
+    expect(await page.locator('li[data-charter="Engineering"] .state').innerText()).toMatch(/^OK/);
+
+    // every charter with expectations failing, the file saying only Degraded: the worker's rule says Failing
+    serveSnapshot(suite.server, changed('healthy', (s) => {
+      s.status = 'degraded';
+      s.reasons = [];
+      for (const charter of s.charters) if (charter.state === 'ok') charter.state = 'failing';
+    }));
+    await page.clock.runFor(30_000);
+    await expect.poll(() => textOf(page, 'status')).toBe('Failing\nThe file says Degraded, but its own details say otherwise: see the charters and credits below.');
+    expect(listUnexpectedProblems(opened)).toEqual([]);
+  });
+
   it("never shows credit figures better than its balance and spend: no \"$0.00\" under a large balance, no weeks of runway at a burn that spends it within the hour", async () => {
     serveSnapshot(suite.server, changed('healthy', (s) => {
       s.reasons = [];

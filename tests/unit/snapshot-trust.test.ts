@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { PublishedStatus, Reason } from '../../shared/contract.ts';
-import { claimedStatus, isOlderSnapshot, maxFreshnessMs, readerCredits, readerStatus, staleAtOf } from '../../shared/snapshot-trust.ts';
+import { claimedStatus, isOlderSnapshot, maxFreshnessMs, readerCharterState, readerCredits, readerStatus, staleAtOf } from '../../shared/snapshot-trust.ts';
 
 const read = (name: string) => JSON.parse(readFileSync(new URL(`../fixtures/snapshots/${name}.json`, import.meta.url), 'utf8')) as PublishedStatus;
 const reason = (severity: Reason['severity']): Reason => ({ code: 'charter_failing', severity, charterId: null, since: null, text: 'x' });
@@ -33,6 +33,28 @@ describe('readerStatus', () => {
     expect(readerStatus(withState('failing'))).toBe('degraded');
     expect(readerStatus(withState('paused'))).toBe('healthy');
     expect(readerStatus(withState('running'))).toBe('healthy');
+  });
+
+  it("never reads better than a charter's own last run: an enabled charter whose last finished run failed or was skipped is not ok", () => {
+    const lastRun = (status: 'error' | 'skipped' | 'cancelled' | 'success') => ({ runId: 'r', status, scheduledFor: quiet.generatedAt, startedAt: quiet.generatedAt, finishedAt: quiet.generatedAt });
+    const withLast = (status: 'error' | 'skipped' | 'cancelled' | 'success', state: 'ok' | 'running' | 'recovering' | 'no_runs' | 'missed', enabled = true) =>
+      ({ ...quiet, charters: quiet.charters.map((charter, index) => (index === 1 ? { ...charter, enabled, state, lastRun: lastRun(status) } : charter)) });
+    expect(readerStatus(withLast('error', 'ok'))).toBe('degraded');
+    expect(readerStatus(withLast('cancelled', 'running'))).toBe('degraded');
+    expect(readerStatus(withLast('skipped', 'no_runs'))).toBe('degraded');
+    expect(readerCharterState(withLast('error', 'recovering').charters[1]!)).toBe('failing');
+    expect(readerCharterState(withLast('skipped', 'ok').charters[1]!)).toBe('skipped');
+    // a state that already says so, a success, a paused charter: as stated
+    expect(readerCharterState(withLast('error', 'missed').charters[1]!)).toBe('missed');
+    expect(readerStatus(withLast('success', 'ok'))).toBe('healthy');
+    expect(readerCharterState({ ...withLast('error', 'ok', false).charters[1]!, state: 'paused' })).toBe('paused');
+  });
+
+  it('is failing when every charter that should run is down, as the worker judges all_charters_down, unless some are not listed', () => {
+    const down = { ...quiet, status: 'degraded' as const, charters: quiet.charters.map((charter) => ({ ...charter, state: charter.enabled ? ('failing' as const) : ('paused' as const) })) };
+    expect(readerStatus(down)).toBe('failing');
+    expect(readerStatus({ ...down, chartersTotal: down.charters.length + 1 })).toBe('degraded');
+    expect(readerStatus({ ...down, charters: down.charters.map((charter, index) => (index === 0 ? { ...charter, enabled: true, state: 'ok' as const } : charter)) })).toBe('degraded');
   });
 
   it('never reads better than the credits: none left or red is failing, yellow degraded', () => {
