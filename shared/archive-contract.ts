@@ -3,7 +3,7 @@
 // the index governance-archive.json that lists every day's hash. The worker validates with these
 // before it writes; the published JSON Schemas are generated from them (shared/archive-json-schema.ts).
 import * as z from 'zod/mini';
-import { archiveRecentDays } from './archive-files.ts';
+import { archiveDayBytes, archiveRecentBytes, archiveRecentDays } from './archive-files.ts';
 import { count, credits, dayCountsSchema, incidentSchema, instant, limits, text, utcDate, type DayCounts, type Incident } from './contract.ts';
 
 export const archiveLimits = {
@@ -11,12 +11,12 @@ export const archiveLimits = {
   charters: 1_000,
   /** incidents that touched one day */
   incidents: 1_000,
-  /** one day's file; a day that would not fit is refused (logged), never cut short */
-  dayBytes: 1_048_576,
+  /** one day's file (shared/archive-files.ts) */
+  dayBytes: archiveDayBytes,
   /** days the index lists: a century */
   days: 36_600,
-  /** governance-archive/recent.json: older days are left out rather than pass this */
-  recentBytes: 16_777_216,
+  /** governance-archive/recent.json (shared/archive-files.ts, which the page reads it by) */
+  recentBytes: archiveRecentBytes,
 } as const;
 
 const sha256 = z.string().check(z.regex(/^[0-9a-f]{64}$/));

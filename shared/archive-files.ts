@@ -35,3 +35,7 @@ export const archiveRecentFileName = `${archiveFolder}/recent.json`;
 export const archiveRecentSchemaFileName = 'governance-archive-recent.schema.json';
 /** the days the bundle holds at most: a year */
 export const archiveRecentDays = 365;
+/** one archived day's bytes at most: a day that would not fit is refused (logged), never cut short */
+export const archiveDayBytes = 1_048_576;
+/** the bundle's bytes at most: older days are left out rather than pass this (worker/archive-recent.ts) */
+export const archiveRecentBytes = 16_777_216;

@@ -49,6 +49,13 @@ export const limits = {
   historyBytes: 1_048_576,
 } as const;
 
+/**
+ * How long a snapshot may read as current: staleAfter is staleAfterIntervals x the interval between
+ * two snapshots, and the worker refuses a SNAPSHOT_CRON slower than maxIntervalMs (worker/config.ts),
+ * so no honest snapshot vouches for itself longer than their product (shared/snapshot-trust.ts).
+ */
+export const snapshotSchedule = { maxIntervalMs: 60 * 60 * 1000, staleAfterIntervals: 3 } as const;
+
 export const snapshotFileName = 'governance-status.json';
 export const schemaFileName = 'governance-status.schema.json';
 export const badgeFileName = 'governance-badge.json';

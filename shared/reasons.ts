@@ -39,6 +39,12 @@ export const downStates: ReadonlySet<CharterState> = new Set(['missed', 'stuck',
 /** Whether a charter is expected to run now: the charters all_charters_down speaks of. */
 export const expectsRuns = (charter: { enabled: boolean; state: CharterState }) => charter.enabled && !['paused', 'invalid_schedule', 'no_runs'].includes(charter.state);
 
+/** all_charters_down: at least one charter is expected to run, and every one that is does not work at all. */
+export function allChartersDown(charters: readonly { enabled: boolean; state: CharterState }[]): boolean {
+  const expecting = charters.filter(expectsRuns);
+  return expecting.length > 0 && expecting.every((charter) => downStates.has(charter.state));
+}
+
 const severityRank: Record<Severity, number> = { failing: 0, degraded: 1, notice: 2 };
 // A function, not a Map built when the module loads: a bundle using only the words here (the page)
 // leaves it and the list of codes out (a pure-marked Map built from reasonCodes.map(...) was kept).
@@ -155,8 +161,8 @@ export function deriveReasons(input: ReasonInput): Reason[] {
     add('data_behind', 'degraded', `The status is read from a replica ${describeLag(ms)} behind its primary: what happened after ${formatUtc(asOf, now)} is not in it yet.`);
   }
 
-  const expecting = input.charters.filter(expectsRuns);
-  if (expecting.length > 0 && expecting.every((charter) => downStates.has(charter.state))) {
+  if (allChartersDown(input.charters)) {
+    const expecting = input.charters.filter(expectsRuns);
     add('all_charters_down', 'failing', `No charter works: ${expecting.length === 1 ? 'the only charter that should run is' : `all ${expecting.length} charters that should run are`} missing, stuck, failing or skipping their runs.`);
   }
 

@@ -2,16 +2,55 @@
 // its own details imply when its status reads better, until when it vouches for its data (one from
 // after now too), and whether it may replace the one shown (a cache or a woken leader serving an
 // older file must not take the page back in time). Pure.
-import type { OverallStatus, PublishedStatus, Severity } from './contract.ts';
+import type { CharterState, CreditHealth, Credits, OverallStatus, PublishedStatus, RunStatus, Severity } from './contract.ts';
 import { dataBehindBeyond, isFromTheFuture } from './clock.ts';
-import { creditHealth, healthSeverity } from './credits.ts';
-import { charterStateInfo, statusOf } from './reasons.ts';
+import { snapshotSchedule } from './constants.ts';
+import { creditHealth, healthSeverity, summarizeCredits } from './credits.ts';
+import { allChartersDown, charterStateInfo, downStates, statusOf } from './reasons.ts';
 
 const rank: Record<OverallStatus, number> = { healthy: 0, degraded: 1, failing: 2 };
 const worse = (a: OverallStatus, b: OverallStatus): OverallStatus => (rank[b] > rank[a] ? b : a);
 
+const healthRank: Record<CreditHealth, number> = { green: 0, yellow: 1, red: 2 };
+
+/**
+ * The credit figures a reader is shown and judged by: recomputed from the balance and the last 24
+ * hours' spend by the worker's own rules (shared/credits.ts), so a balanceUsd or burn that contradicts
+ * them (a "$0.00" under a large balance) is never shown; the runway the shorter of that and the one
+ * stated (null: nothing spent), and the health the worse of the one it gives and the one stated.
+ */
+export function readerCredits(credits: Credits): Credits {
+  const balance = BigInt(credits.balance);
+  const derived = summarizeCredits(balance, BigInt(credits.spentLast24h));
+  const stated = credits.runwayHours;
+  const runwayHours = stated === null || (derived.runwayHours !== null && derived.runwayHours < stated) ? derived.runwayHours : stated;
+  const health = creditHealth(balance, runwayHours);
+  return { ...derived, runwayHours, health: healthRank[credits.health] > healthRank[health] ? credits.health : health };
+}
+
+type Charter = PublishedStatus['charters'][number];
+const impliedByLastRun: Partial<Record<RunStatus, CharterState>> = { error: 'failing', skipped: 'skipped', cancelled: 'skipped' };
+
+/**
+ * A charter's state as a reader counts and shows it: the file's, unless its own last finished run
+ * contradicts it. By the worker's rule (shared/charter-state.ts) an enabled charter whose latest
+ * finished run failed or was skipped is missed, stuck, failing or skipped (or its schedule broken):
+ * one that states a better state (ok, running, recovering, a notice) is failing or skipped.
+ */
+export function readerCharterState({ state, enabled, lastRun }: Pick<Charter, 'state' | 'enabled' | 'lastRun'>): CharterState | undefined {
+  const implied = lastRun && impliedByLastRun[lastRun.status];
+  return state && enabled && implied && !downStates.has(state) && state !== 'invalid_schedule' ? implied : state;
+}
+
+/** Whether no charter works, by the worker's rule (all_charters_down), when the file lists every charter with its state. */
+function allListedDown({ charters, chartersTotal }: Pick<PublishedStatus, 'charters' | 'chartersTotal'>): boolean {
+  const judged = charters.map((charter) => ({ enabled: charter.enabled, state: readerCharterState(charter) }));
+  const complete = charters.length >= (chartersTotal ?? 0) && judged.every((charter) => charter.state !== undefined);
+  return complete && allChartersDown(judged as { enabled: boolean; state: CharterState }[]);
+}
+
 type Claims = Pick<PublishedStatus, 'status' | 'reasons'>;
-type Details = Claims & Pick<PublishedStatus, 'charters' | 'credits' | 'generatedAt' | 'dataAsOf' | 'rules'>;
+type Details = Claims & Pick<PublishedStatus, 'charters' | 'chartersTotal' | 'credits' | 'generatedAt' | 'dataAsOf' | 'rules'>;
 
 /** What the file says of itself: its status, or its reasons' if they are worse. */
 export const claimedStatus = ({ status, reasons }: Claims): OverallStatus => worse(status, statusOf(reasons ?? []));
@@ -19,30 +58,37 @@ export const claimedStatus = ({ status, reasons }: Claims): OverallStatus => wor
 /**
  * The status a reader is shown: the file's claim, or what its details say if that is worse (the
  * worker derives its reasons from the same facts, so only a file that contradicts itself differs):
- * a charter's state, the credits (none left, or their health), data read from a replica behind by
- * more than the grace. The rules are the worker's (shared/reasons.ts, shared/credits.ts).
+ * each charter's state (readerCharterState) and all of them down, the credits (readerCredits), data
+ * read from a replica behind by more than the grace. The rules are the worker's (shared/reasons.ts,
+ * shared/credits.ts).
  */
 export function readerStatus(snapshot: Details): OverallStatus {
-  const { credits, rules, dataAsOf } = snapshot;
-  const severities: (Severity | null | undefined)[] = snapshot.charters.map((charter) => charter.state && charterStateInfo[charter.state].severity);
-  // the health its own balance and runway give, and the one it states: the worse counts
-  severities.push(healthSeverity[creditHealth(BigInt(credits.balance), credits.runwayHours)], healthSeverity[credits.health]);
+  const { rules, dataAsOf } = snapshot;
+  const severities: (Severity | null | undefined)[] = snapshot.charters.map((charter) => {
+    const state = readerCharterState(charter);
+    return state && charterStateInfo[state].severity;
+  });
+  severities.push(healthSeverity[readerCredits(snapshot.credits).health], allListedDown(snapshot) ? 'failing' : null);
   const clock = dataAsOf ? { now: Date.parse(snapshot.generatedAt), dataAsOf: Date.parse(dataAsOf) } : null;
   if (clock && rules && dataBehindBeyond(clock, rules.graceSeconds * 1000) !== null) severities.push('degraded');
   const details = statusOf(severities.filter((severity): severity is Severity => !!severity).map((severity) => ({ severity })));
   return worse(claimedStatus(snapshot), details);
 }
 
+/** The longest an honest snapshot vouches for itself: staleAfter at the slowest schedule the worker accepts. */
+export const maxFreshnessMs = snapshotSchedule.staleAfterIntervals * snapshotSchedule.maxIntervalMs;
+
 /**
  * When a reader must stop vouching for a snapshot: its staleAfter, but never later than its own
- * freshness window (staleAfter - generatedAt) counted from when it was first seen. A snapshot stamped
- * after now (a database clock that ran ahead, a file put there by hand) was made by then at the
- * latest; left in place, it would otherwise read as fresh until its staleAfter, however far ahead.
+ * freshness window (staleAfter - generatedAt, at most maxFreshnessMs: a staleAfter years ahead, from an
+ * old worker or a hand-edited file, vouches for no more) counted from when it was first seen. A
+ * snapshot stamped after now (a database clock that ran ahead, a file put there by hand) was made by
+ * then at the latest; left in place, it would otherwise read as fresh until its staleAfter.
  */
 export function staleAtOf({ generatedAt, staleAfter }: Pick<PublishedStatus, 'generatedAt' | 'staleAfter'>, firstSeenAt: number): number {
   const made = Date.parse(generatedAt);
   const after = Date.parse(staleAfter);
-  return Math.min(after, Math.min(made, firstSeenAt) + (after - made));
+  return Math.min(after, Math.min(made, firstSeenAt) + Math.min(after - made, maxFreshnessMs));
 }
 
 /**

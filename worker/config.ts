@@ -5,6 +5,7 @@ import { basename } from 'node:path';
 import { z } from 'zod';
 import cron from 'node-cron';
 import type { KeyObject } from 'node:crypto';
+import { snapshotSchedule } from '../shared/constants.ts';
 import { cronIntervalMs } from '../shared/schedule.ts';
 import { loadSigningKey } from './signing-key.ts';
 
@@ -170,10 +171,6 @@ function postgresUrlProblem(value: string): string | null {
   return null;
 }
 
-// A snapshot reads as fresh for 3 x the interval (staleAfter): a slower schedule would let a stopped
-// worker's last snapshot stand as current for days.
-const maxSnapshotIntervalMs = 60 * 60 * 1000;
-
 /** Why SNAPSHOT_CRON cannot be used, or null. */
 function snapshotCronProblem(expression: string): string | null {
   let interval = 0;
@@ -183,7 +180,8 @@ function snapshotCronProblem(expression: string): string | null {
     // does not fire twice
   }
   if (!(interval > 0)) return 'is not a valid cron expression';
-  if (interval > maxSnapshotIntervalMs) return 'fires less often than once an hour: a snapshot reads as current for 3 x the interval, so a stopped worker would go unseen for that long';
+  // a slower schedule would let a stopped worker's last snapshot stand as current for days
+  if (interval > snapshotSchedule.maxIntervalMs) return 'fires less often than once an hour: a snapshot reads as current for 3 x the interval, so a stopped worker would go unseen for that long';
   return null;
 }
 

@@ -5,6 +5,7 @@
 import { memo, type ReactNode } from 'react';
 import type { GovernanceHistory, PublishedStatus } from '../../shared/contract.ts';
 import type { DayClass } from '../../shared/history.ts';
+import { readerCharterState } from '../../shared/snapshot-trust.ts';
 import { useLocale } from '../i18n/context.ts';
 import { fill, plural } from '../i18n/fill.ts';
 import { type CharterHistory } from '../lib/describe-history.ts';
@@ -106,7 +107,9 @@ function LastDay({ charter, snapshot }: { charter: PublishedCharter; snapshot: P
 const CharterCard = memo(function CharterCard({ charter, snapshot, history, days }: { charter: PublishedCharter; snapshot: PublishedStatus; history: GovernanceHistory | null; days: CharterHistory | undefined }) {
   const { m } = useLocale();
   const words = m.charters;
-  const state = charter.state && charterStateText(charter.state, m);
+  // the state its own last run implies when the file states a better one (shared/snapshot-trust.ts)
+  const judged = readerCharterState(charter);
+  const state = judged && charterStateText(judged, m);
   const open = (snapshot.openIncidents ?? []).filter((id) => charter.id !== undefined && id.startsWith(`${charter.id}@`));
   const names = new Map([[charter.id ?? charter.name, charter.name]]);
   const cost = costPerRun(snapshot, charter.id);
@@ -117,7 +120,7 @@ const CharterCard = memo(function CharterCard({ charter, snapshot, history, days
         {state && (
           <span className="state">
             <ToneLabel {...state} />
-            {charter.stateSince && (
+            {charter.stateSince && judged === charter.state && (
               <span className="muted">
                 {' '}
                 {words.since} <When iso={charter.stateSince} />

@@ -4,6 +4,7 @@
 // forecast it quotes) is not said again here.
 import { memo, useMemo, type ReactNode } from 'react';
 import type { Credits, GovernanceHistory, PublishedStatus } from '../../shared/contract.ts';
+import { readerCredits } from '../../shared/snapshot-trust.ts';
 import { useLocale } from '../i18n/context.ts';
 import type { Messages } from '../i18n/en.ts';
 import { fill } from '../i18n/fill.ts';
@@ -38,7 +39,9 @@ export const CreditsPanel = memo(function CreditsPanel({ snapshot, history }: Pr
   const locale = useLocale();
   const { m, timeZone } = locale;
   const words = m.credits;
-  const { credits, forecast, reasons = [], usage } = snapshot;
+  const { forecast, reasons = [], usage } = snapshot;
+  // figures that agree with each other and with the headline (shared/snapshot-trust.ts)
+  const credits = useMemo(() => readerCredits(snapshot.credits), [snapshot.credits]);
   // The headline box lists the funding forecast as a reason when it ends within a day, or says there are no credits.
   const forecastRepeats = reasons.some((reason) => reason.code === 'funding_ends_soon' || reason.code === 'credits_exhausted');
   const creditsPerUsd = snapshot.rules?.creditsPerUsd;

@@ -3,6 +3,7 @@
 // have changed. Every answer corrects the page's clock by the server's (lib/clock.ts). Updates are
 // transitions, so a large render yields to the reader instead of blocking the page.
 import { startTransition, useEffect, useState } from 'react';
+import { limits } from '../../shared/constants.ts';
 import type { GovernanceHistory, PublishedStatus } from '../../shared/contract.ts';
 import type { JsonSchema } from '../lib/check-schema.ts';
 import { isOlderSnapshot } from '../../shared/snapshot-trust.ts';
@@ -37,7 +38,7 @@ export function useStatusFiles(statusUrl: string, historyUrl: string, { status: 
     const notOlder = <T extends { generatedAt: string }>(outcome: FetchOutcome<T>, than: T | null): FetchOutcome<T> =>
       outcome.ok && than !== null && isOlderSnapshot(outcome.data, than, correctedNow()) ? { ok: false, reason: words.older, clock: outcome.clock ?? null } : outcome;
     const loadHistory = () =>
-      void fetchChecked<GovernanceHistory>(historyUrl, historySchema, words, fetch, lastHistory).then((fetched) => {
+      void fetchChecked<GovernanceHistory>(historyUrl, historySchema, limits.historyBytes, words, fetch, lastHistory).then((fetched) => {
         const outcome = notOlder(fetched, shown.history);
         if (outcome.ok) shown.history = outcome.data;
         settle(setHistory, outcome);
@@ -46,7 +47,7 @@ export function useStatusFiles(statusUrl: string, historyUrl: string, { status: 
     let waiting: ReturnType<typeof setTimeout> | undefined;
     loadHistory();
     const stop = startPolling<PublishedStatus>({
-      load: () => fetchChecked<PublishedStatus>(statusUrl, statusSchema, words, fetch, lastStatus).then((outcome) => notOlder(outcome, shown.status)),
+      load: () => fetchChecked<PublishedStatus>(statusUrl, statusSchema, limits.snapshotBytes, words, fetch, lastStatus).then((outcome) => notOlder(outcome, shown.status)),
       onOutcome: (outcome) => {
         settle(setSnapshot, outcome);
         if (!outcome.ok) return;

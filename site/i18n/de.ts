@@ -42,6 +42,7 @@ export const de: Messages = {
     schema: 'die Daten entsprechen nicht dem Vertrag bei {path} ({code})',
     schemaTop: 'die Daten entsprechen nicht dem Vertrag auf oberster Ebene ({code})',
     older: 'der Server schickte einen älteren Stand als den angezeigten (ein Cache oder ein zweiter Worker)',
+    tooLarge: 'die Datei ist größer als ihre Grenze von {bytes} Bytes',
   },
   zone: { label: 'Zeiten in', local: 'Ortszeit ({zone})', own: 'Ortszeit', utc: 'UTC' },
   status: {

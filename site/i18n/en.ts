@@ -49,6 +49,7 @@ export const en = {
     schema: 'the data does not match the contract at {path} ({code})',
     schemaTop: 'the data does not match the contract at the top level ({code})',
     older: 'the server sent an older snapshot than the one shown (a cache or a second worker)',
+    tooLarge: 'the file is larger than its bound of {bytes} bytes',
   },
   /** `local` names the reader's zone; `own` is said until the browser knows it */
   zone: { label: 'Times in', local: 'your time ({zone})', own: 'your time', utc: 'UTC' },

@@ -5,6 +5,7 @@ import { fill } from '../i18n/fill.ts';
 import type { Messages } from '../i18n/en.ts';
 import { findSchemaIssue, type JsonSchema, type SchemaIssue } from './check-schema.ts';
 import { readerNow } from './clock.ts';
+import { readCapped } from './read-capped.ts';
 import { offsetFromResponse, type OffsetRange } from './server-clock.ts';
 
 export type FetchOutcome<T = unknown> = ({ ok: true; data: T } | { ok: false; reason: string }) & { clock?: OffsetRange | null };
@@ -23,7 +24,12 @@ export const fetchTimeoutMs = 15_000;
 /** The last file a reader checked: the same text again is the same data, not parsed or checked twice. */
 export type Checked = { text: string; data: unknown };
 
-export async function fetchChecked<T>(url: string, schema: JsonSchema, words: FailureWords, fetchImpl: typeof fetch = fetch, last?: { current: Checked | null }): Promise<FetchOutcome<T>> {
+/** A request or its body that did not arrive: in time, or at all. */
+const failureOf = (error: unknown, words: FailureWords) =>
+  error instanceof DOMException && error.name === 'TimeoutError' ? fill(words.timeout, { seconds: fetchTimeoutMs / 1000 }) : words.network;
+
+/** `maxBytes`: the file's bound in its contract (shared/constants.ts limits); a longer body is refused, read no further. */
+export async function fetchChecked<T>(url: string, schema: JsonSchema, maxBytes: number, words: FailureWords, fetchImpl: typeof fetch = fetch, last?: { current: Checked | null }): Promise<FetchOutcome<T>> {
   let response: Response;
   const sentAt = readerNow();
   try {
@@ -31,16 +37,21 @@ export async function fetchChecked<T>(url: string, schema: JsonSchema, words: Fa
     // file comes back as a body-less 304, which fetch presents as the cached 200.
     response = await fetchImpl(url, { cache: 'no-cache', signal: AbortSignal.timeout(fetchTimeoutMs) });
   } catch (error) {
-    const timedOut = error instanceof DOMException && error.name === 'TimeoutError';
-    return { ok: false, reason: timedOut ? fill(words.timeout, { seconds: fetchTimeoutMs / 1000 }) : words.network };
+    return { ok: false, reason: failureOf(error, words) };
   }
   const clock = offsetFromResponse({ date: response.headers.get('date'), age: response.headers.get('age'), sentAt, receivedAt: readerNow() });
   if (!response.ok) return { ok: false, reason: fill(words.status, { status: response.status }), clock };
-  let text: string;
+  let bytes: Uint8Array | null;
+  try {
+    bytes = await readCapped(response, maxBytes);
+  } catch (error) {
+    return { ok: false, reason: failureOf(error, words), clock };
+  }
+  if (bytes === null) return { ok: false, reason: fill(words.tooLarge, { bytes: maxBytes }), clock };
+  const text = new TextDecoder().decode(bytes);
+  if (last?.current?.text === text) return { ok: true, data: last.current.data as T, clock };
   let data: unknown;
   try {
-    text = await response.text();
-    if (last?.current?.text === text) return { ok: true, data: last.current.data as T, clock };
     data = JSON.parse(text);
   } catch {
     return { ok: false, reason: words.json, clock };

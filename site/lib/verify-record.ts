@@ -2,9 +2,11 @@
 // request) read as the files it copies, the key, and the snapshot the page polled, all verified by
 // shared/archive-verify.ts with WebCrypto. The key the page was built with (PUBLIC_SIGNING_KEY_FILE)
 // is pinned: a record signed by another key does not verify. Never throws.
-import { archiveRecentFileName } from '../../shared/archive-files.ts';
+import { archiveDayBytes, archiveRecentBytes, archiveRecentFileName } from '../../shared/archive-files.ts';
+import { limits } from '../../shared/constants.ts';
 import { asRecentBundle, bundleRange, holdsOnlyIndexedDays, readWithBundle, type RecentBundle } from '../../shared/archive-bundle.ts';
 import { verifyRecordCore, type FailureKind } from '../../shared/archive-verify-core.ts';
+import { readCapped } from './read-capped.ts';
 
 export type RecordState =
   | { kind: 'checking' }
@@ -26,22 +28,35 @@ export type RecordSource = {
 
 class Unreachable extends Error {}
 
-async function fetchBytes(source: RecordSource, name: string): Promise<Bytes | null> {
+/** A file longer than its bound in the contract: not one the worker wrote. */
+class TooLarge extends Unreachable {}
+
+/** `maxBytes`: the file's bound; a longer body is refused, read no further (read-capped.ts). */
+async function fetchBytes(source: RecordSource, name: string, maxBytes: number): Promise<Bytes | null> {
   let response: Response;
+  let bytes: Bytes | null;
   const get = source.fetch; // not called as a method: the browser's fetch refuses another `this`
   try {
     response = await get(source.url(name), { cache: 'no-cache' });
-  } catch {
-    throw new Unreachable(`${name} could not be fetched`);
+    if (response.status === 404) return null;
+    if (!response.ok) throw new Unreachable(`${name}: the server answered ${response.status}`);
+    bytes = await readCapped(response, maxBytes);
+  } catch (error) {
+    throw error instanceof Unreachable ? error : new Unreachable(`${name} could not be fetched`);
   }
-  if (response.status === 404) return null;
-  if (!response.ok) throw new Unreachable(`${name}: the server answered ${response.status}`);
-  return new Uint8Array(await response.arrayBuffer());
+  if (bytes === null) throw new TooLarge(`${name} is larger than its bound of ${maxBytes} bytes`);
+  return bytes;
 }
 
-/** The bundle, null when none is published, 'invalid' when what is published is not one; fetched once per page. */
+/** The bundle, null when none is published, 'invalid' when what is published is not one (too large too); fetched once per page. */
 export async function loadBundle(source: RecordSource): Promise<RecentBundle | null | 'invalid'> {
-  const bytes = await fetchBytes(source, archiveRecentFileName);
+  let bytes: Bytes | null;
+  try {
+    bytes = await fetchBytes(source, archiveRecentFileName, archiveRecentBytes);
+  } catch (error) {
+    if (error instanceof TooLarge) return 'invalid';
+    throw error;
+  }
   if (bytes === null) return null;
   try {
     return asRecentBundle(JSON.parse(new TextDecoder().decode(bytes))) ?? 'invalid';
@@ -57,7 +72,8 @@ export async function loadBundle(source: RecordSource): Promise<RecentBundle | n
  */
 export async function checkRecord(source: RecordSource, options: { bundle: RecentBundle | null | 'invalid'; snapshotText: string; pinnedKey: unknown; now: number }): Promise<RecordState> {
   let polled: string | null = options.snapshotText;
-  const fetched = (name: string) => fetchBytes(source, name);
+  // the files the bundle does not copy: the snapshot and its signature (a day it left out, at most)
+  const fetched = (name: string) => fetchBytes(source, name, Math.max(limits.snapshotBytes, archiveDayBytes));
   const fallback = async (name: string) => {
     if (name !== source.snapshotName || polled === null) return fetched(name);
     const text = polled;

@@ -83,6 +83,44 @@ describe('when the parts disagree, the page', () => {
     expect(listUnexpectedProblems(opened)).toEqual([]);
   });
 
+  it("never shows a charter better than its own last run, nor Degraded when every charter that should run is down", async () => {
+    serveSnapshot(suite.server, changed('healthy', (s) => {
+      s.reasons = [];
+      s.charters[1].lastRun.status = 'error';
+    }));
+    const opened = await suite.open();
+    const { page } = opened;
+    expect(await textOf(page, 'status')).toBe('Degraded\nThe file says Healthy, but its own details say otherwise: see the charters and credits below.');
+    await expect.poll(() => page.locator('li[data-charter="Community"] .state').innerText()).toBe('Failing');
+    expect(await page.locator('li[data-charter="Engineering"] .state').innerText()).toMatch(/^OK/);
+
+    // every charter with expectations failing, the file saying only Degraded: the worker's rule says Failing
+    serveSnapshot(suite.server, changed('healthy', (s) => {
+      s.status = 'degraded';
+      s.reasons = [];
+      for (const charter of s.charters) if (charter.state === 'ok') charter.state = 'failing';
+    }));
+    await page.clock.runFor(30_000);
+    await expect.poll(() => textOf(page, 'status')).toBe('Failing\nThe file says Degraded, but its own details say otherwise: see the charters and credits below.');
+    expect(listUnexpectedProblems(opened)).toEqual([]);
+  });
+
+  it("never shows credit figures better than its balance and spend: no \"$0.00\" under a large balance, no weeks of runway at a burn that spends it within the hour", async () => {
+    serveSnapshot(suite.server, changed('healthy', (s) => {
+      s.reasons = [];
+      // 1e10 credits ($1,000.00) spending 2.4e11 a day: one hour left, stated as 16 weeks, green, $0.00
+      Object.assign(s.credits, { balance: '10000000000', balanceUsd: '0.00', spentLast24h: '240000000000', burnPerHour: '1', runwayHours: 2756.2, health: 'green' });
+    }));
+    const opened = await suite.open();
+    const { page } = opened;
+    expect(await textOf(page, 'status')).toBe('Failing\nThe file says Healthy, but its own details say otherwise: see the charters and credits below.');
+    await expect.poll(() => page.getByTestId('balance').count()).toBe(1);
+    expect(await textOf(page, 'balance')).toMatch(/^\$1,000\.00/);
+    expect(await textOf(page, 'burn')).toMatch(/^10,000,000,000 credits/);
+    expect(await textOf(page, 'runway')).toMatch(/^about 1 hour left/);
+    expect(listUnexpectedProblems(opened)).toEqual([]);
+  });
+
   it.each([
     ['/', 'The worker could not update governance-history.json, governance-badge.svg since Nov 21, 06:00 EST: the history, feeds or badges drawn from them may be behind.'],
     ['/de/', 'Der Worker konnte governance-history.json, governance-badge.svg seit 21. Nov., 06:00 GMT-5 nicht aktualisieren: Verlauf, Feeds oder Badges daraus sind womöglich veraltet.'],

@@ -39,6 +39,12 @@ const failures = [
     reason: 'the data does not match the contract at credits.balance (invalid_type)',
   },
   {
+    name: 'a file past its bound',
+    // a valid snapshot padded past limits.snapshotBytes: the worker never publishes one
+    breakServer: () => serveSnapshot(suite.server, readFixture('healthy') + ' '.repeat(262_144)),
+    reason: 'the file is larger than its bound of 262144 bytes',
+  },
+  {
     name: 'a failed request',
     breakServer: (page: OpenedPage['page']) => page.route(`**${snapshotPath}`, (route) => route.abort('connectionrefused')),
     reason: 'the request failed (network error)',

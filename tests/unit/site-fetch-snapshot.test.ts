@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { limits } from '../../shared/constants.ts';
 import { en } from '../../site/i18n/en.ts';
 import { governanceStatusJsonSchema } from '../../shared/json-schema.ts';
 import type { JsonSchema } from '../../site/lib/check-schema.ts';
@@ -21,14 +22,14 @@ function answering(respond: () => Response | Promise<Response>) {
 describe('fetchChecked', () => {
   it('returns a snapshot that passes the contract, asking the browser to revalidate', async () => {
     const { calls, fetchImpl } = answering(() => new Response(fixtureText, { status: 200 }));
-    const outcome = await fetchChecked('/governance-status.json', schema, en.failures, fetchImpl);
+    const outcome = await fetchChecked('/governance-status.json', schema, limits.snapshotBytes, en.failures, fetchImpl);
     expect(outcome.ok && (outcome.data as { status: string }).status).toBe('healthy');
     expect(calls[0]?.cache).toBe('no-cache');
   });
 
   it('gives up on a request that hangs, so polling goes on', async () => {
     const { calls, fetchImpl } = answering(() => Promise.reject(new DOMException('signal timed out', 'TimeoutError')));
-    const outcome = await fetchChecked('/x.json', schema, en.failures, fetchImpl);
+    const outcome = await fetchChecked('/x.json', schema, limits.snapshotBytes, en.failures, fetchImpl);
     expect(outcome).toEqual({ ok: false, reason: 'no answer within 15 s' });
     expect(calls[0]?.signal).toBeInstanceOf(AbortSignal);
   });
@@ -41,7 +42,7 @@ describe('fetchChecked', () => {
         () => new Response('{"schemaVersion": 1,', { status: 200 }),
         () => new Response(fixtureText.replace('"status": "healthy"', '"status": "fine"'), { status: 200 }),
       ].map(async (respond) => {
-        const outcome = await fetchChecked('/x.json', schema, en.failures, answering(respond).fetchImpl);
+        const outcome = await fetchChecked('/x.json', schema, limits.snapshotBytes, en.failures, answering(respond).fetchImpl);
         return outcome.ok ? 'ok' : outcome.reason;
       }),
     );
@@ -51,6 +52,47 @@ describe('fetchChecked', () => {
       'the answer is not valid JSON',
       'the data does not match the contract at status (invalid_value)',
     ]);
+  });
+});
+
+/** A body far longer than any bound (a hostile or broken server; an endless one would not end a test that fails), counted as it is pulled. */
+function endless(chunkBytes = 65_536, chunks = 1_000) {
+  const pulled = { chunks: 0, cancelled: false };
+  const body = new ReadableStream<Uint8Array>({
+    pull: (controller) => {
+      pulled.chunks += 1;
+      controller.enqueue(new Uint8Array(chunkBytes).fill(0x20));
+      if (pulled.chunks === chunks) controller.close();
+    },
+    cancel: () => {
+      pulled.cancelled = true;
+    },
+  });
+  return { body, pulled };
+}
+
+describe('a body longer than its bound', () => {
+  it('is refused with its bound named, read no further than the bound', async () => {
+    const { body, pulled } = endless();
+    const outcome = await fetchChecked('/x.json', schema, limits.snapshotBytes, en.failures, answering(() => new Response(body)).fetchImpl);
+    expect(outcome).toMatchObject({ ok: false, reason: `the file is larger than its bound of ${limits.snapshotBytes} bytes` });
+    expect(pulled.chunks * 65_536).toBeLessThanOrEqual(limits.snapshotBytes + 2 * 65_536);
+    expect(pulled.cancelled).toBe(true);
+    // a valid file padded past the bound is not one the worker wrote either
+    const padded = fixtureText + ' '.repeat(limits.snapshotBytes);
+    expect(await fetchChecked('/x.json', schema, limits.snapshotBytes, en.failures, answering(() => new Response(padded)).fetchImpl)).toMatchObject({ ok: false });
+    // up to the bound, byte for byte, it is read
+    const full = fixtureText + ' '.repeat(limits.snapshotBytes - new TextEncoder().encode(fixtureText).length);
+    expect(await fetchChecked('/x.json', schema, limits.snapshotBytes, en.failures, answering(() => new Response(full)).fetchImpl)).toMatchObject({ ok: true });
+  });
+
+  it('that stops arriving is a timeout, not "not valid JSON"', async () => {
+    const body = new ReadableStream<Uint8Array>({
+      start: (controller) => controller.enqueue(new TextEncoder().encode('{"schemaVersion": 1,')),
+      pull: () => Promise.reject(new DOMException('signal timed out', 'TimeoutError')),
+    });
+    const outcome = await fetchChecked('/x.json', schema, limits.snapshotBytes, en.failures, answering(() => new Response(body)).fetchImpl);
+    expect(outcome).toMatchObject({ ok: false, reason: 'no answer within 15 s' });
   });
 });
 
@@ -83,14 +125,14 @@ describe('a file read again', () => {
     let text = fixtureText;
     const { fetchImpl } = answering(() => new Response(text, { status: 200 }));
     const last = { current: null };
-    const first = await fetchChecked('/governance-status.json', schema, en.failures, fetchImpl, last);
-    const again = await fetchChecked('/governance-status.json', schema, en.failures, fetchImpl, last);
+    const first = await fetchChecked('/governance-status.json', schema, limits.snapshotBytes, en.failures, fetchImpl, last);
+    const again = await fetchChecked('/governance-status.json', schema, limits.snapshotBytes, en.failures, fetchImpl, last);
     expect(first.ok && again.ok && first.data === again.data).toBe(true);
     const state = applyOutcome(initialFileState, first, 1000);
     expect(applyOutcome(state, again, 2000)).toBe(state);
     // A changed file is new data; a failure keeps the last good copy for the next comparison.
     text = fixtureText.replace('"status": "healthy"', '"status": "degraded"');
-    const changed = await fetchChecked('/governance-status.json', schema, en.failures, fetchImpl, last);
+    const changed = await fetchChecked('/governance-status.json', schema, limits.snapshotBytes, en.failures, fetchImpl, last);
     expect(changed.ok && changed.data !== (first.ok && first.data)).toBe(true);
     expect(applyOutcome(state, changed, 3000)).not.toBe(state);
   });
@@ -99,7 +141,7 @@ describe('a file read again', () => {
     const date = new Date(Date.now() + 30 * 60_000).toUTCString();
     for (const status of [200, 503]) {
       const { fetchImpl } = answering(() => new Response(fixtureText, { status, headers: { Date: date } }));
-      const { clock } = await fetchChecked('/governance-status.json', schema, en.failures, fetchImpl);
+      const { clock } = await fetchChecked('/governance-status.json', schema, limits.snapshotBytes, en.failures, fetchImpl);
       expect(clock!.low).toBeGreaterThan(29 * 60_000);
       expect(clock!.high).toBeLessThan(31 * 60_000);
     }

@@ -2,7 +2,7 @@
 // and duration in the page's locale, not the reader's browser's.
 import { describe, expect, it } from 'vitest';
 import type { Forecast, PublishedStatus } from '../../shared/contract.ts';
-import { reasonCodes } from '../../shared/constants.ts';
+import { limits, reasonCodes } from '../../shared/constants.ts';
 import { de } from '../../site/i18n/de.ts';
 import { en } from '../../site/i18n/en.ts';
 import { fill, formatNumber, plural } from '../../site/i18n/fill.ts';
@@ -141,7 +141,7 @@ describe('a failed fetch in German', () => {
     const answer = (body: string, status = 200) => (() => Promise.resolve(new Response(body, { status }))) as unknown as typeof fetch;
     const reasons = await Promise.all(
       [answer('oops', 503), answer('{'), answer('{"status": 1}'), answer('[]')].map(async (fetchImpl) => {
-        const outcome = await fetchChecked('/x.json', schema, de.failures, fetchImpl);
+        const outcome = await fetchChecked('/x.json', schema, limits.snapshotBytes, de.failures, fetchImpl);
         return outcome.ok ? 'ok' : outcome.reason;
       }),
     );

@@ -1,7 +1,7 @@
 // The page's check of the record (site/lib/verify-record.ts) over a record the real archivist wrote,
 // fetched through a fetch that serves the store's files: what it asks for, and what it finds.
 import { describe, expect, it } from 'vitest';
-import { archiveDayFileName, archiveRecentFileName, keyRotationsFileName, signatureFileName, signingKeyFileName } from '../../shared/archive-files.ts';
+import { archiveDayFileName, archiveRecentBytes, archiveRecentFileName, keyRotationsFileName, signatureFileName, signingKeyFileName } from '../../shared/archive-files.ts';
 import { checkRecord, loadBundle, recheckRecord, snapshotFreshUntil, type RecordSource } from '../../site/lib/verify-record.ts';
 import { createArchivist } from '../../worker/archive.ts';
 import { createRotationStatement, createSigner, publicJwkOf, signingKeyFileBody } from '../../worker/signing-key.ts';
@@ -151,5 +151,33 @@ describe('the page checks the record', () => {
     expect((await check(files, now)).state).toEqual({ kind: 'broken', failure: 'invalid', file: archiveRecentFileName, day: null });
     const failing: RecordSource = { url: (name) => name, snapshotName: 'governance-status.json', fetch: (async () => new Response('', { status: 503 })) as unknown as typeof fetch };
     await expect(loadBundle(failing)).rejects.toThrow(/answered 503/);
+  });
+
+  it('refuses a file longer than its bound, read no further: a bundle is then not one, a snapshot cannot be checked', async () => {
+    const { files, now } = await buildRecord({ days: 2 });
+    let pulled = 0;
+    // far past every bound (an endless one would not end a test that fails)
+    const endless = () =>
+      new Response(
+        new ReadableStream<Uint8Array>({
+          pull: (controller) => {
+            pulled += 1;
+            controller.enqueue(new Uint8Array(1_048_576).fill(0x20));
+            if (pulled === 40) controller.close();
+          },
+        }),
+      );
+    const source = (endlessName: string): RecordSource => ({
+      ...sourceOf(files).source,
+      fetch: (async (url: string) => (new URL(url).pathname.slice(1) === endlessName ? endless() : new Response(files.get(new URL(url).pathname.slice(1))))) as typeof fetch,
+    });
+    expect(await loadBundle(source(archiveRecentFileName))).toBe('invalid');
+    expect(pulled).toBeLessThanOrEqual(archiveRecentBytes / 1_048_576 + 2);
+    // the polled snapshot's signature fails: the snapshot fetched again is endless
+    pulled = 0;
+    const snapshotSource = source('governance-status.json');
+    const state = await checkRecord(snapshotSource, { bundle: await loadBundle(snapshotSource), snapshotText: '{}', pinnedKey: null, now });
+    expect(state).toMatchObject({ kind: 'unavailable', reason: expect.stringMatching(/^governance-status\.json is larger than its bound/) });
+    expect(pulled).toBeLessThanOrEqual(3);
   });
 });

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { PublishedStatus, Reason } from '../../shared/contract.ts';
-import { claimedStatus, isOlderSnapshot, readerStatus, staleAtOf } from '../../shared/snapshot-trust.ts';
+import { claimedStatus, isOlderSnapshot, maxFreshnessMs, readerCharterState, readerCredits, readerStatus, staleAtOf } from '../../shared/snapshot-trust.ts';
 
 const read = (name: string) => JSON.parse(readFileSync(new URL(`../fixtures/snapshots/${name}.json`, import.meta.url), 'utf8')) as PublishedStatus;
 const reason = (severity: Reason['severity']): Reason => ({ code: 'charter_failing', severity, charterId: null, since: null, text: 'x' });
@@ -35,6 +35,28 @@ describe('readerStatus', () => {
     expect(readerStatus(withState('running'))).toBe('healthy');
   });
 
+  it("never reads better than a charter's own last run: an enabled charter whose last finished run failed or was skipped is not ok", () => {
+    const lastRun = (status: 'error' | 'skipped' | 'cancelled' | 'success') => ({ runId: 'r', status, scheduledFor: quiet.generatedAt, startedAt: quiet.generatedAt, finishedAt: quiet.generatedAt });
+    const withLast = (status: 'error' | 'skipped' | 'cancelled' | 'success', state: 'ok' | 'running' | 'recovering' | 'no_runs' | 'missed', enabled = true) =>
+      ({ ...quiet, charters: quiet.charters.map((charter, index) => (index === 1 ? { ...charter, enabled, state, lastRun: lastRun(status) } : charter)) });
+    expect(readerStatus(withLast('error', 'ok'))).toBe('degraded');
+    expect(readerStatus(withLast('cancelled', 'running'))).toBe('degraded');
+    expect(readerStatus(withLast('skipped', 'no_runs'))).toBe('degraded');
+    expect(readerCharterState(withLast('error', 'recovering').charters[1]!)).toBe('failing');
+    expect(readerCharterState(withLast('skipped', 'ok').charters[1]!)).toBe('skipped');
+    // a state that already says so, a success, a paused charter: as stated
+    expect(readerCharterState(withLast('error', 'missed').charters[1]!)).toBe('missed');
+    expect(readerStatus(withLast('success', 'ok'))).toBe('healthy');
+    expect(readerCharterState({ ...withLast('error', 'ok', false).charters[1]!, state: 'paused' })).toBe('paused');
+  });
+
+  it('is failing when every charter that should run is down, as the worker judges all_charters_down, unless some are not listed', () => {
+    const down = { ...quiet, status: 'degraded' as const, charters: quiet.charters.map((charter) => ({ ...charter, state: charter.enabled ? ('failing' as const) : ('paused' as const) })) };
+    expect(readerStatus(down)).toBe('failing');
+    expect(readerStatus({ ...down, chartersTotal: down.charters.length + 1 })).toBe('degraded');
+    expect(readerStatus({ ...down, charters: down.charters.map((charter, index) => (index === 0 ? { ...charter, enabled: true, state: 'ok' as const } : charter)) })).toBe('degraded');
+  });
+
   it('never reads better than the credits: none left or red is failing, yellow degraded', () => {
     expect(readerStatus({ ...quiet, credits: { ...quiet.credits, balance: '0' } })).toBe('failing');
     expect(readerStatus({ ...quiet, credits: { ...quiet.credits, balance: '-5' } })).toBe('failing');
@@ -45,6 +67,13 @@ describe('readerStatus', () => {
     expect(readerStatus({ ...quiet, credits: { ...quiet.credits, health: 'green', runwayHours: 20 } })).toBe('degraded');
   });
 
+  it("never reads better than its credits' own arithmetic: a runway its balance and spend contradict", () => {
+    // 1e10 credits, spending 2.4e11 a day: 1e10 an hour, one hour left, whatever runway and health it states
+    const spending = { ...quiet.credits, balance: '10000000000', spentLast24h: '240000000000', runwayHours: 2756.2, health: 'green' as const };
+    expect(readerStatus({ ...quiet, credits: spending })).toBe('failing');
+    expect(readerStatus({ ...quiet, credits: { ...spending, spentLast24h: '24000000000' } })).toBe('degraded');
+  });
+
   it('is degraded when its data lags its instant by more than the grace, as the worker judges data_behind', () => {
     const generatedAt = Date.parse(quiet.generatedAt);
     const grace = quiet.rules!.graceSeconds * 1000;
@@ -52,6 +81,26 @@ describe('readerStatus', () => {
     expect(readerStatus({ ...quiet, dataAsOf: iso(generatedAt - grace - 1) })).toBe('degraded');
     // a file from before dataAsOf and rules says nothing about its lag
     expect(readerStatus({ ...quiet, dataAsOf: iso(generatedAt - 2 * grace), rules: undefined })).toBe('healthy');
+  });
+});
+
+describe('readerCredits', () => {
+  const { credits } = read('healthy');
+
+  it("is every fixture's own credits: the worker's figures agree with its rules", () => {
+    for (const name of ['healthy', 'degraded', 'failing', 'empty', 'demo', 'hostile', 'hostile-page', 'legacy-v1']) {
+      expect(readerCredits(read(name).credits), name).toEqual(read(name).credits);
+    }
+  });
+
+  it('shows no figure its balance and spend contradict, and never a runway or health better than stated', () => {
+    // a "$0.00" under a balance of 987,654 USD, and a burn that is not the spend's
+    expect(readerCredits({ ...credits, balanceUsd: '0.00', burnPerHour: '0' })).toEqual(credits);
+    const spending = { ...credits, balance: '10000000000', spentLast24h: '240000000000' };
+    expect(readerCredits(spending)).toEqual({ ...spending, balanceUsd: '1000.00', burnPerHour: '10000000000', runwayHours: 1, health: 'red' });
+    expect(readerCredits({ ...credits, runwayHours: 3 })).toMatchObject({ runwayHours: 3, health: 'red' });
+    expect(readerCredits({ ...credits, spentLast24h: '0', burnPerHour: '0', runwayHours: 20 })).toMatchObject({ runwayHours: 20, health: 'yellow' });
+    expect(readerCredits({ ...credits, health: 'yellow' })).toMatchObject({ runwayHours: credits.runwayHours, health: 'yellow' });
   });
 });
 
@@ -67,6 +116,18 @@ describe('staleAtOf', () => {
   it('counts the freshness window of a snapshot from the future from when it was first seen', () => {
     const ahead = { generatedAt: iso(made + 24 * 60 * minute), staleAfter: iso(made + 24 * 60 * minute + 3 * minute) };
     expect(staleAtOf(ahead, made)).toBe(made + 3 * minute);
+  });
+
+  it('vouches for no longer than the slowest schedule the worker accepts allows, whatever staleAfter a file claims', () => {
+    const hour = 60 * minute;
+    const yearsAhead = { generatedAt: iso(made), staleAfter: iso(made + 5 * 365 * 24 * hour) };
+    expect(maxFreshnessMs).toBe(3 * hour);
+    expect(staleAtOf(yearsAhead, made + 20_000)).toBe(made + maxFreshnessMs);
+    // from the future too: counted from when it was first seen
+    const aheadAndLong = { generatedAt: iso(made + 24 * hour), staleAfter: iso(made + 24 * hour + 400 * hour) };
+    expect(staleAtOf(aheadAndLong, made)).toBe(made + maxFreshnessMs);
+    // an honest window at the slowest schedule stands as it is
+    expect(staleAtOf({ generatedAt: iso(made), staleAfter: iso(made + maxFreshnessMs) }, made)).toBe(made + maxFreshnessMs);
   });
 
   it('is staleAfter when that comes before generatedAt', () => {
