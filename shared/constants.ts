@@ -56,6 +56,16 @@ export const limits = {
  */
 export const snapshotSchedule = { maxIntervalMs: 60 * 60 * 1000, staleAfterIntervals: 3 } as const;
 
+/** The longest an honest snapshot vouches for itself: staleAfter at the slowest schedule the worker accepts. */
+export const maxFreshnessMs = snapshotSchedule.staleAfterIntervals * snapshotSchedule.maxIntervalMs;
+
+/**
+ * How long a snapshot made now reads as current, given the time to the schedule's next fire: 3 of
+ * those, and never more than maxFreshnessMs (a schedule with a gap, office hours only say, would
+ * otherwise vouch for its evening's snapshot until the next morning's).
+ */
+export const freshnessWindowMs = (untilNextMs: number) => Math.min(snapshotSchedule.staleAfterIntervals * untilNextMs, maxFreshnessMs);
+
 export const snapshotFileName = 'governance-status.json';
 export const schemaFileName = 'governance-status.schema.json';
 export const badgeFileName = 'governance-badge.json';

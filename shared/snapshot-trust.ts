@@ -4,7 +4,7 @@
 // older file must not take the page back in time). Pure.
 import type { CharterState, CreditHealth, Credits, OverallStatus, PublishedStatus, RunStatus, Severity } from './contract.ts';
 import { dataBehindBeyond, isFromTheFuture } from './clock.ts';
-import { snapshotSchedule } from './constants.ts';
+import { maxFreshnessMs } from './constants.ts';
 import { creditHealth, healthSeverity, summarizeCredits } from './credits.ts';
 import { allChartersDown, charterStateInfo, downStates, statusOf } from './reasons.ts';
 
@@ -74,9 +74,6 @@ export function readerStatus(snapshot: Details): OverallStatus {
   const details = statusOf(severities.filter((severity): severity is Severity => !!severity).map((severity) => ({ severity })));
   return worse(claimedStatus(snapshot), details);
 }
-
-/** The longest an honest snapshot vouches for itself: staleAfter at the slowest schedule the worker accepts. */
-export const maxFreshnessMs = snapshotSchedule.staleAfterIntervals * snapshotSchedule.maxIntervalMs;
 
 /**
  * When a reader must stop vouching for a snapshot: its staleAfter, but never later than its own

@@ -10,7 +10,7 @@ import cron from 'node-cron';
 import { cronIntervalMs } from '../shared/schedule.ts';
 import { repeatsFire, type Fire } from '../shared/clock.ts';
 import type { Logger } from '../shared/ports.ts';
-import { atomFeedFileName, jsonFeedFileName, limits, snapshotSchedule } from '../shared/contract.ts';
+import { atomFeedFileName, freshnessWindowMs, jsonFeedFileName, limits } from '../shared/contract.ts';
 import { buildSnapshot, createPublisher, type SnapshotSettings } from './build-snapshot.ts';
 import { describeDatabaseUrl, parseConfig, type WorkerConfig } from './config.ts';
 import { captureLibraryOutput, createLogger } from './logger.ts';
@@ -66,7 +66,7 @@ function settingsOf(config: WorkerConfig): SnapshotSettings {
   return {
     principalId: config.principalId,
     billingAccountId: config.billingAccountId,
-    staleAfterMs: (now) => snapshotSchedule.staleAfterIntervals * cronIntervalMs(config.snapshotCron, now),
+    staleAfterMs: (now) => freshnessWindowMs(cronIntervalMs(config.snapshotCron, now)),
     rules: config.rules,
     clockSkewLimitMs: config.clockSkewLimitMs,
     feeds: links && { atom: links.atomUrl, json: links.jsonUrl },

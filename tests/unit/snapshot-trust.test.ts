@@ -4,7 +4,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { PublishedStatus, Reason } from '../../shared/contract.ts';
-import { claimedStatus, isOlderSnapshot, maxFreshnessMs, readerCharterState, readerCredits, readerStatus, staleAtOf } from '../../shared/snapshot-trust.ts';
+import { freshnessWindowMs, maxFreshnessMs } from '../../shared/constants.ts';
+import { cronIntervalMs } from '../../shared/schedule.ts';
+import { claimedStatus, isOlderSnapshot, readerCharterState, readerCredits, readerStatus, staleAtOf } from '../../shared/snapshot-trust.ts';
 
 const read = (name: string) => JSON.parse(readFileSync(new URL(`../fixtures/snapshots/${name}.json`, import.meta.url), 'utf8')) as PublishedStatus;
 const reason = (severity: Reason['severity']): Reason => ({ code: 'charter_failing', severity, charterId: null, since: null, text: 'x' });
@@ -128,6 +130,16 @@ describe('staleAtOf', () => {
     expect(staleAtOf(aheadAndLong, made)).toBe(made + maxFreshnessMs);
     // an honest window at the slowest schedule stands as it is
     expect(staleAtOf({ generatedAt: iso(made), staleAfter: iso(made + maxFreshnessMs) }, made)).toBe(made + maxFreshnessMs);
+  });
+
+  it('is what the worker writes: 3 times the time to its next fire, at most the reader’s bound (a schedule with an overnight gap)', () => {
+    expect(freshnessWindowMs(cronIntervalMs('* * * * *', new Date(made)))).toBe(3 * minute);
+    expect(freshnessWindowMs(cronIntervalMs('0 * * * *', new Date('2026-11-21T12:00:00Z')))).toBe(maxFreshnessMs);
+    // office hours only: at 17:50 the next two fires are 17:55 and 09:00 the next morning, 15 hours apart
+    // (were the 17:55 tick to fail, the 17:50 snapshot would vouch for itself until two days later)
+    const evening = new Date('2026-11-21T17:50:00Z');
+    expect(cronIntervalMs('*/5 9-17 * * *', evening)).toBe(15 * 60 * minute + 5 * minute);
+    expect(freshnessWindowMs(cronIntervalMs('*/5 9-17 * * *', evening))).toBe(maxFreshnessMs);
   });
 
   it('is staleAfter when that comes before generatedAt', () => {
