@@ -39,3 +39,12 @@ export const archiveRecentDays = 365;
 export const archiveDayBytes = 1_048_576;
 /** the bundle's bytes at most: older days are left out rather than pass this (worker/archive-recent.ts) */
 export const archiveRecentBytes = 16_777_216;
+
+/**
+ * Whether a server's answer to a GET of a published file says it is not there: 404; 403, as S3 answers
+ * for a missing key a reader may not list; or a page of HTML, which no published file is (a host's
+ * fallback for any path: a single-page app's, Cloudflare Pages' without a 404.html).
+ */
+export function answersMissing(status: number, contentType: string | null): boolean {
+  return status === 404 || status === 403 || (status === 200 && /^\s*text\/html\b/i.test(contentType ?? ''));
+}

@@ -3,6 +3,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
+import { answersMissing } from '../shared/archive-files.ts';
 
 export type Source = { description: string; snapshotName: string; read(name: string): Promise<Uint8Array<ArrayBuffer> | null> };
 
@@ -36,11 +37,8 @@ const tooLarge = (name: string) => new Error(`${name} is larger than ${readMaxBy
 async function fetchBytes(url: URL): Promise<Uint8Array<ArrayBuffer> | null> {
   // no-store: a copy cached before the last write would make the file and its signature disagree
   const response = await fetch(url, { cache: 'no-store', signal: AbortSignal.timeout(30_000) });
-  if (response.status === 404 || response.status === 403) return null; // S3 answers 403 for a missing key without ListBucket
+  if (answersMissing(response.status, response.headers.get('content-type'))) return (await response.body?.cancel(), null);
   if (!response.ok) throw new Error(`${url.href} answered HTTP ${response.status}`);
-  // no published file is HTML: a host that answers a missing file with its page (a single-page app's
-  // fallback, as Cloudflare Pages does without a 404.html) says it is missing
-  if (/^\s*text\/html\b/i.test(response.headers.get('content-type') ?? '')) return (await response.body?.cancel(), null);
   const chunks: Uint8Array[] = [];
   let size = 0;
   for await (const chunk of response.body ?? []) {

@@ -2,7 +2,7 @@
 // request) read as the files it copies, the key, and the snapshot the page polled, all verified by
 // shared/archive-verify.ts with WebCrypto. The key the page was built with (PUBLIC_SIGNING_KEY_FILE)
 // is pinned: a record signed by another key does not verify. Never throws.
-import { archiveDayBytes, archiveRecentBytes, archiveRecentFileName } from '../../shared/archive-files.ts';
+import { answersMissing, archiveDayBytes, archiveRecentBytes, archiveRecentFileName } from '../../shared/archive-files.ts';
 import { limits } from '../../shared/constants.ts';
 import { asRecentBundle, bundleRange, holdsOnlyIndexedDays, readWithBundle, type RecentBundle } from '../../shared/archive-bundle.ts';
 import { verifyRecordCore, type FailureKind } from '../../shared/archive-verify-core.ts';
@@ -38,7 +38,7 @@ async function fetchBytes(source: RecordSource, name: string, maxBytes: number):
   const get = source.fetch; // not called as a method: the browser's fetch refuses another `this`
   try {
     response = await get(source.url(name), { cache: 'no-cache' });
-    if (response.status === 404) return null;
+    if (answersMissing(response.status, response.headers.get('content-type'))) return null;
     if (!response.ok) throw new Unreachable(`${name}: the server answered ${response.status}`);
     bytes = await readCapped(response, maxBytes);
   } catch (error) {

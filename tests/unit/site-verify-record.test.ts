@@ -153,6 +153,23 @@ describe('the page checks the record', () => {
     await expect(loadBundle(failing)).rejects.toThrow(/answered 503/);
   });
 
+  it.each([
+    ['S3 without ListBucket (403)', () => new Response('<Error><Code>AccessDenied</Code></Error>', { status: 403, headers: { 'content-type': 'application/xml' } })],
+    ["a host's HTML page for any path (200)", () => new Response('<!doctype html><title>Status</title>', { headers: { 'content-type': 'text/html; charset=utf-8' } })],
+  ])('reads a missing file as missing where the host answers it as %s: no record yet, not a broken one', async (_, missing) => {
+    const { files, now } = await buildRecord({ days: 2 });
+    files.delete(archiveRecentFileName);
+    const source: RecordSource = {
+      url: (name) => `https://status.example.org/${name}`,
+      snapshotName: 'governance-status.json',
+      fetch: (async (url: string) => {
+        const body = files.get(new URL(url).pathname.slice(1));
+        return body === undefined ? missing() : new Response(body, { headers: { 'content-type': 'application/json' } });
+      }) as typeof fetch,
+    };
+    expect(await loadBundle(source)).toBeNull();
+  });
+
   it('refuses a file longer than its bound, read no further: a bundle is then not one, a snapshot cannot be checked', async () => {
     const { files, now } = await buildRecord({ days: 2 });
     let pulled = 0;
