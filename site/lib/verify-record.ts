@@ -117,6 +117,46 @@ export async function recheckRecord(
   return { state: await checkRecord(source, { ...options, bundle: reloaded }), reloaded };
 }
 
+/** What the page keeps from one check of the record to the next (site/components/use-record.ts). */
+export type RecordMemory = {
+  /** the bundle as loaded; null: load it (again) at the next check */
+  bundle: Promise<RecentBundle | null | 'invalid'> | null;
+  /** the days the last full check covered: later checks read only the index and the snapshot */
+  checkedDays: number | null;
+};
+
+/**
+ * The record as the polled snapshot shows it: in full the first time, then with recheckRecord.
+ * `days`: the bundle's days when this check verified them in full (the longer uptime counts them).
+ * After a break the bundle is loaded again for the next snapshot: the worker writes recent.json after
+ * the snapshot (worker/build-snapshot.ts), so a bundle fetched between the two (a new key's first
+ * snapshot, the bundle that carries its statement not yet written) would make a break stand for good.
+ */
+export async function checkPolledRecord(
+  source: RecordSource,
+  memory: RecordMemory,
+  options: { snapshotText: string; pinnedKey: unknown; now: number },
+): Promise<{ state: RecordState; days: RecentBundle['days'] | null }> {
+  try {
+    let loaded = await (memory.bundle ??= loadBundle(source));
+    let state: RecordState;
+    let checkedAll = memory.checkedDays === null || typeof loaded !== 'object' || loaded === null;
+    if (checkedAll) state = await checkRecord(source, { ...options, bundle: loaded });
+    else {
+      const again = await recheckRecord(source, { ...options, bundle: loaded as RecentBundle });
+      state = again.state;
+      if (again.reloaded !== undefined) [memory.bundle, loaded, checkedAll, memory.checkedDays] = [Promise.resolve(again.reloaded), again.reloaded, true, null];
+    }
+    if (state.kind === 'broken') memory.bundle = null;
+    if (state.kind === 'verified') state = { ...state, checkedDays: (memory.checkedDays ??= state.checkedDays) };
+    const verified = checkedAll && typeof loaded === 'object' && loaded !== null && (state.kind === 'verified' || state.kind === 'unsigned');
+    return { state, days: verified ? (loaded as RecentBundle).days : null };
+  } catch (error) {
+    memory.bundle = null; // tried again with the next snapshot
+    return { state: { kind: 'unavailable', reason: error instanceof Error ? error.message : String(error) }, days: null };
+  }
+}
+
 /** Until when the polled snapshot may read as current: its staleAfter, or earlier when the record verified it signed by a key retired since. */
 export function snapshotFreshUntil(snapshot: { generatedAt: string; staleAfter: string }, state: RecordState): string {
   return state.kind === 'verified' && state.snapshot.generatedAt === snapshot.generatedAt ? state.snapshot.freshUntil : snapshot.staleAfter;

@@ -2,7 +2,7 @@
 // fetched through a fetch that serves the store's files: what it asks for, and what it finds.
 import { describe, expect, it } from 'vitest';
 import { archiveDayFileName, archiveRecentBytes, archiveRecentFileName, keyRotationsFileName, signatureFileName, signingKeyFileName } from '../../shared/archive-files.ts';
-import { checkRecord, loadBundle, recheckRecord, snapshotFreshUntil, type RecordSource } from '../../site/lib/verify-record.ts';
+import { checkPolledRecord, checkRecord, loadBundle, recheckRecord, snapshotFreshUntil, type RecordMemory, type RecordSource } from '../../site/lib/verify-record.ts';
 import { createArchivist } from '../../worker/archive.ts';
 import { createRotationStatement, createSigner, publicJwkOf, signingKeyFileBody } from '../../worker/signing-key.ts';
 import { generateKeyPairSync } from 'node:crypto';
@@ -116,6 +116,39 @@ describe('the page checks the record', () => {
     const forged = snapshotText.replace('"healthy"', '"failing"');
     files.set('governance-status.json', forged);
     expect((await recheckRecord(source, { ...options, snapshotText: forged })).state).toMatchObject({ kind: 'broken', failure: 'signature', file: 'governance-status.json' });
+  });
+
+  it("a page that polls a new key's first snapshot before the worker has written recent.json again reads the record as verified at the next snapshot", async () => {
+    const [oldKey, newKey] = [generateKeyPairSync('ed25519').privateKey, generateKeyPairSync('ed25519').privateKey];
+    const record = await buildRecord({ days: 3, signer: createSigner(oldKey) });
+    const { files } = record;
+    const { source, asked } = sourceOf(files);
+    const pinnedKey = createSigner(oldKey).publicJwk;
+    const memory: RecordMemory = { bundle: null, checkedDays: null };
+    const poll = (now: number) => checkPolledRecord(source, memory, { snapshotText: files.get('governance-status.json')!, pinnedKey, now });
+    expect((await poll(record.now)).state).toMatchObject({ kind: 'verified' });
+    // the operator rotates (README, key rotation); the new key's worker writes its first snapshot, and
+    // only then, in the same tick, recent.json with the statement (worker/build-snapshot.ts)
+    files.set(keyRotationsFileName, JSON.stringify({ rotations: [createRotationStatement(oldKey, newKey, new Date(record.now + 60_000))] }));
+    const next = createSigner(newKey);
+    files.set(signingKeyFileName, signingKeyFileBody(next));
+    const publish = (now: number) => {
+      const text = snapshotAt(now);
+      files.set('governance-status.json', text);
+      files.set(signatureFileName('governance-status.json'), next.sign(text));
+    };
+    publish(record.now + 120_000);
+    expect((await poll(record.now + 120_000)).state).toMatchObject({ kind: 'broken', failure: 'unknown_key' });
+    await createArchivist({ store: record.store, signer: next, logger: recordingLogger(), clock: () => new Date(record.now + 120_000) }).archive([]);
+    publish(record.now + 180_000);
+    asked.length = 0;
+    expect(await poll(record.now + 180_000)).toMatchObject({ state: { kind: 'verified', keyId: next.kid, days: 3, checkedDays: 3 }, days: expect.any(Array) });
+    expect(asked.filter((name) => name === archiveRecentFileName)).toHaveLength(1);
+    // verified again: the next snapshot reads no bundle
+    publish(record.now + 240_000);
+    asked.length = 0;
+    expect(await poll(record.now + 240_000)).toMatchObject({ state: { kind: 'verified', keyId: next.kid }, days: null });
+    expect(asked).not.toContain(archiveRecentFileName);
   });
 
   it('fails a bundle holding a day the index does not list, or a day twice: the checks never read those copies, and the uptime would count them', async () => {
