@@ -57,10 +57,15 @@ export async function resolveKeyChain(files: { published: unknown; rotations: un
 }
 
 /**
- * When the key `kid` takes over by the statements, if the file time `at` lies before that (else
- * null): a file it signs dated earlier is refused by every verifier, an archived day for good.
+ * When the key `kid` takes over by the statements for good, if the file time `at` lies before that
+ * (else null): a file it signs dated earlier is refused by every verifier, an archived day for good.
+ * Its last window counts from the first of the windows of that key just before it: a statement from
+ * a key to itself hands over to the same key, and the key signs on either side of it.
  */
 export function notYetInForce(chain: KeyChain, kid: string, at: number): number | null {
-  const window = chain.keys.findLast((key) => key.kid === kid);
-  return window !== undefined && at < window.from ? window.from : null;
+  let first = chain.keys.findLastIndex((key) => key.kid === kid);
+  if (first < 0) return null;
+  while (first > 0 && chain.keys[first - 1]!.kid === kid) first -= 1;
+  const from = chain.keys[first]!.from;
+  return at < from ? from : null;
 }

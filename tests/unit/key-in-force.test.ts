@@ -48,6 +48,14 @@ describe('createKeyInForce', () => {
     await createKeyInForce(storeWith(rotations).store, null, recordingLogger()).check('2020-01-01T00:00:00.000Z');
   });
 
+  it('does not wait on a statement from its key to itself: the key signs on either side of it', async () => {
+    const toItself = JSON.stringify({ rotations: [createRotationStatement(newKey, newKey, new Date(statedAt))] });
+    await createKeyInForce(storeWith(toItself).store, createSigner(newKey), recordingLogger()).check('2026-11-21T12:03:00.000Z');
+    // and still waits for a key brought back, between the statement that retired it and the one that brings it back
+    const back = JSON.stringify({ rotations: [createRotationStatement(newKey, oldKey, new Date('2026-11-21T12:00:00.000Z')), createRotationStatement(oldKey, newKey, new Date(statedAt))] });
+    await expect(createKeyInForce(storeWith(back).store, createSigner(newKey), recordingLogger()).check('2026-11-21T12:03:00.000Z')).rejects.toThrow(`takes over at ${statedAt}`);
+  });
+
   it.each([
     ['not JSON', '{"rotations": [', `${keyRotationsFileName} is not JSON`],
     ['another chain', JSON.stringify({ rotations: [createRotationStatement(oldKey, generateKeyPairSync('ed25519').privateKey, new Date(statedAt))] }), 'but the rotation statements end at key'],
