@@ -8,6 +8,7 @@ import { firstIssue, parseArchiveDay, parseArchiveIndex } from '../shared/archiv
 import { archiveIndexFileName } from '../shared/archive-files.ts';
 import { parseGovernanceStatus } from '../shared/contract.ts';
 import { forgottenDay, parseSeenDay, verifyRecord, type FailureKind, type SeenDay, type VerifyReport } from '../shared/archive-verify.ts';
+import { maxFreshnessMs } from '../shared/constants.ts';
 import { staleAtOf } from '../shared/snapshot-trust.ts';
 import { openSource, readKey, type Source } from './sources.ts';
 
@@ -39,7 +40,8 @@ function describeAge(ms: number): string {
  * How old the snapshot is, and until when it vouches for its data: by the page's rule
  * (shared/snapshot-trust.ts), a snapshot dated after this machine's now was made by now at the
  * latest, so it reads as current for its own window from now, not until a staleAfter however far
- * ahead; and never past the retirement of the key that signed it (freshUntil).
+ * ahead; for no longer than maxFreshnessMs (an old worker's staleAfter a day or two on); and never
+ * past the retirement of the key that signed it (freshUntil).
  */
 function describeSnapshot(snapshot: VerifyReport['snapshot'], now: number): string {
   const { ageMs, staleAfter } = snapshot;
@@ -48,7 +50,8 @@ function describeSnapshot(snapshot: VerifyReport['snapshot'], now: number): stri
   const why =
     until === Date.parse(staleAfter) ? ''
     : until === snapshot.freshUntil ? `its key was retired at ${new Date(until).toISOString()} by a rotation statement`
-    : `its window counts from this machine's now, as it is dated ahead of it`;
+    : ageMs < 0 ? `its window counts from this machine's now, as it is dated ahead of it`
+    : `no snapshot vouches for itself longer than ${maxFreshnessMs / 3_600_000} hours`;
   const untilText = new Date(until).toISOString();
   if (now <= until) return `${age}, fresh until ${untilText}${why ? ` (its staleAfter is ${staleAfter}, but ${why})` : ''}`;
   return `${age}, ${why ? `STALE (its staleAfter is ${staleAfter}, but ${why})` : `STALE (past its staleAfter ${staleAfter})`}`;

@@ -111,6 +111,21 @@ describe('a good record', () => {
     expect(Date.parse(line![1]!)).toBeLessThanOrEqual(after + window);
   });
 
+  it('a snapshot that claims a window longer than any honest one is stale by the 3 hours it may claim, and not said to be dated ahead', async () => {
+    // an old worker's office-hours schedule: made 4 hours ago, its staleAfter 45 hours later
+    const made = Date.now() - 4 * 3_600_000;
+    const signer = newSigner();
+    const { folder } = await publish({ signer }, (files) => {
+      const snapshot = { ...JSON.parse(files.get('governance-status.json')!), generatedAt: new Date(made).toISOString(), dataAsOf: new Date(made).toISOString(), staleAfter: new Date(made + 45 * 3_600_000).toISOString() };
+      const body = `${JSON.stringify(snapshot, null, 2)}\n`;
+      files.set('governance-status.json', body);
+      files.set('governance-status.json.jws', signer.sign(body));
+    });
+    const result = await verify(folder);
+    expect(result.code, result.stdout).toBe(0);
+    expect(result.stdout).toMatch(/generated \S+, 4\.0 h ago, STALE \(its staleAfter is \S+, but no snapshot vouches for itself longer than 3 hours\)/);
+  });
+
   it("reads a file a host answers with its HTML page (a single-page app's fallback) as missing: an unsigned record there says NOT SIGNED", async () => {
     const { folder } = await publish({ signer: null });
     const server = createServer((request, response) => {
