@@ -39,14 +39,16 @@ export function readWithBundle(bundle: RecentBundle, fallback: Read): Read {
 }
 
 /**
- * Whether the bundle's days are the index's newest days, oldest first, each once (what the worker
- * writes): only then was every copy it holds checked by verifyRecord over `bundleRange`. A copy the
- * index does not list, or a second copy of a day, is never read by the checks, so a reader that
- * counted it (the page's uptime) would count bytes nobody verified.
+ * Whether each of the bundle's days is one the index lists, in ascending order, each once: only then
+ * is every copy it holds the one verifyRecord reads over `bundleRange` (a day of the range it does not
+ * hold is fetched). A copy the index does not list, or a second copy of a day, is never read by the
+ * checks, so a reader that counted it (the page's uptime) would count bytes nobody verified. The
+ * worker writes the index's newest days; a bundle written as another replica extended the index holds
+ * all but the newest, which is fetched and checked.
  */
 export function holdsOnlyIndexedDays(bundle: RecentBundle, entries: ReadonlyArray<{ day: string }>): boolean {
-  const newest = entries.slice(entries.length - bundle.days.length);
-  return bundle.days.length <= entries.length && bundle.days.every((day, at) => day.day === newest[at]!.day);
+  const listed = new Set(entries.map((entry) => entry.day));
+  return bundle.days.every((day, at) => listed.has(day.day) && (at === 0 || bundle.days[at - 1]!.day < day.day));
 }
 
 /** The days the bundle holds, for verifyRecord's range: none when it holds none. */

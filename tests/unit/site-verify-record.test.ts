@@ -152,7 +152,7 @@ describe('the page checks the record', () => {
   });
 
   it('fails a bundle holding a day the index does not list, or a day twice: the checks never read those copies, and the uptime would count them', async () => {
-    const { files, now, signer } = await buildRecord({ days: 4 });
+    const { files, now, signer, days } = await buildRecord({ days: 4 });
     const honest = files.get(archiveRecentFileName)!;
     const perfect = (bytes: string) => bytes.replace(/"failed":\d+/g, '"failed":0').replace(/"succeeded":\d+/g, '"succeeded":96');
     const edits: Array<(days: Array<{ day: string; bytes: string; signature: string | null }>) => void> = [
@@ -174,6 +174,13 @@ describe('the page checks the record', () => {
     bundle.days.splice(0, 2);
     files.set(archiveRecentFileName, JSON.stringify(bundle));
     expect((await check(files, now, signer!.publicJwk)).state).toMatchObject({ kind: 'verified', days: 4, checkedDays: 2 });
+    // all but the newest (written as another replica extended the index): the newest is fetched and checked
+    const behind = JSON.parse(honest);
+    behind.days.pop();
+    files.set(archiveRecentFileName, JSON.stringify(behind));
+    const { state, asked } = await check(files, now, signer!.publicJwk);
+    expect(state).toMatchObject({ kind: 'verified', days: 4, checkedDays: 4 });
+    expect(asked).toContain(archiveDayFileName(days.at(-1)!));
   });
 
   it('says when there is no record yet, when the bundle is not one, and when it cannot be fetched', async () => {
