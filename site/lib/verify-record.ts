@@ -128,7 +128,7 @@ export type RecordMemory = {
 /**
  * The record as the polled snapshot shows it: in full the first time, then with recheckRecord.
  * `days`: the bundle's days when this check verified them in full (the longer uptime counts them).
- * After a break the bundle is loaded again for the next snapshot: the worker writes recent.json after
+ * After a break, or while there is none, the bundle is loaded again for the next snapshot: the worker writes recent.json after
  * the snapshot (worker/build-snapshot.ts), so a bundle fetched between the two (a new key's first
  * snapshot, the bundle that carries its statement not yet written) would make a break stand for good.
  */
@@ -147,7 +147,8 @@ export async function checkPolledRecord(
       state = again.state;
       if (again.reloaded !== undefined) [memory.bundle, loaded, checkedAll, memory.checkedDays] = [Promise.resolve(again.reloaded), again.reloaded, true, null];
     }
-    if (state.kind === 'broken') memory.bundle = null;
+    // none yet (the first day is archived while the page is open) or broken: the next snapshot loads it again
+    if (state.kind === 'broken' || state.kind === 'none') memory.bundle = null;
     if (state.kind === 'verified') state = { ...state, checkedDays: (memory.checkedDays ??= state.checkedDays) };
     const verified = checkedAll && typeof loaded === 'object' && loaded !== null && (state.kind === 'verified' || state.kind === 'unsigned');
     return { state, days: verified ? (loaded as RecentBundle).days : null };

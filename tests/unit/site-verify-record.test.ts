@@ -183,6 +183,18 @@ describe('the page checks the record', () => {
     expect(asked).toContain(archiveDayFileName(days.at(-1)!));
   });
 
+  it('finds the record a page open before the first archived day sees at the next snapshot after it', async () => {
+    const { files, now } = await buildRecord({ days: 1 });
+    const bundle = files.get(archiveRecentFileName)!;
+    files.delete(archiveRecentFileName);
+    const { source } = sourceOf(files);
+    const memory: RecordMemory = { bundle: null, checkedDays: null };
+    const poll = () => checkPolledRecord(source, memory, { snapshotText: files.get('governance-status.json')!, pinnedKey: null, now });
+    expect((await poll()).state).toEqual({ kind: 'none' });
+    files.set(archiveRecentFileName, bundle); // the worker archives its first day
+    expect((await poll()).state).toMatchObject({ kind: 'verified', days: 1 });
+  });
+
   it('says when there is no record yet, when the bundle is not one, and when it cannot be fetched', async () => {
     const { files, now } = await buildRecord({ days: 2 });
     files.delete(archiveRecentFileName);
