@@ -4,6 +4,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { answersMissing } from '../shared/archive-files.ts';
+import { readCapped } from '../shared/read-capped.ts';
 
 export type Source = { description: string; snapshotName: string; read(name: string): Promise<Uint8Array<ArrayBuffer> | null> };
 
@@ -39,14 +40,7 @@ async function fetchBytes(url: URL): Promise<Uint8Array<ArrayBuffer> | null> {
   const response = await fetch(url, { cache: 'no-store', signal: AbortSignal.timeout(30_000) });
   if (answersMissing(response.status, response.headers.get('content-type'))) return (await response.body?.cancel(), null);
   if (!response.ok) throw new Error(`${url.href} answered HTTP ${response.status}`);
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of response.body ?? []) {
-    chunks.push(chunk);
-    size += chunk.length;
-    if (size > readMaxBytes) throw tooLarge(url.href); // leaving the loop cancels the rest of the body
-  }
-  return new Uint8Array(Buffer.concat(chunks, size));
+  return (await readCapped(response, readMaxBytes)) ?? Promise.reject(tooLarge(url.href));
 }
 
 async function readBytes(path: string): Promise<Uint8Array<ArrayBuffer> | null> {

@@ -5,7 +5,7 @@ import { fill } from '../i18n/fill.ts';
 import type { Messages } from '../i18n/en.ts';
 import { findSchemaIssue, type JsonSchema, type SchemaIssue } from './check-schema.ts';
 import { readerNow } from './clock.ts';
-import { readCapped } from './read-capped.ts';
+import { readCapped } from '../../shared/read-capped.ts';
 import { offsetFromResponse, type OffsetRange } from './server-clock.ts';
 
 export type FetchOutcome<T = unknown> = ({ ok: true; data: T } | { ok: false; reason: string }) & { clock?: OffsetRange | null };

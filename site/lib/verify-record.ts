@@ -6,7 +6,7 @@ import { answersMissing, archiveDayBytes, archiveRecentBytes, archiveRecentFileN
 import { limits } from '../../shared/constants.ts';
 import { asRecentBundle, bundleRange, holdsOnlyIndexedDays, readWithBundle, type RecentBundle } from '../../shared/archive-bundle.ts';
 import { verifyRecordCore, type FailureKind } from '../../shared/archive-verify-core.ts';
-import { readCapped } from './read-capped.ts';
+import { readCapped } from '../../shared/read-capped.ts';
 
 export type RecordState =
   | { kind: 'checking' }

@@ -1,6 +1,6 @@
-// A response's body, read no further than the bound its contract sets (shared/constants.ts limits):
-// a huge or endless body (a broken CDN, a hostile server) must neither hang the tab nor fill its
-// memory. The read stops at the first byte past the bound.
+// A response's body, read no further than a bound (the contract's, shared/constants.ts limits, for the
+// page; the verify command's own): a huge or endless body (a broken CDN, a hostile server) must neither
+// hang a tab nor fill a process's memory. The read stops at the first byte past the bound.
 
 /** The body's bytes, or null when it is longer than maxBytes (the rest is never read). */
 export async function readCapped(response: Response, maxBytes: number): Promise<Uint8Array<ArrayBuffer> | null> {
