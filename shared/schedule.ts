@@ -107,6 +107,23 @@ export function fireAfter(cron: string, timezone: string, at: number): number | 
   return firesBetween(cron, timezone, at + 1, Number.POSITIVE_INFINITY, 1)[0] ?? null;
 }
 
+/**
+ * The instant after which `cron` (UTC) next fires more than `limitMs` later, within `horizonMs` of
+ * `from` (counted from `from` itself), or null: a schedule's first long pause (office hours only,
+ * weekdays only, once a day). From each fire it moves on to the last fire within `limitMs` of it, as
+ * no longer pause can start between the two: about horizonMs / limitMs steps (throws on a bad expression).
+ */
+export function pauseLongerThan(cron: string, from: Date, limitMs: number, horizonMs: number): Date | null {
+  const expression = parseCron(cron, 'UTC', from);
+  for (let at = from.getTime(); at < from.getTime() + horizonMs; ) {
+    expression.reset(new Date(at));
+    if (!expression.hasNext() || expression.next().getTime() - at > limitMs) return new Date(at);
+    expression.reset(new Date(at + limitMs + 1));
+    at = expression.prev().getTime();
+  }
+  return null;
+}
+
 /** Milliseconds between the next two fires of `cron` after `now` (throws on a bad expression). */
 export function cronIntervalMs(cron: string, now: Date, timezone = 'UTC'): number {
   const fires = parseCron(cron, timezone, now).take(2);

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import cron from 'node-cron';
 import type { KeyObject } from 'node:crypto';
 import { snapshotSchedule } from '../shared/constants.ts';
-import { cronIntervalMs } from '../shared/schedule.ts';
+import { pauseLongerThan } from '../shared/schedule.ts';
 import { loadSigningKey } from './signing-key.ts';
 
 export const defaults = {
@@ -171,18 +171,18 @@ function postgresUrlProblem(value: string): string | null {
   return null;
 }
 
-/** Why SNAPSHOT_CRON cannot be used, or null. */
+/** Why SNAPSHOT_CRON cannot be used, or null: a pause of over an hour in the next 8 days (a weekly pattern's). */
 function snapshotCronProblem(expression: string): string | null {
-  let interval = 0;
+  let pause: Date | null;
   try {
-    interval = cron.validate(expression) ? cronIntervalMs(expression, new Date()) : 0;
+    if (!cron.validate(expression)) return 'is not a valid cron expression';
+    pause = pauseLongerThan(expression, new Date(), snapshotSchedule.maxIntervalMs, 8 * 24 * 60 * 60 * 1000);
   } catch {
-    // does not fire twice
+    return 'is not a valid cron expression';
   }
-  if (!(interval > 0)) return 'is not a valid cron expression';
-  // a slower schedule would let a stopped worker's last snapshot stand as current for days
-  if (interval > snapshotSchedule.maxIntervalMs) return 'fires less often than once an hour: a snapshot reads as current for 3 x the interval, so a stopped worker would go unseen for that long';
-  return null;
+  if (pause === null) return null;
+  // a snapshot vouches for itself for 3 intervals and at most 3 hours (shared/constants.ts freshnessWindowMs)
+  return `fires less often than once an hour (it pauses after ${pause.toISOString()}): a snapshot reads as current for 3 hours at most, so the page would say it is stale through every such pause`;
 }
 
 export type WorkerConfig = ReturnType<typeof toConfig>;

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { defaults, describeDatabaseUrl, parseConfig, parseDestination } from '../../worker/config.ts';
 
 const valid = { DATABASE_URL: 'postgres://reader:pw@db:5432/cogni', SNAPSHOT_DESTINATION: 'file:///srv/www/governance-status.json' };
@@ -72,6 +72,28 @@ describe('parseConfig', () => {
   });
 });
 
+describe('a SNAPSHOT_CRON that pauses for more than an hour in the next 8 days', () => {
+  // Monday 2026-12-07 at noon
+  beforeEach(() => void vi.useFakeTimers({ now: new Date('2026-12-07T12:00:00Z'), toFake: ['Date'] }));
+  afterEach(() => void vi.useRealTimers());
+  it.each([
+    ['0 0 * * *', '2026-12-07T12:00:00.000Z'],
+    ['0 */2 * * *', '2026-12-07T12:00:00.000Z'],
+    // office hours only: measured between the next two fires at noon, every 5 minutes
+    ['*/5 9-17 * * *', '2026-12-07T17:55:00.000Z'],
+    // weekdays only: Friday's last minute, then Monday's first
+    ['* * * * 1-5', '2026-12-11T23:59:00.000Z'],
+  ])('%s is refused, naming where it pauses', (value, pause) => {
+    const result = parseConfig({ ...valid, SNAPSHOT_CRON: value });
+    expect(!result.ok && result.problems).toEqual([
+      { variable: 'SNAPSHOT_CRON', problem: `fires less often than once an hour (it pauses after ${pause}): a snapshot reads as current for 3 hours at most, so the page would say it is stale through every such pause` },
+    ]);
+  });
+  it('takes one that never pauses longer than an hour', () => {
+    for (const value of ['0 * * * *', '0,45 * * * *', '*/5 * * * * *']) expect(parseConfig({ ...valid, SNAPSHOT_CRON: value }).ok, value).toBe(true);
+  });
+});
+
 // Each case: the variable, its bad value, and the exact message the operator reads.
 const badValues: Array<[variable: string, value: string, problem: string]> = [
   ['HEALTH_PORT', '99999', 'must be a whole number from 0 to 65535'],
@@ -106,8 +128,6 @@ const badValues: Array<[variable: string, value: string, problem: string]> = [
   // a user name with an unencoded @ (user@server) and a password with an unencoded /: the rest of the password would be the database's name
   ['DATABASE_URL', 'postgres://reader@server:2024/word@db/cogni', 'has an @ after its host: percent-encode / ? # @ in the user name and password (%2F %3F %23 %40)'],
   ['SNAPSHOT_CRON', 'every minute', 'is not a valid cron expression'],
-  ['SNAPSHOT_CRON', '0 0 * * *', 'fires less often than once an hour: a snapshot reads as current for 3 x the interval, so a stopped worker would go unseen for that long'],
-  ['SNAPSHOT_CRON', '0 */2 * * *', 'fires less often than once an hour: a snapshot reads as current for 3 x the interval, so a stopped worker would go unseen for that long'],
   ['SNAPSHOT_DESTINATION', 'file:relative/governance-status.json', 'must be an absolute file URL with three slashes: file:///path/to/governance-status.json'],
   ['SNAPSHOT_DESTINATION', 'file://host/srv/governance-status.json', 'must be an absolute file URL with three slashes: file:///path/to/governance-status.json'],
   ['SNAPSHOT_DESTINATION', 'file://localhost/srv/governance-status.json', 'must be an absolute file URL with three slashes: file:///path/to/governance-status.json'],
