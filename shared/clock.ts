@@ -55,6 +55,18 @@ export function dataAsOfMs(reading: ReplicationReading): number | string {
   return Math.min(replayedMs, now);
 }
 
+/**
+ * Why a tick's data may not be published after the last tick's: it is older (a standby that fell
+ * behind, or one whose WAL arrived a moment before its replay, reads as of its last replayed
+ * transaction). Judged again on it, runs already seen would be unseen, a resolved incident open again
+ * and the balance of minutes ago new: every output would tell of changes that never happened.
+ */
+export function dataWentBackProblem(dataAsOf: number, lastDataAsOf: number): string | null {
+  if (dataAsOf >= lastDataAsOf) return null;
+  const iso = (ms: number) => new Date(ms).toISOString();
+  return `the data is as of ${iso(dataAsOf)}, older than the last snapshot's (${iso(lastDataAsOf)}): the database is a standby behind what was published already; published again once its data is as recent`;
+}
+
 /** How far the data lags behind the tick's instant (0 on a primary, or a standby with nothing to replay). */
 export function dataBehindMs(clock: { now: number; dataAsOf: number }): number {
   return Math.max(0, clock.now - clock.dataAsOf);

@@ -25,7 +25,7 @@ import { createMemory } from './memory.ts';
 import { createFilePublisher, type PublishResult, type PublishSettings } from './publish.ts';
 import { announcedIn, createHistoryFile, type HistoryContent, type HistoryFile } from './side-files.ts';
 import { assertSnapshotIsValid, serializeSnapshot, SnapshotError } from './validate.ts';
-import { clockSkewMs, databaseTimeAt, skewProblem } from '../shared/clock.ts';
+import { clockSkewMs, databaseTimeAt, dataWentBackProblem, skewProblem } from '../shared/clock.ts';
 
 const hourMs = 60 * 60 * 1000;
 const dayMs = 24 * hourMs;
@@ -94,6 +94,8 @@ type BuilderState = {
   historyFile: ReturnType<typeof createHistoryFile>;
   /** the worker's clock minus the database's, as last measured (0 until then): whether a rebuild is due is judged by the database's clock */
   skewMs: number;
+  /** the data's instant of the last tick built: a tick whose data is older publishes nothing (shared/clock.ts) */
+  dataAsOf: number;
 };
 
 /**
@@ -112,7 +114,7 @@ export function createSnapshotBuilder(
   const memory = createMemory(rules);
   const keeper = createHistoryKeeper(rules);
   const rebuild = createHistoryRebuild({ source, keeper, memory, principalId: settings.principalId, billingAccountId: settings.billingAccountId, graceMs: rules.graceMs, readPublished: stored.announced });
-  const state: BuilderState = { source, settings, logger, record, memory, usage: createUsageMemory(), keeper, rebuild, historyFile: createHistoryFile(logger), skewMs: 0 };
+  const state: BuilderState = { source, settings, logger, record, memory, usage: createUsageMemory(), keeper, rebuild, historyFile: createHistoryFile(logger), skewMs: 0, dataAsOf: Number.NEGATIVE_INFINITY };
 
   return {
     /**
@@ -153,8 +155,10 @@ async function readAtOneInstant(state: BuilderState, workerNow: Date, signal?: A
   const facts = await read(state, workerNow);
   signal?.throwIfAborted();
   state.skewMs = clockSkewMs(facts.clock.now.getTime(), workerNow.getTime() + (readAt - started));
-  const problem = skewProblem(state.skewMs, state.settings.clockSkewLimitMs ?? defaultClockSkewLimitMs);
+  const asOf = facts.clock.dataAsOf.getTime();
+  const problem = skewProblem(state.skewMs, state.settings.clockSkewLimitMs ?? defaultClockSkewLimitMs) ?? dataWentBackProblem(asOf, state.dataAsOf);
   if (problem) throw new SnapshotError(`not published: ${problem}`);
+  state.dataAsOf = asOf;
   return facts;
 }
 

@@ -2,10 +2,11 @@
 // either way, still judges the charters at the database's instant (or refuses to publish past the
 // limit), and a replica behind its primary is judged as of its data, never "missed" for the lag.
 import { describe, expect, it } from 'vitest';
-import { clockSkewMs, clockSteppedBackMs, dataAsOfMs, dataBehindBeyond, dataBehindMs, databaseTimeAt, describeLag, futureToleranceMs, isFromTheFuture, repeatsFire, skewProblem, steadyNow } from '../../shared/clock.ts';
-import { createSnapshotBuilder, defaultRules, type SnapshotSettings } from '../../worker/build-snapshot.ts';
+import { clockSkewMs, clockSteppedBackMs, dataAsOfMs, dataBehindBeyond, dataBehindMs, databaseTimeAt, dataWentBackProblem, describeLag, futureToleranceMs, isFromTheFuture, repeatsFire, skewProblem, steadyNow } from '../../shared/clock.ts';
+import { createPublisher, createSnapshotBuilder, defaultRules, type SnapshotSettings } from '../../worker/build-snapshot.ts';
 import { createLogger } from '../../worker/logger.ts';
 import { createFakeSource, schedule, type FakeData, type FakeRun } from '../support/fake-source.ts';
+import { createMemoryStore } from '../support/memory-store.ts';
 
 const minute = 60_000;
 const at = (iso: string) => new Date(iso);
@@ -163,6 +164,39 @@ describe('a replica 21 minutes behind its primary', () => {
     const { snapshot } = await createSnapshotBuilder(source, settings, logger).build(now);
     expect(snapshot.reasons).toEqual([]);
     expect(snapshot.status).toBe('healthy');
+  });
+});
+
+describe('a standby whose data falls behind what was already published', () => {
+  it('is refused only when older than the last tick’s data', () => {
+    expect(dataWentBackProblem(10 * minute, 10 * minute)).toBeNull();
+    expect(dataWentBackProblem(10 * minute, Number.NEGATIVE_INFINITY)).toBeNull();
+    expect(dataWentBackProblem(10 * minute - 1, 10 * minute)).toMatch(/^the data is as of 1970-01-01T00:09:59\.999Z, older than the last snapshot's \(1970-01-01T00:10:00\.000Z\)/);
+  });
+
+  it('publishes nothing until it is as recent: no resolved incident opened again, no credit outage of minutes ago opened anew', async () => {
+    // Engineering fails 12:00-12:25 and succeeds from 12:30; the balance is zero as of 12:20-12:35
+    const data = everyFiveMinutes('2026-11-21T13:00:00Z');
+    data.runs = data.runs.map((run) => (run.scheduleId === 'schedule-engineering' && run.scheduledFor >= at('2026-11-21T12:00:00Z') && run.scheduledFor < at('2026-11-21T12:30:00Z') ? { ...run, status: 'error' } : run));
+    let now = at('2026-11-21T12:22:00Z');
+    let asOf = now;
+    const { store, files } = createMemoryStore();
+    const source = createFakeSource(data, { clock: () => ({ now, dataAsOf: asOf, replica: true }) });
+    const publish = createPublisher({ source, store, clock: () => now, logger }, settings, { feeds: { pageUrl: 'https://status.example.org/', atomUrl: 'https://status.example.org/feed.xml', jsonUrl: 'https://status.example.org/feed.json' } });
+    const tick = async (time: string, lagMinutes = 0) => {
+      now = at(time);
+      asOf = new Date(now.getTime() - lagMinutes * minute);
+      data.balance = asOf >= at('2026-11-21T12:20:00Z') && asOf < at('2026-11-21T12:35:00Z') ? 0n : 10_000_000_000n;
+      return publish();
+    };
+    for (const time of ['2026-11-21T12:22:00Z', '2026-11-21T12:32:00Z', '2026-11-21T12:42:00Z']) await tick(time);
+    const published = { snapshot: files.get('governance-status.json'), feed: files.get('governance-feed.json'), history: files.get('governance-history.json') };
+    expect(JSON.parse(published.snapshot!).status).toBe('degraded'); // recovering; the credits are back, Engineering recovered
+    // the standby's WAL arrives before its replay: its data is as of 12:31, older than the last snapshot's
+    await expect(tick('2026-11-21T12:43:00Z', 12)).rejects.toThrow(/^not published: the data is as of 2026-11-21T12:31:00\.000Z, older than the last snapshot's \(2026-11-21T12:42:00\.000Z\)/);
+    expect({ snapshot: files.get('governance-status.json'), feed: files.get('governance-feed.json'), history: files.get('governance-history.json') }).toEqual(published);
+    await tick('2026-11-21T12:44:00Z');
+    expect(files.get('governance-feed.json')).toBe(published.feed);
   });
 });
 
