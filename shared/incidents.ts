@@ -5,7 +5,7 @@
 // ticks see them. A published incident is never taken back, only resolved. Pure.
 import type { CharterState, GovernanceHistory, GovernanceStatus, Incident, Reason, StatusIncident, StatusIncidentCode } from './contract.ts';
 import { limits, statusIncidentCodes } from './constants.ts';
-import { streakRuns, type ResolvedStreak, type StreakState } from './history.ts';
+import { incidentId, streakRuns, type ResolvedStreak, type StreakState } from './history.ts';
 import { expectsRuns } from './reasons.ts';
 
 export type IncidentRules = { incidentAfterRuns: number; incidentAfterMs: number };
@@ -35,7 +35,8 @@ export function resolvedStreakIsIncident({ streak, endAt }: ResolvedStreak, rule
 /**
  * Incidents once published stay, under the id they were published with. Derived incidents come
  * first and win over what was announced under the same id, except a resolution: once published it
- * is final (a changed cron re-reads the open days' fires and would move it, or change its runs).
+ * is final (a changed cron re-reads the open days' fires and would move it, or change its runs; a
+ * charter removed and back would reopen it: what goes on past it is an incident of its own, keptAs).
  * An announced incident the ledger no longer shows under its id (a row written after its grace
  * answered its first fire with a success or a run still in progress) goes on as its charter's next
  * streak: the first derived incident or open streak (`going.streaks`, blips too) of that charter that
@@ -52,18 +53,32 @@ export function keepAnnounced(derived: readonly Incident[], announced: Iterable<
   const announcedIds = new Set(earlier.map((incident) => incident.id));
   const resolvedAsAnnounced = new Map(earlier.filter((incident) => incident.resolvedAt !== null).map((incident) => [incident.id, incident]));
   const derivedIds = new Set(derived.map((incident) => incident.id));
-  // a derived open incident wins even over a published resolution: a failing charter is never shown without one
-  const kept = derived.map((incident) => (incident.resolvedAt === null ? incident : (resolvedAsAnnounced.get(incident.id) ?? incident)));
+  const kept = derived.flatMap((incident) => keptAs(incident, resolvedAsAnnounced.get(incident.id), announcedIds));
+  const keptIds = new Set(kept.map((incident) => incident.id));
   const streaks = [...kept, ...going.streaks.filter((streak) => !derivedIds.has(streak.id))];
   const claimed = new Set<string>();
   for (const incident of earlier.sort((a, b) => a.startedAt.localeCompare(b.startedAt))) {
-    if (derivedIds.has(incident.id)) continue;
+    if (keptIds.has(incident.id)) continue;
     const next = continuation(incident, streaks, going.announcedAt, (id) => announcedIds.has(id) || claimed.has(id));
     if (next) claimed.add(next.id);
     if (next && incident.resolvedAt === null) kept.push({ ...next, id: incident.id, startedAt: incident.startedAt });
     else kept.push(incident.resolvedAt === null ? endedUnseen(incident, now, going.charters) : incident);
   }
   return kept.filter((incident) => !claimed.has(incident.id));
+}
+
+/**
+ * A derived incident as published. A published resolution is final; a streak the ledger shows going
+ * on past it (its charter removed, then back, still failing) is an incident of its own, from that
+ * resolution, open until the streak ends: a failing charter is never shown without an open incident,
+ * and the feeds never take back the resolution they published.
+ */
+function keptAs(incident: Incident, published: Incident | undefined, announced: ReadonlySet<string>): Incident[] {
+  if (published === undefined) return [incident];
+  const from = published.resolvedAt!;
+  const after: Incident = { ...incident, id: incidentId(incident.charterId, Date.parse(from)), startedAt: from, runs: Math.max(1, incident.runs - published.runs) };
+  const goesOn = incident.resolvedAt === null || (incident.resolvedAt > from && announced.has(after.id));
+  return goesOn ? [published, after] : [published];
 }
 
 /**

@@ -127,6 +127,47 @@ describe('an afternoon of ticks, as a subscriber sees it', () => {
   });
 });
 
+describe('a charter removed while failing, and back, still failing', () => {
+  it('keeps the closing entry the feeds published; what goes on past it is an incident of its own', { timeout: 30_000 }, async () => {
+    // Engineering (every 10 minutes) fails 10:00-11:50 and succeeds from 12:00; its row is deleted at 11:02 and back at 11:32
+    const engineering = schedule('engineering', '*/10 * * * *');
+    const data: FakeData = {
+      ...afternoon(),
+      schedules: [engineering, schedule('community', '*/10 * * * *')],
+      runs: [
+        ...runsOf('engineering', '2026-11-20T00:00:00Z', '2026-11-21T12:10:00Z', 10, (time) => (between(time, '2026-11-21T10:00:00Z', '2026-11-21T12:00:00Z') ? 'error' : 'success')),
+        ...runsOf('community', '2026-11-20T00:00:00Z', '2026-11-21T12:10:00Z', 10, () => 'success'),
+      ],
+    };
+    const { store, files } = createMemoryStore();
+    let now = at('2026-11-21T10:02:00Z');
+    const publish = createPublisher({ source: createFakeSource(data), store, clock: () => now, logger }, settings, { feeds });
+    const feedOf = () => (JSON.parse(files.get(jsonFeedFileName)!) as { items: Array<{ id: string; title: string; date_published: string }> }).items.map((item) => `${item.date_published} ${item.title}`);
+    const feedsSeen: string[][] = [];
+    for (let tick = now.getTime(); tick <= Date.parse('2026-11-21T12:12:00Z'); tick += 10 * minute) {
+      now = new Date(tick);
+      const time = now.toISOString().slice(11, 16);
+      if (time === '11:02') data.schedules = data.schedules.filter((row) => row !== engineering);
+      if (time === '11:32') data.schedules = [engineering, ...data.schedules];
+      await publish();
+      feedsSeen.push(feedOf());
+      if (time === '11:42') {
+        const snapshot = JSON.parse(files.get('governance-status.json')!) as GovernanceStatus;
+        expect(snapshot.charters.find((charter) => charter.id === 'governance:engineering')?.state).toBe('failing');
+        expect(snapshot.openIncidents).toEqual(['governance:engineering@2026-11-21T11:02:00.000Z']);
+      }
+    }
+    // every entry, once published, stays as it was
+    for (const [index, feed] of feedsSeen.entries()) for (const later of feedsSeen.slice(index + 1)) expect(feed.filter((entry) => !later.includes(entry))).toEqual([]);
+    expect(feedsSeen.at(-1)).toEqual([
+      '2026-11-21T12:00:40.000Z Engineering recovered after 58 min, 6 runs lost',
+      '2026-11-21T11:02:00.000Z Engineering’s incident closed after 1 h 2 min, 6 runs lost: the charter was removed',
+      '2026-11-21T11:02:00.000Z Engineering has failed every run since Nov 21 11:02 UTC: insufficient_credits',
+      '2026-11-21T10:00:00.000Z Engineering has failed every run since Nov 21 10:00 UTC: insufficient_credits',
+    ]);
+  });
+});
+
 describe('one count', () => {
   it('a failure inside the grace counts alike in the reason, the card and the failed runs', async () => {
     // every 5 minutes: failed at 12:25 and at 12:30; at 12:32 the 12:30 run is inside the grace, but finished

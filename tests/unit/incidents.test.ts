@@ -166,12 +166,20 @@ describe('incidents once announced', () => {
     expect(keepAnnounced([derived], [announced], t('2026-11-21T09:00:00Z'))).toEqual([derived]);
   });
 
-  it('keep a published resolution: the ledger read again (a changed cron) neither moves it nor changes its runs', () => {
+  it('keep a published resolution: the ledger read again (a changed cron, a charter back) neither moves it, changes its runs nor reopens it', () => {
     const resolved = { ...announced, runs: 6, resolvedAt: '2026-11-21T08:30:30.000Z' };
     expect(keepAnnounced([{ ...resolved, runs: 3, resolvedAt: '2026-11-21T08:45:30.000Z' }], [resolved], t('2026-11-21T09:00:00Z'))).toEqual([resolved]);
-    // a charter failing again under the same id is shown open, whatever was published
-    const reopened = { ...resolved, resolvedAt: null, runs: 8 };
-    expect(keepAnnounced([reopened], [resolved], t('2026-11-21T09:00:00Z'))).toEqual([reopened]);
+    // the ledger's streak going on under the same id (its charter removed, then back): the published
+    // resolution stays, and what goes on past it is an incident of its own, open, from that resolution
+    const goingOn = { ...resolved, resolvedAt: null, runs: 8 };
+    const after = { ...goingOn, id: `${id}@2026-11-21T08:30:30.000Z`, startedAt: '2026-11-21T08:30:30.000Z', runs: 2 };
+    const first = keepAnnounced([goingOn], [resolved], t('2026-11-21T09:00:00Z'));
+    expect(first).toEqual([resolved, after]);
+    expect(keepAnnounced([goingOn], first, t('2026-11-21T09:15:00Z'))).toEqual(first);
+    // it resolves when the streak does; never announced, a later end of the streak is only the published one
+    const ended = { ...goingOn, runs: 9, resolvedAt: '2026-11-21T09:20:30.000Z' };
+    expect(keepAnnounced([ended], first, t('2026-11-21T09:21:00Z'))).toEqual([resolved, { ...after, runs: 3, resolvedAt: '2026-11-21T09:20:30.000Z' }]);
+    expect(keepAnnounced([ended], [resolved], t('2026-11-21T09:21:00Z'))).toEqual([resolved]);
   });
 
   describe('whose first fire a row written late answered', () => {
