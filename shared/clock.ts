@@ -55,16 +55,25 @@ export function dataAsOfMs(reading: ReplicationReading): number | string {
   return Math.min(replayedMs, now);
 }
 
+/** Where a tick's data stands: its instant (dataAsOfMs) and the WAL position it was read at (null: not known). */
+export type DataPosition = { dataAsOf: number; lsn: bigint | null };
+
 /**
- * Why a tick's data may not be published after the last tick's: it is older (a standby that fell
- * behind, or one whose WAL arrived a moment before its replay, reads as of its last replayed
- * transaction). Judged again on it, runs already seen would be unseen, a resolved incident open again
- * and the balance of minutes ago new: every output would tell of changes that never happened.
+ * The instant a tick's data is as of, given the last tick's, or why it may not be published. Data
+ * read at or past the last tick's WAL position holds all that tick saw, so it is as of that tick's
+ * instant at least: a standby whose WAL arrived a moment before its replay, or whose replay is
+ * paused, would otherwise read as of its last replayed transaction (hours back on an idle primary).
+ * Data from before that position (another server, behind; a lagging standby promoted), or older when
+ * no position is known, is not published: judged on it, runs already seen would be unseen, a resolved
+ * incident open again and a balance of minutes ago new, in every output.
  */
-export function dataWentBackProblem(dataAsOf: number, lastDataAsOf: number): string | null {
-  if (dataAsOf >= lastDataAsOf) return null;
+export function dataSince(reading: DataPosition, last: DataPosition | null): number | string {
+  if (last === null) return reading.dataAsOf;
+  const bothKnown = reading.lsn !== null && last.lsn !== null;
+  if (bothKnown ? reading.lsn! >= last.lsn! : reading.dataAsOf >= last.dataAsOf) return Math.max(reading.dataAsOf, last.dataAsOf);
   const iso = (ms: number) => new Date(ms).toISOString();
-  return `the data is as of ${iso(dataAsOf)}, older than the last snapshot's (${iso(lastDataAsOf)}): the database is a standby behind what was published already; published again once its data is as recent`;
+  const behind = bothKnown ? `its WAL position is behind the last snapshot's (${iso(last.dataAsOf)})` : `it is as of ${iso(reading.dataAsOf)}, older than the last snapshot's (${iso(last.dataAsOf)})`;
+  return `the data read is older than what was published: ${behind}, so the database is a standby behind it (or another server); published again once it has caught up`;
 }
 
 /** How far the data lags behind the tick's instant (0 on a primary, or a standby with nothing to replay). */

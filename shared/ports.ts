@@ -139,7 +139,13 @@ export type HistoryQuery = { principalId: string; billingAccountId: string; from
  * a primary, or on a hot standby streaming from its primary with nothing left to replay; otherwise the
  * primary's time of the last transaction the standby has replayed.
  */
-export type DatabaseClock = { now: Date; dataAsOf: Date; replica: boolean };
+export type DatabaseClock = {
+  now: Date;
+  dataAsOf: Date;
+  replica: boolean;
+  /** the WAL position the data was read at (a standby's replay, a primary's insert), when known */
+  lsn?: bigint | null;
+};
 
 /** A tick's read: the database's clock decides its windows. */
 export type TickRequest = {

@@ -13,7 +13,6 @@ import { createHistoryRebuild } from './history-rebuild.ts';
 import { createKeyInForce } from './key-in-force.ts';
 import { cleanCharterRows, groupRuns, judgeCharters, type JudgedCharter } from './judge-charters.ts';
 import { createArchiveRecord, type ArchiveRecord, type ArchiveWork } from './record.ts';
-import type { ArchiveDay } from '../shared/archive-contract.ts';
 import { createArchivist } from './archive.ts';
 import { archiveIndexFileName } from '../shared/archive-files.ts';
 import { createUsageMemory } from './usage-memory.ts';
@@ -25,7 +24,7 @@ import { createMemory } from './memory.ts';
 import { createFilePublisher, type PublishResult, type PublishSettings } from './publish.ts';
 import { announcedIn, createHistoryFile, type HistoryContent, type HistoryFile } from './side-files.ts';
 import { assertSnapshotIsValid, serializeSnapshot, SnapshotError } from './validate.ts';
-import { clockSkewMs, databaseTimeAt, dataWentBackProblem, skewProblem } from '../shared/clock.ts';
+import { clockSkewMs, databaseTimeAt, dataSince, skewProblem, type DataPosition } from '../shared/clock.ts';
 
 const hourMs = 60 * 60 * 1000;
 const dayMs = 24 * hourMs;
@@ -94,8 +93,8 @@ type BuilderState = {
   historyFile: ReturnType<typeof createHistoryFile>;
   /** the worker's clock minus the database's, as last measured (0 until then): whether a rebuild is due is judged by the database's clock */
   skewMs: number;
-  /** the data's instant of the last tick built: a tick whose data is older publishes nothing (shared/clock.ts) */
-  dataAsOf: number;
+  /** where the last tick's data stood: the next is as of it at least, or publishes nothing (shared/clock.ts dataSince) */
+  lastData: DataPosition | null;
 };
 
 /**
@@ -114,7 +113,7 @@ export function createSnapshotBuilder(
   const memory = createMemory(rules);
   const keeper = createHistoryKeeper(rules);
   const rebuild = createHistoryRebuild({ source, keeper, memory, principalId: settings.principalId, billingAccountId: settings.billingAccountId, graceMs: rules.graceMs, readPublished: stored.announced });
-  const state: BuilderState = { source, settings, logger, record, memory, usage: createUsageMemory(), keeper, rebuild, historyFile: createHistoryFile(logger), skewMs: 0, dataAsOf: Number.NEGATIVE_INFINITY };
+  const state: BuilderState = { source, settings, logger, record, memory, usage: createUsageMemory(), keeper, rebuild, historyFile: createHistoryFile(logger), skewMs: 0, lastData: null };
 
   return {
     /**
@@ -152,13 +151,12 @@ async function readAtOneInstant(state: BuilderState, workerNow: Date, signal?: A
   const started = performance.now();
   await rebuildIfDue(state, workerNow, signal);
   const readAt = performance.now();
-  const facts = await read(state, workerNow);
+  const { facts, since } = await read(state, workerNow);
   signal?.throwIfAborted();
   state.skewMs = clockSkewMs(facts.clock.now.getTime(), workerNow.getTime() + (readAt - started));
-  const asOf = facts.clock.dataAsOf.getTime();
-  const problem = skewProblem(state.skewMs, state.settings.clockSkewLimitMs ?? defaultClockSkewLimitMs) ?? dataWentBackProblem(asOf, state.dataAsOf);
+  const problem = skewProblem(state.skewMs, state.settings.clockSkewLimitMs ?? defaultClockSkewLimitMs) ?? (typeof since === 'string' ? since : null);
   if (problem) throw new SnapshotError(`not published: ${problem}`);
-  state.dataAsOf = asOf;
+  state.lastData = { dataAsOf: facts.clock.dataAsOf.getTime(), lsn: facts.clock.lsn ?? null };
   return facts;
 }
 
@@ -171,17 +169,20 @@ async function rebuildIfDue({ source, settings, keeper, rebuild, logger, skewMs 
   logger.info('history_rebuilt', { days: limits.historyDays, durationMs: Math.round(performance.now() - started) });
 }
 
-/** One transaction at the database's instant; the windows, and the receipts not yet remembered, from its clock. */
-function read({ source, settings, keeper, usage }: BuilderState, workerNow: Date) {
-  return source.readTick({
+/** One transaction at the database's instant; the windows from its clock, its data as of the last tick's at least (`since`: why not). */
+async function read({ source, settings, keeper, usage, lastData }: BuilderState, workerNow: Date) {
+  let since = Number.NaN as number | string;
+  const facts = await source.readTick({
     principalId: settings.principalId,
     workerNow,
     plan: (clock) => {
-      const asOf = clock.dataAsOf.getTime();
-      const query = queryFor(clock.dataAsOf, settings, keeper.runsFrom(asOf));
+      since = dataSince({ dataAsOf: clock.dataAsOf.getTime(), lsn: clock.lsn ?? null }, lastData);
+      const asOf = typeof since === 'number' ? since : clock.dataAsOf.getTime();
+      const query = queryFor(new Date(asOf), settings, keeper.runsFrom(asOf));
       return { ...query, usageRanges: usage.rangesFor(asOf, query.spendFrom.getTime()) };
     },
   });
+  return { facts: typeof since === 'number' ? { ...facts, clock: { ...facts.clock, dataAsOf: new Date(since) } } : facts, since };
 }
 
 /** What the tick's rows teach the memory (latest successes) and the usage (receipts): the window's usage. */
@@ -246,17 +247,12 @@ function compose({ settings, keeper }: BuilderState, facts: TickFacts, charters:
 /** The history file (fitted to its bound) and the closed days to archive once the snapshot is out. */
 function fit({ keeper, record, historyFile }: BuilderState, facts: TickFacts, charters: readonly JudgedCharter[], content: HistoryContent, snapshot: GovernanceStatus) {
   const names = new Map(charters.map((charter) => [charter.id, charter.name]));
-  // the days the archive holds show its figures (archived after a snapshot was published: worker/publish.ts)
-  const history = withArchived(content, record?.archived() ?? [], new Set(names.keys()));
+  // the days the archive holds show its figures, whatever the ledger says now (archived once a snapshot is out)
+  const archived = record?.archived() ?? [];
+  const history = archived.length === 0 ? content : { ...content, days: mergeArchivedDays(content.days, archived, { from: content.from, to: content.to, charterIds: new Set(names.keys()) }) };
   const toArchive = { days: keeper.closedDays(), context: { now: facts.clock.now, names, incidents: content.incidents } };
   // the history leaves out the least severe charters when it must, as the snapshot does
   return { toArchive, ...historyFile.fit(history, mostSevereFirst(charters).map((charter) => charter.id), snapshot.generatedAt) };
-}
-
-/** The history with the archive's figures for the days it holds: an archived day never changes, whatever the ledger says now. */
-function withArchived(content: HistoryContent, archived: readonly ArchiveDay[], charterIds: ReadonlySet<string>): HistoryContent {
-  if (archived.length === 0) return content;
-  return { ...content, days: mergeArchivedDays(content.days, archived, { from: content.from, to: content.to, charterIds }) };
 }
 
 export type SnapshotBuilder = ReturnType<typeof createSnapshotBuilder>;

@@ -8,7 +8,9 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import pg from 'pg';
 import { applyCogniSchema, createReaderRole, grantReader } from '../../scripts/cogni/apply-schema.ts';
 import type { GovernanceStatus } from '../../shared/contract.ts';
-import { seedScenario, systemPrincipalId } from '../fixtures/scenario.ts';
+import { seedScenario, systemBillingAccountId, systemPrincipalId } from '../fixtures/scenario.ts';
+import { createSnapshotBuilder, defaultRules, type SnapshotSettings } from '../../worker/build-snapshot.ts';
+import { createPostgresGovernanceSource } from '../../worker/postgres/postgres-governance-source.ts';
 import { startStreamingReplica, type StreamingPair } from '../support/replica.ts';
 import { startWorker } from '../support/worker-process.ts';
 import { createLogger } from '../../worker/logger.ts';
@@ -145,6 +147,40 @@ describe('a hot standby whose replay is paused', () => {
     expect(codes(caughtUp)).not.toContain('data_behind');
     expect(judgement(caughtUp)).toEqual(judgement(primaryNow));
   }, 180_000);
+});
+
+describe('a worker whose standby pauses its replay between two of its ticks', () => {
+  it('publishes the second as of the first tick’s instant at least (its data holds all the first saw), not as of its last replayed transaction', async () => {
+    const standby = new pg.Pool({ connectionString: pair.readerUrl('standby', database, reader), max: 2 });
+    standby.on('error', () => {});
+    const settings: SnapshotSettings = { principalId: systemPrincipalId, billingAccountId: systemBillingAccountId, staleAfterMs: () => 180_000, rules: { ...defaultRules, graceMs: graceSeconds * 1000 } };
+    const builder = createSnapshotBuilder(createPostgresGovernanceSource(standby, { statementTimeoutMs: 5_000 }), settings, createLogger(() => {}));
+    try {
+      const commit = () => primary.query('SELECT pg_current_xact_id()'); // a transaction with an id: a commit record in the WAL
+      await commit();
+      await pair.caughtUp();
+      const first = (await builder.build(new Date())).snapshot;
+      expect(first.dataAsOf).toBe(first.generatedAt); // streaming, everything replayed: as of now
+      await pair.pauseReplay();
+      // the primary goes on; the standby receives its WAL and replays none of it
+      await vi.waitFor(
+        async () => {
+          await commit();
+          const { rows } = await standby.query<{ waiting: boolean }>('SELECT pg_last_wal_receive_lsn() > pg_last_wal_replay_lsn() AS waiting');
+          expect(rows[0]!.waiting).toBe(true);
+        },
+        { timeout: 30_000, interval: 500 },
+      );
+      const replayed = await pair.lastReplayed();
+      expect(replayed!.getTime()).toBeLessThan(Date.parse(first.dataAsOf));
+      const second = (await builder.build(new Date())).snapshot;
+      expect(second.dataAsOf).toBe(first.dataAsOf);
+      expect(Date.parse(second.generatedAt)).toBeGreaterThan(Date.parse(second.dataAsOf));
+    } finally {
+      await pair.resumeReplay();
+      await standby.end();
+    }
+  }, 120_000);
 });
 
 describe('a hot standby cut off from its primary', () => {

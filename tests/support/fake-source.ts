@@ -126,14 +126,14 @@ function earlierRuns(data: FakeData, before: Date, withSuccess: boolean): Earlie
 }
 
 /** The fake database's clock: by default it agrees with the worker's; a test may skew it, or make it a replica behind its primary. */
-export type FakeClock = (workerNow: Date) => { now: Date; dataAsOf?: Date; replica?: boolean };
+export type FakeClock = (workerNow: Date) => { now: Date; dataAsOf?: Date; replica?: boolean; lsn?: bigint };
 
 /** `data` is read on every call, so a test may change it between ticks. */
 export function createFakeSource(data: FakeData, options: { clock?: FakeClock } = {}): GovernanceStatusPort & { calls: string[]; readGovernanceFacts(q: GovernanceQuery): Promise<GovernanceFacts> } {
   const calls: string[] = [];
   const clockAt = (workerNow: Date): DatabaseClock => {
     const told = options.clock?.(workerNow) ?? { now: workerNow };
-    return { now: told.now, dataAsOf: told.dataAsOf ?? told.now, replica: told.replica ?? told.dataAsOf !== undefined };
+    return { now: told.now, dataAsOf: told.dataAsOf ?? told.now, replica: told.replica ?? told.dataAsOf !== undefined, lsn: told.lsn ?? null };
   };
   const details = () => data.usageDetails ?? 'available';
   const receiptsIn = (from: Date, to: Date) => data.receipts.filter((receipt) => receipt.at >= from && receipt.at < to);

@@ -2,7 +2,7 @@
 // either way, still judges the charters at the database's instant (or refuses to publish past the
 // limit), and a replica behind its primary is judged as of its data, never "missed" for the lag.
 import { describe, expect, it } from 'vitest';
-import { clockSkewMs, clockSteppedBackMs, dataAsOfMs, dataBehindBeyond, dataBehindMs, databaseTimeAt, dataWentBackProblem, describeLag, futureToleranceMs, isFromTheFuture, repeatsFire, skewProblem, steadyNow } from '../../shared/clock.ts';
+import { clockSkewMs, clockSteppedBackMs, dataAsOfMs, dataBehindBeyond, dataBehindMs, databaseTimeAt, dataSince, describeLag, futureToleranceMs, isFromTheFuture, repeatsFire, skewProblem, steadyNow } from '../../shared/clock.ts';
 import { createPublisher, createSnapshotBuilder, defaultRules, type SnapshotSettings } from '../../worker/build-snapshot.ts';
 import { createLogger } from '../../worker/logger.ts';
 import { createFakeSource, schedule, type FakeData, type FakeRun } from '../support/fake-source.ts';
@@ -168,10 +168,18 @@ describe('a replica 21 minutes behind its primary', () => {
 });
 
 describe('a standby whose data falls behind what was already published', () => {
-  it('is refused only when older than the last tick’s data', () => {
-    expect(dataWentBackProblem(10 * minute, 10 * minute)).toBeNull();
-    expect(dataWentBackProblem(10 * minute, Number.NEGATIVE_INFINITY)).toBeNull();
-    expect(dataWentBackProblem(10 * minute - 1, 10 * minute)).toMatch(/^the data is as of 1970-01-01T00:09:59\.999Z, older than the last snapshot's \(1970-01-01T00:10:00\.000Z\)/);
+  it('is as of the last tick’s instant at least when read at or past its WAL position, and refused when behind it', () => {
+    const last = { dataAsOf: 10 * minute, lsn: 500n };
+    expect(dataSince({ dataAsOf: 12 * minute, lsn: 600n }, null)).toBe(12 * minute);
+    expect(dataSince({ dataAsOf: 12 * minute, lsn: 600n }, last)).toBe(12 * minute);
+    // the same WAL, its bound fallen back to the last replayed transaction (WAL before its replay, a paused replay)
+    expect(dataSince({ dataAsOf: 2 * minute, lsn: 500n }, last)).toBe(10 * minute);
+    expect(dataSince({ dataAsOf: 2 * minute, lsn: 501n }, last)).toBe(10 * minute);
+    // behind the WAL position (another server, a lagging standby promoted), whatever its instant says
+    expect(dataSince({ dataAsOf: 12 * minute, lsn: 499n }, last)).toMatch(/^the data read is older than what was published: its WAL position is behind the last snapshot's \(1970-01-01T00:10:00\.000Z\)/);
+    // no position known: by the instants alone
+    expect(dataSince({ dataAsOf: 10 * minute, lsn: null }, last)).toBe(10 * minute);
+    expect(dataSince({ dataAsOf: 10 * minute - 1, lsn: null }, { dataAsOf: 10 * minute, lsn: null })).toMatch(/^the data read is older than what was published: it is as of 1970-01-01T00:09:59\.999Z, older than the last snapshot's \(1970-01-01T00:10:00\.000Z\)/);
   });
 
   it('publishes nothing until it is as recent: no resolved incident opened again, no credit outage of minutes ago opened anew', async () => {
@@ -193,10 +201,28 @@ describe('a standby whose data falls behind what was already published', () => {
     const published = { snapshot: files.get('governance-status.json'), feed: files.get('governance-feed.json'), history: files.get('governance-history.json') };
     expect(JSON.parse(published.snapshot!).status).toBe('degraded'); // recovering; the credits are back, Engineering recovered
     // the standby's WAL arrives before its replay: its data is as of 12:31, older than the last snapshot's
-    await expect(tick('2026-11-21T12:43:00Z', 12)).rejects.toThrow(/^not published: the data is as of 2026-11-21T12:31:00\.000Z, older than the last snapshot's \(2026-11-21T12:42:00\.000Z\)/);
+    await expect(tick('2026-11-21T12:43:00Z', 12)).rejects.toThrow(/^not published: the data read is older than what was published: it is as of 2026-11-21T12:31:00\.000Z, older than the last snapshot's \(2026-11-21T12:42:00\.000Z\)/);
     expect({ snapshot: files.get('governance-status.json'), feed: files.get('governance-feed.json'), history: files.get('governance-history.json') }).toEqual(published);
     await tick('2026-11-21T12:44:00Z');
     expect(files.get('governance-feed.json')).toBe(published.feed);
+  });
+});
+
+describe('a standby whose replay is paused (its WAL position as at the last tick)', () => {
+  it('publishes its data as of the last tick’s instant, behind by the time since, not as of its last replayed transaction', async () => {
+    const data = everyFiveMinutes('2026-11-21T13:00:00Z');
+    let now = at('2026-11-21T12:30:00Z');
+    let reading = { dataAsOf: now, lsn: 500n };
+    const source = createFakeSource(data, { clock: () => ({ now, dataAsOf: reading.dataAsOf, replica: true, lsn: reading.lsn }) });
+    const builder = createSnapshotBuilder(source, settings, logger);
+    await builder.build(now);
+    // paused: WAL arrives, nothing is replayed; its last replayed transaction is from 03:00
+    now = at('2026-11-21T12:45:00Z');
+    reading = { dataAsOf: at('2026-11-21T03:00:00Z'), lsn: 500n };
+    const { snapshot } = await builder.build(now);
+    expect(snapshot.dataAsOf).toBe('2026-11-21T12:30:00.000Z');
+    expect(snapshot.reasons.map((reason) => reason.code)).toContain('data_behind');
+    expect(snapshot.reasons.find((reason) => reason.code === 'data_behind')!.text).toContain('15 minutes behind');
   });
 });
 

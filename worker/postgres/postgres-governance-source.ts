@@ -21,14 +21,20 @@ export type PostgresSourceOptions = {
   databaseClock?: 'transaction' | 'worker';
 };
 
-type ClockRow = { now: Date; replica: boolean; replayed: Date | null; caught_up: boolean | null; receiving: boolean };
+type ClockRow = { now: Date; replica: boolean; replayed: Date | null; caught_up: boolean | null; receiving: boolean; lsn: string | null };
+
+/** A pg_lsn's text ("16/B374D848": two 32-bit halves in hex) as a number, or null. */
+const lsnOf = (text: string | null): bigint | null => {
+  const halves = text?.match(/^([0-9A-F]{1,8})\/([0-9A-F]{1,8})$/i);
+  return halves ? (BigInt(`0x${halves[1]}`) << 32n) | BigInt(`0x${halves[2]}`) : null;
+};
 
 /** The tick's instant is the transaction's own timestamp; how recent the data is, shared/clock.ts decides. */
 function clockOf(row: ClockRow, pinned: Date | null): DatabaseClock {
   if (pinned) return { now: pinned, dataAsOf: pinned, replica: row.replica };
   const asOf = dataAsOfMs({ now: row.now.getTime(), replica: row.replica, replayedMs: row.replayed?.getTime() ?? null, caughtUp: row.caught_up === true, receiving: row.receiving });
   if (typeof asOf === 'string') throw new Error(asOf);
-  return { now: row.now, dataAsOf: new Date(asOf), replica: row.replica };
+  return { now: row.now, dataAsOf: new Date(asOf), replica: row.replica, lsn: lsnOf(row.lsn) };
 }
 
 export const defaultLockTimeoutMs = 200;
@@ -182,7 +188,9 @@ async function setUpTransaction(client: PoolClient, settings: SnapshotSettings, 
             -- <=, not =: a restarted standby counts as received only from the start of the WAL segment it
             -- resumes in, below what it replayed, until its primary writes again (an idle one may not for long)
             pg_last_wal_receive_lsn() <= pg_last_wal_replay_lsn() AS caught_up,
-            EXISTS (SELECT FROM pg_stat_wal_receiver) AS receiving`,
+            EXISTS (SELECT FROM pg_stat_wal_receiver) AS receiving,
+            -- where the data stands in the WAL: a tick's data must not be older than the last one's (shared/clock.ts dataSince)
+            CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END::text AS lsn`,
     [principalId, String(settings.statementTimeoutMs), String(settings.lockTimeoutMs), String(settings.idleMs), tablesRead],
   );
   const row = rows[0]!;
