@@ -3,9 +3,11 @@
 // each listener re-renders only when its own words change (components/use-clock.ts), so a
 // countdown ticks without the rest of the page.
 import { steadyNow } from '../../shared/clock.ts';
-import { combineOffsets, offsetOf, type OffsetRange } from './server-clock.ts';
+import { combineOffsets, offsetOf, type OffsetRange, type OffsetState } from './server-clock.ts';
 
-let known: OffsetRange | null = null;
+let known: OffsetState = { known: null, pending: null };
+/** how far the reader's clock ran ahead of the monotonic one when the known range was measured: a step forward since explains a lower one */
+let driftAtKnown = 0;
 let offset = 0;
 let current = 0;
 let timer: ReturnType<typeof setInterval> | undefined;
@@ -30,8 +32,11 @@ function tick(): void {
 
 /** A response's view of the server's clock; null (no Date header) changes nothing. */
 export function noteServerClock(range: OffsetRange | null): void {
-  known = combineOffsets(known, range);
-  const next = offsetOf(known);
+  const drift = readerNow() - performance.now();
+  const before = known.known;
+  known = combineOffsets(known, range, drift - driftAtKnown);
+  if (known.known !== before) driftAtKnown = drift;
+  const next = offsetOf(known.known);
   if (next === offset) return;
   offset = next;
   tick();
@@ -57,7 +62,8 @@ export function clockTime(): number {
 
 /** For tests: forget the server's clock. */
 export function resetClock(): void {
-  known = null;
+  known = { known: null, pending: null };
+  driftAtKnown = 0;
   offset = 0;
   last = null;
 }

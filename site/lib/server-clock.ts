@@ -30,14 +30,29 @@ export function offsetFromResponse({ date, age, sentAt, receivedAt }: ResponseTi
   return { low: onServer - receivedAt, high: onServer + roundedDown - sentAt };
 }
 
+/** What the page knows of the offset, and a lower range waiting for a second answer to agree with it. */
+export type OffsetState = { known: OffsetRange | null; pending: OffsetRange | null };
+
+const overlap = (a: OffsetRange, b: OffsetRange) => a.low <= b.high && b.low <= a.high;
+const both = (a: OffsetRange, b: OffsetRange): OffsetRange => ({ low: Math.max(a.low, b.low), high: Math.min(a.high, b.high) });
+
 /**
- * The ranges of successive responses narrow each other down; a range that does not overlap the
- * last means a clock moved (the reader's was set, or the server's): the newest then wins alone.
+ * The ranges of successive responses narrow each other down. One that does not overlap what is known
+ * means a clock moved. Above it (the server's clock ahead of what was thought) it is taken at once:
+ * data can only read older. Below it, it is taken at once if the reader's own clock was set forward by
+ * as much (`readerStepMs`), and otherwise only once a second answer agrees with it: a cache's old copy
+ * without an Age header (RFC 9111 asks for one; nginx's proxy cache sends none, and serves stale copies
+ * while its origin is down) would set the page's clock back by the copy's age and show stale data as
+ * fresh, and every answer of such a copy lies lower still, so no two agree; a server's clock set back
+ * gives answers that do.
  */
-export function combineOffsets(known: OffsetRange | null, next: OffsetRange | null): OffsetRange | null {
-  if (next === null) return known;
-  if (known === null || next.high < known.low || next.low > known.high) return next;
-  return { low: Math.max(known.low, next.low), high: Math.min(known.high, next.high) };
+export function combineOffsets(state: OffsetState, next: OffsetRange | null, readerStepMs = 0): OffsetState {
+  const { known, pending } = state;
+  if (next === null) return state;
+  if (known === null || next.low > known.high) return { known: next, pending: null };
+  if (overlap(known, next)) return { known: both(known, next), pending: null };
+  if (readerStepMs >= known.low - next.high) return { known: next, pending: null };
+  return pending !== null && overlap(pending, next) ? { known: both(pending, next), pending: null } : { known, pending: next };
 }
 
 /** The correction to add to the reader's clock: the middle of what is known, 0 without a server clock. */

@@ -88,6 +88,19 @@ describe("the reader's clock", () => {
     expect(listUnexpectedProblems(opened, snapshotPath)).toEqual([]);
   });
 
+  it("a cache that serves its old copy without Age (its origin down): stale data still turns stale, whatever that copy's Date says", async () => {
+    opened = await openAt(cases.fresh, 0);
+    const { page } = opened;
+    await expect.poll(() => textOf(page, 'status')).toMatch(/^Degraded/);
+    await page.clock.pauseAt(cases.fresh + 5_000);
+    // from now on every answer is the copy the cache kept, with the Date it was made with, and no Age
+    setServerClock(() => cases.fresh);
+    await page.clock.runFor(20 * minute);
+    await expect.poll(() => textOf(page, 'status')).toBe('Unknown\nlast known: Degraded, 20 minutes ago');
+    // polls the paused clock's timeouts cut short
+    expect(listUnexpectedProblems(opened, snapshotPath)).toEqual([]);
+  });
+
   it('without a Date header, trusts the reader\'s clock as before', async () => {
     setServerClock(null);
     suite.server.setResponse(snapshotPath, { body: readFixture('degraded'), contentType: 'application/json' });

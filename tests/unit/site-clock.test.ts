@@ -31,6 +31,21 @@ describe('the page clock', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  it("follows a reader's clock set forward at once, but not a cache's old copy without Age", () => {
+    noteServerClock({ low: 0, high: 1_000 });
+    expect(correctedNow()).toBe(readerNow + 500);
+    // the copy a cache keeps, its Date from 20 minutes ago, served again at each poll: the page's clock stays
+    for (let poll = 1; poll <= 5; poll += 1) {
+      vi.advanceTimersByTime(30_000);
+      noteServerClock({ low: -20 * minute - poll * 30_000, high: -20 * minute - poll * 30_000 + 1_000 });
+    }
+    expect(correctedNow()).toBe(readerNow + 150_000 + 500);
+    // the reader's clock set 30 minutes forward (its monotonic clock runs on as before): followed at once
+    vi.setSystemTime(Date.now() + 30 * minute);
+    noteServerClock({ low: -30 * minute, high: -30 * minute + 1_000 });
+    expect(correctedNow()).toBe(readerNow + 150_000 + 500);
+  });
+
   it("tells its listeners at once when the server's clock moves the correction, and not when it does not", () => {
     const heard: number[] = [];
     const stop = subscribeClock(() => heard.push(clockTime()));

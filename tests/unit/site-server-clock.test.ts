@@ -1,7 +1,8 @@
 // The reader's clock corrected by the server's Date (and Age): the range each response allows, how
-// successive ranges narrow, and that a clock set in between is followed at once.
+// successive ranges narrow, that a clock set in between is followed, and that a cache's old copy
+// without Age does not set the page's clock back.
 import { describe, expect, it } from 'vitest';
-import { combineOffsets, offsetFromResponse, offsetOf } from '../../site/lib/server-clock.ts';
+import { combineOffsets, offsetFromResponse, offsetOf, type OffsetState } from '../../site/lib/server-clock.ts';
 
 const serverNow = Date.parse('2026-11-21T12:00:30.000Z');
 const http = (ms: number) => new Date(ms).toUTCString();
@@ -35,35 +36,51 @@ describe('offsetFromResponse', () => {
 });
 
 describe('combineOffsets and offsetOf', () => {
+  const none = { known: null, pending: null };
+  const at = (known: { low: number; high: number }): OffsetState => ({ known, pending: null });
+
   it('narrows overlapping ranges to what both allow', () => {
     const first = { low: 29 * minute, high: 29 * minute + 1_000 };
     const second = { low: 29 * minute + 600, high: 29 * minute + 1_500 };
-    expect(combineOffsets(first, second)).toEqual({ low: 29 * minute + 600, high: 29 * minute + 1_000 });
-    expect(offsetOf(combineOffsets(first, second))).toBe(29 * minute + 800);
+    expect(combineOffsets(at(first), second)).toEqual(at({ low: 29 * minute + 600, high: 29 * minute + 1_000 }));
+    expect(offsetOf(combineOffsets(at(first), second).known)).toBe(29 * minute + 800);
   });
 
-  it('follows the newest range when the ranges do not overlap (a clock was set)', () => {
+  it("follows a range above at once (data can only read older), and one below when the reader's clock was set forward by as much", () => {
     const before = { low: 30 * minute, high: 30 * minute + 1_000 };
     const after = { low: -200, high: 800 };
-    expect(combineOffsets(before, after)).toEqual(after);
-    expect(combineOffsets(after, before)).toEqual(before);
+    expect(combineOffsets(at(after), before)).toEqual(at(before));
+    expect(combineOffsets(at(before), after, 30 * minute)).toEqual(at(after));
+  });
+
+  it('takes a range below only once a second answer agrees with it (a server clock set back), never from answers that each lie lower still (a cache without Age)', () => {
+    const right = { low: 0, high: 1_000 };
+    // a server clock set back 10 minutes: two answers agree
+    const setBack = { low: -10 * minute, high: -10 * minute + 1_000 };
+    const waiting = combineOffsets(at(right), setBack);
+    expect(waiting).toEqual({ known: right, pending: setBack });
+    expect(combineOffsets(waiting, { low: -10 * minute + 300, high: -10 * minute + 1_200 })).toEqual(at({ low: -10 * minute + 300, high: -10 * minute + 1_000 }));
+    // a cache's old copy without Age, its Date fixed, polled every 30 s: each answer 30 s lower
+    let state = at(right);
+    for (let poll = 1; poll <= 40; poll += 1) state = combineOffsets(state, { low: -20 * minute - poll * 30_000, high: -20 * minute - poll * 30_000 + 1_000 });
+    expect(state.known).toEqual(right);
   });
 
   it('keeps what it knew when a response says nothing, and corrects nothing without a server clock', () => {
-    const known = { low: 10, high: 20 };
+    const known = at({ low: 10, high: 20 });
     expect(combineOffsets(known, null)).toBe(known);
-    expect(combineOffsets(null, known)).toBe(known);
+    expect(combineOffsets(none, known.known)).toEqual(known);
     expect(offsetOf(null)).toBe(0);
   });
 
   it('lands within a second of the truth for reader clocks from 30 minutes slow to 30 minutes fast', () => {
     for (const skew of [-30 * minute, -3 * minute, 0, 3 * minute, 30 * minute]) {
-      let range = null;
+      let state: OffsetState = { known: null, pending: null };
       for (const [index, made] of [serverNow, serverNow + 30_250, serverNow + 60_700].entries()) {
         const sentAt = made - 150 + skew;
-        range = combineOffsets(range, offsetFromResponse({ date: http(made), age: null, sentAt, receivedAt: sentAt + 300 + index * 20 }));
+        state = combineOffsets(state, offsetFromResponse({ date: http(made), age: null, sentAt, receivedAt: sentAt + 300 + index * 20 }));
       }
-      expect(Math.abs(offsetOf(range) + skew)).toBeLessThan(1_000);
+      expect(Math.abs(offsetOf(state.known) + skew)).toBeLessThan(1_000);
     }
   });
 });
