@@ -41,8 +41,8 @@ const both = (a: OffsetRange, b: OffsetRange): OffsetRange => ({ low: Math.max(a
  * means a clock moved. Above it (the server's clock ahead of what was thought) it is taken at once:
  * data can only read older. Below it, it is taken at once if the reader's own clock was set forward by
  * as much (`readerStepMs`), and otherwise only once a second answer agrees with it: a cache's old copy
- * without an Age header (RFC 9111 asks for one; nginx's proxy cache sends none, and serves stale copies
- * while its origin is down) would set the page's clock back by the copy's age and show stale data as
+ * without an Age header (RFC 9111 asks for one, not every cache sends it, and some serve stale copies
+ * while their origin is down) would set the page's clock back by the copy's age and show stale data as
  * fresh, and every answer of such a copy lies lower still, so no two agree; a server's clock set back
  * gives answers that do.
  */
