@@ -51,8 +51,8 @@ export const limits = {
 
 /**
  * How long a snapshot may read as current: staleAfter is staleAfterIntervals x the interval between
- * two snapshots, and the worker refuses a SNAPSHOT_CRON slower than maxIntervalMs (worker/config.ts),
- * so no honest snapshot vouches for itself longer than their product (shared/snapshot-trust.ts).
+ * two snapshots, and the worker refuses a SNAPSHOT_CRON that pauses for longer than maxIntervalMs
+ * (worker/config.ts), so no honest snapshot vouches for itself longer than their product (maxFreshnessMs).
  */
 export const snapshotSchedule = { maxIntervalMs: 60 * 60 * 1000, staleAfterIntervals: 3 } as const;
 

@@ -5,7 +5,7 @@ import { basename } from 'node:path';
 import { z } from 'zod';
 import cron from 'node-cron';
 import type { KeyObject } from 'node:crypto';
-import { snapshotSchedule } from '../shared/constants.ts';
+import { maxFreshnessMs, snapshotSchedule } from '../shared/constants.ts';
 import { pauseLongerThan } from '../shared/schedule.ts';
 import { loadSigningKey } from './signing-key.ts';
 
@@ -181,8 +181,8 @@ function snapshotCronProblem(expression: string): string | null {
     return 'is not a valid cron expression';
   }
   if (pause === null) return null;
-  // a snapshot vouches for itself for 3 intervals and at most 3 hours (shared/constants.ts freshnessWindowMs)
-  return `fires less often than once an hour (it pauses after ${pause.toISOString()}): a snapshot reads as current for 3 hours at most, so the page would say it is stale through every such pause`;
+  // a snapshot vouches for itself for 3 intervals and at most maxFreshnessMs (shared/constants.ts freshnessWindowMs)
+  return `fires less often than once an hour (it pauses after ${pause.toISOString()}): a snapshot reads as current for ${maxFreshnessMs / 3_600_000} hours at most, so the page would say it is stale through every such pause`;
 }
 
 export type WorkerConfig = ReturnType<typeof toConfig>;
