@@ -24,7 +24,16 @@ export type RecordSource = {
   url: (name: string) => string;
   snapshotName: string;
   fetch: typeof fetch;
+  /** how long one file may take to arrive, body included (recordFetchTimeoutMs unless a test says less) */
+  timeoutMs?: number;
 };
+
+/**
+ * A record file that has not arrived by then (a stalled edge, a body that trickles) makes the record
+ * unavailable, tried again with the next snapshot. Longer than a snapshot's 15 s: recent.json may
+ * be megabytes on a slow line.
+ */
+export const recordFetchTimeoutMs = 60_000;
 
 class Unreachable extends Error {}
 
@@ -36,13 +45,17 @@ async function fetchBytes(source: RecordSource, name: string, maxBytes: number):
   let response: Response;
   let bytes: Bytes | null;
   const get = source.fetch; // not called as a method: the browser's fetch refuses another `this`
+  const timeoutMs = source.timeoutMs ?? recordFetchTimeoutMs;
   try {
-    response = await get(source.url(name), { cache: 'no-cache' });
+    // the signal ends the body's stream too: a body that trickles is cut off as a late answer is
+    response = await get(source.url(name), { cache: 'no-cache', signal: AbortSignal.timeout(timeoutMs) });
     if (answersMissing(response.status, response.headers.get('content-type'))) return null;
     if (!response.ok) throw new Unreachable(`${name}: the server answered ${response.status}`);
     bytes = await readCapped(response, maxBytes);
   } catch (error) {
-    throw error instanceof Unreachable ? error : new Unreachable(`${name} could not be fetched`);
+    if (error instanceof Unreachable) throw error;
+    const late = error instanceof DOMException && error.name === 'TimeoutError';
+    throw new Unreachable(late ? `${name} did not arrive within ${timeoutMs / 1000} s` : `${name} could not be fetched`);
   }
   if (bytes === null) throw new TooLarge(`${name} is larger than its bound of ${maxBytes} bytes`);
   return bytes;

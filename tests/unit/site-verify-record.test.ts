@@ -205,6 +205,38 @@ describe('the page checks the record', () => {
     await expect(loadBundle(failing)).rejects.toThrow(/answered 503/);
   });
 
+  it('says unavailable when a record file stalls or trickles, and checks the record again with the next snapshot', async () => {
+    const { files, now, signer } = await buildRecord({ days: 3 });
+    const snapshotText = files.get('governance-status.json')!;
+    // as the browser's fetch does: the request's signal ends a pending answer, and a body still arriving
+    const stalled = (signal: AbortSignal, trickle: boolean) =>
+      new Promise<Response>((resolve, reject) => {
+        if (!trickle) return signal.addEventListener('abort', () => reject(signal.reason));
+        const body = new ReadableStream<Uint8Array>({
+          start: (controller) => {
+            controller.enqueue(new TextEncoder().encode('{"days": ['));
+            signal.addEventListener('abort', () => controller.error(signal.reason));
+          },
+        });
+        resolve(new Response(body));
+      });
+    for (const trickle of [false, true]) {
+      let stall = true;
+      const { source } = sourceOf(files);
+      const flaky: RecordSource = {
+        ...source,
+        timeoutMs: 20,
+        fetch: ((url: string, init: RequestInit) => (stall && url.endsWith(archiveRecentFileName) ? stalled(init.signal!, trickle) : source.fetch(url, init))) as typeof fetch,
+      };
+      const memory: RecordMemory = { bundle: null, checkedDays: null };
+      const first = await checkPolledRecord(flaky, memory, { snapshotText, pinnedKey: signer!.publicJwk, now });
+      expect(first.state).toEqual({ kind: 'unavailable', reason: `${archiveRecentFileName} did not arrive within 0.02 s` });
+      stall = false;
+      const second = await checkPolledRecord(flaky, memory, { snapshotText, pinnedKey: signer!.publicJwk, now });
+      expect(second.state).toMatchObject({ kind: 'verified', days: 3 });
+    }
+  });
+
   it.each([
     ['S3 without ListBucket (403)', () => new Response('<Error><Code>AccessDenied</Code></Error>', { status: 403, headers: { 'content-type': 'application/xml' } })],
     ["a host's HTML page for any path (200)", () => new Response('<!doctype html><title>Status</title>', { headers: { 'content-type': 'text/html; charset=utf-8' } })],
