@@ -4,6 +4,7 @@
 // per day through the ledger's slot index, each closed in the keeper as the ticks would have closed
 // it. A rebuild cut short (the tick's timeout) goes on where it stopped at the next tick, so a slow
 // database still gets there.
+import { isDeepStrictEqual } from 'node:util';
 import type { RunRecord } from '../shared/charter-state.ts';
 import type { Recalled } from '../shared/incidents.ts';
 import { dayMs, startOfUtcDay } from '../shared/history.ts';
@@ -111,7 +112,7 @@ function openedAt(memory: Memory, rows: readonly CharterRow[], before: ReadonlyM
  * charters share a cron), for this rebuild only: the fire cache keeps just the tick's window.
  */
 function dayCharters(memory: Memory, firstRunAt: Map<string, number>, now: number, horizon: number) {
-  let cleaned: { key: string; rows: CharterRow[] } | null = null;
+  let cleaned: { schedules: readonly ScheduleFacts[]; rows: CharterRow[] } | null = null;
   const fires = new Map<string, number[]>();
   const firesOf = (row: CharterRow) => {
     const key = `${row.rawTimezone}\u0000${row.rawCron}`;
@@ -119,8 +120,7 @@ function dayCharters(memory: Memory, firstRunAt: Map<string, number>, now: numbe
     return fires.get(key)!;
   };
   return (schedules: readonly ScheduleFacts[], runsBySchedule: ReadonlyMap<string, readonly RunRecord[]>, dayStart: number): CountedCharter[] => {
-    const key = JSON.stringify(schedules);
-    if (cleaned?.key !== key) cleaned = { key, rows: cleanCharterRows(schedules, now) };
+    if (!cleaned || !isDeepStrictEqual(cleaned.schedules, schedules)) cleaned = { schedules, rows: cleanCharterRows(schedules, now) };
     return cleaned.rows.map((row) => {
       const runs = runsBySchedule.get(row.scheduleId) ?? [];
       const first = Math.min(firstRunAt.get(row.scheduleId) ?? Number.POSITIVE_INFINITY, runs[0]?.scheduledFor ?? Number.POSITIVE_INFINITY);

@@ -12,6 +12,7 @@
 //  - each schedule row's due rule (shared/schedule-change.ts): a dozen cron steps, recomputed only
 //    when the row or its latest slots change.
 // A replica that stops leading forgets all of it (reset) and reads it again when it leads again.
+import { isDeepStrictEqual } from 'node:util';
 import type { RunRecord, StateRules } from '../shared/charter-state.ts';
 import { fireAfter } from '../shared/schedule.ts';
 import { dueRuleOf, type DueRule } from '../shared/schedule-change.ts';
@@ -23,19 +24,23 @@ const later = (run: RunRecord, than: RunRecord | null | undefined) => !than || r
 export function createMemory(rules: Pick<StateRules, 'graceMs'>) {
   let lastSuccess = new Map<string, RunRecord | null>();
   const fires = createFireCache();
-  let dueRules = new Map<string, { key: string; rule: DueRule }>();
+  /** each schedule's due rule, with what it was computed from */
+  let dueRules = new Map<string, { from: unknown; rule: DueRule }>();
 
   const ruleOf = (row: CharterRow): DueRule => {
     const { schedule } = row;
-    const slots = schedule.slotsBeforeChange.flatMap((slot) => instantMs(slot) ?? []);
-    const updatedAt = instantMs(schedule.updatedAt);
-    const lastRunAt = instantMs(schedule.lastRunAt);
-    const key = [row.rawTimezone, row.rawCron, row.enabled, row.scheduleError, updatedAt, lastRunAt, ...slots].join('\u0000');
+    const input = {
+      enabled: row.enabled,
+      cronParses: row.scheduleError === null,
+      updatedAt: instantMs(schedule.updatedAt),
+      lastRunAt: instantMs(schedule.lastRunAt),
+      slotsBeforeChange: schedule.slotsBeforeChange.flatMap((slot) => instantMs(slot) ?? []),
+    };
+    const from = { cron: row.rawCron, timezone: row.rawTimezone, input };
     const known = dueRules.get(row.scheduleId);
-    if (known?.key === key) return known.rule;
-    const cronParses = row.scheduleError === null;
-    const rule = dueRuleOf({ enabled: row.enabled, cronParses, updatedAt, lastRunAt, slotsBeforeChange: slots }, (at) => fireAfter(row.rawCron, row.rawTimezone, at), rules.graceMs);
-    dueRules.set(row.scheduleId, { key, rule });
+    if (known && isDeepStrictEqual(known.from, from)) return known.rule;
+    const rule = dueRuleOf(input, (at) => fireAfter(row.rawCron, row.rawTimezone, at), rules.graceMs);
+    dueRules.set(row.scheduleId, { from, rule });
     return rule;
   };
 

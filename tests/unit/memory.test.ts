@@ -3,6 +3,8 @@
 // stops leading.
 import { describe, expect, it } from 'vitest';
 import type { RunRecord } from '../../shared/charter-state.ts';
+import type { ScheduleFacts } from '../../shared/ports.ts';
+import { cleanCharterRows } from '../../worker/judge-charters.ts';
 import { createMemory } from '../../worker/memory.ts';
 
 const run = (runId: string, status: RunRecord['status'], scheduledFor: number): RunRecord => ({
@@ -32,5 +34,25 @@ describe('createMemory', () => {
     expect(memory.lastSuccessOf('b')).toBeNull();
     memory.reset();
     expect(memory.lastSuccessOf('a')).toBeNull();
+  });
+
+  it('computes a due rule once per schedule, and again when the row or its slots change', () => {
+    const memory = createMemory({ graceMs: 600_000 });
+    const now = Date.parse('2026-12-05T12:00:00Z');
+    const row = (change: Partial<ScheduleFacts> = {}) => {
+      const facts: ScheduleFacts = {
+        scheduleId: 'a', temporalScheduleId: 'governance:a', cron: '0 * * * *', timezone: 'UTC', enabled: true,
+        updatedAt: new Date('2026-12-05T09:30:00Z'), lastRunAt: new Date('2026-12-05T11:00:00Z'), slotsBeforeChange: [new Date('2026-12-05T09:00:00Z')], ...change,
+      };
+      return cleanCharterRows([facts], now)[0]!;
+    };
+    const rule = memory.ruleOf(row());
+    expect(memory.ruleOf(row())).toBe(rule); // another read of the same row
+    const paused = memory.ruleOf(row({ enabled: false }));
+    expect(paused).not.toBe(rule);
+    expect(paused).not.toEqual(rule);
+    const moved = memory.ruleOf(row({ slotsBeforeChange: [new Date('2026-12-05T09:10:00Z')] }));
+    expect(moved).not.toBe(rule);
+    expect(memory.ruleOf(row({ cron: '*/30 * * * *' }))).not.toBe(moved);
   });
 });
