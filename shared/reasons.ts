@@ -33,6 +33,19 @@ const charterStateCode: Record<CharterState, ReasonCode | null> = {
   ok: null,
 };
 
+/** The one severity deriveReasons gives each code: a reader counts a reason at least at its code's (shared/snapshot-trust.ts). */
+export const reasonSeverity: Record<ReasonCode, Severity> = {
+  credits_exhausted: 'failing', runway_critical: 'failing', all_charters_down: 'failing',
+  data_behind: 'degraded', runway_low: 'degraded', funding_ends_soon: 'degraded', charter_missed: 'degraded', charter_stuck: 'degraded',
+  charter_failing: 'degraded', charter_skipped: 'degraded', charter_recovering: 'degraded', schedule_invalid: 'degraded',
+  runs_failed_recently: 'notice', charter_no_runs: 'notice', charter_paused: 'notice',
+};
+
+/** funding_ends_soon: credits are left, and the forecast's first unfunded run comes within a day of `now`. */
+export function fundingEndsSoon(balance: bigint, forecast: Pick<Forecast, 'firstUnfundedRun'>, now: number): boolean {
+  return balance > 0n && forecast.firstUnfundedRun !== null && Date.parse(forecast.firstUnfundedRun.at) <= now + 24 * 60 * 60 * 1000;
+}
+
 /** The charter states in which a charter with expectations does not work at all. */
 export const downStates: ReadonlySet<CharterState> = new Set(['missed', 'stuck', 'failing', 'skipped']);
 
@@ -183,7 +196,7 @@ export function deriveReasons(input: ReasonInput): Reason[] {
   }
 
   // with no credits left, credits_exhausted has said it: the end of funding is not news
-  if (balance > 0n && forecast.firstUnfundedRun && Date.parse(forecast.firstUnfundedRun.at) <= now + 24 * 60 * 60 * 1000) {
+  if (fundingEndsSoon(balance, forecast, now)) {
     add('funding_ends_soon', 'degraded', fundingText(forecast, now));
   }
 

@@ -2,11 +2,11 @@
 // its own details imply when its status reads better, until when it vouches for its data (one from
 // after now too), and whether it may replace the one shown (a cache or a woken leader serving an
 // older file must not take the page back in time). Pure.
-import type { CharterState, CreditHealth, Credits, OverallStatus, PublishedStatus, RunStatus, Severity } from './contract.ts';
+import type { CharterState, CreditHealth, Credits, OverallStatus, PublishedStatus, Reason, RunStatus, Severity } from './contract.ts';
 import { dataBehindBeyond, isFromTheFuture } from './clock.ts';
 import { maxFreshnessMs } from './constants.ts';
 import { creditHealth, healthSeverity, summarizeCredits } from './credits.ts';
-import { allChartersDown, charterStateInfo, downStates, statusOf } from './reasons.ts';
+import { allChartersDown, charterStateInfo, downStates, fundingEndsSoon, reasonSeverity, statusOf } from './reasons.ts';
 
 const rank: Record<OverallStatus, number> = { healthy: 0, degraded: 1, failing: 2 };
 const worse = (a: OverallStatus, b: OverallStatus): OverallStatus => (rank[b] > rank[a] ? b : a);
@@ -26,6 +26,14 @@ export function readerCredits(credits: Credits): Credits {
   const runwayHours = stated === null || (derived.runwayHours !== null && derived.runwayHours < stated) ? derived.runwayHours : stated;
   const health = creditHealth(balance, runwayHours);
   return { ...derived, runwayHours, health: healthRank[credits.health] > healthRank[health] ? credits.health : health };
+}
+
+const severityRank: Record<Severity, number> = { notice: 0, degraded: 1, failing: 2 };
+
+/** A reason's severity as a reader counts and shows it: the one stated, or its code's (shared/reasons.ts) when that is worse. */
+export function readerSeverity({ code, severity }: Pick<Reason, 'code' | 'severity'>): Severity {
+  const implied = reasonSeverity[code] ?? severity;
+  return severityRank[implied] > severityRank[severity] ? implied : severity;
 }
 
 type Charter = PublishedStatus['charters'][number];
@@ -50,7 +58,7 @@ function allListedDown({ charters, chartersTotal }: Pick<PublishedStatus, 'chart
 }
 
 type Claims = Pick<PublishedStatus, 'status' | 'reasons'>;
-type Details = Claims & Pick<PublishedStatus, 'charters' | 'chartersTotal' | 'credits' | 'generatedAt' | 'dataAsOf' | 'rules'>;
+type Details = Claims & Pick<PublishedStatus, 'charters' | 'chartersTotal' | 'credits' | 'forecast' | 'generatedAt' | 'dataAsOf' | 'rules'>;
 
 /** What the file says of itself: its status, or its reasons' if they are worse. */
 export const claimedStatus = ({ status, reasons }: Claims): OverallStatus => worse(status, statusOf(reasons ?? []));
@@ -58,18 +66,22 @@ export const claimedStatus = ({ status, reasons }: Claims): OverallStatus => wor
 /**
  * The status a reader is shown: the file's claim, or what its details say if that is worse (the
  * worker derives its reasons from the same facts, so only a file that contradicts itself differs):
- * each charter's state (readerCharterState) and all of them down, the credits (readerCredits), data
+ * each reason at its code's severity (readerSeverity), each charter's state (readerCharterState) and
+ * all of them down, the credits (readerCredits), a forecast whose funding ends within a day, data
  * read from a replica behind by more than the grace. The rules are the worker's (shared/reasons.ts,
  * shared/credits.ts).
  */
 export function readerStatus(snapshot: Details): OverallStatus {
-  const { rules, dataAsOf } = snapshot;
+  const { rules, dataAsOf, forecast } = snapshot;
+  const now = Date.parse(snapshot.generatedAt);
   const severities: (Severity | null | undefined)[] = snapshot.charters.map((charter) => {
     const state = readerCharterState(charter);
     return state && charterStateInfo[state].severity;
   });
   severities.push(healthSeverity[readerCredits(snapshot.credits).health], allListedDown(snapshot) ? 'failing' : null);
-  const clock = dataAsOf ? { now: Date.parse(snapshot.generatedAt), dataAsOf: Date.parse(dataAsOf) } : null;
+  severities.push(...(snapshot.reasons ?? []).map(readerSeverity));
+  if (forecast && fundingEndsSoon(BigInt(snapshot.credits.balance), forecast, now)) severities.push('degraded');
+  const clock = dataAsOf ? { now, dataAsOf: Date.parse(dataAsOf) } : null;
   if (clock && rules && dataBehindBeyond(clock, rules.graceSeconds * 1000) !== null) severities.push('degraded');
   const details = statusOf(severities.filter((severity): severity is Severity => !!severity).map((severity) => ({ severity })));
   return worse(claimedStatus(snapshot), details);

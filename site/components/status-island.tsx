@@ -12,6 +12,7 @@ import { fill } from '../i18n/fill.ts';
 import { describeCharterHistories } from '../lib/describe-history.ts';
 import { describeRecord } from '../lib/describe-record.ts';
 import { recordUptimes } from '../lib/record-uptime.ts';
+import { signHistory } from '../lib/signed-history.ts';
 import { describeHeadline } from '../lib/describe-status.ts';
 import { formatLocalTime } from '../lib/format-time.ts';
 import type { NoteMeta } from '../lib/notes.ts';
@@ -142,10 +143,13 @@ export default function StatusIsland({ statusUrl, historyUrl, iconBase, notes, s
   const locale = useMemo<PageLocale>(() => ({ m, timeZone }), [m, timeZone]);
   const files = useStatusFiles(statusUrl, historyUrl, schemas, m.failures);
   const record = useRecord(statusUrl, pinnedKey, files.statusText);
-  const recordLine = describeRecord(record.state, m);
   const uptimes = useMemo(() => (record.days ? recordUptimes(record.days) : null), [record.days]);
   const data = files.historySettled ? files.snapshot.data : null;
-  const history = data && files.history.data;
+  // the history's closed days as the verified record signed them: the file itself is not signed
+  const verifiedDays = record.state.kind === 'verified' ? record.days : null;
+  const signed = useMemo(() => (files.history.data && verifiedDays ? signHistory(files.history.data, verifiedDays) : null), [files.history.data, verifiedDays]);
+  const history = data && (signed?.history ?? files.history.data);
+  const recordLine = describeRecord(record.state, m, signed?.differing);
   const { stale, ageNow } = useStaleness(data, files.snapshot.firstSeenAt, record.state);
   const headline = describeHeadline(data, ageNow, stale, files.snapshot.failure !== null, locale);
 

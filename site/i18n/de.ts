@@ -230,6 +230,10 @@ export const de: Messages = {
       missing: 'fehlt', not_json: 'ist nicht lesbar', invalid: 'ist nicht lesbar', signature: 'trägt keine gültige Signatur',
       chain: 'setzt die Kette nicht fort', unknown_key: 'ist mit einem unbekannten Schlüssel signiert',
     },
+    historyDiffers: {
+      one: 'governance-history.json weicht an {count} Tag davon ab, am {day}: angezeigt sind die signierten Tage.',
+      other: 'governance-history.json weicht an {count} Tagen davon ab, zuletzt am {day}: angezeigt sind die signierten Tage.',
+    },
     uptime: {
       year: '{figure} der erwarteten Läufe gelangen in den letzten {days} abgeschlossenen Tagen (die signierte Aufzeichnung).',
       part: '{figure} der erwarteten Läufe gelangen in den {days} abgeschlossenen Tagen der signierten Aufzeichnung.',

@@ -239,6 +239,11 @@ export const en = {
       missing: 'is missing', not_json: 'is not readable', invalid: 'is not readable', signature: 'does not carry a valid signature',
       chain: 'does not continue the chain', unknown_key: 'is signed by an unknown key',
     },
+    /** after the verified line: the unsigned history file said otherwise than the record (site/lib/signed-history.ts) */
+    historyDiffers: {
+      one: 'governance-history.json differs from it on {count} day, {day}: the days shown are the signed ones.',
+      other: 'governance-history.json differs from it on {count} days, the latest {day}: the days shown are the signed ones.',
+    },
     uptime: {
       year: '{figure} of expected runs succeeded in the last {days} closed days (the signed record).',
       part: '{figure} of expected runs succeeded in the {days} closed days of the signed record.',

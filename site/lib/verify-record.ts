@@ -80,19 +80,24 @@ export async function loadBundle(source: RecordSource): Promise<RecentBundle | n
 
 /**
  * The record as `snapshotText` (the snapshot as polled) and `bundle` show it. The snapshot is read
- * from the poll first; if its signature fails, it is fetched again with its signature (a new snapshot
- * may have been published in between).
+ * from the poll first; if its signature fails, it is fetched again with its signature (its signature
+ * may not have been written yet). A snapshot fetched so that is not the one polled (a newer one
+ * published in between, or a forged one served to the poll alone) leaves the one shown unchecked:
+ * the record is then unavailable, checked again with the next snapshot, never verified.
  */
 export async function checkRecord(source: RecordSource, options: { bundle: RecentBundle | null | 'invalid'; snapshotText: string; pinnedKey: unknown; now: number }): Promise<RecordState> {
   let polled: string | null = options.snapshotText;
+  let refetched: Bytes | null = null;
   // the files the bundle does not copy: the snapshot and its signature (a day it left out, at most)
   const fetched = (name: string) => fetchBytes(source, name, Math.max(limits.snapshotBytes, archiveDayBytes));
   const fallback = async (name: string) => {
-    if (name !== source.snapshotName || polled === null) return fetched(name);
+    if (name !== source.snapshotName) return fetched(name);
+    if (polled === null) return (refetched = await fetched(name));
     const text = polled;
     polled = null;
     return new TextEncoder().encode(text);
   };
+  const shownUnchecked = () => refetched !== null && new TextDecoder().decode(refetched) !== options.snapshotText;
   try {
     const { bundle } = options;
     if (bundle === null) return { kind: 'none' };
@@ -106,6 +111,7 @@ export async function checkRecord(source: RecordSource, options: { bundle: Recen
     });
     if (!result.ok) return { kind: 'broken', failure: result.failure.kind, file: result.failure.file, day: result.failure.day };
     if (!holdsOnlyIndexedDays(bundle, result.report.entries)) return { kind: 'broken', failure: 'invalid', file: archiveRecentFileName, day: null };
+    if (shownUnchecked()) return { kind: 'unavailable', reason: `${source.snapshotName} changed while it was checked: the one shown is checked with the next` };
     const { keyId, days, checkedDays, snapshot } = result.report;
     return keyId === null ? { kind: 'unsigned', days } : { kind: 'verified', keyId, days, checkedDays, snapshot: { generatedAt: snapshot.generatedAt, freshUntil: new Date(snapshot.freshUntil).toISOString() } };
   } catch (error) {

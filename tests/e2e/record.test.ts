@@ -28,8 +28,8 @@ function serveUnpinnedPage() {
 const widths = [1280, 360] as const;
 const textOf: typeof textWithIcon = async (page, testId) => (await textWithIcon(page, testId)).trim();
 
-async function openAt(width: number) {
-  serveHistory(suite.server, readHistory('healthy'));
+async function openAt(width: number, history = readHistory('healthy')) {
+  serveHistory(suite.server, history);
   const opened = await suite.open({ viewport: { width, height: 900 } });
   await opened.page.getByTestId('record').filter({ hasNotText: 'Checking' }).waitFor();
   return opened;
@@ -94,6 +94,25 @@ describe('the signed record', () => {
     const opened = await openAt(1280);
     expect(await textOf(opened.page, 'record')).toMatch(/^The published record does not verify: governance-archive\.json does not carry a valid signature/);
     expect(await boxIsBroken(opened)).toBe(true);
+  });
+
+  it("shows the signed figures of the days governance-history.json rewrote, and says the file differs from the record", async () => {
+    serveRecord(readRecord('healthy'));
+    // a history rewritten beside a valid record: every day green, its incidents gone
+    const history = JSON.parse(readHistory('healthy')) as { days: Array<{ charters: Record<string, Record<string, number>> }>; incidents: unknown[] };
+    for (const day of history.days.slice(0, -1)) for (const counts of Object.values(day.charters)) Object.assign(counts, { succeeded: counts.expected, failed: 0, skipped: 0, missed: 0 });
+    history.incidents = [];
+    const opened = await openAt(1280, JSON.stringify(history));
+    const { page } = opened;
+    // the days the record signed as failing are not shown green
+    const engineering = page.locator('li[data-charter="Engineering"]');
+    expect(await engineering.locator('.day[title^="2026-11-02 "]').getAttribute('class')).toBe('day day-some_failures');
+    expect(await engineering.locator('details.day-list summary').innerText()).toBe('Day by day: 1 day with problems');
+    expect((await page.locator('li[data-charter="Community"] [data-testid="history-summary"]').innerText()).replace(/\u00a0/g, ' ')).not.toMatch(/^100 % .* 100 % in 90/);
+    // and the line says which file said otherwise
+    expect(await textOf(page, 'record')).toBe(`Signed by key ${pinned.kid.slice(0, 8)}…: 89 days, chain intact. governance-history.json differs from it on 3 days, the latest 2026-11-02: the days shown are the signed ones.`);
+    expect(await page.getByTestId('record').getAttribute('class')).toContain('tone-warn');
+    expect(listUnexpectedProblems(opened)).toEqual([]);
   });
 
   it('says there is no record yet, neutrally, before the first day is archived', async () => {

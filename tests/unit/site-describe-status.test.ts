@@ -20,6 +20,20 @@ describe('describeHeadline', () => {
     expect(headline.reasons).toEqual(degraded.reasons!.slice(1));
   });
 
+  it("leads with the most severe reason, each at its code's severity, whatever order and severity the file gives them", () => {
+    const current = read('failing');
+    const [exhausted, , charterFailing] = current.reasons!;
+    const notice = { code: 'charter_no_runs', severity: 'notice', charterId: null, since: null, text: 'Archive has no recorded runs.' } as const;
+    const misordered = { ...current, reasons: [notice, charterFailing!, exhausted!] };
+    const led = describeHeadline(misordered, now, false, false, english);
+    expect(led).toMatchObject({ word: 'Failing', detail: exhausted!.text });
+    expect(led.reasons.map((reason) => reason.code)).toEqual(['charter_failing', 'charter_no_runs']);
+    const understated = { ...read('healthy'), reasons: [{ code: 'funding_ends_soon', severity: 'notice', charterId: null, since: null, text: 'The balance pays for about 3 more runs.' } as const] };
+    const headline = describeHeadline(understated, now, false, false, english);
+    expect(headline).toMatchObject({ word: 'Degraded', detail: 'The file says Healthy, but its own details say otherwise: see the charters and credits below.' });
+    expect(headline.reasons.map((reason) => reason.severity)).toEqual(['degraded']);
+  });
+
   it('says a fact once: no credits left makes "pays for no more runs" a repeat, left out', () => {
     // this worker no longer writes both (shared/reasons.ts); a file of an earlier worker still may
     const current = read('failing');

@@ -1,7 +1,7 @@
 // The page's check of the record (site/lib/verify-record.ts) over a record the real archivist wrote,
 // fetched through a fetch that serves the store's files: what it asks for, and what it finds.
 import { describe, expect, it } from 'vitest';
-import { archiveDayFileName, archiveRecentBytes, archiveRecentFileName, keyRotationsFileName, signatureFileName, signingKeyFileName } from '../../shared/archive-files.ts';
+import { archiveDayFileName, archiveIndexFileName, archiveRecentBytes, archiveRecentFileName, keyRotationsFileName, signatureFileName, signingKeyFileName } from '../../shared/archive-files.ts';
 import { checkPolledRecord, checkRecord, loadBundle, recheckRecord, snapshotFreshUntil, type RecordMemory, type RecordSource } from '../../site/lib/verify-record.ts';
 import { createArchivist } from '../../worker/archive.ts';
 import { createRotationStatement, createSigner, publicJwkOf, signingKeyFileBody } from '../../worker/signing-key.ts';
@@ -60,13 +60,29 @@ describe('the page checks the record', () => {
     expect((await check(files, now, pinned)).state).toMatchObject({ kind: 'broken', failure: 'signature' });
   });
 
-  it('fetches the snapshot again when the polled one is not the one signed (a newer one was published in between)', async () => {
+  it('fetches the snapshot again when its signature fails, and verifies the one polled when its signature had not yet arrived', async () => {
     const { files, now, signer } = await buildRecord({ days: 2 });
     const { source, asked } = sourceOf(files);
     const bundle = await loadBundle(source);
-    const older = files.get('governance-status.json')!.replace('"schemaVersion": 1', '"schemaVersion": 1 ');
-    expect(await checkRecord(source, { bundle, snapshotText: older, pinnedKey: null, now })).toMatchObject({ kind: 'verified', keyId: signer!.kid });
+    // polled between the worker's writes of a new snapshot and of its signature: the signature is the previous one's at first
+    const polled = files.get('governance-status.json')!;
+    const signature = files.get('governance-status.json.jws')!;
+    files.set('governance-status.json.jws', files.get(signatureFileName(archiveIndexFileName))!);
+    let reads = 0;
+    const racing: RecordSource = { ...source, fetch: ((url: string, init: RequestInit) => (url.endsWith('.jws') && (reads += 1) === 2 && files.set('governance-status.json.jws', signature), source.fetch(url, init))) as typeof fetch };
+    expect(await checkRecord(racing, { bundle, snapshotText: polled, pinnedKey: null, now })).toMatchObject({ kind: 'verified', keyId: signer!.kid });
     expect(asked.filter((name) => name === 'governance-status.json')).toHaveLength(1);
+  });
+
+  it('never calls the record verified for a polled snapshot other than the one whose signature verified (a newer one in between, or a forged one served once)', async () => {
+    const { files, now, signer } = await buildRecord({ days: 2 });
+    const { source } = sourceOf(files);
+    const bundle = await loadBundle(source);
+    const forged = files.get('governance-status.json')!.replace(/"status": ?"\w+"/, '"status": "healthy"').replace('"schemaVersion": 1', '"schemaVersion": 1 ');
+    expect(await checkRecord(source, { bundle, snapshotText: forged, pinnedKey: signer!.publicJwk, now })).toEqual({
+      kind: 'unavailable',
+      reason: 'governance-status.json changed while it was checked: the one shown is checked with the next',
+    });
   });
 
   it('a snapshot signed by a key retired since reads as stale from the retirement, whatever its staleAfter says', async () => {

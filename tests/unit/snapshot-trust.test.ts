@@ -76,6 +76,22 @@ describe('readerStatus', () => {
     expect(readerStatus({ ...quiet, credits: { ...spending, spentLast24h: '24000000000' } })).toBe('degraded');
   });
 
+  it("never reads better than a reason's own code: each code has the one severity the worker gives it", () => {
+    const funding = { code: 'funding_ends_soon', severity: 'notice', charterId: null, since: null, text: 'The balance pays for about 3 more runs, until 14:00 UTC.' } as const;
+    expect(readerStatus({ ...healthy, reasons: [funding] })).toBe('degraded');
+    expect(readerStatus({ ...healthy, reasons: [{ ...funding, code: 'all_charters_down' }] })).toBe('failing');
+    expect(readerStatus({ ...healthy, reasons: [{ ...funding, code: 'charter_no_runs' }] })).toBe('healthy');
+    // what the file claims of itself stays its own
+    expect(claimedStatus({ status: 'healthy', reasons: [funding] })).toBe('healthy');
+  });
+
+  it('is degraded when its forecast runs out of funding within a day, as the worker judges funding_ends_soon', () => {
+    const generatedAt = Date.parse(quiet.generatedAt);
+    const ending = (at: number) => ({ ...quiet, forecast: { ...quiet.forecast!, firstUnfundedRun: { charterId: 'governance:community', at: iso(at) } } });
+    expect(readerStatus(ending(generatedAt + 24 * 60 * minute))).toBe('degraded');
+    expect(readerStatus(ending(generatedAt + 24 * 60 * minute + 1))).toBe('healthy');
+  });
+
   it('is degraded when its data lags its instant by more than the grace, as the worker judges data_behind', () => {
     const generatedAt = Date.parse(quiet.generatedAt);
     const grace = quiet.rules!.graceSeconds * 1000;
