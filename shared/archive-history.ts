@@ -5,7 +5,8 @@ import type { ArchiveDay, ClosedDay } from './archive-contract.ts';
 import type { DayCounts, HistoryDay, Incident } from './contract.ts';
 import { endOfUtcDate } from './archive-files.ts';
 
-const countFields = ['expected', 'succeeded', 'failed', 'skipped', 'missed'] as const;
+/** The figures of a charter's day that the archive signs. */
+export const countFields = ['expected', 'succeeded', 'failed', 'skipped', 'missed'] as const;
 
 /** The incidents open at some instant of the UTC day `date`: started before it ended, not resolved before it began. */
 export function incidentsTouching(incidents: readonly Incident[], date: string): Incident[] {

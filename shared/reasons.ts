@@ -3,21 +3,7 @@
 import type { CharterState, Credits, Forecast, OverallStatus, Reason, ReasonCode, ScheduleError, Severity } from './contract.ts';
 import { reasonCodes } from './constants.ts';
 import { describeLag } from './clock.ts';
-import { creditHealth, healthSeverity } from './credits.ts';
-
-/** Each charter state in words, with the severity of the reason it raises (null: none). */
-export const charterStateInfo: Record<CharterState, { label: string; severity: Severity | null }> = {
-  paused: { label: 'Paused', severity: 'notice' },
-  invalid_schedule: { label: 'Schedule broken', severity: 'degraded' },
-  no_runs: { label: 'No recorded runs', severity: 'notice' },
-  missed: { label: 'Missed runs', severity: 'degraded' },
-  stuck: { label: 'Stuck', severity: 'degraded' },
-  failing: { label: 'Failing', severity: 'degraded' },
-  skipped: { label: 'Skipped', severity: 'degraded' },
-  recovering: { label: 'Recovering', severity: 'degraded' },
-  running: { label: 'Running', severity: null },
-  ok: { label: 'OK', severity: null },
-};
+import { creditHealth } from './credits.ts';
 
 /** The reason each charter state raises (none when it works); apart from the words, which the page ships and this it does not. */
 const charterStateCode: Record<CharterState, ReasonCode | null> = {
@@ -33,12 +19,32 @@ const charterStateCode: Record<CharterState, ReasonCode | null> = {
   ok: null,
 };
 
-/** The one severity deriveReasons gives each code: a reader counts a reason at least at its code's (shared/snapshot-trust.ts). */
+/** Each reason code's one severity: deriveReasons gives it, and a reader counts a reason at least at it (shared/snapshot-trust.ts). */
 export const reasonSeverity: Record<ReasonCode, Severity> = {
   credits_exhausted: 'failing', runway_critical: 'failing', all_charters_down: 'failing',
   data_behind: 'degraded', runway_low: 'degraded', funding_ends_soon: 'degraded', charter_missed: 'degraded', charter_stuck: 'degraded',
   charter_failing: 'degraded', charter_skipped: 'degraded', charter_recovering: 'degraded', schedule_invalid: 'degraded',
   runs_failed_recently: 'notice', charter_no_runs: 'notice', charter_paused: 'notice',
+};
+
+/** The severity of the reason a charter state raises (null: none): its code's. */
+function raised(state: CharterState): Severity | null {
+  const code = charterStateCode[state];
+  return code === null ? null : reasonSeverity[code];
+}
+
+/** Each charter state in words, with the severity of the reason it raises (null: none). */
+export const charterStateInfo: Record<CharterState, { label: string; severity: Severity | null }> = {
+  paused: { label: 'Paused', severity: raised('paused') },
+  invalid_schedule: { label: 'Schedule broken', severity: raised('invalid_schedule') },
+  no_runs: { label: 'No recorded runs', severity: raised('no_runs') },
+  missed: { label: 'Missed runs', severity: raised('missed') },
+  stuck: { label: 'Stuck', severity: raised('stuck') },
+  failing: { label: 'Failing', severity: raised('failing') },
+  skipped: { label: 'Skipped', severity: raised('skipped') },
+  recovering: { label: 'Recovering', severity: raised('recovering') },
+  running: { label: 'Running', severity: raised('running') },
+  ok: { label: 'OK', severity: raised('ok') },
 };
 
 /** funding_ends_soon: credits are left, and the forecast's first unfunded run comes within a day of `now`. */
@@ -158,46 +164,44 @@ function charterReason(charter: CharterSummary, now: number): Omit<Reason, 'code
 export function deriveReasons(input: ReasonInput): Reason[] {
   const { now, credits, forecast } = input;
   const reasons: Reason[] = [];
-  const add = (code: ReasonCode, severity: Severity, text: string, charterId: string | null = null, since: string | null = null) =>
-    reasons.push({ code, severity, charterId, since, text });
+  const add = (code: ReasonCode, text: string, charterId: string | null = null, since: string | null = null) =>
+    reasons.push({ code, severity: reasonSeverity[code], charterId, since, text });
 
   const balance = BigInt(credits.balance);
   const health = creditHealth(balance, credits.runwayHours);
   if (balance <= 0n) {
-    add('credits_exhausted', 'failing', `The system account has no credits left (balance ${balance.toLocaleString('en')}): scheduled runs cannot be paid for.`);
+    add('credits_exhausted', `The system account has no credits left (balance ${balance.toLocaleString('en')}): scheduled runs cannot be paid for.`);
   } else if (health !== 'green') {
-    add(health === 'red' ? 'runway_critical' : 'runway_low', healthSeverity[health]!, `The system account's credits last about ${credits.runwayHours} more hours at the current burn.`);
+    add(health === 'red' ? 'runway_critical' : 'runway_low', `The system account's credits last about ${credits.runwayHours} more hours at the current burn.`);
   }
 
   if (input.dataBehind) {
     const { ms, asOf } = input.dataBehind;
-    add('data_behind', 'degraded', `The status is read from a replica ${describeLag(ms)} behind its primary: what happened after ${formatUtc(asOf, now)} is not in it yet.`);
+    add('data_behind', `The status is read from a replica ${describeLag(ms)} behind its primary: what happened after ${formatUtc(asOf, now)} is not in it yet.`);
   }
 
   if (allChartersDown(input.charters)) {
     const expecting = input.charters.filter(expectsRuns);
-    add('all_charters_down', 'failing', `No charter works: ${expecting.length === 1 ? 'the only charter that should run is' : `all ${expecting.length} charters that should run are`} missing, stuck, failing or skipping their runs.`);
+    add('all_charters_down', `No charter works: ${expecting.length === 1 ? 'the only charter that should run is' : `all ${expecting.length} charters that should run are`} missing, stuck, failing or skipping their runs.`);
   }
 
   for (const charter of input.charters) {
     const code = charterStateCode[charter.state];
-    const { severity } = charterStateInfo[charter.state];
-    if (code === null || severity === null) continue;
+    if (code === null) continue;
     const { since, text } = charterReason(charter, now);
-    add(code, severity, text, charter.id, since);
+    add(code, text, charter.id, since);
   }
 
   if (input.failedRunsTotal > 0 && !input.charters.some((charter) => charter.state === 'failing')) {
     add(
       'runs_failed_recently',
-      'notice',
       `${plural(input.failedRunsTotal, 'run')} failed in the last 24 h${input.latestFailureAt === null ? '' : `, the latest at ${formatUtc(input.latestFailureAt, now)}`}; no charter is failing now.`,
     );
   }
 
   // with no credits left, credits_exhausted has said it: the end of funding is not news
   if (fundingEndsSoon(balance, forecast, now)) {
-    add('funding_ends_soon', 'degraded', fundingText(forecast, now));
+    add('funding_ends_soon', fundingText(forecast, now));
   }
 
   const name = new Map(input.charters.map((charter) => [charter.id, charter.name]));

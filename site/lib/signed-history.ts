@@ -3,7 +3,7 @@
 // figures, as the worker's own history shows them (shared/archive-history.ts), and the days where the
 // file said otherwise are named, so a rewritten file can neither paint a signed failure green nor pass unseen.
 import type { ArchiveDay } from '../../shared/archive-contract.ts';
-import { mergeArchivedDays } from '../../shared/archive-history.ts';
+import { countFields, mergeArchivedDays } from '../../shared/archive-history.ts';
 import type { GovernanceHistory, HistoryDay } from '../../shared/contract.ts';
 
 export type SignedHistory = {
@@ -11,8 +11,6 @@ export type SignedHistory = {
   /** the closed days whose counts or spend the file states otherwise than the record, oldest first */
   differing: string[];
 };
-
-const countFields = ['expected', 'succeeded', 'failed', 'skipped', 'missed'] as const;
 
 /** Whether the file's day says other than the archive, for the charters the file lists. */
 function differs(stated: HistoryDay | undefined, archived: ArchiveDay, charterIds: ReadonlySet<string>): boolean {
