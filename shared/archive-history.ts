@@ -2,7 +2,7 @@
 // the worker's count of a day and its archived figures, and the history with archived days put in,
 // so a day the ledger no longer holds (rows deleted or pruned) keeps the figures it was archived with.
 import type { ArchiveDay, ClosedDay } from './archive-contract.ts';
-import type { DayCounts, HistoryDay, Incident } from './contract.ts';
+import type { DayCounts, GovernanceHistory, HistoryDay, Incident } from './contract.ts';
 import { endOfUtcDate } from './archive-files.ts';
 
 /** The figures of a charter's day that the archive signs. */
@@ -81,4 +81,26 @@ export function mergeArchivedDays(
     merged.set(day.day, { ...counted, date: day.day, spent: day.spent, charters: ordered });
   }
   return [...merged.values()].sort((a, b) => a.date.localeCompare(b.date));
+}
+
+/** Whether the history's day states other figures than the archived day, for the charters the history lists. */
+function statedOtherwise(stated: HistoryDay | undefined, archived: ArchiveDay, charterIds: ReadonlySet<string>): boolean {
+  if (stated === undefined || stated.spent !== archived.spent) return true;
+  const signed = archived.charters.filter((charter) => charterIds.has(charter.id));
+  if (Object.keys(stated.charters).length !== signed.length) return true;
+  return signed.some((charter) => countFields.some((field) => stated.charters[charter.id]?.[field] !== charter[field]));
+}
+
+/**
+ * The archived days (verified by the reader) on which governance-history.json, which is not signed,
+ * states other figures than the archive, oldest first. The worker's history carries each archived
+ * day's figures (mergeArchivedDays), so an honest file never does. A day is compared only when the
+ * file was written after it was archived: one written before holds it as a day still open.
+ */
+export function historyDiffersOn(history: Pick<GovernanceHistory, 'generatedAt' | 'from' | 'to' | 'charters' | 'days'>, archived: readonly ArchiveDay[]): string[] {
+  const charterIds = new Set(history.charters.map((charter) => charter.id));
+  const stated = new Map(history.days.map((day) => [day.date, day]));
+  const madeAt = Date.parse(history.generatedAt);
+  const compared = archived.filter((day) => day.day >= history.from && day.day <= history.to && Date.parse(day.closedAt) <= madeAt);
+  return compared.filter((day) => statedOtherwise(stated.get(day.day), day, charterIds)).map((day) => day.day);
 }

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // npx governance-status-verify <URL or folder> [--key <jwk file or URL>] [--seen <day>=<sha256> ...]
 // Verifies the published governance record: every archived day's signature and prev link, the index
-// and the snapshot, and that it still holds the days the reader saw before (--seen). Exit 0 when it verifies, 1 at the first break (named), 2 when it cannot read, 64
+// and the snapshot, and that it still holds the days the reader saw before (--seen); then that the
+// unsigned governance-history.json states the signed figures of the days it shares with it. Exit 0
+// when it verifies, 1 at the first break (named) or a history that differs, 2 when it cannot read, 64
 // on a usage error. The checks themselves are shared/archive-verify.ts, the ones the page runs.
 import { parseArgs } from 'node:util';
 import { firstIssue, parseArchiveDay, parseArchiveIndex } from '../shared/archive-contract.ts';
@@ -10,6 +12,7 @@ import { parseGovernanceStatus } from '../shared/contract.ts';
 import { forgottenDay, parseSeenDay, verifyRecord, type FailureKind, type SeenDay, type VerifyReport } from '../shared/archive-verify.ts';
 import { maxFreshnessMs } from '../shared/constants.ts';
 import { staleAtOf } from '../shared/snapshot-trust.ts';
+import { checkHistory, keepingDays } from './history.ts';
 import { openSource, readKey, type Source } from './sources.ts';
 
 const usage = 'usage: governance-status-verify <URL or folder of governance-status.json> [--key <JWK file or URL>] [--seen <YYYY-MM-DD>=<SHA-256> ...]';
@@ -93,8 +96,9 @@ async function main(): Promise<number> {
     source = await openSource(parsed.positionals[0]!);
     pinnedKey = parsed.values.key === undefined ? undefined : await readKey(parsed.values.key);
     const now = Date.now();
+    const kept = keepingDays(source.read);
     const result = await verifyRecord({
-      read: source.read,
+      read: kept.read,
       now,
       pinnedKey,
       snapshotName: source.snapshotName,
@@ -108,7 +112,9 @@ async function main(): Promise<number> {
     }
     if (result.ok) {
       printReport(source, result.report, now);
-      return 0;
+      const history = await checkHistory(source.read, kept.archived(result.report.entries));
+      process.stdout.write(`  ${history.line}\n`);
+      return history.ok ? 0 : 1;
     }
     const { failure } = result;
     const where = failure.day ? `${failure.day} (${failure.file})` : failure.file;

@@ -3,6 +3,7 @@
 // names the first broken day and why, with exit code 1.
 import { spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,7 +11,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ArchiveDay } from '../../shared/archive-contract.ts';
 import { archiveDayFileName, keyRotationsFileName, signatureFileName, signingKeyFileName } from '../../shared/archive-files.ts';
+import { mergeArchivedDays } from '../../shared/archive-history.ts';
+import { historyFileName } from '../../shared/constants.ts';
+import { parseGovernanceHistory } from '../../shared/contract.ts';
 import { startStaticServer } from '../../scripts/static-server.ts';
 import { readMaxBytes } from '../../verify/sources.ts';
 import { createRotationStatement, createSigner, signingKeyFileBody } from '../../worker/signing-key.ts';
@@ -257,5 +262,47 @@ describe('the days a reader saw before (--seen <day>=<SHA-256>)', () => {
     expect(misread.code).toBe(64);
     expect(misread.stdout).toBe('');
     expect(misread.stderr).toBe(`--seen ${days[4]}: ${head} is the SHA-256 of ${days[5]}, not of ${days[4]}: give each hash with the day the verify command named beside it (--seen ${days[5]}=${head})\n`);
+  });
+});
+
+describe('governance-history.json beside a verified record (it is not signed)', () => {
+  /** The history the worker would publish over the record's days (mergeArchivedDays), written after the last day closed. */
+  const honestHistory = (files: Map<string, string>, days: string[], now: number) => {
+    const template = JSON.parse(readFileSync(new URL('../fixtures/history/healthy.json', import.meta.url), 'utf8'));
+    const archived = days.map((day) => JSON.parse(files.get(archiveDayFileName(day))!) as ArchiveDay);
+    const charters = [{ id: 'engineering', name: 'Engineering' }, { id: 'community', name: 'Community' }];
+    const range = { from: days[0]!, to: days.at(-1)!, charterIds: new Set(charters.map((charter) => charter.id)) };
+    return { ...template, generatedAt: new Date(now).toISOString(), from: range.from, to: range.to, charters, days: mergeArchivedDays([], archived, range), incidents: [] };
+  };
+
+  it('says an honest history states the signed figures, and names the days a rewritten one states otherwise (exit 1)', async () => {
+    const { folder, files, days, now } = await publish();
+    const history = honestHistory(files, days, now);
+    expect(parseGovernanceHistory(history).success).toBe(true);
+    await writeFile(join(folder, historyFileName), JSON.stringify(history));
+    const honest = await verify(folder);
+    expect(honest.code).toBe(0);
+    expect(honest.stdout).toContain(`${historyFileName}: states the signed figures of every archived day it holds (the file itself is not signed)`);
+
+    // every day green, as a rewrite would paint it
+    for (const day of history.days) day.charters.engineering = { ...day.charters.engineering, succeeded: day.charters.engineering.expected - day.charters.engineering.missed, failed: 0 };
+    await writeFile(join(folder, historyFileName), JSON.stringify(history));
+    const rewritten = await verify(folder);
+    expect(rewritten.code).toBe(1);
+    expect(rewritten.stdout).toContain(`6 archived days, ${days[0]} to ${days[5]}: every signature and prev link intact`);
+    expect(rewritten.stdout).toContain(`${historyFileName}: DIFFERS from the signed record on 6 archived days, the latest ${days[5]}`);
+  });
+
+  it('compares no day the history was written before (a day still open for it), and says when there is no history', async () => {
+    const { folder, files, days, now } = await publish();
+    const history = honestHistory(files, days, now);
+    history.days[5].spent = '1';
+    history.generatedAt = new Date(Date.parse(JSON.parse(files.get(archiveDayFileName(days[5]!))!).closedAt) - 60_000).toISOString();
+    await writeFile(join(folder, historyFileName), JSON.stringify(history));
+    expect(await verify(folder)).toMatchObject({ code: 0 });
+    await rm(join(folder, historyFileName));
+    const none = await verify(folder);
+    expect(none.code).toBe(0);
+    expect(none.stdout).toContain(`${historyFileName}: not published`);
   });
 });
