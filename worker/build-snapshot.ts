@@ -17,9 +17,10 @@ import { createArchivist } from './archive.ts';
 import { archiveIndexFileName } from '../shared/archive-files.ts';
 import { createUsageMemory } from './usage-memory.ts';
 import { mergeArchivedDays } from '../shared/archive-history.ts';
+import type { ArchiveDay } from '../shared/archive-contract.ts';
 import { dayUsageOf, usageRunsOf, type WindowUsage } from '../shared/usage.ts';
 import type { DayUsage } from '../shared/usage-contract.ts';
-import { startOfUtcDay } from '../shared/history.ts';
+import { dayMs, startOfUtcDay } from '../shared/history.ts';
 import { createMemory } from './memory.ts';
 import { createFilePublisher, type PublishResult, type PublishSettings } from './publish.ts';
 import { announcedIn, createHistoryFile, type HistoryContent, type HistoryFile } from './side-files.ts';
@@ -27,7 +28,6 @@ import { assertSnapshotIsValid, serializeSnapshot, SnapshotError } from './valid
 import { clockSkewMs, databaseTimeAt, dataSince, skewProblem, type DataPosition } from '../shared/clock.ts';
 
 const hourMs = 60 * 60 * 1000;
-const dayMs = 24 * hourMs;
 
 export type SnapshotSettings = {
   principalId: string;
@@ -128,7 +128,8 @@ export function createSnapshotBuilder(
         const { content, open } = await countHistory(state, facts, charters, signal);
         const { composed, statusIncidents } = compose(state, facts, charters, open, window);
         const snapshot = assertSnapshotIsValid(composed);
-        return { snapshot, snapshotBody: serializeSnapshot(snapshot), skewMs: state.skewMs, ...fit(state, facts, charters, { ...content, statusIncidents }, snapshot) };
+        const archived = (await record?.archivedWithin(content.from, content.to, signal)) ?? [];
+        return { snapshot, snapshotBody: serializeSnapshot(snapshot), skewMs: state.skewMs, ...fit(state, facts, charters, { ...content, statusIncidents }, snapshot, archived) };
       } catch (error) {
         state.usage.forget(); // a failed tick may have read receipts it never folded in
         throw error;
@@ -245,10 +246,9 @@ function compose({ settings, keeper }: BuilderState, facts: TickFacts, charters:
 }
 
 /** The history file (fitted to its bound) and the closed days to archive once the snapshot is out. */
-function fit({ keeper, record, historyFile }: BuilderState, facts: TickFacts, charters: readonly JudgedCharter[], content: HistoryContent, snapshot: GovernanceStatus) {
+function fit({ keeper, historyFile }: BuilderState, facts: TickFacts, charters: readonly JudgedCharter[], content: HistoryContent, snapshot: GovernanceStatus, archived: readonly ArchiveDay[]) {
   const names = new Map(charters.map((charter) => [charter.id, charter.name]));
   // the days the archive holds show its figures, whatever the ledger says now (archived once a snapshot is out)
-  const archived = record?.archived() ?? [];
   const history = archived.length === 0 ? content : { ...content, days: mergeArchivedDays(content.days, archived, { from: content.from, to: content.to, charterIds: new Set(names.keys()) }) };
   const toArchive = { days: keeper.closedDays(), context: { now: facts.clock.now, names, incidents: content.incidents } };
   // the history leaves out the least severe charters when it must, as the snapshot does

@@ -25,6 +25,8 @@ export function createArchiveRecord(newArchivist: (clock: () => Date) => Archivi
   let archived: ArchiveDay[] = [];
   /** why the last call could not archive (the store failed, the archive is broken), or null; a call cut short by the tick's time says nothing */
   let problem: string | null = null;
+  /** the archive was asked for its days once since the start or the last reset (archivedWithin) */
+  let asked = false;
   return {
     /**
      * Archives the closed days not archived yet (when a day has closed since the last call) and
@@ -53,8 +55,17 @@ export function createArchiveRecord(newArchivist: (clock: () => Date) => Archivi
     problem(): string | null {
       return problem;
     },
-    /** What the archive holds of the days last given: the figures the history shows for them. */
-    archived(): readonly ArchiveDay[] {
+    /**
+     * What the archive holds of the days last given: the figures the history shows for them. Before
+     * the first keep() of a process or a leadership, the archived days from `from` to `to` are read
+     * once, so its first history shows them too (else it published the ledger's recount for a tick,
+     * which differs from the signed days wherever rows were deleted or pruned). Best effort: a store
+     * that fails leaves them to keep(), after the snapshot is out.
+     */
+    async archivedWithin(from: string, to: string, signal?: AbortSignal): Promise<readonly ArchiveDay[]> {
+      if (asked || keptThrough !== null) return archived;
+      asked = true;
+      archived = await archivist.archivedDays(from, to, signal).catch(() => archived);
       return archived;
     },
     /** A replica that stops leading reads the archive again when it leads again. */
@@ -63,6 +74,7 @@ export function createArchiveRecord(newArchivist: (clock: () => Date) => Archivi
       keptThrough = null;
       archived = [];
       problem = null;
+      asked = false;
     },
   };
 }

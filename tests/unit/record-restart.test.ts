@@ -1,0 +1,48 @@
+// The first history a worker publishes after a start shows the archive's figures for the days it
+// holds, as every later one does: a day whose ledger rows were pruned since it was archived is not
+// published as the ledger's recount for a tick (which the page and the verify command would name as
+// differing from the signed record).
+import { describe, expect, it } from 'vitest';
+import type { ArchiveDay } from '../../shared/archive-contract.ts';
+import { archiveDayFileName } from '../../shared/archive-files.ts';
+import { historyDiffersOn } from '../../shared/archive-history.ts';
+import { historyFileName } from '../../shared/constants.ts';
+import type { GovernanceHistory } from '../../shared/contract.ts';
+import { createPublisher, defaultRules, type SnapshotSettings } from '../../worker/build-snapshot.ts';
+import { createLogger } from '../../worker/logger.ts';
+import { createFakeSource, schedule, type FakeData, type FakeRun } from '../support/fake-source.ts';
+import { createMemoryStore } from '../support/memory-store.ts';
+
+const minute = 60_000;
+const settings: SnapshotSettings = { principalId: 'p', billingAccountId: 'b', staleAfterMs: () => 180_000, rules: defaultRules };
+
+/** Engineering succeeds every 10 minutes from 2026-11-17. */
+function working(): FakeData {
+  const runs: FakeRun[] = [];
+  for (let time = Date.parse('2026-11-17T00:00:00Z'); time < Date.parse('2026-11-21T13:00:00Z'); time += 10 * minute) {
+    runs.push({ scheduleId: 'schedule-engineering', runId: `e-${time}`, status: 'success', scheduledFor: new Date(time), startedAt: new Date(time + 2_000), completedAt: new Date(time + 40_000) });
+  }
+  return { balance: 100_000_000_000n, receipts: [], schedules: [schedule('engineering', '*/10 * * * *')], runs, threads: [] };
+}
+
+describe('a worker that starts beside an archive', () => {
+  it('publishes the archived figures of a day whose rows were pruned since, from its first history on', async () => {
+    const data = working();
+    const { store, files } = createMemoryStore();
+    let now = new Date('2026-11-21T12:00:00Z');
+    const start = () => createPublisher({ source: createFakeSource(data), store, clock: () => now, logger: createLogger(() => {}) }, settings, { feeds: null });
+    await start()(); // archives the closed days
+    const archivedDay = JSON.parse(files.get(archiveDayFileName('2026-11-19'))!) as ArchiveDay;
+    expect(archivedDay.charters.find((charter) => charter.id === 'governance:engineering')).toMatchObject({ succeeded: 144 });
+
+    // the ledger's rows of 2026-11-19 are pruned; another worker starts
+    data.runs = data.runs.filter((run) => !run.scheduledFor.toISOString().startsWith('2026-11-19'));
+    now = new Date(now.getTime() + minute);
+    await start()();
+    const history = JSON.parse(files.get(historyFileName)!) as GovernanceHistory;
+    expect(history.days.find((day) => day.date === '2026-11-19')!.charters['governance:engineering']).toMatchObject({ succeeded: 144 });
+    const archived = ['2026-11-17', '2026-11-18', '2026-11-19', '2026-11-20'].flatMap((day) => (files.has(archiveDayFileName(day)) ? [JSON.parse(files.get(archiveDayFileName(day))!) as ArchiveDay] : []));
+    expect(archived.length).toBeGreaterThanOrEqual(3);
+    expect(historyDiffersOn(history, archived)).toEqual([]);
+  });
+});
