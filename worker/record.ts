@@ -65,7 +65,10 @@ export function createArchiveRecord(newArchivist: (clock: () => Date) => Archivi
     async archivedWithin(from: string, to: string, signal?: AbortSignal): Promise<readonly ArchiveDay[]> {
       if (asked || keptThrough !== null) return archived;
       asked = true;
-      archived = await archivist.archivedDays(from, to, signal).catch(() => archived);
+      archived = await archivist.archivedDays(from, to, signal).catch(() => {
+        asked = signal?.aborted !== true; // a tick cut short publishes nothing: the next one asks again
+        return archived;
+      });
       return archived;
     },
     /** A replica that stops leading reads the archive again when it leads again. */
