@@ -80,7 +80,9 @@ export function readerStatus(snapshot: Details): OverallStatus {
   });
   severities.push(healthSeverity[readerCredits(snapshot.credits).health], allListedDown(snapshot) ? 'failing' : null);
   severities.push(...(snapshot.reasons ?? []).map(readerSeverity));
-  if (forecast && fundingEndsSoon(BigInt(snapshot.credits.balance), forecast, now)) severities.push('degraded');
+  // as the worker raises it: as of the data (worker/compose-snapshot.ts), not of the tick
+  const asOf = dataAsOf ? Date.parse(dataAsOf) : now;
+  if (forecast && fundingEndsSoon(BigInt(snapshot.credits.balance), forecast, asOf)) severities.push('degraded');
   const clock = dataAsOf ? { now, dataAsOf: Date.parse(dataAsOf) } : null;
   if (clock && rules && dataBehindBeyond(clock, rules.graceSeconds * 1000) !== null) severities.push('degraded');
   const details = statusOf(severities.filter((severity): severity is Severity => !!severity).map((severity) => ({ severity })));

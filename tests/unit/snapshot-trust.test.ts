@@ -90,6 +90,10 @@ describe('readerStatus', () => {
     const ending = (at: number) => ({ ...quiet, forecast: { ...quiet.forecast!, firstUnfundedRun: { charterId: 'governance:community', at: iso(at) } } });
     expect(readerStatus(ending(generatedAt + 24 * 60 * minute))).toBe('degraded');
     expect(readerStatus(ending(generatedAt + 24 * 60 * minute + 1))).toBe('healthy');
+    // read from a replica 2 minutes behind (within the grace): the day counts from its data, as the worker counts it
+    const behind = (at: number) => ({ ...ending(at), dataAsOf: iso(generatedAt - 2 * minute) });
+    expect(readerStatus(behind(generatedAt - 2 * minute + 24 * 60 * minute))).toBe('degraded');
+    expect(readerStatus(behind(generatedAt - 2 * minute + 24 * 60 * minute + minute))).toBe('healthy');
   });
 
   it('is degraded when its data lags its instant by more than the grace, as the worker judges data_behind', () => {
