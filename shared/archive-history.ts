@@ -92,15 +92,16 @@ function statedOtherwise(stated: HistoryDay | undefined, archived: ArchiveDay, c
 }
 
 /**
- * The archived days (verified by the reader) on which governance-history.json, which is not signed,
- * states other figures than the archive, oldest first. The worker's history carries each archived
- * day's figures (mergeArchivedDays), so an honest file never does. A day is compared only when the
- * file was written after it was archived: one written before holds it as a day still open.
+ * The archived days (verified by the reader) that governance-history.json, which is not signed, is
+ * compared with, and those on which it states other figures than the archive, oldest first. The
+ * worker's history carries each archived day's figures (mergeArchivedDays), so an honest file never
+ * differs. A day is compared only when the file was written after it was archived: one written
+ * before holds it as a day still open.
  */
-export function historyDiffersOn(history: Pick<GovernanceHistory, 'generatedAt' | 'from' | 'to' | 'charters' | 'days'>, archived: readonly ArchiveDay[]): string[] {
+export function historyDiffersOn(history: Pick<GovernanceHistory, 'generatedAt' | 'from' | 'to' | 'charters' | 'days'>, archived: readonly ArchiveDay[]): { compared: string[]; differing: string[] } {
   const charterIds = new Set(history.charters.map((charter) => charter.id));
   const stated = new Map(history.days.map((day) => [day.date, day]));
   const madeAt = Date.parse(history.generatedAt);
   const compared = archived.filter((day) => day.day >= history.from && day.day <= history.to && Date.parse(day.closedAt) <= madeAt);
-  return compared.filter((day) => statedOtherwise(stated.get(day.day), day, charterIds)).map((day) => day.day);
+  return { compared: compared.map((day) => day.day), differing: compared.filter((day) => statedOtherwise(stated.get(day.day), day, charterIds)).map((day) => day.day) };
 }

@@ -27,21 +27,30 @@ export function keepingDays(read: Read) {
   };
 }
 
-export type HistoryCheck = { ok: boolean; line: string };
+/** The line to print, and the exit code it stands for: 0 nothing wrong, 1 a history that differs or is not one, 2 unreadable. */
+export type HistoryCheck = { exit: 0 | 1 | 2; line: string };
 
 /** What the history file says beside the verified record: nothing to compare, agreement, or the days it states otherwise. */
 export async function checkHistory(read: Read, archived: readonly ArchiveDay[]): Promise<HistoryCheck> {
-  const bytes = await read(historyFileName);
-  if (bytes === null) return { ok: true, line: `${historyFileName}: not published` };
+  let bytes: Uint8Array | null;
+  try {
+    bytes = await read(historyFileName);
+  } catch (error) {
+    return { exit: 2, line: `${historyFileName}: could not be read: ${(error as Error).message}` };
+  }
+  if (bytes === null) return { exit: 0, line: `${historyFileName}: not published` };
   let parsed;
   try {
     parsed = parseGovernanceHistory(JSON.parse(new TextDecoder().decode(bytes)));
   } catch {
-    return { ok: false, line: `${historyFileName}: NOT JSON` };
+    return { exit: 1, line: `${historyFileName}: NOT JSON` };
   }
-  if (!parsed.success) return { ok: false, line: `${historyFileName}: does not match the contract` };
-  const differing = historyDiffersOn(parsed.data, archived);
-  if (differing.length === 0) return { ok: true, line: `${historyFileName}: states the signed figures of every archived day it holds (the file itself is not signed)` };
-  const days = differing.length === 1 ? `1 archived day, ${differing[0]}` : `${differing.length} archived days, the latest ${differing.at(-1)}`;
-  return { ok: false, line: `${historyFileName}: DIFFERS from the signed record on ${days}: the file is not signed, and the worker's own never differs` };
+  if (!parsed.success) return { exit: 1, line: `${historyFileName}: does not match the contract` };
+  const { compared, differing } = historyDiffersOn(parsed.data, archived);
+  if (differing.length > 0) {
+    const days = differing.length === 1 ? `1 archived day, ${differing[0]}` : `${differing.length} archived days, the latest ${differing.at(-1)}`;
+    return { exit: 1, line: `${historyFileName}: DIFFERS from the signed record on ${days}: the file is not signed, and the worker's own never differs` };
+  }
+  if (compared.length === 0) return { exit: 0, line: `${historyFileName}: written ${parsed.data.generatedAt}, before every archived day of its range: nothing to compare (the file itself is not signed)` };
+  return { exit: 0, line: `${historyFileName}: states the signed figures of the ${compared.length} archived days it was written after (the file itself is not signed)` };
 }

@@ -3,8 +3,8 @@
 // Verifies the published governance record: every archived day's signature and prev link, the index
 // and the snapshot, and that it still holds the days the reader saw before (--seen); then that the
 // unsigned governance-history.json states the signed figures of the days it shares with it. Exit 0
-// when it verifies, 1 at the first break (named) or a history that differs, 2 when it cannot read, 64
-// on a usage error. The checks themselves are shared/archive-verify.ts, the ones the page runs.
+// when it verifies, 1 at the first break (named) or a history that differs, 2 when it cannot read (the
+// history too), 64 on a usage error. The checks themselves are shared/archive-verify.ts, the ones the page runs.
 import { parseArgs } from 'node:util';
 import { firstIssue, parseArchiveDay, parseArchiveIndex } from '../shared/archive-contract.ts';
 import { archiveIndexFileName } from '../shared/archive-files.ts';
@@ -114,7 +114,7 @@ async function main(): Promise<number> {
       printReport(source, result.report, now);
       const history = await checkHistory(source.read, kept.archived(result.report.entries));
       process.stdout.write(`  ${history.line}\n`);
-      return history.ok ? 0 : 1;
+      return history.exit;
     }
     const { failure } = result;
     const where = failure.day ? `${failure.day} (${failure.file})` : failure.file;

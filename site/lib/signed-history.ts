@@ -15,7 +15,7 @@ export type SignedHistory = {
 /** `days`: the bundle's days as the page verified them; the signed figures are shown for each, compared or not (historyDiffersOn). */
 export function signHistory(history: GovernanceHistory, days: ReadonlyArray<{ bytes: string }>): SignedHistory {
   const archived = days.map(({ bytes }) => JSON.parse(bytes) as ArchiveDay).filter((day) => day.day >= history.from && day.day <= history.to);
-  const differing = historyDiffersOn(history, archived);
+  const { differing } = historyDiffersOn(history, archived);
   if (archived.length === 0) return { history, differing };
   const charterIds = new Set(history.charters.map((charter) => charter.id));
   return { history: { ...history, days: mergeArchivedDays(history.days, archived, { from: history.from, to: history.to, charterIds }) }, differing };

@@ -282,7 +282,7 @@ describe('governance-history.json beside a verified record (it is not signed)', 
     await writeFile(join(folder, historyFileName), JSON.stringify(history));
     const honest = await verify(folder);
     expect(honest.code).toBe(0);
-    expect(honest.stdout).toContain(`${historyFileName}: states the signed figures of every archived day it holds (the file itself is not signed)`);
+    expect(honest.stdout).toContain(`${historyFileName}: states the signed figures of the 6 archived days it was written after (the file itself is not signed)`);
 
     // every day green, as a rewrite would paint it
     for (const day of history.days) day.charters.engineering = { ...day.charters.engineering, succeeded: day.charters.engineering.expected - day.charters.engineering.missed, failed: 0 };
@@ -299,10 +299,40 @@ describe('governance-history.json beside a verified record (it is not signed)', 
     history.days[5].spent = '1';
     history.generatedAt = new Date(Date.parse(JSON.parse(files.get(archiveDayFileName(days[5]!))!).closedAt) - 60_000).toISOString();
     await writeFile(join(folder, historyFileName), JSON.stringify(history));
-    expect(await verify(folder)).toMatchObject({ code: 0 });
+    const before = await verify(folder);
+    expect(before.code).toBe(0);
+    expect(before.stdout).toContain(`${historyFileName}: states the signed figures of the 5 archived days it was written after`);
+    // backdated before every day: nothing is compared, and nothing is said to agree
+    history.generatedAt = `${days[0]}T00:00:00.000Z`;
+    await writeFile(join(folder, historyFileName), JSON.stringify(history));
+    const backdated = await verify(folder);
+    expect(backdated.code).toBe(0);
+    expect(backdated.stdout).toContain(`${historyFileName}: written ${days[0]}T00:00:00.000Z, before every archived day of its range: nothing to compare`);
     await rm(join(folder, historyFileName));
     const none = await verify(folder);
     expect(none.code).toBe(0);
     expect(none.stdout).toContain(`${historyFileName}: not published`);
+  });
+
+  it('names the history, not the record, when only the history cannot be read (exit 2)', async () => {
+    const { folder } = await publish();
+    const server = createServer((request, response) => {
+      const path = decodeURIComponent(new URL(request.url!, 'http://host').pathname);
+      if (path === `/${historyFileName}`) return void response.writeHead(503).end();
+      void readFile(join(folder, path)).then(
+        (body) => response.writeHead(200, { 'content-type': 'application/json' }).end(body),
+        () => response.writeHead(404).end(),
+      );
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const result = await verify(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      expect(result.code).toBe(2);
+      expect(result.stdout).toContain('every signature and prev link intact');
+      expect(result.stdout).toMatch(new RegExp(`${historyFileName.replace('.', '\\.')}: could not be read: .*503`));
+      expect(result.stderr).toBe('');
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
