@@ -64,7 +64,8 @@ export function allChartersDown(charters: readonly { enabled: boolean; state: Ch
   return expecting.length > 0 && expecting.every((charter) => downStates.has(charter.state));
 }
 
-const severityRank: Record<Severity, number> = { failing: 0, degraded: 1, notice: 2 };
+/** The order of severities, most severe first. */
+export const severityRank: Record<Severity, number> = { failing: 0, degraded: 1, notice: 2 };
 // A function, not a Map built when the module loads: a bundle using only the words here (the page)
 // leaves it and the list of codes out (a pure-marked Map built from reasonCodes.map(...) was kept).
 const codeRank = (code: ReasonCode) => reasonCodes.indexOf(code);

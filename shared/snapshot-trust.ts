@@ -6,7 +6,7 @@ import type { CharterState, CreditHealth, Credits, OverallStatus, PublishedStatu
 import { dataBehindBeyond, isFromTheFuture } from './clock.ts';
 import { maxFreshnessMs } from './constants.ts';
 import { creditHealth, healthSeverity, summarizeCredits } from './credits.ts';
-import { allChartersDown, charterStateInfo, downStates, fundingEndsSoon, reasonSeverity, statusOf } from './reasons.ts';
+import { allChartersDown, charterStateInfo, downStates, fundingEndsSoon, reasonSeverity, severityRank, statusOf } from './reasons.ts';
 
 const rank: Record<OverallStatus, number> = { healthy: 0, degraded: 1, failing: 2 };
 const worse = (a: OverallStatus, b: OverallStatus): OverallStatus => (rank[b] > rank[a] ? b : a);
@@ -28,12 +28,10 @@ export function readerCredits(credits: Credits): Credits {
   return { ...derived, runwayHours, health: healthRank[credits.health] > healthRank[health] ? credits.health : health };
 }
 
-const severityRank: Record<Severity, number> = { notice: 0, degraded: 1, failing: 2 };
-
 /** A reason's severity as a reader counts and shows it: the one stated, or its code's (shared/reasons.ts) when that is worse. */
 export function readerSeverity({ code, severity }: Pick<Reason, 'code' | 'severity'>): Severity {
   const implied = reasonSeverity[code] ?? severity;
-  return severityRank[implied] > severityRank[severity] ? implied : severity;
+  return severityRank[implied] < severityRank[severity] ? implied : severity;
 }
 
 type Charter = PublishedStatus['charters'][number];

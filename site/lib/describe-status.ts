@@ -1,7 +1,7 @@
 // Words for every status the contract can carry, in the page's locale: the page never relies on
 // colour alone. The tones live here; the words in the page's messages (site/i18n/).
 import type { CharterState, CreditHealth, Forecast, OverallStatus, PublishedStatus, Reason, RunStatus, Severity } from '../../shared/contract.ts';
-import { charterStateInfo } from '../../shared/reasons.ts';
+import { charterStateInfo, severityRank } from '../../shared/reasons.ts';
 import { claimedStatus, readerSeverity, readerStatus } from '../../shared/snapshot-trust.ts';
 import type { PageLocale } from '../i18n/context.ts';
 import type { Messages } from '../i18n/en.ts';
@@ -85,7 +85,6 @@ export type Headline = {
 };
 
 const wordOf: Record<OverallStatus, HeadlineWord> = { healthy: 'Healthy', degraded: 'Degraded', failing: 'Failing' };
-const severityOrder: Record<Severity, number> = { failing: 0, degraded: 1, notice: 2 };
 
 /** What the headline says: the status and its most severe reason, or Unknown when the data cannot be vouched for. */
 export function describeHeadline(snapshot: PublishedStatus | null, now: number, stale: boolean, failed: boolean, locale: PageLocale): Headline {
@@ -99,7 +98,7 @@ export function describeHeadline(snapshot: PublishedStatus | null, now: number, 
   // each at its code's severity, the most severe first (a stable sort): the headline leads with one that explains it
   const reasons = withoutRepeats(snapshot.reasons ?? [])
     .map((reason) => ({ ...reason, severity: readerSeverity(reason), text: reasonText(reason, snapshot, locale) }))
-    .sort((a, b) => severityOrder[a.severity] - severityOrder[b.severity]);
+    .sort((a, b) => severityRank[a.severity] - severityRank[b.severity]);
   if (stale) {
     return headline('Unknown', 'neutral', fill(m.status.lastKnown, { label: m.status.words[word], age: formatAge(snapshot.generatedAt, now, m) }), reasons);
   }
