@@ -1,5 +1,6 @@
 // The documents cannot drift from the code: every variable of the worker's configuration schema
-// has exactly one row in the README's table and in docs/deployment.md's, no row names a variable
+// has exactly one row in the README's table and in docs/deployment.md's, with the default the worker
+// applies and, for a number, the range it accepts (read from its own refusal), no row names a variable
 // the worker does not read, docs/deployment.md names every file the worker publishes and quotes the
 // reader role's SQL exactly, and the README names every charter state and reason code.
 import { readFileSync } from 'node:fs';
@@ -15,21 +16,36 @@ import {
   schemaFileName,
   snapshotFileName,
 } from '../../shared/constants.ts';
-import { configVariables } from '../../worker/config.ts';
+import { configVariables, defaults, parseConfig } from '../../worker/config.ts';
 
 const read = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8');
 const documents = { 'README.md': read('README.md'), 'docs/deployment.md': read('docs/deployment.md') };
 /** The AWS SDK's own variables, read by the SDK and not by the worker's schema. */
 const sdkVariable = /^AWS_[A-Z_]+$/;
 
-/** The variables named in the first cell of each row of the table headed `| variable | default | meaning |`. */
-function configTable(markdown: string): string[] {
+/** The rows of the table headed `| variable | default | meaning |`, each with the variables its first cell names. */
+function configRows(markdown: string): { names: string[]; defaultCell: string; meaning: string }[] {
   const lines = markdown.split('\n');
   const header = lines.findIndex((line) => /^\|\s*variable\s*\|\s*default\s*\|\s*meaning\s*\|$/.test(line.trim()));
   if (header < 0) return [];
   const rows = [];
   for (let index = header + 2; index < lines.length && lines[index]!.trim().startsWith('|'); index++) rows.push(lines[index]!);
-  return rows.flatMap((row) => [...(row.split('|')[1] ?? '').matchAll(/`([A-Z][A-Z0-9_]*)`/g)].map((match) => match[1]!));
+  return rows.map((row) => {
+    const [, first = '', defaultCell = '', ...meaning] = row.split('|');
+    return { names: [...first.matchAll(/`([A-Z][A-Z0-9_]*)`/g)].map((match) => match[1]!), defaultCell, meaning: meaning.join('|') };
+  });
+}
+
+/** The variables named in the first cell of each row of the configuration table. */
+const configTable = (markdown: string): string[] => configRows(markdown).flatMap((row) => row.names);
+
+/** The range the worker accepts for a whole-number variable, read from its own refusal of a non-number; null for other variables. */
+function acceptedRange(variable: string): string | null {
+  const environment = { DATABASE_URL: 'postgres://reader@db/cogni', SNAPSHOT_DESTINATION: 'file:///srv/governance-status.json', [variable]: 'x' };
+  const result = parseConfig(environment);
+  const problem = result.ok ? undefined : result.problems.find((found) => found.variable === variable)?.problem;
+  const range = problem?.match(/^must be a whole number from ([0-9]+) to ([0-9]+)$/);
+  return range ? `${range[1]} to ${range[2]}` : null;
 }
 
 describe.each(Object.entries(documents))('%s', (_name, markdown) => {
@@ -39,6 +55,15 @@ describe.each(Object.entries(documents))('%s', (_name, markdown) => {
   });
   it.each(configVariables())('has exactly one row for %s', (variable) => {
     expect(table.filter((name) => name === variable)).toHaveLength(1);
+  });
+  // an operator sets a value from the table: its default and its range must be the ones the worker applies
+  it.each(Object.entries(defaults))('gives %s its default, %s', (variable, value) => {
+    const row = configRows(markdown).find((found) => found.names.includes(variable));
+    expect(row?.defaultCell).toContain(`\`${value}\``);
+  });
+  it.each(configVariables().filter((variable) => acceptedRange(variable) !== null))('gives the range of %s that the worker accepts', (variable) => {
+    const row = configRows(markdown).find((found) => found.names.includes(variable));
+    expect(row?.meaning).toMatch(new RegExp(`[(; ]${acceptedRange(variable)}[);]`));
   });
   it('names no variable the worker does not read, besides the AWS SDK\'s', () => {
     const known = new Set(configVariables());
