@@ -16,7 +16,10 @@ import {
   schemaFileName,
   snapshotFileName,
 } from '../../shared/constants.ts';
+import { archiveIndexFileName, archiveRecentFileName } from '../../shared/archive-files.ts';
 import { configVariables, defaults, parseConfig } from '../../worker/config.ts';
+import { publishPlan } from '../../worker/side-files.ts';
+import type { Signer } from '../../worker/signing-key.ts';
 
 const read = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8');
 const documents = { 'README.md': read('README.md'), 'docs/deployment.md': read('docs/deployment.md') };
@@ -76,7 +79,27 @@ describe('docs/deployment.md', () => {
   it.each(['sql/reader-role.sql', 'sql/reader-grants.sql'])('quotes %s exactly', (path) => {
     expect(documents['docs/deployment.md']).toContain(`\`\`\`sql\n${read(path)}\`\`\``);
   });
-  it.each([snapshotFileName, schemaFileName, historyFileName, historySchemaFileName, atomFeedFileName, jsonFeedFileName, badgeFileName, badgeSvgFileName])(
+  /** every file the worker says it publishes with feeds and a key (its publish_plan), and the archive's */
+  const everyPublishedFile = [
+    ...publishPlan(snapshotFileName, { feeds: { pageUrl: 'https://status.example.org/', atomUrl: '', jsonUrl: '' }, signer: {} as Signer }).files,
+    archiveIndexFileName,
+    archiveRecentFileName,
+  ];
+  it('lists at least the files it always named', () => {
+    expect(everyPublishedFile).toEqual(expect.arrayContaining([snapshotFileName, schemaFileName, historyFileName, historySchemaFileName, atomFeedFileName, jsonFeedFileName, badgeFileName, badgeSvgFileName]));
+  });
+  it('gives the worker an IAM policy that may write every file it publishes and tell a missing one from a forbidden one', () => {
+    const block = documents['docs/deployment.md'].match(/```json\n(\{\n  "Version"[\s\S]*?)```/)?.[1];
+    const statements = (JSON.parse(block ?? '{}') as { Statement?: { Action: string | string[]; Resource: string | string[] }[] }).Statement ?? [];
+    const grants = (action: string) => statements.filter((statement) => [statement.Action].flat().includes(action)).flatMap((statement) => [statement.Resource].flat());
+    const covers = (resources: string[], key: string) =>
+      resources.some((resource) => new RegExp(`^${resource.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replaceAll('*', '.*')}$`).test(`arn:aws:s3:::cogni-status/${key}`));
+    const keys = [...everyPublishedFile, `${snapshotFileName}.jws`, `${archiveIndexFileName}.jws`, 'governance-archive/2026-11-03.json', 'governance-archive/2026-11-03.json.jws', 'governance-key-rotations.json'];
+    for (const action of ['s3:PutObject', 's3:GetObject']) expect(keys.filter((key) => !covers(grants(action), key)), action).toEqual([]);
+    // without s3:ListBucket, S3 answers a missing key with 403, which the worker does not take for "not there yet"
+    expect(grants('s3:ListBucket')).toContain('arn:aws:s3:::cogni-status');
+  });
+  it.each(everyPublishedFile)(
     'names the published file %s in its table of files',
     (file) => {
       const rows = documents['docs/deployment.md'].split('\n').filter((line) => line.startsWith(`| \`${file}\``));
