@@ -106,6 +106,11 @@ describe('docs/deployment.md', () => {
       expect(rows).toHaveLength(1);
     },
   );
+  it('quotes the image\'s command as Dockerfile.worker gives it', () => {
+    const command = read('Dockerfile.worker').match(/^CMD (\[.*\])$/m)?.[1];
+    expect(command).toBeDefined();
+    expect(documents['docs/deployment.md']).toContain(`\`CMD ${command}\``);
+  });
   it('names the settings that tie the page, the data and the feeds together', () => {
     for (const setting of ['PUBLIC_SITE_URL', 'PUBLIC_STATUS_URL', 'SNAPSHOT_DESTINATION', 'STATUS_PAGE_URL']) {
       expect(documents['docs/deployment.md']).toMatch(new RegExp(`^\\| \`${setting}\``, 'm'));
