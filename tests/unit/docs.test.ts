@@ -5,7 +5,7 @@
 // reader role's SQL exactly, and the README names every charter state and reason code.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { charterStates, reasonCodes } from '../../shared/contract.ts';
+import { charterStates, governanceStatusSchema, reasonCodes } from '../../shared/contract.ts';
 import {
   atomFeedFileName,
   badgeFileName,
@@ -123,6 +123,22 @@ describe('README.md', () => {
     const readme = documents['README.md'];
     expect(charterStates.filter((state) => !readme.includes(`| \`${state}\``))).toEqual([]);
     expect(reasonCodes.filter((code) => !readme.includes(`\`${code}\``))).toEqual([]);
+  });
+});
+
+describe('README.md: the JSON', () => {
+  it('has a row in its table of fields for every field of governance-status.json', () => {
+    const lines = documents['README.md'].split('\n');
+    const start = lines.findIndex((line) => line === '| field | meaning |');
+    const rows = [];
+    for (const line of lines.slice(start + 2)) {
+      if (!line.startsWith('|')) break;
+      rows.push(...[...(line.split('|')[1] ?? '').matchAll(/`([a-zA-Z]+)`/g)].map((match) => match[1]!));
+    }
+    // schemaVersion is stated above the table, with the rule for adding fields
+    const fields = Object.keys(governanceStatusSchema.shape).filter((field) => field !== 'schemaVersion');
+    expect(fields.filter((field) => !rows.includes(field))).toEqual([]);
+    expect(rows.filter((field) => !fields.includes(field))).toEqual([]);
   });
 });
 
