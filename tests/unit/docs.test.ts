@@ -130,7 +130,7 @@ describe('README.md: the JSON', () => {
   it('has a row in its table of fields for every field of governance-status.json', () => {
     const lines = documents['README.md'].split('\n');
     const start = lines.findIndex((line) => line === '| field | meaning |');
-    const rows = [];
+    const rows: string[] = [];
     for (const line of lines.slice(start + 2)) {
       if (!line.startsWith('|')) break;
       rows.push(...[...(line.split('|')[1] ?? '').matchAll(/`([a-zA-Z]+)`/g)].map((match) => match[1]!));
