@@ -142,7 +142,7 @@ export default function StatusIsland({ statusUrl, historyUrl, iconBase, notes, s
   const [timeZone, setTimeZone] = useTimeZone();
   const locale = useMemo<PageLocale>(() => ({ m, timeZone }), [m, timeZone]);
   const files = useStatusFiles(statusUrl, historyUrl, schemas, m.failures);
-  const record = useRecord(statusUrl, pinnedKey, files.statusText);
+  const record = useRecord(statusUrl, pinnedKey, files.statusText, files.adoptSnapshot);
   const uptimes = useMemo(() => (record.days ? recordUptimes(record.days) : null), [record.days]);
   const data = files.historySettled ? files.snapshot.data : null;
   // the history's closed days as the verified record signed them: the file itself is not signed

@@ -7,7 +7,17 @@ import { correctedNow } from '../lib/clock.ts';
 import { checkPolledRecord, type RecordMemory, type RecordSource, type RecordState } from '../lib/verify-record.ts';
 
 /** The record's state, and the bundle's days once they verified (the longer uptime is counted from them). */
-export function useRecord(statusUrl: string, pinnedKey: unknown, snapshotText: string | null): { state: RecordState; days: RecentBundle['days'] | null } {
+/**
+ * `adoptSnapshot`: shows a snapshot the check fetched and verified in place of the one polled (a newer
+ * one published between the poll and the check: use-snapshot.ts); true when it does, and the record
+ * is then checked for it, the state shown so far kept meanwhile.
+ */
+export function useRecord(
+  statusUrl: string,
+  pinnedKey: unknown,
+  snapshotText: string | null,
+  adoptSnapshot: (text: string) => boolean = () => false,
+): { state: RecordState; days: RecentBundle['days'] | null } {
   const [state, setState] = useState<RecordState>({ kind: 'checking' });
   const [days, setDays] = useState<RecentBundle['days'] | null>(null);
   const memory = useRef<RecordMemory>({ bundle: null, checkedDays: null });
@@ -19,12 +29,13 @@ export function useRecord(statusUrl: string, pinnedKey: unknown, snapshotText: s
     void (async () => {
       const next = await checkPolledRecord(source, memory.current, { snapshotText, pinnedKey, now: correctedNow() });
       if (!live) return;
+      if (next.state.kind === 'unavailable' && next.state.newer !== undefined && adoptSnapshot(next.state.newer)) return;
       if (next.days !== null) setDays(next.days);
       setState(next.state);
     })();
     return () => {
       live = false;
     };
-  }, [statusUrl, pinnedKey, snapshotText]);
+  }, [statusUrl, pinnedKey, snapshotText, adoptSnapshot]);
   return { state, days: state.kind === 'verified' || state.kind === 'unsigned' ? days : null };
 }

@@ -2,13 +2,13 @@
 // history at the same time at first, then again only when site/lib/history-refresh.ts says it may
 // have changed. Every answer corrects the page's clock by the server's (lib/clock.ts). Updates are
 // transitions, so a large render yields to the reader instead of blocking the page.
-import { startTransition, useEffect, useState } from 'react';
+import { startTransition, useCallback, useEffect, useRef, useState } from 'react';
 import { limits } from '../../shared/constants.ts';
 import type { GovernanceHistory, PublishedStatus } from '../../shared/contract.ts';
 import type { JsonSchema } from '../lib/check-schema.ts';
 import { isOlderSnapshot } from '../../shared/snapshot-trust.ts';
 import { correctedNow, noteServerClock } from '../lib/clock.ts';
-import { fetchChecked, type Checked, type FailureWords, type FetchOutcome } from '../lib/fetch-snapshot.ts';
+import { checkText, fetchChecked, type Checked, type FailureWords, type FetchOutcome } from '../lib/fetch-snapshot.ts';
 import { markOf, shouldFetchHistory, type HistoryMark } from '../lib/history-refresh.ts';
 import { startPolling } from '../lib/poll-snapshot.ts';
 import { applyOutcome, initialFileState, type FileState } from '../lib/snapshot-state.ts';
@@ -26,6 +26,8 @@ export function useStatusFiles(statusUrl: string, historyUrl: string, { status: 
   const [waitedForHistory, setWaitedForHistory] = useState(false);
   /** the snapshot's text as polled: its signature is over these bytes (use-record.ts) */
   const [statusText, setStatusText] = useState<string | null>(null);
+  /** shows a snapshot's text in place of the one polled, when it may be (see below) */
+  const adopt = useRef<(text: string) => boolean>(() => false);
   useEffect(() => {
     const lastStatus = { current: null as Checked | null };
     const lastHistory = { current: null as Checked | null };
@@ -46,26 +48,36 @@ export function useStatusFiles(statusUrl: string, historyUrl: string, { status: 
     let mark: HistoryMark | null = null;
     let waiting: ReturnType<typeof setTimeout> | undefined;
     loadHistory();
+    const take = (outcome: FetchOutcome<PublishedStatus>) => {
+      settle(setSnapshot, outcome);
+      if (!outcome.ok) return;
+      shown.status = outcome.data;
+      setStatusText(lastStatus.current?.text ?? null);
+      if (mark !== null && !shouldFetchHistory(mark, outcome.data)) return;
+      // The first history is on its way already: the first snapshot only marks what it was asked for.
+      if (mark === null) waiting = setTimeout(() => setWaitedForHistory(true), historyWaitMs);
+      else loadHistory();
+      // Marked before the answer: a failed fetch is retried when the rule asks again, not on every poll.
+      mark = markOf(outcome.data);
+    };
+    // a snapshot the record check fetched and verified (use-record.ts): shown if it passes what a polled one must
+    adopt.current = (text) => {
+      if (new TextEncoder().encode(text).length > limits.snapshotBytes) return false;
+      const outcome = notOlder(checkText<PublishedStatus>(text, statusSchema, words, lastStatus), shown.status);
+      if (outcome.ok) take(outcome);
+      return outcome.ok;
+    };
     const stop = startPolling<PublishedStatus>({
       load: () => fetchChecked<PublishedStatus>(statusUrl, statusSchema, limits.snapshotBytes, words, fetch, lastStatus).then((outcome) => notOlder(outcome, shown.status)),
-      onOutcome: (outcome) => {
-        settle(setSnapshot, outcome);
-        if (!outcome.ok) return;
-        shown.status = outcome.data;
-        setStatusText(lastStatus.current?.text ?? null);
-        if (mark !== null && !shouldFetchHistory(mark, outcome.data)) return;
-        // The first history is on its way already: the first snapshot only marks what it was asked for.
-        if (mark === null) waiting = setTimeout(() => setWaitedForHistory(true), historyWaitMs);
-        else loadHistory();
-        // Marked before the answer: a failed fetch is retried when the rule asks again, not on every poll.
-        mark = markOf(outcome.data);
-      },
+      onOutcome: take,
     });
     return () => {
       stop();
       clearTimeout(waiting);
+      adopt.current = () => false;
     };
   }, [statusUrl, historyUrl, statusSchema, historySchema, words]);
   const historySettled = waitedForHistory || history.data !== null || history.failure !== null;
-  return { snapshot, history, historySettled, statusText };
+  const adoptSnapshot = useCallback((text: string) => adopt.current(text), []);
+  return { snapshot, history, historySettled, statusText, adoptSnapshot };
 }

@@ -48,16 +48,20 @@ export async function fetchChecked<T>(url: string, schema: JsonSchema, maxBytes:
     return { ok: false, reason: failureOf(error, words), clock };
   }
   if (bytes === null) return { ok: false, reason: fill(words.tooLarge, { bytes: maxBytes }), clock };
-  const text = new TextDecoder().decode(bytes);
-  if (last?.current?.text === text) return { ok: true, data: last.current.data as T, clock };
+  return { ...checkText<T>(new TextDecoder().decode(bytes), schema, words, last), clock };
+}
+
+/** A file's text checked as a fetched one is: JSON, then its JSON Schema; the same text as `last` is its data again. */
+export function checkText<T>(text: string, schema: JsonSchema, words: FailureWords, last?: { current: Checked | null }): FetchOutcome<T> {
+  if (last?.current?.text === text) return { ok: true, data: last.current.data as T };
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch {
-    return { ok: false, reason: words.json, clock };
+    return { ok: false, reason: words.json };
   }
   const issue = findSchemaIssue(schema, data);
-  if (issue) return { ok: false, reason: describeSchemaIssue(issue, words), clock };
+  if (issue) return { ok: false, reason: describeSchemaIssue(issue, words) };
   if (last) last.current = { text, data };
-  return { ok: true, data: data as T, clock };
+  return { ok: true, data: data as T };
 }

@@ -12,7 +12,8 @@ export type RecordState =
   | { kind: 'checking' }
   /** nothing archived yet: no governance-archive/recent.json (the worker writes it with the first day) */
   | { kind: 'none' }
-  | { kind: 'unavailable'; reason: string }
+  /** `newer`: the snapshot fetched again, signed and not the one shown (a newer one published meanwhile): the page may show it instead */
+  | { kind: 'unavailable'; reason: string; newer?: string }
   | { kind: 'unsigned'; days: number }
   /** snapshot: the one checked, and until when it may read as current (its key's retirement may come before its staleAfter) */
   | { kind: 'verified'; keyId: string; days: number; checkedDays: number; snapshot: { generatedAt: string; freshUntil: string } }
@@ -83,7 +84,8 @@ export async function loadBundle(source: RecordSource): Promise<RecentBundle | n
  * from the poll first; if its signature fails, it is fetched again with its signature (its signature
  * may not have been written yet). A snapshot fetched so that is not the one polled (a newer one
  * published in between, or a forged one served to the poll alone) leaves the one shown unchecked:
- * the record is then unavailable, checked again with the next snapshot, never verified.
+ * the record is then unavailable, never verified; the page may show the one that verified instead
+ * (`newer`, site/components/use-record.ts) and check it, else it checks the next snapshot it polls.
  */
 export async function checkRecord(source: RecordSource, options: { bundle: RecentBundle | null | 'invalid'; snapshotText: string; pinnedKey: unknown; now: number }): Promise<RecordState> {
   let polled: string | null = options.snapshotText;
@@ -111,7 +113,7 @@ export async function checkRecord(source: RecordSource, options: { bundle: Recen
     });
     if (!result.ok) return { kind: 'broken', failure: result.failure.kind, file: result.failure.file, day: result.failure.day };
     if (!holdsOnlyIndexedDays(bundle, result.report.entries)) return { kind: 'broken', failure: 'invalid', file: archiveRecentFileName, day: null };
-    if (shownUnchecked()) return { kind: 'unavailable', reason: `${source.snapshotName} changed while it was checked: the one shown is checked with the next` };
+    if (shownUnchecked()) return { kind: 'unavailable', reason: `${source.snapshotName} changed while it was checked: the one shown is checked with the next`, newer: new TextDecoder().decode(refetched!) };
     const { keyId, days, checkedDays, snapshot } = result.report;
     return keyId === null ? { kind: 'unsigned', days } : { kind: 'verified', keyId, days, checkedDays, snapshot: { generatedAt: snapshot.generatedAt, freshUntil: new Date(snapshot.freshUntil).toISOString() } };
   } catch (error) {

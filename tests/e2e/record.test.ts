@@ -5,7 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { archiveRecentFileName } from '../../shared/archive-files.ts';
-import { distDir, listUnexpectedProblems, readFixture, readHistory, recordPath, saveScreenshot, serveHistory, serveSnapshot, textOf as textWithIcon, usePageSuite } from './page-harness.ts';
+import { testSigner } from '../fixtures/record-fixture-builder.ts';
+import { distDir, fixtureTime, listUnexpectedProblems, readFixture, readHistory, recordPath, saveScreenshot, serveHistory, serveSnapshot, textOf as textWithIcon, usePageSuite } from './page-harness.ts';
 
 const suite = usePageSuite(() => readFixture('healthy'));
 const pinned = JSON.parse(readFileSync(new URL('../fixtures/record/test-signing-key.json', import.meta.url), 'utf8')) as { kid: string };
@@ -112,6 +113,35 @@ describe('the signed record', () => {
     // and the line says which file said otherwise
     expect(await textOf(page, 'record')).toBe(`Signed by key ${pinned.kid.slice(0, 8)}…: 89 days, chain intact. governance-history.json differs from it on 3 days, the latest 2026-11-02: the days shown are the signed ones.`);
     expect(await page.getByTestId('record').getAttribute('class')).toContain('tone-warn');
+    expect(listUnexpectedProblems(opened)).toEqual([]);
+  });
+
+  it('shows the newer signed snapshot published between its poll and the record check, verified, never the one polled as verified', async () => {
+    serveRecord(readRecord('healthy'));
+    const opened = await openAt(1280);
+    const { page } = opened;
+    await page.clock.pauseAt(fixtureTime + 15_000);
+    const base = JSON.parse(readFixture('healthy'));
+    const later = (ms: number) => new Date(Date.parse(base.generatedAt) + ms).toISOString();
+    const text = (generatedAt: number, balance: string) => `${JSON.stringify({ ...base, generatedAt: later(generatedAt), staleAfter: later(generatedAt + 180_000), credits: { ...base.credits, balance } }, null, 2)}\n`;
+    // polled, then the worker writes a newer snapshot and its signature before the page asks for the signature
+    const polled = text(30_000, '111111111111');
+    const newer = text(45_000, '222222222222');
+    const signer = testSigner();
+    serveSnapshot(suite.server, polled);
+    suite.server.setResponse('/governance-status.json.jws', {
+      contentType: 'application/jose',
+      get body() {
+        serveSnapshot(suite.server, newer);
+        return signer.sign(newer);
+      },
+    });
+    await page.clock.runFor(30_000);
+    // the page's effects run on animation frames: the paused clock is stepped while waiting
+    const shown = async () => (await page.clock.runFor(100), page.locator('[data-testid="updated"] time').first().getAttribute('datetime'));
+    await expect.poll(shown, { timeout: 15_000 }).toBe(later(45_000));
+    await page.getByTestId('record').filter({ hasText: 'chain intact' }).waitFor();
+    expect(await page.getByTestId('record').getAttribute('class')).toContain('tone-good');
     expect(listUnexpectedProblems(opened)).toEqual([]);
   });
 
