@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SnapshotStorePort } from '../../shared/ports.ts';
 import { createFileSnapshotStore } from '../../worker/stores/file-snapshot-store.ts';
@@ -93,6 +94,15 @@ describe('S3 store specifics', () => {
       contentType: 'application/json; charset=utf-8',
       cacheControl: 'public, max-age=15',
     });
+  });
+
+  it('says what a 403 on a read may mean (a role without s3:ListBucket, or wrong credentials), never that the file is missing', async () => {
+    const denied = new S3Client({ endpoint: s3.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'SOMEONE', secretAccessKey: 'wrong' } });
+    const store = createS3SnapshotStore(denied, { bucket: 'status', prefix: 'dao/', snapshotName: 'governance-status.json', cacheControl: 'no-cache' });
+    for (const read of [() => store.get('governance-history.json'), () => store.read('governance-history.json'), () => store.contentHash('governance-history.json')]) {
+      await expect(read()).rejects.toThrow(/^S3 refused to read governance-history\.json \(403( InvalidAccessKeyId)?\): .*s3:ListBucket on the bucket/);
+    }
+    denied.destroy();
   });
 
   it('fails with the SDK error when the bucket does not exist', async () => {

@@ -26,7 +26,7 @@ export function createS3SnapshotStore(client: S3Client, options: S3StoreOptions)
       await client.send(putCommand(target, name, body), { abortSignal: signal });
     },
     read: (name, signal) =>
-      nullWhenMissing(async () => {
+      nullWhenMissing(name, async () => {
         const object = await client.send(getCommand(target, name), { abortSignal: signal });
         const body = (await object.Body?.transformToString('utf-8')) ?? '';
         return { body, tag: object.ETag ?? '' };
@@ -42,12 +42,12 @@ export function createS3SnapshotStore(client: S3Client, options: S3StoreOptions)
     // A single PutObject's ETag is the MD5 of its body (without SSE-KMS), so one HEAD tells whether
     // a side file is still there and unchanged.
     contentHash: (name, signal) =>
-      nullWhenMissing(async () => {
+      nullWhenMissing(name, async () => {
         const head = await client.send(new HeadObjectCommand({ Bucket: options.bucket, Key: keyOf(target, name) }), { abortSignal: signal });
         return head.ETag?.replaceAll('"', '') ?? null;
       }),
     get: (name, signal) =>
-      nullWhenMissing(async () => {
+      nullWhenMissing(name, async () => {
         const object = await client.send(getCommand(target, name), { abortSignal: signal });
         return (await object.Body?.transformToString('utf-8')) ?? null;
       }),
@@ -88,13 +88,19 @@ async function conditionalPut(target: S3Target, name: string, body: string, cond
   }
 }
 
-/** A missing object (404, NoSuchKey) answers null; any other error propagates. */
-async function nullWhenMissing<T>(request: () => Promise<T>): Promise<T | null> {
+/**
+ * A missing object (404, NoSuchKey) answers null; any other error propagates. A 403 says what it may
+ * mean: S3 answers a read of a key that does not exist with 403, not 404, to a role without
+ * s3:ListBucket, and a worker's first start reads files that are not there yet.
+ */
+async function nullWhenMissing<T>(name: string, request: () => Promise<T>): Promise<T | null> {
   try {
     return await request();
   } catch (error) {
     if (isMissing(error)) return null;
-    throw error;
+    if (statusOf(error) !== 403) throw error;
+    const code = (error as { name?: string }).name;
+    throw new Error(`S3 refused to read ${name} (403${code && code !== 'Unknown' ? ` ${code}` : ''}): check the worker's credentials, and that its role has s3:GetObject on its files and s3:ListBucket on the bucket (without it, S3 answers 403 for a file not written yet; docs/deployment.md)`, { cause: error });
   }
 }
 
