@@ -11,6 +11,9 @@ export type ArchiveContext = { now: Date; names: ReadonlyMap<string, string>; in
 /** What a tick hands the archive: the keeper's closed days and what names and dates them. */
 export type ArchiveWork = { days: readonly ClosedHistoryDay[]; context: ArchiveContext };
 
+/** How long the first snapshot of a process or a leadership waits for the archive's days (archivedWithin). */
+export const archiveReadBeforeSnapshotMs = 5_000;
+
 /** What the record knows between ticks; the steps below take it. */
 type RecordState = {
   newArchivist: () => Archivist;
@@ -82,7 +85,9 @@ async function keep(state: RecordState, days: readonly ClosedHistoryDay[], conte
 async function archivedWithin(state: RecordState, from: string, to: string, signal?: AbortSignal): Promise<readonly ArchiveDay[]> {
   if (state.asked || state.keptThrough !== null) return state.archived;
   state.asked = true;
-  state.archived = await state.archivist.archivedDays(from, to, signal).catch(() => {
+  // a store that hangs must not hold the snapshot back: past the bound, the days are left to keep()
+  const bounded = AbortSignal.any([...(signal ? [signal] : []), AbortSignal.timeout(archiveReadBeforeSnapshotMs)]);
+  state.archived = await state.archivist.archivedDays(from, to, bounded).catch(() => {
     state.asked = signal?.aborted !== true; // a tick cut short publishes nothing: the next one asks again
     return state.archived;
   });

@@ -45,4 +45,29 @@ describe('a worker that starts beside an archive', () => {
     expect(archived.length).toBeGreaterThanOrEqual(3);
     expect(historyDiffersOn(history, archived).differing).toEqual([]);
   });
+
+  it('publishes all the same when the archive cannot be read before its first snapshot, and shows its figures from the tick after', async () => {
+    const data = working();
+    const { store, files } = createMemoryStore();
+    let now = new Date('2026-11-21T12:00:00Z');
+    let failIndex = false;
+    const flaky = { ...store, get: async (name: string, signal?: AbortSignal) => (failIndex && name === 'governance-archive.json' ? Promise.reject(new Error('SlowDown')) : store.get(name, signal)) };
+    const start = () => createPublisher({ source: createFakeSource(data), store: flaky, clock: () => now, logger: createLogger(() => {}) }, settings, { feeds: null });
+    await start()();
+    data.runs = data.runs.filter((run) => !run.scheduledFor.toISOString().startsWith('2026-11-19'));
+    const engineeringOn = (date: string) => (JSON.parse(files.get(historyFileName)!) as GovernanceHistory).days.find((day) => day.date === date)!.charters['governance:engineering'];
+    failIndex = true;
+    now = new Date(now.getTime() + minute);
+    const restarted = start();
+    expect(await restarted()).toMatchObject({ outcome: 'written' });
+    expect(files.get('governance-status.json')).toContain(now.toISOString().slice(0, 16));
+    // that tick showed the ledger's recount, and its archive step failed too; once that step reads the archive again, its figures
+    expect(engineeringOn('2026-11-19')).toMatchObject({ succeeded: 0 });
+    failIndex = false;
+    for (const tick of [1, 2]) {
+      now = new Date(now.getTime() + minute);
+      await restarted();
+      if (tick === 2) expect(engineeringOn('2026-11-19')).toMatchObject({ succeeded: 144 });
+    }
+  });
 });
