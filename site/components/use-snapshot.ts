@@ -6,7 +6,7 @@ import { startTransition, useCallback, useEffect, useRef, useState } from 'react
 import { limits } from '../../shared/constants.ts';
 import type { GovernanceHistory, PublishedStatus } from '../../shared/contract.ts';
 import type { JsonSchema } from '../lib/check-schema.ts';
-import { isOlderSnapshot } from '../../shared/snapshot-trust.ts';
+import { isOlderSnapshot, staleAtOf } from '../../shared/snapshot-trust.ts';
 import { correctedNow, noteServerClock } from '../lib/clock.ts';
 import { checkText, fetchChecked, type Checked, type FailureWords, type FetchOutcome } from '../lib/fetch-snapshot.ts';
 import { markOf, shouldFetchHistory, type HistoryMark } from '../lib/history-refresh.ts';
@@ -36,7 +36,7 @@ export function useStatusFiles(statusUrl: string, historyUrl: string, { status: 
       startTransition(() => set((previous) => applyOutcome(previous, outcome, correctedNow())));
     };
     /** the files shown: an older copy (a cache's, a leader's that woke from a freeze) never replaces one */
-    const shown: { status: PublishedStatus | null; history: GovernanceHistory | null } = { status: null, history: null };
+    const shown: { status: PublishedStatus | null; history: GovernanceHistory | null; statusSeenAt: number } = { status: null, history: null, statusSeenAt: 0 };
     const notOlder = <T extends { generatedAt: string }>(outcome: FetchOutcome<T>, than: T | null): FetchOutcome<T> =>
       outcome.ok && than !== null && isOlderSnapshot(outcome.data, than, correctedNow()) ? { ok: false, reason: words.older, clock: outcome.clock ?? null } : outcome;
     const loadHistory = () =>
@@ -51,6 +51,7 @@ export function useStatusFiles(statusUrl: string, historyUrl: string, { status: 
     const take = (outcome: FetchOutcome<PublishedStatus>) => {
       settle(setSnapshot, outcome);
       if (!outcome.ok) return;
+      if (outcome.data !== shown.status) shown.statusSeenAt = correctedNow();
       shown.status = outcome.data;
       setStatusText(lastStatus.current?.text ?? null);
       if (mark !== null && !shouldFetchHistory(mark, outcome.data)) return;
@@ -70,6 +71,7 @@ export function useStatusFiles(statusUrl: string, historyUrl: string, { status: 
     const stop = startPolling<PublishedStatus>({
       load: () => fetchChecked<PublishedStatus>(statusUrl, statusSchema, limits.snapshotBytes, words, fetch, lastStatus).then((outcome) => notOlder(outcome, shown.status)),
       onOutcome: take,
+      untilStale: () => (shown.status ? staleAtOf(shown.status, shown.statusSeenAt) - correctedNow() : null),
     });
     return () => {
       stop();

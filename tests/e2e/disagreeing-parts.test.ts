@@ -15,6 +15,27 @@ const changed = (name: FixtureName, change: (snapshot: Record<string, any>) => v
 const tab = (page: import('playwright-core').Page) => page.evaluate(() => [document.title, new URL(document.querySelector<HTMLLinkElement>('link[rel="icon"]')!.href).pathname]);
 
 describe('when the parts disagree, the page', () => {
+  it('keeps a schedule faster than its polls current: asks again before the snapshot shown goes stale, never calls the worker down', async () => {
+    // the demo's schedule: a snapshot every 5 s, each current for 15 s
+    const at = (ms: number) => changed('healthy', (s) => Object.assign(s, { generatedAt: iso(ms), dataAsOf: iso(ms), staleAfter: iso(ms + 15_000) }));
+    serveSnapshot(suite.server, at(fixtureTime + 5_000));
+    const opened = await suite.open();
+    const { page } = opened;
+    await page.clock.pauseAt(fixtureTime + 15_000);
+    const seen = new Set<string>();
+    // every 5 s of the page's time, the worker's newest (made a second before)
+    for (let t = fixtureTime + 15_000; t <= fixtureTime + 100_000; t += 5_000) {
+      serveSnapshot(suite.server, at(t - 1_000));
+      for (let step = 0; step < 5; step += 1) {
+        await page.clock.runFor(1_000);
+        seen.add((await textOf(page, 'status')).split('\n')[0]!);
+      }
+    }
+    expect([...seen]).toEqual(['Healthy']);
+    expect(await page.getByTestId('stale-banner').count()).toBe(0);
+    expect(listUnexpectedProblems(opened)).toEqual([]);
+  });
+
   it('never goes back in time: an older snapshot served after a newer one is refused, with a note', async () => {
     serveSnapshot(suite.server, readFixture('failing'));
     const opened = await suite.open();

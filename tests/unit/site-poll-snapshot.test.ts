@@ -31,6 +31,23 @@ describe('startPolling', () => {
   beforeEach(() => void vi.useFakeTimers({ now: 0 }));
   afterEach(() => void vi.useRealTimers());
 
+  it('fetches before the snapshot shown goes stale when that comes before 30 s, and at 30 s once it has', async () => {
+    const visibility = new FakeDocument();
+    const loads: number[] = [];
+    // each answer is current for 15 s from when it arrives, until the worker stops at 40 s
+    let staleAt = 0;
+    const stop = startPolling({
+      load: async () => (loads.push(Date.now()), success),
+      onOutcome: () => void (staleAt = Date.now() < 40_000 ? Date.now() + 15_000 : staleAt),
+      untilStale: () => staleAt - Date.now(),
+      visibility,
+    });
+    await vi.advanceTimersByTimeAsync(100_000);
+    // after the worker stops: twice more as its last snapshot goes stale (2 s apart), then every 30 s
+    expect(loads).toEqual([0, 12_000, 24_000, 36_000, 48_000, 50_000, 52_000, 82_000]);
+    stop();
+  });
+
   it('fetches at once, then every 30 s', async () => {
     const { loads, stop } = startWith(() => success);
     await vi.advanceTimersByTimeAsync(95_000);
