@@ -21,6 +21,8 @@ export function useRecord(
   const [state, setState] = useState<RecordState>({ kind: 'checking' });
   const [days, setDays] = useState<RecentBundle['days'] | null>(null);
   const memory = useRef<RecordMemory>({ bundle: null, checkedDays: null });
+  /** the text last adopted: its own check adopts none in turn (a chain at a schedule faster than a check) */
+  const adopted = useRef<string | null>(null);
   useEffect(() => {
     if (snapshotText === null) return;
     let live = true;
@@ -29,7 +31,8 @@ export function useRecord(
     void (async () => {
       const next = await checkPolledRecord(source, memory.current, { snapshotText, pinnedKey, now: correctedNow() });
       if (!live) return;
-      if (next.state.kind === 'unavailable' && next.state.newer !== undefined && adoptSnapshot(next.state.newer)) return;
+      const newer = next.state.kind === 'unavailable' && snapshotText !== adopted.current ? next.state.newer : undefined;
+      if (newer !== undefined && adoptSnapshot(newer)) return void (adopted.current = newer);
       if (next.days !== null) setDays(next.days);
       setState(next.state);
     })();

@@ -11,7 +11,7 @@ import { correctedNow, noteServerClock } from '../lib/clock.ts';
 import { checkText, fetchChecked, type Checked, type FailureWords, type FetchOutcome } from '../lib/fetch-snapshot.ts';
 import { markOf, shouldFetchHistory, type HistoryMark } from '../lib/history-refresh.ts';
 import { startPolling } from '../lib/poll-snapshot.ts';
-import { applyOutcome, initialFileState, type FileState } from '../lib/snapshot-state.ts';
+import { applyOutcome, initialFileState, overtakenSince, type FileState } from '../lib/snapshot-state.ts';
 
 /** How long the first render waits for the history once the snapshot is in: together they draw the page once, without shifts. */
 export const historyWaitMs = 1_500;
@@ -36,7 +36,7 @@ export function useStatusFiles(statusUrl: string, historyUrl: string, { status: 
       startTransition(() => set((previous) => applyOutcome(previous, outcome, correctedNow())));
     };
     /** the files shown: an older copy (a cache's, a leader's that woke from a freeze) never replaces one */
-    const shown: { status: PublishedStatus | null; history: GovernanceHistory | null; statusSeenAt: number } = { status: null, history: null, statusSeenAt: 0 };
+    const shown: { status: PublishedStatus | null; statusChecked: Checked | null; history: GovernanceHistory | null; statusSeenAt: number } = { status: null, statusChecked: null, history: null, statusSeenAt: 0 };
     const notOlder = <T extends { generatedAt: string }>(outcome: FetchOutcome<T>, than: T | null): FetchOutcome<T> =>
       outcome.ok && than !== null && isOlderSnapshot(outcome.data, than, correctedNow()) ? { ok: false, reason: words.older, clock: outcome.clock ?? null } : outcome;
     const loadHistory = () =>
@@ -53,6 +53,7 @@ export function useStatusFiles(statusUrl: string, historyUrl: string, { status: 
       if (!outcome.ok) return;
       if (outcome.data !== shown.status) shown.statusSeenAt = correctedNow();
       shown.status = outcome.data;
+      shown.statusChecked = lastStatus.current;
       setStatusText(lastStatus.current?.text ?? null);
       if (mark !== null && !shouldFetchHistory(mark, outcome.data)) return;
       // The first history is on its way already: the first snapshot only marks what it was asked for.
@@ -64,12 +65,23 @@ export function useStatusFiles(statusUrl: string, historyUrl: string, { status: 
     // a snapshot the record check fetched and verified (use-record.ts): shown if it passes what a polled one must
     adopt.current = (text) => {
       if (new TextEncoder().encode(text).length > limits.snapshotBytes) return false;
-      const outcome = notOlder(checkText<PublishedStatus>(text, statusSchema, words, lastStatus), shown.status);
-      if (outcome.ok) take(outcome);
-      return outcome.ok;
+      const checked = { current: null as Checked | null };
+      const outcome = notOlder(checkText<PublishedStatus>(text, statusSchema, words, checked), shown.status);
+      if (!outcome.ok) return false;
+      lastStatus.current = checked.current;
+      take(outcome);
+      return true;
+    };
+    const load = async () => {
+      const asked = shown.status;
+      const outcome = await fetchChecked<PublishedStatus>(statusUrl, statusSchema, limits.snapshotBytes, words, fetch, lastStatus);
+      // not older than the one shown when it was asked, but than one adopted meanwhile: that one stays, and this is no failure
+      if (!outcome.ok || !overtakenSince(outcome.data, asked, shown.status, correctedNow())) return notOlder(outcome, shown.status);
+      lastStatus.current = shown.statusChecked;
+      return { ok: true as const, data: shown.status!, clock: outcome.clock ?? null };
     };
     const stop = startPolling<PublishedStatus>({
-      load: () => fetchChecked<PublishedStatus>(statusUrl, statusSchema, limits.snapshotBytes, words, fetch, lastStatus).then((outcome) => notOlder(outcome, shown.status)),
+      load,
       onOutcome: take,
       untilStale: () => (shown.status ? staleAtOf(shown.status, shown.statusSeenAt) - correctedNow() : null),
     });

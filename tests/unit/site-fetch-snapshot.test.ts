@@ -5,7 +5,7 @@ import { en } from '../../site/i18n/en.ts';
 import { governanceStatusJsonSchema } from '../../shared/json-schema.ts';
 import type { JsonSchema } from '../../site/lib/check-schema.ts';
 import { fetchChecked, type FetchOutcome } from '../../site/lib/fetch-snapshot.ts';
-import { applyOutcome, initialFileState } from '../../site/lib/snapshot-state.ts';
+import { applyOutcome, initialFileState, overtakenSince } from '../../site/lib/snapshot-state.ts';
 
 const schema = governanceStatusJsonSchema({ reader: true }) as JsonSchema;
 const fixtureText = readFileSync(new URL('../fixtures/snapshots/healthy.json', import.meta.url), 'utf8');
@@ -145,5 +145,24 @@ describe('a file read again', () => {
       expect(clock!.low).toBeGreaterThan(29 * 60_000);
       expect(clock!.high).toBeLessThan(31 * 60_000);
     }
+  });
+});
+
+describe('a poll answered after the record check adopted a newer snapshot (overtakenSince)', () => {
+  const at = (second: number) => ({ generatedAt: `2026-11-21T12:00:${String(second).padStart(2, '0')}.000Z` });
+  const now = Date.parse('2026-11-21T12:01:00Z');
+  it('is no failure when it is older only than the one adopted since it was asked', () => {
+    const asked = at(10);
+    expect(overtakenSince(at(20), asked, at(30), now)).toBe(true);
+    // the same one again (a 304), while a newer one was adopted
+    expect(overtakenSince(asked, asked, at(30), now)).toBe(true);
+  });
+  it('is an old copy as before when it is older than the one shown when it was asked, or nothing was adopted', () => {
+    const asked = at(10);
+    expect(overtakenSince(at(5), asked, at(30), now)).toBe(false);
+    expect(overtakenSince(at(5), asked, asked, now)).toBe(false);
+    // newer than the one adopted: simply the newest
+    expect(overtakenSince(at(40), asked, at(30), now)).toBe(false);
+    expect(overtakenSince(at(20), null, null, now)).toBe(false);
   });
 });
