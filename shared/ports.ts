@@ -209,3 +209,6 @@ export type Logger = {
 };
 
 export type Clock = () => Date;
+
+/** A port call's signal: the caller's, and a bound of its own of `ms` (at least 1 ms), whichever ends first. */
+export const withinMs = (signal: AbortSignal | undefined, ms: number): AbortSignal => AbortSignal.any([...(signal ? [signal] : []), AbortSignal.timeout(Math.max(1, Math.floor(ms)))]);

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { databaseTimeAt, isFromTheFuture } from '../shared/clock.ts';
 import { limits, type GovernanceStatus } from '../shared/contract.ts';
-import type { Logger, SnapshotStorePort } from '../shared/ports.ts';
+import { withinMs, type Logger, type SnapshotStorePort } from '../shared/ports.ts';
 import type { BuiltSnapshot } from './build-snapshot.ts';
 import { sideFiles, type SideFileSettings } from './side-files.ts';
 import { signatureFiles } from './signing-key.ts';
@@ -164,7 +164,7 @@ async function writeSideFiles({ store, settings, logger, timeoutMs, behind }: Pu
   const written: string[] = [];
   for (const [name, body] of Object.entries(sideFiles(built, settings))) {
     const left = Math.min(timeoutMs / 4, until - performance.now());
-    const bounded = AbortSignal.any([...(signal ? [signal] : []), AbortSignal.timeout(Math.max(1, Math.floor(left)))]);
+    const bounded = withinMs(signal, left);
     try {
       signal?.throwIfAborted();
       if (left <= 0) throw new Error('no time left for it in this tick');

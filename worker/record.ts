@@ -4,6 +4,7 @@
 import type { ArchiveDay, ClosedDay } from '../shared/archive-contract.ts';
 import { toClosedDay } from '../shared/archive-history.ts';
 import type { DayCounts, Incident } from '../shared/contract.ts';
+import { withinMs } from '../shared/ports.ts';
 import type { Archivist } from './archive.ts';
 
 export type ClosedHistoryDay = { date: string; spent: bigint; counts: ReadonlyMap<string, DayCounts> };
@@ -46,7 +47,7 @@ export function createArchiveRecord(newArchivist: (clock: () => Date) => Archivi
     /** keep(), within `ms` (what is left of the tick): one cut short goes on at the next tick. */
     async keepWithin(work: ArchiveWork, ms: number, signal?: AbortSignal): Promise<void> {
       if (ms <= 0) return;
-      const bounded = AbortSignal.any([...(signal ? [signal] : []), AbortSignal.timeout(Math.floor(ms))]);
+      const bounded = withinMs(signal, ms);
       await keep(state, work.days, work.context, bounded).catch(() => {}); // the archivist logs what failed
     },
     /** Why the archive could not take the closed days at the last call, or null (named in the next snapshot's filesBehind). */
@@ -86,7 +87,7 @@ async function archivedWithin(state: RecordState, from: string, to: string, sign
   if (state.asked || state.keptThrough !== null) return state.archived;
   state.asked = true;
   // a store that hangs must not hold the snapshot back: past the bound, the days are left to keep()
-  const bounded = AbortSignal.any([...(signal ? [signal] : []), AbortSignal.timeout(archiveReadBeforeSnapshotMs)]);
+  const bounded = withinMs(signal, archiveReadBeforeSnapshotMs);
   state.archived = await state.archivist.archivedDays(from, to, bounded).catch(() => {
     state.asked = signal?.aborted !== true; // a tick cut short publishes nothing: the next one asks again
     return state.archived;
