@@ -3,18 +3,15 @@
 // schedule, count the history, compose the snapshot with the system's own incidents and validate it,
 // fit the history to its bounds (validated when it changes).
 // Dependencies arrive as ports; each step is one call into the module that owns it.
-import { historyFileName, jsonFeedFileName, limits, type GovernanceStatus } from '../shared/contract.ts';
+import { limits, type GovernanceStatus } from '../shared/contract.ts';
 import { forecastHorizonMs } from '../shared/forecast.ts';
 import { statusConditions, withStatusIncidents, type Recalled } from '../shared/incidents.ts';
-import type { Clock, GovernanceQuery, GovernanceStatusPort, Logger, RunFacts, SnapshotStorePort, TickFacts } from '../shared/ports.ts';
+import type { GovernanceQuery, GovernanceStatusPort, Logger, RunFacts, TickFacts } from '../shared/ports.ts';
 import { composeSnapshot, mostSevereFirst, type SnapshotRules } from './compose-snapshot.ts';
 import { createHistoryKeeper } from './history-keeper.ts';
 import { createHistoryRebuild } from './history-rebuild.ts';
-import { createKeyInForce } from './key-in-force.ts';
 import { cleanCharterRows, groupRuns, judgeCharters, type JudgedCharter } from './judge-charters.ts';
-import { createArchiveRecord, type ArchiveRecord, type ArchiveWork } from './record.ts';
-import { createArchivist } from './archive.ts';
-import { archiveIndexFileName } from '../shared/archive-files.ts';
+import type { ArchiveRecord, ArchiveWork } from './record.ts';
 import { createUsageMemory } from './usage-memory.ts';
 import { mergeArchivedDays } from '../shared/archive-history.ts';
 import type { ArchiveDay } from '../shared/archive-contract.ts';
@@ -22,8 +19,7 @@ import { dayUsageOf, usageRunsOf, type WindowUsage } from '../shared/usage.ts';
 import type { DayUsage } from '../shared/usage-contract.ts';
 import { dayMs, startOfUtcDay } from '../shared/history.ts';
 import { createMemory } from './memory.ts';
-import { createFilePublisher, type PublishResult, type PublishSettings } from './publish.ts';
-import { announcedIn, createHistoryFile, type HistoryContent, type HistoryFile } from './side-files.ts';
+import { createHistoryFile, type HistoryContent, type HistoryFile } from './side-files.ts';
 import { assertSnapshotIsValid, serializeSnapshot, SnapshotError } from './validate.ts';
 import { clockSkewMs, databaseTimeAt, dataSince, skewProblem, type DataPosition } from '../shared/clock.ts';
 
@@ -44,13 +40,6 @@ export type SnapshotSettings = {
 export const defaultClockSkewLimitMs = 300_000;
 
 export const defaultRules: SnapshotRules = { graceMs: 600_000, stuckAfterMs: 3_600_000, recoveringMs: 3_600_000, incidentAfterRuns: 2, incidentAfterMs: 3_600_000 };
-
-export type SnapshotDeps = {
-  source: GovernanceStatusPort;
-  store: SnapshotStorePort;
-  clock: Clock;
-  logger: Logger;
-};
 
 /** Every window of one tick, from its one `now`; runs (and spend) from `runsFrom` when a day waits to close. */
 export function queryFor(now: Date, settings: Pick<SnapshotSettings, 'principalId' | 'billingAccountId'>, runsFrom = now.getTime() - dayMs): GovernanceQuery {
@@ -260,42 +249,4 @@ export type SnapshotBuilder = ReturnType<typeof createSnapshotBuilder>;
 /** One `now` for the whole snapshot; read in one transaction; validated before anyone sees it. */
 export async function buildSnapshot(source: GovernanceStatusPort, settings: SnapshotSettings, now: Date, logger: Logger): Promise<GovernanceStatus> {
   return (await createSnapshotBuilder(source, settings, logger).build(now)).snapshot;
-}
-
-/** Builds a snapshot and publishes it with the files beside it (worker/publish.ts). A failure at any
- *  step throws before or without touching what the store already holds. */
-export function createPublisher(deps: SnapshotDeps, settings: SnapshotSettings, publishing: PublishSettings = { feeds: null }) {
-  const { store, logger } = deps;
-  const record = createArchiveRecord(
-    (clock) => createArchivist({ store, signer: publishing.signer ?? null, logger, clock }),
-    async (signal) => (await store.contentHash(archiveIndexFileName, signal)) !== null,
-  );
-  const builder = createSnapshotBuilder(deps.source, settings, logger, {
-    record,
-    announced: async (signal) =>
-      announcedIn(await store.get(historyFileName, signal), await store.get(store.snapshotName, signal), logger, await store.get(jsonFeedFileName, signal)),
-  });
-  const files = createFilePublisher(store, publishing, logger, deps.clock);
-  const keyInForce = createKeyInForce(store, publishing.signer ?? null, logger);
-  const publish = async function publishSnapshot(signal?: AbortSignal): Promise<PublishResult & { skewMs: number }> {
-    const started = performance.now();
-    const built = await builder.build(deps.clock(), signal);
-    await keyInForce.check(built.snapshot.generatedAt, signal);
-    signal?.throwIfAborted();
-    const result = await files.publish(built, signal);
-    // the closed days, once the snapshot is out: a slow bucket delays the archive, never the status
-    if (result.outcome === 'written') {
-      await record.keepWithin(built.toArchive, (publishing.timeoutMs ?? 30_000) - (performance.now() - started) - 1_000, signal);
-      // an archive that cannot take the closed days is said where a side file that fails is: the next snapshot, /healthz, /metrics
-      files.noteBehind(archiveIndexFileName, record.problem() === null ? null : built.snapshot.generatedAt);
-    }
-    return { ...result, skewMs: built.skewMs };
-  };
-  return Object.assign(publish, {
-    reset: () => {
-      builder.reset();
-      files.reset();
-      keyInForce.reset();
-    },
-  });
 }

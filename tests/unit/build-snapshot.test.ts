@@ -2,7 +2,8 @@
 // remembers as the window moves (tick after tick, a day closing), a restart, and what is written.
 import { describe, expect, it } from 'vitest';
 import { limits, parseGovernanceHistory, parseGovernanceStatus } from '../../shared/contract.ts';
-import { createPublisher, createSnapshotBuilder, defaultRules, queryFor, type SnapshotSettings } from '../../worker/build-snapshot.ts';
+import { createSnapshotBuilder, defaultRules, queryFor, type SnapshotSettings } from '../../worker/build-snapshot.ts';
+import { createPublisher } from '../../worker/publisher.ts';
 import { assertSnapshotIsValid, assertWithinBound } from '../../worker/validate.ts';
 import { createLogger } from '../../worker/logger.ts';
 import { announcedIn } from '../../worker/side-files.ts';

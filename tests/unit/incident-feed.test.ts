@@ -4,7 +4,8 @@
 // reason, card and totals count the same runs.
 import { describe, expect, it } from 'vitest';
 import { jsonFeedFileName, limits, type GovernanceHistory, type GovernanceStatus } from '../../shared/contract.ts';
-import { createPublisher, createSnapshotBuilder, defaultRules, type SnapshotSettings } from '../../worker/build-snapshot.ts';
+import { createSnapshotBuilder, defaultRules, type SnapshotSettings } from '../../worker/build-snapshot.ts';
+import { createPublisher } from '../../worker/publisher.ts';
 import { createLogger } from '../../worker/logger.ts';
 import { fitHistory } from '../../worker/side-files.ts';
 import { createFakeSource, schedule, type FakeData, type FakeRun } from '../support/fake-source.ts';

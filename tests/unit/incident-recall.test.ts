@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { jsonFeedFileName, type GovernanceHistory, type Incident, type StatusIncident } from '../../shared/contract.ts';
 import { recalledIncidents } from '../../shared/incidents.ts';
-import { createPublisher, defaultRules, type SnapshotSettings } from '../../worker/build-snapshot.ts';
+import { defaultRules, type SnapshotSettings } from '../../worker/build-snapshot.ts';
+import { createPublisher } from '../../worker/publisher.ts';
 import { createLogger } from '../../worker/logger.ts';
 import { publishedOpenIncidents } from '../../worker/side-files.ts';
 import { createFakeSource, schedule, type FakeData, type FakeRun } from '../support/fake-source.ts';
