@@ -76,6 +76,19 @@ export function dataSince(reading: DataPosition, last: DataPosition | null): num
   return `the data read is older than what was published: ${behind}, so the database is a standby behind it (or another server); published again once it has caught up`;
 }
 
+/**
+ * Where the last snapshot's data stood, for a tick's dataSince: the worker's own last tick's, or the
+ * instant of the snapshot found published (`publishedMs`, its dataAsOf; no WAL position is published)
+ * when that is later: a worker that starts, or leads anew after another's snapshot, holds no position
+ * of its own, and onto a standby behind it would otherwise publish older data once. A published
+ * instant after the database's now is no data this server can be behind (a clock ahead, or a file not
+ * a worker's): it would hold every tick back until then, so it is not taken.
+ */
+export function lastPosition(own: DataPosition | null, publishedMs: number | null, databaseNow: number): DataPosition | null {
+  if (publishedMs === null || publishedMs > databaseNow || (own !== null && own.dataAsOf >= publishedMs)) return own;
+  return { dataAsOf: publishedMs, lsn: null };
+}
+
 /** How far the data lags behind the tick's instant (0 on a primary, or a standby with nothing to replay). */
 export function dataBehindMs(clock: { now: number; dataAsOf: number }): number {
   return Math.max(0, clock.now - clock.dataAsOf);

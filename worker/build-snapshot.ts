@@ -21,7 +21,7 @@ import { dayMs, startOfUtcDay } from '../shared/history.ts';
 import { createMemory } from './memory.ts';
 import { createHistoryFile, type HistoryContent, type HistoryFile } from './side-files.ts';
 import { assertSnapshotIsValid, serializeSnapshot, SnapshotError } from './validate.ts';
-import { clockSkewMs, databaseTimeAt, dataSince, skewProblem, type DataPosition } from '../shared/clock.ts';
+import { clockSkewMs, databaseTimeAt, dataSince, lastPosition, skewProblem, type DataPosition } from '../shared/clock.ts';
 
 const hourMs = 60 * 60 * 1000;
 
@@ -84,25 +84,29 @@ type BuilderState = {
   skewMs: number;
   /** where the last tick's data stood: the next is as of it at least, or publishes nothing (shared/clock.ts dataSince) */
   lastData: DataPosition | null;
+  /** the published snapshot's dataAsOf, read before the first tick of a process or a leadership (undefined: not yet) */
+  publishedAsOf: number | null | undefined;
+  readPublishedAsOf: ((signal?: AbortSignal) => Promise<number | null>) | undefined;
 };
 
 /**
  * One tick after another, with what the worker remembers between them. `record` archives closed days;
  * `announced` reads what the published files announced (side-files.ts announcedIn), when the worker
- * starts or leads anew: it stays announced. Neither with --stdout.
+ * starts or leads anew: it stays announced; `publishedAsOf` reads the published snapshot's dataAsOf
+ * then: the first tick's data is as of it at least. None with --stdout.
  */
 export function createSnapshotBuilder(
   source: GovernanceStatusPort,
   settings: SnapshotSettings,
   logger: Logger,
-  stored: { record?: ArchiveRecord; announced?: (signal?: AbortSignal) => Promise<Recalled> } = {},
+  stored: { record?: ArchiveRecord; announced?: (signal?: AbortSignal) => Promise<Recalled>; publishedAsOf?: (signal?: AbortSignal) => Promise<number | null> } = {},
 ) {
   const { record } = stored;
   const { rules } = settings;
   const memory = createMemory(rules);
   const keeper = createHistoryKeeper(rules);
   const rebuild = createHistoryRebuild({ source, keeper, memory, principalId: settings.principalId, billingAccountId: settings.billingAccountId, graceMs: rules.graceMs, readPublished: stored.announced });
-  const state: BuilderState = { source, settings, logger, record, memory, usage: createUsageMemory(), keeper, rebuild, historyFile: createHistoryFile(logger), skewMs: 0, lastData: null };
+  const state: BuilderState = { source, settings, logger, record, memory, usage: createUsageMemory(), keeper, rebuild, historyFile: createHistoryFile(logger), skewMs: 0, lastData: null, publishedAsOf: undefined, readPublishedAsOf: stored.publishedAsOf };
 
   return {
     /**
@@ -132,6 +136,7 @@ export function createSnapshotBuilder(
       state.rebuild.reset();
       state.historyFile.reset();
       state.record?.reset();
+      state.publishedAsOf = undefined; // another leader may have published since
     },
   };
 }
@@ -140,6 +145,7 @@ export function createSnapshotBuilder(
 async function readAtOneInstant(state: BuilderState, workerNow: Date, signal?: AbortSignal): Promise<TickFacts> {
   const started = performance.now();
   await rebuildIfDue(state, workerNow, signal);
+  state.publishedAsOf ??= (await state.readPublishedAsOf?.(signal)) ?? null;
   const readAt = performance.now();
   const { facts, since } = await read(state, workerNow);
   signal?.throwIfAborted();
@@ -159,14 +165,14 @@ async function rebuildIfDue({ source, settings, keeper, rebuild, logger, skewMs 
   logger.info('history_rebuilt', { days: limits.historyDays, durationMs: Math.round(performance.now() - started) });
 }
 
-/** One transaction at the database's instant; the windows from its clock, its data as of the last tick's at least (`since`: why not). */
-async function read({ source, settings, keeper, usage, lastData }: BuilderState, workerNow: Date) {
+/** One transaction at the database's instant; the windows from its clock, its data as of the last snapshot's at least (`since`: why not). */
+async function read({ source, settings, keeper, usage, lastData, publishedAsOf }: BuilderState, workerNow: Date) {
   let since = Number.NaN as number | string;
   const facts = await source.readTick({
     principalId: settings.principalId,
     workerNow,
     plan: (clock) => {
-      since = dataSince({ dataAsOf: clock.dataAsOf.getTime(), lsn: clock.lsn ?? null }, lastData);
+      since = dataSince({ dataAsOf: clock.dataAsOf.getTime(), lsn: clock.lsn ?? null }, lastPosition(lastData, publishedAsOf ?? null, clock.now.getTime()));
       const asOf = typeof since === 'number' ? since : clock.dataAsOf.getTime();
       const query = queryFor(new Date(asOf), settings, keeper.runsFrom(asOf));
       return { ...query, usageRanges: usage.rangesFor(asOf, query.spendFrom.getTime()) };

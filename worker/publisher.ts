@@ -8,7 +8,7 @@ import { createSnapshotBuilder, type SnapshotSettings } from './build-snapshot.t
 import { createKeyInForce } from './key-in-force.ts';
 import { createFilePublisher, type PublishResult, type PublishSettings } from './publish.ts';
 import { createArchiveRecord } from './record.ts';
-import { announcedIn } from './side-files.ts';
+import { announcedIn, publishedDataAsOf } from './side-files.ts';
 
 export type SnapshotDeps = {
   source: GovernanceStatusPort;
@@ -29,6 +29,7 @@ export function createPublisher(deps: SnapshotDeps, settings: SnapshotSettings, 
     record,
     announced: async (signal) =>
       announcedIn(await store.get(historyFileName, signal), await store.get(store.snapshotName, signal), logger, await store.get(jsonFeedFileName, signal)),
+    publishedAsOf: async (signal) => publishedDataAsOf(await store.get(store.snapshotName, signal)),
   });
   const files = createFilePublisher(store, publishing, logger, deps.clock);
   const keyInForce = createKeyInForce(store, publishing.signer ?? null, logger);

@@ -122,6 +122,17 @@ export function publishedOpenIncidents(body: string | null): PublishedOpen {
   }
 }
 
+/** The published snapshot's dataAsOf (ms), or null: none published, or not a snapshot's. */
+export function publishedDataAsOf(body: string | null): number | null {
+  try {
+    const dataAsOf: unknown = (JSON.parse(body ?? 'null') as { dataAsOf?: unknown } | null)?.dataAsOf;
+    const ms = typeof dataAsOf === 'string' ? Date.parse(dataAsOf) : Number.NaN;
+    return Number.isFinite(ms) ? ms : null;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * What the published files announced, recalled when the worker starts or leads anew: the history's
  * incidents, and the system's open ones the snapshot names that the history does not hold; one the

@@ -4,6 +4,10 @@
 // calls a charter missed for the lag, and agrees with the primary once the standby has caught up. A
 // real streaming pair (support/replica.ts).
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import pg from 'pg';
 import { applyCogniSchema, createReaderRole, grantReader } from '../../scripts/cogni/apply-schema.ts';
@@ -179,6 +183,49 @@ describe('a worker whose standby pauses its replay between two of its ticks', ()
     } finally {
       await pair.resumeReplay();
       await standby.end();
+    }
+  }, 120_000);
+});
+
+describe('a worker started onto a standby behind the snapshot already published', () => {
+  it('publishes nothing older than that snapshot, says why, and publishes once the standby has caught up', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'replica-restart-'));
+    const destination = join(folder, 'governance-status.json');
+    const once = async (on: 'primary' | 'standby') => {
+      const worker = startWorker(['--once'], { DATABASE_URL: pair.readerUrl(on, database, reader), SNAPSHOT_DESTINATION: pathToFileURL(destination).href, MISSED_RUN_GRACE_SECONDS: String(graceSeconds) });
+      return { code: await worker.exited, stderr: worker.stderr(), stdout: worker.stdout() };
+    };
+    const commit = () => primary.query('SELECT pg_current_xact_id()');
+    try {
+      await commit();
+      await pair.caughtUp();
+      await pair.pauseReplay();
+      // the primary goes on; the standby's last replayed transaction falls behind
+      await vi.waitFor(
+        async () => {
+          await commit();
+          expect(await pair.replayLagMs()).toBeGreaterThan(2_000);
+        },
+        { timeout: 30_000, interval: 500 },
+      );
+      const fromPrimary = await once('primary');
+      expect(fromPrimary.code, fromPrimary.stderr).toBe(0);
+      const published = await readFile(destination, 'utf8');
+
+      // a new process (a restart, a CronJob's next run) on the standby: it holds no position of its own
+      const behind = await once('standby');
+      expect(behind.code).toBe(1);
+      expect(behind.stdout + behind.stderr).toContain(`the data read is older than what was published: it is as of ${(await pair.lastReplayed())!.toISOString()}, older than the last snapshot's (${JSON.parse(published).dataAsOf})`);
+      expect(await readFile(destination, 'utf8')).toBe(published);
+
+      await pair.resumeReplay();
+      await pair.caughtUp();
+      const caughtUp = await once('standby');
+      expect(caughtUp.code, caughtUp.stderr).toBe(0);
+      expect(Date.parse(JSON.parse(await readFile(destination, 'utf8')).dataAsOf)).toBeGreaterThan(Date.parse(JSON.parse(published).dataAsOf));
+    } finally {
+      await pair.resumeReplay();
+      await rm(folder, { recursive: true, force: true });
     }
   }, 120_000);
 });

@@ -2,7 +2,7 @@
 // either way, still judges the charters at the database's instant (or refuses to publish past the
 // limit), and a replica behind its primary is judged as of its data, never "missed" for the lag.
 import { describe, expect, it } from 'vitest';
-import { clockSkewMs, clockSteppedBackMs, dataAsOfMs, dataBehindBeyond, dataBehindMs, databaseTimeAt, dataSince, describeLag, futureToleranceMs, isFromTheFuture, repeatsFire, skewProblem, steadyNow } from '../../shared/clock.ts';
+import { clockSkewMs, clockSteppedBackMs, dataAsOfMs, dataBehindBeyond, dataBehindMs, databaseTimeAt, dataSince, describeLag, lastPosition, futureToleranceMs, isFromTheFuture, repeatsFire, skewProblem, steadyNow } from '../../shared/clock.ts';
 import { createSnapshotBuilder, defaultRules, type SnapshotSettings } from '../../worker/build-snapshot.ts';
 import { createPublisher } from '../../worker/publisher.ts';
 import { createLogger } from '../../worker/logger.ts';
@@ -206,6 +206,65 @@ describe('a standby whose data falls behind what was already published', () => {
     expect({ snapshot: files.get('governance-status.json'), feed: files.get('governance-feed.json'), history: files.get('governance-history.json') }).toEqual(published);
     await tick('2026-11-21T12:44:00Z');
     expect(files.get('governance-feed.json')).toBe(published.feed);
+  });
+});
+
+describe('a worker that starts, or leads anew, onto a standby behind what was published', () => {
+  it('takes the published snapshot’s instant as the last position, unless it is after the database’s now', () => {
+    const own = { dataAsOf: 10 * minute, lsn: 500n };
+    expect(lastPosition(null, null, 20 * minute)).toBeNull();
+    expect(lastPosition(null, 12 * minute, 20 * minute)).toEqual({ dataAsOf: 12 * minute, lsn: null });
+    expect(lastPosition(own, 12 * minute, 20 * minute)).toEqual({ dataAsOf: 12 * minute, lsn: null }); // another leader's, newer
+    expect(lastPosition(own, 10 * minute, 20 * minute)).toBe(own); // its own: the WAL position is kept
+    expect(lastPosition(own, 9 * minute, 20 * minute)).toBe(own);
+    // after the database's now: a clock ahead, or a file not a worker's (it would hold every tick back until then)
+    expect(lastPosition(null, 20 * minute + 1, 20 * minute)).toBeNull();
+    expect(lastPosition(own, 20 * minute + 1, 20 * minute)).toBe(own);
+  });
+
+  const story = () => {
+    const data = everyFiveMinutes('2026-11-21T13:00:00Z');
+    const clock = { now: at('2026-11-21T12:42:00Z'), asOf: at('2026-11-21T12:42:00Z') };
+    const { store, files } = createMemoryStore();
+    const source = createFakeSource(data, { clock: () => ({ now: clock.now, dataAsOf: clock.asOf, replica: true }) });
+    const start = () => createPublisher({ source, store, clock: () => clock.now, logger }, settings);
+    const tick = (publish: ReturnType<typeof start>, time: string, lagMinutes = 0) => {
+      clock.now = at(time);
+      clock.asOf = new Date(clock.now.getTime() - lagMinutes * minute);
+      return publish();
+    };
+    return { files, start, tick };
+  };
+
+  it('publishes nothing older than the snapshot found at the destination, then publishes once caught up', async () => {
+    const { files, start, tick } = story();
+    await tick(start(), '2026-11-21T12:42:00Z');
+    const published = new Map(files);
+    // a new process, its standby 12 minutes behind: the snapshot at the destination is as of 12:42
+    const restarted = start();
+    await expect(tick(restarted, '2026-11-21T12:43:00Z', 12)).rejects.toThrow(/^not published: the data read is older than what was published: it is as of 2026-11-21T12:31:00\.000Z, older than the last snapshot's \(2026-11-21T12:42:00\.000Z\)/);
+    expect(files).toEqual(published);
+    expect((await tick(restarted, '2026-11-21T12:44:00Z')).outcome).toBe('written');
+    expect(JSON.parse(files.get('governance-status.json')!).dataAsOf).toBe('2026-11-21T12:44:00.000Z');
+  });
+
+  it('reads the destination again when it leads anew: another leader may have published since', async () => {
+    const { files, start, tick } = story();
+    const first = start();
+    await tick(first, '2026-11-21T12:40:00Z');
+    await tick(start(), '2026-11-21T12:42:00Z'); // the other leader, while the first stood by
+    first.reset(); // the first leads again
+    await expect(tick(first, '2026-11-21T12:43:00Z', 2)).rejects.toThrow(/older than the last snapshot's \(2026-11-21T12:42:00\.000Z\)/);
+    expect(JSON.parse(files.get('governance-status.json')!).dataAsOf).toBe('2026-11-21T12:42:00.000Z');
+  });
+
+  it('is not held back by a published instant after the database’s now', async () => {
+    const { files, start, tick } = story();
+    await tick(start(), '2026-11-21T12:42:00Z');
+    const snapshot = JSON.parse(files.get('governance-status.json')!);
+    files.set('governance-status.json', JSON.stringify({ ...snapshot, dataAsOf: '2099-01-01T00:00:00.000Z', generatedAt: '2026-11-21T12:42:00.000Z' }));
+    expect((await tick(start(), '2026-11-21T12:43:00Z', 1)).outcome).toBe('written');
+    expect(JSON.parse(files.get('governance-status.json')!).dataAsOf).toBe('2026-11-21T12:42:00.000Z');
   });
 });
 
