@@ -66,6 +66,17 @@ export const maxFreshnessMs = snapshotSchedule.staleAfterIntervals * snapshotSch
  */
 export const freshnessWindowMs = (untilNextMs: number) => Math.min(snapshotSchedule.staleAfterIntervals * untilNextMs, maxFreshnessMs);
 
+/**
+ * How long a cache (a CDN, a browser) may keep the published files, given the schedule's shortest
+ * interval: a quarter of it fresh and three quarters more served while it revalidates, so a reader is
+ * at most one interval behind, well inside the 3 of staleAfter; never more than 15 s and 45 s (the
+ * every-minute schedule's), so a slow schedule's change still shows within a minute.
+ */
+export function cacheControlFor(shortestIntervalMs: number): string {
+  const seconds = Math.floor(shortestIntervalMs / 1000);
+  return `public, max-age=${Math.min(15, Math.floor(seconds / 4))}, stale-while-revalidate=${Math.min(45, Math.floor((seconds * 3) / 4))}`;
+}
+
 export const snapshotFileName = 'governance-status.json';
 export const schemaFileName = 'governance-status.schema.json';
 export const badgeFileName = 'governance-badge.json';

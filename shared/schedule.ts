@@ -132,6 +132,13 @@ export function cronIntervalMs(cron: string, now: Date, timezone = 'UTC'): numbe
   return second.getTime() - first.getTime();
 }
 
+/** The shortest time between two of the next `fires` fires of `cron` after `now` (throws on a bad expression). */
+export function shortestIntervalMs(cron: string, now: Date, fires = 100): number {
+  const times = parseCron(cron, 'UTC', now).take(fires).map((fire) => fire.getTime());
+  if (times.length < 2) throw new Error(`cron expression "${cron}" does not fire twice`);
+  return Math.min(...times.slice(1).map((time, index) => time - times[index]!));
+}
+
 /** "Every 15 minutes", "At 06:00, only on Monday": the cron in words, from cronstrue. */
 export function describeCron(cron: string): string {
   try {

@@ -5,8 +5,8 @@ import { basename } from 'node:path';
 import { z } from 'zod';
 import cron from 'node-cron';
 import type { KeyObject } from 'node:crypto';
-import { maxFreshnessMs, snapshotSchedule } from '../shared/constants.ts';
-import { pauseLongerThan } from '../shared/schedule.ts';
+import { cacheControlFor, maxFreshnessMs, snapshotSchedule } from '../shared/constants.ts';
+import { pauseLongerThan, shortestIntervalMs } from '../shared/schedule.ts';
 import { loadSigningKey } from './signing-key.ts';
 
 export const defaults = {
@@ -16,7 +16,6 @@ export const defaults = {
   STATEMENT_TIMEOUT_MS: 5_000,
   SNAPSHOT_TIMEOUT_MS: 30_000,
   SHUTDOWN_TIMEOUT_MS: 10_000,
-  SNAPSHOT_CACHE_CONTROL: 'public, max-age=15, stale-while-revalidate=45',
   HEALTH_PORT: 9464,
   LOCK_TIMEOUT_MS: 200,
   MISSED_RUN_GRACE_SECONDS: 600,
@@ -106,7 +105,8 @@ function envSchema(mode: { stdout: boolean }) {
     STATEMENT_TIMEOUT_MS: intFrom(100, 600_000, defaults.STATEMENT_TIMEOUT_MS),
     SNAPSHOT_TIMEOUT_MS: intFrom(1_000, 3_600_000, defaults.SNAPSHOT_TIMEOUT_MS),
     SHUTDOWN_TIMEOUT_MS: intFrom(0, 600_000, defaults.SHUTDOWN_TIMEOUT_MS),
-    SNAPSHOT_CACHE_CONTROL: z.string().default(defaults.SNAPSHOT_CACHE_CONTROL),
+    // unset: derived from SNAPSHOT_CRON (shared/constants.ts cacheControlFor)
+    SNAPSHOT_CACHE_CONTROL: z.string().optional(),
     S3_ENDPOINT: z.url({ error: 'must be a URL such as http://127.0.0.1:9000' }).optional(),
     S3_FORCE_PATH_STYLE: booleanText,
     HEALTH_PORT: intFrom(0, 65_535, defaults.HEALTH_PORT),
@@ -200,7 +200,7 @@ function toConfig(env: z.infer<ReturnType<typeof envSchema>>, destination: Desti
     statementTimeoutMs: env.STATEMENT_TIMEOUT_MS,
     snapshotTimeoutMs: env.SNAPSHOT_TIMEOUT_MS,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
-    cacheControl: env.SNAPSHOT_CACHE_CONTROL,
+    cacheControl: env.SNAPSHOT_CACHE_CONTROL ?? cacheControlFor(shortestIntervalMs(env.SNAPSHOT_CRON, new Date())),
     s3Endpoint: env.S3_ENDPOINT,
     s3ForcePathStyle: env.S3_FORCE_PATH_STYLE,
     healthPort: env.HEALTH_PORT,

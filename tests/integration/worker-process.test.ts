@@ -221,6 +221,7 @@ describe('scheduled worker', () => {
       await worker.waitFor('snapshot_published', { after: worker.logs.length });
       const fresh = await s3.read('status', 'dao/governance-status.json');
       expect(fresh.contentType).toBe('application/json; charset=utf-8');
+      expect(fresh.cacheControl).toBe('public, max-age=0, stale-while-revalidate=0'); // a schedule of one a second: no copy outlives it
       expect(Date.parse(JSON.parse(fresh.body).generatedAt)).toBeGreaterThan(Date.parse(JSON.parse(kept.body).generatedAt));
       expect(await stopWorker(worker)).toBe(0);
       expect(worker.stdout()).not.toContain(s3Credentials.secretAccessKey);

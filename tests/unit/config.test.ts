@@ -20,6 +20,22 @@ describe('parseConfig', () => {
     });
   });
 
+  // a reader served a cached copy must stay inside staleAfter (3 intervals), or the page says stale while the worker publishes on time
+  it.each([
+    ['* * * * *', 'public, max-age=15, stale-while-revalidate=45'],
+    ['*/30 * * * * *', 'public, max-age=7, stale-while-revalidate=22'],
+    ['*/5 * * * * *', 'public, max-age=1, stale-while-revalidate=3'],
+    ['* * * * * *', 'public, max-age=0, stale-while-revalidate=0'],
+    ['0,5 * * * *', 'public, max-age=15, stale-while-revalidate=45'], // its shortest interval is 5 minutes
+    ['0,10 * * * * *', 'public, max-age=2, stale-while-revalidate=7'], // 10 s, then 50
+    ['*/15 * * * *', 'public, max-age=15, stale-while-revalidate=45'],
+  ])('caches the files of SNAPSHOT_CRON %s within its shortest interval unless SNAPSHOT_CACHE_CONTROL is set: %s', (cron, expected) => {
+    const derived = parseConfig({ ...valid, SNAPSHOT_CRON: cron });
+    expect(derived.ok && derived.config.cacheControl).toBe(expected);
+    const set = parseConfig({ ...valid, SNAPSHOT_CRON: cron, SNAPSHOT_CACHE_CONTROL: 'no-cache' });
+    expect(set.ok && set.config.cacheControl).toBe('no-cache');
+  });
+
   it('takes the incident threshold from INCIDENT_AFTER_RUNS and INCIDENT_AFTER_SECONDS', () => {
     const result = parseConfig({ ...valid, INCIDENT_AFTER_RUNS: '1', INCIDENT_AFTER_SECONDS: '0' });
     expect(result.ok && result.config.rules).toMatchObject({ incidentAfterRuns: 1, incidentAfterMs: 0 });
