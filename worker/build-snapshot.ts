@@ -84,7 +84,7 @@ type BuilderState = {
   skewMs: number;
   /** where the last tick's data stood: the next is as of it at least, or publishes nothing (shared/clock.ts dataSince) */
   lastData: DataPosition | null;
-  /** the published snapshot's dataAsOf, read before the first tick of a process or a leadership (undefined: not yet) */
+  /** the published snapshot's dataAsOf, read before the first tick of a process or a leadership (undefined: not yet), forgotten (null) once this builder's own is written over it */
   publishedAsOf: number | null | undefined;
   readPublishedAsOf: ((signal?: AbortSignal) => Promise<number | null>) | undefined;
 };
@@ -127,6 +127,14 @@ export function createSnapshotBuilder(
         state.usage.forget(); // a failed tick may have read receipts it never folded in
         throw error;
       }
+    },
+    /**
+     * The last snapshot built is the one at the destination now: the dataAsOf read there before the
+     * first tick bounds no later one (one after the database's now, not taken then, would otherwise
+     * stop a standby behind it once the clock passes it, though this worker wrote over it).
+     */
+    written() {
+      state.publishedAsOf = null;
     },
     /** Forgets everything remembered: the next build reads the earlier facts and the 90 days again. */
     reset() {

@@ -41,6 +41,7 @@ export function createPublisher(deps: SnapshotDeps, settings: SnapshotSettings, 
     const result = await files.publish(built, signal);
     // the closed days, once the snapshot is out: a slow bucket delays the archive, never the status
     if (result.outcome === 'written') {
+      builder.written();
       await record.keepWithin(built.toArchive, (publishing.timeoutMs ?? 30_000) - (performance.now() - started) - 1_000, signal);
       // an archive that cannot take the closed days is said where a side file that fails is: the next snapshot, /healthz, /metrics
       files.noteBehind(archiveIndexFileName, record.problem() === null ? null : built.snapshot.generatedAt);
