@@ -132,11 +132,18 @@ export function cronIntervalMs(cron: string, now: Date, timezone = 'UTC'): numbe
   return second.getTime() - first.getTime();
 }
 
-/** The shortest time between two of the next `fires` fires of `cron` after `now` (throws on a bad expression). */
-export function shortestIntervalMs(cron: string, now: Date, fires = 100): number {
-  const times = parseCron(cron, 'UTC', now).take(fires).map((fire) => fire.getTime());
-  if (times.length < 2) throw new Error(`cron expression "${cron}" does not fire twice`);
-  return Math.min(...times.slice(1).map((time, index) => time - times[index]!));
+/**
+ * The shortest time between two fires of `cron` (throws on a bad expression), from its seconds and
+ * minutes alone: SNAPSHOT_CRON pauses for an hour at most, so it fires in every hour, and alike (an
+ * hour or a day it skipped could only make an interval longer). Counted from the fires after now, it
+ * would miss one late in a busy hour, and answer by the minute the worker started.
+ */
+export function shortestIntervalMs(cron: string): number {
+  const { second, minute } = parseCron(cron, 'UTC', new Date(0)).fields;
+  const offsets = minute.values.flatMap((m) => second.values.map((s) => Number(m) * 60 + Number(s))).sort((a, b) => a - b);
+  // the hour's last fire is followed by the next hour's first
+  const gaps = offsets.map((offset, index) => (offsets[index + 1] ?? offsets[0]! + 3600) - offset);
+  return Math.min(...gaps) * 1000;
 }
 
 /** "Every 15 minutes", "At 06:00, only on Monday": the cron in words, from cronstrue. */

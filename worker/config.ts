@@ -200,7 +200,7 @@ function toConfig(env: z.infer<ReturnType<typeof envSchema>>, destination: Desti
     statementTimeoutMs: env.STATEMENT_TIMEOUT_MS,
     snapshotTimeoutMs: env.SNAPSHOT_TIMEOUT_MS,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
-    cacheControl: env.SNAPSHOT_CACHE_CONTROL ?? cacheControlFor(shortestIntervalMs(env.SNAPSHOT_CRON, new Date())),
+    cacheControl: env.SNAPSHOT_CACHE_CONTROL ?? cacheControlFor(shortestIntervalMs(env.SNAPSHOT_CRON)),
     s3Endpoint: env.S3_ENDPOINT,
     s3ForcePathStyle: env.S3_FORCE_PATH_STYLE,
     healthPort: env.HEALTH_PORT,

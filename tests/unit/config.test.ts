@@ -36,6 +36,17 @@ describe('parseConfig', () => {
     expect(set.ok && set.config.cacheControl).toBe('no-cache');
   });
 
+  // 108 fires an hour, 19 s apart but 3 s apart from :58:57 to :59:00: the next 100 fires after 10:00 do not reach it
+  it.each(['2026-12-05T10:00:00Z', '2026-12-05T10:50:00Z'])('derives the same Cache-Control whenever the worker starts (%s): the shortest interval of a whole hour', (start) => {
+    vi.useFakeTimers({ now: new Date(start) });
+    try {
+      const derived = parseConfig({ ...valid, SNAPSHOT_CRON: '0,19,38,57 0-48/2,58,59 * * * *' });
+      expect(derived.ok && derived.config.cacheControl).toBe('public, max-age=0, stale-while-revalidate=2');
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('takes the incident threshold from INCIDENT_AFTER_RUNS and INCIDENT_AFTER_SECONDS', () => {
     const result = parseConfig({ ...valid, INCIDENT_AFTER_RUNS: '1', INCIDENT_AFTER_SECONDS: '0' });
     expect(result.ok && result.config.rules).toMatchObject({ incidentAfterRuns: 1, incidentAfterMs: 0 });
