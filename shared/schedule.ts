@@ -133,6 +133,20 @@ export function cronIntervalMs(cron: string, now: Date, timezone = 'UTC'): numbe
 }
 
 /**
+ * The interval a snapshot made at `now` (the database's) stands for, 3 of which are its staleAfter:
+ * from the fire at or before `now` to the next one, or the one after it when that is longer. The
+ * next two fires alone are wrong at an irregular schedule: at '0,5 * * * *' the 12:05 snapshot would
+ * read as current for 3 x 5 minutes, the next coming at 13:00. The one after counts too because the
+ * database's clock may be a little behind the worker's, whose fire `now` can then come just before.
+ */
+export function snapshotIntervalMs(cron: string, now: Date): number {
+  const [next, after] = parseCron(cron, 'UTC', now).take(2).map((fire) => fire.getTime());
+  if (next === undefined || after === undefined) throw new Error(`cron expression "${cron}" does not fire twice`);
+  const previous = parseCron(cron, 'UTC', new Date(now.getTime() + 1)).prev().getTime();
+  return Math.max(next - previous, after - next);
+}
+
+/**
  * The shortest time between two fires of `cron` (throws on a bad expression), from its seconds and
  * minutes alone: SNAPSHOT_CRON pauses for an hour at most, so it fires in every hour, and alike (an
  * hour or a day it skipped could only make an interval longer). Counted from the fires after now, it

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import cron from 'node-cron';
-import { cronIntervalMs } from '../shared/schedule.ts';
+import { cronIntervalMs, snapshotIntervalMs } from '../shared/schedule.ts';
 import { repeatsFire, type Fire } from '../shared/clock.ts';
 import type { Logger } from '../shared/ports.ts';
 import { atomFeedFileName, freshnessWindowMs, jsonFeedFileName, limits } from '../shared/contract.ts';
@@ -67,7 +67,7 @@ function settingsOf(config: WorkerConfig): SnapshotSettings {
   return {
     principalId: config.principalId,
     billingAccountId: config.billingAccountId,
-    staleAfterMs: (now) => freshnessWindowMs(cronIntervalMs(config.snapshotCron, now)),
+    staleAfterMs: (now) => freshnessWindowMs(snapshotIntervalMs(config.snapshotCron, now)),
     rules: config.rules,
     clockSkewLimitMs: config.clockSkewLimitMs,
     feeds: links && { atom: links.atomUrl, json: links.jsonUrl },

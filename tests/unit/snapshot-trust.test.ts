@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { PublishedStatus, Reason } from '../../shared/contract.ts';
 import { freshnessWindowMs, maxFreshnessMs } from '../../shared/constants.ts';
-import { cronIntervalMs } from '../../shared/schedule.ts';
+import { cronIntervalMs, snapshotIntervalMs } from '../../shared/schedule.ts';
 import { claimedStatus, isOlderSnapshot, readerCharterState, readerCredits, readerStatus, staleAtOf } from '../../shared/snapshot-trust.ts';
 
 const read = (name: string) => JSON.parse(readFileSync(new URL(`../fixtures/snapshots/${name}.json`, import.meta.url), 'utf8')) as PublishedStatus;
@@ -152,14 +152,26 @@ describe('staleAtOf', () => {
     expect(staleAtOf({ generatedAt: iso(made), staleAfter: iso(made + maxFreshnessMs) }, made)).toBe(made + maxFreshnessMs);
   });
 
-  it('is what the worker writes: 3 times the time to its next fire, at most the reader’s bound (a schedule with an overnight gap)', () => {
-    expect(freshnessWindowMs(cronIntervalMs('* * * * *', new Date(made)))).toBe(3 * minute);
-    expect(freshnessWindowMs(cronIntervalMs('0 * * * *', new Date('2026-11-21T12:00:00Z')))).toBe(maxFreshnessMs);
+  it('is what the worker writes: 3 times the interval it was made in, at most the reader’s bound (a schedule with an overnight gap)', () => {
+    expect(freshnessWindowMs(snapshotIntervalMs('* * * * *', new Date(made)))).toBe(3 * minute);
+    expect(freshnessWindowMs(snapshotIntervalMs('* * * * *', new Date(made + 50)))).toBe(3 * minute);
+    expect(freshnessWindowMs(snapshotIntervalMs('0 * * * *', new Date('2026-11-21T12:00:00Z')))).toBe(maxFreshnessMs);
+    expect(freshnessWindowMs(snapshotIntervalMs('* * * * * *', new Date('2026-11-21T12:00:00.050Z')))).toBe(3_000);
     // office hours only: at 17:50 the next two fires are 17:55 and 09:00 the next morning, 15 hours apart
     // (were the 17:55 tick to fail, the 17:50 snapshot would vouch for itself until two days later)
     const evening = new Date('2026-11-21T17:50:00Z');
     expect(cronIntervalMs('*/5 9-17 * * *', evening)).toBe(15 * 60 * minute + 5 * minute);
-    expect(freshnessWindowMs(cronIntervalMs('*/5 9-17 * * *', evening))).toBe(maxFreshnessMs);
+    expect(freshnessWindowMs(snapshotIntervalMs('*/5 9-17 * * *', evening))).toBe(maxFreshnessMs);
+  });
+
+  // the interval between the next two fires would be 5 minutes at 12:05, and 10 s at :10: stale long before the next snapshot
+  it.each([
+    ['0,5 * * * *', '2026-11-21T12:05:00.050Z', 55 * minute],
+    ['0,5 * * * *', '2026-11-21T12:00:00.050Z', 55 * minute], // the one after: a 12:05 tick that fails leaves it current until 12:15 at least
+    ['0,10 * * * * *', '2026-11-21T12:00:10.050Z', 50_000],
+    ['0,10 * * * * *', '2026-11-21T12:00:09.000Z', 50_000], // the database's clock a second behind the worker's at its :10 fire
+  ])('at an irregular schedule (%s) stands for the longer of the interval it was made in and the next (made %s)', (cron, at, interval) => {
+    expect(snapshotIntervalMs(cron, new Date(at))).toBe(interval);
   });
 
   it('is staleAfter when that comes before generatedAt', () => {
