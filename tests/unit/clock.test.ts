@@ -268,6 +268,59 @@ describe('a worker that starts, or leads anew, onto a standby behind what was pu
   });
 });
 
+describe('a published dataAsOf after the database’s now, then written over by this worker', () => {
+  it('holds back no later tick: the destination holds this worker’s own snapshot', async () => {
+    const data = everyFiveMinutes('2026-11-21T14:00:00Z');
+    let now = at('2026-11-21T12:42:00Z');
+    let reading = { dataAsOf: now, lsn: 500n };
+    const { store, files } = createMemoryStore();
+    // a snapshot made by a database whose clock was 18 minutes ahead (or a file not a worker's)
+    files.set('governance-status.json', JSON.stringify({ generatedAt: '2026-11-21T13:00:00.000Z', dataAsOf: '2026-11-21T13:00:00.000Z' }));
+    const source = createFakeSource(data, { clock: () => ({ now, dataAsOf: reading.dataAsOf, replica: true, lsn: reading.lsn }) });
+    const publish = createPublisher({ source, store, clock: () => now, logger }, settings);
+    const tick = (time: string) => {
+      now = at(time);
+      if (reading.lsn === 500n && now > at('2026-11-21T12:42:00Z')) reading = { dataAsOf: at('2026-11-21T03:00:00Z'), lsn: 500n }; // replay paused after 12:42
+      return publish();
+    };
+    expect((await tick('2026-11-21T12:42:00Z')).outcome).toBe('written'); // the file from the future is written over
+    expect(JSON.parse(files.get('governance-status.json')!).dataAsOf).toBe('2026-11-21T12:42:00.000Z');
+    // the standby's replay pauses: published as of the last tick's instant, behind (shared/clock.ts dataSince)
+    expect((await tick('2026-11-21T12:50:00Z')).outcome).toBe('written');
+    expect(JSON.parse(files.get('governance-status.json')!).dataAsOf).toBe('2026-11-21T12:42:00.000Z');
+    // past 13:00 the instant read at start, long written over, must not stop it
+    for (const time of ['2026-11-21T13:01:00Z', '2026-11-21T13:30:00Z']) {
+      expect((await tick(time)).outcome).toBe('written');
+      expect(JSON.parse(files.get('governance-status.json')!).dataAsOf).toBe('2026-11-21T12:42:00.000Z');
+    }
+  });
+});
+
+describe('a published dataAsOf after the database’s now, within a replica’s tolerance', () => {
+  it('still bounds the ticks once the clock has passed it, while the destination holds it', async () => {
+    const data = everyFiveMinutes('2026-11-21T14:00:00Z');
+    let now = at('2026-11-21T12:42:00Z');
+    let lsn = 500n;
+    const { store, files } = createMemoryStore();
+    // the last leader's database clock was 30 s ahead: its snapshot is newer, and stays (publish.ts)
+    const theirs = JSON.stringify({ generatedAt: '2026-11-21T12:42:30.000Z', dataAsOf: '2026-11-21T12:42:30.000Z' });
+    files.set('governance-status.json', theirs);
+    // this worker's standby is 40 s behind its primary
+    const source = createFakeSource(data, { clock: () => ({ now, dataAsOf: new Date(now.getTime() - 40_000), replica: true, lsn }) });
+    const publish = createPublisher({ source, store, clock: () => now, logger }, settings);
+    const tick = (time: string) => {
+      now = at(time);
+      lsn += 1n;
+      return publish();
+    };
+    expect((await tick('2026-11-21T12:42:00Z')).outcome).toBe('refused');
+    await expect(tick('2026-11-21T12:43:00Z')).rejects.toThrow(/it is as of 2026-11-21T12:42:20\.000Z, older than the last snapshot's \(2026-11-21T12:42:30\.000Z\)/);
+    expect(files.get('governance-status.json')).toBe(theirs);
+    expect((await tick('2026-11-21T12:44:00Z')).outcome).toBe('written');
+    expect(JSON.parse(files.get('governance-status.json')!).dataAsOf).toBe('2026-11-21T12:43:20.000Z');
+  });
+});
+
 describe('a standby whose replay is paused (its WAL position as at the last tick)', () => {
   it('publishes its data as of the last tick’s instant, behind by the time since, not as of its last replayed transaction', async () => {
     const data = everyFiveMinutes('2026-11-21T13:00:00Z');
