@@ -124,6 +124,20 @@ export function pauseLongerThan(cron: string, from: Date, limitMs: number, horiz
   return null;
 }
 
+/**
+ * Whether `cron` (UTC) fires on every day, as node-cron reads it as well as cron-parser: node-cron,
+ * which fires SNAPSHOT_CRON's ticks, needs both the day of the month and the day of the week to match,
+ * where cron-parser (pauseLongerThan, the intervals) takes either when both are set, so
+ * '* * 1-31 * 1-5' is weekdays only to the one and every day to the other. Each of the day of the
+ * month, the month and the day of the week must take every value (throws on a bad expression).
+ */
+export function firesEveryDay(cron: string): boolean {
+  const { dayOfMonth, month, dayOfWeek } = parseCron(cron, 'UTC', new Date(0)).fields;
+  const takesAll = (values: readonly unknown[], from: number, to: number) => Array.from({ length: to - from + 1 }, (_, index) => from + index).every((value) => values.includes(value));
+  const weekdays = dayOfWeek.values.map((value) => (value === 7 ? 0 : value)); // 7 is Sunday too
+  return takesAll(dayOfMonth.values, 1, 31) && takesAll(month.values, 1, 12) && takesAll(weekdays, 0, 6);
+}
+
 /** Milliseconds between the next two fires of `cron` after `now` (throws on a bad expression). */
 export function cronIntervalMs(cron: string, now: Date, timezone = 'UTC'): number {
   const fires = parseCron(cron, timezone, now).take(2);

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import cron from 'node-cron';
 import type { KeyObject } from 'node:crypto';
 import { cacheControlFor, maxFreshnessMs, snapshotSchedule } from '../shared/constants.ts';
-import { pauseLongerThan, shortestIntervalMs } from '../shared/schedule.ts';
+import { firesEveryDay, pauseLongerThan, shortestIntervalMs } from '../shared/schedule.ts';
 import { loadSigningKey } from './signing-key.ts';
 
 export const defaults = {
@@ -171,18 +171,27 @@ function postgresUrlProblem(value: string): string | null {
   return null;
 }
 
-/** Why SNAPSHOT_CRON cannot be used, or null: a pause of over an hour in the next 8 days (a weekly pattern's). */
+/**
+ * Why SNAPSHOT_CRON cannot be used, or null: a pause of over an hour in the next 8 days (a weekly
+ * pattern's), or days it skips, which the walk cannot see: a month or a day of the month left out
+ * past those 8 days, or a day of the month and a day of the week both set, which node-cron (it fires
+ * the ticks) takes as both and cron-parser (the walk) as either (shared/schedule.ts firesEveryDay).
+ */
 function snapshotCronProblem(expression: string): string | null {
   let pause: Date | null;
+  let everyDay: boolean;
   try {
     if (!cron.validate(expression)) return 'is not a valid cron expression';
     pause = pauseLongerThan(expression, new Date(), snapshotSchedule.maxIntervalMs, 8 * 24 * 60 * 60 * 1000);
+    everyDay = firesEveryDay(expression);
   } catch {
     return 'is not a valid cron expression';
   }
-  if (pause === null) return null;
   // a snapshot vouches for itself for 3 intervals and at most maxFreshnessMs (shared/constants.ts freshnessWindowMs)
-  return `fires less often than once an hour (it pauses after ${pause.toISOString()}): a snapshot reads as current for ${maxFreshnessMs / 3_600_000} hours at most, so the page would say it is stale through every such pause`;
+  const bound = `a snapshot reads as current for ${maxFreshnessMs / 3_600_000} hours at most`;
+  if (pause !== null) return `fires less often than once an hour (it pauses after ${pause.toISOString()}): ${bound}, so the page would say it is stale through every such pause`;
+  if (!everyDay) return `fires on some days only (it sets a day of the month, a month or a day of the week): ${bound}, so the page would say it is stale through every day it skips`;
+  return null;
 }
 
 export type WorkerConfig = ReturnType<typeof toConfig>;

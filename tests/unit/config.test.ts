@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import cron from 'node-cron';
 import { defaults, describeDatabaseUrl, parseConfig, parseDestination } from '../../worker/config.ts';
 
 const valid = { DATABASE_URL: 'postgres://reader:pw@db:5432/cogni', SNAPSHOT_DESTINATION: 'file:///srv/www/governance-status.json' };
@@ -117,7 +118,21 @@ describe('a SNAPSHOT_CRON that pauses for more than an hour in the next 8 days',
     ]);
   });
   it('takes one that never pauses longer than an hour', () => {
-    for (const value of ['0 * * * *', '0,45 * * * *', '*/5 * * * * *']) expect(parseConfig({ ...valid, SNAPSHOT_CRON: value }).ok, value).toBe(true);
+    for (const value of ['0 * * * *', '0,45 * * * *', '*/5 * * * * *', '* * 1-31 * 0-6', '* * ? JAN-DEC SUN-SAT']) expect(parseConfig({ ...valid, SNAPSHOT_CRON: value }).ok, value).toBe(true);
+  });
+  // The walk above reads the cron as cron-parser does, for 8 days: a day of the month and a day of the
+  // week both set are either to it (every day), both to node-cron, which fires the ticks (weekdays
+  // only); and a month or a day of the month left out comes after those 8 days.
+  it.each(['* * 1-31 * 1-5', '* * */1 * MON-FRI', '* * * DEC *', '* * 1-28 * *'])('%s, on some days only, is refused though the next 8 days show no pause', (value) => {
+    const result = parseConfig({ ...valid, SNAPSHOT_CRON: value });
+    expect(!result.ok && result.problems).toEqual([
+      { variable: 'SNAPSHOT_CRON', problem: 'fires on some days only (it sets a day of the month, a month or a day of the week): a snapshot reads as current for 3 hours at most, so the page would say it is stale through every day it skips' },
+    ]);
+  });
+  it('is refused on some days only because node-cron, which fires the ticks, skips them', () => {
+    const task = cron.createTask('* * 1-31 * 1-5', () => {}, { timezone: 'UTC' });
+    expect([task.match(new Date('2026-12-11T12:00:00Z')), task.match(new Date('2026-12-12T12:00:00Z'))]).toEqual([true, false]); // Friday, Saturday
+    void task.destroy();
   });
 });
 
