@@ -147,11 +147,13 @@ export function cronIntervalMs(cron: string, now: Date, timezone = 'UTC'): numbe
 }
 
 /**
- * The interval a snapshot made at `now` (the database's) stands for, 3 of which are its staleAfter:
- * from the fire at or before `now` to the next one, or the one after it when that is longer. The
- * next two fires alone are wrong at an irregular schedule: at '0,5 * * * *' the 12:05 snapshot would
- * read as current for 3 x 5 minutes, the next coming at 13:00. The one after counts too because the
- * database's clock may be a little behind the worker's, whose fire `now` can then come just before.
+ * The interval a snapshot read at `now` (the worker's clock, which fires the ticks) stands for, 3 of
+ * which are its staleAfter: from the fire at or before `now` to the next one, or the one after it when
+ * that is longer. The next two fires alone are wrong at an irregular schedule: at '0,5 * * * *' the
+ * 12:05 snapshot would read as current for 3 x 5 minutes, the next coming at 13:00. The one after
+ * counts too in case `now` comes just before the slot that fired. Not the database's now: a clock
+ * behind by more than a burst's spacing ('* 0-4 * * * *') would put the burst's last tick in its
+ * 1-second intervals, not the 55 minutes it stands for.
  */
 export function snapshotIntervalMs(cron: string, now: Date): number {
   const [next, after] = parseCron(cron, 'UTC', now).take(2).map((fire) => fire.getTime());

@@ -28,8 +28,12 @@ const hourMs = 60 * 60 * 1000;
 export type SnapshotSettings = {
   principalId: string;
   billingAccountId: string;
-  /** generatedAt + staleAfterMs = staleAfter (3 x the interval between two snapshots) */
-  staleAfterMs: (now: Date) => number;
+  /**
+   * generatedAt + staleAfterMs = staleAfter (3 x the interval between two snapshots), given the
+   * worker's clock at the tick's read: the clock that fired the tick and fires the next one, so a
+   * database's clock a little off it cannot put the tick in another interval of the schedule
+   */
+  staleAfterMs: (workerAt: Date) => number;
   rules: SnapshotRules;
   /** a worker whose clock is further than this from the database's publishes nothing (shared/clock.ts); 5 minutes by default */
   clockSkewLimitMs?: number;
@@ -238,10 +242,10 @@ async function readDayUsage({ source, settings }: BuilderState, closing: readonl
 }
 
 /** The snapshot from the judged charters, with the system's own incidents (no credits, every charter down), which follow the reasons tick by tick. */
-function compose({ settings, keeper }: BuilderState, facts: TickFacts, charters: readonly JudgedCharter[], open: Counted['open'], window: WindowUsage) {
+function compose({ settings, keeper, skewMs }: BuilderState, facts: TickFacts, charters: readonly JudgedCharter[], open: Counted['open'], window: WindowUsage) {
   const now = facts.clock.now.getTime();
   const asOf = facts.clock.dataAsOf.getTime();
-  const staleAfter = new Date(now + settings.staleAfterMs(facts.clock.now));
+  const staleAfter = new Date(now + settings.staleAfterMs(new Date(now + skewMs)));
   const composed = composeSnapshot({ facts, clock: { now, dataAsOf: asOf }, staleAfter, views: charters, rules: settings.rules, openIncidents: open, usage: { window, runs: usageRunsOf(facts.runs, charters) }, feeds: settings.feeds ?? null });
   const states = charters.map((charter) => ({ id: charter.id, enabled: charter.enabled, state: charter.judgement.state }));
   const statusIncidents = keeper.observeStatus(asOf, statusConditions(composed.reasons, states, new Set(open.map((incident) => incident.charterId))));

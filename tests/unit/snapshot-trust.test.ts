@@ -7,6 +7,9 @@ import type { PublishedStatus, Reason } from '../../shared/contract.ts';
 import { freshnessWindowMs, maxFreshnessMs } from '../../shared/constants.ts';
 import { cronIntervalMs, snapshotIntervalMs } from '../../shared/schedule.ts';
 import { claimedStatus, isOlderSnapshot, readerCharterState, readerCredits, readerStatus, staleAtOf } from '../../shared/snapshot-trust.ts';
+import { createSnapshotBuilder, defaultRules, type SnapshotSettings } from '../../worker/build-snapshot.ts';
+import { createLogger } from '../../worker/logger.ts';
+import { createFakeSource } from '../support/fake-source.ts';
 
 const read = (name: string) => JSON.parse(readFileSync(new URL(`../fixtures/snapshots/${name}.json`, import.meta.url), 'utf8')) as PublishedStatus;
 const reason = (severity: Reason['severity']): Reason => ({ code: 'charter_failing', severity, charterId: null, since: null, text: 'x' });
@@ -169,9 +172,20 @@ describe('staleAtOf', () => {
     ['0,5 * * * *', '2026-11-21T12:05:00.050Z', 55 * minute],
     ['0,5 * * * *', '2026-11-21T12:00:00.050Z', 55 * minute], // the one after: a 12:05 tick that fails leaves it current until 12:15 at least
     ['0,10 * * * * *', '2026-11-21T12:00:10.050Z', 50_000],
-    ['0,10 * * * * *', '2026-11-21T12:00:09.000Z', 50_000], // the database's clock a second behind the worker's at its :10 fire
+    ['0,10 * * * * *', '2026-11-21T12:00:09.000Z', 50_000], // a second before the :10 fire (a timer a little early)
   ])('at an irregular schedule (%s) stands for the longer of the interval it was made in and the next (made %s)', (cron, at, interval) => {
     expect(snapshotIntervalMs(cron, new Date(at))).toBe(interval);
+  });
+
+  // '* 0-4 * * * *': every second for 5 minutes, then 55 minutes without one. A database clock 1.5 s
+  // behind the worker's puts the 12:04:59 tick at 12:04:57.5, between two fires a second apart: that
+  // snapshot must still stand until 13:00, when the worker's clock fires the next one.
+  it.each([0, -1_500, 1_500])('is the interval the worker’s clock fired the tick in, whatever the database’s clock says (%i ms)', async (offset) => {
+    const cron = '* 0-4 * * * *';
+    const source = createFakeSource({ balance: 0n, receipts: [], schedules: [], runs: [], threads: [] }, { clock: (workerNow) => ({ now: new Date(workerNow.getTime() + offset) }) });
+    const settings: SnapshotSettings = { principalId: 'p', billingAccountId: 'b', staleAfterMs: (at) => freshnessWindowMs(snapshotIntervalMs(cron, at)), rules: defaultRules };
+    const { snapshot } = await createSnapshotBuilder(source, settings, createLogger(() => {})).build(new Date('2026-11-21T12:04:59.000Z'));
+    expect(Date.parse(snapshot.staleAfter) - Date.parse(snapshot.generatedAt)).toBe(3 * (55 * minute + 1_000));
   });
 
   it('is staleAfter when that comes before generatedAt', () => {
