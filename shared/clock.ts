@@ -72,7 +72,12 @@ export function dataSince(reading: DataPosition, last: DataPosition | null): num
   const bothKnown = reading.lsn !== null && last.lsn !== null;
   if (bothKnown ? reading.lsn! >= last.lsn! : reading.dataAsOf >= last.dataAsOf) return Math.max(reading.dataAsOf, last.dataAsOf);
   const iso = (ms: number) => new Date(ms).toISOString();
-  const behind = bothKnown ? `its WAL position is behind the last snapshot's (${iso(last.dataAsOf)})` : `it is as of ${iso(reading.dataAsOf)}, older than the last snapshot's (${iso(last.dataAsOf)})`;
+  const older = `it is as of ${iso(reading.dataAsOf)}, older than the last snapshot's (${iso(last.dataAsOf)})`;
+  // a position without a WAL position against a reading with one: the published snapshot's (lastPosition)
+  if (reading.lsn !== null && last.lsn === null) {
+    return `the data read is older than what was published: ${older}, found at the destination without its WAL position, so this worker cannot tell whether the database holds that snapshot's data (a standby behind it, one whose replay is paused, or another server); published again once the data is as recent`;
+  }
+  const behind = bothKnown ? `its WAL position is behind the last snapshot's (${iso(last.dataAsOf)})` : older;
   return `the data read is older than what was published: ${behind}, so the database is a standby behind it (or another server); published again once it has caught up`;
 }
 

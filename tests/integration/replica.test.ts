@@ -215,7 +215,7 @@ describe('a worker started onto a standby behind the snapshot already published'
       // a new process (a restart, a CronJob's next run) on the standby: it holds no position of its own
       const behind = await once('standby');
       expect(behind.code).toBe(1);
-      expect(behind.stdout + behind.stderr).toContain(`the data read is older than what was published: it is as of ${(await pair.lastReplayed())!.toISOString()}, older than the last snapshot's (${JSON.parse(published).dataAsOf})`);
+      expect(behind.stdout + behind.stderr).toContain(`the data read is older than what was published: it is as of ${(await pair.lastReplayed())!.toISOString()}, older than the last snapshot's (${JSON.parse(published).dataAsOf}), found at the destination without its WAL position`);
       expect(await readFile(destination, 'utf8')).toBe(published);
 
       await pair.resumeReplay();

@@ -180,6 +180,10 @@ describe('a standby whose data falls behind what was already published', () => {
     expect(dataSince({ dataAsOf: 12 * minute, lsn: 499n }, last)).toMatch(/^the data read is older than what was published: its WAL position is behind the last snapshot's \(1970-01-01T00:10:00\.000Z\)/);
     // no position known: by the instants alone
     expect(dataSince({ dataAsOf: 10 * minute, lsn: null }, last)).toBe(10 * minute);
+    // the published snapshot's instant (no WAL position is published) against a standby's reading: whether it holds that data cannot be told
+    expect(dataSince({ dataAsOf: 2 * minute, lsn: 500n }, { dataAsOf: 10 * minute, lsn: null })).toBe(
+      "the data read is older than what was published: it is as of 1970-01-01T00:02:00.000Z, older than the last snapshot's (1970-01-01T00:10:00.000Z), found at the destination without its WAL position, so this worker cannot tell whether the database holds that snapshot's data (a standby behind it, one whose replay is paused, or another server); published again once the data is as recent",
+    );
     expect(dataSince({ dataAsOf: 10 * minute - 1, lsn: null }, { dataAsOf: 10 * minute, lsn: null })).toMatch(/^the data read is older than what was published: it is as of 1970-01-01T00:09:59\.999Z, older than the last snapshot's \(1970-01-01T00:10:00\.000Z\)/);
   });
 
