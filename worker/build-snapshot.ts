@@ -157,7 +157,7 @@ export function createSnapshotBuilder(
 async function readAtOneInstant(state: BuilderState, workerNow: Date, signal?: AbortSignal): Promise<TickFacts> {
   const started = performance.now();
   await rebuildIfDue(state, workerNow, signal);
-  state.publishedAsOf ??= (await state.readPublishedAsOf?.(signal)) ?? null;
+  if (state.publishedAsOf === undefined) state.publishedAsOf = (await state.readPublishedAsOf?.(signal)) ?? null;
   const readAt = performance.now();
   const { facts, since } = await read(state, workerNow);
   signal?.throwIfAborted();

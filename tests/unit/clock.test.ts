@@ -262,6 +262,29 @@ describe('a worker that starts, or leads anew, onto a standby behind what was pu
     expect(JSON.parse(files.get('governance-status.json')!).dataAsOf).toBe('2026-11-21T12:42:00.000Z');
   });
 
+  it('reads the destination once per process or leadership, not at every tick', async () => {
+    const data = everyFiveMinutes('2026-11-21T13:00:00Z');
+    let now = at('2026-11-21T12:40:00Z');
+    const { store } = createMemoryStore();
+    const get = store.get.bind(store);
+    let reads = 0;
+    store.get = (name, signal) => ((reads += name === store.snapshotName ? 1 : 0), get(name, signal));
+    const publish = createPublisher({ source: createFakeSource(data, { clock: () => ({ now, dataAsOf: now, replica: false }) }), store, clock: () => now, logger }, settings);
+    for (const time of ['12:40', '12:41', '12:42', '12:43']) {
+      now = at(`2026-11-21T${time}:00Z`);
+      expect((await publish()).outcome).toBe('written');
+    }
+    const atStart = reads; // what was announced, and where its data stood
+    for (const time of ['12:44', '12:45', '12:46']) {
+      now = at(`2026-11-21T${time}:00Z`);
+      await publish();
+    }
+    expect(reads).toBe(atStart);
+    publish.reset(); // leads anew
+    await publish();
+    expect(reads).toBeGreaterThan(atStart);
+  });
+
   it('is not held back by a published instant after the database’s now', async () => {
     const { files, start, tick } = story();
     await tick(start(), '2026-11-21T12:42:00Z');
