@@ -60,11 +60,12 @@ export const snapshotSchedule = { maxIntervalMs: 60 * 60 * 1000, staleAfterInter
 export const maxFreshnessMs = snapshotSchedule.staleAfterIntervals * snapshotSchedule.maxIntervalMs;
 
 /**
- * How long a snapshot made now reads as current, given the time to the schedule's next fire: 3 of
- * those, and never more than maxFreshnessMs (a schedule with a gap, office hours only say, would
- * otherwise vouch for its evening's snapshot until the next morning's).
+ * How long a snapshot made now reads as current, given the interval of the schedule it stands for
+ * (shared/schedule.ts snapshotIntervalMs): 3 of those, and never more than maxFreshnessMs (a schedule
+ * with a gap, office hours only say, would otherwise vouch for its evening's snapshot until the next
+ * morning's).
  */
-export const freshnessWindowMs = (untilNextMs: number) => Math.min(snapshotSchedule.staleAfterIntervals * untilNextMs, maxFreshnessMs);
+export const freshnessWindowMs = (intervalMs: number) => Math.min(snapshotSchedule.staleAfterIntervals * intervalMs, maxFreshnessMs);
 
 /**
  * How long a cache (a CDN, a browser) may keep the published files, given the schedule's shortest
