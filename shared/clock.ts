@@ -84,8 +84,8 @@ export function dataSince(reading: DataPosition, last: DataPosition | null): num
 /**
  * Where the last snapshot's data stood, for a tick's dataSince: the worker's own last tick's, or the
  * instant of the snapshot found published (`publishedMs`, its dataAsOf; no WAL position is published)
- * when that is later: a worker that starts, or leads anew after another's snapshot, holds no position
- * of its own, and onto a standby behind it would otherwise publish older data once. A published
+ * when that is later: a worker that starts holds no position of its own, one that leads anew after
+ * another's snapshot only an older one, and onto a standby behind it either would publish older data once. A published
  * instant after the database's now is no data this server can be behind (a clock ahead, or a file not
  * a worker's): it would hold every tick back until then, so it is not taken.
  */
