@@ -7,7 +7,7 @@ import { databaseTimeAt, isFromTheFuture } from '../shared/clock.ts';
 import { limits, type GovernanceStatus } from '../shared/contract.ts';
 import { withinMs, type Logger, type SnapshotStorePort } from '../shared/ports.ts';
 import type { BuiltSnapshot } from './build-snapshot.ts';
-import { sideFiles, type SideFileSettings } from './side-files.ts';
+import { publishedInstant, sideFiles, type SideFileSettings } from './side-files.ts';
 import { signatureFiles } from './signing-key.ts';
 import { assertSnapshotIsValid, assertWithinBound, serializeSnapshot } from './validate.ts';
 
@@ -30,17 +30,9 @@ export type PublishSettings = SideFileSettings & {
 const defaultTimeoutMs = 30_000;
 
 const md5 = (body: string) => createHash('md5').update(body).digest('hex');
-const isoInstant = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
 const isLater = (a: string, b: string) => Date.parse(a) > Date.parse(b);
 /** A stored snapshot's generatedAt, or null when it has none that is an instant (no snapshot of ours: written over, never echoed). */
-const generatedAtOf = (body: string): string | null => {
-  try {
-    const value = (JSON.parse(body) as { generatedAt?: unknown }).generatedAt;
-    return typeof value === 'string' && isoInstant.test(value) && Number.isFinite(Date.parse(value)) ? value : null;
-  } catch {
-    return null;
-  }
-};
+const generatedAtOf = (body: string): string | null => publishedInstant(body, 'generatedAt');
 
 /** What the publisher keeps from one tick to the next, and what every step needs. */
 type Publisher = {

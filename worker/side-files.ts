@@ -122,15 +122,22 @@ export function publishedOpenIncidents(body: string | null): PublishedOpen {
   }
 }
 
-/** The published snapshot's dataAsOf (ms), or null: none published, or not a snapshot's. */
-export function publishedDataAsOf(body: string | null): number | null {
+const isoInstant = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
+
+/** An instant a stored snapshot states (its generatedAt, its dataAsOf), or null when it has none that is one: none stored, or no snapshot of ours. */
+export function publishedInstant(body: string | null, field: 'generatedAt' | 'dataAsOf'): string | null {
   try {
-    const dataAsOf: unknown = (JSON.parse(body ?? 'null') as { dataAsOf?: unknown } | null)?.dataAsOf;
-    const ms = typeof dataAsOf === 'string' ? Date.parse(dataAsOf) : Number.NaN;
-    return Number.isFinite(ms) ? ms : null;
+    const value = (JSON.parse(body ?? 'null') as Record<string, unknown> | null)?.[field];
+    return typeof value === 'string' && isoInstant.test(value) && Number.isFinite(Date.parse(value)) ? value : null;
   } catch {
     return null;
   }
+}
+
+/** The published snapshot's dataAsOf (ms), or null: none published, or not a snapshot of ours. */
+export function publishedDataAsOf(body: string | null): number | null {
+  const dataAsOf = publishedInstant(body, 'dataAsOf');
+  return dataAsOf === null ? null : Date.parse(dataAsOf);
 }
 
 /**

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { clockSkewMs, clockSteppedBackMs, dataAsOfMs, dataBehindBeyond, dataBehindMs, databaseTimeAt, dataSince, describeLag, lastPosition, futureToleranceMs, isFromTheFuture, repeatsFire, skewProblem, steadyNow } from '../../shared/clock.ts';
 import { createSnapshotBuilder, defaultRules, type SnapshotSettings } from '../../worker/build-snapshot.ts';
 import { createPublisher } from '../../worker/publisher.ts';
+import { publishedDataAsOf } from '../../worker/side-files.ts';
 import { createLogger } from '../../worker/logger.ts';
 import { createFakeSource, schedule, type FakeData, type FakeRun } from '../support/fake-source.ts';
 import { createMemoryStore } from '../support/memory-store.ts';
@@ -224,6 +225,18 @@ describe('a worker that starts, or leads anew, onto a standby behind what was pu
     // after the database's now: a clock ahead, or a file not a worker's (it would hold every tick back until then)
     expect(lastPosition(null, 20 * minute + 1, 20 * minute)).toBeNull();
     expect(lastPosition(own, 20 * minute + 1, 20 * minute)).toBe(own);
+  });
+
+  // the snapshot found is read as publish.ts reads it (publishedInstant): a dataAsOf that is not the contract's instant is no snapshot of ours
+  it.each([
+    ['{"dataAsOf":"2026-11-21T12:42:00.000Z"}', Date.parse('2026-11-21T12:42:00Z')],
+    ['{"dataAsOf":"2026-11-21T12:42:00+00:00"}', null],
+    ['{"dataAsOf":"2026-11-21"}', null],
+    ['{"dataAsOf":42}', null],
+    ['not json', null],
+    [null, null],
+  ])('takes %s at the destination as the instant %s', (body, expected) => {
+    expect(publishedDataAsOf(body)).toBe(expected);
   });
 
   const story = () => {
