@@ -1,7 +1,7 @@
 // The page stays true when its parts disagree: an older copy served after a newer one (a cache, a
 // leader that woke from a freeze), a snapshot stamped a day ahead that then stops changing, a file
 // whose status reads better than its own details, side files the worker could not update.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { fixtureTime, historyPath, listUnexpectedProblems, readFixture, readHistory, serveFixture, serveHistory, serveSnapshot, snapshotPath, textOf, usePageSuite, type FixtureName } from './page-harness.ts';
 
 const suite = usePageSuite();
@@ -21,6 +21,14 @@ describe('when the parts disagree, the page', () => {
     serveSnapshot(suite.server, at(fixtureTime + 5_000));
     const opened = await suite.open();
     const { page } = opened;
+    // the page's time stands still while a request is on the network, as a request takes a moment
+    // and not seconds: else a busy machine's slow answer lets the fake clock run past staleAt
+    let inFlight = 0;
+    const counted = (request: import('playwright-core').Request) => new URL(request.url()).pathname === snapshotPath;
+    page.on('request', (request) => void (counted(request) && (inFlight += 1)));
+    const settled = (request: import('playwright-core').Request) => void (counted(request) && (inFlight -= 1));
+    page.on('requestfinished', settled);
+    page.on('requestfailed', settled);
     await page.clock.pauseAt(fixtureTime + 15_000);
     const seen = new Set<string>();
     // every 5 s of the page's time, the worker's newest (made a second before)
@@ -28,6 +36,7 @@ describe('when the parts disagree, the page', () => {
       serveSnapshot(suite.server, at(t - 1_000));
       for (let step = 0; step < 5; step += 1) {
         await page.clock.runFor(1_000);
+        await vi.waitFor(() => expect(inFlight).toBe(0));
         seen.add((await textOf(page, 'status')).split('\n')[0]!);
       }
     }
