@@ -108,26 +108,44 @@ export function fireAfter(cron: string, timezone: string, at: number): number | 
 }
 
 /**
- * The instant after which `cron` (UTC) next fires more than `limitMs` later, within `horizonMs` of
- * `from` (counted from `from` itself), or null: a schedule's first long pause (office hours only,
- * weekdays only, once a day). From each fire it moves on to the last fire within `limitMs` of it, as
- * no longer pause can start between the two: about horizonMs / limitMs steps (throws on a bad expression).
+ * The instant after which `cron` (UTC) next fires more than `limitMs` later, counted from `from`
+ * itself, or null: a schedule's first long pause (office hours only, once a day). For a schedule that
+ * fires at the same times every day (firesEveryDay: the config refuses any other first), so it is
+ * read from the hours, minutes and seconds alone, a day's pauses repeating every day: no walk through
+ * the days, which cost the worker's start about 10 MB of memory (throws on a bad expression).
  */
-export function pauseLongerThan(cron: string, from: Date, limitMs: number, horizonMs: number): Date | null {
-  const expression = parseCron(cron, 'UTC', from);
-  for (let at = from.getTime(); at < from.getTime() + horizonMs; ) {
-    expression.reset(new Date(at));
-    if (!expression.hasNext() || expression.next().getTime() - at > limitMs) return new Date(at);
-    expression.reset(new Date(at + limitMs + 1));
-    at = expression.prev().getTime();
+export function pauseLongerThan(cron: string, from: Date, limitMs: number): Date | null {
+  const { hour, second, minute } = parseCron(cron, 'UTC', from).fields;
+  const offsets = secondsIntoHour(minute.values, second.values);
+  const hours = hour.values.map(Number).sort((a, b) => a - b);
+  // [start, end) in seconds of the day: after each fire, to the next (an hour's last: the next hour's first)
+  const pauses: Array<[number, number]> = [];
+  hours.forEach((h, index) => offsets.forEach((offset, k) => {
+    const next = offsets[k + 1] ?? ((hours[index + 1] ?? hours[0]! + 24) - h) * 3600 + offsets[0]!;
+    if ((next - offset) * 1000 > limitMs) pauses.push([h * 3600 + offset, h * 3600 + next]);
+  }));
+  const at = from.getTime();
+  const today = Math.floor(at / dayMs) * dayMs;
+  // a pause is a day long at most: one begun yesterday may still be under way
+  for (const day of [today - dayMs, today, today + dayMs]) {
+    for (const [start, end] of pauses.map(([s, e]) => [day + s * 1000, day + e * 1000] as const)) {
+      if (end <= at) continue;
+      if (start >= at) return new Date(start);
+      if (end - at > limitMs) return from; // `from` is inside it, with more than limitMs to go
+    }
   }
   return null;
+}
+
+/** Each fire's seconds into its hour, ascending: the same in every hour the cron fires in. */
+function secondsIntoHour(minutes: readonly unknown[], seconds: readonly unknown[]): number[] {
+  return minutes.flatMap((m) => seconds.map((s) => Number(m) * 60 + Number(s))).sort((a, b) => a - b);
 }
 
 /**
  * Whether `cron` (UTC) fires on every day, as node-cron reads it as well as cron-parser: node-cron,
  * which fires SNAPSHOT_CRON's ticks, needs both the day of the month and the day of the week to match,
- * where cron-parser (pauseLongerThan, the intervals) takes either when both are set, so
+ * where cron-parser (the intervals, the charters' fires) takes either when both are set, so
  * '* * 1-31 * 1-5' is weekdays only to the one and every day to the other. Each of the day of the
  * month, the month and the day of the week must take every value (throws on a bad expression).
  */
@@ -170,7 +188,7 @@ export function snapshotIntervalMs(cron: string, now: Date): number {
  */
 export function shortestIntervalMs(cron: string): number {
   const { second, minute } = parseCron(cron, 'UTC', new Date(0)).fields;
-  const offsets = minute.values.flatMap((m) => second.values.map((s) => Number(m) * 60 + Number(s))).sort((a, b) => a - b);
+  const offsets = secondsIntoHour(minute.values, second.values);
   // the hour's last fire is followed by the next hour's first
   const gaps = offsets.map((offset, index) => (offsets[index + 1] ?? offsets[0]! + 3600) - offset);
   return Math.min(...gaps) * 1000;

@@ -172,27 +172,25 @@ function postgresUrlProblem(value: string): string | null {
 }
 
 /**
- * Why SNAPSHOT_CRON cannot be used, or null: a pause of over an hour in the next 8 days (a weekly
- * pattern's), or days it skips, which the walk cannot see: a month or a day of the month left out
- * past those 8 days, or a day of the month and a day of the week both set, which node-cron (it fires
- * the ticks) takes as both and cron-parser (the walk) as either (shared/schedule.ts firesEveryDay).
+ * Why SNAPSHOT_CRON cannot be used, or null: days it skips (a month, a day of the month or a day of
+ * the week left out; both of the last two set, which node-cron, firing the ticks, takes as both:
+ * shared/schedule.ts firesEveryDay), or, firing every day alike, a pause of over an hour in its day.
  */
 function snapshotCronProblem(expression: string): string | null {
   let pause: Date | null;
-  let everyDay: boolean;
   try {
     if (!cron.validate(expression)) return 'is not a valid cron expression';
-    pause = pauseLongerThan(expression, new Date(), snapshotSchedule.maxIntervalMs, 8 * 24 * 60 * 60 * 1000);
-    everyDay = firesEveryDay(expression);
+    if (!firesEveryDay(expression)) return `fires on some days only (it sets a day of the month, a month or a day of the week): ${freshnessBound}, so the page would say it is stale through every day it skips`;
+    pause = pauseLongerThan(expression, new Date(), snapshotSchedule.maxIntervalMs);
   } catch {
     return 'is not a valid cron expression';
   }
-  // a snapshot vouches for itself for 3 intervals and at most maxFreshnessMs (shared/constants.ts freshnessWindowMs)
-  const bound = `a snapshot reads as current for ${maxFreshnessMs / 3_600_000} hours at most`;
-  if (pause !== null) return `fires less often than once an hour (it pauses after ${pause.toISOString()}): ${bound}, so the page would say it is stale through every such pause`;
-  if (!everyDay) return `fires on some days only (it sets a day of the month, a month or a day of the week): ${bound}, so the page would say it is stale through every day it skips`;
+  if (pause !== null) return `fires less often than once an hour (it pauses after ${pause.toISOString()}): ${freshnessBound}, so the page would say it is stale through every such pause`;
   return null;
 }
+
+// a snapshot vouches for itself for 3 intervals and at most maxFreshnessMs (shared/constants.ts freshnessWindowMs)
+const freshnessBound = `a snapshot reads as current for ${maxFreshnessMs / 3_600_000} hours at most`;
 
 export type WorkerConfig = ReturnType<typeof toConfig>;
 

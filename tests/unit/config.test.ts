@@ -100,7 +100,7 @@ describe('parseConfig', () => {
   });
 });
 
-describe('a SNAPSHOT_CRON that pauses for more than an hour in the next 8 days', () => {
+describe('a SNAPSHOT_CRON that pauses for more than an hour, or skips days', () => {
   // Monday 2026-12-07 at noon
   beforeEach(() => void vi.useFakeTimers({ now: new Date('2026-12-07T12:00:00Z'), toFake: ['Date'] }));
   afterEach(() => void vi.useRealTimers());
@@ -109,21 +109,33 @@ describe('a SNAPSHOT_CRON that pauses for more than an hour in the next 8 days',
     ['0 */2 * * *', '2026-12-07T12:00:00.000Z'],
     // office hours only: measured between the next two fires at noon, every 5 minutes
     ['*/5 9-17 * * *', '2026-12-07T17:55:00.000Z'],
-    // weekdays only: Friday's last minute, then Monday's first
-    ['* * * * 1-5', '2026-12-11T23:59:00.000Z'],
+    // at noon within a pause with an hour to go (not counted), then a long one; a pause over midnight
+    ['0 0-5,13,22 * * *', '2026-12-07T13:00:00.000Z'],
+    ['0 1-22 * * *', '2026-12-07T22:00:00.000Z'],
+    // at noon inside the pause from 11:59 to 13:59: from now on
+    ['59 0-11,13-23 * * *', '2026-12-07T12:00:00.000Z'],
   ])('%s is refused, naming where it pauses', (value, pause) => {
     const result = parseConfig({ ...valid, SNAPSHOT_CRON: value });
     expect(!result.ok && result.problems).toEqual([
       { variable: 'SNAPSHOT_CRON', problem: `fires less often than once an hour (it pauses after ${pause}): a snapshot reads as current for 3 hours at most, so the page would say it is stale through every such pause` },
     ]);
   });
-  it('takes one that never pauses longer than an hour', () => {
-    for (const value of ['0 * * * *', '0,45 * * * *', '*/5 * * * * *', '* * 1-31 * 0-6', '* * ? JAN-DEC SUN-SAT']) expect(parseConfig({ ...valid, SNAPSHOT_CRON: value }).ok, value).toBe(true);
+  it('is refused at a time inside its pause, naming that time, when more than an hour of it is left', () => {
+    vi.setSystemTime(new Date('2026-12-07T03:00:00Z'));
+    const result = parseConfig({ ...valid, SNAPSHOT_CRON: '*/5 9-17 * * *' });
+    expect(!result.ok && result.problems[0]?.problem).toContain('(it pauses after 2026-12-07T03:00:00.000Z)');
+    // with 30 minutes of the night's pause left, the next pause named is the evening's
+    vi.setSystemTime(new Date('2026-12-07T08:30:00Z'));
+    const later = parseConfig({ ...valid, SNAPSHOT_CRON: '*/5 9-17 * * *' });
+    expect(!later.ok && later.problems[0]?.problem).toContain('(it pauses after 2026-12-07T17:55:00.000Z)');
   });
-  // The walk above reads the cron as cron-parser does, for 8 days: a day of the month and a day of the
-  // week both set are either to it (every day), both to node-cron, which fires the ticks (weekdays
-  // only); and a month or a day of the month left out comes after those 8 days.
-  it.each(['* * 1-31 * 1-5', '* * */1 * MON-FRI', '* * * DEC *', '* * 1-28 * *'])('%s, on some days only, is refused though the next 8 days show no pause', (value) => {
+  it('takes one that never pauses longer than an hour', () => {
+    for (const value of ['0 * * * *', '0,45 * * * *', '*/5 * * * * *', '* * * * * *', '59 0-11,12-23 * * *', '* * 1-31 * 0-6', '* * ? JAN-DEC SUN-SAT']) expect(parseConfig({ ...valid, SNAPSHOT_CRON: value }).ok, value).toBe(true);
+  });
+  // Each day field must take every value: a day of the month and a day of the week both set are either
+  // to cron-parser (every day), both to node-cron, which fires the ticks (weekdays only); a month or a
+  // day of the month left out comes only weeks later; weekdays only pause for a weekend.
+  it.each(['* * * * 1-5', '* * 1-31 * 1-5', '* * */1 * MON-FRI', '* * * DEC *', '* * 1-28 * *', '0 0 * * 1'])('%s, on some days only, is refused', (value) => {
     const result = parseConfig({ ...valid, SNAPSHOT_CRON: value });
     expect(!result.ok && result.problems).toEqual([
       { variable: 'SNAPSHOT_CRON', problem: 'fires on some days only (it sets a day of the month, a month or a day of the week): a snapshot reads as current for 3 hours at most, so the page would say it is stale through every day it skips' },

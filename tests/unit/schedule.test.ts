@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { charterDisplayName, cronIntervalMs, firesBetween, isValidTimeZone, nextRunOf } from '../../shared/schedule.ts';
+import { charterDisplayName, cronIntervalMs, firesBetween, isValidTimeZone, nextRunOf, pauseLongerThan } from '../../shared/schedule.ts';
 
 const at = (iso: string) => new Date(iso);
 const next = (cron: string, tz: string, now: string) => nextRunOf(cron, tz, at(now)).nextRunAt?.toISOString();
@@ -123,6 +123,29 @@ describe('cronIntervalMs', () => {
   });
   it('throws on an expression that does not parse', () => {
     expect(() => cronIntervalMs('nope', now)).toThrow();
+  });
+});
+
+describe('pauseLongerThan, read from the hours, minutes and seconds', () => {
+  const hourMs = 60 * 60 * 1000;
+  // The rule by its definition, over the fires themselves: `from` when the next fire is over an hour
+  // away, else the first fire after it that the next follows over an hour later.
+  const walked = (cron: string, from: number): number | null => {
+    const fires = firesBetween(cron, 'UTC', from + 1, from + 3 * 24 * hourMs);
+    if (fires[0]! - from > hourMs) return from;
+    const start = fires.findIndex((fire, index) => index + 1 < fires.length && fires[index + 1]! - fire > hourMs);
+    return start === -1 ? null : fires[start]!;
+  };
+  const crons = ['* * * * *', '0 * * * *', '*/5 9-17 * * *', '0 0 * * *', '0 */2 * * *', '59 0-11,13-23 * * *', '0 0-5,13,22 * * *', '30 15 1-22 * * *', '0,30 */3 * * *', '0 0 0,23 * * *'];
+  const instants = ['2026-12-07T00:00:00.000Z', '2026-12-07T09:00:00.000Z', '2026-12-07T11:59:30.250Z', '2026-12-07T12:00:00.000Z', '2026-12-07T17:55:00.000Z', '2026-12-07T22:30:00.000Z', '2026-12-07T23:59:59.999Z'];
+  it.each(crons)('%s: as the fires say, from any instant', (cron) => {
+    for (const instant of instants) {
+      const from = Date.parse(instant);
+      expect(pauseLongerThan(cron, new Date(from), hourMs)?.getTime() ?? null, instant).toBe(walked(cron, from));
+    }
+  });
+  it('finds none in a schedule that fires at least hourly', () => {
+    for (const cron of ['* * * * * *', '0 * * * *', '59 0-11,12-23 * * *']) expect(pauseLongerThan(cron, new Date('2026-12-07T12:00:00Z'), hourMs)).toBeNull();
   });
 });
 
