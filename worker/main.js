@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=1 --max-old-space-size=128 --max-opt=2
+#!/usr/bin/env -S node --max-semi-space-size=1 --max-old-space-size=128 --max-opt=2 --no-concurrent-recompilation
 // The worker's entry point, in plain JavaScript that any Node.js can parse. The worker itself is
 // TypeScript that Node 24 runs directly (type stripping); an older Node fails on main.ts with an
 // error about a ".ts" file extension. Here it gets one line that says what to do instead.
