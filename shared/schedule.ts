@@ -54,7 +54,7 @@ const dayMs = 24 * 60 * 60 * 1000;
 export function firesBetween(cron: string, timezone: string, from: number, to: number, limit = Number.POSITIVE_INFINITY): number[] {
   if (!(from < to)) return [];
   const zone = zoneClock(timezone);
-  if (Number.isFinite(to) && to - from > 2 * dayMs && firesEveryDayAlike(parseCron(cron, timezone, new Date(from)))) {
+  if (Number.isFinite(to) && to - from > 2 * dayMs && takesEveryDay(parseCron(cron, timezone, new Date(from)).fields)) {
     return firesByDay(cron, timezone, zone, from, to, limit);
   }
   return collectFires(cron, timezone, zone, from, to, limit).fires;
@@ -73,10 +73,15 @@ function collectFires(cron: string, timezone: string, zone: ZoneClock, from: num
   return { fires, ended: false };
 }
 
-/** No day of the month, month or day of the week is singled out: every local day fires at the same wall times. */
-function firesEveryDayAlike(expression: ReturnType<typeof parseCron>): boolean {
-  const { dayOfMonth, month, dayOfWeek } = expression.fields;
-  return dayOfMonth.isWildcard && month.isWildcard && dayOfWeek.isWildcard && !dayOfMonth.hasLastChar && !dayOfWeek.hasLastChar;
+/**
+ * Each of the day of the month, the month and the day of the week takes every value, so every day
+ * fires at the same wall times, read either way: node-cron (SNAPSHOT_CRON's ticks) needs both day
+ * fields to match, cron-parser (the charters' fires) either.
+ */
+function takesEveryDay({ dayOfMonth, month, dayOfWeek }: ReturnType<typeof parseCron>['fields']): boolean {
+  const takesAll = (values: readonly unknown[], from: number, to: number) => Array.from({ length: to - from + 1 }, (_, index) => from + index).every((value) => values.includes(value));
+  const weekdays = dayOfWeek.values.map((value) => (value === 7 ? 0 : value)); // 7 is Sunday too
+  return takesAll(dayOfMonth.values, 1, 31) && takesAll(month.values, 1, 12) && takesAll(weekdays, 0, 6);
 }
 
 /**
@@ -150,10 +155,7 @@ function secondsIntoHour(minutes: readonly unknown[], seconds: readonly unknown[
  * month, the month and the day of the week must take every value (throws on a bad expression).
  */
 export function firesEveryDay(cron: string): boolean {
-  const { dayOfMonth, month, dayOfWeek } = parseCron(cron, 'UTC', new Date(0)).fields;
-  const takesAll = (values: readonly unknown[], from: number, to: number) => Array.from({ length: to - from + 1 }, (_, index) => from + index).every((value) => values.includes(value));
-  const weekdays = dayOfWeek.values.map((value) => (value === 7 ? 0 : value)); // 7 is Sunday too
-  return takesAll(dayOfMonth.values, 1, 31) && takesAll(month.values, 1, 12) && takesAll(weekdays, 0, 6);
+  return takesEveryDay(parseCron(cron, 'UTC', new Date(0)).fields);
 }
 
 /** Milliseconds between the next two fires of `cron` after `now` (throws on a bad expression). */
