@@ -1,10 +1,12 @@
-// Runs the real worker entry point (`node worker/main.js`, on this Node 24) as a child process and
-// reads its JSON log lines, so tests exercise what `npm run worker` runs.
+// Runs the real worker entry point as production starts it (`node <workerNodeFlags> worker/main.js`,
+// on this Node 24) as a child process and reads its JSON log lines, so tests exercise what
+// `npm run worker` and the image run.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { findFreePort } from '../../scripts/embedded-postgres.ts';
 import { vi } from 'vitest';
+import { workerNodeFlags } from '../../worker/runtime.ts';
 
 const mainPath = fileURLToPath(new URL('../../worker/main.js', import.meta.url));
 
@@ -22,7 +24,7 @@ export type WorkerProcess = {
 
 /** `wrapper`: a command that runs the worker (e.g. a shell that sets a resource limit, then execs it). */
 export function startWorker(args: string[], env: Record<string, string | undefined>, wrapper: string[] = []): WorkerProcess {
-  const command = [...wrapper, process.execPath, mainPath, ...args];
+  const command = [...wrapper, process.execPath, ...workerNodeFlags, mainPath, ...args];
   const child = spawn(command[0]!, command.slice(1), {
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
