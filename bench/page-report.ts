@@ -2,14 +2,10 @@
 // the baseline's (an earlier commit built and measured the same way), against the goals of issue 20.
 import type { Lighthouse, LighthouseRun, MainThread, PagePerformance } from './page-performance.ts';
 import type { PageWeight } from './page-weight.ts';
-import { count, kB, table } from './tables.ts';
+import { count, kB, median, table } from './tables.ts';
 
 export const pageGoals = { performance: 95, tbtMs: 200, cls: 0.1, loadTaskMs: 300, idleTaskMs: 200 };
 
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted.length === 0 ? NaN : sorted[Math.floor((sorted.length - 1) / 2)]!;
-};
 const fromRuns = (lighthouse: Lighthouse, pick: (run: LighthouseRun) => number) => (lighthouse.ok ? median(lighthouse.runs.map(pick)) : NaN);
 const fromThreads = (threads: MainThread[], pick: (run: MainThread) => number) => median(threads.map(pick));
 const seconds = (msValue: number) => (Number.isFinite(msValue) ? `${(msValue / 1000).toFixed(2)} s` : 'n/a');

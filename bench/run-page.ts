@@ -2,16 +2,13 @@
 // measures its performance with the demo's data, and rewrites the page's sections of BENCHMARKS.md.
 // BENCH_PAGE_BASELINE=<commit> also builds that commit's page in a git worktree of its own and
 // measures it the same way, beside today's. BENCH_QUICK=1: one Lighthouse run, stdout only.
-import { readFile, rm, symlink, writeFile } from 'node:fs/promises';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { measurePagePerformance, run, type PagePerformance } from './page-performance.ts';
 import { pageSections } from './page-report.ts';
 import { buildSite, weighPage } from './page-weight.ts';
+import { withWorktree } from './worktree.ts';
 
-const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const benchmarks = new URL('../BENCHMARKS.md', import.meta.url);
 const quick = process.env.BENCH_QUICK === '1';
 const baseline = process.env.BENCH_PAGE_BASELINE?.trim() || undefined;
@@ -21,27 +18,13 @@ const ready = 'ol.incidents';
 const started = performance.now();
 const log = (line: string) => process.stderr.write(`[bench:page ${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}\n`);
 
-async function git(args: string[], cwd = repoRoot): Promise<string> {
-  const result = await run('git', args, { cwd });
-  if (result.code !== 0) throw new Error(`git ${args.join(' ')} failed:\n${result.output}`);
-  return result.output.trim();
-}
-
-/** The baseline commit's page, built in a worktree of its own and measured; the worktree is removed after. */
+/** The baseline commit's page, built in a worktree of its own and measured. */
 async function measureBaseline(commit: string): Promise<PagePerformance> {
-  const parent = await mkdtemp(join(tmpdir(), 'governance-bench-baseline-'));
-  const worktree = join(parent, 'repo');
-  await git(['worktree', 'add', '--detach', worktree, commit]);
-  try {
-    await symlink(join(repoRoot, 'node_modules'), join(worktree, 'node_modules'));
+  return withWorktree(commit, log, async (worktree, label) => {
     const build = await run('npm', ['run', 'build'], { cwd: worktree });
     if (build.code !== 0) throw new Error(`the baseline's npm run build failed:\n${build.output}`);
-    const label = `before (${(await git(['rev-parse', '--short', commit])).slice(0, 12)})`;
-    return await measurePagePerformance(label, join(worktree, 'dist'), { ready, runs: quick ? 1 : 5, log });
-  } finally {
-    await git(['worktree', 'remove', '--force', worktree]).catch((error: unknown) => log(`could not remove ${worktree}: ${String(error)}`));
-    await rm(parent, { recursive: true, force: true });
-  }
+    return measurePagePerformance(label, join(worktree, 'dist'), { ready, runs: quick ? 1 : 5, log });
+  });
 }
 
 /** Replaces the page's sections of an existing BENCHMARKS.md, from "## Page weight" to the next section after them. */

@@ -51,6 +51,11 @@ export const ms = (value: number) => value.toFixed(2);
 export const x = (value: number) => `${value.toFixed(2)}x`;
 export const kB = (bytes: number) => (bytes / 1000).toFixed(1);
 export const count = (value: number) => Math.round(value).toLocaleString('en');
+/** The middle value (the lower of the two middle ones for an even count); NaN for none. */
+export const median = (values: readonly number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length === 0 ? NaN : sorted[Math.floor((sorted.length - 1) / 2)]!;
+};
 
 export function table(header: string[], rows: Array<Array<string | number>>): string {
   const line = (cells: Array<string | number>) => `| ${cells.join(' | ')} |`;

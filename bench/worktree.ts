@@ -1,0 +1,37 @@
+// An earlier commit checked out beside this one, for a bench that measures it side by side with
+// today's (BENCH_PAGE_BASELINE, BENCH_FOOTPRINT_BASELINE): a detached git worktree in a temporary
+// folder, sharing this checkout's node_modules (so the baseline runs on today's dependencies), removed
+// after use, or on Ctrl-C.
+import { mkdtemp, rm, symlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { releaseOnInterrupt } from './interrupt.ts';
+import { run } from './page-performance.ts';
+
+const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+
+async function git(args: string[]): Promise<string> {
+  const result = await run('git', args, { cwd: repoRoot });
+  if (result.code !== 0) throw new Error(`git ${args.join(' ')} failed:\n${result.output}`);
+  return result.output.trim();
+}
+
+/** Runs `use` on `commit` checked out in a worktree of its own; `label` names it: "before (<short hash>)". */
+export async function withWorktree<T>(commit: string, log: (line: string) => void, use: (worktree: string, label: string) => Promise<T>): Promise<T> {
+  const parent = await mkdtemp(join(tmpdir(), 'governance-bench-baseline-'));
+  const worktree = join(parent, 'repo');
+  const remove = async () => {
+    await git(['worktree', 'remove', '--force', worktree]).catch((error: unknown) => log(`could not remove ${worktree}: ${String(error)}`));
+    await rm(parent, { recursive: true, force: true });
+  };
+  const keep = releaseOnInterrupt(remove);
+  try {
+    await git(['worktree', 'add', '--detach', worktree, commit]);
+    await symlink(join(repoRoot, 'node_modules'), join(worktree, 'node_modules'));
+    return await use(worktree, `before (${(await git(['rev-parse', '--short', commit])).slice(0, 12)})`);
+  } finally {
+    keep();
+    await remove();
+  }
+}
