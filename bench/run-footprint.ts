@@ -3,25 +3,37 @@
 // measures it at), without the rest of `npm run bench`. Prints the goal line, the footprint's section
 // and its paragraph of findings; BENCHMARKS.md is left as it is (it holds a full run).
 // BENCH_FOOTPRINT_HOLD=1 seeds, prints the reader's URL and waits for SIGINT instead, for measuring
-// workers by hand against the database.
+// workers by hand against the database. BENCH_FOOTPRINT_BASELINE=<commit> measures that commit's
+// worker and today's side by side instead (bench/footprint-compare.ts), BENCH_FOOTPRINT_RUNS times
+// each (3 by default), and prints their comparison.
 import { readDeploymentMemory } from './deployment-memory.ts';
 import { footprintFindings, footprintGoalLine, footprintSection } from './footprint-report.ts';
+import { compareFootprint, workerAt } from './footprint-compare.ts';
 import { measureFootprint, type FootprintPlan } from './footprint.ts';
 import type { Report } from './tables.ts';
 import { sizeFrom, withSeededDatabase } from './one-database.ts';
+import { withWorktree } from './worktree.ts';
 
 const { label, rows } = sizeFrom('BENCH_FOOTPRINT_SIZE', '1M');
+const baseline = process.env.BENCH_FOOTPRINT_BASELINE?.trim() || undefined;
+const compareRuns = Number(process.env.BENCH_FOOTPRINT_RUNS ?? 3);
 const plan: FootprintPlan = { defaultTicks: 2, soakTicks: 3, everySecondSeconds: 60, scrapeMs: 15_000 };
 
 const started = performance.now();
 const log = (line: string) => process.stderr.write(`[footprint ${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}\n`);
 
 async function main(): Promise<void> {
+  if (!Number.isInteger(compareRuns) || compareRuns < 1) throw new Error(`BENCH_FOOTPRINT_RUNS must be a whole number of runs, 1 or more; it is ${JSON.stringify(process.env.BENCH_FOOTPRINT_RUNS)}`);
   await withSeededDatabase({ label, rows, database: `bench_${label.toLowerCase()}`, log }, async ({ kit, readerUrl }) => {
     if (process.env.BENCH_FOOTPRINT_HOLD === '1') {
       process.stdout.write(`${readerUrl}\n`);
       log('holding the database until SIGINT');
       await new Promise((resolve) => process.once('SIGINT', resolve));
+      return;
+    }
+    if (baseline) {
+      const compared = await withWorktree(baseline, log, async (worktree, before) => compareFootprint(kit, readerUrl, { label: before, entry: await workerAt(worktree) }, { runs: compareRuns, log }));
+      process.stdout.write(`${compared}\n`);
       return;
     }
     const footprint = await measureFootprint(kit, readerUrl, { source: `${label}, graph_runs`, plan, log });

@@ -16,6 +16,10 @@ import { releaseOnInterrupt, temporaryFolder } from './interrupt.ts';
 
 const workerEntry = fileURLToPath(new URL('../worker/main.js', import.meta.url));
 
+/** Which worker a run starts, and under which Node flags: this checkout's, or a baseline's (bench/footprint-compare.ts). */
+export type WorkerEntry = { main: string; flags: readonly string[] };
+export const thisWorker: WorkerEntry = { main: workerEntry, flags: workerNodeFlags };
+
 /** The bench workers' bound on one snapshot (the default is 30 s: worker/config.ts). */
 export const snapshotTimeoutMs = 180_000;
 
@@ -55,8 +59,8 @@ export async function prepareWorkerKit(): Promise<WorkerKit> {
  * TypeScript's type stripper (23 to 30 MiB more at its peak, BENCHMARKS.md). `--version` under the
  * worker's flags and `extraFlags` fills it, as Dockerfile.worker does for the worker's own.
  */
-export async function warmCompileCache(env: Record<string, string>, extraFlags: readonly string[] = []): Promise<void> {
-  const { stdout } = await promisify(execFile)(process.execPath, [...workerNodeFlags, ...extraFlags, workerEntry, '--version'], { env });
+export async function warmCompileCache(env: Record<string, string>, extraFlags: readonly string[] = [], entry = thisWorker): Promise<void> {
+  const { stdout } = await promisify(execFile)(process.execPath, [...entry.flags, ...extraFlags, entry.main, '--version'], { env });
   if (!stdout.startsWith('governance-status-worker ')) throw new Error(`worker --version printed ${JSON.stringify(stdout)}`);
 }
 
@@ -179,13 +183,19 @@ export async function bareNodeSample(): Promise<ProcessSample> {
  * warms the compile cache for those: warmCompileCache), read by a preloaded module as the process
  * exits; with its exit code and the end of its log (stdout). Killed, and failed, after 10 minutes.
  */
-export async function peakOfRun(kit: WorkerKit, args: string[], env: Record<string, string> = {}, extraFlags: readonly string[] = []): Promise<{ peakKiB: number; cpuMs: number; exitCode: number; log: string }> {
+export async function peakOfRun(
+  kit: WorkerKit,
+  args: string[],
+  env: Record<string, string> = {},
+  extraFlags: readonly string[] = [],
+  entry = thisWorker,
+): Promise<{ peakKiB: number; cpuMs: number; exitCode: number; log: string }> {
   const atExit = `import { readFileSync } from 'node:fs';
 process.on('exit', () => {
   const { user, system } = process.cpuUsage();
   process.stderr.write('VmHWM ' + /VmHWM:\\s+(\\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))[1] + ' CPU ' + Math.round((user + system) / 1000) + '\\n');
 });`;
-  const child = spawn(process.execPath, [...workerNodeFlags, ...extraFlags, '--import', `data:text/javascript,${encodeURIComponent(atExit)}`, workerEntry, ...args], {
+  const child = spawn(process.execPath, [...entry.flags, ...extraFlags, '--import', `data:text/javascript,${encodeURIComponent(atExit)}`, entry.main, ...args], {
     env: { ...kit.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -212,8 +222,8 @@ export async function modulesLoadedPeakKiB(kit: WorkerKit): Promise<number> {
  * modules load (for the destination `env` gives), its first read is refused, and it exits 1 having
  * said so; any other end (a bad setting, a crash before the read) would measure something else.
  */
-export async function unreadPeakKiB(kit: WorkerKit, env: Record<string, string>): Promise<number> {
-  const run = await peakOfRun(kit, ['--once'], { ...env, DATABASE_URL: `postgres://nobody@127.0.0.1:${await freePort()}/none` });
+export async function unreadPeakKiB(kit: WorkerKit, env: Record<string, string>, entry = thisWorker): Promise<number> {
+  const run = await peakOfRun(kit, ['--once'], { ...env, DATABASE_URL: `postgres://nobody@127.0.0.1:${await freePort()}/none` }, [], entry);
   if (run.exitCode !== 1 || !run.log.includes('"event":"snapshot_failed"') || !run.log.includes('ECONNREFUSED')) {
     throw new Error(`worker --once against no database did not end on a refused read (exit ${run.exitCode}): ${run.log}`);
   }
