@@ -35,8 +35,8 @@ graph_runs; the issue measured 574,850 at 2M rows on its own fixture): its lates
 (${rows.map((result) => count(statementOf(result, 'charters, last run and success', 'previous'))).join(' → ')} buffers in that statement), and its failed-runs statement, one
 UNION ALL branch per charter, reads ${rows.map((result) => count(statementOf(result, 'failed runs', 'previous'))).join(' → ')}. The current worker's tick costs ${tickSeries(rows)}:
 its runs statement reads one range of (schedule_id, scheduled_for) per charter, the window and
-nothing older, and what is older (the streak's last success, each charter's first run) is read once
-at start and kept (worker/charter-memory.ts).`;
+nothing older; what is older is one index probe per charter (each charter's first run and latest
+finished run), except the streak's last success, which is read once at start and kept (worker/memory.ts).`;
 }
 
 function method(report: Report): string {
