@@ -3,13 +3,13 @@
 // unthrottled Chromium the main thread's time (CDP Performance.getMetrics: TaskDuration,
 // ScriptDuration, in the thread's own CPU time, so that other work on a shared machine does not count)
 // to load and then per 20 s in a visible tab. The snapshot is served as just made.
-import { spawn } from 'node:child_process';
 import { readFile, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { historyFileName, snapshotFileName } from '../shared/contract.ts';
 import { startStaticServer, type StaticServer } from '../scripts/static-server.ts';
+import { run } from './run-command.ts';
 
 export const lighthouseVersion = '13.5.0';
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -21,18 +21,6 @@ export type LighthouseRun = { performance: number; accessibility: number; tbtMs:
 export type Lighthouse = { ok: true; runs: LighthouseRun[] } | { ok: false; reason: string };
 export type MainThread = { loadTaskMs: number; loadScriptMs: number; idleTaskMs: number; idleScriptMs: number; nodes: number };
 export type PagePerformance = { label: string; mobile: Lighthouse; desktop: Lighthouse; mainThread: MainThread[]; /** the machine's load average (1 min) while measured */ load: number };
-
-export function run(command: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env: options.env ?? process.env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-8000));
-    child.stdout.on('data', keep);
-    child.stderr.on('data', keep);
-    child.once('error', reject);
-    child.once('exit', (code) => resolve({ code, output }));
-  });
-}
 
 /** The demo fixture's snapshot as if made this moment (its other times stay as they are). */
 async function serveDemo(root: string): Promise<StaticServer> {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { extname, join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { historyFileName, snapshotFileName } from '../shared/contract.ts';
-import { run } from './page-performance.ts';
+import { run } from './run-command.ts';
 
 export type FileWeight = { path: string; type: string; raw: number; gzip: number };
 export type PageWeight = { files: FileWeight[] };

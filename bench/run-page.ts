@@ -4,7 +4,8 @@
 // measures it the same way, beside today's. BENCH_QUICK=1: one Lighthouse run, stdout only.
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { measurePagePerformance, run, type PagePerformance } from './page-performance.ts';
+import { measurePagePerformance, type PagePerformance } from './page-performance.ts';
+import { run } from './run-command.ts';
 import { pageSections } from './page-report.ts';
 import { buildSite, weighPage } from './page-weight.ts';
 import { withWorktree } from './worktree.ts';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { releaseOnInterrupt } from './interrupt.ts';
-import { run } from './page-performance.ts';
+import { run } from './run-command.ts';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 
@@ -19,17 +19,25 @@ async function git(args: string[]): Promise<string> {
 
 /** Runs `use` on `commit` checked out in a worktree of its own; `label` names it: "before (<short hash>)". */
 export async function withWorktree<T>(commit: string, log: (line: string) => void, use: (worktree: string, label: string) => Promise<T>): Promise<T> {
+  const hash = await git(['rev-parse', '--verify', '--quiet', `${commit}^{commit}`]).catch(() => {
+    throw new Error(`the baseline ${JSON.stringify(commit)} is no commit of this repository`);
+  });
   const parent = await mkdtemp(join(tmpdir(), 'governance-bench-baseline-'));
   const worktree = join(parent, 'repo');
-  const remove = async () => {
-    await git(['worktree', 'remove', '--force', worktree]).catch((error: unknown) => log(`could not remove ${worktree}: ${String(error)}`));
-    await rm(parent, { recursive: true, force: true });
-  };
+  let added = false;
+  let removed: Promise<void> | undefined;
+  // once, whether the bench ends or a signal ends it first: both may ask at the same moment
+  const remove = () =>
+    (removed ??= (async () => {
+      if (added) await git(['worktree', 'remove', '--force', worktree]).catch((error: unknown) => log(`could not remove ${worktree}: ${String(error)}`));
+      await rm(parent, { recursive: true, force: true });
+    })());
   const keep = releaseOnInterrupt(remove);
   try {
-    await git(['worktree', 'add', '--detach', worktree, commit]);
+    await git(['worktree', 'add', '--detach', worktree, hash]);
+    added = true;
     await symlink(join(repoRoot, 'node_modules'), join(worktree, 'node_modules'));
-    return await use(worktree, `before (${(await git(['rev-parse', '--short', commit])).slice(0, 12)})`);
+    return await use(worktree, `before (${hash.slice(0, 7)})`);
   } finally {
     keep();
     await remove();
