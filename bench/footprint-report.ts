@@ -3,7 +3,7 @@
 import type { FootprintResult, FootprintRun } from './footprint.ts';
 import { workerNodeFlags } from '../worker/runtime.ts';
 import { snapshotTimeoutMs } from './worker-process.ts';
-import { count, table, type Report } from './tables.ts';
+import { count, mib, table, type Report } from './tables.ts';
 
 /** The goal in bytes: 96 MB, read strictly (10^6 bytes each), i.e. 91.6 MiB. */
 export const peakGoal = { mb: 96, bytes: 96_000_000 };
@@ -11,7 +11,6 @@ export const peakGoal = { mb: 96, bytes: 96_000_000 };
 const everySecond = (run: FootprintRun) => run.cron.split(' ').length === 6;
 const scheduleOf = (run: FootprintRun) => (everySecond(run) ? 'one a second (`* * * * * *`)' : 'default (`* * * * *`)');
 const storeOf = (run: Pick<FootprintRun, 'store'>) => (run.store === 's3' ? 'S3 (s3rver)' : 'file');
-const mib = (value: number) => `${value.toFixed(1)} MiB`;
 const mb = (valueMiB: number) => (valueMiB * 1024 * 1024) / 1e6;
 const seconds = (value: number) => `${(value * 1000).toFixed(0)} ms`;
 

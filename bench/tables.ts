@@ -51,10 +51,12 @@ export const ms = (value: number) => value.toFixed(2);
 export const x = (value: number) => `${value.toFixed(2)}x`;
 export const kB = (bytes: number) => (bytes / 1000).toFixed(1);
 export const count = (value: number) => Math.round(value).toLocaleString('en');
-/** The middle value (the lower of the two middle ones for an even count); NaN for none. */
+export const mib = (value: number) => `${value.toFixed(1)} MiB`;
+/** The middle value (the mean of the two middle ones for an even count); NaN for none. */
 export const median = (values: readonly number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted.length === 0 ? NaN : sorted[Math.floor((sorted.length - 1) / 2)]!;
+  const middle = sorted.length / 2;
+  return sorted.length === 0 ? NaN : sorted.length % 2 === 1 ? sorted[Math.floor(middle)]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 };
 
 export function table(header: string[], rows: Array<Array<string | number>>): string {

@@ -179,7 +179,8 @@ export async function bareNodeSample(): Promise<ProcessSample> {
 
 /**
  * VmHWM and CPU time (user + system, every thread) of one worker process that runs to its end
- * (`--version`, `--once`) under the worker's flags, then `extraFlags`, which win over them (the caller
+ * (`--version`, `--once`) under its entry's flags (this checkout's worker and flags unless a baseline's
+ * is given), then `extraFlags`, which win over them (the caller
  * warms the compile cache for those: warmCompileCache), read by a preloaded module as the process
  * exits; with its exit code and the end of its log (stdout). Killed, and failed, after 10 minutes.
  */
