@@ -125,7 +125,7 @@ export function footprintFindings(report: Report): string {
     `a file-destination worker before its first read at ${mib(footprint.fileWorkerUnreadMiB)}: ${mb(footprint.fileWorkerUnreadMiB).toFixed(1)} MB of the goal's ${peakGoal.mb} MB is spent before the start-up reads a row. ` +
     `One \`--once\` under ${leanestRuns(footprint)}; ${leanestVerdict(footprint)}. ` +
     `At the end of the soak the worker was resident at ${mib(soak.endRssMiB)}: ${mib(soak.end.anonMiB)} anonymous and ${mib(soak.end.fileMiB)} file-backed; V8's heap had ${mib(soak.end.heapUsedMiB)} in use of ${mib(soak.end.heapTotalMiB)}, and ${mib(soak.end.externalMiB)} outside it (buffers). ` +
-    `The anonymous memory beyond V8's heap is what Node and V8 hold outside it (compiled code, the allocator's pages kept after the start-up's peak); the bench does not break it down further. ` +
+    `The anonymous memory beyond V8's heap is what Node and V8 hold outside it (compiled code, the allocator's pages kept after the start-up's peak); the bench does not break it down further (docs/measurements.md, "The worker's memory", does, with what was tried to lower it). ` +
     (failed.length > 0 ? `Ticks that failed during these runs: ${failed.join('; ')}. ` : 'No tick failed during these runs. ') +
     `CPU per later snapshot: ${footprint.runs.map((run) => `${run.cpuPerSnapshotMs.toFixed(0)} ms (${scheduleOf(run)}, ${storeOf(run)})`).join(', ')}.`
   );

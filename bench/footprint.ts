@@ -62,7 +62,7 @@ export type FootprintResult = {
 export type OnceRun = { store: Store; peakRssMiB: number; cpuMs: number; exitCode: number };
 
 /**
- * The leanest flags tried (BENCHMARKS.md, "Where the memory goes"), each of which lowered the peak at a
+ * The leanest flags tried (docs/measurements.md, "Where the memory goes"), each of which lowered the peak at a
  * CPU cost: no compiler above the interpreter, V8's memory-saving mode, and a 32 MiB bound on the old
  * generation (the start-up's live heap is 21 to 25 MiB, so a larger history could run out of it). Not
  * the worker's flags: measured beside them, to show how far flags alone go.

@@ -4,7 +4,7 @@
 // JWT-like runs, invisible characters, %-escaped words, characters that NFKC expands. As a reference, the url-credentials pattern as it once was
 // (an unbounded `\S+@`) on the same scheme:// run: what a quadratic pattern looks like in this table.
 // The goal: every shape within 50x the prose (the linear patterns stay well under it, the quadratic
-// one is in the hundreds). Prints a Markdown table for BENCHMARKS.md.
+// one is in the hundreds). Prints a Markdown table for docs/measurements.md.
 import { publicText, secretPatterns } from '../shared/redact.ts';
 
 const length = 400_000;

@@ -182,7 +182,9 @@ export function renderReport(report: Report): string {
 What the governance worker costs the database it reads, on databases shaped like a deployment that
 has run for a year, as other tenants' rows grow; what it costs its host; how heavy the page is.
 Produced by \`${report.command}\` (not part of \`npm test\`) on ${report.date.toISOString().slice(0, 10)}; the whole run took
-${(report.wallSeconds / 60).toFixed(1)} minutes. Speed claims about this project live here, not in tests.${report.quick ? '\n\n**A quick run: a month of the per-minute charter instead of a year, smaller sizes. BENCHMARKS.md holds a full run.**' : ''}
+${(report.wallSeconds / 60).toFixed(1)} minutes. Speed claims about this project live here, not in tests. What a run does not measure (the worker's memory
+taken apart, the single-purpose benches before and after a change, cleaning hostile values, verifying the signed
+record) is in docs/measurements.md, which a run leaves alone.${report.quick ? '\n\n**A quick run: a month of the per-minute charter instead of a year, smaller sizes. BENCHMARKS.md holds a full run.**' : ''}
 
 **Machine:** ${machine.cpus} CPUs (${machine.cpuModel}), ${machine.memoryGiB.toFixed(1)} GiB memory, ${machine.os};
 Node ${machine.node}; ${machine.postgres}.

@@ -56,7 +56,7 @@ export async function prepareWorkerKit(): Promise<WorkerKit> {
 /**
  * Node's compile cache is keyed by the V8 flags that change compiled code (--max-opt,
  * --optimize-for-size; not the heap's sizes): a first start under other such flags misses it and loads
- * TypeScript's type stripper (23 to 30 MiB more at its peak, BENCHMARKS.md). `--version` under the
+ * TypeScript's type stripper (23 to 30 MiB more at its peak, docs/measurements.md). `--version` under the
  * worker's flags and `extraFlags` fills it, as Dockerfile.worker does for the worker's own.
  */
 export async function warmCompileCache(env: Record<string, string>, extraFlags: readonly string[] = [], entry = thisWorker): Promise<void> {

@@ -17,7 +17,8 @@ export type HealthSource = {
 
 // Not `import { createServer } from 'node:http'`: an ES import of node:http builds the module's whole
 // namespace, whose lazy getters load Node's bundled undici (fetch, WebSocket), about 10 MB resident
-// for as long as the worker runs, for nothing it uses (BENCHMARKS.md, "Worker footprint").
+// for as long as the worker runs, for nothing it uses (docs/measurements.md, "The worker's
+// memory").
 const { createServer } = process.getBuiltinModule('node:http');
 
 export function createHealthServer(source: HealthSource): Server {

@@ -1,6 +1,6 @@
-// What the worker loads is what it resides in for its whole life (BENCHMARKS.md, "Worker footprint"):
-// a worker that writes files loads no AWS SDK, and no module of the worker wakes Node's bundled
-// undici (fetch, WebSocket), which it never uses: each is about 10 MB resident.
+// What the worker loads is what it resides in for its whole life (docs/measurements.md, "The
+// worker's memory"): a worker that writes files loads no AWS SDK, and no module of the worker wakes
+// Node's bundled undici (fetch, WebSocket), which it never uses: each is about 10 MB resident.
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
