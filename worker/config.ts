@@ -182,8 +182,10 @@ function snapshotCronProblem(expression: string): string | null {
     if (!cron.validate(expression)) return 'is not a valid cron expression';
     if (!firesEveryDay(expression)) return `fires on some days only (it sets a day of the month, a month or a day of the week): ${freshnessBound}, so the page would say it is stale through every day it skips`;
     pause = pauseLongerThan(expression, new Date(), snapshotSchedule.maxIntervalMs);
-  } catch {
-    return 'is not a valid cron expression';
+  } catch (error) {
+    // node-cron takes some that cron-parser, which reads the fires, refuses (a repeated value, a
+    // range that ends before it starts): its reason is the one to give
+    return `is not a valid cron expression (${error instanceof Error ? error.message : String(error)})`;
   }
   if (pause !== null) return `fires less often than once an hour (it pauses after ${pause.toISOString()}): ${freshnessBound}, so the page would say it is stale through every such pause`;
   return null;

@@ -182,6 +182,9 @@ const badValues: Array<[variable: string, value: string, problem: string]> = [
   // a user name with an unencoded @ (user@server) and a password with an unencoded /: the rest of the password would be the database's name
   ['DATABASE_URL', 'postgres://reader@server:2024/word@db/cogni', 'has an @ after its host: percent-encode / ? # @ in the user name and password (%2F %3F %23 %40)'],
   ['SNAPSHOT_CRON', 'every minute', 'is not a valid cron expression'],
+  // node-cron takes these; cron-parser, which the worker reads fires with, does not: its reason is given
+  ['SNAPSHOT_CRON', '0,0 * * * *', 'is not a valid cron expression (CronMinute Validation error, duplicate values found: 0)'],
+  ['SNAPSHOT_CRON', '* 1-0 * * *', 'is not a valid cron expression (Invalid range: 1-0, min(1) > max(0))'],
   ['SNAPSHOT_DESTINATION', 'file:relative/governance-status.json', 'must be an absolute file URL with three slashes: file:///path/to/governance-status.json'],
   ['SNAPSHOT_DESTINATION', 'file://host/srv/governance-status.json', 'must be an absolute file URL with three slashes: file:///path/to/governance-status.json'],
   ['SNAPSHOT_DESTINATION', 'file://localhost/srv/governance-status.json', 'must be an absolute file URL with three slashes: file:///path/to/governance-status.json'],
