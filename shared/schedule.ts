@@ -147,6 +147,16 @@ function secondsIntoHour(minutes: readonly unknown[], seconds: readonly unknown[
   return minutes.flatMap((m) => seconds.map((s) => Number(m) * 60 + Number(s))).sort((a, b) => a - b);
 }
 
+/** Why cron-parser, which every fire is computed with, cannot read `cron`, or null. */
+export function cronParseProblem(cron: string): string | null {
+  try {
+    parseCron(cron, 'UTC', new Date(0));
+    return null;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
 /**
  * Whether `cron` (UTC) fires on every day, as node-cron reads it as well as cron-parser: node-cron,
  * which fires SNAPSHOT_CRON's ticks, needs both the day of the month and the day of the week to match,

@@ -1,12 +1,14 @@
 // Configuration from the environment, parsed once at start. Empty strings count as unset. A bad
-// value is reported by variable name, never by value: DATABASE_URL and keys are secrets.
+// value is reported by variable name, never by value: DATABASE_URL and keys are secrets. (Only a
+// SNAPSHOT_CRON that node-cron takes and cron-parser does not is quoted, in cron-parser's reason:
+// cron tokens, nothing else gets that far.)
 import { fileURLToPath } from 'node:url';
 import { basename } from 'node:path';
 import { z } from 'zod';
 import cron from 'node-cron';
 import type { KeyObject } from 'node:crypto';
 import { cacheControlFor, maxFreshnessMs, snapshotSchedule } from '../shared/constants.ts';
-import { firesEveryDay, pauseLongerThan, shortestIntervalMs } from '../shared/schedule.ts';
+import { cronParseProblem, firesEveryDay, pauseLongerThan, shortestIntervalMs } from '../shared/schedule.ts';
 import { loadSigningKey } from './signing-key.ts';
 
 export const defaults = {
@@ -177,16 +179,13 @@ function postgresUrlProblem(value: string): string | null {
  * shared/schedule.ts firesEveryDay), or, firing every day alike, a pause of over an hour in its day.
  */
 function snapshotCronProblem(expression: string): string | null {
-  let pause: Date | null;
-  try {
-    if (!cron.validate(expression)) return 'is not a valid cron expression';
-    if (!firesEveryDay(expression)) return `fires on some days only (it sets a day of the month, a month or a day of the week): ${freshnessBound}, so the page would say it is stale through every day it skips`;
-    pause = pauseLongerThan(expression, new Date(), snapshotSchedule.maxIntervalMs);
-  } catch (error) {
-    // node-cron takes some that cron-parser, which reads the fires, refuses (a repeated value, a
-    // range that ends before it starts): its reason is the one to give
-    return `is not a valid cron expression (${error instanceof Error ? error.message : String(error)})`;
-  }
+  if (!cron.validate(expression)) return 'is not a valid cron expression';
+  // node-cron takes some that cron-parser, which the worker reads fires with, refuses: a repeated
+  // value, a range that ends before it starts, a day or month by its full name
+  const unread = cronParseProblem(expression);
+  if (unread !== null) return `is not a cron expression the worker can read fires from (cron-parser: ${unread}): give each value once, ranges from low to high, and names in three letters (MON, JAN)`;
+  if (!firesEveryDay(expression)) return `fires on some days only (it sets a day of the month, a month or a day of the week): ${freshnessBound}, so the page would say it is stale through every day it skips`;
+  const pause = pauseLongerThan(expression, new Date(), snapshotSchedule.maxIntervalMs);
   if (pause !== null) return `fires less often than once an hour (it pauses after ${pause.toISOString()}): ${freshnessBound}, so the page would say it is stale through every such pause`;
   return null;
 }

@@ -183,8 +183,9 @@ const badValues: Array<[variable: string, value: string, problem: string]> = [
   ['DATABASE_URL', 'postgres://reader@server:2024/word@db/cogni', 'has an @ after its host: percent-encode / ? # @ in the user name and password (%2F %3F %23 %40)'],
   ['SNAPSHOT_CRON', 'every minute', 'is not a valid cron expression'],
   // node-cron takes these; cron-parser, which the worker reads fires with, does not: its reason is given
-  ['SNAPSHOT_CRON', '0,0 * * * *', 'is not a valid cron expression (CronMinute Validation error, duplicate values found: 0)'],
-  ['SNAPSHOT_CRON', '* 1-0 * * *', 'is not a valid cron expression (Invalid range: 1-0, min(1) > max(0))'],
+  ['SNAPSHOT_CRON', '0,0 * * * *', 'is not a cron expression the worker can read fires from (cron-parser: CronMinute Validation error, duplicate values found: 0): give each value once, ranges from low to high, and names in three letters (MON, JAN)'],
+  ['SNAPSHOT_CRON', '* 1-0 * * *', 'is not a cron expression the worker can read fires from (cron-parser: Invalid range: 1-0, min(1) > max(0)): give each value once, ranges from low to high, and names in three letters (MON, JAN)'],
+  ['SNAPSHOT_CRON', '* * * * MONDAY', 'is not a cron expression the worker can read fires from (cron-parser: Validation error, cannot resolve alias "day"): give each value once, ranges from low to high, and names in three letters (MON, JAN)'],
   ['SNAPSHOT_DESTINATION', 'file:relative/governance-status.json', 'must be an absolute file URL with three slashes: file:///path/to/governance-status.json'],
   ['SNAPSHOT_DESTINATION', 'file://host/srv/governance-status.json', 'must be an absolute file URL with three slashes: file:///path/to/governance-status.json'],
   ['SNAPSHOT_DESTINATION', 'file://localhost/srv/governance-status.json', 'must be an absolute file URL with three slashes: file:///path/to/governance-status.json'],
