@@ -79,11 +79,14 @@ export function pageWeightSection(page: PageWeight): string {
   ].join('\n');
 }
 
-/** Both page sections, as BENCHMARKS.md holds them from "## Page weight" to the next section. */
-export function pageSections(weight: PageWeight, now: PagePerformance, before: PagePerformance | null): string {
+/**
+ * Both page sections, as BENCHMARKS.md holds them from "## Page weight" to the next section; `source`
+ * says where they came from when that is not the full run the rest of the file is from.
+ */
+export function pageSections(weight: PageWeight, now: PagePerformance, before: PagePerformance | null, source?: string): string {
   return `## Page weight
 
-\`npm run build\` into a temporary folder (dist/ is left alone), every file measured raw and gzip
+${source ? `${source}\n\n` : ''}\`npm run build\` into a temporary folder (dist/ is left alone), every file measured raw and gzip
 (zlib default level); the JSON rows add the demo-sized files the page fetches. \`_astro/client.*.js\` is
 Astro's loader for React islands: built, but never loaded, since the page hydrates its one island
 itself (site/scripts/mount-island.ts); what the page loads is measured by tests/e2e/page-assets.test.ts.

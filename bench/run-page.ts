@@ -43,7 +43,9 @@ async function main(): Promise<void> {
   try {
     const weight = await weighPage(outDir, undefined);
     const now = await measurePagePerformance('now', outDir, { ready, runs: quick ? 1 : 5, log });
-    const sections = pageSections(weight, now, before);
+    const commit = (await run('git', ['rev-parse', '--short', 'HEAD'])).output.trim();
+    const source = `These two sections are \`${baseline ? `BENCH_PAGE_BASELINE=${baseline} ` : ''}npm run bench:page\` (bench/run-page.ts), run on ${new Date().toISOString().slice(0, 10)} at ${commit}, not the full run the rest of this file is from.`;
+    const sections = pageSections(weight, now, before, source);
     process.stdout.write(sections);
     if (quick) log('BENCH_QUICK: BENCHMARKS.md left as it was');
     else await writeFile(benchmarks, spliceSections(await readFile(benchmarks, 'utf8'), sections));
