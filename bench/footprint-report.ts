@@ -70,6 +70,7 @@ against that database (each store has its own leader lock, so both lead); the de
 second, nothing else of the bench running meanwhile. The default schedule: the start-up (the 90-day rebuild and a
 first snapshot) and ${plan.defaultTicks} ticks on the minute, ${plan.soakTicks} for the soak (S3); one a second: ${plan.everySecondSeconds} s after the first
 snapshot. The bucket is s3rver in the bench's process (bench/s3.ts), reached over HTTP on 127.0.0.1 with the AWS SDK.
+Where this memory goes, and what was tried to lower it: docs/measurements.md, "The worker's memory".
 
 ${table(
   ['schedule', 'store', 'ran', 'snapshots', 'peak RSS at the first snapshot', 'peak RSS (VmHWM)', 'RSS at the end', 'open descriptors, first snapshot → end', 'event loop p99 / max, start-up', `event loop p99 / max, after (worst ${plan.scrapeMs / 1000} s window)`, 'CPU ms to the first snapshot', 'CPU ms per later snapshot', 'exit'],
@@ -125,7 +126,7 @@ export function footprintFindings(report: Report): string {
     `a file-destination worker before its first read at ${mib(footprint.fileWorkerUnreadMiB)}: ${mb(footprint.fileWorkerUnreadMiB).toFixed(1)} MB of the goal's ${peakGoal.mb} MB is spent before the start-up reads a row. ` +
     `One \`--once\` under ${leanestRuns(footprint)}; ${leanestVerdict(footprint)}. ` +
     `At the end of the soak the worker was resident at ${mib(soak.endRssMiB)}: ${mib(soak.end.anonMiB)} anonymous and ${mib(soak.end.fileMiB)} file-backed; V8's heap had ${mib(soak.end.heapUsedMiB)} in use of ${mib(soak.end.heapTotalMiB)}, and ${mib(soak.end.externalMiB)} outside it (buffers). ` +
-    `The anonymous memory beyond V8's heap is what Node and V8 hold outside it (compiled code, the allocator's pages kept after the start-up's peak); the bench does not break it down further (docs/measurements.md, "The worker's memory", does, with what was tried to lower it). ` +
+    `The anonymous memory beyond V8's heap is what Node and V8 hold outside it (compiled code, the allocator's pages kept after the start-up's peak); the bench does not break it down further. ` +
     (failed.length > 0 ? `Ticks that failed during these runs: ${failed.join('; ')}. ` : 'No tick failed during these runs. ') +
     `CPU per later snapshot: ${footprint.runs.map((run) => `${run.cpuPerSnapshotMs.toFixed(0)} ms (${scheduleOf(run)}, ${storeOf(run)})`).join(', ')}.`
   );
