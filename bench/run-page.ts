@@ -5,7 +5,7 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { measurePagePerformance, type PagePerformance } from './page-performance.ts';
-import { run } from './run-command.ts';
+import { git, run } from './run-command.ts';
 import { pageSections } from './page-report.ts';
 import { buildSite, weighPage } from './page-weight.ts';
 import { withWorktree } from './worktree.ts';
@@ -43,7 +43,7 @@ async function main(): Promise<void> {
   try {
     const weight = await weighPage(outDir, undefined);
     const now = await measurePagePerformance('now', outDir, { ready, runs: quick ? 1 : 5, log });
-    const commit = (await run('git', ['rev-parse', '--short', 'HEAD'])).output.trim();
+    const commit = await git(['rev-parse', '--short', 'HEAD']);
     const source = `These two sections are \`${baseline ? `BENCH_PAGE_BASELINE=${baseline} ` : ''}npm run bench:page\` (bench/run-page.ts), run on ${new Date().toISOString().slice(0, 10)} at ${commit}, not the full run the rest of this file is from.`;
     const sections = pageSections(weight, now, before, source);
     process.stdout.write(sections);

@@ -5,17 +5,8 @@
 import { mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { releaseOnInterrupt } from './interrupt.ts';
-import { run } from './run-command.ts';
-
-const repoRoot = fileURLToPath(new URL('..', import.meta.url));
-
-async function git(args: string[]): Promise<string> {
-  const result = await run('git', args, { cwd: repoRoot });
-  if (result.code !== 0) throw new Error(`git ${args.join(' ')} failed:\n${result.output}`);
-  return result.output.trim();
-}
+import { git, repoRoot } from './run-command.ts';
 
 /** Runs `use` on `commit` checked out in a worktree of its own; `label` names it: "before (<short hash>)". */
 export async function withWorktree<T>(commit: string, log: (line: string) => void, use: (worktree: string, label: string) => Promise<T>): Promise<T> {
