@@ -76,12 +76,14 @@ function collectFires(cron: string, timezone: string, zone: ZoneClock, from: num
 /**
  * Each of the day of the month, the month and the day of the week takes every value, so every day
  * fires at the same wall times, read either way: node-cron (SNAPSHOT_CRON's ticks) needs both day
- * fields to match, cron-parser (the charters' fires) either.
+ * fields to match, cron-parser (the charters' fires) either. A month's last day (L) stands for the
+ * 31st: every 31st is one, and each of the 28th to the 30th is not in some month (1-30,L is every day).
  */
 function takesEveryDay({ dayOfMonth, month, dayOfWeek }: ReturnType<typeof parseCron>['fields']): boolean {
   const takesAll = (values: readonly unknown[], from: number, to: number) => Array.from({ length: to - from + 1 }, (_, index) => from + index).every((value) => values.includes(value));
+  const days = dayOfMonth.values.map((value) => (value === 'L' ? 31 : value));
   const weekdays = dayOfWeek.values.map((value) => (value === 7 ? 0 : value)); // 7 is Sunday too
-  return takesAll(dayOfMonth.values, 1, 31) && takesAll(month.values, 1, 12) && takesAll(weekdays, 0, 6);
+  return takesAll(days, 1, 31) && takesAll(month.values, 1, 12) && takesAll(weekdays, 0, 6);
 }
 
 /**

@@ -130,12 +130,12 @@ describe('a SNAPSHOT_CRON that pauses for more than an hour, or skips days', () 
     expect(!later.ok && later.problems[0]?.problem).toContain('(it pauses after 2026-12-07T17:55:00.000Z)');
   });
   it('takes one that never pauses longer than an hour', () => {
-    for (const value of ['0 * * * *', '0,45 * * * *', '*/5 * * * * *', '* * * * * *', '59 0-11,12-23 * * *', '* * 1-31 * 0-6', '* * ? JAN-DEC SUN-SAT']) expect(parseConfig({ ...valid, SNAPSHOT_CRON: value }).ok, value).toBe(true);
+    for (const value of ['0 * * * *', '0,45 * * * *', '*/5 * * * * *', '* * * * * *', '59 0-11,12-23 * * *', '* * 1-31 * 0-6', '* * ? JAN-DEC SUN-SAT', '* * 1-30,L * *']) expect(parseConfig({ ...valid, SNAPSHOT_CRON: value }).ok, value).toBe(true);
   });
   // Each day field must take every value: a day of the month and a day of the week both set are either
   // to cron-parser (every day), both to node-cron, which fires the ticks (weekdays only); a month or a
   // day of the month left out comes only weeks later; weekdays only pause for a weekend.
-  it.each(['* * * * 1-5', '* * 1-31 * 1-5', '* * */1 * MON-FRI', '* * * DEC *', '* * 1-28 * *', '0 0 * * 1'])('%s, on some days only, is refused', (value) => {
+  it.each(['* * * * 1-5', '* * 1-31 * 1-5', '* * */1 * MON-FRI', '* * * DEC *', '* * 1-28 * *', '0 0 * * 1', '* * 1-29,L * *', '* * L * *'])('%s, on some days only, is refused', (value) => {
     const result = parseConfig({ ...valid, SNAPSHOT_CRON: value });
     expect(!result.ok && result.problems).toEqual([
       { variable: 'SNAPSHOT_CRON', problem: 'fires on some days only (it sets a day of the month, a month or a day of the week): a snapshot reads as current for 3 hours at most, so the page would say it is stale through every day it skips' },
@@ -144,6 +144,12 @@ describe('a SNAPSHOT_CRON that pauses for more than an hour, or skips days', () 
   it('is refused on some days only because node-cron, which fires the ticks, skips them', () => {
     const task = cron.createTask('* * 1-31 * 1-5', () => {}, { timezone: 'UTC' });
     expect([task.match(new Date('2026-12-11T12:00:00Z')), task.match(new Date('2026-12-12T12:00:00Z'))]).toEqual([true, false]); // Friday, Saturday
+    void task.destroy();
+  });
+  it('takes the last day of the month (L) as every 31st, the way node-cron fires it (cron-parser: schedule-fires.test.ts)', () => {
+    const task = cron.createTask('0 12 1-30,L * *', () => {}, { timezone: 'UTC' });
+    const days = ['2026-01-30', '2026-01-31', '2026-02-28', '2026-04-30'].map((day) => new Date(`${day}T12:00:00Z`));
+    expect(days.map((at) => task.match(at))).toEqual([true, true, true, true]);
     void task.destroy();
   });
 });

@@ -73,8 +73,8 @@ describe('firesBetween over days, against every instant whose wall time matches'
     expect(firesBetween('*/10 * * * *', 'America/New_York', from, from + 5 * dayMs, 500)).toEqual(all.slice(0, 500));
   });
 
-  it('counts schedules whose day fields list every value (1-31, 0-6, JAN-DEC) as every day, across a change too', () => {
-    for (const cron of ['0 9 1-31 * *', '30 2 * * 0-6', '*/20 1-3 * JAN-DEC SUN-SAT', '0 0 1-31 * 0-6']) {
+  it('counts schedules whose day fields list every value (1-31 or 1-30,L, 0-6, JAN-DEC) as every day, across a change too', () => {
+    for (const cron of ['0 9 1-31 * *', '0 9 1-30,L * *', '30 2 * * 0-6', '*/20 1-3 * JAN-DEC SUN-SAT', '0 0 1-31 * 0-6']) {
       expect(firesBetween(cron, 'Europe/Berlin', ms('2026-02-20T00:00:00.000Z'), ms('2026-04-10T00:00:00.000Z')), cron).toEqual(
         everyInstant(cron, 'Europe/Berlin', ms('2026-02-20T00:00:00.000Z'), ms('2026-04-10T00:00:00.000Z')),
       );
@@ -82,7 +82,7 @@ describe('firesBetween over days, against every instant whose wall time matches'
   });
 
   it('counts schedules that single out days (weekdays, a day of the month) fire by fire, across a change too', () => {
-    for (const cron of ['0 9 * * 1-5', '0 0 L * *', '0 12 1,15 * *', '0 6 * 3 *', '30 2 * * 0']) {
+    for (const cron of ['0 9 * * 1-5', '0 0 L * *', '0 9 1-29,L * *', '0 12 1,15 * *', '0 6 * 3 *', '30 2 * * 0']) {
       expect(firesBetween(cron, 'Europe/Berlin', ms('2026-02-20T00:00:00.000Z'), ms('2026-04-10T00:00:00.000Z')), cron).toEqual(
         everyInstant(cron, 'Europe/Berlin', ms('2026-02-20T00:00:00.000Z'), ms('2026-04-10T00:00:00.000Z')),
       );
