@@ -127,32 +127,41 @@ describe.skipIf('missing' in faketime)('a worker whose clock is stepped back whi
 });
 
 describe('the leader lock of a replica whose clock is off', () => {
-  it('is given back once, not taken again while the clock is off, and taken once the clock is right', async () => {
-    let offsetMs = 15 * 60_000;
-    let unlocks = 0;
-    // A real session on the real lock; only the database's clock as this replica reads it is moved,
-    // as if its own clock were 15 minutes ahead.
-    const openSession = (): LockSession => {
-      const client = new pg.Client({ connectionString: database.readerUrl, application_name: 'governance-status-worker-leader' });
-      return {
-        get processID() {
-          return (client as unknown as { processID?: number | null }).processID;
-        },
-        connect: () => client.connect(),
-        async query<R extends pg.QueryResultRow>(text: string, values?: unknown[]) {
-          if (text.includes('pg_advisory_unlock')) unlocks += 1;
-          const result = await client.query<R>(text, values);
-          for (const row of result.rows as Array<{ database_now?: Date }>) if (row.database_now) row.database_now = new Date(row.database_now.getTime() - offsetMs);
-          return result;
-        },
-        end: () => client.end(),
-        on: (event, listener) => client.on(event, listener),
-      };
+  let offsetMs = 0;
+  let unlocks = 0;
+  // A real session on the real lock; only the database's clock as this replica reads it is moved,
+  // as if its own clock were `offsetMs` ahead.
+  const openSession = (): LockSession => {
+    const client = new pg.Client({ connectionString: database.readerUrl, application_name: 'governance-status-worker-leader' });
+    return {
+      get processID() {
+        return (client as unknown as { processID?: number | null }).processID;
+      },
+      connect: () => client.connect(),
+      async query<R extends pg.QueryResultRow>(text: string, values?: unknown[]) {
+        if (text.includes('pg_advisory_unlock')) unlocks += 1;
+        const result = await client.query<R>(text, values);
+        for (const row of result.rows as Array<{ database_now?: Date }>) if (row.database_now) row.database_now = new Date(row.database_now.getTime() - offsetMs);
+        return result;
+      },
+      end: () => client.end(),
+      on: (event, listener) => client.on(event, listener),
     };
+  };
+  const pair = (test: string) => {
     const lines: Array<{ event: string }> = [];
-    const key = lockKeyFor(`file://${folder}/lock-test/governance-status.json`);
+    const key = lockKeyFor(`file://${folder}/${test}/governance-status.json`);
     const skewed = createAdvisoryLockLeader({ connectionString: database.readerUrl, lockKey: key, clockSkewLimitMs: 300_000, openSession, logger: createLogger((line) => lines.push(JSON.parse(line))) });
     const healthy = createAdvisoryLockLeader({ connectionString: database.readerUrl, lockKey: key, clockSkewLimitMs: 300_000, logger: createLogger(() => {}) });
+    return { lines, skewed, healthy };
+  };
+  afterEach(() => {
+    [offsetMs, unlocks] = [0, 0];
+  });
+
+  it('is given back once, not taken again while the clock is off, and taken once the clock is right', async () => {
+    offsetMs = 15 * 60_000;
+    const { lines, skewed, healthy } = pair('lock-test');
     try {
       expect([await skewed.shouldRun(), await skewed.shouldRun(), await skewed.shouldRun()]).toEqual([false, false, false]);
       expect(skewed.problem()).toMatch(/^the worker's clock is 9\d\d s ahead of the database's/);
@@ -165,6 +174,26 @@ describe('the leader lock of a replica whose clock is off', () => {
       expect([await skewed.shouldRun(), await skewed.shouldRun()]).toEqual([false, true]);
       expect(skewed.problem()).toBeNull();
       expect(unlocks).toBe(1);
+    } finally {
+      await Promise.all([skewed.close(), healthy.close()]);
+    }
+  });
+
+  it('is given back by a leader whose clock drifts off, which says it stood aside', async () => {
+    const { lines, skewed, healthy } = pair('lock-drift');
+    try {
+      await vi.waitFor(async () => expect(await skewed.shouldRun()).toBe(true), { timeout: 10_000, interval: 50 });
+      expect(await healthy.shouldRun()).toBe(false);
+      offsetMs = 15 * 60_000;
+      expect(await skewed.shouldRun()).toBe(false);
+      expect(unlocks).toBe(1);
+      expect(lines.filter((line) => ['leader_lost', 'leader_stood_aside'].includes(line.event))).toEqual([
+        expect.objectContaining({ event: 'leader_lost', error: expect.stringMatching(/^the worker's clock is 9\d\d s ahead of the database's/) }),
+        expect.objectContaining({ event: 'leader_stood_aside', reason: expect.stringMatching(/^the worker's clock is 9\d\d s ahead of the database's/) }),
+      ]);
+      expect(await healthy.shouldRun()).toBe(true); // the lock was given back to a replica with a good clock
+      expect(await skewed.shouldRun()).toBe(false);
+      expect(lines.filter((line) => line.event === 'leader_stood_aside')).toHaveLength(1); // once per stretch
     } finally {
       await Promise.all([skewed.close(), healthy.close()]);
     }

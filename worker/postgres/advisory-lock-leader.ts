@@ -254,7 +254,7 @@ async function follow(state: LeaderState, current: Session, verdict: Verdict, sk
     // A replica with a better clock may lead: give the lock back, and say why once per stretch.
     if (leading) await current.client.query(unlockSql, [lockKey]);
     if (state.leader) lose(state, state.aside);
-    else if (leading || !state.asideLogged) logger.error('leader_stood_aside', { reason: state.aside });
+    if (leading || !state.asideLogged) logger.error('leader_stood_aside', { reason: state.aside });
     state.asideLogged = true;
     return false;
   }
