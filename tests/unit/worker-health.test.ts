@@ -23,6 +23,19 @@ describe('healthOf', () => {
       reason: "this leader's last snapshot went stale at 2026-11-21T12:02:00.000Z",
     });
   });
+  it("judges staleness on the database's time: a worker clock ahead or behind by the skew it measured reads the same", () => {
+    const published = stats({ lastSuccessAt: new Date('2026-11-21T11:59:00.000Z'), lastStaleAfter: new Date('2026-11-21T12:02:00.000Z') });
+    const minutes = (count: number) => count * 60_000;
+    // the database's time is 12:01 (fresh) and 12:03 (stale), whatever the worker's clock reads
+    for (const skewMs of [minutes(4), -minutes(4)]) {
+      const at = (iso: string) => new Date(Date.parse(iso) + skewMs);
+      expect(healthOf({ role: 'leader', stats: published, databaseReachable: true, skewMs, now: at('2026-11-21T12:01:00.000Z') }).status, String(skewMs)).toBe('healthy');
+      expect(healthOf({ role: 'leader', stats: published, databaseReachable: true, skewMs, now: at('2026-11-21T12:03:00.000Z') }).status, String(skewMs)).toBe('unhealthy');
+      const seenThere = { generatedAt: new Date('2026-11-21T11:59:00.000Z'), staleAfter: new Date('2026-11-21T12:02:00.000Z') };
+      expect(healthOf({ role: 'standby', stats: stats({ published: seenThere }), databaseReachable: true, skewMs, now: at('2026-11-21T12:01:00.000Z') }).status, String(skewMs)).toBe('healthy');
+      expect(healthOf({ role: 'standby', stats: stats({ published: seenThere }), databaseReachable: true, skewMs, now: at('2026-11-21T12:03:00.000Z') }).status, String(skewMs)).toBe('unhealthy');
+    }
+  });
   it('a leader that found another writer at its destination is unhealthy until the staleAfter of the snapshot that found it, fresh as its own is', () => {
     const otherWriter = { generatedAt: '2026-11-21T11:58:30.000Z', until: new Date('2026-11-21T12:02:00.000Z') };
     const intruded = stats({ lastSuccessAt: new Date('2026-11-21T12:01:00.000Z'), lastStaleAfter: new Date('2026-11-21T12:04:00.000Z'), otherWriter });
