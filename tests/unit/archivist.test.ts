@@ -285,6 +285,21 @@ describe('a damaged record is never written over', () => {
     expect(files).toEqual(before);
   });
 
+  it('an earlier day altered after a restart is left out of the days returned (archive_day_altered), and the chain goes on', async () => {
+    const list = dates('2026-10-01', 4);
+    const { files, store, signer } = setup(at(list[2]!, 15));
+    await createArchivist({ store, signer, logger: recordingLogger(), clock: () => at(list[2]!, 15) }).archive(list.slice(0, 3).map((date) => closedDay(date)));
+    files.set(archiveDayFileName(list[0]!), 'not json');
+    const logger = recordingLogger();
+    const restarted = createArchivist({ store, signer, logger, clock: () => at(list[3]!, 15) });
+    // only the last day is read at a restart: archiving goes on from it
+    expect(await restarted.archive(list.map((date) => closedDay(date)))).toMatchObject({ appended: [list[3]], problem: null });
+    expect((await restarted.archivedDays(list[0]!, list[3]!)).map((day) => day.day)).toEqual(list.slice(1));
+    expect(logger.events('archive_day_altered')).toMatchObject([{ level: 'error', file: archiveDayFileName(list[0]!) }]);
+    expect(logger.events('archive_broken')).toEqual([]);
+    expect(files.get(archiveDayFileName(list[0]!))).toBe('not json');
+  });
+
   it('a day already stored that is not JSON is never taken nor replaced', async () => {
     const { files, store, signer } = setup(at('2026-10-02', 15));
     files.set(archiveDayFileName('2026-10-01'), '{"schemaVersion":1,"day":"2026-10');
