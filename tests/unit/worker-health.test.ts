@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { healthOf } from '../../worker/health.ts';
 import { createMetrics } from '../../worker/metrics.ts';
 import { createLogger } from '../../worker/logger.ts';
+import type { GovernanceStatus } from '../../shared/contract.ts';
 import { createSnapshotRunner, emptyRunnerStats, freshnessOf, type RunnerStats } from '../../worker/snapshot-runner.ts';
 
 const now = new Date('2026-11-21T12:00:00.000Z');
@@ -173,6 +174,27 @@ describe('metrics', () => {
     expect(text).toContain('governance_snapshot_leader 1\n');
     expect(text).toContain('# TYPE governance_snapshot_runs_total counter\n');
     expect(await metricsText(stats(), 'standby')).toContain('governance_snapshot_leader 0\n');
+  });
+
+  it('counts a snapshot refused over a newer one as result="refused", neither a success nor a failure', async () => {
+    const snapshot = { generatedAt: '2026-11-21T11:59:00.000Z', staleAfter: '2026-11-21T12:02:00.000Z', status: 'healthy' } as GovernanceStatus;
+    const lines: Array<{ event: string }> = [];
+    const runner = createSnapshotRunner({
+      publish: async () => ({ outcome: 'refused', snapshot, bytes: 0, written: [], filesBehind: [], otherWriter: null, skewMs: 0 }),
+      logger: createLogger((line) => lines.push(JSON.parse(line))),
+      timeoutMs: 1_000,
+      destination: 'memory',
+      onRun: (outcome, durationMs) => metrics.observeRun(outcome, durationMs),
+    });
+    const metrics = createMetrics({ stats: runner.stats, role: () => 'leader' });
+    expect(await runner.run('schedule')).toBe('refused');
+    const text = await metrics.text();
+    expect(text).toContain('governance_snapshot_runs_total{result="refused"} 1\n');
+    expect(text).toContain('governance_snapshot_runs_total{result="success"} 0\n');
+    expect(text).toContain('governance_snapshot_runs_total{result="failure"} 0\n');
+    expect(text).toContain('governance_snapshot_run_duration_seconds_count{result="refused"} 1\n');
+    expect(runner.stats.lastSuccessAt).toBeNull();
+    expect(lines.map((line) => line.event)).not.toContain('snapshot_published');
   });
 
   it('adds a histogram of the runs this replica ran, and the process metrics an operator expects', async () => {
