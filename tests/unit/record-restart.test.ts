@@ -47,6 +47,28 @@ describe('a worker that starts beside an archive', () => {
     expect(historyDiffersOn(history, archived).differing).toEqual([]);
   });
 
+  it('publishes all the same when the archive hangs before its first snapshot: the read is given up (archiveReadBeforeSnapshotMs)', async () => {
+    const data = working();
+    const { store, files } = createMemoryStore();
+    let now = new Date('2026-11-21T12:00:00Z');
+    const start = (from: typeof store) => createPublisher({ source: createFakeSource(data), store: from, clock: () => now, logger: createLogger(() => {}) }, settings, { feeds: null });
+    await start(store)(); // archives the closed days
+    // another worker starts, and its first read of the archive's index never answers unless it is given up
+    let hung: 'waiting' | 'given up' | null = null;
+    const hanging = {
+      ...store,
+      get(name: string, signal?: AbortSignal) {
+        if (name !== 'governance-archive.json' || hung !== null) return store.get(name, signal);
+        hung = 'waiting';
+        return new Promise<string | null>((_, reject) => signal?.addEventListener('abort', () => ((hung = 'given up'), reject(signal.reason)), { once: true }));
+      },
+    };
+    now = new Date(now.getTime() + minute);
+    expect(await start(hanging)()).toMatchObject({ outcome: 'written' });
+    expect(hung).toBe('given up');
+    expect(files.get('governance-status.json')).toContain(now.toISOString().slice(0, 16));
+  }, 15_000);
+
   it('publishes all the same when the archive cannot be read before its first snapshot, and shows its figures from the tick after', async () => {
     const data = working();
     const { store, files } = createMemoryStore();
