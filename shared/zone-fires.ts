@@ -12,7 +12,10 @@ import type { CronExpression } from 'cron-parser';
 const nearMs = 6 * 60 * 60 * 1000;
 const minuteMs = 60 * 1000;
 const hourMs = 60 * minuteMs;
-/** How far ahead of its walk cron-parser can give up at a change: a yearly schedule's next fire, a leap year's day. */
+/**
+ * How far ahead of its walk cron-parser can give up at a change: a yearly schedule's next fire, a leap
+ * year's day; and how long a walk finds no fire before the schedule is taken to fire never again.
+ */
 const giveUpReachMs = 4 * 366 * 24 * hourMs;
 
 // A format per time zone as rows spell it, the most recently made kept: a row's zone is data, and
@@ -63,11 +66,12 @@ export function zoneClock(timezone: string): ZoneClock {
 }
 
 /**
- * The fires at and after `from`, ascending, as Temporal fires them; `parse(after)` is the schedule's
- * cron-parser expression whose first fire is after `after`. Returns true when cron-parser gave up (it
- * throws: no fire ever again) with no change of offset near to explain it.
+ * The fires in [from, to), ascending, as Temporal fires them; `parse(after)` is the schedule's
+ * cron-parser expression whose first fire is after `after`. Returns true when no fire ever comes
+ * again: cron-parser gave up (it throws) with no change of offset near to explain it, or every fire it
+ * gave for years fell in wall times the clocks skip ('30 2 * 3 0L' in Berlin); false at `to`.
  */
-export function* zoneFires(parse: (after: number) => CronExpression, zone: ZoneClock, from: number): Generator<number, boolean> {
+export function* zoneFires(parse: (after: number) => CronExpression, zone: ZoneClock, from: number, to = Number.POSITIVE_INFINITY): Generator<number, boolean> {
   // cron-parser's currentDate is exclusive; what a minute matches (includesDate) does not depend on
   // where the expression stands, so the first walk is the matcher too
   const matcher = parse(from - 1);
@@ -82,6 +86,7 @@ export function* zoneFires(parse: (after: number) => CronExpression, zone: ZoneC
   }
   if (!zone.steadyNear(at)) yield* nearChange(at, at);
   for (;;) {
+    if (at >= to) return false; // a walk near a change may pass the span's end without a fire in it
     walk ??= parse(at - 1);
     let fire: number;
     try {
@@ -100,6 +105,8 @@ export function* zoneFires(parse: (after: number) => CronExpression, zone: ZoneC
     } else {
       // what cron-parser gave or passed over near this change is walked again, Temporal's way
       yield* nearChange(Math.max(at, fire - 2 * nearMs), fire);
+      // none of its fires for years matched a wall time that exists: it would give the next year's for ever
+      if (at - lastFire > giveUpReachMs) return true;
     }
   }
 }
