@@ -83,7 +83,8 @@ function takesEveryDay({ dayOfMonth, month, dayOfWeek }: ReturnType<typeof parse
   const takesAll = (values: readonly unknown[], from: number, to: number) => Array.from({ length: to - from + 1 }, (_, index) => from + index).every((value) => values.includes(value));
   const days = dayOfMonth.values.map((value) => (value === 'L' ? 31 : value));
   const weekdays = dayOfWeek.values.map((value) => (value === 7 ? 0 : value)); // 7 is Sunday too
-  return takesAll(days, 1, 31) && takesAll(month.values, 1, 12) && takesAll(weekdays, 0, 6);
+  // '*#2' lists every weekday but takes only each one's second in the month
+  return takesAll(days, 1, 31) && takesAll(month.values, 1, 12) && takesAll(weekdays, 0, 6) && dayOfWeek.nthDay === 0;
 }
 
 /**

@@ -81,6 +81,16 @@ describe('firesBetween over days, against every instant whose wall time matches'
     }
   }, 20_000); // a brute force over every minute of seven weeks, for each cron
 
+  it("counts '*#2' (every weekday's second in the month: seven days in a row) and '1-29,L' (not the 30th) fire by fire, not as every day", () => {
+    for (const cron of ['0 9 * * *#2', '0 9 ? * *#1']) {
+      const fires = firesBetween(cron, 'UTC', ms('2026-01-01T00:00:00.000Z'), ms('2026-02-01T00:00:00.000Z'));
+      expect(fires, cron).toHaveLength(7);
+      expect(fires, cron).toEqual(everyInstant(cron, 'UTC', ms('2026-01-01T00:00:00.000Z'), ms('2026-02-01T00:00:00.000Z')));
+    }
+    const [from, to] = [ms('2026-01-26T00:00:00.000Z'), ms('2026-03-03T00:00:00.000Z')];
+    expect(firesBetween('0 9 1-29,L * *', 'UTC', from, to)).toEqual(everyInstant('0 9 1-29,L * *', 'UTC', from, to)); // 30 January is left out
+  });
+
   it('counts schedules that single out days (weekdays, a day of the month) fire by fire, across a change too', () => {
     for (const cron of ['0 9 * * 1-5', '0 0 L * *', '0 12 1,15 * *', '0 6 * 3 *', '30 2 * * 0']) {
       expect(firesBetween(cron, 'Europe/Berlin', ms('2026-02-20T00:00:00.000Z'), ms('2026-04-10T00:00:00.000Z')), cron).toEqual(
