@@ -181,9 +181,10 @@ function postgresUrlProblem(value: string): string | null {
 function snapshotCronProblem(expression: string): string | null {
   if (!cron.validate(expression)) return 'is not a valid cron expression';
   // node-cron takes some that cron-parser, which the worker reads fires with, refuses: a repeated
-  // value, a range that ends before it starts, a day or month by its full name
+  // value, a range that ends before it starts or wraps (MON-SUN), a day or month by its full name,
+  // an @ name in capitals or with spaces around it
   const unread = cronParseProblem(expression);
-  if (unread !== null) return `is not a cron expression the worker can read fires from (cron-parser: ${unread}): give each value once, ranges from low to high, and names in three letters (MON, JAN)`;
+  if (unread !== null) return `is not a cron expression the worker can read fires from (cron-parser: ${unread}): give each value once, ranges from low to high, names in three letters (MON, JAN), and an @ name (@hourly) in lower case alone`;
   if (!firesEveryDay(expression)) return `fires on some days only (it sets a day of the month, a month or a day of the week): ${freshnessBound}, so the page would say it is stale through every day it skips`;
   const pause = pauseLongerThan(expression, new Date(), snapshotSchedule.maxIntervalMs);
   if (pause !== null) return `fires less often than once an hour (it pauses after ${pause.toISOString()}): ${freshnessBound}, so the page would say it is stale through every such pause`;
