@@ -62,7 +62,8 @@ export function firesBetween(cron: string, timezone: string, from: number, to: n
 
 /** `ended`: cron-parser found no further fire at all (e.g. a date that never comes again), or gave up. */
 function collectFires(cron: string, timezone: string, zone: ZoneClock, from: number, to: number, limit: number): { fires: number[]; ended: boolean } {
-  const walk = zoneFires((after) => parseCron(cron, timezone, new Date(after)), zone, from, to);
+  // the present, only to know from when on the zone's rules repeat: it moves no fire
+  const walk = zoneFires((after) => parseCron(cron, timezone, new Date(after)), zone, from, to, Date.now());
   const fires: number[] = [];
   while (fires.length < limit) {
     const step = walk.next();

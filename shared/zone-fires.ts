@@ -69,15 +69,19 @@ export function zoneClock(timezone: string): ZoneClock {
  * The fires in [from, to), ascending, as Temporal fires them; `parse(after)` is the schedule's
  * cron-parser expression whose first fire is after `after`. Returns true when no fire ever comes
  * again: cron-parser gave up (it throws) with no change of offset near to explain it, or every fire it
- * gave for years fell in wall times the clocks skip ('30 2 * 3 0L' in Berlin); false at `to`.
+ * gave for years after `present` fell in wall times the clocks skip ('30 2 * 3 0L' in Berlin); false
+ * at `to`. Years without a fire before `present` prove nothing: a country may have changed its rules
+ * since (Mexico City's 02:30 on April's first Sunday, skipped until 2022, exists from 2023); after it,
+ * the time zone database's rules repeat year on year.
  */
-export function* zoneFires(parse: (after: number) => CronExpression, zone: ZoneClock, from: number, to = Number.POSITIVE_INFINITY): Generator<number, boolean> {
+export function* zoneFires(parse: (after: number) => CronExpression, zone: ZoneClock, from: number, to = Number.POSITIVE_INFINITY, present = from): Generator<number, boolean> {
   // cron-parser's currentDate is exclusive; what a minute matches (includesDate) does not depend on
   // where the expression stands, so the first walk is the matcher too
   const matcher = parse(from - 1);
   let walk: CronExpression | null = matcher; // null: walk again from `at`
   let at = from; // the first instant not yet walked
   let lastFire = from; // cron-parser giving up again and again, with no fire found between, ends the walk
+  const fireless = (until: number) => until - Math.max(lastFire, present) > giveUpReachMs;
   /** Temporal's way, minute by minute, from `start` to where the offset is steady again after `change`. */
   function* nearChange(start: number, change: number): Generator<number> {
     const end = steadyAfter(zone, change);
@@ -95,7 +99,7 @@ export function* zoneFires(parse: (after: number) => CronExpression, zone: ZoneC
       // It gives up at the first change it cannot cross on its way to the next fire, which for a
       // weekly or yearly schedule lies that far ahead; a fire before that change it would have given.
       const near = changeWithin(zone, at, giveUpReachMs);
-      if (near === null || near - lastFire > giveUpReachMs) return true;
+      if (near === null || fireless(near)) return true;
       yield* nearChange(Math.max(at, near - 2 * nearMs), near);
       continue;
     }
@@ -106,7 +110,7 @@ export function* zoneFires(parse: (after: number) => CronExpression, zone: ZoneC
       // what cron-parser gave or passed over near this change is walked again, Temporal's way
       yield* nearChange(Math.max(at, fire - 2 * nearMs), fire);
       // none of its fires for years matched a wall time that exists: it would give the next year's for ever
-      if (at - lastFire > giveUpReachMs) return true;
+      if (fireless(at)) return true;
     }
   }
 }

@@ -1,6 +1,6 @@
 import { CronExpression, CronExpressionParser } from 'cron-parser';
 import { describe, expect, it, vi } from 'vitest';
-import { firesBetween, nextRunOf } from '../../shared/schedule.ts';
+import { fireAfter, firesBetween, nextRunOf } from '../../shared/schedule.ts';
 import { keptZoneFormats, zoneFires, zoneFormatsKept } from '../../shared/zone-fires.ts';
 
 const dayMs = 24 * 60 * 60 * 1000;
@@ -166,6 +166,20 @@ describe('a cron whose every fire falls in a wall time the clocks skip', () => {
     expect(span.parses).toBeLessThan(10);
     expect(parsesOf(() => firesBetween('30 1 * 3 0L', 'Europe/London', ms('2026-01-01T00:00:00.000Z'), ms('2027-01-01T00:00:00.000Z'))).result).toEqual([]);
   });
+  it('may fire again where a country changed its rules: years without a fire in the past prove nothing', () => {
+    // 02:30 on April's first Sunday was skipped in Mexico City until 2022, when it dropped summer time
+    const cron = '30 2 * 4 0#1';
+    const [from, to] = [ms('2015-01-01T00:00:00.000Z'), ms('2025-01-01T00:00:00.000Z')];
+    const expression = CronExpressionParser.parse(cron, { tz: 'America/Mexico_City' });
+    const matching: number[] = []; // every half hour of every April of the span whose wall time matches
+    for (let year = 2015; year < 2025; year += 1) {
+      for (let at = Date.UTC(year, 3, 1); at < Date.UTC(year, 4, 2); at += 30 * 60_000) if (expression.includesDate(new Date(at))) matching.push(at);
+    }
+    expect(matching).toEqual([ms('2023-04-02T08:30:00.000Z'), ms('2024-04-07T08:30:00.000Z')]);
+    expect(firesBetween(cron, 'America/Mexico_City', from, to)).toEqual(matching);
+    expect(fireAfter(cron, 'America/Mexico_City', from)).toBe(matching[0]);
+  });
+
   it('has no next run: it is found never to fire within a few years, not walked to the end of time', () => {
     // the second Sunday of March at 02:30, the hour New York skips
     const next = parsesOf(() => nextRunOf('30 2 * 3 0#2', 'America/New_York', new Date('2026-01-01T00:00:00.000Z')));
