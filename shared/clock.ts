@@ -9,7 +9,7 @@ export function clockSkewMs(databaseNow: number, workerAt: number): number {
 
 /**
  * Why the worker must not publish with this skew, or null. The file's times are the database's
- * whatever the skew (and /healthz judges staleness on them, corrected by the skew), but the worker's
+ * whatever the skew (and /healthz judges a snapshot's staleness on them, corrected by the skew), but the worker's
  * clock still decides when ticks fire, what the logs say and whether S3 accepts a signed request (it
  * refuses past 15 minutes). Past the limit (5 minutes by default: more than the snapshot's
  * freshness window at the default schedule, and far beyond what NTP leaves) the clock is broken.
