@@ -34,13 +34,33 @@ export function scheduleErrorOf(cron: string, timezone: string, now: Date): Sche
 /** The first fire strictly after `now`, or which part of the schedule is malformed. */
 export function nextRunOf(cron: string, timezone: string, now: Date): NextRun {
   if (!isValidTimeZone(timezone)) return { nextRunAt: null, scheduleError: 'invalid_timezone' };
+  if (firesNoMoreAt(cron, timezone, now.getTime() + 1)) return { nextRunAt: null, scheduleError: 'invalid_cron' };
   try {
-    const [next] = collectFires(cron, timezone, zoneClock(timezone), now.getTime() + 1, Number.POSITIVE_INFINITY, 1).fires;
-    if (next !== undefined) return { nextRunAt: new Date(next), scheduleError: null };
+    const { fires, ended } = collectFires(cron, timezone, zoneClock(timezone), now.getTime() + 1, Number.POSITIVE_INFINITY, 1);
+    if (fires[0] !== undefined) return { nextRunAt: new Date(fires[0]), scheduleError: null };
+    if (ended) noteFiresNoMore(cron, timezone, now.getTime() + 1);
   } catch {
     // cron-parser refuses the expression
   }
   return { nextRunAt: null, scheduleError: 'invalid_cron' };
+}
+
+// Schedules found to fire no more from an instant on, by zone and cron: still so from every later one,
+// and finding it again can take cron-parser seconds a call (at Lord Howe's half-hour changes), every
+// tick, for one row. Kept like the zones' formats (zone-fires.ts): the most recent, a bounded number.
+const firesNoMore = new Map<string, number>();
+const keptFiresNoMore = 256;
+const firesNoMoreKey = (cron: string, timezone: string) => `${timezone}\u0000${cron}`;
+
+function firesNoMoreAt(cron: string, timezone: string, at: number): boolean {
+  const since = firesNoMore.get(firesNoMoreKey(cron, timezone));
+  return since !== undefined && at >= since;
+}
+
+function noteFiresNoMore(cron: string, timezone: string, at: number) {
+  const key = firesNoMoreKey(cron, timezone);
+  if (!firesNoMore.has(key) && firesNoMore.size >= keptFiresNoMore) firesNoMore.delete(firesNoMore.keys().next().value!);
+  firesNoMore.set(key, Math.min(at, firesNoMore.get(key) ?? at));
 }
 
 const dayMs = 24 * 60 * 60 * 1000;
@@ -52,7 +72,7 @@ const dayMs = 24 * 60 * 60 * 1000;
  * times every day are counted a day at a time (firesByDay).
  */
 export function firesBetween(cron: string, timezone: string, from: number, to: number, limit = Number.POSITIVE_INFINITY): number[] {
-  if (!(from < to)) return [];
+  if (!(from < to) || firesNoMoreAt(cron, timezone, from)) return [];
   const zone = zoneClock(timezone);
   if (Number.isFinite(to) && to - from > 2 * dayMs && takesEveryDay(parseCron(cron, timezone, new Date(from)).fields)) {
     return firesByDay(cron, timezone, zone, from, to, limit);

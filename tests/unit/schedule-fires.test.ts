@@ -166,6 +166,18 @@ describe('a cron whose every fire falls in a wall time the clocks skip', () => {
     expect(span.parses).toBeLessThan(10);
     expect(parsesOf(() => firesBetween('30 1 * 3 0L', 'Europe/London', ms('2026-01-01T00:00:00.000Z'), ms('2027-01-01T00:00:00.000Z'))).result).toEqual([]);
   });
+  it('is found to fire no more once, not at every tick: the next call and the fires after it take no walk', () => {
+    const at = new Date('2026-12-06T00:00:00.000Z');
+    const first = parsesOf(() => nextRunOf('45 2 * 3 0L', 'Europe/Berlin', at));
+    expect(first.result).toEqual({ nextRunAt: null, scheduleError: 'invalid_cron' });
+    expect(first.parses).toBeGreaterThan(0);
+    expect(parsesOf(() => nextRunOf('45 2 * 3 0L', 'Europe/Berlin', new Date(at.getTime() + 60_000)))).toEqual({ result: first.result, parses: 0 });
+    expect(parsesOf(() => firesBetween('45 2 * 3 0L', 'Europe/Berlin', at.getTime() + 1, at.getTime() + 400 * dayMs))).toEqual({ result: [], parses: 0 });
+    // before that instant it is walked as ever; in another zone it is another schedule
+    expect(parsesOf(() => firesBetween('45 2 * 3 0L', 'Europe/Berlin', at.getTime() - dayMs, at.getTime())).parses).toBeGreaterThan(0);
+    expect(nextRunOf('45 2 * 3 0L', 'UTC', at)).toEqual({ nextRunAt: new Date('2027-03-28T02:45:00.000Z'), scheduleError: null });
+  });
+
   it('may fire again where a country changed its rules: years without a fire in the past prove nothing', () => {
     // 02:30 on April's first Sunday was skipped in Mexico City until 2022, when it dropped summer time
     const cron = '30 2 * 4 0#1';
