@@ -66,13 +66,14 @@ export function zoneClock(timezone: string): ZoneClock {
 }
 
 /**
- * The fires in [from, to), ascending, as Temporal fires them; `parse(after)` is the schedule's
- * cron-parser expression whose first fire is after `after`. Returns true when no fire ever comes
+ * The fires at and after `from`, ascending, as Temporal fires them; `parse(after)` is the schedule's
+ * cron-parser expression whose first fire is after `after`. The walk stops at `to` (false): the
+ * caller drops a fire at or past it, which it may still give. Returns true when no fire ever comes
  * again: cron-parser gave up (it throws) with no change of offset near to explain it, or every fire it
- * gave for years after `present` fell in wall times the clocks skip ('30 2 * 3 0L' in Berlin); false
- * at `to`. Years without a fire before `present` prove nothing: a country may have changed its rules
- * since (Mexico City's 02:30 on April's first Sunday, skipped until 2022, exists from 2023); after it,
- * the time zone database's rules repeat year on year.
+ * gave for years after `present` fell in wall times the clocks skip ('30 2 * 3 0L' in Berlin). Years
+ * without a fire before `present` prove nothing: a country may have changed its rules since (Mexico
+ * City's 02:30 on April's first Sunday, skipped until 2022, exists from 2023); after it, the time zone
+ * database's rules repeat year on year.
  */
 export function* zoneFires(parse: (after: number) => CronExpression, zone: ZoneClock, from: number, to = Number.POSITIVE_INFINITY, present = from): Generator<number, boolean> {
   // cron-parser's currentDate is exclusive; what a minute matches (includesDate) does not depend on
