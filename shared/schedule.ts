@@ -31,6 +31,9 @@ export function scheduleErrorOf(cron: string, timezone: string, now: Date): Sche
   return nextRunOf(cron, timezone, now).scheduleError;
 }
 
+/** One key per schedule, its time zone and its cron: what its fires depend on (many charters share one). */
+export const scheduleKey = (cron: string, timezone: string) => `${timezone}\u0000${cron}`;
+
 /** The first fire strictly after `now`, or which part of the schedule is malformed. */
 export function nextRunOf(cron: string, timezone: string, now: Date): NextRun {
   if (!isValidTimeZone(timezone)) return { nextRunAt: null, scheduleError: 'invalid_timezone' };
@@ -50,15 +53,14 @@ export function nextRunOf(cron: string, timezone: string, now: Date): NextRun {
 // tick, for one row. Kept like the zones' formats (zone-fires.ts): the most recent, a bounded number.
 const firesNoMore = new Map<string, number>();
 const keptFiresNoMore = 256;
-const firesNoMoreKey = (cron: string, timezone: string) => `${timezone}\u0000${cron}`;
 
 function firesNoMoreAt(cron: string, timezone: string, at: number): boolean {
-  const since = firesNoMore.get(firesNoMoreKey(cron, timezone));
+  const since = firesNoMore.get(scheduleKey(cron, timezone));
   return since !== undefined && at >= since;
 }
 
 function noteFiresNoMore(cron: string, timezone: string, at: number) {
-  const key = firesNoMoreKey(cron, timezone);
+  const key = scheduleKey(cron, timezone);
   if (!firesNoMore.has(key) && firesNoMore.size >= keptFiresNoMore) firesNoMore.delete(firesNoMore.keys().next().value!);
   firesNoMore.set(key, Math.min(at, firesNoMore.get(key) ?? at));
 }

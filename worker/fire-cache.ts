@@ -1,7 +1,7 @@
 // The fires of each schedule, kept between ticks. cron-parser takes 10 to 100 µs per fire (luxon
 // time zones), so computing a per-minute charter's day and its 30-day forecast afresh would cost
 // seconds of CPU every tick; here the span is computed once, then only its new end each tick.
-import { firesBetween } from '../shared/schedule.ts';
+import { firesBetween, scheduleKey } from '../shared/schedule.ts';
 
 /** A schedule firing more often than this in the span is judged on its first this-many fires. */
 export const maxCachedFires = 100_000;
@@ -36,7 +36,7 @@ export function createFireCache(limit = maxCachedFires) {
   return {
     /** The fires of a valid schedule in [from, to). Moving `from` forward drops what is older. */
     span(cron: string, timezone: string, from: number, to: number): FireSpan {
-      const key = `${timezone}\u0000${cron}`;
+      const key = scheduleKey(cron, timezone);
       let entry = entries.get(key);
       if (!entry || from < entry.from || from > entry.to) {
         const fresh = compute(cron, timezone, from, to, limit);

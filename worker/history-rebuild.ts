@@ -10,7 +10,7 @@ import type { Recalled } from '../shared/incidents.ts';
 import { dayMs, startOfUtcDay } from '../shared/history.ts';
 import type { GovernanceStatusPort, ScheduleFacts } from '../shared/ports.ts';
 import { dayUsageOf, usageRunsOf } from '../shared/usage.ts';
-import { fireAfter, firesBetween } from '../shared/schedule.ts';
+import { fireAfter, firesBetween, scheduleKey } from '../shared/schedule.ts';
 import { dueFires } from '../shared/schedule-change.ts';
 import { firstAtOrAfter, maxCachedFires } from './fire-cache.ts';
 import { horizonOf, type CountedCharter, type HistoryKeeper } from './history-keeper.ts';
@@ -115,7 +115,7 @@ function dayCharters(memory: Memory, firstRunAt: Map<string, number>, now: numbe
   let cleaned: { schedules: readonly ScheduleFacts[]; rows: CharterRow[] } | null = null;
   const fires = new Map<string, number[]>();
   const firesOf = (row: CharterRow) => {
-    const key = `${row.rawTimezone}\u0000${row.rawCron}`;
+    const key = scheduleKey(row.rawCron, row.rawTimezone);
     if (!fires.has(key)) fires.set(key, firesBetween(row.rawCron, row.rawTimezone, horizon, now, maxCachedFires * 3));
     return fires.get(key)!;
   };
