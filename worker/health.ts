@@ -12,7 +12,7 @@ export type HealthInput = {
   databaseReachable: boolean;
   /** why this replica refuses to lead (its lock connection is not one session), or null */
   leaderProblem?: string | null;
-  /** until when a standby that has not yet seen a published snapshot still gives the leader time */
+  /** until when a standby that has not yet seen a published snapshot still gives the leader time (the worker's clock: set from its start) */
   standbyGraceUntil?: Date;
   /** the worker's clock minus the database's (ms): staleness is judged on the database's time */
   skewMs?: number | null;
@@ -42,7 +42,9 @@ const iso = (date: Date) => date.toISOString();
 export function healthOf({ role, stats, databaseReachable, leaderProblem = null, standbyGraceUntil, skewMs = null, now: workerNow }: HealthInput): Health {
   // staleAfter is the database's time: a worker whose own clock is off still judges it right
   const now = new Date(databaseTimeAt(workerNow.getTime(), skewMs ?? 0));
-  const reason = role === 'leader' ? leaderReason(stats, now) : standbyReason(stats, databaseReachable, leaderProblem, standbyGraceUntil, now);
+  // the start-up grace is a span from the worker's own start, so it is judged on the worker's clock
+  const inGrace = standbyGraceUntil !== undefined && workerNow.getTime() <= standbyGraceUntil.getTime();
+  const reason = role === 'leader' ? leaderReason(stats, now) : standbyReason(stats, databaseReachable, leaderProblem, inGrace, now);
   return {
     status: reason === null ? 'healthy' : 'unhealthy',
     role,
@@ -61,13 +63,13 @@ function leaderReason(stats: RunnerStats, now: Date): string | null {
   return null;
 }
 
-function standbyReason(stats: RunnerStats, reachable: boolean, leaderProblem: string | null, graceUntil: Date | undefined, now: Date): string | null {
+function standbyReason(stats: RunnerStats, reachable: boolean, leaderProblem: string | null, inGrace: boolean, now: Date): string | null {
   if (leaderProblem) return leaderProblem;
   if (!reachable) return stats.lastError ? `this standby cannot reach the database: ${stats.lastError}` : 'this standby has not reached the database yet';
   const published = stats.published;
   if (published && now.getTime() <= published.staleAfter.getTime()) return null;
   // A standby that just started gives the leader one staleAfter to publish before it says "nobody does".
-  if (graceUntil !== undefined && now.getTime() <= graceUntil.getTime()) return null;
+  if (inGrace) return null;
   if (published) return `nobody has published since ${iso(published.generatedAt)}: the snapshot at the destination went stale at ${iso(published.staleAfter)}`;
   const why = stats.destinationError ? `: ${stats.destinationError}` : '';
   return `no snapshot at the destination since this standby started${why}`;

@@ -83,6 +83,15 @@ describe('healthOf', () => {
       reason: 'no snapshot at the destination since this standby started: nothing is published there',
     });
   });
+  it("judges the start-up grace on the worker's clock, which set it: a skew neither stretches nor shortens it", () => {
+    const graceUntil = new Date('2026-11-21T12:03:00.000Z'); // the worker's start plus one staleAfter, on its own clock
+    const nothing = stats({ destinationError: 'nothing is published there' });
+    for (const skewMs of [15 * 60_000, -15 * 60_000]) {
+      const standby = (at: string) => healthOf({ role: 'standby', stats: nothing, databaseReachable: true, standbyGraceUntil: graceUntil, skewMs, now: new Date(at) }).status;
+      expect(standby('2026-11-21T12:02:59.000Z'), String(skewMs)).toBe('healthy');
+      expect(standby('2026-11-21T12:03:00.001Z'), String(skewMs)).toBe('unhealthy');
+    }
+  });
   it('a replica whose lock connection is not one session is unhealthy, with the reason', () => {
     const problem = 'refusing to lead: a pooler in transaction mode';
     expect(healthOf({ role: 'standby', stats: stats({ published: seen }), databaseReachable: true, leaderProblem: problem, now })).toMatchObject({
