@@ -125,6 +125,37 @@ async function backfillSignatures(state: ArchivistState, entries: readonly Archi
   logger.info('archive_signatures_added', { count: signed, keyId: signer.kid });
 }
 
+/** How much later than this worker's clock a day another writer stored may say it closed: two replicas, each as far off the database's clock as CLOCK_SKEW_LIMIT_SECONDS allows (an hour at most). */
+const closedAtSlackMs = 2 * 3_600_000;
+
+/**
+ * Whether this worker may sign a day another writer stored: its signature says "these are the figures
+ * I counted", so a day is signed only when that holds. One already signed by this key was vouched for
+ * by a replica of this deployment (Ed25519 is deterministic: the same bytes, the same signature), and
+ * a later count that differs is only said (compareWithArchive). One unsigned is signed only when this
+ * worker counted the day alike and it closed no later than this clock allows; else anyone who can
+ * write to the bucket could have it sign figures it never counted, and archiving stops. Without a
+ * key, nothing is vouched for: the day is taken, and readers say "not signed".
+ */
+async function vouchFor(state: ArchivistState, taken: StoredDay, counted: ClosedDay | null, signal?: AbortSignal): Promise<boolean> {
+  const { store, signer, clock } = state;
+  if (!signer || (await store.get(signatureFileName(taken.file), signal)) === signer.sign(taken.bytes)) {
+    if (counted) compareWithArchive(state, counted, taken.day);
+    return true;
+  }
+  // the bytes this worker would have written, but for the instant it closed the day
+  const alike = counted !== null && serializeArchiveDay({ ...counted, closedAt: taken.day.closedAt }, taken.day.prev) === taken.bytes;
+  const why =
+    counted === null ? 'this worker has not counted that day (its days begin after it)'
+    : !alike ? "its figures (counts, spend, incidents or names) are not this worker's count of the day"
+    : Date.parse(taken.day.closedAt) > clock().getTime() + closedAtSlackMs ? `it says it closed at ${taken.day.closedAt}, later than this worker's clock allows`
+    : null;
+  if (why === null) return true;
+  const problem = `${taken.file} was stored by another writer, is not signed by this worker's key, and ${why}: it is not signed, and archiving stops until it is checked (removed, if no replica of this deployment wrote it)`;
+  const differences = counted ? archiveDifferences(counted, taken.day).slice(0, 20) : [];
+  return Boolean(stop(state, 'archive_day_not_vouched', problem, { file: taken.file, differences }));
+}
+
 /** A day written by someone else (another replica, an earlier run): taken when it continues the chain. */
 function adopt(state: ArchivistState, file: string, date: string, bytes: string, head: ArchiveIndexEntry | undefined): StoredDay | null {
   const stored = checkDay(file, date, bytes);
@@ -142,7 +173,7 @@ function adopt(state: ArchivistState, file: string, date: string, bytes: string,
 export async function adoptFound(state: ArchivistState, found: StoredDay | { problem: string }, signal?: AbortSignal): Promise<boolean> {
   if ('problem' in found) return Boolean(stop(state, 'archive_broken', found.problem));
   const taken = adopt(state, found.file, found.day.day, found.bytes, state.chain?.entries.at(-1));
-  if (taken === null) return false;
+  if (taken === null || !(await vouchFor(state, taken, null, signal))) return false;
   state.archived.set(taken.day.day, taken.day);
   await ensureSignature(state, taken.file, taken.bytes, signal);
   state.chain!.entries.push({ day: taken.day.day, sha256: taken.sha256 });
@@ -175,10 +206,10 @@ export async function appendDay(state: ArchivistState, day: ClosedDay, head: Arc
   if (stored === null) return stop(state, 'archive_broken', `${file} was reported present but cannot be read`, { file });
   const taken = outcome === 'created' ? checkDay(file, day.date, stored) : adopt(state, file, day.date, stored, head);
   if (taken === null || 'problem' in taken) return null;
+  if (outcome === 'adopted' && !(await vouchFor(state, taken, day, signal))) return null;
   state.archived.set(day.date, taken.day);
   await ensureSignature(state, file, stored, signal);
   logger.info(outcome === 'created' ? 'archive_day_archived' : 'archive_day_adopted', { day: day.date, file, sha256: taken.sha256, signed: state.signer !== null });
-  if (outcome === 'adopted') compareWithArchive(state, day, taken.day);
   state.chain!.entries.push({ day: day.date, sha256: taken.sha256 });
   return outcome;
 }

@@ -1,0 +1,105 @@
+// A day someone else stored under the next day's name, before this worker archived it: the worker
+// signs it only when it vouches for it (worker/archive-append.ts vouchFor). A bucket writer without
+// the key must not get the worker to sign figures it never counted.
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { archiveDayFileName, archiveIndexFileName, endOfUtcDate, signatureFileName } from '../../shared/archive-files.ts';
+import { serializeArchiveDay, type ClosedDay } from '../../shared/archive-contract.ts';
+import { createArchivist } from '../../worker/archive.ts';
+import type { Signer } from '../../worker/signing-key.ts';
+import { closedDay, dates, newSigner, recordingLogger } from '../support/archive-record.ts';
+import { createMemoryStore } from '../support/memory-store.ts';
+
+const sha256 = (body: string) => createHash('sha256').update(body).digest('hex');
+const at = (date: string, minutes: number) => new Date(endOfUtcDate(date) + minutes * 60_000);
+const [first, second, third] = dates('2026-10-01', 3) as [string, string, string];
+const indexDays = (files: Map<string, string>) => JSON.parse(files.get(archiveIndexFileName)!).days.map((entry: { day: string }) => entry.day);
+
+/** A worker that archived the first day, and a store where `planted` is put as the next day's file. */
+async function planted(plant: (head: string) => Record<string, string>, signer: Signer | null = newSigner()) {
+  const memory = createMemoryStore();
+  const logger = recordingLogger();
+  await createArchivist({ store: memory.store, signer, logger: recordingLogger(), clock: () => at(first, 15) }).archive([closedDay(first)]);
+  const head = sha256(memory.files.get(archiveDayFileName(first))!);
+  for (const [name, body] of Object.entries(plant(head))) memory.files.set(name, body);
+  const archivist = createArchivist({ store: memory.store, signer, logger, clock: () => at(third, 15) });
+  return { ...memory, logger, archivist, signer };
+}
+const dayFile = (day: ClosedDay, prev: string) => ({ [archiveDayFileName(day.date)]: serializeArchiveDay(day, prev) });
+/** Every run a success, no incident: what someone hiding a bad day would put there. */
+const cleaned = closedDay(second, {
+  charters: closedDay(second).charters.map((charter) => ({ ...charter, counts: { ...charter.counts, succeeded: charter.counts.expected, failed: 0, missed: 0 } })),
+  incidents: [],
+});
+
+describe('a day another writer stored, unsigned', () => {
+  it('with figures this worker does not count is not signed, and archiving stops saying why', async () => {
+    const { files, archivist, logger } = await planted((head) => dayFile(cleaned, head));
+    const bytes = files.get(archiveDayFileName(second));
+    const outcome = await archivist.archive([closedDay(first), closedDay(second), closedDay(third)]);
+    expect(outcome).toMatchObject({ appended: [], adopted: [], problem: expect.stringMatching(/is not signed by this worker's key, and its figures .* are not this worker's count/) });
+    expect(logger.events('archive_day_not_vouched')).toMatchObject([{ file: archiveDayFileName(second), differences: expect.arrayContaining([expect.objectContaining({ field: 'failed' })]) }]);
+    expect(files.has(signatureFileName(archiveDayFileName(second)))).toBe(false);
+    expect(files.get(archiveDayFileName(second))).toBe(bytes);
+    expect(files.has(archiveDayFileName(third))).toBe(false);
+    expect(indexDays(files)).toEqual([first]);
+  });
+
+  it('that differs only in its incidents is not signed either', async () => {
+    const { files, archivist, logger } = await planted((head) => dayFile(closedDay(second, { incidents: [] }), head));
+    await archivist.archive([closedDay(first), closedDay(second)]);
+    expect(logger.events('archive_day_not_vouched')).toHaveLength(1);
+    expect(files.has(signatureFileName(archiveDayFileName(second)))).toBe(false);
+  });
+
+  it('that is the day this worker counts (a replica stopped before signing it) is signed and taken, whenever it closed', async () => {
+    const { files, archivist, logger, signer } = await planted((head) => dayFile(closedDay(second, { closedAt: at(second, 3).toISOString() }), head));
+    const outcome = await archivist.archive([closedDay(first), closedDay(second)]);
+    expect(outcome).toMatchObject({ adopted: [second], problem: null });
+    const bytes = files.get(archiveDayFileName(second))!;
+    expect(files.get(signatureFileName(archiveDayFileName(second)))).toBe(signer!.sign(bytes));
+    expect(logger.events('archive_day_not_vouched')).toEqual([]);
+    expect(indexDays(files)).toEqual([first, second]);
+  });
+
+  it('that says it closed later than this clock allows is not signed (a rotated key could never cover it)', async () => {
+    const { files, archivist, logger } = await planted((head) => dayFile(closedDay(second, { closedAt: '2099-01-01T00:00:00.000Z' }), head));
+    const outcome = await archivist.archive([closedDay(first), closedDay(second)]);
+    expect(outcome.problem).toMatch(/closed at 2099-01-01T00:00:00.000Z, later than this worker's clock allows/);
+    expect(logger.events('archive_day_not_vouched')).toHaveLength(1);
+    expect(files.has(signatureFileName(archiveDayFileName(second)))).toBe(false);
+  });
+
+  it('between the index and the days this worker counts (it cannot compare) is not signed', async () => {
+    const { files, archivist, logger } = await planted((head) => dayFile(closedDay(second), head));
+    const outcome = await archivist.archive([closedDay(third)]);
+    expect(outcome).toMatchObject({ appended: [], adopted: [], problem: expect.stringMatching(/this worker has not counted that day/) });
+    expect(logger.events('archive_day_not_vouched')).toMatchObject([{ file: archiveDayFileName(second) }]);
+    expect(files.has(signatureFileName(archiveDayFileName(second)))).toBe(false);
+    expect(files.has(archiveDayFileName(third))).toBe(false);
+  });
+});
+
+describe('a day another writer stored, signed by this key', () => {
+  it('is taken even when this worker now counts it differently: a replica of this deployment vouched for it, and the difference is said', async () => {
+    const signer = newSigner();
+    const { archivist, logger } = await planted((head) => {
+      const bytes = serializeArchiveDay(cleaned, head);
+      return { [archiveDayFileName(second)]: bytes, [signatureFileName(archiveDayFileName(second))]: signer.sign(bytes) };
+    }, signer);
+    const outcome = await archivist.archive([closedDay(first), closedDay(second), closedDay(third)]);
+    expect(outcome).toMatchObject({ appended: [third], adopted: [second], problem: null });
+    expect(logger.events('archive_day_not_vouched')).toEqual([]);
+    expect(logger.events('archive_mismatch')).toMatchObject([{ day: second }]);
+  });
+});
+
+describe('without a signing key', () => {
+  it('a day another writer stored is taken as before: nothing is vouched for, and readers say "not signed"', async () => {
+    const { files, archivist, logger } = await planted((head) => dayFile(cleaned, head), null);
+    const outcome = await archivist.archive([closedDay(first), closedDay(second)]);
+    expect(outcome).toMatchObject({ adopted: [second], problem: null });
+    expect(logger.events('archive_mismatch')).toMatchObject([{ day: second }]);
+    expect(indexDays(files)).toEqual([first, second]);
+  });
+});
