@@ -8,12 +8,19 @@ import { decodeHidingWords } from './hidden-secrets.ts';
 const redacted = '[redacted]';
 // C0 and C1 controls (tab, escape, NEL, ...) and the line and paragraph separators: a space, so that
 // "Bearer\tTOKEN" stays two words and gets redacted.
-const controlCharacters = /[\p{Cc}\u2028\u2029]+/gu;
+const controls = '\\p{Cc}\\u2028\\u2029';
+const controlCharacters = new RegExp(`[${controls}]+`, 'gu');
 // Format characters (bidi embeddings, overrides and isolates U+202A-E and U+2066-9, the marks
 // U+200E/F and U+061C, zero-width U+200B-D, word joiner, BOM, soft hyphen, tag characters), lone
 // surrogates and the fillers that render as nothing: removed, so that a line cannot read differently
 // than it is and "sk-\u200bproj-..." cannot hide from the patterns.
-const invisibleCharacters = /[\p{Cf}\p{Cs}\u034f\u115f\u1160\u17b4\u17b5\u3164\uffa0]+/gu;
+const formats = '\\p{Cf}\\u034f\\u115f\\u1160\\u17b4\\u17b5\\u3164\\uffa0';
+const invisibleCharacters = new RegExp(`[${formats}\\p{Cs}]+`, 'gu');
+// Where a cut may end a word: a space, and what cleaning turns into one or removes (padding it squeezes
+// away). Not a lone surrogate: none comes from the database (UTF-8), and half of a pair is no word end.
+const wordEnds = `\\s${controls}${formats}`;
+const startsWithWordEnd = new RegExp(`^[${wordEnds}]`, 'u');
+const lastWordEnd = new RegExp(`[${wordEnds}][^${wordEnds}]*$`, 'u');
 const lineBreak = /\r\n|[\r\n\u2028\u2029]/;
 
 export type SecretPattern = {
@@ -257,15 +264,22 @@ function redactAsRead(written: string, bound = (text: string) => text): string {
 }
 
 // No public text is longer than a few hundred characters; a title of many megabytes must not hold
-// the event loop (and /healthz) for seconds. The cut word is dropped, not redacted half, so the cut
-// cannot expose the start of a secret; only a text that is one giant word keeps its cut end.
+// the event loop (and /healthz) for seconds.
 const inputBound = 65_536;
-function boundInput(text: string): string {
-  if (text.length <= inputBound) return text;
-  const cut = text.slice(0, inputBound);
-  if (/\s/.test(text.charAt(inputBound))) return cut; // cut between two words
-  const lastSpace = Math.max(cut.lastIndexOf(' '), cut.lastIndexOf('\n'), cut.lastIndexOf('\t'));
-  return lastSpace > 0 ? cut.slice(0, lastSpace) : cut;
+const boundInput = (text: string) => cutAtWord(text, inputBound);
+
+/**
+ * `text` cut to `bound` characters at a word's end: the cut word is dropped, not cleaned half, so a
+ * cut cannot expose the start of a secret (a URL's password without the @ its pattern needs). Only a
+ * text that is one giant word keeps its cut end: visible characters are not squeezed, so it lies far
+ * past any public length.
+ */
+export function cutAtWord(text: string, bound: number): string {
+  if (text.length <= bound) return text;
+  const cut = text.slice(0, bound);
+  if (startsWithWordEnd.test(text.charAt(bound))) return cut; // cut between two words
+  const end = cut.search(lastWordEnd);
+  return end === -1 ? cut : cut.slice(0, end);
 }
 
 /** A run's error_message as it may appear in public, or null when there is nothing to show. */

@@ -105,6 +105,31 @@ describe.each(['graph_runs', 'schedule_runs'] as const)('hostile rows in %s thro
   });
 });
 
+describe('a secret pushed to where the database cuts a text (8,192 characters)', () => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await createTestDatabase({ ledger: 'graph_runs' });
+    await seedHostileRows(database.admin, 'graph_runs');
+  });
+  afterAll(async () => {
+    await database?.drop();
+  });
+
+  // padding that cleaning squeezes to one space, or removes: what is left of the cut secret would fit the public field
+  it.each([
+    ['spaces', ' '.repeat(8_160)],
+    ['zero-width spaces', `boom ${'\u200b'.repeat(8_150)}`],
+  ])('is dropped with its cut word, not published without its end (padded with %s)', async (_padding, padding) => {
+    const secret = (password: string) => `${padding}connect postgres://app:${password}@db.internal failed`;
+    const admin = database.admin;
+    await admin.query("UPDATE graph_runs SET error_message = $1 WHERE run_id = 'leak-run-1'", [secret('Sup3rSecretPassw0rd')]);
+    await admin.query("UPDATE ai_threads SET metadata = jsonb_build_object('title', $1::text) WHERE state_key = 'thread-sk'", [secret('T1tlePassw0rdLong')]);
+    const body = serializeSnapshot(await snapshotOf(database));
+    for (const start of ['Sup3r', 'T1tle', 'postgres://app']) expect(body).not.toContain(start);
+    expect(body).toContain('connect'); // the words before the cut one are still shown
+  });
+});
+
 describe('the real worker on hostile rows', () => {
   let database: TestDatabase;
   let folder: string;

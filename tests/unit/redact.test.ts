@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { errorCodeOf, publicErrorMessage, publicScheduleText, publicText, publicTitle, redactLogText, redactSecrets, secretPatterns, stripControlCharacters, truncate } from '../../shared/redact.ts';
+import { cutAtWord, errorCodeOf, publicErrorMessage, publicScheduleText, publicText, publicTitle, redactLogText, redactSecrets, secretPatterns, stripControlCharacters, truncate } from '../../shared/redact.ts';
 import { describeError } from '../../worker/logger.ts';
 
 describe('redactSecrets: each secret pattern', () => {
@@ -252,6 +252,17 @@ describe('hostile lengths', () => {
     expect(text.slice(0, 65_536).endsWith(' sk-proj-Ab')).toBe(true);
     expect(publicText(text, 300)).toBe('[redacted]');
     expect(publicText(`${'word '.repeat(40_000)}end`, 100)).toBe(`${'word '.repeat(19)}word…`);
+  });
+  it('cut at a word: padding cleaning squeezes away ends a word too, so a secret pushed to the cut is dropped whole', () => {
+    const url = 'postgres://app:Sup3rSecret@db';
+    for (const padding of [' '.repeat(20), '\u200b'.repeat(20), '\u0007'.repeat(20), '\u3164'.repeat(20)]) {
+      const cut = cutAtWord(`${padding}${url}`, 30);
+      expect(publicText(cut, 300), JSON.stringify(padding[0])).toBe('');
+    }
+    expect(cutAtWord('one two three', 7)).toBe('one two'); // cut between two words
+    expect(cutAtWord('one two three', 9)).toBe('one two');
+    expect(cutAtWord('k'.repeat(50), 30)).toBe('k'.repeat(30)); // one giant word keeps its cut end
+    expect(cutAtWord('short', 30)).toBe('short');
   });
   // What they cost, against prose of the same length, is the bench's (npm run bench:redact).
   it('clean a 400,000-character value and cap it', () => {

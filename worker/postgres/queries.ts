@@ -6,16 +6,16 @@
 // range or one probe of (schedule_id, scheduled_for) with the charter's id as its parameter, so no
 // statistic about a common schedule_id can turn it into a read of a charter's whole history through
 // (schedule_id) or of every tenant's runs of the day through (scheduled_for). Raw text is cut in SQL
-// (hostile rows can hold megabytes) at many times what the public file shows, then cleaned in JS.
+// (hostile rows can hold megabytes) at many times what the public file shows (raw-text.ts), then cleaned in JS.
 // ai_threads.messages (megabytes per row) is never selected. Bigints leave PostgreSQL as text.
 import type { ClientBase } from 'pg';
 import { slotsBeforeChangeLimit, type EarlierRunFacts, type GovernanceQuery, type HistoryQuery, type RunFacts, type ScheduleFacts, type ThreadFacts } from '../../shared/ports.ts';
 import type { RunStatus } from '../../shared/contract.ts';
+import { rawText, rawTextSql } from './raw-text.ts';
 
 export type Ledger = { table: 'schedule_runs' | 'graph_runs'; hasErrorCode: boolean; hasStateKey: boolean };
 
 const hourMs = 60 * 60 * 1000;
-const rawTextLimit = 8192;
 /** a message longer than this is no bare code (one of at most 64 characters), whatever surrounds it */
 const bareCodeBytes = 256;
 
@@ -115,8 +115,8 @@ export async function readCharters(
 ): Promise<{ schedules: ScheduleFacts[]; earlier: EarlierRunFacts[] }> {
   const earlier = q.earlierBefore !== null;
   const { rows } = await client.query<ScheduleRow>(
-    `SELECT s.id, left(s.temporal_schedule_id, ${rawTextLimit}) AS temporal_schedule_id, left(s.cron, ${rawTextLimit}) AS cron,
-            left(s.timezone, ${rawTextLimit}) AS timezone, s.enabled, s.updated_at, s.last_run_at,
+    `SELECT s.id, ${rawTextSql('s.temporal_schedule_id')} AS temporal_schedule_id, ${rawTextSql('s.cron')} AS cron,
+            ${rawTextSql('s.timezone')} AS timezone, s.enabled, s.updated_at, s.last_run_at,
             ARRAY(SELECT r.scheduled_for
                     FROM ${ledger.table} r
                    WHERE r.schedule_id = s.id AND r.scheduled_for < s.updated_at
@@ -132,9 +132,9 @@ export async function readCharters(
   return {
     schedules: rows.map((row) => ({
       scheduleId: row.id,
-      temporalScheduleId: row.temporal_schedule_id,
-      cron: row.cron,
-      timezone: row.timezone,
+      temporalScheduleId: rawText(row.temporal_schedule_id),
+      cron: rawText(row.cron),
+      timezone: rawText(row.timezone),
       enabled: row.enabled,
       updatedAt: row.updated_at,
       lastRunAt: row.last_run_at,
@@ -165,22 +165,22 @@ type RunRow = {
  * an outage (every failed run's message is the bare code) was most of a tick's database time.
  */
 function runColumns(ledger: Ledger): string {
-  return `left(r.run_id, ${rawTextLimit}) AS run_id, r.status, r.scheduled_for, r.started_at, r.completed_at,
-          ${ledger.hasErrorCode ? `left(r.error_code, ${rawTextLimit})` : 'NULL::text'} AS error_code,
+  return `${rawTextSql('r.run_id')} AS run_id, r.status, r.scheduled_for, r.started_at, r.completed_at,
+          ${ledger.hasErrorCode ? rawTextSql('r.error_code') : 'NULL::text'} AS error_code,
           CASE WHEN octet_length(r.error_message) <= ${bareCodeBytes} AND r.error_message ~ '^\\s*[a-z][a-z0-9_]*\\s*$'
                THEN substring(r.error_message FROM '[a-z][a-z0-9_]*') END AS message_code`;
 }
 
 const toRun = (row: RunRow): RunFacts => ({
   scheduleId: row.schedule_id,
-  runId: row.run_id,
+  runId: rawText(row.run_id),
   status: row.status,
   scheduledFor: row.scheduled_for,
   startedAt: row.started_at,
   completedAt: row.completed_at,
-  errorCode: row.error_code,
+  errorCode: rawText(row.error_code),
   messageCode: row.message_code,
-  errorMessage: row.error_message,
+  errorMessage: rawText(row.error_message),
 });
 
 /**
@@ -198,7 +198,7 @@ export async function readRuns(
     ? `CASE WHEN runs.status = 'error' AND runs.scheduled_for >= $4
                  AND row_number() OVER (PARTITION BY runs.status = 'error' AND runs.scheduled_for >= $4
                                         ORDER BY runs.scheduled_for DESC, runs.run_id) <= $5
-            THEN left(split_part(runs.full_message, E'\\n', 1), ${rawTextLimit}) END`
+            THEN ${rawTextSql("split_part(runs.full_message, E'\\n', 1)")} END`
     : 'NULL::text';
   const { rows } = await client.query<RunRow>(
     `SELECT runs.schedule_id, runs.run_id, runs.status, runs.scheduled_for, runs.started_at, runs.completed_at,
@@ -277,8 +277,8 @@ export async function readThreads(client: ClientBase, ledger: Ledger, q: Governa
                            ORDER BY r.started_at DESC NULLS LAST, r.scheduled_for DESC NULLS LAST LIMIT 1) run ON true`
     : 'LEFT JOIN LATERAL (SELECT NULL::text AS status, NULL::uuid AS schedule_id) run ON true';
   const { rows } = await client.query<{ state_key: string; title: string | null; created_at: Date; updated_at: Date; status: string | null; schedule_id: string | null }>(
-    `SELECT left(t.state_key, ${rawTextLimit}) AS state_key,
-            CASE WHEN jsonb_typeof(t.metadata -> 'title') = 'string' THEN left(t.metadata ->> 'title', ${rawTextLimit}) END AS title,
+    `SELECT ${rawTextSql('t.state_key')} AS state_key,
+            CASE WHEN jsonb_typeof(t.metadata -> 'title') = 'string' THEN ${rawTextSql("t.metadata ->> 'title'")} END AS title,
             t.created_at, t.updated_at, left(run.status, ${bareCodeBytes}) AS status, run.schedule_id::text AS schedule_id
        FROM (SELECT state_key, metadata, created_at, updated_at
                FROM ai_threads
@@ -290,8 +290,8 @@ export async function readThreads(client: ClientBase, ledger: Ledger, q: Governa
     [q.principalId, q.now, q.threadsLimit],
   );
   return rows.map((row) => ({
-    stateKey: row.state_key,
-    title: row.title,
+    stateKey: rawText(row.state_key),
+    title: rawText(row.title),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     runStatus: row.status,

@@ -8,8 +8,8 @@
 // text (bigint, numeric): they never pass through a JS number.
 import type { ClientBase } from 'pg';
 import type { DayUsageRow, HistoryFacts, MinuteUsageRow, UsageDetails, UsageFacts, UsageFigures } from '../../shared/ports.ts';
+import { rawText, rawTextSql } from './raw-text.ts';
 
-const rawTextLimit = 8192;
 /** the columns the usage reads: without SELECT on any of them, it reads receipts alone */
 const detailColumns = ['charge_receipt_id', 'model', 'graph_id', 'tokens_in', 'tokens_out'];
 
@@ -45,7 +45,7 @@ function figureColumns(details: boolean): string {
 }
 
 const detailsJoin = (details: boolean) => (details ? 'LEFT JOIN llm_charge_details d ON d.charge_receipt_id = cr.id' : '');
-const detailText = (details: boolean, column: string) => (details ? `left(d.${column}, ${rawTextLimit})` : 'NULL::text');
+const detailText = (details: boolean, column: string) => (details ? rawTextSql(`d.${column}`) : 'NULL::text');
 
 type FigureRow = { credits: string; requests: number; tokens_in: string; tokens_out: string; usd_nanos: string | null; usd_requests: number };
 
@@ -68,7 +68,7 @@ export type UsageRange = { from: Date; to: Date };
 export async function readUsage(client: ClientBase, q: { billingAccountId: string; ranges: readonly UsageRange[]; details: UsageDetails }): Promise<MinuteUsageRow[]> {
   const details = q.details === 'available';
   const { rows } = await client.query<FigureRow & { minute: Date; run_id: string; model: string | null; agent: string | null }>(
-    `SELECT date_trunc('minute', cr.created_at, 'UTC') AS minute, left(cr.run_id, ${rawTextLimit}) AS run_id,
+    `SELECT date_trunc('minute', cr.created_at, 'UTC') AS minute, ${rawTextSql('cr.run_id')} AS run_id,
             ${detailText(details, 'model')} AS model, ${detailText(details, 'graph_id')} AS agent, ${figureColumns(details)}
        FROM unnest($2::timestamptz[], $3::timestamptz[]) AS ranges(from_at, to_at)
       CROSS JOIN LATERAL (
@@ -80,14 +80,14 @@ export async function readUsage(client: ClientBase, q: { billingAccountId: strin
       GROUP BY 1, 2, 3, 4`,
     [q.billingAccountId, q.ranges.map((range) => range.from), q.ranges.map((range) => range.to)],
   );
-  return rows.map((row) => ({ minute: row.minute, runId: row.run_id, model: row.model, agent: row.agent, ...figuresOf(row) }));
+  return rows.map((row) => ({ minute: row.minute, runId: rawText(row.run_id), model: rawText(row.model), agent: rawText(row.agent), ...figuresOf(row) }));
 }
 
 /** The receipts with created_at in [from, to), by UTC day, run_id and model: read once per closed day. */
 export async function readUsageByDay(client: ClientBase, q: { billingAccountId: string; from: Date; to: Date; details: UsageDetails }): Promise<DayUsageRow[]> {
   const details = q.details === 'available';
   const { rows } = await client.query<FigureRow & { day: string; run_id: string; model: string | null }>(
-    `SELECT to_char(cr.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, left(cr.run_id, ${rawTextLimit}) AS run_id,
+    `SELECT to_char(cr.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, ${rawTextSql('cr.run_id')} AS run_id,
             ${detailText(details, 'model')} AS model, ${figureColumns(details)}
        FROM charge_receipts cr
        ${detailsJoin(details)}
@@ -95,7 +95,7 @@ export async function readUsageByDay(client: ClientBase, q: { billingAccountId: 
       GROUP BY 1, 2, 3`,
     [q.billingAccountId, q.from, q.to],
   );
-  return rows.map((row) => ({ day: row.day, runId: row.run_id, model: row.model, ...figuresOf(row) }));
+  return rows.map((row) => ({ day: row.day, runId: rawText(row.run_id), model: rawText(row.model), ...figuresOf(row) }));
 }
 
 /** The window's usage for GovernanceFacts: the details check, then the receipts of the ranges asked for. */
