@@ -5,7 +5,8 @@
 // (an unbounded `\S+@`) on the same scheme:// run: what a quadratic pattern looks like in this table.
 // The goal: every shape within 50x the prose (the linear patterns stay well under it, the quadratic
 // one is in the hundreds). Prints a Markdown table for docs/measurements.md.
-import { publicText, secretPatterns } from '../shared/redact.ts';
+import { publicText } from '../shared/redact.ts';
+import { secretPatterns } from '../shared/secret-patterns.ts';
 
 const length = 400_000;
 const runs = Number(process.env.BENCH_RUNS ?? 7);
