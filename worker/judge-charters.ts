@@ -69,13 +69,33 @@ export type CharterRow = {
   schedule: ScheduleFacts;
 };
 
+/**
+ * The charters' ids, cleaned and unique: an id that cleaning made like one before it becomes its cut
+ * to idLength - 6 with the first free `~2`, `~3`, .... Each cut keeps the number it reached, so n rows
+ * alike cost 2n cleanings, not n²/2 (1,000 took 16 s and stopped publishing).
+ */
+function uniqueCharterIds(temporalIds: readonly string[]): string[] {
+  const seen = new Set<string>();
+  const nextOf = new Map<string, number>(); // every number below it is taken, and ids are only ever added
+  return temporalIds.map((temporalId) => {
+    let id = publicText(temporalId, limits.idLength);
+    if (seen.has(id)) {
+      const cut = publicText(temporalId, limits.idLength - 6);
+      let n = nextOf.get(cut) ?? 2;
+      while (seen.has(`${cut}~${n}`)) n++;
+      nextOf.set(cut, n + 1);
+      id = `${cut}~${n}`;
+    }
+    seen.add(id);
+    return id;
+  });
+}
+
 /** Cleans every charter's schedule row; ids stay unique even where cleaning made two alike. */
 export function cleanCharterRows(schedules: readonly ScheduleFacts[], now: number): CharterRow[] {
-  const seen = new Set<string>();
-  return schedules.map((schedule) => {
-    let id = publicText(schedule.temporalScheduleId, limits.idLength);
-    for (let n = 2; seen.has(id); n++) id = `${publicText(schedule.temporalScheduleId, limits.idLength - 6)}~${n}`;
-    seen.add(id);
+  const ids = uniqueCharterIds(schedules.map((schedule) => schedule.temporalScheduleId));
+  return schedules.map((schedule, index) => {
+    const id = ids[index]!;
     const scheduleError = scheduleErrorOf(schedule.cron, schedule.timezone, new Date(now));
     return {
       scheduleId: schedule.scheduleId,
