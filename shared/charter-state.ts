@@ -58,8 +58,15 @@ export type CharterJudgement = {
 
 const finished = new Set<RunStatus>(['success', 'error', 'skipped', 'cancelled']);
 export const inProgress = (run: RunRecord) => run.status === 'pending' || run.status === 'running';
-/** A run in progress for STUCK_AFTER_SECONDS since it started (or, not started, since its slot). */
-export const isStuck = (run: RunRecord, now: number, rules: StateRules) => inProgress(run) && (run.startedAt ?? run.scheduledFor) <= now - rules.stuckAfterMs;
+/**
+ * When a run began, as the rules take it: its started_at, or its slot when it has none or one that
+ * cannot be (after now, or before the fire it answers: a writer's clock that is off). Believed, a
+ * started_at years ahead kept a run from ever being stuck, and a history day from ever closing.
+ */
+export const runStartedAt = (run: RunRecord, now: number) =>
+  run.startedAt !== null && run.startedAt >= run.scheduledFor && run.startedAt <= now ? run.startedAt : run.scheduledFor;
+/** A run in progress for STUCK_AFTER_SECONDS since it began (runStartedAt). */
+export const isStuck = (run: RunRecord, now: number, rules: StateRules) => inProgress(run) && runStartedAt(run, now) <= now - rules.stuckAfterMs;
 export const isSkip = (run: RunRecord) => run.status === 'skipped' || run.status === 'cancelled';
 
 /** The fire whose slot holds `at`: the last fire at or before it (index into fires), or -1. */
@@ -212,7 +219,7 @@ export function judgeCharter(input: CharterInput): CharterJudgement {
   }
 
   const stuck = runs.find((run) => isStuck(run, now, rules));
-  if (stuck) return result('stuck', stuck.startedAt ?? stuck.scheduledFor, { count: 1, codes: [] });
+  if (stuck) return result('stuck', runStartedAt(stuck, now), { count: 1, codes: [] });
 
   if (lastRun?.status === 'error' || (lastRun && isSkip(lastRun))) {
     const failing = lastRun.status === 'error';
@@ -225,7 +232,7 @@ export function judgeCharter(input: CharterInput): CharterJudgement {
     return result('recovering', recovered?.scheduledFor ?? null);
   }
 
-  if (latestFire?.run && inProgress(latestFire.run)) return result('running', latestFire.run.startedAt ?? latestFire.run.scheduledFor);
+  if (latestFire?.run && inProgress(latestFire.run)) return result('running', runStartedAt(latestFire.run, now));
 
   if (lastProblemAt === null) return result('ok', null);
   const recovered = finishedRuns.find((run) => run.status === 'success' && run.scheduledFor > lastProblemAt);
