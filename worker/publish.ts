@@ -92,9 +92,16 @@ async function publish(publisher: Publisher, built: BuiltSnapshot, signal?: Abor
   const newerAt = await swapSnapshot(publisher, body, snapshot.generatedAt, stored?.tag ?? null, signal);
   if (newerAt !== null) return refuse(publisher, built, newerAt, otherWriter);
   publisher.own.written = snapshot.generatedAt;
-  // its signature right after it: a reader who catches the two apart reads the signature again
+  // its signature right after it: a reader who catches the two apart reads the signature again; one
+  // that failed leaves the old signature beside the new body, so it is named from the next snapshot on
   for (const [file, signature] of Object.entries(signatureFiles(publisher.settings.signer ?? null, name, body))) {
-    await store.put(file, signature, signal).catch((error: unknown) => publisher.logger.warn('signature_failed', { file, error }));
+    await store.put(file, signature, signal).then(
+      () => noteBehind(publisher.behind, file, null),
+      (error: unknown) => {
+        noteBehind(publisher.behind, file, snapshot.generatedAt);
+        publisher.logger.warn('signature_failed', { file, behindSince: publisher.behind.get(file), error });
+      },
+    );
   }
   return { outcome: 'written', snapshot, bytes, written: [name, ...written], filesBehind, otherWriter };
 }

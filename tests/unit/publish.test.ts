@@ -7,6 +7,7 @@ import { createLogger } from '../../worker/logger.ts';
 import { createFilePublisher } from '../../worker/publish.ts';
 import { createFakeSource, schedule } from '../support/fake-source.ts';
 import { createMemoryStore } from '../support/memory-store.ts';
+import { newSigner } from '../support/archive-record.ts';
 
 const settings: SnapshotSettings = { principalId: 'p', billingAccountId: 'b', staleAfterMs: () => 180_000, rules: defaultRules };
 const at = (iso: string) => new Date(iso);
@@ -69,6 +70,22 @@ describe('publishing one tick', () => {
     expect(third.filesBehind).toEqual([]);
     expect(JSON.parse(files.get('governance-status.json')!).filesBehind).toEqual([]);
     expect(files.has('governance-history.json')).toBe(true);
+  });
+
+  it("the snapshot's signature that fails is named from the next snapshot on (the old one stands beside the new body), and dropped once written", async () => {
+    const failing = new Set(['governance-status.json.jws']);
+    const { store, files } = watchedStore({ failing });
+    const publisher = createFilePublisher(store, { feeds: null, signer: newSigner() }, logger);
+    const first = await publisher.publish(await built('2026-11-21T12:00:00Z'));
+    expect(first.outcome).toBe('written');
+    expect(files.has('governance-status.json.jws')).toBe(false);
+    const second = await publisher.publish(await built('2026-11-21T12:01:00Z'));
+    expect(second.filesBehind).toEqual([{ name: 'governance-status.json.jws', since: '2026-11-21T12:00:00.000Z' }]);
+    failing.clear();
+    await publisher.publish(await built('2026-11-21T12:02:00Z'));
+    const fourth = await publisher.publish(await built('2026-11-21T12:03:00Z'));
+    expect(fourth.filesBehind).toEqual([]);
+    expect(files.has('governance-status.json.jws')).toBe(true);
   });
 
   it('a side file that never answers costs it its share of the time, not the snapshot', async () => {
