@@ -87,7 +87,20 @@ export type WalkOptions = {
   isSettled?: (run: RunRecord) => boolean;
   /** where a streak opened by the first fire really began, before the rows read (see worker/history-keeper.ts) */
   openedAt?: number;
+  /** the tick's now: no streak resolves after it (resolvedAtOf); unbounded when absent */
+  now?: number;
 };
+
+/**
+ * When a success ended a streak: the run's completed_at (else its scheduled_for), held inside
+ * [its scheduled_for, now]. A completed_at is whatever the row says; one of 2000 or 2100 would put a
+ * published incident's end before its start (and out of the 90 days at once) or decades ahead (never
+ * out of them, overlapping every archived day). The run's slot begins at or after the streak's start,
+ * and every fire walked is at or before now, so the result lies between the two.
+ */
+export function resolvedAtOf(run: Pick<RunRecord, 'completedAt' | 'scheduledFor'>, now = Number.POSITIVE_INFINITY): number {
+  return Math.min(now, Math.max(run.scheduledFor, run.completedAt ?? run.scheduledFor));
+}
 
 /** Stable across snapshots and restarts: the charter and the fire that opened the streak. */
 export function incidentId(charterId: string, startedAt: number): string {
@@ -115,12 +128,12 @@ export function toIncident(charterId: string, streak: OpenStreak, resolvedAt: nu
 
 /**
  * Walks a charter's expected fires in time order: a non-success opens or extends the streak, a
- * success ends it (resolved when that run finished), a stuck run does neither. A fire not settled
- * yet is noted (unsettledAt) and, past knownUntil, ends the walk. Whether a streak is an incident
- * or a blip is decided by shared/incidents.ts, not here.
+ * success ends it (resolved when that run finished, as resolvedAtOf reads it), a stuck run does
+ * neither. A fire not settled yet is noted (unsettledAt) and, past knownUntil, ends the walk. Whether
+ * a streak is an incident or a blip is decided by shared/incidents.ts, not here.
  */
 export function walkStreak(state: StreakState, expected: readonly ExpectedFire[], options: WalkOptions = {}): { state: StreakState; resolved: ResolvedStreak[] } {
-  const { knownUntil = Number.POSITIVE_INFINITY, isSettled = () => false, openedAt } = options;
+  const { knownUntil = Number.POSITIVE_INFINITY, isSettled = () => false, openedAt, now } = options;
   const resolved: ResolvedStreak[] = [];
   let streak = state.streak === null ? null : { ...state.streak, codes: [...state.streak.codes] };
   let unsettledAt = state.unsettledAt;
@@ -130,7 +143,7 @@ export function walkStreak(state: StreakState, expected: readonly ExpectedFire[]
       break;
     }
     if (run?.status === 'success') {
-      if (streak) resolved.push({ streak, endAt: at, resolvedAt: run.completedAt ?? run.scheduledFor });
+      if (streak) resolved.push({ streak, endAt: at, resolvedAt: resolvedAtOf(run, now) });
       streak = null;
       unsettledAt = null;
       continue;

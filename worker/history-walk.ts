@@ -46,7 +46,7 @@ function walkDay(charter: CountedCharter, dayStart: number, now: number, knownUn
   const runs = charter.runs.filter((run) => inDay(run.scheduledFor));
   const known = expectedFires({ fires, runs, quiet: charter.rule.quiet, firstRunAt: charter.firstRunAt }, dayStart - 1, Math.min(dayEnd - 1, now));
   const counted = known.filter((fire) => fire.at <= knownUntil);
-  const step = walkStreak(track, known, { knownUntil, isSettled, openedAt: track.openedAt });
+  const step = walkStreak(track, known, { knownUntil, isSettled, openedAt: track.openedAt, now });
   const next: Track = counted.length > 0 || track.openedAt === undefined ? step.state : { ...step.state, openedAt: track.openedAt };
   return { counts: countDay(counted), track: next, resolved: step.resolved };
 }

@@ -68,6 +68,32 @@ describe('the history keeper', () => {
     expect(incidentsAfter(firstFire - 1)).toEqual([expect.objectContaining({ id: `${charter.id}@${iso(firstFire)}`, resolvedAt: null }), { ...published, resolvedAt: iso(now) }]);
   });
 
+  describe('a published incident resolved by a success whose completed_at lies decades away', () => {
+    // six failed fires from 08:00, every 15 minutes, then a success at 09:30 whose row says it completed at `completedAt`
+    const minute = 60_000;
+    const fires = Array.from({ length: 7 }, (_, index) => now - 4 * hour + index * 15 * minute);
+    const failing = { ...charter, id: 'governance:govern', name: 'Govern', fires, firstRunAt: fires[0]! };
+    const failed = fires.slice(0, 6).map((at) => ({ runId: `r-${at}`, status: 'error' as const, scheduledFor: at, startedAt: at, completedAt: at + minute, code: 'insufficient_credits' }));
+    const success = (completedAt: number) => ({ runId: 'r-ok', status: 'success' as const, scheduledFor: fires[6]!, startedAt: fires[6]!, completedAt, code: null });
+    /** tick 1 (09:35, the success not written yet) publishes the incident open; tick 2 (12:00) sees the success */
+    const afterRecovery = (completedAt: number) => {
+      const keeper = rebuilt(createHistoryKeeper(rules), [failing], new Map());
+      const first = keeper.count(fires[6]! + 5 * minute, [{ ...failing, runs: failed }], new Map()).content.incidents;
+      expect(first).toEqual([expect.objectContaining({ id: `governance:govern@${new Date(fires[0]!).toISOString()}`, resolvedAt: null, runs: 6 })]);
+      return { first: first[0]!, second: counted(keeper, [{ ...failing, runs: [...failed, success(completedAt)] }]).content.incidents };
+    };
+
+    it('one of 2000 does not take it back: it resolves at the success’s slot', () => {
+      const { first, second } = afterRecovery(Date.parse('2000-01-01T00:00:00Z'));
+      expect(second).toEqual([{ ...first, resolvedAt: new Date(fires[6]!).toISOString() }]);
+    });
+
+    it('one of 2100 does not resolve it in 2100: it resolves now, when the worker saw it', () => {
+      const { first, second } = afterRecovery(Date.parse('2100-01-01T00:00:00Z'));
+      expect(second).toEqual([{ ...first, resolvedAt: new Date(now).toISOString() }]);
+    });
+  });
+
   it('forgets on reset what it recalled, and is not ready until rebuilt again', () => {
     const [published] = counted(rebuilt()).content.incidents;
     const keeper = rebuilt();

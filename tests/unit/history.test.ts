@@ -1,7 +1,7 @@
 // Daily counts (DST days, UTC midnight) and incident streaks, from expected fires and their runs.
 import { describe, expect, it } from 'vitest';
 import { expectedFires, type ExpectedFire, type RunRecord } from '../../shared/charter-state.ts';
-import { classifyDay, countDay, incidentId, noStreak, toIncident, walkStreak } from '../../shared/history.ts';
+import { classifyDay, countDay, incidentId, noStreak, resolvedAtOf, toIncident, walkStreak } from '../../shared/history.ts';
 import { firesBetween } from '../../shared/schedule.ts';
 
 const hour = 3_600_000;
@@ -141,6 +141,32 @@ describe('streaks', () => {
     expect(toIncident(id, state.streak!, null).id).toBe(`${id}@2026-10-01T00:00:00.000Z`);
     const notOpen = walk(['success', 'error'], { openedAt: t('2026-10-01T00:00:00Z') });
     expect(notOpen.state.streak!.startedAt).toBe(t('2026-11-21T01:00:00Z'));
+  });
+
+  describe('a success’s completed_at is only a row: the streak resolves within the run’s slot and now', () => {
+    // six failed fires, then a success at 06:00 whose row says it completed at `completedAt`
+    const recovered = (completedAt: number, now?: number) => {
+      const expected = fires(['error', 'error', 'error', 'error', 'error', 'error', 'success']);
+      const success = expected[6]!;
+      expected[6] = { at: success.at, run: { ...success.run!, completedAt } };
+      const { resolved } = walkStreak(noStreak, expected, { now });
+      expect(resolved).toHaveLength(1);
+      return toIncident(id, resolved[0]!.streak, resolved[0]!.resolvedAt);
+    };
+    const now = t('2026-11-21T12:00:00Z');
+
+    it('one completed in 2000 resolves it at the run’s slot, never before the incident began (it would leave the 90 days at once)', () => {
+      expect(recovered(t('2000-01-01T00:00:00Z'), now)).toMatchObject({ startedAt: '2026-11-21T00:00:00.000Z', resolvedAt: '2026-11-21T06:00:00.000Z' });
+    });
+
+    it('one completed in 2100 resolves it now, never after (it would overlap every day to come)', () => {
+      expect(recovered(t('2100-01-01T00:00:00Z'), now)).toMatchObject({ resolvedAt: '2026-11-21T12:00:00.000Z', runs: 6 });
+    });
+
+    it('one completed within its slot and now resolves it then, as before', () => {
+      expect(recovered(t('2026-11-21T06:04:00Z'), now).resolvedAt).toBe('2026-11-21T06:04:00.000Z');
+      expect(resolvedAtOf({ scheduledFor: t('2026-11-21T06:00:00Z'), completedAt: null }, now)).toBe(t('2026-11-21T06:00:00Z'));
+    });
   });
 
   it('skipped runs make a skipped incident, ties go to the more serious kind', () => {
