@@ -163,6 +163,18 @@ export function walkStreak(state: StreakState, expected: readonly ExpectedFire[]
   return { state: { streak, unsettledAt }, resolved };
 }
 
+/**
+ * The incidents the history still lists when its 90 days begin at `horizon`: one leaves with them
+ * once it ended before them, its end read no earlier than its start (a resolvedAt published before
+ * the fix of resolvedAtOf may be). One `announced` open (by the last history) stays whatever its
+ * resolvedAt: it leaves only once published resolved, so the feeds say it ended and never take it back.
+ */
+export function withinHorizon(incidents: readonly Incident[], announced: ReadonlyMap<string, Pick<Incident, 'resolvedAt'>>, horizon: number): Incident[] {
+  return incidents.filter(
+    (incident) => incident.resolvedAt === null || announced.get(incident.id)?.resolvedAt === null || Math.max(Date.parse(incident.resolvedAt), Date.parse(incident.startedAt)) >= horizon,
+  );
+}
+
 /** "Engineering: 12 runs failed (insufficient_credits)": an incident in words (the feeds, summary.json). */
 export function incidentTitle(name: string, incident: Pick<Incident, 'runs' | 'kind' | 'errorCodes'>): string {
   const codes = incident.errorCodes.length > 0 ? ` (${incident.errorCodes.join(', ')})` : '';

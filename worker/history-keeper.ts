@@ -10,7 +10,7 @@
 import type { DayCounts, GovernanceHistory, Incident, StatusIncident, StatusIncidentCode } from '../shared/contract.ts';
 import { limits } from '../shared/contract.ts';
 import { countedUntil, isStuck, type RunRecord } from '../shared/charter-state.ts';
-import { dayMs, noStreak, startOfUtcDay, toIncident, utcDate } from '../shared/history.ts';
+import { dayMs, noStreak, startOfUtcDay, toIncident, utcDate, withinHorizon } from '../shared/history.ts';
 import { advanceStatusIncidents, keepAnnounced, openStreakIsIncident, type Recalled } from '../shared/incidents.ts';
 import type { DayUsage } from '../shared/usage-contract.ts';
 import { closeDay, closeLimit, emptyState, mayWait, walk, type CountedCharter, type KeeperRules, type KeeperState, type Track } from './history-walk.ts';
@@ -115,7 +115,7 @@ function closeDays(state: KeeperState, now: number, charters: readonly CountedCh
   for (const dayStart of closingDays(state, now, charters)) closeDay(state, charters, dayStart, spent(dayStart, dayStart + dayMs), now, usage.get(dayStart));
   const horizon = horizonOf(now);
   for (const date of state.days.keys()) if (date < utcDate(horizon)) state.days.delete(date);
-  state.resolved = state.resolved.filter((incident) => Date.parse(incident.resolvedAt!) >= horizon);
+  state.resolved = withinHorizon(state.resolved, state.announced, horizon);
   state.lastUpdate = now;
 }
 
@@ -132,9 +132,7 @@ function count(state: KeeperState, now: number, charters: readonly CountedCharte
   // an announced incident whose first fire a late row answered goes on as the charter's open streak, a
   // blip too; one whose charter no longer exists closes as removed
   const going = { streaks: openStreaks.map(({ incident }) => incident), announcedAt: state.announcedAt, charters: new Set(charters.map((charter) => charter.id)) };
-  const incidents = keepAnnounced(derived, state.announced.values(), now, going).filter(
-    (incident) => incident.resolvedAt === null || Date.parse(incident.resolvedAt) >= horizon,
-  );
+  const incidents = withinHorizon(keepAnnounced(derived, state.announced.values(), now, going), state.announced, horizon);
   state.announced = new Map(incidents.map((incident) => [incident.id, incident]));
   state.announcedAt = now;
   const dayList = [...state.days].map(([date, day]) => ({ date, ...day })).concat(live.days);

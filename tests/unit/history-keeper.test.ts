@@ -94,6 +94,15 @@ describe('the history keeper', () => {
     });
   });
 
+  it('keeps a recalled incident whose published resolvedAt lies before its start (2000): it is not taken back', () => {
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const startedAt = iso(now - 2 * day);
+    const published = { id: `${charter.id}@${startedAt}`, charterId: charter.id, kind: 'failed' as const, startedAt, resolvedAt: '2000-01-01T00:00:00.000Z', runs: 6, errorCodes: [] };
+    const keeper = createHistoryKeeper(rules);
+    keeper.recall({ incidents: [published], statusIncidents: [] });
+    expect(counted(rebuilt(keeper, []), []).content.incidents).toEqual([published]);
+  });
+
   it('forgets on reset what it recalled, and is not ready until rebuilt again', () => {
     const [published] = counted(rebuilt()).content.incidents;
     const keeper = rebuilt();

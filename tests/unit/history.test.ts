@@ -1,7 +1,7 @@
 // Daily counts (DST days, UTC midnight) and incident streaks, from expected fires and their runs.
 import { describe, expect, it } from 'vitest';
 import { expectedFires, type ExpectedFire, type RunRecord } from '../../shared/charter-state.ts';
-import { classifyDay, countDay, incidentId, noStreak, resolvedAtOf, toIncident, walkStreak } from '../../shared/history.ts';
+import { classifyDay, countDay, incidentId, noStreak, resolvedAtOf, toIncident, walkStreak, withinHorizon } from '../../shared/history.ts';
 import { firesBetween } from '../../shared/schedule.ts';
 
 const hour = 3_600_000;
@@ -172,5 +172,38 @@ describe('streaks', () => {
   it('skipped runs make a skipped incident, ties go to the more serious kind', () => {
     expect(toIncident(id, walk(['skipped', 'skipped', 'cancelled']).state.streak!, null).kind).toBe('skipped');
     expect(toIncident(id, walk(['error', null]).state.streak!, null).kind).toBe('failed');
+  });
+});
+
+describe('the 90 days’ horizon', () => {
+  const horizon = t('2026-09-01T00:00:00Z');
+  const incident = (startedAt: string, resolvedAt: string | null) => ({
+    id: `governance:govern@${startedAt}`,
+    charterId: 'governance:govern',
+    kind: 'failed' as const,
+    startedAt,
+    resolvedAt,
+    runs: 6,
+    errorCodes: [],
+  });
+  const none = new Map();
+
+  it('an incident leaves once it resolved before the 90 days; one open, or resolved within them, stays', () => {
+    const old = incident('2026-08-01T00:00:00.000Z', '2026-08-02T00:00:00.000Z');
+    const open = incident('2026-08-01T00:00:00.000Z', null);
+    const recent = incident('2026-08-01T00:00:00.000Z', '2026-09-02T00:00:00.000Z');
+    expect(withinHorizon([old, open, recent], none, horizon)).toEqual([open, recent]);
+  });
+
+  it('never drops one announced open because of its resolvedAt: it leaves only once published resolved', () => {
+    const resolved = incident('2026-08-01T00:00:00.000Z', '2026-08-02T00:00:00.000Z');
+    expect(withinHorizon([resolved], new Map([[resolved.id, { resolvedAt: null }]]), horizon)).toEqual([resolved]);
+    expect(withinHorizon([resolved], new Map([[resolved.id, resolved]]), horizon)).toEqual([]);
+  });
+
+  it('reads an end before its start (a resolvedAt of 2000 published before resolvedAtOf) as its start: it stays while that is within the 90 days', () => {
+    const planted = incident('2026-12-05T22:15:00.000Z', '2000-01-01T00:00:00.000Z');
+    expect(withinHorizon([planted], new Map([[planted.id, planted]]), horizon)).toEqual([planted]);
+    expect(withinHorizon([planted], none, t('2027-03-01T00:00:00Z'))).toEqual([]);
   });
 });
