@@ -1,6 +1,5 @@
 // The tick published: the snapshot built (build-snapshot.ts), the signing key checked, the snapshot
 // and the files beside it written (publish.ts), then the closed days archived (record.ts).
-import { historyFileName, jsonFeedFileName } from '../shared/contract.ts';
 import { archiveIndexFileName } from '../shared/archive-files.ts';
 import type { Clock, GovernanceStatusPort, Logger, SnapshotStorePort } from '../shared/ports.ts';
 import { createArchivist } from './archive.ts';
@@ -8,7 +7,7 @@ import { createSnapshotBuilder, type SnapshotSettings } from './build-snapshot.t
 import { createKeyInForce } from './key-in-force.ts';
 import { createFilePublisher, type PublishResult, type PublishSettings } from './publish.ts';
 import { createArchiveRecord } from './record.ts';
-import { announcedIn, publishedDataAsOf } from './side-files.ts';
+import { publishedDataAsOf, readAnnounced } from './side-files.ts';
 
 export type SnapshotDeps = {
   source: GovernanceStatusPort;
@@ -27,8 +26,7 @@ export function createPublisher(deps: SnapshotDeps, settings: SnapshotSettings, 
   );
   const builder = createSnapshotBuilder(deps.source, settings, logger, {
     record,
-    announced: async (signal) =>
-      announcedIn(await store.get(historyFileName, signal), await store.get(store.snapshotName, signal), logger, await store.get(jsonFeedFileName, signal)),
+    announced: (signal) => readAnnounced(store, logger, signal),
     publishedAsOf: async (signal) => publishedDataAsOf(await store.get(store.snapshotName, signal)),
   });
   const files = createFilePublisher(store, publishing, logger, deps.clock);

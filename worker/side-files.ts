@@ -18,7 +18,7 @@ import {
 } from '../shared/contract.ts';
 import { governanceBadge, governanceBadgeSvg } from '../shared/badge.ts';
 import { governanceHistoryJsonSchema, governanceStatusJsonSchema } from '../shared/json-schema.ts';
-import type { Logger } from '../shared/ports.ts';
+import type { Logger, SnapshotStorePort } from '../shared/ports.ts';
 import { statuspageFileName, statuspageSummary } from '../shared/statuspage.ts';
 import { recalledIncidents, type PublishedOpen } from '../shared/incidents.ts';
 import { archiveDaySchemaFileName, archiveIndexSchemaFileName, archiveRecentSchemaFileName, signingKeyFileName } from '../shared/archive-files.ts';
@@ -150,6 +150,32 @@ export function announcedIn(history: string | null, snapshot: string | null, log
   const parsed = parsePublishedHistory(history, logger);
   const open = (parsed?.statusIncidents ?? []).flatMap((incident) => (incident.resolvedAt === null ? [incident.id] : []));
   return recalledIncidents(parsed, publishedOpenIncidents(snapshot), publishedResolutions(feed, open));
+}
+
+/**
+ * A published file read back when the worker starts or leads anew, or null when there is none or it
+ * cannot be read: a failed read (a bucket's 503) is said, naming the file and the operation, and taken
+ * as a file that cannot be parsed is, and as a failed write of it is: what the other files say is
+ * recalled, and the tick goes on. A read that the tick's own deadline aborted still ends the tick.
+ */
+export async function readPublishedFile(store: Pick<SnapshotStorePort, 'get'>, name: string, logger: Logger, signal?: AbortSignal): Promise<string | null> {
+  try {
+    return await store.get(name, signal);
+  } catch (error) {
+    if (signal?.aborted) throw error;
+    logger.warn('published_file_unreadable', { file: name, operation: 'get', error, action: 'what it announced is recalled from the other published files and the ledger' });
+    return null;
+  }
+}
+
+/**
+ * What the published history, snapshot and JSON Feed announced (announcedIn), each read by
+ * readPublishedFile. (A snapshot that cannot be read still fails the tick elsewhere: it must know
+ * that it does not write over a newer one.)
+ */
+export async function readAnnounced(store: Pick<SnapshotStorePort, 'get' | 'snapshotName'>, logger: Logger, signal?: AbortSignal) {
+  const read = (name: string) => readPublishedFile(store, name, logger, signal);
+  return announcedIn(await read(historyFileName), await read(store.snapshotName), logger, await read(jsonFeedFileName));
 }
 
 // The schemas never change within one process: serialise them once.
