@@ -225,7 +225,12 @@ export const statusIncidentSchema = z.object({
   startedAt: instant,
   resolvedAt: z.nullable(instant),
 });
-export const utcDate = z.string().check(z.regex(/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/));
+/**
+ * A UTC day that exists (2026-11-21; not 2026-13-45 nor 2026-02-30): Zod's date format, so the published
+ * JSON Schema says `format: date` with its pattern. Readers without Zod check it with isUtcDate
+ * (shared/archive-files.ts); unit tests hold the two to the same verdicts.
+ */
+export const utcDate = z.iso.date();
 export const governanceHistorySchema = z.object({
   schemaVersion: z.literal(1),
   generatedAt: instant,

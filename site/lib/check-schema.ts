@@ -3,6 +3,8 @@
 // tests hold its verdicts equal to the contract's own parsers, and fail when a schema starts using
 // a keyword that is not handled here.
 
+import { isInstant, isUtcDate } from '../../shared/archive-files.ts';
+
 export interface JsonSchema {
   type?: string | readonly string[];
   properties?: Record<string, JsonSchema>;
@@ -42,15 +44,14 @@ export interface SchemaIssue {
 
 const patterns = new Map<string, RegExp>();
 
-/** The contract's instants: UTC with milliseconds, a date that exists (what Zod's pattern says). */
-const isInstant = (value: string) =>
-  /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(value) && new Date(Date.parse(value) || 0).toISOString() === value;
+/** The formats the checker knows by itself (what Zod's patterns for them say): instants, and days that exist. */
+const formats: Record<string, (value: string) => boolean> = { 'date-time': isInstant, date: isUtcDate };
 
 const safeMax = Number.MAX_SAFE_INTEGER;
 
 /**
  * What the page ships (site/pages/index.astro): the schema without what the checker knows anyway, the long
- * pattern of every date-time and the safe-integer bounds of every integer. Unit tests hold both
+ * pattern of every date-time and date and the safe-integer bounds of every integer. Unit tests hold both
  * forms' verdicts equal.
  */
 export function compactSchema(node: unknown): unknown {
@@ -59,7 +60,7 @@ export function compactSchema(node: unknown): unknown {
   const schema = node as JsonSchema & Record<string, unknown>;
   const entries = Object.entries(schema).filter(
       ([key, value]) =>
-        !(key === 'pattern' && schema.format === 'date-time') &&
+        !(key === 'pattern' && schema.format !== undefined && Object.hasOwn(formats, schema.format)) &&
         !(schema.type === 'integer' && ((key === 'maximum' && value === safeMax) || (key === 'minimum' && value === -safeMax))),
     );
   return Object.fromEntries(
@@ -103,7 +104,7 @@ export function findSchemaIssue(schema: JsonSchema, value: unknown, path: (strin
       if (!regex) patterns.set(schema.pattern, (regex = new RegExp(schema.pattern)));
       if (!regex.test(value)) return issue('invalid_format');
     }
-    if (schema.format === 'date-time' && !isInstant(value)) return issue('invalid_format');
+    if (schema.format !== undefined && Object.hasOwn(formats, schema.format) && !formats[schema.format]!(value)) return issue('invalid_format');
   }
   if (typeof value === 'number') {
     if (schema.minimum !== undefined && value < schema.minimum) return issue('too_small');

@@ -1,6 +1,7 @@
 // Human wording for times, in the page's locale (its messages' units and Intl's formats). Every
 // function takes `now` as an argument so the page and the tests share one clock; a time of day is in
 // the zone the reader chose (undefined: the reader's own), always named.
+import { isUtcDate } from '../../shared/archive-files.ts';
 import { dateTimeFormat, fill, formatNumber } from '../i18n/fill.ts';
 import type { Messages } from '../i18n/en.ts';
 
@@ -62,8 +63,11 @@ export function formatWeekdayTime(ms: number, nowMs: number, { locale, timeZone 
   return dateTimeFormat(locale, { weekday: 'short', ...(near ? {} : date), ...clock, timeZone }).format(ms);
 }
 
-/** A UTC day (2026-11-21) as the locale writes dates; as is where its messages keep ISO dates. */
+/**
+ * A UTC day (2026-11-21) as the locale writes dates; as is where its messages keep ISO dates, and
+ * where it is no day (Intl would throw on 2026-13-45, and print 2026-02-30 as March 2).
+ */
 export function formatDay(date: string, m: Messages): string {
-  if (!m.days.format) return date;
+  if (!m.days.format || !isUtcDate(date)) return date;
   return dateTimeFormat(m.locale, { ...m.days.format, timeZone: 'UTC' }).format(Date.parse(`${date}T00:00:00Z`));
 }

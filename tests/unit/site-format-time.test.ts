@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { de } from '../../site/i18n/de.ts';
 import { en } from '../../site/i18n/en.ts';
-import { formatAgo, formatCountdown, formatDuration, formatLasting, formatLocalTime } from '../../site/lib/format-time.ts';
+import { formatAgo, formatCountdown, formatDay, formatDuration, formatLasting, formatLocalTime } from '../../site/lib/format-time.ts';
 
 const now = Date.parse('2026-11-21T12:00:00.000Z');
 const newYork = { locale: 'en-US', timeZone: 'America/New_York' };
@@ -69,5 +70,19 @@ describe('local times', () => {
     expect(formatLocalTime(Date.parse('2026-11-21T12:05:00.000Z'), { locale: 'en-GB', timeZone: 'Europe/Berlin' })).toBe(
       '21 Nov, 13:05 CET',
     );
+  });
+});
+
+describe('days', () => {
+  it('writes a day as the locale does', () => {
+    expect(formatDay('2026-11-21', en)).toBe('2026-11-21');
+    expect(formatDay('2026-11-21', de)).toBe('21.11.2026');
+  });
+
+  it('writes a day that does not exist as it came, in every locale, and never throws', () => {
+    for (const date of ['2026-13-45', '2026-02-32', '2026-02-30', '2026-01-00', 'yesterday']) {
+      expect(formatDay(date, de)).toBe(date);
+      expect(formatDay(date, en)).toBe(date);
+    }
   });
 });
