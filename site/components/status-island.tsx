@@ -22,6 +22,7 @@ import { snapshotFreshUntil, type RecordState } from '../lib/verify-record.ts';
 import type { FileState } from '../lib/snapshot-state.ts';
 import { RecordUptimes } from './charter-days.tsx';
 import { CharterList } from './charter-list.tsx';
+import { Contained } from './contained.tsx';
 import { CreditsPanel } from './credits-panel.tsx';
 import { HeadlineBox } from './headline.tsx';
 import { IncidentHistory } from './incident-history.tsx';
@@ -38,10 +39,15 @@ import { useUnfolding } from './use-unfolding.ts';
 /** messages: the page's words (site/i18n/), data in the HTML like the rest of the props; pinnedKey: the public JWK the page was built with (PUBLIC_SIGNING_KEY_FILE), or null. */
 export type IslandProps = { statusUrl: string; historyUrl: string; iconBase: string; notes: NoteMeta[]; schemas: Schemas; messages: Messages; pinnedKey: unknown };
 
+/** What a part shows when it throws while it renders (contained.tsx): the rest of the page stays. */
+function Failed() {
+  return <p className="empty">{useLocale().m.sections.partFailed}</p>;
+}
+
 const Section = ({ id, title, children }: { id: string; title: string; children: ReactNode }) => (
   <section aria-labelledby={id}>
     <h2 id={id}>{title}</h2>
-    {children}
+    <Contained fallback={<Failed />}>{children}</Contained>
   </section>
 );
 
@@ -165,12 +171,16 @@ export default function StatusIsland({ statusUrl, historyUrl, iconBase, notes, s
       <Neutral.Provider value={stale}>
       <div className={stale ? 'island stale' : 'island'} aria-busy={data === null}>
         <Notices data={data} stale={stale} ageNow={ageNow} snapshot={files.snapshot} />
-        <HeadlineBox headline={headline} snapshot={data} history={history} record={recordLine}>
-          <ZoneChoice m={m} zone={timeZone} onChange={setTimeZone} />
-        </HeadlineBox>
+        <Contained fallback={<Failed />}>
+          <HeadlineBox headline={headline} snapshot={data} history={history} record={recordLine}>
+            <ZoneChoice m={m} zone={timeZone} onChange={setTimeZone} />
+          </HeadlineBox>
+        </Contained>
         {data ? (
           <RecordUptimes.Provider value={uptimes}>
-            <Sections snapshot={data} history={history} historyFailure={files.history.failure} notes={notes} />
+            <Contained fallback={<Failed />}>
+              <Sections snapshot={data} history={history} historyFailure={files.history.failure} notes={notes} />
+            </Contained>
           </RecordUptimes.Provider>
         ) : (
           <div className="loading" aria-hidden="true">

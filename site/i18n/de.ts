@@ -74,6 +74,7 @@ export const de: Messages = {
     incidentsIntro: 'Die neuesten zuerst. Ein Lauf, der einmal fehlschlug und vom nächsten behoben wurde, zählt in den Tagen, steht aber nicht hier.',
     historyFailed: 'Der Verlauf konnte nicht geladen werden: {reason}.',
     historyLoading: 'Der Verlauf wird noch geladen.',
+    partFailed: 'Dieser Teil der Seite ließ sich aus den erhaltenen Daten nicht darstellen.',
     threads: 'Neueste Threads',
   },
   charters: {

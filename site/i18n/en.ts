@@ -82,6 +82,7 @@ export const en = {
     incidentsIntro: 'Newest first. A run that failed once and was repaired by the next is counted in the days, not listed here.',
     historyFailed: 'The history could not be loaded: {reason}.',
     historyLoading: 'The history is still loading.',
+    partFailed: 'This part of the page could not be shown from the data received.',
     threads: 'Latest threads',
   },
   charters: {

@@ -86,6 +86,8 @@ export interface OpenOptions extends BrowserContextOptions {
   noWait?: boolean;
   /** The page's path: / (English) by default, /de/ for German. */
   path?: string;
+  /** A script run in the page before its own (a fault a test injects). */
+  initScript?: string;
 }
 
 export interface OpenedPage {
@@ -97,7 +99,7 @@ export interface OpenedPage {
 }
 
 export async function openStatusPage(browser: Browser, server: StaticServer, options: OpenOptions = {}): Promise<OpenedPage> {
-  const { time = fixtureTime + 10_000, noWait = false, path = '/', ...contextOptions } = options;
+  const { time = fixtureTime + 10_000, noWait = false, path = '/', initScript, ...contextOptions } = options;
   const context = await browser.newContext({
     timezoneId: 'America/New_York',
     locale: 'en-US',
@@ -126,6 +128,7 @@ export async function openStatusPage(browser: Browser, server: StaticServer, opt
     if (response.status() >= 400) opened.failedRequests.push({ url: response.url(), failure: String(response.status()) });
   });
   if (contextOptions.javaScriptEnabled !== false) await page.clock.install({ time });
+  if (initScript !== undefined) await page.addInitScript(initScript);
   await page.goto(`${server.url}${path}`);
   if (!noWait && contextOptions.javaScriptEnabled !== false) {
     await page.locator('.island[aria-busy="false"]').waitFor();
