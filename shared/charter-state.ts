@@ -67,7 +67,21 @@ export const runStartedAt = (run: RunRecord, now: number) =>
   run.startedAt !== null && run.startedAt >= run.scheduledFor && run.startedAt <= now ? run.startedAt : run.scheduledFor;
 /** A run in progress for STUCK_AFTER_SECONDS since it began (runStartedAt). */
 export const isStuck = (run: RunRecord, now: number, rules: StateRules) => inProgress(run) && runStartedAt(run, now) <= now - rules.stuckAfterMs;
-export const isSkip = (run: RunRecord) => run.status === 'skipped' || run.status === 'cancelled';
+export const isSkip = (run: Pick<RunRecord, 'status'>) => run.status === 'skipped' || run.status === 'cancelled';
+
+/**
+ * What a charter's settings decide before its runs are looked at, the first rules of judgeCharter:
+ * paused when disabled, then invalid_schedule when its cron or zone does not parse; else null.
+ */
+export function settingsState({ enabled, scheduleError }: { enabled: boolean; scheduleError: ScheduleError | null }): 'paused' | 'invalid_schedule' | null {
+  if (!enabled) return 'paused';
+  return scheduleError === null ? null : 'invalid_schedule';
+}
+
+/** The state a latest finished run that did not succeed gives a charter that is neither missed nor stuck: failing after an error, skipped after a skip or cancel. */
+export function lastRunState(run: Pick<RunRecord, 'status'>): 'failing' | 'skipped' | null {
+  return run.status === 'error' ? 'failing' : isSkip(run) ? 'skipped' : null;
+}
 
 /** The fire whose slot holds `at`: the last fire at or before it (index into fires), or -1. */
 function slotIndex(fires: readonly number[], at: number): number {
@@ -208,8 +222,8 @@ export function judgeCharter(input: CharterInput): CharterJudgement {
   });
 
   // When a pause or a broken schedule began is not known: updated_at may be a deploy's re-sync (shared/schedule-change.ts).
-  if (!input.enabled) return result('paused', null);
-  if (input.scheduleError !== null) return result('invalid_schedule', null);
+  const settled = settingsState(input);
+  if (settled) return result(settled, null);
   if (firstRunAt === null) return result('no_runs', null);
 
   const latestFire = expected.at(-1);
@@ -221,10 +235,10 @@ export function judgeCharter(input: CharterInput): CharterJudgement {
   const stuck = runs.find((run) => isStuck(run, now, rules));
   if (stuck) return result('stuck', runStartedAt(stuck, now), { count: 1, codes: [] });
 
-  if (lastRun?.status === 'error' || (lastRun && isSkip(lastRun))) {
-    const failing = lastRun.status === 'error';
-    const streak = trailingStreak(expected, earlier.lastFinished, failing ? (run) => run.status === 'error' : isSkip);
-    return result(failing ? 'failing' : 'skipped', streak.since, { count: streak.runs.length, codes: distinctCodes(streak.runs) });
+  const down = lastRun && lastRunState(lastRun);
+  if (down) {
+    const streak = trailingStreak(expected, earlier.lastFinished, (run) => lastRunState(run) === down);
+    return result(down, streak.since, { count: streak.runs.length, codes: distinctCodes(streak.runs) });
   }
 
   if (lastRun?.status === 'success' && lastProblemAt !== null && lastProblemAt >= now - rules.recoveringMs) {
