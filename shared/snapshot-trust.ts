@@ -2,7 +2,8 @@
 // its own details imply when its status reads better, until when it vouches for its data (one from
 // after now too), and whether it may replace the one shown (a cache or a woken leader serving an
 // older file must not take the page back in time). Pure.
-import type { CharterState, CreditHealth, Credits, OverallStatus, PublishedStatus, Reason, RunStatus, Severity } from './contract.ts';
+import { lastRunState, settingsState } from './charter-state.ts';
+import type { CharterState, CreditHealth, Credits, OverallStatus, PublishedStatus, Reason, Severity } from './contract.ts';
 import { dataBehindBeyond, isFromTheFuture } from './clock.ts';
 import { maxFreshnessMs } from './constants.ts';
 import { creditHealth, healthSeverity, summarizeCredits } from './credits.ts';
@@ -35,17 +36,20 @@ export function readerSeverity({ code, severity }: Pick<Reason, 'code' | 'severi
 }
 
 type Charter = PublishedStatus['charters'][number];
-const impliedByLastRun: Partial<Record<RunStatus, CharterState>> = { error: 'failing', skipped: 'skipped', cancelled: 'skipped' };
 
 /**
- * A charter's state as a reader counts and shows it: the file's, unless its own last finished run
- * contradicts it. By the worker's rule (shared/charter-state.ts) an enabled charter whose latest
- * finished run failed or was skipped is missed, stuck, failing or skipped (or its schedule broken):
- * one that states a better state (ok, running, recovering, a notice) is failing or skipped.
+ * A charter's state as a reader counts and shows it: the file's, unless its own facts contradict it,
+ * by the worker's rules (shared/charter-state.ts): an enabled charter with a schedule error is
+ * invalid_schedule; one whose latest finished run failed or was skipped is missed, stuck, failing or
+ * skipped, so one that states a better state (ok, running, recovering, a notice), or none (a file from
+ * before states), is failing or skipped; a disabled one that states none is paused. Undefined: no
+ * state stated, and none implied.
  */
-export function readerCharterState({ state, enabled, lastRun }: Pick<Charter, 'state' | 'enabled' | 'lastRun'>): CharterState | undefined {
-  const implied = lastRun && impliedByLastRun[lastRun.status];
-  return state && enabled && implied && !downStates.has(state) && state !== 'invalid_schedule' ? implied : state;
+export function readerCharterState({ state, enabled, scheduleError, lastRun }: Pick<Charter, 'state' | 'enabled' | 'scheduleError' | 'lastRun'>): CharterState | undefined {
+  if (!enabled) return state ?? 'paused';
+  const implied = settingsState({ enabled, scheduleError }) ?? (lastRun && lastRunState(lastRun));
+  if (implied === 'invalid_schedule') return implied;
+  return implied && !(state && (downStates.has(state) || state === 'invalid_schedule')) ? implied : state;
 }
 
 /** Whether no charter works, by the worker's rule (all_charters_down), when the file lists every charter with its state. */

@@ -2,7 +2,7 @@
 // colour alone. The tones live here; the words in the page's messages (site/i18n/).
 import type { CharterState, CreditHealth, Forecast, OverallStatus, PublishedStatus, Reason, RunStatus, Severity } from '../../shared/contract.ts';
 import { charterStateInfo, severityRank } from '../../shared/reasons.ts';
-import { claimedStatus, readerSeverity, readerStatus } from '../../shared/snapshot-trust.ts';
+import { claimedStatus, readerCharterState, readerSeverity, readerStatus } from '../../shared/snapshot-trust.ts';
 import type { PageLocale } from '../i18n/context.ts';
 import type { Messages } from '../i18n/en.ts';
 import { fill, formatNumber, plural } from '../i18n/fill.ts';
@@ -121,12 +121,18 @@ export function withoutRepeats(reasons: Reasons): Reasons {
 /**
  * Healthy says only what holds: notices (a paused charter, one without recorded runs) do not change
  * the status, but a page whose every charter is paused must not claim that charters run on schedule.
+ * Each charter as the reader judges it (readerCharterState): a file that states no states (an older
+ * one) says "run on schedule" only of enabled charters whose facts imply no problem.
  */
 function healthyDetail(snapshot: PublishedStatus, m: Messages): string {
   const charters = snapshot.charters ?? [];
   if (charters.length === 0 && (snapshot.chartersTotal ?? 0) === 0) return m.status.noCharters;
-  if (!snapshot.reasons?.length) return m.status.healthy;
+  const works = charters.map((charter) => {
+    const state = readerCharterState(charter);
+    return state === undefined ? charter.enabled : state === 'ok' || state === 'running';
+  });
+  if (!snapshot.reasons?.length && works.every(Boolean)) return m.status.healthy;
   // charters left out of a long list are the least severe: they may well be running
-  const working = charters.length < (snapshot.chartersTotal ?? 0) || charters.some((charter) => charter.state === undefined || charter.state === 'ok' || charter.state === 'running');
+  const working = charters.length < (snapshot.chartersTotal ?? 0) || works.some(Boolean);
   return working ? m.status.someWork : m.status.noneWork;
 }

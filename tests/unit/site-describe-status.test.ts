@@ -85,6 +85,22 @@ describe('describeHeadline', () => {
     );
   });
 
+  it('never says charters run on schedule when a schedule is broken or, in a file without states, every last run failed', () => {
+    const clean = { ...read('healthy'), reasons: [] };
+    const brokenCron = { ...clean, charters: clean.charters.map((charter, index) => (index === 1 ? { ...charter, scheduleError: 'invalid_cron' as const } : charter)) };
+    expect(describeHeadline(brokenCron, now, false, false, english)).toMatchObject({
+      word: 'Degraded',
+      detail: 'The file says Healthy, but its own details say otherwise: see the charters and credits below.',
+    });
+    const lastFailed = { status: 'error' as const, scheduledFor: clean.generatedAt, finishedAt: clean.generatedAt };
+    const stateless = { ...clean, reasons: undefined, charters: clean.charters.map(({ state: _, ...charter }) => ({ ...charter, lastRun: lastFailed })) };
+    const headline = describeHeadline(stateless, now, false, false, english);
+    expect(headline).toMatchObject({ word: 'Failing', detail: 'The file says Healthy, but its own details say otherwise: see the charters and credits below.' });
+    // a healthy file without states or reasons whose charters are all disabled: none runs
+    const disabled = { ...stateless, charters: stateless.charters.map((charter) => ({ ...charter, enabled: false, lastRun: null })) };
+    expect(describeHeadline(disabled, now, false, false, english)).toMatchObject({ word: 'Healthy', detail: 'No charter runs on a schedule: see the notices below.' });
+  });
+
   it('says Unknown, neutral, with the last known status and its age, once stale', () => {
     const headline = describeHeadline(read('failing'), Date.parse('2026-11-21T12:14:31.000Z'), true, false, english);
     expect(headline).toMatchObject({ word: 'Unknown', tone: 'neutral', detail: 'last known: Failing, 14 minutes ago' });

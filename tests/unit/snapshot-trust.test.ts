@@ -55,6 +55,33 @@ describe('readerStatus', () => {
     expect(readerCharterState({ ...withLast('error', 'ok', false).charters[1]!, state: 'paused' })).toBe('paused');
   });
 
+  it("never reads better than a charter's schedule: an enabled charter with a schedule error is invalid_schedule, whatever it states", () => {
+    const broken = (state: 'ok' | 'running' | 'failing' | undefined, enabled = true) =>
+      ({ ...quiet, charters: quiet.charters.map((charter, index) => (index === 1 ? { ...charter, enabled, state, scheduleError: 'invalid_cron' as const } : charter)) });
+    expect(readerCharterState(broken('ok').charters[1]!)).toBe('invalid_schedule');
+    expect(readerStatus(broken('ok'))).toBe('degraded');
+    expect(readerCharterState(broken('running').charters[1]!)).toBe('invalid_schedule');
+    expect(readerCharterState(broken(undefined).charters[1]!)).toBe('invalid_schedule');
+    // by the worker's order a broken schedule comes before the runs, and a paused charter before both
+    expect(readerCharterState(broken('failing').charters[1]!)).toBe('invalid_schedule');
+    expect(readerCharterState(broken(undefined, false).charters[1]!)).toBe('paused');
+  });
+
+  it('judges a file that states no states (an older one) by its charters\' facts: failed last runs are failing, all of them all_charters_down', () => {
+    const lastRun = (status: 'error' | 'skipped' | 'success') => ({ status, scheduledFor: quiet.generatedAt, finishedAt: quiet.generatedAt });
+    const stateless = (status: 'error' | 'skipped' | 'success') => ({
+      ...quiet,
+      charters: quiet.charters.map(({ state: _, ...charter }, index) => ({ ...charter, enabled: index !== 0, lastRun: index === 0 ? null : lastRun(status) })),
+    });
+    expect(stateless('error').charters.map(readerCharterState)).toEqual(['paused', 'failing', 'failing', 'failing', 'failing']);
+    expect(readerStatus(stateless('error'))).toBe('failing');
+    expect(stateless('skipped').charters.map(readerCharterState)).toEqual(['paused', 'skipped', 'skipped', 'skipped', 'skipped']);
+    expect(readerStatus(stateless('skipped'))).toBe('failing');
+    // succeeded: nothing implied, the status the file carries
+    expect(stateless('success').charters.map(readerCharterState)).toEqual(['paused', undefined, undefined, undefined, undefined]);
+    expect(readerStatus(stateless('success'))).toBe('healthy');
+  });
+
   it('is failing when every charter that should run is down, as the worker judges all_charters_down, unless some are not listed', () => {
     const down = { ...quiet, status: 'degraded' as const, charters: quiet.charters.map((charter) => ({ ...charter, state: charter.enabled ? ('failing' as const) : ('paused' as const) })) };
     expect(readerStatus(down)).toBe('failing');
