@@ -19,10 +19,36 @@ export type ResponseTiming = {
 
 const second = 1000;
 
-/** What one response says about the offset, or null when it says nothing usable. */
+/**
+ * The furthest a server's clock is believed to be from the reader's: 48 hours. A device is off by
+ * whole hours when its zone is set wrong (at most 26, UTC-12 against UTC+14), by minutes when it
+ * drifts. A Date further off is a broken server clock or device, and the page cannot tell which; it
+ * keeps the device's clock, whose worst is bounded anyway: a snapshot reads current for at most its
+ * own window from when the page first saw it (shared/snapshot-trust.ts staleAtOf).
+ */
+export const maxOffsetMs = 48 * 60 * 60 * second;
+
+const imfFixdate = /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), (\d\d) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (\d{4}) (\d\d):(\d\d):(\d\d) GMT$/;
+const months = 'JanFebMarAprMayJunJulAugSepOctNovDec';
+
+/**
+ * An HTTP-date in the form every sender must use (RFC 9110 IMF-fixdate, "Sat, 21 Nov 2026 12:00:40
+ * GMT"), in ms; null for anything else: the obsolete forms, a date without its zone (which Date.parse
+ * reads as the reader's local time), one that does not exist or names the wrong weekday.
+ */
+export function parseHttpDate(value: string): number | null {
+  const match = imfFixdate.exec(value);
+  if (!match) return null;
+  const [, day, , year, hour, minute, seconds] = match.map(Number) as number[];
+  const at = Date.UTC(year!, months.indexOf(match[2]!) / 3, day, hour, minute, seconds);
+  // rolled over (31 Nov, 24:00) or another weekday: not the instant it names
+  return new Date(at).toUTCString() === value ? at : null;
+}
+
+/** What one response says about the offset, or null when it says nothing usable (no IMF-fixdate Date, or one further off than maxOffsetMs). */
 export function offsetFromResponse({ date, age, sentAt, receivedAt }: ResponseTiming): OffsetRange | null {
-  const made = date === null ? NaN : Date.parse(date);
-  if (!Number.isFinite(made) || receivedAt < sentAt) return null;
+  const made = date === null ? null : parseHttpDate(date);
+  if (made === null || receivedAt < sentAt || Math.abs(made - receivedAt) > maxOffsetMs) return null;
   // Age is a whole number of seconds (RFC 9111); anything else is ignored, not trusted.
   const cached = age !== null && /^\s*\d+\s*$/.test(age) ? Number(age) * second : null;
   const onServer = made + (cached ?? 0);

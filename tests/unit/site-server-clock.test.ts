@@ -2,7 +2,7 @@
 // successive ranges narrow, that a clock set in between is followed, and that a cache's old copy
 // without Age does not set the page's clock back.
 import { describe, expect, it } from 'vitest';
-import { combineOffsets, offsetFromResponse, offsetOf, type OffsetState } from '../../site/lib/server-clock.ts';
+import { combineOffsets, offsetFromResponse, offsetOf, parseHttpDate, type OffsetState } from '../../site/lib/server-clock.ts';
 
 const serverNow = Date.parse('2026-11-21T12:00:30.000Z');
 const http = (ms: number) => new Date(ms).toUTCString();
@@ -27,6 +27,43 @@ describe('offsetFromResponse', () => {
     expect(offsetFromResponse({ date: null, age: null, sentAt: 0, receivedAt: 10 })).toBeNull();
     expect(offsetFromResponse({ date: 'yesterday', age: null, sentAt: 0, receivedAt: 10 })).toBeNull();
     expect(offsetFromResponse({ date: http(serverNow), age: null, sentAt: serverNow, receivedAt: serverNow - 1 })).toBeNull();
+  });
+
+  it('reads only an IMF-fixdate, in GMT; any other Date is as none', () => {
+    const unusable = [
+      'Sat, 21 Nov 2026 12:00:30', // no zone: Date.parse reads it as the reader's local time
+      'Sat, 21 Nov 2026 12:00:30 +0000',
+      'Sat, 21 Nov 2026 13:00:30 CET',
+      '0',
+      '2026-11-21',
+      '2026-11-21T12:00:30.000Z',
+      'garbage 2026',
+      'Saturday, 21-Nov-26 12:00:30 GMT', // RFC 850, obsolete
+      'Sat Nov 21 12:00:30 2026', // asctime, obsolete (and zoneless)
+      'Sun, 21 Nov 2026 12:00:30 GMT', // the wrong weekday
+      'Tue, 31 Nov 2026 12:00:30 GMT', // no such day
+      'Sat, 21 Nov 2026 24:00:30 GMT',
+      'sat, 21 nov 2026 12:00:30 gmt',
+      ' Sat, 21 Nov 2026 12:00:30 GMT',
+    ];
+    for (const date of unusable) {
+      expect(offsetFromResponse({ date, age: null, sentAt: serverNow, receivedAt: serverNow + 100 }), date).toBeNull();
+      expect(parseHttpDate(date), date).toBeNull();
+    }
+    expect(parseHttpDate('Sat, 21 Nov 2026 12:00:30 GMT')).toBe(serverNow);
+    expect(parseHttpDate('Tue, 29 Feb 2028 00:00:00 GMT')).toBe(Date.parse('2028-02-29T00:00:00.000Z'));
+  });
+
+  it('takes a Date further than 48 hours from the reader as unknown: a broken clock, not a correction', () => {
+    const maxOffsetMs = 48 * 60 * minute;
+    const off = (ms: number) => offsetFromResponse({ date: http(serverNow + ms), age: null, sentAt: serverNow, receivedAt: serverNow });
+    expect(off(maxOffsetMs)).toEqual({ low: maxOffsetMs, high: maxOffsetMs + 1_000 });
+    expect(off(-maxOffsetMs)).toEqual({ low: -maxOffsetMs, high: -maxOffsetMs + 1_000 });
+    expect(off(maxOffsetMs + 1_000)).toBeNull();
+    expect(off(-maxOffsetMs - 1_000)).toBeNull();
+    expect(offsetFromResponse({ date: 'Sat, 01 Jan 2000 00:00:00 GMT', age: null, sentAt: serverNow, receivedAt: serverNow })).toBeNull();
+    // a zone set wrong on the device (UTC-12 against UTC+14): corrected
+    expect(off(26 * 60 * minute)).not.toBeNull();
   });
 
   it('ignores an Age that is not a whole number of seconds', () => {
