@@ -2,7 +2,7 @@
 // colour alone. The tones live here; the words in the page's messages (site/i18n/).
 import type { CharterState, CreditHealth, Forecast, OverallStatus, PublishedStatus, Reason, RunStatus, Severity } from '../../shared/contract.ts';
 import { charterStateInfo, severityRank } from '../../shared/reasons.ts';
-import { claimedStatus, readerCharterState, readerSeverity, readerStatus } from '../../shared/snapshot-trust.ts';
+import { claimedStatus, readerCharterState, readerCredits, readerSeverity, readerStatus } from '../../shared/snapshot-trust.ts';
 import type { PageLocale } from '../i18n/context.ts';
 import type { Messages } from '../i18n/en.ts';
 import { fill, formatNumber, plural } from '../i18n/fill.ts';
@@ -63,7 +63,8 @@ export function reasonText(reason: Reason, snapshot: PublishedStatus, locale: Pa
     charter: charter?.name ?? reason.charterId ?? '',
     code: code ? `: ${code}` : '',
     balance: formatNumber(m.locale, BigInt(snapshot.credits.balance)),
-    hours: formatNumber(m.locale, snapshot.credits.runwayHours ?? 0),
+    // the runway the credits panel shows: recomputed from the balance and spend, not as the file states it
+    hours: formatNumber(m.locale, readerCredits(snapshot.credits).runwayHours ?? 0),
     count: formatNumber(m.locale, snapshot.failedRunsTotal ?? snapshot.failedRuns.length),
     forecast: snapshot.forecast ? describeFunding(snapshot.forecast, Date.parse(snapshot.generatedAt), locale) : '',
   });

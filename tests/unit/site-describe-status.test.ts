@@ -2,10 +2,11 @@
 // and never a status better than the file's own reasons.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { de } from '../../site/i18n/de.ts';
 import { en } from '../../site/i18n/en.ts';
 import type { PublishedStatus, Reason } from '../../shared/contract.ts';
 import { charterStates } from '../../shared/contract.ts';
-import { charterStateText, describeHeadline, runStatusTone, withoutRepeats } from '../../site/lib/describe-status.ts';
+import { charterStateText, describeHeadline, reasonText, runStatusTone, withoutRepeats } from '../../site/lib/describe-status.ts';
 
 const read = (name: string) => JSON.parse(readFileSync(new URL(`../fixtures/snapshots/${name}.json`, import.meta.url), 'utf8')) as PublishedStatus;
 const now = Date.parse('2026-11-21T12:00:40.000Z');
@@ -120,6 +121,19 @@ describe('describeHeadline', () => {
       detail: 'Something needs attention: see the details below.',
       reasons: [],
     });
+  });
+});
+
+describe('reasonText, in a locale that words reasons itself', () => {
+  const german = { m: de, timeZone: 'UTC' };
+
+  it('gives the runway the credits panel shows, recomputed, not the one the file states', () => {
+    const healthy = read('healthy');
+    // 1e10 credits, spending 2.4e11 a day: one hour left, whatever the file states
+    const credits = { ...healthy.credits, balance: '10000000000', spentLast24h: '240000000000', runwayHours: 2756.2 };
+    const critical = { code: 'runway_critical', severity: 'failing', charterId: null, since: null, text: 'x' } as const;
+    const text = reasonText(critical, { ...healthy, credits }, german);
+    expect(text).toBe('Das Guthaben des Systemkontos reicht beim aktuellen Verbrauch noch etwa 1 Stunden.');
   });
 });
 
