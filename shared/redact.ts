@@ -3,21 +3,12 @@
 // truncation, so a cut can never expose the start of a secret that the patterns would have caught whole.
 import { limits } from './constants.ts';
 import { decodeHidingWords } from './hidden-secrets.ts';
+import { controlClass, formatClass, stripControlCharacters } from './plain-text.ts';
 import { secretPatterns } from './secret-patterns.ts';
 
-// C0 and C1 controls (tab, escape, NEL, ...) and the line and paragraph separators: a space, so that
-// "Bearer\tTOKEN" stays two words and gets redacted.
-const controls = '\\p{Cc}\\u2028\\u2029';
-const controlCharacters = new RegExp(`[${controls}]+`, 'gu');
-// Format characters (bidi embeddings, overrides and isolates U+202A-E and U+2066-9, the marks
-// U+200E/F and U+061C, zero-width U+200B-D, word joiner, BOM, soft hyphen, tag characters), lone
-// surrogates and the fillers that render as nothing: removed, so that a line cannot read differently
-// than it is and "sk-\u200bproj-..." cannot hide from the patterns.
-const formats = '\\p{Cf}\\u034f\\u115f\\u1160\\u17b4\\u17b5\\u3164\\uffa0';
-const invisibleCharacters = new RegExp(`[${formats}\\p{Cs}]+`, 'gu');
 // Where a cut may end a word: a space, and what cleaning turns into one or removes (padding it squeezes
 // away). Not a lone surrogate: none comes from the database (UTF-8), and half of a pair is no word end.
-const wordEnds = `\\s${controls}${formats}`;
+const wordEnds = `\\s${controlClass}${formatClass}`;
 const startsWithWordEnd = new RegExp(`^[${wordEnds}]`, 'u');
 const lastWordEnd = new RegExp(`[${wordEnds}][^${wordEnds}]*$`, 'u');
 const lineBreak = /\r\n|[\r\n\u2028\u2029]/;
@@ -37,11 +28,6 @@ export function truncate(text: string, max: number): string {
   const last = text.charCodeAt(cut - 1);
   if (last >= 0xd800 && last <= 0xdbff) cut -= 1;
   return `${text.slice(0, cut)}…`;
-}
-
-/** Control characters become one space; format and invisible characters are removed. */
-export function stripControlCharacters(text: string): string {
-  return text.replace(invisibleCharacters, '').replace(controlCharacters, ' ').replace(/ {2,}/g, ' ');
 }
 
 /**

@@ -2,6 +2,7 @@
 // colour alone. The tones live here; the words in the page's messages (site/i18n/).
 import type { CharterState, CreditHealth, Forecast, OverallStatus, PublishedStatus, Reason, RunStatus, Severity } from '../../shared/contract.ts';
 import { charterStateInfo, severityRank } from '../../shared/reasons.ts';
+import { stripControlCharacters } from '../../shared/plain-text.ts';
 import { claimedStatus, readerCharterState, readerCredits, readerSeverity, readerStatus } from '../../shared/snapshot-trust.ts';
 import type { PageLocale } from '../i18n/context.ts';
 import type { Messages } from '../i18n/en.ts';
@@ -60,7 +61,8 @@ export function reasonText(reason: Reason, snapshot: PublishedStatus, locale: Pa
   const charter = snapshot.charters.find((item) => item.id !== undefined && item.id === reason.charterId);
   const code = snapshot.failedRuns.find((run) => run.charterId !== undefined && run.charterId === reason.charterId)?.errorCode;
   const words = fill(m.reasons[reason.code], {
-    charter: charter?.name ?? reason.charterId ?? '',
+    // a name in a sentence of the page's: no override of its own may turn the words after it (the worker strips them too)
+    charter: stripControlCharacters(charter?.name ?? reason.charterId ?? ''),
     code: code ? `: ${code}` : '',
     balance: formatNumber(m.locale, BigInt(snapshot.credits.balance)),
     // the runway the credits panel shows: recomputed from the balance and spend, not as the file states it

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { cutAtWord, errorCodeOf, publicErrorMessage, publicScheduleText, publicText, publicTitle, redactLogText, redactSecrets, stripControlCharacters, truncate } from '../../shared/redact.ts';
+import { cutAtWord, errorCodeOf, publicErrorMessage, publicScheduleText, publicText, publicTitle, redactLogText, redactSecrets, truncate } from '../../shared/redact.ts';
 import { secretPatterns } from '../../shared/secret-patterns.ts';
+import { stripControlCharacters } from '../../shared/plain-text.ts';
 import { describeError } from '../../worker/logger.ts';
 
 describe('redactSecrets: each secret pattern', () => {

@@ -135,6 +135,16 @@ describe('reasonText, in a locale that words reasons itself', () => {
     const text = reasonText(critical, { ...healthy, credits }, german);
     expect(text).toBe('Das Guthaben des Systemkontos reicht beim aktuellen Verbrauch noch etwa 1 Stunden.');
   });
+
+  it("puts a charter's name into its sentence without the bidi controls that would turn the words after it", () => {
+    const failing = read('failing');
+    const charter = failing.charters[0]!;
+    const renamed = { ...failing, charters: [{ ...charter, name: 'Eng\u202eineering\u2067' }, ...failing.charters.slice(1)] };
+    const reason = { code: 'charter_failing', severity: 'degraded', charterId: charter.id!, since: null, text: 'x' } as const;
+    const text = reasonText(reason, renamed, german);
+    expect(text).toMatch(/^Die Läufe von Engineering schlagen fehl/);
+    expect(text).not.toMatch(/[\u202a-\u202e\u2066-\u2069]/);
+  });
 });
 
 describe('charterStateText', () => {
