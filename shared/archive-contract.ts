@@ -3,7 +3,7 @@
 // the index governance-archive.json that lists every day's hash. The worker validates with these
 // before it writes; the published JSON Schemas are generated from them (shared/archive-json-schema.ts).
 import * as z from 'zod/mini';
-import { archiveDayBytes, archiveRecentBytes, archiveRecentDays } from './archive-files.ts';
+import { archiveDayBytes, archiveIndexBytes, archiveIndexDays, archiveRecentBytes, archiveRecentDays } from './archive-files.ts';
 import { count, credits, dayCountsSchema, incidentSchema, instant, limits, text, utcDate, type DayCounts, type Incident } from './contract.ts';
 
 export const archiveLimits = {
@@ -14,7 +14,7 @@ export const archiveLimits = {
   /** one day's file (shared/archive-files.ts) */
   dayBytes: archiveDayBytes,
   /** days the index lists: a century */
-  days: 36_600,
+  days: archiveIndexDays,
   /** governance-archive/recent.json (shared/archive-files.ts, which the page reads it by) */
   recentBytes: archiveRecentBytes,
 } as const;
@@ -68,7 +68,7 @@ export const archiveRecentSchema = z.object({
   /** the index's updatedAt when the bundle was written */
   updatedAt: instant,
   /** governance-archive.json, byte for byte, and its signature */
-  index: z.string().check(z.maxLength(archiveLimits.days * 100)),
+  index: z.string().check(z.maxLength(archiveIndexBytes)),
   indexSignature: detachedJws,
   /** governance-signing-key.json and governance-key-rotations.json as published; null when absent */
   signingKey: z.nullable(z.string().check(z.maxLength(4_096))),

@@ -37,6 +37,10 @@ export const archiveRecentSchemaFileName = 'governance-archive-recent.schema.jso
 export const archiveRecentDays = 365;
 /** one archived day's bytes at most: a day that would not fit is refused (logged), never cut short */
 export const archiveDayBytes = 1_048_576;
+/** the days the index lists at most: a century */
+export const archiveIndexDays = 36_600;
+/** the index's bytes at most: each day's entry takes under 100 */
+export const archiveIndexBytes = archiveIndexDays * 100;
 /** the bundle's bytes at most: older days are left out rather than pass this (worker/archive-recent.ts) */
 export const archiveRecentBytes = 16_777_216;
 

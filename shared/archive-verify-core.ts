@@ -57,12 +57,30 @@ class Break extends Error {
 type Loaded = { bytes: Uint8Array<ArrayBuffer>; value: Record<string, unknown> };
 
 export async function verifyRecordCore(options: VerifyOptions, say: Say = (code) => code): Promise<VerifyResult> {
+  return settle(say, (fail) => verify(options, fail));
+}
+
+export type SnapshotReport = Pick<VerifyReport, 'keyId' | 'anchor' | 'snapshot'>;
+
+/**
+ * The snapshot alone, against the key pinned or published (and the rotation statements), for a reader
+ * that has no archive to check with it (the page when recent.json is missing): a missing archive must
+ * never turn the snapshot's own check off. What the archive's absence means is the reader's to say.
+ */
+export async function verifySnapshotCore(options: VerifyOptions, say: Say = (code) => code): Promise<{ ok: true; report: SnapshotReport } | { ok: false; failure: VerifyFailure }> {
+  return settle(say, async (fail) => {
+    const chain = await keyChainOf(options, fail);
+    return { keyId: chain?.current.kid ?? null, anchor: chain?.anchor ?? null, snapshot: await checkSnapshot(options, fail, chain) };
+  });
+}
+
+async function settle<T>(say: Say, body: (fail: Fail) => Promise<T>): Promise<{ ok: true; report: T } | { ok: false; failure: VerifyFailure }> {
   const fail = (kind: FailureKind, file: string, day: string | null, code: FailureCode, values: FailureValues = {}): never => {
     const message = say(code, { file, ...values });
     throw new Break({ kind, file, day, code, message: day === null ? message : `${day}: ${message}` });
   };
   try {
-    return { ok: true, report: await verify(options, fail) };
+    return { ok: true, report: await body(fail) };
   } catch (error) {
     if (error instanceof Break) return { ok: false, failure: error.failure };
     throw error;
@@ -172,18 +190,7 @@ async function verify(options: VerifyOptions, fail: Fail): Promise<VerifyReport>
     checkedDays += 1;
   }
 
-  const snapshotName = options.snapshotName ?? 'governance-status.json';
-  const snapshot = await loadSigned(options, fail, chain, snapshotName);
-  const { generatedAt, staleAfter } = snapshot.value;
-  if (!isInstant(generatedAt) || !isInstant(staleAfter)) fail('invalid', snapshotName, null, 'no_times');
-  const snapshotProblem = options.checks?.snapshot?.(snapshot.value);
-  if (snapshotProblem) fail('invalid', snapshotName, null, 'contract', { problem: snapshotProblem });
-  const signedBy = windowAt(fail, snapshot.key, Date.parse(generatedAt as string), snapshotName, null);
-
-  // Until when the snapshot may read as current: its staleAfter, but never past the retirement of the
-  // key that signed it (the next rotation statement's statedAt). A retired or stolen key may sign a
-  // file dated inside its window; it cannot make that file pass for current after it handed over.
-  const fresh = Math.min(Date.parse(staleAfter as string), signedBy?.until ?? Infinity);
+  const snapshot = await checkSnapshot(options, fail, chain);
   const last = entries.at(-1)!;
   return {
     keyId: chain?.current.kid ?? null,
@@ -194,6 +201,23 @@ async function verify(options: VerifyOptions, fail: Fail): Promise<VerifyReport>
     last: last.day,
     head: last.sha256,
     entries,
-    snapshot: { generatedAt: generatedAt as string, staleAfter: staleAfter as string, freshUntil: fresh, ageMs: options.now - Date.parse(generatedAt as string), stale: options.now > fresh },
+    snapshot,
   };
+}
+
+/** The snapshot against its signature and its key's window, and until when it may read as current. */
+async function checkSnapshot(options: VerifyOptions, fail: Fail, chain: KeyChain | null): Promise<VerifyReport['snapshot']> {
+  const snapshotName = options.snapshotName ?? 'governance-status.json';
+  const snapshot = await loadSigned(options, fail, chain, snapshotName);
+  const { generatedAt, staleAfter } = snapshot.value;
+  if (!isInstant(generatedAt) || !isInstant(staleAfter)) return fail('invalid', snapshotName, null, 'no_times');
+  const snapshotProblem = options.checks?.snapshot?.(snapshot.value);
+  if (snapshotProblem) fail('invalid', snapshotName, null, 'contract', { problem: snapshotProblem });
+  const signedBy = windowAt(fail, snapshot.key, Date.parse(generatedAt), snapshotName, null);
+
+  // Until when the snapshot may read as current: its staleAfter, but never past the retirement of the
+  // key that signed it (the next rotation statement's statedAt). A retired or stolen key may sign a
+  // file dated inside its window; it cannot make that file pass for current after it handed over.
+  const fresh = Math.min(Date.parse(staleAfter), signedBy?.until ?? Infinity);
+  return { generatedAt, staleAfter, freshUntil: fresh, ageMs: options.now - Date.parse(generatedAt), stale: options.now > fresh };
 }

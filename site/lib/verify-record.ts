@@ -2,15 +2,15 @@
 // request) read as the files it copies, the key, and the snapshot the page polled, all verified by
 // shared/archive-verify.ts with WebCrypto. The key the page was built with (PUBLIC_SIGNING_KEY_FILE)
 // is pinned: a record signed by another key does not verify. Never throws.
-import { answersMissing, archiveDayBytes, archiveRecentBytes, archiveRecentFileName } from '../../shared/archive-files.ts';
+import { answersMissing, archiveDayBytes, archiveIndexBytes, archiveIndexFileName, archiveRecentBytes, archiveRecentFileName } from '../../shared/archive-files.ts';
 import { limits } from '../../shared/constants.ts';
 import { asRecentBundle, bundleRange, holdsOnlyIndexedDays, readWithBundle, type RecentBundle } from '../../shared/archive-bundle.ts';
-import { verifyRecordCore, type FailureKind } from '../../shared/archive-verify-core.ts';
+import { verifyRecordCore, verifySnapshotCore, type FailureKind, type VerifyFailure } from '../../shared/archive-verify-core.ts';
 import { readCapped } from '../../shared/read-capped.ts';
 
 export type RecordState =
   | { kind: 'checking' }
-  /** nothing archived yet: no governance-archive/recent.json (the worker writes it with the first day) */
+  /** nothing archived and nothing signed yet: no recent.json, no index, no key published or pinned (checkWithoutBundle) */
   | { kind: 'none' }
   /** `newer`: the snapshot fetched again, signed and not the one shown (a newer one published meanwhile): the page may show it instead */
   | { kind: 'unavailable'; reason: string; newer?: string }
@@ -102,7 +102,7 @@ export async function checkRecord(source: RecordSource, options: { bundle: Recen
   const shownUnchecked = () => refetched !== null && new TextDecoder().decode(refetched) !== options.snapshotText;
   try {
     const { bundle } = options;
-    if (bundle === null) return { kind: 'none' };
+    if (bundle === null) return await checkWithoutBundle(source, fallback, options);
     if (bundle === 'invalid') return { kind: 'broken', failure: 'invalid', file: archiveRecentFileName, day: null };
     const result = await verifyRecordCore({
       read: readWithBundle(bundle, fallback),
@@ -111,7 +111,7 @@ export async function checkRecord(source: RecordSource, options: { bundle: Recen
       snapshotName: source.snapshotName,
       range: bundleRange(bundle),
     });
-    if (!result.ok) return { kind: 'broken', failure: result.failure.kind, file: result.failure.file, day: result.failure.day };
+    if (!result.ok) return brokenBy(result.failure);
     if (!holdsOnlyIndexedDays(bundle, result.report.entries)) return { kind: 'broken', failure: 'invalid', file: archiveRecentFileName, day: null };
     if (shownUnchecked()) return { kind: 'unavailable', reason: `${source.snapshotName} changed while it was checked: the one shown is checked with the next`, newer: new TextDecoder().decode(refetched!) };
     const { keyId, days, checkedDays, snapshot } = result.report;
@@ -119,6 +119,22 @@ export async function checkRecord(source: RecordSource, options: { bundle: Recen
   } catch (error) {
     return { kind: 'unavailable', reason: error instanceof Unreachable ? error.message : String(error) };
   }
+}
+
+const brokenBy = (failure: VerifyFailure): RecordState => ({ kind: 'broken', failure: failure.kind, file: failure.file, day: failure.day });
+
+/**
+ * No recent.json: the snapshot is still checked against the key pinned or published (a deleted bundle
+ * must not turn the checks off). With a key, or an index published, the record exists and the bundle
+ * that shows it is missing: a break. Only with neither is nothing archived yet, and nothing signed.
+ */
+async function checkWithoutBundle(source: RecordSource, read: (name: string) => Promise<Bytes | null>, options: { pinnedKey: unknown; now: number }): Promise<RecordState> {
+  const result = await verifySnapshotCore({ read, now: options.now, pinnedKey: options.pinnedKey ?? undefined, snapshotName: source.snapshotName });
+  if (!result.ok) return brokenBy(result.failure);
+  // an index past its bound is one all the same (not one the worker wrote)
+  const indexPublished = () => fetchBytes(source, archiveIndexFileName, archiveIndexBytes).then((bytes) => bytes !== null, (error) => error instanceof TooLarge || Promise.reject(error));
+  const archived = result.report.keyId !== null || (await indexPublished());
+  return archived ? { kind: 'broken', failure: 'missing', file: archiveRecentFileName, day: null } : { kind: 'none' };
 }
 
 /**

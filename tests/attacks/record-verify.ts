@@ -156,6 +156,27 @@ await attack('signatures stripped and the key removed, reader pins the key', 're
   await rebundle(r);
   return { ...r, pinned: r.signer!.publicJwk };
 });
+/** The snapshot as a forger serves it: healthy, its balance inflated. */
+const forged = (text: string) => text.replace(/"status": "\w+"/, '"status": "healthy"').replace(/"balance": "\d+"/, '"balance": "999999999999999"');
+await attack('recent.json deleted, a forged snapshot with its signature deleted, reader pins the key', 'refuse', async () => {
+  const r = await buildRecord({ days: 6 });
+  r.files.delete(archiveRecentFileName);
+  r.files.set('governance-status.json', forged(r.files.get('governance-status.json')!));
+  r.files.delete('governance-status.json.jws');
+  return { ...r, pinned: r.signer!.publicJwk };
+});
+await attack('recent.json deleted, a forged snapshot beside its old signature (the published key)', 'refuse', async () => {
+  const r = await buildRecord({ days: 6 });
+  r.files.delete(archiveRecentFileName);
+  r.files.set('governance-status.json', forged(r.files.get('governance-status.json')!));
+  return r;
+});
+await attack('recent.json deleted, the record left as it was (the page must not say nothing is archived)', 'refuse', async () => {
+  const r = await buildRecord({ days: 6 });
+  r.files.delete(archiveRecentFileName);
+  r.files.delete(archiveIndexFileName); // the verify command reads no bundle: the index gone too, for it
+  return r;
+});
 await attack('the whole record swapped for another deployment\'s, reader pins the real key', 'refuse', async () => {
   const real = await buildRecord({ days: 6 });
   const other = await buildRecord({ days: 6 });

@@ -142,10 +142,30 @@ export async function openStatusPage(browser: Browser, server: StaticServer, opt
 
 /** The signed record's bundle: a fixture without one is a deployment before its first closed day (404). */
 export const recordPath = '/governance-archive/recent.json';
+/** The record's files the page asks for when there is no bundle (verify-record.ts checkWithoutBundle): absent where no record is served. */
+const isRecordFile = (path: string) => /^\/(governance-archive[/.]|governance-signing-key\.json$|governance-key-rotations\.json$|governance-status\.json\.jws$)/.test(path);
 
-/** Problems the test did not cause on purpose: failures of `allowedPath` (and of the record's bundle) are expected, others not. */
+/**
+ * The built pages as built (pinned: the key of `npm run test:e2e`), or with that key taken out of the
+ * island's props, as built without PUBLIC_SIGNING_KEY_FILE: a page that pins a key fails a snapshot
+ * with no record and no signature, which is what every fixture but the record's is.
+ */
+export function servePages(server: StaticServer, pinned: boolean) {
+  for (const [path, file] of [['/', 'index.html'], ['/de/', 'de/index.html']] as const) {
+    if (pinned) {
+      server.clearResponse(path);
+      continue;
+    }
+    const html = readFileSync(`${distDir}${file}`, 'utf8');
+    const unpinned = html.replace(/&quot;pinnedKey&quot;:\{[^}]*\}/, '&quot;pinnedKey&quot;:null');
+    if (unpinned === html) throw new Error(`${file} pins no key`);
+    server.setResponse(path, { body: unpinned, contentType: 'text/html; charset=utf-8' });
+  }
+}
+
+/** Problems the test did not cause on purpose: failures of `allowedPath` (and of the record's files) are expected, others not. */
 export function listUnexpectedProblems(opened: OpenedPage, allowedPath?: string): string[] {
-  const allowed = (url: string) => [allowedPath, recordPath].includes(new URL(url, 'http://x').pathname);
+  const allowed = (url: string) => new URL(url, 'http://x').pathname === allowedPath || isRecordFile(new URL(url, 'http://x').pathname);
   // The tab's icon follows the headline: the browser drops an icon's request when the headline
   // changes it before it arrived, which is no problem of the page.
   const replacedIcon = ({ url, failure }: { url: string; failure: string }) => failure === 'net::ERR_ABORTED' && /\/favicon(-\w+)?\.svg$/.test(url);
@@ -187,9 +207,10 @@ export type PageSuite = {
 /**
  * The hooks every page test file needs: one site server and one browser per file; after each test,
  * every page it opened is closed, the snapshot is served from dist/ again (or `snapshot` when given)
- * and the history is the degraded scenario's (dist/ has none: the worker publishes it).
+ * and the history is the degraded scenario's (dist/ has none: the worker publishes it). The pages pin
+ * no key unless `pinned` (the record's tests): the fixtures have no record (servePages).
  */
-export function usePageSuite(snapshot?: () => string): PageSuite {
+export function usePageSuite(snapshot?: () => string, { pinned = false } = {}): PageSuite {
   const opened: OpenedPage[] = [];
   const suite = {
     open: async (options?: OpenOptions) => {
@@ -203,12 +224,14 @@ export function usePageSuite(snapshot?: () => string): PageSuite {
     suite.browser = await launchBrowser();
     if (snapshot) serveSnapshot(suite.server, snapshot());
     serveHistory(suite.server, readHistory('degraded'));
+    servePages(suite.server, pinned);
   });
   afterEach(async () => {
     await Promise.all(opened.splice(0).map((page) => page.close()));
     setServerClock(null);
     if (!snapshot) suite.server.clearResponse(snapshotPath);
     serveHistory(suite.server, readHistory('degraded'));
+    servePages(suite.server, pinned);
   });
   afterAll(async () => {
     await suite.browser?.close();

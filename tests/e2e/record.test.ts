@@ -1,14 +1,15 @@
 // The signed record in the page, at 1280 and 360 px: verified with the key the page was built with
 // (tests/fixtures/record/test-signing-key.json, pinned by `npm run test:e2e`), a day altered (the line
 // names it and the headline box turns red), a record signed by another key, an unsigned record (a
-// failure under a pinned key, "Not signed" on a page built without one), and no record yet.
+// failure under a pinned key, "Not signed" on a page built without one), no record yet (on a page
+// built without a key; with one, a snapshot with no record and no signature is a failure).
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { archiveRecentFileName } from '../../shared/archive-files.ts';
 import { testSigner } from '../fixtures/record-fixture-builder.ts';
-import { distDir, fixtureTime, listUnexpectedProblems, readFixture, readHistory, recordPath, saveScreenshot, serveHistory, serveSnapshot, textOf as textWithIcon, usePageSuite } from './page-harness.ts';
+import { fixtureTime, listUnexpectedProblems, readFixture, readHistory, recordPath, saveScreenshot, serveHistory, servePages, serveSnapshot, textOf as textWithIcon, usePageSuite } from './page-harness.ts';
 
-const suite = usePageSuite(() => readFixture('healthy'));
+const suite = usePageSuite(() => readFixture('healthy'), { pinned: true });
 const pinned = JSON.parse(readFileSync(new URL('../fixtures/record/test-signing-key.json', import.meta.url), 'utf8')) as { kid: string };
 const readRecord = (name: 'healthy' | 'other-key' | 'unsigned') => JSON.parse(readFileSync(new URL(`../fixtures/record/${name}.json`, import.meta.url), 'utf8')) as Record<string, string>;
 
@@ -16,14 +17,6 @@ const readRecord = (name: 'healthy' | 'other-key' | 'unsigned') => JSON.parse(re
 function serveRecord(files: Record<string, string>) {
   suite.server.clearResponse('/governance-status.json.jws');
   for (const [name, body] of Object.entries(files)) suite.server.setResponse(`/${name}`, { body, contentType: 'application/json; charset=utf-8' });
-}
-
-/** The built page with its pinned key taken out of the island's props: a page built without PUBLIC_SIGNING_KEY_FILE. */
-function serveUnpinnedPage() {
-  const html = readFileSync(`${distDir}index.html`, 'utf8');
-  const unpinned = html.replace(/&quot;pinnedKey&quot;:\{[^}]*\}/, '&quot;pinnedKey&quot;:null');
-  expect(unpinned).not.toBe(html);
-  suite.server.setResponse('/', { body: unpinned, contentType: 'text/html; charset=utf-8' });
 }
 
 const widths = [1280, 360] as const;
@@ -76,7 +69,7 @@ describe('the signed record', () => {
 
   it.each(widths)('says "Not signed" in a neutral tone on a page built without a key, and never "verified" (%i px)', async (width) => {
     serveRecord(readRecord('unsigned'));
-    serveUnpinnedPage();
+    servePages(suite.server, false);
     try {
       const opened = await openAt(width);
       const line = await textOf(opened.page, 'record');
@@ -86,7 +79,7 @@ describe('the signed record', () => {
       expect(await boxIsBroken(opened)).toBe(false);
       await saveScreenshot(opened.page, `record-unsigned-${width}`);
     } finally {
-      suite.server.clearResponse('/');
+      servePages(suite.server, true);
     }
   });
 
@@ -145,12 +138,26 @@ describe('the signed record', () => {
     expect(listUnexpectedProblems(opened)).toEqual([]);
   });
 
-  it('says there is no record yet, neutrally, before the first day is archived', async () => {
+  it('says there is no record yet, neutrally, where nothing is archived nor signed and the page pins no key', async () => {
+    suite.server.clearResponse(recordPath);
+    suite.server.clearResponse('/governance-status.json.jws');
+    serveSnapshot(suite.server, readFixture('healthy'));
+    servePages(suite.server, false);
+    try {
+      const opened = await openAt(1280);
+      expect(await textOf(opened.page, 'record')).toBe('No day archived yet, and nothing signed to check.');
+      expect(await boxIsBroken(opened)).toBe(false);
+    } finally {
+      servePages(suite.server, true);
+    }
+  });
+
+  it('fails a snapshot whose signature is gone with recent.json, when the page pins a key: a deleted bundle turns no check off', async () => {
     suite.server.clearResponse(recordPath);
     suite.server.clearResponse('/governance-status.json.jws');
     serveSnapshot(suite.server, readFixture('healthy'));
     const opened = await openAt(1280);
-    expect(await textOf(opened.page, 'record')).toBe('No day archived yet.');
-    expect(await boxIsBroken(opened)).toBe(false);
+    expect(await textOf(opened.page, 'record')).toBe('The published record does not verify: governance-status.json does not carry a valid signature.');
+    expect(await boxIsBroken(opened)).toBe(true);
   });
 });

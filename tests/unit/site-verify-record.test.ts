@@ -7,28 +7,9 @@ import { createArchivist } from '../../worker/archive.ts';
 import { createRotationStatement, createSigner, publicJwkOf, signingKeyFileBody } from '../../worker/signing-key.ts';
 import { generateKeyPairSync } from 'node:crypto';
 import { buildRecord, recordingLogger, snapshotAt } from '../support/archive-record.ts';
+import { checkFiles, sourceOf } from '../support/page-record.ts';
 
-function sourceOf(files: Map<string, string>) {
-  const asked: string[] = [];
-  const source: RecordSource = {
-    url: (name) => `https://status.example.org/${name}`,
-    snapshotName: 'governance-status.json',
-    fetch: (async (url: string) => {
-      const name = new URL(url).pathname.slice(1);
-      asked.push(name);
-      const body = files.get(name);
-      return body === undefined ? new Response('not found', { status: 404 }) : new Response(body);
-    }) as typeof fetch,
-  };
-  return { source, asked };
-}
-
-async function check(files: Map<string, string>, now: number, pinnedKey: unknown = null) {
-  const { source, asked } = sourceOf(files);
-  const bundle = await loadBundle(source);
-  const state = await checkRecord(source, { bundle, snapshotText: files.get('governance-status.json')!, pinnedKey, now });
-  return { state, asked };
-}
+const check = (files: Map<string, string>, now: number, pinnedKey: unknown = null) => checkFiles(files, now, pinnedKey);
 
 describe('the page checks the record', () => {
   it('with two requests: the bundle and the snapshot signature, and says what verified', async () => {
@@ -199,28 +180,6 @@ describe('the page checks the record', () => {
     const { state, asked } = await check(files, now, signer!.publicJwk);
     expect(state).toMatchObject({ kind: 'verified', days: 4, checkedDays: 4 });
     expect(asked).toContain(archiveDayFileName(days.at(-1)!));
-  });
-
-  it('finds the record a page open before the first archived day sees at the next snapshot after it', async () => {
-    const { files, now } = await buildRecord({ days: 1 });
-    const bundle = files.get(archiveRecentFileName)!;
-    files.delete(archiveRecentFileName);
-    const { source } = sourceOf(files);
-    const memory: RecordMemory = { bundle: null, checkedDays: null };
-    const poll = () => checkPolledRecord(source, memory, { snapshotText: files.get('governance-status.json')!, pinnedKey: null, now });
-    expect((await poll()).state).toEqual({ kind: 'none' });
-    files.set(archiveRecentFileName, bundle); // the worker archives its first day
-    expect((await poll()).state).toMatchObject({ kind: 'verified', days: 1 });
-  });
-
-  it('says when there is no record yet, when the bundle is not one, and when it cannot be fetched', async () => {
-    const { files, now } = await buildRecord({ days: 2 });
-    files.delete(archiveRecentFileName);
-    expect((await check(files, now)).state).toEqual({ kind: 'none' });
-    files.set(archiveRecentFileName, '{"days": 3}');
-    expect((await check(files, now)).state).toEqual({ kind: 'broken', failure: 'invalid', file: archiveRecentFileName, day: null });
-    const failing: RecordSource = { url: (name) => name, snapshotName: 'governance-status.json', fetch: (async () => new Response('', { status: 503 })) as unknown as typeof fetch };
-    await expect(loadBundle(failing)).rejects.toThrow(/answered 503/);
   });
 
   it('says unavailable when a record file stalls or trickles, and checks the record again with the next snapshot', async () => {
