@@ -3,8 +3,9 @@
 // Verifies the published governance record: every archived day's signature and prev link, the index
 // and the snapshot, and that it still holds the days the reader saw before (--seen); then that the
 // unsigned governance-history.json states the signed figures of the days it shares with it. Exit 0
-// when it verifies, 1 at the first break (named) or a history that differs, 2 when it cannot read (the
-// history too), 64 on a usage error. The checks themselves are shared/archive-verify.ts, the ones the page runs.
+// when it verifies (an unsigned record whose chain holds too: it says NOT SIGNED, never "Verified";
+// --key makes a signature required), 1 at the first break (named) or a history that differs, 2 when
+// it cannot read (the history too), 64 on a usage error. The checks themselves are shared/archive-verify.ts, the ones the page runs.
 import { parseArgs } from 'node:util';
 import { firstIssue, parseArchiveDay, parseArchiveIndex } from '../shared/archive-contract.ts';
 import { archiveIndexFileName } from '../shared/archive-files.ts';
@@ -60,21 +61,19 @@ function describeSnapshot(snapshot: VerifyReport['snapshot'], now: number): stri
   return `${age}, ${why ? `STALE (its staleAfter is ${staleAfter}, but ${why})` : `STALE (past its staleAfter ${staleAfter})`}`;
 }
 
-function printReport(source: Source, report: VerifyReport, now: number) {
-  const signer =
-    report.keyId === null
-      ? 'NOT SIGNED: no public key is published (governance-signing-key.json) or given; only the hash chain was checked'
-      : `signed by key ${report.keyId} (${report.anchor === 'pinned' ? 'the key given with --key' : 'as published in governance-signing-key.json; pin it with --key to rule out a swapped key'})`;
-  const snapshot = report.snapshot;
-  const lines = [
-    `Verified the governance record at ${source.description}`,
-    `  ${signer}`,
-    `  ${report.days} archived days, ${report.first} to ${report.last}: every ${report.keyId ? 'signature and ' : ''}prev link intact`,
+/** The report's lines: "Verified" only for a signed record; an unsigned one says NOT SIGNED first, as every verifier does. */
+function reportLines(source: Pick<Source, 'description' | 'snapshotName'>, report: VerifyReport, now: number): string[] {
+  const signed = report.keyId !== null;
+  const heading = signed
+    ? [`Verified the governance record at ${source.description}`, `  signed by key ${report.keyId} (${report.anchor === 'pinned' ? 'the key given with --key' : 'as published in governance-signing-key.json; pin it with --key to rule out a swapped key'})`]
+    : [`NOT SIGNED: the governance record at ${source.description} carries no signature, so nothing in it is verified`, '  no public key is published (governance-signing-key.json) or given with --key; only the hash chain was checked, which whoever writes the files can rebuild'];
+  return [
+    ...heading,
+    `  ${report.days} archived days, ${report.first} to ${report.last}: every ${signed ? 'signature and ' : ''}prev link intact`,
     `  head (SHA-256 of ${report.last}): ${report.head}`,
     `  to check later that the record still holds it: --seen ${report.last}=${report.head}`,
-    `  ${source.snapshotName}: generated ${snapshot.generatedAt}, ${describeSnapshot(snapshot, now)}`,
+    `  ${source.snapshotName}: generated ${report.snapshot.generatedAt}, ${describeSnapshot(report.snapshot, now)}`,
   ];
-  process.stdout.write(`${lines.join('\n')}\n`);
 }
 
 async function main(): Promise<number> {
@@ -111,7 +110,7 @@ async function main(): Promise<number> {
       return 1;
     }
     if (result.ok) {
-      printReport(source, result.report, now);
+      process.stdout.write(`${reportLines(source, result.report, now).join('\n')}\n`);
       const history = await checkHistory(source.read, kept.archived(result.report.entries));
       process.stdout.write(`  ${history.line}\n`);
       return history.exit;

@@ -149,11 +149,18 @@ describe('a good record', () => {
     }
   });
 
-  it('an unsigned record verifies by its chain and says NOT SIGNED', async () => {
-    const { folder } = await publish({ signer: null });
+  it('an unsigned record is checked by its chain and says NOT SIGNED, never "Verified" (exit 0: nothing broke); with --key it fails', async () => {
+    const { folder, days } = await publish({ signer: null });
     const result = await verify(folder);
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('NOT SIGNED');
+    expect(result.stdout).toMatch(new RegExp(`^NOT SIGNED: the governance record at ${folder.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} carries no signature, so nothing in it is verified\n`));
+    expect(result.stdout).not.toMatch(/verified the/i);
+    expect(result.stdout).toContain(`6 archived days, ${days[0]} to ${days[5]}: every prev link intact`);
+    const key = join(folder, '..', `pinned-${folders}.json`);
+    await writeFile(key, JSON.stringify(newSigner().publicJwk));
+    const pinned = await verify(folder, '--key', key);
+    expect(pinned.code).toBe(1);
+    expect(pinned.stdout).toMatch(/^NOT VERIFIED: the record breaks at governance-archive\.json\n  why: signature: .*has no signature/);
   });
 
   it('a snapshot signed by a key retired since is stale from the retirement on, and says so', async () => {
