@@ -51,5 +51,8 @@ export function holdsOnlyIndexedDays(bundle: RecentBundle, entries: ReadonlyArra
   return bundle.days.every((day, at) => listed.has(day.day) && (at === 0 || bundle.days[at - 1]!.day < day.day));
 }
 
-/** The days the bundle holds, for verifyRecord's range: none when it holds none. */
-export const bundleRange = (bundle: RecentBundle) => ({ from: bundle.days[0]?.day ?? '9999-12-31' });
+/** A range of no day: verifyRecord then checks the index's last day alone (it checks that one whatever the range). */
+export const lastDayOnly = { from: '9999-12-31' } as const;
+
+/** The days the bundle holds, for verifyRecord's range: when it holds none, the index's last day alone, fetched. */
+export const bundleRange = (bundle: RecentBundle) => (bundle.days.length === 0 ? lastDayOnly : { from: bundle.days[0]!.day });

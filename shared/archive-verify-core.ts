@@ -37,7 +37,11 @@ export type VerifyOptions = {
   /** the reader's own public JWK; without it the published key is trusted as found */
   pinnedKey?: unknown;
   snapshotName?: string;
-  /** only the days in this range are fetched; the chain between them is checked from the index */
+  /**
+   * only the days in this range are fetched, and the index's last day whatever the range (its head
+   * commits to every day before it: a range that holds no day still reads the one that proves the
+   * index's days exist); the chain between them is checked from the index
+   */
   range?: { from?: string; to?: string };
   /** full contract checks (the verify command passes the Zod parsers): a problem, or null */
   checks?: { day?: (value: unknown) => string | null; index?: (value: unknown) => string | null; snapshot?: (value: unknown) => string | null };
@@ -185,7 +189,8 @@ async function verify(options: VerifyOptions, fail: Fail): Promise<VerifyReport>
 
   let checkedDays = 0;
   for (const [at, entry] of entries.entries()) {
-    if ((options.range?.from && entry.day < options.range.from) || (options.range?.to && entry.day > options.range.to)) continue;
+    const outside = (options.range?.from && entry.day < options.range.from) || (options.range?.to && entry.day > options.range.to);
+    if (outside && at < entries.length - 1) continue;
     await verifyDay(options, fail, chain, entry, entries[at - 1]?.sha256 ?? null);
     checkedDays += 1;
   }

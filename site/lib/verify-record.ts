@@ -4,8 +4,8 @@
 // is pinned: a record signed by another key does not verify. Never throws.
 import { answersMissing, archiveDayBytes, archiveIndexBytes, archiveIndexFileName, archiveRecentBytes, archiveRecentFileName } from '../../shared/archive-files.ts';
 import { limits } from '../../shared/constants.ts';
-import { asRecentBundle, bundleRange, holdsOnlyIndexedDays, readWithBundle, type RecentBundle } from '../../shared/archive-bundle.ts';
-import { verifyRecordCore, verifySnapshotCore, type FailureKind, type VerifyFailure } from '../../shared/archive-verify-core.ts';
+import { asRecentBundle, bundleRange, holdsOnlyIndexedDays, lastDayOnly, readWithBundle, type RecentBundle } from '../../shared/archive-bundle.ts';
+import { verifyRecordCore, verifySnapshotCore, type FailureKind, type VerifyFailure, type VerifyOptions } from '../../shared/archive-verify-core.ts';
 import { readCapped } from '../../shared/read-capped.ts';
 
 export type RecordState =
@@ -87,7 +87,10 @@ export async function loadBundle(source: RecordSource): Promise<RecentBundle | n
  * the record is then unavailable, never verified; the page may show the one that verified instead
  * (`newer`, site/components/use-record.ts) and check it, else it checks the next snapshot it polls.
  */
-export async function checkRecord(source: RecordSource, options: { bundle: RecentBundle | null | 'invalid'; snapshotText: string; pinnedKey: unknown; now: number }): Promise<RecordState> {
+export async function checkRecord(
+  source: RecordSource,
+  options: { bundle: RecentBundle | null | 'invalid'; snapshotText: string; pinnedKey: unknown; now: number; range?: VerifyOptions['range'] },
+): Promise<RecordState> {
   let polled: string | null = options.snapshotText;
   let refetched: Bytes | null = null;
   // the files the bundle does not copy: the snapshot and its signature (a day it left out, at most)
@@ -109,7 +112,7 @@ export async function checkRecord(source: RecordSource, options: { bundle: Recen
       now: options.now,
       pinnedKey: options.pinnedKey ?? undefined,
       snapshotName: source.snapshotName,
-      range: bundleRange(bundle),
+      range: options.range ?? bundleRange(bundle),
     });
     if (!result.ok) return brokenBy(result.failure);
     if (!holdsOnlyIndexedDays(bundle, result.report.entries)) return { kind: 'broken', failure: 'invalid', file: archiveRecentFileName, day: null };
@@ -139,7 +142,8 @@ async function checkWithoutBundle(source: RecordSource, read: (name: string) => 
 
 /**
  * The record as a later snapshot shows it, with the bundle loaded for an earlier one (the page's
- * next polls): its days were checked then, so only the index and the snapshot are. A break there may
+ * next polls): its days were checked then, so only the index, its last day (from the bundle's copy,
+ * unless the bundle lacks it) and the snapshot are. A break there may
  * be the bundle's age, not the record's (a key rotated since signs the new snapshot, and only a newer
  * bundle carries the statement and the key): the bundle is fetched again and the whole record checked
  * before a break stands. `reloaded` is that bundle, when it was fetched.
@@ -148,7 +152,7 @@ export async function recheckRecord(
   source: RecordSource,
   options: { bundle: RecentBundle; snapshotText: string; pinnedKey: unknown; now: number },
 ): Promise<{ state: RecordState; reloaded?: RecentBundle | null | 'invalid' }> {
-  const state = await checkRecord(source, { ...options, bundle: { ...options.bundle, days: [] } });
+  const state = await checkRecord(source, { ...options, range: lastDayOnly });
   if (state.kind !== 'broken') return { state };
   const reloaded = await loadBundle(source);
   return { state: await checkRecord(source, { ...options, bundle: reloaded }), reloaded };

@@ -75,6 +75,12 @@ await attack('a day file whose name and content disagree (day 3 served as day 4,
   editBundle(r.files, (b) => ((b.days[4]!.bytes = bytes), (b.days[4]!.signature = r.signer!.sign(bytes))));
   return r;
 });
+await attack('every day deleted (files and signatures), recent.json keeps the signed index with no day', 'refuse', async () => {
+  const r = await buildRecord({ days: 6 });
+  for (const n of [0, 1, 2, 3, 4, 5]) for (const suffix of ['', '.jws']) r.files.delete(day(r, n) + suffix);
+  editBundle(r.files, (b) => b.days.splice(0));
+  return r;
+});
 await attack('the chain truncated: the last two days deleted, index left', 'refuse', async () => {
   const r = await buildRecord({ days: 6 });
   for (const n of [4, 5]) for (const suffix of ['', '.jws']) r.files.delete(day(r, n) + suffix);

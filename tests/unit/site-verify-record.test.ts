@@ -182,6 +182,34 @@ describe('the page checks the record', () => {
     expect(asked).toContain(archiveDayFileName(days.at(-1)!));
   });
 
+  it("never says the chain is intact with no day checked: a bundle emptied of its days still has the index's last day read", async () => {
+    const { files, now, signer, days } = await buildRecord({ days: 6 });
+    const bundle = JSON.parse(files.get(archiveRecentFileName)!);
+    files.set(archiveRecentFileName, JSON.stringify({ ...bundle, days: [] }));
+    // the days' files still there: the last one is fetched and checked
+    const kept = await check(files, now, signer!.publicJwk);
+    expect(kept.state).toMatchObject({ kind: 'verified', days: 6, checkedDays: 1 });
+    expect(kept.asked).toContain(archiveDayFileName(days[5]!));
+    // every day's file deleted, the signed index left in recent.json
+    for (const day of days) files.delete(archiveDayFileName(day));
+    expect((await check(files, now, signer!.publicJwk)).state).toEqual({ kind: 'broken', failure: 'missing', file: archiveDayFileName(days[5]!), day: days[5] });
+  });
+
+  it("a later poll checks the index's last day from the bundle's copy: no day is fetched", async () => {
+    const { files, now, signer, days } = await buildRecord({ days: 4 });
+    const { source, asked } = sourceOf(files);
+    const bundle = await loadBundle(source);
+    asked.length = 0;
+    const { state } = await recheckRecord(source, { bundle: bundle as Exclude<typeof bundle, null | 'invalid'>, snapshotText: files.get('governance-status.json')!, pinnedKey: signer!.publicJwk, now });
+    expect(state).toMatchObject({ kind: 'verified', checkedDays: 1 });
+    expect(asked).toEqual([signatureFileName('governance-status.json')]);
+    // the last day's copy altered in the bundle held: the later poll finds it, and fetches the bundle again before a break stands
+    const altered = JSON.parse(files.get(archiveRecentFileName)!);
+    altered.days[3].bytes = altered.days[3].bytes.replace(/"failed":(\d+)/, (_: string, n: string) => `"failed":${Number(n) + 1}`);
+    files.set(archiveRecentFileName, JSON.stringify(altered));
+    expect((await recheckRecord(source, { bundle: altered, snapshotText: files.get('governance-status.json')!, pinnedKey: signer!.publicJwk, now })).state).toMatchObject({ kind: 'broken', day: days[3] });
+  });
+
   it('says unavailable when a record file stalls or trickles, and checks the record again with the next snapshot', async () => {
     const { files, now, signer } = await buildRecord({ days: 3 });
     const snapshotText = files.get('governance-status.json')!;
