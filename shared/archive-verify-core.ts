@@ -43,6 +43,11 @@ export type VerifyOptions = {
    * index's days exist); the chain between them is checked from the index
    */
   range?: { from?: string; to?: string };
+  /**
+   * false: the key chain and the snapshot alone, no index nor day read (days 0), for a reader with no
+   * archive to check (the page without recent.json): a missing archive never turns the snapshot's check off
+   */
+  archive?: false;
   /** full contract checks (the verify command passes the Zod parsers): a problem, or null */
   checks?: { day?: (value: unknown) => string | null; index?: (value: unknown) => string | null; snapshot?: (value: unknown) => string | null };
 };
@@ -61,30 +66,12 @@ class Break extends Error {
 type Loaded = { bytes: Uint8Array<ArrayBuffer>; value: Record<string, unknown> };
 
 export async function verifyRecordCore(options: VerifyOptions, say: Say = (code) => code): Promise<VerifyResult> {
-  return settle(say, (fail) => verify(options, fail));
-}
-
-export type SnapshotReport = Pick<VerifyReport, 'keyId' | 'anchor' | 'snapshot'>;
-
-/**
- * The snapshot alone, against the key pinned or published (and the rotation statements), for a reader
- * that has no archive to check with it (the page when recent.json is missing): a missing archive must
- * never turn the snapshot's own check off. What the archive's absence means is the reader's to say.
- */
-export async function verifySnapshotCore(options: VerifyOptions, say: Say = (code) => code): Promise<{ ok: true; report: SnapshotReport } | { ok: false; failure: VerifyFailure }> {
-  return settle(say, async (fail) => {
-    const chain = await keyChainOf(options, fail);
-    return { keyId: chain?.current.kid ?? null, anchor: chain?.anchor ?? null, snapshot: await checkSnapshot(options, fail, chain) };
-  });
-}
-
-async function settle<T>(say: Say, body: (fail: Fail) => Promise<T>): Promise<{ ok: true; report: T } | { ok: false; failure: VerifyFailure }> {
   const fail = (kind: FailureKind, file: string, day: string | null, code: FailureCode, values: FailureValues = {}): never => {
     const message = say(code, { file, ...values });
     throw new Break({ kind, file, day, code, message: day === null ? message : `${day}: ${message}` });
   };
   try {
-    return { ok: true, report: await body(fail) };
+    return { ok: true, report: await verify(options, fail) };
   } catch (error) {
     if (error instanceof Break) return { ok: false, failure: error.failure };
     throw error;
@@ -181,6 +168,24 @@ async function verifyDay(options: VerifyOptions, fail: Fail, chain: KeyChain | n
 
 async function verify(options: VerifyOptions, fail: Fail): Promise<VerifyReport> {
   const chain = await keyChainOf(options, fail);
+  const { entries, checkedDays } = options.archive === false ? { entries: [], checkedDays: 0 } : await verifyArchive(options, fail, chain);
+  const snapshot = await checkSnapshot(options, fail, chain);
+  const last = entries.at(-1);
+  return {
+    keyId: chain?.current.kid ?? null,
+    anchor: chain?.anchor ?? null,
+    days: entries.length,
+    checkedDays,
+    first: entries[0]?.day ?? '',
+    last: last?.day ?? '',
+    head: last?.sha256 ?? '',
+    entries,
+    snapshot,
+  };
+}
+
+/** The index and its days (those of the range, and the last one always), with their signatures and the chain. */
+async function verifyArchive(options: VerifyOptions, fail: Fail, chain: KeyChain | null) {
   const index = await loadSigned(options, fail, chain, archiveIndexFileName);
   const entries = readEntries(fail, index.value);
   const problem = options.checks?.index?.(index.value);
@@ -194,20 +199,7 @@ async function verify(options: VerifyOptions, fail: Fail): Promise<VerifyReport>
     await verifyDay(options, fail, chain, entry, entries[at - 1]?.sha256 ?? null);
     checkedDays += 1;
   }
-
-  const snapshot = await checkSnapshot(options, fail, chain);
-  const last = entries.at(-1)!;
-  return {
-    keyId: chain?.current.kid ?? null,
-    anchor: chain?.anchor ?? null,
-    days: entries.length,
-    checkedDays,
-    first: entries[0]!.day,
-    last: last.day,
-    head: last.sha256,
-    entries,
-    snapshot,
-  };
+  return { entries, checkedDays };
 }
 
 /** The snapshot against its signature and its key's window, and until when it may read as current. */

@@ -218,7 +218,7 @@ export const de: Messages = {
   },
   record: {
     checking: 'Die signierte Aufzeichnung wird geprüft…',
-    none: 'Noch kein Tag archiviert, und nichts Signiertes zu prüfen.',
+    none: 'Noch kein Tag archiviert oder signiert.',
     unavailable: 'Die Aufzeichnung konnte nicht geprüft werden: {reason}.',
     unsigned: 'Nicht signiert: die Aufzeichnung von {days} Tagen trägt keine Signatur, die sich prüfen ließe.',
     verified: 'Signiert mit Schlüssel {key}…: {days} Tage, Kette intakt.',

@@ -227,7 +227,7 @@ export const en = {
   /** the signed record's line in the headline box, and each charter's uptime over it */
   record: {
     checking: 'Checking the signed record…',
-    none: 'No day archived yet, and nothing signed to check.',
+    none: 'No day archived or signed yet.',
     unavailable: 'The record could not be checked: {reason}.',
     unsigned: 'Not signed: the record of {days} days carries no signature to check.',
     verified: 'Signed by key {key}…: {days} days, chain intact.',

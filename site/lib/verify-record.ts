@@ -5,7 +5,7 @@
 import { answersMissing, archiveDayBytes, archiveIndexBytes, archiveIndexFileName, archiveRecentBytes, archiveRecentFileName } from '../../shared/archive-files.ts';
 import { limits } from '../../shared/constants.ts';
 import { asRecentBundle, bundleRange, holdsOnlyIndexedDays, lastDayOnly, readWithBundle, type RecentBundle } from '../../shared/archive-bundle.ts';
-import { verifyRecordCore, verifySnapshotCore, type FailureKind, type VerifyFailure, type VerifyOptions } from '../../shared/archive-verify-core.ts';
+import { verifyRecordCore, type FailureKind, type VerifyFailure, type VerifyOptions } from '../../shared/archive-verify-core.ts';
 import { readCapped } from '../../shared/read-capped.ts';
 
 export type RecordState =
@@ -132,7 +132,7 @@ const brokenBy = (failure: VerifyFailure): RecordState => ({ kind: 'broken', fai
  * that shows it is missing: a break. Only with neither is nothing archived yet, and nothing signed.
  */
 async function checkWithoutBundle(source: RecordSource, read: (name: string) => Promise<Bytes | null>, options: { pinnedKey: unknown; now: number }): Promise<RecordState> {
-  const result = await verifySnapshotCore({ read, now: options.now, pinnedKey: options.pinnedKey ?? undefined, snapshotName: source.snapshotName });
+  const result = await verifyRecordCore({ read, now: options.now, pinnedKey: options.pinnedKey ?? undefined, snapshotName: source.snapshotName, archive: false });
   if (!result.ok) return brokenBy(result.failure);
   // an index past its bound is one all the same (not one the worker wrote)
   const indexPublished = () => fetchBytes(source, archiveIndexFileName, archiveIndexBytes).then((bytes) => bytes !== null, (error) => error instanceof TooLarge || Promise.reject(error));

@@ -142,8 +142,8 @@ export async function openStatusPage(browser: Browser, server: StaticServer, opt
 
 /** The signed record's bundle: a fixture without one is a deployment before its first closed day (404). */
 export const recordPath = '/governance-archive/recent.json';
-/** The record's files the page asks for when there is no bundle (verify-record.ts checkWithoutBundle): absent where no record is served. */
-const isRecordFile = (path: string) => /^\/(governance-archive[/.]|governance-signing-key\.json$|governance-key-rotations\.json$|governance-status\.json\.jws$)/.test(path);
+/** A URL of the record's files the page asks for when there is no bundle (verify-record.ts checkWithoutBundle): absent where no record is served. */
+export const isRecordFile = (url: string) => /^\/(governance-archive[/.]|governance-signing-key\.json$|governance-key-rotations\.json$|governance-status\.json\.jws$)/.test(new URL(url, 'http://x').pathname);
 
 /**
  * The built pages as built (pinned: the key of `npm run test:e2e`), or with that key taken out of the
@@ -165,7 +165,7 @@ export function servePages(server: StaticServer, pinned: boolean) {
 
 /** Problems the test did not cause on purpose: failures of `allowedPath` (and of the record's files) are expected, others not. */
 export function listUnexpectedProblems(opened: OpenedPage, allowedPath?: string): string[] {
-  const allowed = (url: string) => new URL(url, 'http://x').pathname === allowedPath || isRecordFile(new URL(url, 'http://x').pathname);
+  const allowed = (url: string) => new URL(url, 'http://x').pathname === allowedPath || isRecordFile(url);
   // The tab's icon follows the headline: the browser drops an icon's request when the headline
   // changes it before it arrived, which is no problem of the page.
   const replacedIcon = ({ url, failure }: { url: string; failure: string }) => failure === 'net::ERR_ABORTED' && /\/favicon(-\w+)?\.svg$/.test(url);

@@ -145,7 +145,7 @@ describe('the signed record', () => {
     servePages(suite.server, false);
     try {
       const opened = await openAt(1280);
-      expect(await textOf(opened.page, 'record')).toBe('No day archived yet, and nothing signed to check.');
+      expect(await textOf(opened.page, 'record')).toBe('No day archived or signed yet.');
       expect(await boxIsBroken(opened)).toBe(false);
     } finally {
       servePages(suite.server, true);
