@@ -1,19 +1,25 @@
 // Reading governance-archive/recent.json (worker/archive-recent.ts writes it): its copies stand in
 // for the published files they copy (the index, the days, the public key and the rotation statements), so shared/archive-verify.ts checks them exactly as it checks the
 // files themselves (signatures, the index's hashes, the chain). No Zod: the page imports this.
-import { archiveDayFileName, archiveIndexFileName, isUtcDate, keyRotationsFileName, signatureFileName, signingKeyFileName } from './archive-files.ts';
+import { archiveDayBytes, archiveDayFileName, archiveIndexBytes, archiveIndexFileName, archiveSignatureBytes, isUtcDate, keyRotationsBytes, keyRotationsFileName, signatureFileName, signingKeyBytes, signingKeyFileName } from './archive-files.ts';
 
 export type RecentBundle = { index: string; indexSignature: string | null; signingKey: string | null; keyRotations: string | null; days: Array<{ day: string; bytes: string; signature: string | null }> };
 
-const isText = (value: unknown): value is string => typeof value === 'string';
-const isTextOrNull = (value: unknown) => value === null || isText(value);
+/** A string no longer than the file it copies may be (its UTF-8 bytes are never fewer than its length). */
+const isText = (value: unknown, maxBytes: number): value is string => typeof value === 'string' && value.length <= maxBytes;
+const isTextOrNull = (value: unknown, maxBytes: number) => value === null || isText(value, maxBytes);
 
-/** The bundle's fields this reader relies on, or null (then the reader verifies nothing from it). */
+/**
+ * The bundle's fields this reader relies on, or null (then the reader verifies nothing from it). A
+ * copy longer than its file's bound (shared/archive-files.ts) is not one the worker wrote: refused
+ * here, before anything parses it.
+ */
 export function asRecentBundle(value: unknown): RecentBundle | null {
   const bundle = value as Partial<RecentBundle> | null;
   const days = bundle?.days;
-  if (!isText(bundle?.index) || !isTextOrNull(bundle.indexSignature) || !isTextOrNull(bundle.signingKey) || !isTextOrNull(bundle.keyRotations) || !Array.isArray(days)) return null;
-  return days.every((day) => isUtcDate(day?.day) && isText(day.bytes) && isTextOrNull(day.signature)) ? (bundle as RecentBundle) : null;
+  const signature = (text: unknown) => isTextOrNull(text, archiveSignatureBytes);
+  if (!isText(bundle?.index, archiveIndexBytes) || !signature(bundle.indexSignature) || !isTextOrNull(bundle.signingKey, signingKeyBytes) || !isTextOrNull(bundle.keyRotations, keyRotationsBytes) || !Array.isArray(days)) return null;
+  return days.every((day) => isUtcDate(day?.day) && isText(day.bytes, archiveDayBytes) && signature(day.signature)) ? (bundle as RecentBundle) : null;
 }
 
 type Read = (name: string) => Promise<Uint8Array<ArrayBuffer> | null>;

@@ -3,7 +3,7 @@
 // the index governance-archive.json that lists every day's hash. The worker validates with these
 // before it writes; the published JSON Schemas are generated from them (shared/archive-json-schema.ts).
 import * as z from 'zod/mini';
-import { archiveDayBytes, archiveIndexBytes, archiveIndexDays, archiveRecentBytes, archiveRecentDays } from './archive-files.ts';
+import { archiveDayBytes, archiveIndexBytes, archiveIndexDays, archiveRecentBytes, archiveRecentDays, archiveSignatureBytes, keyRotationsBytes, signingKeyBytes } from './archive-files.ts';
 import { count, credits, dayCountsSchema, incidentSchema, instant, limits, text, utcDate, type DayCounts, type Incident } from './contract.ts';
 
 export const archiveLimits = {
@@ -56,7 +56,7 @@ export const archiveIndexSchema = z.object({
 });
 
 /** A detached JWS (`header..signature`), as in the `.jws` files; null where the record is unsigned. */
-const detachedJws = z.nullable(z.string().check(z.maxLength(4_096), z.regex(/^[A-Za-z0-9_-]+\.\.[A-Za-z0-9_-]+\n?$/)));
+const detachedJws = z.nullable(z.string().check(z.maxLength(archiveSignatureBytes), z.regex(/^[A-Za-z0-9_-]+\.\.[A-Za-z0-9_-]+\n?$/)));
 
 /**
  * governance-archive/recent.json: the last days (at most archiveRecentDays) as exact copies of their
@@ -71,8 +71,8 @@ export const archiveRecentSchema = z.object({
   index: z.string().check(z.maxLength(archiveIndexBytes)),
   indexSignature: detachedJws,
   /** governance-signing-key.json and governance-key-rotations.json as published; null when absent */
-  signingKey: z.nullable(z.string().check(z.maxLength(4_096))),
-  keyRotations: z.nullable(z.string().check(z.maxLength(1_048_576))),
+  signingKey: z.nullable(z.string().check(z.maxLength(signingKeyBytes))),
+  keyRotations: z.nullable(z.string().check(z.maxLength(keyRotationsBytes))),
   /** the newest days of the index, oldest first: each file byte for byte, and its signature */
   days: z.array(z.object({ day: utcDate, bytes: z.string().check(z.maxLength(archiveLimits.dayBytes)), signature: detachedJws })).check(z.maxLength(archiveRecentDays)),
 });

@@ -44,6 +44,13 @@ export const archiveIndexBytes = archiveIndexDays * 100;
 /** the bundle's bytes at most: older days are left out rather than pass this (worker/archive-recent.ts) */
 export const archiveRecentBytes = 16_777_216;
 
+/** a detached signature's bytes at most (a `.jws` file, a copy in the bundle) */
+export const archiveSignatureBytes = 4_096;
+/** governance-signing-key.json's bytes at most */
+export const signingKeyBytes = 4_096;
+/** governance-key-rotations.json's bytes at most */
+export const keyRotationsBytes = 1_048_576;
+
 /**
  * Whether a server's answer to a GET of a published file says it is not there: 404; 403, as S3 answers
  * for a missing key a reader may not list; or a page of HTML, which no published file is (a host's

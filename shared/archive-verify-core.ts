@@ -80,9 +80,8 @@ export async function verifyRecordCore(options: VerifyOptions, say: Say = (code)
 
 type Fail = (kind: FailureKind, file: string, day: string | null, code: FailureCode, values?: FailureValues) => never;
 
-async function load(options: VerifyOptions, fail: Fail, file: string, day: string | null = null): Promise<Loaded | null> {
-  const bytes = await options.read(file);
-  if (bytes === null) return null;
+/** The file's bytes as a JSON object, or the break. */
+function parse(fail: Fail, file: string, day: string | null, bytes: Uint8Array): Record<string, unknown> {
   let value: unknown;
   try {
     value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
@@ -90,7 +89,12 @@ async function load(options: VerifyOptions, fail: Fail, file: string, day: strin
     return fail('not_json', file, day, 'not_json', { what: bytes.length === 0 ? 'empty' : 'truncated or garbled' });
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail('invalid', file, day, 'not_object');
-  return { bytes, value: value as Record<string, unknown> };
+  return value as Record<string, unknown>;
+}
+
+async function load(options: VerifyOptions, fail: Fail, file: string): Promise<Loaded | null> {
+  const bytes = await options.read(file);
+  return bytes === null ? null : { bytes, value: parse(fail, file, null, bytes) };
 }
 
 /**
@@ -120,10 +124,12 @@ function windowAt(fail: Fail, windows: KeyWindow[] | null, at: number, file: str
 /** A file rewritten in place (the index, the snapshot) may be read between its write and its signature's: read both again once. */
 async function loadSigned(options: VerifyOptions, fail: Fail, chain: KeyChain | null, file: string) {
   for (let attempt = 1; ; attempt += 1) {
-    const loaded = await load(options, fail, file);
-    if (loaded === null) return fail('missing', file, null, 'missing');
+    const bytes = await options.read(file);
+    if (bytes === null) return fail('missing', file, null, 'missing');
     try {
-      return { ...loaded, key: await checkSignature(options, fail, chain, file, loaded.bytes, null) };
+      // the signature first, over the bytes as read: with a key, a file it did not sign is never parsed
+      const key = await checkSignature(options, fail, chain, file, bytes, null);
+      return { bytes, key, value: parse(fail, file, null, bytes) };
     } catch (error) {
       if (attempt === 2 || !(error instanceof Break) || error.failure.kind !== 'signature') throw error;
     }
@@ -152,17 +158,18 @@ function readEntries(fail: Fail, value: Record<string, unknown>): Array<{ day: s
 
 async function verifyDay(options: VerifyOptions, fail: Fail, chain: KeyChain | null, entry: { day: string; sha256: string }, prev: string | null) {
   const file = archiveDayFileName(entry.day);
-  const loaded = await load(options, fail, file, entry.day);
-  if (loaded === null) return fail('missing', file, entry.day, 'day_missing');
-  const key = await checkSignature(options, fail, chain, file, loaded.bytes, entry.day);
-  const { day, closedAt, prev: stated } = loaded.value;
+  const bytes = await options.read(file);
+  if (bytes === null) return fail('missing', file, entry.day, 'day_missing');
+  const key = await checkSignature(options, fail, chain, file, bytes, entry.day);
+  const value = parse(fail, file, entry.day, bytes);
+  const { day, closedAt, prev: stated } = value;
   if (day !== entry.day || !isInstant(closedAt) || Date.parse(closedAt) < endOfUtcDate(entry.day) || !(stated === null || isSha256Hex(stated))) {
     fail('invalid', file, entry.day, 'not_the_day', { day: entry.day });
   }
-  const problem = options.checks?.day?.(loaded.value);
+  const problem = options.checks?.day?.(value);
   if (problem) fail('invalid', file, entry.day, 'contract', { problem });
   windowAt(fail, key, Date.parse(closedAt as string), file, entry.day);
-  if ((await sha256Hex(loaded.bytes)) !== entry.sha256) fail('chain', file, entry.day, 'not_listed');
+  if ((await sha256Hex(bytes)) !== entry.sha256) fail('chain', file, entry.day, 'not_listed');
   if (stated !== prev) fail('chain', file, entry.day, 'broken_link', { stated: String(stated), prev: String(prev) });
 }
 

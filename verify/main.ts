@@ -13,7 +13,7 @@ import { parseGovernanceStatus } from '../shared/contract.ts';
 import { forgottenDay, parseSeenDay, verifyRecord, type FailureKind, type SeenDay, type VerifyReport } from '../shared/archive-verify.ts';
 import { maxFreshnessMs } from '../shared/constants.ts';
 import { staleAtOf } from '../shared/snapshot-trust.ts';
-import { checkHistory, keepingDays } from './history.ts';
+import { checkHistory, keepingDays, readHistoryFile } from './history.ts';
 import { openSource, readKey, type Source } from './sources.ts';
 
 const usage = 'usage: governance-status-verify <URL or folder of governance-status.json> [--key <JWK file or URL>] [--seen <YYYY-MM-DD>=<SHA-256> ...]';
@@ -95,7 +95,8 @@ async function main(): Promise<number> {
     source = await openSource(parsed.positionals[0]!);
     pinnedKey = parsed.values.key === undefined ? undefined : await readKey(parsed.values.key);
     const now = Date.now();
-    const kept = keepingDays(source.read);
+    const historyFile = await readHistoryFile(source.read);
+    const kept = keepingDays(source.read, historyFile);
     const result = await verifyRecord({
       read: kept.read,
       now,
@@ -111,7 +112,7 @@ async function main(): Promise<number> {
     }
     if (result.ok) {
       process.stdout.write(`${reportLines(source, result.report, now).join('\n')}\n`);
-      const history = await checkHistory(source.read, kept.archived(result.report.entries));
+      const history = checkHistory(historyFile, kept.archived(result.report.entries));
       process.stdout.write(`  ${history.line}\n`);
       return history.exit;
     }

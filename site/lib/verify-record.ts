@@ -2,8 +2,8 @@
 // request) read as the files it copies, the key, and the snapshot the page polled, all verified by
 // shared/archive-verify.ts with WebCrypto. The key the page was built with (PUBLIC_SIGNING_KEY_FILE)
 // is pinned: a record signed by another key does not verify. Never throws.
-import { answersMissing, archiveDayBytes, archiveIndexBytes, archiveIndexFileName, archiveRecentBytes, archiveRecentFileName } from '../../shared/archive-files.ts';
-import { limits } from '../../shared/constants.ts';
+import { answersMissing, archiveIndexFileName, archiveRecentBytes, archiveRecentFileName } from '../../shared/archive-files.ts';
+import { publishedFileBound } from '../../shared/published-bounds.ts';
 import { asRecentBundle, bundleRange, holdsOnlyIndexedDays, lastDayOnly, readWithBundle, type RecentBundle } from '../../shared/archive-bundle.ts';
 import { verifyRecordCore, type FailureKind, type VerifyFailure, type VerifyOptions } from '../../shared/archive-verify-core.ts';
 import { readCapped } from '../../shared/read-capped.ts';
@@ -93,8 +93,8 @@ export async function checkRecord(
 ): Promise<RecordState> {
   let polled: string | null = options.snapshotText;
   let refetched: Bytes | null = null;
-  // the files the bundle does not copy: the snapshot and its signature (a day it left out, at most)
-  const fetched = (name: string) => fetchBytes(source, name, Math.max(limits.snapshotBytes, archiveDayBytes));
+  // the files the bundle does not copy: the snapshot and its signature (a day it left out, at most), each within its bound
+  const fetched = (name: string) => fetchBytes(source, name, publishedFileBound(name, source.snapshotName));
   const fallback = async (name: string) => {
     if (name !== source.snapshotName) return fetched(name);
     if (polled === null) return (refetched = await fetched(name));
@@ -135,7 +135,7 @@ async function checkWithoutBundle(source: RecordSource, read: (name: string) => 
   const result = await verifyRecordCore({ read, now: options.now, pinnedKey: options.pinnedKey ?? undefined, snapshotName: source.snapshotName, archive: false });
   if (!result.ok) return brokenBy(result.failure);
   // an index past its bound is one all the same (not one the worker wrote)
-  const indexPublished = () => fetchBytes(source, archiveIndexFileName, archiveIndexBytes).then((bytes) => bytes !== null, (error) => error instanceof TooLarge || Promise.reject(error));
+  const indexPublished = () => fetchBytes(source, archiveIndexFileName, publishedFileBound(archiveIndexFileName)).then((bytes) => bytes !== null, (error) => error instanceof TooLarge || Promise.reject(error));
   const archived = result.report.keyId !== null || (await indexPublished());
   return archived ? { kind: 'broken', failure: 'missing', file: archiveRecentFileName, day: null } : { kind: 'none' };
 }

@@ -12,12 +12,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ArchiveDay } from '../../shared/archive-contract.ts';
-import { archiveDayFileName, keyRotationsFileName, signatureFileName, signingKeyFileName } from '../../shared/archive-files.ts';
+import { archiveDayBytes, archiveDayFileName, archiveIndexBytes, keyRotationsFileName, signatureFileName, signingKeyFileName } from '../../shared/archive-files.ts';
 import { mergeArchivedDays } from '../../shared/archive-history.ts';
 import { historyFileName } from '../../shared/constants.ts';
 import { parseGovernanceHistory } from '../../shared/contract.ts';
 import { startStaticServer } from '../../scripts/static-server.ts';
-import { readMaxBytes } from '../../verify/sources.ts';
 import { createRotationStatement, createSigner, signingKeyFileBody } from '../../worker/signing-key.ts';
 import { buildRecord, newSigner } from '../support/archive-record.ts';
 
@@ -188,7 +187,9 @@ describe('a good record', () => {
 
 describe('each kind of break names the first broken day and why, and exits 1', () => {
   const cases: Array<[string, (files: Map<string, string>, days: string[]) => void, RegExp, Parameters<typeof buildRecord>[0]?]> = [
-    ['a truncated day', (files, days) => files.set(archiveDayFileName(days[3]!), files.get(archiveDayFileName(days[3]!))!.slice(0, 50)), /breaks at 2026-10-04 \(governance-archive\/2026-10-04\.json\)\n  why: not JSON/],
+    ['a truncated day in an unsigned record', (files, days) => files.set(archiveDayFileName(days[3]!), files.get(archiveDayFileName(days[3]!))!.slice(0, 50)), /breaks at 2026-10-04 \(governance-archive\/2026-10-04\.json\)\n  why: not JSON/, { signer: null }],
+    // with a key, the signature is checked over the bytes before anything parses them
+    ['a truncated day in a signed record', (files, days) => files.set(archiveDayFileName(days[3]!), files.get(archiveDayFileName(days[3]!))!.slice(0, 50)), /breaks at 2026-10-04 .*\n  why: signature: .*altered after it was signed/],
     ['a day missing in the middle', (files, days) => files.delete(archiveDayFileName(days[2]!)), /breaks at 2026-10-03 .*\n  why: missing file: 2026-10-03: .* is listed in the index but missing/],
     ['an altered count', (files, days) => files.set(archiveDayFileName(days[4]!), files.get(archiveDayFileName(days[4]!))!.replace('"expected":96', '"expected":95')), /breaks at 2026-10-05 .*\n  why: signature: .*altered after it was signed/],
     ['a day signed by another key', (files, days) => files.set(signatureFileName(archiveDayFileName(days[1]!)), newSigner().sign(files.get(archiveDayFileName(days[1]!))!)), /breaks at 2026-10-02 .*\n  why: unknown key: .*signed by key \S+, which is not the published key/],
@@ -208,12 +209,12 @@ describe('each kind of break names the first broken day and why, and exits 1', (
     expect(result.stdout).toMatch(message);
   });
 
-  it('a file larger than any the worker writes stops it (exit 2), from a folder and from a URL', async () => {
+  it('a file larger than the worker ever writes of it stops it (exit 2), from a folder and from a URL: a day past 1 MiB', async () => {
     const { folder, days } = await publish();
-    await writeFile(join(folder, archiveDayFileName(days[2]!)), Buffer.alloc(readMaxBytes + 1, 0x20));
+    await writeFile(join(folder, archiveDayFileName(days[2]!)), Buffer.alloc(archiveDayBytes + 1, 0x20));
     const fromFolder = await verify(folder);
     expect(fromFolder.code).toBe(2);
-    expect(fromFolder.stderr).toMatch(new RegExp(`2026-10-03\\.json is larger than ${readMaxBytes} bytes, more than any file the worker publishes`));
+    expect(fromFolder.stderr).toMatch(new RegExp(`2026-10-03\\.json is larger than ${archiveDayBytes} bytes, more than the worker ever writes of it`));
     const server = await startStaticServer({ root: folder });
     try {
       const fromUrl = await verify(`${server.url}/`);
@@ -222,6 +223,24 @@ describe('each kind of break names the first broken day and why, and exits 1', (
     } finally {
       await server.close();
     }
+  });
+
+  it('with a key given, an unsigned index is refused by its missing signature before it is parsed, and one past its bound is not read past it', async () => {
+    const { folder, signer } = await publish();
+    const key = join(folder, '..', `pinned-${folders}.json`);
+    await writeFile(key, JSON.stringify(signer!.publicJwk));
+    await rm(join(folder, 'governance-archive.json.jws'));
+    // a million objects, cut short, within the index's bound: parsed first, it would read as not JSON
+    const objects = `{"a":[${'{},'.repeat(1_000_000)}`;
+    expect(objects.length).toBeLessThan(archiveIndexBytes);
+    await writeFile(join(folder, 'governance-archive.json'), objects);
+    const unsigned = await verify(folder, '--key', key);
+    expect(unsigned.code, unsigned.stderr).toBe(1);
+    expect(unsigned.stdout).toMatch(/breaks at governance-archive\.json\n  why: signature: governance-archive\.json has no signature/);
+    await writeFile(join(folder, 'governance-archive.json'), Buffer.alloc(archiveIndexBytes + 1, 0x20));
+    const large = await verify(folder, '--key', key);
+    expect(large.code).toBe(2);
+    expect(large.stderr).toMatch(new RegExp(`governance-archive\\.json is larger than ${archiveIndexBytes} bytes`));
   });
 
   it('a usage error exits 64, an unreadable source 2', async () => {

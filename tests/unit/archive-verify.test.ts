@@ -102,11 +102,13 @@ describe('tampering a field of one day fails at that day and nowhere earlier', (
 });
 
 describe('each kind of break', () => {
-  it('a truncated day is not JSON', async () => {
-    const { files, now, days } = await buildRecord({ days: 4 });
-    const name = archiveDayFileName(days[1]!);
-    files.set(name, files.get(name)!.slice(0, 40));
-    expect(await verify(files, now)).toMatchObject({ ok: false, failure: { kind: 'not_json', day: days[1], file: name } });
+  it('a truncated day is not JSON in an unsigned record, and not the signed bytes in a signed one (checked before it is parsed)', async () => {
+    for (const signer of [null, undefined]) {
+      const { files, now, days } = await buildRecord({ days: 4, signer });
+      const name = archiveDayFileName(days[1]!);
+      files.set(name, files.get(name)!.slice(0, 40));
+      expect(await verify(files, now)).toMatchObject({ ok: false, failure: { kind: signer === null ? 'not_json' : 'signature', day: days[1], file: name } });
+    }
   });
 
   it('a day missing in the middle of the chain', async () => {
