@@ -19,15 +19,6 @@ export type ResponseTiming = {
 
 const second = 1000;
 
-/**
- * The furthest a server's clock is believed to be from the reader's: 48 hours. A device is off by
- * whole hours when its zone is set wrong (at most 26, UTC-12 against UTC+14), by minutes when it
- * drifts. A Date further off is a broken server clock or device, and the page cannot tell which; it
- * keeps the device's clock, whose worst is bounded anyway: a snapshot reads current for at most its
- * own window from when the page first saw it (shared/snapshot-trust.ts staleAtOf).
- */
-export const maxOffsetMs = 48 * 60 * 60 * second;
-
 const imfFixdate = /^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), (\d\d) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (\d{4}) (\d\d):(\d\d):(\d\d) GMT$/;
 const months = 'JanFebMarAprMayJunJulAugSepOctNovDec';
 
@@ -45,10 +36,10 @@ export function parseHttpDate(value: string): number | null {
   return new Date(at).toUTCString() === value ? at : null;
 }
 
-/** What one response says about the offset, or null when it says nothing usable (no IMF-fixdate Date, or one further off than maxOffsetMs). */
+/** What one response says about the offset, or null when it says nothing usable (no IMF-fixdate Date). A device clock years off (a dead battery) is corrected like one minutes off. */
 export function offsetFromResponse({ date, age, sentAt, receivedAt }: ResponseTiming): OffsetRange | null {
   const made = date === null ? null : parseHttpDate(date);
-  if (made === null || receivedAt < sentAt || Math.abs(made - receivedAt) > maxOffsetMs) return null;
+  if (made === null || receivedAt < sentAt) return null;
   // Age is a whole number of seconds (RFC 9111); anything else is ignored, not trusted.
   const cached = age !== null && /^\s*\d+\s*$/.test(age) ? Number(age) * second : null;
   const onServer = made + (cached ?? 0);

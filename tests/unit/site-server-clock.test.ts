@@ -54,16 +54,9 @@ describe('offsetFromResponse', () => {
     expect(parseHttpDate('Tue, 29 Feb 2028 00:00:00 GMT')).toBe(Date.parse('2028-02-29T00:00:00.000Z'));
   });
 
-  it('takes a Date further than 48 hours from the reader as unknown: a broken clock, not a correction', () => {
-    const maxOffsetMs = 48 * 60 * minute;
+  it('corrects a reader clock however far off it is, once the Date is well formed (a device years off, after a dead battery)', () => {
     const off = (ms: number) => offsetFromResponse({ date: http(serverNow + ms), age: null, sentAt: serverNow, receivedAt: serverNow });
-    expect(off(maxOffsetMs)).toEqual({ low: maxOffsetMs, high: maxOffsetMs + 1_000 });
-    expect(off(-maxOffsetMs)).toEqual({ low: -maxOffsetMs, high: -maxOffsetMs + 1_000 });
-    expect(off(maxOffsetMs + 1_000)).toBeNull();
-    expect(off(-maxOffsetMs - 1_000)).toBeNull();
-    expect(offsetFromResponse({ date: 'Sat, 01 Jan 2000 00:00:00 GMT', age: null, sentAt: serverNow, receivedAt: serverNow })).toBeNull();
-    // a zone set wrong on the device (UTC-12 against UTC+14): corrected
-    expect(off(26 * 60 * minute)).not.toBeNull();
+    for (const ms of [26 * 60 * minute, -26 * 60 * minute, 5 * 365 * 24 * 60 * minute]) expect(off(ms)).toEqual({ low: ms, high: ms + 1_000 });
   });
 
   it('ignores an Age that is not a whole number of seconds', () => {
