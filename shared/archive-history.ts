@@ -55,6 +55,18 @@ export function archiveDifferences(counted: ClosedDay, archived: ArchiveDay): Ar
 }
 
 /**
+ * The incidents where a stored day is not the worker's count of it (ids): one missing or added, or one
+ * the day holds resolved at another instant. One the day holds open may have resolved since: that is
+ * no difference, nor is a name.
+ */
+export function incidentDifferences(counted: ClosedDay, archived: ArchiveDay): string[] {
+  const stored = new Map(archived.incidents.map((incident) => [incident.id, incident]));
+  const countedIds = new Set(counted.incidents.map((incident) => incident.id));
+  const differ = counted.incidents.filter(({ id, resolvedAt }) => !stored.has(id) || ![null, resolvedAt].includes(stored.get(id)!.resolvedAt));
+  return [...differ.map((incident) => incident.id), ...archived.incidents.filter((incident) => !countedIds.has(incident.id)).map((incident) => incident.id)];
+}
+
+/**
  * The history's days with each archived day's figures in place of the worker's count, and archived
  * days the history lacks (before the ledger's data) added, within the history's own range; only the
  * charters the history lists.

@@ -4,8 +4,8 @@
 // object; a problem that must stop archiving goes through stop() and leaves state.broken set.
 import type { ArchiveDay, ArchiveIndexEntry, ClosedDay } from '../shared/archive-contract.ts';
 import { archiveLimits, serializeArchiveDay } from '../shared/archive-contract.ts';
-import { archiveDayFileName, archiveIndexFileName, signatureFileName } from '../shared/archive-files.ts';
-import { archiveDifferences } from '../shared/archive-history.ts';
+import { archiveDayFileName, archiveIndexFileName, endOfUtcDate, signatureFileName } from '../shared/archive-files.ts';
+import { archiveDifferences, incidentDifferences, type ArchiveDifference } from '../shared/archive-history.ts';
 import { parseDetachedJws } from '../shared/jws.ts';
 import type { Clock, Logger, SnapshotStorePort } from '../shared/ports.ts';
 import { checkDay, dayBefore, followChainBack, readDay, readIndex, sha256Of, type StoredDay } from './archive-chain.ts';
@@ -70,8 +70,12 @@ export async function load(state: ArchivistState, days: readonly ClosedDay[], si
       return stop(state, 'archive_broken', `the last archived day ${archiveDayFileName(index.last)} ${why}: archiving stops until it is restored`, { file: archiveDayFileName(index.last) });
     }
     state.archived.set(last.day.day, last.day);
-    await backfillSignatures(state, index.days, last, signal);
+    if (!(await backfillSignatures(state, index.days, last, days, signal))) return null;
     state.indexUnsigned = await lacksOwnSignature(state, index.bytes, signal);
+    // the index is signed again only over a head this key signed: an entry appended by hand is not vouched for
+    if (state.indexUnsigned && (await state.store.get(signatureFileName(last.file), signal)) !== state.signer!.sign(last.bytes)) {
+      return refuseToSign(state, archiveIndexFileName, `its last day ${last.file} is not signed by this key`, []);
+    }
     return { entries: index.days, updatedAt: index.updatedAt };
   }
   if (index !== null) state.logger.error('archive_index_invalid', { file: archiveIndexFileName, problem: index.problem, action: 'rebuilding it from the archived days' });
@@ -106,10 +110,16 @@ async function recover(state: ArchivistState, days: readonly ClosedDay[], signal
   return { entries, updatedAt: null };
 }
 
-/** A key newly set signs the days archived without one: newest first, down to the first signed. */
-async function backfillSignatures(state: ArchivistState, entries: readonly ArchiveIndexEntry[], last: StoredDay, signal?: AbortSignal) {
-  const { store, signer, logger } = state;
-  if (!signer || (await store.get(signatureFileName(last.file), signal)) !== null) return;
+/**
+ * A key newly set signs the days archived without one: newest first, down to the first signed; false
+ * when it stopped. A day the worker counts (its keeper's range) is signed only when it holds that count
+ * (vouchProblem); an older one, which no worker can count again, is signed as it is found.
+ */
+async function backfillSignatures(state: ArchivistState, entries: readonly ArchiveIndexEntry[], last: StoredDay, days: readonly ClosedDay[], signal?: AbortSignal): Promise<boolean> {
+  const { store, signer, logger, clock } = state;
+  if (!signer || (await store.get(signatureFileName(last.file), signal)) !== null) return true;
+  const counted = new Map(days.map((day) => [day.date, day]));
+  const oldestCounted = days[0]?.date ?? '0000-01-01'; // none counted yet: every day must be vouched for
   let signed = 0;
   for (const entry of [...entries].reverse()) {
     const file = archiveDayFileName(entry.day);
@@ -119,23 +129,47 @@ async function backfillSignatures(state: ArchivistState, entries: readonly Archi
       logger.error('archive_day_altered', { file, problem: `${file} is missing or differs from the SHA-256 the index lists: not signed` });
       break;
     }
+    const day = checkDay(file, entry.day, bytes);
+    const why = 'problem' in day ? day.problem : entry.day >= oldestCounted ? vouchProblem(day.day, counted.get(entry.day) ?? null, clock().getTime()) : null;
+    if (why !== null) return Boolean(refuseToSign(state, file, why, []));
     await ensureSignature(state, file, bytes, signal);
     signed += 1;
   }
   logger.info('archive_signatures_added', { count: signed, keyId: signer.kid });
+  return true;
 }
 
 /** How much later than this worker's clock a day another writer stored may say it closed: two replicas, each as far off the database's clock as CLOCK_SKEW_LIMIT_SECONDS allows (an hour at most). */
 const closedAtSlackMs = 2 * 3_600_000;
 
 /**
- * Whether this worker may sign a day another writer stored: its signature says "these are the figures
- * I counted", so a day is signed only when that holds. One already signed by this key was vouched for
- * by a replica of this deployment (Ed25519 is deterministic: the same bytes, the same signature), and
- * a later count that differs is only said (compareWithArchive). One unsigned is signed only when this
- * worker counted the day alike and it closed no later than this clock allows; else anyone who can
- * write to the bucket could have it sign figures it never counted, and archiving stops. Without a
- * key, nothing is vouched for: the day is taken, and readers say "not signed".
+ * Why this worker may not sign a day it did not sign itself, or null. Its signature says "these are
+ * the figures I counted", so the day must have ended and closed by this clock, and hold the counts,
+ * spend and incidents this worker counts for it (names may have changed since, and an incident it
+ * holds open may have resolved: a writer stopped between the day and its signature); else whoever can
+ * write to the bucket could have it sign figures it never counted.
+ */
+function vouchProblem(day: ArchiveDay, counted: ClosedDay | null, now: number): string | null {
+  if (endOfUtcDate(day.day) > now) return `${day.day} has not ended by this worker's clock`;
+  if (Date.parse(day.closedAt) > now + closedAtSlackMs) return `it says it closed at ${day.closedAt}, later than this worker's clock allows`;
+  if (counted === null) return 'this worker has not counted that day (its days begin after it)';
+  const differences = archiveDifferences(counted, day).length;
+  if (differences > 0) return `its counts or spend are not this worker's count of the day (${differences} differ)`;
+  const incidents = incidentDifferences(counted, day);
+  return incidents.length > 0 ? `its incidents are not those this worker counts (${incidents.slice(0, 5).join(', ')})` : null;
+}
+
+/** Stops archiving for a day this worker may not sign (vouchProblem): left unsigned, named. */
+function refuseToSign(state: ArchivistState, file: string, why: string, differences: ArchiveDifference[]): null {
+  const problem = `${file} is not signed by this worker's key, and ${why}: it is not signed, and archiving stops until it is checked (removed, if no replica of this deployment wrote it)`;
+  return stop(state, 'archive_day_not_vouched', problem, { file, differences: differences.slice(0, 20) });
+}
+
+/**
+ * Whether this worker may sign a day another writer stored. One already signed by this key was vouched
+ * for by a replica of this deployment (Ed25519 is deterministic: the same bytes, the same signature),
+ * and a later count that differs is only said (compareWithArchive); one unsigned must pass
+ * vouchProblem. Without a key, nothing is vouched for: the day is taken, and readers say "not signed".
  */
 async function vouchFor(state: ArchivistState, taken: StoredDay, counted: ClosedDay | null, signal?: AbortSignal): Promise<boolean> {
   const { store, signer, clock } = state;
@@ -143,17 +177,8 @@ async function vouchFor(state: ArchivistState, taken: StoredDay, counted: Closed
     if (counted) compareWithArchive(state, counted, taken.day);
     return true;
   }
-  // the bytes this worker would have written, but for the instant it closed the day
-  const alike = counted !== null && serializeArchiveDay({ ...counted, closedAt: taken.day.closedAt }, taken.day.prev) === taken.bytes;
-  const why =
-    counted === null ? 'this worker has not counted that day (its days begin after it)'
-    : !alike ? "its figures (counts, spend, incidents or names) are not this worker's count of the day"
-    : Date.parse(taken.day.closedAt) > clock().getTime() + closedAtSlackMs ? `it says it closed at ${taken.day.closedAt}, later than this worker's clock allows`
-    : null;
-  if (why === null) return true;
-  const problem = `${taken.file} was stored by another writer, is not signed by this worker's key, and ${why}: it is not signed, and archiving stops until it is checked (removed, if no replica of this deployment wrote it)`;
-  const differences = counted ? archiveDifferences(counted, taken.day).slice(0, 20) : [];
-  return Boolean(stop(state, 'archive_day_not_vouched', problem, { file: taken.file, differences }));
+  const why = vouchProblem(taken.day, counted, clock().getTime());
+  return why === null || Boolean(refuseToSign(state, taken.file, why, counted ? archiveDifferences(counted, taken.day) : []));
 }
 
 /** A day written by someone else (another replica, an earlier run): taken when it continues the chain. */

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { archiveDayFileName, archiveIndexFileName, endOfUtcDate, signatureFileName } from '../../shared/archive-files.ts';
-import { serializeArchiveDay, type ClosedDay } from '../../shared/archive-contract.ts';
+import { serializeArchiveDay, serializeArchiveIndex, type ClosedDay } from '../../shared/archive-contract.ts';
 import { createArchivist } from '../../worker/archive.ts';
 import type { Signer } from '../../worker/signing-key.ts';
 import { closedDay, dates, newSigner, recordingLogger } from '../support/archive-record.ts';
@@ -37,7 +37,7 @@ describe('a day another writer stored, unsigned', () => {
     const { files, archivist, logger } = await planted((head) => dayFile(cleaned, head));
     const bytes = files.get(archiveDayFileName(second));
     const outcome = await archivist.archive([closedDay(first), closedDay(second), closedDay(third)]);
-    expect(outcome).toMatchObject({ appended: [], adopted: [], problem: expect.stringMatching(/is not signed by this worker's key, and its figures .* are not this worker's count/) });
+    expect(outcome).toMatchObject({ appended: [], adopted: [], problem: expect.stringMatching(/is not signed by this worker's key, and its counts or spend are not this worker's count/) });
     expect(logger.events('archive_day_not_vouched')).toMatchObject([{ file: archiveDayFileName(second), differences: expect.arrayContaining([expect.objectContaining({ field: 'failed' })]) }]);
     expect(files.has(signatureFileName(archiveDayFileName(second)))).toBe(false);
     expect(files.get(archiveDayFileName(second))).toBe(bytes);
@@ -77,6 +77,51 @@ describe('a day another writer stored, unsigned', () => {
     expect(logger.events('archive_day_not_vouched')).toMatchObject([{ file: archiveDayFileName(second) }]);
     expect(files.has(signatureFileName(archiveDayFileName(second)))).toBe(false);
     expect(files.has(archiveDayFileName(third))).toBe(false);
+  });
+});
+
+describe('a day stored unsigned by a writer stopped before its signature, found later', () => {
+  it('is signed when only names changed and an incident it holds open has resolved since', async () => {
+    const open = closedDay(second, { incidents: closedDay(second).incidents.map((incident) => ({ ...incident, resolvedAt: null })) });
+    const { files, archivist, logger, signer } = await planted((head) => dayFile(open, head));
+    const renamed = closedDay(second, { charters: closedDay(second).charters.map((charter) => ({ ...charter, name: `${charter.name} (renamed)` })) });
+    const outcome = await archivist.archive([closedDay(first), renamed]);
+    expect(outcome).toMatchObject({ adopted: [second], problem: null });
+    expect(logger.events('archive_day_not_vouched')).toEqual([]);
+    expect(files.get(signatureFileName(archiveDayFileName(second)))).toBe(signer!.sign(files.get(archiveDayFileName(second))!));
+  });
+});
+
+describe('a day planted with its entry in the index (found at a start, not by adopting)', () => {
+  /** the planted day, listed in an index rewritten to end with it */
+  const withIndex = (bytes: string, extra: Record<string, string> = {}) => (head: string) => ({
+    [archiveDayFileName(second)]: bytes,
+    [archiveIndexFileName]: serializeArchiveIndex([{ day: first, sha256: head }, { day: second, sha256: sha256(bytes) }], at(second, 20).toISOString()),
+    ...extra,
+  });
+
+  it('unsigned, is not signed by the backfill of a restarted worker, nor is the index', async () => {
+    const { files, archivist, logger } = await planted((head) => withIndex(serializeArchiveDay(cleaned, head))(head));
+    const indexSignature = files.get(signatureFileName(archiveIndexFileName));
+    const outcome = await archivist.archive([closedDay(first), closedDay(second), closedDay(third)]);
+    expect(outcome.problem).toMatch(/its counts or spend are not this worker's count/);
+    expect(logger.events('archive_signatures_added')).toEqual([]);
+    expect(files.has(signatureFileName(archiveDayFileName(second)))).toBe(false);
+    expect(files.get(signatureFileName(archiveIndexFileName))).toBe(indexSignature);
+    expect(files.has(archiveDayFileName(third))).toBe(false);
+  });
+
+  it('with a signature that is not this key\'s, does not have the index signed again over it', async () => {
+    const stranger = newSigner();
+    const { files, archivist, logger } = await planted((head) => {
+      const bytes = serializeArchiveDay(cleaned, head);
+      return withIndex(bytes, { [signatureFileName(archiveDayFileName(second))]: stranger.sign(bytes) })(head);
+    });
+    const indexSignature = files.get(signatureFileName(archiveIndexFileName));
+    const outcome = await archivist.archive([closedDay(first), closedDay(second), closedDay(third)]);
+    expect(outcome.problem).toMatch(/governance-archive.json is not signed by this worker's key, and its last day .* is not signed by this key/);
+    expect(logger.events('archive_day_not_vouched')).toHaveLength(1);
+    expect(files.get(signatureFileName(archiveIndexFileName))).toBe(indexSignature);
   });
 });
 
