@@ -3,14 +3,11 @@
 // truncation, so a cut can never expose the start of a secret that the patterns would have caught whole.
 import { limits } from './constants.ts';
 import { decodeHidingWords } from './hidden-secrets.ts';
-import { controlClass, formatClass, stripControlCharacters } from './plain-text.ts';
+import { controlClass, stripControlCharacters } from './plain-text.ts';
 import { secretPatterns } from './secret-patterns.ts';
 
-// Where a cut may end a word: a space, and what cleaning turns into one or removes (padding it squeezes
-// away). Not a lone surrogate: none comes from the database (UTF-8), and half of a pair is no word end.
-const wordEnds = `\\s${controlClass}${formatClass}`;
-const startsWithWordEnd = new RegExp(`^[${wordEnds}]`, 'u');
-const lastWordEnd = new RegExp(`[${wordEnds}][^${wordEnds}]*$`, 'u');
+// Where a cut falls between two words: at a space, or at what cleaning turns into one.
+const wordEnd = new RegExp(`^[\\s${controlClass}]`, 'u');
 const lineBreak = /\r\n|[\r\n\u2028\u2029]/;
 
 export function redactSecrets(text: string): string {
@@ -57,17 +54,18 @@ const inputBound = 65_536;
 const boundInput = (text: string) => cutAtWord(text, inputBound);
 
 /**
- * `text` cut to `bound` characters at a word's end: the cut word is dropped, not cleaned half, so a
- * cut cannot expose the start of a secret (a URL's password without the @ its pattern needs). Only a
- * text that is one giant word keeps its cut end: visible characters are not squeezed, so it lies far
- * past any public length.
+ * `text` cut to `bound` characters, cleaned, and its cut word dropped: the words as the patterns read
+ * them (padding squeezed, a zero-width character inside a word gone), so a cut cannot expose the start
+ * of a secret (a URL's password without the @ its pattern needs). A cut that is one word is kept only
+ * when cleaning left most of it: its start is then far past any public length from its cut end.
  */
 export function cutAtWord(text: string, bound: number): string {
   if (text.length <= bound) return text;
-  const cut = text.slice(0, bound);
-  if (startsWithWordEnd.test(text.charAt(bound))) return cut; // cut between two words
-  const end = cut.search(lastWordEnd);
-  return end === -1 ? cut : cut.slice(0, end);
+  const cut = stripControlCharacters(text.slice(0, bound));
+  if (wordEnd.test(text.charAt(bound))) return cut;
+  const end = cut.search(/\s\S*$/);
+  if (end >= 0) return cut.slice(0, end);
+  return cut.length >= bound / 2 ? cut : '';
 }
 
 /** A run's error_message as it may appear in public, or null when there is nothing to show. */

@@ -261,6 +261,13 @@ describe('hostile lengths', () => {
       const cut = cutAtWord(`${padding}${url}`, 30);
       expect(publicText(cut, 300), JSON.stringify(padding[0])).toBe('');
     }
+    // a zero-width run inside the secret: cleaning joins its pieces, so the cut drops them together
+    const split = `connect postgres://app:Sup3rSecret${'\u200b'.repeat(40)}@db failed`;
+    expect(publicText(cutAtWord(split, 60), 300)).toBe('connect');
+    // a quoted value cut open: the words before the cut one still read as a secret's
+    const quoted = `${' '.repeat(20)}password: "correct horse battery staple" rejected`;
+    expect(publicText(cutAtWord(quoted, 55), 300)).toBe('password: [redacted]');
+    expect(publicText('login failed, password: "correct horse', 300)).toBe('login failed, password: [redacted]');
     expect(cutAtWord('one two three', 7)).toBe('one two'); // cut between two words
     expect(cutAtWord('one two three', 9)).toBe('one two');
     expect(cutAtWord('k'.repeat(50), 30)).toBe('k'.repeat(30)); // one giant word keeps its cut end
