@@ -19,6 +19,7 @@ import {
 import { governanceBadge, governanceBadgeSvg } from '../shared/badge.ts';
 import { governanceHistoryJsonSchema, governanceStatusJsonSchema } from '../shared/json-schema.ts';
 import type { Logger, SnapshotStorePort } from '../shared/ports.ts';
+import { describeError } from './logger.ts';
 import { statuspageFileName, statuspageSummary } from '../shared/statuspage.ts';
 import { recalledIncidents, type PublishedOpen } from '../shared/incidents.ts';
 import { archiveDaySchemaFileName, archiveIndexSchemaFileName, archiveRecentSchemaFileName, signingKeyFileName } from '../shared/archive-files.ts';
@@ -153,28 +154,28 @@ export function announcedIn(history: string | null, snapshot: string | null, log
 }
 
 /**
- * A published file read back when the worker starts or leads anew, or null when there is none or it
- * cannot be read: a failed read (a bucket's 503) is said, naming the file and the operation, and taken
- * as a file that cannot be parsed is, and as a failed write of it is: what the other files say is
- * recalled, and the tick goes on. A read that the tick's own deadline aborted still ends the tick.
+ * A published file read back when the worker starts or leads anew, or null when there is none. A read
+ * that fails (a bucket's 503) fails the tick with an error naming the file and the operation, and the
+ * next tick reads again: taken as an unreadable file, it would have the history and feeds written
+ * again without what only it announced (incidents the ledger no longer shows, their resolutions), and
+ * what was published as final is never rewritten. The page shows the snapshot going stale meanwhile.
  */
-export async function readPublishedFile(store: Pick<SnapshotStorePort, 'get'>, name: string, logger: Logger, signal?: AbortSignal): Promise<string | null> {
+export async function readPublishedFile(store: Pick<SnapshotStorePort, 'get'>, name: string, signal?: AbortSignal): Promise<string | null> {
   try {
     return await store.get(name, signal);
   } catch (error) {
     if (signal?.aborted) throw error;
-    logger.warn('published_file_unreadable', { file: name, operation: 'get', error, action: 'what it announced is recalled from the other published files and the ledger' });
-    return null;
+    const why = describeError(error).message;
+    throw new Error(`${name} could not be read back (get: ${why}): what it announced must be recalled before the history and feeds are written again, so this tick publishes nothing and the next reads it again`, { cause: error });
   }
 }
 
 /**
  * What the published history, snapshot and JSON Feed announced (announcedIn), each read by
- * readPublishedFile. (A snapshot that cannot be read still fails the tick elsewhere: it must know
- * that it does not write over a newer one.)
+ * readPublishedFile: one that cannot be read fails the tick.
  */
 export async function readAnnounced(store: Pick<SnapshotStorePort, 'get' | 'snapshotName'>, logger: Logger, signal?: AbortSignal) {
-  const read = (name: string) => readPublishedFile(store, name, logger, signal);
+  const read = (name: string) => readPublishedFile(store, name, signal);
   return announcedIn(await read(historyFileName), await read(store.snapshotName), logger, await read(jsonFeedFileName));
 }
 

@@ -3,7 +3,7 @@
 // still published on every tick, names the side file that is behind and since when, /healthz and
 // /metrics name it too, and the file is written on the first tick after the fault is lifted. An
 // archived day that cannot be written is named the same way, as the archive's index; a side file that
-// cannot be read back at a restart is logged by name, and the snapshot still goes out.
+// cannot be read back at a restart fails the tick by name until it can be.
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { GovernanceStatus } from '../../shared/contract.ts';
 import { findFreePort } from '../../scripts/embedded-postgres.ts';
@@ -99,7 +99,7 @@ describe('a bucket that fails or is slow on the side files only', () => {
     expect(await metrics(healthPort)).not.toContain('governance_side_file_behind_since_timestamp_seconds{');
   });
 
-  it('503 on reading the JSON Feed back at a restart: the snapshot is published, and the unreadable file is said by name', async () => {
+  it('503 on reading the JSON Feed back at a restart: the tick fails naming the file, and the first tick after the fault publishes', async () => {
     const prefix = 'unreadable/';
     const env = { SNAPSHOT_CRON: '*/2 * * * * *', STATUS_PAGE_URL: 'https://status.example.org/' };
     const before = await launch(prefix, env);
@@ -108,12 +108,13 @@ describe('a bucket that fails or is slow on the side files only', () => {
     await stopWorker(before.worker);
 
     fault = (method, key) => (method === 'GET' && key.endsWith(`/${prefix}governance-feed.json`) ? { status: 503 } : null);
-    const { worker, healthPort } = await launch(prefix, env);
+    const { worker } = await launch(prefix, env);
+    const failed = await worker.waitFor('snapshot_failed', { timeoutMs: 30_000 });
+    expect(JSON.stringify(failed)).toContain('governance-feed.json could not be read back (get:');
+    expect(worker.logs.filter((line) => line.event === 'snapshot_published')).toEqual([]);
+    fault = () => null;
     const published = await worker.waitFor('snapshot_published', { timeoutMs: 30_000 });
-    expect(worker.logs.find((line) => line.event === 'published_file_unreadable')).toMatchObject({ level: 'warn', file: 'governance-feed.json', operation: 'get' });
-    expect(worker.logs.filter((line) => line.event === 'snapshot_failed')).toEqual([]);
     await vi.waitFor(async () => expect((await storedSnapshot(prefix))?.generatedAt).toBe(published.generatedAt), { timeout: 10_000 });
-    expect((await healthz(healthPort)).body).toMatchObject({ status: 'healthy', reason: null });
   });
 
   it('503 on one archived day: the next snapshots name the archive since then, until a tick after the fault archives every day once', async () => {

@@ -10,7 +10,6 @@ import { createLogger } from '../../worker/logger.ts';
 import { publishedOpenIncidents } from '../../worker/side-files.ts';
 import { createFakeSource, schedule, type FakeData, type FakeRun } from '../support/fake-source.ts';
 import { createMemoryStore } from '../support/memory-store.ts';
-import { recordingLogger } from '../support/archive-record.ts';
 
 const exhausted: StatusIncident = { id: 'status:credits_exhausted@2026-11-21T07:00:00.000Z', code: 'credits_exhausted', startedAt: '2026-11-21T07:00:00.000Z', resolvedAt: null };
 const engineering: Incident = { id: 'governance:engineering@2026-11-21T06:00:00.000Z', charterId: 'governance:engineering', kind: 'failed', startedAt: '2026-11-21T06:00:00.000Z', resolvedAt: null, runs: 3, errorCodes: [] };
@@ -113,21 +112,24 @@ describe('a restart after the history’s write failed and the snapshot’s did 
 });
 
 describe('a restart whose read of one published file fails (a bucket’s 503 on its GET)', () => {
-  // (the snapshot's own read is not tolerated: the tick must know it does not write over a newer one)
-  it.each(['governance-feed.json', 'governance-history.json'])(
-    '%s: the snapshot is still published, the failure is said naming the file and the read, and the open incident keeps its id from the other files',
+  it.each(['governance-feed.json', 'governance-history.json', 'governance-status.json'])(
+    '%s: the tick fails naming the file and the read, writes nothing, and the next tick recalls the open incident under its id',
     async (unreadable) => {
       const data = working();
       const { store, files } = createMemoryStore();
       let now = new Date('2026-11-21T12:00:00Z');
       await createPublisher({ source: createFakeSource(data), store, clock: () => now, logger }, settings, { feeds })(); // 12:00, no credits: the system's incident opens
-      const failing = { ...store, get: (name: string, signal?: AbortSignal) => (name === unreadable ? Promise.reject(Object.assign(new Error('UnknownError'), { $metadata: { httpStatusCode: 503 } })) : store.get(name, signal)) };
-      const restarted = recordingLogger();
+      let failing = true;
+      const flaky = { ...store, get: (name: string, signal?: AbortSignal) => (failing && name === unreadable ? Promise.reject(Object.assign(new Error('UnknownError'), { $metadata: { httpStatusCode: 503 } })) : store.get(name, signal)) };
+      const before = new Map(files);
+      const restarted = createPublisher({ source: createFakeSource(data), store: flaky, clock: () => now, logger }, settings, { feeds });
       now = new Date('2026-11-21T12:01:00Z');
-      const result = await createPublisher({ source: createFakeSource(data), store: failing, clock: () => now, logger: restarted }, settings, { feeds })();
-      expect(result.outcome).toBe('written');
-      expect(JSON.parse(files.get('governance-status.json')!)).toMatchObject({ generatedAt: '2026-11-21T12:01:00.000Z', openIncidents: ['status:credits_exhausted@2026-11-21T12:00:00.000Z'] });
-      expect(restarted.events('published_file_unreadable')).toMatchObject([{ level: 'warn', file: unreadable, operation: 'get' }]);
+      await expect(restarted()).rejects.toThrow(new RegExp(`^${unreadable.replace('.', '\\.')} could not be read back \\(get: UnknownError\\)`));
+      expect(files).toEqual(before);
+      failing = false;
+      now = new Date('2026-11-21T12:02:00Z');
+      expect((await restarted()).outcome).toBe('written');
+      expect(JSON.parse(files.get('governance-status.json')!)).toMatchObject({ generatedAt: '2026-11-21T12:02:00.000Z', openIncidents: ['status:credits_exhausted@2026-11-21T12:00:00.000Z'] });
     },
   );
 });
