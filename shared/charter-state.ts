@@ -65,6 +65,13 @@ export const inProgress = (run: RunRecord) => run.status === 'pending' || run.st
  */
 export const runStartedAt = (run: RunRecord, now: number) =>
   run.startedAt !== null && run.startedAt >= run.scheduledFor && run.startedAt <= now ? run.startedAt : run.scheduledFor;
+/**
+ * When a run finished, as the rules take it: its completed_at (else its slot), held inside [its slot,
+ * now]. One of 2000 or 2100 would end a published incident before it began (out of the 90 days at
+ * once) or decades ahead (never out of them), and show a last success in the future.
+ */
+export const runFinishedAt = (run: Pick<RunRecord, 'completedAt' | 'scheduledFor'>, now = Number.POSITIVE_INFINITY) =>
+  Math.min(now, Math.max(run.scheduledFor, run.completedAt ?? run.scheduledFor));
 /** A run in progress for STUCK_AFTER_SECONDS since it began (runStartedAt). */
 export const isStuck = (run: RunRecord, now: number, rules: StateRules) => inProgress(run) && runStartedAt(run, now) <= now - rules.stuckAfterMs;
 export const isSkip = (run: Pick<RunRecord, 'status'>) => run.status === 'skipped' || run.status === 'cancelled';
@@ -155,7 +162,6 @@ const latest = <T>(items: readonly T[], test: (item: T) => boolean): T | null =>
   for (let index = items.length - 1; index >= 0; index--) if (test(items[index]!)) return items[index]!;
   return null;
 };
-const successTime = (run: RunRecord) => run.completedAt ?? run.scheduledFor;
 const distinctCodes = (runs: readonly RunRecord[]) => [...new Set(runs.flatMap((run) => (run.code ? [run.code] : [])))];
 
 /**
@@ -209,7 +215,7 @@ export function judgeCharter(input: CharterInput): CharterJudgement {
   const lastProblemAt = problems.length > 0 ? Math.max(...problems) : null;
   const base = {
     lastRun,
-    lastSuccessAt: lastSuccess && successTime(lastSuccess),
+    lastSuccessAt: lastSuccess && runFinishedAt(lastSuccess, now),
     runs24h: countExpected(expected),
     expected,
     lastProblemAt,

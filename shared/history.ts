@@ -4,7 +4,7 @@
 // rows derives the same days and the same ids.
 import type { DayCounts, Incident, IncidentKind } from './contract.ts';
 import { limits } from './constants.ts';
-import { inProgress, type ExpectedFire, type RunRecord } from './charter-state.ts';
+import { inProgress, runFinishedAt, type ExpectedFire, type RunRecord } from './charter-state.ts';
 
 export const dayMs = 24 * 60 * 60 * 1000;
 
@@ -87,20 +87,9 @@ export type WalkOptions = {
   isSettled?: (run: RunRecord) => boolean;
   /** where a streak opened by the first fire really began, before the rows read (see worker/history-keeper.ts) */
   openedAt?: number;
-  /** the tick's now: no streak resolves after it (resolvedAtOf); unbounded when absent */
+  /** the tick's now: no streak resolves after it (runFinishedAt); unbounded when absent */
   now?: number;
 };
-
-/**
- * When a success ended a streak: the run's completed_at (else its scheduled_for), held inside
- * [its scheduled_for, now]. A completed_at is whatever the row says; one of 2000 or 2100 would put a
- * published incident's end before its start (and out of the 90 days at once) or decades ahead (never
- * out of them, overlapping every archived day). The run's slot begins at or after the streak's start,
- * and every fire walked is at or before now, so the result lies between the two.
- */
-export function resolvedAtOf(run: Pick<RunRecord, 'completedAt' | 'scheduledFor'>, now = Number.POSITIVE_INFINITY): number {
-  return Math.min(now, Math.max(run.scheduledFor, run.completedAt ?? run.scheduledFor));
-}
 
 /** Stable across snapshots and restarts: the charter and the fire that opened the streak. */
 export function incidentId(charterId: string, startedAt: number): string {
@@ -128,7 +117,7 @@ export function toIncident(charterId: string, streak: OpenStreak, resolvedAt: nu
 
 /**
  * Walks a charter's expected fires in time order: a non-success opens or extends the streak, a
- * success ends it (resolved when that run finished, as resolvedAtOf reads it), a stuck run does
+ * success ends it (resolved when that run finished, as runFinishedAt reads it (shared/charter-state.ts)), a stuck run does
  * neither. A fire not settled yet is noted (unsettledAt) and, past knownUntil, ends the walk. Whether
  * a streak is an incident or a blip is decided by shared/incidents.ts, not here.
  */
@@ -143,7 +132,7 @@ export function walkStreak(state: StreakState, expected: readonly ExpectedFire[]
       break;
     }
     if (run?.status === 'success') {
-      if (streak) resolved.push({ streak, endAt: at, resolvedAt: resolvedAtOf(run, now) });
+      if (streak) resolved.push({ streak, endAt: at, resolvedAt: runFinishedAt(run, now) });
       streak = null;
       unsettledAt = null;
       continue;
@@ -166,7 +155,7 @@ export function walkStreak(state: StreakState, expected: readonly ExpectedFire[]
 /**
  * The incidents the history still lists when its 90 days begin at `horizon`: one leaves with them
  * once it ended before them, its end read no earlier than its start (a resolvedAt published before
- * the fix of resolvedAtOf may be). One `announced` open (by the last history) stays whatever its
+ * the fix of runFinishedAt may be). One `announced` open (by the last history) stays whatever its
  * resolvedAt: it leaves only once published resolved, so the feeds say it ended and never take it back.
  */
 export function withinHorizon(incidents: readonly Incident[], announced: ReadonlyMap<string, Pick<Incident, 'resolvedAt'>>, horizon: number): Incident[] {

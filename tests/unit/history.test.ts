@@ -1,7 +1,8 @@
 // Daily counts (DST days, UTC midnight) and incident streaks, from expected fires and their runs.
 import { describe, expect, it } from 'vitest';
 import { expectedFires, type ExpectedFire, type RunRecord } from '../../shared/charter-state.ts';
-import { classifyDay, countDay, incidentId, noStreak, resolvedAtOf, toIncident, walkStreak, withinHorizon } from '../../shared/history.ts';
+import { classifyDay, countDay, incidentId, noStreak, toIncident, walkStreak, withinHorizon } from '../../shared/history.ts';
+import { runFinishedAt } from '../../shared/charter-state.ts';
 import { firesBetween } from '../../shared/schedule.ts';
 
 const hour = 3_600_000;
@@ -165,7 +166,7 @@ describe('streaks', () => {
 
     it('one completed within its slot and now resolves it then, as before', () => {
       expect(recovered(t('2026-11-21T06:04:00Z'), now).resolvedAt).toBe('2026-11-21T06:04:00.000Z');
-      expect(resolvedAtOf({ scheduledFor: t('2026-11-21T06:00:00Z'), completedAt: null }, now)).toBe(t('2026-11-21T06:00:00Z'));
+      expect(runFinishedAt({ scheduledFor: t('2026-11-21T06:00:00Z'), completedAt: null }, now)).toBe(t('2026-11-21T06:00:00Z'));
     });
   });
 
@@ -201,7 +202,7 @@ describe('the 90 days’ horizon', () => {
     expect(withinHorizon([resolved], new Map([[resolved.id, resolved]]), horizon)).toEqual([]);
   });
 
-  it('reads an end before its start (a resolvedAt of 2000 published before resolvedAtOf) as its start: it stays while that is within the 90 days', () => {
+  it('reads an end before its start (a resolvedAt of 2000 published before runFinishedAt) as its start: it stays while that is within the 90 days', () => {
     const planted = incident('2026-12-05T22:15:00.000Z', '2000-01-01T00:00:00.000Z');
     expect(withinHorizon([planted], new Map([[planted.id, planted]]), horizon)).toEqual([planted]);
     expect(withinHorizon([planted], none, t('2027-03-01T00:00:00Z'))).toEqual([]);

@@ -2,7 +2,7 @@
 // (after now, or before its slot) gives way to the slot, for every rule that asks: stuck, the
 // charter's stateSince, and whether a history day waits open for the run (worker/history-keeper.ts).
 import { describe, expect, it } from 'vitest';
-import { isStuck, judgeCharter, runStartedAt, type RunRecord } from '../../shared/charter-state.ts';
+import { isStuck, judgeCharter, runFinishedAt, runStartedAt, type RunRecord } from '../../shared/charter-state.ts';
 import { fireAfter, firesBetween } from '../../shared/schedule.ts';
 import { createHistoryKeeper } from '../../worker/history-keeper.ts';
 
@@ -88,5 +88,18 @@ describe('a run in progress that says it started in the future', () => {
     expect(keeper.mayWait([charter(running(now + tenYears))], yesterday, now)).toBe(false);
     expect(keeper.mayWait([charter(running(slot))], yesterday, now)).toBe(false);
     expect(keeper.mayWait([charter(running(now - 30 * minute))], yesterday, now)).toBe(true); // in progress, and believed: the day waits
+  });
+});
+
+describe('runFinishedAt: when a run finished, for the last success and an incident alike', () => {
+  const success = (completedAt: number | null): RunRecord => ({ runId: 'run-1', status: 'success', scheduledFor: slot, startedAt: slot, completedAt, code: null });
+  it('is the completed_at held inside [the slot, now]', () => {
+    expect(runFinishedAt(success(slot + 5 * minute), now)).toBe(slot + 5 * minute);
+    expect(runFinishedAt(success(now + tenYears), now)).toBe(now);
+    expect(runFinishedAt(success(slot - tenYears), now)).toBe(slot);
+    expect(runFinishedAt(success(null), now)).toBe(slot);
+  });
+  it('gives the charter no last success in the future', () => {
+    expect(judge(success(now + tenYears)).lastSuccessAt).toBe(now);
   });
 });
