@@ -46,7 +46,7 @@ type Charter = PublishedStatus['charters'][number];
  * state stated, and none implied.
  */
 export function readerCharterState({ state, enabled, scheduleError, lastRun }: Pick<Charter, 'state' | 'enabled' | 'scheduleError' | 'lastRun'>): CharterState | undefined {
-  if (!enabled) return state ?? 'paused';
+  if (!enabled) return 'paused'; // the worker's first rule (settingsState), whatever the file states
   const implied = settingsState({ enabled, scheduleError }) ?? (lastRun && lastRunState(lastRun));
   if (implied === 'invalid_schedule') return implied;
   return implied && !(state && (downStates.has(state) || state === 'invalid_schedule')) ? implied : state;

@@ -65,6 +65,8 @@ describe('readerStatus', () => {
     // by the worker's order a broken schedule comes before the runs, and a paused charter before both
     expect(readerCharterState(broken('failing').charters[1]!)).toBe('invalid_schedule');
     expect(readerCharterState(broken(undefined, false).charters[1]!)).toBe('paused');
+    // a disabled charter is paused whatever the file states: it does not count as one that works
+    expect(readerCharterState(broken('ok', false).charters[1]!)).toBe('paused');
   });
 
   it('judges a file that states no states (an older one) by its charters\' facts: failed last runs are failing, all of them all_charters_down', () => {
