@@ -70,7 +70,7 @@ export async function load(state: ArchivistState, days: readonly ClosedDay[], si
       return stop(state, 'archive_broken', `the last archived day ${archiveDayFileName(index.last)} ${why}: archiving stops until it is restored`, { file: archiveDayFileName(index.last) });
     }
     state.archived.set(last.day.day, last.day);
-    if (!(await backfillSignatures(state, index.days, last, days, signal))) return null;
+    if (!(await backfillSignatures(state, index.days, last, signal))) return null;
     state.indexUnsigned = await lacksOwnSignature(state, index.bytes, signal);
     // the index is signed again only over a head this key signed: an entry appended by hand is not vouched for
     if (state.indexUnsigned && (await state.store.get(signatureFileName(last.file), signal)) !== state.signer!.sign(last.bytes)) {
@@ -111,28 +111,32 @@ async function recover(state: ArchivistState, days: readonly ClosedDay[], signal
 }
 
 /**
- * A key newly set signs the days archived without one: newest first, down to the first signed; false
- * when it stopped. A day the worker counts (its keeper's range) is signed only when it holds that count
- * (vouchProblem); an older one, which no worker can count again, is signed as it is found.
+ * A key newly set signs the days archived without one, newest first, down to the first signed; false
+ * when it stopped. Only over a record nobody signed: an index that carries a signature of this key
+ * over a last day without one had a day appended by another writer. Each day must continue the one
+ * before it as the index lists them. The days are signed as found (a later count that differs is
+ * said, not refused): the worker vouches for a record it finds unsigned, which is also what a record
+ * whose every signature was deleted looks like; a head kept with `verify --seen` tells the two apart.
  */
-async function backfillSignatures(state: ArchivistState, entries: readonly ArchiveIndexEntry[], last: StoredDay, days: readonly ClosedDay[], signal?: AbortSignal): Promise<boolean> {
-  const { store, signer, logger, clock } = state;
+async function backfillSignatures(state: ArchivistState, entries: readonly ArchiveIndexEntry[], last: StoredDay, signal?: AbortSignal): Promise<boolean> {
+  const { store, signer, logger } = state;
   if (!signer || (await store.get(signatureFileName(last.file), signal)) !== null) return true;
-  const counted = new Map(days.map((day) => [day.date, day]));
-  const oldestCounted = days[0]?.date ?? '0000-01-01'; // none counted yet: every day must be vouched for
+  const indexJws = await store.get(signatureFileName(archiveIndexFileName), signal);
+  const indexSigned = indexJws === null ? null : parseDetachedJws(indexJws);
+  if (indexSigned !== null && typeof indexSigned !== 'string' && indexSigned.kid === signer.kid) {
+    return Boolean(refuseToSign(state, last.file, 'the index this key signed does not end with it (a day appended by another writer)', []));
+  }
   let signed = 0;
-  for (const entry of [...entries].reverse()) {
+  for (const [at, entry] of [...entries.entries()].reverse()) {
     const file = archiveDayFileName(entry.day);
     if (signed > 0 && (await store.get(signatureFileName(file), signal)) !== null) break;
     const bytes = entry.day === last.day.day ? last.bytes : await store.get(file, signal);
-    if (bytes === null || sha256Of(bytes) !== entry.sha256) {
-      logger.error('archive_day_altered', { file, problem: `${file} is missing or differs from the SHA-256 the index lists: not signed` });
+    const day = bytes === null || sha256Of(bytes) !== entry.sha256 ? null : checkDay(file, entry.day, bytes);
+    if (day === null || 'problem' in day || day.day.prev !== (entries[at - 1]?.sha256 ?? null)) {
+      logger.error('archive_day_altered', { file, problem: `${file} is missing, differs from the SHA-256 the index lists, or does not continue the day before it: not signed` });
       break;
     }
-    const day = checkDay(file, entry.day, bytes);
-    const why = 'problem' in day ? day.problem : entry.day >= oldestCounted ? vouchProblem(day.day, counted.get(entry.day) ?? null, clock().getTime()) : null;
-    if (why !== null) return Boolean(refuseToSign(state, file, why, []));
-    await ensureSignature(state, file, bytes, signal);
+    await ensureSignature(state, file, bytes!, signal);
     signed += 1;
   }
   logger.info('archive_signatures_added', { count: signed, keyId: signer.kid });

@@ -104,7 +104,7 @@ describe('a day planted with its entry in the index (found at a start, not by ad
     const { files, archivist, logger } = await planted((head) => withIndex(serializeArchiveDay(cleaned, head))(head));
     const indexSignature = files.get(signatureFileName(archiveIndexFileName));
     const outcome = await archivist.archive([closedDay(first), closedDay(second), closedDay(third)]);
-    expect(outcome.problem).toMatch(/its counts or spend are not this worker's count/);
+    expect(outcome.problem).toMatch(/the index this key signed does not end with it/);
     expect(logger.events('archive_signatures_added')).toEqual([]);
     expect(files.has(signatureFileName(archiveDayFileName(second)))).toBe(false);
     expect(files.get(signatureFileName(archiveIndexFileName))).toBe(indexSignature);
@@ -148,3 +148,19 @@ describe('without a signing key', () => {
     expect(indexDays(files)).toEqual([first, second]);
   });
 });
+
+describe('a key set on a record archived unsigned', () => {
+  it('signs the days as found, also when the first call only reads the archive (a process\'s first snapshot), and archiving goes on', async () => {
+    const memory = createMemoryStore();
+    await createArchivist({ store: memory.store, signer: null, logger: recordingLogger(), clock: () => at(second, 15) }).archive([closedDay(first), closedDay(second)]);
+    const signer = newSigner();
+    const logger = recordingLogger();
+    const archivist = createArchivist({ store: memory.store, signer, logger, clock: () => at(third, 15) });
+    await archivist.archivedDays(first, second);
+    const outcome = await archivist.archive([closedDay(first), closedDay(second), closedDay(third)]);
+    expect(outcome).toMatchObject({ appended: [third], problem: null });
+    for (const day of [first, second, third]) expect(memory.files.get(signatureFileName(archiveDayFileName(day)))).toBe(signer.sign(memory.files.get(archiveDayFileName(day))!));
+    expect(logger.events('archive_signatures_added')).toMatchObject([{ count: 2 }]);
+  });
+});
+
