@@ -56,16 +56,15 @@ const boundInput = (text: string) => cutAtWord(text, inputBound);
 /**
  * `text` cut to `bound` characters, cleaned, and its cut word dropped: the words as the patterns read
  * them (padding squeezed, a zero-width character inside a word gone), so a cut cannot expose the start
- * of a secret (a URL's password without the @ its pattern needs). A cut that is one word is kept only
- * when cleaning left most of it: its start is then far past any public length from its cut end.
+ * of a secret whose end it took (a URL's password without the @ its pattern needs). A cut that is one
+ * word is dropped whole (empty), for the same reason: its start may be the secret.
  */
 export function cutAtWord(text: string, bound: number): string {
   if (text.length <= bound) return text;
   const cut = stripControlCharacters(text.slice(0, bound));
   if (wordEnd.test(text.charAt(bound))) return cut;
   const end = cut.search(/\s\S*$/);
-  if (end >= 0) return cut.slice(0, end);
-  return cut.length >= bound / 2 ? cut : '';
+  return end >= 0 ? cut.slice(0, end) : '';
 }
 
 /** A run's error_message as it may appear in public, or null when there is nothing to show. */

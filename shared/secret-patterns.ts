@@ -33,7 +33,7 @@ export const secretPatterns: readonly SecretPattern[] = [
     catches: 'the value of an Authorization header, whatever its scheme (Token, Digest, custom)',
     example: 'Authorization: Token abc123def',
     secret: 'abc123def',
-    pattern: /\b(authorization["']?\s{0,8}[:=]\s{0,8})([a-z][a-z0-9-]{0,30}\s+)?("[^"]{0,2000}(?:"|$)|'[^']{0,2000}(?:'|$)|[^\s&,;"']{1,2000})/gi,
+    pattern: /\b(authorization["']?\s{0,8}[:=]\s{0,8})([a-z][a-z0-9-]{0,30}\s+)?("[^"]{0,2000}"?|'[^']{0,2000}'?|[^\s&,;"']{1,2000})/gi,
     replacement: `$1$2${redacted}`,
   },
   {
@@ -58,7 +58,7 @@ export const secretPatterns: readonly SecretPattern[] = [
     example: 'https://x.io/cb?access_token=abc&user=bob',
     secret: 'abc',
     pattern:
-      /\b([a-z0-9_-]{0,64}(?:key|token|secret|password|passwd|pwd|signature|credentials?)["']?)(\s{0,8}[=:]\s{0,8})("[^"]{0,2000}(?:"|$)|'[^']{0,2000}(?:'|$)|[^\s&,;"']{1,2000})/gi,
+      /\b([a-z0-9_-]{0,64}(?:key|token|secret|password|passwd|pwd|signature|credentials?)["']?)(\s{0,8}[=:]\s{0,8})("[^"]{0,2000}"?|'[^']{0,2000}'?|[^\s&,;"']{1,2000})/gi,
     replacement: `$1$2${redacted}`,
   },
   {
@@ -67,7 +67,7 @@ export const secretPatterns: readonly SecretPattern[] = [
     example: 'login failed: password is hunter2',
     secret: 'hunter2',
     pattern:
-      /\b((?:password|passphrase|passwd|pwd|secret|token|api[ _-]?key)s?\s{1,8}(?:is|was|are|were|(?:set|changed|reset) to)\s{1,8})("[^"]{0,200}(?:"|$)|'[^']{0,200}(?:'|$)|[^\s"',;]{1,200})/gi,
+      /\b((?:password|passphrase|passwd|pwd|secret|token|api[ _-]?key)s?\s{1,8}(?:is|was|are|were|(?:set|changed|reset) to)\s{1,8})("[^"]{0,200}"?|'[^']{0,200}'?|[^\s"',;]{1,200})/gi,
     replacement: `$1${redacted}`,
   },
   {
@@ -83,7 +83,7 @@ export const secretPatterns: readonly SecretPattern[] = [
     catches: 'curl -u user:password and --user user:password',
     example: 'ran curl -u admin:Adm1nPass https://api.internal/x',
     secret: 'Adm1nPass',
-    pattern: /((?:^|\s)(?:-u|--user)(?:\s{1,8}|=)?)("[^"]{1,512}(?:"|$)|'[^']{1,512}(?:'|$)|[^\s"':]{1,256}:[^\s"']{1,256})/gi,
+    pattern: /((?:^|\s)(?:-u|--user)(?:\s{1,8}|=)?)("[^"]{1,512}"?|'[^']{1,512}'?|[^\s"':]{1,256}:[^\s"']{1,256})/gi,
     replacement: `$1${redacted}`,
   },
   {

@@ -268,9 +268,13 @@ describe('hostile lengths', () => {
     const quoted = `${' '.repeat(20)}password: "correct horse battery staple" rejected`;
     expect(publicText(cutAtWord(quoted, 55), 300)).toBe('password: [redacted]');
     expect(publicText('login failed, password: "correct horse', 300)).toBe('login failed, password: [redacted]');
+    // a quote left open far from the end: the value runs to its bound, not to a closing quote that never comes
+    expect(publicText(`password: "correct horse battery staple${' x'.repeat(5_000)}`, 300)).not.toContain('correct');
     expect(cutAtWord('one two three', 7)).toBe('one two'); // cut between two words
     expect(cutAtWord('one two three', 9)).toBe('one two');
-    expect(cutAtWord('k'.repeat(50), 30)).toBe('k'.repeat(30)); // one giant word keeps its cut end
+    expect(cutAtWord('k'.repeat(50), 30)).toBe(''); // one word cut: its start may be a secret whose end was cut
+    // a giant word padded with %-escapes that cleaning does not squeeze: the URL's @ is past the cut
+    expect(publicText(cutAtWord(`postgres://app:Sup3rSecret${'%E2%80%8B'.repeat(100)}@db`, 300), 300)).toBe('');
     expect(cutAtWord('short', 30)).toBe('short');
   });
   // What they cost, against prose of the same length, is the bench's (npm run bench:redact).
