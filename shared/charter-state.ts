@@ -66,12 +66,14 @@ export const inProgress = (run: RunRecord) => run.status === 'pending' || run.st
 export const runStartedAt = (run: RunRecord, now: number) =>
   run.startedAt !== null && run.startedAt >= run.scheduledFor && run.startedAt <= now ? run.startedAt : run.scheduledFor;
 /**
- * When a run finished, as the rules take it: its completed_at (else its slot), held inside [its slot,
- * now]. One of 2000 or 2100 would end a published incident before it began (out of the 90 days at
- * once) or decades ahead (never out of them), and show a last success in the future.
+ * When a run finished, as the rules take it: its completed_at, or its slot when it has none or one that
+ * cannot be (after now, or before the fire it answers), as runStartedAt reads a start. One of 2000 or
+ * 2100 would end a published incident before it began (out of the 90 days at once) or decades ahead
+ * (never out of them); held to now instead, it would move with every tick, and a last success would
+ * read "just now" forever. The slot stays put.
  */
 export const runFinishedAt = (run: Pick<RunRecord, 'completedAt' | 'scheduledFor'>, now = Number.POSITIVE_INFINITY) =>
-  Math.min(now, Math.max(run.scheduledFor, run.completedAt ?? run.scheduledFor));
+  run.completedAt !== null && run.completedAt >= run.scheduledFor && run.completedAt <= now ? run.completedAt : run.scheduledFor;
 /** A run in progress for STUCK_AFTER_SECONDS since it began (runStartedAt). */
 export const isStuck = (run: RunRecord, now: number, rules: StateRules) => inProgress(run) && runStartedAt(run, now) <= now - rules.stuckAfterMs;
 export const isSkip = (run: Pick<RunRecord, 'status'>) => run.status === 'skipped' || run.status === 'cancelled';

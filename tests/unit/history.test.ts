@@ -160,8 +160,8 @@ describe('streaks', () => {
       expect(recovered(t('2000-01-01T00:00:00Z'), now)).toMatchObject({ startedAt: '2026-11-21T00:00:00.000Z', resolvedAt: '2026-11-21T06:00:00.000Z' });
     });
 
-    it('one completed in 2100 resolves it now, never after (it would overlap every day to come)', () => {
-      expect(recovered(t('2100-01-01T00:00:00Z'), now)).toMatchObject({ resolvedAt: '2026-11-21T12:00:00.000Z', runs: 6 });
+    it('one completed in 2100 resolves it at the run’s slot, which stays put, never after now (it would overlap every day to come)', () => {
+      expect(recovered(t('2100-01-01T00:00:00Z'), now)).toMatchObject({ resolvedAt: '2026-11-21T06:00:00.000Z', runs: 6 });
     });
 
     it('one completed within its slot and now resolves it then, as before', () => {
