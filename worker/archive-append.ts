@@ -70,8 +70,9 @@ export async function load(state: ArchivistState, days: readonly ClosedDay[], si
       return stop(state, 'archive_broken', `the last archived day ${archiveDayFileName(index.last)} ${why}: archiving stops until it is restored`, { file: archiveDayFileName(index.last) });
     }
     state.archived.set(last.day.day, last.day);
-    if (!(await backfillSignatures(state, index.days, last, signal))) return null;
-    state.indexUnsigned = await lacksOwnSignature(state, index.bytes, signal);
+    const indexJws = state.signer ? await state.store.get(signatureFileName(archiveIndexFileName), signal) : null;
+    if (!(await backfillSignatures(state, index.days, last, indexJws, signal))) return null;
+    state.indexUnsigned = lacksOwnSignature(state, index.bytes, indexJws);
     // the index is signed again only over a head this key signed: an entry appended by hand is not vouched for
     if (state.indexUnsigned && (await state.store.get(signatureFileName(last.file), signal)) !== state.signer!.sign(last.bytes)) {
       return refuseToSign(state, archiveIndexFileName, `its last day ${last.file} is not signed by this key`, []);
@@ -82,17 +83,21 @@ export async function load(state: ArchivistState, days: readonly ClosedDay[], si
   return recover(state, days, signal);
 }
 
-/**
- * Whether the stored index lacks its signature by this worker's key: none at all (a key set later),
- * or one by this key over other bytes (a writer stopped between the index and its .jws). An index
- * signed by another key (the one before a rotation) stands: it signed it while in force.
- */
-async function lacksOwnSignature({ store, signer }: ArchivistState, bytes: string, signal?: AbortSignal): Promise<boolean> {
-  if (!signer) return false;
-  const jws = await store.get(signatureFileName(archiveIndexFileName), signal);
-  if (jws === signer.sign(bytes)) return false;
+/** The key a detached JWS names (its kid), or null when there is none or it is not one. */
+function kidOf(jws: string | null): string | null {
   const signed = jws === null ? null : parseDetachedJws(jws);
-  return signed === null || typeof signed === 'string' || signed.kid === signer.kid;
+  return signed === null || typeof signed === 'string' ? null : signed.kid;
+}
+
+/**
+ * Whether the stored index (its signature `jws`) lacks its signature by this worker's key: none at all
+ * (a key set later), or one by this key over other bytes (a writer stopped between the index and its
+ * .jws). An index signed by another key (the one before a rotation) stands: it signed it while in force.
+ */
+function lacksOwnSignature({ signer }: ArchivistState, bytes: string, jws: string | null): boolean {
+  if (!signer || jws === signer.sign(bytes)) return false;
+  const kid = kidOf(jws);
+  return kid === null || kid === signer.kid;
 }
 
 /** No usable index: the chain is found from the days themselves (see followChainBack), or is new. */
@@ -118,12 +123,10 @@ async function recover(state: ArchivistState, days: readonly ClosedDay[], signal
  * said, not refused): the worker vouches for a record it finds unsigned, which is also what a record
  * whose every signature was deleted looks like; a head kept with `verify --seen` tells the two apart.
  */
-async function backfillSignatures(state: ArchivistState, entries: readonly ArchiveIndexEntry[], last: StoredDay, signal?: AbortSignal): Promise<boolean> {
+async function backfillSignatures(state: ArchivistState, entries: readonly ArchiveIndexEntry[], last: StoredDay, indexJws: string | null, signal?: AbortSignal): Promise<boolean> {
   const { store, signer, logger } = state;
   if (!signer || (await store.get(signatureFileName(last.file), signal)) !== null) return true;
-  const indexJws = await store.get(signatureFileName(archiveIndexFileName), signal);
-  const indexSigned = indexJws === null ? null : parseDetachedJws(indexJws);
-  if (indexSigned !== null && typeof indexSigned !== 'string' && indexSigned.kid === signer.kid) {
+  if (kidOf(indexJws) === signer.kid) {
     return Boolean(refuseToSign(state, last.file, 'the index this key signed does not end with it (a day appended by another writer)', []));
   }
   let signed = 0;
