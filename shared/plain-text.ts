@@ -10,7 +10,7 @@ const controlCharacters = new RegExp(`[${controlClass}]+`, 'gu');
 // U+200E/F and U+061C, zero-width U+200B-D, word joiner, BOM, soft hyphen, tag characters), lone
 // surrogates and the fillers that render as nothing: removed, so that a line cannot read differently
 // than it is and "sk-\u200bproj-..." cannot hide from the patterns.
-export const formatClass = '\\p{Cf}\\u034f\\u115f\\u1160\\u17b4\\u17b5\\u3164\\uffa0';
+const formatClass = '\\p{Cf}\\u034f\\u115f\\u1160\\u17b4\\u17b5\\u3164\\uffa0';
 const invisibleCharacters = new RegExp(`[${formatClass}\\p{Cs}]+`, 'gu');
 
 /** Control characters become one space; format and invisible characters are removed. */
