@@ -173,7 +173,7 @@ export function deriveReasons(input: ReasonInput): Reason[] {
   if (balance <= 0n) {
     add('credits_exhausted', `The system account has no credits left (balance ${balance.toLocaleString('en')}): scheduled runs cannot be paid for.`);
   } else if (health !== 'green') {
-    add(health === 'red' ? 'runway_critical' : 'runway_low', `The system account's credits last about ${credits.runwayHours} more hours at the current burn.`);
+    add(health === 'red' ? 'runway_critical' : 'runway_low', `The system account's credits last about ${credits.runwayHours} more ${credits.runwayHours === 1 ? 'hour' : 'hours'} at the current burn.`);
   }
 
   if (input.dataBehind) {

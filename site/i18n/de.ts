@@ -256,8 +256,8 @@ export const de: Messages = {
   },
   reasons: {
     credits_exhausted: 'Das Systemkonto hat kein Guthaben mehr (Stand {balance}): geplante Läufe können nicht bezahlt werden.',
-    runway_critical: 'Das Guthaben des Systemkontos reicht beim aktuellen Verbrauch noch etwa {hours} Stunden.',
-    runway_low: 'Das Guthaben des Systemkontos reicht beim aktuellen Verbrauch noch etwa {hours} Stunden.',
+    runway_critical: 'Das Guthaben des Systemkontos reicht beim aktuellen Verbrauch noch etwa {hours}.',
+    runway_low: 'Das Guthaben des Systemkontos reicht beim aktuellen Verbrauch noch etwa {hours}.',
     data_behind: 'Der Status wird aus einem Replikat gelesen, das seinem Primärserver hinterherhinkt: die jüngsten Ereignisse fehlen darin noch.',
     all_charters_down: 'Kein Charter funktioniert: alle Charters, die laufen sollten, verpassen, hängen, scheitern oder überspringen ihre Läufe.',
     funding_ends_soon: '{forecast}',

@@ -267,7 +267,7 @@ export const en = {
   /**
    * How the page words the reasons: 'json' shows each reason's own text, which the worker writes in
    * English with figures the snapshot does not carry (a streak's length); any other locale words them
-   * from their codes, one template per code ({charter}, {balance}, {hours}, {count}, {forecast}).
+   * from their codes, one template per code ({charter}, {balance}, {hours} with its unit, {count}, {forecast}).
    */
   reasons: 'json' as 'json' | Record<ReasonCode, string>,
   reasonSince: ' Since {time}.',

@@ -65,8 +65,9 @@ export function reasonText(reason: Reason, snapshot: PublishedStatus, locale: Pa
     charter: stripControlCharacters(charter?.name ?? reason.charterId ?? ''),
     code: code ? `: ${code}` : '',
     balance: formatNumber(m.locale, BigInt(snapshot.credits.balance)),
-    // the runway the credits panel shows: recomputed from the balance and spend, not as the file states it
-    hours: formatNumber(m.locale, readerCredits(snapshot.credits).runwayHours ?? 0),
+    // the runway the credits panel shows: recomputed from the balance and spend, not as the file states it;
+    // its unit in the locale's plural ("1 Stunde", "1,5 Stunden")
+    hours: plural(m.locale, m.time.hours, readerCredits(snapshot.credits).runwayHours ?? 0),
     count: formatNumber(m.locale, snapshot.failedRunsTotal ?? snapshot.failedRuns.length),
     forecast: snapshot.forecast ? describeFunding(snapshot.forecast, Date.parse(snapshot.generatedAt), locale) : '',
   });

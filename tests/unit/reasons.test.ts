@@ -52,6 +52,7 @@ describe('credit reasons', () => {
     expect(reasonsOf([], { credits: summarizeCredits(24_000n, 24_000n) }).map((r) => r.code)).toEqual(['runway_low']);
     expect(reasonsOf([], { credits: summarizeCredits(25_000n, 24_000n) })).toEqual([]);
     expect(reasonsOf([], { credits: summarizeCredits(6_000n, 24_000n) })[0]!.text).toBe("The system account's credits last about 6 more hours at the current burn.");
+    expect(reasonsOf([], { credits: summarizeCredits(1_000n, 24_000n) })[0]!.text).toBe("The system account's credits last about 1 more hour at the current burn.");
   });
 
   it('nothing about the runway when nothing is spent', () => {

@@ -133,7 +133,15 @@ describe('reasonText, in a locale that words reasons itself', () => {
     const credits = { ...healthy.credits, balance: '10000000000', spentLast24h: '240000000000', runwayHours: 2756.2 };
     const critical = { code: 'runway_critical', severity: 'failing', charterId: null, since: null, text: 'x' } as const;
     const text = reasonText(critical, { ...healthy, credits }, german);
-    expect(text).toBe('Das Guthaben des Systemkontos reicht beim aktuellen Verbrauch noch etwa 1 Stunden.');
+    expect(text).toBe('Das Guthaben des Systemkontos reicht beim aktuellen Verbrauch noch etwa 1 Stunde.');
+  });
+
+  it("words the runway's hours in the locale's plural and decimals", () => {
+    const healthy = read('healthy');
+    // 1.5e10 credits at 2.4e11 a day: an hour and a half left
+    const credits = { ...healthy.credits, balance: '15000000000', spentLast24h: '240000000000', runwayHours: 1.5 };
+    const low = { code: 'runway_critical', severity: 'failing', charterId: null, since: null, text: 'x' } as const;
+    expect(reasonText(low, { ...healthy, credits }, german)).toBe('Das Guthaben des Systemkontos reicht beim aktuellen Verbrauch noch etwa 1,5 Stunden.');
   });
 
   it("puts a charter's name into its sentence without the bidi controls that would turn the words after it", () => {
