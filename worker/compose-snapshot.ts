@@ -1,7 +1,7 @@
 // Compose: the tick's judged charters, its credits and threads, and the open incidents → the public
 // snapshot. Pure. The thread rows are the one text it cleans itself (shared/redact.ts); the charters
 // and their runs arrive cleaned from the judge (worker/judge-charters.ts).
-import type { StateRules } from '../shared/charter-state.ts';
+import { runFinishedAt, runStartedAt, type StateRules } from '../shared/charter-state.ts';
 import { limits, runStatuses, type Charter, type CharterState, type GovernanceStatus, type Incident, type Rules } from '../shared/contract.ts';
 import { summarizeCredits, creditsPerUsd } from '../shared/credits.ts';
 import { forecastByCharter, forecastHorizonMs } from '../shared/forecast.ts';
@@ -44,7 +44,8 @@ export function mostSevereFirst(views: readonly JudgedCharter[]): JudgedCharter[
   return [...views].sort((a, b) => stateRank(a.judgement.state) - stateRank(b.judgement.state) || byText(a.name, b.name) || byText(a.id, b.id));
 }
 
-function toCharter(view: JudgedCharter): Charter {
+/** A charter as published; its last run's times as the rules read them (runStartedAt, runFinishedAt), as its lastSuccessAt is. */
+function toCharter(view: JudgedCharter, now: number): Charter {
   const { judgement } = view;
   const lastRun = judgement.lastRun;
   return {
@@ -60,7 +61,13 @@ function toCharter(view: JudgedCharter): Charter {
     stateSince: isoOrNull(judgement.stateSince),
     lastRun:
       lastRun && lastRun.status !== 'pending' && lastRun.status !== 'running'
-        ? { runId: lastRun.runId, status: lastRun.status, scheduledFor: iso(lastRun.scheduledFor), startedAt: isoOrNull(lastRun.startedAt), finishedAt: isoOrNull(lastRun.completedAt) }
+        ? {
+            runId: lastRun.runId,
+            status: lastRun.status,
+            scheduledFor: iso(lastRun.scheduledFor),
+            startedAt: lastRun.startedAt === null ? null : iso(runStartedAt(lastRun, now)),
+            finishedAt: lastRun.completedAt === null ? null : iso(runFinishedAt(lastRun, now)),
+          }
         : null,
     lastSuccessAt: isoOrNull(judgement.lastSuccessAt),
     runs24h: judgement.runs24h,
@@ -205,7 +212,7 @@ export function composeSnapshot({ facts, clock, staleAfter, views, rules, openIn
     credits,
     forecast,
     spendByHour: spendHours(facts, facts.query.hoursFrom.getTime()),
-    charters: listed.map(toCharter),
+    charters: listed.map((view) => toCharter(view, now)),
     chartersTotal: views.length,
     failedRuns: failures.slice(0, limits.failedRuns).map(({ view, run }) => ({
       charter: view.name,
