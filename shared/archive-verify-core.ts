@@ -10,7 +10,7 @@ import { resolveKeyChain, type KeyChain, type KeyWindow } from './key-chain.ts';
 export type FailureKind = 'missing' | 'not_json' | 'invalid' | 'signature' | 'unknown_key' | 'chain';
 export type FailureCode =
   | 'not_json' | 'not_object' | 'no_signature' | 'bad_jws' | 'unknown_signer' | 'altered' | 'not_in_force' | 'missing' | 'key' | 'signed_without_key'
-  | 'bad_index' | 'day_missing' | 'not_the_day' | 'contract' | 'not_listed' | 'broken_link' | 'no_times';
+  | 'bad_index' | 'day_missing' | 'not_the_day' | 'contract' | 'not_listed' | 'broken_link' | 'not_as_rotated' | 'no_times';
 export type FailureValues = Record<string, string>;
 export type VerifyFailure = { kind: FailureKind; file: string; day: string | null; code: FailureCode; message: string };
 export type VerifyReport = {
@@ -198,6 +198,7 @@ async function verifyArchive(options: VerifyOptions, fail: Fail, chain: KeyChain
   const problem = options.checks?.index?.(index.value);
   if (problem) fail('invalid', archiveIndexFileName, null, 'contract', { problem });
   windowAt(fail, index.key, Date.parse(index.value.updatedAt as string), archiveIndexFileName, null);
+  heldSinceRotations(fail, chain, entries);
 
   let checkedDays = 0;
   for (const [at, entry] of entries.entries()) {
@@ -207,6 +208,18 @@ async function verifyArchive(options: VerifyOptions, fail: Fail, chain: KeyChain
     checkedDays += 1;
   }
   return { entries, checkedDays };
+}
+
+/**
+ * Each day a rotation statement names is still listed with the SHA-256 it had then: a record only
+ * adds days, so a retired key's holder cannot re-sign the days before its rotation, nor serve an
+ * index dated before it that stops earlier, without it showing (the statement is the new key's too).
+ */
+function heldSinceRotations(fail: Fail, chain: KeyChain | null, entries: ReadonlyArray<{ day: string; sha256: string }>) {
+  for (const { day, sha256 } of chain?.archivedAt ?? []) {
+    const listed = entries.find((entry) => entry.day === day)?.sha256;
+    if (listed !== sha256) fail('chain', archiveIndexFileName, day, 'not_as_rotated', { sha256, listed: listed ?? 'no such day' });
+  }
 }
 
 /** The snapshot against its signature and its key's window, and until when it may read as current. */

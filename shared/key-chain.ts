@@ -4,16 +4,20 @@
 // key hands over (a reader who pinned it follows forward), the new key takes on the record signed
 // before it (a reader who pinned the new key trusts the old one for what it signed before statedAt).
 // A key signs a file whose own time (a day's closedAt, the index's updatedAt, the snapshot's
-// generatedAt) lies in its window: from its statement's statedAt up to the next statement's. The
+// generatedAt) lies in its window: from its statement's statedAt up to the next statement's. A
+// statement also names the archive's last day and its SHA-256 at the rotation: what the old key
+// signed before it is fixed there, and a retired key cannot re-sign those days unseen. The
 // statements are read by shared/key-rotations.ts.
 import { importPublicJwk, type VerifyingKey } from './jws.ts';
 import { keyRotationsFileName, signingKeyFileName } from './archive-files.ts';
 
 export type KeyWindow = VerifyingKey & { from: number; until: number };
-export type KeyChain = { keys: KeyWindow[]; current: KeyWindow; anchor: 'pinned' | 'published' };
+/** An archived day and its SHA-256 as a rotation statement found them: every index must still list it so. */
+export type ArchivedAt = { day: string; sha256: string };
+export type KeyChain = { keys: KeyWindow[]; current: KeyWindow; anchor: 'pinned' | 'published'; archivedAt: ArchivedAt[] };
 export type KeyProblem = { kind: 'unknown_key' | 'invalid'; file: string; message: string };
 
-export type Link = { previous: VerifyingKey; next: VerifyingKey; statedAt: number };
+export type Link = { previous: VerifyingKey; next: VerifyingKey; statedAt: number; archive: ArchivedAt | null };
 
 /**
  * The chain of keys, or null when there is no key at all (an unsigned record). `published` and
@@ -31,6 +35,7 @@ export async function resolveKeyChain(files: { published: unknown; rotations: un
   const list = files.rotations == null ? [] : (files.rotations as { rotations?: unknown }).rotations;
   if (!Array.isArray(list)) return problem('invalid', keyRotationsFileName, `${keyRotationsFileName} has no rotations list`);
   const keys: KeyWindow[] = [];
+  const archivedAt: ArchivedAt[] = [];
   // Statements are rare (one per rotation): their reader is loaded only when there are some.
   const readLink = list.length > 0 ? (await import('./key-rotations.ts')).readLink : null;
   for (const [at, value] of list.entries()) {
@@ -42,6 +47,7 @@ export async function resolveKeyChain(files: { published: unknown; rotations: un
       return problem('invalid', keyRotationsFileName, `rotation statement ${at + 1} does not continue from key ${last.kid} at a later time`);
     } else last.until = link.statedAt;
     keys.push({ ...link.next, from: link.statedAt, until: Infinity });
+    if (link.archive) archivedAt.push(link.archive);
   }
   if (keys.length === 0) keys.push({ ...anchor, from: -Infinity, until: Infinity });
 
@@ -53,7 +59,7 @@ export async function resolveKeyChain(files: { published: unknown; rotations: un
   if (!keys.some((key) => key.kid === anchor.kid)) {
     return problem('unknown_key', pinned ? 'the key given' : signingKeyFileName, `key ${anchor.kid} is neither the published key nor announced by a rotation statement`);
   }
-  return { keys, current, anchor: pinned ? 'pinned' : 'published' };
+  return { keys, current, anchor: pinned ? 'pinned' : 'published', archivedAt };
 }
 
 /**

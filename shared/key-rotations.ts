@@ -1,7 +1,7 @@
 // Reading key rotation statements (governance-key-rotations.json): each a general JWS signed by the
 // previous and the next key. Apart from shared/key-chain.ts, which imports it only when a record has
 // rotations, so the page loads this code only then (its JavaScript budget is 80 KB in all).
-import { isInstant } from './archive-files.ts';
+import { isInstant, isSha256Hex, isUtcDate } from './archive-files.ts';
 import { base64urlDecode, importPublicJwk, readHeader, utf8, type VerifyingKey } from './jws.ts';
 import type { Link } from './key-chain.ts';
 
@@ -33,7 +33,7 @@ export async function verifyGeneralJws(value: unknown, keys: readonly VerifyingK
 /** The rotation statement at position `at` (0-based) of the list, checked and verified, or why not. */
 export async function readLink(value: unknown, at: number): Promise<Link | string> {
   const where = `rotation statement ${at + 1}`;
-  let statement: { type?: unknown; previous?: unknown; next?: unknown; statedAt?: unknown };
+  let statement: { type?: unknown; previous?: unknown; next?: unknown; statedAt?: unknown; archive?: unknown };
   try {
     const payload = base64urlDecode(String((value as { payload?: unknown } | null)?.payload));
     statement = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(payload ?? new Uint8Array([0xff])));
@@ -41,10 +41,23 @@ export async function readLink(value: unknown, at: number): Promise<Link | strin
     return `${where} has no JSON payload`;
   }
   if (statement?.type !== 'governance-signing-key-rotation' || !isInstant(statement.statedAt)) return `${where} is not a governance-signing-key-rotation with a statedAt instant`;
+  const archive = archiveAt(statement.archive);
+  if (archive === undefined) return `${where} has an archive that is not {"last": <day>, "head": <SHA-256>} nor null`;
   const previous = await importPublicJwk(statement.previous);
   const next = await importPublicJwk(statement.next);
   if (typeof previous === 'string' || typeof next === 'string') return `${where}: a key ${typeof previous === 'string' ? previous : next}`;
   const verified = await verifyGeneralJws(value, [previous, next]);
   if (typeof verified === 'string') return `${where} ${verified}`;
-  return { previous, next, statedAt: Date.parse(statement.statedAt) };
+  return { previous, next, statedAt: Date.parse(statement.statedAt), archive };
+}
+
+/**
+ * The archive as it stood at the rotation, `{last, head}`: its last day and that day's SHA-256, which
+ * every later index must still list (shared/archive-verify-core.ts). Null for a record with no day
+ * yet, and for a statement made before statements carried it; undefined when it is not one.
+ */
+function archiveAt(value: unknown): { day: string; sha256: string } | null | undefined {
+  if (value === undefined || value === null) return null;
+  const { last, head } = value as { last?: unknown; head?: unknown };
+  return isUtcDate(last) && isSha256Hex(head) ? { day: last, sha256: head } : undefined;
 }

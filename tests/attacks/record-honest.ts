@@ -1,7 +1,7 @@
 // Honest pasts both readers must verify: a key rotated or set later, days archived late, two
 // replicas closing one day (tests/attacks/record-readers.ts; the tampered ones: record-verify.ts).
 // Run: npx node tests/attacks/record-honest.ts   (no database, no network)
-import { endOfUtcDate, keyRotationsFileName } from '../../shared/archive-files.ts';
+import { archiveIndexFileName, endOfUtcDate, keyRotationsFileName } from '../../shared/archive-files.ts';
 import { createArchivist } from '../../worker/archive.ts';
 import { createRotationStatement, createSigner } from '../../worker/signing-key.ts';
 import { createMemoryStore } from '../support/memory-store.ts';
@@ -32,7 +32,7 @@ await attack('days archived late after an outage (a gap of three days, then all 
   return publishBeside(memory, signer, now);
 });
 /**
- * Four days archived by an old key, a rotation statement a minute later, then the new key's worker
+ * Four days archived by an old key, a rotation statement a minute later fixing them, then the new key's worker
  * archiving all `days` at the instant `at` gives (from the dates and the statement's time).
  */
 async function rotatedRecord(days: number, at: (list: string[], statedAt: number) => number) {
@@ -42,7 +42,8 @@ async function rotatedRecord(days: number, at: (list: string[], statedAt: number
   const first = endOfUtcDate(list[3]!) + 60_000;
   const closed = (now: number) => list.map((date) => closedDay(date, { closedAt: new Date(now).toISOString() }));
   await createArchivist({ store: memory.store, signer: createSigner(oldKey), logger: recordingLogger(), clock: () => new Date(first) }).archive(closed(first).slice(0, 4));
-  memory.files.set(keyRotationsFileName, JSON.stringify({ rotations: [createRotationStatement(oldKey, newKey, new Date(first + 60_000))] }));
+  const { last, head } = JSON.parse(memory.files.get(archiveIndexFileName)!);
+  memory.files.set(keyRotationsFileName, JSON.stringify({ rotations: [createRotationStatement(oldKey, newKey, new Date(first + 60_000), { last, head })] }));
   const now = at(list, first + 60_000);
   const next = createSigner(newKey);
   await createArchivist({ store: memory.store, signer: next, logger: recordingLogger(), clock: () => new Date(now) }).archive(closed(now));

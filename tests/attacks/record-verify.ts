@@ -218,10 +218,25 @@ await attack('a stolen retired key signs a fresh snapshot backdated before the r
   return { ...r, now, pinned: createSigner(newKey).publicJwk };
 });
 
+await attack('a stolen retired key rolls the record back to before its rotation (two days fewer, index dated before it)', 'refuse', async () => {
+  const [oldKey, newKey] = [key(), key()];
+  const signer = createSigner(oldKey);
+  const before = await buildRecord({ days: 4, signer });
+  const r = await buildRecord({ days: 6, signer });
+  // the operator rotated after the sixth day (npm run rotate-signing-key fixes it in the statement)
+  const { last, head } = JSON.parse(r.files.get(archiveIndexFileName)!);
+  r.files.set(keyRotationsFileName, JSON.stringify({ rotations: [createRotationStatement(oldKey, newKey, new Date(r.now + 60_000), { last, head })] }));
+  r.files.set(signingKeyFileName, signingKeyFileBody(createSigner(newKey)));
+  for (const name of [archiveIndexFileName, `${archiveIndexFileName}.jws`]) r.files.set(name, before.files.get(name)!);
+  await rebundle(r);
+  return { ...r, pinned: createSigner(newKey).publicJwk };
+});
+
 say('by design: accepted, and why');
 // A rollback: the index and its signature as they were two days ago, the later days' files left or
 // deleted. Both readers verify the shorter record: only a reader who kept the head hash the verify
-// command printed can tell, and give it back with --seen (tests/integration/verify-command.test.ts).
+// command printed can tell, and give it back with --seen (tests/integration/verify-command.test.ts);
+// across a key rotation, the statement fixes the record as it stood then (refused above).
 await attack('an old signed index replayed (rollback: two days fewer)', 'accept', async () => {
   const signer = createSigner(key());
   const old = await buildRecord({ days: 4, signer });

@@ -1,15 +1,19 @@
-// The rotation script: each run appends a statement signed by the old and the new key; the chain it
-// prints is the one readers follow (shared/key-chain.ts), and a statement that would not continue it
-// is refused.
+// The rotation script: each run appends a statement signed by the old and the new key, fixing the
+// archive as the old key signed it (its last day and head); the chain it prints is the one readers
+// follow (shared/key-chain.ts), and a statement that would not continue it, or a record the old key
+// did not sign, is refused.
 import { spawnSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { archiveIndexFileName, keyRotationsFileName, signingKeyFileName } from '../../shared/archive-files.ts';
+import { base64urlDecode } from '../../shared/jws.ts';
 import { resolveKeyChain } from '../../shared/key-chain.ts';
-import { publicJwkOf } from '../../worker/signing-key.ts';
+import { createSigner, publicJwkOf, signingKeyFileBody } from '../../worker/signing-key.ts';
+import { buildRecord } from '../support/archive-record.ts';
 
 const script = fileURLToPath(new URL('../../scripts/rotate-signing-key.ts', import.meta.url));
 let folder: string;
@@ -22,8 +26,18 @@ afterAll(async () => {
 
 const rotate = (...args: string[]) => spawnSync(process.execPath, [script, ...args], { encoding: 'utf8' });
 
+/** The published files in a folder, as a file destination holds them. */
+async function publish(where: string, files: Map<string, string>) {
+  for (const [name, body] of files) {
+    await mkdir(dirname(join(where, name)), { recursive: true });
+    await writeFile(join(where, name), body);
+  }
+}
+
+const payloadOf = (statement: { payload: string }) => JSON.parse(new TextDecoder().decode(base64urlDecode(statement.payload)!));
+
 describe('rotate-signing-key', () => {
-  it('chains key after key, and readers pinned to the first or the last key follow it', async () => {
+  it('chains key after key, fixing the archive each key signed, and readers pinned to the first or the last key follow it', async () => {
     const keys = [0, 1, 2].map(() => generateKeyPairSync('ed25519').privateKey);
     const pems = await Promise.all(
       keys.map(async (key, n) => {
@@ -32,22 +46,54 @@ describe('rotate-signing-key', () => {
         return path;
       }),
     );
-    const first = rotate('--old', pems[0]!, '--new', pems[1]!);
+    const record = await buildRecord({ days: 4, signer: createSigner(keys[0]!) });
+    const site = join(folder, 'site');
+    await publish(site, record.files);
+    const index = JSON.parse(record.files.get(archiveIndexFileName)!);
+
+    const first = rotate('--old', pems[0]!, '--new', pems[1]!, '--record', site);
     expect(first.status).toBe(0);
+    expect(payloadOf(JSON.parse(first.stdout).rotations[0])).toMatchObject({ archive: { last: '2026-10-04', head: index.head } });
+    // the record as published after the first rotation: the new key and the statement beside it
+    await writeFile(join(site, keyRotationsFileName), first.stdout);
+    await writeFile(join(site, signingKeyFileName), signingKeyFileBody(createSigner(keys[1]!)));
     await writeFile(join(folder, 'rotations.json'), first.stdout);
-    const second = rotate('--old', pems[1]!, '--new', pems[2]!, '--rotations', join(folder, 'rotations.json'));
+    const second = rotate('--old', pems[1]!, '--new', pems[2]!, '--record', site, '--rotations', join(folder, 'rotations.json'));
     expect(second.status).toBe(0);
     const rotations = JSON.parse(second.stdout);
     expect(rotations.rotations).toHaveLength(2);
     for (const pinned of [keys[0]!, keys[2]!]) {
       const chain = await resolveKeyChain({ published: publicJwkOf(keys[2]!), rotations, pinned: publicJwkOf(pinned) });
       expect(chain && !('kind' in chain) && chain.keys.map((key) => key.kid)).toEqual(keys.map((key) => publicJwkOf(key).kid));
+      expect(chain && !('kind' in chain) && chain.archivedAt).toEqual([0, 1].map(() => ({ day: '2026-10-04', sha256: index.head })));
     }
     // handing over from a key that is no longer the last one is refused
     await writeFile(join(folder, 'rotations2.json'), second.stdout);
-    const stale = rotate('--old', pems[0]!, '--new', pems[2]!, '--rotations', join(folder, 'rotations2.json'));
+    const stale = rotate('--old', pems[0]!, '--new', pems[2]!, '--record', site, '--rotations', join(folder, 'rotations2.json'));
     expect(stale.status).toBe(1);
     expect(stale.stderr).toMatch(/does not continue from key/);
-    expect(rotate('--old', join(folder, 'absent.pem'), '--new', pems[1]!)).toMatchObject({ status: 78, stderr: expect.stringMatching(/--old cannot be read/) });
+    expect(rotate('--old', join(folder, 'absent.pem'), '--new', pems[1]!, '--record', site)).toMatchObject({ status: 78, stderr: expect.stringMatching(/--old cannot be read/) });
+    expect(rotate('--old', pems[0]!, '--new', pems[1]!)).toMatchObject({ status: 64, stderr: expect.stringMatching(/--record <folder or URL/) });
+  });
+
+  it('refuses a record the old key did not sign, and fixes no day where none is archived yet', async () => {
+    const [older, newer] = [0, 1].map(() => generateKeyPairSync('ed25519').privateKey);
+    const pems = await Promise.all(
+      [older!, newer!].map(async (key, n) => {
+        const path = join(folder, `other-${n}.pem`);
+        await writeFile(path, key.export({ format: 'pem', type: 'pkcs8' }));
+        return path;
+      }),
+    );
+    const someoneElses = join(folder, 'someone-elses');
+    await publish(someoneElses, (await buildRecord({ days: 2 })).files);
+    const refused = rotate('--old', pems[0]!, '--new', pems[1]!, '--record', someoneElses);
+    expect(refused).toMatchObject({ status: 1, stdout: '', stderr: expect.stringMatching(/does not verify with the old key: .*key/) });
+
+    const empty = join(folder, 'empty');
+    await mkdir(empty);
+    const fresh = rotate('--old', pems[0]!, '--new', pems[1]!, '--record', empty);
+    expect(fresh).toMatchObject({ status: 0, stderr: expect.stringMatching(/no day is archived .* yet: the statement fixes none/) });
+    expect(payloadOf(JSON.parse(fresh.stdout).rotations[0])).toMatchObject({ archive: null });
   });
 });

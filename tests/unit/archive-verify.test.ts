@@ -254,6 +254,61 @@ describe('key rotation', () => {
     expect(await verify(record.files, record.now)).toMatchObject({ ok: false, failure: { kind: 'unknown_key', code: 'not_in_force', file: 'governance-status.json' } });
   });
 
+  describe('a statement fixes the archive as it stood at the rotation', () => {
+    /** The rotation of `rotated()`, its statement naming `day`'s SHA-256 (the index's, unless `sha256`). */
+    async function fixedAt(day: number, sha256?: string) {
+      const record = await rotated();
+      const listed = JSON.parse(record.files.get(archiveIndexFileName)!).days[day];
+      const statement = createRotationStatement(record.oldKey, record.newKey, new Date(record.statedAt), { last: listed.day, head: sha256 ?? listed.sha256 });
+      record.files.set(keyRotationsFileName, JSON.stringify({ rotations: [statement] }));
+      return record;
+    }
+
+    /** What a holder of the retired key can serve: the index as it stood before `kept` days ago, dated before the rotation and signed by that key. */
+    function rolledBack(record: Awaited<ReturnType<typeof rotated>>, kept: number) {
+      const index = JSON.parse(record.files.get(archiveIndexFileName)!);
+      const days = index.days.slice(0, kept);
+      const body = `${JSON.stringify({ ...index, days, last: days.at(-1).day, count: days.length, head: days.at(-1).sha256, updatedAt: new Date(record.statedAt - 1_000).toISOString() }, null, 2)}\n`;
+      record.files.set(archiveIndexFileName, body);
+      record.files.set(signatureFileName(archiveIndexFileName), createSigner(record.oldKey).sign(body));
+    }
+
+    it('a record that still holds that day verifies, whichever key is pinned', async () => {
+      const record = await fixedAt(2);
+      expect((await verify(record.files, record.now)).ok).toBe(true);
+      expect((await verify(record.files, record.now, { pinnedKey: record.next.publicJwk })).ok).toBe(true);
+    });
+
+    it('a retired key cannot roll the record back to before the rotation: the day it fixed is missing', async () => {
+      const record = await fixedAt(3);
+      rolledBack(record, 3);
+      const result = await verify(record.files, record.now, { pinnedKey: record.next.publicJwk });
+      expect(result).toMatchObject({ ok: false, failure: { kind: 'chain', code: 'not_as_rotated', file: archiveIndexFileName, day: record.days[3] } });
+      expect(!result.ok && result.failure.message).toMatch(/lists no such day\): the record was rewritten or rolled back/);
+    });
+
+    it('nor rewrite the days before it: the day it fixed has another SHA-256', async () => {
+      const record = await fixedAt(3, 'ab'.repeat(32));
+      const result = await verify(record.files, record.now);
+      expect(result).toMatchObject({ ok: false, failure: { kind: 'chain', code: 'not_as_rotated', day: record.days[3] } });
+    });
+
+    it('a statement without it (made before statements carried it) fixes nothing: that rollback verifies, as the README says', async () => {
+      const record = await rotated();
+      rolledBack(record, 3);
+      expect(await verify(record.files, record.now, { pinnedKey: record.next.publicJwk })).toMatchObject({ ok: true, report: { days: 3 } });
+    });
+
+    it('a statement whose archive is not a day and a SHA-256 is refused', async () => {
+      const record = await rotated();
+      const statement = createRotationStatement(record.oldKey, record.newKey, new Date(record.statedAt), { last: 'yesterday', head: 'ab'.repeat(32) });
+      record.files.set(keyRotationsFileName, JSON.stringify({ rotations: [statement] }));
+      const result = await verify(record.files, record.now);
+      expect(result).toMatchObject({ ok: false, failure: { kind: 'invalid', file: keyRotationsFileName } });
+      expect(!result.ok && result.failure.message).toMatch(/has an archive that is not/);
+    });
+  });
+
   it('a statement not signed by the key it replaces is refused', async () => {
     const record = await rotated();
     // a rogue key signs in the old key's name (its header names the old kid)
