@@ -44,7 +44,11 @@ export function mostSevereFirst(views: readonly JudgedCharter[]): JudgedCharter[
   return [...views].sort((a, b) => stateRank(a.judgement.state) - stateRank(b.judgement.state) || byText(a.name, b.name) || byText(a.id, b.id));
 }
 
-/** A charter as published; its last run's times as the rules read them (runStartedAt, runFinishedAt), as its lastSuccessAt is. */
+/**
+ * A charter as published. Its last run's start and finish are null where they cannot be (runStartedAt,
+ * runFinishedAt: after now, or before the run's slot), as when the row has none: a reader then shows
+ * the slot, as lastSuccessAt does, and a start is never published after a finish taken for the slot.
+ */
 function toCharter(view: JudgedCharter, now: number): Charter {
   const { judgement } = view;
   const lastRun = judgement.lastRun;
@@ -65,8 +69,8 @@ function toCharter(view: JudgedCharter, now: number): Charter {
             runId: lastRun.runId,
             status: lastRun.status,
             scheduledFor: iso(lastRun.scheduledFor),
-            startedAt: lastRun.startedAt === null ? null : iso(runStartedAt(lastRun, now)),
-            finishedAt: lastRun.completedAt === null ? null : iso(runFinishedAt(lastRun, now)),
+            startedAt: lastRun.startedAt !== null && runStartedAt(lastRun, now) === lastRun.startedAt ? iso(lastRun.startedAt) : null,
+            finishedAt: lastRun.completedAt !== null && runFinishedAt(lastRun, now) === lastRun.completedAt ? iso(lastRun.completedAt) : null,
           }
         : null,
     lastSuccessAt: isoOrNull(judgement.lastSuccessAt),

@@ -681,15 +681,18 @@ describe('odd rows', () => {
     expect(snapshot.recentRuns.map((run) => run.id)).toEqual(['thread-1', 'thread-2']);
   });
 
-  it('a last run whose start and finish cannot be (years ahead) shows its slot, as its lastSuccessAt does', async () => {
+  it('a last run whose finish cannot be (years ahead) publishes none, and its lastSuccessAt is its slot; a start that can be stays', async () => {
     const data = brokenSystem();
     const last = data.runs.findLast((run) => run.scheduleId === 'schedule-community')!;
-    Object.assign(last, { startedAt: at('2099-01-01T00:00:00Z'), completedAt: at('2100-01-01T00:00:00Z') });
+    Object.assign(last, { completedAt: at('2100-01-01T00:00:00Z') });
     const { snapshot } = await createSnapshotBuilder(createFakeSource(data), settings, logger).build(now);
     const slot = '2026-11-21T11:00:00.000Z';
     expect(snapshot.charters.find((charter) => charter.id === 'governance:community')).toMatchObject({
       lastSuccessAt: slot,
-      lastRun: { status: 'success', scheduledFor: slot, startedAt: slot, finishedAt: slot },
+      lastRun: { status: 'success', scheduledFor: slot, startedAt: '2026-11-21T11:00:02.000Z', finishedAt: null },
     });
+    Object.assign(last, { startedAt: at('2099-01-01T00:00:00Z'), completedAt: at('2026-11-21T10:59:00Z') });
+    const before = await createSnapshotBuilder(createFakeSource(data), settings, logger).build(now);
+    expect(before.snapshot.charters.find((charter) => charter.id === 'governance:community')!.lastRun).toMatchObject({ startedAt: null, finishedAt: null });
   });
 });
