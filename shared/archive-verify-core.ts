@@ -10,7 +10,7 @@ import { resolveKeyChain, type KeyChain, type KeyWindow } from './key-chain.ts';
 export type FailureKind = 'missing' | 'not_json' | 'invalid' | 'signature' | 'unknown_key' | 'chain';
 export type FailureCode =
   | 'not_json' | 'not_object' | 'no_signature' | 'bad_jws' | 'unknown_signer' | 'altered' | 'not_in_force' | 'missing' | 'key' | 'signed_without_key'
-  | 'bad_index' | 'day_missing' | 'not_the_day' | 'contract' | 'not_listed' | 'broken_link' | 'not_as_rotated' | 'no_times';
+  | 'bad_index' | 'day_missing' | 'not_the_day' | 'contract' | 'not_listed' | 'broken_link' | 'not_as_rotated' | 'after_retirement' | 'no_times';
 export type FailureValues = Record<string, string>;
 export type VerifyFailure = { kind: FailureKind; file: string; day: string | null; code: FailureCode; message: string };
 export type VerifyReport = {
@@ -168,7 +168,11 @@ async function verifyDay(options: VerifyOptions, fail: Fail, chain: KeyChain | n
   }
   const problem = options.checks?.day?.(value);
   if (problem) fail('invalid', file, entry.day, 'contract', { problem });
-  windowAt(fail, key, Date.parse(closedAt as string), file, entry.day);
+  const signedBy = windowAt(fail, key, Date.parse(closedAt as string), file, entry.day);
+  // a key retired by a statement signs no day after the last one that statement fixed (key-chain.ts)
+  if (signedBy?.lastDay !== undefined && (signedBy.lastDay === null || entry.day > signedBy.lastDay)) {
+    fail('unknown_key', file, entry.day, 'after_retirement', { kid: signedBy.kid, last: signedBy.lastDay ?? 'no day' });
+  }
   if ((await sha256Hex(bytes)) !== entry.sha256) fail('chain', file, entry.day, 'not_listed');
   if (stated !== prev) fail('chain', file, entry.day, 'broken_link', { stated: String(stated), prev: String(prev) });
 }

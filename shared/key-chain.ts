@@ -11,13 +11,15 @@
 import { importPublicJwk, type VerifyingKey } from './jws.ts';
 import { keyRotationsFileName, signingKeyFileName } from './archive-files.ts';
 
-export type KeyWindow = VerifyingKey & { from: number; until: number };
+/** `lastDay`: the last archived day the key may sign in this window (null: none; absent: no bound) */
+export type KeyWindow = VerifyingKey & { from: number; until: number; lastDay?: string | null };
 /** An archived day and its SHA-256 as a rotation statement found them: every index must still list it so. */
 export type ArchivedAt = { day: string; sha256: string };
 export type KeyChain = { keys: KeyWindow[]; current: KeyWindow; anchor: 'pinned' | 'published'; archivedAt: ArchivedAt[] };
 export type KeyProblem = { kind: 'unknown_key' | 'invalid'; file: string; message: string };
 
-export type Link = { previous: VerifyingKey; next: VerifyingKey; statedAt: number; archive: ArchivedAt | null };
+/** `archive`: the archive as the statement fixed it; null, none archived yet; 'unstated', a statement from before statements carried it */
+export type Link = { previous: VerifyingKey; next: VerifyingKey; statedAt: number; archive: ArchivedAt | null | 'unstated' };
 
 /**
  * The chain of keys, or null when there is no key at all (an unsigned record). `published` and
@@ -35,7 +37,7 @@ export async function resolveKeyChain(files: { published: unknown; rotations: un
   const list = files.rotations == null ? [] : (files.rotations as { rotations?: unknown }).rotations;
   if (!Array.isArray(list)) return problem('invalid', keyRotationsFileName, `${keyRotationsFileName} has no rotations list`);
   const keys: KeyWindow[] = [];
-  const archivedAt: ArchivedAt[] = [];
+  const fixed: Array<Link['archive']> = [];
   // Statements are rare (one per rotation): their reader is loaded only when there are some.
   const readLink = list.length > 0 ? (await import('./key-rotations.ts')).readLink : null;
   for (const [at, value] of list.entries()) {
@@ -47,9 +49,10 @@ export async function resolveKeyChain(files: { published: unknown; rotations: un
       return problem('invalid', keyRotationsFileName, `rotation statement ${at + 1} does not continue from key ${last.kid} at a later time`);
     } else last.until = link.statedAt;
     keys.push({ ...link.next, from: link.statedAt, until: Infinity });
-    if (link.archive) archivedAt.push(link.archive);
+    fixed.push(link.archive);
   }
   if (keys.length === 0) keys.push({ ...anchor, from: -Infinity, until: Infinity });
+  boundLastDays(keys, fixed);
 
   const current = keys.at(-1)!;
   if (published && published.kid !== current.kid) {
@@ -59,7 +62,24 @@ export async function resolveKeyChain(files: { published: unknown; rotations: un
   if (!keys.some((key) => key.kid === anchor.kid)) {
     return problem('unknown_key', pinned ? 'the key given' : signingKeyFileName, `key ${anchor.kid} is neither the published key nor announced by a rotation statement`);
   }
+  const archivedAt = fixed.filter((archive): archive is ArchivedAt => archive !== null && archive !== 'unstated');
   return { keys, current, anchor: pinned ? 'pinned' : 'published', archivedAt };
+}
+
+/**
+ * Sets each retired window's lastDay from `fixed`, the archive each statement fixed (the one ending
+ * window i is fixed[i]): a key signs no day after the last one its retirement fixed (none when it
+ * fixed none), nor after one a later statement fixed, since a key's holder can state a rotation from
+ * that key to itself: the strictest counts. A statement from before statements carried `archive`
+ * bounds nothing.
+ */
+function boundLastDays(keys: KeyWindow[], fixed: ReadonlyArray<Link['archive']>) {
+  let bound: string | null | undefined;
+  for (let at = fixed.length - 1; at >= 0; at -= 1) {
+    const own = fixed[at]!;
+    if (own !== 'unstated') bound = own === null || bound === null ? null : bound === undefined || own.day < bound ? own.day : bound;
+    if (bound !== undefined) keys[at]!.lastDay = bound;
+  }
 }
 
 /**

@@ -42,7 +42,7 @@ export async function readLink(value: unknown, at: number): Promise<Link | strin
   }
   if (statement?.type !== 'governance-signing-key-rotation' || !isInstant(statement.statedAt)) return `${where} is not a governance-signing-key-rotation with a statedAt instant`;
   const archive = archiveAt(statement.archive);
-  if (archive === undefined) return `${where} has an archive that is not {"last": <day>, "head": <SHA-256>} nor null`;
+  if (archive === 'invalid') return `${where} has an archive that is not {"last": <day>, "head": <SHA-256>} nor null`;
   const previous = await importPublicJwk(statement.previous);
   const next = await importPublicJwk(statement.next);
   if (typeof previous === 'string' || typeof next === 'string') return `${where}: a key ${typeof previous === 'string' ? previous : next}`;
@@ -53,11 +53,12 @@ export async function readLink(value: unknown, at: number): Promise<Link | strin
 
 /**
  * The archive as it stood at the rotation, `{last, head}`: its last day and that day's SHA-256, which
- * every later index must still list (shared/archive-verify-core.ts). Null for a record with no day
- * yet, and for a statement made before statements carried it; undefined when it is not one.
+ * every later index must still list, and after which the old key signs no day (shared/key-chain.ts).
+ * Null for a record with no day yet; 'unstated' for a statement made before statements carried it.
  */
-function archiveAt(value: unknown): { day: string; sha256: string } | null | undefined {
-  if (value === undefined || value === null) return null;
+function archiveAt(value: unknown): Link['archive'] | 'invalid' {
+  if (value === undefined) return 'unstated';
+  if (value === null) return null;
   const { last, head } = value as { last?: unknown; head?: unknown };
-  return isUtcDate(last) && isSha256Hex(head) ? { day: last, sha256: head } : undefined;
+  return isUtcDate(last) && isSha256Hex(head) ? { day: last, sha256: head } : 'invalid';
 }

@@ -109,15 +109,17 @@ export function signatureFiles(signer: Signer | null, name: string, body: string
 }
 
 /** `archive`: the record's last archived day and its SHA-256 at the rotation (the index's last and head), null with none */
-export type RotationStatement = { type: 'governance-signing-key-rotation'; previous: PublicJwk; next: PublicJwk; statedAt: string; archive: { last: string; head: string } | null };
+export type RotationStatement = { type: 'governance-signing-key-rotation'; previous: PublicJwk; next: PublicJwk; statedAt: string; archive?: { last: string; head: string } | null };
 
 /**
  * A key rotation: `next` replaces `previous` for every file whose own time (a day's closedAt, the
  * index's updatedAt, the snapshot's generatedAt) is at or after `statedAt`. Signed by both keys
  * (general JWS JSON): the old key hands over, the new key accepts the record signed before it, as
- * `archive` fixes it (every later index must list that day with that hash: shared/archive-verify-core.ts).
+ * `archive` fixes it: every later index must list that day with that hash, and the old key signs no
+ * later day (shared/key-chain.ts). `archive` undefined writes a statement as they were before they
+ * carried it, which fixes nothing (for tests of readers of such statements).
  */
-export function createRotationStatement(previous: KeyObject, next: KeyObject, statedAt: Date, archive: RotationStatement['archive'] = null): GeneralJws {
+export function createRotationStatement(previous: KeyObject, next: KeyObject, statedAt: Date, archive: RotationStatement['archive'] | undefined): GeneralJws {
   const statement: RotationStatement = { type: 'governance-signing-key-rotation', previous: publicJwkOf(previous), next: publicJwkOf(next), statedAt: statedAt.toISOString(), archive };
   const payload = base64urlEncode(utf8(JSON.stringify(statement)));
   return {

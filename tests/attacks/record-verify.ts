@@ -8,7 +8,7 @@ import { serializeArchiveIndex } from '../../shared/archive-contract.ts';
 import { archiveIndexFileName, archiveRecentFileName, keyRotationsFileName, signingKeyFileName } from '../../shared/archive-files.ts';
 import { base64urlEncode, utf8 } from '../../shared/jws.ts';
 import { createRotationStatement, createSigner, signingKeyFileBody } from '../../worker/signing-key.ts';
-import { buildRecord } from '../support/archive-record.ts';
+import { buildRecord, fixedArchive } from '../support/archive-record.ts';
 import { attack, day, detached, editBundle, key, rebundle, say, sayLies } from './record-readers.ts';
 
 /** Day 2 of a 6-day record changed by `change`, in its file and in recent.json alike (its signature left as it was). */
@@ -138,7 +138,7 @@ await attack('a snapshot altered, its signature\'s header null', 'refuse', async
 await attack('a rotation statement whose signature header is null', 'refuse', async () => {
   const r = await buildRecord({ days: 6 });
   const rogue = key();
-  const statement = createRotationStatement(rogue, key(), new Date(r.now - 60_000));
+  const statement = createRotationStatement(rogue, key(), new Date(r.now - 60_000), fixedArchive(r.files));
   statement.signatures[0]!.protected = base64urlEncode(utf8('null'));
   r.files.set(keyRotationsFileName, JSON.stringify({ rotations: [statement] }));
   editBundle(r.files, (b) => (b.keyRotations = r.files.get(keyRotationsFileName)!));
@@ -192,7 +192,7 @@ await attack('a forged rotation: a rogue key "takes over", signed only by itself
   const oldKey = key();
   const r = await buildRecord({ days: 6, signer: createSigner(oldKey) });
   const rogue = key();
-  const statement = createRotationStatement(oldKey, rogue, new Date(r.now - 60_000));
+  const statement = createRotationStatement(oldKey, rogue, new Date(r.now - 60_000), fixedArchive(r.files));
   statement.signatures[0]!.signature = sign(null, Buffer.from(`${statement.signatures[0]!.protected}.${statement.payload}`), rogue).toString('base64url');
   const next = createSigner(rogue);
   r.files.set(keyRotationsFileName, JSON.stringify({ rotations: [statement] }));
@@ -207,7 +207,7 @@ await attack('a stolen retired key signs a fresh snapshot backdated before the r
   // rotated after the last archived day (the index stays the old key's), the new key signs the snapshots
   const statedAt = r.now + 60_000;
   const now = r.now + 3_600_000;
-  r.files.set(keyRotationsFileName, JSON.stringify({ rotations: [createRotationStatement(oldKey, newKey, new Date(statedAt))] }));
+  r.files.set(keyRotationsFileName, JSON.stringify({ rotations: [createRotationStatement(oldKey, newKey, new Date(statedAt), fixedArchive(r.files))] }));
   r.files.set(signingKeyFileName, signingKeyFileBody(createSigner(newKey)));
   await rebundle(r);
   const snapshot = JSON.parse(r.files.get('governance-status.json')!);
@@ -228,6 +228,18 @@ await attack('a stolen retired key rolls the record back to before its rotation 
   r.files.set(keyRotationsFileName, JSON.stringify({ rotations: [createRotationStatement(oldKey, newKey, new Date(r.now + 60_000), { last, head })] }));
   r.files.set(signingKeyFileName, signingKeyFileBody(createSigner(newKey)));
   for (const name of [archiveIndexFileName, `${archiveIndexFileName}.jws`]) r.files.set(name, before.files.get(name)!);
+  await rebundle(r);
+  return { ...r, pinned: createSigner(newKey).publicJwk };
+});
+
+await attack('a stolen retired key adds two days after the one its rotation fixed, closed before the rotation, with an index dated before it', 'refuse', async () => {
+  const [oldKey, newKey] = [key(), key()];
+  const signer = createSigner(oldKey);
+  const fixed = fixedArchive((await buildRecord({ days: 4, signer })).files);
+  // the thief's six days: the first four as they were, two more, all by the old key before the rotation
+  const r = await buildRecord({ days: 6, signer });
+  r.files.set(keyRotationsFileName, JSON.stringify({ rotations: [createRotationStatement(oldKey, newKey, new Date(r.now + 60_000), fixed)] }));
+  r.files.set(signingKeyFileName, signingKeyFileBody(createSigner(newKey)));
   await rebundle(r);
   return { ...r, pinned: createSigner(newKey).publicJwk };
 });

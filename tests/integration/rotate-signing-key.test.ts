@@ -57,9 +57,9 @@ describe('rotate-signing-key', () => {
     // the record as published after the first rotation: the new key and the statement beside it
     await writeFile(join(site, keyRotationsFileName), first.stdout);
     await writeFile(join(site, signingKeyFileName), signingKeyFileBody(createSigner(keys[1]!)));
-    await writeFile(join(folder, 'rotations.json'), first.stdout);
-    const second = rotate('--old', pems[1]!, '--new', pems[2]!, '--record', site, '--rotations', join(folder, 'rotations.json'));
-    expect(second.status).toBe(0);
+    // the statements before it are the record's own unless --rotations names others
+    const second = rotate('--old', pems[1]!, '--new', pems[2]!, '--record', site);
+    expect(second.status, second.stderr).toBe(0);
     const rotations = JSON.parse(second.stdout);
     expect(rotations.rotations).toHaveLength(2);
     for (const pinned of [keys[0]!, keys[2]!]) {
@@ -76,7 +76,7 @@ describe('rotate-signing-key', () => {
     expect(rotate('--old', pems[0]!, '--new', pems[1]!)).toMatchObject({ status: 64, stderr: expect.stringMatching(/--record <folder or URL/) });
   });
 
-  it('refuses a record the old key did not sign, and fixes no day where none is archived yet', async () => {
+  it('refuses a record the old key did not sign, a folder that holds no record, a record dated after now, and fixes no day where none is archived yet', async () => {
     const [older, newer] = [0, 1].map(() => generateKeyPairSync('ed25519').privateKey);
     const pems = await Promise.all(
       [older!, newer!].map(async (key, n) => {
@@ -90,10 +90,53 @@ describe('rotate-signing-key', () => {
     const refused = rotate('--old', pems[0]!, '--new', pems[1]!, '--record', someoneElses);
     expect(refused).toMatchObject({ status: 1, stdout: '', stderr: expect.stringMatching(/does not verify with the old key: .*key/) });
 
-    const empty = join(folder, 'empty');
-    await mkdir(empty);
-    const fresh = rotate('--old', pems[0]!, '--new', pems[1]!, '--record', empty);
-    expect(fresh).toMatchObject({ status: 0, stderr: expect.stringMatching(/no day is archived .* yet: the statement fixes none/) });
-    expect(payloadOf(JSON.parse(fresh.stdout).rotations[0])).toMatchObject({ archive: null });
+    const mine = await buildRecord({ days: 2, signer: createSigner(older!) });
+    const site = join(folder, 'mine');
+    await publish(site, mine.files);
+    // --record naming the archive's folder, not the snapshot's: no index there, and no record either
+    expect(rotate('--old', pems[0]!, '--new', pems[1]!, '--record', join(site, 'governance-archive'))).toMatchObject({
+      status: 1,
+      stderr: expect.stringMatching(/does not verify with the old key: governance-status.json is missing/),
+    });
+
+    // a record whose database clock runs ahead of this machine's: the old key would have signed the index after the statement's time
+    const ahead = await buildRecord({ days: 2, first: new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10), signer: createSigner(older!) });
+    const early = join(folder, 'ahead');
+    await publish(early, ahead.files);
+    expect(rotate('--old', pems[0]!, '--new', pems[1]!, '--record', early)).toMatchObject({ status: 1, stderr: expect.stringMatching(/once published, the record would not verify: .*not in force/) });
+
+    // the first snapshot published, no day archived yet
+    const fresh = join(folder, 'fresh');
+    await publish(fresh, new Map([...mine.files].filter(([name]) => !name.startsWith('governance-archive'))));
+    const first = rotate('--old', pems[0]!, '--new', pems[1]!, '--record', fresh);
+    expect(first).toMatchObject({ status: 0, stderr: expect.stringMatching(/no day is archived .* yet: the statement fixes none/) });
+    expect(payloadOf(JSON.parse(first.stdout).rotations[0])).toMatchObject({ archive: null });
+  });
+
+  it('refuses a day the old worker archived after the index before it stopped: listed later, it would be one the old key signed after the day fixed', async () => {
+    const [older, newer] = [0, 1].map(() => generateKeyPairSync('ed25519').privateKey);
+    const pems = await Promise.all(
+      [older!, newer!].map(async (key, n) => {
+        const path = join(folder, `orphan-${n}.pem`);
+        await writeFile(path, key.export({ format: 'pem', type: 'pkcs8' }));
+        return path;
+      }),
+    );
+    const signer = createSigner(older!);
+    const site = join(folder, 'orphan');
+    await publish(site, (await buildRecord({ days: 3, signer })).files);
+    // the index as it stood before the third day: the worker stopped between that day's files and the index
+    const two = await buildRecord({ days: 2, signer });
+    for (const name of [archiveIndexFileName, `${archiveIndexFileName}.jws`]) await writeFile(join(site, name), two.files.get(name)!);
+    expect(rotate('--old', pems[0]!, '--new', pems[1]!, '--record', site)).toMatchObject({
+      status: 1,
+      stdout: '',
+      stderr: expect.stringMatching(/2026-10-03.json is archived but not listed in governance-archive.json: start the worker with the old key once/),
+    });
+    // listed (the old worker's next start), it is fixed like any other
+    for (const name of [archiveIndexFileName, `${archiveIndexFileName}.jws`]) await writeFile(join(site, name), (await buildRecord({ days: 3, signer })).files.get(name)!);
+    const rotated = rotate('--old', pems[0]!, '--new', pems[1]!, '--record', site);
+    expect(rotated.status, rotated.stderr).toBe(0);
+    expect(payloadOf(JSON.parse(rotated.stdout).rotations[0]).archive).toMatchObject({ last: '2026-10-03' });
   });
 });

@@ -18,7 +18,7 @@ import { historyFileName } from '../../shared/constants.ts';
 import { parseGovernanceHistory } from '../../shared/contract.ts';
 import { startStaticServer } from '../../scripts/static-server.ts';
 import { createRotationStatement, createSigner, signingKeyFileBody } from '../../worker/signing-key.ts';
-import { buildRecord, newSigner } from '../support/archive-record.ts';
+import { buildRecord, fixedArchive, newSigner } from '../support/archive-record.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const command = join(root, 'verify/main.ts');
@@ -168,7 +168,7 @@ describe('a good record', () => {
     let statedAt = '';
     const { folder, files } = await publish({ signer: createSigner(oldKey) }, (files) => {
       statedAt = new Date(Date.parse(JSON.parse(files.get('governance-archive.json')!).updatedAt) + 1_000).toISOString();
-      files.set(keyRotationsFileName, JSON.stringify({ rotations: [createRotationStatement(oldKey, newKey, new Date(statedAt))] }));
+      files.set(keyRotationsFileName, JSON.stringify({ rotations: [createRotationStatement(oldKey, newKey, new Date(statedAt), fixedArchive(files))] }));
       files.set(signingKeyFileName, signingKeyFileBody(createSigner(newKey)));
     });
     const result = await verify(folder);

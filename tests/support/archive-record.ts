@@ -4,7 +4,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { ClosedDay } from '../../shared/archive-contract.ts';
-import { endOfUtcDate, nextUtcDate, signatureFileName } from '../../shared/archive-files.ts';
+import { archiveIndexFileName, endOfUtcDate, nextUtcDate, signatureFileName } from '../../shared/archive-files.ts';
 import type { Logger, SnapshotStorePort } from '../../shared/ports.ts';
 import { createArchivist } from '../../worker/archive.ts';
 import { archiveSideFiles } from '../../worker/archive-side-files.ts';
@@ -75,6 +75,12 @@ export async function buildRecord(options: { first?: string; days?: number; sign
   if (signer) await store.put(signatureFileName(store.snapshotName), signer.sign(snapshot));
   for (const [name, body] of Object.entries(archiveSideFiles(signer))) await store.put(name, body);
   return { store, files: memory.files, signer, days: list, now, logger, archivist, outcome };
+}
+
+/** The archive a rotation statement fixes: the index's last day and head as the files hold them (what rotate-signing-key writes). */
+export function fixedArchive(files: Map<string, string>): { last: string; head: string } {
+  const { last, head } = JSON.parse(files.get(archiveIndexFileName)!);
+  return { last, head };
 }
 
 /** `read` for shared/archive-verify.ts over a memory store's files. */

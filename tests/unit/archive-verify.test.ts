@@ -6,7 +6,7 @@ import { archiveDayFileName, archiveIndexFileName, keyRotationsFileName, signatu
 import { forgottenDay, parseSeenDay, verifyRecord, type VerifyOptions } from '../../shared/archive-verify.ts';
 import { base64urlEncode, utf8 } from '../../shared/jws.ts';
 import { createRotationStatement, createSigner, signingKeyFileBody } from '../../worker/signing-key.ts';
-import { buildRecord, newSigner, readFrom } from '../support/archive-record.ts';
+import { buildRecord, fixedArchive, newSigner, readFrom } from '../support/archive-record.ts';
 
 const verify = (files: Map<string, string>, now: number, extra: Partial<VerifyOptions> = {}) => verifyRecord({ read: readFrom(files), now, ...extra });
 
@@ -197,7 +197,7 @@ describe('key rotation', () => {
     const newKey = generateKeyPairSync('ed25519').privateKey;
     const record = await buildRecord({ days: 4, signer: createSigner(oldKey) });
     const statedAt = record.now - 60_000;
-    const statement = createRotationStatement(oldKey, newKey, new Date(statedAt));
+    const statement = createRotationStatement(oldKey, newKey, new Date(statedAt), fixedArchive(record.files));
     const next = createSigner(newKey);
     record.files.set(keyRotationsFileName, JSON.stringify({ rotations: [statement] }));
     record.files.set(signingKeyFileName, signingKeyFileBody(next));
@@ -240,7 +240,7 @@ describe('key rotation', () => {
     const record = await rotated();
     // old -> new a minute before the index and the snapshot, then new -> old (back) 20 s before the snapshot
     const back = record.statedAt + 30_000;
-    const rotations = [createRotationStatement(record.oldKey, record.newKey, new Date(record.statedAt)), createRotationStatement(record.newKey, record.oldKey, new Date(back))];
+    const rotations = [createRotationStatement(record.oldKey, record.newKey, new Date(record.statedAt), fixedArchive(record.files)), createRotationStatement(record.newKey, record.oldKey, new Date(back), fixedArchive(record.files))];
     record.files.set(keyRotationsFileName, JSON.stringify({ rotations }));
     const old = createSigner(record.oldKey);
     record.files.set(signingKeyFileName, signingKeyFileBody(old));
@@ -255,7 +255,7 @@ describe('key rotation', () => {
   });
 
   describe('a statement fixes the archive as it stood at the rotation', () => {
-    /** The rotation of `rotated()`, its statement naming `day`'s SHA-256 (the index's, unless `sha256`). */
+    /** The rotation of `rotated()` (four days the old key signed), its statement naming `day`'s SHA-256 (the index's, unless `sha256`). */
     async function fixedAt(day: number, sha256?: string) {
       const record = await rotated();
       const listed = JSON.parse(record.files.get(archiveIndexFileName)!).days[day];
@@ -274,7 +274,7 @@ describe('key rotation', () => {
     }
 
     it('a record that still holds that day verifies, whichever key is pinned', async () => {
-      const record = await fixedAt(2);
+      const record = await fixedAt(3);
       expect((await verify(record.files, record.now)).ok).toBe(true);
       expect((await verify(record.files, record.now, { pinnedKey: record.next.publicJwk })).ok).toBe(true);
     });
@@ -293,8 +293,31 @@ describe('key rotation', () => {
       expect(result).toMatchObject({ ok: false, failure: { kind: 'chain', code: 'not_as_rotated', day: record.days[3] } });
     });
 
-    it('a statement without it (made before statements carried it) fixes nothing: that rollback verifies, as the README says', async () => {
+    it('nor add a day after it, dated before the rotation: the retired key signs no later day', async () => {
+      // the statement fixed the third day; the fourth, signed by the old key, closed before the rotation
+      const record = await fixedAt(2);
+      const result = await verify(record.files, record.now, { pinnedKey: record.next.publicJwk });
+      expect(result).toMatchObject({ ok: false, failure: { kind: 'unknown_key', code: 'after_retirement', day: record.days[3] } });
+      expect(!result.ok && result.failure.message).toMatch(new RegExp(`whose rotation statement fixed the archive at ${record.days[2]}: that key signs no later day`));
+    });
+
+    it('nor sign any day when its statement fixed none (no day was archived at the rotation)', async () => {
       const record = await rotated();
+      record.files.set(keyRotationsFileName, JSON.stringify({ rotations: [createRotationStatement(record.oldKey, record.newKey, new Date(record.statedAt), null)] }));
+      expect(await verify(record.files, record.now)).toMatchObject({ ok: false, failure: { code: 'after_retirement', day: record.days[0] } });
+    });
+
+    it('nor lift that bound with a statement of its own, from the retired key to itself: the strictest bound counts', async () => {
+      const record = await rotated();
+      const toItself = createRotationStatement(record.oldKey, record.oldKey, new Date(record.statedAt - 1_000), fixedArchive(record.files));
+      const real = createRotationStatement(record.oldKey, record.newKey, new Date(record.statedAt), { last: record.days[2]!, head: JSON.parse(record.files.get(archiveIndexFileName)!).days[2].sha256 });
+      record.files.set(keyRotationsFileName, JSON.stringify({ rotations: [toItself, real] }));
+      expect(await verify(record.files, record.now, { pinnedKey: record.next.publicJwk })).toMatchObject({ ok: false, failure: { code: 'after_retirement', day: record.days[3] } });
+    });
+
+    it('a statement made before statements carried it fixes nothing: that rollback verifies, as the README says', async () => {
+      const record = await rotated();
+      record.files.set(keyRotationsFileName, JSON.stringify({ rotations: [createRotationStatement(record.oldKey, record.newKey, new Date(record.statedAt), undefined)] }));
       rolledBack(record, 3);
       expect(await verify(record.files, record.now, { pinnedKey: record.next.publicJwk })).toMatchObject({ ok: true, report: { days: 3 } });
     });
@@ -312,7 +335,7 @@ describe('key rotation', () => {
   it('a statement not signed by the key it replaces is refused', async () => {
     const record = await rotated();
     // a rogue key signs in the old key's name (its header names the old kid)
-    const forged = createRotationStatement(record.oldKey, record.newKey, new Date(record.statedAt));
+    const forged = createRotationStatement(record.oldKey, record.newKey, new Date(record.statedAt), fixedArchive(record.files));
     const rogue = generateKeyPairSync('ed25519').privateKey;
     forged.signatures[0]!.signature = sign(null, Buffer.from(`${forged.signatures[0]!.protected}.${forged.payload}`), rogue).toString('base64url');
     record.files.set(keyRotationsFileName, JSON.stringify({ rotations: [forged] }));
@@ -321,14 +344,14 @@ describe('key rotation', () => {
     expect(!result.ok && result.failure.message).toMatch(/signature by key .* does not verify/);
 
     // and one the new key did not countersign
-    const unaccepted = createRotationStatement(record.oldKey, record.newKey, new Date(record.statedAt));
+    const unaccepted = createRotationStatement(record.oldKey, record.newKey, new Date(record.statedAt), fixedArchive(record.files));
     unaccepted.signatures = [unaccepted.signatures[0]!];
     record.files.set(keyRotationsFileName, JSON.stringify({ rotations: [unaccepted] }));
     const second = await verify(record.files, record.now);
     expect(!second.ok && second.failure.message).toMatch(/is not signed by key/);
 
     // and one whose signature header is JSON null: refused, not thrown
-    const nullHeader = createRotationStatement(record.oldKey, record.newKey, new Date(record.statedAt));
+    const nullHeader = createRotationStatement(record.oldKey, record.newKey, new Date(record.statedAt), fixedArchive(record.files));
     nullHeader.signatures[0]!.protected = base64urlEncode(utf8('null'));
     record.files.set(keyRotationsFileName, JSON.stringify({ rotations: [nullHeader] }));
     expect(await verify(record.files, record.now)).toMatchObject({ ok: false, failure: { kind: 'invalid', file: keyRotationsFileName } });

@@ -17,7 +17,7 @@ import { createMemoryStore } from '../support/memory-store.ts';
 const oldKey = generateKeyPairSync('ed25519').privateKey;
 const newKey = generateKeyPairSync('ed25519').privateKey;
 const statedAt = '2026-11-21T12:05:00.000Z';
-const rotations = JSON.stringify({ rotations: [createRotationStatement(oldKey, newKey, new Date(statedAt))] });
+const rotations = JSON.stringify({ rotations: [createRotationStatement(oldKey, newKey, new Date(statedAt), null)] });
 
 /** A memory store holding the statements, counting its reads of them. */
 function storeWith(rotationsFile: string | null) {
@@ -50,16 +50,16 @@ describe('createKeyInForce', () => {
   });
 
   it('does not wait on a statement from its key to itself: the key signs on either side of it', async () => {
-    const toItself = JSON.stringify({ rotations: [createRotationStatement(newKey, newKey, new Date(statedAt))] });
+    const toItself = JSON.stringify({ rotations: [createRotationStatement(newKey, newKey, new Date(statedAt), null)] });
     await createKeyInForce(storeWith(toItself).store, createSigner(newKey), recordingLogger()).check('2026-11-21T12:03:00.000Z');
     // and still waits for a key brought back, between the statement that retired it and the one that brings it back
-    const back = JSON.stringify({ rotations: [createRotationStatement(newKey, oldKey, new Date('2026-11-21T12:00:00.000Z')), createRotationStatement(oldKey, newKey, new Date(statedAt))] });
+    const back = JSON.stringify({ rotations: [createRotationStatement(newKey, oldKey, new Date('2026-11-21T12:00:00.000Z'), null), createRotationStatement(oldKey, newKey, new Date(statedAt), null)] });
     await expect(createKeyInForce(storeWith(back).store, createSigner(newKey), recordingLogger()).check('2026-11-21T12:03:00.000Z')).rejects.toThrow(`takes over at ${statedAt}`);
   });
 
   it.each([
     ['not JSON', '{"rotations": [', `${keyRotationsFileName} is not JSON`],
-    ['another chain', JSON.stringify({ rotations: [createRotationStatement(oldKey, generateKeyPairSync('ed25519').privateKey, new Date(statedAt))] }), 'but the rotation statements end at key'],
+    ['another chain', JSON.stringify({ rotations: [createRotationStatement(oldKey, generateKeyPairSync('ed25519').privateKey, new Date(statedAt), null)] }), 'but the rotation statements end at key'],
   ])('says statements that make no chain to this key (%s), and does not wait on them', async (_, file, problem) => {
     const logger = recordingLogger();
     await createKeyInForce(storeWith(file).store, createSigner(newKey), logger).check('2026-11-21T12:00:00.000Z');

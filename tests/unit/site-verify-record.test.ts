@@ -6,7 +6,7 @@ import { checkPolledRecord, checkRecord, loadBundle, recheckRecord, snapshotFres
 import { createArchivist } from '../../worker/archive.ts';
 import { createRotationStatement, createSigner, publicJwkOf, signingKeyFileBody } from '../../worker/signing-key.ts';
 import { generateKeyPairSync } from 'node:crypto';
-import { buildRecord, recordingLogger, snapshotAt } from '../support/archive-record.ts';
+import { buildRecord, fixedArchive, recordingLogger, snapshotAt } from '../support/archive-record.ts';
 import { checkFiles, sourceOf } from '../support/page-record.ts';
 
 const check = (files: Map<string, string>, now: number, pinnedKey: unknown = null) => checkFiles(files, now, pinnedKey);
@@ -75,7 +75,7 @@ describe('the page checks the record', () => {
     const snapshot = JSON.parse(files.get('governance-status.json')!);
     // the old key signed the index at `now` and the snapshot before it; the new one takes over after both
     const statedAt = now + 1_000;
-    files.set(keyRotationsFileName, JSON.stringify({ rotations: [createRotationStatement(oldKey, newKey, new Date(statedAt))] }));
+    files.set(keyRotationsFileName, JSON.stringify({ rotations: [createRotationStatement(oldKey, newKey, new Date(statedAt), fixedArchive(files))] }));
     files.set(signingKeyFileName, signingKeyFileBody(createSigner(newKey)));
     const bundle = JSON.parse(files.get(archiveRecentFileName)!);
     files.set(archiveRecentFileName, JSON.stringify({ ...bundle, signingKey: files.get(signingKeyFileName), keyRotations: files.get(keyRotationsFileName) }));
@@ -97,7 +97,7 @@ describe('the page checks the record', () => {
     expect(await checkRecord(source, { bundle, snapshotText: files.get('governance-status.json')!, pinnedKey, now: record.now })).toMatchObject({ kind: 'verified' });
     // the operator rotates (README, key rotation); the new key's worker starts, writes recent.json again and a snapshot
     const now = record.now + 120_000;
-    files.set(keyRotationsFileName, JSON.stringify({ rotations: [createRotationStatement(oldKey, newKey, new Date(record.now + 60_000))] }));
+    files.set(keyRotationsFileName, JSON.stringify({ rotations: [createRotationStatement(oldKey, newKey, new Date(record.now + 60_000), fixedArchive(files))] }));
     const next = createSigner(newKey);
     files.set(signingKeyFileName, signingKeyFileBody(next));
     await createArchivist({ store: record.store, signer: next, logger: recordingLogger(), clock: () => new Date(now) }).archive([]);
@@ -128,7 +128,7 @@ describe('the page checks the record', () => {
     expect((await poll(record.now)).state).toMatchObject({ kind: 'verified' });
     // the operator rotates (README, key rotation); the new key's worker writes its first snapshot, and
     // only then, in the same tick, recent.json with the statement (worker/build-snapshot.ts)
-    files.set(keyRotationsFileName, JSON.stringify({ rotations: [createRotationStatement(oldKey, newKey, new Date(record.now + 60_000))] }));
+    files.set(keyRotationsFileName, JSON.stringify({ rotations: [createRotationStatement(oldKey, newKey, new Date(record.now + 60_000), fixedArchive(files))] }));
     const next = createSigner(newKey);
     files.set(signingKeyFileName, signingKeyFileBody(next));
     const publish = (now: number) => {
