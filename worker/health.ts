@@ -35,7 +35,8 @@ export type Health = {
 const iso = (date: Date) => date.toISOString();
 
 /**
- * Healthy: a leader whose last snapshot is not yet stale; a standby that reaches the database,
+ * Healthy: a leader whose last snapshot is not yet stale (before its first, the one it saw at the
+ * destination as a standby); a standby that reaches the database,
  * may lead, and sees a fresh snapshot at the destination (someone publishes). Nobody vouches for a
  * destination that nobody has written within staleAfter.
  */
@@ -58,7 +59,12 @@ export function healthOf({ role, stats, databaseReachable, leaderProblem = null,
 
 function leaderReason(stats: RunnerStats, now: Date): string | null {
   if (stats.otherWriter !== null && now.getTime() <= stats.otherWriter.until.getTime()) return otherWriterReason(stats.otherWriter.generatedAt);
-  if (stats.lastStaleAfter === null) return `this leader has not published a snapshot yet${stats.lastError ? `: ${stats.lastError}` : ''}`;
+  if (stats.lastStaleAfter === null) {
+    // A leader that has not published yet (a failover, a rolling update: its rebuild takes seconds) is
+    // judged as the standby it was judged: the snapshot it saw at the destination, while that is fresh.
+    if (stats.published && now.getTime() <= stats.published.staleAfter.getTime()) return null;
+    return `this leader has not published a snapshot yet${stats.lastError ? `: ${stats.lastError}` : ''}`;
+  }
   if (now.getTime() > stats.lastStaleAfter.getTime()) return `this leader's last snapshot went stale at ${iso(stats.lastStaleAfter)}`;
   return null;
 }

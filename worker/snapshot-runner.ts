@@ -90,10 +90,14 @@ export function createSnapshotRunner(options: SnapshotRunnerOptions) {
   return {
     /** One run; `tick` is the schedule's fire that started it (logged, so a reader can count ticks). */
     run: (trigger: string, tick?: Date): Promise<RunOutcome> => runSnapshot(state, trigger, tick),
-    /** Counts a tick this replica did not run because another replica leads, and looks at what it published. */
+    /**
+     * Counts a tick this replica did not run because another replica leads, and looks at what it
+     * published. What it said as a leader is over: another writer, files behind (the leader's to
+     * write now) and its last snapshot's staleAfter (a later leadership is judged anew: worker/health.ts).
+     */
     skip(): Promise<void> {
       state.stats.runs.skipped += 1;
-      state.stats.otherWriter = null; // said as a leader; as a standby, it watches the destination instead
+      Object.assign(state.stats, { otherWriter: null, filesBehind: [], lastStaleAfter: null });
       return watch(state);
     },
     /** Counts a tick that could not even start (the database is unreachable for the election). */

@@ -27,6 +27,15 @@ describe('the snapshot runner', () => {
     expect(runner.stats.otherWriter).toBeNull();
   });
 
+  it('a leader turned standby drops the files it had behind and its last staleAfter: the new leader writes them, and says so', async () => {
+    const behind = { ...written('2026-11-21T12:01:00.000Z'), filesBehind: [{ name: 'governance-feed.xml', since: '2026-11-21T12:00:00.000Z' }] };
+    const runner = createSnapshotRunner({ publish: async () => behind, logger: createLogger(() => {}), timeoutMs: 1_000, destination: 'memory' });
+    await runner.run('schedule');
+    expect(runner.stats).toMatchObject({ filesBehind: behind.filesBehind, lastStaleAfter: new Date('2026-11-21T12:15:00.000Z') });
+    await runner.skip();
+    expect(runner.stats).toMatchObject({ filesBehind: [], lastStaleAfter: null, lastSuccessAt: new Date('2026-11-21T12:01:00.000Z') });
+  });
+
   it('a run past its timeout fails and aborts the publish; until that publish settles, a new run is skipped; a late write is said', async () => {
     const lines: Record<string, unknown>[] = [];
     const signals: AbortSignal[] = [];

@@ -46,6 +46,15 @@ describe('healthOf', () => {
     });
     expect(healthOf({ role: 'leader', stats: intruded, databaseReachable: true, now: new Date('2026-11-21T12:02:00.001Z') })).toMatchObject({ status: 'healthy', reason: null });
   });
+  it('a leader that has not published yet is judged by the snapshot it saw at the destination as a standby, while that is fresh', () => {
+    const seenThere = { generatedAt: new Date('2026-11-21T11:59:00.000Z'), staleAfter: new Date('2026-11-21T12:02:00.000Z') };
+    const rebuilding = stats({ published: seenThere, lastError: 'terminating connection due to idle-session timeout' });
+    expect(healthOf({ role: 'leader', stats: rebuilding, databaseReachable: true, now })).toMatchObject({ status: 'healthy', reason: null });
+    expect(healthOf({ role: 'leader', stats: rebuilding, databaseReachable: true, now: new Date('2026-11-21T12:02:00.001Z') })).toMatchObject({
+      status: 'unhealthy',
+      reason: 'this leader has not published a snapshot yet: terminating connection due to idle-session timeout',
+    });
+  });
   it('a leader that never published is unhealthy and says why', () => {
     const failing = stats({ lastError: 'connect ECONNREFUSED 127.0.0.1:5432' });
     expect(healthOf({ role: 'leader', stats: failing, databaseReachable: true, now })).toMatchObject({
