@@ -129,7 +129,11 @@ function envSchema(mode: { stdout: boolean }) {
     // run repairs is not news; two in a row, or an hour without success (a daily charter's missed run), is.
     INCIDENT_AFTER_RUNS: intFrom(1, 1_000, defaults.INCIDENT_AFTER_RUNS),
     INCIDENT_AFTER_SECONDS: intFrom(0, 7 * 86_400, defaults.INCIDENT_AFTER_SECONDS),
-    STATUS_PAGE_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL of the status page' }).optional(),
+    // the feeds' links are built from it and published: a user name or password in it would be too
+    STATUS_PAGE_URL: z
+      .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL of the status page' })
+      .refine((value) => !/^https?:\/\/[^/?#]*@/i.test(value), 'must not hold a user name or password: the feeds publish links built from it')
+      .optional(),
     // A path, read once at start (worker/signing-key.ts): the key itself never enters the config's text.
     SIGNING_KEY_FILE: z.string().optional(),
   });
@@ -155,7 +159,8 @@ const postgresUrl = (text: z.ZodString) =>
  * it, is refused; an @ in a query parameter after credentials (application_name=ops@prod) is not.
  */
 function postgresUrlProblem(value: string): string | null {
-  if (!/^postgres(ql)?:\/\//.test(value) || !URL.canParse(value)) return 'must be a postgres:// or postgresql:// URL';
+  const { url } = readPostgresUrl(value) ?? {};
+  if (url === undefined) return 'must be a postgres:// or postgresql:// URL';
   const afterScheme = value.slice(value.indexOf('//') + 2);
   const authority = afterScheme.split(/[/?#]/, 1)[0]!;
   const rest = afterScheme.slice(authority.length);
@@ -163,7 +168,6 @@ function postgresUrlProblem(value: string): string | null {
   if (path.includes('@') || (!authority.includes('@') && rest.includes('@'))) {
     return 'has an @ after its host: percent-encode / ? # @ in the user name and password (%2F %3F %23 %40)';
   }
-  const url = new URL(value);
   try {
     decodeURIComponent(url.username);
     decodeURIComponent(url.password);
@@ -257,9 +261,22 @@ export function parseConfig(
   return { ok: true, config: toConfig(parsed.data, destination, signingKey) };
 }
 
-/** host:port/database as user, for logs: never the password. */
+/**
+ * A postgres:// URL as pg reads it (pg-connection-string): one with credentials and no host before
+ * its path (postgres://reader:pw@/cogni?host=/cloudsql/project:region:instance, a Unix socket's form
+ * that Cloud SQL documents) has an empty host, which the WHATWG URL refuses; null when not one.
+ */
+function readPostgresUrl(value: string): { url: URL; host: string } | null {
+  if (!/^postgres(ql)?:\/\//.test(value)) return null;
+  const url = URL.parse(value);
+  if (url) return { url, host: url.hostname };
+  const socket = URL.parse(value.replace('@/', '@socket/'));
+  return socket && { url: socket, host: '' };
+}
+
+/** host:port/database as user, for logs: never the password (a socket's host is its path, from the query). */
 export function describeDatabaseUrl(databaseUrl: string): string {
-  const url = new URL(databaseUrl);
+  const { url, host } = readPostgresUrl(databaseUrl)!;
   const user = url.username ? `${decodeURIComponent(url.username)}@` : '';
-  return `${user}${url.hostname}${url.port ? `:${url.port}` : ''}${url.pathname}`;
+  return `${user}${host || url.searchParams.get('host') || ''}${url.port ? `:${url.port}` : ''}${url.pathname}`;
 }

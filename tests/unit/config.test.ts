@@ -208,6 +208,9 @@ const badValues: Array<[variable: string, value: string, problem: string]> = [
   ['SNAPSHOT_DESTINATION', 'file:///srv/governance-status.json?v=2', 'must not have a query (?...) or a fragment (#...)'],
   ['SNAPSHOT_DESTINATION', 's3://bucket/governance-status.json#x', 'must not have a query (?...) or a fragment (#...)'],
   ['STATUS_PAGE_URL', 'ftp://status.example.org/', 'must be an http:// or https:// URL of the status page'],
+  // a staging page behind basic auth: the feeds' links, built from it, would publish the password
+  ['STATUS_PAGE_URL', 'https://admin:SECRETPW@status.example.org/', 'must not hold a user name or password: the feeds publish links built from it'],
+  ['STATUS_PAGE_URL', 'https://admin@status.example.org/', 'must not hold a user name or password: the feeds publish links built from it'],
 ];
 
 describe('each bad value, with the message it must give', () => {
@@ -245,6 +248,12 @@ describe('parseDestination', () => {
 describe('describeDatabaseUrl', () => {
   it('keeps user, host, port and database, drops the password', () => {
     expect(describeDatabaseUrl('postgres://reader:s3cret@db.internal:5433/cogni?sslmode=require')).toBe('reader@db.internal:5433/cogni');
+  });
+  it("accepts a Unix socket's URL with credentials and no host, as pg reads it (Cloud SQL's form), and names the socket", () => {
+    const url = 'postgres://reader:s3cret@/cogni?host=/cloudsql/project:region:instance';
+    expect(parseConfig({ ...valid, DATABASE_URL: url })).toMatchObject({ ok: true, config: { databaseUrl: url } });
+    expect(describeDatabaseUrl(url)).toBe('reader@/cloudsql/project:region:instance/cogni');
+    expect(parseConfig({ ...valid, DATABASE_URL: 'postgres://reader:s3cret@/cogni/x@y' })).toMatchObject({ ok: false });
   });
   it('accepts every password that is percent-encoded, and an unencoded @ in it (the last @ ends it)', () => {
     for (const url of ['postgres://reader:2024%2FSpring%3F%23%40@db:5432/cogni', 'postgres://reader:p@ss@db:5432/cogni']) {
