@@ -7,11 +7,12 @@
 // yet listed is refused: the old worker lists it first). The statements before it are the record's own unless
 // --rotations names others. Before it prints, it checks the record as every reader will once the
 // output and the new key are published, the new key pinned. Stop the worker first, publish the printed
-// file and the new governance-signing-key.json, then start the worker with the new key.
+// file, then start the worker with the new key (it publishes its governance-signing-key.json).
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { archiveDayFileName, archiveIndexFileName, keyRotationsFileName, nextUtcDate, signingKeyFileName } from '../shared/archive-files.ts';
 import { verifyRecord } from '../shared/archive-verify.ts';
+import { limits } from '../shared/constants.ts';
 import { importPublicJwk, type VerifyingKey } from '../shared/jws.ts';
 import { openSource, type Source } from '../verify/sources.ts';
 import { createRotationStatement, loadSigningKey, publicJwkOf, signingKeyFileBody, createSigner, type RotationStatement } from '../worker/signing-key.ts';
@@ -28,17 +29,25 @@ async function archiveOf(source: Source, oldKey: VerifyingKey): Promise<Archive 
   // no index: the key and the snapshot must still verify, or --record names no record of this key
   const checked = none ? await verifyRecord({ ...read, archive: false }) : result;
   if (!checked.ok) return `the record at ${source.description} does not verify with the old key: ${checked.failure.message}`;
-  return none ? null : unlisted(source, { last: checked.report.last, head: checked.report.head });
+  const fixed = none ? null : { last: checked.report.last, head: checked.report.head };
+  const stray = await unlisted(source, fixed?.last ?? null);
+  return stray ?? fixed;
 }
 
 /**
- * The index's last day and head, or why not: a day the old worker archived after it before it stopped
- * (written, not yet listed) would be one the old key signed after the day fixed, refused by every reader.
+ * Why a day archived but not listed blocks the rotation, or null: one the old worker wrote after the
+ * index's last day (`last`; with no index, within the 90 days a worker's history rebuilds, which it
+ * would list) before it stopped would be listed by the new key's worker, a day the old key signed
+ * after the day the statement fixes, and refused by every reader. Each date up to today is looked for.
  */
-async function unlisted(source: Source, fixed: Archive): Promise<Archive | string> {
-  const file = archiveDayFileName(nextUtcDate(fixed.last));
-  if ((await source.read(file)) === null) return fixed;
-  return `${file} is archived but not listed in ${archiveIndexFileName}: start the worker with the old key once so that it lists it (or remove it, if no worker of this deployment wrote it), then rotate`;
+async function unlisted(source: Source, last: string | null): Promise<string | null> {
+  const today = new Date().toISOString().slice(0, 10);
+  for (let day = last ? nextUtcDate(last) : new Date(Date.now() - (limits.historyDays + 1) * 86_400_000).toISOString().slice(0, 10); day <= today; day = nextUtcDate(day)) {
+    const file = archiveDayFileName(day);
+    if ((await source.read(file)) === null) continue;
+    return `${file} is archived but not listed in ${archiveIndexFileName}: start the worker with the old key once so that it lists it (or remove it, if no worker of this deployment wrote it), then rotate`;
+  }
+  return null;
 }
 
 /** The record as readers will read it once `rotations` and the new key are published, the new key pinned: null when it verifies, or why not. */
@@ -47,6 +56,18 @@ async function afterRotation(source: Source, rotations: string, newKey: string, 
   const read = (name: string) => (published.has(name) ? Promise.resolve(new TextEncoder().encode(published.get(name)!)) : source.read(name));
   const result = await verifyRecord({ read, now: Date.now(), pinnedKey: JSON.parse(newKey), snapshotName: source.snapshotName, ...(archived ? {} : { archive: false as const }) });
   return result.ok ? null : `once published, the record would not verify: ${result.failure.message}`;
+}
+
+/** The statements before this one: the file --rotations names, else the record's own; or why they cannot be read. */
+async function statementsBefore(source: Source, file: string | undefined): Promise<unknown[] | string> {
+  const name = file ?? `${keyRotationsFileName} at ${source.description}`;
+  try {
+    const bytes = file ? readFileSync(file) : await source.read(keyRotationsFileName);
+    const list = bytes === null ? [] : (JSON.parse(text(bytes)) as { rotations?: unknown }).rotations;
+    return Array.isArray(list) ? list : `${name} has no rotations list`;
+  } catch (error) {
+    return `${name} cannot be read: ${(error as Error).message}`;
+  }
 }
 
 async function main(): Promise<number> {
@@ -68,8 +89,9 @@ async function main(): Promise<number> {
     const archive = await archiveOf(source, (await importPublicJwk(publicJwkOf(previous.key))) as VerifyingKey);
     if (typeof archive === 'string') return (process.stderr.write(`${archive}\n`), 1);
     if (archive === null) process.stderr.write(`no day is archived at ${source.description} yet: the statement fixes none\n`);
-    const before = values.rotations ? readFileSync(values.rotations, 'utf8') : await source.read(keyRotationsFileName).then((bytes) => (bytes ? text(bytes) : '{"rotations": []}'));
-    const rotations = { rotations: [...(JSON.parse(before) as { rotations: unknown[] }).rotations, createRotationStatement(previous.key, next.key, new Date(), archive)] };
+    const before = await statementsBefore(source, values.rotations);
+    if (typeof before === 'string') return (process.stderr.write(`${before}\n`), 1);
+    const rotations = { rotations: [...before, createRotationStatement(previous.key, next.key, new Date(), archive)] };
     const output = `${JSON.stringify(rotations, null, 2)}\n`;
     const problem = await afterRotation(source, output, signingKeyFileBody(createSigner(next.key)), archive !== null);
     if (problem) return (process.stderr.write(`${problem}\n`), 1);

@@ -114,6 +114,11 @@ async function checkSignature(options: VerifyOptions, fail: Fail, chain: KeyChai
   return windows;
 }
 
+/** A key retired by rotation statements signs nothing about a day after the last they fixed (key-chain.ts `lastDay`; '': none). */
+function retired(fail: Fail, window: KeyWindow | null, day: string, file: string, at: string | null) {
+  if (window?.lastDay !== undefined && day > window.lastDay) fail('unknown_key', file, at, 'after_retirement', { kid: window.kid, last: window.lastDay || 'no day' });
+}
+
 /** The signing key's window that holds the file's own time `at`, or the break; null when unsigned. */
 function windowAt(fail: Fail, windows: KeyWindow[] | null, at: number, file: string, day: string | null): KeyWindow | null {
   if (windows === null) return null;
@@ -168,11 +173,7 @@ async function verifyDay(options: VerifyOptions, fail: Fail, chain: KeyChain | n
   }
   const problem = options.checks?.day?.(value);
   if (problem) fail('invalid', file, entry.day, 'contract', { problem });
-  const signedBy = windowAt(fail, key, Date.parse(closedAt as string), file, entry.day);
-  // a key retired by a statement signs no day after the last one that statement fixed (key-chain.ts)
-  if (signedBy?.lastDay !== undefined && (signedBy.lastDay === null || entry.day > signedBy.lastDay)) {
-    fail('unknown_key', file, entry.day, 'after_retirement', { kid: signedBy.kid, last: signedBy.lastDay ?? 'no day' });
-  }
+  retired(fail, windowAt(fail, key, Date.parse(closedAt as string), file, entry.day), entry.day, file, entry.day);
   if ((await sha256Hex(bytes)) !== entry.sha256) fail('chain', file, entry.day, 'not_listed');
   if (stated !== prev) fail('chain', file, entry.day, 'broken_link', { stated: String(stated), prev: String(prev) });
 }
@@ -201,7 +202,8 @@ async function verifyArchive(options: VerifyOptions, fail: Fail, chain: KeyChain
   const entries = readEntries(fail, index.value);
   const problem = options.checks?.index?.(index.value);
   if (problem) fail('invalid', archiveIndexFileName, null, 'contract', { problem });
-  windowAt(fail, index.key, Date.parse(index.value.updatedAt as string), archiveIndexFileName, null);
+  // an index its retired key signed lists no day after the one its retirement fixed, as a day it signs is none of them
+  retired(fail, windowAt(fail, index.key, Date.parse(index.value.updatedAt as string), archiveIndexFileName, null), entries.at(-1)!.day, archiveIndexFileName, null);
   heldSinceRotations(fail, chain, entries);
 
   let checkedDays = 0;

@@ -23,7 +23,7 @@ const words: Record<FailureCode, string> = {
   contract: '{file} {problem}',
   not_listed: '{file} is not the file the index lists (its SHA-256 differs): it was altered or replaced',
   broken_link: "{file} does not continue the chain: its prev is {stated}, the previous archived day's SHA-256 is {prev}",
-  after_retirement: '{file} is signed by key {kid}, whose rotation statement fixed the archive at {last}: that key signs no later day',
+  after_retirement: '{file} is signed by key {kid}, retired by rotation statements that fixed the archive at {last}: it signs no later day',
   not_as_rotated: '{file} does not hold the day a key rotation statement fixed (SHA-256 {sha256}; it lists {listed}): the record was rewritten or rolled back',
   no_times: '{file} has no generatedAt and staleAfter instants',
 };

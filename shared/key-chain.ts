@@ -11,15 +11,15 @@
 import { importPublicJwk, type VerifyingKey } from './jws.ts';
 import { keyRotationsFileName, signingKeyFileName } from './archive-files.ts';
 
-/** `lastDay`: the last archived day the key may sign in this window (null: none; absent: no bound) */
-export type KeyWindow = VerifyingKey & { from: number; until: number; lastDay?: string | null };
+/** `lastDay`: the last archived day the key may sign in this window ('': none; absent: no bound) */
+export type KeyWindow = VerifyingKey & { from: number; until: number; lastDay?: string };
 /** An archived day and its SHA-256 as a rotation statement found them: every index must still list it so. */
 export type ArchivedAt = { day: string; sha256: string };
 export type KeyChain = { keys: KeyWindow[]; current: KeyWindow; anchor: 'pinned' | 'published'; archivedAt: ArchivedAt[] };
 export type KeyProblem = { kind: 'unknown_key' | 'invalid'; file: string; message: string };
 
-/** `archive`: the archive as the statement fixed it; null, none archived yet; 'unstated', a statement from before statements carried it */
-export type Link = { previous: VerifyingKey; next: VerifyingKey; statedAt: number; archive: ArchivedAt | null | 'unstated' };
+/** `archive`: the archive as the statement fixed it; null, none archived yet; undefined, a statement from before statements carried it */
+export type Link = { previous: VerifyingKey; next: VerifyingKey; statedAt: number; archive: ArchivedAt | null | undefined };
 
 /**
  * The chain of keys, or null when there is no key at all (an unsigned record). `published` and
@@ -62,7 +62,7 @@ export async function resolveKeyChain(files: { published: unknown; rotations: un
   if (!keys.some((key) => key.kid === anchor.kid)) {
     return problem('unknown_key', pinned ? 'the key given' : signingKeyFileName, `key ${anchor.kid} is neither the published key nor announced by a rotation statement`);
   }
-  const archivedAt = fixed.filter((archive): archive is ArchivedAt => archive !== null && archive !== 'unstated');
+  const archivedAt = fixed.filter((archive): archive is ArchivedAt => Boolean(archive));
   return { keys, current, anchor: pinned ? 'pinned' : 'published', archivedAt };
 }
 
@@ -74,10 +74,11 @@ export async function resolveKeyChain(files: { published: unknown; rotations: un
  * bounds nothing.
  */
 function boundLastDays(keys: KeyWindow[], fixed: ReadonlyArray<Link['archive']>) {
-  let bound: string | null | undefined;
+  let bound: string | undefined;
   for (let at = fixed.length - 1; at >= 0; at -= 1) {
-    const own = fixed[at]!;
-    if (own !== 'unstated') bound = own === null || bound === null ? null : bound === undefined || own.day < bound ? own.day : bound;
+    // '' (no day) sorts before every day
+    const own = fixed[at] === undefined ? undefined : (fixed[at]?.day ?? '');
+    if (own !== undefined && (bound === undefined || own < bound)) bound = own;
     if (bound !== undefined) keys[at]!.lastDay = bound;
   }
 }

@@ -54,11 +54,10 @@ export async function readLink(value: unknown, at: number): Promise<Link | strin
 /**
  * The archive as it stood at the rotation, `{last, head}`: its last day and that day's SHA-256, which
  * every later index must still list, and after which the old key signs no day (shared/key-chain.ts).
- * Null for a record with no day yet; 'unstated' for a statement made before statements carried it.
+ * Null for a record with no day yet; undefined for a statement made before statements carried it.
  */
 function archiveAt(value: unknown): Link['archive'] | 'invalid' {
-  if (value === undefined) return 'unstated';
-  if (value === null) return null;
+  if (value == null) return value as null | undefined;
   const { last, head } = value as { last?: unknown; head?: unknown };
   return isUtcDate(last) && isSha256Hex(head) ? { day: last, sha256: head } : 'invalid';
 }

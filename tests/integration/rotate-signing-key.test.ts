@@ -4,7 +4,7 @@
 // did not sign, is refused.
 import { spawnSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -74,6 +74,8 @@ describe('rotate-signing-key', () => {
     expect(stale.stderr).toMatch(/does not continue from key/);
     expect(rotate('--old', join(folder, 'absent.pem'), '--new', pems[1]!, '--record', site)).toMatchObject({ status: 78, stderr: expect.stringMatching(/--old cannot be read/) });
     expect(rotate('--old', pems[0]!, '--new', pems[1]!)).toMatchObject({ status: 64, stderr: expect.stringMatching(/--record <folder or URL/) });
+    await writeFile(join(folder, 'not-rotations.json'), '{"keys": []}');
+    expect(rotate('--old', pems[1]!, '--new', pems[2]!, '--record', site, '--rotations', join(folder, 'not-rotations.json'))).toMatchObject({ status: 1, stderr: expect.stringMatching(/not-rotations.json has no rotations list/) });
   });
 
   it('refuses a record the old key did not sign, a folder that holds no record, a record dated after now, and fixes no day where none is archived yet', async () => {
@@ -133,8 +135,15 @@ describe('rotate-signing-key', () => {
       stdout: '',
       stderr: expect.stringMatching(/2026-10-03.json is archived but not listed in governance-archive.json: start the worker with the old key once/),
     });
+    // after a gap in the chain (archive_gap), or with no index at all (the worker stopped before its first)
+    await rm(join(site, 'governance-archive/2026-10-03.json'));
+    await copyFile(join(site, 'governance-archive/2026-10-02.json'), join(site, 'governance-archive/2026-10-05.json'));
+    expect(rotate('--old', pems[0]!, '--new', pems[1]!, '--record', site)).toMatchObject({ status: 1, stderr: expect.stringMatching(/2026-10-05.json is archived but not listed/) });
+    await rm(join(site, 'governance-archive/2026-10-05.json'));
+    for (const name of [archiveIndexFileName, `${archiveIndexFileName}.jws`]) await rm(join(site, name));
+    expect(rotate('--old', pems[0]!, '--new', pems[1]!, '--record', site)).toMatchObject({ status: 1, stderr: expect.stringMatching(/2026-10-01.json is archived but not listed/) });
+    await publish(site, (await buildRecord({ days: 3, signer })).files);
     // listed (the old worker's next start), it is fixed like any other
-    for (const name of [archiveIndexFileName, `${archiveIndexFileName}.jws`]) await writeFile(join(site, name), (await buildRecord({ days: 3, signer })).files.get(name)!);
     const rotated = rotate('--old', pems[0]!, '--new', pems[1]!, '--record', site);
     expect(rotated.status, rotated.stderr).toBe(0);
     expect(payloadOf(JSON.parse(rotated.stdout).rotations[0]).archive).toMatchObject({ last: '2026-10-03' });

@@ -298,7 +298,7 @@ describe('key rotation', () => {
       const record = await fixedAt(2);
       const result = await verify(record.files, record.now, { pinnedKey: record.next.publicJwk });
       expect(result).toMatchObject({ ok: false, failure: { kind: 'unknown_key', code: 'after_retirement', day: record.days[3] } });
-      expect(!result.ok && result.failure.message).toMatch(new RegExp(`whose rotation statement fixed the archive at ${record.days[2]}: that key signs no later day`));
+      expect(!result.ok && result.failure.message).toMatch(new RegExp(`retired by rotation statements that fixed the archive at ${record.days[2]}: it signs no later day`));
     });
 
     it('nor sign any day when its statement fixed none (no day was archived at the rotation)', async () => {
@@ -313,6 +313,27 @@ describe('key rotation', () => {
       const real = createRotationStatement(record.oldKey, record.newKey, new Date(record.statedAt), { last: record.days[2]!, head: JSON.parse(record.files.get(archiveIndexFileName)!).days[2].sha256 });
       record.files.set(keyRotationsFileName, JSON.stringify({ rotations: [toItself, real] }));
       expect(await verify(record.files, record.now, { pinnedKey: record.next.publicJwk })).toMatchObject({ ok: false, failure: { code: 'after_retirement', day: record.days[3] } });
+    });
+
+    it("nor sign an index that lists the new key's days after it: the page, which checks only the newest days, would count what it lists before them", async () => {
+      // old -> new ten minutes after the second day closed: the third and fourth are the new key's
+      const oldKey = generateKeyPairSync('ed25519').privateKey;
+      const newKey = generateKeyPairSync('ed25519').privateKey;
+      const record = await buildRecord({ days: 4, signer: createSigner(oldKey) });
+      const [old, next] = [createSigner(oldKey), createSigner(newKey)];
+      const index = JSON.parse(record.files.get(archiveIndexFileName)!);
+      const statedAt = Date.parse(JSON.parse(record.files.get(archiveDayFileName(record.days[1]!))!).closedAt) + 60_000;
+      const fixed = { last: index.days[1].day, head: index.days[1].sha256 };
+      record.files.set(keyRotationsFileName, JSON.stringify({ rotations: [createRotationStatement(oldKey, newKey, new Date(statedAt), fixed)] }));
+      record.files.set(signingKeyFileName, signingKeyFileBody(next));
+      for (const name of [archiveDayFileName(record.days[2]!), archiveDayFileName(record.days[3]!), 'governance-status.json']) record.files.set(signatureFileName(name), next.sign(record.files.get(name)!));
+      record.files.set(signatureFileName(archiveIndexFileName), next.sign(record.files.get(archiveIndexFileName)!));
+      expect((await verify(record.files, record.now, { pinnedKey: next.publicJwk })).ok).toBe(true);
+      // the thief's index, dated before the rotation and signed by the retired key
+      const body = `${JSON.stringify({ ...index, updatedAt: new Date(statedAt - 1_000).toISOString() }, null, 2)}\n`;
+      record.files.set(archiveIndexFileName, body);
+      record.files.set(signatureFileName(archiveIndexFileName), old.sign(body));
+      expect(await verify(record.files, record.now, { pinnedKey: next.publicJwk })).toMatchObject({ ok: false, failure: { code: 'after_retirement', file: archiveIndexFileName } });
     });
 
     it('a statement made before statements carried it fixes nothing: that rollback verifies, as the README says', async () => {
