@@ -9,6 +9,7 @@ import { archiveDifferences, incidentDifferences, type ArchiveDifference } from 
 import { parseDetachedJws } from '../shared/jws.ts';
 import type { Clock, Logger, SnapshotStorePort } from '../shared/ports.ts';
 import { checkDay, dayBefore, followChainBack, readDay, readIndex, sha256Of, type StoredDay } from './archive-chain.ts';
+import { handedOverProblem } from './archive-handover.ts';
 import type { Signer } from './signing-key.ts';
 
 export type ArchivistDeps = { store: SnapshotStorePort; signer: Signer | null; logger: Logger; clock: Clock };
@@ -72,6 +73,8 @@ export async function load(state: ArchivistState, days: readonly ClosedDay[], si
     state.archived.set(last.day.day, last.day);
     const indexJws = state.signer ? await state.store.get(signatureFileName(archiveIndexFileName), signal) : null;
     if (!(await backfillSignatures(state, index.days, last, indexJws, signal))) return null;
+    const handover = await handedOverProblem(state.store, state.signer, index, kidOf(indexJws), signal);
+    if (handover) return stop(state, 'archive_broken', handover, { file: archiveIndexFileName });
     state.indexUnsigned = lacksOwnSignature(state, index.bytes, indexJws);
     // the index is signed again only over a head this key signed: an entry appended by hand is not vouched for
     if (state.indexUnsigned && (await state.store.get(signatureFileName(last.file), signal)) !== state.signer!.sign(last.bytes)) {
@@ -180,9 +183,17 @@ function refuseToSign(state: ArchivistState, file: string, why: string, differen
  */
 async function vouchFor(state: ArchivistState, taken: StoredDay, counted: ClosedDay | null, signal?: AbortSignal): Promise<boolean> {
   const { store, signer, clock } = state;
-  if (!signer || (await store.get(signatureFileName(taken.file), signal)) === signer.sign(taken.bytes)) {
+  const jws = signer && (await store.get(signatureFileName(taken.file), signal));
+  if (!signer || jws === signer.sign(taken.bytes)) {
     if (counted) compareWithArchive(state, counted, taken.day);
     return true;
+  }
+  // another key's signature stays (signatures are created, never replaced), and after a rotation every
+  // reader refuses a day the retired key signed after the day its statement fixed
+  const kid = kidOf(jws);
+  if (kid !== null && kid !== signer.kid) {
+    const problem = `${taken.file} carries a signature by another key (${kid}), which this worker cannot replace: archiving stops until it is checked (removed, if no replica of this deployment wrote it)`;
+    return Boolean(stop(state, 'archive_day_not_vouched', problem, { file: taken.file }));
   }
   const why = vouchProblem(taken.day, counted, clock().getTime());
   return why === null || Boolean(refuseToSign(state, taken.file, why, counted ? archiveDifferences(counted, taken.day) : []));

@@ -1,13 +1,13 @@
 // A day someone else stored under the next day's name, before this worker archived it: the worker
 // signs it only when it vouches for it (worker/archive-append.ts vouchFor). A bucket writer without
 // the key must not get the worker to sign figures it never counted.
-import { createHash } from 'node:crypto';
+import { createHash, generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { archiveDayFileName, archiveIndexFileName, endOfUtcDate, signatureFileName } from '../../shared/archive-files.ts';
+import { archiveDayFileName, archiveIndexFileName, endOfUtcDate, keyRotationsFileName, signatureFileName } from '../../shared/archive-files.ts';
 import { serializeArchiveDay, serializeArchiveIndex, type ClosedDay } from '../../shared/archive-contract.ts';
 import { createArchivist } from '../../worker/archive.ts';
-import type { Signer } from '../../worker/signing-key.ts';
-import { closedDay, dates, newSigner, recordingLogger } from '../support/archive-record.ts';
+import { createRotationStatement, createSigner, type Signer } from '../../worker/signing-key.ts';
+import { closedDay, dates, fixedArchive, newSigner, recordingLogger } from '../support/archive-record.ts';
 import { createMemoryStore } from '../support/memory-store.ts';
 
 const sha256 = (body: string) => createHash('sha256').update(body).digest('hex');
@@ -164,3 +164,45 @@ describe('a key set on a record archived unsigned', () => {
   });
 });
 
+
+describe('after a key rotation, the new key goes on from the archive only as its statement fixed it', () => {
+  /** The old key archived `days` of the three; the statement hands over to the new key, fixing `fixedDays` of them. */
+  async function rotated(days: number, fixedDays: number) {
+    const memory = createMemoryStore();
+    const [old, next] = [generateKeyPairSync('ed25519').privateKey, generateKeyPairSync('ed25519').privateKey];
+    const list = [first, second, third].slice(0, days);
+    let fixed: { last: string; head: string } | null = null;
+    for (const [at_, day] of list.entries()) {
+      await createArchivist({ store: memory.store, signer: createSigner(old), logger: recordingLogger(), clock: () => at(day, 15) }).archive(list.slice(0, at_ + 1).map((date) => closedDay(date)));
+      if (at_ + 1 === fixedDays) fixed = fixedArchive(memory.files);
+    }
+    memory.files.set(keyRotationsFileName, JSON.stringify({ rotations: [createRotationStatement(old, next, at(list.at(-1)!, 16), fixed)] }));
+    const logger = recordingLogger();
+    return { ...memory, logger, old: createSigner(old), archivist: createArchivist({ store: memory.store, signer: createSigner(next), logger, clock: () => at(third, 15) }) };
+  }
+
+  it('the index as the statement fixed it: the new key archives the next day', async () => {
+    const { archivist, logger } = await rotated(2, 2);
+    expect(await archivist.archive([first, second, third].map((date) => closedDay(date)))).toMatchObject({ appended: [third], problem: null });
+    expect(logger.events('archive_broken')).toEqual([]);
+  });
+
+  it('an index the retired key extended after the day fixed (a stolen key): archiving stops, nothing is added', async () => {
+    const { files, archivist, logger } = await rotated(2, 1);
+    const outcome = await archivist.archive([first, second, third].map((date) => closedDay(date)));
+    expect(outcome).toMatchObject({ appended: [], problem: expect.stringMatching(new RegExp(`ends at ${second} .*but its rotation statement fixed the archive at ${first} .*rolled it back or extended it`)) });
+    expect(logger.events('archive_broken')).toHaveLength(1);
+    expect(files.has(archiveDayFileName(third))).toBe(false);
+  });
+
+  it("a day the retired key signed after the index's last, at the next day's name: not taken, whatever it counts", async () => {
+    const { files, archivist, logger, old } = await rotated(2, 2);
+    // the thief's day, with the figures the new worker counts, signed by the retired key
+    const bytes = serializeArchiveDay(closedDay(third), sha256(files.get(archiveDayFileName(second))!));
+    files.set(archiveDayFileName(third), bytes);
+    files.set(signatureFileName(archiveDayFileName(third)), old.sign(bytes));
+    const outcome = await archivist.archive([first, second, third].map((date) => closedDay(date)));
+    expect(outcome).toMatchObject({ appended: [], adopted: [], problem: expect.stringMatching(/carries a signature by another key .*which this worker cannot replace/) });
+    expect(logger.events('archive_day_not_vouched')).toHaveLength(1);
+  });
+});
