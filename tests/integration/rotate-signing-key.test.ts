@@ -3,7 +3,7 @@
 // follow (shared/key-chain.ts), and a statement that would not continue it, or a record the old key
 // did not sign, is refused.
 import { spawnSync } from 'node:child_process';
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -34,18 +34,22 @@ async function publish(where: string, files: Map<string, string>) {
   }
 }
 
+/** Each private key in a PEM file of its own; their paths. */
+const writePems = (keys: KeyObject[], prefix: string) =>
+  Promise.all(
+    keys.map(async (key, n) => {
+      const path = join(folder, `${prefix}-${n}.pem`);
+      await writeFile(path, key.export({ format: 'pem', type: 'pkcs8' }));
+      return path;
+    }),
+  );
+
 const payloadOf = (statement: { payload: string }) => JSON.parse(new TextDecoder().decode(base64urlDecode(statement.payload)!));
 
 describe('rotate-signing-key', () => {
   it('chains key after key, fixing the archive each key signed, and readers pinned to the first or the last key follow it', async () => {
     const keys = [0, 1, 2].map(() => generateKeyPairSync('ed25519').privateKey);
-    const pems = await Promise.all(
-      keys.map(async (key, n) => {
-        const path = join(folder, `key-${n}.pem`);
-        await writeFile(path, key.export({ format: 'pem', type: 'pkcs8' }));
-        return path;
-      }),
-    );
+    const pems = await writePems(keys, 'key');
     const record = await buildRecord({ days: 4, signer: createSigner(keys[0]!) });
     const site = join(folder, 'site');
     await publish(site, record.files);
@@ -80,13 +84,7 @@ describe('rotate-signing-key', () => {
 
   it('refuses a record the old key did not sign, a folder that holds no record, a record dated after now, and fixes no day where none is archived yet', async () => {
     const [older, newer] = [0, 1].map(() => generateKeyPairSync('ed25519').privateKey);
-    const pems = await Promise.all(
-      [older!, newer!].map(async (key, n) => {
-        const path = join(folder, `other-${n}.pem`);
-        await writeFile(path, key.export({ format: 'pem', type: 'pkcs8' }));
-        return path;
-      }),
-    );
+    const pems = await writePems([older!, newer!], 'other');
     const someoneElses = join(folder, 'someone-elses');
     await publish(someoneElses, (await buildRecord({ days: 2 })).files);
     const refused = rotate('--old', pems[0]!, '--new', pems[1]!, '--record', someoneElses);
@@ -117,13 +115,7 @@ describe('rotate-signing-key', () => {
 
   it('refuses a day the old worker archived after the index before it stopped: listed later, it would be one the old key signed after the day fixed', async () => {
     const [older, newer] = [0, 1].map(() => generateKeyPairSync('ed25519').privateKey);
-    const pems = await Promise.all(
-      [older!, newer!].map(async (key, n) => {
-        const path = join(folder, `orphan-${n}.pem`);
-        await writeFile(path, key.export({ format: 'pem', type: 'pkcs8' }));
-        return path;
-      }),
-    );
+    const pems = await writePems([older!, newer!], 'orphan');
     const signer = createSigner(older!);
     const site = join(folder, 'orphan');
     await publish(site, (await buildRecord({ days: 3, signer })).files);
