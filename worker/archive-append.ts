@@ -9,7 +9,7 @@ import { archiveDifferences, incidentDifferences, type ArchiveDifference } from 
 import { parseDetachedJws } from '../shared/jws.ts';
 import type { Clock, Logger, SnapshotStorePort } from '../shared/ports.ts';
 import { checkDay, dayBefore, followChainBack, readDay, readIndex, sha256Of, type StoredDay } from './archive-chain.ts';
-import { handedOverProblem } from './archive-handover.ts';
+import { checkHandover } from './archive-handover.ts';
 import type { Signer } from './signing-key.ts';
 
 export type ArchivistDeps = { store: SnapshotStorePort; signer: Signer | null; logger: Logger; clock: Clock };
@@ -72,10 +72,10 @@ export async function load(state: ArchivistState, days: readonly ClosedDay[], si
     }
     state.archived.set(last.day.day, last.day);
     const indexJws = state.signer ? await state.store.get(signatureFileName(archiveIndexFileName), signal) : null;
+    const handover = await checkHandover(state.store, state.signer, index.days, kidOf(indexJws), signal);
+    if ('problem' in handover) return stop(state, 'archive_broken', handover.problem, { file: archiveIndexFileName });
     if (!(await backfillSignatures(state, index.days, last, indexJws, signal))) return null;
-    const handover = await handedOverProblem(state.store, state.signer, index, kidOf(indexJws), signal);
-    if (handover) return stop(state, 'archive_broken', handover, { file: archiveIndexFileName });
-    state.indexUnsigned = lacksOwnSignature(state, index.bytes, indexJws);
+    state.indexUnsigned = handover.resign || lacksOwnSignature(state, index.bytes, indexJws);
     // the index is signed again only over a head this key signed: an entry appended by hand is not vouched for
     if (state.indexUnsigned && (await state.store.get(signatureFileName(last.file), signal)) !== state.signer!.sign(last.bytes)) {
       return refuseToSign(state, archiveIndexFileName, `its last day ${last.file} is not signed by this key`, []);
@@ -131,6 +131,11 @@ async function backfillSignatures(state: ArchivistState, entries: readonly Archi
   if (!signer || (await store.get(signatureFileName(last.file), signal)) !== null) return true;
   if (kidOf(indexJws) === signer.kid) {
     return Boolean(refuseToSign(state, last.file, 'the index this key signed does not end with it (a day appended by another writer)', []));
+  }
+  // only a record no key signed is signed as found: an unsigned day after signed ones was appended
+  const first = archiveDayFileName(entries[0]!.day);
+  if (first !== last.file && (await store.get(signatureFileName(first), signal)) !== null) {
+    return Boolean(refuseToSign(state, last.file, `the record before it is signed (${first}), so it was appended unsigned by another writer`, []));
   }
   let signed = 0;
   for (const [at, entry] of [...entries.entries()].reverse()) {

@@ -1,39 +1,52 @@
 // A worker started with a rotated-in key goes on from the archive its previous key signed only as the
-// rotation statement fixed it (its `archive`: the index's last day and head then). An index that key
-// signed which ends elsewhere was rolled back or extended by someone holding the retired key: every
-// reader refuses it (shared/key-chain.ts), and so would they what this worker added to it.
-import { archiveIndexFileName, keyRotationsFileName } from '../shared/archive-files.ts';
+// rotation statements fixed it (each one's `archive`: the index's last day and head then). An index
+// that another key signed and that ends elsewhere was rolled back or extended by someone holding a
+// retired key: every reader refuses it (shared/key-chain.ts), and so would they what this worker
+// added to it. Read once, when the archivist loads the chain.
+import type { ArchiveIndexEntry } from '../shared/archive-contract.ts';
+import { archiveDayFileName, archiveIndexFileName, keyRotationsFileName, signatureFileName } from '../shared/archive-files.ts';
+import { resolveKeyChain } from '../shared/key-chain.ts';
 import type { SnapshotStorePort } from '../shared/ports.ts';
-import type { Link } from '../shared/key-chain.ts';
+import { sha256Of } from './archive-chain.ts';
 import type { Signer } from './signing-key.ts';
 
-/** The latest statement that retired key `kid`, verified; null when none does (or they cannot be read: said by worker/key-in-force.ts). */
-async function retirement(store: SnapshotStorePort, kid: string, signal?: AbortSignal): Promise<Link | null> {
-  const text = await store.get(keyRotationsFileName, signal);
-  let list: unknown;
+/** A stored file's JSON; null when absent or not JSON (the statements' reader then finds no chain). */
+async function readJson(store: SnapshotStorePort, name: string, signal?: AbortSignal): Promise<unknown> {
+  const text = await store.get(name, signal);
   try {
-    list = text === null ? [] : (JSON.parse(text) as { rotations?: unknown }).rotations;
+    return text === null ? null : JSON.parse(text);
   } catch {
     return null;
   }
-  if (!Array.isArray(list) || list.length === 0) return null;
-  const { readLink } = await import('../shared/key-rotations.ts');
-  let found: Link | null = null;
-  for (const [at, value] of list.entries()) {
-    const link = await readLink(value, at);
-    if (typeof link !== 'string' && link.previous.kid === kid && link.next.kid !== kid) found = link;
-  }
-  return found;
 }
 
+/** Why not to go on (`problem`), or whether the index must be signed again by this key (`resign`). */
+export type Handover = { problem: string } | { resign: boolean };
+
 /**
- * Why this worker must not go on from the stored index, signed by key `indexKid`, or null: another
- * key signed it, and the statement that retired that key fixed the archive at another day or head.
+ * Whether this worker may go on from the stored index, signed by key `indexKid`: when that is not
+ * this worker's key, the statements must hand over from it to this one, the index must still list
+ * each day they fixed as they fixed it, and each day after the last one fixed must be this key's (one
+ * it archived before its index's signature failed: the index is then signed again, `resign`).
  */
-export async function handedOverProblem(store: SnapshotStorePort, signer: Signer | null, index: { last: string; head: string }, indexKid: string | null, signal?: AbortSignal): Promise<string | null> {
-  if (signer === null || indexKid === null || indexKid === signer.kid) return null;
-  const fixed = (await retirement(store, indexKid, signal))?.archive;
-  // no statement retired it (readers refuse the key), or one from before statements fixed the archive
-  if (fixed === undefined || (fixed !== null && fixed.day === index.last && fixed.sha256 === index.head)) return null;
-  return `${archiveIndexFileName} is signed by the retired key ${indexKid} and ends at ${index.last} (SHA-256 ${index.head}), but its rotation statement fixed the archive at ${fixed ? `${fixed.day} (SHA-256 ${fixed.sha256})` : 'no day'}: someone holding that key rolled it back or extended it, every reader refuses it, and archiving stops until it is restored`;
+export async function checkHandover(store: SnapshotStorePort, signer: Signer | null, entries: readonly ArchiveIndexEntry[], indexKid: string | null, signal?: AbortSignal): Promise<Handover> {
+  if (signer === null || indexKid === null || indexKid === signer.kid) return { resign: false };
+  const refuse = (why: string) => ({ problem: `${archiveIndexFileName} is signed by key ${indexKid}, ${why}: every reader refuses what this worker would add to it, and archiving stops until it is restored` });
+  const chain = await resolveKeyChain({ published: signer.publicJwk, rotations: await readJson(store, keyRotationsFileName, signal), pinned: null });
+  if (chain === null || 'kind' in chain || !chain.keys.some((key) => key.kid === indexKid)) {
+    return refuse(`which no rotation statement (${keyRotationsFileName}) hands over to this worker's key ${signer.kid}`);
+  }
+  const lost = chain.archivedAt.find(({ day, sha256 }) => !entries.some((entry) => entry.day === day && entry.sha256 === sha256));
+  if (lost) return refuse(`and no longer lists ${lost.day} as a rotation statement fixed it (SHA-256 ${lost.sha256}): it was rolled back or rewritten`);
+  // the last statement's archive: the day before this key's window ('' none); undefined, a statement that fixes nothing
+  const fixedTo = chain.keys.at(-2)?.lastDay;
+  if (fixedTo === undefined) return { resign: false };
+  const later = entries.filter((entry) => entry.day > fixedTo);
+  for (const entry of later) {
+    const file = archiveDayFileName(entry.day);
+    const bytes = await store.get(file, signal);
+    const ours = bytes !== null && sha256Of(bytes) === entry.sha256 && (await store.get(signatureFileName(file), signal)) === signer.sign(bytes);
+    if (!ours) return refuse(`and lists ${entry.day}, after the day its rotation fixed (${fixedTo || 'none'}), which this key did not sign: someone holding the retired key extended it`);
+  }
+  return { resign: later.length > 0 };
 }

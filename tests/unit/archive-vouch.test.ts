@@ -166,33 +166,69 @@ describe('a key set on a record archived unsigned', () => {
 
 
 describe('after a key rotation, the new key goes on from the archive only as its statement fixed it', () => {
-  /** The old key archived `days` of the three; the statement hands over to the new key, fixing `fixedDays` of them. */
-  async function rotated(days: number, fixedDays: number) {
+  /**
+   * The old key archived `days` of the three; the statement hands over to the new key, fixing the
+   * archive as it stood after `fixedDays` of them (`fixed` instead, when given).
+   */
+  async function rotated(days: number, fixedDays: number, fixed?: { last: string; head: string } | null) {
     const memory = createMemoryStore();
     const [old, next] = [generateKeyPairSync('ed25519').privateKey, generateKeyPairSync('ed25519').privateKey];
     const list = [first, second, third].slice(0, days);
-    let fixed: { last: string; head: string } | null = null;
+    let archived: { last: string; head: string } | null = null;
     for (const [at_, day] of list.entries()) {
       await createArchivist({ store: memory.store, signer: createSigner(old), logger: recordingLogger(), clock: () => at(day, 15) }).archive(list.slice(0, at_ + 1).map((date) => closedDay(date)));
-      if (at_ + 1 === fixedDays) fixed = fixedArchive(memory.files);
+      if (at_ + 1 === fixedDays) archived = fixedArchive(memory.files);
     }
-    memory.files.set(keyRotationsFileName, JSON.stringify({ rotations: [createRotationStatement(old, next, at(list.at(-1)!, 16), fixed)] }));
+    memory.files.set(keyRotationsFileName, JSON.stringify({ rotations: [createRotationStatement(old, next, at(list.at(-1)!, 16), fixed === undefined ? archived : fixed)] }));
     const logger = recordingLogger();
-    return { ...memory, logger, old: createSigner(old), archivist: createArchivist({ store: memory.store, signer: createSigner(next), logger, clock: () => at(third, 15) }) };
+    const signer = createSigner(next);
+    return { ...memory, logger, old: createSigner(old), oldKey: old, signer, archivist: createArchivist({ store: memory.store, signer, logger, clock: () => at(third, 15) }) };
   }
+  const all = () => [first, second, third].map((date) => closedDay(date));
 
   it('the index as the statement fixed it: the new key archives the next day', async () => {
     const { archivist, logger } = await rotated(2, 2);
-    expect(await archivist.archive([first, second, third].map((date) => closedDay(date)))).toMatchObject({ appended: [third], problem: null });
+    expect(await archivist.archive(all())).toMatchObject({ appended: [third], problem: null });
     expect(logger.events('archive_broken')).toEqual([]);
+  });
+
+  it("the new key's own day under the old key's index signature (its index's signature failed to upload): the index is signed again, and archiving goes on", async () => {
+    const { files, store, signer } = await rotated(2, 2);
+    // the day the new key archived, and the index listing it, whose .jws (still the old key's, over the old bytes) was not replaced
+    const failing = { ...store, put: async (name: string, body: string, signal?: AbortSignal) => (name === signatureFileName(archiveIndexFileName) ? Promise.reject(new Error('503 Slow Down')) : store.put(name, body, signal)) };
+    const first_ = createArchivist({ store: failing, signer, logger: recordingLogger(), clock: () => at(third, 15) });
+    expect(await first_.archive(all())).toMatchObject({ problem: expect.stringMatching(/503 Slow Down/) });
+    expect(indexDays(files)).toEqual([first, second, third]);
+    const logger = recordingLogger();
+    const again = createArchivist({ store, signer, logger, clock: () => at(third, 20) });
+    expect(await again.archive(all())).toMatchObject({ problem: null });
+    expect(files.get(signatureFileName(archiveIndexFileName))).toBe(signer.sign(files.get(archiveIndexFileName)!));
   });
 
   it('an index the retired key extended after the day fixed (a stolen key): archiving stops, nothing is added', async () => {
     const { files, archivist, logger } = await rotated(2, 1);
-    const outcome = await archivist.archive([first, second, third].map((date) => closedDay(date)));
-    expect(outcome).toMatchObject({ appended: [], problem: expect.stringMatching(new RegExp(`ends at ${second} .*but its rotation statement fixed the archive at ${first} .*rolled it back or extended it`)) });
+    const outcome = await archivist.archive(all());
+    expect(outcome).toMatchObject({ appended: [], problem: expect.stringMatching(new RegExp(`lists ${second}, after the day its rotation fixed \\(${first}\\), which this key did not sign`)) });
     expect(logger.events('archive_broken')).toHaveLength(1);
     expect(files.has(archiveDayFileName(third))).toBe(false);
+  });
+
+  it('an index the retired key signed when the statement fixed no day: archiving stops', async () => {
+    const { archivist } = await rotated(2, 2, null);
+    expect(await archivist.archive(all())).toMatchObject({ appended: [], problem: expect.stringMatching(/after the day its rotation fixed \(none\)/) });
+  });
+
+  it('an index that no longer lists the fixed day as the statement fixed it (rolled back, or rewritten): archiving stops', async () => {
+    const { archivist } = await rotated(2, 2, { last: second, head: 'ab'.repeat(32) });
+    expect(await archivist.archive(all())).toMatchObject({ appended: [], problem: expect.stringMatching(new RegExp(`no longer lists ${second} as a rotation statement fixed it`)) });
+  });
+
+  it('statements that hand over from the retired key to a key of its holder, not to this one: archiving stops', async () => {
+    const { files, archivist, oldKey } = await rotated(2, 2);
+    const thief = generateKeyPairSync('ed25519').privateKey;
+    const { rotations } = JSON.parse(files.get(keyRotationsFileName)!);
+    files.set(keyRotationsFileName, JSON.stringify({ rotations: [...rotations, createRotationStatement(oldKey, thief, at(third, 1), fixedArchive(files))] }));
+    expect(await archivist.archive(all())).toMatchObject({ appended: [], problem: expect.stringMatching(/which no rotation statement .* hands over to this worker's key/) });
   });
 
   it("a day the retired key signed after the index's last, at the next day's name: not taken, whatever it counts", async () => {
@@ -201,8 +237,26 @@ describe('after a key rotation, the new key goes on from the archive only as its
     const bytes = serializeArchiveDay(closedDay(third), sha256(files.get(archiveDayFileName(second))!));
     files.set(archiveDayFileName(third), bytes);
     files.set(signatureFileName(archiveDayFileName(third)), old.sign(bytes));
-    const outcome = await archivist.archive([first, second, third].map((date) => closedDay(date)));
+    const outcome = await archivist.archive(all());
     expect(outcome).toMatchObject({ appended: [], adopted: [], problem: expect.stringMatching(/carries a signature by another key .*which this worker cannot replace/) });
     expect(logger.events('archive_day_not_vouched')).toHaveLength(1);
+  });
+});
+
+describe('a signed record with an unsigned day appended to it and its index', () => {
+  it('(a bucket writer without the key, who deleted the index\'s signature) is not signed as found: archiving stops', async () => {
+    const signer = newSigner();
+    const memory = createMemoryStore();
+    await createArchivist({ store: memory.store, signer, logger: recordingLogger(), clock: () => at(second, 15) }).archive([closedDay(first), closedDay(second)]);
+    const bytes = serializeArchiveDay(closedDay(third, { charters: cleaned.charters, incidents: [] }), sha256(memory.files.get(archiveDayFileName(second))!));
+    memory.files.set(archiveDayFileName(third), bytes);
+    const listed = JSON.parse(memory.files.get(archiveIndexFileName)!).days;
+    memory.files.set(archiveIndexFileName, serializeArchiveIndex([...listed, { day: third, sha256: sha256(bytes) }], at(third, 20).toISOString()));
+    memory.files.delete(signatureFileName(archiveIndexFileName));
+    const logger = recordingLogger();
+    const outcome = await createArchivist({ store: memory.store, signer, logger, clock: () => at(third, 30) }).archive([closedDay(first), closedDay(second), closedDay(third)]);
+    expect(outcome.problem).toMatch(/the record before it is signed .*appended unsigned by another writer/);
+    expect(memory.files.has(signatureFileName(archiveDayFileName(third)))).toBe(false);
+    expect(logger.events('archive_signatures_added')).toEqual([]);
   });
 });
