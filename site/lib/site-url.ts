@@ -9,5 +9,16 @@ export function siteSettingsFrom(value: string | undefined): { site?: string; ba
     throw new Error(`PUBLIC_SITE_URL must be the page's absolute http(s) URL, such as https://status.example.org/ (got "${text}")`);
   }
   const url = new URL(text);
+  // the badge snippets and every absolute link in the HTML are built from it: a password would be published
+  if (url.username || url.password) throw new Error('PUBLIC_SITE_URL must not hold a user name or password: the page publishes links built from it');
   return { site: url.href, base: url.pathname };
+}
+
+/** PUBLIC_STATUS_URL as the page fetches it (unset: the snapshot beside the page); one with a user name or password is refused, unquoted. */
+export function statusUrlFrom(value: string | undefined, beside: string): string {
+  if (!value) return beside;
+  if (URL.canParse(value) && (new URL(value).username || new URL(value).password)) {
+    throw new Error('PUBLIC_STATUS_URL must not hold a user name or password: the page publishes it, and every reader fetches it');
+  }
+  return value;
 }
