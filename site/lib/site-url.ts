@@ -6,7 +6,8 @@ export function siteSettingsFrom(value: string | undefined): { site?: string; ba
   const text = value?.trim();
   if (!text) return {};
   if (!URL.canParse(text) || !/^https?:$/.test(new URL(text).protocol)) {
-    throw new Error(`PUBLIC_SITE_URL must be the page's absolute http(s) URL, such as https://status.example.org/ (got "${text}")`);
+    // quoted without what may be a user name and password
+    throw new Error(`PUBLIC_SITE_URL must be the page's absolute http(s) URL, such as https://status.example.org/ (got "${text.replace(/\/\/[^/@]*@/, '//…@')}")`);
   }
   const url = new URL(text);
   // the badge snippets and every absolute link in the HTML are built from it: a password would be published

@@ -22,6 +22,9 @@ describe('a URL with a user name or password (a staging page behind basic auth)'
     expect(refused).toThrow(/PUBLIC_SITE_URL must not hold a user name or password/);
     expect(refused).not.toThrow(/SECRETPW/);
   });
+  it('is not quoted when the URL is refused for another reason either', () => {
+    expect(() => siteSettingsFrom('ftp://admin:SECRETPW@staging.example.org/')).toThrow(/\(got "ftp:\/\/…@staging.example.org\/"\)/);
+  });
   it('is refused as PUBLIC_STATUS_URL, which the page publishes; a relative or plain one is taken', () => {
     expect(() => statusUrlFrom('https://admin:SECRETPW@cdn.example.org/governance-status.json', '/x')).toThrow(/^PUBLIC_STATUS_URL must not hold a user name or password[^]*$/);
     expect(statusUrlFrom(undefined, '/governance-status.json')).toBe('/governance-status.json');
