@@ -90,18 +90,15 @@ export function createSnapshotRunner(options: SnapshotRunnerOptions) {
   return {
     /** One run; `tick` is the schedule's fire that started it (logged, so a reader can count ticks). */
     run: (trigger: string, tick?: Date): Promise<RunOutcome> => runSnapshot(state, trigger, tick),
-    /**
-     * Counts a tick this replica did not run because another replica leads, and looks at what it
-     * published. What it said as a leader is over: another writer, files behind (the leader's to
-     * write now) and its last snapshot's staleAfter (a later leadership is judged anew: worker/health.ts).
-     */
+    /** Counts a tick this replica did not run because another replica leads, and looks at what it published. */
     skip(): Promise<void> {
       state.stats.runs.skipped += 1;
-      Object.assign(state.stats, { otherWriter: null, filesBehind: [], lastStaleAfter: null });
+      notLeading(state.stats);
       return watch(state);
     },
     /** Counts a tick that could not even start (the database is unreachable for the election). */
     fail(trigger: string, error: unknown) {
+      notLeading(state.stats);
       state.stats.runs.failure += 1;
       state.stats.lastError = describeError(error).message;
       state.logger.error('snapshot_failed', { trigger, destination: state.destination, error });
@@ -116,6 +113,15 @@ export function createSnapshotRunner(options: SnapshotRunnerOptions) {
     },
     stats: state.stats,
   };
+}
+
+/**
+ * A tick this replica did not run: what it said as a leader is over. Another writer, files behind (the
+ * next leader's to write) and its last snapshot's staleAfter (a later leadership is judged anew:
+ * worker/health.ts).
+ */
+function notLeading(stats: RunnerStats) {
+  Object.assign(stats, { otherWriter: null, filesBehind: [], lastStaleAfter: null });
 }
 
 type Published = PublishResult & { skewMs: number };

@@ -34,6 +34,10 @@ describe('the snapshot runner', () => {
     expect(runner.stats).toMatchObject({ filesBehind: behind.filesBehind, lastStaleAfter: new Date('2026-11-21T12:15:00.000Z') });
     await runner.skip();
     expect(runner.stats).toMatchObject({ filesBehind: [], lastStaleAfter: null, lastSuccessAt: new Date('2026-11-21T12:01:00.000Z') });
+    // and one that lost its lock with the database out of reach
+    await runner.run('schedule');
+    runner.fail('schedule', new Error('connect ECONNREFUSED'));
+    expect(runner.stats).toMatchObject({ filesBehind: [], lastStaleAfter: null, lastError: 'connect ECONNREFUSED' });
   });
 
   it('a run past its timeout fails and aborts the publish; until that publish settles, a new run is skipped; a late write is said', async () => {
