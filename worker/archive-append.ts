@@ -9,7 +9,7 @@ import { archiveDifferences, incidentDifferences, type ArchiveDifference } from 
 import { parseDetachedJws } from '../shared/jws.ts';
 import type { Clock, Logger, SnapshotStorePort } from '../shared/ports.ts';
 import { checkDay, dayBefore, followChainBack, readDay, readIndex, sha256Of, type StoredDay } from './archive-chain.ts';
-import { checkHandover } from './archive-handover.ts';
+import { checkHandover, signedWhileInForce } from './archive-handover.ts';
 import type { Signer } from './signing-key.ts';
 
 export type ArchivistDeps = { store: SnapshotStorePort; signer: Signer | null; logger: Logger; clock: Clock };
@@ -74,7 +74,7 @@ export async function load(state: ArchivistState, days: readonly ClosedDay[], si
     const indexJws = state.signer ? await state.store.get(signatureFileName(archiveIndexFileName), signal) : null;
     const handover = await checkHandover(state.store, state.signer, index.days, kidOf(indexJws), signal);
     if ('problem' in handover) return stop(state, 'archive_broken', handover.problem, { file: archiveIndexFileName });
-    if (!(await backfillSignatures(state, index.days, last, indexJws, signal))) return null;
+    if (!(await backfillSignatures(state, index.days, last, { bytes: index.bytes, jws: indexJws, resign: handover.resign }, signal))) return null;
     state.indexUnsigned = handover.resign || lacksOwnSignature(state, index.bytes, indexJws);
     // the index is signed again only over a head this key signed: an entry appended by hand is not vouched for
     if (state.indexUnsigned && (await state.store.get(signatureFileName(last.file), signal)) !== state.signer!.sign(last.bytes)) {
@@ -119,38 +119,54 @@ async function recover(state: ArchivistState, days: readonly ClosedDay[], signal
 }
 
 /**
- * A key newly set signs the days archived without one, newest first, down to the first signed; false
- * when it stopped. Only over a record nobody signed: an index that carries a signature of this key
- * over a last day without one had a day appended by another writer. Each day must continue the one
- * before it as the index lists them. The days are signed as found (a later count that differs is
- * said, not refused): the worker vouches for a record it finds unsigned, which is also what a record
- * whose every signature was deleted looks like; a head kept with `verify --seen` tells the two apart.
+ * Signs the listed days this key may sign that have no signature yet; false when it stopped. Only
+ * over a listing it checked whole (each day as the index lists it, continuing the one before), and
+ * only for a record nobody signed (a key set later: the days are signed as found, which is also what
+ * a record whose every signature was deleted looks like) or one whose last day this key signed but
+ * whose index it did not (a backfill cut short, its index's signature failed, a rotation's days).
  */
-async function backfillSignatures(state: ArchivistState, entries: readonly ArchiveIndexEntry[], last: StoredDay, indexJws: string | null, signal?: AbortSignal): Promise<boolean> {
-  const { store, signer, logger } = state;
-  if (!signer || (await store.get(signatureFileName(last.file), signal)) !== null) return true;
-  if (kidOf(indexJws) === signer.kid) {
+async function backfillSignatures(state: ArchivistState, entries: readonly ArchiveIndexEntry[], last: StoredDay, index: { bytes: string; jws: string | null; resign: boolean }, signal?: AbortSignal): Promise<boolean> {
+  const { store, signer } = state;
+  if (!signer) return true;
+  const lastJws = await store.get(signatureFileName(last.file), signal);
+  const resume = lastJws === signer.sign(last.bytes) && (index.resign || lacksOwnSignature(state, index.bytes, index.jws));
+  if (lastJws !== null && !resume) return true;
+  if (!resume && !(await neverSigned(state, entries, last, index.jws, signal))) return false;
+  return signListed(state, entries, last, signal);
+}
+
+/** Whether no key signed the record whose last day is unsigned; said and refused otherwise (a day appended by another writer). */
+async function neverSigned(state: ArchivistState, entries: readonly ArchiveIndexEntry[], last: StoredDay, indexJws: string | null, signal?: AbortSignal): Promise<boolean> {
+  if (kidOf(indexJws) === state.signer!.kid) {
     return Boolean(refuseToSign(state, last.file, 'the index this key signed does not end with it (a day appended by another writer)', []));
   }
-  // only a record no key signed is signed as found: an unsigned day after signed ones was appended
-  const first = archiveDayFileName(entries[0]!.day);
-  if (first !== last.file && (await store.get(signatureFileName(first), signal)) !== null) {
-    return Boolean(refuseToSign(state, last.file, `the record before it is signed (${first}), so it was appended unsigned by another writer`, []));
+  for (const entry of entries) {
+    const file = archiveDayFileName(entry.day);
+    if (file !== last.file && (await state.store.get(signatureFileName(file), signal)) !== null) {
+      return Boolean(refuseToSign(state, last.file, `the record before it is signed (${file}), so it was appended unsigned by another writer`, []));
+    }
   }
+  return true;
+}
+
+/** Reads every listed day, newest first, each continuing the one before it, and signs those without a signature down to the first another key signed (before a rotation); false when one is not as listed. */
+async function signListed(state: ArchivistState, entries: readonly ArchiveIndexEntry[], last: StoredDay, signal?: AbortSignal): Promise<boolean> {
+  const { store, signer, logger } = state;
   let signed = 0;
+  let ours = true;
   for (const [at, entry] of [...entries.entries()].reverse()) {
     const file = archiveDayFileName(entry.day);
-    if (signed > 0 && (await store.get(signatureFileName(file), signal)) !== null) break;
     const bytes = entry.day === last.day.day ? last.bytes : await store.get(file, signal);
     const day = bytes === null || sha256Of(bytes) !== entry.sha256 ? null : checkDay(file, entry.day, bytes);
     if (day === null || 'problem' in day || day.day.prev !== (entries[at - 1]?.sha256 ?? null)) {
-      logger.error('archive_day_altered', { file, problem: `${file} is missing, differs from the SHA-256 the index lists, or does not continue the day before it: not signed` });
-      break;
+      return Boolean(stop(state, 'archive_day_altered', `${file} is missing, differs from the SHA-256 ${archiveIndexFileName} lists, or does not continue the day before it: the index is not signed, and archiving stops until it is restored`, { file }));
     }
-    await ensureSignature(state, file, bytes!, signal);
-    signed += 1;
+    const jws = ours ? await store.get(signatureFileName(file), signal) : 'another key';
+    if (jws === null) await ensureSignature(state, file, bytes!, signal);
+    if (jws === null) signed += 1;
+    else if (jws !== signer!.sign(bytes!)) ours = false;
   }
-  logger.info('archive_signatures_added', { count: signed, keyId: signer.kid });
+  logger.info('archive_signatures_added', { count: signed, keyId: signer!.kid });
   return true;
 }
 
@@ -196,6 +212,10 @@ async function vouchFor(state: ArchivistState, taken: StoredDay, counted: Closed
   // another key's signature stays (signatures are created, never replaced), and after a rotation every
   // reader refuses a day the retired key signed after the day its statement fixed
   const kid = kidOf(jws);
+  if (kid !== null && kid !== signer.kid && (await signedWhileInForce(store, signer, taken.day, taken.bytes, jws!, signal))) {
+    if (counted) compareWithArchive(state, counted, taken.day);
+    return true;
+  }
   if (kid !== null && kid !== signer.kid) {
     const problem = `${taken.file} carries a signature by another key (${kid}), which this worker cannot replace: archiving stops until it is checked (removed, if no replica of this deployment wrote it)`;
     return Boolean(stop(state, 'archive_day_not_vouched', problem, { file: taken.file }));

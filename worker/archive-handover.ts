@@ -6,6 +6,7 @@
 import type { ArchiveIndexEntry } from '../shared/archive-contract.ts';
 import { archiveDayFileName, archiveIndexFileName, keyRotationsFileName, signatureFileName } from '../shared/archive-files.ts';
 import { resolveKeyChain } from '../shared/key-chain.ts';
+import { parseDetachedJws, utf8, verifyEd25519 } from '../shared/jws.ts';
 import type { SnapshotStorePort } from '../shared/ports.ts';
 import { sha256Of } from './archive-chain.ts';
 import type { Signer } from './signing-key.ts';
@@ -20,6 +21,25 @@ async function readJson(store: SnapshotStorePort, name: string, signal?: AbortSi
   }
 }
 
+/** The key chain the published statements make to this worker's key (shared/key-chain.ts), or why there is none. */
+const chainTo = async (store: SnapshotStorePort, signer: Signer, signal?: AbortSignal) =>
+  resolveKeyChain({ published: signer.publicJwk, rotations: await readJson(store, keyRotationsFileName, signal), pinned: null });
+
+/**
+ * Whether a stored day another key signed (`jws`, over `bytes`) is one a retired key of the chain to
+ * this key signed while in force and before its rotation fixed the archive: taken as it is (a lost
+ * index rebuilt after a rotation finds the old key's days), never signed again.
+ */
+export async function signedWhileInForce(store: SnapshotStorePort, signer: Signer, day: { day: string; closedAt: string }, bytes: string, jws: string, signal?: AbortSignal): Promise<boolean> {
+  const signed = parseDetachedJws(jws);
+  const chain = typeof signed === 'string' ? null : await chainTo(store, signer, signal);
+  if (chain === null || 'kind' in chain || typeof signed === 'string') return false;
+  const closedAt = Date.parse(day.closedAt);
+  const window = chain.keys.find((key) => key.kid === signed.kid && key.kid !== signer.kid && closedAt >= key.from && closedAt < key.until);
+  const allowed = window !== undefined && (window.lastDay === undefined || day.day <= window.lastDay);
+  return allowed && (await verifyEd25519(window.key, signed.header64, utf8(bytes), signed.signature));
+}
+
 /** Why not to go on (`problem`), or whether the index must be signed again by this key (`resign`). */
 export type Handover = { problem: string } | { resign: boolean };
 
@@ -32,14 +52,14 @@ export type Handover = { problem: string } | { resign: boolean };
 export async function checkHandover(store: SnapshotStorePort, signer: Signer | null, entries: readonly ArchiveIndexEntry[], indexKid: string | null, signal?: AbortSignal): Promise<Handover> {
   if (signer === null || indexKid === null || indexKid === signer.kid) return { resign: false };
   const refuse = (why: string) => ({ problem: `${archiveIndexFileName} is signed by key ${indexKid}, ${why}: every reader refuses what this worker would add to it, and archiving stops until it is restored` });
-  const chain = await resolveKeyChain({ published: signer.publicJwk, rotations: await readJson(store, keyRotationsFileName, signal), pinned: null });
+  const chain = await chainTo(store, signer, signal);
   if (chain === null || 'kind' in chain || !chain.keys.some((key) => key.kid === indexKid)) {
     return refuse(`which no rotation statement (${keyRotationsFileName}) hands over to this worker's key ${signer.kid}`);
   }
   const lost = chain.archivedAt.find(({ day, sha256 }) => !entries.some((entry) => entry.day === day && entry.sha256 === sha256));
   if (lost) return refuse(`and no longer lists ${lost.day} as a rotation statement fixed it (SHA-256 ${lost.sha256}): it was rolled back or rewritten`);
-  // the last statement's archive: the day before this key's window ('' none); undefined, a statement that fixes nothing
-  const fixedTo = chain.keys.at(-2)?.lastDay;
+  // the last day the index's key may sign by the statements ('' none); undefined, statements that fix nothing
+  const fixedTo = chain.keys.findLast((key) => key.kid === indexKid)?.lastDay;
   if (fixedTo === undefined) return { resign: false };
   const later = entries.filter((entry) => entry.day > fixedTo);
   for (const entry of later) {

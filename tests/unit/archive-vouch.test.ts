@@ -205,6 +205,21 @@ describe('after a key rotation, the new key goes on from the archive only as its
     expect(files.get(signatureFileName(archiveIndexFileName))).toBe(signer.sign(files.get(archiveIndexFileName)!));
   });
 
+  it("an index lost after the rotation is rebuilt: the old key's days are taken as they are, and the new key archives the next", async () => {
+    const { files, archivist, logger, old } = await rotated(2, 2);
+    for (const name of [archiveIndexFileName, signatureFileName(archiveIndexFileName)]) files.delete(name);
+    expect(await archivist.archive(all())).toMatchObject({ appended: [third], problem: null });
+    expect(logger.events('archive_day_not_vouched')).toEqual([]);
+    expect(indexDays(files)).toEqual([first, second, third]);
+    expect(files.get(signatureFileName(archiveDayFileName(second)))).toBe(old.sign(files.get(archiveDayFileName(second))!));
+  });
+
+  it('an index lost after the rotation, with a day the retired key signed after the day fixed: not taken', async () => {
+    const { files, archivist } = await rotated(2, 1);
+    for (const name of [archiveIndexFileName, signatureFileName(archiveIndexFileName)]) files.delete(name);
+    expect(await archivist.archive(all())).toMatchObject({ appended: [], problem: expect.stringMatching(new RegExp(`${archiveDayFileName(second)} carries a signature by another key`)) });
+  });
+
   it('an index the retired key extended after the day fixed (a stolen key): archiving stops, nothing is added', async () => {
     const { files, archivist, logger } = await rotated(2, 1);
     const outcome = await archivist.archive(all());

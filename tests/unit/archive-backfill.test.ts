@@ -1,0 +1,76 @@
+// What the worker signs as found (worker/archive-append.ts backfillSignatures): a key set later signs
+// a record nobody signed, and finishes a backfill cut short; never a day appended unsigned to a signed
+// record, nor an index whose listing is not the days' own chain.
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { archiveDayFileName, archiveIndexFileName, endOfUtcDate, signatureFileName } from '../../shared/archive-files.ts';
+import { serializeArchiveDay, serializeArchiveIndex } from '../../shared/archive-contract.ts';
+import { createArchivist } from '../../worker/archive.ts';
+import { closedDay, dates, newSigner, recordingLogger } from '../support/archive-record.ts';
+import { createMemoryStore } from '../support/memory-store.ts';
+
+const sha256 = (body: string) => createHash('sha256').update(body).digest('hex');
+const at = (date: string, minutes: number) => new Date(endOfUtcDate(date) + minutes * 60_000);
+const days = dates('2026-10-01', 6);
+const closed = (count: number) => days.slice(0, count).map((date) => closedDay(date));
+const signatureOf = (files: Map<string, string>, day: string) => files.get(signatureFileName(archiveDayFileName(day)));
+
+describe('a record nobody signed, and a key set later', () => {
+  it('whose backfill a store error cut short is signed whole at the next call', async () => {
+    const { store, files } = createMemoryStore();
+    await createArchivist({ store, signer: null, logger: recordingLogger(), clock: () => at(days[4]!, 15) }).archive(closed(5));
+    const signer = newSigner();
+    let creates = 0;
+    const failing = { ...store, create: async (name: string, body: string, signal?: AbortSignal) => (name.endsWith('.jws') && ++creates === 2 ? Promise.reject(new Error('503 Slow Down')) : store.create(name, body, signal)) };
+    const archivist = createArchivist({ store: failing, signer, logger: recordingLogger(), clock: () => at(days[5]!, 15) });
+    expect(await archivist.archive(closed(6))).toMatchObject({ problem: expect.stringMatching(/503 Slow Down/) });
+    // the newest day was signed, the next one failed: the older days are still unsigned
+    expect(days.slice(0, 4).filter((day) => signatureOf(files, day) === undefined)).not.toEqual([]);
+    expect(await archivist.archive(closed(6))).toMatchObject({ problem: null, appended: [days[5]] });
+    for (const day of days) expect(signatureOf(files, day), day).toBe(signer.sign(files.get(archiveDayFileName(day))!));
+  });
+});
+
+describe('a signed record', () => {
+  /** Three days signed by the worker's key, then what a bucket writer without the key does to it. */
+  async function signedThenChanged(change: (files: Map<string, string>) => void) {
+    const signer = newSigner();
+    const { store, files } = createMemoryStore();
+    await createArchivist({ store, signer, logger: recordingLogger(), clock: () => at(days[2]!, 15) }).archive(closed(3));
+    change(files);
+    const logger = recordingLogger();
+    const outcome = await createArchivist({ store, signer, logger, clock: () => at(days[3]!, 30) }).archive(closed(3));
+    return { files, signer, logger, outcome };
+  }
+
+  it('with a made-up day appended unsigned and listed, the index signature deleted and the first day\'s set aside, signs nothing', async () => {
+    let fake = '';
+    const { files, outcome } = await signedThenChanged((files) => {
+      fake = serializeArchiveDay(closedDay(days[3]!, { incidents: [] }), sha256(files.get(archiveDayFileName(days[2]!))!));
+      files.set(archiveDayFileName(days[3]!), fake);
+      const listed = JSON.parse(files.get(archiveIndexFileName)!).days;
+      files.set(archiveIndexFileName, serializeArchiveIndex([...listed, { day: days[3]!, sha256: sha256(fake) }], at(days[3]!, 20).toISOString()));
+      files.delete(signatureFileName(archiveIndexFileName));
+      files.delete(signatureFileName(archiveDayFileName(days[0]!)));
+    });
+    expect(outcome.problem).toMatch(new RegExp(`the record before it is signed \\(${archiveDayFileName(days[1]!)}\\), so it was appended unsigned by another writer`));
+    expect(signatureOf(files, days[3]!)).toBeUndefined();
+  });
+
+  it('whose index lists other days than the days\' own chain, its signature deleted, is not signed again: archiving stops', async () => {
+    const { files, logger, outcome } = await signedThenChanged((files) => {
+      const listed = JSON.parse(files.get(archiveIndexFileName)!).days;
+      files.set(archiveIndexFileName, serializeArchiveIndex([{ day: '2026-09-15', sha256: 'ab'.repeat(32) }, ...listed.slice(1)], at(days[2]!, 20).toISOString()));
+      files.delete(signatureFileName(archiveIndexFileName));
+    });
+    expect(outcome.problem).toMatch(/does not continue the day before it: the index is not signed/);
+    expect(logger.events('archive_day_altered')).toHaveLength(1);
+    expect(files.has(signatureFileName(archiveIndexFileName))).toBe(false);
+  });
+
+  it('whose index signature only was lost (a writer stopped between the two) is signed again over the same listing', async () => {
+    const { files, signer, outcome } = await signedThenChanged((files) => files.delete(signatureFileName(archiveIndexFileName)));
+    expect(outcome.problem).toBeNull();
+    expect(files.get(signatureFileName(archiveIndexFileName))).toBe(signer.sign(files.get(archiveIndexFileName)!));
+  });
+});
