@@ -9,7 +9,7 @@ import { archiveDifferences, incidentDifferences, type ArchiveDifference } from 
 import { parseDetachedJws } from '../shared/jws.ts';
 import type { Clock, Logger, SnapshotStorePort } from '../shared/ports.ts';
 import { checkDay, dayBefore, followChainBack, readDay, readIndex, sha256Of, type StoredDay } from './archive-chain.ts';
-import { checkHandover, signedWhileInForce } from './archive-handover.ts';
+import { checkHandover, signedWhileInForce, signsFrom } from './archive-handover.ts';
 import type { Signer } from './signing-key.ts';
 
 export type ArchivistDeps = { store: SnapshotStorePort; signer: Signer | null; logger: Logger; clock: Clock };
@@ -142,26 +142,41 @@ async function neverSigned(state: ArchivistState, entries: readonly ArchiveIndex
   }
   for (const entry of entries) {
     const file = archiveDayFileName(entry.day);
-    if (file !== last.file && (await state.store.get(signatureFileName(file), signal)) !== null) {
-      return Boolean(refuseToSign(state, last.file, `the record before it is signed (${file}), so it was appended unsigned by another writer`, []));
-    }
+    if (file === last.file || (await state.store.get(signatureFileName(file), signal)) === null) continue;
+    // a replica with the same key that backfilled meanwhile signed the last day first: take its turn
+    if ((await state.store.get(signatureFileName(last.file), signal)) === state.signer!.sign(last.bytes)) return true;
+    return Boolean(refuseToSign(state, last.file, `the record before it is signed (${file}), so it was appended unsigned by another writer`, []));
   }
   return true;
 }
 
-/** Reads every listed day, newest first, each continuing the one before it, and signs those without a signature down to the first another key signed (before a rotation); false when one is not as listed. */
+/**
+ * Reads every listed day, newest first, and signs those without a signature down to the first another
+ * key signed (before a rotation); false when it stopped. A day that does not continue the one the index
+ * lists before it means the listing is not the days' chain: nothing more is signed, and archiving stops.
+ * A day missing or altered is said and left (the next day's prev still commits to its entry), and one
+ * that closed before this key took over is a retired key's: restore that key's signature.
+ */
 async function signListed(state: ArchivistState, entries: readonly ArchiveIndexEntry[], last: StoredDay, signal?: AbortSignal): Promise<boolean> {
   const { store, signer, logger } = state;
+  const from = await signsFrom(store, signer!, signal);
   let signed = 0;
   let ours = true;
   for (const [at, entry] of [...entries.entries()].reverse()) {
     const file = archiveDayFileName(entry.day);
     const bytes = entry.day === last.day.day ? last.bytes : await store.get(file, signal);
     const day = bytes === null || sha256Of(bytes) !== entry.sha256 ? null : checkDay(file, entry.day, bytes);
-    if (day === null || 'problem' in day || day.day.prev !== (entries[at - 1]?.sha256 ?? null)) {
-      return Boolean(stop(state, 'archive_day_altered', `${file} is missing, differs from the SHA-256 ${archiveIndexFileName} lists, or does not continue the day before it: the index is not signed, and archiving stops until it is restored`, { file }));
+    if (day === null || 'problem' in day) {
+      logger.error('archive_day_altered', { file, problem: `${file} is missing or differs from the SHA-256 the index lists: not signed` });
+      continue;
+    }
+    if (day.day.prev !== (entries[at - 1]?.sha256 ?? null)) {
+      return Boolean(stop(state, 'archive_day_altered', `${file} does not continue the day ${archiveIndexFileName} lists before it: the listing is not the days' chain, it is not signed, and archiving stops until it is restored`, { file }));
     }
     const jws = ours ? await store.get(signatureFileName(file), signal) : 'another key';
+    if (jws === null && Date.parse(day.day.closedAt) < from) {
+      return Boolean(stop(state, 'archive_day_not_vouched', `${file} closed before this key took over, and its signature by the retired key is missing: restore it (this key may not sign it)`, { file }));
+    }
     if (jws === null) await ensureSignature(state, file, bytes!, signal);
     if (jws === null) signed += 1;
     else if (jws !== signer!.sign(bytes!)) ours = false;

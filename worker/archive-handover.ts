@@ -5,7 +5,7 @@
 // added to it. Read once, when the archivist loads the chain.
 import type { ArchiveIndexEntry } from '../shared/archive-contract.ts';
 import { archiveDayFileName, archiveIndexFileName, keyRotationsFileName, signatureFileName } from '../shared/archive-files.ts';
-import { resolveKeyChain } from '../shared/key-chain.ts';
+import { notYetInForce, resolveKeyChain } from '../shared/key-chain.ts';
 import { parseDetachedJws, utf8, verifyEd25519 } from '../shared/jws.ts';
 import type { SnapshotStorePort } from '../shared/ports.ts';
 import { sha256Of } from './archive-chain.ts';
@@ -36,8 +36,20 @@ export async function signedWhileInForce(store: SnapshotStorePort, signer: Signe
   if (chain === null || 'kind' in chain || typeof signed === 'string') return false;
   const closedAt = Date.parse(day.closedAt);
   const window = chain.keys.find((key) => key.kid === signed.kid && key.kid !== signer.kid && closedAt >= key.from && closedAt < key.until);
-  const allowed = window !== undefined && (window.lastDay === undefined || day.day <= window.lastDay);
+  // a day a statement fixed must be the day it fixed (a holder of the retired key may have re-signed another)
+  const fixed = chain.archivedAt.find((archived) => archived.day === day.day);
+  const allowed = window !== undefined && (window.lastDay === undefined || day.day <= window.lastDay) && (fixed === undefined || fixed.sha256 === sha256Of(bytes));
   return allowed && (await verifyEd25519(window.key, signed.header64, utf8(bytes), signed.signature));
+}
+
+/**
+ * From when this worker's key signs by the published statements (its takeover; -Infinity without
+ * statements, or when they make no chain to it): a day that closed before then is a retired key's to
+ * sign, and one this key signed would be refused by every reader for good (shared/key-chain.ts).
+ */
+export async function signsFrom(store: SnapshotStorePort, signer: Signer, signal?: AbortSignal): Promise<number> {
+  const chain = await chainTo(store, signer, signal);
+  return chain === null || 'kind' in chain ? -Infinity : (notYetInForce(chain, signer.kid, -Infinity) ?? -Infinity);
 }
 
 /** Why not to go on (`problem`), or whether the index must be signed again by this key (`resign`). */

@@ -31,6 +31,22 @@ describe('a record nobody signed, and a key set later', () => {
   });
 });
 
+describe('two replicas given a key at once', () => {
+  it('the one that read the last day before the other signed it takes its turn instead of refusing', async () => {
+    const { store, files } = createMemoryStore();
+    await createArchivist({ store, signer: null, logger: recordingLogger(), clock: () => at(days[4]!, 15) }).archive(closed(5));
+    const signer = newSigner();
+    // the other replica's backfill ran whole; this one read the last day's signature just before it did
+    await createArchivist({ store, signer, logger: recordingLogger(), clock: () => at(days[4]!, 20) }).archive(closed(5));
+    const lastSignature = signatureFileName(archiveDayFileName(days[4]!));
+    let stale = true;
+    const behind = { ...store, get: async (name: string, signal?: AbortSignal) => (name === lastSignature && stale ? ((stale = false), null) : store.get(name, signal)) };
+    files.delete(signatureFileName(archiveIndexFileName));
+    const outcome = await createArchivist({ store: behind, signer, logger: recordingLogger(), clock: () => at(days[5]!, 15) }).archive(closed(6));
+    expect(outcome).toMatchObject({ problem: null, appended: [days[5]] });
+  });
+});
+
 describe('a signed record', () => {
   /** Three days signed by the worker's key, then what a bucket writer without the key does to it. */
   async function signedThenChanged(change: (files: Map<string, string>) => void) {
@@ -63,9 +79,20 @@ describe('a signed record', () => {
       files.set(archiveIndexFileName, serializeArchiveIndex([{ day: '2026-09-15', sha256: 'ab'.repeat(32) }, ...listed.slice(1)], at(days[2]!, 20).toISOString()));
       files.delete(signatureFileName(archiveIndexFileName));
     });
-    expect(outcome.problem).toMatch(/does not continue the day before it: the index is not signed/);
-    expect(logger.events('archive_day_altered')).toHaveLength(1);
+    expect(outcome.problem).toMatch(new RegExp(`${archiveDayFileName(days[1]!)} does not continue the day ${archiveIndexFileName} lists before it: the listing is not the days' chain`));
+    // newest first: the second day's prev is not the made-up entry before it
+    expect(logger.events('archive_day_altered').map((event) => event.file)).toEqual([archiveDayFileName(days[1]!)]);
     expect(files.has(signatureFileName(archiveIndexFileName))).toBe(false);
+  });
+
+  it('with an earlier day lost, and then its index signature (a failed upload), is signed again and goes on: the next day still commits to the lost one', async () => {
+    const { files, signer, logger, outcome } = await signedThenChanged((files) => {
+      files.delete(archiveDayFileName(days[0]!));
+      files.delete(signatureFileName(archiveIndexFileName));
+    });
+    expect(outcome.problem).toBeNull();
+    expect(logger.events('archive_day_altered').map((event) => event.file)).toEqual([archiveDayFileName(days[0]!)]);
+    expect(files.get(signatureFileName(archiveIndexFileName))).toBe(signer.sign(files.get(archiveIndexFileName)!));
   });
 
   it('whose index signature only was lost (a writer stopped between the two) is signed again over the same listing', async () => {

@@ -220,6 +220,24 @@ describe('after a key rotation, the new key goes on from the archive only as its
     expect(await archivist.archive(all())).toMatchObject({ appended: [], problem: expect.stringMatching(new RegExp(`${archiveDayFileName(second)} carries a signature by another key`)) });
   });
 
+  it("the retired key's signature of a day before the rotation deleted, with the index's: the new key does not sign that day", async () => {
+    const { files, store, signer } = await rotated(2, 2);
+    expect(await createArchivist({ store, signer, logger: recordingLogger(), clock: () => at(third, 15) }).archive(all())).toMatchObject({ appended: [third] });
+    for (const name of [signatureFileName(archiveDayFileName(second)), signatureFileName(archiveIndexFileName)]) files.delete(name);
+    const outcome = await createArchivist({ store, signer, logger: recordingLogger(), clock: () => at(third, 30) }).archive(all());
+    expect(outcome.problem).toMatch(new RegExp(`${archiveDayFileName(second)} closed before this key took over, and its signature by the retired key is missing`));
+    expect(files.has(signatureFileName(archiveDayFileName(second)))).toBe(false);
+  });
+
+  it('an index lost after the rotation, and the day it fixed re-signed by the retired key with other figures: not taken', async () => {
+    const { files, archivist, old } = await rotated(2, 2);
+    const bytes = serializeArchiveDay(closedDay(second, { incidents: [] }), sha256(files.get(archiveDayFileName(first))!));
+    files.set(archiveDayFileName(second), bytes);
+    files.set(signatureFileName(archiveDayFileName(second)), old.sign(bytes));
+    for (const name of [archiveIndexFileName, signatureFileName(archiveIndexFileName)]) files.delete(name);
+    expect(await archivist.archive(all())).toMatchObject({ appended: [], problem: expect.stringMatching(new RegExp(`${archiveDayFileName(second)} carries a signature by another key`)) });
+  });
+
   it('an index the retired key extended after the day fixed (a stolen key): archiving stops, nothing is added', async () => {
     const { files, archivist, logger } = await rotated(2, 1);
     const outcome = await archivist.archive(all());
