@@ -34,6 +34,8 @@ export type ArchivistState = ArchivistDeps & {
   recentChecked: boolean;
   /** the stored index lacks this key's signature of its bytes (a key set later, a writer stopped between the two): written again */
   indexUnsigned: boolean;
+  /** the index bytes whose every listed day was read before signing it (signListed): not read again at a reload */
+  listingChecked: string | null;
 };
 
 /** Archiving stops until restarted; returns null so a step can `return stop(...)`. */
@@ -130,9 +132,11 @@ async function backfillSignatures(state: ArchivistState, entries: readonly Archi
   if (!signer) return true;
   const lastJws = await store.get(signatureFileName(last.file), signal);
   const resume = lastJws === signer.sign(last.bytes) && (index.resign || lacksOwnSignature(state, index.bytes, index.jws));
-  if (lastJws !== null && !resume) return true;
+  if ((lastJws !== null && !resume) || state.listingChecked === index.bytes) return true;
   if (!resume && !(await neverSigned(state, entries, last, index.jws, signal))) return false;
-  return signListed(state, entries, last, signal);
+  if (!(await signListed(state, entries, last, signal))) return false;
+  state.listingChecked = index.bytes;
+  return true;
 }
 
 /** Whether no key signed the record whose last day is unsigned; said and refused otherwise (a day appended by another writer). */
@@ -151,37 +155,39 @@ async function neverSigned(state: ArchivistState, entries: readonly ArchiveIndex
 }
 
 /**
- * Reads every listed day, newest first, and signs those without a signature down to the first another
- * key signed (before a rotation); false when it stopped. A day that does not continue the one the index
- * lists before it means the listing is not the days' chain: nothing more is signed, and archiving stops.
- * A day missing or altered is said and left (the next day's prev still commits to its entry), and one
- * that closed before this key took over is a retired key's: restore that key's signature.
+ * Reads the listed days newest first and signs those without a signature; false when it stopped. A
+ * key set later finds them all unsigned, a backfill cut short the oldest ones (it signs newest first):
+ * an unsigned day with a signed one below it had its signature removed, and is not this key's to sign.
+ * A day that does not continue the one listed before it means the listing is not the days' chain:
+ * archiving stops. A day missing or altered is said, and nothing below it is signed (nothing ties it
+ * to the head); one that closed before a rotated-in key took over is never signed by it.
  */
 async function signListed(state: ArchivistState, entries: readonly ArchiveIndexEntry[], last: StoredDay, signal?: AbortSignal): Promise<boolean> {
   const { store, signer, logger } = state;
   const from = await signsFrom(store, signer!, signal);
-  let signed = 0;
-  let ours = true;
+  const unsigned: Array<{ file: string; bytes: string }> = [];
   for (const [at, entry] of [...entries.entries()].reverse()) {
     const file = archiveDayFileName(entry.day);
     const bytes = entry.day === last.day.day ? last.bytes : await store.get(file, signal);
     const day = bytes === null || sha256Of(bytes) !== entry.sha256 ? null : checkDay(file, entry.day, bytes);
     if (day === null || 'problem' in day) {
-      logger.error('archive_day_altered', { file, problem: `${file} is missing or differs from the SHA-256 the index lists: not signed` });
-      continue;
+      logger.error('archive_day_altered', { file, problem: `${file} is missing or differs from the SHA-256 the index lists: it and the days before it are not signed` });
+      break;
     }
     if (day.day.prev !== (entries[at - 1]?.sha256 ?? null)) {
       return Boolean(stop(state, 'archive_day_altered', `${file} does not continue the day ${archiveIndexFileName} lists before it: the listing is not the days' chain, it is not signed, and archiving stops until it is restored`, { file }));
     }
-    const jws = ours ? await store.get(signatureFileName(file), signal) : 'another key';
+    const jws = await store.get(signatureFileName(file), signal);
     if (jws === null && Date.parse(day.day.closedAt) < from) {
       return Boolean(stop(state, 'archive_day_not_vouched', `${file} closed before this key took over, and its signature by the retired key is missing: restore it (this key may not sign it)`, { file }));
     }
-    if (jws === null) await ensureSignature(state, file, bytes!, signal);
-    if (jws === null) signed += 1;
-    else if (jws !== signer!.sign(bytes!)) ours = false;
+    if (jws === null) unsigned.push({ file, bytes: bytes! });
+    else if (unsigned.length > 0) {
+      return Boolean(stop(state, 'archive_day_not_vouched', `${unsigned.at(-1)!.file} has no signature, but ${file} before it has one: its signature was removed, and this key does not sign it as found; restore it`, { file: unsigned.at(-1)!.file }));
+    }
   }
-  logger.info('archive_signatures_added', { count: signed, keyId: signer!.kid });
+  for (const { file, bytes } of unsigned) await ensureSignature(state, file, bytes, signal);
+  logger.info('archive_signatures_added', { count: unsigned.length, keyId: signer!.kid });
   return true;
 }
 

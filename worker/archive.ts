@@ -30,6 +30,7 @@ export function createArchivist(deps: ArchivistDeps) {
     refused: new Set(),
     recentChecked: false,
     indexUnsigned: false,
+    listingChecked: null,
   };
   return {
     /**

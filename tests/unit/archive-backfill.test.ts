@@ -95,6 +95,51 @@ describe('a signed record', () => {
     expect(files.get(signatureFileName(archiveIndexFileName))).toBe(signer.sign(files.get(archiveIndexFileName)!));
   });
 
+  it('with a hole in it, and a made-up day below the hole listed: nothing below the hole is signed', async () => {
+    let fake = '';
+    const { files, outcome } = await signedThenChanged((files) => {
+      files.delete(archiveDayFileName(days[1]!));
+      fake = serializeArchiveDay(closedDay(days[0]!, { spent: 1n, incidents: [] }), null);
+      files.set(archiveDayFileName(days[0]!), fake);
+      files.delete(signatureFileName(archiveDayFileName(days[0]!)));
+      const listed = JSON.parse(files.get(archiveIndexFileName)!).days;
+      files.set(archiveIndexFileName, serializeArchiveIndex([{ day: days[0]!, sha256: sha256(fake) }, ...listed.slice(1)], at(days[2]!, 20).toISOString()));
+      files.delete(signatureFileName(archiveIndexFileName));
+    });
+    expect(outcome.problem).toBeNull();
+    expect(signatureOf(files, days[0]!)).toBeUndefined();
+  });
+
+  it('with a signature removed from a day that has a signed day below it, does not sign that day as found', async () => {
+    const { files, outcome } = await signedThenChanged((files) => {
+      files.delete(signatureFileName(archiveDayFileName(days[1]!)));
+      files.delete(signatureFileName(archiveIndexFileName));
+    });
+    expect(outcome.problem).toMatch(new RegExp(`${archiveDayFileName(days[1]!)} has no signature, but ${archiveDayFileName(days[0]!)} before it has one`));
+    expect(signatureOf(files, days[1]!)).toBeUndefined();
+  });
+
+  it('whose listing was read whole once is not read again when the chain is reloaded in the same process', async () => {
+    const signer = newSigner();
+    const { store, files } = createMemoryStore();
+    await createArchivist({ store, signer, logger: recordingLogger(), clock: () => at(days[4]!, 15) }).archive(closed(5));
+    files.delete(signatureFileName(archiveIndexFileName));
+    const reads: string[] = [];
+    let failNext = true;
+    const counting = {
+      ...store,
+      get: async (name: string, signal?: AbortSignal) => (reads.push(name), store.get(name, signal)),
+      create: async (name: string, body: string, signal?: AbortSignal) => (name === archiveDayFileName(days[5]!) && failNext ? ((failNext = false), Promise.reject(new Error('503 Slow Down'))) : store.create(name, body, signal)),
+    };
+    const archivist = createArchivist({ store: counting, signer, logger: recordingLogger(), clock: () => at(days[5]!, 15) });
+    expect(await archivist.archive(closed(6))).toMatchObject({ problem: expect.stringMatching(/503 Slow Down/) });
+    expect(reads).toContain(archiveDayFileName(days[0]!));
+    reads.length = 0;
+    // the store failed after the load: the next call loads the chain again, over the same index
+    expect(await archivist.archive(closed(6))).toMatchObject({ problem: null, appended: [days[5]] });
+    expect(reads).not.toContain(archiveDayFileName(days[0]!));
+  });
+
   it('whose index signature only was lost (a writer stopped between the two) is signed again over the same listing', async () => {
     const { files, signer, outcome } = await signedThenChanged((files) => files.delete(signatureFileName(archiveIndexFileName)));
     expect(outcome.problem).toBeNull();

@@ -229,6 +229,15 @@ describe('after a key rotation, the new key goes on from the archive only as its
     expect(files.has(signatureFileName(archiveDayFileName(second)))).toBe(false);
   });
 
+  it('the same with the statements deleted too: the new key still does not sign that day', async () => {
+    const { files, store, signer } = await rotated(2, 2);
+    expect(await createArchivist({ store, signer, logger: recordingLogger(), clock: () => at(third, 15) }).archive(all())).toMatchObject({ appended: [third] });
+    for (const name of [signatureFileName(archiveDayFileName(second)), signatureFileName(archiveIndexFileName), keyRotationsFileName]) files.delete(name);
+    const outcome = await createArchivist({ store, signer, logger: recordingLogger(), clock: () => at(third, 30) }).archive(all());
+    expect(outcome.problem).toMatch(new RegExp(`${archiveDayFileName(second)} has no signature, but ${archiveDayFileName(first)} before it has one`));
+    expect(files.has(signatureFileName(archiveDayFileName(second)))).toBe(false);
+  });
+
   it('an index lost after the rotation, and the day it fixed re-signed by the retired key with other figures: not taken', async () => {
     const { files, archivist, old } = await rotated(2, 2);
     const bytes = serializeArchiveDay(closedDay(second, { incidents: [] }), sha256(files.get(archiveDayFileName(first))!));
