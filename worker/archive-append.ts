@@ -1,49 +1,19 @@
 // How a day joins the archive's chain, for the archivist (worker/archive.ts): the chain loaded (the
-// index and the last day) or recovered from the days themselves, a new key's signatures backfilled,
-// and a day created or taken as another writer stored it. Every step takes the archivist's one state
-// object; a problem that must stop archiving goes through stop() and leaves state.broken set.
+// index and the last day) or recovered from the days themselves, what a key finds unsigned signed
+// (worker/archive-backfill.ts), and a day created or taken as another writer stored it. Every step
+// takes the archivist's one state object (worker/archive-state.ts); a problem that must stop
+// archiving goes through stop() and leaves state.broken set.
 import type { ArchiveDay, ArchiveIndexEntry, ClosedDay } from '../shared/archive-contract.ts';
 import { archiveLimits, serializeArchiveDay } from '../shared/archive-contract.ts';
 import { archiveDayFileName, archiveIndexFileName, endOfUtcDate, signatureFileName } from '../shared/archive-files.ts';
-import { archiveDifferences, incidentDifferences, type ArchiveDifference } from '../shared/archive-history.ts';
-import { parseDetachedJws } from '../shared/jws.ts';
-import type { Clock, Logger, SnapshotStorePort } from '../shared/ports.ts';
-import { checkDay, dayBefore, followChainBack, readDay, readIndex, sha256Of, type StoredDay } from './archive-chain.ts';
-import { checkHandover, signedWhileInForce, signsFrom } from './archive-handover.ts';
-import type { Signer } from './signing-key.ts';
+import { archiveDifferences, incidentDifferences } from '../shared/archive-history.ts';
+import { checkDay, dayBefore, followChainBack, readDay, readIndex, type StoredDay } from './archive-chain.ts';
+import { backfillSignatures, rebuiltFrom } from './archive-backfill.ts';
+import { checkHandover, signedWhileInForce } from './archive-handover.ts';
+import { ensureSignature, kidOf, lacksOwnSignature, refuseToSign, stop, type ArchivistState, type Chain } from './archive-state.ts';
 
-export type ArchivistDeps = { store: SnapshotStorePort; signer: Signer | null; logger: Logger; clock: Clock };
-
-export type Chain = { entries: ArchiveIndexEntry[]; updatedAt: string | null };
-
-/** What one archivist knows between calls, besides its deps; it lives as long as the process. */
-export type ArchivistState = ArchivistDeps & {
-  /** the public key's file body, for recent.json; null without a signer */
-  signingKey: string | null;
-  /** the chain as this process knows it; null until read (index and last day), and after a surprise */
-  chain: Chain | null;
-  /** a reason to stop archiving until restarted: something archived is not what it must be */
-  broken: string | null;
-  /** the archived days this process has read or written, by date: each is read once */
-  archived: Map<string, ArchiveDay>;
-  /** days whose differing count was already logged (archive_mismatch is said once per day) */
-  mismatched: Set<string>;
-  /** days already logged as refused (archive_day_refused is said once per day) */
-  refused: Set<string>;
-  /** whether governance-archive/recent.json was written or found current by this process */
-  recentChecked: boolean;
-  /** the stored index lacks this key's signature of its bytes (a key set later, a writer stopped between the two): written again */
-  indexUnsigned: boolean;
-  /** the index bytes whose every listed day was read before signing it (signListed): not read again at a reload */
-  listingChecked: string | null;
-};
-
-/** Archiving stops until restarted; returns null so a step can `return stop(...)`. */
-export function stop(state: ArchivistState, event: string, problem: string, fields: Record<string, unknown> = {}): null {
-  state.broken = problem;
-  state.logger.error(event, { problem, ...fields });
-  return null;
-}
+export type { ArchivistDeps, ArchivistState } from './archive-state.ts';
+export { stop } from './archive-state.ts';
 
 /** The archive stands; a differing count is said once per day and process. */
 export function compareWithArchive(state: ArchivistState, counted: ClosedDay, stored: ArchiveDay) {
@@ -56,11 +26,6 @@ export function compareWithArchive(state: ArchivistState, counted: ClosedDay, st
     differences: differences.slice(0, 20),
     problem: `the worker now counts ${stored.day} differently from its archive (rows deleted or pruned since?): the archived figures stand`,
   });
-}
-
-async function ensureSignature({ store, signer }: ArchivistState, file: string, bytes: string, signal?: AbortSignal) {
-  // Ed25519 is deterministic: a racing writer with the same key creates the very same signature.
-  if (signer) await store.create(signatureFileName(file), signer.sign(bytes), signal);
 }
 
 /** The index and the last day (only those): the chain's head, and the days' hashes from the index. */
@@ -88,23 +53,6 @@ export async function load(state: ArchivistState, days: readonly ClosedDay[], si
   return recover(state, days, signal);
 }
 
-/** The key a detached JWS names (its kid), or null when there is none or it is not one. */
-function kidOf(jws: string | null): string | null {
-  const signed = jws === null ? null : parseDetachedJws(jws);
-  return signed === null || typeof signed === 'string' ? null : signed.kid;
-}
-
-/**
- * Whether the stored index (its signature `jws`) lacks its signature by this worker's key: none at all
- * (a key set later), or one by this key over other bytes (a writer stopped between the index and its
- * .jws). An index signed by another key (the one before a rotation) stands: it signed it while in force.
- */
-function lacksOwnSignature({ signer }: ArchivistState, bytes: string, jws: string | null): boolean {
-  if (!signer || jws === signer.sign(bytes)) return false;
-  const kid = kidOf(jws);
-  return kid === null || kid === signer.kid;
-}
-
 /** No usable index: the chain is found from the days themselves (see followChainBack), or is new. */
 async function recover(state: ArchivistState, days: readonly ClosedDay[], signal?: AbortSignal): Promise<Chain | null> {
   const oldest = days[0]?.date;
@@ -115,80 +63,10 @@ async function recover(state: ArchivistState, days: readonly ClosedDay[], signal
   if ('problem' in found) return stop(state, 'archive_broken', found.problem);
   const entries = await followChainBack(state.store, found, signal);
   if ('problem' in entries) return stop(state, 'archive_broken', entries.problem);
+  if (!(await rebuiltFrom(state, entries, found, signal))) return null;
   state.logger.warn('archive_index_rebuilt', { file: archiveIndexFileName, first: entries[0]!.day, last: found.day.day, count: entries.length });
   state.archived.set(found.day.day, found.day);
   return { entries, updatedAt: null };
-}
-
-/**
- * Signs the listed days this key may sign that have no signature yet; false when it stopped. Only
- * over a listing it checked whole (each day as the index lists it, continuing the one before), and
- * only for a record nobody signed (a key set later: the days are signed as found, which is also what
- * a record whose every signature was deleted looks like) or one whose last day this key signed but
- * whose index it did not (a backfill cut short, its index's signature failed, a rotation's days).
- */
-async function backfillSignatures(state: ArchivistState, entries: readonly ArchiveIndexEntry[], last: StoredDay, index: { bytes: string; jws: string | null; resign: boolean }, signal?: AbortSignal): Promise<boolean> {
-  const { store, signer } = state;
-  if (!signer) return true;
-  const lastJws = await store.get(signatureFileName(last.file), signal);
-  const resume = lastJws === signer.sign(last.bytes) && (index.resign || lacksOwnSignature(state, index.bytes, index.jws));
-  if ((lastJws !== null && !resume) || state.listingChecked === index.bytes) return true;
-  if (!resume && !(await neverSigned(state, entries, last, index.jws, signal))) return false;
-  if (!(await signListed(state, entries, last, signal))) return false;
-  state.listingChecked = index.bytes;
-  return true;
-}
-
-/** Whether no key signed the record whose last day is unsigned; said and refused otherwise (a day appended by another writer). */
-async function neverSigned(state: ArchivistState, entries: readonly ArchiveIndexEntry[], last: StoredDay, indexJws: string | null, signal?: AbortSignal): Promise<boolean> {
-  if (kidOf(indexJws) === state.signer!.kid) {
-    return Boolean(refuseToSign(state, last.file, 'the index this key signed does not end with it (a day appended by another writer)', []));
-  }
-  for (const entry of entries) {
-    const file = archiveDayFileName(entry.day);
-    if (file === last.file || (await state.store.get(signatureFileName(file), signal)) === null) continue;
-    // a replica with the same key that backfilled meanwhile signed the last day first: take its turn
-    if ((await state.store.get(signatureFileName(last.file), signal)) === state.signer!.sign(last.bytes)) return true;
-    return Boolean(refuseToSign(state, last.file, `the record before it is signed (${file}), so it was appended unsigned by another writer`, []));
-  }
-  return true;
-}
-
-/**
- * Reads the listed days newest first and signs those without a signature; false when it stopped. A
- * key set later finds them all unsigned, a backfill cut short the oldest ones (it signs newest first):
- * an unsigned day with a signed one below it had its signature removed, and is not this key's to sign.
- * A day that does not continue the one listed before it means the listing is not the days' chain:
- * archiving stops. A day missing or altered is said, and nothing below it is signed (nothing ties it
- * to the head); one that closed before a rotated-in key took over is never signed by it.
- */
-async function signListed(state: ArchivistState, entries: readonly ArchiveIndexEntry[], last: StoredDay, signal?: AbortSignal): Promise<boolean> {
-  const { store, signer, logger } = state;
-  const from = await signsFrom(store, signer!, signal);
-  const unsigned: Array<{ file: string; bytes: string }> = [];
-  for (const [at, entry] of [...entries.entries()].reverse()) {
-    const file = archiveDayFileName(entry.day);
-    const bytes = entry.day === last.day.day ? last.bytes : await store.get(file, signal);
-    const day = bytes === null || sha256Of(bytes) !== entry.sha256 ? null : checkDay(file, entry.day, bytes);
-    if (day === null || 'problem' in day) {
-      logger.error('archive_day_altered', { file, problem: `${file} is missing or differs from the SHA-256 the index lists: it and the days before it are not signed` });
-      break;
-    }
-    if (day.day.prev !== (entries[at - 1]?.sha256 ?? null)) {
-      return Boolean(stop(state, 'archive_day_altered', `${file} does not continue the day ${archiveIndexFileName} lists before it: the listing is not the days' chain, it is not signed, and archiving stops until it is restored`, { file }));
-    }
-    const jws = await store.get(signatureFileName(file), signal);
-    if (jws === null && Date.parse(day.day.closedAt) < from) {
-      return Boolean(stop(state, 'archive_day_not_vouched', `${file} closed before this key took over, and its signature by the retired key is missing: restore it (this key may not sign it)`, { file }));
-    }
-    if (jws === null) unsigned.push({ file, bytes: bytes! });
-    else if (unsigned.length > 0) {
-      return Boolean(stop(state, 'archive_day_not_vouched', `${unsigned.at(-1)!.file} has no signature, but ${file} before it has one: its signature was removed, and this key does not sign it as found; restore it`, { file: unsigned.at(-1)!.file }));
-    }
-  }
-  for (const { file, bytes } of unsigned) await ensureSignature(state, file, bytes, signal);
-  logger.info('archive_signatures_added', { count: unsigned.length, keyId: signer!.kid });
-  return true;
 }
 
 /** How much later than this worker's clock a day another writer stored may say it closed: two replicas, each as far off the database's clock as CLOCK_SKEW_LIMIT_SECONDS allows (an hour at most). */
@@ -209,12 +87,6 @@ function vouchProblem(day: ArchiveDay, counted: ClosedDay | null, now: number): 
   if (differences > 0) return `its counts or spend are not this worker's count of the day (${differences} differ)`;
   const incidents = incidentDifferences(counted, day);
   return incidents.length > 0 ? `its incidents are not those this worker counts (${incidents.slice(0, 5).join(', ')})` : null;
-}
-
-/** Stops archiving for a day this worker may not sign (vouchProblem): left unsigned, named. */
-function refuseToSign(state: ArchivistState, file: string, why: string, differences: ArchiveDifference[]): null {
-  const problem = `${file} is not signed by this worker's key, and ${why}: it is not signed, and archiving stops until it is checked (removed, if no replica of this deployment wrote it)`;
-  return stop(state, 'archive_day_not_vouched', problem, { file, differences: differences.slice(0, 20) });
 }
 
 /**

@@ -95,7 +95,7 @@ describe('a signed record', () => {
     expect(files.get(signatureFileName(archiveIndexFileName))).toBe(signer.sign(files.get(archiveIndexFileName)!));
   });
 
-  it('with a hole in it, and a made-up day below the hole listed: nothing below the hole is signed', async () => {
+  it('with a hole in it, and a made-up day below the hole listed: it is not signed, nor the index over it', async () => {
     let fake = '';
     const { files, outcome } = await signedThenChanged((files) => {
       files.delete(archiveDayFileName(days[1]!));
@@ -106,8 +106,9 @@ describe('a signed record', () => {
       files.set(archiveIndexFileName, serializeArchiveIndex([{ day: days[0]!, sha256: sha256(fake) }, ...listed.slice(1)], at(days[2]!, 20).toISOString()));
       files.delete(signatureFileName(archiveIndexFileName));
     });
-    expect(outcome.problem).toBeNull();
+    expect(outcome.problem).toMatch(new RegExp(`${archiveDayFileName(days[0]!)} lies below ${archiveDayFileName(days[1]!)}, which is missing or altered, and is not signed by this key`));
     expect(signatureOf(files, days[0]!)).toBeUndefined();
+    expect(files.has(signatureFileName(archiveIndexFileName))).toBe(false);
   });
 
   it('with a signature removed from a day that has a signed day below it, does not sign that day as found', async () => {
@@ -144,5 +145,30 @@ describe('a signed record', () => {
     const { files, signer, outcome } = await signedThenChanged((files) => files.delete(signatureFileName(archiveIndexFileName)));
     expect(outcome.problem).toBeNull();
     expect(files.get(signatureFileName(archiveIndexFileName))).toBe(signer.sign(files.get(archiveIndexFileName)!));
+  });
+});
+
+describe('an index lost, the chain rebuilt from the days', () => {
+  it('from a day this key signed: archiving goes on', async () => {
+    const signer = newSigner();
+    const { store, files } = createMemoryStore();
+    await createArchivist({ store, signer, logger: recordingLogger(), clock: () => at(days[2]!, 15) }).archive(closed(3));
+    for (const name of [archiveIndexFileName, signatureFileName(archiveIndexFileName)]) files.delete(name);
+    const outcome = await createArchivist({ store, signer, logger: recordingLogger(), clock: () => at(days[3]!, 15) }).archive(closed(4));
+    expect(outcome).toMatchObject({ problem: null, appended: [days[3]] });
+  });
+
+  it('from days a writer without the key made up (unsigned): archiving stops, nothing is signed', async () => {
+    const signer = newSigner();
+    const { store, files } = createMemoryStore();
+    await createArchivist({ store, signer, logger: recordingLogger(), clock: () => at(days[4]!, 15) }).archive(closed(5));
+    for (const day of days.slice(1)) for (const name of [archiveDayFileName(day), signatureFileName(archiveDayFileName(day))]) files.delete(name);
+    for (const name of [archiveIndexFileName, signatureFileName(archiveIndexFileName), archiveDayFileName(days[0]!), signatureFileName(archiveDayFileName(days[0]!))]) files.delete(name);
+    const first = serializeArchiveDay(closedDay(days[1]!, { spent: 999n }), null);
+    files.set(archiveDayFileName(days[1]!), first);
+    files.set(archiveDayFileName(days[2]!), serializeArchiveDay(closedDay(days[2]!, { spent: 777n }), sha256(first)));
+    const outcome = await createArchivist({ store, signer, logger: recordingLogger(), clock: () => at(days[5]!, 15) }).archive(days.slice(2).map((date) => closedDay(date)));
+    expect(outcome.problem).toMatch(new RegExp(`${archiveIndexFileName} is lost, and ${archiveDayFileName(days[2]!)}, where the chain is rebuilt from, is not signed by this key`));
+    expect([...files.keys()].filter((name) => name.endsWith('.jws'))).toEqual([]);
   });
 });
