@@ -63,7 +63,10 @@ async function recover(state: ArchivistState, days: readonly ClosedDay[], signal
   if ('problem' in found) return stop(state, 'archive_broken', found.problem);
   const entries = await followChainBack(state.store, found, signal);
   if ('problem' in entries) return stop(state, 'archive_broken', entries.problem);
-  if (!(await rebuiltFrom(state, entries, found, signal))) return null;
+  // a first day whose signature failed with the index (nothing below it): vouched for by this worker's count
+  const counted = days.find((day) => day.date === found.day.day) ?? null;
+  const firstVouched = entries.length === 1 && vouchProblem(found.day, counted, state.clock().getTime()) === null;
+  if (!(await rebuiltFrom(state, entries, found, firstVouched, signal))) return null;
   state.logger.warn('archive_index_rebuilt', { file: archiveIndexFileName, first: entries[0]!.day, last: found.day.day, count: entries.length });
   state.archived.set(found.day.day, found.day);
   return { entries, updatedAt: null };

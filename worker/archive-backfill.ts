@@ -89,15 +89,17 @@ async function signListed(state: ArchivistState, entries: readonly ArchiveIndexE
 
 /**
  * A chain rebuilt from the days (its index lost) from `found`, the day it ends at: taken only when this
- * key signed that day, or a retired key did while in force (shared/key-chain.ts); its prev chain then
- * commits to every day before it, and what a backfill cut short left unsigned is signed. Otherwise
- * nothing tells a key set later from days a writer without the key made up: archiving stops.
+ * key signed that day, or a retired key did while in force (shared/key-chain.ts), or it is the only day
+ * and this worker counted it as it stands (`counted`: the first day, its signature and index failed);
+ * its prev chain then commits to every day before it, and what a backfill cut short left unsigned is
+ * signed. Otherwise nothing tells a key set later from days a writer without the key made up:
+ * archiving stops.
  */
-export async function rebuiltFrom(state: ArchivistState, entries: readonly ArchiveIndexEntry[], found: StoredDay, signal?: AbortSignal): Promise<boolean> {
+export async function rebuiltFrom(state: ArchivistState, entries: readonly ArchiveIndexEntry[], found: StoredDay, counted: boolean, signal?: AbortSignal): Promise<boolean> {
   const { store, signer } = state;
   if (!signer) return true;
   const jws = await store.get(signatureFileName(found.file), signal);
-  const vouched = jws !== null && (jws === signer.sign(found.bytes) || (await signedWhileInForce(store, signer, found.day, found.bytes, jws, signal)));
+  const vouched = (jws === null && counted) || (jws !== null && (jws === signer.sign(found.bytes) || (await signedWhileInForce(store, signer, found.day, found.bytes, jws, signal))));
   if (!vouched) return Boolean(stop(state, 'archive_broken', `${archiveIndexFileName} is lost, and ${found.file}, where the chain is rebuilt from, is not signed by this key: restore the index (days are signed as found only with it)`, { file: found.file }));
   return signListed(state, entries, found, signal);
 }

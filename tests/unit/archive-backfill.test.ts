@@ -158,6 +158,17 @@ describe('an index lost, the chain rebuilt from the days', () => {
     expect(outcome).toMatchObject({ problem: null, appended: [days[3]] });
   });
 
+  it('from a first day whose signature failed with the index (a store error): this worker counted it, so it is signed and archiving goes on', async () => {
+    const signer = newSigner();
+    const { store, files } = createMemoryStore();
+    const failing = { ...store, create: async (name: string, body: string, signal?: AbortSignal) => (name.endsWith('.jws') ? Promise.reject(new Error('503 Slow Down')) : store.create(name, body, signal)) };
+    expect(await createArchivist({ store: failing, signer, logger: recordingLogger(), clock: () => at(days[0]!, 15) }).archive(closed(1))).toMatchObject({ problem: expect.stringMatching(/503/) });
+    expect([...files.keys()]).toEqual([archiveDayFileName(days[0]!)]);
+    const outcome = await createArchivist({ store, signer, logger: recordingLogger(), clock: () => at(days[1]!, 15) }).archive(closed(2));
+    expect(outcome).toMatchObject({ problem: null, appended: [days[1]] });
+    expect(signatureOf(files, days[0]!)).toBe(signer.sign(files.get(archiveDayFileName(days[0]!))!));
+  });
+
   it('from days a writer without the key made up (unsigned): archiving stops, nothing is signed', async () => {
     const signer = newSigner();
     const { store, files } = createMemoryStore();
