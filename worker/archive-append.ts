@@ -63,13 +63,14 @@ async function recover(state: ArchivistState, days: readonly ClosedDay[], signal
   if ('problem' in found) return stop(state, 'archive_broken', found.problem);
   const entries = await followChainBack(state.store, found, signal);
   if ('problem' in entries) return stop(state, 'archive_broken', entries.problem);
-  // a first day whose signature failed with the index (nothing below it): vouched for by this worker's count
-  const counted = days.find((day) => day.date === found.day.day) ?? null;
-  const firstVouched = entries.length === 1 && vouchProblem(found.day, counted, state.clock().getTime()) === null;
-  if (!(await rebuiltFrom(state, entries, found, firstVouched, signal))) return null;
-  state.logger.warn('archive_index_rebuilt', { file: archiveIndexFileName, first: entries[0]!.day, last: found.day.day, count: entries.length });
-  state.archived.set(found.day.day, found.day);
-  return { entries, updatedAt: null };
+  // a day whose signature failed with the index: vouched for by this worker's count, if it still counts it
+  const counted = vouchProblem(found.day, days.find((day) => day.date === found.day.day) ?? null, state.clock().getTime()) === null;
+  const rebuilt = await rebuiltFrom(state, entries, found, counted, signal);
+  if (rebuilt === null) return null;
+  if (rebuilt.length === 0) return { entries: [], updatedAt: null };
+  state.logger.warn('archive_index_rebuilt', { file: archiveIndexFileName, first: rebuilt[0]!.day, last: rebuilt.at(-1)!.day, count: rebuilt.length });
+  if (rebuilt.length === entries.length) state.archived.set(found.day.day, found.day);
+  return { entries: [...rebuilt], updatedAt: null };
 }
 
 /** How much later than this worker's clock a day another writer stored may say it closed: two replicas, each as far off the database's clock as CLOCK_SKEW_LIMIT_SECONDS allows (an hour at most). */

@@ -3,7 +3,7 @@
 // not write, it reads every listed day, so that a listing someone made up is never signed.
 import type { ArchiveIndexEntry } from '../shared/archive-contract.ts';
 import { archiveDayFileName, archiveIndexFileName, signatureFileName } from '../shared/archive-files.ts';
-import { checkDay, sha256Of, type StoredDay } from './archive-chain.ts';
+import { checkDay, readDay, sha256Of, type StoredDay } from './archive-chain.ts';
 import { signedWhileInForce, signsFrom } from './archive-handover.ts';
 import { ensureSignature, kidOf, lacksOwnSignature, refuseToSign, stop, type ArchivistState } from './archive-state.ts';
 
@@ -87,19 +87,40 @@ async function signListed(state: ArchivistState, entries: readonly ArchiveIndexE
   return true;
 }
 
-/**
- * A chain rebuilt from the days (its index lost) from `found`, the day it ends at: taken only when this
- * key signed that day, or a retired key did while in force (shared/key-chain.ts), or it is the only day
- * and this worker counted it as it stands (`counted`: the first day, its signature and index failed);
- * its prev chain then commits to every day before it, and what a backfill cut short left unsigned is
- * signed. Otherwise nothing tells a key set later from days a writer without the key made up:
- * archiving stops.
- */
-export async function rebuiltFrom(state: ArchivistState, entries: readonly ArchiveIndexEntry[], found: StoredDay, counted: boolean, signal?: AbortSignal): Promise<boolean> {
+/** Whether a stored day carries this key's signature, or a retired key's made in force (archive-handover.ts). */
+async function signedDay(state: ArchivistState, day: StoredDay, signal?: AbortSignal): Promise<boolean> {
   const { store, signer } = state;
-  if (!signer) return true;
-  const jws = await store.get(signatureFileName(found.file), signal);
-  const vouched = (jws === null && counted) || (jws !== null && (jws === signer.sign(found.bytes) || (await signedWhileInForce(store, signer, found.day, found.bytes, jws, signal))));
-  if (!vouched) return Boolean(stop(state, 'archive_broken', `${archiveIndexFileName} is lost, and ${found.file}, where the chain is rebuilt from, is not signed by this key: restore the index (days are signed as found only with it)`, { file: found.file }));
-  return signListed(state, entries, found, signal);
+  const jws = await store.get(signatureFileName(day.file), signal);
+  return jws !== null && (jws === signer!.sign(day.bytes) || (await signedWhileInForce(store, signer!, day.day, day.bytes, jws, signal)));
+}
+
+/**
+ * The chain rebuilt from the days (its index lost) that ends at `found`, or null when it stopped. Taken
+ * when this key signed `found`, or a retired key did in force: its prev chain commits to every day
+ * before it, and what a backfill cut short left unsigned is signed. An unsigned `found` whose day
+ * before is so signed (or that is the first) is this worker's own day whose signature failed: signed
+ * when its count vouches for it (`counted`), else left out (the history has moved past it, and no
+ * index listed it). Anything else (unsigned days below unsigned ones) cannot be told from days a
+ * writer without the key made up: archiving stops.
+ */
+export async function rebuiltFrom(state: ArchivistState, entries: readonly ArchiveIndexEntry[], found: StoredDay, counted: boolean, signal?: AbortSignal): Promise<readonly ArchiveIndexEntry[] | null> {
+  const { store, signer } = state;
+  if (!signer) return entries;
+  const take = async () => ((await signListed(state, entries, found, signal)) ? entries : null);
+  if ((await store.get(signatureFileName(found.file), signal)) !== null) {
+    if (await signedDay(state, found, signal)) return take();
+  } else {
+    const before = entries.at(-2);
+    const below = before === undefined ? null : await readDay(store, before.day, signal);
+    const tied = before === undefined || (below !== null && !('problem' in below) && below.sha256 === before.sha256 && (await signedDay(state, below, signal)));
+    if (tied && counted) {
+      await ensureSignature(state, found.file, found.bytes, signal);
+      return take();
+    }
+    if (tied) {
+      state.logger.warn('archive_day_left_out', { file: found.file, problem: `${found.file} has no signature and is no longer a day this worker counts: it is left out of the rebuilt chain` });
+      return entries.slice(0, -1);
+    }
+  }
+  return stop(state, 'archive_broken', `${archiveIndexFileName} is lost, and ${found.file}, where the chain is rebuilt from, is not signed by this key: restore the index (days are signed as found only with it)`, { file: found.file });
 }

@@ -169,6 +169,33 @@ describe('an index lost, the chain rebuilt from the days', () => {
     expect(signatureOf(files, days[0]!)).toBe(signer.sign(files.get(archiveDayFileName(days[0]!))!));
   });
 
+  /** The worker's first run, whose `failAt`-th signature (1-based) fails with a 503: no index is written. */
+  async function firstRunFailing(count: number, failAt: number) {
+    const signer = newSigner();
+    const { store, files } = createMemoryStore();
+    let creates = 0;
+    const failing = { ...store, create: async (name: string, body: string, signal?: AbortSignal) => (name.endsWith('.jws') && ++creates === failAt ? Promise.reject(new Error('503 Slow Down')) : store.create(name, body, signal)) };
+    await createArchivist({ store: failing, signer, logger: recordingLogger(), clock: () => at(days[count - 1]!, 15) }).archive(closed(count));
+    expect(files.has(archiveIndexFileName)).toBe(false);
+    return { store, files, signer };
+  }
+
+  it('from a first day left unsigned, after the history moved past it (midnight before the retry): it is left out, and archiving goes on', async () => {
+    const { store, files, signer } = await firstRunFailing(3, 1);
+    const logger = recordingLogger();
+    const outcome = await createArchivist({ store, signer, logger, clock: () => at(days[3]!, 15) }).archive(days.slice(1, 4).map((date) => closedDay(date)));
+    expect(outcome).toMatchObject({ problem: null, appended: days.slice(1, 4) });
+    expect(logger.events('archive_day_left_out')).toMatchObject([{ file: archiveDayFileName(days[0]!) }]);
+    expect(JSON.parse(files.get(archiveIndexFileName)!).first).toBe(days[1]);
+  });
+
+  it('from a later day left unsigned, its day before signed, the history now starting at it: it is signed, and archiving goes on', async () => {
+    const { store, files, signer } = await firstRunFailing(5, 3);
+    const outcome = await createArchivist({ store, signer, logger: recordingLogger(), clock: () => at(days[5]!, 15) }).archive(days.slice(2, 6).map((date) => closedDay(date)));
+    expect(outcome).toMatchObject({ problem: null, appended: days.slice(3, 6) });
+    expect(signatureOf(files, days[2]!)).toBe(signer.sign(files.get(archiveDayFileName(days[2]!))!));
+  });
+
   it('from days a writer without the key made up (unsigned): archiving stops, nothing is signed', async () => {
     const signer = newSigner();
     const { store, files } = createMemoryStore();
