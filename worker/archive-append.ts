@@ -40,6 +40,11 @@ export async function load(state: ArchivistState, days: readonly ClosedDay[], si
     state.archived.set(last.day.day, last.day);
     const indexJws = state.signer ? await state.store.get(signatureFileName(archiveIndexFileName), signal) : null;
     const handover = await checkHandover(state.store, state.signer, index.days, kidOf(indexJws), signal);
+    state.waiting = 'wait' in handover ? handover.problem : null;
+    if ('wait' in handover) {
+      state.logger.error('archive_waiting', { problem: handover.problem, file: archiveIndexFileName });
+      return null;
+    }
     if ('problem' in handover) return stop(state, 'archive_broken', handover.problem, { file: archiveIndexFileName });
     if (!(await backfillSignatures(state, index.days, last, { bytes: index.bytes, jws: indexJws, resign: handover.resign }, signal))) return null;
     state.indexUnsigned = handover.resign || lacksOwnSignature(state, index.bytes, indexJws);

@@ -52,8 +52,11 @@ export async function signsFrom(store: SnapshotStorePort, signer: Signer, signal
   return chain === null || 'kind' in chain ? -Infinity : (notYetInForce(chain, signer.kid, -Infinity) ?? -Infinity);
 }
 
-/** Why not to go on (`problem`), or whether the index must be signed again by this key (`resign`). */
-export type Handover = { problem: string } | { resign: boolean };
+/**
+ * Why not to go on (`problem`; `wait`: until the statements are published, read again at the next
+ * call), or whether the index must be signed again by this key (`resign`).
+ */
+export type Handover = { problem: string; wait?: true } | { resign: boolean };
 
 /**
  * Whether this worker may go on from the stored index, signed by key `indexKid`: when that is not
@@ -66,7 +69,8 @@ export async function checkHandover(store: SnapshotStorePort, signer: Signer | n
   const refuse = (why: string) => ({ problem: `${archiveIndexFileName} is signed by key ${indexKid}, ${why}: every reader refuses what this worker would add to it, and archiving stops until it is restored` });
   const chain = await chainTo(store, signer, signal);
   if (chain === null || 'kind' in chain || !chain.keys.some((key) => key.kid === indexKid)) {
-    return refuse(`which no rotation statement (${keyRotationsFileName}) hands over to this worker's key ${signer.kid}`);
+    const why = `${archiveIndexFileName} is signed by key ${indexKid}, which no rotation statement (${keyRotationsFileName}) hands over to this worker's key ${signer.kid}`;
+    return { problem: `${why}: archiving waits until statements that do are published (rotate-signing-key)`, wait: true };
   }
   const lost = chain.archivedAt.find(({ day, sha256 }) => !entries.some((entry) => entry.day === day && entry.sha256 === sha256));
   if (lost) return refuse(`and no longer lists ${lost.day} as a rotation statement fixed it (SHA-256 ${lost.sha256}): it was rolled back or rewritten`);

@@ -25,6 +25,7 @@ export function createArchivist(deps: ArchivistDeps) {
     signingKey: deps.signer ? signingKeyFileBody(deps.signer) : null,
     chain: null,
     broken: null,
+    waiting: null,
     archived: new Map(),
     mismatched: new Set(),
     refused: new Set(),
@@ -65,7 +66,7 @@ export type Archivist = ReturnType<typeof createArchivist>;
 async function archiveDays(state: ArchivistState, days: readonly ClosedDay[], signal?: AbortSignal): Promise<ArchiveOutcome> {
   const outcome: ArchiveOutcome = { appended: [], adopted: [], head: null, problem: null };
   if (state.broken === null) state.chain ??= await load(state, [...days].sort((a, b) => a.date.localeCompare(b.date)), signal);
-  if (state.broken !== null || state.chain === null) return { ...outcome, problem: state.broken };
+  if (state.broken !== null || state.chain === null) return { ...outcome, problem: state.broken ?? state.waiting };
   const now = state.clock().getTime();
   const startCount = state.chain.entries.length;
   for (const day of archivable(state, days, now)) {

@@ -273,6 +273,16 @@ describe('after a key rotation, the new key goes on from the archive only as its
     expect(await archivist.archive(all())).toMatchObject({ appended: [], problem: expect.stringMatching(/which no rotation statement .* hands over to this worker's key/) });
   });
 
+  it('statements not published yet when the new key starts: archiving waits, and goes on once they are', async () => {
+    const { files, archivist, logger } = await rotated(2, 2);
+    const statements = files.get(keyRotationsFileName)!;
+    files.delete(keyRotationsFileName);
+    expect(await archivist.archive(all())).toMatchObject({ appended: [], problem: expect.stringMatching(/archiving waits until statements that do are published/) });
+    expect(logger.events('archive_waiting')).toHaveLength(1);
+    files.set(keyRotationsFileName, statements);
+    expect(await archivist.archive(all())).toMatchObject({ appended: [third], problem: null });
+  });
+
   it("a day the retired key signed after the index's last, at the next day's name: not taken, whatever it counts", async () => {
     const { files, archivist, logger, old } = await rotated(2, 2);
     // the thief's day, with the figures the new worker counts, signed by the retired key
