@@ -5,7 +5,7 @@
 // shared/archive-verify.ts (`say`), so the page, which has its own words, carries none of them.
 import { archiveDayFileName, archiveIndexFileName, endOfUtcDate, isInstant, isSha256Hex, isUtcDate, keyRotationsFileName, signatureFileName, signingKeyFileName } from './archive-files.ts';
 import { parseDetachedJws, sha256Hex, verifyEd25519 } from './jws.ts';
-import { resolveKeyChain, type KeyChain, type KeyWindow } from './key-chain.ts';
+import { listedSha256, lostFixedDay, resolveKeyChain, signsDay, type KeyChain, type KeyWindow } from './key-chain.ts';
 
 export type FailureKind = 'missing' | 'not_json' | 'invalid' | 'signature' | 'unknown_key' | 'chain';
 export type FailureCode =
@@ -116,7 +116,7 @@ async function checkSignature(options: VerifyOptions, fail: Fail, chain: KeyChai
 
 /** A key retired by rotation statements signs nothing about a day after the last they fixed (key-chain.ts `lastDay`; '': none). */
 function retired(fail: Fail, window: KeyWindow | null, day: string, file: string, at: string | null) {
-  if (window?.lastDay !== undefined && day > window.lastDay) fail('unknown_key', file, at, 'after_retirement', { kid: window.kid, last: window.lastDay || 'no day' });
+  if (window && !signsDay(window, day)) fail('unknown_key', file, at, 'after_retirement', { kid: window.kid, last: window.lastDay || 'no day' });
 }
 
 /** The signing key's window that holds the file's own time `at`, or the break; null when unsigned. */
@@ -204,7 +204,9 @@ async function verifyArchive(options: VerifyOptions, fail: Fail, chain: KeyChain
   if (problem) fail('invalid', archiveIndexFileName, null, 'contract', { problem });
   // an index its retired key signed lists no day after the one its retirement fixed, as a day it signs is none of them
   retired(fail, windowAt(fail, index.key, Date.parse(index.value.updatedAt as string), archiveIndexFileName, null), entries.at(-1)!.day, archiveIndexFileName, null);
-  heldSinceRotations(fail, chain, entries);
+  // every day a rotation statement fixed is still listed as it fixed it (key-chain.ts lostFixedDay)
+  const lost = chain && lostFixedDay(chain, entries);
+  if (lost) fail('chain', archiveIndexFileName, lost.day, 'not_as_rotated', { ...lost, listed: listedSha256(entries, lost.day) ?? 'no such day' });
 
   let checkedDays = 0;
   for (const [at, entry] of entries.entries()) {
@@ -214,18 +216,6 @@ async function verifyArchive(options: VerifyOptions, fail: Fail, chain: KeyChain
     checkedDays += 1;
   }
   return { entries, checkedDays };
-}
-
-/**
- * Each day a rotation statement names is still listed with the SHA-256 it had then: a record only
- * adds days, so a retired key's holder cannot re-sign the days before its rotation, nor serve an
- * index dated before it that stops earlier, without it showing (the statement is the new key's too).
- */
-function heldSinceRotations(fail: Fail, chain: KeyChain | null, entries: ReadonlyArray<{ day: string; sha256: string }>) {
-  for (const { day, sha256 } of chain?.archivedAt ?? []) {
-    const listed = entries.find((entry) => entry.day === day)?.sha256;
-    if (listed !== sha256) fail('chain', archiveIndexFileName, day, 'not_as_rotated', { sha256, listed: listed ?? 'no such day' });
-  }
 }
 
 /** The snapshot against its signature and its key's window, and until when it may read as current. */

@@ -66,6 +66,20 @@ export async function resolveKeyChain(files: { published: unknown; rotations: un
   return { keys, current, anchor: pinned ? 'pinned' : 'published', archivedAt };
 }
 
+/** Whether the window's key may sign a file about `day`: none after the last day its retirement fixed (boundLastDays). */
+export const signsDay = (window: KeyWindow, day: string) => window.lastDay === undefined || day <= window.lastDay;
+
+/** What `entries` (an index's days) list for `day`: its SHA-256, or undefined when they list no such day. */
+export const listedSha256 = (entries: ReadonlyArray<ArchivedAt>, day: string) => entries.find((entry) => entry.day === day)?.sha256;
+
+/**
+ * The first day a rotation statement fixed that `entries` no longer list with the SHA-256 it had
+ * then, or undefined: a record only adds days, so a retired key's holder cannot re-sign the days
+ * before its rotation, nor serve an index dated before it that stops earlier, without it showing
+ * (the statement is the new key's too). The verifiers and the worker (archive-handover.ts) ask it.
+ */
+export const lostFixedDay = (chain: KeyChain, entries: ReadonlyArray<ArchivedAt>) => chain.archivedAt.find((fixed) => listedSha256(entries, fixed.day) !== fixed.sha256);
+
 /**
  * Sets each retired window's lastDay from `fixed`, the archive each statement fixed (the one ending
  * window i is fixed[i]): a key signs no day after the last one its retirement fixed (none when it

@@ -9,7 +9,7 @@ import { archiveDayFileName, archiveIndexFileName, endOfUtcDate, signatureFileNa
 import { archiveDifferences, incidentDifferences } from '../shared/archive-history.ts';
 import { checkDay, dayBefore, followChainBack, readDay, readIndex, type StoredDay } from './archive-chain.ts';
 import { backfillSignatures, rebuiltFrom } from './archive-backfill.ts';
-import { checkHandover, signedWhileInForce } from './archive-handover.ts';
+import { checkHandover, signedByChain } from './archive-handover.ts';
 import { ensureSignature, kidOf, lacksOwnSignature, refuseToSign, stop, type ArchivistState, type Chain } from './archive-state.ts';
 
 export type { ArchivistDeps, ArchivistState } from './archive-state.ts';
@@ -107,17 +107,13 @@ function vouchProblem(day: ArchiveDay, counted: ClosedDay | null, now: number): 
 async function vouchFor(state: ArchivistState, taken: StoredDay, counted: ClosedDay | null, signal?: AbortSignal): Promise<boolean> {
   const { store, signer, clock } = state;
   const jws = signer && (await store.get(signatureFileName(taken.file), signal));
-  if (!signer || jws === signer.sign(taken.bytes)) {
+  if (!signer || (await signedByChain(store, signer, taken.day, taken.bytes, jws, signal))) {
     if (counted) compareWithArchive(state, counted, taken.day);
     return true;
   }
   // another key's signature stays (signatures are created, never replaced), and after a rotation every
   // reader refuses a day the retired key signed after the day its statement fixed
   const kid = kidOf(jws);
-  if (kid !== null && kid !== signer.kid && (await signedWhileInForce(store, signer, taken.day, taken.bytes, jws!, signal))) {
-    if (counted) compareWithArchive(state, counted, taken.day);
-    return true;
-  }
   if (kid !== null && kid !== signer.kid) {
     const problem = `${taken.file} carries a signature by another key (${kid}), which this worker cannot replace: archiving stops until it is checked (removed, if no replica of this deployment wrote it)`;
     return Boolean(stop(state, 'archive_day_not_vouched', problem, { file: taken.file }));

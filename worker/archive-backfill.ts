@@ -4,7 +4,7 @@
 import type { ArchiveIndexEntry } from '../shared/archive-contract.ts';
 import { archiveDayFileName, archiveIndexFileName, signatureFileName } from '../shared/archive-files.ts';
 import { checkDay, readDay, sha256Of, type StoredDay } from './archive-chain.ts';
-import { signedWhileInForce, signsFrom } from './archive-handover.ts';
+import { signedByChain, signsFrom } from './archive-handover.ts';
 import { ensureSignature, kidOf, lacksOwnSignature, refuseToSign, stop, type ArchivistState } from './archive-state.ts';
 
 /**
@@ -70,8 +70,7 @@ async function signListed(state: ArchivistState, entries: readonly ArchiveIndexE
     }
     const jws = await store.get(signatureFileName(file), signal);
     if (hole !== null) {
-      const vouched = jws !== null && (jws === signer!.sign(bytes!) || (await signedWhileInForce(store, signer!, day.day, bytes!, jws, signal)));
-      if (!vouched) return Boolean(stop(state, 'archive_day_altered', `${file} lies below ${hole}, which is missing or altered, and is not signed by this key: nothing ties it to the head, so the index is not signed; restore ${hole}`, { file }));
+      if (!(await signedByChain(store, signer!, day.day, bytes!, jws, signal))) return Boolean(stop(state, 'archive_day_altered', `${file} lies below ${hole}, which is missing or altered, and is not signed by this key: nothing ties it to the head, so the index is not signed; restore ${hole}`, { file }));
       continue;
     }
     if (jws === null && Date.parse(day.day.closedAt) < from) {
@@ -87,13 +86,6 @@ async function signListed(state: ArchivistState, entries: readonly ArchiveIndexE
   return true;
 }
 
-/** Whether a stored day carries this key's signature, or a retired key's made in force (archive-handover.ts). */
-async function signedDay(state: ArchivistState, day: StoredDay, signal?: AbortSignal): Promise<boolean> {
-  const { store, signer } = state;
-  const jws = await store.get(signatureFileName(day.file), signal);
-  return jws !== null && (jws === signer!.sign(day.bytes) || (await signedWhileInForce(store, signer!, day.day, day.bytes, jws, signal)));
-}
-
 /**
  * The chain rebuilt from the days (its index lost) that ends at `found`, or null when it stopped. Taken
  * when this key signed `found`, or a retired key did in force: its prev chain commits to every day
@@ -107,12 +99,14 @@ export async function rebuiltFrom(state: ArchivistState, entries: readonly Archi
   const { store, signer } = state;
   if (!signer) return entries;
   const take = async () => ((await signListed(state, entries, found, signal)) ? entries : null);
-  if ((await store.get(signatureFileName(found.file), signal)) !== null) {
-    if (await signedDay(state, found, signal)) return take();
+  const jws = await store.get(signatureFileName(found.file), signal);
+  if (jws !== null) {
+    if (await signedByChain(store, signer, found.day, found.bytes, jws, signal)) return take();
   } else {
     const before = entries.at(-2);
     const below = before === undefined ? null : await readDay(store, before.day, signal);
-    const tied = before === undefined || (below !== null && !('problem' in below) && below.sha256 === before.sha256 && (await signedDay(state, below, signal)));
+    const belowSigned = async (day: StoredDay) => signedByChain(store, signer, day.day, day.bytes, await store.get(signatureFileName(day.file), signal), signal);
+    const tied = before === undefined || (below !== null && !('problem' in below) && below.sha256 === before.sha256 && (await belowSigned(below)));
     if (tied && counted) {
       await ensureSignature(state, found.file, found.bytes, signal);
       return take();

@@ -5,7 +5,7 @@
 // added to it. Read once, when the archivist loads the chain.
 import type { ArchiveIndexEntry } from '../shared/archive-contract.ts';
 import { archiveDayFileName, archiveIndexFileName, keyRotationsFileName, signatureFileName } from '../shared/archive-files.ts';
-import { notYetInForce, resolveKeyChain } from '../shared/key-chain.ts';
+import { lostFixedDay, notYetInForce, resolveKeyChain, signsDay } from '../shared/key-chain.ts';
 import { parseDetachedJws, utf8, verifyEd25519 } from '../shared/jws.ts';
 import type { SnapshotStorePort } from '../shared/ports.ts';
 import { sha256Of } from './archive-chain.ts';
@@ -30,7 +30,7 @@ const chainTo = async (store: SnapshotStorePort, signer: Signer, signal?: AbortS
  * this key signed while in force and before its rotation fixed the archive: taken as it is (a lost
  * index rebuilt after a rotation finds the old key's days), never signed again.
  */
-export async function signedWhileInForce(store: SnapshotStorePort, signer: Signer, day: { day: string; closedAt: string }, bytes: string, jws: string, signal?: AbortSignal): Promise<boolean> {
+async function signedWhileInForce(store: SnapshotStorePort, signer: Signer, day: { day: string; closedAt: string }, bytes: string, jws: string, signal?: AbortSignal): Promise<boolean> {
   const signed = parseDetachedJws(jws);
   const chain = typeof signed === 'string' ? null : await chainTo(store, signer, signal);
   if (chain === null || 'kind' in chain || typeof signed === 'string') return false;
@@ -38,8 +38,13 @@ export async function signedWhileInForce(store: SnapshotStorePort, signer: Signe
   const window = chain.keys.find((key) => key.kid === signed.kid && key.kid !== signer.kid && closedAt >= key.from && closedAt < key.until);
   // a day a statement fixed must be the day it fixed (a holder of the retired key may have re-signed another)
   const fixed = chain.archivedAt.find((archived) => archived.day === day.day);
-  const allowed = window !== undefined && (window.lastDay === undefined || day.day <= window.lastDay) && (fixed === undefined || fixed.sha256 === sha256Of(bytes));
+  const allowed = window !== undefined && signsDay(window, day.day) && (fixed === undefined || fixed.sha256 === sha256Of(bytes));
   return allowed && (await verifyEd25519(window.key, signed.header64, utf8(bytes), signed.signature));
+}
+
+/** Whether `jws` is this key's signature of `bytes`, or a retired key's made in force (signedWhileInForce). */
+export async function signedByChain(store: SnapshotStorePort, signer: Signer, day: { day: string; closedAt: string }, bytes: string, jws: string | null, signal?: AbortSignal): Promise<boolean> {
+  return jws !== null && (jws === signer.sign(bytes) || (await signedWhileInForce(store, signer, day, bytes, jws, signal)));
 }
 
 /**
@@ -72,12 +77,12 @@ export async function checkHandover(store: SnapshotStorePort, signer: Signer | n
     const why = `${archiveIndexFileName} is signed by key ${indexKid}, which no rotation statement (${keyRotationsFileName}) hands over to this worker's key ${signer.kid}`;
     return { problem: `${why}: archiving waits until statements that do are published (rotate-signing-key)`, wait: true };
   }
-  const lost = chain.archivedAt.find(({ day, sha256 }) => !entries.some((entry) => entry.day === day && entry.sha256 === sha256));
+  const lost = lostFixedDay(chain, entries);
   if (lost) return refuse(`and no longer lists ${lost.day} as a rotation statement fixed it (SHA-256 ${lost.sha256}): it was rolled back or rewritten`);
-  // the last day the index's key may sign by the statements ('' none); undefined, statements that fix nothing
-  const fixedTo = chain.keys.findLast((key) => key.kid === indexKid)?.lastDay;
-  if (fixedTo === undefined) return { resign: false };
-  const later = entries.filter((entry) => entry.day > fixedTo);
+  // the days after the last one the index's key may sign by the statements (none when they fix nothing)
+  const window = chain.keys.findLast((key) => key.kid === indexKid)!;
+  const fixedTo = window.lastDay;
+  const later = entries.filter((entry) => !signsDay(window, entry.day));
   for (const entry of later) {
     const file = archiveDayFileName(entry.day);
     const bytes = await store.get(file, signal);
