@@ -46,8 +46,9 @@ async function neverSigned(state: ArchivistState, entries: readonly ArchiveIndex
  * key set later finds them all unsigned, a backfill cut short the oldest ones (it signs newest first):
  * an unsigned day with a signed one below it had its signature removed, and is not this key's to sign.
  * A day that does not continue the one listed before it means the listing is not the days' chain:
- * archiving stops. A day missing or altered is said, and nothing below it is signed (nothing ties it
- * to the head); one that closed before a rotated-in key took over is never signed by it.
+ * archiving stops. One day missing or altered is said; below it nothing ties the listing to the head
+ * but signatures, so every day there must already carry this key's (or a retired key's, in force), and
+ * a second such day stops archiving. One that closed before a rotated-in key took over is never signed by it.
  */
 async function signListed(state: ArchivistState, entries: readonly ArchiveIndexEntry[], last: StoredDay, signal?: AbortSignal): Promise<boolean> {
   const { store, signer, logger } = state;
