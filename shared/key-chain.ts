@@ -10,16 +10,12 @@
 // statements are read by shared/key-rotations.ts.
 import { importPublicJwk, type VerifyingKey } from './jws.ts';
 import { keyRotationsFileName, signingKeyFileName } from './archive-files.ts';
+import type { ArchivedAt, Link } from './key-rotations.ts';
 
 /** `lastDay`: the last archived day the key may sign in this window ('': none; absent: no bound) */
 export type KeyWindow = VerifyingKey & { from: number; until: number; lastDay?: string };
-/** An archived day and its SHA-256 as a rotation statement found them: every index must still list it so. */
-export type ArchivedAt = { day: string; sha256: string };
 export type KeyChain = { keys: KeyWindow[]; current: KeyWindow; anchor: 'pinned' | 'published'; archivedAt: ArchivedAt[] };
 export type KeyProblem = { kind: 'unknown_key' | 'invalid'; file: string; message: string };
-
-/** `archive`: the archive as the statement fixed it; null, none archived yet; undefined, a statement from before statements carried it */
-export type Link = { previous: VerifyingKey; next: VerifyingKey; statedAt: number; archive: ArchivedAt | null | undefined };
 
 /**
  * The chain of keys, or null when there is no key at all (an unsigned record). `published` and

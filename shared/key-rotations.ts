@@ -3,7 +3,11 @@
 // rotations, so the page loads this code only then (its JavaScript budget is 80 KB in all).
 import { isInstant, isSha256Hex, isUtcDate } from './archive-files.ts';
 import { base64urlDecode, importPublicJwk, readHeader, utf8, type VerifyingKey } from './jws.ts';
-import type { Link } from './key-chain.ts';
+
+/** An archived day and its SHA-256 as a rotation statement found them: every index must still list it so. */
+export type ArchivedAt = { day: string; sha256: string };
+/** A rotation statement read: `archive`, the archive as it fixed it; null, none archived yet; undefined, a statement from before statements carried it */
+export type Link = { previous: VerifyingKey; next: VerifyingKey; statedAt: number; archive: ArchivedAt | null | undefined };
 
 /** A JWS in the general JSON serialization (RFC 7515 7.2.1) with its payload attached: a rotation statement. */
 export type GeneralJws = { payload: string; signatures: Array<{ protected: string; signature: string }> };
