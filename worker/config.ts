@@ -8,6 +8,7 @@ import { z } from 'zod';
 import cron from 'node-cron';
 import type { KeyObject } from 'node:crypto';
 import { cacheControlFor, maxFreshnessMs, snapshotSchedule } from '../shared/constants.ts';
+import { holdsCredentials } from '../shared/url-credentials.ts';
 import { cronParseProblem, firesEveryDay, pauseLongerThan, shortestIntervalMs } from '../shared/schedule.ts';
 import { loadSigningKey } from './signing-key.ts';
 
@@ -131,8 +132,8 @@ function envSchema(mode: { stdout: boolean }) {
     INCIDENT_AFTER_SECONDS: intFrom(0, 7 * 86_400, defaults.INCIDENT_AFTER_SECONDS),
     // the feeds' links are built from it and published: a user name or password in it would be too
     STATUS_PAGE_URL: z
-      .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL of the status page' })
-      .refine((value) => !/^https?:\/\/[^/?#]*@/i.test(value), 'must not hold a user name or password: the feeds publish links built from it')
+      .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL of the status page', abort: true })
+      .refine((value) => !holdsCredentials(value), 'must not hold a user name or password: the feeds publish links built from it')
       .optional(),
     // A path, read once at start (worker/signing-key.ts): the key itself never enters the config's text.
     SIGNING_KEY_FILE: z.string().optional(),

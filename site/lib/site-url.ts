@@ -2,6 +2,8 @@
 // snippets people paste elsewhere carry absolute URLs in the HTML itself, and its path as `base`,
 // so that a page published under a folder (https://example.org/dao/) links its files there. Unset,
 // the page is built for the root of whatever origin serves it and completes URLs in the browser.
+import { holdsCredentials } from '../../shared/url-credentials.ts';
+
 export function siteSettingsFrom(value: string | undefined): { site?: string; base?: string } {
   const text = value?.trim();
   if (!text) return {};
@@ -11,14 +13,14 @@ export function siteSettingsFrom(value: string | undefined): { site?: string; ba
   }
   const url = new URL(text);
   // the badge snippets and every absolute link in the HTML are built from it: a password would be published
-  if (url.username || url.password) throw new Error('PUBLIC_SITE_URL must not hold a user name or password: the page publishes links built from it');
+  if (holdsCredentials(text)) throw new Error('PUBLIC_SITE_URL must not hold a user name or password: the page publishes links built from it');
   return { site: url.href, base: url.pathname };
 }
 
 /** PUBLIC_STATUS_URL as the page fetches it (unset: the snapshot beside the page); one with a user name or password is refused, unquoted. */
 export function statusUrlFrom(value: string | undefined, beside: string): string {
   if (!value) return beside;
-  if (URL.canParse(value) && (new URL(value).username || new URL(value).password)) {
+  if (holdsCredentials(value)) {
     throw new Error('PUBLIC_STATUS_URL must not hold a user name or password: the page publishes it, and every reader fetches it');
   }
   return value;

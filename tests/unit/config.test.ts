@@ -211,6 +211,7 @@ const badValues: Array<[variable: string, value: string, problem: string]> = [
   // a staging page behind basic auth: the feeds' links, built from it, would publish the password
   ['STATUS_PAGE_URL', 'https://admin:SECRETPW@status.example.org/', 'must not hold a user name or password: the feeds publish links built from it'],
   ['STATUS_PAGE_URL', 'https://admin@status.example.org/', 'must not hold a user name or password: the feeds publish links built from it'],
+  ['STATUS_PAGE_URL', 'https:\\\\admin:SECRETPW@status.example.org/', 'must be an http:// or https:// URL of the status page'],
 ];
 
 describe('each bad value, with the message it must give', () => {

@@ -27,6 +27,7 @@ describe('a URL with a user name or password (a staging page behind basic auth)'
   });
   it('is refused as PUBLIC_STATUS_URL, which the page publishes; a relative or plain one is taken', () => {
     expect(() => statusUrlFrom('https://admin:SECRETPW@cdn.example.org/governance-status.json', '/x')).toThrow(/^PUBLIC_STATUS_URL must not hold a user name or password[^]*$/);
+    expect(() => statusUrlFrom('//admin:SECRETPW@cdn.example.org/governance-status.json', '/x')).toThrow(/^PUBLIC_STATUS_URL must not hold a user name or password[^]*$/);
     expect(statusUrlFrom(undefined, '/governance-status.json')).toBe('/governance-status.json');
     expect(statusUrlFrom('https://cdn.example.org/governance-status.json', '/x')).toBe('https://cdn.example.org/governance-status.json');
   });
