@@ -30,6 +30,7 @@ export function compareWithArchive(state: ArchivistState, counted: ClosedDay, st
 
 /** The index and the last day (only those): the chain's head, and the days' hashes from the index. */
 export async function load(state: ArchivistState, days: readonly ClosedDay[], signal?: AbortSignal): Promise<Chain | null> {
+  state.waiting = null;
   const index = await readIndex(state.store, signal);
   if (index !== null && !('problem' in index)) {
     const last = await readDay(state.store, index.last, signal);
@@ -40,8 +41,8 @@ export async function load(state: ArchivistState, days: readonly ClosedDay[], si
     state.archived.set(last.day.day, last.day);
     const indexJws = state.signer ? await state.store.get(signatureFileName(archiveIndexFileName), signal) : null;
     const handover = await checkHandover(state.store, state.signer, index.days, kidOf(indexJws), signal);
-    state.waiting = 'wait' in handover ? handover.problem : null;
     if ('wait' in handover) {
+      state.waiting = handover.problem;
       state.logger.error('archive_waiting', { problem: handover.problem, file: archiveIndexFileName });
       return null;
     }
@@ -127,8 +128,10 @@ function adopt(state: ArchivistState, file: string, date: string, bytes: string,
   const stored = checkDay(file, date, bytes);
   if ('problem' in stored) return stop(state, 'archive_broken', stored.problem, { file });
   if (stored.day.prev !== (head?.sha256 ?? null)) {
-    // Another chain: this process's view is behind. Nothing is written; the next call rereads.
-    state.logger.warn('archive_chain_conflict', { file, problem: `${file} continues another head than ${head?.day ?? 'none'}: rereading the index` });
+    // Another chain: this process's view is behind, or another writer forked it. Nothing is written;
+    // the next call rereads the index, and the outcome names the problem until a reread resolves it.
+    state.waiting = `${file} continues another head than ${head?.day ?? 'none'}: the index is read again at the next call`;
+    state.logger.warn('archive_chain_conflict', { file, problem: state.waiting });
     state.chain = null;
     return null;
   }

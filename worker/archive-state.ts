@@ -21,7 +21,7 @@ export type ArchivistState = ArchivistDeps & {
   chain: Chain | null;
   /** a reason to stop archiving until restarted: something archived is not what it must be */
   broken: string | null;
-  /** why the last load could not go on, to be read again at the next call (the statements not yet published), or null */
+  /** why archiving could not go on, to be read again at the next call (the statements not yet published, a day on another chain), or null */
   waiting: string | null;
   /** the archived days this process has read or written, by date: each is read once */
   archived: Map<string, ArchiveDay>;

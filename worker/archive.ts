@@ -83,7 +83,7 @@ async function archiveDays(state: ArchivistState, days: readonly ClosedDay[], si
   const indexStale = state.chain !== null && (state.chain.entries.length > startCount || (state.indexUnsigned && state.chain.entries.length > 0));
   if (indexStale && state.broken === null) await writeIndex(state, now, signal);
   else if (state.chain?.entries.length && state.broken === null && !state.recentChecked) await refreshRecent(state, state.chain.entries, state.chain.updatedAt, signal);
-  return { ...outcome, head: state.chain?.entries.at(-1) ?? null, problem: state.broken };
+  return { ...outcome, head: state.chain?.entries.at(-1) ?? null, problem: state.broken ?? state.waiting };
 }
 
 /** The index may lag behind the days (a writer stopped between the two): takes the days stored after its head and before `date`. */

@@ -219,7 +219,7 @@ describe('two writers', () => {
     expect(outcomes.map((outcome) => outcome.head?.sha256)).toEqual([sha256(stored), sha256(stored)]);
   });
 
-  it('a day stored by a writer on another chain (its prev is not this head) is neither taken nor written over: the next call reads the index again', async () => {
+  it('a day stored by a writer on another chain (its prev is not this head) is neither taken nor written over: the next call reads the index again, and each outcome names it until it is gone', async () => {
     const list = dates('2026-10-01', 2);
     const { files, store } = createMemoryStore();
     const counted = counting(store);
@@ -229,13 +229,18 @@ describe('two writers', () => {
     await store.create(archiveDayFileName(list[1]!), serializeArchiveDay(closedDay(list[1]!), sha256('another first day')));
     const before = new Map(files);
     setClock(at(list[1]!, 15));
-    expect(await archivist.archive(list.map((date) => closedDay(date)))).toMatchObject({ appended: [], adopted: [] });
+    const conflict = { appended: [], adopted: [], problem: `${archiveDayFileName(list[1]!)} continues another head than ${list[0]}: the index is read again at the next call` };
+    expect(await archivist.archive(list.map((date) => closedDay(date)))).toMatchObject(conflict);
     expect(logger.events('archive_chain_conflict')).toEqual([expect.objectContaining({ file: archiveDayFileName(list[1]!) })]);
     expect(files).toEqual(before);
     counted.reads.length = 0;
-    await archivist.archive(list.map((date) => closedDay(date)));
+    // the index read again says the same: not a view behind but a fork, named while it lasts
+    expect(await archivist.archive(list.map((date) => closedDay(date)))).toMatchObject(conflict);
     expect(counted.reads[0]).toBe(archiveIndexFileName);
     expect(files).toEqual(before);
+    // the operator removes the other writer's day: archiving goes on, and the problem is gone
+    files.delete(archiveDayFileName(list[1]!));
+    expect(await archivist.archive(list.map((date) => closedDay(date)))).toMatchObject({ appended: [list[1]], problem: null });
   });
 
   it('a writer that fell behind never puts an older index back', async () => {

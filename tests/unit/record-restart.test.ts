@@ -93,4 +93,26 @@ describe('a worker that starts beside an archive', () => {
       if (tick === 2) expect(engineeringOn('2026-11-19')).toMatchObject({ succeeded: 144 });
     }
   });
+
+  it('says the archive is behind while a day of another chain stands where the next day goes, and archives it once that is removed', async () => {
+    const data = working();
+    const { store, files } = createMemoryStore();
+    let now = new Date('2026-11-21T12:00:00Z');
+    const publish = createPublisher({ source: createFakeSource(data), store, clock: () => now, logger: createLogger(() => {}) }, settings, { feeds: null });
+    await publish(); // archives the days up to 2026-11-20
+    const planted = archiveDayFileName('2026-11-21');
+    files.set(planted, JSON.stringify({ ...JSON.parse(files.get(archiveDayFileName('2026-11-20'))!), day: '2026-11-21', closedAt: '2026-11-22T01:00:00.000Z', prev: 'f'.repeat(64) }));
+    const behindAfter = async (minutes: number) => {
+      now = new Date(Date.parse('2026-11-22T12:00:00Z') + minutes * minute);
+      return (await publish()).snapshot.filesBehind;
+    };
+    const since = '2026-11-22T12:00:00.000Z';
+    expect(await behindAfter(0)).toEqual([]); // the day closes: the conflict is found after this snapshot went out
+    expect(await behindAfter(1)).toEqual([{ name: 'governance-archive.json', since }]);
+    expect(await behindAfter(2)).toEqual([{ name: 'governance-archive.json', since }]);
+    files.delete(planted);
+    expect(await behindAfter(3)).toEqual([{ name: 'governance-archive.json', since }]);
+    expect(await behindAfter(4)).toEqual([]);
+    expect(JSON.parse(files.get(planted)!)).toMatchObject({ day: '2026-11-21', prev: JSON.parse(files.get('governance-archive.json')!).days.at(-2).sha256 });
+  });
 });
