@@ -14,6 +14,7 @@ import { buildSnapshot, defaultRules } from '../../worker/build-snapshot.ts';
 import { serializeSnapshot } from '../../worker/validate.ts';
 import { createLogger } from '../../worker/logger.ts';
 import { createPostgresGovernanceSource } from '../../worker/postgres/postgres-governance-source.ts';
+import { atomViolations } from '../support/feed-rules.ts';
 import { hostileNow, hostileSecrets, seedHostileRows, seedOversizedCharters } from '../support/hostile-rows.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
 import { startWorker } from '../support/worker-process.ts';
@@ -25,7 +26,9 @@ const settings = {
   staleAfterMs: () => 3 * 60_000,
   rules: defaultRules,
 };
-const invisible = /[\p{Cc}\p{Cf}\p{Cs}\u2028\u2029]/u;
+const invisible = /[\p{Cc}\p{Cf}\p{Cs}\p{Default_Ignorable_Code_Point}\p{Noncharacter_Code_Point}\u2028\u2029]/u;
+/** Outside XML 1.0's Char production (2.2): a feed reader refuses the whole document */
+const notXmlChar = /[^\t\n\r\x20-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/u;
 const shortFields = new Set(['id', 'name', 'charter', 'charterId', 'runId']);
 
 /** Walks every string of a parsed public file: where it is, and its value. */
@@ -39,6 +42,8 @@ function* stringsOf(value: unknown, path = '$'): Generator<[path: string, key: s
 function expectSealed(name: string, text: string) {
   for (const secret of hostileSecrets) expect(text, `${name} leaks ${secret}`).not.toContain(secret);
   expect(text, `${name} holds a bidi, zero-width or control character`).not.toMatch(/[\u202a-\u202e\u2066-\u2069\u200b-\u200f\ufeff]/);
+  if (name.endsWith('.xml') || name.endsWith('.svg')) expect(text, `${name} holds a character XML forbids`).not.toMatch(notXmlChar);
+  if (name === 'governance-feed.xml') expect(atomViolations(text), name).toEqual([]);
   if (!name.endsWith('.json')) return;
   if (name.endsWith('governance-archive/recent.json')) return expectBundleSealed(name, JSON.parse(text));
   for (const [path, key, value] of stringsOf(JSON.parse(text))) {

@@ -30,6 +30,8 @@ export const hostileSecrets = [
   // a random token at the start of a 100,000-character run id: found by its shape, however long the run
   'Zx8Kq2Lw9Pv4Tn7R',
   'StackOnly',
+  // behind a variation selector, which NFKC keeps and nothing shows
+  'VsHidden0123456789abcdef',
 ];
 
 /** One line each, as an application's error_message would hold it (first lines only reach the file). */
@@ -42,6 +44,7 @@ const errorMessages = [
   'accepted alg-none eyJhbGciOiJub25lIn0.eyJzdWIiOiJhIn0. from \u202egnp.exe',
   'clone with ghp_16C7e42F292c6912E7710c8 via postgres://u:TitlePass@h/d as AKIAIOSFODNN7EXAMPLE',
   `<script>alert("x")</script> sk-proj-Hidden0123456789abcdef ${'\u200b'.repeat(20)} ${'padding '.repeat(200)}`,
+  'login password\ufe0f=hunter2 failed; retried with sk-proj-\ufe0fVsHidden0123456789abcdef',
 ];
 
 const longName = `governance:\u202e<script>alert(1)</script><img src=x onerror=alert(2)>${'Sustainability'.repeat(729)}`; // 10,200+ characters
@@ -61,7 +64,8 @@ export async function seedHostileRows(db: Queryable, ledger: Ledger): Promise<vo
   const grantId = (grants[0] as { id: string }).id;
 
   const schedules: Array<[id: string, temporalId: string, cron: string, timezone: string]> = [
-    ['30000000-0000-4000-8000-000000000001', 'governance:Leak postgres://app:NamePassw0rd@db', '0 * * * *', 'UTC'],
+    // U+FFFF and U+FFFE: noncharacters, which XML forbids (the feeds' entries carry the charter's id)
+    ['30000000-0000-4000-8000-000000000001', 'governance:Leak\uffff postgres://app:NamePassw0rd@db\ufffe', '0 * * * *', 'UTC'],
     ['30000000-0000-4000-8000-000000000002', longName, '*/15 * * * *', 'UTC'],
     ['30000000-0000-4000-8000-000000000003', 'governance:\u2066odd\u2069 schedule', '*/5 * * * * <script>', 'Europe/Berlin\u200b'],
   ];

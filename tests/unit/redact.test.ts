@@ -162,6 +162,12 @@ const leaks: Array<[what: string, text: string, secret: string]> = [
   ['a %-encoded key', 'GET /cb?next=sk%2Dproj%2DAbc123Def456Ghi789 400', 'Abc123Def456Ghi789'],
   ['a %-encoded Authorization header', 'echo: Authorization%3A%20Bearer%20Zm9vYmFyYmF6cXV4 rejected', 'Zm9vYmFyYmF6cXV4'],
   ['URL credentials %-encoded twice', 'redirect to https%253A%252F%252Fadmin%253Ahunter2%2540host failed', 'hunter2'],
+  // hostile rows: invisible selectors that NFKC keeps, inside the secret
+  ['a key split by a variation selector', 'key sk-proj-\ufe0fHidden0123456789abcdef used', 'Hidden0123456789abcdef'],
+  ['password= split by a variation selector', 'login password\ufe0f=hunter2 failed', 'hunter2'],
+  ['Bearer split by a variation selector', 'sent Bearer\ufe0f abcdefgh12345678', 'abcdefgh12345678'],
+  ['an AWS key id split by a supplementary variation selector', 'denied for AKIA\u{e0100}IOSFODNN7EXAMPLE', 'IOSFODNN7EXAMPLE'],
+  ['a GitHub token split by a Mongolian variation selector', 'clone with ghp_\u180b16C7e42F292c6912E7710c8', '16C7e42F292c6912E7710c8'],
 ];
 
 describe('each leak found by trying, through every public text function', () => {
@@ -227,6 +233,9 @@ describe('stripControlCharacters', () => {
     ['zero-width space U+200B', '\u200b'], ['ZWNJ U+200C', '\u200c'], ['ZWJ U+200D', '\u200d'], ['word joiner U+2060', '\u2060'],
     ['BOM U+FEFF', '\ufeff'], ['soft hyphen U+00AD', '\u00ad'], ['tag character U+E0041', '\u{e0041}'], ['Hangul filler U+3164', '\u3164'],
     ['a lone surrogate', '\ud800'],
+    ['variation selector U+FE0F', '\ufe0f'], ['variation selector U+FE00', '\ufe00'], ['variation selector U+E0100', '\u{e0100}'],
+    ['Mongolian variation selector U+180B', '\u180b'], ['combining grapheme joiner U+034F', '\u034f'],
+    ['noncharacter U+FFFE', '\ufffe'], ['noncharacter U+FFFF', '\uffff'], ['noncharacter U+FDD0', '\ufdd0'], ['noncharacter U+10FFFF', '\u{10ffff}'],
   ];
   it.each(invisible)('removes %s', (_name, character) => {
     expect(stripControlCharacters(`ab${character}cd`)).toBe('abcd');
@@ -234,8 +243,8 @@ describe('stripControlCharacters', () => {
   it('turns C0 and C1 controls and line separators into one space', () => {
     expect(stripControlCharacters('a\u0000b\u001bc\u007fd\u0085e\u009ff\u2028g\t\th')).toBe('a b c d e f g h');
   });
-  it('keeps what people write: accents, CJK, emoji (without their joiners), variation selectors', () => {
-    expect(stripControlCharacters('Café 議会 ❤️ 😀')).toBe('Café 議会 ❤️ 😀');
+  it('keeps what people write: accents, CJK, emoji (without their joiners and variation selectors, which can hide a secret)', () => {
+    expect(stripControlCharacters('Café 議会 ❤️ 😀 ﷺ')).toBe('Café 議会 ❤ 😀 ﷺ');
   });
   it('is applied by every public text function', () => {
     const hostile = 'x\u202e<script>\u200b';
