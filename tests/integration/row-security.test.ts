@@ -9,7 +9,7 @@ import { createLogger } from '../../worker/logger.ts';
 import { createPostgresGovernanceSource } from '../../worker/postgres/postgres-governance-source.ts';
 import { findLedger, readThreads } from '../../worker/postgres/queries.ts';
 import type { GovernanceQuery } from '../../shared/ports.ts';
-import { scenarioNow, seedScenario, systemBillingAccountId, systemPrincipalId } from '../fixtures/scenario.ts';
+import { otherUserId, scenarioNow, scheduleIds, seedScenario, systemBillingAccountId, systemPrincipalId } from '../fixtures/scenario.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
 
 const settings: SnapshotSettings = { principalId: systemPrincipalId, billingAccountId: systemBillingAccountId, staleAfterMs: () => 180_000, rules: defaultRules };
@@ -51,6 +51,28 @@ describe('row-level security on every table the snapshot reads (graph_runs)', ()
       await database.admin.query(sql(restore));
     }
     await expect(snapshot()).resolves.toMatchObject({ schemaVersion: 1 });
+  });
+
+  it("does not take another tenant's run that names the system as its requester for the system's", async () => {
+    // graph_runs' policy lets a tenant write a run of its own schedule with requested_by = anyone: as
+    // another tenant, through RLS, a later run naming thread-weekly (its state_key is public) as failed
+    const client = await database.admin.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('CREATE ROLE other_tenant_writer NOLOGIN NOBYPASSRLS; GRANT SELECT, INSERT ON graph_runs, schedules TO other_tenant_writer; SET LOCAL ROLE other_tenant_writer');
+      await client.query("SELECT set_config('app.current_user_id', $1, true)", [otherUserId]);
+      await client.query(
+        `INSERT INTO graph_runs (schedule_id, run_id, scheduled_for, started_at, status, requested_by, state_key)
+         VALUES ($1, 'other-forged', '2026-11-21T12:33:00Z', '2026-11-21T12:33:00Z', 'error', $2, 'thread-weekly')`,
+        [scheduleIds.other, systemPrincipalId],
+      );
+      await client.query('RESET ROLE; REVOKE ALL ON graph_runs, schedules FROM other_tenant_writer; DROP ROLE other_tenant_writer; COMMIT');
+      expect((await snapshot()).recentRuns.find((run) => run.id === 'thread-weekly')).toMatchObject({ outcome: 'running', charterId: 'governance:engineering' });
+    } finally {
+      await client.query('ROLLBACK');
+      await client.query("DELETE FROM graph_runs WHERE run_id = 'other-forged'");
+      client.release();
+    }
   });
 
   it("joins a thread only to the system tenant's runs, even where RLS lets every row through", async () => {

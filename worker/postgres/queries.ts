@@ -265,15 +265,15 @@ export async function readEarlierRuns(client: ClientBase, ledger: Ledger, q: { p
 
 /**
  * The system principal's latest threads (not soft-deleted); the title only when it is a JSON string.
- * On the graph_runs ledger, each with the status and schedule of its latest run (runs name their
- * thread by state_key: graph_runs_state_key_idx), of the system tenant's runs only, as its RLS policy
- * says them (a thread's state_key is public: another tenant can name it); schedule_runs cannot say.
+ * On graph_runs, each with its latest run's status and schedule (by state_key: graph_runs_state_key_idx),
+ * of the system's runs only: of its schedules, or of none and requested by it (RLS lets a tenant write
+ * a run of its own schedule naming any requester, and a state_key is public); schedule_runs cannot say.
  */
 export async function readThreads(client: ClientBase, ledger: Ledger, q: GovernanceQuery): Promise<ThreadFacts[]> {
   const latestRun = ledger.hasStateKey
     ? `LEFT JOIN LATERAL (SELECT r.status, r.schedule_id FROM graph_runs r
                            WHERE r.state_key = t.state_key
-                             AND (r.requested_by = $1 OR r.schedule_id IN (SELECT id FROM schedules WHERE owner_user_id = $1))
+                             AND (r.schedule_id IN (SELECT id FROM schedules WHERE owner_user_id = $1) OR (r.schedule_id IS NULL AND r.requested_by = $1))
                            ORDER BY r.started_at DESC NULLS LAST, r.scheduled_for DESC NULLS LAST LIMIT 1) run ON true`
     : 'LEFT JOIN LATERAL (SELECT NULL::text AS status, NULL::uuid AS schedule_id) run ON true';
   const { rows } = await client.query<{ state_key: string; title: string | null; created_at: Date; updated_at: Date; status: string | null; schedule_id: string | null }>(
