@@ -250,8 +250,8 @@ export function charterDisplayName(temporalScheduleId: string): string {
 /**
  * A charter's public name from its public id (already cleaned): what the snapshot lists, and what the
  * feeds call a charter the history no longer lists (deleted, renamed), so a published entry's title
- * stays the same.
+ * stays the same. An id that leaves no name (`governance:` alone) is its own name: a sentence always names its charter.
  */
 export function charterName(id: string): string {
-  return publicText(charterDisplayName(id), limits.nameLength);
+  return publicText(charterDisplayName(id), limits.nameLength) || id;
 }

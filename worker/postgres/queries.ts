@@ -126,7 +126,7 @@ export async function readCharters(
        FROM schedules s
        ${earlier ? `${probe(ledger, '', 'ASC')} oldest ON true ${probe(ledger, finishedFilter, 'DESC')} finished ON true` : ''}
       WHERE ${charterFilter}
-      ORDER BY s.id`,
+      ORDER BY s.created_at, s.id`,
     earlier ? [q.principalId, q.earlierBefore] : [q.principalId],
   );
   return {
