@@ -37,6 +37,14 @@ export const secretPatterns: readonly SecretPattern[] = [
     replacement: `$1$2${redacted}`,
   },
   {
+    name: 'cookie-header',
+    catches: 'the value of a Cookie or Set-Cookie header, to the end of the line (sessions are credentials)',
+    example: 'request had Cookie: session=abcdef1234567890; theme=dark',
+    secret: 'abcdef1234567890',
+    pattern: /\b((?:set-)?cookie["']?\s{0,8}:\s{0,8})[^\r\n]{1,4000}/gi,
+    replacement: `$1${redacted}`,
+  },
+  {
     name: 'bearer-basic',
     catches: 'Bearer and Basic credentials',
     example: 'upstream said: bearer abc/def+ghi==',
@@ -54,11 +62,11 @@ export const secretPatterns: readonly SecretPattern[] = [
   },
   {
     name: 'key-value',
-    catches: 'key=, token=, secret=, password=, signature=, credential= values (api_key: ..., "access_token": "..."), quoted or bare',
+    catches: 'key=, token=, secret=, password=, signature=, credential= values (api_key: ..., "access_token": "...", and JSON inside a string: \\"password\\":\\"...\\"), quoted or bare',
     example: 'https://x.io/cb?access_token=abc&user=bob',
     secret: 'abc',
     pattern:
-      /\b([a-z0-9_-]{0,64}(?:key|token|secret|password|passwd|pwd|signature|credentials?)["']?)(\s{0,8}[=:]\s{0,8})("[^"]{0,2000}"?|'[^']{0,2000}'?|[^\s&,;"']{1,2000})/gi,
+      /\b([a-z0-9_-]{0,64}(?:key|token|secret|password|passwd|pwd|signature|credentials?)\\?["']?)(\s{0,8}[=:]\s{0,8})(\\?"[^"]{0,2000}"?|'[^']{0,2000}'?|[^\s&,;"']{1,2000})/gi,
     replacement: `$1$2${redacted}`,
   },
   {

@@ -1,14 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { decodeHidingWords, percentDecoded } from '../../shared/hidden-secrets.ts';
+import { decodeHidingWords, escapesDecoded } from '../../shared/hidden-secrets.ts';
 
-describe('percentDecoded', () => {
+describe('escapesDecoded', () => {
+  it('decodes JSON, JavaScript and HTML character escapes, and keeps one out of range as written', () => {
+    expect(escapesDecoded('password\\u003dhunter2')).toBe('password=hunter2');
+    expect(escapesDecoded('a\\x3db&#61;c&#x3D;d&#x1F600;')).toBe('a=b=c=d😀');
+    expect(escapesDecoded('&#1114112;&#x110000;')).toBe('&#1114112;&#x110000;');
+    expect(escapesDecoded('&#38;#61;')).toBe('=');
+  });
   it('decodes each valid run of escapes and keeps a malformed one as written', () => {
-    expect(percentDecoded('a%2Db%zz%E2%82%ACc%E2%82')).toBe('a-b%zz€c%E2%82');
-    expect(percentDecoded('100%')).toBe('100%');
+    expect(escapesDecoded('a%2Db%zz%E2%82%ACc%E2%82')).toBe('a-b%zz€c%E2%82');
+    expect(escapesDecoded('100%')).toBe('100%');
   });
   it('decodes up to three rounds, no more', () => {
-    expect(percentDecoded('%25252D')).toBe('-');
-    expect(percentDecoded('%2525252D')).toBe('%2D');
+    expect(escapesDecoded('%25252D')).toBe('-');
+    expect(escapesDecoded('%2525252D')).toBe('%2D');
   });
 });
 

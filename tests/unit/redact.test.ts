@@ -162,6 +162,13 @@ const leaks: Array<[what: string, text: string, secret: string]> = [
   ['a %-encoded key', 'GET /cb?next=sk%2Dproj%2DAbc123Def456Ghi789 400', 'Abc123Def456Ghi789'],
   ['a %-encoded Authorization header', 'echo: Authorization%3A%20Bearer%20Zm9vYmFyYmF6cXV4 rejected', 'Zm9vYmFyYmF6cXV4'],
   ['URL credentials %-encoded twice', 'redirect to https%253A%252F%252Fadmin%253Ahunter2%2540host failed', 'hunter2'],
+  // hostile rows: escapes a reader reads through, and headers that carry a session
+  ['a password in JSON inside a string', 'POST /login {\\"user\\":\\"bob\\",\\"password\\":\\"hunter2\\"} rejected', 'hunter2'],
+  ['an = written as JSON writes it', 'login password\\u003dhunter2 failed', 'hunter2'],
+  ['an = written as an HTML character reference', 'login password&#61;hunter2 failed', 'hunter2'],
+  ['an = written as a JavaScript escape', 'login password\\x3dhunter2 failed', 'hunter2'],
+  ['a Cookie header', 'request had Cookie: session=abcdef1234567890; theme=dark', 'abcdef1234567890'],
+  ['a Set-Cookie header', 'got Set-Cookie: sid=Zq81abcXYZ; Path=/; HttpOnly', 'Zq81abcXYZ'],
   // hostile rows: invisible selectors that NFKC keeps, inside the secret
   ['a key split by a variation selector', 'key sk-proj-\ufe0fHidden0123456789abcdef used', 'Hidden0123456789abcdef'],
   ['password= split by a variation selector', 'login password\ufe0f=hunter2 failed', 'hunter2'],
