@@ -2,9 +2,10 @@
 // string from the database with it (shared/redact.ts publicText); the page cleans with it a name it
 // puts into a sentence of its own, where an unterminated override would turn the words after it.
 
-// C0 and C1 controls (tab, escape, NEL, ...) and the line and paragraph separators: a space, so that
-// "Bearer\tTOKEN" stays two words and gets redacted.
-export const controlClass = '\\p{Cc}\\u2028\\u2029';
+// C0 and C1 controls (tab, escape, NEL, ...), the line and paragraph separators and the braille
+// blank U+2800 (it shows as a space): a space, so that "Bearer\tTOKEN" and "password⠀is⠀hunter2"
+// stay words apart and get redacted.
+export const controlClass = '\\p{Cc}\\u2028\\u2029\\u2800';
 const controlCharacters = new RegExp(`[${controlClass}]+`, 'gu');
 // Format characters (bidi embeddings, overrides and isolates U+202A-E and U+2066-9, the marks
 // U+200E/F and U+061C, zero-width U+200B-D, word joiner, BOM, soft hyphen, tag characters), every

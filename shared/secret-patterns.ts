@@ -62,11 +62,11 @@ export const secretPatterns: readonly SecretPattern[] = [
   },
   {
     name: 'key-value',
-    catches: 'key=, token=, secret=, password=, signature=, credential= values (api_key: ..., "access_token": "...", and JSON inside a string: \\"password\\":\\"...\\"), quoted or bare',
+    catches: 'key=, token=, secret=, password=, signature=, credential= values (api_key: ..., "access_token": "...", and JSON inside a string: \\"password\\":\\"...\\"), quoted or bare; also with a combining mark after the label, or a colon NFKC does not fold (U+2236, U+A789)',
     example: 'https://x.io/cb?access_token=abc&user=bob',
     secret: 'abc',
     pattern:
-      /\b([a-z0-9_-]{0,64}(?:key|token|secret|password|passwd|pwd|signature|credentials?)\\?["']?)(\s{0,8}[=:]\s{0,8})(\\?"[^"]{0,2000}"?|'[^']{0,2000}'?|[^\s&,;"']{1,2000})/gi,
+      /\b([a-z0-9_-]{0,64}(?:key|token|secret|password|passwd|pwd|signature|credentials?)\p{M}{0,4}\\?["']?)(\s{0,8}[=:\u2236\ua789]\s{0,8})(\\?"[^"]{0,2000}"?|'[^']{0,2000}'?|[^\s&,;"']{1,2000})/giu,
     replacement: `$1$2${redacted}`,
   },
   {

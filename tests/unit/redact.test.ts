@@ -169,6 +169,9 @@ const leaks: Array<[what: string, text: string, secret: string]> = [
   ['an = written as a JavaScript escape', 'login password\\x3dhunter2 failed', 'hunter2'],
   ['a Cookie header', 'request had Cookie: session=abcdef1234567890; theme=dark', 'abcdef1234567890'],
   ['a Set-Cookie header', 'got Set-Cookie: sid=Zq81abcXYZ; Path=/; HttpOnly', 'Zq81abcXYZ'],
+  ['a combining mark after the label', 'login password\u0301=hunter2 failed', 'hunter2'],
+  ['a colon NFKC does not fold', 'config api_key\ua789 Zq81abcXYZ loaded, token\u2236 Zq81abcXYZ', 'Zq81abcXYZ'],
+  ['braille blanks for spaces', 'login failed, the password\u2800is\u2800hunter2', 'hunter2'],
   // hostile rows: invisible selectors that NFKC keeps, inside the secret
   ['a key split by a variation selector', 'key sk-proj-\ufe0fHidden0123456789abcdef used', 'Hidden0123456789abcdef'],
   ['password= split by a variation selector', 'login password\ufe0f=hunter2 failed', 'hunter2'],
