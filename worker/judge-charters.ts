@@ -70,21 +70,19 @@ export type CharterRow = {
 };
 
 /**
- * The charters' ids, cleaned and unique. An id as written keeps it; one that cleaning made like an
- * id taken (a zero-width space added to a charter's id), or made empty, becomes its cut to
- * idLength - 6 with the first free `~2`, `~3`, ... in the rows' order (oldest schedule first), so a
- * new schedule cannot take an existing charter's id and history. Each cut keeps the number it reached,
+ * The charters' ids, cleaned and unique, in the rows' order (the oldest schedule first: readCharters):
+ * an id that cleaning made like one taken before it (a zero-width space added, a cut, a redaction), or
+ * made empty, becomes its cut to idLength - 6 with the first free `~2`, `~3`, .... So a schedule made
+ * later never takes an existing charter's id, name and history. Each cut keeps the number it reached,
  * so n rows alike cost 2n cleanings, not n²/2 (1,000 took 16 s and stopped publishing).
  */
 function uniqueCharterIds(temporalIds: readonly string[]): string[] {
-  const cleaned = temporalIds.map((temporalId) => publicText(temporalId, limits.idLength));
   const seen = new Set<string>(['']);
-  const asWritten = cleaned.map((id, index) => id === temporalIds[index] && !seen.has(id) && Boolean(seen.add(id)));
   const nextOf = new Map<string, number>(); // every number below it is taken, and ids are only ever added
-  return cleaned.map((id, index) => {
-    if (asWritten[index]) return id;
+  return temporalIds.map((temporalId) => {
+    let id = publicText(temporalId, limits.idLength);
     if (seen.has(id)) {
-      const cut = publicText(temporalIds[index]!, limits.idLength - 6);
+      const cut = publicText(temporalId, limits.idLength - 6);
       let n = nextOf.get(cut) ?? 2;
       while (seen.has(`${cut}~${n}`)) n++;
       nextOf.set(cut, n + 1);

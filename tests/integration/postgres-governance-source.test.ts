@@ -4,7 +4,7 @@ import type { GovernanceStatus, RunStatus } from '../../shared/contract.ts';
 import { buildSnapshot, defaultRules, type SnapshotSettings } from '../../worker/build-snapshot.ts';
 import { createLogger } from '../../worker/logger.ts';
 import { createPostgresGovernanceSource } from '../../worker/postgres/postgres-governance-source.ts';
-import { scenarioNow, seedScenario, systemBalance, systemBillingAccountId, systemPrincipalId } from '../fixtures/scenario.ts';
+import { scenarioNow, scheduleIds, seedScenario, systemBalance, systemBillingAccountId, systemPrincipalId } from '../fixtures/scenario.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
 import { readFacts } from '../../bench/plans.ts';
 
@@ -250,6 +250,25 @@ describe.each(['schedule_runs', 'graph_runs'] as const)('PostgreSQL governance s
     await expect(buildSnapshot(source, settings, scenarioNow, logger)).rejects.toThrow(
       /database role postgres bypasses row-level security \(SUPERUSER or BYPASSRLS\)/,
     );
+  });
+
+  it("keeps a charter's id when a schedule made later cleans to it, whatever their uuids", async () => {
+    // a lower uuid, made later, whose id differs by a zero-width space: it is the one renamed
+    await database.admin.query(
+      `INSERT INTO schedules (id, owner_user_id, execution_grant_id, graph_id, input, cron, timezone, enabled, temporal_schedule_id, created_at)
+       SELECT '00000000-0000-4000-8000-000000000009', owner_user_id, execution_grant_id, graph_id, input, cron, timezone, enabled, 'governance:engineering\u200b', created_at + interval '1 second'
+         FROM schedules WHERE id = $1`,
+      [scheduleIds.engineering],
+    );
+    try {
+      const source = createPostgresGovernanceSource(reader, { statementTimeoutMs: 5_000, databaseClock: 'worker' });
+      const charters = (await buildSnapshot(source, settings, scenarioNow, logger)).charters;
+      const expected = expectedSnapshot(ledger).charters.find((charter) => charter.id === 'governance:engineering');
+      expect(charters.find((charter) => charter.id === 'governance:engineering')).toEqual(expected);
+      expect(charters.find((charter) => charter.id === 'governance:engineering~2')).toMatchObject({ name: 'Engineering~2', state: 'no_runs' });
+    } finally {
+      await database.admin.query("DELETE FROM schedules WHERE id = '00000000-0000-4000-8000-000000000009'");
+    }
   });
 
   it('fails clearly when the billing account is hidden from the principal by RLS', async () => {

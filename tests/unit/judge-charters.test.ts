@@ -35,12 +35,14 @@ describe('cleanCharterRows ids', () => {
     // a row whose own id looks like a suffixed one keeps it; the suffix skips it
     expect(idsOf(['x', 'x', 'x~3', 'x', 'x'])).toEqual(['x', 'x~2', 'x~3', 'x~4', 'x~5']);
     expect(idsOf(['x~2', 'x', 'x'])).toEqual(['x~2', 'x', 'x~3']);
-    // an id as written keeps it, wherever it is listed: one that only cleaning made like it is renamed
-    expect(idsOf(['governance:engineering\u200b', 'governance:engineering'])).toEqual(['governance:engineering~2', 'governance:engineering']);
+    // the rows come oldest first: a later schedule's id that cleans to a taken one is the one renamed,
+    // whether the older one was written plain or not
+    expect(idsOf(['governance:engineering', 'governance:engineering\u200b'])).toEqual(['governance:engineering', 'governance:engineering~2']);
+    expect(idsOf(['governance:eng ', 'governance:eng'])).toEqual(['governance:eng', 'governance:eng~2']);
     // an id cleaned to nothing is renamed too, and a name is never empty
     const rows = cleanCharterRows(['', 'governance:', 'governance:\u200b\u202e', 'governance:~2'].map(schedule), now);
-    expect(rows.map((row) => row.id)).toEqual(['~2', 'governance:', 'governance:~3', 'governance:~2']);
-    expect(rows.map((row) => row.name)).toEqual(['~2', 'governance:', '~3', '~2']);
+    expect(rows.map((row) => row.id)).toEqual(['~2', 'governance:', 'governance:~2', 'governance:~2~2']);
+    expect(rows.map((row) => row.name)).toEqual(['~2', 'governance:', '~2', '~2~2']);
     // the suffix goes on the cut to idLength - 6, so the id stays within idLength
     const long = 'governance:'.padEnd(150, 'z');
     const [first, second] = idsOf([long, long]);
