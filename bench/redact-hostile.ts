@@ -1,7 +1,7 @@
 // `npm run bench:redact`: what cleaning a hostile value costs (shared/redact.ts publicText), against
 // plain prose of the same length, side by side in one run. The shapes are the ones that make a
 // regular expression backtrack: a scheme:// repeated with no @ after it, one endless word, dotted and
-// JWT-like runs, invisible characters, %-, JSON- and HTML-escaped words, cookie headers, characters that NFKC expands. As a reference, the url-credentials pattern as it once was
+// JWT-like runs, invisible characters, %-, JSON- and HTML-escaped words, cookie headers, characters that NFKC expands, accented prose (read twice). As a reference, the url-credentials pattern as it once was
 // (an unbounded `\S+@`) on the same scheme:// run: what a quadratic pattern looks like in this table.
 // The goal: every shape within 50x the prose (the linear patterns stay well under it, the quadratic
 // one is in the hundreds). Prints a Markdown table for docs/measurements.md.
@@ -32,12 +32,14 @@ const shapes: Array<[string, string]> = [
   ['`a.` repeated', fill('a.')],
   ['`eyJa.` repeated (JWT-like)', fill('eyJa.')],
   ['U+202E repeated, then `x`', `${'\u202e'.repeat(length - 1)}x`],
-  // every word %-encoded: each is decoded and checked for a secret on its own (shared/hidden-secrets.ts)
+  // every word %-encoded: the text is decoded, and that form checked for a secret (shared/hidden-secrets.ts)
   ['`a%20 ` repeated (%-escaped words)', fill('a%20 ')],
   ['`\\u0041&#65; ` repeated (JSON- and HTML-escaped words)', fill('\\u0041&#65; ')],
   ['`\\"key\\":` repeated (JSON inside a string)', fill('\\"key\\": ')],
   ['`cookie:` repeated', fill('cookie: ')],
   ['U+FDFA repeated (18 characters each in NFKC)', fill('\ufdfa')],
+  // not ASCII: read a second time with its accents dropped (shared/redact.ts)
+  ['`Café über 議会 ` repeated (accented prose)', fill('Café über 議会 ')],
 ];
 const clean = (text: string) => publicText(text, 100);
 const prose = timed(fill('the charter ran and failed for want of credits; '), clean);

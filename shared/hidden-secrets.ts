@@ -1,18 +1,27 @@
 // A secret can hide from the patterns of redact.ts in a form that a reader still reads as the secret:
-// a word %-encoded (sk%2Dproj%2D..., Authorization%3A%20Bearer%20...), once or twice, or escaped as
-// JSON, JavaScript or HTML write a character (password\u003dhunter2, as Go's JSON encoder writes
-// an =; \x3d; &#61; &#x3d;). Such a word is shown decoded, and so redacted, only where its decoded form
-// holds a secret; any other escape (a URL's %20, "100%", a JSON \u00e9) stays as it was written.
+// %-encoded once or twice (sk%2Dproj%2D..., Authorization%3A%20Bearer%20...), written as JSON,
+// JavaScript or HTML write a character (password\u003dhunter2, \x3d, \u{3d}, &#61;, &equals;),
+// inside JSON inside a string (\"password\":\"hunter2\"), with a combining mark in a word
+// (pass\u0301word=), or with a character that looks like a colon or an equals sign (꞉ ∶ ꞊). readAs()
+// gives the text as a reader reads it; redact.ts shows that form, redacted, only where it holds a
+// secret, so any other escape (a URL's %20, "100%", a JSON \u00e9) stays as it was written.
 
 const percentEscapes = /(?:%[0-9a-f]{2})+/gi;
-const characterEscapes = /\\u([0-9a-f]{4})|\\x([0-9a-f]{2})|&#x([0-9a-f]{1,6});|&#([0-9]{1,7});/gi;
-const hasEscape = /%[0-9a-f]{2}|\\u[0-9a-f]{4}|\\x[0-9a-f]{2}|&#x?[0-9a-f]{1,7};/i;
+// with or without the ; a browser does not need, and any number of leading zeros
+const characterEscapes = /\\u([0-9a-fA-F]{4})|\\u\{0*([0-9a-fA-F]{1,6})\}|\\x([0-9a-fA-F]{2})|&#[xX]0*([0-9a-fA-F]{1,6});?|&#0*([0-9]{1,7});?|&(quot|apos|amp|lt|gt|equals|colon|commat|sol|bsol|num|percnt);/g;
+const hasEscape = /%[0-9a-f]{2}|\\u[0-9a-f{]|\\x[0-9a-f]{2}|&#|&[a-z]{2,6};/i;
+const named: Record<string, string> = { quot: '"', apos: "'", amp: '&', lt: '<', gt: '>', equals: '=', colon: ':', commat: '@', sol: '/', bsol: '\\', num: '#', percnt: '%' };
 
 const character = (code: number, written: string) => (code <= 0x10ffff ? String.fromCodePoint(code) : written);
 
-/** Each run of %-escapes that is valid UTF-8, and each \uXXXX, \xXX and &#...; decoded, up to three rounds (a value encoded twice inside a URL). */
-export function escapesDecoded(word: string): string {
-  let out = word;
+function decodeCharacter(written: string, u?: string, braced?: string, x?: string, hex?: string, decimal?: string, name?: string): string {
+  if (name) return named[name]!;
+  return character(decimal ? Number(decimal) : parseInt(u ?? braced ?? x ?? hex!, 16), written);
+}
+
+/** Each run of %-escapes that is valid UTF-8, and each \uXXXX, \u{...}, \xXX and character reference decoded, up to three rounds (a value encoded twice inside a URL). */
+export function escapesDecoded(text: string): string {
+  let out = text;
   for (let round = 0; round < 3 && hasEscape.test(out); round += 1) {
     const next = out
       .replace(percentEscapes, (run) => {
@@ -22,23 +31,28 @@ export function escapesDecoded(word: string): string {
           return run;
         }
       })
-      .replace(characterEscapes, (written, u: string, x: string, hex: string, decimal: string) => character(decimal ? Number(decimal) : parseInt(u ?? x ?? hex, 16), written));
+      .replace(characterEscapes, decodeCharacter);
     if (next === out) break;
     out = next;
   }
   return out;
 }
 
+// Lookalikes that NFKC leaves as they are: of a colon (modifier letters, Armenian and Hebrew
+// punctuation, the ratio sign, Lisu), of an equals sign, and the colon-equals sign.
+const colonLike = /[\u02d0\u02f8\u0589\u05c3\u205a\u2236\ua4fd\ua789]/g;
+const equalsLike = /[\ua78a\u2e40\u30a0]/g;
+
 /**
- * Every word with escapes whose decoded form (made `plain`) would lose something to `redact` is
- * replaced by that decoded form; the caller then redacts the whole text. Words are runs of non-space
- * characters, so the cost stays linear in the text.
+ * `text` as a reader reads it: escapes decoded, then `plain` (compatibility forms and invisible
+ * characters), combining marks NFKC could not compose dropped, lookalike separators folded, and
+ * escaped quotes unescaped.
  */
-export function decodeHidingWords(text: string, plain: (text: string) => string, redact: (text: string) => string): string {
-  if (!hasEscape.test(text)) return text;
-  return text.replace(/\S+/g, (word) => {
-    if (!hasEscape.test(word)) return word;
-    const decoded = plain(escapesDecoded(word));
-    return redact(decoded) === decoded ? word : decoded;
-  });
+export function readAs(text: string, plain: (text: string) => string): string {
+  return plain(escapesDecoded(text))
+    .replace(/\p{Mn}+/gu, '')
+    .replace(colonLike, ':')
+    .replace(equalsLike, '=')
+    .replace(/\u2254/g, ':=')
+    .replace(/\\+(["'])/g, '$1');
 }

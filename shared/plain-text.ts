@@ -2,10 +2,10 @@
 // string from the database with it (shared/redact.ts publicText); the page cleans with it a name it
 // puts into a sentence of its own, where an unterminated override would turn the words after it.
 
-// C0 and C1 controls (tab, escape, NEL, ...), the line and paragraph separators and the braille
-// blank U+2800 (it shows as a space): a space, so that "Bearer\tTOKEN" and "password⠀is⠀hunter2"
-// stay words apart and get redacted.
-export const controlClass = '\\p{Cc}\\u2028\\u2029\\u2800';
+// C0 and C1 controls (tab, escape, NEL, ...), the line and paragraph separators, and the blanks
+// that show as a space (the braille blank, the Hangul fillers): a space, so that "Bearer\tTOKEN" and
+// "password⠀is⠀hunter2" stay words apart and get redacted.
+export const controlClass = '\\p{Cc}\\u2028\\u2029\\u2800\\u115f\\u1160\\u3164\\uffa0';
 const controlCharacters = new RegExp(`[${controlClass}]+`, 'gu');
 // Format characters (bidi embeddings, overrides and isolates U+202A-E and U+2066-9, the marks
 // U+200E/F and U+061C, zero-width U+200B-D, word joiner, BOM, soft hyphen, tag characters), every
@@ -17,7 +17,7 @@ const controlCharacters = new RegExp(`[${controlClass}]+`, 'gu');
 const formatClass = '\\p{Cf}\\p{Default_Ignorable_Code_Point}\\p{Noncharacter_Code_Point}';
 const invisibleCharacters = new RegExp(`[${formatClass}\\p{Cs}]+`, 'gu');
 
-/** Control characters become one space; format and invisible characters are removed. */
+/** Control characters and blanks become one space; format and invisible characters are removed. */
 export function stripControlCharacters(text: string): string {
-  return text.replace(invisibleCharacters, '').replace(controlCharacters, ' ').replace(/ {2,}/g, ' ');
+  return text.replace(controlCharacters, ' ').replace(invisibleCharacters, '').replace(/ {2,}/g, ' ');
 }

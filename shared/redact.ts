@@ -2,7 +2,7 @@
 // characters, redact anything that looks like a secret, then bound the length. Redaction runs before
 // truncation, so a cut can never expose the start of a secret that the patterns would have caught whole.
 import { limits } from './constants.ts';
-import { decodeHidingWords } from './hidden-secrets.ts';
+import { readAs } from './hidden-secrets.ts';
 import { controlClass, stripControlCharacters } from './plain-text.ts';
 import { secretPatterns } from './secret-patterns.ts';
 
@@ -38,14 +38,26 @@ export function publicText(text: string, max: number): string {
 export const redactLogText = (text: string) => redactAsRead(text); // a log line's text, as publicText's, uncut
 
 // Compatibility forms folded (NFKC: fullwidth ｓｋ－ and ＠ read as sk- and @), control and invisible
-// characters gone, %-escapes that hide a secret decoded: no secret hides in a form a reader reads as it.
+// characters gone, escapes decoded, lookalikes folded (shared/hidden-secrets.ts): no secret hides in a
+// form a reader reads as it.
 const plainForms = (text: string) => stripControlCharacters(text.normalize('NFKC'));
+
+// The same with every accent apart from its letter, and so dropped by readAs: pas\u0301sword reads as
+// password, though NFKC makes it paśsword (tried only on a text that is not ASCII as read).
+const unaccented = (text: string) => plainForms(text).normalize('NFKD');
 
 /** Redacted as read (folded, decoded, cut to `bound`) where that holds a secret, else as written: 10⁶ is no 106. */
 function redactAsRead(written: string, bound = (text: string) => text): string {
-  const read = decodeHidingWords(bound(plainForms(written)), plainForms, redactSecrets);
+  const base = bound(plainForms(written));
+  const read = readAs(base, plainForms);
   const redacted = redactSecrets(read);
-  return read === written || redacted !== read ? redacted : redactSecrets(written);
+  if (redacted !== read) return redacted;
+  if (/[^\x00-\x7f]/.test(read)) {
+    const bare = readAs(base, unaccented);
+    const bareRedacted = redactSecrets(bare);
+    if (bareRedacted !== bare) return bareRedacted;
+  }
+  return read === written ? redacted : redactSecrets(written);
 }
 
 // No public text is longer than a few hundred characters; a title of many megabytes must not hold

@@ -38,11 +38,11 @@ export const secretPatterns: readonly SecretPattern[] = [
   },
   {
     name: 'cookie-header',
-    catches: 'the value of a Cookie or Set-Cookie header, to the end of the line (sessions are credentials)',
-    example: 'request had Cookie: session=abcdef1234567890; theme=dark',
+    catches: 'every value of a Cookie or Set-Cookie header (sessions are credentials): its name=value pairs to the end of the line',
+    example: 'request had Cookie: theme=dark; session=abcdef1234567890',
     secret: 'abcdef1234567890',
-    pattern: /\b((?:set-)?cookie["']?\s{0,8}:\s{0,8})[^\r\n]{1,4000}/gi,
-    replacement: `$1${redacted}`,
+    pattern: /\b((?:set[-_]?)?cookies?["']?\s{0,8}[:=]\s{0,8})([^\r\n]{1,4000})/gi,
+    replacement: (match) => match.replace(/^([^:=]*[:=])([^\r\n]*)$/, (_, label: string, pairs: string) => label + pairs.replace(/([^\s=;,"'{}]{1,256}=)("[^"]*"?|[^\s;,"'{}]*)/g, `$1${redacted}`)),
   },
   {
     name: 'bearer-basic',
@@ -62,11 +62,11 @@ export const secretPatterns: readonly SecretPattern[] = [
   },
   {
     name: 'key-value',
-    catches: 'key=, token=, secret=, password=, signature=, credential= values (api_key: ..., "access_token": "...", and JSON inside a string: \\"password\\":\\"...\\"), quoted or bare; also with a combining mark after the label, or a colon NFKC does not fold (U+2236, U+A789)',
+    catches: 'key=, token=, secret=, password=, signature=, credential= values (api_key: ..., "access_token": "...", Ruby\'s "password" => "..."), quoted or bare',
     example: 'https://x.io/cb?access_token=abc&user=bob',
     secret: 'abc',
     pattern:
-      /\b([a-z0-9_-]{0,64}(?:key|token|secret|password|passwd|pwd|signature|credentials?)\p{M}{0,4}\\?["']?)(\s{0,8}[=:\u2236\ua789]\s{0,8})(\\?"[^"]{0,2000}"?|'[^']{0,2000}'?|[^\s&,;"']{1,2000})/giu,
+      /\b([a-z0-9_-]{0,64}(?:key|token|secret|password|passwd|pwd|signature|credentials?)["']?)(\s{0,8}(?:=>|[=:])\s{0,8})("[^"]{0,2000}"?|'[^']{0,2000}'?|[^\s&,;"']{1,2000})/gi,
     replacement: `$1$2${redacted}`,
   },
   {

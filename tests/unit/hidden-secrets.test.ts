@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeHidingWords, escapesDecoded } from '../../shared/hidden-secrets.ts';
+import { escapesDecoded, readAs } from '../../shared/hidden-secrets.ts';
 
 describe('escapesDecoded', () => {
   it('decodes JSON, JavaScript and HTML character escapes, and keeps one out of range as written', () => {
@@ -18,13 +18,11 @@ describe('escapesDecoded', () => {
   });
 });
 
-describe('decodeHidingWords', () => {
-  const redact = (text: string) => text.replace(/secret-\w+/g, '[r]');
-  const plain = (text: string) => text;
-  it('shows decoded only the words whose decoded form holds a secret', () => {
-    expect(decodeHidingWords('a%20b secret%2Dabc c%2Dd', plain, redact)).toBe('a%20b secret-abc c%2Dd');
-  });
-  it('leaves a text without escapes alone', () => {
-    expect(decodeHidingWords('secret-abc', plain, redact)).toBe('secret-abc');
+describe('readAs', () => {
+  const plain = (text: string) => text.normalize('NFKC');
+  it('decodes, drops the combining marks NFKC cannot compose, folds lookalike separators and unescapes quotes', () => {
+    expect(readAs('pas\u0301sword\u2236 {\\"a\\":\\\\\\"b\\\\\\"} x\ua78ay p\u2254q', plain)).toBe('paśsword: {"a":"b"} x=y p:=q');
+    expect(readAs('pas\u0301sword', (text) => text.normalize('NFKD'))).toBe('password');
+    expect(readAs('Cafe\u0301 d\u0301 &equals;&#x0000003d&#61\\u{3d}', plain)).toBe('Café d ====');
   });
 });

@@ -172,6 +172,25 @@ const leaks: Array<[what: string, text: string, secret: string]> = [
   ['a combining mark after the label', 'login password\u0301=hunter2 failed', 'hunter2'],
   ['a colon NFKC does not fold', 'config api_key\ua789 Zq81abcXYZ loaded, token\u2236 Zq81abcXYZ', 'Zq81abcXYZ'],
   ['braille blanks for spaces', 'login failed, the password\u2800is\u2800hunter2', 'hunter2'],
+  // a reviewer's siblings of those: marks NFKC composes, other lookalikes, escapes across a space
+  ['a combining mark NFKC composes, inside the label', 'login pas\u0301sword=hunter2 failed', 'hunter2'],
+  ['a combining mark inside a key', 'invalid key sk-proj-\u0301AbCdEf1234567890 used', 'AbCdEf1234567890'],
+  ['five combining marks after the label', 'login password\u0301\u0301\u0301\u0301\u0301=hunter2 failed', 'hunter2'],
+  ['other colon and equals lookalikes', 'password\ua78ahunter2 password\u02d0hunter2 password\u205ahunter2 password\u05c3hunter2 password\u0589hunter2 password\ua4fdhunter2 password\u2254hunter2', 'hunter2'],
+  ['a Cookie header with a lookalike colon', 'request had Cookie\u2236 session=abcdef1234567890', 'abcdef1234567890'],
+  ['an Authorization header with a lookalike colon', 'request had Authorization\u2236 Token abcdefghij123', 'abcdefghij123'],
+  ['a Cookie in JSON inside a string', 'sent {\\"Cookie\\":\\"session=abcdef1234567890\\"}', 'abcdef1234567890'],
+  ['an Authorization in JSON inside a string', 'sent {\\"authorization\\":\\"Custom s3cr3tvalue\\"}', 's3cr3tvalue'],
+  ['a password in JSON escaped twice', 'sent {\\\\\\"password\\\\\\":\\\\\\"hunter2\\\\\\"}', 'hunter2'],
+  ['an escaped = then a space', 'login password\\u003d hunter2 failed', 'hunter2'],
+  ['a character reference = then a space', 'login password &#61; hunter2 failed', 'hunter2'],
+  ['an escaped colon after Cookie', 'request had Cookie\\u003a session=abcdef1234567890', 'abcdef1234567890'],
+  ['an escaped colon after Authorization', 'request had Authorization\\u003a Token abcdefghij123', 'abcdefghij123'],
+  ['named and bare character references', 'password&equals;hunter2 &quot;password&quot;:&quot;hunter2&quot; password&#61hunter2 password&#x0000003d;hunter2', 'hunter2'],
+  ['a JavaScript code point escape', 'login password\\u{3d}hunter2 failed', 'hunter2'],
+  ["Ruby's hash syntax", 'params {"password"=>"hunter2", "user"=>"bob"}', 'hunter2'],
+  ['Hangul fillers for spaces', 'the password\u3164is\u3164hunter2, the secret\uffa0is\u115fhunter2', 'hunter2'],
+  ['near-miss cookie labels', 'Cookies: session=abcdef1234567890 set_cookie: sid=abcdef1234567890', 'abcdef1234567890'],
   // hostile rows: invisible selectors that NFKC keeps, inside the secret
   ['a key split by a variation selector', 'key sk-proj-\ufe0fHidden0123456789abcdef used', 'Hidden0123456789abcdef'],
   ['password= split by a variation selector', 'login password\ufe0f=hunter2 failed', 'hunter2'],
@@ -179,6 +198,17 @@ const leaks: Array<[what: string, text: string, secret: string]> = [
   ['an AWS key id split by a supplementary variation selector', 'denied for AKIA\u{e0100}IOSFODNN7EXAMPLE', 'IOSFODNN7EXAMPLE'],
   ['a GitHub token split by a Mongolian variation selector', 'clone with ghp_\u180b16C7e42F292c6912E7710c8', '16C7e42F292c6912E7710c8'],
 ];
+
+describe('what a label without a secret after it keeps', () => {
+  it.each([
+    'failed to parse cookie: invalid format at 10:00, retrying',
+    'document.cookie: undefined; falling back to header auth',
+    'cookie consent banner: dismissed',
+    'GET /a%20b?q=100%25 took 100% of Café 議会',
+  ])('%s', (text) => {
+    expect(publicText(text, 300)).toBe(text);
+  });
+});
 
 describe('each leak found by trying, through every public text function', () => {
   it.each(leaks)('%s', (_what, text, secret) => {
@@ -241,7 +271,7 @@ describe('stripControlCharacters', () => {
     ['LRI U+2066', '\u2066'], ['RLI U+2067', '\u2067'], ['FSI U+2068', '\u2068'], ['PDI U+2069', '\u2069'],
     ['LRM U+200E', '\u200e'], ['RLM U+200F', '\u200f'], ['ALM U+061C', '\u061c'],
     ['zero-width space U+200B', '\u200b'], ['ZWNJ U+200C', '\u200c'], ['ZWJ U+200D', '\u200d'], ['word joiner U+2060', '\u2060'],
-    ['BOM U+FEFF', '\ufeff'], ['soft hyphen U+00AD', '\u00ad'], ['tag character U+E0041', '\u{e0041}'], ['Hangul filler U+3164', '\u3164'],
+    ['BOM U+FEFF', '\ufeff'], ['soft hyphen U+00AD', '\u00ad'], ['tag character U+E0041', '\u{e0041}'],
     ['a lone surrogate', '\ud800'],
     ['variation selector U+FE0F', '\ufe0f'], ['variation selector U+FE00', '\ufe00'], ['variation selector U+E0100', '\u{e0100}'],
     ['Mongolian variation selector U+180B', '\u180b'], ['combining grapheme joiner U+034F', '\u034f'],
@@ -250,8 +280,9 @@ describe('stripControlCharacters', () => {
   it.each(invisible)('removes %s', (_name, character) => {
     expect(stripControlCharacters(`ab${character}cd`)).toBe('abcd');
   });
-  it('turns C0 and C1 controls and line separators into one space', () => {
+  it('turns C0 and C1 controls, line separators and the blanks that show as a space into one space', () => {
     expect(stripControlCharacters('a\u0000b\u001bc\u007fd\u0085e\u009ff\u2028g\t\th')).toBe('a b c d e f g h');
+    expect(stripControlCharacters('a\u3164b\uffa0c\u115f\u1160d\u2800e')).toBe('a b c d e');
   });
   it('keeps what people write: accents, CJK, emoji (without their joiners and variation selectors, which can hide a secret)', () => {
     expect(stripControlCharacters('Café 議会 ❤️ 😀 ﷺ')).toBe('Café 議会 ❤ 😀 ﷺ');
