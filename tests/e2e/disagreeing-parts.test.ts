@@ -2,7 +2,7 @@
 // leader that woke from a freeze), a snapshot stamped a day ahead that then stops changing, a file
 // whose status reads better than its own details, side files the worker could not update.
 import { describe, expect, it, vi } from 'vitest';
-import { fixtureTime, historyPath, listUnexpectedProblems, readFixture, readHistory, serveFixture, serveHistory, serveSnapshot, snapshotPath, textOf, usePageSuite, type FixtureName } from './page-harness.ts';
+import { advanceUntil, fixtureTime, historyPath, listUnexpectedProblems, readFixture, readHistory, serveFixture, serveHistory, serveSnapshot, snapshotPath, textOf, usePageSuite, type FixtureName } from './page-harness.ts';
 
 const suite = usePageSuite();
 const minute = 60_000;
@@ -79,7 +79,7 @@ describe('when the parts disagree, the page', () => {
     serveHistory(suite.server, JSON.stringify(older));
     serveSnapshot(suite.server, changed('degraded', (s) => Object.assign(s, { generatedAt: iso(Date.parse(s.generatedAt) + 5 * minute), staleAfter: iso(Date.parse(s.staleAfter) + 5 * minute), openIncidents: [] })));
     const asked = () => suite.server.requests.filter((request) => request.path === historyPath && request.status === 200).length;
-    await expect.poll(async () => asked() >= 2 || (await page.clock.runFor(1_000), asked() >= 2), { timeout: 30_000 }).toBe(true);
+    await advanceUntil(page, () => asked() >= 2);
     await page.clock.runFor(1_000);
     expect(await items.count()).toBe(listed);
     expect(listUnexpectedProblems(opened, historyPath)).toEqual([]);

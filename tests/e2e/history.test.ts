@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { GovernanceHistory } from '../../shared/contract.ts';
 import {
+  advanceUntil,
   fixtureTime,
   historyPath,
   listUnexpectedProblems,
@@ -258,14 +259,10 @@ describe('the history file', () => {
     await page.clock.pauseAt(fixtureTime + 15_000);
     const requests = () => suite.server.requests.slice(firstRequest).filter((r) => r.path === historyPath || r.path === snapshotPath);
     const history = () => requests().filter((r) => r.path === historyPath);
-    // The page sets its next poll when an answer is in: the clock moves a second at a time until the
-    // server has the request asked for (a single 30 s step could pass before the timer is set).
-    const advanceUntil = (done: () => boolean) =>
-      expect.poll(async () => done() || (await page.clock.runFor(1_000), done()), { timeout: 30_000 }).toBe(true);
     expect(requests().map((r) => r.path).sort()).toEqual([snapshotPath, historyPath].sort());
 
     // An unchanged snapshot (a 304): no history request.
-    await advanceUntil(() => requests().length >= 3);
+    await advanceUntil(page, () => requests().length >= 3);
     expect(requests()).toHaveLength(3);
     expect(history()).toHaveLength(1);
 
@@ -279,13 +276,13 @@ describe('the history file', () => {
       serveSnapshot(suite.server, JSON.stringify(copy));
     };
     movedBy(60_000);
-    await advanceUntil(() => requests().length >= 4);
+    await advanceUntil(page, () => requests().length >= 4);
     expect(requests()).toHaveLength(4);
     expect(history()).toHaveLength(1);
 
     // Five minutes on: asked again, conditionally, and unchanged it costs a 304.
     movedBy(5 * 60_000);
-    await advanceUntil(() => history().length >= 2);
+    await advanceUntil(page, () => history().length >= 2);
     expect(history()).toHaveLength(2);
     expect(history()[1]).toMatchObject({ status: 304, ifNoneMatch: expect.stringMatching(/^".+"$/) });
 
@@ -295,7 +292,7 @@ describe('the history file', () => {
     open.resolvedAt = new Date(fixtureTime + 5 * 60_000).toISOString();
     serveHistory(suite.server, JSON.stringify(updated));
     movedBy(5 * 60_000 + 30_000, (s) => (s.openIncidents = []));
-    await advanceUntil(() => history().length >= 3);
+    await advanceUntil(page, () => history().length >= 3);
     expect(history()).toHaveLength(3);
     expect(history()[2]!.status).toBe(200);
     await expect.poll(() => page.locator(`id=${anchorOf(open.id)}`).innerText()).toMatch(/^Resolved Engineering: 11 runs missed/);

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import axe from 'axe-core';
 import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { startStaticServer, type StaticServer } from '../../scripts/static-server.ts';
 
 export const distDir = fileURLToPath(new URL('../../test-results/site/', import.meta.url));
@@ -191,6 +191,14 @@ export async function findAxeViolations(page: Page): Promise<string[]> {
 export async function saveScreenshot(page: Page, name: string): Promise<void> {
   mkdirSync(screenshotDir, { recursive: true });
   await page.screenshot({ path: `${screenshotDir}${name}.png`, fullPage: true });
+}
+
+/**
+ * Moves the page's paused clock a second at a time until `done`: the page sets its next poll only once
+ * an answer is in and handled, so a single 30 s step taken before that passes without it.
+ */
+export function advanceUntil(page: Page, done: () => boolean | Promise<boolean>): Promise<void> {
+  return expect.poll(async () => (await done()) || (await page.clock.runFor(1_000), await done()), { timeout: 30_000 }).toBe(true);
 }
 
 export function textOf(page: Page, testId: string): Promise<string> {

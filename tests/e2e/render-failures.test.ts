@@ -3,7 +3,7 @@
 // does not exist, on the German page) blanked every card and left the island's effects uncommitted,
 // so each render ran the record's check again: governance-archive/recent.json ~70 times a second.
 import { describe, expect, it } from 'vitest';
-import { recordPath, serveFixture, snapshotPath, usePageSuite } from './page-harness.ts';
+import { advanceUntil, recordPath, serveFixture, snapshotPath, usePageSuite } from './page-harness.ts';
 
 const suite = usePageSuite();
 
@@ -28,7 +28,7 @@ describe('a part of the page that cannot render', () => {
     await page.getByText('Dieser Teil der Seite ließ sich aus den erhaltenen Daten nicht darstellen.').waitFor();
     expect(await page.locator('.status-word').innerText()).toBe('Beeinträchtigt');
     // the next poll, answered: the same snapshot, so the record is not checked again
-    await expect.poll(async () => asked(snapshotPath) >= 2 || (await page.clock.runFor(1_000), asked(snapshotPath) >= 2), { timeout: 30_000 }).toBe(true);
+    await advanceUntil(page, () => asked(snapshotPath) >= 2);
     await page.clock.runFor(1_000);
     expect(asked(recordPath)).toBe(1);
   });

@@ -2,6 +2,7 @@
 // it warns about stale data. The browser runs in New York time on a fake clock.
 import { describe, expect, it } from 'vitest';
 import {
+  advanceUntil,
   fixtureTime,
   listUnexpectedProblems,
   readFixture,
@@ -160,15 +161,13 @@ describe('the status page', () => {
     const snapshotRequests = () => suite.server.requests.slice(firstRequest).filter((r) => r.path === snapshotPath);
 
     // An unchanged file: the browser asks conditionally and the answer carries no body.
-    await page.clock.runFor(30_000);
-    await expect.poll(() => snapshotRequests().length).toBe(2);
+    await advanceUntil(page, () => snapshotRequests().length >= 2);
     expect(snapshotRequests().map((r) => r.status)).toEqual([200, 304]);
     expect(snapshotRequests()[1]?.ifNoneMatch).toMatch(/^".+"$/);
     expect(await page.getByTestId('status').innerText()).toContain('Degraded');
 
     serveSnapshot(suite.server, readFixture('healthy'));
-    await page.clock.runFor(30_000);
-    await expect.poll(() => page.getByTestId('status').innerText()).toContain('Healthy');
+    await advanceUntil(page, async () => (await page.getByTestId('status').innerText()).includes('Healthy'));
     expect(snapshotRequests().map((r) => r.status)).toEqual([200, 304, 200]);
     expect(await textOf(page, 'balance')).toBe('$987,654.32\n9,876,543,210,000 credits');
     expect(await textOf(page, 'runway')).toBe('about 3 months left\nat the current burn');
