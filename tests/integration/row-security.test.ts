@@ -75,6 +75,28 @@ describe('row-level security on every table the snapshot reads (graph_runs)', ()
     }
   });
 
+  it("counts no run another tenant wrote for a system schedule, as itself, whose uuid it learned", async () => {
+    const before = await snapshot();
+    const client = await database.admin.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('CREATE ROLE other_tenant_writer NOLOGIN NOBYPASSRLS; GRANT SELECT, INSERT ON graph_runs, schedules TO other_tenant_writer; SET LOCAL ROLE other_tenant_writer');
+      await client.query("SELECT set_config('app.current_user_id', $1, true)", [otherUserId]);
+      // the policy lets it through: requested_by is the writer itself (the foreign key ignores RLS)
+      await client.query(
+        `INSERT INTO graph_runs (schedule_id, run_id, scheduled_for, started_at, completed_at, status, error_message, requested_by)
+         VALUES ($1, 'other-forged-run', '2026-11-21T11:30:00Z', '2026-11-21T11:30:00Z', '2026-11-21T11:30:05Z', 'error', 'forged', $2)`,
+        [scheduleIds.engineering, otherUserId],
+      );
+      await client.query('RESET ROLE; REVOKE ALL ON graph_runs, schedules FROM other_tenant_writer; DROP ROLE other_tenant_writer; COMMIT');
+      expect(await snapshot()).toEqual(before);
+    } finally {
+      await client.query('ROLLBACK');
+      await client.query("DELETE FROM graph_runs WHERE run_id = 'other-forged-run'");
+      client.release();
+    }
+  });
+
   it("joins a thread only to the system tenant's runs, even where RLS lets every row through", async () => {
     // as the superuser, whom no policy filters: the query's own WHERE must keep other-2 out
     const client = await database.admin.connect();

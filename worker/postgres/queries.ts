@@ -87,6 +87,9 @@ export async function readSpendByDay(client: ClientBase, q: HistoryQuery) {
 }
 
 const charterFilter = 's.owner_user_id = $1 AND s.temporal_schedule_id IS NOT NULL';
+// A run of one of the system's schedules is its own only when the system requested it (or, in rows from
+// before graph_runs had the column, nobody): the policy lets a tenant write a run of any schedule, as itself.
+const systemsOwn = (ledger: Ledger) => (ledger.table === 'graph_runs' ? 'AND (r.requested_by IS NULL OR r.requested_by = $1)' : '');
 
 type ScheduleRow = {
   id: string;
@@ -119,7 +122,7 @@ export async function readCharters(
             ${rawTextSql('s.timezone')} AS timezone, s.enabled, s.updated_at, s.last_run_at,
             ARRAY(SELECT r.scheduled_for
                     FROM ${ledger.table} r
-                   WHERE r.schedule_id = s.id AND r.scheduled_for < s.updated_at
+                   WHERE r.schedule_id = s.id AND r.scheduled_for < s.updated_at ${systemsOwn(ledger)}
                    ORDER BY r.scheduled_for DESC
                    LIMIT ${slotsBeforeChangeLimit}) AS slots_before_change
             ${earlier ? `, oldest.scheduled_for AS oldest_slot, ${asJson('finished')} AS finished` : ''}
@@ -146,16 +149,8 @@ export async function readCharters(
   };
 }
 
-type RunRow = {
-  schedule_id: string;
-  run_id: string;
-  status: RunStatus;
-  scheduled_for: Date;
-  started_at: Date | null;
-  completed_at: Date | null;
-  error_code: string | null;
-  message_code: string | null;
-  error_message: string | null;
+type RunRow = { schedule_id: string; run_id: string; status: RunStatus; scheduled_for: Date; started_at: Date | null; completed_at: Date | null } & {
+  error_code: string | null; message_code: string | null; error_message: string | null;
 };
 
 /**
@@ -207,7 +202,7 @@ export async function readRuns(
       CROSS JOIN LATERAL (
              SELECT r.schedule_id, ${runColumns(ledger)}, r.error_message AS full_message
                FROM ${ledger.table} r
-              WHERE r.schedule_id = s.id AND r.scheduled_for >= $2 AND r.scheduled_for ${q.toInclusive ? '<=' : '<'} $3
+              WHERE r.schedule_id = s.id AND r.scheduled_for >= $2 AND r.scheduled_for ${q.toInclusive ? '<=' : '<'} $3 ${systemsOwn(ledger)}
              OFFSET 0) runs
       WHERE ${charterFilter}
       ORDER BY runs.scheduled_for, runs.schedule_id`,
@@ -223,7 +218,7 @@ const finishedFilter = "AND r.status IN ('success', 'error', 'skipped', 'cancell
 const probe = (ledger: Ledger, filter: string, order: 'ASC' | 'DESC') => `LEFT JOIN LATERAL (
              SELECT ${runColumns(ledger)}
                FROM ${ledger.table} r
-              WHERE r.schedule_id = s.id AND r.scheduled_for < $2 ${filter}
+              WHERE r.schedule_id = s.id AND r.scheduled_for < $2 ${filter} ${systemsOwn(ledger)}
               ORDER BY r.scheduled_for ${order}
               LIMIT 1)`;
 const asJson = (name: string) => `CASE WHEN ${name}.run_id IS NULL THEN NULL ELSE to_jsonb(${name}) END`;
@@ -266,14 +261,15 @@ export async function readEarlierRuns(client: ClientBase, ledger: Ledger, q: { p
 /**
  * The system principal's latest threads (not soft-deleted); the title only when it is a JSON string.
  * On graph_runs, each with its latest run's status and schedule (by state_key: graph_runs_state_key_idx),
- * of the system's runs only: of its schedules, or of none and requested by it (RLS lets a tenant write
- * a run of its own schedule naming any requester, and a state_key is public); schedule_runs cannot say.
+ * of the system's runs only: of its schedules (systemsOwn), or of none and requested by it (RLS lets a tenant
+ * write a run of its own schedule naming any requester, and a state_key is public); schedule_runs cannot say.
  */
 export async function readThreads(client: ClientBase, ledger: Ledger, q: GovernanceQuery): Promise<ThreadFacts[]> {
   const latestRun = ledger.hasStateKey
     ? `LEFT JOIN LATERAL (SELECT r.status, r.schedule_id FROM graph_runs r
                            WHERE r.state_key = t.state_key
-                             AND (r.schedule_id IN (SELECT id FROM schedules WHERE owner_user_id = $1) OR (r.schedule_id IS NULL AND r.requested_by = $1))
+                             AND CASE WHEN r.schedule_id IS NULL THEN r.requested_by = $1
+                                      ELSE r.schedule_id IN (SELECT id FROM schedules WHERE owner_user_id = $1) ${systemsOwn(ledger)} END
                            ORDER BY r.started_at DESC NULLS LAST, r.scheduled_for DESC NULLS LAST LIMIT 1) run ON true`
     : 'LEFT JOIN LATERAL (SELECT NULL::text AS status, NULL::uuid AS schedule_id) run ON true';
   const { rows } = await client.query<{ state_key: string; title: string | null; created_at: Date; updated_at: Date; status: string | null; schedule_id: string | null }>(
