@@ -38,8 +38,10 @@ const shapes: Array<[string, string]> = [
   ['`\\"key\\":` repeated (JSON inside a string)', fill('\\"key\\": ')],
   ['`cookie:` repeated', fill('cookie: ')],
   ['U+FDFA repeated (18 characters each in NFKC)', fill('\ufdfa')],
-  // not ASCII: read a second time with its accents dropped (shared/redact.ts)
+  // not ASCII: each word read with its accents dropped (shared/hidden-secrets.ts)
   ['`Café über 議会 ` repeated (accented prose)', fill('Café über 議会 ')],
+  // one run of backslashes, which an unescaping pattern that may start anywhere in it takes quadratically
+  ['65,000 backslashes, then a space', `${'\\'.repeat(65_000)} `.padEnd(length, 'x')],
 ];
 const clean = (text: string) => publicText(text, 100);
 const prose = timed(fill('the charter ran and failed for want of credits; '), clean);

@@ -2,9 +2,9 @@
 // characters, redact anything that looks like a secret, then bound the length. Redaction runs before
 // truncation, so a cut can never expose the start of a secret that the patterns would have caught whole.
 import { limits } from './constants.ts';
-import { readAs } from './hidden-secrets.ts';
+import { revealHidingWords } from './hidden-secrets.ts';
 import { controlClass, stripControlCharacters } from './plain-text.ts';
-import { secretPatterns } from './secret-patterns.ts';
+import { redactedMark, secretPatterns } from './secret-patterns.ts';
 
 // Where a cut falls between two words: at a space, or at what cleaning turns into one.
 const wordEnd = new RegExp(`^[\\s${controlClass}]`, 'u');
@@ -38,26 +38,21 @@ export function publicText(text: string, max: number): string {
 export const redactLogText = (text: string) => redactAsRead(text); // a log line's text, as publicText's, uncut
 
 // Compatibility forms folded (NFKC: fullwidth ｓｋ－ and ＠ read as sk- and @), control and invisible
-// characters gone, escapes decoded, lookalikes folded (shared/hidden-secrets.ts): no secret hides in a
-// form a reader reads as it.
+// characters gone, and each word that hides a secret as a reader reads it (shared/hidden-secrets.ts):
+// no secret hides in a form a reader reads as it.
 const plainForms = (text: string) => stripControlCharacters(text.normalize('NFKC'));
+const secretsIn = (text: string) => redactSecrets(text).split(redactedMark).length - 1;
 
-// The same with every accent apart from its letter, and so dropped by readAs: pas\u0301sword reads as
-// password, though NFKC makes it paśsword (tried only on a text that is not ASCII as read).
-const unaccented = (text: string) => plainForms(text).normalize('NFKD');
-
-/** Redacted as read (folded, decoded, cut to `bound`) where that holds a secret, else as written: 10⁶ is no 106. */
+/**
+ * Redacted as written, unless what is left still hides a secret as read (folded, revealed, cut to
+ * `bound`): then the reader's form, redacted. So 10⁶ stays 10⁶ beside a token=, and ｓｋ－… is caught.
+ */
 function redactAsRead(written: string, bound = (text: string) => text): string {
-  const base = bound(plainForms(written));
-  const read = readAs(base, plainForms);
-  const redacted = redactSecrets(read);
-  if (redacted !== read) return redacted;
-  if (/[^\x00-\x7f]/.test(read)) {
-    const bare = readAs(base, unaccented);
-    const bareRedacted = redactSecrets(bare);
-    if (bareRedacted !== bare) return bareRedacted;
-  }
-  return read === written ? redacted : redactSecrets(written);
+  const redacted = redactSecrets(written);
+  const read = revealHidingWords(bound(plainForms(redacted)), plainForms, secretsIn);
+  if (read === redacted) return redacted;
+  const rest = redactSecrets(read);
+  return rest === read ? redacted : rest;
 }
 
 // No public text is longer than a few hundred characters; a title of many megabytes must not hold

@@ -2,7 +2,9 @@
 // it must clean (tests/unit/redact.test.ts runs every row). shared/redact.ts applies it.
 import { isOpaqueToken } from './opaque-token.ts';
 
-const redacted = '[redacted]';
+/** what a secret becomes */
+export const redactedMark = '[redacted]';
+const redacted = redactedMark;
 
 export type SecretPattern = {
   name: string;
@@ -41,8 +43,8 @@ export const secretPatterns: readonly SecretPattern[] = [
     catches: 'every value of a Cookie or Set-Cookie header (sessions are credentials): its name=value pairs to the end of the line',
     example: 'request had Cookie: theme=dark; session=abcdef1234567890',
     secret: 'abcdef1234567890',
-    pattern: /\b((?:set[-_]?)?cookies?["']?\s{0,8}[:=]\s{0,8})([^\r\n]{1,4000})/gi,
-    replacement: (match) => match.replace(/^([^:=]*[:=])([^\r\n]*)$/, (_, label: string, pairs: string) => label + pairs.replace(/([^\s=;,"'{}]{1,256}=)("[^"]*"?|[^\s;,"'{}]*)/g, `$1${redacted}`)),
+    pattern: /\b((?:set[-_]?)?cookies?["']?\s{0,8}:\s{0,8})([^\r\n]{1,4000})/gi,
+    replacement: (match) => match.replace(/^([^:]*:)([^\r\n]*)$/, (_, label: string, pairs: string) => label + pairs.replace(/([^\s=;,"'{}]{1,256}\s{0,8}=\s{0,8})("[^"]*"?|[^\s;,"'{}]*)/g, `$1${redacted}`)),
   },
   {
     name: 'bearer-basic',
@@ -66,7 +68,7 @@ export const secretPatterns: readonly SecretPattern[] = [
     example: 'https://x.io/cb?access_token=abc&user=bob',
     secret: 'abc',
     pattern:
-      /\b([a-z0-9_-]{0,64}(?:key|token|secret|password|passwd|pwd|signature|credentials?)["']?)(\s{0,8}(?:=>|[=:])\s{0,8})("[^"]{0,2000}"?|'[^']{0,2000}'?|[^\s&,;"']{1,2000})/gi,
+      /\b([a-z0-9_-]{0,64}(?:key|token|secret|password|passwd|pwd|signature|credentials?)["']?)(\s{0,8}(?:=>|[=:])\s{0,8})("(?:[^"\\]|\\.){0,2000}"?|'(?:[^'\\]|\\.){0,2000}'?|[^\s&,;"']{1,2000})/gi,
     replacement: `$1$2${redacted}`,
   },
   {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { escapesDecoded, readAs } from '../../shared/hidden-secrets.ts';
+import { escapesDecoded, readWord, revealHidingWords } from '../../shared/hidden-secrets.ts';
 
 describe('escapesDecoded', () => {
   it('decodes JSON, JavaScript and HTML character escapes, and keeps one out of range as written', () => {
@@ -18,11 +18,26 @@ describe('escapesDecoded', () => {
   });
 });
 
-describe('readAs', () => {
+describe('readWord', () => {
   const plain = (text: string) => text.normalize('NFKC');
-  it('decodes, drops the combining marks NFKC cannot compose, folds lookalike separators and unescapes quotes', () => {
-    expect(readAs('pas\u0301sword\u2236 {\\"a\\":\\\\\\"b\\\\\\"} x\ua78ay p\u2254q', plain)).toBe('paśsword: {"a":"b"} x=y p:=q');
-    expect(readAs('pas\u0301sword', (text) => text.normalize('NFKD'))).toBe('password');
-    expect(readAs('Cafe\u0301 d\u0301 &equals;&#x0000003d&#61\\u{3d}', plain)).toBe('Café d ====');
+  it('decodes, drops accents and marks, folds lookalike separators and unescapes quotes', () => {
+    expect(readWord('pas\u0301sword\u2236', plain)).toBe('password:');
+    expect(readWord('{\\"a\\":\\\\\\"b\\\\\\"}', plain)).toBe('{"a":"b"}');
+    expect(readWord('x\ua78ay', plain)).toBe('x=y');
+    expect(readWord('&equals;&#x0000003d&#61;\\u{3d}\\\\u003d', plain)).toBe('=====');
+  });
+});
+
+describe('revealHidingWords', () => {
+  const plain = (text: string) => text.normalize('NFKC');
+  const secretsIn = (text: string) => (text.match(/secret\s*=\s*\w+/g) ?? []).length;
+  it('replaces only the words whose reading reveals a secret, alone or with the word after them', () => {
+    expect(revealHidingWords('a%20b secret%3Dabc c%2Dd', plain, secretsIn)).toBe('a%20b secret=abc c%2Dd');
+    expect(revealHidingWords('नमस्ते secret\\u003d abc, Café', plain, secretsIn)).toBe('नमस्ते secret= abc, Café');
+    expect(revealHidingWords('नमस्ते secret=abc', plain, secretsIn)).toBe('नमस्ते secret=abc');
+    expect(revealHidingWords('नमस्ते secret &#61; abc', plain, secretsIn)).toBe('नमस्ते secret = abc');
+  });
+  it('is linear in a run of backslashes', () => {
+    expect(revealHidingWords(`${'\\'.repeat(200_000)} x`, plain, secretsIn)).toHaveLength(200_002);
   });
 });

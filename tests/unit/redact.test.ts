@@ -191,6 +191,16 @@ const leaks: Array<[what: string, text: string, secret: string]> = [
   ["Ruby's hash syntax", 'params {"password"=>"hunter2", "user"=>"bob"}', 'hunter2'],
   ['Hangul fillers for spaces', 'the password\u3164is\u3164hunter2, the secret\uffa0is\u115fhunter2', 'hunter2'],
   ['near-miss cookie labels', 'Cookies: session=abcdef1234567890 set_cookie: sid=abcdef1234567890', 'abcdef1234567890'],
+  // a second reviewer's: a hidden secret beside a plain one, values split by decoding, escaped quotes, Gson
+  ['an accented label beside an e-mail address', 'contact ops@example.org, login pas\u0301sword=hunter2 failed', 'hunter2'],
+  ['an accented label beside a token', 'token=abc login to\u0301ken=abcdef123 failed', 'abcdef123'],
+  ['a %-encoded value with spaces in it', 'GET /login?user=bob&password=correct%20horse%20battery%20staple failed', 'horse'],
+  ['a %-encoded value with an @ in it', 'GET /cb?password=p%40ss%20w0rd%21 401', 'w0rd'],
+  ['an escaped quote inside a quoted value', '{"password":"pa\\"ss\\"XyZ"}', 'XyZ'],
+  ['an = escaped twice (Gson)', 'login password\\\\u003dhunter2 failed', 'hunter2'],
+  ['a Z notation colon', 'login password\u2982hunter2 failed', 'hunter2'],
+  ['an enclosing mark after the label', 'login password\u20dd=hunter2 failed', 'hunter2'],
+  ['a spaced Cookie pair', 'request had Cookie: session = abcdef1234567890', 'abcdef1234567890'],
   // hostile rows: invisible selectors that NFKC keeps, inside the secret
   ['a key split by a variation selector', 'key sk-proj-\ufe0fHidden0123456789abcdef used', 'Hidden0123456789abcdef'],
   ['password= split by a variation selector', 'login password\ufe0f=hunter2 failed', 'hunter2'],
@@ -205,8 +215,22 @@ describe('what a label without a secret after it keeps', () => {
     'document.cookie: undefined; falling back to header auth',
     'cookie consent banner: dismissed',
     'GET /a%20b?q=100%25 took 100% of Café 議会',
+    'GET /page?cookies=1&lang=de 404',
+    'body {"msg":"say \\"hi\\"","user":"bob"}',
+    'failed to load C:\\x64\\Release\\app.dll',
   ])('%s', (text) => {
     expect(publicText(text, 300)).toBe(text);
+  });
+});
+
+describe('a text with a secret in plain sight is redacted as written', () => {
+  it.each([
+    ['10⁶ requests, ﬁle ① token=abc', '10⁶ requests, ﬁle ① token=[redacted]'],
+    ['त्रुटि: सर्वर से कनेक्शन विफल, password=hunter2', 'त्रुटि: सर्वर से कनेक्शन विफल, password=[redacted]'],
+    ['failed to load C:\\x64\\Release\\app.dll with api_key=abc123', 'failed to load C:\\x64\\Release\\app.dll with api_key=[redacted]'],
+    ['GET /My%20Files/report.pdf?token=abc123', 'GET /My%20Files/report.pdf?token=[redacted]'],
+  ])('%s', (text, shown) => {
+    expect(publicText(text, 300)).toBe(shown);
   });
 });
 
