@@ -83,10 +83,13 @@ describe('row-level security on every table the snapshot reads (graph_runs)', ()
       await client.query('CREATE ROLE other_tenant_writer NOLOGIN NOBYPASSRLS; GRANT SELECT, INSERT ON graph_runs, schedules TO other_tenant_writer; SET LOCAL ROLE other_tenant_writer');
       await client.query("SELECT set_config('app.current_user_id', $1, true)", [otherUserId]);
       // the policy lets it through: requested_by is the writer itself (the foreign key ignores RLS)
+      // in the window, naming the system's latest thread; and long before it, as the charter's first and latest finished runs
       await client.query(
-        `INSERT INTO graph_runs (schedule_id, run_id, scheduled_for, started_at, completed_at, status, error_message, requested_by)
-         VALUES ($1, 'other-forged-run', '2026-11-21T11:30:00Z', '2026-11-21T11:30:00Z', '2026-11-21T11:30:05Z', 'error', 'forged', $2)`,
-        [scheduleIds.engineering, otherUserId],
+        `INSERT INTO graph_runs (schedule_id, run_id, scheduled_for, started_at, completed_at, status, error_message, requested_by, state_key)
+         VALUES ($1, 'other-forged-run', '2026-11-21T11:30:00Z', '2026-11-21T12:30:00Z', '2026-11-21T12:30:05Z', 'error', 'forged', $2, 'thread-weekly'),
+                ($1, 'other-forged-run', '2026-10-01T11:30:00Z', '2026-10-01T11:30:00Z', '2026-10-01T11:30:05Z', 'success', NULL, $2, NULL),
+                ($3, 'other-forged-run', '2026-11-18T09:00:00Z', '2026-11-18T09:00:00Z', '2026-11-18T09:00:05Z', 'error', NULL, $2, NULL)`,
+        [scheduleIds.engineering, otherUserId, scheduleIds.sustainability],
       );
       await client.query('RESET ROLE; REVOKE ALL ON graph_runs, schedules FROM other_tenant_writer; DROP ROLE other_tenant_writer; COMMIT');
       expect(await snapshot()).toEqual(before);
