@@ -2,7 +2,7 @@
 // %-encoded once or twice (sk%2Dproj%2D..., Authorization%3A%20Bearer%20...), written as JSON,
 // JavaScript or HTML write a character (password\u003dhunter2, \x3d, \u{3d}, &#61;, &equals;),
 // JSON inside a string (\"password\":\"hunter2\"), an accent inside a word (pas\u0301sword, which
-// NFKC makes paśsword), or a lookalike colon or equals sign (꞉ ∶ ꞊). A word is shown as a reader
+// NFKC makes paśsword), or a lookalike colon, equals sign or hyphen (꞉ ∶ ꞊ ‑). A word is shown as a reader
 // reads it only where that reading reveals a secret its written form does not, alone or with the word
 // after it (password\u003d hunter2): every other word, and every other escape, accent and mark in the
 // text (a URL's %20, "100%", Hindi's vowel signs), stays as written.
@@ -43,6 +43,8 @@ export function escapesDecoded(text: string): string {
 // punctuation, the ratio sign, Lisu, the Z notation type colon), and of an equals sign.
 const colonLike = /[\u02d0\u02f8\u0589\u05c3\u205a\u2236\u2982\ua4fd\ua789]/g;
 const equalsLike = /[\ua78a\u2e40\u30a0]/g;
+// and of a hyphen: the hyphens, the non-breaking one a word processor puts in, the dashes, the minus sign
+const hyphenLike = /[\u2010-\u2015\u2043\u2212]/g;
 /** a word a reader may read otherwise: an escape, a backslash, or anything not ASCII */
 const mayHide = /[^\x00-\x7f]|[%\\&]/;
 
@@ -53,6 +55,7 @@ export function readWord(word: string, plain: (text: string) => string): string 
     .replace(/\p{M}+/gu, '')
     .replace(colonLike, ':')
     .replace(equalsLike, '=')
+    .replace(hyphenLike, '-')
     .replace(/\u2254/g, ':=')
     .replace(/(?<!\\)\\+(["'])/g, '$1');
 }
