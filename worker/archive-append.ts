@@ -131,7 +131,8 @@ function adopt(state: ArchivistState, file: string, date: string, bytes: string,
     // Another chain: this process's view is behind, or another writer forked it. Nothing is written;
     // the next call rereads the index, and the outcome names the problem until a reread resolves it.
     state.waiting = `${file} continues another head than ${head?.day ?? 'none'}: the index is read again at the next call`;
-    state.logger.warn('archive_chain_conflict', { file, problem: state.waiting });
+    if (state.conflict !== state.waiting) state.logger.warn('archive_chain_conflict', { file, problem: state.waiting });
+    state.conflict = state.waiting;
     state.chain = null;
     return null;
   }

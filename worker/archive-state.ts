@@ -35,6 +35,8 @@ export type ArchivistState = ArchivistDeps & {
   indexUnsigned: boolean;
   /** the index bytes whose every listed day was read before signing it (signListed): not read again at a reload */
   listingChecked: string | null;
+  /** the day of another chain last logged (archive_chain_conflict is said once while it stands), or null */
+  conflict: string | null;
 };
 
 /** Archiving stops until restarted; returns null so a step can `return stop(...)`. */

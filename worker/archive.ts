@@ -32,6 +32,7 @@ export function createArchivist(deps: ArchivistDeps) {
     recentChecked: false,
     indexUnsigned: false,
     listingChecked: null,
+    conflict: null,
   };
   return {
     /**
@@ -83,6 +84,7 @@ async function archiveDays(state: ArchivistState, days: readonly ClosedDay[], si
   const indexStale = state.chain !== null && (state.chain.entries.length > startCount || (state.indexUnsigned && state.chain.entries.length > 0));
   if (indexStale && state.broken === null) await writeIndex(state, now, signal);
   else if (state.chain?.entries.length && state.broken === null && !state.recentChecked) await refreshRecent(state, state.chain.entries, state.chain.updatedAt, signal);
+  if (state.waiting === null) state.conflict = null;
   return { ...outcome, head: state.chain?.entries.at(-1) ?? null, problem: state.broken ?? state.waiting };
 }
 

@@ -238,6 +238,7 @@ describe('two writers', () => {
     expect(await archivist.archive(list.map((date) => closedDay(date)))).toMatchObject(conflict);
     expect(counted.reads[0]).toBe(archiveIndexFileName);
     expect(files).toEqual(before);
+    expect(logger.events('archive_chain_conflict')).toHaveLength(1); // said once while it stands, named in every outcome
     // the operator removes the other writer's day: archiving goes on, and the problem is gone
     files.delete(archiveDayFileName(list[1]!));
     expect(await archivist.archive(list.map((date) => closedDay(date)))).toMatchObject({ appended: [list[1]], problem: null });
