@@ -3,9 +3,9 @@
 // JavaScript or HTML write a character (password\u003dhunter2, \x3d, \u{3d}, &#61;, &equals;),
 // JSON inside a string (\"password\":\"hunter2\"), an accent inside a word (pas\u0301sword, which
 // NFKC makes paśsword), or a lookalike colon, equals sign or hyphen (꞉ ∶ ꞊ ‑). A word is shown as a reader
-// reads it only where that reading reveals a secret its written form does not, alone or with the word
-// after it (password\u003d hunter2): every other word, and every other escape, accent and mark in the
-// text (a URL's %20, "100%", Hindi's vowel signs), stays as written.
+// reads it only where that reading reveals a secret its written form does not, alone or between the
+// words beside it (password &#61; hunter2): every other word, and every other escape, accent and mark
+// in the text (a URL's %20, "100%", Hindi's vowel signs), stays as written.
 
 const percentEscapes = /(?:%[0-9a-f]{2})+/gi;
 // one or more backslashes (escaped again: Gson's \\u003d), with or without the ; a browser does not

@@ -9,9 +9,9 @@ export const controlClass = '\\p{Cc}\\u2028\\u2029\\u2800\\u115f\\u1160\\u3164\\
 const controlCharacters = new RegExp(`[${controlClass}]+`, 'gu');
 // Format characters (bidi embeddings, overrides and isolates U+202A-E and U+2066-9, the marks
 // U+200E/F and U+061C, zero-width U+200B-D, word joiner, BOM, soft hyphen, tag characters), every
-// character Unicode says renders as nothing where unsupported (Default_Ignorable_Code_Point: the
-// fillers, and the variation selectors, which would hide "sk-\ufe0fproj-..." from the patterns
-// as well as "sk-\u200bproj-..."), lone surrogates, and the noncharacters (U+FDD0-FDEF, U+xFFFE/F;
+// character Unicode says renders as nothing where unsupported (Default_Ignorable_Code_Point, the
+// variation selectors among them, which would hide "sk-\ufe0fproj-..." from the patterns as well as
+// "sk-\u200bproj-..."; the fillers among them are spaces already, above), lone surrogates, and the noncharacters (U+FDD0-FDEF, U+xFFFE/F;
 // XML forbids U+FFFE/F, and one in a name made the Atom feed unreadable): removed, so that a line
 // cannot read differently than it is, and every string is one a feed can carry.
 const formatClass = '\\p{Cf}\\p{Default_Ignorable_Code_Point}\\p{Noncharacter_Code_Point}';
