@@ -35,6 +35,7 @@ const shapes: Array<[string, string]> = [
   // every word %-encoded: the text is decoded, and that form checked for a secret (shared/hidden-secrets.ts)
   ['`a%20 ` repeated (%-escaped words)', fill('a%20 ')],
   ['`\\u0041&#65; ` repeated (JSON- and HTML-escaped words)', fill('\\u0041&#65; ')],
+  ['`a+b ` repeated (words with a query\'s +)', fill('a+b ')],
   ['`\\"key\\":` repeated (JSON inside a string)', fill('\\"key\\": ')],
   ['`cookie:` repeated', fill('cookie: ')],
   ['U+FDFA repeated (18 characters each in NFKC)', fill('\ufdfa')],

@@ -2,10 +2,11 @@
 // %-encoded once or twice (sk%2Dproj%2D..., Authorization%3A%20Bearer%20...), written as JSON,
 // JavaScript or HTML write a character (password\u003dhunter2, \x3d, \u{3d}, &#61;, &equals;),
 // JSON inside a string (\"password\":\"hunter2\"), an accent inside a word (pas\u0301sword, which
-// NFKC makes paśsword), or a lookalike colon, equals sign or hyphen (꞉ ∶ ꞊ ‑). A word is shown as a reader
-// reads it only where that reading reveals a secret its written form does not, alone or between the
-// words beside it (password &#61; hunter2): every other word, and every other escape, accent and mark
-// in the text (a URL's %20, "100%", Hindi's vowel signs), stays as written.
+// NFKC makes paśsword), a lookalike colon, equals sign or hyphen (꞉ ∶ ꞊ ‑), or a query's + for a space
+// (?q=my+password+is+hunter2). A word is shown as a reader reads it only where that reading reveals
+// a secret its written form does not, alone or between the words beside it (password &#61; hunter2):
+// every other word, and every other escape, accent and mark in the text (a URL's %20, "100%", Hindi's
+// vowel signs), stays as written.
 
 const percentEscapes = /(?:%[0-9a-f]{2})+/gi;
 // one or more backslashes (escaped again: Gson's \\u003d), with or without the ; a browser does not
@@ -45,10 +46,10 @@ const colonLike = /[\u02d0\u02f8\u0589\u05c3\u205a\u2236\u2982\ua4fd\ua789]/g;
 const equalsLike = /[\ua78a\u2e40\u30a0]/g;
 // and of a hyphen: the hyphens, the non-breaking one a word processor puts in, the dashes, the minus sign
 const hyphenLike = /[\u2010-\u2015\u2043\u2212]/g;
-/** a word a reader may read otherwise: an escape, a backslash, or anything not ASCII */
-const mayHide = /[^\x00-\x7f]|[%\\&]/;
+/** a word a reader may read otherwise: an escape, a backslash, a + (a space in a query), or anything not ASCII */
+const mayHide = /[^\x00-\x7f]|[%\\&+]/;
 
-/** One word as a reader reads it: decoded, made `plain`, accents and marks dropped, lookalikes folded, quotes unescaped. */
+/** One word as a reader reads it: decoded, made `plain`, accents and marks dropped, lookalikes folded, quotes unescaped, + a space. */
 export function readWord(word: string, plain: (text: string) => string): string {
   return plain(escapesDecoded(word))
     .normalize('NFKD')
@@ -57,7 +58,8 @@ export function readWord(word: string, plain: (text: string) => string): string 
     .replace(equalsLike, '=')
     .replace(hyphenLike, '-')
     .replace(/\u2254/g, ':=')
-    .replace(/(?<!\\)\\+(["'])/g, '$1');
+    .replace(/(?<!\\)\\+(["'])/g, '$1')
+    .replace(/\+/g, ' ');
 }
 
 /**

@@ -201,6 +201,7 @@ const leaks: Array<[what: string, text: string, secret: string]> = [
   ['a Z notation colon', 'login password\u2982hunter2 failed', 'hunter2'],
   ['an enclosing mark after the label', 'login password\u20dd=hunter2 failed', 'hunter2'],
   ['a spaced Cookie pair', 'request had Cookie: session = abcdef1234567890', 'abcdef1234567890'],
+  ['prose in a query, spaced with +', 'GET /search?q=my+password+is+hunter2 400', 'hunter2'],
   ['a key with hyphen lookalikes', 'invalid key sk\u2011proj\u2010AbCdEf1234567890 and sk\u2212proj-AbCdEf1234567890', 'AbCdEf1234567890'],
   // hostile rows: invisible selectors that NFKC keeps, inside the secret
   ['a key split by a variation selector', 'key sk-proj-\ufe0fHidden0123456789abcdef used', 'Hidden0123456789abcdef'],
@@ -219,6 +220,7 @@ describe('what a label without a secret after it keeps', () => {
     'GET /page?cookies=1&lang=de 404',
     'body {"msg":"say \\"hi\\"","user":"bob"}',
     'failed to load C:\\x64\\Release\\app.dll',
+    'built with C++ and g++ -O2, a+b=c',
   ])('%s', (text) => {
     expect(publicText(text, 300)).toBe(text);
   });
