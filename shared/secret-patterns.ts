@@ -14,7 +14,7 @@ export type SecretPattern = {
   example: string;
   secret: string;
   pattern: RegExp;
-  replacement: string | ((match: string) => string);
+  replacement: string | ((match: string, ...groups: string[]) => string);
 };
 
 // A quantifier that scans a word and may then fail to match is bounded: a hostile 100,000-character
@@ -44,7 +44,7 @@ export const secretPatterns: readonly SecretPattern[] = [
     example: 'request had Cookie: theme=dark; session=abcdef1234567890',
     secret: 'abcdef1234567890',
     pattern: /\b((?:set[-_]?)?cookies?["']?\s{0,8}:\s{0,8})([^\r\n]{1,4000})/gi,
-    replacement: (match) => match.replace(/^([^:]*:)([^\r\n]*)$/, (_, label: string, pairs: string) => label + pairs.replace(/([^\s=;,"'{}]{1,256}\s{0,8}=\s{0,8})("[^"]*"?|[^\s;,"'{}]*)/g, `$1${redacted}`)),
+    replacement: (_, label, pairs) => label + pairs.replace(/([^\s=;,"'{}]{1,256}\s{0,8}=\s{0,8})("[^"]*"?|[^\s;,"'{}]*)/g, `$1${redacted}`),
   },
   {
     name: 'bearer-basic',
