@@ -53,51 +53,55 @@ describe('row-level security on every table the snapshot reads (graph_runs)', ()
     await expect(snapshot()).resolves.toMatchObject({ schemaVersion: 1 });
   });
 
-  it("does not take another tenant's run that names the system as its requester for the system's", async () => {
-    // graph_runs' policy lets a tenant write a run of its own schedule with requested_by = anyone: as
-    // another tenant, through RLS, a later run naming thread-weekly (its state_key is public) as failed
+  /**
+   * Runs `insert` into graph_runs as the other tenant, through RLS (a role without BYPASSRLS, the
+   * tenant's app.current_user_id), then `check`, then removes the rows it wrote (their run_id `runId`).
+   */
+  async function writtenByOtherTenant(insert: string, params: unknown[], runId: string, check: () => Promise<void>) {
     const client = await database.admin.connect();
     try {
       await client.query('BEGIN');
       await client.query('CREATE ROLE other_tenant_writer NOLOGIN NOBYPASSRLS; GRANT SELECT, INSERT ON graph_runs, schedules TO other_tenant_writer; SET LOCAL ROLE other_tenant_writer');
       await client.query("SELECT set_config('app.current_user_id', $1, true)", [otherUserId]);
-      await client.query(
-        `INSERT INTO graph_runs (schedule_id, run_id, scheduled_for, started_at, status, requested_by, state_key)
-         VALUES ($1, 'other-forged', '2026-11-21T12:33:00Z', '2026-11-21T12:33:00Z', 'error', $2, 'thread-weekly')`,
-        [scheduleIds.other, systemPrincipalId],
-      );
+      await client.query(insert, params);
       await client.query('RESET ROLE; REVOKE ALL ON graph_runs, schedules FROM other_tenant_writer; DROP ROLE other_tenant_writer; COMMIT');
-      expect((await snapshot()).recentRuns.find((run) => run.id === 'thread-weekly')).toMatchObject({ outcome: 'running', charterId: 'governance:engineering' });
+      await check();
     } finally {
       await client.query('ROLLBACK');
-      await client.query("DELETE FROM graph_runs WHERE run_id = 'other-forged'");
+      await client.query('DELETE FROM graph_runs WHERE run_id = $1', [runId]);
       client.release();
     }
+  }
+
+  it("does not take another tenant's run that names the system as its requester for the system's", async () => {
+    // graph_runs' policy lets a tenant write a run of its own schedule with requested_by = anyone: as
+    // another tenant, through RLS, a later run naming thread-weekly (its state_key is public) as failed
+    await writtenByOtherTenant(
+      `INSERT INTO graph_runs (schedule_id, run_id, scheduled_for, started_at, status, requested_by, state_key)
+       VALUES ($1, 'other-forged', '2026-11-21T12:33:00Z', '2026-11-21T12:33:00Z', 'error', $2, 'thread-weekly')`,
+      [scheduleIds.other, systemPrincipalId],
+      'other-forged',
+      async () => {
+        expect((await snapshot()).recentRuns.find((run) => run.id === 'thread-weekly')).toMatchObject({ outcome: 'running', charterId: 'governance:engineering' });
+      },
+    );
   });
 
   it("counts no run another tenant wrote for a system schedule, as itself, whose uuid it learned", async () => {
     const before = await snapshot();
-    const client = await database.admin.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query('CREATE ROLE other_tenant_writer NOLOGIN NOBYPASSRLS; GRANT SELECT, INSERT ON graph_runs, schedules TO other_tenant_writer; SET LOCAL ROLE other_tenant_writer');
-      await client.query("SELECT set_config('app.current_user_id', $1, true)", [otherUserId]);
-      // the policy lets it through: requested_by is the writer itself (the foreign key ignores RLS)
-      // in the window, naming the system's latest thread; and long before it, as the charter's first and latest finished runs
-      await client.query(
-        `INSERT INTO graph_runs (schedule_id, run_id, scheduled_for, started_at, completed_at, status, error_message, requested_by, state_key)
-         VALUES ($1, 'other-forged-run', '2026-11-21T11:30:00Z', '2026-11-21T12:30:00Z', '2026-11-21T12:30:05Z', 'error', 'forged', $2, 'thread-weekly'),
-                ($1, 'other-forged-run', '2026-10-01T11:30:00Z', '2026-10-01T11:30:00Z', '2026-10-01T11:30:05Z', 'success', NULL, $2, NULL),
-                ($3, 'other-forged-run', '2026-11-18T09:00:00Z', '2026-11-18T09:00:00Z', '2026-11-18T09:00:05Z', 'error', NULL, $2, NULL)`,
-        [scheduleIds.engineering, otherUserId, scheduleIds.sustainability],
-      );
-      await client.query('RESET ROLE; REVOKE ALL ON graph_runs, schedules FROM other_tenant_writer; DROP ROLE other_tenant_writer; COMMIT');
-      expect(await snapshot()).toEqual(before);
-    } finally {
-      await client.query('ROLLBACK');
-      await client.query("DELETE FROM graph_runs WHERE run_id = 'other-forged-run'");
-      client.release();
-    }
+    // the policy lets it through: requested_by is the writer itself (the foreign key ignores RLS)
+    // in the window, naming the system's latest thread; and long before it, as the charter's first and latest finished runs
+    await writtenByOtherTenant(
+      `INSERT INTO graph_runs (schedule_id, run_id, scheduled_for, started_at, completed_at, status, error_message, requested_by, state_key)
+       VALUES ($1, 'other-forged-run', '2026-11-21T11:30:00Z', '2026-11-21T12:30:00Z', '2026-11-21T12:30:05Z', 'error', 'forged', $2, 'thread-weekly'),
+              ($1, 'other-forged-run', '2026-10-01T11:30:00Z', '2026-10-01T11:30:00Z', '2026-10-01T11:30:05Z', 'success', NULL, $2, NULL),
+              ($3, 'other-forged-run', '2026-11-18T09:00:00Z', '2026-11-18T09:00:00Z', '2026-11-18T09:00:05Z', 'error', NULL, $2, NULL)`,
+      [scheduleIds.engineering, otherUserId, scheduleIds.sustainability],
+      'other-forged-run',
+      async () => {
+        expect(await snapshot()).toEqual(before);
+      },
+    );
   });
 
   it("joins a thread only to the system tenant's runs, even where RLS lets every row through", async () => {
